@@ -1,0 +1,132 @@
+// Training sets: truth tables with inputs in rows and targets in [0, 1].
+// Parsing of user files takes the file's text, so the core never touches the file system.
+
+export interface Dataset {
+  readonly name: string;
+  readonly inputCount: number;
+  readonly outputCount: number;
+  readonly size: number;
+  /** size x inputCount, row-major */
+  readonly inputs: Float64Array;
+  /** size x outputCount, row-major */
+  readonly targets: Float64Array;
+}
+
+export const GATE_NAMES = ['xor', 'and', 'or', 'nand', 'nor', 'xnor'] as const;
+export type GateName = (typeof GATE_NAMES)[number];
+const GATES: Record<GateName, (a: number, b: number) => number> = {
+  xor: (a, b) => a ^ b,
+  and: (a, b) => a & b,
+  or: (a, b) => a | b,
+  nand: (a, b) => 1 - (a & b),
+  nor: (a, b) => 1 - (a | b),
+  xnor: (a, b) => 1 - (a ^ b),
+};
+
+export const MIN_PARITY_BITS = 2;
+export const MAX_PARITY_BITS = 8;
+export const BUILTIN_DATASETS_HELP = `${GATE_NAMES.join(', ')}, parity2 ... parity${MAX_PARITY_BITS}`;
+
+export class DatasetError extends Error {}
+
+export function makeDataset(name: string, rows: number[][], targets: number[][]): Dataset {
+  if (rows.length === 0) throw new DatasetError(`dataset ${name} has no rows`);
+  const inputCount = rows[0].length;
+  const outputCount = targets[0]?.length ?? 0;
+  if (inputCount < 1) throw new DatasetError(`dataset ${name} needs at least one input column`);
+  if (outputCount < 1) throw new DatasetError(`dataset ${name} needs at least one target column`);
+  const inputs = new Float64Array(rows.length * inputCount);
+  const out = new Float64Array(rows.length * outputCount);
+  rows.forEach((row, r) => {
+    if (row.length !== inputCount) throw new DatasetError(`dataset ${name}: row ${r + 1} has ${row.length} inputs, expected ${inputCount}`);
+    if (targets[r].length !== outputCount) throw new DatasetError(`dataset ${name}: row ${r + 1} has ${targets[r].length} targets, expected ${outputCount}`);
+    row.forEach((v, c) => {
+      if (!Number.isFinite(v)) throw new DatasetError(`dataset ${name}: row ${r + 1} has a non-numeric input`);
+      inputs[r * inputCount + c] = v;
+    });
+    targets[r].forEach((v, c) => {
+      if (!Number.isFinite(v) || v < 0 || v > 1) throw new DatasetError(`dataset ${name}: row ${r + 1} has target ${v}; targets must be numbers in [0, 1]`);
+      out[r * outputCount + c] = v;
+    });
+  });
+  return { name, inputCount, outputCount, size: rows.length, inputs, targets: out };
+}
+
+function allBitPatterns(bits: number): number[][] {
+  const rows: number[][] = [];
+  for (let k = 0; k < 1 << bits; k++) {
+    const row: number[] = [];
+    for (let b = bits - 1; b >= 0; b--) row.push((k >> b) & 1);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Whether a name is a built-in dataset (a gate or parityN). */
+export function isBuiltinDataset(name: string): boolean {
+  return (GATE_NAMES as readonly string[]).includes(name) || parityBits(name) !== null;
+}
+
+function parityBits(name: string): number | null {
+  const match = /^parity(\d+)$/.exec(name);
+  if (!match) return null;
+  const bits = Number(match[1]);
+  return bits >= MIN_PARITY_BITS && bits <= MAX_PARITY_BITS ? bits : null;
+}
+
+export function builtinDataset(name: string): Dataset {
+  if ((GATE_NAMES as readonly string[]).includes(name)) {
+    const gate = GATES[name as GateName];
+    const rows = allBitPatterns(2);
+    return makeDataset(name, rows, rows.map(([a, b]) => [gate(a, b)]));
+  }
+  const bits = parityBits(name);
+  if (bits !== null) {
+    const rows = allBitPatterns(bits);
+    return makeDataset(name, rows, rows.map((r) => [r.reduce((x, y) => x ^ y, 0)]));
+  }
+  throw new DatasetError(`unknown dataset "${name}"; allowed: ${BUILTIN_DATASETS_HELP}, or a .csv or .json file`);
+}
+
+/**
+ * A truth table in CSV: one row per sample, the input columns first and the target in the last column
+ * (`--outputs k` style multi-output tables give the last k columns). A first row that is not numeric is a header.
+ */
+export function parseCsvDataset(name: string, text: string, outputCount = 1): Dataset {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
+  const cells = lines.map((l) => l.split(/[,;\t]/).map((c) => c.trim()));
+  if (cells.length > 0 && cells[0].some((c) => c === '' || !Number.isFinite(Number(c)))) cells.shift();
+  const rows: number[][] = [];
+  const targets: number[][] = [];
+  cells.forEach((row, r) => {
+    const values = row.map(Number);
+    if (values.some((v, c) => row[c] === '' || !Number.isFinite(v))) throw new DatasetError(`dataset ${name}: line ${r + 1} is not all numbers`);
+    if (values.length <= outputCount) throw new DatasetError(`dataset ${name}: line ${r + 1} needs input columns and ${outputCount} target column(s)`);
+    rows.push(values.slice(0, values.length - outputCount));
+    targets.push(values.slice(values.length - outputCount));
+  });
+  return makeDataset(name, rows, targets);
+}
+
+/** A truth table in JSON: {"inputs": [[0,0], ...], "targets": [0, ...] or [[0], ...]}. */
+export function parseJsonDataset(name: string, text: string): Dataset {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new DatasetError(`dataset ${name} is not valid JSON`);
+  }
+  const shape = 'expected {"inputs": [[x1, x2, ...], ...], "targets": [y, ...]}';
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as any).inputs) || !Array.isArray((doc as any).targets)) {
+    throw new DatasetError(`dataset ${name}: ${shape}`);
+  }
+  const inputs = (doc as any).inputs as unknown[];
+  const targets = (doc as any).targets as unknown[];
+  if (inputs.length !== targets.length) throw new DatasetError(`dataset ${name}: ${inputs.length} input rows but ${targets.length} targets`);
+  const asRow = (v: unknown): number[] => {
+    const row = Array.isArray(v) ? v : [v];
+    if (!row.every((x) => typeof x === 'number')) throw new DatasetError(`dataset ${name}: ${shape}`);
+    return row as number[];
+  };
+  return makeDataset(name, inputs.map(asRow), targets.map(asRow));
+}

@@ -1,0 +1,87 @@
+// The network's shape and its parameters. All parameters live in one flat Float64Array, layer by layer:
+// first the layer's weights, row-major with weights[i * units + j] connecting input i to unit j (the article's
+// `hidden_weights` shape, inputs x units), then its biases. Optimisers and trajectories see one vector.
+
+export interface LayerLayout {
+  readonly inputs: number;
+  readonly units: number;
+  /** Offset of weights[0][0] in the flat vector. */
+  readonly weightOffset: number;
+  /** Offset of biases[0]. */
+  readonly biasOffset: number;
+  /** One past the layer's last parameter. */
+  readonly end: number;
+}
+
+export interface NetworkShape {
+  /** [inputs, ...hidden, outputs] */
+  readonly sizes: readonly number[];
+  readonly layers: readonly LayerLayout[];
+  readonly parameterCount: number;
+}
+
+export function makeShape(sizes: readonly number[]): NetworkShape {
+  if (sizes.length < 2) throw new RangeError('a network needs at least an input and an output size');
+  if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new RangeError(`layer sizes must be positive integers, got [${sizes.join(', ')}]`);
+  const layers: LayerLayout[] = [];
+  let offset = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const inputs = sizes[l - 1];
+    const units = sizes[l];
+    const weightOffset = offset;
+    const biasOffset = weightOffset + inputs * units;
+    offset = biasOffset + units;
+    layers.push({ inputs, units, weightOffset, biasOffset, end: offset });
+  }
+  return { sizes: [...sizes], layers, parameterCount: offset };
+}
+
+/** Human-readable names of every parameter in flat order, e.g. "L1.w[0][1]", "L2.b[0]". */
+export function parameterNames(shape: NetworkShape): string[] {
+  const names: string[] = [];
+  shape.layers.forEach((layer, l) => {
+    for (let i = 0; i < layer.inputs; i++) for (let j = 0; j < layer.units; j++) names.push(`L${l + 1}.w[${i}][${j}]`);
+    for (let j = 0; j < layer.units; j++) names.push(`L${l + 1}.b[${j}]`);
+  });
+  return names;
+}
+
+/** The parameter file format: {"layers": [{"weights": [[...], ...], "biases": [...]}, ...]}, weights inputs x units. */
+export interface ParameterFile {
+  layers: { weights: number[][]; biases: number[] }[];
+}
+
+export function toParameterFile(shape: NetworkShape, params: Float64Array): ParameterFile {
+  return {
+    layers: shape.layers.map((layer) => ({
+      weights: Array.from({ length: layer.inputs }, (_, i) =>
+        Array.from(params.subarray(layer.weightOffset + i * layer.units, layer.weightOffset + (i + 1) * layer.units)),
+      ),
+      biases: Array.from(params.subarray(layer.biasOffset, layer.end)),
+    })),
+  };
+}
+
+export class ParameterFileError extends Error {}
+
+/** Reads a parameter file's document into a flat vector, checking it against the expected shape. */
+export function fromParameterFile(shape: NetworkShape, doc: unknown): Float64Array {
+  const expected = `expected ${shape.layers.length} layer(s) of sizes ${shape.layers.map((l) => `${l.inputs}x${l.units}`).join(', ')} as {"layers": [{"weights": [[...]], "biases": [...]}]}`;
+  const layers = (doc as ParameterFile | null)?.layers;
+  if (!Array.isArray(layers) || layers.length !== shape.layers.length) throw new ParameterFileError(expected);
+  const params = new Float64Array(shape.parameterCount);
+  shape.layers.forEach((layer, l) => {
+    const { weights, biases } = layers[l] ?? ({} as ParameterFile['layers'][number]);
+    const ok =
+      Array.isArray(weights) &&
+      weights.length === layer.inputs &&
+      weights.every((row) => Array.isArray(row) && row.length === layer.units && row.every((v) => typeof v === 'number' && Number.isFinite(v))) &&
+      Array.isArray(biases) &&
+      biases.length === layer.units &&
+      biases.every((v) => typeof v === 'number' && Number.isFinite(v));
+    if (!ok) throw new ParameterFileError(`layer ${l + 1} has the wrong shape or non-numeric values; ${expected}`);
+    weights.forEach((row, i) => row.forEach((v, j) => (params[layer.weightOffset + i * layer.units + j] = v)));
+    biases.forEach((v, j) => (params[layer.biasOffset + j] = v));
+  });
+  return params;
+}

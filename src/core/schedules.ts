@@ -1,0 +1,39 @@
+// Learning-rate schedules: the learning rate used at each epoch (0-based).
+
+export const SCHEDULE_NAMES = ['constant', 'step', 'exponential', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+
+export interface ScheduleSettings {
+  schedule: ScheduleName;
+  lr: number;
+  epochs: number;
+  /** step: multiply by stepGamma every stepEvery epochs. */
+  stepEvery: number;
+  stepGamma: number;
+  /** exponential: multiply by expGamma every epoch. */
+  expGamma: number;
+  /** cosine: anneal from lr down to minLr over the run. */
+  minLr: number;
+}
+
+export function learningRateAt(s: ScheduleSettings, epoch: number): number {
+  switch (s.schedule) {
+    case 'constant':
+      return s.lr;
+    case 'step':
+      return s.lr * Math.pow(s.stepGamma, Math.floor(epoch / s.stepEvery));
+    case 'exponential':
+      return s.lr * Math.pow(s.expGamma, epoch);
+    case 'cosine': {
+      const progress = s.epochs > 1 ? epoch / (s.epochs - 1) : 0;
+      return s.minLr + 0.5 * (s.lr - s.minLr) * (1 + Math.cos(Math.PI * progress));
+    }
+  }
+}
+
+/** The learning rate of every epoch, so that fast engines can take it as a table. */
+export function learningRateTable(s: ScheduleSettings): Float64Array {
+  const table = new Float64Array(s.epochs);
+  for (let epoch = 0; epoch < s.epochs; epoch++) table[epoch] = learningRateAt(s, epoch);
+  return table;
+}

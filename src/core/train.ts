@@ -1,0 +1,256 @@
+// One training: full-batch gradient descent (or momentum/Adam) on a dataset, written out by hand.
+import { makeActivation, type Activation } from './activations.js';
+import type { TrainingConfig } from './config.js';
+import type { Dataset } from './datasets.js';
+import { initialParameters } from './init.js';
+import { makeLoss, type Loss } from './losses.js';
+import { makeShape, type NetworkShape } from './network.js';
+import { makeOptimizer } from './optimizers.js';
+import { Rng } from './rng.js';
+import { learningRateAt } from './schedules.js';
+
+export interface TrainingMetrics {
+  /** The article's metric: the sum over all epochs of the mean loss over the samples. null if diverged. */
+  totalLoss: number | null;
+  /** Mean loss of the final parameters. null if diverged. */
+  finalLoss: number | null;
+  /** Predictions of the final parameters, samples x outputs. null if diverged. */
+  predictions: number[][] | null;
+  /** Every prediction on the same side of 0.5 as its target. */
+  success: boolean;
+  /** First epoch (0-based) whose mean loss is below the threshold; null if never. */
+  epochsToThreshold: number | null;
+  /** A loss or parameter became NaN or infinite; training stopped there. */
+  diverged: boolean;
+}
+
+export interface TraceEntry {
+  epoch: number;
+  loss: number;
+}
+
+export interface Snapshot {
+  epoch: number;
+  loss: number;
+  parameters: number[];
+}
+
+export interface TrainingOptions {
+  /** Record {epoch, loss} at every epoch that is a multiple of this (0: never). */
+  traceEvery?: number;
+  /** Record every parameter at every epoch that is a multiple of this, and after the last update (0: never). */
+  snapshotEvery?: number;
+}
+
+export interface TrainingResult {
+  metrics: TrainingMetrics;
+  initialParameters: Float64Array;
+  finalParameters: Float64Array;
+  trace: TraceEntry[];
+  snapshots: Snapshot[];
+}
+
+export function shapeFor(config: Pick<TrainingConfig, 'hidden'>, dataset: Dataset): NetworkShape {
+  return makeShape([dataset.inputCount, ...config.hidden, dataset.outputCount]);
+}
+
+/** The starting parameters that `seed` gives for this configuration (not for init "file"). */
+export function seededInitialParameters(config: TrainingConfig, dataset: Dataset, seed: number): Float64Array {
+  return initialParameters(config, shapeFor(config, dataset), new Rng(seed));
+}
+
+/**
+ * Forward and backward passes over the whole dataset, with buffers allocated once.
+ * The objective whose gradient is taken is the loss summed over the samples (the article's updates sum the
+ * per-sample gradients); the reported loss is the mean over the samples, as the article prints it.
+ */
+export class Network {
+  readonly shape: NetworkShape;
+  private readonly hiddenActivation: Activation;
+  private readonly outputActivation: Activation;
+  private readonly loss: Loss;
+  /** acts[l] holds layer l's outputs for every sample; acts[0] is the dataset's inputs. */
+  private readonly acts: Float64Array[];
+  private readonly pre: Float64Array[];
+  private readonly delta: Float64Array[];
+  readonly grad: Float64Array;
+
+  constructor(
+    readonly config: TrainingConfig,
+    readonly dataset: Dataset,
+  ) {
+    this.shape = shapeFor(config, dataset);
+    const options = { leakySlope: config.leakySlope, eluAlpha: config.eluAlpha };
+    this.hiddenActivation = makeActivation(config.activation, options);
+    this.outputActivation = makeActivation(config.outputActivation, options);
+    this.loss = makeLoss(config.loss, config.bceClip);
+    const n = dataset.size;
+    this.acts = this.shape.sizes.map((size, l) => (l === 0 ? dataset.inputs : new Float64Array(n * size)));
+    this.pre = this.shape.sizes.map((size) => new Float64Array(n * size));
+    this.delta = this.shape.sizes.map((size) => new Float64Array(n * size));
+    this.grad = new Float64Array(this.shape.parameterCount);
+  }
+
+  /** Runs every sample forward; returns the mean (over samples) of the loss summed over outputs. */
+  forward(params: Float64Array): number {
+    const { layers } = this.shape;
+    const n = this.dataset.size;
+    const last = layers.length - 1;
+    for (let l = 0; l <= last; l++) {
+      const { inputs, units, weightOffset, biasOffset } = layers[l];
+      const input = this.acts[l];
+      const z = this.pre[l + 1];
+      const a = this.acts[l + 1];
+      const f = l === last ? this.outputActivation.f : this.hiddenActivation.f;
+      for (let s = 0; s < n; s++) {
+        for (let j = 0; j < units; j++) {
+          let sum = params[biasOffset + j];
+          for (let i = 0; i < inputs; i++) sum += input[s * inputs + i] * params[weightOffset + i * units + j];
+          z[s * units + j] = sum;
+          a[s * units + j] = f(sum);
+        }
+      }
+    }
+    const outputs = this.shape.sizes[last + 1];
+    const z = this.pre[last + 1];
+    const a = this.acts[last + 1];
+    const y = this.dataset.targets;
+    let total = 0;
+    for (let k = 0; k < n * outputs; k++) total += this.loss.value(z[k], a[k], y[k]);
+    return total / n;
+  }
+
+  /**
+   * Backpropagates from the last forward pass. With `updateLayer`, each layer is handed to it as soon as its
+   * gradient is known and before the error is passed further back (the article's `seed` order: the hidden
+   * gradient then sees the already-updated output weights). Without it, `grad` ends up holding the full gradient.
+   */
+  backward(params: Float64Array, updateLayer?: (start: number, end: number) => void): void {
+    const { layers, sizes } = this.shape;
+    const n = this.dataset.size;
+    const last = layers.length - 1;
+    const grad = this.grad;
+    // Output delta: dLoss/dz of every output.
+    {
+      const z = this.pre[last + 1];
+      const a = this.acts[last + 1];
+      const y = this.dataset.targets;
+      const d = this.delta[last + 1];
+      for (let k = 0; k < n * sizes[last + 1]; k++) d[k] = this.loss.dz(z[k], a[k], y[k], this.outputActivation);
+    }
+    for (let l = last; l >= 0; l--) {
+      const { inputs, units, weightOffset, biasOffset, end } = layers[l];
+      const input = this.acts[l];
+      const d = this.delta[l + 1];
+      for (let i = 0; i < inputs; i++) {
+        for (let j = 0; j < units; j++) {
+          let g = 0;
+          for (let s = 0; s < n; s++) g += input[s * inputs + i] * d[s * units + j];
+          grad[weightOffset + i * units + j] = g;
+        }
+      }
+      for (let j = 0; j < units; j++) {
+        let g = 0;
+        for (let s = 0; s < n; s++) g += d[s * units + j];
+        grad[biasOffset + j] = g;
+      }
+      if (updateLayer) updateLayer(weightOffset, end);
+      if (l === 0) break;
+      // Pass the error back through this layer's weights (already updated in `seed` order).
+      const below = this.delta[l];
+      const zBelow = this.pre[l];
+      const df = this.hiddenActivation.df;
+      for (let s = 0; s < n; s++) {
+        for (let i = 0; i < inputs; i++) {
+          let e = 0;
+          for (let j = 0; j < units; j++) e += params[weightOffset + i * units + j] * d[s * units + j];
+          below[s * inputs + i] = e * df(zBelow[s * inputs + i], input[s * inputs + i]);
+        }
+      }
+    }
+  }
+
+  /** Predictions of the last forward pass, samples x outputs. */
+  predictions(): number[][] {
+    const outputs = this.shape.sizes[this.shape.sizes.length - 1];
+    const a = this.acts[this.acts.length - 1];
+    return Array.from({ length: this.dataset.size }, (_, s) => Array.from(a.subarray(s * outputs, (s + 1) * outputs)));
+  }
+
+  /** The sum-over-samples loss and its gradient at `params` (for gradient checks). */
+  lossAndGradient(params: Float64Array): { loss: number; grad: Float64Array } {
+    const loss = this.forward(params) * this.dataset.size;
+    this.backward(params);
+    return { loss, grad: Float64Array.from(this.grad) };
+  }
+}
+
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+/** Trains from the given initial parameters. Deterministic: no randomness is drawn here. */
+export function train(config: TrainingConfig, dataset: Dataset, initial: Float64Array, options: TrainingOptions = {}): TrainingResult {
+  const net = new Network(config, dataset);
+  if (initial.length !== net.shape.parameterCount) {
+    throw new RangeError(`expected ${net.shape.parameterCount} initial parameters, got ${initial.length}`);
+  }
+  const params = Float64Array.from(initial);
+  const optimizer = makeOptimizer(config, params.length);
+  const traceEvery = options.traceEvery ?? 0;
+  const snapshotEvery = options.snapshotEvery ?? 0;
+  const trace: TraceEntry[] = [];
+  const snapshots: Snapshot[] = [];
+  let totalLoss = 0;
+  let epochsToThreshold: number | null = null;
+  let diverged = false;
+
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    const loss = net.forward(params);
+    if (!Number.isFinite(loss)) {
+      diverged = true;
+      break;
+    }
+    totalLoss += loss;
+    if (epochsToThreshold === null && loss < config.threshold) epochsToThreshold = epoch;
+    if (traceEvery > 0 && epoch % traceEvery === 0) trace.push({ epoch, loss });
+    if (snapshotEvery > 0 && epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
+
+    const lr = learningRateAt(config, epoch);
+    const step = epoch + 1;
+    if (config.updateOrder === 'seed') {
+      net.backward(params, (start, end) => optimizer.update(params, net.grad, lr, step, start, end));
+    } else {
+      net.backward(params);
+      optimizer.update(params, net.grad, lr, step, 0, params.length);
+    }
+  }
+
+  let finalLoss: number | null = null;
+  let predictions: number[][] | null = null;
+  if (!diverged) {
+    const loss = net.forward(params);
+    if (Number.isFinite(loss) && allFinite(params)) {
+      finalLoss = loss;
+      predictions = net.predictions();
+      if (snapshotEvery > 0) snapshots.push({ epoch: config.epochs, loss, parameters: Array.from(params) });
+    } else {
+      diverged = true;
+    }
+  }
+  const targets = dataset.targets;
+  const success = predictions !== null && predictions.flat().every((p, k) => p > 0.5 === targets[k] > 0.5);
+  return {
+    metrics: { totalLoss: diverged ? null : totalLoss, finalLoss, predictions, success, epochsToThreshold, diverged },
+    initialParameters: Float64Array.from(initial),
+    finalParameters: params,
+    trace,
+    snapshots,
+  };
+}
+
+/** Draws the initial parameters from `seed` and trains. */
+export function trainFromSeed(config: TrainingConfig, dataset: Dataset, seed: number, options: TrainingOptions = {}): TrainingResult {
+  return train(config, dataset, seededInitialParameters(config, dataset, seed), options);
+}
