@@ -65,9 +65,39 @@ export function defaultConfig(overrides: TrainingConfigInput = {}): TrainingConf
   return TrainingConfigSchema.parse(overrides);
 }
 
-/** One line per problem: "option: message". */
-export function describeIssues(error: z.ZodError): string {
+/** Validates a configuration; errors carry the offending input so messages can show it. */
+export function safeParseConfig(input: unknown) {
+  return TrainingConfigSchema.safeParse(input, { reportInput: true });
+}
+
+/** Turns a config key into its CLI flag: hiddenStd -> --hidden-std. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * One readable line for a validation error: the option, what is allowed and what was given.
+ * `name` maps a config path to what the user typed (a CLI flag or a JSON key).
+ */
+export function describeIssues(error: z.ZodError, name: (path: PropertyKey[]) => string = (p) => flagName(String(p[0] ?? 'config'))): string {
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : 'config'}: ${issue.message}`)
+    .map((issue) => {
+      const where = issue.path.length ? name(issue.path) : 'configuration';
+      const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
+      switch (issue.code) {
+        case 'too_small':
+          return `${where} must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}${got}`;
+        case 'too_big':
+          return `${where} must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}${got}`;
+        case 'invalid_value':
+          return `${where} must be one of ${issue.values.map(String).join(', ')}${got}`;
+        case 'invalid_type':
+          return `${where} must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}${got}`;
+        case 'unrecognized_keys':
+          return `unknown key(s) ${issue.keys.join(', ')}`;
+        default:
+          return `${where}: ${issue.message}`;
+      }
+    })
     .join('; ');
 }

@@ -1,0 +1,118 @@
+// `xorlab train`: one training with the readable reference engine, printed as the article prints it.
+import { randomInt } from 'node:crypto';
+import type { Command } from 'commander';
+import {
+  MAX_SEED,
+  ParameterFileError,
+  fromParameterFile,
+  seededInitialParameters,
+  shapeFor,
+  toParameterFile,
+  train,
+  type TrainingConfig,
+  type TrainingResult,
+} from '../../core/index.js';
+import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
+import { UsageError } from '../errors.js';
+import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
+import { parseNumber } from '../parse.js';
+
+interface TrainOptions extends Record<string, unknown> {
+  seed?: string;
+  initWeights?: string;
+  saveWeights?: string;
+  json?: boolean;
+  logEvery: string;
+}
+
+export function registerTrain(program: Command): void {
+  const command = program
+    .command('train')
+    .description('train one network and print its loss every --log-every epochs and its predictions (the article\'s run)');
+  addConfigOptions(command)
+    .option('--seed <n>', `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`)
+    .option('--init-weights <file>', 'start from the parameters in this JSON file (implies --init file)')
+    .option('--save-weights <file>', 'write the final parameters to this JSON file')
+    .option('--log-every <epochs>', 'print the loss every this many epochs', '500')
+    .option('--json', 'print one JSON document (config, seed, parameters, trace, metrics) at full precision')
+    .addHelpText(
+      'after',
+      `
+Parameter files (--init-weights, --save-weights, and the parameters in --json) look like
+  {"layers": [{"weights": [[w00, w01], [w10, w11]], "biases": [b0, b1]}, {"weights": [[v0], [v1]], "biases": [c]}]}
+where weights[i][j] connects input i of the layer to its unit j (inputs x units).
+
+Examples:
+  xorlab train --seed 1
+  xorlab train --hidden-std 0.7071 --output-std 0.8165 --update-order seed --json
+  xorlab train --dataset parity3 --hidden 4 --activation tanh --optimizer adam --lr 0.01`,
+    )
+    .action((options: TrainOptions) => runTrain(options));
+}
+
+function runTrain(options: TrainOptions): void {
+  const input = configInputFromOptions(options);
+  if (options.initWeights !== undefined) {
+    if (input.init !== undefined && input.init !== 'file') throw new UsageError(`--init-weights cannot be combined with --init ${input.init}; drop one of them`);
+    input.init = 'file';
+  } else if (input.init === 'file') {
+    throw new UsageError('--init file needs --init-weights <file>');
+  }
+  const config = validateConfig(input);
+  const logEvery = parseNumber('--log-every', options.logEvery, { integer: true, min: 1 });
+  const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
+  const dataset = loadDataset(config.dataset);
+  const shape = shapeFor(config, dataset);
+
+  let initial: Float64Array;
+  if (options.initWeights !== undefined) {
+    try {
+      initial = fromParameterFile(shape, readJsonFile('--init-weights', options.initWeights));
+    } catch (error) {
+      if (error instanceof ParameterFileError) throw new UsageError(`--init-weights: ${options.initWeights}: ${error.message}`);
+      throw error;
+    }
+  } else {
+    initial = seededInitialParameters(config, dataset, seed);
+  }
+
+  const result = train(config, dataset, initial, { traceEvery: logEvery });
+  if (options.saveWeights !== undefined) {
+    writeTextFile('--save-weights', options.saveWeights, `${JSON.stringify(toParameterFile(shape, result.finalParameters), null, 2)}\n`);
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(jsonReport(config, seed, options.initWeights !== undefined, result, shape), null, 2)}\n`);
+  } else {
+    process.stdout.write(textReport(config, seed, options.initWeights, result));
+  }
+}
+
+function jsonReport(config: TrainingConfig, seed: number, fromFile: boolean, result: TrainingResult, shape: ReturnType<typeof shapeFor>) {
+  return {
+    config,
+    seed: fromFile ? null : seed,
+    initialParameters: toParameterFile(shape, result.initialParameters),
+    finalParameters: toParameterFile(shape, result.finalParameters),
+    trace: result.trace,
+    metrics: result.metrics,
+  };
+}
+
+/** The article's output: the loss every few hundred epochs, then the predictions rounded to 3 decimals. */
+function textReport(config: TrainingConfig, seed: number, initWeights: string | undefined, result: TrainingResult): string {
+  const lines = result.trace.map(({ epoch, loss }) => `Epoch ${epoch}, Loss: ${loss.toFixed(4)}`);
+  const m = result.metrics;
+  if (m.diverged) {
+    lines.push(`Diverged: a loss or parameter became NaN or infinite (try a smaller --lr).`);
+  } else {
+    lines.push('Predicted Output:');
+    const rows = m.predictions!.map((row) => `[${row.map((p) => p.toFixed(3)).join(' ')}]`);
+    lines.push(rows.map((row, i) => `${i === 0 ? '[' : ' '}${row}${i === rows.length - 1 ? ']' : ''}`).join('\n'));
+    lines.push(
+      `Total loss: ${m.totalLoss!.toFixed(4)} over ${config.epochs} epochs; final loss: ${m.finalLoss!.toFixed(6)}; ` +
+        `learned: ${m.success ? 'yes' : 'no'}; first epoch below ${config.threshold}: ${m.epochsToThreshold ?? 'never'}`,
+    );
+  }
+  lines.push(initWeights !== undefined ? `Initial parameters from ${initWeights}` : `Seed: ${seed} (repeat this run with --seed ${seed})`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,52 @@
+// File access for commands: every failure becomes a UsageError that names the option and the file.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, DatasetError, type Dataset } from '../core/index.js';
+import { UsageError } from './errors.js';
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return (error as Error)?.message ?? String(error);
+}
+
+export function readTextFile(option: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${option}: cannot read ${path} (${reason(error)})`);
+  }
+}
+
+export function readJsonFile(option: string, path: string): unknown {
+  const text = readTextFile(option, path);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${option}: ${path} is not valid JSON`);
+  }
+}
+
+export function writeTextFile(option: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new UsageError(`${option}: cannot write ${path} (${reason(error)})`);
+  }
+}
+
+/** A built-in dataset by name, or a truth table from a .csv or .json file. */
+export function loadDataset(nameOrPath: string): Dataset {
+  try {
+    if (isBuiltinDataset(nameOrPath)) return builtinDataset(nameOrPath);
+    const ext = extname(nameOrPath).toLowerCase();
+    if (ext === '.csv') return parseCsvDataset(nameOrPath, readTextFile('--dataset', nameOrPath));
+    if (ext === '.json') return parseJsonDataset(nameOrPath, readTextFile('--dataset', nameOrPath));
+    return builtinDataset(nameOrPath); // throws: unknown dataset, with the allowed names
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
+    throw error;
+  }
+}
