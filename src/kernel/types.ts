@@ -1,0 +1,33 @@
+// The shapes shared by both engines of trainMany.
+export type EngineName = 'fast' | 'reference';
+export type Precision = 'f32' | 'f64';
+
+export interface TrialMetrics {
+  totalLoss: number | null;
+  finalLoss: number | null;
+  success: boolean;
+  epochsToThreshold: number | null;
+  diverged: boolean;
+}
+
+export interface EngineOptions {
+  engine: EngineName;
+  precision: Precision;
+  /** Return the final predictions (count x samples x outputs; NaN for a diverged network in the fast engine). */
+  predictions?: boolean;
+  /** Return the final parameters (count x P, core layout). */
+  parameters?: boolean;
+}
+
+export interface EngineRun {
+  /** The engine that actually ran. */
+  engine: EngineName;
+  /** 'f64' for the reference engine. */
+  precision: Precision;
+  /** Set when 'fast' was asked but the configuration is not covered. */
+  fallbackReason?: string;
+  /** One per network, in order. */
+  metrics: TrialMetrics[];
+  predictions?: Float64Array;
+  finalParameters?: Float64Array;
+}
