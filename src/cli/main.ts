@@ -11,7 +11,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .configureOutput({
       // Commander's own errors (unknown option, bad choice) become one `xorlab: ...` line like ours.
-      outputError: (message, write) => write(`xorlab: ${message.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+      outputError: (message, write) => write(`xorlab: ${message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     })
     .exitOverride();
   registerTrain(program);

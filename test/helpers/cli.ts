@@ -1,0 +1,32 @@
+// Runs the real CLI (bin/xorlab.js, from the build output) in a child process.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/xorlab.js', import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: SpawnSyncOptions = {}): CliResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 120_000, ...options });
+  return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export function tempDir(prefix = 'xorlab-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Asserts the shape of a usage error: exit 2, exactly one `xorlab: ...` line on stderr, no stack trace. */
+export function usageErrorLine(result: CliResult): string {
+  const lines = result.stderr.trimEnd().split('\n');
+  if (result.status !== 2) throw new Error(`expected exit 2, got ${result.status}; stderr: ${result.stderr}`);
+  if (lines.length !== 1 || !lines[0].startsWith('xorlab: ')) throw new Error(`expected one "xorlab: ..." line, got:\n${result.stderr}`);
+  if (/\n\s+at /.test(result.stderr)) throw new Error('stack trace printed');
+  return lines[0];
+}
