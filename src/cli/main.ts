@@ -3,6 +3,7 @@
 // and validate their input, then call the layers below (study, store, plot, kernel, core).
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
+import { StoreError } from '../store/types.js';
 import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
@@ -27,7 +28,7 @@ export async function main(argv: string[]): Promise<void> {
       // --help and --version end here with code 0; commander has already printed its message.
       process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
     }
-    if (error instanceof UsageError) exitWith(error.message, EXIT_USAGE);
+    if (error instanceof UsageError || error instanceof StoreError) exitWith(error.message, EXIT_USAGE);
     throw error;
   }
 }

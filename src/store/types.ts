@@ -1,0 +1,73 @@
+// The store interface: where a study's trials are kept. SQLite now (src/store/sqlite.ts); PostgreSQL and MongoDB
+// later, behind the same interface. Changes are additive and announced by commits starting "store API:".
+
+export type ParamValue = number | string;
+
+export interface StudyRecord {
+  name: string;
+  /** The study's full definition as validated JSON (the study layer owns its schema; the store keeps it verbatim). */
+  definition: unknown;
+  createdAt: string; // ISO time
+  trialCount: number;
+  pointCount: number; // distinct points with at least one trial
+}
+
+/** One training's stored result. Unique key: (study, point, repeat). */
+export interface TrialRow {
+  study: string;
+  point: number; // index of the grid point within the study (0-based)
+  repeat: number; // repeat index at that point (0-based)
+  params: Record<string, ParamValue>; // the swept parameters' values at this point, e.g. {hiddenStd: 0.7071}
+  seed: number; // derived from (root seed, point, repeat)
+  totalLoss: number | null; // null when diverged
+  finalLoss: number | null;
+  success: boolean;
+  epochsToThreshold: number | null;
+  diverged: boolean;
+  engine: string; // 'fast' | 'reference'
+  precision: string; // 'f32' | 'f64'
+}
+
+export interface PointSummary {
+  point: number;
+  params: Record<string, ParamValue>;
+  count: number; // trials at this point (diverged included)
+  /** Trials with a totalLoss (not diverged): the n behind mean, std and stderr. (Added to the draft.) */
+  lossCount: number;
+  mean: number | null; // of totalLoss over non-diverged trials
+  std: number | null; // sample std (n-1), like pandas' .std(); null when lossCount < 2
+  stderr: number | null; // std / sqrt(lossCount)
+  successRate: number; // successes / count
+  diverged: number; // count of diverged trials
+  meanEpochsToThreshold: number | null; // over trials that reached it
+}
+
+export interface Store {
+  /** Creates the study, or checks that a stored one has the same definition (else throws StoreError). */
+  ensureStudy(name: string, definition: unknown): 'created' | 'exists';
+  getStudy(name: string): StudyRecord | null;
+  listStudies(): StudyRecord[];
+  /** Repeat indices already stored at each point: point -> sorted repeat indices. */
+  storedRepeats(study: string): Map<number, Int32Array>;
+  /** Inserts rows in one transaction; an existing (study, point, repeat) is left as it is. Returns rows inserted. */
+  insertTrials(rows: readonly TrialRow[]): number;
+  /** Per-point aggregation, computed in the database. Throws StoreError for an unknown study. */
+  summarize(study: string): PointSummary[];
+  /** Streams a study's trials ordered by (point, repeat). Throws StoreError for an unknown study. */
+  iterateTrials(study: string): Iterable<TrialRow>;
+  close(): void;
+}
+
+/** A problem with the database the user pointed at (not SQLite, corrupt, locked, unwritable, unknown study):
+ * the CLI prints one line, exit 2. */
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface OpenStoreOptions {
+  /** Open for reading only: a missing file is an error (never created), and nothing is written. */
+  readonly?: boolean;
+}
