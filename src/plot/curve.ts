@@ -1,0 +1,135 @@
+// Chart 1, the study curve: mean total loss against the swept parameter with standard-error bars, the
+// Xavier/Glorot prediction 1/sqrt(2) as a black rule (for an init std), the measured minimum as a dashed green
+// rule, and the success rate in a second panel below. Pure: data in, Vega-Lite spec out.
+import type { TopLevelSpec } from 'vega-lite';
+import { isInitStd, parameterTitle } from './names.js';
+import { CHART_CONFIG, INK, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS, short } from './theme.js';
+
+export const XAVIER_STD = 1 / Math.SQRT2;
+
+export interface CurvePoint {
+  x: number;
+  /** Mean total loss; null when every trial at the point diverged (the point is left out of the top panel). */
+  mean: number | null;
+  stderr: number | null;
+  successRate: number;
+  count: number;
+}
+
+export interface CurveInput {
+  parameter: string;
+  points: readonly CurvePoint[];
+  /** Log x-axis; by default when every x is positive and they span a factor of 20 or more (exp and log grids). */
+  logX?: boolean;
+  /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
+  xavier?: number | null;
+  /** Where to draw the measured-minimum rule; by default the point with the lowest mean. */
+  minimum?: { x: number; label?: string } | null;
+  title?: string;
+  subtitle?: string;
+  yTitle?: string;
+}
+
+export function inferLogX(xs: readonly number[]): boolean {
+  if (xs.length < 2 || xs.some((x) => !(x > 0))) return false;
+  return Math.max(...xs) / Math.min(...xs) >= 20;
+}
+
+/** The point with the lowest mean, or null when no point has one. */
+export function lowestMean(points: readonly CurvePoint[]): CurvePoint | null {
+  let best: CurvePoint | null = null;
+  for (const p of points) if (p.mean !== null && (best === null || p.mean < best.mean!)) best = p;
+  return best;
+}
+
+export function curveSpec(input: CurveInput): TopLevelSpec {
+  const xs = input.points.map((p) => p.x);
+  const logX = input.logX ?? inferLogX(xs);
+  const xavier = input.xavier === undefined ? (isInitStd(input.parameter) ? XAVIER_STD : null) : input.xavier;
+  const lowest = lowestMean(input.points);
+  const minimum = input.minimum === undefined ? (lowest ? { x: lowest.x } : null) : input.minimum;
+  const values = input.points.map((p) => ({
+    x: p.x,
+    mean: p.mean,
+    lo: p.mean !== null && p.stderr !== null ? p.mean - p.stderr : p.mean,
+    hi: p.mean !== null && p.stderr !== null ? p.mean + p.stderr : p.mean,
+    stderr: p.stderr,
+    successRate: p.successRate,
+    count: p.count,
+  }));
+  const xScale = logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false };
+  const x = { field: 'x', type: 'quantitative' as const, scale: xScale };
+
+  // The two labels sit on opposite sides of their rules, away from each other, so they never overlap.
+  const minimumLeft = minimum !== null && xavier !== null && minimum.x < xavier;
+  const label = (left: boolean) => ({ type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: 'top' as const, dx: left ? -6 : 6, dy: 4, fontSize: 13 });
+  const rules: object[] = [];
+  if (xavier !== null) {
+    rules.push(
+      { name: 'xavier_rule', mark: { type: 'rule', color: 'black', strokeWidth: 2 }, encoding: { x: { datum: xavier } } },
+      {
+        name: 'xavier_label',
+        mark: { ...label(!minimumLeft), color: 'black' },
+        encoding: { x: { datum: xavier }, y: { value: 0 }, text: { value: `Xavier/Glorot 1/√2 ≈ ${short(xavier)}` } },
+      },
+    );
+  }
+  if (minimum !== null) {
+    rules.push(
+      { name: 'minimum_rule', mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 2, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } },
+      {
+        name: 'minimum_label',
+        mark: { ...label(minimumLeft), color: MINIMUM_GREEN, fontWeight: 'bold' },
+        encoding: { x: { datum: minimum.x }, y: { value: 0 }, text: { value: minimum.label ?? `measured minimum ≈ ${short(minimum.x)}` } },
+      },
+    );
+  }
+
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: input.title ?? 'Total loss against the initial weights', subtitle: input.subtitle ?? 'mean ± standard error per point; lower is faster learning' },
+    config: CHART_CONFIG,
+    data: { values },
+    resolve: { scale: { x: 'shared' } },
+    vconcat: [
+      {
+        width: PLOT_WIDTH,
+        height: 330,
+        transform: [{ filter: 'datum.mean != null' }],
+        layer: [
+          {
+            name: 'stderr_bars',
+            mark: { type: 'errorbar', color: VIRIDIS_STEPS[1], thickness: 1.2 },
+            encoding: { x, y: { field: 'lo', type: 'quantitative', title: input.yTitle ?? 'Mean total loss (sum of the per-epoch loss)', scale: { zero: false } }, y2: { field: 'hi' } },
+          },
+          {
+            name: 'mean_points',
+            mark: { type: 'point', filled: true, size: 18, color: VIRIDIS_STEPS[0], opacity: 0.9 },
+            encoding: {
+              x: { ...x, axis: { title: null } },
+              y: { field: 'mean', type: 'quantitative' },
+              tooltip: [{ field: 'x', title: input.parameter }, { field: 'mean', format: '.1f' }, { field: 'stderr', format: '.1f' }, { field: 'count' }],
+            },
+          },
+          ...rules,
+        ],
+      },
+      {
+        width: PLOT_WIDTH,
+        height: 130,
+        layer: [
+          {
+            name: 'success_line',
+            mark: { type: 'line', color: VIRIDIS_STEPS[2], strokeWidth: 1.5, point: { filled: true, size: 12, color: VIRIDIS_STEPS[2] } },
+            encoding: {
+              x: { ...x, title: parameterTitle(input.parameter) },
+              y: { field: 'successRate', type: 'quantitative', title: 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+            },
+          },
+          ...(xavier !== null ? [{ mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { x: { datum: xavier } } }] : []),
+          ...(minimum !== null ? [{ mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } }] : []),
+        ],
+      },
+    ],
+  } as TopLevelSpec;
+}

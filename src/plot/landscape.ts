@@ -1,0 +1,107 @@
+// Chart 2, the landscape of a two-parameter study as a heatmap of the mean total loss; chart 5, a trained
+// network's output over [0,1]^2 with the four XOR points. Both use viridis, which reads in greyscale.
+import type { TopLevelSpec } from 'vega-lite';
+import { parameterTitle } from './names.js';
+import { CHART_CONFIG, short } from './theme.js';
+import { GRID_MAX, GRID_MIN, type GridCell, type SamplePoint } from './training.js';
+
+export interface HeatmapCell {
+  x: number | string;
+  y: number | string;
+  mean: number | null;
+  successRate: number;
+  count: number;
+}
+
+export interface HeatmapInput {
+  xParameter: string;
+  yParameter: string;
+  cells: readonly HeatmapCell[];
+  title?: string;
+  subtitle?: string;
+}
+
+export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
+  const label = (v: number | string) => (typeof v === 'number' ? short(v) : v);
+  const sortKey = (v: number | string) => (typeof v === 'number' ? v : Number.NaN);
+  const order = (values: (number | string)[]) => {
+    const unique = [...new Map(values.map((v) => [label(v), v])).values()];
+    const numeric = unique.every((v) => typeof v === 'number');
+    return (numeric ? unique.sort((a, b) => sortKey(a) - sortKey(b)) : unique.sort((a, b) => String(a).localeCompare(String(b)))).map(label);
+  };
+  const xs = order(input.cells.map((c) => c.x));
+  const ys = order(input.cells.map((c) => c.y)).reverse();
+  const values = input.cells.map((c) => ({ x: label(c.x), y: label(c.y), mean: c.mean, successRate: c.successRate, count: c.count }));
+  const many = xs.length > 24;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: input.title ?? 'Loss landscape', subtitle: input.subtitle ?? 'mean total loss per pair of values; darker is faster learning' },
+    config: CHART_CONFIG,
+    width: 600,
+    height: Math.min(480, Math.max(200, ys.length * 24)),
+    data: { values },
+    layer: [
+      {
+        name: 'cells',
+        mark: { type: 'rect' },
+        encoding: {
+          x: { field: 'x', type: 'ordinal', sort: xs, title: parameterTitle(input.xParameter), axis: { labelAngle: many ? -90 : 0, labelOverlap: true } },
+          y: { field: 'y', type: 'ordinal', sort: ys, title: parameterTitle(input.yParameter), axis: { labelOverlap: true } },
+          color: { field: 'mean', type: 'quantitative', title: ['Mean', 'total loss'], scale: { scheme: 'viridis' } },
+          tooltip: [{ field: 'x' }, { field: 'y' }, { field: 'mean', format: '.1f' }, { field: 'successRate', format: '.0%' }, { field: 'count' }],
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+export interface BoundaryInput {
+  grid: readonly GridCell[];
+  samples: readonly SamplePoint[];
+  title?: string;
+  subtitle?: string;
+}
+
+export function boundarySpec(input: BoundaryInput): TopLevelSpec {
+  const axis = (title: string) => ({ field: '', type: 'quantitative' as const, title, scale: { domain: [GRID_MIN, GRID_MAX], nice: false, zero: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1] } });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: input.title ?? 'What the network learned', subtitle: input.subtitle ?? 'network output for every input pair; the white line is where it crosses 0.5' },
+    config: CHART_CONFIG,
+    width: 460,
+    height: 460,
+    layer: [
+      {
+        name: 'output',
+        data: { values: input.grid as GridCell[] },
+        mark: { type: 'rect', strokeWidth: 0, stroke: null },
+        encoding: {
+          x: { ...axis('Input 1'), field: 'x1lo' },
+          x2: { field: 'x1hi' },
+          y: { ...axis('Input 2'), field: 'x2lo' },
+          y2: { field: 'x2hi' },
+          color: { field: 'output', type: 'quantitative', title: 'Output', scale: { scheme: 'viridis', domain: [0, 1] }, legend: { gradientLength: 300 } },
+        },
+      },
+      {
+        // Cells where the output crosses 0.5: the decision boundary, drawn white.
+        name: 'boundary',
+        data: { values: input.grid as GridCell[] },
+        transform: [{ filter: 'datum.boundary' }],
+        mark: { type: 'rect', color: 'white', stroke: null, opacity: 1 },
+        encoding: { x: { field: 'x1lo', type: 'quantitative' }, x2: { field: 'x1hi' }, y: { field: 'x2lo', type: 'quantitative' }, y2: { field: 'x2hi' } },
+      },
+      {
+        name: 'samples',
+        data: { values: input.samples.map((s) => ({ ...s, label: `target ${s.target}` })) },
+        mark: { type: 'point', filled: true, size: 420, stroke: 'black', strokeWidth: 2, opacity: 1 },
+        encoding: {
+          x: { field: 'x1', type: 'quantitative' },
+          y: { field: 'x2', type: 'quantitative' },
+          shape: { field: 'label', type: 'nominal', title: 'XOR sample', scale: { range: ['circle', 'square'] } },
+          fill: { field: 'label', type: 'nominal', title: 'XOR sample', scale: { range: ['black', 'white'] } },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}

@@ -1,0 +1,54 @@
+// Renders a Vega-Lite spec in Node: vega's headless View gives the SVG (no DOM, no browser), resvg turns the SVG
+// into a PNG with the DejaVu Sans font files shipped by the dejavu-fonts-ttf package (no system fonts needed).
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { fontFiles, textWidth } from './fonts.js';
+import { FONT } from './theme.js';
+
+export const PLOT_FORMATS = ['svg', 'png'] as const;
+export type PlotFormat = (typeof PLOT_FORMATS)[number];
+
+interface TextItem {
+  fontSize?: number;
+  fontWeight?: string | number;
+  text?: unknown;
+}
+
+// Vega measures text for layout; give it the real widths of the font that resvg draws with.
+(vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (item, text) => {
+  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+  const line = text == null ? '' : String(text).trim();
+  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+  return size <= 0 ? 0 : textWidth(line, size, bold);
+};
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** PNG at `scale` times the SVG's size (2 by default: sharp when shown at the SVG's ~800 px). */
+export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Buffer> {
+  const svg = await renderSvg(spec);
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+  });
+  return resvg.render().asPng();
+}
+
+/** The format a file name asks for (by its extension), or null. */
+export function formatOf(path: string): PlotFormat | null {
+  const match = /\.(svg|png)$/i.exec(path);
+  return match ? (match[1].toLowerCase() as PlotFormat) : null;
+}
+
+export async function render(spec: TopLevelSpec, format: PlotFormat): Promise<string | Buffer> {
+  return format === 'svg' ? renderSvg(spec) : renderPng(spec);
+}

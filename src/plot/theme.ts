@@ -1,0 +1,35 @@
+// Shared look of every chart: one font that ships with the package (DejaVu Sans, from the dejavu-fonts-ttf npm
+// package, so PNGs render the same on any machine), text sizes readable at 800 px, and greyscale-safe colours.
+import type { Config } from 'vega-lite';
+
+export const FONT = 'DejaVu Sans';
+
+/** Width of a single-panel chart's plotting area; with axes and legend the picture is about 800 px wide. */
+export const PLOT_WIDTH = 620;
+
+/** Dark-to-light colours taken from viridis: each differs in lightness, so they stay apart in greyscale. */
+export const VIRIDIS_STEPS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'] as const;
+export const INK = '#222222';
+/** The measured minimum: viridis green, drawn dashed so it differs from the black Xavier rule in greyscale too. */
+export const MINIMUM_GREEN = '#1f9e66';
+
+export const CHART_CONFIG: Config = {
+  font: FONT,
+  background: 'white',
+  padding: 12,
+  view: { stroke: '#bbbbbb' },
+  axis: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal', gridColor: '#e6e6e6', titlePadding: 8 },
+  legend: { labelFontSize: 13, titleFontSize: 13, titleFontWeight: 'normal', symbolStrokeWidth: 2 },
+  title: { fontSize: 16, subtitleFontSize: 13, anchor: 'start', fontWeight: 'bold', subtitleColor: '#444444', offset: 10 },
+  header: { labelFontSize: 14, titleFontSize: 14 },
+  text: { fontSize: 13 },
+};
+
+/** A number with a few significant digits and no trailing zeros, for titles and labels. */
+export function short(value: number, digits = 3): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(digits - 1).replace(/\.?0+e/, 'e');
+  return String(Number(value.toPrecision(digits)));
+}
