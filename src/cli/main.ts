@@ -5,6 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
 import { registerTrain } from './commands/train.js';
+import { registerPlot } from './commands/plot.js';
+import { registerSweep } from './commands/sweep.js';
+import { registerRefine } from './commands/refine.js';
 
 export function buildProgram(): Command {
   const program = new Command('xorlab')
@@ -16,6 +19,9 @@ export function buildProgram(): Command {
     })
     .exitOverride();
   registerTrain(program);
+  registerPlot(program);
+  registerSweep(program);
+  registerRefine(program);
   return program;
 }
 

@@ -1,0 +1,119 @@
+// `xorlab refine <study>`: more trainings where the relative standard error of the mean total loss is largest,
+// as the article does. --budget N splits N trials in proportion to each point's RSE; --target-rse r asks for
+// as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
+import type { Command } from 'commander';
+import type { Store } from '../../store/types.js';
+import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from '../../study/allocate.js';
+import type { Study } from '../../study/definition.js';
+import { planAdditional } from '../../study/plan.js';
+import { relativeStandardError } from '../../study/stats.js';
+import { openStoreFromOptions } from '../db-option.js';
+import { UsageError } from '../errors.js';
+import { parseNumber } from '../parse.js';
+import { addRunOptions, commandLine, runSettings, runWithProgress, toStudy, type RunFlags } from './sweep.js';
+
+interface RefineOptions extends RunFlags {
+  budget?: string;
+  targetRse?: string;
+  maxTrials?: string;
+  dryRun?: boolean;
+}
+
+export function registerRefine(program: Command): void {
+  const command = program
+    .command('refine')
+    .description('add trials to a stored study where the relative standard error (stderr/mean of totalLoss) is largest')
+    .argument('<study>', 'the study\'s name')
+    .option('--budget <n>', 'this many more trials, split in proportion to each point\'s relative standard error')
+    .option('--target-rse <r>', 'as many trials as each point needs for a predicted relative standard error <= r (e.g. 0.01)')
+    .option('--max-trials <n>', `with --target-rse: refuse to plan more than this many trials (default: ${DEFAULT_MAX_TRIALS})`)
+    .option('--dry-run', 'print the allocation and run nothing');
+  addRunOptions(command).addHelpText(
+    'after',
+    `
+Points with fewer than 2 trials get topped up to 2 first. Predicted RSE after k more trials: rse * sqrt(n / (n + k)).
+
+Examples:
+  xorlab refine article --budget 100000
+  xorlab refine article --target-rse 0.005 --dry-run`,
+  );
+  command.action((name: string, options: RefineOptions) => runRefine(name, options));
+}
+
+/** Each point's current relative error, from the summary computed in the database. */
+export function pointErrors(store: Store, study: Study): PointError[] {
+  const summary = new Map(store.summarize(study.definition.name).map((s) => [s.point, s]));
+  return Array.from({ length: study.pointCount }, (_, point) => {
+    const s = summary.get(point);
+    return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
+  });
+}
+
+function formatRse(rse: number | null): string {
+  return rse === null ? '-' : rse.toPrecision(3);
+}
+
+function printAllocation(study: Study, errors: PointError[], extra: number[]): void {
+  const rows = errors
+    .map((e, i) => ({ e, k: extra[i] }))
+    .filter((r) => r.k > 0)
+    .map(({ e, k }) => {
+      const params = Object.entries(study.pointParams(e.point))
+        .map(([p, v]) => `${p}=${typeof v === 'number' ? v.toPrecision(6) : v}`)
+        .join(' ');
+      return [String(e.point), params, String(e.count), formatRse(e.rse), `+${k}`, formatRse(predictedRse(e, k))];
+    });
+  const header = ['point', 'params', 'trials', 'rse', 'add', 'predicted rse'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+}
+
+async function runRefine(name: string, options: RefineOptions): Promise<void> {
+  if ((options.budget === undefined) === (options.targetRse === undefined)) {
+    throw new UsageError('give exactly one of --budget N or --target-rse r');
+  }
+  const budget = options.budget === undefined ? undefined : parseNumber('--budget', options.budget, { integer: true, min: 1, max: 1_000_000_000 });
+  const target = options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
+  const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1 });
+  const settings = runSettings(options);
+  const store = openStoreFromOptions(options, { readonly: options.dryRun === true });
+  try {
+    const record = store.getStudy(name);
+    if (!record) {
+      const names = store.listStudies().map((s) => s.name);
+      throw new UsageError(`there is no study "${name}" in ${options.db ?? 'xorlab.db'}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+    }
+    const study = toStudy(record.definition, `the stored definition of "${name}"`);
+    const errors = pointErrors(store, study);
+    let extra: number[];
+    try {
+      extra = budget !== undefined ? allocateBudget(errors, budget) : allocateToTarget(errors, target!, maxTrials);
+    } catch (error) {
+      if (error instanceof AllocationError) throw new UsageError(error.message);
+      throw error;
+    }
+    const total = extra.reduce((a, k) => a + k, 0);
+    const worst = errors.reduce((m, e) => Math.max(m, e.rse ?? 0), 0);
+    if (total === 0) {
+      process.stdout.write(`study ${name}: every point's RSE is already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
+      return;
+    }
+    const worstAfter = errors.reduce((m, e, i) => Math.max(m, predictedRse(e, extra[i]) ?? 0), 0);
+    const points = extra.filter((k) => k > 0).length;
+    const summary = `study ${name}: ${total.toLocaleString('en-US')} more trials over ${points} of ${study.pointCount} points; largest RSE ${formatRse(worst)} -> ${formatRse(worstAfter)} (predicted)`;
+    if (options.dryRun) {
+      printAllocation(study, errors, extra);
+      process.stdout.write(`${summary}\n`);
+      return;
+    }
+    process.stderr.write(`${summary}\n`);
+    const plan = planAdditional(extra, store.storedRepeats(name));
+    const dbFlag = options.db !== undefined ? ['--db', options.db] : [];
+    await runWithProgress(`refine ${name}`, study, plan, store, settings, (outcome) =>
+      commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...dbFlag]),
+    );
+  } finally {
+    store.close();
+  }
+}

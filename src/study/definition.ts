@@ -1,0 +1,165 @@
+// A study: a name, a base training configuration, the swept parameters (one axis: a curve, two: a landscape),
+// repeats per point and a root seed. One zod schema validates both the CLI flags and a JSON study file; the
+// store keeps the canonical definition so a rerun can tell whether it is the same study.
+import { z } from 'zod';
+import { MAX_SEED, TrainingConfigSchema, defaultConfig, describeIssues, type TrainingConfig } from '../core/index.js';
+import { GridError, parseGrid, type Grid } from './grid.js';
+import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
+
+export const MAX_AXES = 2;
+export const MAX_POINTS = 1_000_000;
+export const MAX_REPEATS = 1_000_000;
+export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export class StudyError extends Error {}
+
+export const StudyDefinitionSchema = z
+  .object({
+    name: z.string().regex(STUDY_NAME_PATTERN, 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    /** The base configuration; swept parameters take their grid values on top of it. */
+    config: TrainingConfigSchema.default(() => defaultConfig()),
+    /** Parameter -> grid (a string such as "exp:-3:4:400" or "0.5,1,2", or a JSON array). Order = axis order. */
+    sweep: z.record(z.string(), z.union([z.string(), z.array(z.union([z.number(), z.string()]))])).default({}),
+    repeats: z.number().int().min(1).max(MAX_REPEATS).default(10),
+    seed: z.number().int().min(0).max(MAX_SEED).default(1),
+  })
+  .strict();
+
+export type StudyDefinitionInput = z.input<typeof StudyDefinitionSchema>;
+
+/** The canonical, stored form: full config, canonical grid specs. */
+export interface StudyDefinition {
+  name: string;
+  config: TrainingConfig;
+  sweep: Record<string, string | ParamValue[]>;
+  repeats: number;
+  seed: number;
+}
+
+export interface Axis {
+  param: string;
+  values: ParamValue[];
+}
+
+/** A validated study, ready to run: its definition and every point's parameters and configuration. */
+export interface Study {
+  definition: StudyDefinition;
+  axes: Axis[];
+  pointCount: number;
+  /** Swept values at a point (point index = row-major over the axes). */
+  pointParams(point: number): Record<string, ParamValue>;
+  pointConfig(point: number): TrainingConfig;
+}
+
+function where(path: PropertyKey[]): string {
+  return path.map(String).join('.') || 'study';
+}
+
+/** Validates a definition (from flags or a JSON file) and expands its grid. Throws StudyError (one line). */
+export function resolveStudy(input: unknown, options: { trusted?: boolean } = {}): Study {
+  const parsed = StudyDefinitionSchema.safeParse(input);
+  if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where));
+  const { name, config, sweep, repeats, seed } = parsed.data;
+
+  const params = Object.keys(sweep);
+  if (params.length > MAX_AXES) throw new StudyError(`a study sweeps at most ${MAX_AXES} parameters, got ${params.length} (${params.join(', ')})`);
+  const axes: Axis[] = [];
+  const canonicalSweep: Record<string, string | ParamValue[]> = {};
+  for (const param of params) {
+    if (!isSweepable(param)) throw new StudyError(`cannot sweep "${param}"; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    let grid: Grid;
+    try {
+      grid = parseGrid(param, sweep[param]);
+    } catch (error) {
+      if (error instanceof GridError) throw new StudyError(error.message);
+      throw error;
+    }
+    axes.push({ param, values: grid.values });
+    canonicalSweep[param] = grid.spec;
+  }
+  const pointCount = axes.reduce((n, a) => n * a.values.length, 1);
+  if (pointCount > MAX_POINTS) throw new StudyError(`the grid has ${pointCount} points; at most ${MAX_POINTS} are allowed`);
+  if (config.init === 'file') throw new StudyError('config.init "file" cannot be used in a study; every trial draws its own initial parameters');
+
+  // A swept parameter's base value plays no role: reset it, so the canonical definition does not depend on it.
+  const defaults = defaultConfig();
+  const base: Record<string, unknown> = { ...config };
+  for (const { param } of axes) base[param] = (defaults as Record<string, unknown>)[param];
+  const baseConfig = TrainingConfigSchema.parse(base);
+
+  const pointParams = (point: number): Record<string, ParamValue> => {
+    const out: Record<string, ParamValue> = {};
+    let rest = point;
+    for (let a = axes.length - 1; a >= 0; a--) {
+      const n = axes[a].values.length;
+      out[axes[a].param] = axes[a].values[rest % n];
+      rest = Math.floor(rest / n);
+    }
+    // Keep the axis order in the object.
+    return Object.fromEntries(axes.map((a) => [a.param, out[a.param]]));
+  };
+  const configFor = (values: Record<string, ParamValue>): z.ZodSafeParseResult<TrainingConfig> => {
+    let input: Record<string, unknown> = { ...baseConfig };
+    for (const [param, value] of Object.entries(values)) input = withValue(input, param, value);
+    return TrainingConfigSchema.safeParse(input);
+  };
+
+  // Every point's configuration must be valid. Numeric values are checked one by one (field checks are
+  // independent); with a categorical axis every point is checked, as names can clash (loss bce with a tanh
+  // output). A worker rebuilding an already validated study (`trusted`) skips this.
+  const check = (values: Record<string, ParamValue>): void => {
+    const result = configFor(values);
+    if (result.success) return;
+    const at = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ');
+    throw new StudyError(`${Object.keys(values).length > 1 ? 'the point ' : ''}${at} is not allowed: ${describeIssues(result.error, where)}`);
+  };
+  if (!options.trusted) {
+    if (axes.every((a) => SWEEPABLE[a.param].kind === 'numeric')) {
+      for (const axis of axes) for (const value of axis.values) check({ [axis.param]: value });
+    } else {
+      for (let p = 0; p < pointCount; p++) check(pointParams(p));
+    }
+  }
+
+  return {
+    definition: { name, config: baseConfig, sweep: canonicalSweep, repeats, seed },
+    axes,
+    pointCount,
+    pointParams,
+    pointConfig: (point) => {
+      const result = configFor(pointParams(point));
+      if (!result.success) throw new StudyError(`point ${point}: ${describeIssues(result.error, where)}`);
+      return result.data;
+    },
+  };
+}
+
+/** What differs between two definitions, for the "different definition" message. */
+export function describeDifference(stored: unknown, given: StudyDefinition): string {
+  const s = (stored ?? {}) as Record<string, unknown>;
+  const diffs: string[] = [];
+  const show = (v: unknown) => JSON.stringify(v) ?? 'nothing';
+  for (const key of ['sweep', 'repeats', 'seed'] as const) {
+    if (JSON.stringify(s[key]) !== JSON.stringify(given[key])) diffs.push(`${key}: stored ${show(s[key])}, given ${show(given[key])}`);
+  }
+  const sc = (s.config ?? {}) as Record<string, unknown>;
+  const gc = given.config as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(sc), ...Object.keys(gc)])) {
+    if (JSON.stringify(sc[key]) !== JSON.stringify(gc[key])) diffs.push(`config.${key}: stored ${show(sc[key])}, given ${show(gc[key])}`);
+  }
+  return diffs.length ? diffs.join('; ') : 'the stored definition is not in a form this version understands';
+}
+
+/** Whether two definitions are the same study (key order aside). */
+export function sameDefinition(stored: unknown, given: StudyDefinition): boolean {
+  return canonicalJson(stored) === canonicalJson(given);
+}
+
+function canonicalJson(value: unknown): string {
+  // Key order is irrelevant except in `sweep`, whose order is the axis order.
+  return JSON.stringify(value, (key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) && key !== 'sweep'
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      : v,
+  );
+}

@@ -1,0 +1,84 @@
+// Which trials to run: the (point, repeat) pairs a study still misses, or the extra repeats refine allocates,
+// cut into chunks for the workers.
+import type { ChunkTask } from './protocol.js';
+import { trialSeed } from './seeds.js';
+
+/** Trials to run, ordered by (point, repeat). */
+export interface TrialPlan {
+  points: Int32Array;
+  repeats: Int32Array;
+}
+
+export function planSize(plan: TrialPlan): number {
+  return plan.points.length;
+}
+
+/** The pairs (point, repeat) with point < pointCount and repeat < repeats that are not stored yet. */
+export function planMissing(pointCount: number, repeats: number, stored: ReadonlyMap<number, ArrayLike<number>>): TrialPlan {
+  let missing = 0;
+  const have = (point: number): Set<number> | null => {
+    const r = stored.get(point);
+    return r && r.length ? new Set(Array.from(r)) : null;
+  };
+  // Two passes: count, then fill, so that millions of trials need no growing arrays.
+  const countAt = (point: number, set: Set<number> | null): number => {
+    if (!set) return repeats;
+    let n = 0;
+    for (const r of set) if (r < repeats) n++;
+    return repeats - n;
+  };
+  for (let p = 0; p < pointCount; p++) missing += countAt(p, have(p));
+  const points = new Int32Array(missing);
+  const reps = new Int32Array(missing);
+  let k = 0;
+  for (let p = 0; p < pointCount; p++) {
+    const set = have(p);
+    for (let r = 0; r < repeats; r++) {
+      if (set?.has(r)) continue;
+      points[k] = p;
+      reps[k] = r;
+      k++;
+    }
+  }
+  return { points, repeats: reps };
+}
+
+/** `extra[p]` more repeats at each point p, numbered after the largest repeat index stored there. */
+export function planAdditional(extra: ArrayLike<number>, stored: ReadonlyMap<number, ArrayLike<number>>): TrialPlan {
+  let total = 0;
+  for (let p = 0; p < extra.length; p++) total += extra[p];
+  const points = new Int32Array(total);
+  const reps = new Int32Array(total);
+  let k = 0;
+  for (let p = 0; p < extra.length; p++) {
+    const r = stored.get(p);
+    let next = 0;
+    if (r) for (let i = 0; i < r.length; i++) next = Math.max(next, r[i] + 1);
+    for (let j = 0; j < extra[p]; j++) {
+      points[k] = p;
+      reps[k] = next + j;
+      k++;
+    }
+  }
+  return { points, repeats: reps };
+}
+
+/** Trials per chunk: enough chunks to keep every worker busy to the end, few enough that messaging is noise. */
+export function chooseChunkSize(total: number, workers: number, epochs: number): number {
+  const byBalance = Math.ceil(total / (Math.max(1, workers) * 16));
+  const byCost = Math.min(4096, Math.max(16, Math.floor(1e7 / Math.max(1, epochs))));
+  return Math.max(1, Math.min(byBalance, byCost));
+}
+
+/** The plan cut into chunks of `size` trials, with every trial's seed derived from (root, point, repeat). */
+export function* chunksOf(plan: TrialPlan, size: number, rootSeed: number): Generator<ChunkTask> {
+  let id = 0;
+  for (let start = 0; start < plan.points.length; start += size) {
+    const end = Math.min(plan.points.length, start + size);
+    const points = plan.points.slice(start, end);
+    const repeats = plan.repeats.slice(start, end);
+    const seeds = new Float64Array(end - start);
+    for (let k = 0; k < seeds.length; k++) seeds[k] = trialSeed(rootSeed, points[k], repeats[k]);
+    yield { id: id++, points, repeats, seeds };
+  }
+}

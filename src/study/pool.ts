@@ -1,0 +1,118 @@
+// Runs chunks of trials on worker threads. Each worker holds at most two chunks (one running, one queued) so
+// it never waits for the main thread, and an interruption loses little. Results are handed to `onResult` on
+// the main thread, in arrival order.
+import { Worker } from 'node:worker_threads';
+import type { ChunkResult, ChunkTask, WorkerInit, WorkerReply } from './protocol.js';
+
+const IN_FLIGHT_PER_WORKER = 2;
+
+/** The worker's file: .js when running from dist, .ts (through tsx) when tests run the sources. */
+function workerUrl(): { url: URL; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return {
+    url: new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url),
+    execArgv: fromSource ? ['--import', 'tsx'] : [],
+  };
+}
+
+export interface PoolOptions {
+  workers: number;
+  init: WorkerInit;
+  chunks: Iterator<ChunkTask>;
+  onResult: (task: ChunkTask, result: ChunkResult) => void;
+  /** Aborting stops dispatching; chunks already running get `graceMs` to finish, then the workers are stopped. */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+export type PoolOutcome = 'done' | 'interrupted';
+
+export function runPool(options: PoolOptions): Promise<PoolOutcome> {
+  const { init, chunks, onResult, signal } = options;
+  const graceMs = options.graceMs ?? 3000;
+  const { url, execArgv } = workerUrl();
+
+  return new Promise<PoolOutcome>((resolve, reject) => {
+    const workers: Worker[] = [];
+    const inFlight = new Map<Worker, Map<number, ChunkTask>>();
+    let exhausted = false;
+    let stopping = signal?.aborted ?? false;
+    let settled = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+
+    const finish = (outcome: PoolOutcome | Error): void => {
+      if (settled) return;
+      settled = true;
+      if (graceTimer) clearTimeout(graceTimer);
+      signal?.removeEventListener('abort', onAbort);
+      // Terminating is asynchronous; nothing more is read from the workers after this.
+      for (const w of workers) void w.terminate();
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const pending = (): number => {
+      let n = 0;
+      for (const m of inFlight.values()) n += m.size;
+      return n;
+    };
+    const settleIfIdle = (): void => {
+      if (pending() > 0) return;
+      if (stopping) finish('interrupted');
+      else if (exhausted) finish('done');
+    };
+    const feed = (worker: Worker): void => {
+      const mine = inFlight.get(worker)!;
+      while (!stopping && !exhausted && mine.size < IN_FLIGHT_PER_WORKER) {
+        const next = chunks.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        mine.set(next.value.id, next.value);
+        worker.postMessage(next.value);
+      }
+    };
+    function onAbort(): void {
+      if (stopping && graceTimer) return;
+      stopping = true;
+      graceTimer = setTimeout(() => finish('interrupted'), graceMs);
+      settleIfIdle();
+    }
+
+    try {
+      for (let i = 0; i < Math.max(1, options.workers); i++) {
+        const worker = new Worker(url, { workerData: init, execArgv });
+        workers.push(worker);
+        inFlight.set(worker, new Map());
+        worker.on('message', (reply: WorkerReply) => {
+          if (settled) return;
+          const task = inFlight.get(worker)!.get(reply.id);
+          if (!task) return;
+          if ('error' in reply) {
+            finish(new Error(`a sweep worker failed: ${reply.error}`));
+            return;
+          }
+          inFlight.get(worker)!.delete(reply.id);
+          try {
+            onResult(task, reply);
+          } catch (error) {
+            finish(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          feed(worker);
+          settleIfIdle();
+        });
+        worker.on('error', (error) => finish(error));
+        worker.on('exit', (code) => {
+          if (!settled) finish(new Error(`a sweep worker exited unexpectedly (code ${code})`));
+        });
+      }
+      signal?.addEventListener('abort', onAbort);
+      if (stopping) onAbort();
+      for (const w of workers) feed(w);
+      settleIfIdle();
+    } catch (error) {
+      finish(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}

@@ -1,0 +1,154 @@
+// Runs a plan of trials on the worker pool and stores every result. The main thread is the only writer: rows
+// are buffered and inserted in one transaction per batch, so a SIGKILL loses at most the chunks in flight
+// and the batch being buffered, and never leaves a half-written trial (SQLite's transactions are atomic).
+import { availableParallelism } from 'node:os';
+import type { Dataset } from '../core/index.js';
+import type { EngineName, Precision } from '../kernel/index.js';
+import type { Store, TrialRow } from '../store/types.js';
+import type { Study } from './definition.js';
+import type { ParamValue } from './params.js';
+import { chooseChunkSize, chunksOf, planSize, type TrialPlan } from './plan.js';
+import { runPool } from './pool.js';
+import { silentProgress, type Progress } from './progress.js';
+import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask } from './protocol.js';
+
+/** Rows buffered before a transaction; a timer also flushes a smaller batch every FLUSH_MS. */
+const BATCH_ROWS = 20_000;
+const FLUSH_MS = 250;
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+export interface RunOptions {
+  study: Study;
+  plan: TrialPlan;
+  /** null: train without storing (the engine-only benchmark). */
+  store: Pick<Store, 'insertTrials'> | null;
+  datasets: Record<string, Dataset>;
+  workers?: number;
+  engine?: EngineName;
+  precision?: Precision;
+  chunkSize?: number;
+  signal?: AbortSignal;
+  progress?: Progress;
+  /** Called once per distinct reason the fast engine was not used. */
+  onFallback?: (reason: string) => void;
+}
+
+export interface RunOutcome {
+  planned: number;
+  /** Trials whose results reached the main thread. */
+  completed: number;
+  /** Rows the store inserted (completed minus any that were already there). */
+  stored: number;
+  interrupted: boolean;
+  seconds: number;
+}
+
+/** Turns chunk results into store rows and writes them in batches. */
+class StoreWriter {
+  private rows: TrialRow[] = [];
+  stored = 0;
+  private readonly params = new Map<number, Record<string, ParamValue>>();
+
+  constructor(
+    private readonly store: Pick<Store, 'insertTrials'>,
+    private readonly study: Study,
+  ) {}
+
+  add(task: ChunkTask, result: ChunkResult): void {
+    const name = this.study.definition.name;
+    for (let k = 0; k < task.points.length; k++) {
+      const point = task.points[k];
+      let params = this.params.get(point);
+      if (!params) {
+        params = this.study.pointParams(point);
+        this.params.set(point, params);
+      }
+      const flags = result.flags[k];
+      const total = result.totalLoss[k];
+      const final = result.finalLoss[k];
+      const epochs = result.epochsToThreshold[k];
+      this.rows.push({
+        study: name,
+        point,
+        repeat: task.repeats[k],
+        params,
+        seed: task.seeds[k],
+        totalLoss: Number.isNaN(total) ? null : total,
+        finalLoss: Number.isNaN(final) ? null : final,
+        success: (flags & FLAG_SUCCESS) !== 0,
+        epochsToThreshold: epochs < 0 ? null : epochs,
+        diverged: (flags & FLAG_DIVERGED) !== 0,
+        engine: flags & FLAG_FAST ? 'fast' : 'reference',
+        precision: flags & FLAG_F32 ? 'f32' : 'f64',
+      });
+    }
+    if (this.rows.length >= BATCH_ROWS) this.flush();
+  }
+
+  flush(): void {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    this.stored += this.store.insertTrials(rows);
+  }
+}
+
+export async function runPlan(options: RunOptions): Promise<RunOutcome> {
+  const { study, plan } = options;
+  const planned = planSize(plan);
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, planned)));
+  const progress = options.progress ?? silentProgress;
+  const started = performance.now();
+  const outcome: RunOutcome = { planned, completed: 0, stored: 0, interrupted: false, seconds: 0 };
+  if (planned === 0) return outcome;
+
+  const writer = options.store ? new StoreWriter(options.store, study) : null;
+  const reasons = new Set<string>();
+  const size = options.chunkSize ?? chooseChunkSize(planned, workers, maxEpochs(study));
+  progress.start(planned);
+  const ticker = setInterval(() => {
+    writer?.flush();
+    progress.update(outcome.completed);
+  }, FLUSH_MS);
+  try {
+    const result = await runPool({
+      workers,
+      init: {
+        definition: study.definition,
+        datasets: options.datasets,
+        engine: options.engine ?? 'fast',
+        precision: options.precision ?? 'f32',
+      },
+      chunks: chunksOf(plan, size, study.definition.seed),
+      signal: options.signal,
+      onResult: (task, chunk) => {
+        for (const reason of chunk.fallbackReasons) {
+          if (reasons.has(reason)) continue;
+          reasons.add(reason);
+          options.onFallback?.(reason);
+        }
+        writer?.add(task, chunk);
+        outcome.completed += task.points.length;
+      },
+    });
+    outcome.interrupted = result === 'interrupted';
+  } finally {
+    clearInterval(ticker);
+    // Whatever arrived is kept, also when a worker failed.
+    writer?.flush();
+    progress.update(outcome.completed);
+    progress.stop();
+    outcome.stored = writer ? writer.stored : 0;
+    outcome.seconds = (performance.now() - started) / 1000;
+  }
+  return outcome;
+}
+
+/** The most epochs any point trains (sizes the chunks by cost). */
+function maxEpochs(study: Study): number {
+  const axis = study.axes.find((a) => a.param === 'epochs');
+  return axis ? Math.max(...(axis.values as number[])) : study.definition.config.epochs;
+}

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseChunkSize, chunksOf, planAdditional, planMissing } from '../../src/study/plan.js';
+import { trialSeed } from '../../src/study/seeds.js';
+
+const pairs = (plan: { points: Int32Array; repeats: Int32Array }) => Array.from(plan.points, (p, i) => `${p}:${plan.repeats[i]}`);
+
+test('planning finds exactly the missing (point, repeat) pairs', () => {
+  assert.deepEqual(pairs(planMissing(2, 2, new Map())), ['0:0', '0:1', '1:0', '1:1']);
+  const stored = new Map([
+    [0, Int32Array.from([0, 2])],
+    [2, Int32Array.from([0, 1, 2])],
+    [3, Int32Array.from([1, 5, 7])], // repeats beyond the study's (added by refine) do not count
+  ]);
+  assert.deepEqual(pairs(planMissing(4, 3, stored)), ['0:1', '1:0', '1:1', '1:2', '3:0', '3:2']);
+  assert.equal(planMissing(3, 2, new Map([[0, Int32Array.from([0, 1])], [1, Int32Array.from([0, 1])], [2, Int32Array.from([0, 1])]])).points.length, 0);
+});
+
+test('refine\'s extra repeats continue after the largest stored repeat index', () => {
+  const stored = new Map([
+    [0, Int32Array.from([0, 1, 2])],
+    [1, Int32Array.from([0, 4])],
+  ]);
+  assert.deepEqual(pairs(planAdditional([2, 1, 3], stored)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
+});
+
+test('chunks cover the plan in order, with seeds derived from (root, point, repeat)', () => {
+  const plan = planMissing(5, 3, new Map());
+  const chunks = [...chunksOf(plan, 4, 42)];
+  assert.deepEqual(chunks.map((c) => c.points.length), [4, 4, 4, 3]);
+  assert.deepEqual(chunks.map((c) => c.id), [0, 1, 2, 3]);
+  const all = chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
+  assert.deepEqual(all, pairs(plan).map((s, i) => [plan.points[i], plan.repeats[i], trialSeed(42, plan.points[i], plan.repeats[i])]));
+});
+
+test('chunk size: balanced over workers, bounded by the cost of a trial', () => {
+  assert.equal(chooseChunkSize(100_000, 16, 10_000), 391);
+  assert.equal(chooseChunkSize(4_000_000, 16, 10_000), 1000);
+  assert.equal(chooseChunkSize(4_000_000, 16, 200), 4096);
+  assert.equal(chooseChunkSize(10, 2, 200), 1);
+});
