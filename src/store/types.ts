@@ -51,8 +51,12 @@ export interface Store {
   storedRepeats(study: string): Map<number, Int32Array>;
   /** Inserts rows in one transaction; an existing (study, point, repeat) is left as it is. Returns rows inserted. */
   insertTrials(rows: readonly TrialRow[]): number;
-  /** Per-point aggregation, computed in the database. Throws StoreError for an unknown study. */
+  /** Per-point aggregation, computed in the database. Throws StoreError for an unknown study.
+   * (SQLite: read from per-point aggregates kept up to date in the same transaction as the rows: O(points).) */
   summarize(study: string): PointSummary[];
+  /** The same aggregation recomputed from every stored trial (SQL GROUP BY over a full scan): slower, used to
+   * verify or rebuild what summarize() reads. (Added to the draft.) */
+  recomputeSummary(study: string): PointSummary[];
   /** Streams a study's trials ordered by (point, repeat). Throws StoreError for an unknown study. */
   iterateTrials(study: string): Iterable<TrialRow>;
   close(): void;

@@ -1,0 +1,99 @@
+// The SQLite schema, and the checks that a file is ours before anything is written to it.
+//
+// Why this shape (lean, because storing must keep up with the engine at > 200,000 trials/s and a summary of
+// millions of trials must take well under a second):
+// - `trials` is WITHOUT ROWID with PRIMARY KEY (study_id, point, repeat): the key that makes duplicates
+//   impossible is the table's own b-tree (no second index to maintain per insert), and a point's rows lie
+//   together in key order.
+// - The study name lives once in `studies`, the engine/precision pair once in `engines`; trials carry small
+//   integer ids (text columns cost ~25% of the insert rate, measured).
+// - `points` holds each point's parameter values (JSON, once per point, not per trial) and its running
+//   aggregates (count, mean, m2, ...), updated in the same transaction as the trial rows. A GROUP BY over
+//   4,000,000 rows costs ~1.8 s of CPU here; reading 400 maintained rows costs a millisecond. The full-scan
+//   GROUP BY stays available (Store.recomputeSummary) to verify and rebuild them.
+// - PRAGMA application_id marks the file as ours: a foreign SQLite file is recognised and never migrated.
+import type Database from 'better-sqlite3';
+import { StoreError } from './types.js';
+
+/** 'XorL' in ASCII: written into the SQLite header of every database this store creates. */
+export const XORLAB_APPLICATION_ID = 0x586f724c;
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE studies (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  definition TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE engines (
+  id INTEGER PRIMARY KEY,
+  engine TEXT NOT NULL,
+  precision TEXT NOT NULL,
+  UNIQUE (engine, precision)
+);
+CREATE TABLE points (
+  study_id INTEGER NOT NULL,
+  point INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  trials INTEGER NOT NULL,
+  loss_count INTEGER NOT NULL,
+  loss_mean REAL NOT NULL,
+  loss_m2 REAL NOT NULL,
+  successes INTEGER NOT NULL,
+  diverged INTEGER NOT NULL,
+  ett_count INTEGER NOT NULL,
+  ett_sum INTEGER NOT NULL,
+  max_repeat INTEGER NOT NULL,
+  PRIMARY KEY (study_id, point)
+) WITHOUT ROWID;
+CREATE TABLE trials (
+  study_id INTEGER NOT NULL,
+  point INTEGER NOT NULL,
+  repeat INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  total_loss REAL,
+  final_loss REAL,
+  success INTEGER NOT NULL,
+  epochs_to_threshold INTEGER,
+  diverged INTEGER NOT NULL,
+  engine_id INTEGER NOT NULL,
+  PRIMARY KEY (study_id, point, repeat)
+) WITHOUT ROWID;
+`;
+
+/**
+ * Checks that the file is an xorlab database (or, when writing, a brand-new empty file, which gets the schema),
+ * then sets the connection up. Nothing is written to a file that is not ours.
+ */
+export function prepareDatabase(db: Database.Database, path: string, readonly: boolean): void {
+  // The first read of the header: "file is not a database" and many corruptions surface here.
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  const tableCount = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+  if (applicationId === XORLAB_APPLICATION_ID) {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`${path} was written by a newer xorlab (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade xorlab`);
+    }
+  } else if (tableCount > 0 || applicationId !== 0) {
+    throw new StoreError(`${path} is an SQLite database but not an xorlab database; it was left as it is — pass --db with another file`);
+  } else if (readonly) {
+    throw new StoreError(`${path} holds no xorlab data (an empty SQLite file); run xorlab sweep --db ${path} first`);
+  }
+  db.pragma('cache_size = -65536');
+  if (readonly) return;
+  if (applicationId !== XORLAB_APPLICATION_ID) {
+    db.pragma('journal_mode = WAL');
+    db.transaction(() => {
+      db.exec(SCHEMA_SQL);
+      db.pragma(`application_id = ${XORLAB_APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  } else if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') {
+    db.pragma('journal_mode = WAL');
+  }
+  // WAL + NORMAL: a commit is durable against a killed process (its frames are in the OS), and a batch that was
+  // not committed is not in the WAL's commit chain, so recovery drops it; only a power cut can lose the last
+  // commits, and it cannot corrupt the file. FULL would fsync every batch for no gain against SIGKILL.
+  db.pragma('synchronous = NORMAL');
+}
