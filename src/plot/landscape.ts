@@ -59,11 +59,11 @@ export interface BoundaryInput {
   grid: readonly GridCell[];
   samples: readonly SamplePoint[];
   title?: string;
-  subtitle?: string;
+  subtitle?: string | string[];
 }
 
 export function boundarySpec(input: BoundaryInput): TopLevelSpec {
-  const axis = (title: string) => ({ field: '', type: 'quantitative' as const, title, scale: { domain: [GRID_MIN, GRID_MAX], nice: false, zero: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1] } });
+  const axis = (title: string) => ({ field: '', type: 'quantitative' as const, title, scale: { domain: [GRID_MIN, GRID_MAX], nice: false, zero: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1], format: '.2~f' } });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: input.title ?? 'What the network learned', subtitle: input.subtitle ?? 'network output for every input pair; the white line is where it crosses 0.5' },

@@ -1,5 +1,6 @@
 // Renders a Vega-Lite spec in Node: vega's headless View gives the SVG (no DOM, no browser), resvg turns the SVG
 // into a PNG with the DejaVu Sans font files shipped by the dejavu-fonts-ttf package (no system fonts needed).
+import { writeFileSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -51,4 +52,21 @@ export function formatOf(path: string): PlotFormat | null {
 
 export async function render(spec: TopLevelSpec, format: PlotFormat): Promise<string | Buffer> {
   return format === 'svg' ? renderSvg(spec) : renderPng(spec);
+}
+
+/** A chart file that cannot be written: an unknown extension or an unwritable path. */
+export class ChartFileError extends Error {}
+
+/** Renders `spec` into `path` as SVG or PNG, chosen by the file's extension. */
+export async function writeChart(spec: TopLevelSpec, path: string): Promise<void> {
+  const format = formatOf(path);
+  if (format === null) throw new ChartFileError(`${path}: the chart file must end in .svg or .png`);
+  const data = await render(spec, format);
+  try {
+    writeFileSync(path, data);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new ChartFileError(`cannot write ${path} (${why})`);
+  }
 }

@@ -1,0 +1,243 @@
+// `xorlab plot <chart>`: the figures. Study charts (curve, heatmap) read a study's summary from the store;
+// training charts (weights, loss, boundary) train on the fly from the training flags, or replay a
+// `xorlab train --json` file. `--out file.svg|file.png` renders; `--spec` prints the Vega-Lite spec instead.
+import type { Command } from 'commander';
+import type { TopLevelSpec } from 'vega-lite';
+import {
+  MAX_SEED,
+  ParameterFileError,
+  TrainingConfigSchema,
+  describeIssues,
+  fromParameterFile,
+  seededInitialParameters,
+  shapeFor,
+  train,
+  type Dataset,
+  type TrainingConfig,
+  type TrainingConfigInput,
+  type TrainingResult,
+} from '../../core/index.js';
+import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
+import { curveSpec } from '../../plot/curve.js';
+import { heatmapSpec } from '../../plot/landscape.js';
+import { ChartFileError, writeChart } from '../../plot/render.js';
+import { short } from '../../plot/theme.js';
+import { ChartDataError, studyCurveInput, studyHeatmapInput } from '../../study/report-charts.js';
+import { StoreError } from '../../store/types.js';
+import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
+import { addDbOption, openStoreFromOptions } from '../db-option.js';
+import { UsageError } from '../errors.js';
+import { loadDataset, readJsonFile } from '../files.js';
+import { parseNumber } from '../parse.js';
+
+interface OutputOptions {
+  out?: string;
+  spec?: boolean;
+}
+
+function addOutputOptions(command: Command): Command {
+  return command
+    .option('--out <file>', 'write the chart to this .svg or .png file')
+    .option('--spec', 'print the Vega-Lite spec (JSON) instead of rendering');
+}
+
+/** Checks --out/--spec before any work is done. */
+function checkOutput(options: OutputOptions): void {
+  if (!options.spec && options.out === undefined) throw new UsageError('give --out <file.svg|file.png>, or --spec to print the Vega-Lite spec');
+  if (options.out !== undefined && !/\.(svg|png)$/i.test(options.out)) throw new UsageError(`--out must name a .svg or .png file, got "${options.out}"`);
+}
+
+async function emit(spec: TopLevelSpec, options: OutputOptions): Promise<void> {
+  if (options.spec) process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
+  if (options.out !== undefined) {
+    try {
+      await writeChart(spec, options.out);
+    } catch (error) {
+      if (error instanceof ChartFileError) throw new UsageError(`--out: ${error.message}`);
+      throw error;
+    }
+    process.stderr.write(`wrote ${options.out}\n`);
+  }
+}
+
+/** Store and chart-data problems become one line. */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof ChartDataError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+// ---- trainings ------------------------------------------------------------------------------------------------
+
+interface TrainingFlags extends Record<string, unknown>, OutputOptions {
+  seed?: string;
+  from?: string[];
+  recordEvery?: string;
+}
+
+export interface PlotTraining {
+  config: TrainingConfig;
+  dataset: Dataset;
+  seed: number | null;
+  result: TrainingResult;
+}
+
+/** Replays the training of a `xorlab train --json` file: its config from its initial parameters. */
+function trainingFromFile(path: string, options: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+  const doc = readJsonFile('--from', path) as { config?: unknown; seed?: unknown; initialParameters?: unknown } | null;
+  if (typeof doc !== 'object' || doc === null || doc.config === undefined || doc.initialParameters === undefined) {
+    throw new UsageError(`--from: ${path} is not the output of \`xorlab train --json\` (needs "config" and "initialParameters")`);
+  }
+  const parsed = TrainingConfigSchema.safeParse(doc.config);
+  if (!parsed.success) throw new UsageError(`--from: ${path}: ${describeIssues(parsed.error, (p) => `config.${p.map(String).join('.')}`)}`);
+  const config = parsed.data;
+  const dataset = loadDataset(config.dataset);
+  let initial: Float64Array;
+  try {
+    initial = fromParameterFile(shapeFor(config, dataset), doc.initialParameters);
+  } catch (error) {
+    if (error instanceof ParameterFileError) throw new UsageError(`--from: ${path}: initialParameters: ${error.message}`);
+    throw error;
+  }
+  const seed = typeof doc.seed === 'number' ? doc.seed : null;
+  return { config, dataset, seed, result: train(config, dataset, initial, options) };
+}
+
+function seedOf(raw: string | undefined): number {
+  return raw === undefined ? 1 : parseNumber('--seed', raw, { integer: true, min: 0, max: MAX_SEED });
+}
+
+function trainingFromFlags(options: TrainingFlags, input: TrainingConfigInput, seed: number, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+  if (input.init === 'file') throw new UsageError('--init file is not available here; replay a saved training with --from <train.json>');
+  const config = validateConfig(input);
+  const dataset = loadDataset(config.dataset);
+  return { config, dataset, seed, result: train(config, dataset, seededInitialParameters(config, dataset, seed), record) };
+}
+
+function recordEvery(options: TrainingFlags, fallback: number): number {
+  return options.recordEvery === undefined ? fallback : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
+}
+
+/** One training: from --from (one file) or from the flags. */
+function oneTraining(options: TrainingFlags, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+  if (options.from && options.from.length > 1) throw new UsageError('--from takes one file for this chart');
+  if (options.from?.length) return trainingFromFile(options.from[0], record);
+  return trainingFromFlags(options, configInputFromOptions(options), seedOf(options.seed), record);
+}
+
+function addTrainingOptions(command: Command, several: boolean): Command {
+  addConfigOptions(command)
+    .option('--seed <n>', several ? 'seed(s) of the initial parameters, comma-separated (default: 1)' : 'seed of the initial parameters (default: 1)')
+    .option('--from <train.json>', 'replay the training saved by `xorlab train --json` instead of the training flags' + (several ? ' (repeatable)' : ''), (value: string, previous: string[] = []) => [...previous, value]);
+  return addOutputOptions(command);
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+// ---- commands -------------------------------------------------------------------------------------------------
+
+export function registerPlot(program: Command): void {
+  const plot = program
+    .command('plot')
+    .description('draw a figure: a study curve or heatmap, or the weights, loss curves or decision boundary of a training')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xorlab plot curve article --db xorlab.db --out curve.png
+  xorlab plot heatmap landscape --out landscape.svg
+  xorlab plot weights --hidden-std 0.05 --output-std 0.8165 --update-order seed --seed 1 --out weights.png
+  xorlab plot loss --vary hiddenStd=0.05,0.7071,10 --update-order seed --out loss.png
+  xorlab plot boundary --from run.json --out boundary.png     (run.json from \`xorlab train --json\`)`,
+    );
+
+  const curve = plot.command('curve <study>').description('mean total loss against the swept parameter, with standard-error bars, the Xavier rule and the measured minimum');
+  addDbOption(curve).option('--param <name>', 'the swept parameter for the x-axis (default: the only one)');
+  addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string }) => {
+    checkOutput(options);
+    const spec = withStore(options, (store) => {
+      const record = store.getStudy(study);
+      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? 'xorlab.db'}; list them with \`xorlab studies\``);
+      return curveSpec(asUsage(() => studyCurveInput(record, store.summarize(study), options.param)));
+    });
+    await emit(spec, options);
+  });
+
+  const heatmap = plot.command('heatmap <study>').description('the loss landscape of a study that sweeps two parameters');
+  addDbOption(heatmap);
+  addOutputOptions(heatmap).action(async (study: string, options: OutputOptions & { db?: string }) => {
+    checkOutput(options);
+    const spec = withStore(options, (store) => {
+      const record = store.getStudy(study);
+      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? 'xorlab.db'}; list them with \`xorlab studies\``);
+      return heatmapSpec(asUsage(() => studyHeatmapInput(record, store.summarize(study))));
+    });
+    await emit(spec, options);
+  });
+
+  const weights = plot.command('weights').description('every weight and bias against the epoch for one training (the article\'s std 0.05 and std 10 pictures)');
+  addTrainingOptions(weights, false).option('--record-every <epochs>', 'record the parameters every this many epochs (default: 10)');
+  weights.action(async (options: TrainingFlags) => {
+    checkOutput(options);
+    const t = oneTraining(options, { snapshotEvery: recordEvery(options, 10) });
+    await emit(weightsChart(t.config, t.dataset, t.result, t.seed), options);
+  });
+
+  const boundary = plot.command('boundary').description('a trained network\'s output over the input square, with the four XOR points');
+  addTrainingOptions(boundary, false);
+  boundary.action(async (options: TrainingFlags) => {
+    checkOutput(options);
+    const t = oneTraining(options, {});
+    if (t.dataset.inputCount !== 2) throw new UsageError(`a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`);
+    if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
+    await emit(boundaryChart(t.config, t.dataset, t.result.finalParameters, t.seed, t.result.metrics.totalLoss), options);
+  });
+
+  const loss = plot.command('loss').description('loss curves of one or several trainings (log y-axis)');
+  addTrainingOptions(loss, true)
+    .option('--vary <key=values>', 'one training per value of a training parameter, e.g. hiddenStd=0.05,0.7071,10', collect)
+    .option('--record-every <epochs>', 'record the loss every this many epochs (default: 10)');
+  loss.action(async (options: TrainingFlags & { vary?: string[] }) => {
+    checkOutput(options);
+    const every = recordEvery(options, 10);
+    const runs: LabelledTrace[] = [];
+    for (const path of options.from ?? []) runs.push({ label: path, result: trainingFromFile(path, { traceEvery: every }).result });
+    let subtitle: string | undefined;
+    if (!options.from?.length || options.vary?.length || options.seed !== undefined) {
+      const seeds = (options.seed ?? '1').split(',').map((s) => seedOf(s.trim()));
+      const base = configInputFromOptions(options);
+      const { key, values } = varyValues(options.vary);
+      for (const value of values) {
+        for (const seed of seeds) {
+          const input = key ? ({ ...base, [key]: value } as TrainingConfigInput) : base;
+          const label = [key ? `${key} ${short(value!, 4)}` : '', seeds.length > 1 || !key ? `seed ${seed}` : ''].filter(Boolean).join(', ');
+          runs.push({ label, result: trainingFromFlags(options, input, seed, { traceEvery: every }).result });
+        }
+      }
+      if (!options.from?.length) subtitle = `${describeTraining(validateConfig(base), null)}${key ? ` (${key} varies)` : ''}; mean loss over the samples`;
+    }
+    await emit(lossChart(runs, subtitle), options);
+  });
+}
+
+/** --vary key=v1,v2,...: a numeric training parameter and its values. */
+function varyValues(raw: string[] | undefined): { key: string | null; values: (number | undefined)[] } {
+  if (!raw?.length) return { key: null, values: [undefined] };
+  if (raw.length > 1) throw new UsageError('--vary can be given once (one parameter)');
+  const match = /^([A-Za-z]+)=(.+)$/.exec(raw[0]);
+  const numeric = Object.entries(TrainingConfigSchema.shape).filter(([k]) => typeof (TrainingConfigSchema.parse({}) as Record<string, unknown>)[k] === 'number').map(([k]) => k);
+  if (!match || !numeric.includes(match[1])) throw new UsageError(`--vary must look like key=v1,v2 with a numeric key (${numeric.join(', ')}), got "${raw[0]}"`);
+  return { key: match[1], values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
+}
+
+function withStore<T>(options: { db?: string }, f: (store: ReturnType<typeof openStoreFromOptions>) => T): T {
+  const store = openStoreFromOptions(options, { readonly: true });
+  try {
+    return f(store);
+  } finally {
+    store.close();
+  }
+}

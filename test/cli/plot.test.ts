@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/index.js';
+import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
+
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A real SQLite study with 5 points on an exp grid, 3 trials each. */
+function storeWithStudy(dir: string): string {
+  const db = join(dir, 'study.db');
+  const store = openSqliteStore(db);
+  const xs = [-3, -1.25, 0.5, 2.25, 4].map(Math.exp);
+  store.ensureStudy('tiny', { name: 'tiny', sweep: { hiddenStd: 'exp:-3:4:5' }, repeats: 3, seed: 1 });
+  store.insertTrials(
+    xs.flatMap((x, point) =>
+      [0, 1, 2].map((repeat) => ({
+        study: 'tiny', point, repeat, params: { hiddenStd: x }, seed: point * 10 + repeat, totalLoss: 1000 + 200 * Math.log(x) ** 2 + repeat * 10,
+        finalLoss: 0.01, success: repeat < 2, epochsToThreshold: 100, diverged: false, engine: 'reference', precision: 'f64',
+      })),
+    ),
+  );
+  store.close();
+  return db;
+}
+
+test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec with its error bars and rules', () => {
+  const dir = tempDir();
+  const db = storeWithStudy(dir);
+  const out = join(dir, 'curve.png');
+  const r = runCli(['plot', 'curve', 'tiny', '--db', db, '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual([...readFileSync(out).subarray(0, 8)], PNG);
+  const s = runCli(['plot', 'curve', 'tiny', '--db', db, '--spec']);
+  assert.equal(s.status, 0, s.stderr);
+  const spec = JSON.parse(s.stdout);
+  assert.equal(spec.data.values.length, 5);
+  assert.equal(spec.data.values[0].count, 3);
+  const text = JSON.stringify(spec);
+  assert.match(text, /"errorbar"/);
+  assert.match(text, /xavier_rule/);
+  assert.match(text, /minimum_rule/);
+  assert.match(text, /"type":"log"/);
+  // A one-parameter study has no heatmap; an unknown study is one line.
+  assert.match(usageErrorLine(runCli(['plot', 'heatmap', 'tiny', '--db', db, '--out', join(dir, 'h.svg')])), /two parameters/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'nope', '--db', db, '--out', join(dir, 'c.svg')])), /no study named "nope"/);
+});
+
+test('plot weights trains on the fly; boundary replays a `train --json` file; loss draws several trainings', () => {
+  const dir = tempDir();
+  const weights = join(dir, 'w.svg');
+  const r = runCli(['plot', 'weights', '--hidden-std', '10', '--epochs', '400', '--record-every', '20', '--out', weights]);
+  assert.equal(r.status, 0, r.stderr);
+  const svg = readFileSync(weights, 'utf8');
+  assert.match(svg, /^<svg/);
+  assert.match(svg, /L1\.w\[0\]\[1\]/);
+  assert.match(svg, /hidden std 10/);
+
+  const saved = join(dir, 'run.json');
+  const t = runCli(['train', '--seed', '4', '--epochs', '500', '--json']);
+  assert.equal(t.status, 0, t.stderr);
+  writeFileSync(saved, t.stdout);
+  const b = runCli(['plot', 'boundary', '--from', saved, '--spec'], { maxBuffer: 64 << 20 });
+  assert.equal(b.status, 0, b.stderr);
+  const spec = JSON.parse(b.stdout);
+  assert.match(JSON.stringify(spec.title), /seed 4/);
+  assert.equal(spec.layer[0].data.values.length, 3600);
+
+  const l = runCli(['plot', 'loss', '--vary', 'hiddenStd=0.05,10', '--epochs', '200', '--spec']);
+  assert.equal(l.status, 0, l.stderr);
+  const runs = new Set(JSON.parse(l.stdout).data.values.map((v: { run: string }) => v.run));
+  assert.deepEqual([...runs], ['hiddenStd 0.05', 'hiddenStd 10']);
+});
+
+test('plot: bad input is one line, exit 2', () => {
+  const dir = tempDir();
+  assert.match(usageErrorLine(runCli(['plot', 'weights', '--epochs', '10'])), /--out/);
+  assert.match(usageErrorLine(runCli(['plot', 'weights', '--out', join(dir, 'w.pdf')])), /\.svg or \.png/);
+  assert.match(usageErrorLine(runCli(['plot', 'weights', '--epochs', '10', '--out', join(dir, 'missing', 'w.png')])), /cannot write/);
+  assert.match(usageErrorLine(runCli(['plot', 'loss', '--vary', 'activation=relu', '--spec'])), /--vary/);
+  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--dataset', 'parity3', '--hidden', '3', '--epochs', '10', '--spec'])), /2 inputs/);
+  writeFileSync(join(dir, 'bad.json'), '{"config": {}}');
+  assert.match(usageErrorLine(runCli(['plot', 'weights', '--from', join(dir, 'bad.json'), '--spec'])), /train --json/);
+});

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { builtinDataset, defaultConfig, trainFromSeed } from '../../src/core/index.js';
+import { boundaryChart, lossChart, weightsChart } from '../../src/plot/charts.js';
+import { XAVIER_STD, curveSpec, type CurvePoint } from '../../src/plot/curve.js';
+import { readGlyphWidths, fontFiles, textWidth } from '../../src/plot/fonts.js';
+import { heatmapSpec } from '../../src/plot/landscape.js';
+import { renderPng, renderSvg } from '../../src/plot/render.js';
+import { outputGrid } from '../../src/plot/training.js';
+import { readFileSync } from 'node:fs';
+
+const xor = builtinDataset('xor');
+const config = defaultConfig({ epochs: 300, hiddenStd: 10, outputStd: 0.8165, updateOrder: 'seed' });
+const run = trainFromSeed(config, xor, 1, { snapshotEvery: 10, traceEvery: 10 });
+
+function curvePoints(): CurvePoint[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const x = Math.exp(-3 + (7 * i) / 11);
+    return { x, mean: 1300 + 300 * Math.log(x / 0.6) ** 2, stderr: 25, successRate: 0.9, count: 10 };
+  });
+}
+
+/** Every layer of a (possibly nested) spec. */
+function layers(spec: any): any[] {
+  const out: any[] = [];
+  const visit = (s: any) => {
+    if (!s || typeof s !== 'object') return;
+    if (s.mark) out.push(s);
+    for (const key of ['layer', 'vconcat', 'hconcat', 'concat']) if (Array.isArray(s[key])) s[key].forEach(visit);
+  };
+  visit(spec);
+  return out;
+}
+
+const markType = (l: any) => (typeof l.mark === 'string' ? l.mark : l.mark.type);
+
+const charts = {
+  curve: () => curveSpec({ parameter: 'hiddenStd', points: curvePoints() }),
+  heatmap: () =>
+    heatmapSpec({
+      xParameter: 'hiddenStd',
+      yParameter: 'lr',
+      cells: [0.1, 1, 10].flatMap((x) => [0.01, 0.1].map((y) => ({ x, y, mean: 1000 * x + y, successRate: 1, count: 3 }))),
+    }),
+  weights: () => weightsChart(config, xor, run, 1),
+  loss: () => lossChart([{ label: 'a', result: run }, { label: 'b', result: trainFromSeed(config, xor, 2, { traceEvery: 10 }) }]),
+  boundary: () => boundaryChart(config, xor, run.finalParameters, 1, run.metrics.totalLoss),
+};
+
+for (const [name, make] of Object.entries(charts)) {
+  test(`${name}: renders to an SVG with marks and text in the packaged font, and to a PNG`, async () => {
+    const spec = make();
+    const svg = await renderSvg(spec);
+    assert.match(svg, /^<svg[^>]* width="(\d+)" height="(\d+)"/);
+    const [, w, h] = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg)!.map(Number);
+    assert.ok(w >= 400 && w <= 1000, `width ${w}`);
+    assert.ok(h >= 250 && h <= 1400, `height ${h}`);
+    assert.match(svg, /role-mark/);
+    assert.match(svg, /<path|<line|<rect/);
+    assert.match(svg, /font-family="DejaVu Sans"/);
+    assert.ok(svg.trimEnd().endsWith('</svg>'));
+    const png = await renderPng(spec);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // IHDR: width and height at scale 2.
+    assert.equal(png.readUInt32BE(16), 2 * w);
+    assert.equal(png.readUInt32BE(20), 2 * h);
+    assert.ok(png.length > 10_000, `png of ${png.length} bytes`);
+  });
+}
+
+test('the study curve has standard-error bars, the Xavier rule at 1/sqrt(2), the minimum rule and a success panel', () => {
+  const spec: any = curveSpec({ parameter: 'hiddenStd', points: curvePoints() });
+  const all = layers(spec);
+  const bars = all.find((l) => markType(l) === 'errorbar');
+  assert.ok(bars, 'an errorbar layer');
+  assert.equal(bars.encoding.y.field, 'lo');
+  assert.equal(bars.encoding.y2.field, 'hi');
+  const row = spec.data.values[3];
+  assert.equal(row.hi - row.lo, 50); // mean ± stderr
+  const rules = all.filter((l) => markType(l) === 'rule');
+  assert.ok(rules.some((r) => r.encoding.x.datum === XAVIER_STD && r.name === 'xavier_rule'));
+  const lowest = curvePoints().reduce((a, b) => (b.mean! < a.mean! ? b : a));
+  assert.ok(rules.some((r) => r.name === 'minimum_rule' && r.encoding.x.datum === lowest.x));
+  const labels = all.filter((l) => markType(l) === 'text').map((l) => l.encoding.text.value);
+  assert.ok(labels.some((t: string) => /Xavier/.test(t)) && labels.some((t: string) => /minimum/.test(t)));
+  assert.equal(spec.vconcat[0].layer[0].encoding.x.scale.type, 'log'); // exp grid spans e^-3..e^4
+  assert.ok(all.some((l) => l.encoding?.y?.field === 'successRate'));
+});
+
+test('the curve: linear axis for a narrow grid, no Xavier rule for a parameter that is not an init std, a given minimum', () => {
+  const points = [0.05, 0.1, 0.2].map((x) => ({ x, mean: 100 / x, stderr: 1, successRate: 1, count: 2 }));
+  const spec: any = curveSpec({ parameter: 'lr', points, minimum: { x: 0.15, label: 'fit' } });
+  const all = layers(spec);
+  assert.notEqual(spec.vconcat[0].layer[0].encoding.x.scale.type, 'log');
+  assert.ok(!all.some((l) => l.name === 'xavier_rule'));
+  assert.equal(all.find((l) => l.name === 'minimum_rule').encoding.x.datum, 0.15);
+});
+
+test('the decision grid evaluates the trained network: its output at the XOR corners matches the training predictions', () => {
+  const trained = defaultConfig({ hiddenStd: 10, outputStd: 0.8165, updateOrder: 'seed', epochs: 3000 });
+  const good = trainFromSeed(trained, xor, 1);
+  const grid = outputGrid(trained, xor, good.finalParameters, 60);
+  assert.equal(grid.length, 3600);
+  // Cell centres nearest to the corners (0,0) and (1,0) lie within half a cell; outputs follow the predictions.
+  const near = (x: number, y: number) => grid.reduce((a, b) => (Math.hypot(b.x1 - x, b.x2 - y) < Math.hypot(a.x1 - x, a.x2 - y) ? b : a));
+  assert.equal(near(0, 0).output > 0.5, good.metrics.predictions![0][0] > 0.5);
+  assert.equal(near(1, 0).output > 0.5, good.metrics.predictions![2][0] > 0.5);
+  assert.ok(grid.some((c) => c.boundary));
+});
+
+test('glyph widths come from the font file: "W" is wider than "i", bold is wider than regular', () => {
+  const widths = readGlyphWidths(readFileSync(fontFiles()[0]));
+  assert.ok(widths.widths.get('W'.codePointAt(0)!)! > widths.widths.get('i'.codePointAt(0)!)!);
+  assert.ok(textWidth('Mean total loss', 14, true) > textWidth('Mean total loss', 14));
+  const w = textWidth('Epoch', 10);
+  assert.ok(w > 20 && w < 40, `"Epoch" at 10 px is ${w} px`);
+});
