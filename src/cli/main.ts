@@ -6,7 +6,6 @@ import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
 import { registerTrain } from './commands/train.js';
 import { registerPlot } from './commands/plot.js';
-import { registerPlot } from './commands/plot.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerRefine } from './commands/refine.js';
 
@@ -20,7 +19,6 @@ export function buildProgram(): Command {
     })
     .exitOverride();
   registerTrain(program);
-  registerPlot(program);
   registerPlot(program);
   registerSweep(program);
   registerRefine(program);
