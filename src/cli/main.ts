@@ -8,6 +8,9 @@ import { registerTrain } from './commands/train.js';
 import { registerPlot } from './commands/plot.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerRefine } from './commands/refine.js';
+import { registerSummary } from './commands/summary.js';
+import { registerStudies } from './commands/studies.js';
+import { registerExport } from './commands/export.js';
 
 export function buildProgram(): Command {
   const program = new Command('xorlab')
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerPlot(program);
   registerSweep(program);
   registerRefine(program);
+  registerSummary(program);
+  registerStudies(program);
+  registerExport(program);
   return program;
 }
 

@@ -1,0 +1,98 @@
+// `xorlab export <study>`: every stored trial of a study as CSV or JSON Lines, ordered by (point, repeat).
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { TrialRow } from '../../store/types.js';
+import { addDbOption, openStoreFromOptions } from '../db-option.js';
+import { UsageError } from '../errors.js';
+import { parseChoice } from '../parse.js';
+import { sweptParameters } from '../point-selector.js';
+import { csvLine } from '../table.js';
+
+const FORMATS = ['csv', 'jsonl'] as const;
+/** Output is written in chunks of about this many characters. */
+const CHUNK = 1 << 16;
+
+interface ExportOptions {
+  db?: string;
+  format: string;
+  out?: string;
+}
+
+export function registerExport(program: Command): void {
+  const command = program
+    .command('export')
+    .argument('<study>', 'study name (see xorlab studies)')
+    .description("write a study's trials (one row per training) as CSV or JSON Lines, ordered by point and repeat");
+  addDbOption(command)
+    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'csv')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .addHelpText(
+      'after',
+      `
+CSV columns: study, point, repeat, <swept parameters>, seed, totalLoss, finalLoss, success (1/0),
+epochsToThreshold, diverged (1/0), engine, precision; empty fields are null (a diverged trial has no totalLoss).
+JSON Lines: one TrialRow object per line, the swept parameters under "params".`,
+    )
+    .action((study: string, options: ExportOptions) => runExport(study, options));
+}
+
+function runExport(study: string, options: ExportOptions): void {
+  const format = parseChoice('--format', options.format, FORMATS);
+  const store = openStoreFromOptions(options, { readonly: true });
+  try {
+    const swept = sweptParameters(store.summarize(study)); // also: an unknown study fails before --out is created
+    const fd = openOutput(options.out);
+    try {
+      const write = chunkedWriter(fd, options.out);
+      if (format === 'csv') {
+        write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
+        for (const t of store.iterateTrials(study)) write(`${csvRow(t, swept)}\n`);
+      } else {
+        for (const t of store.iterateTrials(study)) write(`${JSON.stringify(t)}\n`);
+      }
+      write(null);
+    } finally {
+      if (options.out !== undefined) closeSync(fd);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function csvRow(t: TrialRow, swept: readonly string[]): string {
+  return csvLine([t.study, t.point, t.repeat, ...swept.map((n) => t.params[n]), t.seed, t.totalLoss, t.finalLoss, t.success ? 1 : 0, t.epochsToThreshold, t.diverged ? 1 : 0, t.engine, t.precision]);
+}
+
+function openOutput(path: string | undefined): number {
+  if (path === undefined) return 1;
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    throw new UsageError(`--out: cannot write ${path} (${(error as Error).message.replace(/^[A-Z]+: /, '')})`);
+  }
+}
+
+/** Buffers text and writes it synchronously in large chunks; null flushes. A closed pipe (| head) ends quietly. */
+function chunkedWriter(fd: number, path: string | undefined): (text: string | null) => void {
+  let buffer = '';
+  const flush = (): void => {
+    let data = Buffer.from(buffer);
+    buffer = '';
+    while (data.length > 0) {
+      try {
+        const written = writeSync(fd, data);
+        data = data.subarray(written);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: try again
+        if (code === 'EPIPE') process.exit(0); // the reader went away (e.g. | head): nothing more to do
+        throw new UsageError(`cannot write ${path ?? 'standard output'} (${(error as Error).message})`);
+      }
+    }
+  };
+  return (text) => {
+    if (text === null) return flush();
+    buffer += text;
+    if (buffer.length >= CHUNK) flush();
+  };
+}
