@@ -277,7 +277,7 @@ class SqliteStore implements Store {
       ? this.db.prepare(`${aggregates} WHERE study_id = ? GROUP BY point ORDER BY point`).raw().all(studyId)
       : this.db.prepare(`${aggregates} WHERE study_id = ? AND point = ? GROUP BY point`).raw().all(studyId, point)) as ScanRow[];
     const centred = this.db
-      .prepare('SELECT sum((total_loss - ?1) * (total_loss - ?1)), sum(total_loss - ?1) FROM trials WHERE study_id = ?2 AND point = ?3 AND total_loss IS NOT NULL')
+      .prepare('SELECT sum((total_loss - ?) * (total_loss - ?)), sum(total_loss - ?) FROM trials WHERE study_id = ? AND point = ? AND total_loss IS NOT NULL')
       .raw();
     const result = new Map<number, Moments>();
     for (const [p, count, n, s1, s2, successes, diverged, ettN, ettSum, maxRepeat] of rows) {
@@ -286,7 +286,7 @@ class SqliteStore implements Store {
       let mean = n > 0 ? s1 / n : 0;
       let m2 = n > 0 ? s2 - s1 * mean : 0;
       if (n >= 2 && (!(m2 > 0) || s2 / m2 > CANCELLATION_RATIO)) {
-        const [sd2, sd] = centred.get(mean, studyId, p) as [number, number];
+        const [sd2, sd] = centred.get(mean, mean, mean, studyId, p) as [number, number];
         m2 = Math.max(0, sd2 - (sd * sd) / n);
         mean += sd / n;
       }
@@ -340,30 +340,35 @@ class SqliteStore implements Store {
         } catch (error) {
           throw toStoreError(error, path);
         }
-        while (true) {
-          let next: IteratorResult<unknown[]>;
-          try {
-            next = rows.next();
-          } catch (error) {
-            throw toStoreError(error, path);
+        try {
+          while (true) {
+            let next: IteratorResult<unknown[]>;
+            try {
+              next = rows.next();
+            } catch (error) {
+              throw toStoreError(error, path);
+            }
+            if (next.done) return;
+            const r = next.value;
+            const engine = engines.get(r[8] as number);
+            yield {
+              study,
+              point: r[0] as number,
+              repeat: r[1] as number,
+              params: params.get(r[0] as number) ?? {},
+              seed: r[2] as number,
+              totalLoss: r[3] as number | null,
+              finalLoss: r[4] as number | null,
+              success: r[5] === 1,
+              epochsToThreshold: r[6] as number | null,
+              diverged: r[7] === 1,
+              engine: engine?.engine ?? '?',
+              precision: engine?.precision ?? '?',
+            };
           }
-          if (next.done) return;
-          const r = next.value;
-          const engine = engines.get(r[8] as number);
-          yield {
-            study,
-            point: r[0] as number,
-            repeat: r[1] as number,
-            params: params.get(r[0] as number) ?? {},
-            seed: r[2] as number,
-            totalLoss: r[3] as number | null,
-            finalLoss: r[4] as number | null,
-            success: r[5] === 1,
-            epochsToThreshold: r[6] as number | null,
-            diverged: r[7] === 1,
-            engine: engine?.engine ?? '?',
-            precision: engine?.precision ?? '?',
-          };
+        } finally {
+          // Abandoned early (break): release the statement, or the connection stays busy.
+          rows.return?.();
         }
       },
     };

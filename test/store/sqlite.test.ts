@@ -1,0 +1,173 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteStore, openStore, StoreError, type PointSummary } from '../../src/store/index.js';
+import { tempDir } from '../helpers/cli.js';
+import { sha1, trial } from './fixtures.js';
+
+const DEF = { name: 'unit', sweep: { hiddenStd: [0.5, 1] }, repeats: 4, seed: 7 };
+
+function close(actual: number | null, expected: number, tolerance = 1e-12): void {
+  assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `expected ${expected}, got ${actual}`);
+}
+
+test('insertTrials stores rows once: duplicates of (study, point, repeat) are ignored and not counted', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  assert.equal(store.ensureStudy('unit', DEF), 'created');
+  assert.equal(store.ensureStudy('unit', { seed: 7, repeats: 4, sweep: { hiddenStd: [0.5, 1] }, name: 'unit' }), 'exists'); // key order does not matter
+  assert.equal(store.insertTrials([trial('unit', 0, 0, 10), trial('unit', 0, 1, 12)]), 2);
+  // Same keys again (different values): ignored; the first stored values stay.
+  assert.equal(store.insertTrials([trial('unit', 0, 0, 999), trial('unit', 0, 2, 14)]), 1);
+  const rows = [...store.iterateTrials('unit')];
+  assert.deepEqual(rows.map((r) => [r.point, r.repeat, r.totalLoss]), [[0, 0, 10], [0, 1, 12], [0, 2, 14]]);
+  const s = store.summarize('unit');
+  assert.equal(s.length, 1);
+  assert.equal(s[0].count, 3);
+  close(s[0].mean, 12);
+  assert.deepEqual(store.summarize('unit'), store.recomputeSummary('unit'));
+  assert.deepEqual(store.getStudy('unit')?.trialCount, 3);
+  store.close();
+});
+
+test('ensureStudy refuses a different definition under the same name', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  store.ensureStudy('unit', DEF);
+  assert.throws(() => store.ensureStudy('unit', { ...DEF, repeats: 5 }), (e: unknown) => e instanceof StoreError && /different definition.*repeats/.test(e.message));
+  store.close();
+});
+
+test('summarize matches a hand computation, with a diverged trial and a single-trial point (std null)', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  store.ensureStudy('unit', DEF);
+  // Point 0: totalLoss 1, 2, 4 and one diverged trial, over two batches (the per-point aggregates are merged).
+  store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 1, 2), trial('unit', 1, 0, 10, { success: false, epochsToThreshold: null })]);
+  store.insertTrials([trial('unit', 0, 2, 4), trial('unit', 0, 3, null)]);
+  for (const summary of [store.summarize('unit'), store.recomputeSummary('unit')]) {
+    const [p0, p1] = summary;
+    assert.equal(p0.point, 0);
+    assert.deepEqual(p0.params, { hiddenStd: 0.5 });
+    assert.equal(p0.count, 4);
+    assert.equal(p0.lossCount, 3);
+    close(p0.mean, 7 / 3);
+    // deviations -4/3, -1/3, 5/3: sum of squares 42/9, / (n-1) = 7/3
+    close(p0.std, Math.sqrt(7 / 3));
+    close(p0.stderr, Math.sqrt(7) / 3);
+    close(p0.successRate, 0.75);
+    assert.equal(p0.diverged, 1);
+    close(p0.meanEpochsToThreshold, (100 + 101 + 102) / 3);
+    assert.equal(p1.count, 1);
+    close(p1.mean, 10);
+    assert.equal(p1.std, null);
+    assert.equal(p1.stderr, null);
+    assert.equal(p1.successRate, 0);
+    assert.equal(p1.meanEpochsToThreshold, null);
+  }
+  store.close();
+});
+
+test('the variance survives a mean that dwarfs the spread (no sum-of-squares cancellation)', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  store.ensureStudy('unit', DEF);
+  // 1e6 + k/1000: sum(x^2) - n mean^2 loses ~1e-3 of the variance here (measured), a centred computation none.
+  const xs = Array.from({ length: 1000 }, (_, k) => 1e6 + k * 0.001);
+  for (let start = 0; start < xs.length; start += 100) {
+    store.insertTrials(xs.slice(start, start + 100).map((x, i) => trial('unit', 0, start + i, x))); // ten merges
+  }
+  const meanX = 1e6 + 0.4995;
+  const expectedStd = 0.001 * Math.sqrt((1000 * 1001) / 12); // std of 0..999 (n-1 denominator), scaled
+  for (const [p] of [store.summarize('unit'), store.recomputeSummary('unit')]) {
+    close(p.mean, meanX);
+    close(p.std, expectedStd, 1e-9);
+  }
+  store.close();
+});
+
+test('storedRepeats lists repeat indices per point, with gaps', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  store.ensureStudy('unit', DEF);
+  store.insertTrials([0, 1, 2, 3].map((r) => trial('unit', 0, r, r)));
+  store.insertTrials([trial('unit', 1, 0, 1), trial('unit', 1, 2, 1), trial('unit', 1, 5, 1)]);
+  const repeats = store.storedRepeats('unit');
+  assert.deepEqual([...repeats.keys()], [0, 1]);
+  assert.deepEqual([...repeats.get(0)!], [0, 1, 2, 3]);
+  assert.deepEqual([...repeats.get(1)!], [0, 2, 5]);
+  store.close();
+});
+
+test('a batch with a duplicate recounts its points from the rows (aggregates stay exact)', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  store.ensureStudy('unit', DEF);
+  const first = Array.from({ length: 150 }, (_, r) => trial('unit', r % 3, Math.floor(r / 3), 100 + (r % 7)));
+  assert.equal(store.insertTrials(first), 150);
+  // 250 rows of which the first 150 are already stored: exercises the 100-row statement and the recount.
+  const second = Array.from({ length: 250 }, (_, r) => trial('unit', r % 3, Math.floor(r / 3), 100 + (r % 7)));
+  assert.equal(store.insertTrials(second), 100);
+  const summary = store.summarize('unit');
+  assert.deepEqual(summary.map((p) => p.count), [84, 83, 83]);
+  const recomputed = store.recomputeSummary('unit');
+  summary.forEach((p: PointSummary, i) => {
+    close(p.mean, recomputed[i].mean!);
+    close(p.std, recomputed[i].std!, 1e-9);
+  });
+  assert.equal([...store.iterateTrials('unit')].length, 250);
+  store.close();
+});
+
+test('iterateTrials returns every field as stored, ordered by (point, repeat), across studies', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  store.ensureStudy('unit', DEF);
+  store.ensureStudy('other', { other: true });
+  const rows = [trial('unit', 1, 0, 5, { engine: 'reference', precision: 'f32', seed: 2 ** 53 - 1 }), trial('unit', 0, 1, null), trial('other', 0, 0, 3), trial('unit', 0, 0, 4)];
+  assert.equal(store.insertTrials(rows), 4);
+  const got = [...store.iterateTrials('unit')];
+  assert.deepEqual(got, [rows[3], rows[1], rows[0]]);
+  assert.deepEqual(store.listStudies().map((s) => [s.name, s.pointCount, s.trialCount]), [['unit', 2, 3], ['other', 1, 1]]);
+  store.close();
+});
+
+test('reading a missing file never creates it; writing creates it', () => {
+  const dir = tempDir();
+  const path = join(dir, 'new.db');
+  assert.throws(() => openSqliteStore(path, { readonly: true }), (e: unknown) => e instanceof StoreError && /no database at/.test(e.message));
+  assert.equal(existsSync(path), false);
+  openStore(`sqlite:${path}`).close();
+  assert.equal(existsSync(path), true);
+  const reader = openSqliteStore(path, { readonly: true });
+  assert.deepEqual(reader.listStudies(), []);
+  assert.throws(() => reader.insertTrials([trial('unit', 0, 0, 1)]), StoreError);
+  reader.close();
+});
+
+test('unknown studies, foreign SQLite files, text files and unwritable places are StoreErrors, and files stay unchanged', () => {
+  const dir = tempDir();
+  const ours = join(dir, 'ours.db');
+  const store = openSqliteStore(ours);
+  assert.throws(() => store.summarize('nope'), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  assert.throws(() => store.insertTrials([trial('nope', 0, 0, 1)]), StoreError);
+  store.close();
+
+  const foreign = join(dir, 'foreign.db');
+  const db = new Database(foreign);
+  db.exec('CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES (\'keep me\')');
+  db.close();
+  const before = sha1(foreign);
+  for (const readonly of [false, true]) {
+    assert.throws(() => openSqliteStore(foreign, { readonly }), (e: unknown) => e instanceof StoreError && /not an xorlab database/.test(e.message));
+  }
+  assert.equal(sha1(foreign), before);
+
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'hello, not a database\n'.repeat(20));
+  const textBefore = sha1(text);
+  for (const readonly of [false, true]) {
+    assert.throws(() => openSqliteStore(text, { readonly }), (e: unknown) => e instanceof StoreError && /not an SQLite database/.test(e.message));
+  }
+  assert.equal(sha1(text), textBefore);
+
+  // /proc takes no new files, even for root.
+  assert.throws(() => openSqliteStore('/proc/xorlab-test.db'), (e: unknown) => e instanceof StoreError && /cannot open/.test(e.message));
+  assert.throws(() => openSqliteStore(join(dir, 'missing-dir', 'x.db')), (e: unknown) => e instanceof StoreError && /does not exist/.test(e.message));
+  assert.throws(() => openStore('postgres://localhost/x'), (e: unknown) => e instanceof StoreError && /not supported yet/.test(e.message));
+});
