@@ -136,12 +136,14 @@ function checkLevel(level: number): void {
 
 // ---- Distributions -----------------------------------------------------------------------------------------
 
-/** Standard normal CDF, via the regularized incomplete gamma function (erf(x) = P(1/2, x^2)). */
+/** Standard normal CDF, via the regularized incomplete gamma functions: erfc(|x|/sqrt 2) = Q(1/2, x^2/2), taken
+ * directly (not as 1 - P) so that far tails keep their relative precision. */
 export function normalCdf(x: number): number {
   if (x === Infinity) return 1;
   if (x === -Infinity) return 0;
-  const p = 0.5 * regularizedGammaP(0.5, (x * x) / 2);
-  return x >= 0 ? 0.5 + p : 0.5 - p;
+  const [p, q] = regularizedGamma(0.5, (x * x) / 2);
+  const tail = 0.5 * q; // P(Z > |x|)
+  return x >= 0 ? (tail < 0.25 ? 1 - tail : 0.5 + 0.5 * p) : tail;
 }
 
 /** Inverse of normalCdf (Acklam's rational approximation, polished by one Halley step). */
@@ -257,10 +259,16 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
   return h;
 }
 
-/** Regularized lower incomplete gamma P(a, x) (series below a + 1, continued fraction above). */
+/** Regularized lower incomplete gamma P(a, x). */
 export function regularizedGammaP(a: number, x: number): number {
-  if (x <= 0) return 0;
-  if (x === Infinity) return 1;
+  return regularizedGamma(a, x)[0];
+}
+
+/** [P(a, x), Q(a, x) = 1 - P]: the smaller of the two is computed directly (series below a + 1, continued
+ * fraction above), the other as its complement. */
+function regularizedGamma(a: number, x: number): [number, number] {
+  if (x <= 0) return [0, 1];
+  if (x === Infinity) return [1, 0];
   const logFront = -x + a * Math.log(x) - logGamma(a);
   if (x < a + 1) {
     let term = 1 / a;
@@ -270,7 +278,8 @@ export function regularizedGammaP(a: number, x: number): number {
       sum += term;
       if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
     }
-    return sum * Math.exp(logFront);
+    const p = sum * Math.exp(logFront);
+    return [p, 1 - p];
   }
   const tiny = 1e-300;
   let b = x + 1 - a;
@@ -289,5 +298,6 @@ export function regularizedGammaP(a: number, x: number): number {
     h *= step;
     if (Math.abs(step - 1) < 1e-16) break;
   }
-  return 1 - Math.exp(logFront) * h;
+  const q = Math.exp(logFront) * h;
+  return [1 - q, q];
 }
