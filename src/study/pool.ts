@@ -6,13 +6,16 @@ import type { ChunkResult, ChunkTask, WorkerInit, WorkerReply } from './protocol
 
 const IN_FLIGHT_PER_WORKER = 2;
 
-/** The worker's file: .js when running from dist, .ts (through tsx) when tests run the sources. */
-function workerUrl(): { url: URL; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return {
-    url: new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url),
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-  };
+/**
+ * The worker: worker.js when running from dist; from the sources (tests through tsx) worker.ts, loaded by a
+ * small bootstrap that registers tsx first (Node 20 does not apply `--import tsx` to a worker's entry file).
+ */
+function workerEntry(): { entry: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./worker.js', import.meta.url), eval: false };
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = new URL('./worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
+  return { entry: code, eval: true };
 }
 
 export interface PoolOptions {
@@ -30,7 +33,7 @@ export type PoolOutcome = 'done' | 'interrupted';
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
   const { init, chunks, onResult, signal } = options;
   const graceMs = options.graceMs ?? 3000;
-  const { url, execArgv } = workerUrl();
+  const { entry, eval: isEval } = workerEntry();
 
   return new Promise<PoolOutcome>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -81,7 +84,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
 
     try {
       for (let i = 0; i < Math.max(1, options.workers); i++) {
-        const worker = new Worker(url, { workerData: init, execArgv });
+        const worker = new Worker(entry, { workerData: init, eval: isEval });
         workers.push(worker);
         inFlight.set(worker, new Map());
         worker.on('message', (reply: WorkerReply) => {

@@ -7,10 +7,10 @@ import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, 
 import type { Study } from '../../study/definition.js';
 import { planAdditional } from '../../study/plan.js';
 import { relativeStandardError } from '../../study/stats.js';
-import { openStoreFromOptions } from '../db-option.js';
+import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { addRunOptions, commandLine, runSettings, runWithProgress, toStudy, type RunFlags } from './sweep.js';
+import { addRunOptions, commandLine, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from './sweep.js';
 
 interface RefineOptions extends RunFlags {
   budget?: string;
@@ -77,38 +77,49 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   const target = options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
   const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1 });
   const settings = runSettings(options);
-  const store = openStoreFromOptions(options, { readonly: options.dryRun === true });
+  // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
+  const reader = openStoreFromOptions(options, { readonly: true });
+  let study: Study;
+  let errors: PointError[];
+  let stored: Map<number, Int32Array>;
   try {
-    const record = store.getStudy(name);
+    const record = reader.getStudy(name);
     if (!record) {
-      const names = store.listStudies().map((s) => s.name);
-      throw new UsageError(`there is no study "${name}" in ${options.db ?? 'xorlab.db'}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+      const names = reader.listStudies().map((s) => s.name);
+      throw new UsageError(`there is no study "${name}" in ${options.db ?? DEFAULT_DB}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
     }
-    const study = toStudy(record.definition, `the stored definition of "${name}"`);
-    const errors = pointErrors(store, study);
-    let extra: number[];
-    try {
-      extra = budget !== undefined ? allocateBudget(errors, budget) : allocateToTarget(errors, target!, maxTrials);
-    } catch (error) {
-      if (error instanceof AllocationError) throw new UsageError(error.message);
-      throw error;
-    }
-    const total = extra.reduce((a, k) => a + k, 0);
-    const worst = errors.reduce((m, e) => Math.max(m, e.rse ?? 0), 0);
-    if (total === 0) {
-      process.stdout.write(`study ${name}: every point's RSE is already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
-      return;
-    }
-    const worstAfter = errors.reduce((m, e, i) => Math.max(m, predictedRse(e, extra[i]) ?? 0), 0);
-    const points = extra.filter((k) => k > 0).length;
-    const summary = `study ${name}: ${total.toLocaleString('en-US')} more trials over ${points} of ${study.pointCount} points; largest RSE ${formatRse(worst)} -> ${formatRse(worstAfter)} (predicted)`;
-    if (options.dryRun) {
-      printAllocation(study, errors, extra);
-      process.stdout.write(`${summary}\n`);
-      return;
-    }
-    process.stderr.write(`${summary}\n`);
-    const plan = planAdditional(extra, store.storedRepeats(name));
+    study = toStudy(record.definition, `the stored definition of "${name}"`);
+    errors = pointErrors(reader, study);
+    stored = reader.storedRepeats(name);
+  } finally {
+    reader.close();
+  }
+  let extra: number[];
+  try {
+    extra = budget !== undefined ? allocateBudget(errors, budget) : allocateToTarget(errors, target!, maxTrials);
+  } catch (error) {
+    if (error instanceof AllocationError) throw new UsageError(error.message);
+    throw error;
+  }
+  const total = extra.reduce((a, k) => a + k, 0);
+  const worst = errors.reduce((m, e) => Math.max(m, e.rse ?? 0), 0);
+  if (total === 0) {
+    process.stdout.write(`study ${name}: every point's RSE is already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
+    return;
+  }
+  const worstAfter = errors.reduce((m, e, i) => Math.max(m, predictedRse(e, extra[i]) ?? 0), 0);
+  const points = extra.filter((k) => k > 0).length;
+  const summary = `study ${name}: ${total.toLocaleString('en-US')} more trials over ${points} of ${study.pointCount} points; largest RSE ${formatRse(worst)} -> ${formatRse(worstAfter)} (predicted)`;
+  if (options.dryRun) {
+    printAllocation(study, errors, extra);
+    process.stdout.write(`${summary}\n`);
+    return;
+  }
+  process.stderr.write(`${summary}\n`);
+  const plan = planAdditional(extra, stored);
+  studyDatasets(study);
+  const store = openStoreFromOptions(options);
+  try {
     const dbFlag = options.db !== undefined ? ['--db', options.db] : [];
     await runWithProgress(`refine ${name}`, study, plan, store, settings, (outcome) =>
       commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...dbFlag]),

@@ -2,7 +2,7 @@
 // all cores. Rerunning the same command resumes; Ctrl-C keeps what finished and prints how to resume.
 import { Option, type Command } from 'commander';
 import { MAX_SEED, type Dataset } from '../../core/index.js';
-import type { Store } from '../../store/types.js';
+import { StoreError, type Store } from '../../store/types.js';
 import { StudyError, describeDifference, resolveStudy, sameDefinition, type Study } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
@@ -10,7 +10,7 @@ import { planMissing, type TrialPlan } from '../../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../../study/progress.js';
 import { defaultWorkers, runPlan, type RunOutcome } from '../../study/run.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { addDbOption, openStoreFromOptions } from '../db-option.js';
+import { DEFAULT_DB, addDbOption, openStoreFromOptions } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -206,6 +206,26 @@ export function commandLine(args: readonly string[]): string {
   return ['xorlab', ...args.map(quote)].join(' ');
 }
 
+/** The stored definition of the study named by --name (read-only: nothing is created). */
+function storedDefinition(options: SweepOptions): unknown {
+  const where = options.db ?? DEFAULT_DB;
+  const missing = `there is no study "${options.name}" in ${where} to resume; define it with --sweep param=grid or --study-file`;
+  let store: Store;
+  try {
+    store = openStoreFromOptions(options, { readonly: true });
+  } catch (error) {
+    if (error instanceof StoreError && /no database/.test(error.message)) throw new UsageError(missing);
+    throw error;
+  }
+  try {
+    const record = store.getStudy(options.name!);
+    if (!record) throw new UsageError(missing);
+    return record.definition;
+  } finally {
+    store.close();
+  }
+}
+
 async function runSweep(options: SweepOptions): Promise<void> {
   const settings = runSettings(options);
   // Bad input is found before the database is opened: nothing stored is touched.
@@ -213,27 +233,18 @@ async function runSweep(options: SweepOptions): Promise<void> {
   if (!given && options.name === undefined) {
     throw new UsageError('give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file');
   }
-  const datasets = given ? studyDatasets(given) : null;
+  // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
+  const study = given ?? toStudy(storedDefinition(options), `the stored definition of "${options.name}"`);
+  studyDatasets(study); // a missing dataset file is bad input too
   const store = openStoreFromOptions(options);
   try {
-    let study: Study;
-    if (given) {
-      const stored = store.getStudy(given.definition.name);
-      if (stored && !sameDefinition(stored.definition, given.definition)) {
-        throw new UsageError(
-          `study "${given.definition.name}" already exists with a different definition (${describeDifference(stored.definition, given.definition)}); ` +
-            `use another --name, or run \`xorlab sweep --name ${given.definition.name}\` to resume the stored one`,
-        );
-      }
-      study = given;
-    } else {
-      const stored = store.getStudy(options.name!);
-      if (!stored) {
-        throw new UsageError(`there is no study "${options.name}" in ${options.db ?? 'xorlab.db'} to resume; define it with --sweep param=grid or --study-file`);
-      }
-      study = toStudy(stored.definition, `the stored definition of "${options.name}"`);
+    const existing = given ? store.getStudy(study.definition.name) : null;
+    if (existing && !sameDefinition(existing.definition, study.definition)) {
+      throw new UsageError(
+        `study "${study.definition.name}" already exists with a different definition (${describeDifference(existing.definition, study.definition)}); ` +
+          `use another --name, or run \`xorlab sweep --name ${study.definition.name}\` to resume the stored one`,
+      );
     }
-    if (!datasets) studyDatasets(study); // fails early, with one line, if a dataset file has gone
     store.ensureStudy(study.definition.name, study.definition);
     const { pointCount, definition } = study;
     const plan = planMissing(pointCount, definition.repeats, store.storedRepeats(definition.name));

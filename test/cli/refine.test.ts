@@ -1,0 +1,94 @@
+// `xorlab refine` as a real child process on a real SQLite file.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { TrialRow } from '../../src/store/types.js';
+import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
+
+const dir = tempDir();
+const db = join(dir, 'refine.db');
+
+function rows(): TrialRow[] {
+  const store = openSqliteStore(db, { readonly: true });
+  try {
+    return [...store.iterateTrials('r')];
+  } finally {
+    store.close();
+  }
+}
+
+/** Trials per point, and the relative standard error of the mean totalLoss, computed here by hand. */
+function byPoint(list: TrialRow[]): { count: number; rse: number }[] {
+  const out: { count: number; rse: number }[] = [];
+  for (const p of [0, 1, 2, 3]) {
+    const xs = list.filter((r) => r.point === p).map((r) => r.totalLoss!);
+    const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
+    const std = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+    out.push({ count: xs.length, rse: std / Math.sqrt(xs.length) / mean });
+  }
+  return out;
+}
+
+before(() => {
+  const r = runCli(['sweep', '--name', 'r', '--sweep', 'hiddenStd=0.1,0.7,3,12', '--repeats', '6', '--epochs', '300', '--engine', 'reference', '--workers', '2', '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('--budget: the dry run shows an allocation proportional to the relative errors that sums to the budget; the run adds exactly it', () => {
+  const start = rows();
+  const errors = byPoint(start);
+  const budget = 40;
+  const dry = runCli(['refine', 'r', '--budget', String(budget), '--dry-run', '--db', db]);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, new RegExp(`study r: ${budget} more trials over \\d of 4 points`));
+  const planned = new Map<number, number>();
+  for (const line of dry.stdout.split('\n')) {
+    const m = /^\s*(\d+)\s+hiddenStd=\S+\s+(\d+)\s+\S+\s+\+(\d+)/.exec(line);
+    if (m) planned.set(Number(m[1]), Number(m[3]));
+  }
+  const extra = [0, 1, 2, 3].map((p) => planned.get(p) ?? 0);
+  assert.equal(extra.reduce((a, k) => a + k, 0), budget);
+  // Largest remainder of budget * rse / sum(rse): each part within 1 of its exact quota.
+  const sum = errors.reduce((a, e) => a + e.rse, 0);
+  errors.forEach((e, p) => assert.ok(Math.abs(extra[p] - (budget * e.rse) / sum) < 1, `point ${p}: ${extra[p]} vs ${(budget * e.rse) / sum}`));
+  assert.equal(rows().length, start.length, 'a dry run stores nothing');
+
+  const run = runCli(['refine', 'r', '--budget', String(budget), '--db', db, '--engine', 'reference']);
+  assert.equal(run.status, 0, run.stderr);
+  const after = rows();
+  assert.equal(after.length, start.length + budget);
+  for (const p of [0, 1, 2, 3]) {
+    const repeats = after.filter((r) => r.point === p).map((r) => r.repeat);
+    // New repeat indices continue after the stored ones: 0..n-1, no holes, no duplicates.
+    assert.deepEqual(repeats, Array.from({ length: 6 + extra[p] }, (_, i) => i), `point ${p}; dry run:\n${dry.stdout}`);
+  }
+});
+
+test('--target-rse: each point gets what its predicted RSE needs; an unreachable target is refused', () => {
+  const errors = byPoint(rows());
+  const target = Math.max(...errors.map((e) => e.rse)) / 2;
+  const dry = runCli(['refine', 'r', '--target-rse', String(target), '--dry-run', '--db', db]);
+  assert.equal(dry.status, 0, dry.stderr);
+  const worst = errors.reduce((w, e, p) => (e.rse > errors[w].rse ? p : w), 0);
+  // Halving the worst RSE needs about 3 n more trials there.
+  const m = new RegExp(`^\\s*${worst}\\s+hiddenStd=\\S+\\s+(\\d+)\\s+\\S+\\s+\\+(\\d+)\\s+(\\S+)`, 'm').exec(dry.stdout);
+  assert.ok(m, dry.stdout);
+  const n = Number(m[1]);
+  assert.ok(Math.abs(Number(m[2]) - 3 * n) <= 1, `n=${n}\n${dry.stdout}`);
+  assert.ok(Number(m[3]) <= target * 1.005, dry.stdout); // printed to 3 significant digits
+  const cap = usageErrorLine(runCli(['refine', 'r', '--target-rse', '1e-9', '--dry-run', '--db', db]));
+  assert.match(cap, /over the cap of 10,000,000/);
+});
+
+test('refine: bad input is one line and exit 2', () => {
+  const size = statSync(db).size;
+  assert.match(usageErrorLine(runCli(['refine', 'nope', '--budget', '5', '--db', db])), /no study "nope" .*; studies: r/);
+  assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--target-rse', '0.1', '--db', db])), /exactly one of --budget N or --target-rse r/);
+  assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '-3', '--db', db])), /--budget must be an integer >= 1/);
+  assert.equal(statSync(db).size, size);
+  const missing = join(dir, 'none.db');
+  usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--db', missing]));
+  assert.ok(!existsSync(missing), 'refine created a database');
+});

@@ -1,0 +1,165 @@
+// `xorlab sweep` as a real child process: interrupted by SIGKILL and by Ctrl-C, resumed, compared with an
+// uninterrupted run; bad input ends with one line and exit 2 without touching the database.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { BIN, runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
+
+// 300 points x 10 repeats of 200 epochs with the reference engine: a few seconds, in small chunks so that
+// results reach the database while the run goes on.
+const STUDY = ['--name', 'kill', '--sweep', 'hiddenStd=exp:-3:4:300', '--repeats', '10', '--seed', '5', '--epochs', '200', '--output-std', '0.8165', '--update-order', 'seed'];
+const RUN = ['--engine', 'reference', '--workers', '2', '--chunk-size', '20'];
+const TOTAL = 3000;
+const dir = tempDir();
+const referenceDb = join(dir, 'reference.db');
+
+function storedCount(db: string, study = 'kill'): number {
+  if (!existsSync(db)) return 0;
+  try {
+    const store = openSqliteStore(db, { readonly: true });
+    try {
+      return store.getStudy(study)?.trialCount ?? 0;
+    } finally {
+      store.close();
+    }
+  } catch {
+    return 0; // the file is being created
+  }
+}
+
+function contents(db: string, study = 'kill') {
+  const store = openSqliteStore(db, { readonly: true });
+  try {
+    return { rows: [...store.iterateTrials(study)], summary: store.summarize(study) };
+  } finally {
+    store.close();
+  }
+}
+
+/** Starts a sweep, waits until some trials are stored, sends `signal`; resolves with the exit and stderr. */
+function interruptedSweep(db: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; before: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'sweep', ...STUDY, ...RUN, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let seen = 0;
+    const poll = setInterval(() => {
+      seen = storedCount(db);
+      if (seen > 0) {
+        clearInterval(poll);
+        child.kill(signal);
+      }
+    }, 20);
+    child.on('error', reject);
+    child.on('exit', (code, sig) => {
+      clearInterval(poll);
+      resolve({ code, signal: sig, stderr, before: seen });
+    });
+  });
+}
+
+function assertComplete(db: string): void {
+  const got = contents(db);
+  const want = contents(referenceDb);
+  assert.equal(got.rows.length, TOTAL);
+  assert.equal(new Set(got.rows.map((r) => `${r.point}:${r.repeat}`)).size, TOTAL, 'no duplicates');
+  assert.deepEqual(got.summary, want.summary);
+  assert.deepEqual(got.rows, want.rows);
+}
+
+before(() => {
+  const r = runCli(['sweep', ...STUDY, ...RUN, '--db', referenceDb]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /sweep kill: 3,000 trials stored in .* trainings\/s, 2 workers/);
+  assert.equal(storedCount(referenceDb), TOTAL);
+});
+
+test('SIGKILL in the middle, then the same command again: the same trials and summary as an uninterrupted run', async () => {
+  const db = join(dir, 'killed.db');
+  const killed = await interruptedSweep(db, 'SIGKILL');
+  assert.equal(killed.signal, 'SIGKILL');
+  const left = storedCount(db);
+  assert.ok(left > 0 && left < TOTAL, `expected a partial study, got ${left} of ${TOTAL} trials`);
+  const resumed = runCli(['sweep', ...STUDY, ...RUN, '--db', db]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stderr, new RegExp(`${left.toLocaleString('en-US')} of 3,000 trials already stored`));
+  assertComplete(db);
+});
+
+test('Ctrl-C keeps the finished trials, exits 130 and prints the command that resumes', async () => {
+  const db = join(dir, 'sigint.db');
+  const stopped = await interruptedSweep(db, 'SIGINT');
+  assert.equal(stopped.code, 130, stopped.stderr);
+  const kept = storedCount(db);
+  assert.ok(kept >= stopped.before && kept < TOTAL, `kept ${kept}`);
+  const m = /stopped after ([\d,]+) of 3,000 trials; they are stored\. Resume with:\n {2}xorlab (.+)\n/.exec(stopped.stderr);
+  assert.ok(m, stopped.stderr);
+  assert.equal(Number(m[1].replace(/,/g, '')), kept);
+  const resumed = runCli(m[2].split(' '));
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assertComplete(db);
+  // Complete now: running it again does nothing; the name alone resumes the stored definition.
+  const again = runCli(['sweep', '--name', 'kill', '--db', db]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /all 3,000 trials are stored; nothing to run/);
+});
+
+test('a study file and flags give the same study; a 2-D landscape stores every pair', () => {
+  const db = join(dir, 'file.db');
+  const file = join(dir, 'land.json');
+  writeFileSync(file, JSON.stringify({ name: 'land', config: { epochs: 50 }, sweep: { lr: [0.5, 1], activation: 'sigmoid,tanh' }, repeats: 2, seed: 3 }));
+  const r = runCli(['sweep', '--study-file', file, '--db', db, '--workers', '1']);
+  assert.equal(r.status, 0, r.stderr);
+  const { rows } = contents(db, 'land');
+  assert.equal(rows.length, 8);
+  assert.deepEqual(rows.filter((x) => x.repeat === 0).map((x) => x.params), [
+    { lr: 0.5, activation: 'sigmoid' },
+    { lr: 0.5, activation: 'tanh' },
+    { lr: 1, activation: 'sigmoid' },
+    { lr: 1, activation: 'tanh' },
+  ]);
+  const flags = runCli(['sweep', '--name', 'land', '--epochs', '50', '--sweep', 'lr=0.5,1', '--sweep', 'activation=sigmoid,tanh', '--repeats', '2', '--seed', '3', '--db', db]);
+  assert.equal(flags.status, 0, flags.stderr);
+  assert.match(flags.stdout, /all 8 trials are stored/);
+});
+
+test('bad input: one line, exit 2, and the database is not created or changed', () => {
+  const db = join(dir, 'bad.db');
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, '{ "name": ');
+  const badSchema = join(dir, 'schema.json');
+  writeFileSync(badSchema, JSON.stringify({ name: 'x', sweep: { hiddenStd: '1,2' }, repeats: 0 }));
+  // Grids and definitions are checked thoroughly in test/study; here one case per kind of input.
+  const cases: [string[], RegExp][] = [
+    [['--name', 'x', '--sweep', 'wingspan=1,2'], /cannot sweep "wingspan"; sweepable: hiddenStd/],
+    [['--name', 'x', '--sweep', 'hiddenStd=exp:1:2'], /exp:a:b:n/],
+    [['--name', 'x', '--sweep', 'hiddenStd=lin:0:1:0'], /count n .* must be an integer from 1/],
+    [['--name', 'x', '--sweep', 'hiddenStd=-1,1'], /hiddenStd=-1 is not allowed/],
+    [['--study-file', notJson], /not\.json is not valid JSON/],
+    [['--study-file', badSchema], /repeats must be >= 1/],
+    [['--study-file', join(dir, 'missing.json')], /cannot read .*missing\.json \(no such file\)/],
+    [['--name', 'x', '--lr', '-1'], /--lr must be > 0/],
+    [['--name', 'nothing-here'], /no study "nothing-here"/],
+  ];
+  for (const [args, message] of cases) {
+    const line = usageErrorLine(runCli(['sweep', ...args, '--db', db]));
+    assert.match(line, message, args.join(' '));
+    assert.ok(!existsSync(db), `${args.join(' ')} created the database`);
+  }
+});
+
+test('rerunning a name with a different definition is refused and changes nothing', () => {
+  const db = join(dir, 'redefine.db');
+  const base = ['sweep', '--name', 'r', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '50', '--db', db, '--workers', '1'];
+  assert.equal(runCli(base).status, 0);
+  const size = statSync(db).size;
+  const line = usageErrorLine(runCli([...base.slice(0, 5), '--repeats', '3', ...base.slice(7)]));
+  assert.match(line, /study "r" already exists with a different definition \(repeats: stored 2, given 3\)/);
+  const swapped = usageErrorLine(runCli(['sweep', '--name', 'r', '--sweep', 'hiddenStd=2,1', '--repeats', '2', '--epochs', '50', '--db', db]));
+  assert.match(swapped, /sweep: stored \{"hiddenStd":\[1,2\]\}, given \{"hiddenStd":\[2,1\]\}/);
+  assert.equal(storedCount(db, 'r'), 4);
+  assert.equal(statSync(db).size, size);
+});
