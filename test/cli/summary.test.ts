@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/index.js';
+import type { TrialRow } from '../../src/store/types.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const STDS = [0.5, Math.SQRT1_2, 1, 2];
+const LOSSES = [[120, 130, 140], [81.5, 91.5, 101.5], [90, 100, 110], [200, 210, 220]];
+
+/** 4 points x 3 trials, plus one diverged trial at point 3. */
+function studyDb(): string {
+  const path = join(tempDir(), 'study.db');
+  const store = openSqliteStore(path);
+  store.ensureStudy('article', { sweep: { hiddenStd: STDS }, repeats: 3 });
+  const rows: TrialRow[] = LOSSES.flatMap((losses, point) =>
+    losses.map((totalLoss, repeat) => ({
+      study: 'article', point, repeat, params: { hiddenStd: STDS[point] }, seed: point * 3 + repeat, totalLoss, finalLoss: 0.01,
+      success: repeat !== 2, epochsToThreshold: 1000 * (repeat + 1), diverged: false, engine: 'fast', precision: 'f64',
+    })),
+  );
+  rows.push({ ...rows[rows.length - 1], repeat: 3, totalLoss: null, finalLoss: null, success: false, epochsToThreshold: null, diverged: true });
+  store.insertTrials(rows);
+  store.close();
+  return path;
+}
+
+test('summary --json: the per-point table, the minimum with its t interval, --compare by grid value', () => {
+  const db = studyDb();
+  const r = runCli(['summary', 'article', '--db', db, '--json', '--compare', '1', '0.7071']);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.trials, 13);
+  assert.equal(report.points.length, 4);
+  const p1 = report.points[1];
+  assert.deepEqual(p1.params, { hiddenStd: Math.SQRT1_2 });
+  assert.equal(p1.mean, 91.5);
+  assert.ok(Math.abs(p1.std - 10) < 1e-12);
+  assert.ok(Math.abs(p1.stderr - 10 / Math.sqrt(3)) < 1e-12);
+  assert.ok(Math.abs(p1.successRate - 2 / 3) < 1e-15);
+  assert.equal(p1.meanEpochsToThreshold, 2000);
+  const p3 = report.points[3];
+  assert.deepEqual([p3.count, p3.lossCount, p3.diverged, p3.mean], [4, 3, 1, 210]);
+  // The minimum: point 1, 91.5 +- t(0.975, 2) x 10/sqrt(3) (scipy: 66.6586228824967).
+  assert.equal(report.minimum.point, 1);
+  assert.ok(Math.abs(report.minimum.low - 66.6586228824967) < 1e-9);
+  assert.ok(Math.abs(report.minimum.high - (183 - 66.6586228824967)) < 1e-9);
+  // "1" is the grid value 1 (point 2), "0.7071" the nearest grid value, 1/sqrt(2) (point 1): B is 8.5% better.
+  const c = report.comparison;
+  assert.equal(c.a.point, 2);
+  assert.equal(c.b.point, 1);
+  assert.ok(Math.abs(c.percent + 8.5) < 1e-9);
+  // Delta method, t at Welch-Satterthwaite df 3.9688 (scipy t.ppf): [-30.2949, 13.2949].
+  assert.ok(Math.abs(c.low + 30.294922352948923) < 1e-6);
+  assert.ok(Math.abs(c.high - 13.294922352948923) < 1e-6);
+});
+
+test('summary prints the aligned table, the minimum and the comparison; --csv gives full precision', () => {
+  const db = studyDb();
+  const r = runCli(['summary', 'article', '--db', db, '--compare', 'point=2', 'hiddenStd=0.7']);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /study article: 4 points, 13 trials/);
+  assert.deepEqual(lines[1].trim().split(/\s+/), ['point', 'hiddenStd', 'mean', 'std', 'count', 'stderr', 'rse', 'success', 'diverged']);
+  assert.deepEqual(lines[3].trim().split(/\s+/), ['1', '0.707107', '91.5', '10', '3', '5.774', '6.31%', '66.7%', '0']);
+  assert.deepEqual(lines[5].trim().split(/\s+/).slice(-2), ['50.0%', '1']); // 2 of 4 trials succeeded, 1 diverged
+  assert.match(r.stdout, /minimum: point 1 \(hiddenStd=0\.707107\): mean totalLoss 91\.5, 95% CI \[66\.6586, 116\.341\], n=3/);
+  assert.match(r.stdout, /B - A: -8\.50% of A, 95% CI \[-30\.29%, \+13\.29%\]: B's mean total loss is 8\.50% lower \(better\)/);
+
+  const csv = runCli(['summary', 'article', '--db', db, '--csv']);
+  assert.equal(csv.status, 0, csv.stderr);
+  const rows = csv.stdout.trimEnd().split('\n');
+  assert.equal(rows[0], 'point,hiddenStd,count,lossCount,mean,std,stderr,rse,successRate,diverged,meanEpochsToThreshold');
+  assert.equal(rows.length, 5);
+  assert.equal(rows[2].split(',')[1], String(Math.SQRT1_2));
+});
+
+test('summary --recompute gives the same numbers from a full scan; bad --compare and --level are one-line errors', () => {
+  const db = studyDb();
+  const kept = JSON.parse(runCli(['summary', 'article', '--db', db, '--json']).stdout);
+  const again = JSON.parse(runCli(['summary', 'article', '--db', db, '--json', '--recompute']).stdout);
+  assert.deepEqual(again.points.map((p: { count: number; mean: number }) => [p.count, p.mean]), kept.points.map((p: { count: number; mean: number }) => [p.count, p.mean]));
+  for (const [args, pattern] of [
+    [['--compare', '1'], /--compare takes two points/],
+    [['--compare', 'outputStd=1', '2'], /"outputStd" is not swept/],
+    [['--compare', 'point=9', '2'], /no point 9/],
+    [['--compare', 'abc', '2'], /takes numbers/],
+    [['--level', '2'], /--level must be/],
+    [['--csv', '--json'], /cannot be combined/],
+  ] as const) {
+    const r = runCli(['summary', 'article', '--db', db, ...args]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+  }
+});
