@@ -6,6 +6,7 @@ import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
 import { registerTrain } from './commands/train.js';
 import { registerPlot } from './commands/plot.js';
+import { registerReproduce } from './commands/reproduce.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerRefine } from './commands/refine.js';
 import { registerSummary } from './commands/summary.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTrain(program);
   registerPlot(program);
+  registerReproduce(program);
   registerSweep(program);
   registerRefine(program);
   registerSummary(program);

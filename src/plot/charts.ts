@@ -19,7 +19,7 @@ export function weightsChart(config: TrainingConfig, dataset: Dataset, result: T
   return weightsSpec({
     rows: weightRows(config, dataset, result.snapshots),
     title: `Weights during training (hidden std ${short(config.hiddenStd, 4)})`,
-    subtitle: `${describeTraining(config, seed)}; w[i][j] connects input i to unit j, b[j] is unit j's bias`,
+    subtitle: [describeTraining(config, seed), "w[i][j] connects input i to unit j, b[j] is unit j's bias"],
   });
 }
 

@@ -60,27 +60,40 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
   const xScale = logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false };
   const x = { field: 'x', type: 'quantitative' as const, scale: xScale };
 
-  // The two labels sit on opposite sides of their rules, away from each other, so they never overlap.
-  const minimumLeft = minimum !== null && xavier !== null && minimum.x < xavier;
-  const label = (left: boolean) => ({ type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: 'top' as const, dx: left ? -6 : 6, dy: 4, fontSize: 13 });
+  // Where a rule sits across the plot (0 = left edge, 1 = right edge): its label goes to the side with room.
+  const span = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  const position = (x: number) => {
+    const [a, b] = logX ? span.map(Math.log) : span;
+    const v = logX ? Math.log(x) : x;
+    return b > a ? (v - a) / (b - a) : 0.5;
+  };
+  // The labels sit in two rows (Xavier above, minimum below), so they never overlap each other.
+  const label = (x: number, row: number) => {
+    const left = position(x) > 0.62;
+    return { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: 'top' as const, dx: left ? -6 : 6, dy: 4 + 18 * row, fontSize: 13 };
+  };
+  // Rules and labels get one datum of their own: under the layer's data they would be drawn once per point.
+  const single = { values: [{}] };
   const rules: object[] = [];
   if (xavier !== null) {
     rules.push(
-      { name: 'xavier_rule', mark: { type: 'rule', color: 'black', strokeWidth: 2 }, encoding: { x: { datum: xavier } } },
+      { name: 'xavier_rule', data: single, mark: { type: 'rule', color: 'black', strokeWidth: 2 }, encoding: { x: { datum: xavier } } },
       {
         name: 'xavier_label',
-        mark: { ...label(!minimumLeft), color: 'black' },
+        data: single,
+        mark: { ...label(xavier, 0), color: 'black' },
         encoding: { x: { datum: xavier }, y: { value: 0 }, text: { value: `Xavier/Glorot 1/√2 ≈ ${short(xavier)}` } },
       },
     );
   }
   if (minimum !== null) {
     rules.push(
-      { name: 'minimum_rule', mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 2, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } },
+      { name: 'minimum_rule', data: single, mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 2, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } },
       {
         name: 'minimum_label',
-        mark: { ...label(minimumLeft), color: MINIMUM_GREEN, fontWeight: 'bold' },
-        encoding: { x: { datum: minimum.x }, y: { value: 0 }, text: { value: minimum.label ?? `measured minimum ≈ ${short(minimum.x)}` } },
+        data: single,
+        mark: { ...label(minimum.x, 1), color: MINIMUM_GREEN, fontWeight: 'bold' },
+        encoding: { x: { datum: minimum.x }, y: { value: 0 }, text: { value: minimum.label ?? `lowest mean at ${short(minimum.x)}` } },
       },
     );
   }
@@ -126,8 +139,8 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
               y: { field: 'successRate', type: 'quantitative', title: 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
             },
           },
-          ...(xavier !== null ? [{ mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { x: { datum: xavier } } }] : []),
-          ...(minimum !== null ? [{ mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } }] : []),
+          ...(xavier !== null ? [{ data: single, mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { x: { datum: xavier } } }] : []),
+          ...(minimum !== null ? [{ data: single, mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } }] : []),
         ],
       },
     ],

@@ -10,7 +10,7 @@ const DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [2, 6], 
 export interface WeightsInput {
   rows: readonly WeightRow[];
   title?: string;
-  subtitle?: string;
+  subtitle?: string | string[];
 }
 
 export function weightsSpec(input: WeightsInput): TopLevelSpec {

@@ -1,0 +1,179 @@
+// The article's study end to end: which studies `xorlab reproduce` runs at each scale, and running them into a
+// store through the study layer (resolveStudy, planMissing/planAdditional, allocateBudget); the caller supplies
+// how a plan is run (workers, progress, Ctrl-C). Rerunning resumes: only missing trials are computed, and the
+// refinement tops a study up to its target total.
+import type { Store } from '../store/types.js';
+import { allocateBudget, type PointError } from './allocate.js';
+import { resolveStudy, sameDefinition, StudyError, type Study, type StudyDefinitionInput } from './definition.js';
+import { planAdditional, planMissing, type TrialPlan } from './plan.js';
+import type { RunOutcome } from './run.js';
+import { relativeStandardError } from './stats.js';
+
+export const SCALE_NAMES = ['quick', 'paper'] as const;
+export type ScaleName = (typeof SCALE_NAMES)[number];
+
+/** Exactly 1/sqrt(2), the Xavier/Glorot std for a layer with 2 inputs and 2 outputs (2 / (2 + 2) = 1/2 variance). */
+export const XAVIER = Math.SQRT1_2;
+/** The stds the article compares: 1 (its first choice), 1/sqrt(2), and 0.6 (its measured minimum). */
+export const CLAIM_STDS = [1, XAVIER, 0.6] as const;
+
+export interface Scale {
+  name: string;
+  /** Points of the exp(linspace(-3, 4, n)) curve and trainings per point before refinement. */
+  curvePoints: number;
+  curveRepeats: number;
+  /** Trials in the curve study after the refinement pass (>= points x repeats). */
+  curveTotal: number;
+  /** Trainings at each of CLAIM_STDS, for the % comparisons. */
+  claimRepeats: number;
+  /** The same in the textbook update order (a smaller companion run). */
+  textbookPoints: number;
+  textbookRepeats: number;
+  textbookTotal: number;
+  textbookClaimRepeats: number;
+  epochs: number;
+}
+
+export const SCALES: Record<ScaleName, Scale> = {
+  // 30,000 trainings of 10,000 epochs: about 1.5 minutes on 2 cores with the fast engine.
+  quick: {
+    name: 'quick',
+    curvePoints: 60,
+    curveRepeats: 20,
+    curveTotal: 4_800,
+    claimRepeats: 6_000,
+    textbookPoints: 30,
+    textbookRepeats: 20,
+    textbookTotal: 1_200,
+    textbookClaimRepeats: 2_000,
+    epochs: 10_000,
+  },
+  // The article's 400 x 10, refined to 4,000,000 in total, plus 100,000 trainings at each compared std.
+  paper: {
+    name: 'paper',
+    curvePoints: 400,
+    curveRepeats: 10,
+    curveTotal: 4_000_000,
+    claimRepeats: 100_000,
+    textbookPoints: 400,
+    textbookRepeats: 10,
+    textbookTotal: 400_000,
+    textbookClaimRepeats: 20_000,
+    epochs: 10_000,
+  },
+};
+
+/** The article's training: 2-2-1 sigmoid, BCE clipped at 1e-15 as its code does, lr 0.1, output std 0.8165. */
+export function articleConfig(order: 'seed' | 'textbook', epochs: number): Record<string, unknown> {
+  return { dataset: 'xor', hidden: [2], loss: 'bce', bceClip: 1e-15, lr: 0.1, epochs, outputStd: 0.8165, updateOrder: order, init: 'normal' };
+}
+
+export interface ReproductionStudies {
+  curve: StudyDefinitionInput;
+  claims: StudyDefinitionInput;
+  textbookCurve: StudyDefinitionInput;
+  textbookClaims: StudyDefinitionInput;
+}
+
+/** The four study definitions of a reproduction; names are `${prefix}-curve`, `${prefix}-claims`, ... */
+export function reproductionStudies(scale: Scale, prefix: string, seed = 1): ReproductionStudies {
+  const curve = (order: 'seed' | 'textbook', points: number, repeats: number, name: string): StudyDefinitionInput => ({
+    name,
+    config: articleConfig(order, scale.epochs) as StudyDefinitionInput['config'],
+    sweep: { hiddenStd: `exp:-3:4:${points}` },
+    repeats,
+    seed,
+  });
+  const claims = (order: 'seed' | 'textbook', repeats: number, name: string): StudyDefinitionInput => ({
+    name,
+    config: articleConfig(order, scale.epochs) as StudyDefinitionInput['config'],
+    sweep: { hiddenStd: [...CLAIM_STDS] },
+    repeats,
+    seed: seed + 1,
+  });
+  return {
+    curve: curve('seed', scale.curvePoints, scale.curveRepeats, `${prefix}-curve`),
+    claims: claims('seed', scale.claimRepeats, `${prefix}-claims`),
+    textbookCurve: curve('textbook', scale.textbookPoints, scale.textbookRepeats, `${prefix}-textbook-curve`),
+    textbookClaims: claims('textbook', scale.textbookClaimRepeats, `${prefix}-textbook-claims`),
+  };
+}
+
+/** Runs a plan for a study (the CLI's: workers, progress bar, Ctrl-C handling). */
+export type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promise<RunOutcome>;
+
+export class ReproduceError extends Error {}
+
+/** Resolves a definition and registers it in the store; a stored study of that name must be the same study. */
+export function prepareStudy(store: Store, input: StudyDefinitionInput): Study {
+  let study: Study;
+  try {
+    study = resolveStudy(input);
+  } catch (error) {
+    if (error instanceof StudyError) throw new ReproduceError(`${String(input.name)}: ${error.message}`);
+    throw error;
+  }
+  const stored = store.getStudy(study.definition.name);
+  if (stored && !sameDefinition(stored.definition, study.definition)) {
+    throw new ReproduceError(`study "${study.definition.name}" already exists in the database with a different definition; use another --name`);
+  }
+  store.ensureStudy(study.definition.name, study.definition);
+  return study;
+}
+
+/** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
+export async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
+  const { name, repeats } = study.definition;
+  const plan = planMissing(study.pointCount, repeats, store.storedRepeats(name));
+  if (plan.points.length === 0) return 0;
+  return (await run(`sweep ${name}`, study, plan)).completed;
+}
+
+/** Each point's relative standard error, from the store's per-point summary (what refine allocates by). */
+export function pointErrors(store: Store, study: Study): PointError[] {
+  const summary = new Map(store.summarize(study.definition.name).map((s) => [s.point, s]));
+  return Array.from({ length: study.pointCount }, (_, point) => {
+    const s = summary.get(point);
+    return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
+  });
+}
+
+/** The article's refinement: adds trials in proportion to each point's relative error until the study holds `total`. */
+export async function refineToTotal(store: Store, study: Study, total: number, run: PlanRunner): Promise<number> {
+  const name = study.definition.name;
+  const errors = pointErrors(store, study);
+  const stored = errors.reduce((n, e) => n + e.count, 0);
+  const budget = total - stored;
+  if (budget <= 0) return 0;
+  const plan = planAdditional(allocateBudget(errors, budget), store.storedRepeats(name));
+  return (await run(`refine ${name}`, study, plan)).completed;
+}
+
+export interface ReproductionRun {
+  studies: { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study };
+  trainings: number;
+}
+
+/** Runs every study of the reproduction (resuming what is stored) and refines the two curves. */
+export async function runReproduction(store: Store, scale: Scale, prefix: string, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
+  const defs = reproductionStudies(scale, prefix);
+  // Every definition is checked before anything runs.
+  const studies = {
+    curve: prepareStudy(store, defs.curve),
+    claims: prepareStudy(store, defs.claims),
+    textbookCurve: prepareStudy(store, defs.textbookCurve),
+    textbookClaims: prepareStudy(store, defs.textbookClaims),
+  };
+  let trainings = 0;
+  log(`1/4 the curve, seed order: ${scale.curvePoints} stds x ${scale.curveRepeats}, refined to ${scale.curveTotal.toLocaleString('en-US')} trainings`);
+  trainings += await sweepMissing(store, studies.curve, run);
+  trainings += await refineToTotal(store, studies.curve, scale.curveTotal, run);
+  log(`2/4 the compared stds 1, 1/sqrt(2), 0.6, seed order: ${scale.claimRepeats.toLocaleString('en-US')} trainings each`);
+  trainings += await sweepMissing(store, studies.claims, run);
+  log(`3/4 the curve, textbook order: ${scale.textbookPoints} stds x ${scale.textbookRepeats}, refined to ${scale.textbookTotal.toLocaleString('en-US')}`);
+  trainings += await sweepMissing(store, studies.textbookCurve, run);
+  trainings += await refineToTotal(store, studies.textbookCurve, scale.textbookTotal, run);
+  log(`4/4 the compared stds, textbook order: ${scale.textbookClaimRepeats.toLocaleString('en-US')} trainings each`);
+  trainings += await sweepMissing(store, studies.textbookClaims, run);
+  return { studies, trainings };
+}

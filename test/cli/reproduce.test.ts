@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
+
+test('xorlab reproduce (a trial run) writes the figures, report.md with the claims table and summary.csv', () => {
+  const dir = tempDir();
+  const db = join(dir, 'r.db');
+  const out = join(dir, 'report');
+  const args = ['reproduce', '--epochs', '200', '--points', '6', '--repeats', '3', '--workers', '1', '--db', db, '--out', out];
+  const r = runCli(args);
+  assert.equal(r.status, 0, r.stderr);
+  const files = readdirSync(out).sort();
+  for (const f of ['boundary.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png']) assert.ok(files.includes(f), `${f} in ${files}`);
+  for (const f of files.filter((f) => f.endsWith('.png'))) assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(md, /\| the minimum of the curve lies near 0\.6 \|/);
+  assert.match(md, /\| std 1\/√2 instead of 1 improves the total loss by 8\.5% \| 8\.5% \| −?\d+\.\d% \[/);
+  assert.match(md, /\| a network that learns nothing .* 139 \(exact: 200 × ln 2\) — \*\*disagrees\*\*/);
+  assert.match(md, /Update order\./);
+  for (const f of ['curve.png', 'weights-std0.05.png', 'boundary.png']) assert.match(md, new RegExp(`\\]\\(${f.replace('.', '\\.')}\\)`));
+  const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
+  // 6 + 3 claim stds in the seed order, 5 + 3 in the textbook order.
+  assert.equal(csv.length, 1 + 6 + 3 + 5 + 3);
+});
+
+test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
+  const dir = tempDir();
+  assert.match(usageErrorLine(runCli(['reproduce', '--scale', 'huge', '--db', join(dir, 'a.db')])), /huge/);
+  assert.match(usageErrorLine(runCli(['reproduce', '--points', '2', '--db', join(dir, 'a.db')])), /--points must be an integer >= 5/);
+  writeFileSync(join(dir, 'file'), 'x');
+  assert.match(usageErrorLine(runCli(['reproduce', '--epochs', '10', '--points', '5', '--repeats', '2', '--out', join(dir, 'file'), '--db', join(dir, 'a.db')])), /--out/);
+  assert.deepEqual(readdirSync(dir).sort(), ['file']);
+});

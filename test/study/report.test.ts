@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinDataset } from '../../src/core/index.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { PointSummary } from '../../src/store/types.js';
+import { fitMinimum, fitQuadratic } from '../../src/study/report-minimum.js';
+import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/study/report.js';
+import { SCALES, runReproduction, type Scale } from '../../src/study/reproduce.js';
+import { runPlan } from '../../src/study/run.js';
+
+test('fitQuadratic recovers an exact parabola; fitMinimum finds its vertex with an interval around it', () => {
+  const u = [-1, -0.5, 0, 0.5, 1];
+  const coef = fitQuadratic(u, u.map((x) => 3 - 2 * x + 4 * x * x), [1, 1, 1, 1, 1])!;
+  coef.forEach((c, i) => assert.ok(Math.abs(c - [3, -2, 4][i]) < 1e-9));
+  // Mean total loss ~ 1300 + 900 (ln(x / 0.6))^2 on an exp grid, with stderr 20.
+  const points = Array.from({ length: 40 }, (_, i) => {
+    const x = Math.exp(-3 + (7 * i) / 39);
+    return { x, mean: 1300 + 900 * Math.log(x / 0.6) ** 2, stderr: 20 };
+  });
+  const fit = fitMinimum(points)!;
+  assert.ok(Math.abs(fit.x - 0.6) < 1e-6, `vertex ${fit.x}`);
+  assert.ok(fit.low < 0.6 && fit.high > 0.6 && fit.high / fit.low < 1.5, `[${fit.low}, ${fit.high}]`);
+  // A monotone curve has no interior minimum.
+  assert.equal(fitMinimum(points.map((p) => ({ ...p, mean: 1000 / p.x }))), null);
+});
+
+function point(std: number, mean: number, sd: number, n: number): PointSummary {
+  return { point: 0, params: { hiddenStd: std }, count: n, lossCount: n, mean, std: sd, stderr: sd / Math.sqrt(n), successRate: 1, diverged: 0, meanEpochsToThreshold: null };
+}
+
+test('improvement: a lower loss at the new std is a positive %, with an interval that shrinks with n', () => {
+  const small = improvement([point(1, 1000, 300, 100), point(Math.SQRT1_2, 915, 300, 100)], 1, Math.SQRT1_2)!;
+  assert.ok(Math.abs(small.percent - 8.5) < 1e-9);
+  assert.ok(small.low < 8.5 && small.high > 8.5);
+  const large = improvement([point(1, 1000, 300, 10_000), point(Math.SQRT1_2, 915, 300, 10_000)], 1, Math.SQRT1_2)!;
+  assert.ok(large.high - large.low < (small.high - small.low) / 5);
+  assert.equal(improvement([point(1, 1000, 300, 100)], 1, Math.SQRT1_2), null);
+});
+
+test('the claims table comes from a small real study run into SQLite: four claims, both update orders', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xorlab-report-'));
+  const store = openSqliteStore(join(dir, 'r.db'));
+  const tiny: Scale = { ...SCALES.quick, name: 'tiny', curvePoints: 8, curveRepeats: 3, curveTotal: 40, claimRepeats: 12, textbookPoints: 5, textbookRepeats: 3, textbookTotal: 15, textbookClaimRepeats: 6, epochs: 200 };
+  const datasets = { xor: builtinDataset('xor') };
+  const ran = await runReproduction(store, tiny, 't', (_label, study, plan) => runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }));
+  assert.equal(ran.trainings, 40 + 36 + 15 + 18);
+  const curve = store.summarize('t-curve');
+  assert.equal(curve.reduce((n, p) => n + p.count, 0), 40);
+  const claims = articleClaims(
+    { curve, claims: store.summarize('t-claims') },
+    { curve: store.summarize('t-textbook-curve'), claims: store.summarize('t-textbook-claims') },
+    tiny.epochs,
+  );
+  assert.equal(claims.rows.length, 4);
+  // The learns-nothing row is exact: 200 epochs x ln 2, and it disagrees with 27,000.
+  assert.ok(Math.abs(claims.nothing.seed - 200 * Math.LN2) < 1e-9);
+  assert.equal(claims.rows[3].seed.verdict, 'disagrees');
+  for (const row of claims.rows.slice(1, 3)) assert.match(row.seed.text, /^−?\d+\.\d% \[−?\d+\.\d%, −?\d+\.\d%\]$/);
+  // A rerun resumes: nothing left to run.
+  assert.equal((await runReproduction(store, tiny, 't', () => assert.fail('nothing should run'))).trainings, 0);
+
+  const md = reportMarkdown({
+    scale: tiny, claims,
+    studyNames: { curve: 't-curve', claims: 't-claims', textbookCurve: 't-textbook-curve', textbookClaims: 't-textbook-claims' },
+    trials: { curve: 40, claims: 36, textbookCurve: 15, textbookClaims: 18 }, seconds: 1, engine: 'reference', workers: 1, database: 'r.db',
+    figures: { curve: 'curve.png', textbookCurve: 'curve-textbook.png', weightsSmall: 'w1.png', weightsLarge: 'w2.png', boundary: 'b.png', loss: 'l.png' },
+    trajectorySeeds: { small: 1, large: 1, boundary: 1 }, notLearned: [], command: 'xorlab reproduce',
+  });
+  const table = md.split('\n').filter((l) => l.startsWith('| the ') || l.startsWith('| std ') || l.startsWith('| a network'));
+  assert.equal(table.length, 4);
+  assert.match(md, /\*\*Update order\.\*\*/);
+  const csv = summaryCsv([{ name: 't-curve', order: 'seed', points: curve }]).trim().split('\n');
+  assert.equal(csv.length, 1 + 8);
+  assert.equal(csv[0].split(',').length, csv[1].split(',').length);
+  store.close();
+});
