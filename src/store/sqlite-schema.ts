@@ -13,7 +13,6 @@
 //   GROUP BY stays available (Store.recomputeSummary) to verify and rebuild them.
 // - PRAGMA application_id marks the file as ours: a foreign SQLite file is recognised and never migrated.
 import type Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
 import { StoreError } from './types.js';
 
 /** 'XorL' in ASCII: written into the SQLite header of every database this store creates. */
@@ -67,12 +66,11 @@ CREATE TABLE trials (
  * Checks that the file is an xorlab database (or, when writing, a brand-new empty file, which gets the schema),
  * then sets the connection up. Nothing is written to a file that is not ours.
  */
-export function prepareDatabase(db: Database.Database, file: string, path: string, readonly: boolean): void {
+export function prepareDatabase(db: Database.Database, path: string, readonly: boolean): void {
   // The first read of the header: "file is not a database" and many corruptions surface here.
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const tableCount = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
   if (applicationId === XORLAB_APPLICATION_ID) {
-    checkNotTruncated(db, file, path);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new StoreError(`${path} was written by a newer xorlab (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade xorlab`);
@@ -100,16 +98,3 @@ export function prepareDatabase(db: Database.Database, file: string, path: strin
   db.pragma('synchronous = NORMAL');
 }
 
-/** A file cut short (a copy that did not finish, a full disk) is only noticed by SQLite when a missing page is
- * read, which a summary may never do: compare the header's page count with the file size. Pages may legitimately
- * live only in the WAL, so the check is skipped while a WAL file has content. */
-function checkNotTruncated(db: Database.Database, file: string, path: string): void {
-  const wal = `${file}-wal`;
-  if (existsSync(wal) && statSync(wal).size > 0) return;
-  const pages = db.pragma('page_count', { simple: true }) as number;
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  const size = statSync(file).size;
-  if (size < pages * pageSize) {
-    throw new StoreError(`${path} is corrupt (truncated: ${size} bytes, its header says ${pages * pageSize}); it was left as it is — restore it from a copy or pass another --db`);
-  }
-}

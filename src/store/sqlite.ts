@@ -418,7 +418,7 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
     throw toStoreError(error, path);
   }
   try {
-    prepareDatabase(db, absolute, path, readonly);
+    prepareDatabase(db, path, readonly);
     return new SqliteStore(db, path, readonly);
   } catch (error) {
     db.close();

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/index.js';
+import type { TrialRow } from '../../src/store/types.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { trial } from '../store/fixtures.js';
+
+function studyDb(dir: string): { path: string; rows: TrialRow[] } {
+  const path = join(dir, 'study.db');
+  const store = openSqliteStore(path);
+  store.ensureStudy('e', { e: 1 });
+  store.ensureStudy('other', { other: 1 });
+  const rows = [trial('e', 0, 0, 10.25), trial('e', 0, 1, null), trial('e', 1, 0, 1 / 3, { engine: 'reference', precision: 'f32' })];
+  // Out of order on purpose, and another study's rows that must not appear.
+  store.insertTrials([rows[2], trial('other', 0, 0, 5), rows[1], rows[0]]);
+  store.close();
+  return { path, rows };
+}
+
+test('export writes every trial as CSV, ordered by (point, repeat), nulls empty, full precision', () => {
+  const { path } = studyDb(tempDir());
+  const r = runCli(['export', 'e', '--db', path]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trimEnd().split('\n'), [
+    'study,point,repeat,hiddenStd,seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision',
+    'e,0,0,0.5,0,10.25,0.001,1,100,0,fast,f64',
+    'e,0,1,0.5,1,,,0,,1,fast,f64',
+    `e,1,0,1,1000,${1 / 3},0.001,1,100,0,reference,f32`,
+  ]);
+});
+
+test('export --format jsonl --out FILE writes one TrialRow per line, equal to what was stored', () => {
+  const dir = tempDir();
+  const { path, rows } = studyDb(dir);
+  const out = join(dir, 'trials.jsonl');
+  const r = runCli(['export', 'e', '--db', path, '--format', 'jsonl', '--out', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as TrialRow);
+  assert.deepEqual(lines, [rows[0], rows[1], rows[2]]);
+  const bad = runCli(['export', 'e', '--db', path, '--format', 'xml']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--format must be one of csv, jsonl/);
+});
