@@ -1,6 +1,7 @@
 // The training engines behind one entry point: the readable reference engine (src/core) and the fast engine,
 // which trains many networks in lockstep in WebAssembly SIMD (one network per SIMD lane).
 import { seededInitialParameters, shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
+import { trainManyLockstep } from './lockstep.js';
 import { trainManyReference } from './reference.js';
 import { fastEngineSupport } from './support.js';
 import type { EngineOptions, EngineRun } from './types.js';
@@ -23,6 +24,5 @@ export function trainManyFrom(config: TrainingConfig, dataset: Dataset, initial:
   if (options.engine === 'reference') return trainManyReference(config, dataset, initial, count, options);
   const support = fastEngineSupport(config, dataset);
   if (!support.ok) return { ...trainManyReference(config, dataset, initial, count, options), fallbackReason: support.reason };
-  // The lockstep kernel is not wired in yet.
-  return { ...trainManyReference(config, dataset, initial, count, options), fallbackReason: 'the fast engine is not built yet; using the reference engine' };
+  return trainManyLockstep(config, dataset, initial, count, options);
 }

@@ -1,0 +1,449 @@
+// The lockstep kernel: many networks with one hidden layer trained at once by full-batch gradient descent.
+// One network per SIMD lane (4 in f32x4, 2 in f64x2); a "vector" holds one value of 4 (or 2) networks.
+// Networks are processed in blocks of B vectors: every step of an epoch runs as a loop over the block's B
+// vectors, whose iterations are independent, so the CPU overlaps them instead of waiting on one long chain.
+// The JavaScript driver (../lockstep.ts) lays out memory, calls configure() once, train() for each chunk of
+// epochs and finish() once.
+//
+// Memory: byte offsets, 16-byte aligned; one slot = one v128. Per-block arrays are [index][b], b < B.
+//   x      N*I        dataset inputs, each value splatted across the lanes
+//   y      N          targets, splatted
+//   lr     E'         the learning rate of each epoch of the current chunk (scalar T values, not splatted)
+//   h, df  N*H*B      hidden activations and their derivatives (then the hidden errors) of the last forward pass
+//   d      N*B        output deltas dLoss/dz
+//   g      (H+1)*B    output-layer gradients
+//   acc    B          loss summed over the samples
+//   state  blocks * (P+4)*B: the P parameters in core's flat order (w[i*H+j], b[j], v[j], c), then ok (lane
+//          mask: no non-finite loss yet), ett (first epoch below threshold, -1 = none; integer lanes) and the
+//          running total loss as two f64x2 (lanes 0-1 and 2-3; f64 uses the first).
+//   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
+import { vexp, vlog1p, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
+
+// Configuration constants in the constant table (see vmath.ts), splatted for each precision.
+const K_LOWER = K_USER, K_UPPER = K_USER + 1, K_THRESHOLD = K_USER + 2, K_SLOPE = K_USER + 3, K_ALPHA = K_USER + 4, K_COUNT = K_USER + 5;
+
+const SIGMOID = 0, TANH = 1, RELU = 2, LEAKY_RELU = 3, ELU = 4, LINEAR = 5;
+const BCE = 0;
+
+// Compile-time tags: every (precision, activation, loss) combination is compiled into its own function with
+// no run-time branches on them (idof<A>() == idof<B>() is a constant that the compiler folds).
+class Sigmoid {}
+class Tanh {}
+class Relu {}
+class LeakyRelu {}
+class Elu {}
+class Linear {}
+class Bce {}
+class Mse {}
+
+@inline function is<A, B>(): bool {
+  return idof<A>() == idof<B>();
+}
+
+let I: i32 = 2, H: i32 = 2, N: i32 = 4, P: i32 = 9, B: i32 = 1;
+let activation: i32 = SIGMOID, loss: i32 = BCE, seedOrder: bool = true;
+let leakySlope: f64 = 0.01, eluAlpha: f64 = 1, lossLower: f64 = 0, lossUpper: f64 = Infinity, threshold: f64 = 0.05;
+let xPtr: usize = 0, yPtr: usize = 0, lrPtr: usize = 0, hPtr: usize = 0, dfPtr: usize = 0, dPtr: usize = 0, gPtr: usize = 0;
+let accPtr: usize = 0, statePtr: usize = 0, outPtr: usize = 0;
+let forceGeneral: bool = false;
+export function setForceGeneral(v: bool): void { forceGeneral = v; }
+
+/** First free byte after the module's static data, 16-byte aligned. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+export function configure(
+  inputs: i32, hidden: i32, samples: i32, block: i32,
+  act: i32, lossKind: i32, seed: bool,
+  slope: f64, alpha: f64, lower: f64, upper: f64, thr: f64,
+  x: usize, y: usize, lr: usize, h: usize, df: usize, d: usize, g: usize, acc: usize, state: usize, out: usize,
+): void {
+  I = inputs; H = hidden; N = samples; B = block; P = inputs * hidden + 2 * hidden + 1;
+  activation = act; loss = lossKind; seedOrder = seed;
+  leakySlope = slope; eluAlpha = alpha; lossLower = lower; lossUpper = upper; threshold = thr;
+  xPtr = x; yPtr = y; lrPtr = lr; hPtr = h; dfPtr = df; dPtr = d; gPtr = g; accPtr = acc; statePtr = state; outPtr = out;
+  initMathConstants();
+  setK<f32>(K_LOWER, lower); setK<f64>(K_LOWER, lower);
+  setK<f32>(K_UPPER, upper); setK<f64>(K_UPPER, upper);
+  setK<f32>(K_THRESHOLD, thr); setK<f64>(K_THRESHOLD, thr);
+  setK<f32>(K_SLOPE, slope); setK<f64>(K_SLOPE, slope);
+  setK<f32>(K_ALPHA, alpha); setK<f64>(K_ALPHA, alpha);
+  setK<f32>(K_COUNT, <f64>samples); setK<f64>(K_COUNT, <f64>samples);
+}
+
+@inline function neg<T>(x: v128): v128 {
+  return v128.xor(x, kv<T>(K_SIGN));
+}
+
+@inline function abs<T>(x: v128): v128 {
+  return v128.and(x, kv<T>(K_ABS));
+}
+
+@inline function splat<T>(v: f64): v128 {
+  return v128.splat<T>(<T>v);
+}
+
+@inline function at(base: usize, slot: i32): usize {
+  return base + (<usize>slot << 4);
+}
+
+/** Hidden unit j for sample s over the block: a = f(z) and f'(z), computed from z and a as core's activations do. */
+@inline function hiddenUnit<T, A>(bp: usize, s: i32, j: i32): void {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  const xs = at(xPtr, s * I);
+  const bias = at(bp, (I * H + j) * B);
+  const hs = at(hPtr, (s * H + j) * B);
+  const dfs = at(dfPtr, (s * H + j) * B);
+  for (let b = 0; b < B; b++) {
+    let z = v128.load(at(bias, b));
+    for (let i = 0; i < I; i++) z = v128.add<T>(z, v128.mul<T>(v128.load(at(xs, i)), v128.load(at(bp, (i * H + j) * B + b))));
+    const a = act<T, A>(z);
+    v128.store(at(hs, b), a);
+    v128.store(at(dfs, b), dact<T, A>(z, a));
+  }
+}
+
+/** The sigmoid output for sample s over the block: delta, loss (added to acc) and, if predOut, the prediction. */
+@inline function outputUnit<T, L>(bp: usize, s: i32, predOut: usize): void {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  const lower = kv<T>(K_LOWER);
+  const upper = kv<T>(K_UPPER);
+  const y = v128.load(at(yPtr, s));
+  const c = at(bp, (I * H + 2 * H) * B);
+  const v = at(bp, (I * H + H) * B);
+  const hs = at(hPtr, s * H * B);
+  const ds = at(dPtr, s * B);
+  for (let b = 0; b < B; b++) {
+    let z = v128.load(at(c, b));
+    for (let j = 0; j < H; j++) z = v128.add<T>(z, v128.mul<T>(v128.load(at(hs, j * B + b)), v128.load(at(v, j * B + b))));
+    // sigmoid(z) from e = exp(-|z|) as core's sigmoid does: 1 / (1 + e) for z >= 0, e / (1 + e) below.
+    const e = vexp<T>(neg<T>(abs<T>(z)));
+    const r = v128.div<T>(one, v128.add<T>(one, e));
+    const a = v128.bitselect(r, v128.mul<T>(e, r), v128.ge<T>(z, zero));
+    const diff = v128.sub<T>(a, y);
+    let l: v128, d: v128;
+    if (is<L, Bce>()) {
+      // max(z, 0) - y z + log1p(e^-|z|), clamped to [lower, upper] for bceClip; pmax/pmin keep a NaN.
+      l = v128.add<T>(v128.sub<T>(v128.pmax<T>(z, zero), v128.mul<T>(y, z)), vlog1p<T>(e));
+      l = v128.pmin<T>(v128.pmax<T>(l, lower), upper);
+      d = diff;
+    } else {
+      l = v128.mul<T>(diff, diff);
+      d = v128.mul<T>(v128.mul<T>(kv<T>(K_TWO), diff), v128.mul<T>(a, v128.sub<T>(one, a)));
+    }
+    v128.store(at(ds, b), d);
+    if (predOut) v128.store(at(predOut, s * B + b), a);
+    const acc = at(accPtr, b);
+    v128.store(acc, s == 0 ? l : v128.add<T>(v128.load(acc), l));
+  }
+}
+
+/** Forward pass of one block over every sample: h, df, d, the loss sums in acc and, if predOut, predictions. */
+@inline function forward<T, A, L>(bp: usize, predOut: usize): void {
+  for (let s = 0; s < N; s++) {
+    for (let j = 0; j < H; j++) hiddenUnit<T, A>(bp, s, j);
+    outputUnit<T, L>(bp, s, predOut);
+  }
+}
+
+/** v[j] and c (contiguous) -= lr * their gradients. */
+@inline function updateOutput<T>(bp: usize, lr: v128): void {
+  const v = at(bp, (I * H + H) * B);
+  for (let k = 0; k < (H + 1) * B; k++) {
+    const p = at(v, k);
+    v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(lr, v128.load(at(gPtr, k)))));
+  }
+}
+
+/** One gradient-descent step of one block from the last forward pass, in core's order (Network.backward). */
+@inline function backward<T>(bp: usize, lr: v128): void {
+  // Output layer: g[j] = sum_s h[s][j] d[s], g[H] = sum_s d[s].
+  for (let j = 0; j < H; j++) {
+    for (let b = 0; b < B; b++) {
+      let g = splat<T>(0);
+      for (let s = 0; s < N; s++) g = v128.add<T>(g, v128.mul<T>(v128.load(at(hPtr, (s * H + j) * B + b)), v128.load(at(dPtr, s * B + b))));
+      v128.store(at(gPtr, j * B + b), g);
+    }
+  }
+  for (let b = 0; b < B; b++) {
+    let g = splat<T>(0);
+    for (let s = 0; s < N; s++) g = v128.add<T>(g, v128.load(at(dPtr, s * B + b)));
+    v128.store(at(gPtr, H * B + b), g);
+  }
+  // In seed order the hidden errors see the updated output weights.
+  if (seedOrder) updateOutput<T>(bp, lr);
+  const v = at(bp, (I * H + H) * B);
+  for (let s = 0; s < N; s++) {
+    for (let j = 0; j < H; j++) {
+      const e = at(dfPtr, (s * H + j) * B);
+      for (let b = 0; b < B; b++) {
+        const p = at(e, b);
+        v128.store(p, v128.mul<T>(v128.mul<T>(v128.load(at(v, j * B + b)), v128.load(at(dPtr, s * B + b))), v128.load(p)));
+      }
+    }
+  }
+  if (!seedOrder) updateOutput<T>(bp, lr);
+  // Hidden layer: w[i][j] -= lr sum_s x[s][i] e[s][j]; b[j] -= lr sum_s e[s][j].
+  for (let j = 0; j < H; j++) {
+    for (let i = 0; i < I; i++) {
+      const w = at(bp, (i * H + j) * B);
+      for (let b = 0; b < B; b++) {
+        let g = splat<T>(0);
+        for (let s = 0; s < N; s++) g = v128.add<T>(g, v128.mul<T>(v128.load(at(xPtr, s * I + i)), v128.load(at(dfPtr, (s * H + j) * B + b))));
+        const p = at(w, b);
+        v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(lr, g)));
+      }
+    }
+    const bias = at(bp, (I * H + j) * B);
+    for (let b = 0; b < B; b++) {
+      let g = splat<T>(0);
+      for (let s = 0; s < N; s++) g = v128.add<T>(g, v128.load(at(dfPtr, (s * H + j) * B + b)));
+      const p = at(bias, b);
+      v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(lr, g)));
+    }
+  }
+}
+
+/** Integer lanes matching T's lanes: i32x4 for f32, i64x2 for f64. */
+@inline function splatInt<T>(v: i32): v128 {
+  if (sizeof<T>() == 4) return i32x4.splat(v);
+  return i64x2.splat(<i64>v);
+}
+
+@inline function eqInt<T>(a: v128, b: v128): v128 {
+  if (sizeof<T>() == 4) return i32x4.eq(a, b);
+  return i64x2.eq(a, b);
+}
+
+/** After a forward pass: the mean loss of each network, its running total (f64), ok and first epoch below threshold. */
+/** record() for vector b of a block, given its mean loss. */
+@inline function recordOne<T>(bp: usize, b: i32, mean: v128, epoch: i32): void {
+  const okPtr = at(bp, P * B + b), ettPtr = at(bp, (P + 1) * B + b), t0Ptr = at(bp, (P + 2) * B + b), t1Ptr = at(bp, (P + 3) * B + b);
+  const ok = v128.and(v128.load(okPtr), v128.lt<T>(mean, kv<T>(K_INF)));
+  v128.store(okPtr, ok);
+  const ett = v128.load(ettPtr);
+  const below = v128.and(v128.and(v128.lt<T>(mean, kv<T>(K_THRESHOLD)), ok), eqInt<T>(ett, splatInt<T>(-1)));
+  v128.store(ettPtr, v128.bitselect(splatInt<T>(epoch), ett, below));
+  if (sizeof<T>() == 4) {
+    v128.store(t0Ptr, f64x2.add(v128.load(t0Ptr), f64x2.promote_low_f32x4(mean)));
+    v128.store(t1Ptr, f64x2.add(v128.load(t1Ptr), f64x2.promote_low_f32x4(v128.shuffle<f32>(mean, mean, 2, 3, 0, 1))));
+  } else {
+    v128.store(t0Ptr, f64x2.add(v128.load(t0Ptr), mean));
+  }
+}
+
+@inline function record<T>(bp: usize, epoch: i32): void {
+  const count = kv<T>(K_COUNT);
+  for (let b = 0; b < B; b++) recordOne<T>(bp, b, v128.div<T>(v128.load(at(accPtr, b)), count), epoch);
+}
+
+/** f(z) of a hidden activation, as core's activations.ts. */
+@inline function act<T, A>(z: v128): v128 {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  if (is<A, Sigmoid>()) return v128.div<T>(one, v128.add<T>(one, vexp<T>(neg<T>(z))));
+  if (is<A, Tanh>()) {
+    // tanh |z| = (1 - e) / (1 + e), e = exp(-2|z|); the sign bit is copied back from z.
+    const e = vexp<T>(v128.mul<T>(abs<T>(z), kv<T>(K_MINUS_TWO)));
+    return v128.or(v128.div<T>(v128.sub<T>(one, e), v128.add<T>(one, e)), v128.and(z, kv<T>(K_SIGN)));
+  }
+  if (is<A, Relu>()) return v128.and(z, v128.gt<T>(z, zero));
+  if (is<A, LeakyRelu>()) return v128.bitselect(z, v128.mul<T>(z, kv<T>(K_SLOPE)), v128.gt<T>(z, zero));
+  if (is<A, Elu>()) {
+    const em1 = v128.sub<T>(vexp<T>(v128.pmin<T>(z, zero)), one);
+    return v128.bitselect(z, v128.mul<T>(kv<T>(K_ALPHA), em1), v128.gt<T>(z, zero));
+  }
+  return z;
+}
+
+/** f'(z) given z and a = f(z), as core's activations.ts. */
+@inline function dact<T, A>(z: v128, a: v128): v128 {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  if (is<A, Sigmoid>()) return v128.mul<T>(a, v128.sub<T>(one, a));
+  if (is<A, Tanh>()) return v128.sub<T>(one, v128.mul<T>(a, a));
+  if (is<A, Relu>()) return v128.and(one, v128.gt<T>(z, zero));
+  if (is<A, LeakyRelu>()) return v128.bitselect(one, kv<T>(K_SLOPE), v128.gt<T>(z, zero));
+  if (is<A, Elu>()) return v128.bitselect(one, v128.add<T>(a, kv<T>(K_ALPHA)), v128.gt<T>(z, zero));
+  return one;
+}
+
+/**
+ * The study's shape, 2 inputs and 2 hidden units (any number of samples), with the 9 parameters of a vector
+ * in registers and one pass per epoch: the gradients are summed while the samples go forward. The hidden
+ * gradient sum_s x[s][i] (v[j] d[s]) f'[s][j] is taken as v[j] * sum_s x[s][i] d[s] f'[s][j], so that v[j]
+ * may be the already-updated one (seed order) without a second pass; only the rounding differs from core.
+ */
+function train22<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  const two = kv<T>(K_TWO);
+  const lower = kv<T>(K_LOWER);
+  const upper = kv<T>(K_UPPER);
+  const count = kv<T>(K_COUNT);
+  const stride = (P + 4) * B;
+  for (let k = 0; k < blocks; k++) {
+    const bp = at(statePtr, k * stride);
+    for (let e = 0; e < epochs; e++) {
+      const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
+      for (let b = 0; b < B; b++) {
+        const pb = at(bp, b);
+        let w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
+        let w10 = v128.load(at(pb, 2 * B)), w11 = v128.load(at(pb, 3 * B));
+        let b0 = v128.load(at(pb, 4 * B)), b1 = v128.load(at(pb, 5 * B));
+        let v0 = v128.load(at(pb, 6 * B)), v1 = v128.load(at(pb, 7 * B)), c = v128.load(at(pb, 8 * B));
+        let gv0 = zero, gv1 = zero, gc = zero, lsum = zero;
+        let a00 = zero, a10 = zero, a01 = zero, a11 = zero, ab0 = zero, ab1 = zero;
+        for (let s = 0; s < N; s++) {
+          const x0 = v128.load(at(xPtr, 2 * s)), x1 = v128.load(at(xPtr, 2 * s + 1)), y = v128.load(at(yPtr, s));
+          const z0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(x0, w00)), v128.mul<T>(x1, w10));
+          const z1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(x0, w01)), v128.mul<T>(x1, w11));
+          const h0 = act<T, A>(z0), h1 = act<T, A>(z1);
+          const zo = v128.add<T>(v128.add<T>(c, v128.mul<T>(h0, v0)), v128.mul<T>(h1, v1));
+          const ez = vexp<T>(neg<T>(abs<T>(zo)));
+          const r = v128.div<T>(one, v128.add<T>(one, ez));
+          const a = v128.bitselect(r, v128.mul<T>(ez, r), v128.ge<T>(zo, zero));
+          const diff = v128.sub<T>(a, y);
+          let l: v128, d: v128;
+          if (is<L, Bce>()) {
+            l = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo, zero), v128.mul<T>(y, zo)), vlog1p<T>(ez));
+            l = v128.pmin<T>(v128.pmax<T>(l, lower), upper);
+            d = diff;
+          } else {
+            l = v128.mul<T>(diff, diff);
+            d = v128.mul<T>(v128.mul<T>(two, diff), v128.mul<T>(a, v128.sub<T>(one, a)));
+          }
+          lsum = v128.add<T>(lsum, l);
+          gv0 = v128.add<T>(gv0, v128.mul<T>(h0, d));
+          gv1 = v128.add<T>(gv1, v128.mul<T>(h1, d));
+          gc = v128.add<T>(gc, d);
+          const q0 = v128.mul<T>(d, dact<T, A>(z0, h0)), q1 = v128.mul<T>(d, dact<T, A>(z1, h1));
+          a00 = v128.add<T>(a00, v128.mul<T>(x0, q0));
+          a10 = v128.add<T>(a10, v128.mul<T>(x1, q0));
+          a01 = v128.add<T>(a01, v128.mul<T>(x0, q1));
+          a11 = v128.add<T>(a11, v128.mul<T>(x1, q1));
+          ab0 = v128.add<T>(ab0, q0);
+          ab1 = v128.add<T>(ab1, q1);
+        }
+        recordOne<T>(bp, b, v128.div<T>(lsum, count), firstEpoch + e);
+        const nv0 = v128.sub<T>(v0, v128.mul<T>(lr, gv0));
+        const nv1 = v128.sub<T>(v1, v128.mul<T>(lr, gv1));
+        // The hidden errors use the updated output weights in seed order, the old ones in textbook order.
+        const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
+        v128.store(at(pb, 0 * B), v128.sub<T>(w00, v128.mul<T>(lr, v128.mul<T>(u0, a00))));
+        v128.store(at(pb, 1 * B), v128.sub<T>(w01, v128.mul<T>(lr, v128.mul<T>(u1, a01))));
+        v128.store(at(pb, 2 * B), v128.sub<T>(w10, v128.mul<T>(lr, v128.mul<T>(u0, a10))));
+        v128.store(at(pb, 3 * B), v128.sub<T>(w11, v128.mul<T>(lr, v128.mul<T>(u1, a11))));
+        v128.store(at(pb, 4 * B), v128.sub<T>(b0, v128.mul<T>(lr, v128.mul<T>(u0, ab0))));
+        v128.store(at(pb, 5 * B), v128.sub<T>(b1, v128.mul<T>(lr, v128.mul<T>(u1, ab1))));
+        v128.store(at(pb, 6 * B), nv0);
+        v128.store(at(pb, 7 * B), nv1);
+        v128.store(at(pb, 8 * B), v128.sub<T>(c, v128.mul<T>(lr, gc)));
+      }
+    }
+  }
+}
+
+function trainBlocks<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  const stride = (P + 4) * B;
+  for (let k = 0; k < blocks; k++) {
+    const bp = at(statePtr, k * stride);
+    for (let e = 0; e < epochs; e++) {
+      forward<T, A, L>(bp, 0);
+      record<T>(bp, firstEpoch + e);
+      backward<T>(bp, v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>()))));
+    }
+  }
+}
+
+/** A forward pass of the final parameters: predictions, mean loss and whether every parameter is finite. */
+function finishBlocks<T, A, L>(blocks: i32): void {
+  const infinity = kv<T>(K_INF);
+  const count = kv<T>(K_COUNT);
+  for (let k = 0; k < blocks; k++) {
+    const bp = at(statePtr, k * (P + 4) * B);
+    const out = at(outPtr, k * (N + 2) * B);
+    forward<T, A, L>(bp, out);
+    for (let b = 0; b < B; b++) {
+      v128.store(at(out, N * B + b), v128.div<T>(v128.load(at(accPtr, b)), count));
+      let finite = splatInt<T>(-1);
+      for (let p = 0; p < P; p++) finite = v128.and(finite, v128.lt<T>(abs<T>(v128.load(at(bp, p * B + b))), infinity));
+      v128.store(at(out, (N + 1) * B + b), finite);
+    }
+  }
+}
+
+/** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
+@inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  if (I == 2 && H == 2 && !forceGeneral) train22<T, A, L>(blocks, firstEpoch, epochs);
+  else trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
+}
+
+@inline function trainLoss<T, A>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  if (loss == BCE) trainWith<T, A, Bce>(blocks, firstEpoch, epochs);
+  else trainWith<T, A, Mse>(blocks, firstEpoch, epochs);
+}
+
+@inline function train<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  switch (activation) {
+    case SIGMOID: trainLoss<T, Sigmoid>(blocks, firstEpoch, epochs); break;
+    case TANH: trainLoss<T, Tanh>(blocks, firstEpoch, epochs); break;
+    case RELU: trainLoss<T, Relu>(blocks, firstEpoch, epochs); break;
+    case LEAKY_RELU: trainLoss<T, LeakyRelu>(blocks, firstEpoch, epochs); break;
+    case ELU: trainLoss<T, Elu>(blocks, firstEpoch, epochs); break;
+    default: trainLoss<T, Linear>(blocks, firstEpoch, epochs); break;
+  }
+}
+
+@inline function finishLoss<T, A>(blocks: i32): void {
+  if (loss == BCE) finishBlocks<T, A, Bce>(blocks);
+  else finishBlocks<T, A, Mse>(blocks);
+}
+
+@inline function finish<T>(blocks: i32): void {
+  switch (activation) {
+    case SIGMOID: finishLoss<T, Sigmoid>(blocks); break;
+    case TANH: finishLoss<T, Tanh>(blocks); break;
+    case RELU: finishLoss<T, Relu>(blocks); break;
+    case LEAKY_RELU: finishLoss<T, LeakyRelu>(blocks); break;
+    case ELU: finishLoss<T, Elu>(blocks); break;
+    default: finishLoss<T, Linear>(blocks); break;
+  }
+}
+
+export function trainF32(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  train<f32>(blocks, firstEpoch, epochs);
+}
+
+export function trainF64(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  train<f64>(blocks, firstEpoch, epochs);
+}
+
+export function finishF32(blocks: i32): void {
+  finish<f32>(blocks);
+}
+
+export function finishF64(blocks: i32): void {
+  finish<f64>(blocks);
+}
+
+// For the accuracy tests and the bench: apply the vector functions in place to n values at ptr.
+export function mapExpF32(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexp<f32>(v128.load(ptr + (<usize>k << 2))));
+}
+export function mapExpF64(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vexp<f64>(v128.load(ptr + (<usize>k << 3))));
+}
+export function mapLog1pF32(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vlog1p<f32>(v128.load(ptr + (<usize>k << 2))));
+}
+export function mapLog1pF64(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vlog1p<f64>(v128.load(ptr + (<usize>k << 3))));
+}

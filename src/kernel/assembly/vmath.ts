@@ -1,0 +1,144 @@
+// Vectorised exp and log1p for f32x4 and f64x2 lanes: range reduction plus a short polynomial, no tables of
+// values, no branches, so every lane (every network) follows the same instruction stream.
+//
+// exp(x) = 2^n * e^r with n = round(x / ln 2) and r = x - n ln 2 (ln 2 split in two for an exact product),
+// |r| <= ln(2)/2; 2^n is built directly in the exponent bits. x is clamped to +-708.39 (f64) / +-87.34 (f32) so
+// that 2^n stays a normal number: exp is ~2e-308 / ~1e-38 there, already negligible next to 1, and a sigmoid
+// 1 / (1 + exp(-z)) stays a normal number too (subnormal results would be slow on x86).
+//   f32: Cephes expf's degree-7 polynomial 1 + r + r^2 P(r), P of degree 5.
+//   f64: the Taylor polynomial of degree 12 (its truncation error at |r| = ln(2)/2 is ~2e-16 relative).
+//   Both polynomials are evaluated in Estrin's scheme (pairs, then powers of r^2) for a short dependency chain.
+// log1p(x) for 0 <= x <= 1 (what BCE needs: log1p(exp(-|z|))): for x > sqrt(2) - 1 use
+// log1p(x) = ln 2 + log1p((x - 1) / 2) so the argument f stays in [sqrt(2)/2 - 1, sqrt(2) - 1]; then
+// log1p(f) = 2 atanh(s), s = f / (2 + f), evaluated as in fdlibm/musl: f - (hf^2 - s (hf^2 + R(s^2))) with the
+// minimax R of fdlibm's log (7 terms, f64) or musl's logf (4 terms, f32). f is never formed as 1 + x - 1, so
+// small x keeps its full relative accuracy.
+//
+// Constants live in a small table in static memory, one v128 per slot, so that each use is a single load
+// instead of an immediate rebuilt in a register on every loop iteration.
+
+export const K_ONE = 0, K_TWO = 1, K_HALF = 2, K_SIGN = 3, K_ABS = 4, K_EXP_LO = 5, K_EXP_HI = 6, K_LOG2E = 7;
+export const K_MAGIC = 8, K_LN2_HI = 9, K_LN2_LO = 10, K_BIAS = 11, K_SQRT2M1 = 12, K_MINUS_TWO = 13, K_INF = 14;
+export const K_EXP_POLY = 16; // up to 12 slots
+export const K_LOG_POLY = 28; // up to 7 slots
+/** First slot free for the kernel's own configuration constants. */
+export const K_USER = 36;
+export const K_SLOTS = 48;
+
+export const KF32: usize = memory.data(16 * K_SLOTS, 16);
+export const KF64: usize = memory.data(16 * K_SLOTS, 16);
+
+@inline export function kv<T>(slot: i32): v128 {
+  return v128.load((sizeof<T>() == 4 ? KF32 : KF64) + (<usize>slot << 4));
+}
+
+export function setK<T>(slot: i32, value: f64): void {
+  v128.store((sizeof<T>() == 4 ? KF32 : KF64) + (<usize>slot << 4), v128.splat<T>(<T>value));
+}
+
+function setKBits<T>(slot: i32, bits: i64): void {
+  const p = (sizeof<T>() == 4 ? KF32 : KF64) + (<usize>slot << 4);
+  v128.store(p, sizeof<T>() == 4 ? i32x4.splat(<i32>bits) : i64x2.splat(bits));
+}
+
+const EXP_F32: StaticArray<f64> = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+const LOG_F32: StaticArray<f64> = [0.24279078841, 0.28498786688, 0.40000972152, 0.66666662693];
+const LOG_F64: StaticArray<f64> = [
+  1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01, 2.222219843214978396e-01,
+  2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01,
+];
+
+/** Fills both tables' math constants (once, at start-up). */
+export function initMathConstants(): void {
+  setK<f32>(K_ONE, 1); setK<f64>(K_ONE, 1);
+  setK<f32>(K_TWO, 2); setK<f64>(K_TWO, 2);
+  setK<f32>(K_HALF, 0.5); setK<f64>(K_HALF, 0.5);
+  setK<f32>(K_MINUS_TWO, -2); setK<f64>(K_MINUS_TWO, -2);
+  setK<f32>(K_INF, Infinity); setK<f64>(K_INF, Infinity);
+  setKBits<f32>(K_SIGN, 0x80000000); setKBits<f64>(K_SIGN, 0x8000000000000000);
+  setKBits<f32>(K_ABS, 0x7fffffff); setKBits<f64>(K_ABS, 0x7fffffffffffffff);
+  setK<f32>(K_EXP_LO, -87.33654); setK<f64>(K_EXP_LO, -708.39);
+  setK<f32>(K_EXP_HI, 87.33654); setK<f64>(K_EXP_HI, 708.39);
+  setK<f32>(K_LOG2E, 1.44269504088896341); setK<f64>(K_LOG2E, 1.4426950408889634);
+  setK<f32>(K_MAGIC, 12582912.0); setK<f64>(K_MAGIC, 6755399441055744.0); // 1.5 * 2^23, 1.5 * 2^52
+  setK<f32>(K_LN2_HI, 0.693359375); setK<f64>(K_LN2_HI, 6.93147180369123816490e-1);
+  setK<f32>(K_LN2_LO, -2.12194440e-4); setK<f64>(K_LN2_LO, 1.90821492927058770002e-10);
+  setKBits<f32>(K_BIAS, 127); setKBits<f64>(K_BIAS, 1023);
+  setK<f32>(K_SQRT2M1, 0.41421356237); setK<f64>(K_SQRT2M1, 0.41421356237309503);
+  for (let k = 0; k < 6; k++) setK<f32>(K_EXP_POLY + k, EXP_F32[k]);
+  // f64: 1/12!, 1/11!, ..., 1/2!
+  let f: f64 = 1;
+  for (let n = 2; n <= 12; n++) {
+    f *= <f64>n;
+    setK<f64>(K_EXP_POLY + 12 - n, 1 / f);
+  }
+  for (let k = 0; k < 4; k++) setK<f32>(K_LOG_POLY + k, LOG_F32[k]);
+  for (let k = 0; k < 7; k++) setK<f64>(K_LOG_POLY + k, LOG_F64[k]);
+}
+
+/** a * b + c */
+@inline function madd<T>(a: v128, b: v128, c: v128): v128 {
+  return v128.add<T>(v128.mul<T>(a, b), c);
+}
+
+@inline export function vexp<T>(x: v128): v128 {
+  // pmax/pmin keep a NaN x (x < c is false) and compile to one instruction, unlike the NaN-exact min/max.
+  x = v128.pmin<T>(v128.pmax<T>(x, kv<T>(K_EXP_LO)), kv<T>(K_EXP_HI));
+  // Adding 1.5 * 2^(mantissa bits) rounds x / ln 2 to an integer n, which then sits in the low mantissa bits.
+  const magic = kv<T>(K_MAGIC);
+  const shifted = madd<T>(x, kv<T>(K_LOG2E), magic);
+  const t = v128.sub<T>(shifted, magic);
+  const r = v128.sub<T>(v128.sub<T>(x, v128.mul<T>(t, kv<T>(K_LN2_HI))), v128.mul<T>(t, kv<T>(K_LN2_LO)));
+  const r2 = v128.mul<T>(r, r);
+  let p: v128;
+  if (sizeof<T>() == 4) {
+    // P(r) = c0 r^5 + ... + c5 = (c0 r + c1) r^4 + (c2 r + c3) r^2 + (c4 r + c5)
+    const a = madd<T>(kv<T>(K_EXP_POLY), r, kv<T>(K_EXP_POLY + 1));
+    const b = madd<T>(kv<T>(K_EXP_POLY + 2), r, kv<T>(K_EXP_POLY + 3));
+    const c = madd<T>(kv<T>(K_EXP_POLY + 4), r, kv<T>(K_EXP_POLY + 5));
+    p = madd<T>(madd<T>(a, r2, b), r2, c);
+  } else {
+    // 1/12! r^10 + ... + 1/2!, as pairs (c_k r + c_k+1) combined by powers of r^2.
+    const r4 = v128.mul<T>(r2, r2);
+    const a = madd<T>(kv<T>(K_EXP_POLY), r, kv<T>(K_EXP_POLY + 1));
+    const b = madd<T>(kv<T>(K_EXP_POLY + 2), r, kv<T>(K_EXP_POLY + 3));
+    const c = madd<T>(kv<T>(K_EXP_POLY + 4), r, kv<T>(K_EXP_POLY + 5));
+    const d = madd<T>(kv<T>(K_EXP_POLY + 6), r, kv<T>(K_EXP_POLY + 7));
+    const e = madd<T>(kv<T>(K_EXP_POLY + 8), r, kv<T>(K_EXP_POLY + 9));
+    const ab = madd<T>(a, r2, b);
+    const cd = madd<T>(c, r2, d);
+    const high = madd<T>(ab, r4, cd); // degree 7 in r: the r^10 .. r^3 coefficients
+    p = madd<T>(madd<T>(high, r2, e), r, kv<T>(K_EXP_POLY + 10));
+  }
+  p = v128.add<T>(v128.add<T>(v128.mul<T>(p, r2), r), kv<T>(K_ONE));
+  // 2^n: the shift drops the magic number's own bits (their low 9 / 12 bits are zero).
+  let scale: v128;
+  if (sizeof<T>() == 4) scale = i32x4.shl(i32x4.add(shifted, kv<T>(K_BIAS)), 23);
+  else scale = i64x2.shl(i64x2.add(shifted, kv<T>(K_BIAS)), 52);
+  return v128.mul<T>(p, scale);
+}
+
+@inline export function vlog1p<T>(x: v128): v128 {
+  const one = kv<T>(K_ONE);
+  const half = kv<T>(K_HALF);
+  const high = v128.gt<T>(x, kv<T>(K_SQRT2M1));
+  const f = v128.bitselect(v128.mul<T>(v128.sub<T>(x, one), half), x, high);
+  const s = v128.div<T>(f, v128.add<T>(f, kv<T>(K_TWO)));
+  const z = v128.mul<T>(s, s);
+  let R: v128;
+  if (sizeof<T>() == 4) {
+    const z2 = v128.mul<T>(z, z);
+    R = madd<T>(madd<T>(kv<T>(K_LOG_POLY), z, kv<T>(K_LOG_POLY + 1)), z2, madd<T>(kv<T>(K_LOG_POLY + 2), z, kv<T>(K_LOG_POLY + 3)));
+  } else {
+    const z2 = v128.mul<T>(z, z);
+    const a = madd<T>(kv<T>(K_LOG_POLY), z, kv<T>(K_LOG_POLY + 1));
+    const b = madd<T>(kv<T>(K_LOG_POLY + 2), z, kv<T>(K_LOG_POLY + 3));
+    const c = madd<T>(kv<T>(K_LOG_POLY + 4), z, kv<T>(K_LOG_POLY + 5));
+    R = madd<T>(madd<T>(madd<T>(a, z2, b), z2, c), z, kv<T>(K_LOG_POLY + 6));
+  }
+  R = v128.mul<T>(R, z);
+  const hfsq = v128.mul<T>(v128.mul<T>(f, f), half);
+  const lg = v128.sub<T>(f, v128.sub<T>(hfsq, v128.mul<T>(s, v128.add<T>(hfsq, R))));
+  // ln 2 = hi + lo; adding lo to the small part first keeps the sum accurate.
+  return v128.add<T>(v128.add<T>(lg, v128.and(high, kv<T>(K_LN2_LO))), v128.and(high, kv<T>(K_LN2_HI)));
+}

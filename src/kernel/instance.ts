@@ -1,0 +1,49 @@
+// One instance of the lockstep kernel per thread, created synchronously on first use.
+import { readKernelBytes } from './wasm-bytes.js';
+
+// The project's TypeScript lib (ES2022, no DOM) does not declare WebAssembly; these are the few parts used here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+export interface LockstepExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  configure(
+    inputs: number, hidden: number, samples: number, block: number,
+    activation: number, loss: number, seedOrder: number,
+    leakySlope: number, eluAlpha: number, lossLower: number, lossUpper: number, threshold: number,
+    x: number, y: number, lr: number, h: number, df: number, d: number, g: number, acc: number, state: number, out: number,
+  ): void;
+  trainF32(blocks: number, firstEpoch: number, epochs: number): void;
+  trainF64(blocks: number, firstEpoch: number, epochs: number): void;
+  finishF32(blocks: number): void;
+  finishF64(blocks: number): void;
+  mapExpF32(ptr: number, n: number): void;
+  mapExpF64(ptr: number, n: number): void;
+  mapLog1pF32(ptr: number, n: number): void;
+  mapLog1pF64(ptr: number, n: number): void;
+}
+
+let cached: LockstepExports | undefined;
+
+export function lockstepKernel(): LockstepExports {
+  if (!cached) {
+    const module = new wasm.Module(readKernelBytes('lockstep'));
+    const instance = new wasm.Instance(module, { env: { abort: () => { throw new Error('lockstep kernel aborted'); } } });
+    cached = instance.exports as unknown as LockstepExports;
+  }
+  return cached;
+}
+
+/** Makes the kernel's memory at least `bytes` long. */
+export function ensureMemory(kernel: LockstepExports, bytes: number): void {
+  const have = kernel.memory.buffer.byteLength;
+  if (bytes > have) kernel.memory.grow(Math.ceil((bytes - have) / 65536));
+}
