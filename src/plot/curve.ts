@@ -68,9 +68,16 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     return b > a ? (v - a) / (b - a) : 0.5;
   };
   // The labels sit in two rows (Xavier above, minimum below), so they never overlap each other.
-  const label = (x: number, row: number) => {
-    const left = position(x) > 0.62;
-    return { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: 'top' as const, dx: left ? -6 : 6, dy: 4 + 18 * row, fontSize: 13 };
+  // Each label points away from the other rule when it fits on that side (estimated at 8 px a character, bold
+  // DejaVu Sans at 13 px), so it crosses no line and stays inside the plot.
+  const label = (x: number, row: number, other: number | null, text: string) => {
+    const p = position(x);
+    const needed = (text.length * 8 + 8) / PLOT_WIDTH;
+    const fitsLeft = p >= needed;
+    const fitsRight = 1 - p >= needed;
+    const preferLeft = other !== null ? other > x : p > 0.5;
+    const left = preferLeft ? fitsLeft || !fitsRight : !fitsRight && fitsLeft;
+    return { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: 'top' as const, dx: left ? -6 : 6, dy: 4 + 18 * row, fontSize: 13, text };
   };
   // Rules and labels get one datum of their own: under the layer's data they would be drawn once per point.
   const single = { values: [{}] };
@@ -81,8 +88,8 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
       {
         name: 'xavier_label',
         data: single,
-        mark: { ...label(xavier, 0), color: 'black' },
-        encoding: { x: { datum: xavier }, y: { value: 0 }, text: { value: `Xavier/Glorot 1/√2 ≈ ${short(xavier)}` } },
+        mark: { ...label(xavier, 0, minimum?.x ?? null, `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`), color: 'black' },
+        encoding: { x: { datum: xavier }, y: { value: 0 } },
       },
     );
   }
@@ -92,8 +99,8 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
       {
         name: 'minimum_label',
         data: single,
-        mark: { ...label(minimum.x, 1), color: MINIMUM_GREEN, fontWeight: 'bold' },
-        encoding: { x: { datum: minimum.x }, y: { value: 0 }, text: { value: minimum.label ?? `lowest mean at ${short(minimum.x)}` } },
+        mark: { ...label(minimum.x, 1, xavier, minimum.label ?? `measured minimum ≈ ${short(minimum.x)}`), color: MINIMUM_GREEN, fontWeight: 'bold' },
+        encoding: { x: { datum: minimum.x }, y: { value: 0 } },
       },
     );
   }

@@ -83,3 +83,14 @@ test('plot: bad input is one line, exit 2', () => {
   writeFileSync(join(dir, 'bad.json'), '{"config": {}}');
   assert.match(usageErrorLine(runCli(['plot', 'weights', '--from', join(dir, 'bad.json'), '--spec'])), /train --json/);
 });
+
+test('xorlab train --plot-weights draws the trajectories of that training; bad file names are one line', () => {
+  const dir = tempDir();
+  const out = join(dir, 'w.png');
+  const r = runCli(['train', '--seed', '2', '--epochs', '300', '--hidden-std', '0.05', '--plot-weights', out, '--record-every', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Predicted Output:/);
+  assert.deepEqual([...readFileSync(out).subarray(0, 8)], PNG);
+  assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--plot-weights', join(dir, 'w.gif')])), /\.svg or \.png/);
+  assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--record-every', '5'])), /--plot-weights/);
+});

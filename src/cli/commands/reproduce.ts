@@ -152,7 +152,7 @@ async function writeReport(
       parameter: 'hiddenStd',
       points: curvePoints(points, 'hiddenStd'),
       logX: true,
-      minimum: fit ? { x: fit.x, label: `fitted minimum ≈ ${fit.x.toPrecision(3)} [${fit.low.toPrecision(2)}, ${fit.high.toPrecision(2)}]` } : undefined,
+      minimum: fit ? { x: fit.x, label: `minimum ${fit.x.toPrecision(3)} [${fit.low.toPrecision(2)}, ${fit.high.toPrecision(2)}]` } : undefined,
       title: `Total loss against the hidden-layer init std (${order} order)`,
       subtitle: `XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, output std 0.8165; mean ± standard error of ${count(points).toLocaleString('en-US')} trainings`,
     });

@@ -16,11 +16,15 @@ import { addConfigOptions, configInputFromOptions, validateConfig } from '../con
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
 import { parseNumber } from '../parse.js';
+import { weightsChart } from '../../plot/charts.js';
+import { ChartFileError, formatOf, writeChart } from '../../plot/render.js';
 
 interface TrainOptions extends Record<string, unknown> {
   seed?: string;
   initWeights?: string;
   saveWeights?: string;
+  plotWeights?: string;
+  recordEvery?: string;
   json?: boolean;
   logEvery: string;
 }
@@ -35,6 +39,8 @@ export function registerTrain(program: Command): void {
     .option('--save-weights <file>', 'write the final parameters to this JSON file')
     .option('--log-every <epochs>', 'print the loss every this many epochs', '500')
     .option('--json', 'print one JSON document (config, seed, parameters, trace, metrics) at full precision')
+    .option('--plot-weights <file>', 'draw every weight and bias against the epoch into this .svg or .png file')
+    .option('--record-every <epochs>', 'with --plot-weights: record the parameters every this many epochs (default: 10)')
     .addHelpText(
       'after',
       `
@@ -45,12 +51,13 @@ where weights[i][j] connects input i of the layer to its unit j (inputs x units)
 Examples:
   xorlab train --seed 1
   xorlab train --hidden-std 0.7071 --output-std 0.8165 --update-order seed --json
-  xorlab train --dataset parity3 --hidden 4 --activation tanh --optimizer adam --lr 0.01`,
+  xorlab train --dataset parity3 --hidden 4 --activation tanh --optimizer adam --lr 0.01
+  xorlab train --hidden-std 0.05 --output-std 0.8165 --update-order seed --seed 2 --plot-weights weights.png`,
     )
     .action((options: TrainOptions) => runTrain(options));
 }
 
-function runTrain(options: TrainOptions): void {
+async function runTrain(options: TrainOptions): Promise<void> {
   const input = configInputFromOptions(options);
   if (options.initWeights !== undefined) {
     if (input.init !== undefined && input.init !== 'file') throw new UsageError(`--init-weights cannot be combined with --init ${input.init}; drop one of them`);
@@ -60,6 +67,9 @@ function runTrain(options: TrainOptions): void {
   }
   const config = validateConfig(input);
   const logEvery = parseNumber('--log-every', options.logEvery, { integer: true, min: 1 });
+  if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got "${options.plotWeights}"`);
+  if (options.recordEvery !== undefined && options.plotWeights === undefined) throw new UsageError('--record-every needs --plot-weights <file>');
+  const recordEvery = options.recordEvery === undefined ? 10 : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
   const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
@@ -76,7 +86,15 @@ function runTrain(options: TrainOptions): void {
     initial = seededInitialParameters(config, dataset, seed);
   }
 
-  const result = train(config, dataset, initial, { traceEvery: logEvery });
+  const result = train(config, dataset, initial, { traceEvery: logEvery, snapshotEvery: options.plotWeights !== undefined ? recordEvery : 0 });
+  if (options.plotWeights !== undefined) {
+    try {
+      await writeChart(weightsChart(config, dataset, result, options.initWeights !== undefined ? null : seed), options.plotWeights);
+    } catch (error) {
+      if (error instanceof ChartFileError) throw new UsageError(`--plot-weights: ${error.message}`);
+      throw error;
+    }
+  }
   if (options.saveWeights !== undefined) {
     writeTextFile('--save-weights', options.saveWeights, `${JSON.stringify(toParameterFile(shape, result.finalParameters), null, 2)}\n`);
   }
