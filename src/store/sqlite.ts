@@ -14,6 +14,8 @@ export const BUSY_TIMEOUT_MS = 1000;
 /** Rows per multi-row INSERT: ~2x fewer statement executions' worth of overhead than one row at a time. */
 const ROWS_PER_STATEMENT = 100;
 const TRIAL_COLUMNS = 10;
+/** Rows per page read by iterateTrials. */
+const ITERATE_PAGE = 10_000;
 /** The variance from sums (s2 - s1^2/n) is trusted only when the mean square is at most this many times the
  * variance; beyond, a centred second pass is made for that point (relative error ~ 1e-16 x this ratio). */
 const CANCELLATION_RATIO = 1e6;
@@ -325,31 +327,27 @@ class SqliteStore implements Store {
       const engineRows = this.db.prepare('SELECT id, engine, precision FROM engines').raw().all() as [number, string, string][];
       return { id, params: this.paramsById(id), engines: new Map(engineRows.map(([eid, engine, precision]) => [eid, { engine, precision }])) };
     });
-    const statement = this.db
+    // Keyset pages of rows, each read with .all() (several times faster per row than a statement iterator, and
+    // the connection is free between pages, so an abandoned iteration holds nothing).
+    const page = this.db
       .prepare(
         `SELECT point, repeat, seed, total_loss, final_loss, success, epochs_to_threshold, diverged, engine_id
-           FROM trials WHERE study_id = ? ORDER BY point, repeat`,
+           FROM trials WHERE study_id = ? AND (point, repeat) > (?, ?) ORDER BY point, repeat LIMIT ${ITERATE_PAGE}`,
       )
       .raw();
     const path = this.path;
     return {
       *[Symbol.iterator](): Iterator<TrialRow> {
-        let rows: IterableIterator<unknown[]>;
-        try {
-          rows = statement.iterate(id) as IterableIterator<unknown[]>;
-        } catch (error) {
-          throw toStoreError(error, path);
-        }
-        try {
-          while (true) {
-            let next: IteratorResult<unknown[]>;
-            try {
-              next = rows.next();
-            } catch (error) {
-              throw toStoreError(error, path);
-            }
-            if (next.done) return;
-            const r = next.value;
+        let afterPoint = -1;
+        let afterRepeat = -1;
+        while (true) {
+          let rows: unknown[][];
+          try {
+            rows = page.all(id, afterPoint, afterRepeat) as unknown[][];
+          } catch (error) {
+            throw toStoreError(error, path);
+          }
+          for (const r of rows) {
             const engine = engines.get(r[8] as number);
             yield {
               study,
@@ -366,9 +364,10 @@ class SqliteStore implements Store {
               precision: engine?.precision ?? '?',
             };
           }
-        } finally {
-          // Abandoned early (break): release the statement, or the connection stays busy.
-          rows.return?.();
+          if (rows.length < ITERATE_PAGE) return;
+          const last = rows[rows.length - 1];
+          afterPoint = last[0] as number;
+          afterRepeat = last[1] as number;
         }
       },
     };

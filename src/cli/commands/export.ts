@@ -6,7 +6,7 @@ import { addDbOption, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
 import { sweptParameters } from '../point-selector.js';
-import { csvLine } from '../table.js';
+import { csvField, csvLine, numberText } from '../table.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 /** Output is written in chunks of about this many characters. */
@@ -46,7 +46,8 @@ function runExport(study: string, options: ExportOptions): void {
       const write = chunkedWriter(fd, options.out);
       if (format === 'csv') {
         write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
-        for (const t of store.iterateTrials(study)) write(`${csvRow(t, swept)}\n`);
+        const row = csvRowWriter(swept);
+        for (const t of store.iterateTrials(study)) write(row(t));
       } else {
         for (const t of store.iterateTrials(study)) write(`${JSON.stringify(t)}\n`);
       }
@@ -59,8 +60,29 @@ function runExport(study: string, options: ExportOptions): void {
   }
 }
 
-function csvRow(t: TrialRow, swept: readonly string[]): string {
-  return csvLine([t.study, t.point, t.repeat, ...swept.map((n) => t.params[n]), t.seed, t.totalLoss, t.finalLoss, t.success ? 1 : 0, t.epochsToThreshold, t.diverged ? 1 : 0, t.engine, t.precision]);
+/** A CSV line per trial. Study, point and parameter values are the same for every trial of a point and are
+ * escaped once per point; engine and precision once per distinct value; the rest are numbers and flags. */
+function csvRowWriter(swept: readonly string[]): (t: TrialRow) => string {
+  let lastPoint = -1;
+  let lastStudy = '';
+  let head = '';
+  let params = '';
+  const labels = new Map<string, string>();
+  const label = (text: string): string => {
+    let escaped = labels.get(text);
+    if (escaped === undefined) labels.set(text, (escaped = csvField(text)));
+    return escaped;
+  };
+  const num = (x: number | null): string => (x === null ? '' : numberText(x));
+  return (t) => {
+    if (t.point !== lastPoint || t.study !== lastStudy) {
+      head = `${csvField(t.study)},${t.point},`;
+      params = swept.map((n) => `,${csvField(t.params[n])}`).join('');
+      lastPoint = t.point;
+      lastStudy = t.study;
+    }
+    return `${head}${t.repeat}${params},${t.seed},${num(t.totalLoss)},${num(t.finalLoss)},${t.success ? 1 : 0},${num(t.epochsToThreshold)},${t.diverged ? 1 : 0},${label(t.engine)},${label(t.precision)}\n`;
+  };
 }
 
 function openOutput(path: string | undefined): number {
