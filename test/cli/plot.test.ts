@@ -47,6 +47,33 @@ test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec w
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'nope', '--db', db, '--out', join(dir, 'c.svg')])), /no study named "nope"/);
 });
 
+test('plot heatmap draws a stored two-parameter study', () => {
+  const dir = tempDir();
+  const db = join(dir, 'land.db');
+  const store = openSqliteStore(db);
+  store.ensureStudy('land', { name: 'land', sweep: { hiddenStd: '0.5,1,2', lr: '0.1,1' }, repeats: 2, seed: 1 });
+  const rows = [];
+  let point = 0;
+  for (const hiddenStd of [0.5, 1, 2]) {
+    for (const lr of [0.1, 1]) {
+      for (const repeat of [0, 1]) {
+        rows.push({ study: 'land', point, repeat, params: { hiddenStd, lr }, seed: point * 2 + repeat, totalLoss: 100 * hiddenStd + 10 * lr + repeat, finalLoss: 0.1, success: true, epochsToThreshold: 5, diverged: false, engine: 'reference', precision: 'f64' });
+      }
+      point++;
+    }
+  }
+  store.insertTrials(rows);
+  store.close();
+  const out = join(dir, 'land.svg');
+  const r = runCli(['plot', 'heatmap', 'land', '--db', db, '--out', out, '--spec']);
+  assert.equal(r.status, 0, r.stderr);
+  const spec = JSON.parse(r.stdout);
+  assert.equal(spec.data.values.length, 6);
+  assert.equal(spec.layer[0].mark.type, 'rect');
+  assert.match(readFileSync(out, 'utf8'), /^<svg[\s\S]*Learning rate \(lr\)/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'land', '--db', db, '--spec'])), /heatmap/);
+});
+
 test('plot weights trains on the fly; boundary replays a `train --json` file; loss draws several trainings', () => {
   const dir = tempDir();
   const weights = join(dir, 'w.svg');
