@@ -1,0 +1,207 @@
+// Bench section "engine": ms per 10,000-epoch training of the default study configuration on the reference
+// engine, the fast engine (f64 and f32 on one core, f32 on all cores) and, when python3 has NumPy, the article's
+// NumPy loop; agreement of the fast engine with the reference from identical initial parameters; and the
+// measured accuracy of the kernel's exp and log1p.
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { builtinDataset, defaultConfig, seededInitialParameters, shapeFor, type TrainingConfigInput } from '../core/index.js';
+import { measureAccuracy } from '../kernel/accuracy.js';
+import { trainManyFrom, type EngineRun, type Precision } from '../kernel/index.js';
+
+/** The article's study configuration. */
+export const STUDY_CONFIG: TrainingConfigInput = {
+  dataset: 'xor', hidden: [2], activation: 'sigmoid', loss: 'bce', lr: 0.1, epochs: 10_000,
+  hiddenStd: Math.SQRT1_2, outputStd: 0.8165, updateOrder: 'seed',
+};
+
+export interface EngineBenchOptions {
+  /** Networks compared with the reference engine (also its timing); default 1024. */
+  agreementNetworks?: number;
+  /** Networks per timing of the fast engine; default 8192 (f32) and 4096 (f64). */
+  fastNetworks?: number;
+  workers?: number;
+  /** Trainings of the NumPy loop; default 3 (0 skips it). */
+  numpyTrainings?: number;
+}
+
+export interface Agreement {
+  networks: number;
+  meanTotalLossReference: number;
+  meanTotalLossFast: number;
+  /** |mean fast - mean reference| / mean reference */
+  meanRelativeError: number;
+  /** The largest |fast - reference| / reference over single networks. */
+  worstRelativeError: number;
+  /** Networks whose success or divergence differs. */
+  outcomeDifferences: number;
+}
+
+export interface EngineBenchResult {
+  name: string;
+  machine: string;
+  cores: number;
+  msPerTraining: { reference: number; fastF64: number; fastF32: number; fastF32AllCores: number; numpy: number | null };
+  /** ratios between them */
+  speedup: {
+    fastF32OverReference: number; fastF64OverReference: number; fastF32OverF64: number; allCoresOverOneCore: number;
+    fastF32OverNumpy: number | null; referenceOverNumpy: number | null;
+  };
+  agreement: { f32: Agreement; f64: Agreement };
+  accuracy: ReturnType<typeof measureAccuracy>[];
+  numpyNote: string | null;
+}
+
+function initialParameters(count: number, firstSeed = 0): Float64Array {
+  const config = defaultConfig(STUDY_CONFIG);
+  const dataset = builtinDataset('xor');
+  const P = shapeFor(config, dataset).parameterCount;
+  const out = new Float64Array(count * P);
+  for (let n = 0; n < count; n++) out.set(seededInitialParameters(config, dataset, firstSeed + n), n * P);
+  return out;
+}
+
+function timeFast(initial: Float64Array, count: number, precision: Precision): { ms: number; run: EngineRun } {
+  const config = defaultConfig(STUDY_CONFIG);
+  const dataset = builtinDataset('xor');
+  // Warm-up: V8 compiles the kernel lazily and optimises it after a few calls.
+  for (let k = 0; k < 3; k++) trainManyFrom({ ...config, epochs: 500 }, dataset, initial.subarray(0, 64 * 9), 64, { engine: 'fast', precision });
+  const start = performance.now();
+  const run = trainManyFrom(config, dataset, initial, count, { engine: 'fast', precision });
+  return { ms: (performance.now() - start) / count, run };
+}
+
+function agreement(reference: EngineRun, fast: EngineRun): Agreement {
+  let sumRef = 0, sumFast = 0, worst = 0, differences = 0;
+  const networks = reference.metrics.length;
+  for (let n = 0; n < networks; n++) {
+    const r = reference.metrics[n], f = fast.metrics[n];
+    if (r.success !== f.success || r.diverged !== f.diverged) differences++;
+    if (r.totalLoss === null || f.totalLoss === null) continue;
+    sumRef += r.totalLoss;
+    sumFast += f.totalLoss;
+    worst = Math.max(worst, Math.abs(f.totalLoss - r.totalLoss) / r.totalLoss);
+  }
+  return {
+    networks,
+    meanTotalLossReference: sumRef / networks,
+    meanTotalLossFast: sumFast / networks,
+    meanRelativeError: Math.abs(sumFast - sumRef) / sumRef,
+    worstRelativeError: worst,
+    outcomeDifferences: differences,
+  };
+}
+
+/** engine-worker.js from dist; from the sources (through tsx) a bootstrap that registers tsx first (Node 20 does not apply `--import tsx` to a worker's entry file). */
+function workerEntry(): { entry: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./engine-worker.js', import.meta.url), eval: false };
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const source = new URL('./engine-worker.ts', import.meta.url).href;
+  return { entry: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
+}
+
+async function timeAllCores(workers: number, perWorker: number): Promise<number> {
+  const { entry, eval: isEval } = workerEntry();
+  const initial = initialParameters(perWorker);
+  const pool = Array.from({ length: workers }, () => new Worker(entry, {
+    workerData: { config: STUDY_CONFIG, initial, count: perWorker, precision: 'f32' },
+    eval: isEval,
+  }));
+  const ready = pool.map((w) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); }));
+  await Promise.all(ready);
+  const start = performance.now();
+  const done = pool.map((w) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); }));
+  for (const w of pool) w.postMessage('go');
+  await Promise.all(done);
+  const ms = performance.now() - start;
+  await Promise.all(pool.map((w) => w.terminate()));
+  return ms / (workers * perWorker);
+}
+
+function runNumpy(trainings: number): { ms: number | null; note: string | null } {
+  if (trainings <= 0) return { ms: null, note: 'skipped' };
+  const script = fileURLToPath(new URL('../../scripts/bench_numpy.py', import.meta.url));
+  // The article's loop as a user would run it: OpenBLAS left to its own defaults in this command only.
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const result = spawnSync('python3', [script, String(trainings)], { env, encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    const why = result.error ? result.error.message : (result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`);
+    return { ms: null, note: `python3 with NumPy not available (${why})` };
+  }
+  const line = JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_training: number; numpy: string };
+  return { ms: line.ms_per_training, note: `NumPy ${line.numpy}, ${trainings} trainings` };
+}
+
+export async function benchEngine(options: EngineBenchOptions = {}): Promise<EngineBenchResult> {
+  const agreementNetworks = options.agreementNetworks ?? 1024;
+  const workers = options.workers ?? availableParallelism();
+  const config = defaultConfig(STUDY_CONFIG);
+  const dataset = builtinDataset('xor');
+
+  // Reference: the same networks that the agreement compares.
+  const initial = initialParameters(agreementNetworks);
+  const start = performance.now();
+  const reference = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'reference', precision: 'f64' });
+  const referenceMs = (performance.now() - start) / agreementNetworks;
+  const f64Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f64' });
+  const f32Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f32' });
+
+  const f64Count = options.fastNetworks ?? 4096;
+  const f32Count = options.fastNetworks ?? 8192;
+  const fastF64 = timeFast(initialParameters(f64Count), f64Count, 'f64').ms;
+  const fastF32 = timeFast(initialParameters(f32Count), f32Count, 'f32').ms;
+  const allCores = await timeAllCores(workers, f32Count);
+  const numpy = runNumpy(options.numpyTrainings ?? 3);
+
+  return {
+    name: 'engine',
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical cores, Node ${process.versions.node}`,
+    cores: workers,
+    msPerTraining: { reference: referenceMs, fastF64, fastF32, fastF32AllCores: allCores, numpy: numpy.ms },
+    speedup: {
+      fastF32OverReference: referenceMs / fastF32,
+      fastF64OverReference: referenceMs / fastF64,
+      fastF32OverF64: fastF64 / fastF32,
+      allCoresOverOneCore: fastF32 / allCores,
+      fastF32OverNumpy: numpy.ms === null ? null : numpy.ms / fastF32,
+      referenceOverNumpy: numpy.ms === null ? null : numpy.ms / referenceMs,
+    },
+    agreement: { f32: agreement(reference, f32Agree), f64: agreement(reference, f64Agree) },
+    accuracy: [measureAccuracy('f32'), measureAccuracy('f64')],
+    numpyNote: numpy.note,
+  };
+}
+
+const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const times = (x: number | null) => (x === null ? 'n/a' : `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}x`);
+
+export function formatEngineBench(r: EngineBenchResult): string {
+  const m = r.msPerTraining, s = r.speedup;
+  const lines = [
+    `engine: ms per 10,000-epoch training, 2-2-1 sigmoid BCE lr 0.1, seed order (${r.machine})`,
+    `  reference engine (f64, one core)        ${ms(m.reference)} ms`,
+    `  fast engine f64, one core               ${ms(m.fastF64)} ms`,
+    `  fast engine f32, one core               ${ms(m.fastF32)} ms`,
+    `  fast engine f32, all ${r.cores} cores (per training) ${ms(m.fastF32AllCores)} ms`,
+    `  NumPy loop (article's shape, one core)  ${m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`}`,
+    `  ratios: f32 vs reference ${times(s.fastF32OverReference)}, f64 vs reference ${times(s.fastF64OverReference)}, ` +
+      `f32 vs f64 ${times(s.fastF32OverF64)}, all cores vs one ${times(s.allCoresOverOneCore)}, ` +
+      `f32 vs NumPy ${times(s.fastF32OverNumpy)}, reference vs NumPy ${times(s.referenceOverNumpy)}`,
+  ];
+  for (const [p, a] of [['f32', r.agreement.f32], ['f64', r.agreement.f64]] as const) {
+    lines.push(
+      `  agreement ${p}: mean totalLoss over ${a.networks} networks ${a.meanTotalLossFast.toFixed(6)} vs reference ${a.meanTotalLossReference.toFixed(6)}: ` +
+        `relative error ${a.meanRelativeError.toExponential(2)}; worst network ${a.worstRelativeError.toExponential(2)}; outcomes differing ${a.outcomeDifferences}`,
+    );
+  }
+  for (const a of r.accuracy) {
+    lines.push(
+      `  accuracy ${a.precision}: exp max relative error ${a.expMaxRelativeError.toExponential(2)} on [${a.expRange.join(', ')}], ` +
+        `log1p ${a.log1pMaxRelativeError.toExponential(2)} on (0, 1] (${a.points.toLocaleString('en-US')} points each)`,
+    );
+  }
+  return lines.join('\n');
+}
