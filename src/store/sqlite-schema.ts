@@ -85,6 +85,8 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
   if (applicationId !== XORLAB_APPLICATION_ID) {
     db.pragma('journal_mode = WAL');
     db.transaction(() => {
+      // Another process may have created the schema since the check above (two sweeps starting together).
+      if ((db.pragma('application_id', { simple: true }) as number) === XORLAB_APPLICATION_ID) return;
       db.exec(SCHEMA_SQL);
       db.pragma(`application_id = ${XORLAB_APPLICATION_ID}`);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -53,21 +53,41 @@ test('a truncated or overwritten database file is reported as corrupt', () => {
   expectFault(['summary', 's', '--db', damaged], damaged, /is corrupt/);
 });
 
-test('a database locked by another process: a clear line naming the other process', async () => {
-  const db = studyDb(tempDir());
-  const holder = spawn(process.execPath, [LOCK_HOLDER, db], { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
-      holder.on('error', reject);
-      holder.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
-    });
-    expectFault(['summary', 's', '--db', db], db, /is locked by another process \(probably another xorlab sweep/);
-  } finally {
+/** Starts lock-holder.cjs on `db` and resolves once it holds its lock; returns a function that releases it. */
+async function holdLock(db: string, mode: 'exclusive' | 'write'): Promise<() => Promise<void>> {
+  const holder = spawn(process.execPath, [LOCK_HOLDER, db, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
+    holder.on('error', reject);
+    holder.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+  });
+  return async () => {
     holder.stdin.end();
     await new Promise((resolve) => holder.on('exit', resolve));
+  };
+}
+
+test('a database locked by another process: a clear line naming the other process', async () => {
+  const db = studyDb(tempDir());
+  const release = await holdLock(db, 'exclusive');
+  try {
+    expectFault(['summary', 's', '--db', db], db, /is locked by another process \(probably another xorlab sweep/);
+  } finally {
+    await release();
   }
   assert.equal(runCli(['summary', 's', '--db', db]).status, 0, 'readable again once the lock is gone');
+});
+
+test('a writer between commits does not block readers (WAL): they see the committed state', async () => {
+  const db = studyDb(tempDir());
+  const release = await holdLock(db, 'write');
+  try {
+    const r = runCli(['studies', '--db', db, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).map((s: { name: string }) => s.name), ['s']);
+  } finally {
+    await release();
+  }
 });
 
 test('an unknown study, a missing database, a directory, an unwritable --out: one line each, nothing created', () => {
