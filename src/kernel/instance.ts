@@ -25,6 +25,8 @@ export interface LockstepExports {
   trainF64(blocks: number, firstEpoch: number, epochs: number): void;
   finishF32(blocks: number): void;
   finishF64(blocks: number): void;
+  /** Test hook: train 2-2 shapes with the general kernel instead of the fused one. */
+  setForceGeneral(force: number): void;
   mapExpF32(ptr: number, n: number): void;
   mapExpF64(ptr: number, n: number): void;
   mapLog1pF32(ptr: number, n: number): void;

@@ -1,0 +1,113 @@
+// The fast engine against the reference engine (src/core/train.ts) from identical initial parameters.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { builtinDataset, defaultConfig, makeDataset, type Dataset, type TrainingConfigInput } from '../../src/core/index.js';
+import { lockstepKernel } from '../../src/kernel/instance.js';
+import { trainMany, type EngineRun, type Precision } from '../../src/kernel/index.js';
+
+const STUDY: TrainingConfigInput = { hiddenStd: Math.SQRT1_2, outputStd: 0.8165, updateOrder: 'seed' };
+const seeds = (count: number, first = 0) => Array.from({ length: count }, (_, k) => first + k);
+
+/** Tolerances on the relative difference of totalLoss: mean over the networks and worst single network. */
+const TOLERANCE: Record<Precision, { mean: number; worst: number }> = {
+  f64: { mean: 1e-12, worst: 1e-9 },
+  f32: { mean: 2e-5, worst: 2e-3 },
+};
+
+function compare(label: string, precision: Precision, fast: EngineRun, reference: EngineRun): void {
+  assert.equal(fast.engine, 'fast', `${label}: ${fast.fallbackReason}`);
+  assert.equal(fast.precision, precision);
+  let sumFast = 0, sumRef = 0, worst = 0, outcomes = 0;
+  fast.metrics.forEach((f, n) => {
+    const r = reference.metrics[n];
+    assert.equal(f.diverged, r.diverged, `${label}: network ${n} diverged`);
+    if (r.totalLoss === null) return;
+    assert.ok(f.totalLoss !== null && Number.isFinite(f.totalLoss), `${label}: network ${n} totalLoss ${f.totalLoss}`);
+    sumFast += f.totalLoss;
+    sumRef += r.totalLoss;
+    worst = Math.max(worst, Math.abs(f.totalLoss - r.totalLoss) / r.totalLoss);
+    if (f.success !== r.success) outcomes++;
+    if (precision === 'f64') {
+      assert.equal(f.success, r.success, `${label}: network ${n} success`);
+      assert.equal(f.epochsToThreshold, r.epochsToThreshold, `${label}: network ${n} epochsToThreshold`);
+      assert.ok(Math.abs(f.finalLoss! - r.finalLoss!) <= 1e-9 * r.finalLoss! + 1e-15, `${label}: network ${n} finalLoss ${f.finalLoss} vs ${r.finalLoss}`);
+    }
+  });
+  const mean = Math.abs(sumFast - sumRef) / sumRef;
+  assert.ok(mean <= TOLERANCE[precision].mean, `${label} ${precision}: mean totalLoss relative error ${mean}`);
+  assert.ok(worst <= TOLERANCE[precision].worst, `${label} ${precision}: worst network relative error ${worst}`);
+  assert.ok(outcomes <= Math.ceil(fast.metrics.length / 32), `${label} ${precision}: ${outcomes} success outcomes differ`);
+}
+
+function check(label: string, input: TrainingConfigInput, dataset: Dataset, count: number): void {
+  const config = defaultConfig(input);
+  const list = seeds(count, 1000);
+  const reference = trainMany(config, dataset, list, { engine: 'reference', precision: 'f64', predictions: true, parameters: true });
+  for (const precision of ['f64', 'f32'] as const) {
+    const fast = trainMany(config, dataset, list, { engine: 'fast', precision, predictions: true, parameters: true });
+    compare(label, precision, fast, reference);
+    const P = reference.finalParameters!.length / count;
+    if (precision === 'f64') {
+      for (let k = 0; k < reference.finalParameters!.length; k++) {
+        if (reference.metrics[Math.floor(k / P)].diverged) continue;
+        assert.ok(Math.abs(fast.finalParameters![k] - reference.finalParameters![k]) <= 1e-8 * (1 + Math.abs(reference.finalParameters![k])), `${label}: parameter ${k}`);
+      }
+      for (let k = 0; k < reference.predictions!.length; k++) {
+        if (Number.isNaN(reference.predictions![k])) continue;
+        assert.ok(Math.abs(fast.predictions![k] - reference.predictions![k]) <= 1e-9, `${label}: prediction ${k}`);
+      }
+    }
+  }
+}
+
+const xor = builtinDataset('xor');
+
+test('the study configuration (2-2-1, sigmoid, BCE, seed order): 64 networks agree in f64 and f32', () => {
+  check('study', { ...STUDY, epochs: 1000 }, xor, 64);
+});
+
+test('textbook order, MSE loss and the bceClip clamp', () => {
+  check('textbook', { ...STUDY, updateOrder: 'textbook', epochs: 1000 }, xor, 32);
+  check('mse', { ...STUDY, loss: 'mse', lr: 0.5, epochs: 1000 }, xor, 32);
+  // A clip of 0.01 caps each sample's loss at -ln(0.01) = 4.6, which saturated networks reach.
+  check('bceClip', { hiddenStd: 3, outputStd: 3, bceClip: 0.01, epochs: 500 }, xor, 32);
+});
+
+test('every hidden activation on gates and parity datasets, several hidden sizes', () => {
+  check('tanh', { ...STUDY, activation: 'tanh', epochs: 800 }, builtinDataset('and'), 32);
+  check('relu', { activation: 'relu', hidden: [3], lr: 0.05, epochs: 800 }, builtinDataset('parity3'), 16);
+  check('leaky-relu', { activation: 'leaky-relu', leakySlope: 0.1, hidden: [5], lr: 0.05, epochs: 500 }, builtinDataset('parity4'), 16);
+  check('elu', { activation: 'elu', eluAlpha: 0.5, hidden: [4], epochs: 500 }, builtinDataset('parity3'), 16);
+  check('linear', { activation: 'linear', hidden: [1], lr: 0.02, epochs: 500 }, builtinDataset('or'), 16);
+  check('sigmoid 16 hidden', { hidden: [16], epochs: 200 }, builtinDataset('parity5'), 8);
+});
+
+test('every learning-rate schedule', () => {
+  check('step', { ...STUDY, schedule: 'step', stepEvery: 100, stepGamma: 0.7, lr: 0.5, epochs: 600 }, xor, 16);
+  check('exponential', { ...STUDY, schedule: 'exponential', expGamma: 0.999, lr: 0.5, epochs: 600 }, xor, 16);
+  check('cosine', { ...STUDY, schedule: 'cosine', minLr: 0.01, lr: 0.5, epochs: 600 }, xor, 16);
+});
+
+test('the general kernel agrees on the 2-2 shape too, and handles an odd number of samples', () => {
+  const kernel = lockstepKernel();
+  kernel.setForceGeneral(1);
+  try {
+    check('general 2-2', { ...STUDY, epochs: 500 }, xor, 16);
+  } finally {
+    kernel.setForceGeneral(0);
+  }
+  const three = makeDataset('three', [[0, 0], [0, 1], [1, 1]], [[0], [1], [0]]);
+  check('odd samples', { ...STUDY, epochs: 500 }, three, 16);
+});
+
+test('many networks are processed in batches and padded lanes do not leak into the results', () => {
+  const config = defaultConfig({ ...STUDY, epochs: 50 });
+  for (const count of [1, 3, 5, 9000]) {
+    const list = seeds(count);
+    const fast = trainMany(config, xor, list, { engine: 'fast', precision: 'f64' });
+    assert.equal(fast.metrics.length, count);
+    const check = [0, count - 1];
+    const reference = trainMany(config, xor, check.map((k) => list[k]), { engine: 'reference', precision: 'f64' });
+    check.forEach((k, i) => assert.ok(Math.abs(fast.metrics[k].totalLoss! - reference.metrics[i].totalLoss!) < 1e-10, `count ${count}, network ${k}`));
+  }
+});
