@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Command } from 'commander';
+import { UsageError } from '../../src/cli/errors.js';
+import { registerSweep } from '../../src/cli/commands/sweep.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { BIN, runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
@@ -140,23 +143,39 @@ test('bad input: one line, exit 2, and the database is not created or changed', 
   const db = join(dir, 'bad.db');
   const notJson = join(dir, 'not.json');
   writeFileSync(notJson, '{ "name": ');
-  const badSchema = join(dir, 'schema.json');
-  writeFileSync(badSchema, JSON.stringify({ name: 'x', sweep: { hiddenStd: '1,2' }, repeats: 0 }));
-  // Grids and definitions are checked thoroughly in test/study; here one case per kind of input.
+  // Grids and definitions are checked thoroughly in test/study. Through the real CLI: one case per kind of input.
   const cases: [string[], RegExp][] = [
     [['--name', 'x', '--sweep', 'wingspan=1,2'], /cannot sweep "wingspan"; sweepable: hiddenStd/],
     [['--name', 'x', '--sweep', 'hiddenStd=exp:1:2'], /exp:a:b:n/],
-    [['--name', 'x', '--sweep', 'hiddenStd=lin:0:1:0'], /count n .* must be an integer from 1/],
-    [['--name', 'x', '--sweep', 'hiddenStd=-1,1'], /hiddenStd=-1 is not allowed/],
     [['--study-file', notJson], /not\.json is not valid JSON/],
-    [['--study-file', badSchema], /repeats must be >= 1/],
-    [['--study-file', join(dir, 'missing.json')], /cannot read .*missing\.json \(no such file\)/],
-    [['--name', 'x', '--lr', '-1'], /--lr must be > 0/],
     [['--name', 'nothing-here'], /no study "nothing-here"/],
   ];
   for (const [args, message] of cases) {
     const line = usageErrorLine(runCli(['sweep', ...args, '--db', db]));
     assert.match(line, message, args.join(' '));
+    assert.ok(!existsSync(db), `${args.join(' ')} created the database`);
+  }
+});
+
+test('more bad input, in process: a UsageError naming the problem, and no database created', async () => {
+  const db = join(dir, 'bad-in-process.db');
+  const badSchema = join(dir, 'schema.json');
+  writeFileSync(badSchema, JSON.stringify({ name: 'x', sweep: { hiddenStd: '1,2' }, repeats: 0 }));
+  const cases: [string[], RegExp][] = [
+    [['--name', 'x', '--sweep', 'hiddenStd=lin:0:1:0'], /count n .* must be an integer from 1/],
+    [['--name', 'x', '--sweep', 'hiddenStd=-1,1'], /hiddenStd=-1 is not allowed/],
+    [['--name', 'x', '--sweep', 'hiddenStd'], /--sweep must be param=grid/],
+    [['--study-file', badSchema], /repeats must be >= 1/],
+    [['--study-file', join(dir, 'missing.json')], /cannot read .*missing\.json \(no such file\)/],
+    [['--name', 'x', '--lr', '-1'], /--lr must be > 0/],
+    [['--name', 'x', '--workers', '0'], /--workers must be an integer >= 1/],
+    [['--name', 'x', '--sweep', 'dataset=xor,nope.csv'], /nope\.csv/],
+    [['--sweep', 'lr=1,2'], /needs a name/],
+  ];
+  for (const [args, message] of cases) {
+    const program = new Command('xorlab').exitOverride();
+    registerSweep(program);
+    await assert.rejects(program.parseAsync(['sweep', ...args, '--db', db], { from: 'user' }), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
     assert.ok(!existsSync(db), `${args.join(' ')} created the database`);
   }
 });
