@@ -1,6 +1,7 @@
 // The bench's sections. A section is a name and an async function returning its figures (for --json) and their
 // text form; add new sections to SECTIONS (each in its own file, like engine.ts).
 import { benchEngine, formatEngineBench } from './engine.js';
+import { benchSweep, formatSweepBench } from './sweep.js';
 
 export interface BenchSection {
   name: string;
@@ -15,6 +16,14 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchEngine();
       return { figures: r, text: formatEngineBench(r) };
+    },
+  },
+  {
+    name: 'sweep',
+    description: 'a 100,000-trial sweep end to end on all cores (hiddenStd exp:-3:4:400 x 250): trainings/s with storage and engine only',
+    run: async () => {
+      const r = await benchSweep();
+      return { figures: r, text: formatSweepBench(r) };
     },
   },
 ];
