@@ -1,7 +1,19 @@
-// Running per-point aggregates of a study's trials, merged batch by batch (pure functions, no I/O).
-// mean/m2 follow Welford (one trial at a time) and Chan, Golub & LeVeque (merging two groups): both are stable,
-// unlike sum(x^2) - n mean^2, which cancels catastrophically when the spread is small next to the mean.
+// Per-point aggregates of a study's trials, kept so that a summary reads a few rows instead of every trial.
+//
+// They must be a function of the SET of stored trials only, not of how the trials arrived (which chunks, which
+// order, a resume after a crash): a resumed study then summarises to exactly the same bits as an uninterrupted one.
+// So the repeats of a point are cut into fixed blocks (BLOCK_REPEATS consecutive repeat indices); a block's
+// moments are always computed from all its rows in repeat order (two-pass mean and sum of squared deviations), and
+// a point's moments merge its blocks in block order (Chan, Golub & LeVeque's pairwise update). Both are stable:
+// no sum(x^2) - n mean^2 cancellation.
 import type { ParamValue, PointSummary, TrialRow } from './types.js';
+
+/** Repeat indices per block: 0..255 are block 0, 256..511 block 1, ... */
+export const BLOCK_REPEATS = 256;
+
+export function blockOf(repeat: number): number {
+  return Math.floor(repeat / BLOCK_REPEATS);
+}
 
 export interface Moments {
   /** Trials (diverged included). */
@@ -21,27 +33,44 @@ export interface Moments {
   maxRepeat: number;
 }
 
+export type BlockRow = Pick<TrialRow, 'repeat' | 'totalLoss' | 'success' | 'diverged' | 'epochsToThreshold'>;
+
 export function emptyMoments(): Moments {
   return { count: 0, n: 0, mean: 0, m2: 0, successes: 0, diverged: 0, ettN: 0, ettSum: 0, maxRepeat: -1 };
 }
 
-/** Adds one trial (Welford's update). */
-export function addTrial(m: Moments, row: TrialRow): void {
-  m.count++;
-  if (row.repeat > m.maxRepeat) m.maxRepeat = row.repeat;
-  if (row.success) m.successes++;
-  if (row.diverged) m.diverged++;
-  if (row.epochsToThreshold !== null) {
-    m.ettN++;
-    m.ettSum += row.epochsToThreshold;
+/** The moments of one block's rows, which must be sorted by repeat (the canonical order). */
+export function blockMoments(rows: readonly BlockRow[]): Moments {
+  const m = emptyMoments();
+  let sum = 0;
+  for (const row of rows) {
+    m.count++;
+    if (row.repeat > m.maxRepeat) m.maxRepeat = row.repeat;
+    if (row.success) m.successes++;
+    if (row.diverged) m.diverged++;
+    if (row.epochsToThreshold !== null) {
+      m.ettN++;
+      m.ettSum += row.epochsToThreshold;
+    }
+    if (row.totalLoss !== null) {
+      m.n++;
+      sum += row.totalLoss;
+    }
   }
-  const x = row.totalLoss;
-  if (x !== null) {
-    m.n++;
-    const d = x - m.mean;
-    m.mean += d / m.n;
-    m.m2 += d * (x - m.mean);
+  if (m.n === 0) return m;
+  const mean = sum / m.n;
+  let d1 = 0;
+  let d2 = 0;
+  for (const row of rows) {
+    if (row.totalLoss === null) continue;
+    const d = row.totalLoss - mean;
+    d1 += d;
+    d2 += d * d;
   }
+  // Corrected two-pass: d1 is the rounding error left in the mean.
+  m.mean = mean + d1 / m.n;
+  m.m2 = Math.max(0, d2 - (d1 * d1) / m.n);
+  return m;
 }
 
 /** a + b (Chan et al.'s pairwise update for mean and m2). */
@@ -58,7 +87,7 @@ export function mergeMoments(a: Moments, b: Moments): Moments {
   } else {
     const delta = b.mean - a.mean;
     mean = a.mean + (delta * b.n) / n;
-    m2 = a.m2 + b.m2 + ((delta * delta) * a.n * b.n) / n;
+    m2 = a.m2 + b.m2 + (delta * delta * a.n * b.n) / n;
   }
   return {
     count: a.count + b.count,

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { addTrial, emptyMoments, mergeMoments, toPointSummary, type Moments } from './moments.js';
+import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareDatabase } from './sqlite-schema.js';
 import { StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
@@ -23,16 +23,22 @@ const CANCELLATION_RATIO = 1e6;
 type Row = Record<string, unknown>;
 type ScanRow = [number, number, number, number, number, number, number, number, number, number];
 
-interface PointBatch {
+/** The rows of one batch that fall in one block of one point. */
+interface BlockBatch {
+  studyId: number;
+  point: number;
+  block: number;
   params: Record<string, ParamValue>;
-  moments: Moments;
+  rows: TrialRow[];
 }
 
 interface WriteStatements {
   insertMany: Database.Statement;
   insertOne: Database.Statement;
-  selectPoint: Database.Statement;
-  upsertPoint: Database.Statement;
+  insertPoint: Database.Statement;
+  blockExists: Database.Statement;
+  blockRows: Database.Statement;
+  upsertBlock: Database.Statement;
 }
 
 /** JSON with object keys sorted, so that two equal definitions compare equal whatever their key order. */
@@ -72,16 +78,17 @@ class SqliteStore implements Store {
       this.write = {
         insertMany: this.db.prepare(`INSERT OR IGNORE INTO trials VALUES ${new Array(ROWS_PER_STATEMENT).fill(tuple).join(',')}`),
         insertOne: this.db.prepare(`INSERT OR IGNORE INTO trials VALUES ${tuple}`),
-        selectPoint: this.db
-          .prepare('SELECT trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat FROM points WHERE study_id = ? AND point = ?')
+        insertPoint: this.db.prepare('INSERT OR IGNORE INTO points (study_id, point, params) VALUES (?, ?, ?)'),
+        blockExists: this.db.prepare('SELECT 1 FROM blocks WHERE study_id = ? AND point = ? AND block = ?').pluck(),
+        blockRows: this.db
+          .prepare(
+            `SELECT repeat, total_loss, success, diverged, epochs_to_threshold FROM trials
+              WHERE study_id = ? AND point = ? AND repeat BETWEEN ? AND ? ORDER BY repeat`,
+          )
           .raw(),
-        upsertPoint: this.db.prepare(
-          `INSERT INTO points (study_id, point, params, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (study_id, point) DO UPDATE SET trials = excluded.trials, loss_count = excluded.loss_count,
-             loss_mean = excluded.loss_mean, loss_m2 = excluded.loss_m2, successes = excluded.successes,
-             diverged = excluded.diverged, ett_count = excluded.ett_count, ett_sum = excluded.ett_sum,
-             max_repeat = excluded.max_repeat`,
+        upsertBlock: this.db.prepare(
+          `INSERT OR REPLACE INTO blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ),
       };
     }
@@ -153,7 +160,7 @@ class SqliteStore implements Store {
 
   private studyRecord(row: StudyRowShape): StudyRecord {
     const counts = this.db
-      .prepare('SELECT count(*) AS points, coalesce(sum(trials), 0) AS trials FROM points WHERE study_id = ? AND trials > 0')
+      .prepare('SELECT count(DISTINCT point) AS points, coalesce(sum(trials), 0) AS trials FROM blocks WHERE study_id = ?')
       .get(row.id) as { points: number; trials: number };
     return {
       name: row.name,
@@ -174,7 +181,10 @@ class SqliteStore implements Store {
       const id = this.requireStudy(study);
       const result = new Map<number, Int32Array>();
       const listRepeats = this.db.prepare('SELECT repeat FROM trials WHERE study_id = ? AND point = ? ORDER BY repeat').pluck();
-      const points = this.db.prepare('SELECT point, trials, max_repeat FROM points WHERE study_id = ? AND trials > 0 ORDER BY point').raw().all(id) as [number, number, number][];
+      const points = this.db
+        .prepare('SELECT point, sum(trials), max(max_repeat) FROM blocks WHERE study_id = ? GROUP BY point ORDER BY point')
+        .raw()
+        .all(id) as [number, number, number][];
       for (const [point, count, maxRepeat] of points) {
         if (count === maxRepeat + 1) {
           // count distinct non-negative repeats whose largest is count - 1: exactly 0..count-1, no need to read them.
@@ -196,13 +206,11 @@ class SqliteStore implements Store {
   }
 
   private insertBatch(rows: readonly TrialRow[], s: WriteStatements): number {
-    const batches = new Map<number, Map<number, PointBatch>>();
+    const blocks = new Map<string, BlockBatch>();
     let inserted = 0;
     let lastStudy: string | null = null;
     let studyId = -1;
-    let studyPoints: Map<number, PointBatch> = new Map();
-    let lastPoint = -1;
-    let current: PointBatch | null = null;
+    let current: BlockBatch | null = null;
     let lastEngine = '';
     let lastPrecision = '';
     let engineId = -1;
@@ -215,19 +223,18 @@ class SqliteStore implements Store {
       if (row.study !== lastStudy) {
         studyId = this.requireStudy(row.study);
         lastStudy = row.study;
-        studyPoints = batches.get(studyId) ?? new Map<number, PointBatch>();
-        batches.set(studyId, studyPoints);
         current = null;
       }
-      if (current === null || row.point !== lastPoint) {
-        current = studyPoints.get(row.point) ?? null;
+      const block = blockOf(row.repeat);
+      if (current === null || current.point !== row.point || current.block !== block) {
+        const key: string = `${studyId}:${row.point}:${block}`;
+        current = blocks.get(key) ?? null;
         if (current === null) {
-          current = { params: row.params, moments: emptyMoments() };
-          studyPoints.set(row.point, current);
+          current = { studyId, point: row.point, block, params: row.params, rows: [] };
+          blocks.set(key, current);
         }
-        lastPoint = row.point;
       }
-      addTrial(current.moments, row);
+      current.rows.push(row);
       if (row.engine !== lastEngine || row.precision !== lastPrecision) {
         engineId = this.engineId(row.engine, row.precision);
         lastEngine = row.engine;
@@ -251,33 +258,37 @@ class SqliteStore implements Store {
     }
     for (let r = 0; r < filled; r++) inserted += s.insertOne.run(args.slice(r * TRIAL_COLUMNS, (r + 1) * TRIAL_COLUMNS)).changes;
 
+    // Each touched block's moments, from all of its rows in repeat order. A block that held no rows before and
+    // got every row of this batch (none ignored as a duplicate) has exactly the batch's rows: no need to read
+    // them back. Otherwise they are read from the table.
     const allNew = inserted === rows.length;
-    for (const [id, points] of batches) {
-      for (const [point, batch] of points) {
-        // Some rows were already stored (ignored): which ones is unknown, so the touched points are recounted
-        // from their rows. Rare: a resume plans only missing trials.
-        const moments = allNew ? this.mergeStored(s, id, point, batch.moments) : this.scanMoments(id, point).get(point) ?? emptyMoments();
-        s.upsertPoint.run(id, point, JSON.stringify(batch.params), moments.count, moments.n, moments.mean, moments.m2,
-          moments.successes, moments.diverged, moments.ettN, moments.ettSum, moments.maxRepeat);
+    let lastPoint = '';
+    for (const b of blocks.values()) {
+      const pointKey = `${b.studyId}:${b.point}`;
+      if (pointKey !== lastPoint) {
+        s.insertPoint.run(b.studyId, b.point, JSON.stringify(b.params));
+        lastPoint = pointKey;
       }
+      let blockRows: readonly BlockRow[];
+      if (allNew && s.blockExists.get(b.studyId, b.point, b.block) === undefined) {
+        blockRows = isSortedByRepeat(b.rows) ? b.rows : [...b.rows].sort((x, y) => x.repeat - y.repeat);
+      } else {
+        const first = b.block * BLOCK_REPEATS;
+        blockRows = (s.blockRows.all(b.studyId, b.point, first, first + BLOCK_REPEATS - 1) as [number, number | null, number, number, number | null][]).map(
+          ([repeat, totalLoss, success, diverged, epochsToThreshold]) => ({ repeat, totalLoss, success: success === 1, diverged: diverged === 1, epochsToThreshold }),
+        );
+      }
+      const m = blockMoments(blockRows);
+      s.upsertBlock.run(b.studyId, b.point, b.block, m.count, m.n, m.mean, m.m2, m.successes, m.diverged, m.ettN, m.ettSum, m.maxRepeat);
     }
     return inserted;
   }
 
-  private mergeStored(s: WriteStatements, studyId: number, point: number, added: Moments): Moments {
-    const row = s.selectPoint.get(studyId, point) as number[] | undefined;
-    if (!row) return added;
-    const [count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat] = row;
-    return mergeMoments({ count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat }, added);
-  }
-
-  /** Per-point moments recomputed from the trial rows in SQL (one GROUP BY scan; one point when `point` is given). */
-  private scanMoments(studyId: number, point?: number): Map<number, Moments> {
+  /** Per-point moments recomputed from the trial rows in SQL (one GROUP BY scan). */
+  private scanMoments(studyId: number): Map<number, Moments> {
     const aggregates = `SELECT point, count(*), count(total_loss), sum(total_loss), sum(total_loss * total_loss), sum(success),
         sum(diverged), count(epochs_to_threshold), coalesce(sum(epochs_to_threshold), 0), max(repeat) FROM trials`;
-    const rows = (point === undefined
-      ? this.db.prepare(`${aggregates} WHERE study_id = ? GROUP BY point ORDER BY point`).raw().all(studyId)
-      : this.db.prepare(`${aggregates} WHERE study_id = ? AND point = ? GROUP BY point`).raw().all(studyId, point)) as ScanRow[];
+    const rows = this.db.prepare(`${aggregates} WHERE study_id = ? GROUP BY point ORDER BY point`).raw().all(studyId) as ScanRow[];
     const centred = this.db
       .prepare('SELECT sum((total_loss - ?) * (total_loss - ?)), sum(total_loss - ?) FROM trials WHERE study_id = ? AND point = ? AND total_loss IS NOT NULL')
       .raw();
@@ -300,16 +311,30 @@ class SqliteStore implements Store {
   summarize(study: string): PointSummary[] {
     return this.guard(() => {
       const id = this.requireStudy(study);
+      const params = this.paramsById(id);
       const rows = this.db
         .prepare(
-          `SELECT point, params, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat
-             FROM points WHERE study_id = ? AND trials > 0 ORDER BY point`,
+          `SELECT point, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat
+             FROM blocks WHERE study_id = ? ORDER BY point, block`,
         )
         .raw()
-        .all(id) as [number, string, number, number, number, number, number, number, number, number, number][];
-      return rows.map(([point, params, count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat]) =>
-        toPointSummary(point, JSON.parse(params) as Record<string, ParamValue>, { count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat }),
-      );
+        .all(id) as [number, number, number, number, number, number, number, number, number, number][];
+      const result: PointSummary[] = [];
+      let point = -1;
+      let moments = emptyMoments();
+      const finish = (): void => {
+        if (point >= 0) result.push(toPointSummary(point, params.get(point) ?? {}, moments));
+      };
+      for (const [p, count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat] of rows) {
+        if (p !== point) {
+          finish();
+          point = p;
+          moments = emptyMoments();
+        }
+        moments = mergeMoments(moments, { count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat });
+      }
+      finish();
+      return result;
     });
   }
 
@@ -383,6 +408,11 @@ interface StudyRowShape {
   name: string;
   definition: string;
   created_at: string;
+}
+
+function isSortedByRepeat(rows: readonly TrialRow[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i].repeat < rows[i - 1].repeat) return false;
+  return true;
 }
 
 function isIndex(x: number): boolean {

@@ -171,3 +171,40 @@ test('unknown studies, foreign SQLite files, text files and unwritable places ar
   assert.throws(() => openSqliteStore(join(dir, 'missing-dir', 'x.db')), (e: unknown) => e instanceof StoreError && /does not exist/.test(e.message));
   assert.throws(() => openStore('postgres://localhost/x'), (e: unknown) => e instanceof StoreError && /not supported yet/.test(e.message));
 });
+
+test('summarize depends only on the stored rows, not on batching, order or duplicates (bit for bit)', () => {
+  let state = 12345;
+  const random = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const rows = Array.from({ length: 3 * 700 }, (_, i) => trial('unit', i % 3, Math.floor(i / 3), random() < 0.02 ? null : 1000 * random() + 1 / 3));
+  const once = openSqliteStore(join(tempDir(), 'once.db'));
+  once.ensureStudy('unit', DEF);
+  once.insertTrials(rows);
+  const whole = once.summarize('unit');
+  once.close();
+
+  const pieces = openSqliteStore(join(tempDir(), 'pieces.db'));
+  pieces.ensureStudy('unit', DEF);
+  const shuffled = [...rows].sort(() => random() - 0.5);
+  for (let at = 0; at < shuffled.length; ) {
+    const size = 1 + Math.floor(random() * 300);
+    pieces.insertTrials(shuffled.slice(at, at + size));
+    if (random() < 0.3) pieces.insertTrials(shuffled.slice(Math.max(0, at - 50), at + 10)); // resent rows
+    at += size;
+  }
+  assert.deepEqual(pieces.summarize('unit'), whole);
+  pieces.close();
+
+  // Each block of 256 repeats in one batch of its own, its rows in reverse order.
+  const reversed = openSqliteStore(join(tempDir(), 'reversed.db'));
+  reversed.ensureStudy('unit', DEF);
+  for (let point = 2; point >= 0; point--) {
+    for (let block = 2; block >= 0; block--) {
+      reversed.insertTrials(rows.filter((r) => r.point === point && Math.floor(r.repeat / 256) === block).reverse());
+    }
+  }
+  assert.deepEqual(reversed.summarize('unit'), whole);
+  reversed.close();
+});
