@@ -15,7 +15,8 @@ import {
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
-import { parseNumber } from '../parse.js';
+import { parseChoice, parseNumber } from '../parse.js';
+import { trainOne } from '../../kernel/single.js';
 import { weightsChart } from '../../plot/charts.js';
 import { ChartFileError, formatOf, writeChart } from '../../plot/render.js';
 
@@ -27,6 +28,8 @@ interface TrainOptions extends Record<string, unknown> {
   recordEvery?: string;
   json?: boolean;
   logEvery: string;
+  engine: string;
+  precision: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -41,6 +44,8 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON document (config, seed, parameters, trace, metrics) at full precision')
     .option('--plot-weights <file>', 'draw every weight and bias against the epoch into this .svg or .png file')
     .option('--record-every <epochs>', 'with --plot-weights: record the parameters every this many epochs (default: 10)')
+    .option('--engine <name>', 'fast (WebAssembly SIMD; no loss trace, no --plot-weights) or reference (the readable engine)', 'reference')
+    .option('--precision <p>', 'with --engine fast: f32 or f64 (the reference engine is always f64)', 'f32')
     .addHelpText(
       'after',
       `
@@ -70,6 +75,9 @@ async function runTrain(options: TrainOptions): Promise<void> {
   if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got "${options.plotWeights}"`);
   if (options.recordEvery !== undefined && options.plotWeights === undefined) throw new UsageError('--record-every needs --plot-weights <file>');
   const recordEvery = options.recordEvery === undefined ? 10 : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
+  const engine = parseChoice('--engine', options.engine, ['fast', 'reference'] as const);
+  const precision = parseChoice('--precision', options.precision, ['f32', 'f64'] as const);
+  if (engine === 'fast' && options.plotWeights !== undefined) throw new UsageError('--plot-weights needs --engine reference (the fast engine records no parameter history)');
   const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
@@ -86,7 +94,19 @@ async function runTrain(options: TrainOptions): Promise<void> {
     initial = seededInitialParameters(config, dataset, seed);
   }
 
-  const result = train(config, dataset, initial, { traceEvery: logEvery, snapshotEvery: options.plotWeights !== undefined ? recordEvery : 0 });
+  let result: TrainingResult;
+  // Only `--engine fast` adds an "engine" field to --json (which engine ran, and why it fell back if it did).
+  let engineUsed: { engine: { engine: string; precision: string; fallbackReason?: string } } | null = null;
+  if (engine === 'fast') {
+    // The fast engine gives the metrics, predictions and final parameters; the loss trace is reference-only.
+    const fast = trainOne(config, dataset, initial, engine, precision);
+    result = fast.result;
+    engineUsed = { engine: { engine: fast.run.engine, precision: fast.run.precision, ...(fast.run.fallbackReason ? { fallbackReason: fast.run.fallbackReason } : {}) } };
+    if (fast.run.fallbackReason) process.stderr.write(`xorlab: ${fast.run.fallbackReason}\n`);
+    if (!options.json) process.stdout.write(`Engine: ${fast.run.engine} (${fast.run.precision}); the loss every --log-every epochs is printed by --engine reference only\n`);
+  } else {
+    result = train(config, dataset, initial, { traceEvery: logEvery, snapshotEvery: options.plotWeights !== undefined ? recordEvery : 0 });
+  }
   if (options.plotWeights !== undefined) {
     try {
       await writeChart(weightsChart(config, dataset, result, options.initWeights !== undefined ? null : seed), options.plotWeights);
@@ -99,7 +119,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
     writeTextFile('--save-weights', options.saveWeights, `${JSON.stringify(toParameterFile(shape, result.finalParameters), null, 2)}\n`);
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(config, seed, options.initWeights !== undefined, result, shape), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...jsonReport(config, seed, options.initWeights !== undefined, result, shape), ...engineUsed }, null, 2)}\n`);
   } else {
     process.stdout.write(textReport(config, seed, options.initWeights, result));
   }
