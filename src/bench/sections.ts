@@ -2,6 +2,7 @@
 // text form; add new sections to SECTIONS (each in its own file, like engine.ts).
 import { benchEngine, formatEngineBench } from './engine.js';
 import { benchSweep, formatSweepBench } from './sweep.js';
+import { benchStore, formatStoreBench } from './store.js';
 
 export interface BenchSection {
   name: string;
@@ -24,6 +25,14 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchSweep();
       return { figures: r, text: formatSweepBench(r) };
+    },
+  },
+  {
+    name: 'store',
+    description: 'summarise 4M: 4,000,000 trials (400 points x 10,000) inserted straight into a temporary SQLite store (rows/s), then summarised (s)',
+    run: async () => {
+      const r = await benchStore();
+      return { figures: r, text: formatStoreBench(r) };
     },
   },
 ];
