@@ -18,7 +18,8 @@ import { StoreError } from './types.js';
 
 /** 'XorL' in ASCII: written into the SQLite header of every database this store creates. */
 export const XORLAB_APPLICATION_ID = 0x586f724c;
-export const SCHEMA_VERSION = 1;
+/** 2: aggregates per block of repeats (1 was a development layout, never released). */
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE studies (
@@ -81,6 +82,9 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new StoreError(`${path} was written by a newer xorlab (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade xorlab`);
+    }
+    if (version < SCHEMA_VERSION) {
+      throw new StoreError(`${path} has the layout of a development version of xorlab (schema ${version}, now ${SCHEMA_VERSION}); it was left as it is — run the sweep again into a new --db`);
     }
   } else if (tableCount > 0 || applicationId !== 0) {
     throw new StoreError(`${path} is an SQLite database but not an xorlab database; it was left as it is — pass --db with another file`);

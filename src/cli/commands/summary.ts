@@ -26,12 +26,16 @@ export function registerSummary(program: Command): void {
   addDbOption(command)
     .option('--csv', 'print the per-point table as CSV (full precision)')
     .option('--json', 'print one JSON document: points, minimum, comparison (full precision)')
-    .option('--compare <A B...>', 'the % difference of mean totalLoss from point A to point B, with its confidence interval')
+    .option('--compare <point...>', 'two points, A then B: the % difference of mean totalLoss from A to B, with its confidence interval')
     .option('--level <p>', 'confidence level of the intervals', '0.95')
     .option('--recompute', 'aggregate every stored trial again (a full-scan SQL GROUP BY) instead of the per-point aggregates kept on insert')
     .addHelpText(
       'after',
       `
+Columns: mean, std (n-1), count and stderr of totalLoss over the trials that did not diverge (count is like
+pandas' count(): a diverged trial has no totalLoss), rse = stderr / mean, success = successes / all trials,
+diverged = diverged trials.
+
 A and B of --compare name points:
   0.7071                        the grid value nearest 0.7071 of the study's only swept parameter
                                 (nearest on a log scale for positive values)
