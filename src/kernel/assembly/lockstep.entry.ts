@@ -272,12 +272,14 @@ export function configure(
 }
 
 /**
- * The study's shape, 2 inputs and 2 hidden units (an even number of samples), with the 9 parameters of a vector
- * in registers and one pass per epoch: the gradients are summed while the samples go forward. The hidden
- * gradient sum_s x[s][i] (v[j] d[s]) f'[s][j] is taken as v[j] * sum_s x[s][i] d[s] f'[s][j], so that v[j]
- * may be the already-updated one (seed order) without a second pass; only the rounding differs from core.
+ * The study's shape, 2 inputs and 2 hidden units, with the 9 parameters of a vector in registers and one pass
+ * per epoch: the gradients are summed while the samples go forward. The hidden gradient
+ * sum_s x[s][i] (v[j] d[s]) f'[s][j] is taken as v[j] * sum_s x[s][i] d[s] f'[s][j], so that v[j] may be the
+ * already-updated one (seed order) without a second pass; only the rounding differs from core.
+ * train22xK handles K samples per iteration, written side by side (generated text, see the git history) so that
+ * the CPU works on K independent dependency chains at once; N must be a multiple of K.
  */
-function train22<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+function train22x4<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const one = kv<T>(K_ONE);
   const zero = splat<T>(0);
   const two = kv<T>(K_TWO);
@@ -291,49 +293,178 @@ function train22<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
-        let w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
-        let w10 = v128.load(at(pb, 2 * B)), w11 = v128.load(at(pb, 3 * B));
-        let b0 = v128.load(at(pb, 4 * B)), b1 = v128.load(at(pb, 5 * B));
-        let v0 = v128.load(at(pb, 6 * B)), v1 = v128.load(at(pb, 7 * B)), c = v128.load(at(pb, 8 * B));
+        const w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
+        const w10 = v128.load(at(pb, 2 * B)), w11 = v128.load(at(pb, 3 * B));
+        const b0 = v128.load(at(pb, 4 * B)), b1 = v128.load(at(pb, 5 * B));
+        const v0 = v128.load(at(pb, 6 * B)), v1 = v128.load(at(pb, 7 * B)), c = v128.load(at(pb, 8 * B));
         let gv0 = zero, gv1 = zero, gc = zero, lsum = zero;
         let a00 = zero, a10 = zero, a01 = zero, a11 = zero, ab0 = zero, ab1 = zero;
-        // Two samples per iteration, written side by side so that the CPU works on both dependency chains.
+        for (let s = 0; s < N; s += 4) {
+          const xa0 = v128.load(at(xPtr, 2 * s + 0)), xa1 = v128.load(at(xPtr, 2 * s + 1)), ya = v128.load(at(yPtr, s + 0));
+          const xb0 = v128.load(at(xPtr, 2 * s + 2)), xb1 = v128.load(at(xPtr, 2 * s + 3)), yb = v128.load(at(yPtr, s + 1));
+          const xc0 = v128.load(at(xPtr, 2 * s + 4)), xc1 = v128.load(at(xPtr, 2 * s + 5)), yc = v128.load(at(yPtr, s + 2));
+          const xd0 = v128.load(at(xPtr, 2 * s + 6)), xd1 = v128.load(at(xPtr, 2 * s + 7)), yd = v128.load(at(yPtr, s + 3));
+          const za0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(xa0, w00)), v128.mul<T>(xa1, w10));
+          const zb0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(xb0, w00)), v128.mul<T>(xb1, w10));
+          const zc0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(xc0, w00)), v128.mul<T>(xc1, w10));
+          const zd0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(xd0, w00)), v128.mul<T>(xd1, w10));
+          const za1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(xa0, w01)), v128.mul<T>(xa1, w11));
+          const zb1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(xb0, w01)), v128.mul<T>(xb1, w11));
+          const zc1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(xc0, w01)), v128.mul<T>(xc1, w11));
+          const zd1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(xd0, w01)), v128.mul<T>(xd1, w11));
+          const ha0 = act<T, A>(za0);
+          const hb0 = act<T, A>(zb0);
+          const hc0 = act<T, A>(zc0);
+          const hd0 = act<T, A>(zd0);
+          const ha1 = act<T, A>(za1);
+          const hb1 = act<T, A>(zb1);
+          const hc1 = act<T, A>(zc1);
+          const hd1 = act<T, A>(zd1);
+          const zoa = v128.add<T>(v128.add<T>(c, v128.mul<T>(ha0, v0)), v128.mul<T>(ha1, v1));
+          const zob = v128.add<T>(v128.add<T>(c, v128.mul<T>(hb0, v0)), v128.mul<T>(hb1, v1));
+          const zoc = v128.add<T>(v128.add<T>(c, v128.mul<T>(hc0, v0)), v128.mul<T>(hc1, v1));
+          const zod = v128.add<T>(v128.add<T>(c, v128.mul<T>(hd0, v0)), v128.mul<T>(hd1, v1));
+          const ea = vexp<T>(neg<T>(abs<T>(zoa)));
+          const eb = vexp<T>(neg<T>(abs<T>(zob)));
+          const ec = vexp<T>(neg<T>(abs<T>(zoc)));
+          const ed = vexp<T>(neg<T>(abs<T>(zod)));
+          const ra = v128.div<T>(one, v128.add<T>(one, ea));
+          const rb = v128.div<T>(one, v128.add<T>(one, eb));
+          const rc = v128.div<T>(one, v128.add<T>(one, ec));
+          const rd = v128.div<T>(one, v128.add<T>(one, ed));
+          const aa = v128.bitselect(ra, v128.mul<T>(ea, ra), v128.ge<T>(zoa, zero));
+          const ab = v128.bitselect(rb, v128.mul<T>(eb, rb), v128.ge<T>(zob, zero));
+          const ac = v128.bitselect(rc, v128.mul<T>(ec, rc), v128.ge<T>(zoc, zero));
+          const ad = v128.bitselect(rd, v128.mul<T>(ed, rd), v128.ge<T>(zod, zero));
+          const diffa = v128.sub<T>(aa, ya);
+          const diffb = v128.sub<T>(ab, yb);
+          const diffc = v128.sub<T>(ac, yc);
+          const diffd = v128.sub<T>(ad, yd);
+          let la: v128, da: v128, lb: v128, db: v128, lc: v128, dc: v128, ld: v128, dd: v128;
+          if (is<L, Bce>()) {
+            la = v128.add<T>(v128.sub<T>(v128.pmax<T>(zoa, zero), v128.mul<T>(ya, zoa)), vlog1p<T>(ea));
+            lb = v128.add<T>(v128.sub<T>(v128.pmax<T>(zob, zero), v128.mul<T>(yb, zob)), vlog1p<T>(eb));
+            lc = v128.add<T>(v128.sub<T>(v128.pmax<T>(zoc, zero), v128.mul<T>(yc, zoc)), vlog1p<T>(ec));
+            ld = v128.add<T>(v128.sub<T>(v128.pmax<T>(zod, zero), v128.mul<T>(yd, zod)), vlog1p<T>(ed));
+            la = v128.pmin<T>(v128.pmax<T>(la, lower), upper);
+            da = diffa;
+            lb = v128.pmin<T>(v128.pmax<T>(lb, lower), upper);
+            db = diffb;
+            lc = v128.pmin<T>(v128.pmax<T>(lc, lower), upper);
+            dc = diffc;
+            ld = v128.pmin<T>(v128.pmax<T>(ld, lower), upper);
+            dd = diffd;
+          } else {
+            la = v128.mul<T>(diffa, diffa);
+            da = v128.mul<T>(v128.mul<T>(two, diffa), v128.mul<T>(aa, v128.sub<T>(one, aa)));
+            lb = v128.mul<T>(diffb, diffb);
+            db = v128.mul<T>(v128.mul<T>(two, diffb), v128.mul<T>(ab, v128.sub<T>(one, ab)));
+            lc = v128.mul<T>(diffc, diffc);
+            dc = v128.mul<T>(v128.mul<T>(two, diffc), v128.mul<T>(ac, v128.sub<T>(one, ac)));
+            ld = v128.mul<T>(diffd, diffd);
+            dd = v128.mul<T>(v128.mul<T>(two, diffd), v128.mul<T>(ad, v128.sub<T>(one, ad)));
+          }
+          lsum = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(lsum, la), lb), lc), ld);
+          gv0 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(gv0, v128.mul<T>(ha0, da)), v128.mul<T>(hb0, db)), v128.mul<T>(hc0, dc)), v128.mul<T>(hd0, dd));
+          gv1 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(gv1, v128.mul<T>(ha1, da)), v128.mul<T>(hb1, db)), v128.mul<T>(hc1, dc)), v128.mul<T>(hd1, dd));
+          gc = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(gc, da), db), dc), dd);
+          const qa0 = v128.mul<T>(da, dact<T, A>(za0, ha0));
+          const qb0 = v128.mul<T>(db, dact<T, A>(zb0, hb0));
+          const qc0 = v128.mul<T>(dc, dact<T, A>(zc0, hc0));
+          const qd0 = v128.mul<T>(dd, dact<T, A>(zd0, hd0));
+          const qa1 = v128.mul<T>(da, dact<T, A>(za1, ha1));
+          const qb1 = v128.mul<T>(db, dact<T, A>(zb1, hb1));
+          const qc1 = v128.mul<T>(dc, dact<T, A>(zc1, hc1));
+          const qd1 = v128.mul<T>(dd, dact<T, A>(zd1, hd1));
+          a00 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(a00, v128.mul<T>(xa0, qa0)), v128.mul<T>(xb0, qb0)), v128.mul<T>(xc0, qc0)), v128.mul<T>(xd0, qd0));
+          a10 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(a10, v128.mul<T>(xa1, qa0)), v128.mul<T>(xb1, qb0)), v128.mul<T>(xc1, qc0)), v128.mul<T>(xd1, qd0));
+          a01 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(a01, v128.mul<T>(xa0, qa1)), v128.mul<T>(xb0, qb1)), v128.mul<T>(xc0, qc1)), v128.mul<T>(xd0, qd1));
+          a11 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(a11, v128.mul<T>(xa1, qa1)), v128.mul<T>(xb1, qb1)), v128.mul<T>(xc1, qc1)), v128.mul<T>(xd1, qd1));
+          ab0 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(ab0, qa0), qb0), qc0), qd0);
+          ab1 = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(ab1, qa1), qb1), qc1), qd1);
+        }
+        recordOne<T>(bp, b, v128.div<T>(lsum, count), firstEpoch + e);
+        const nv0 = v128.sub<T>(v0, v128.mul<T>(lr, gv0));
+        const nv1 = v128.sub<T>(v1, v128.mul<T>(lr, gv1));
+        // The hidden errors use the updated output weights in seed order, the old ones in textbook order.
+        const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
+        v128.store(at(pb, 0 * B), v128.sub<T>(w00, v128.mul<T>(lr, v128.mul<T>(u0, a00))));
+        v128.store(at(pb, 1 * B), v128.sub<T>(w01, v128.mul<T>(lr, v128.mul<T>(u1, a01))));
+        v128.store(at(pb, 2 * B), v128.sub<T>(w10, v128.mul<T>(lr, v128.mul<T>(u0, a10))));
+        v128.store(at(pb, 3 * B), v128.sub<T>(w11, v128.mul<T>(lr, v128.mul<T>(u1, a11))));
+        v128.store(at(pb, 4 * B), v128.sub<T>(b0, v128.mul<T>(lr, v128.mul<T>(u0, ab0))));
+        v128.store(at(pb, 5 * B), v128.sub<T>(b1, v128.mul<T>(lr, v128.mul<T>(u1, ab1))));
+        v128.store(at(pb, 6 * B), nv0);
+        v128.store(at(pb, 7 * B), nv1);
+        v128.store(at(pb, 8 * B), v128.sub<T>(c, v128.mul<T>(lr, gc)));
+      }
+    }
+  }
+}
+
+function train22x2<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  const two = kv<T>(K_TWO);
+  const lower = kv<T>(K_LOWER);
+  const upper = kv<T>(K_UPPER);
+  const count = kv<T>(K_COUNT);
+  const stride = (P + 4) * B;
+  for (let k = 0; k < blocks; k++) {
+    const bp = at(statePtr, k * stride);
+    for (let e = 0; e < epochs; e++) {
+      const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
+      for (let b = 0; b < B; b++) {
+        const pb = at(bp, b);
+        const w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
+        const w10 = v128.load(at(pb, 2 * B)), w11 = v128.load(at(pb, 3 * B));
+        const b0 = v128.load(at(pb, 4 * B)), b1 = v128.load(at(pb, 5 * B));
+        const v0 = v128.load(at(pb, 6 * B)), v1 = v128.load(at(pb, 7 * B)), c = v128.load(at(pb, 8 * B));
+        let gv0 = zero, gv1 = zero, gc = zero, lsum = zero;
+        let a00 = zero, a10 = zero, a01 = zero, a11 = zero, ab0 = zero, ab1 = zero;
         for (let s = 0; s < N; s += 2) {
-          const xa0 = v128.load(at(xPtr, 2 * s)), xa1 = v128.load(at(xPtr, 2 * s + 1));
-          const xb0 = v128.load(at(xPtr, 2 * s + 2)), xb1 = v128.load(at(xPtr, 2 * s + 3));
+          const xa0 = v128.load(at(xPtr, 2 * s + 0)), xa1 = v128.load(at(xPtr, 2 * s + 1)), ya = v128.load(at(yPtr, s + 0));
+          const xb0 = v128.load(at(xPtr, 2 * s + 2)), xb1 = v128.load(at(xPtr, 2 * s + 3)), yb = v128.load(at(yPtr, s + 1));
           const za0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(xa0, w00)), v128.mul<T>(xa1, w10));
           const zb0 = v128.add<T>(v128.add<T>(b0, v128.mul<T>(xb0, w00)), v128.mul<T>(xb1, w10));
           const za1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(xa0, w01)), v128.mul<T>(xa1, w11));
           const zb1 = v128.add<T>(v128.add<T>(b1, v128.mul<T>(xb0, w01)), v128.mul<T>(xb1, w11));
-          const ha0 = act<T, A>(za0), hb0 = act<T, A>(zb0), ha1 = act<T, A>(za1), hb1 = act<T, A>(zb1);
+          const ha0 = act<T, A>(za0);
+          const hb0 = act<T, A>(zb0);
+          const ha1 = act<T, A>(za1);
+          const hb1 = act<T, A>(zb1);
           const zoa = v128.add<T>(v128.add<T>(c, v128.mul<T>(ha0, v0)), v128.mul<T>(ha1, v1));
           const zob = v128.add<T>(v128.add<T>(c, v128.mul<T>(hb0, v0)), v128.mul<T>(hb1, v1));
-          const ea = vexp<T>(neg<T>(abs<T>(zoa))), eb = vexp<T>(neg<T>(abs<T>(zob)));
-          const ra = v128.div<T>(one, v128.add<T>(one, ea)), rb = v128.div<T>(one, v128.add<T>(one, eb));
+          const ea = vexp<T>(neg<T>(abs<T>(zoa)));
+          const eb = vexp<T>(neg<T>(abs<T>(zob)));
+          const ra = v128.div<T>(one, v128.add<T>(one, ea));
+          const rb = v128.div<T>(one, v128.add<T>(one, eb));
           const aa = v128.bitselect(ra, v128.mul<T>(ea, ra), v128.ge<T>(zoa, zero));
           const ab = v128.bitselect(rb, v128.mul<T>(eb, rb), v128.ge<T>(zob, zero));
-          const ya = v128.load(at(yPtr, s)), yb = v128.load(at(yPtr, s + 1));
-          const diffa = v128.sub<T>(aa, ya), diffb = v128.sub<T>(ab, yb);
-          let la: v128, lb: v128, da: v128, db: v128;
+          const diffa = v128.sub<T>(aa, ya);
+          const diffb = v128.sub<T>(ab, yb);
+          let la: v128, da: v128, lb: v128, db: v128;
           if (is<L, Bce>()) {
             la = v128.add<T>(v128.sub<T>(v128.pmax<T>(zoa, zero), v128.mul<T>(ya, zoa)), vlog1p<T>(ea));
             lb = v128.add<T>(v128.sub<T>(v128.pmax<T>(zob, zero), v128.mul<T>(yb, zob)), vlog1p<T>(eb));
             la = v128.pmin<T>(v128.pmax<T>(la, lower), upper);
-            lb = v128.pmin<T>(v128.pmax<T>(lb, lower), upper);
             da = diffa;
+            lb = v128.pmin<T>(v128.pmax<T>(lb, lower), upper);
             db = diffb;
           } else {
             la = v128.mul<T>(diffa, diffa);
-            lb = v128.mul<T>(diffb, diffb);
             da = v128.mul<T>(v128.mul<T>(two, diffa), v128.mul<T>(aa, v128.sub<T>(one, aa)));
+            lb = v128.mul<T>(diffb, diffb);
             db = v128.mul<T>(v128.mul<T>(two, diffb), v128.mul<T>(ab, v128.sub<T>(one, ab)));
           }
           lsum = v128.add<T>(v128.add<T>(lsum, la), lb);
           gv0 = v128.add<T>(v128.add<T>(gv0, v128.mul<T>(ha0, da)), v128.mul<T>(hb0, db));
           gv1 = v128.add<T>(v128.add<T>(gv1, v128.mul<T>(ha1, da)), v128.mul<T>(hb1, db));
           gc = v128.add<T>(v128.add<T>(gc, da), db);
-          const qa0 = v128.mul<T>(da, dact<T, A>(za0, ha0)), qb0 = v128.mul<T>(db, dact<T, A>(zb0, hb0));
-          const qa1 = v128.mul<T>(da, dact<T, A>(za1, ha1)), qb1 = v128.mul<T>(db, dact<T, A>(zb1, hb1));
+          const qa0 = v128.mul<T>(da, dact<T, A>(za0, ha0));
+          const qb0 = v128.mul<T>(db, dact<T, A>(zb0, hb0));
+          const qa1 = v128.mul<T>(da, dact<T, A>(za1, ha1));
+          const qb1 = v128.mul<T>(db, dact<T, A>(zb1, hb1));
           a00 = v128.add<T>(v128.add<T>(a00, v128.mul<T>(xa0, qa0)), v128.mul<T>(xb0, qb0));
           a10 = v128.add<T>(v128.add<T>(a10, v128.mul<T>(xa1, qa0)), v128.mul<T>(xb1, qb0));
           a01 = v128.add<T>(v128.add<T>(a01, v128.mul<T>(xa0, qa1)), v128.mul<T>(xb0, qb1));
@@ -391,7 +522,8 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) train22<T, A, L>(blocks, firstEpoch, epochs);
+  if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral) train22x4<T, A, L>(blocks, firstEpoch, epochs);
+  else if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) train22x2<T, A, L>(blocks, firstEpoch, epochs);
   else trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
 }
 
