@@ -27,6 +27,7 @@ export interface LockstepExports {
   finishF64(blocks: number): void;
   /** Test hook: train 2-2 shapes with the general kernel instead of the fused one. */
   setForceGeneral(force: number): void;
+  setStatePointer(ptr: number): void;
   mapExpF32(ptr: number, n: number): void;
   mapExpF64(ptr: number, n: number): void;
   mapLog1pF32(ptr: number, n: number): void;

@@ -8,6 +8,11 @@ import type { EngineOptions, EngineRun, Precision, TrialMetrics } from './types.
 const BATCH = 8192;
 /** Epochs per learning-rate table (the kernel reads one rate per epoch). */
 const EPOCH_CHUNK = 1 << 16;
+/**
+ * Blocks per kernel call. V8 first runs WebAssembly in its baseline compiler and switches to optimised code
+ * only between calls, so a few short calls at the start keep a long batch from running unoptimised.
+ */
+const BLOCKS_PER_CALL = 4;
 
 const LOSS_CODES = { bce: 0, mse: 1 } as const;
 
@@ -112,9 +117,14 @@ function runBatch(
     } else {
       for (let k = 0; k < epochs; k++) values[lrIndex + k] = learningRateAt(config, first + k);
     }
-    if (precision === 'f32') kernel.trainF32(L.blocks, first, epochs);
-    else kernel.trainF64(L.blocks, first, epochs);
+    for (let k = 0; k < L.blocks; k += BLOCKS_PER_CALL) {
+      kernel.setStatePointer(L.state + k * blockSlots * 16);
+      const blocks = Math.min(BLOCKS_PER_CALL, L.blocks - k);
+      if (precision === 'f32') kernel.trainF32(blocks, first, epochs);
+      else kernel.trainF64(blocks, first, epochs);
+    }
   }
+  kernel.setStatePointer(L.state);
   if (precision === 'f32') kernel.finishF32(L.blocks);
   else kernel.finishF64(L.blocks);
 

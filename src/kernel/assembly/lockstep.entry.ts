@@ -47,6 +47,8 @@ let xPtr: usize = 0, yPtr: usize = 0, lrPtr: usize = 0, hPtr: usize = 0, dfPtr: 
 let accPtr: usize = 0, statePtr: usize = 0, outPtr: usize = 0;
 let forceGeneral: bool = false;
 export function setForceGeneral(v: bool): void { forceGeneral = v; }
+/** Moves the start of the state array, so that the driver can train a few blocks per call. */
+export function setStatePointer(ptr: usize): void { statePtr = ptr; }
 
 /** First free byte after the module's static data, 16-byte aligned. */
 export function heapBase(): usize {
@@ -522,7 +524,7 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral) train22x4<T, A, L>(blocks, firstEpoch, epochs);
+  if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) train22x4<T, A, L>(blocks, firstEpoch, epochs);
   else if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) train22x2<T, A, L>(blocks, firstEpoch, epochs);
   else trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
 }
