@@ -15,26 +15,32 @@ export function planSize(plan: TrialPlan): number {
 
 /** The pairs (point, repeat) with point < pointCount and repeat < repeats that are not stored yet. */
 export function planMissing(pointCount: number, repeats: number, stored: ReadonlyMap<number, ArrayLike<number>>): TrialPlan {
-  let missing = 0;
-  const have = (point: number): Set<number> | null => {
+  // Each point's stored repeats, sorted and cut to [0, repeats): a merge walk then finds the gaps.
+  const have = (point: number): Int32Array => {
     const r = stored.get(point);
-    return r && r.length ? new Set(Array.from(r)) : null;
+    if (!r || r.length === 0) return new Int32Array(0);
+    return Int32Array.from(r).sort().filter((x) => x >= 0 && x < repeats);
   };
-  // Two passes: count, then fill, so that millions of trials need no growing arrays.
-  const countAt = (point: number, set: Set<number> | null): number => {
-    if (!set) return repeats;
-    let n = 0;
-    for (const r of set) if (r < repeats) n++;
-    return repeats - n;
-  };
-  for (let p = 0; p < pointCount; p++) missing += countAt(p, have(p));
+  // Two passes (count, then fill) so that millions of trials need no growing arrays.
+  const sorted = new Map<number, Int32Array>();
+  for (const point of stored.keys()) if (point >= 0 && point < pointCount) sorted.set(point, have(point));
+  const none = new Int32Array(0);
+  let missing = 0;
+  for (let p = 0; p < pointCount; p++) {
+    const h = sorted.get(p) ?? none;
+    let distinct = 0;
+    for (let i = 0; i < h.length; i++) if (i === 0 || h[i] !== h[i - 1]) distinct++;
+    missing += repeats - distinct;
+  }
   const points = new Int32Array(missing);
   const reps = new Int32Array(missing);
   let k = 0;
   for (let p = 0; p < pointCount; p++) {
-    const set = have(p);
+    const h = sorted.get(p) ?? none;
+    let i = 0;
     for (let r = 0; r < repeats; r++) {
-      if (set?.has(r)) continue;
+      while (i < h.length && h[i] < r) i++;
+      if (i < h.length && h[i] === r) continue;
       points[k] = p;
       reps[k] = r;
       k++;

@@ -13,6 +13,8 @@ test('planning finds exactly the missing (point, repeat) pairs', () => {
     [3, Int32Array.from([1, 5, 7])], // repeats beyond the study's (added by refine) do not count
   ]);
   assert.deepEqual(pairs(planMissing(4, 3, stored)), ['0:1', '1:0', '1:1', '1:2', '3:0', '3:2']);
+  // Unsorted or repeated indices (another store) change nothing.
+  assert.deepEqual(pairs(planMissing(1, 4, new Map([[0, Int32Array.from([3, 0, 0, 9])]]))), ['0:1', '0:2']);
   assert.equal(planMissing(3, 2, new Map([[0, Int32Array.from([0, 1])], [1, Int32Array.from([0, 1])], [2, Int32Array.from([0, 1])]])).points.length, 0);
 });
 
