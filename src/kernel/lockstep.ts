@@ -4,7 +4,7 @@ import { ACTIVATION_NAMES, learningRateAt, shapeFor, type Dataset, type Training
 import { ensureMemory, lockstepKernel, type LockstepExports } from './instance.js';
 import type { EngineOptions, EngineRun, Precision, TrialMetrics } from './types.js';
 
-/** Networks per kernel call; each batch's state is a few MB at most. */
+/** Networks per batch (one memory layout); a batch's state is a few MB at most. */
 const BATCH = 8192;
 /** Epochs per learning-rate table (the kernel reads one rate per epoch). */
 const EPOCH_CHUNK = 1 << 16;

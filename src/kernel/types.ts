@@ -15,7 +15,10 @@ export interface EngineOptions {
   precision: Precision;
   /** Return the final predictions (count x samples x outputs; NaN for a diverged network in the fast engine). */
   predictions?: boolean;
-  /** Return the final parameters (count x P, core layout). */
+  /**
+   * Return the final parameters (count x P, core layout). For a diverged network the reference engine stops at
+   * the first non-finite loss while the fast engine runs on to the last epoch, so those parameters differ.
+   */
   parameters?: boolean;
 }
 
