@@ -4,16 +4,25 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
-import { registerTrain } from './commands/train.js';
-import { registerPlot } from './commands/plot.js';
-import { registerReproduce } from './commands/reproduce.js';
-import { registerSweep } from './commands/sweep.js';
-import { registerRefine } from './commands/refine.js';
-import { registerSummary } from './commands/summary.js';
-import { registerStudies } from './commands/studies.js';
-import { registerExport } from './commands/export.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command and where it lives. Only the command that is asked for is loaded (all of them for the top-level
+ * help), so that `xorlab summary` does not pay for loading the plotting libraries.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  train: async () => (await import('./commands/train.js')).registerTrain,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweep,
+  refine: async () => (await import('./commands/refine.js')).registerRefine,
+  summary: async () => (await import('./commands/summary.js')).registerSummary,
+  studies: async () => (await import('./commands/studies.js')).registerStudies,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  plot: async () => (await import('./commands/plot.js')).registerPlot,
+  reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
+};
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('xorlab')
     .description('A lab for learning and studying tiny neural networks from scratch')
     .version('0.1.0')
@@ -22,19 +31,14 @@ export function buildProgram(): Command {
       outputError: (message, write) => write(`xorlab: ${message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     })
     .exitOverride();
-  registerTrain(program);
-  registerPlot(program);
-  registerReproduce(program);
-  registerSweep(program);
-  registerRefine(program);
-  registerSummary(program);
-  registerStudies(program);
-  registerExport(program);
+  const asked = argv[2];
+  const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {

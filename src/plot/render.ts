@@ -1,9 +1,7 @@
 // Renders a Vega-Lite spec in Node: vega's headless View gives the SVG (no DOM, no browser), resvg turns the SVG
 // into a PNG with the DejaVu Sans font files shipped by the dejavu-fonts-ttf package (no system fonts needed).
 import { writeFileSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { fontFiles, textWidth } from './fonts.js';
 import { FONT } from './theme.js';
 
@@ -16,15 +14,30 @@ interface TextItem {
   text?: unknown;
 }
 
-// Vega measures text for layout; give it the real widths of the font that resvg draws with.
-(vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (item, text) => {
-  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-  const line = text == null ? '' : String(text).trim();
-  const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
-  return size <= 0 ? 0 : textWidth(line, size, bold);
-};
+type Renderers = { vega: typeof import('vega'); compile: typeof import('vega-lite').compile; Resvg: typeof import('@resvg/resvg-js').Resvg };
+let renderers: Promise<Renderers> | undefined;
+
+/**
+ * vega, vega-lite and resvg take a good part of a second to load; they are loaded on the first chart, so that
+ * commands which draw nothing (and `xorlab train` without --plot-weights) start fast.
+ */
+function loadRenderers(): Promise<Renderers> {
+  renderers ??= (async () => {
+    const [vega, vegaLite, resvg] = await Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
+    // Vega measures text for layout; give it the real widths of the font that resvg draws with.
+    (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (item, text) => {
+      const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+      const line = text == null ? '' : String(text).trim();
+      const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+      return size <= 0 ? 0 : textWidth(line, size, bold);
+    };
+    return { vega, compile: vegaLite.compile, Resvg: resvg.Resvg };
+  })();
+  return renderers;
+}
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, compile } = await loadRenderers();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -36,6 +49,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 /** PNG at `scale` times the SVG's size (2 by default: sharp when shown at the SVG's ~800 px). */
 export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Buffer> {
   const svg = await renderSvg(spec);
+  const { Resvg } = await loadRenderers();
   const resvg = new Resvg(svg, {
     font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
     fitTo: { mode: 'zoom', value: scale },
