@@ -31,6 +31,7 @@ export interface TraceEntry {
 
 export interface Snapshot {
   epoch: number;
+  /** NaN or infinite only in the snapshot of the epoch where training diverged. */
   loss: number;
   parameters: number[];
 }
@@ -208,6 +209,8 @@ export function train(config: TrainingConfig, dataset: Dataset, initial: Float64
 
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     const loss = net.forward(params);
+    // The parameters are recorded even at the epoch that diverges, so a trajectory always has its start.
+    if (snapshotEvery > 0 && epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
     if (!Number.isFinite(loss)) {
       diverged = true;
       break;
@@ -215,7 +218,6 @@ export function train(config: TrainingConfig, dataset: Dataset, initial: Float64
     totalLoss += loss;
     if (epochsToThreshold === null && loss < config.threshold) epochsToThreshold = epoch;
     if (traceEvery > 0 && epoch % traceEvery === 0) trace.push({ epoch, loss });
-    if (snapshotEvery > 0 && epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
 
     const lr = learningRateAt(config, epoch);
     const step = epoch + 1;

@@ -146,3 +146,12 @@ test('parameter files round-trip and use the inputs x units shape', () => {
   assert.throws(() => fromParameterFile(shape, { layers: [file.layers[0]] }), /expected 2 layer/);
   assert.throws(() => fromParameterFile(shape, { layers: [file.layers[1], file.layers[0]] }), /layer 1 has the wrong shape/);
 });
+
+test('a training that diverges at once still records its starting parameters', () => {
+  const config = defaultConfig({ hiddenStd: 1e308, outputStd: 1e308, epochs: 100 });
+  const result = trainFromSeed(config, xor, 1, { snapshotEvery: 10 });
+  assert.equal(result.metrics.diverged, true);
+  assert.equal(result.snapshots.length, 1);
+  assert.equal(result.snapshots[0].epoch, 0);
+  assert.deepEqual(result.snapshots[0].parameters, Array.from(result.initialParameters));
+});
