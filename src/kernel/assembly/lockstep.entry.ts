@@ -17,7 +17,7 @@
 //          mask: no non-finite loss yet), ett (first epoch below threshold, -1 = none; integer lanes) and the
 //          running total loss as two f64x2 (lanes 0-1 and 2-3; f64 uses the first).
 //   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
-import { vexp, vlog1p, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
+import { vexp, vlog1p, vexpX, vlog1pX, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
 
 // Configuration constants in the constant table (see vmath.ts), splatted for each precision.
 const K_LOWER = K_USER, K_UPPER = K_USER + 1, K_THRESHOLD = K_USER + 2, K_SLOPE = K_USER + 3, K_ALPHA = K_USER + 4, K_COUNT = K_USER + 5;
@@ -493,6 +493,113 @@ function train22x2<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   }
 }
 
+/** exp(-z) (hidden units) and exp(x) (x = -|z|, output) of the XOR kernel in either precision. */
+@inline function expNegX<T>(z: v128): v128 {
+  if (sizeof<T>() == 4) return vexpX(z, true);
+  return vexp<T>(neg<T>(z));
+}
+@inline function expX<T>(x: v128): v128 {
+  if (sizeof<T>() == 4) return vexpX(x, false);
+  return vexp<T>(x);
+}
+@inline function log1pX<T>(e: v128): v128 {
+  if (sizeof<T>() == 4) return vlog1pX(e);
+  return vlog1p<T>(e);
+}
+
+/** Whether the dataset in memory is XOR, samples in the order 00, 01, 10, 11 (the builtin dataset). */
+function isXor<T>(): bool {
+  if (I != 2 || H != 2 || N != 4) return false;
+  // No array literal here: the stub runtime would allocate it at the heap base, where the driver's data lives.
+  for (let k = 0; k < 4; k++) {
+    if (load<T>(at(xPtr, 2 * k)) != <T>(k >> 1) || load<T>(at(xPtr, 2 * k + 1)) != <T>(k & 1)) return false;
+    if (load<T>(at(yPtr, k)) != <T>((k >> 1) ^ (k & 1))) return false;
+  }
+  return true;
+}
+
+/** Hidden unit of the XOR kernel: sigmoid 1 / (1 + exp(-z)) and its derivative. */
+@inline function hiddenX<T>(z: v128, one: v128): v128 {
+  return v128.div<T>(one, v128.add<T>(one, expNegX<T>(z)));
+}
+
+/**
+ * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
+ * sigmoid output, BCE without clip. As train22x4 otherwise (same state layout and update order), with the zero
+ * inputs' products and sums left out (they are exact: x * w is 0 or w), one exp per sigmoid shared by the
+ * output's sigmoid and its BCE term, and cheaper f32 exp and log1p (vexpX, vlog1pX).
+ */
+function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
+  const one = kv<T>(K_ONE);
+  const zero = splat<T>(0);
+  const sign = kv<T>(K_SIGN);
+  const quarter = splat<T>(0.25);
+  const stride = (P + 4) * B;
+  for (let k = 0; k < blocks; k++) {
+    const bp = at(statePtr, k * stride);
+    for (let e = 0; e < epochs; e++) {
+      const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
+      for (let b = 0; b < B; b++) {
+        const pb = at(bp, b);
+        const w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
+        const w10 = v128.load(at(pb, 2 * B)), w11 = v128.load(at(pb, 3 * B));
+        const b0 = v128.load(at(pb, 4 * B)), b1 = v128.load(at(pb, 5 * B));
+        const v0 = v128.load(at(pb, 6 * B)), v1 = v128.load(at(pb, 7 * B)), c = v128.load(at(pb, 8 * B));
+        // z of hidden unit j for samples 00, 01, 10, 11: b, b + w1j, b + w0j, (b + w0j) + w1j (core's order).
+        const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
+        const h00 = hiddenX<T>(b0, one), h01 = hiddenX<T>(b1, one);
+        const h10 = hiddenX<T>(v128.add<T>(b0, w10), one), h11 = hiddenX<T>(v128.add<T>(b1, w11), one);
+        const h20 = hiddenX<T>(z20, one), h21 = hiddenX<T>(z21, one);
+        const h30 = hiddenX<T>(v128.add<T>(z20, w10), one), h31 = hiddenX<T>(v128.add<T>(z21, w11), one);
+        // Output: a = sigmoid(z) from e = exp(-|z|); BCE = max(z, 0) - y z + log1p(e); dLoss/dz = a - y.
+        const zo0 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h00, v0)), v128.mul<T>(h01, v1));
+        const zo1 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h10, v0)), v128.mul<T>(h11, v1));
+        const zo2 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h20, v0)), v128.mul<T>(h21, v1));
+        const zo3 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h30, v0)), v128.mul<T>(h31, v1));
+        const e0 = expX<T>(v128.or(zo0, sign)), e1 = expX<T>(v128.or(zo1, sign));
+        const e2 = expX<T>(v128.or(zo2, sign)), e3 = expX<T>(v128.or(zo3, sign));
+        const r0 = v128.div<T>(one, v128.add<T>(one, e0)), r1 = v128.div<T>(one, v128.add<T>(one, e1));
+        const r2 = v128.div<T>(one, v128.add<T>(one, e2)), r3 = v128.div<T>(one, v128.add<T>(one, e3));
+        const d0 = v128.bitselect(r0, v128.mul<T>(e0, r0), v128.ge<T>(zo0, zero));
+        const d1 = v128.sub<T>(v128.bitselect(r1, v128.mul<T>(e1, r1), v128.ge<T>(zo1, zero)), one);
+        const d2 = v128.sub<T>(v128.bitselect(r2, v128.mul<T>(e2, r2), v128.ge<T>(zo2, zero)), one);
+        const d3 = v128.bitselect(r3, v128.mul<T>(e3, r3), v128.ge<T>(zo3, zero));
+        const l0 = v128.add<T>(v128.pmax<T>(zo0, zero), log1pX<T>(e0));
+        const l1 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo1, zero), zo1), log1pX<T>(e1));
+        const l2 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), log1pX<T>(e2));
+        const l3 = v128.add<T>(v128.pmax<T>(zo3, zero), log1pX<T>(e3));
+        const lsum = v128.add<T>(v128.add<T>(v128.add<T>(l0, l1), l2), l3);
+        const gv0 = v128.add<T>(v128.add<T>(v128.add<T>(v128.mul<T>(h00, d0), v128.mul<T>(h10, d1)), v128.mul<T>(h20, d2)), v128.mul<T>(h30, d3));
+        const gv1 = v128.add<T>(v128.add<T>(v128.add<T>(v128.mul<T>(h01, d0), v128.mul<T>(h11, d1)), v128.mul<T>(h21, d2)), v128.mul<T>(h31, d3));
+        const gc = v128.add<T>(v128.add<T>(v128.add<T>(d0, d1), d2), d3);
+        // Hidden errors before the output weight: d f'(z), f' = h (1 - h).
+        const q00 = v128.mul<T>(d0, v128.mul<T>(h00, v128.sub<T>(one, h00))), q01 = v128.mul<T>(d0, v128.mul<T>(h01, v128.sub<T>(one, h01)));
+        const q10 = v128.mul<T>(d1, v128.mul<T>(h10, v128.sub<T>(one, h10))), q11 = v128.mul<T>(d1, v128.mul<T>(h11, v128.sub<T>(one, h11)));
+        const q20 = v128.mul<T>(d2, v128.mul<T>(h20, v128.sub<T>(one, h20))), q21 = v128.mul<T>(d2, v128.mul<T>(h21, v128.sub<T>(one, h21)));
+        const q30 = v128.mul<T>(d3, v128.mul<T>(h30, v128.sub<T>(one, h30))), q31 = v128.mul<T>(d3, v128.mul<T>(h31, v128.sub<T>(one, h31)));
+        // Sums over the samples: x0 is 1 in samples 10, 11; x1 in 01, 11.
+        const a00 = v128.add<T>(q20, q30), a01 = v128.add<T>(q21, q31);
+        const a10 = v128.add<T>(q10, q30), a11 = v128.add<T>(q11, q31);
+        const ab0 = v128.add<T>(v128.add<T>(v128.add<T>(q00, q10), q20), q30);
+        const ab1 = v128.add<T>(v128.add<T>(v128.add<T>(q01, q11), q21), q31);
+        recordOne<T>(bp, b, v128.mul<T>(lsum, quarter), firstEpoch + e);
+        const nv0 = v128.sub<T>(v0, v128.mul<T>(lr, gv0));
+        const nv1 = v128.sub<T>(v1, v128.mul<T>(lr, gv1));
+        const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
+        v128.store(at(pb, 0 * B), v128.sub<T>(w00, v128.mul<T>(lr, v128.mul<T>(u0, a00))));
+        v128.store(at(pb, 1 * B), v128.sub<T>(w01, v128.mul<T>(lr, v128.mul<T>(u1, a01))));
+        v128.store(at(pb, 2 * B), v128.sub<T>(w10, v128.mul<T>(lr, v128.mul<T>(u0, a10))));
+        v128.store(at(pb, 3 * B), v128.sub<T>(w11, v128.mul<T>(lr, v128.mul<T>(u1, a11))));
+        v128.store(at(pb, 4 * B), v128.sub<T>(b0, v128.mul<T>(lr, v128.mul<T>(u0, ab0))));
+        v128.store(at(pb, 5 * B), v128.sub<T>(b1, v128.mul<T>(lr, v128.mul<T>(u1, ab1))));
+        v128.store(at(pb, 6 * B), nv0);
+        v128.store(at(pb, 7 * B), nv1);
+        v128.store(at(pb, 8 * B), v128.sub<T>(c, v128.mul<T>(lr, gc)));
+      }
+    }
+  }
+}
+
 function trainBlocks<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const stride = (P + 4) * B;
   for (let k = 0; k < blocks; k++) {
@@ -524,7 +631,8 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) train22x4<T, A, L>(blocks, firstEpoch, epochs);
+  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower == -Infinity && lossUpper == Infinity && !forceGeneral && isXor<T>()) trainXor<T>(blocks, firstEpoch, epochs);
+  else if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) train22x4<T, A, L>(blocks, firstEpoch, epochs);
   else if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) train22x2<T, A, L>(blocks, firstEpoch, epochs);
   else trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
 }
@@ -593,4 +701,16 @@ export function mapLog1pF32(ptr: usize, n: i32): void {
 export function mapLog1pF64(ptr: usize, n: i32): void {
   initMathConstants();
   for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vlog1p<f64>(v128.load(ptr + (<usize>k << 3))));
+}
+export function mapExpXorF32(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpX(v128.load(ptr + (<usize>k << 2)), false));
+}
+export function mapExpNegXorF32(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpX(v128.load(ptr + (<usize>k << 2)), true));
+}
+export function mapLog1pXorF32(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vlog1pX(v128.load(ptr + (<usize>k << 2))));
 }

@@ -23,7 +23,11 @@ export const K_EXP_POLY = 16; // up to 12 slots
 export const K_LOG_POLY = 28; // up to 7 slots
 /** First slot free for the kernel's own configuration constants. */
 export const K_USER = 36;
-export const K_SLOTS = 48;
+export const K_SLOTS = 64;
+/** The XOR kernel's f32 polynomials (see vexpXor / vlog1pXor). */
+export const K_EXPX_POLY = 48; // 5 slots
+export const K_LOGX_POLY = 53; // 5 slots
+export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59;
 
 export const KF32: usize = memory.data(16 * K_SLOTS, 16);
 export const KF64: usize = memory.data(16 * K_SLOTS, 16);
@@ -43,6 +47,11 @@ function setKBits<T>(slot: i32, bits: i64): void {
 
 const EXP_F32: StaticArray<f64> = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 const LOG_F32: StaticArray<f64> = [0.24279078841, 0.28498786688, 0.40000972152, 0.66666662693];
+// Minimax (relative error) fits, coefficients highest degree first:
+// exp(r) = 1 + r + r^2 P(r) on [-ln2/2, ln2/2], P of degree 4: 3e-9 before f32 rounding;
+// log1p(e) = s Q(s^2), s = e / (2 + e), on e in [0, 1] (s^2 <= 1/9), Q of degree 4: 4e-9 before f32 rounding.
+const EXPX_F32: StaticArray<f64> = [0.001381461275741458, 0.008368710055947304, 0.04166838899254799, 0.1666652113199234, 0.4999999403953552];
+const LOGX_F32: StaticArray<f64> = [0.2817833423614502, 0.27960604429244995, 0.40024909377098083, 0.6666631698608398, 2.0];
 const LOG_F64: StaticArray<f64> = [
   1.479819860511658591e-01, 1.531383769920937332e-01, 1.818357216161805012e-01, 2.222219843214978396e-01,
   2.857142874366239149e-01, 3.999999999940941908e-01, 6.666666666666735130e-01,
@@ -73,6 +82,9 @@ export function initMathConstants(): void {
     setK<f64>(K_EXP_POLY + 12 - n, 1 / f);
   }
   for (let k = 0; k < 4; k++) setK<f32>(K_LOG_POLY + k, LOG_F32[k]);
+  for (let k = 0; k < 5; k++) setK<f32>(K_EXPX_POLY + k, EXPX_F32[k]);
+  setK<f32>(K_MINUS_LOG2E, -1.44269504088896341); setK<f32>(K_MINUS_LN2_HI, -0.693359375);
+  for (let k = 0; k < 5; k++) setK<f32>(K_LOGX_POLY + k, LOGX_F32[k]);
   for (let k = 0; k < 7; k++) setK<f64>(K_LOG_POLY + k, LOG_F64[k]);
 }
 
@@ -141,4 +153,34 @@ export function initMathConstants(): void {
   const lg = v128.sub<T>(f, v128.sub<T>(hfsq, v128.mul<T>(s, v128.add<T>(hfsq, R))));
   // ln 2 = hi + lo; adding lo to the small part first keeps the sum accurate.
   return v128.add<T>(v128.add<T>(lg, v128.and(high, kv<T>(K_LN2_LO))), v128.and(high, kv<T>(K_LN2_HI)));
+}
+
+/**
+ * exp(x), or exp(-x) with `negate`, for the XOR kernel in f32: the range reduction of vexp (the negation folded
+ * into it) and the degree-6 minimax polynomial 1 + r + r^2 P(r). Measured accuracy: accuracy.ts (exp, xor).
+ */
+@inline export function vexpX(x: v128, negate: bool): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, kv<f32>(K_EXP_LO)), kv<f32>(K_EXP_HI));
+  const magic = kv<f32>(K_MAGIC);
+  const shifted = f32x4.add(f32x4.mul(x, kv<f32>(negate ? K_MINUS_LOG2E : K_LOG2E)), magic);
+  const t = f32x4.sub(shifted, magic);
+  // r = +-x - t ln2, with ln2 = hi + lo
+  const r = f32x4.sub(negate ? f32x4.sub(f32x4.mul(t, kv<f32>(K_MINUS_LN2_HI)), x) : f32x4.sub(x, f32x4.mul(t, kv<f32>(K_LN2_HI))), f32x4.mul(t, kv<f32>(K_LN2_LO)));
+  const r2 = f32x4.mul(r, r);
+  const a = f32x4.add(f32x4.mul(kv<f32>(K_EXPX_POLY), r), kv<f32>(K_EXPX_POLY + 1));
+  const b = f32x4.add(f32x4.mul(kv<f32>(K_EXPX_POLY + 2), r), kv<f32>(K_EXPX_POLY + 3));
+  const p = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(a, r2), b), r), kv<f32>(K_EXPX_POLY + 4));
+  const q = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), kv<f32>(K_ONE));
+  return f32x4.mul(q, i32x4.shl(i32x4.add(shifted, kv<f32>(K_BIAS)), 23));
+}
+
+/** log1p(e) for 0 <= e <= 1 in f32: s Q(s^2) with s = e / (2 + e) (log1p = 2 atanh(s)), Q a degree-4 minimax fit. */
+@inline export function vlog1pX(e: v128): v128 {
+  const s = f32x4.div(e, f32x4.add(e, kv<f32>(K_TWO)));
+  const w = f32x4.mul(s, s);
+  const w2 = f32x4.mul(w, w);
+  const a = f32x4.add(f32x4.mul(kv<f32>(K_LOGX_POLY), w), kv<f32>(K_LOGX_POLY + 1));
+  const b = f32x4.add(f32x4.mul(kv<f32>(K_LOGX_POLY + 2), w), kv<f32>(K_LOGX_POLY + 3));
+  const q = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(a, w2), b), w), kv<f32>(K_LOGX_POLY + 4));
+  return f32x4.mul(s, q);
 }
