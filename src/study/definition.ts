@@ -9,6 +9,9 @@ import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } f
 export const MAX_AXES = 2;
 export const MAX_POINTS = 1_000_000;
 export const MAX_REPEATS = 1_000_000;
+/** Trials one study may hold (points x repeats, and what refine adds): 100 million rows is ~10 GB of SQLite and
+ * hours on all cores; beyond it the plan's arrays alone would take gigabytes. */
+export const MAX_STUDY_TRIALS = 100_000_000;
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export class StudyError extends Error {}
@@ -79,6 +82,12 @@ export function resolveStudy(input: unknown, options: { trusted?: boolean } = {}
   }
   const pointCount = axes.reduce((n, a) => n * a.values.length, 1);
   if (pointCount > MAX_POINTS) throw new StudyError(`the grid has ${pointCount} points; at most ${MAX_POINTS} are allowed`);
+  if (pointCount * repeats > MAX_STUDY_TRIALS) {
+    throw new StudyError(
+      `${pointCount.toLocaleString('en-US')} points x ${repeats.toLocaleString('en-US')} repeats is ${(pointCount * repeats).toLocaleString('en-US')} trials; ` +
+        `a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')}`,
+    );
+  }
   if (config.init === 'file') throw new StudyError('config.init "file" cannot be used in a study; every trial draws its own initial parameters');
 
   // A swept parameter's base value plays no role: reset it, so the canonical definition does not depend on it.

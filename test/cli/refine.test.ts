@@ -87,6 +87,8 @@ test('refine: bad input is one line and exit 2', () => {
   assert.match(usageErrorLine(runCli(['refine', 'nope', '--budget', '5', '--db', db])), /no study "nope" .*; studies: r/);
   assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--target-rse', '0.1', '--db', db])), /exactly one of --budget N or --target-rse r/);
   assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '-3', '--db', db])), /--budget must be an integer >= 1/);
+  assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '1000000000', '--db', db])), /--budget must be an integer >= 1 and <= 100000000/);
+  assert.match(usageErrorLine(runCli(['refine', 'r', '--target-rse', '0.1', '--max-trials', '1000000000', '--db', db])), /--max-trials must be .* <= 100000000/);
   assert.equal(statSync(db).size, size);
   const missing = join(dir, 'none.db');
   usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--db', missing]));

@@ -149,6 +149,8 @@ test('bad input: one line, exit 2, and the database is not created or changed', 
     [['--name', 'x', '--sweep', 'hiddenStd=exp:1:2'], /exp:a:b:n/],
     [['--study-file', notJson], /not\.json is not valid JSON/],
     [['--name', 'nothing-here'], /no study "nothing-here"/],
+    // 100,000 points x 1,000,000 repeats: refused by the per-study cap before any plan or database exists.
+    [['--name', 'big', '--sweep', 'hiddenStd=lin:1:2:100000', '--repeats', '1000000'], /100,000,000,000 trials; a study holds at most 100,000,000/],
   ];
   for (const [args, message] of cases) {
     const line = usageErrorLine(runCli(['sweep', ...args, '--db', db]));

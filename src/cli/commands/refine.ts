@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Store } from '../../store/types.js';
 import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from '../../study/allocate.js';
-import type { Study } from '../../study/definition.js';
+import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
 import { planAdditional } from '../../study/plan.js';
 import { relativeStandardError } from '../../study/stats.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
@@ -24,7 +24,7 @@ export function registerRefine(program: Command): void {
     .command('refine')
     .description('add trials to a stored study where the relative standard error (stderr/mean of totalLoss) is largest')
     .argument('<study>', 'the study\'s name')
-    .option('--budget <n>', 'this many more trials, split in proportion to each point\'s relative standard error')
+    .option('--budget <n>', `this many more trials, split in proportion to each point's relative standard error (a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')} trials)`)
     .option('--target-rse <r>', 'as many trials as each point needs for a predicted relative standard error <= r (e.g. 0.01)')
     .option('--max-trials <n>', `with --target-rse: refuse to plan more than this many trials (default: ${DEFAULT_MAX_TRIALS})`)
     .option('--dry-run', 'print the allocation and run nothing');
@@ -73,9 +73,9 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   if ((options.budget === undefined) === (options.targetRse === undefined)) {
     throw new UsageError('give exactly one of --budget N or --target-rse r');
   }
-  const budget = options.budget === undefined ? undefined : parseNumber('--budget', options.budget, { integer: true, min: 1, max: 1_000_000_000 });
+  const budget = options.budget === undefined ? undefined : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   const target = options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
-  const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1 });
+  const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   const settings = runSettings(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
   const reader = openStoreFromOptions(options, { readonly: true });
@@ -102,6 +102,13 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     throw error;
   }
   const total = extra.reduce((a, k) => a + k, 0);
+  const storedTotal = errors.reduce((n, e) => n + e.count, 0);
+  if (storedTotal + total > MAX_STUDY_TRIALS) {
+    throw new UsageError(
+      `study ${name} holds ${storedTotal.toLocaleString('en-US')} trials; ${total.toLocaleString('en-US')} more would pass the cap of ` +
+        `${MAX_STUDY_TRIALS.toLocaleString('en-US')} trials per study`,
+    );
+  }
   const worst = errors.reduce((m, e) => Math.max(m, e.rse ?? 0), 0);
   if (total === 0) {
     process.stdout.write(`study ${name}: every point's RSE is already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { MAX_SEED, type Dataset } from '../../core/index.js';
 import { StoreError, type Store } from '../../store/types.js';
-import { StudyError, describeDifference, resolveStudy, sameDefinition, type Study } from '../../study/definition.js';
+import { MAX_STUDY_TRIALS, StudyError, describeDifference, resolveStudy, sameDefinition, type Study } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
 import { planMissing, type TrialPlan } from '../../study/plan.js';
@@ -47,7 +47,7 @@ export function registerSweep(program: Command): void {
     .option('--name <name>', 'the study\'s name in the database (letters, digits, ".", "_", "-")')
     .option('--study-file <file>', 'a JSON study definition: {"name", "config": {...}, "sweep": {"param": grid}, "repeats", "seed"}')
     .option('--sweep <param=grid>', `a swept parameter and its grid, e.g. hiddenStd=exp:-3:4:400; twice for a 2-D landscape; grid: ${GRID_HELP}`, collect)
-    .option('--repeats <n>', 'trainings per grid point (default: 10)')
+    .option('--repeats <n>', `trainings per grid point (default: 10; points x repeats at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')})`)
     .option('--seed <n>', `root seed; trial seeds derive from (seed, point, repeat) (default: 1)`);
   addRunOptions(command);
   addConfigOptions(command).addHelpText(
