@@ -41,16 +41,6 @@ interface WriteStatements {
   upsertBlock: Database.Statement;
 }
 
-/** JSON with object keys sorted, so that two equal definitions compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.keys(v as Row).sort().map((k) => [k, (v as Row)[k]]));
-    }
-    return v;
-  });
-}
-
 class SqliteStore implements Store {
   private readonly studyIds = new Map<string, number>();
   private readonly engineIds = new Map<string, number>();
@@ -128,9 +118,11 @@ class SqliteStore implements Store {
       this.db.transaction((): 'created' | 'exists' => {
         const row = this.db.prepare('SELECT id, definition FROM studies WHERE name = ?').get(name) as { id: number; definition: string } | undefined;
         if (row) {
-          const stored = JSON.parse(row.definition) as unknown;
-          if (canonicalJson(stored) !== canonicalJson(definition ?? null)) {
-            throw new StoreError(`study "${name}" already exists in ${this.path} with a different definition (${describeDifference(stored, definition)}); use another study name or --db`);
+          // The exact text: key order can matter to the study layer (the order of `sweep` is the axis order), so
+          // what counts as the same study in another form is for it to decide before calling here.
+          const given = JSON.stringify(definition ?? null);
+          if (row.definition !== given) {
+            throw new StoreError(`study "${name}" already exists in ${this.path} with a different definition (${describeDifference(row.definition, given)}); use another study name or --db`);
           }
           this.studyIds.set(name, row.id);
           return 'exists';
@@ -419,13 +411,16 @@ function isIndex(x: number): boolean {
   return Number.isInteger(x) && x >= 0;
 }
 
-function describeDifference(stored: unknown, given: unknown): string {
-  if (stored && given && typeof stored === 'object' && typeof given === 'object' && !Array.isArray(stored) && !Array.isArray(given)) {
-    const a = stored as Row;
-    const b = given as Row;
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    const differing = keys.filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]));
+/** Which top-level fields of two definition texts differ (by their JSON text, so key order counts). */
+function describeDifference(storedText: string, givenText: string): string {
+  const stored = JSON.parse(storedText) as unknown;
+  const given = JSON.parse(givenText) as unknown;
+  const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(stored) && isObject(given)) {
+    const keys = [...new Set([...Object.keys(stored), ...Object.keys(given)])];
+    const differing = keys.filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(given[k]));
     if (differing.length) return `it differs in ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', ...' : ''}`;
+    return 'its fields are in another order';
   }
   return 'it differs';
 }

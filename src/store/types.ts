@@ -43,7 +43,9 @@ export interface PointSummary {
 }
 
 export interface Store {
-  /** Creates the study, or checks that a stored one has the same definition (else throws StoreError). */
+  /** Creates the study, or checks that a stored one has the same definition text, JSON.stringify(definition) with
+   * its key order (else throws StoreError). Whether two definitions in different forms are the same study is the
+   * study layer's question, asked before this. */
   ensureStudy(name: string, definition: unknown): 'created' | 'exists';
   getStudy(name: string): StudyRecord | null;
   listStudies(): StudyRecord[];

@@ -16,7 +16,7 @@ function close(actual: number | null, expected: number, tolerance = 1e-12): void
 test('insertTrials stores rows once: duplicates of (study, point, repeat) are ignored and not counted', () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
   assert.equal(store.ensureStudy('unit', DEF), 'created');
-  assert.equal(store.ensureStudy('unit', { seed: 7, repeats: 4, sweep: { hiddenStd: [0.5, 1] }, name: 'unit' }), 'exists'); // key order does not matter
+  assert.equal(store.ensureStudy('unit', JSON.parse(JSON.stringify(DEF))), 'exists'); // the same text
   assert.equal(store.insertTrials([trial('unit', 0, 0, 10), trial('unit', 0, 1, 12)]), 2);
   // Same keys again (different values): ignored; the first stored values stay.
   assert.equal(store.insertTrials([trial('unit', 0, 0, 999), trial('unit', 0, 2, 14)]), 1);
@@ -35,6 +35,19 @@ test('ensureStudy refuses a different definition under the same name', () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
   store.ensureStudy('unit', DEF);
   assert.throws(() => store.ensureStudy('unit', { ...DEF, repeats: 5 }), (e: unknown) => e instanceof StoreError && /different definition.*repeats/.test(e.message));
+  store.close();
+});
+
+test('ensureStudy compares the definition text exactly: swapped axes index points differently, so they are another study', () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  const xy = { name: 'xy', sweep: { hiddenStd: [0.5, 1], lr: [0.1, 1] }, repeats: 2, seed: 1 };
+  const yx = { name: 'xy', sweep: { lr: [0.1, 1], hiddenStd: [0.5, 1] }, repeats: 2, seed: 1 };
+  assert.equal(store.ensureStudy('xy', xy), 'created');
+  assert.throws(() => store.ensureStudy('xy', yx), (e: unknown) => e instanceof StoreError && /different definition \(it differs in sweep\)/.test(e.message));
+  // Other keys in another order: the store does not decide that this is the same study (the study layer does).
+  assert.throws(() => store.ensureStudy('xy', { seed: 1, repeats: 2, sweep: xy.sweep, name: 'xy' }), (e: unknown) => e instanceof StoreError && /another order/.test(e.message));
+  assert.equal(store.ensureStudy('xy', xy), 'exists');
+  assert.deepEqual(store.getStudy('xy')?.definition, xy);
   store.close();
 });
 
