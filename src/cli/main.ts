@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
+import { ChartDataError } from '../plot/errors.js';
 
 type Register = (program: Command) => void;
 
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
       // --help and --version end here with code 0; commander has already printed its message.
       process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
     }
-    if (error instanceof UsageError || error instanceof StoreError) exitWith(error.message, EXIT_USAGE);
+    if (error instanceof UsageError || error instanceof StoreError || error instanceof ChartDataError) exitWith(error.message, EXIT_USAGE);
     throw error;
   }
 }

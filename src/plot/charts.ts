@@ -2,6 +2,7 @@
 // boundary, and loss curves of several. Pure: core results in, Vega-Lite specs out.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Dataset, TrainingConfig, TrainingResult } from '../core/index.js';
+import { ChartDataError } from './errors.js';
 import { short } from './theme.js';
 import { boundarySpec } from './landscape.js';
 import { lossRows, outputGrid, samplePoints, weightRows } from './training.js';
@@ -15,6 +16,12 @@ export function describeTraining(config: TrainingConfig, seed: number | null): s
 }
 
 export function weightsChart(config: TrainingConfig, dataset: Dataset, result: TrainingResult, seed: number | null): TopLevelSpec {
+  // Nothing to draw when no snapshot has a finite loss: the training diverged at its first forward pass, and the
+  // only snapshot there may be (the start, kept at the epoch that diverges) holds no trajectory.
+  if (result.metrics.diverged && !result.snapshots.some((s) => Number.isFinite(s.loss))) {
+    const epoch = result.snapshots.find((s) => !Number.isFinite(s.loss))?.epoch ?? 0;
+    throw new ChartDataError(`the training diverged at epoch ${epoch}; nothing to draw — try a smaller std or learning rate`);
+  }
   if (result.snapshots.length === 0) throw new RangeError('the training recorded no snapshots (snapshotEvery was 0)');
   return weightsSpec({
     rows: weightRows(config, dataset, result.snapshots),

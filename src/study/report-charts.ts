@@ -4,8 +4,9 @@ import type { CurveInput, CurvePoint } from '../plot/curve.js';
 import { inferLogX } from '../plot/curve.js';
 import type { HeatmapInput } from '../plot/landscape.js';
 import type { PointSummary, StudyRecord } from '../store/types.js';
+import { ChartDataError } from '../plot/errors.js';
 
-export class ChartDataError extends Error {}
+export { ChartDataError };
 
 /** The swept parameters in axis order, from the stored definition (or, failing that, from the points). */
 export function sweptParameters(study: StudyRecord, points: readonly PointSummary[]): string[] {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/index.js';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
@@ -109,6 +109,16 @@ test('plot: bad input is one line, exit 2', () => {
   assert.match(usageErrorLine(runCli(['plot', 'boundary', '--dataset', 'parity3', '--hidden', '3', '--epochs', '10', '--spec'])), /2 inputs/);
   writeFileSync(join(dir, 'bad.json'), '{"config": {}}');
   assert.match(usageErrorLine(runCli(['plot', 'weights', '--from', join(dir, 'bad.json'), '--spec'])), /train --json/);
+});
+
+test('plot weights and train --plot-weights of a network that diverges at epoch 0: one line, exit 2, no file', () => {
+  const dir = tempDir();
+  const out = join(dir, 'w.svg');
+  const diverges = ['--seed', '1', '--hidden-std', '1e308', '--output-std', '1e308', '--epochs', '50'];
+  const expected = /^xorlab: the training diverged at epoch 0; nothing to draw — try a smaller std or learning rate$/;
+  assert.match(usageErrorLine(runCli(['plot', 'weights', ...diverges, '--out', out])), expected);
+  assert.match(usageErrorLine(runCli(['train', ...diverges, '--plot-weights', out])), expected);
+  assert.equal(existsSync(out), false);
 });
 
 test('xorlab train --plot-weights draws the trajectories of that training; bad file names are one line', () => {

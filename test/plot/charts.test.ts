@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { builtinDataset, defaultConfig, trainFromSeed } from '../../src/core/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../../src/plot/charts.js';
 import { XAVIER_STD, curveSpec, type CurvePoint } from '../../src/plot/curve.js';
+import { ChartDataError } from '../../src/plot/errors.js';
 import { readGlyphWidths, fontFiles, textWidth } from '../../src/plot/fonts.js';
 import { heatmapSpec } from '../../src/plot/landscape.js';
 import { renderPng, renderSvg } from '../../src/plot/render.js';
@@ -94,6 +95,22 @@ test('the curve: linear axis for a narrow grid, no Xavier rule for a parameter t
   assert.notEqual(spec.vconcat[0].layer[0].encoding.x.scale.type, 'log');
   assert.ok(!all.some((l) => l.name === 'xavier_rule'));
   assert.equal(all.find((l) => l.name === 'minimum_rule').encoding.x.datum, 0.15);
+});
+
+test('weightsChart of a training that diverged at epoch 0 is a ChartDataError, with or without the start snapshot', () => {
+  const huge = defaultConfig({ epochs: 50, hiddenStd: 1e308, outputStd: 1e308 });
+  const diverged = trainFromSeed(huge, xor, 1, { snapshotEvery: 10 });
+  assert.equal(diverged.metrics.diverged, true);
+  // Whatever core keeps of the start (nothing, or the snapshot of the epoch that diverged), there is no trajectory.
+  for (const snapshots of [diverged.snapshots, [], [{ epoch: 0, loss: NaN, parameters: Array.from(diverged.initialParameters) }]]) {
+    assert.throws(
+      () => weightsChart(huge, xor, { ...diverged, snapshots }, 1),
+      (e: unknown) => e instanceof ChartDataError && /^the training diverged at epoch 0; nothing to draw/.test(e.message),
+    );
+  }
+  // A training that diverges later still has its trajectory up to there.
+  const later = { ...run, metrics: { ...run.metrics, diverged: true }, snapshots: [...run.snapshots.slice(0, 5), { epoch: 50, loss: Infinity, parameters: run.snapshots[5].parameters }] };
+  assert.ok(weightsChart(config, xor, later, 1));
 });
 
 test('the decision grid evaluates the trained network: its output at the XOR corners matches the training predictions', () => {

@@ -22,7 +22,7 @@ import { curveSpec } from '../../plot/curve.js';
 import { heatmapSpec } from '../../plot/landscape.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { short } from '../../plot/theme.js';
-import { ChartDataError, studyCurveInput, studyHeatmapInput } from '../../study/report-charts.js';
+import { studyCurveInput, studyHeatmapInput } from '../../study/report-charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { addDbOption, openStoreFromOptions } from '../db-option.js';
@@ -57,16 +57,6 @@ async function emit(spec: TopLevelSpec, options: OutputOptions): Promise<void> {
       throw error;
     }
     process.stderr.write(`wrote ${options.out}\n`);
-  }
-}
-
-/** Store and chart-data problems become one line. */
-function asUsage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (error) {
-    if (error instanceof ChartDataError) throw new UsageError(error.message);
-    throw error;
   }
 }
 
@@ -161,7 +151,7 @@ Examples:
     const spec = withStore(options, (store) => {
       const record = store.getStudy(study);
       if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? 'xorlab.db'}; list them with \`xorlab studies\``);
-      return curveSpec(asUsage(() => studyCurveInput(record, store.summarize(study), options.param)));
+      return curveSpec(studyCurveInput(record, store.summarize(study), options.param));
     });
     await emit(spec, options);
   });
@@ -173,7 +163,7 @@ Examples:
     const spec = withStore(options, (store) => {
       const record = store.getStudy(study);
       if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? 'xorlab.db'}; list them with \`xorlab studies\``);
-      return heatmapSpec(asUsage(() => studyHeatmapInput(record, store.summarize(study))));
+      return heatmapSpec(studyHeatmapInput(record, store.summarize(study)));
     });
     await emit(spec, options);
   });
