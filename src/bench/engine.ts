@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { builtinDataset, defaultConfig, seededInitialParameters, shapeFor, type TrainingConfigInput } from '../core/index.js';
 import { measureAccuracy } from '../kernel/accuracy.js';
 import { trainManyFrom, type EngineRun, type Precision } from '../kernel/index.js';
+import { workerEntry } from '../study/worker-entry.js';
 
 /** The article's study configuration. */
 export const STUDY_CONFIG: TrainingConfigInput = {
@@ -93,16 +94,8 @@ function agreement(reference: EngineRun, fast: EngineRun): Agreement {
   };
 }
 
-/** engine-worker.js from dist; from the sources (through tsx) a bootstrap that registers tsx first (Node 20 does not apply `--import tsx` to a worker's entry file). */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./engine-worker.js', import.meta.url), eval: false };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./engine-worker.ts', import.meta.url).href;
-  return { entry: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
-}
-
 async function timeAllCores(workers: number, perWorker: number): Promise<number> {
-  const { entry, eval: isEval } = workerEntry();
+  const { entry, eval: isEval } = workerEntry(import.meta.url, 'engine-worker');
   const initial = initialParameters(perWorker);
   const pool = Array.from({ length: workers }, () => new Worker(entry, {
     workerData: { config: STUDY_CONFIG, initial, count: perWorker, precision: 'f32' },

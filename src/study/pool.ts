@@ -3,20 +3,9 @@
 // the main thread, in arrival order.
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask, WorkerInit, WorkerReply } from './protocol.js';
+import { workerEntry } from './worker-entry.js';
 
 const IN_FLIGHT_PER_WORKER = 2;
-
-/**
- * The worker: worker.js when running from dist; from the sources (tests through tsx) worker.ts, loaded by a
- * small bootstrap that registers tsx first (Node 20 does not apply `--import tsx` to a worker's entry file).
- */
-function workerEntry(): { entry: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { entry: new URL('./worker.js', import.meta.url), eval: false };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
-  return { entry: code, eval: true };
-}
 
 export interface PoolOptions {
   workers: number;
@@ -33,7 +22,7 @@ export type PoolOutcome = 'done' | 'interrupted';
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
   const { init, chunks, onResult, signal } = options;
   const graceMs = options.graceMs ?? 3000;
-  const { entry, eval: isEval } = workerEntry();
+  const { entry, eval: isEval } = workerEntry(import.meta.url, 'worker');
 
   return new Promise<PoolOutcome>((resolve, reject) => {
     const workers: Worker[] = [];
