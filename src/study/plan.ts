@@ -69,11 +69,25 @@ export function planAdditional(extra: ArrayLike<number>, stored: ReadonlyMap<num
   return { points, repeats: reps };
 }
 
-/** Trials per chunk: enough chunks to keep every worker busy to the end, few enough that messaging is noise. */
-export function chooseChunkSize(total: number, workers: number, epochs: number): number {
+/** Work one chunk should hold: long enough that messaging and a transaction per chunk are noise, short enough
+ * that progress moves smoothly and Ctrl-C's grace period (3 s) lets the running chunks finish. */
+export const CHUNK_SECONDS = 0.5;
+
+/** Rough seconds per epoch of one 2-2-1 XOR training (9 parameters x 4 samples) on one core: the reference
+ * engine ~1.4 us, the fast lockstep engine ~0.04 us (npm run bench, engine section). */
+const EPOCH_SECONDS = { reference: 1.4e-6, fast: 0.04e-6 } as const;
+const XOR_221_WORK = 9 * 4;
+
+/** Estimated seconds of one training: epochs x (parameters x samples), scaled from the 2-2-1 XOR timings. */
+export function trialSeconds(engine: 'fast' | 'reference', epochs: number, parameters: number, samples: number): number {
+  return EPOCH_SECONDS[engine] * epochs * Math.max(1, (parameters * samples) / XOR_221_WORK);
+}
+
+/** Trials per chunk: about CHUNK_SECONDS of work (at most 4096 trials), and at least 16 chunks per worker. */
+export function chooseChunkSize(total: number, workers: number, secondsPerTrial: number): number {
   const byBalance = Math.ceil(total / (Math.max(1, workers) * 16));
-  const byCost = Math.min(4096, Math.max(16, Math.floor(1e7 / Math.max(1, epochs))));
-  return Math.max(1, Math.min(byBalance, byCost));
+  const byTime = Math.min(4096, Math.max(1, Math.floor(CHUNK_SECONDS / Math.max(1e-12, secondsPerTrial) + 1e-9)));
+  return Math.max(1, Math.min(byBalance, byTime));
 }
 
 /** The plan cut into chunks of `size` trials, with every trial's seed derived from (root, point, repeat). */

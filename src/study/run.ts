@@ -3,12 +3,12 @@
 // synchronous=NORMAL a commit costs no fsync), so a SIGKILL loses at most the chunks still in the workers and
 // never leaves a half-written trial (SQLite's transactions are atomic).
 import { availableParallelism } from 'node:os';
-import type { Dataset } from '../core/index.js';
-import type { EngineName, Precision } from '../kernel/index.js';
+import { shapeFor, type Dataset } from '../core/index.js';
+import { fastEngineSupport, type EngineName, type Precision } from '../kernel/index.js';
 import type { Store, TrialRow } from '../store/types.js';
 import type { Study } from './definition.js';
 import type { ParamValue } from './params.js';
-import { chooseChunkSize, chunksOf, planSize, type TrialPlan } from './plan.js';
+import { chooseChunkSize, chunksOf, planSize, trialSeconds, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';
 import { silentProgress, type Progress } from './progress.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask } from './protocol.js';
@@ -46,9 +46,8 @@ export interface RunOutcome {
   seconds: number;
 }
 
-/** Turns a chunk's results into store rows and writes them in one transaction. */
+/** Turns each chunk's results into store rows and writes them at once, in one transaction. */
 class StoreWriter {
-  private rows: TrialRow[] = [];
   stored = 0;
   private readonly params = new Map<number, Record<string, ParamValue>>();
 
@@ -57,8 +56,9 @@ class StoreWriter {
     private readonly study: Study,
   ) {}
 
-  add(task: ChunkTask, result: ChunkResult): void {
+  write(task: ChunkTask, result: ChunkResult): void {
     const name = this.study.definition.name;
+    const rows: TrialRow[] = [];
     for (let k = 0; k < task.points.length; k++) {
       const point = task.points[k];
       let params = this.params.get(point);
@@ -70,7 +70,7 @@ class StoreWriter {
       const total = result.totalLoss[k];
       const final = result.finalLoss[k];
       const epochs = result.epochsToThreshold[k];
-      this.rows.push({
+      rows.push({
         study: name,
         point,
         repeat: task.repeats[k],
@@ -85,13 +85,6 @@ class StoreWriter {
         precision: flags & FLAG_F32 ? 'f32' : 'f64',
       });
     }
-    this.flush();
-  }
-
-  flush(): void {
-    if (this.rows.length === 0) return;
-    const rows = this.rows;
-    this.rows = [];
     this.stored += this.store.insertTrials(rows);
   }
 }
@@ -99,15 +92,18 @@ class StoreWriter {
 export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   const { study, plan } = options;
   const planned = planSize(plan);
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), Math.max(1, planned)));
   const progress = options.progress ?? silentProgress;
   const started = performance.now();
   const outcome: RunOutcome = { planned, completed: 0, stored: 0, interrupted: false, seconds: 0 };
   if (planned === 0) return outcome;
 
+  const engine = options.engine ?? 'fast';
+  const requested = Math.max(1, options.workers ?? defaultWorkers());
+  const size = options.chunkSize ?? chooseChunkSize(planned, requested, secondsPerTrial(study, plan, options.datasets, engine));
+  // No more workers than chunks: an idle worker would only cost its start-up.
+  const workers = Math.min(requested, Math.ceil(planned / size));
   const writer = options.store ? new StoreWriter(options.store, study) : null;
   const reasons = new Set<string>();
-  const size = options.chunkSize ?? chooseChunkSize(planned, workers, maxEpochs(study));
   progress.start(planned);
   const ticker = setInterval(() => progress.update(outcome.completed), PROGRESS_MS);
   try {
@@ -116,7 +112,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
       init: {
         definition: study.definition,
         datasets: options.datasets,
-        engine: options.engine ?? 'fast',
+        engine,
         precision: options.precision ?? 'f32',
       },
       chunks: chunksOf(plan, size, study.definition.seed),
@@ -127,15 +123,14 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
           reasons.add(reason);
           options.onFallback?.(reason);
         }
-        writer?.add(task, chunk);
+        writer?.write(task, chunk);
         outcome.completed += task.points.length;
       },
     });
     outcome.interrupted = result === 'interrupted';
   } finally {
     clearInterval(ticker);
-    // Whatever arrived is kept, also when a worker failed.
-    writer?.flush();
+    // Whatever arrived is already stored (one transaction per chunk), also when a worker failed.
     progress.update(outcome.completed);
     progress.stop();
     outcome.stored = writer ? writer.stored : 0;
@@ -144,8 +139,25 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   return outcome;
 }
 
-/** The most epochs any point trains (sizes the chunks by cost). */
-function maxEpochs(study: Study): number {
-  const axis = study.axes.find((a) => a.param === 'epochs');
-  return axis ? Math.max(...(axis.values as number[])) : study.definition.config.epochs;
+/** Points of the plan whose cost is estimated (evenly spread); a sweep over millions of points needs no more. */
+const COST_SAMPLE_POINTS = 256;
+
+/**
+ * The estimated seconds of the plan's most expensive training, with the engine that will actually train it:
+ * the reference engine when asked for, or where the fast engine does not cover the configuration (optimizers
+ * other than gd, several hidden layers, ...).
+ */
+function secondsPerTrial(study: Study, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
+  const points: number[] = [];
+  for (let i = 0; i < plan.points.length; i++) if (i === 0 || plan.points[i] !== plan.points[i - 1]) points.push(plan.points[i]);
+  const step = Math.max(1, Math.floor(points.length / COST_SAMPLE_POINTS));
+  let worst = 0;
+  for (let i = 0; i < points.length; i += step) {
+    const config = study.pointConfig(points[i]);
+    const dataset = datasets[config.dataset];
+    if (!dataset) continue; // the workers report a missing dataset
+    const runs = engine === 'fast' && fastEngineSupport(config, dataset).ok ? 'fast' : 'reference';
+    worst = Math.max(worst, trialSeconds(runs, config.epochs, shapeFor(config, dataset).parameterCount, dataset.size));
+  }
+  return worst;
 }

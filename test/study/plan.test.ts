@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseChunkSize, chunksOf, planAdditional, planMissing } from '../../src/study/plan.js';
+import { chooseChunkSize, chunksOf, planAdditional, planMissing, trialSeconds } from '../../src/study/plan.js';
 import { trialSeed } from '../../src/study/seeds.js';
 
 const pairs = (plan: { points: Int32Array; repeats: Int32Array }) => Array.from(plan.points, (p, i) => `${p}:${plan.repeats[i]}`);
@@ -36,8 +36,13 @@ test('chunks cover the plan in order, with seeds derived from (root, point, repe
 });
 
 test('chunk size: balanced over workers, bounded by the cost of a trial', () => {
-  assert.equal(chooseChunkSize(100_000, 16, 10_000), 391);
-  assert.equal(chooseChunkSize(4_000_000, 16, 10_000), 1000);
-  assert.equal(chooseChunkSize(4_000_000, 16, 200), 4096);
-  assert.equal(chooseChunkSize(10, 2, 200), 1);
+  const fast = trialSeconds('fast', 10_000, 9, 4); // 0.4 ms
+  const reference = trialSeconds('reference', 10_000, 9, 4); // 14 ms
+  assert.equal(chooseChunkSize(100_000, 16, fast), 391);
+  assert.equal(chooseChunkSize(4_000_000, 16, fast), 1250);
+  assert.equal(chooseChunkSize(4_000_000, 16, reference), 35);
+  assert.equal(chooseChunkSize(4_000_000, 16, trialSeconds('fast', 200, 9, 4)), 4096);
+  assert.equal(chooseChunkSize(10, 2, fast), 1);
+  // A bigger network costs more per epoch: parity8 (8 inputs, 256 samples) with 16 hidden units, 10,000 epochs.
+  assert.equal(chooseChunkSize(4_000_000, 2, trialSeconds('reference', 10_000, 8 * 16 + 16 + 16 + 1, 256)), 1);
 });
