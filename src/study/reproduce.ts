@@ -3,11 +3,11 @@
 // how a plan is run (workers, progress, Ctrl-C). Rerunning resumes: only missing trials are computed, and the
 // refinement tops a study up to its target total.
 import type { Store } from '../store/types.js';
-import { allocateBudget, type PointError } from './allocate.js';
-import { resolveStudy, sameDefinition, StudyError, type Study, type StudyDefinitionInput } from './definition.js';
+import { allocateBudget } from './allocate.js';
+import { resolveStudy, StudyError, type Study, type StudyDefinitionInput } from './definition.js';
 import { planAdditional, planMissing, type TrialPlan } from './plan.js';
 import type { RunOutcome } from './run.js';
-import { relativeStandardError } from './stats.js';
+import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from './stored.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
 export type ScaleName = (typeof SCALE_NAMES)[number];
@@ -104,21 +104,35 @@ export type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promi
 
 export class ReproduceError extends Error {}
 
-/** Resolves a definition and registers it in the store; a stored study of that name must be the same study. */
-export function prepareStudy(store: Store, input: StudyDefinitionInput): Study {
-  let study: Study;
+function resolve(input: StudyDefinitionInput): Study {
   try {
-    study = resolveStudy(input);
+    return resolveStudy(input);
   } catch (error) {
     if (error instanceof StudyError) throw new ReproduceError(`${String(input.name)}: ${error.message}`);
     throw error;
   }
-  const stored = store.getStudy(study.definition.name);
-  if (stored && !sameDefinition(stored.definition, study.definition)) {
-    throw new ReproduceError(`study "${study.definition.name}" already exists in the database with a different definition; use another --name`);
+}
+
+export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study };
+
+/**
+ * The four studies, checked against the store before any is registered: a stored study of the same name must be
+ * the same study (and, given `engine`, hold trials of that engine), else ReproduceError and nothing is written.
+ */
+export function prepareReproduction(store: Store, scale: Scale, prefix: string, engine?: EngineCheck): { studies: ReproductionStudyMap; request: EngineRequest } {
+  const defs = reproductionStudies(scale, prefix);
+  const studies = { curve: resolve(defs.curve), claims: resolve(defs.claims), textbookCurve: resolve(defs.textbookCurve), textbookClaims: resolve(defs.textbookClaims) };
+  const all = Object.values(studies);
+  // The first stored study with trials settles an engine left open by the flags; the others must agree.
+  let request = engine?.request ?? {};
+  try {
+    for (const study of all) request = checkStoredStudy(store, study, 'use another --name', engine && { ...engine, request });
+  } catch (error) {
+    if (error instanceof StudyError) throw new ReproduceError(error.message);
+    throw error;
   }
-  store.ensureStudy(study.definition.name, study.definition);
-  return study;
+  for (const study of all) store.ensureStudy(study.definition.name, study.definition);
+  return { studies, request };
 }
 
 /** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
@@ -127,15 +141,6 @@ export async function sweepMissing(store: Store, study: Study, run: PlanRunner):
   const plan = planMissing(study.pointCount, repeats, store.storedRepeats(name));
   if (plan.points.length === 0) return 0;
   return (await run(`sweep ${name}`, study, plan)).completed;
-}
-
-/** Each point's relative standard error, from the store's per-point summary (what refine allocates by). */
-export function pointErrors(store: Store, study: Study): PointError[] {
-  const summary = new Map(store.summarize(study.definition.name).map((s) => [s.point, s]));
-  return Array.from({ length: study.pointCount }, (_, point) => {
-    const s = summary.get(point);
-    return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
-  });
 }
 
 /** The article's refinement: adds trials in proportion to each point's relative error until the study holds `total`. */
@@ -150,20 +155,17 @@ export async function refineToTotal(store: Store, study: Study, total: number, r
 }
 
 export interface ReproductionRun {
-  studies: { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study };
+  studies: ReproductionStudyMap;
   trainings: number;
 }
 
 /** Runs every study of the reproduction (resuming what is stored) and refines the two curves. */
 export async function runReproduction(store: Store, scale: Scale, prefix: string, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
-  const defs = reproductionStudies(scale, prefix);
-  // Every definition is checked before anything runs.
-  const studies = {
-    curve: prepareStudy(store, defs.curve),
-    claims: prepareStudy(store, defs.claims),
-    textbookCurve: prepareStudy(store, defs.textbookCurve),
-    textbookClaims: prepareStudy(store, defs.textbookClaims),
-  };
+  return runPrepared(store, scale, prepareReproduction(store, scale, prefix).studies, run, log);
+}
+
+/** runReproduction for studies prepareReproduction has checked and registered. */
+export async function runPrepared(store: Store, scale: Scale, studies: ReproductionStudyMap, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
   let trainings = 0;
   log(`1/4 the curve, seed order: ${scale.curvePoints} stds x ${scale.curveRepeats}, refined to ${scale.curveTotal.toLocaleString('en-US')} trainings`);
   trainings += await sweepMissing(store, studies.curve, run);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
@@ -23,6 +23,11 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
   // 6 + 3 claim stds in the seed order, 5 + 3 in the textbook order.
   assert.equal(csv.length, 1 + 6 + 3 + 5 + 3);
+  // Its studies hold fast f32 trials: going on with the reference engine is refused, and nothing changes.
+  const before = statSync(db).size;
+  const mixed = usageErrorLine(runCli([...args, '--engine', 'reference']));
+  assert.match(mixed, /study "article-quick-e200-p6-r3-curve" holds trials trained with --engine fast --precision f32; this run asks for --engine reference/);
+  assert.equal(statSync(db).size, before);
 });
 
 test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
@@ -32,4 +37,11 @@ test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
   writeFileSync(join(dir, 'file'), 'x');
   assert.match(usageErrorLine(runCli(['reproduce', '--epochs', '10', '--points', '5', '--repeats', '2', '--out', join(dir, 'file'), '--db', join(dir, 'a.db')])), /--out/);
   assert.deepEqual(readdirSync(dir).sort(), ['file']);
+  // --db names a text file: refused before the report folder is made.
+  const out = join(dir, 'out');
+  const text = 'not a database\n'.repeat(100);
+  writeFileSync(join(dir, 'notes.txt'), text);
+  assert.match(usageErrorLine(runCli(['reproduce', '--epochs', '10', '--points', '5', '--repeats', '2', '--out', out, '--db', join(dir, 'notes.txt')])), /notes\.txt/);
+  assert.ok(!existsSync(out), '--out was created');
+  assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), text);
 });

@@ -194,3 +194,22 @@ test('rerunning a name with a different definition is refused and changes nothin
   assert.equal(storedCount(db, 'r'), 4);
   assert.equal(statSync(db).size, size);
 });
+
+test('a stored study keeps its engine: another --engine or --precision is refused, no flag goes on with the stored one', () => {
+  const db = join(dir, 'engine.db');
+  const study = ['--name', 'e', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '50', '--db', db, '--workers', '1'];
+  assert.equal(runCli(['sweep', ...study, '--precision', 'f64']).status, 0);
+  const size = statSync(db).size;
+  const f32 = usageErrorLine(runCli(['sweep', ...study, '--precision', 'f32']));
+  assert.match(f32, /study "e" holds trials trained with --engine fast --precision f64; this run asks for --engine fast --precision f32, .*continue it with --engine fast --precision f64/);
+  const reference = usageErrorLine(runCli(['sweep', ...study, '--engine', 'reference']));
+  assert.match(reference, /holds trials trained with --engine fast --precision f64; this run asks for --engine reference/);
+  assert.match(usageErrorLine(runCli(['refine', 'e', '--budget', '4', '--engine', 'reference', '--db', db])), /this run asks for --engine reference/);
+  assert.equal(statSync(db).size, size);
+  // Without the flags, refine adds trials with the stored engine and precision.
+  const more = runCli(['refine', 'e', '--budget', '4', '--db', db, '--workers', '1']);
+  assert.equal(more.status, 0, more.stderr);
+  const { rows } = contents(db, 'e');
+  assert.equal(rows.length, 8);
+  assert.deepEqual(new Set(rows.map((r) => `${r.engine}/${r.precision}`)), new Set(['fast/f64']));
+});

@@ -2,15 +2,15 @@
 // as the article does. --budget N splits N trials in proportion to each point's RSE; --target-rse r asks for
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
 import type { Command } from 'commander';
-import type { Store } from '../../store/types.js';
+import type { Dataset } from '../../core/index.js';
 import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from '../../study/allocate.js';
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
 import { planAdditional } from '../../study/plan.js';
-import { relativeStandardError } from '../../study/stats.js';
+import { pointErrors } from '../../study/stored.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { addRunOptions, commandLine, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from './sweep.js';
+import { addRunOptions, checkStudy, commandLine, runFlagArgs, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
 
 interface RefineOptions extends RunFlags {
   budget?: string;
@@ -40,15 +40,6 @@ Examples:
   command.action((name: string, options: RefineOptions) => runRefine(name, options));
 }
 
-/** Each point's current relative error, from the summary computed in the database. */
-export function pointErrors(store: Store, study: Study): PointError[] {
-  const summary = new Map(store.summarize(study.definition.name).map((s) => [s.point, s]));
-  return Array.from({ length: study.pointCount }, (_, point) => {
-    const s = summary.get(point);
-    return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
-  });
-}
-
 function formatRse(rse: number | null): string {
   return rse === null ? '-' : rse.toPrecision(3);
 }
@@ -76,10 +67,11 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   const budget = options.budget === undefined ? undefined : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   const target = options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
   const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
-  const settings = runSettings(options);
+  let settings = runSettings(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
   const reader = openStoreFromOptions(options, { readonly: true });
   let study: Study;
+  let datasets: Record<string, Dataset>;
   let errors: PointError[];
   let stored: Map<number, Int32Array>;
   try {
@@ -89,6 +81,8 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
       throw new UsageError(`there is no study "${name}" in ${options.db ?? DEFAULT_DB}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
     }
     study = toStudy(record.definition, `the stored definition of "${name}"`);
+    datasets = studyDatasets(study); // a missing dataset file is bad input
+    settings = checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
     errors = pointErrors(reader, study);
     stored = reader.storedRepeats(name);
   } finally {
@@ -124,12 +118,10 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   }
   process.stderr.write(`${summary}\n`);
   const plan = planAdditional(extra, stored);
-  studyDatasets(study);
   const store = openStoreFromOptions(options);
   try {
-    const dbFlag = options.db !== undefined ? ['--db', options.db] : [];
-    await runWithProgress(`refine ${name}`, study, plan, store, settings, (outcome) =>
-      commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...dbFlag]),
+    await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (outcome) =>
+      commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...runFlagArgs(options, settings)]),
     );
   } finally {
     store.close();

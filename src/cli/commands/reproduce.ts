@@ -1,20 +1,31 @@
 // `xorlab reproduce`: the article end to end. Runs its study into the store (resuming whatever is already there),
 // then writes a report folder: the figures, report.md with the claims table, and summary.csv.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { builtinDataset, defaultConfig, trainFromSeed, type TrainingConfig, type TrainingConfigInput } from '../../core/index.js';
+import { builtinDataset, defaultConfig, trainFromSeed, type TrainingConfig, type TrainingConfigInput, type TrainingOptions, type TrainingResult } from '../../core/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../../plot/charts.js';
 import { curveSpec } from '../../plot/curve.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { curvePoints } from '../../study/report-charts.js';
 import { articleClaims, reportMarkdown, summaryCsv } from '../../study/report.js';
-import { ReproduceError, SCALES, SCALE_NAMES, XAVIER, articleConfig, runReproduction, type Scale, type ScaleName } from '../../study/reproduce.js';
+import {
+  ReproduceError,
+  SCALES,
+  SCALE_NAMES,
+  XAVIER,
+  articleConfig,
+  prepareReproduction,
+  runPrepared,
+  type ReproductionStudyMap,
+  type Scale,
+  type ScaleName,
+} from '../../study/reproduce.js';
 import type { Store } from '../../store/types.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { addRunOptions, runSettings, runWithProgress, type RunFlags } from './sweep.js';
+import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags, type RunSettings } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -74,11 +85,46 @@ export function scaleFromOptions(options: ReproduceOptions): { scale: Scale; cus
   };
 }
 
-/** The first seed from 1 up whose training learns XOR (the article shows trainings that learned); null if none does. */
-function learningSeed(config: TrainingConfig): number | null {
+/**
+ * The first seed from 1 up whose training learns XOR (the article shows trainings that learned), with that
+ * training (traced with `options`, so the figures reuse it); when none of 100 does, seed 1 with learned false.
+ */
+function learningRun(config: TrainingConfig, options: TrainingOptions): { seed: number; run: TrainingResult; learned: boolean } {
   const xor = builtinDataset('xor');
-  for (let seed = 1; seed <= 100; seed++) if (trainFromSeed(config, xor, seed).metrics.success) return seed;
-  return null;
+  let first: TrainingResult | null = null;
+  for (let seed = 1; seed <= 100; seed++) {
+    const run = trainFromSeed(config, xor, seed, options);
+    if (run.metrics.success) return { seed, run, learned: true };
+    first ??= run;
+  }
+  return { seed: 1, run: first!, learned: false };
+}
+
+/** Fails like mkdir + write would on --out, without creating anything (checked before the store is opened). */
+function checkOutFolder(dir: string): void {
+  const fail = (why: string): never => {
+    throw new UsageError(`--out: cannot write to the folder ${dir} (${why})`);
+  };
+  let at = resolve(dir);
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') fail(code ?? (error as Error).message);
+      if (dirname(at) === at) fail('ENOENT');
+      at = dirname(at);
+      continue;
+    }
+    if (!isDir) fail(at === resolve(dir) ? 'EEXIST: not a folder' : 'ENOTDIR');
+    try {
+      accessSync(at, constants.W_OK);
+    } catch (error) {
+      fail((error as NodeJS.ErrnoException).code ?? 'not writable');
+    }
+    return;
+  }
 }
 
 async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: string): Promise<string> {
@@ -94,26 +140,34 @@ async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: 
 async function runReproduce(options: ReproduceOptions): Promise<void> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
-  const settings = runSettings(options);
+  let settings = runSettings(options);
   const prefix = options.name ?? (custom ? `article-${options.scale}-e${scale.epochs}-p${scale.curvePoints}-r${scale.curveRepeats}` : `article-${options.scale}`);
   const dir = options.out;
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.xorlab-write-check'), '');
-    rmSync(join(dir, '.xorlab-write-check'));
-  } catch (error) {
-    throw new UsageError(`--out: cannot write to the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
+  // Bad input writes nothing: --out is checked without creating it, the four definitions (and the engine of any
+  // stored trials) before any is registered, and the folder is made only after that.
+  checkOutFolder(dir);
   const log = (line: string) => process.stderr.write(`reproduce: ${line}\n`);
   const store = openStoreFromOptions(options);
   try {
-    let run;
+    let studies: ReproductionStudyMap;
+    const datasets = { xor: builtinDataset('xor') };
     try {
-      run = await runReproduction(store, scale, prefix, (label, study, plan) => runWithProgress(label, study, plan, store, settings, () => `xorlab ${process.argv.slice(2).join(' ')}`), log);
+      const prepared = prepareReproduction(store, scale, prefix, { datasets, request: engineRequest(options) });
+      studies = prepared.studies;
+      settings = withEngine(settings, prepared.request);
     } catch (error) {
       if (error instanceof ReproduceError) throw new UsageError(error.message);
       throw error;
     }
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, '.xorlab-write-check'), '');
+      rmSync(join(dir, '.xorlab-write-check'));
+    } catch (error) {
+      throw new UsageError(`--out: cannot write to the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    const hint = commandLine(process.argv.slice(2));
+    const run = await runPrepared(store, scale, studies, (label, study, plan) => runWithProgress(label, study, plan, store, datasets, settings, () => hint), log);
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');
     await writeReport(store, dir, scale, run.studies, options, settings, ranFor);
@@ -127,9 +181,9 @@ async function writeReport(
   store: Store,
   dir: string,
   scale: Scale,
-  studies: Awaited<ReturnType<typeof runReproduction>>['studies'],
+  studies: ReproductionStudyMap,
   options: ReproduceOptions,
-  settings: ReturnType<typeof runSettings>,
+  settings: RunSettings,
   seconds: number,
 ): Promise<void> {
   const names = {
@@ -161,16 +215,19 @@ async function writeReport(
   const small = seedConfig(0.05);
   const large = seedConfig(10);
   const xavier = seedConfig(XAVIER);
-  const found = { small: learningSeed(small), large: learningSeed(large), boundary: learningSeed(xavier) };
-  const seeds = { small: found.small ?? 1, large: found.large ?? 1, boundary: found.boundary ?? 1 };
-  const notLearned = [found.small === null ? 'hidden std 0.05' : '', found.large === null ? 'hidden std 10' : '', found.boundary === null ? 'hidden std 1/√2' : ''].filter(Boolean);
   const every = Math.max(1, Math.round(scale.epochs / 500));
-  const smallRun = trainFromSeed(small, xor, seeds.small, { snapshotEvery: every, traceEvery: every });
-  const largeRun = trainFromSeed(large, xor, seeds.large, { snapshotEvery: every, traceEvery: every });
-  const xavierRun = trainFromSeed(xavier, xor, seeds.boundary, { traceEvery: every });
+  const found = {
+    small: learningRun(small, { snapshotEvery: every, traceEvery: every }),
+    large: learningRun(large, { snapshotEvery: every, traceEvery: every }),
+    boundary: learningRun(xavier, { traceEvery: every }),
+  };
+  const seeds = { small: found.small.seed, large: found.large.seed, boundary: found.boundary.seed };
+  const notLearned = [found.small.learned ? '' : 'hidden std 0.05', found.large.learned ? '' : 'hidden std 10', found.boundary.learned ? '' : 'hidden std 1/√2'].filter(Boolean);
+  const [smallRun, largeRun, xavierRun] = [found.small.run, found.large.run, found.boundary.run];
+  const seedCurve = curveFigure(summaries.curve, 'seed', claims.minimum.seed);
 
   const figures = {
-    curve: await chart(curveFigure(summaries.curve, 'seed', claims.minimum.seed), dir, 'curve.png'),
+    curve: await chart(seedCurve, dir, 'curve.png'),
     textbookCurve: await chart(curveFigure(summaries.textbookCurve, 'textbook', claims.minimum.textbook), dir, 'curve-textbook.png'),
     weightsSmall: await chart(weightsChart(small, xor, smallRun, seeds.small), dir, 'weights-std0.05.png'),
     weightsLarge: await chart(weightsChart(large, xor, largeRun, seeds.large), dir, 'weights-std10.png'),
@@ -188,7 +245,7 @@ async function writeReport(
     ),
     boundary: await chart(boundaryChart(xavier, xor, xavierRun.finalParameters, seeds.boundary, xavierRun.metrics.totalLoss), dir, 'boundary.png'),
   };
-  await chart(curveFigure(summaries.curve, 'seed', claims.minimum.seed), dir, 'curve.svg');
+  await chart(seedCurve, dir, 'curve.svg');
 
   writeFileSync(
     join(dir, 'summary.csv'),
@@ -213,7 +270,7 @@ async function writeReport(
       figures,
       trajectorySeeds: seeds,
       notLearned,
-      command: ['xorlab', ...process.argv.slice(2)].join(' '),
+      command: commandLine(process.argv.slice(2)),
     }),
   );
 }

@@ -1,27 +1,18 @@
 // `xorlab sweep`: defines a study (flags or a JSON file), stores its definition, and runs every missing trial on
 // all cores. Rerunning the same command resumes; Ctrl-C keeps what finished and prints how to resume.
-import { Option, type Command } from 'commander';
-import { MAX_SEED, type Dataset } from '../../core/index.js';
+import type { Command } from 'commander';
+import { MAX_SEED } from '../../core/index.js';
 import { StoreError, type Store } from '../../store/types.js';
-import { MAX_STUDY_TRIALS, StudyError, describeDifference, resolveStudy, sameDefinition, type Study } from '../../study/definition.js';
+import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
-import { planMissing, type TrialPlan } from '../../study/plan.js';
-import { createProgress, formatDuration, formatRate } from '../../study/progress.js';
-import { defaultWorkers, runPlan, type RunOutcome } from '../../study/run.js';
+import { planMissing } from '../../study/plan.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { DEFAULT_DB, addDbOption, openStoreFromOptions } from '../db-option.js';
-import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
-import { loadDataset, readJsonFile } from '../files.js';
+import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { UsageError } from '../errors.js';
+import { readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
-
-export interface RunFlags {
-  workers?: string;
-  engine?: 'fast' | 'reference';
-  precision?: 'f32' | 'f64';
-  chunkSize?: string;
-  db?: string;
-}
+import { addRunOptions, commandLine, registerOrRefuse, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
 
 interface SweepOptions extends RunFlags, Record<string, unknown> {
   name?: string;
@@ -29,15 +20,6 @@ interface SweepOptions extends RunFlags, Record<string, unknown> {
   sweep?: string[];
   repeats?: string;
   seed?: string;
-}
-
-/** The flags that choose how trials run (shared with refine). */
-export function addRunOptions(command: Command): Command {
-  return addDbOption(command)
-    .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
-    .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine').choices(['fast', 'reference']).default('fast'))
-    .addOption(new Option('--precision <p>', 'arithmetic of the fast engine').choices(['f32', 'f64']).default('f32'))
-    .option('--chunk-size <n>', 'trials per task sent to a worker (default: chosen from the study size)');
 }
 
 export function registerSweep(program: Command): void {
@@ -116,96 +98,6 @@ function definitionFromFlags(options: SweepOptions): unknown {
   return definition;
 }
 
-export function toStudy(definition: unknown, what = 'study'): Study {
-  try {
-    return resolveStudy(definition);
-  } catch (error) {
-    if (error instanceof StudyError) throw new UsageError(what === 'study' ? error.message : `${what}: ${error.message}`);
-    throw error;
-  }
-}
-
-/** Every dataset the study trains on, by its name in the configuration. */
-export function studyDatasets(study: Study): Record<string, Dataset> {
-  const axis = study.axes.find((a) => a.param === 'dataset');
-  const names = axis ? (axis.values as string[]) : [study.definition.config.dataset];
-  return Object.fromEntries(names.map((name) => [name, loadDataset(name)]));
-}
-
-export interface RunSettings {
-  workers: number;
-  engine: 'fast' | 'reference';
-  precision: 'f32' | 'f64';
-  chunkSize: number | undefined;
-}
-
-export function runSettings(options: RunFlags): RunSettings {
-  return {
-    workers: options.workers === undefined ? defaultWorkers() : parseNumber('--workers', options.workers, { integer: true, min: 1, max: 1024 }),
-    engine: options.engine ?? 'fast',
-    precision: options.precision ?? 'f32',
-    chunkSize: options.chunkSize === undefined ? undefined : parseNumber('--chunk-size', options.chunkSize, { integer: true, min: 1, max: 1_000_000 }),
-  };
-}
-
-/**
- * Runs a plan with a progress display, keeping every finished trial on Ctrl-C. Returns the outcome; on an
- * interruption prints `resumeHint` and exits with 130.
- */
-export async function runWithProgress(
-  label: string,
-  study: Study,
-  plan: TrialPlan,
-  store: Store,
-  settings: RunSettings,
-  resumeHint: (outcome: RunOutcome) => string,
-): Promise<RunOutcome> {
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) return;
-    process.stderr.write('\nxorlab: interrupted; keeping the trials that finished...\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  let outcome: RunOutcome;
-  try {
-    outcome = await runPlan({
-      study,
-      plan,
-      store,
-      datasets: studyDatasets(study),
-      workers: settings.workers,
-      engine: settings.engine,
-      precision: settings.precision,
-      chunkSize: settings.chunkSize,
-      signal: controller.signal,
-      progress: createProgress(label),
-      onFallback: (reason) => process.stderr.write(`xorlab: note: ${reason}\n`),
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  if (outcome.interrupted) {
-    process.stderr.write(
-      `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
-        `they are stored. Resume with:\n  ${resumeHint(outcome)}\n`,
-    );
-    store.close();
-    process.exit(EXIT_INTERRUPTED);
-  }
-  process.stdout.write(
-    `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +
-      `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${settings.workers} workers)\n`,
-  );
-  return outcome;
-}
-
-/** The command line as typed, quoted for a POSIX shell. */
-export function commandLine(args: readonly string[]): string {
-  const quote = (a: string): string => (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['xorlab', ...args.map(quote)].join(' ');
-}
-
 /** The stored definition of the study named by --name (read-only: nothing is created). */
 function storedDefinition(options: SweepOptions): unknown {
   const where = options.db ?? DEFAULT_DB;
@@ -227,7 +119,7 @@ function storedDefinition(options: SweepOptions): unknown {
 }
 
 async function runSweep(options: SweepOptions): Promise<void> {
-  const settings = runSettings(options);
+  let settings = runSettings(options);
   // Bad input is found before the database is opened: nothing stored is touched.
   const given = definesStudy(options) ? toStudy(definitionFromFlags(options)) : null;
   if (!given && options.name === undefined) {
@@ -235,18 +127,11 @@ async function runSweep(options: SweepOptions): Promise<void> {
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
   const study = given ?? toStudy(storedDefinition(options), `the stored definition of "${options.name}"`);
-  studyDatasets(study); // a missing dataset file is bad input too
+  const datasets = studyDatasets(study); // a missing dataset file is bad input too
   const store = openStoreFromOptions(options);
   try {
-    const existing = given ? store.getStudy(study.definition.name) : null;
-    if (existing && !sameDefinition(existing.definition, study.definition)) {
-      throw new UsageError(
-        `study "${study.definition.name}" already exists with a different definition (${describeDifference(existing.definition, study.definition)}); ` +
-          `use another --name, or run \`xorlab sweep --name ${study.definition.name}\` to resume the stored one`,
-      );
-    }
-    store.ensureStudy(study.definition.name, study.definition);
     const { pointCount, definition } = study;
+    settings = registerOrRefuse(store, study, datasets, options, settings, `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`);
     const plan = planMissing(pointCount, definition.repeats, store.storedRepeats(definition.name));
     const total = pointCount * definition.repeats;
     if (plan.points.length === 0) {
@@ -256,7 +141,7 @@ async function runSweep(options: SweepOptions): Promise<void> {
     if (plan.points.length < total) {
       process.stderr.write(`study ${definition.name}: ${(total - plan.points.length).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`);
     }
-    await runWithProgress(`sweep ${definition.name}`, study, plan, store, settings, () => commandLine(process.argv.slice(2)));
+    await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
   } finally {
     store.close();
   }

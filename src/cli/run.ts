@@ -1,0 +1,166 @@
+// What sweep, refine and reproduce share: the flags that choose how trials run, turning a definition into a
+// study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
+import { Option, type Command } from 'commander';
+import type { Dataset } from '../core/index.js';
+import type { Store } from '../store/types.js';
+import { StudyError, resolveStudy, type Study } from '../study/definition.js';
+import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
+import type { TrialPlan } from '../study/plan.js';
+import { createProgress, formatDuration, formatRate } from '../study/progress.js';
+import { defaultWorkers, runPlan, type RunOutcome } from '../study/run.js';
+import { addDbOption } from './db-option.js';
+import { EXIT_INTERRUPTED, UsageError } from './errors.js';
+import { loadDataset } from './files.js';
+import { parseNumber } from './parse.js';
+
+export interface RunFlags {
+  workers?: string;
+  engine?: 'fast' | 'reference';
+  precision?: 'f32' | 'f64';
+  chunkSize?: string;
+  db?: string;
+}
+
+/** The flags that choose how trials run (sweep, refine, reproduce). */
+export function addRunOptions(command: Command): Command {
+  return addDbOption(command)
+    .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
+    .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine (default: fast; a stored study goes on with the engine of its trials, and another one is refused)').choices(['fast', 'reference']))
+    .addOption(new Option('--precision <p>', 'arithmetic of the fast engine (default: f32, or a stored study\'s)').choices(['f32', 'f64']))
+    .option('--chunk-size <n>', 'trials per task sent to a worker (default: about half a second of work for the engine that runs)');
+}
+
+export function toStudy(definition: unknown, what = 'study'): Study {
+  try {
+    return resolveStudy(definition);
+  } catch (error) {
+    if (error instanceof StudyError) throw new UsageError(what === 'study' ? error.message : `${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
+export function studyDatasets(study: Study): Record<string, Dataset> {
+  const axis = study.axes.find((a) => a.param === 'dataset');
+  const names = axis ? (axis.values as string[]) : [study.definition.config.dataset];
+  return Object.fromEntries(names.map((name) => [name, loadDataset(name)]));
+}
+
+export interface RunSettings {
+  workers: number;
+  engine: 'fast' | 'reference';
+  precision: 'f32' | 'f64';
+  chunkSize: number | undefined;
+}
+
+export function runSettings(options: RunFlags): RunSettings {
+  return {
+    workers: options.workers === undefined ? defaultWorkers() : parseNumber('--workers', options.workers, { integer: true, min: 1, max: 1024 }),
+    engine: options.engine ?? 'fast',
+    precision: options.precision ?? 'f32',
+    chunkSize: options.chunkSize === undefined ? undefined : parseNumber('--chunk-size', options.chunkSize, { integer: true, min: 1, max: 1_000_000 }),
+  };
+}
+
+/** A StudyError as a UsageError (one line, exit 2). */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof StudyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The engine flags as given (undefined where not given: a stored study keeps its own). */
+export function engineRequest(options: RunFlags): EngineRequest {
+  return { engine: options.engine, precision: options.precision };
+}
+
+/** `settings` with the engine a stored study's trials were trained with, where the flags left it open. */
+export function withEngine(settings: RunSettings, request: EngineRequest): RunSettings {
+  return { ...settings, engine: request.engine ?? settings.engine, precision: request.precision ?? settings.precision };
+}
+
+/**
+ * Reads only: refuses (UsageError) a stored study of this name with another definition, or whose trials were
+ * trained with another engine or precision than the flags ask for. Returns the settings to run with.
+ */
+export function checkStudy(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): RunSettings {
+  return withEngine(settings, asUsage(() => checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) })));
+}
+
+/** checkStudy, then registers the study in the store. */
+export function registerOrRefuse(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): RunSettings {
+  return withEngine(settings, asUsage(() => registerStudy(store, study, hint, { datasets, request: engineRequest(options) })));
+}
+
+/** The run flags as given, for a command line that continues this run the same way. */
+export function runFlagArgs(options: RunFlags, settings: RunSettings): string[] {
+  return [
+    '--engine', settings.engine,
+    '--precision', settings.precision,
+    ...(options.workers !== undefined ? ['--workers', String(settings.workers)] : []),
+    ...(options.chunkSize !== undefined ? ['--chunk-size', String(settings.chunkSize)] : []),
+    ...(options.db !== undefined ? ['--db', options.db] : []),
+  ];
+}
+
+/**
+ * Runs a plan with a progress display, keeping every finished trial on Ctrl-C. Returns the outcome; on an
+ * interruption prints `resumeHint` and exits with 130.
+ */
+export async function runWithProgress(
+  label: string,
+  study: Study,
+  plan: TrialPlan,
+  store: Store,
+  datasets: Record<string, Dataset>,
+  settings: RunSettings,
+  resumeHint: (outcome: RunOutcome) => string,
+): Promise<RunOutcome> {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) return;
+    process.stderr.write('\nxorlab: interrupted; keeping the trials that finished...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let outcome: RunOutcome;
+  try {
+    outcome = await runPlan({
+      study,
+      plan,
+      store,
+      datasets,
+      workers: settings.workers,
+      engine: settings.engine,
+      precision: settings.precision,
+      chunkSize: settings.chunkSize,
+      signal: controller.signal,
+      progress: createProgress(label),
+      onFallback: (reason) => process.stderr.write(`xorlab: note: ${reason}\n`),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (outcome.interrupted) {
+    process.stderr.write(
+      `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
+        `they are stored. Resume with:\n  ${resumeHint(outcome)}\n`,
+    );
+    store.close();
+    process.exit(EXIT_INTERRUPTED);
+  }
+  process.stdout.write(
+    `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +
+      `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${settings.workers} workers)\n`,
+  );
+  return outcome;
+}
+
+/** The command line as typed, quoted for a POSIX shell. */
+export function commandLine(args: readonly string[]): string {
+  const quote = (a: string): string => (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['xorlab', ...args.map(quote)].join(' ');
+}

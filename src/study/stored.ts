@@ -1,0 +1,100 @@
+// A study as the store holds it: registering a definition (a stored study of the same name must be the same
+// study), the engine its stored trials were trained with (a resumed study must not mix engines), and each
+// point's current relative error (what refine allocates by).
+import type { Dataset } from '../core/index.js';
+import { fastEngineSupport, type EngineName, type Precision } from '../kernel/index.js';
+import type { Store } from '../store/types.js';
+import type { PointError } from './allocate.js';
+import { StudyError, describeDifference, sameDefinition, type Study } from './definition.js';
+import { relativeStandardError } from './stats.js';
+
+/** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
+export interface EngineRequest {
+  engine?: EngineName;
+  precision?: Precision;
+}
+
+export interface EngineChoice {
+  engine: EngineName;
+  precision: Precision;
+}
+
+/** What a resumed study's trials are checked against: the request and the datasets (which points fall back). */
+export interface EngineCheck {
+  datasets: Record<string, Dataset>;
+  request: EngineRequest;
+}
+
+type StudyReader = Pick<Store, 'getStudy' | 'iterateTrials'>;
+
+/**
+ * Reads only. Throws StudyError when the store holds a study of this name with another definition (the message
+ * ends with `hint`), or, given `engine`, trials trained with another engine or precision than the flags ask
+ * for. Returns the request with the stored trials' engine filled in where a flag was not given.
+ */
+export function checkStoredStudy(store: StudyReader, study: Study, hint: string, engine?: EngineCheck): EngineRequest {
+  const name = study.definition.name;
+  const existing = store.getStudy(name);
+  const request = engine?.request ?? {};
+  if (!existing) return request;
+  if (!sameDefinition(existing.definition, study.definition)) {
+    throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, study.definition)}); ${hint}`);
+  }
+  if (!engine || existing.trialCount === 0) return request;
+  const stored = storedEngine(store, study, engine.datasets);
+  if (!stored) return request;
+  const wanted: EngineChoice = { engine: request.engine ?? stored.engine, precision: request.precision ?? (stored.engine === 'fast' ? stored.precision : 'f32') };
+  const same = stored.engine === wanted.engine && (stored.engine === 'reference' || stored.precision === wanted.precision);
+  if (!same) {
+    throw new StudyError(
+      `study "${name}" holds trials trained with ${describe(stored)}; this run asks for ${describe(wanted)}, which would mix engines in one study; ` +
+        `continue it with ${describe(stored)}, or run the other engine under another --name`,
+    );
+  }
+  return { engine: wanted.engine, precision: wanted.precision };
+}
+
+/** checkStoredStudy, then registers the study (a no-op when it is stored). */
+export function registerStudy(store: StudyReader & Pick<Store, 'ensureStudy'>, study: Study, hint: string, engine?: EngineCheck): EngineRequest {
+  const request = checkStoredStudy(store, study, hint, engine);
+  store.ensureStudy(study.definition.name, study.definition);
+  return request;
+}
+
+function describe(choice: EngineChoice): string {
+  return choice.engine === 'reference' ? '--engine reference' : `--engine fast --precision ${choice.precision}`;
+}
+
+/**
+ * The engine choice the stored trials were trained with, or null when they do not tell. Where the fast engine
+ * does not cover a point both choices train it with the reference engine, so a row tells the choice only when
+ * it is a fast row, or a reference row at a point the fast engine covers: rows are read in order until one does
+ * (usually the first; in a sweep whose first points fall back, up to the first covered point).
+ */
+function storedEngine(store: StudyReader, study: Study, datasets: Record<string, Dataset>): EngineChoice | null {
+  const covered = new Map<number, boolean>();
+  const isCovered = (point: number): boolean => {
+    let ok = covered.get(point);
+    if (ok === undefined) {
+      const config = study.pointConfig(point);
+      const dataset = datasets[config.dataset];
+      ok = dataset !== undefined && fastEngineSupport(config, dataset).ok;
+      covered.set(point, ok);
+    }
+    return ok;
+  };
+  for (const row of store.iterateTrials(study.definition.name)) {
+    if (row.engine === 'fast') return { engine: 'fast', precision: row.precision === 'f64' ? 'f64' : 'f32' };
+    if (isCovered(row.point)) return { engine: 'reference', precision: 'f64' };
+  }
+  return null;
+}
+
+/** Each point's relative standard error, from the store's per-point summary (what refine allocates by). */
+export function pointErrors(store: Pick<Store, 'summarize'>, study: Study): PointError[] {
+  const summary = new Map(store.summarize(study.definition.name).map((s) => [s.point, s]));
+  return Array.from({ length: study.pointCount }, (_, point) => {
+    const s = summary.get(point);
+    return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
+  });
+}
