@@ -1,11 +1,12 @@
 // Chart 1, the study curve: mean total loss against the swept parameter with standard-error bars, the
-// Xavier/Glorot prediction 1/sqrt(2) as a black rule (for an init std), the measured minimum as a dashed green
-// rule, and the success rate in a second panel below. Pure: data in, Vega-Lite spec out.
+// Xavier/Glorot prediction 1/sqrt(2) as a black rule (for an init std), the minimum as a dashed green rule (the
+// caller's, e.g. a fitted one; else the lowest mean), and the success rate in a second panel below. Pure: data in,
+// Vega-Lite spec out.
 import type { TopLevelSpec } from 'vega-lite';
 import { isInitStd, parameterTitle } from './names.js';
 import { CHART_CONFIG, INK, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS, short } from './theme.js';
 
-export const XAVIER_STD = 1 / Math.SQRT2;
+export const XAVIER_STD = Math.SQRT1_2;
 
 export interface CurvePoint {
   x: number;
@@ -23,7 +24,7 @@ export interface CurveInput {
   logX?: boolean;
   /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
   xavier?: number | null;
-  /** Where to draw the measured-minimum rule; by default the point with the lowest mean. */
+  /** Where to draw the minimum rule and what to call it; by default the point with the lowest mean (lowestMean). */
   minimum?: { x: number; label?: string } | null;
   title?: string;
   subtitle?: string;
@@ -35,10 +36,14 @@ export function inferLogX(xs: readonly number[]): boolean {
   return Math.max(...xs) / Math.min(...xs) >= 20;
 }
 
-/** The point with the lowest mean, or null when no point has one. */
-export function lowestMean(points: readonly CurvePoint[]): CurvePoint | null {
-  let best: CurvePoint | null = null;
-  for (const p of points) if (p.mean !== null && (best === null || p.mean < best.mean!)) best = p;
+/** The point with the lowest finite mean (ties: the first), or null when none has one. The one rule for "the
+ * lowest mean" (this chart's default, summary's minimum via stats.minimumPoint, the centre of the fitted minimum). */
+export function lowestMean<P extends { mean: number | null }>(points: readonly P[]): P | null {
+  let best: P | null = null;
+  for (const p of points) {
+    if (p.mean === null || !Number.isFinite(p.mean)) continue;
+    if (best === null || p.mean < best.mean!) best = p;
+  }
   return best;
 }
 
@@ -47,7 +52,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
   const logX = input.logX ?? inferLogX(xs);
   const xavier = input.xavier === undefined ? (isInitStd(input.parameter) ? XAVIER_STD : null) : input.xavier;
   const lowest = lowestMean(input.points);
-  const minimum = input.minimum === undefined ? (lowest ? { x: lowest.x } : null) : input.minimum;
+  const minimum = input.minimum === undefined ? (lowest ? { x: lowest.x, label: `minimum (lowest mean) ≈ ${short(lowest.x)}` } : null) : input.minimum;
   const values = input.points.map((p) => ({
     x: p.x,
     mean: p.mean,
@@ -99,7 +104,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
       {
         name: 'minimum_label',
         data: single,
-        mark: { ...label(minimum.x, 1, xavier, minimum.label ?? `measured minimum ≈ ${short(minimum.x)}`), color: MINIMUM_GREEN, fontWeight: 'bold' },
+        mark: { ...label(minimum.x, 1, xavier, minimum.label ?? `minimum ≈ ${short(minimum.x)}`), color: MINIMUM_GREEN, fontWeight: 'bold' },
         encoding: { x: { datum: minimum.x }, y: { value: 0 } },
       },
     );

@@ -4,6 +4,7 @@ import type { CurveInput, CurvePoint } from '../plot/curve.js';
 import { inferLogX } from '../plot/curve.js';
 import type { HeatmapInput } from '../plot/landscape.js';
 import type { PointSummary, StudyRecord } from '../store/types.js';
+import { curveMinimum } from './report-minimum.js';
 import { ChartDataError } from '../plot/errors.js';
 
 export { ChartDataError };
@@ -47,6 +48,7 @@ export function studyCurveInput(study: StudyRecord, points: readonly PointSummar
     parameter: param,
     points: curve,
     logX,
+    minimum: curveMinimum(curve),
     title: `Study ${study.name}: total loss against ${param}`,
     subtitle: `mean ± standard error at ${curve.length} points, ${trials.toLocaleString('en-US')} trainings`,
   };

@@ -3,6 +3,8 @@
 // by 1/stderr^2; its vertex is the minimum. The 95% interval is a parametric bootstrap: every mean is redrawn from
 // N(mean, stderr^2) and the fit repeated (seeded, so a report is reproducible).
 import { Rng } from '../core/index.js';
+import { lowestMean } from '../plot/curve.js';
+import { short } from '../plot/theme.js';
 
 export interface MeanPoint {
   x: number;
@@ -16,7 +18,7 @@ export interface MinimumFit {
   /** 2.5% and 97.5% quantiles of the bootstrapped vertex. */
   low: number;
   high: number;
-  /** The grid point with the lowest mean. */
+  /** The grid point with the lowest mean (lowestMean, the rule of summary's minimum). */
   lowestX: number;
   /** Points used by the fit, and the window in ln(std) around the lowest point. */
   pointsUsed: number;
@@ -69,9 +71,9 @@ function quantile(sorted: readonly number[], q: number): number {
  */
 export function fitMinimum(points: readonly MeanPoint[], options: { window?: number; resamples?: number; seed?: number } = {}): MinimumFit | null {
   const window = options.window ?? 0.8;
-  const usable = points.filter((p) => p.x > 0 && p.mean !== null && p.stderr !== null && p.stderr > 0) as { x: number; mean: number; stderr: number }[];
-  if (usable.length === 0) return null;
-  const lowest = usable.reduce((a, b) => (b.mean < a.mean ? b : a));
+  const lowest = lowestMean(points);
+  if (lowest === null || !(lowest.x > 0)) return null;
+  const usable = points.filter((p) => p.x > 0 && p.mean !== null && Number.isFinite(p.mean) && p.stderr !== null && p.stderr > 0) as { x: number; mean: number; stderr: number }[];
   const centre = Math.log(lowest.x);
   const near = usable.filter((p) => Math.abs(Math.log(p.x) - centre) <= window + 1e-12);
   if (near.length < 4) return null;
@@ -102,4 +104,13 @@ export function fitMinimum(points: readonly MeanPoint[], options: { window?: num
     window,
     failedShare: 1 - vertices.length / resamples,
   };
+}
+
+/** The minimum drawn on a study curve, by one rule everywhere (plot curve, the report): the fitted minimum where
+ * the fit finds one, else the point with the lowest mean; the label says which. */
+export function curveMinimum(points: readonly MeanPoint[]): { x: number; label: string } | null {
+  const fit = fitMinimum(points);
+  if (fit) return { x: fit.x, label: `fitted minimum ≈ ${short(fit.x)} [${short(fit.low, 2)}, ${short(fit.high, 2)}]` };
+  const lowest = lowestMean(points);
+  return lowest && { x: lowest.x, label: `minimum (lowest mean) ≈ ${short(lowest.x)}` };
 }

@@ -226,7 +226,7 @@ export function reportMarkdown(r: ReportInput): string {
     `![Total loss against the hidden-layer init std, seed order](${r.figures.curve})`,
     '',
     `Mean total loss against the hidden-layer init std with standard-error bars; the black line is the Xavier/Glorot`,
-    `prediction 1/√2, the dashed green line the fitted minimum${ms ? ` (${fmt(ms.x)})` : ''}; below, the share of trainings that learned XOR.`,
+    `prediction 1/√2, the dashed green line ${ms ? `the fitted minimum (${fmt(ms.x)})` : 'the lowest mean (no minimum could be fitted)'}; below, the share of trainings that learned XOR.`,
     '',
     `![The same curve in the textbook update order](${r.figures.textbookCurve})`,
     '',

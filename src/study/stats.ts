@@ -1,4 +1,5 @@
 // Statistics of a study's totalLoss samples: pure functions, no I/O.
+import { lowestMean } from '../plot/curve.js';
 //
 // Conventions (the article's pandas table): std is the sample std (n - 1), stderr = std / sqrt(n), the relative
 // standard error is stderr / |mean|. Confidence intervals use Student's t quantile (exact for normal samples and
@@ -68,16 +69,12 @@ export function confidenceInterval(s: SampleStats, level = 0.95): Interval | nul
   return { low: s.mean - halfWidth, high: s.mean + halfWidth, halfWidth, level, df };
 }
 
-/** The point with the lowest mean (ties: the first), with the confidence interval of its mean. */
+/** The point with the lowest mean (lowestMean: finite means, ties the first), with the confidence interval of its mean. */
 export function minimumPoint<P extends { mean: number | null; std: number | null; lossCount: number }>(
   points: readonly P[],
   level = 0.95,
 ): { point: P; interval: Interval | null } | null {
-  let best: P | null = null;
-  for (const p of points) {
-    if (p.mean === null || !Number.isFinite(p.mean)) continue;
-    if (best === null || p.mean < best.mean!) best = p;
-  }
+  const best = lowestMean(points);
   if (best === null) return null;
   return { point: best, interval: confidenceInterval({ n: best.lossCount, mean: best.mean!, std: best.std }, level) };
 }

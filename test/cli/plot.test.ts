@@ -42,6 +42,13 @@ test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec w
   assert.match(text, /xavier_rule/);
   assert.match(text, /minimum_rule/);
   assert.match(text, /"type":"log"/);
+  // Five points an e^1.75 step apart are too few to fit a minimum: the rule is at the lowest mean (x = e^0.5, the
+  // point summary calls the minimum), and its label says so.
+  const rule = spec.vconcat[0].layer.find((l: { name?: string }) => l.name === 'minimum_rule');
+  assert.equal(rule.encoding.x.datum, Math.exp(0.5));
+  assert.match(text, /minimum \(lowest mean\) ≈ 1\.65/);
+  const summary = runCli(['summary', 'tiny', '--db', db, '--json']);
+  assert.equal(JSON.parse(summary.stdout).minimum.params.hiddenStd, Math.exp(0.5));
   // A one-parameter study has no heatmap; an unknown study is one line.
   assert.match(usageErrorLine(runCli(['plot', 'heatmap', 'tiny', '--db', db, '--out', join(dir, 'h.svg')])), /two parameters/);
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'nope', '--db', db, '--out', join(dir, 'c.svg')])), /no study named "nope"/);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { PointSummary } from '../../src/store/types.js';
-import { fitMinimum, fitQuadratic } from '../../src/study/report-minimum.js';
+import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/report-minimum.js';
+import { minimumPoint } from '../../src/study/stats.js';
 import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/study/report.js';
 import { SCALES, runReproduction, type Scale } from '../../src/study/reproduce.js';
 import { runPlan } from '../../src/study/run.js';
@@ -25,6 +26,24 @@ test('fitQuadratic recovers an exact parabola; fitMinimum finds its vertex with 
   assert.ok(fit.low < 0.6 && fit.high > 0.6 && fit.high / fit.low < 1.5, `[${fit.low}, ${fit.high}]`);
   // A monotone curve has no interior minimum.
   assert.equal(fitMinimum(points.map((p) => ({ ...p, mean: 1000 / p.x }))), null);
+});
+
+test('one minimum rule: the fitted minimum where the fit finds one, else the lowest mean that summary reports', () => {
+  const parabola = Array.from({ length: 40 }, (_, i) => {
+    const x = Math.exp(-3 + (7 * i) / 39);
+    return { x, mean: 1300 + 900 * Math.log(x / 0.6) ** 2, stderr: 20 };
+  });
+  const fitted = curveMinimum(parabola)!;
+  assert.equal(fitted.x, fitMinimum(parabola)!.x);
+  assert.match(fitted.label, /^fitted minimum ≈ 0\.6 \[/);
+  // Falling to the grid's edge: no interior fit, so the lowest mean, named as such.
+  const falling = parabola.map((p) => ({ ...p, mean: 1000 / p.x }));
+  assert.deepEqual(curveMinimum(falling), { x: parabola[39].x, label: 'minimum (lowest mean) ≈ 54.6' });
+  // The lowest mean is the same point for summary's minimum and the fit's centre, even one without a stderr
+  // (a single trial) and next to an infinite mean.
+  const points = parabola.map((p, i) => ({ ...p, point: i, lossCount: 10, std: 60, ...(i === 14 ? { mean: 1, stderr: null, lossCount: 1, std: null } : {}), ...(i === 15 ? { mean: -Infinity } : {}) }));
+  assert.equal(minimumPoint(points)!.point.point, 14);
+  assert.equal(fitMinimum(points)!.lowestX, points[14].x);
 });
 
 function point(std: number, mean: number, sd: number, n: number): PointSummary {

@@ -144,7 +144,7 @@ Examples:
   xorlab plot boundary --from run.json --out boundary.png     (run.json from \`xorlab train --json\`)`,
     );
 
-  const curve = plot.command('curve <study>').description('mean total loss against the swept parameter, with standard-error bars, the Xavier rule and the measured minimum');
+  const curve = plot.command('curve <study>').description('mean total loss against the swept parameter, with standard-error bars, the Xavier rule and the minimum (fitted as in the report, else the lowest mean)');
   addDbOption(curve).option('--param <name>', 'the swept parameter for the x-axis (default: the only one)');
   addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string }) => {
     checkOutput(options);
