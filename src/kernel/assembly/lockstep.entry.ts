@@ -17,7 +17,7 @@
 //          mask: no non-finite loss yet), ett (first epoch below threshold, -1 = none; integer lanes) and the
 //          running total loss as two f64x2 (lanes 0-1 and 2-3; f64 uses the first).
 //   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
-import { vexp, vlog1p, vexpX, vlog1pX, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
+import { vexp, vlog1p, vexpNegX, vlog1pX, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
 
 // Configuration constants in the constant table (see vmath.ts), splatted for each precision.
 const K_LOWER = K_USER, K_UPPER = K_USER + 1, K_THRESHOLD = K_USER + 2, K_SLOPE = K_USER + 3, K_ALPHA = K_USER + 4, K_COUNT = K_USER + 5;
@@ -495,12 +495,13 @@ function train22x2<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
 
 /** exp(-z) (hidden units) and exp(x) (x = -|z|, output) of the XOR kernel in either precision. */
 @inline function expNegX<T>(z: v128): v128 {
-  if (sizeof<T>() == 4) return vexpX(z, true);
+  if (sizeof<T>() == 4) return vexpNegX(z, false);
   return vexp<T>(neg<T>(z));
 }
-@inline function expX<T>(x: v128): v128 {
-  if (sizeof<T>() == 4) return vexpX(x, false);
-  return vexp<T>(x);
+/** exp(-|z|) */
+@inline function expNegAbsX<T>(z: v128): v128 {
+  if (sizeof<T>() == 4) return vexpNegX(abs<T>(z), true);
+  return vexp<T>(v128.or(z, kv<T>(K_SIGN)));
 }
 @inline function log1pX<T>(e: v128): v128 {
   if (sizeof<T>() == 4) return vlog1pX(e);
@@ -518,6 +519,24 @@ function isXor<T>(): bool {
   return true;
 }
 
+/**
+ * recordOne for f32 in fewer operations: the first epoch below the threshold is the unsigned minimum of the
+ * epochs below it (ett starts at -1, the largest unsigned value), and the ok mask is left alone: a non-finite
+ * loss makes the f64 running total non-finite for good, which the driver reads as diverged (and a NaN or
+ * infinite loss is never below the threshold).
+ */
+@inline function recordXor(bp: usize, b: i32, mean: v128, epoch: v128, thr: v128): void {
+  const ettPtr = at(bp, (P + 1) * B + b), t0Ptr = at(bp, (P + 2) * B + b), t1Ptr = at(bp, (P + 3) * B + b);
+  v128.store(ettPtr, i32x4.min_u(v128.load(ettPtr), v128.or(v128.not(f32x4.lt(mean, thr)), epoch)));
+  v128.store(t0Ptr, f64x2.add(v128.load(t0Ptr), f64x2.promote_low_f32x4(mean)));
+  v128.store(t1Ptr, f64x2.add(v128.load(t1Ptr), f64x2.promote_low_f32x4(v128.shuffle<f32>(mean, mean, 2, 3, 0, 1))));
+}
+
+/** p -= lr (u g), in memory. */
+@inline function updateAt<T>(p: usize, lr: v128, u: v128, g: v128): void {
+  v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(lr, v128.mul<T>(u, g))));
+}
+
 /** Hidden unit of the XOR kernel: sigmoid 1 / (1 + exp(-z)) and its derivative. */
 @inline function hiddenX<T>(z: v128, one: v128): v128 {
   return v128.div<T>(one, v128.add<T>(one, expNegX<T>(z)));
@@ -527,18 +546,19 @@ function isXor<T>(): bool {
  * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
  * sigmoid output, BCE without clip. As train22x4 otherwise (same state layout and update order), with the zero
  * inputs' products and sums left out (they are exact: x * w is 0 or w), one exp per sigmoid shared by the
- * output's sigmoid and its BCE term, and cheaper f32 exp and log1p (vexpX, vlog1pX).
+ * output's sigmoid and its BCE term, and cheaper f32 exp and log1p (vexpNegX, vlog1pX).
  */
 function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const one = kv<T>(K_ONE);
   const zero = splat<T>(0);
-  const sign = kv<T>(K_SIGN);
   const quarter = splat<T>(0.25);
+  const threshold4 = kv<f32>(K_THRESHOLD);
   const stride = (P + 4) * B;
   for (let k = 0; k < blocks; k++) {
     const bp = at(statePtr, k * stride);
     for (let e = 0; e < epochs; e++) {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
+      const epochNow = i32x4.splat(firstEpoch + e);
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
         const w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
@@ -556,8 +576,8 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const zo1 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h10, v0)), v128.mul<T>(h11, v1));
         const zo2 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h20, v0)), v128.mul<T>(h21, v1));
         const zo3 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h30, v0)), v128.mul<T>(h31, v1));
-        const e0 = expX<T>(v128.or(zo0, sign)), e1 = expX<T>(v128.or(zo1, sign));
-        const e2 = expX<T>(v128.or(zo2, sign)), e3 = expX<T>(v128.or(zo3, sign));
+        const e0 = expNegAbsX<T>(zo0), e1 = expNegAbsX<T>(zo1);
+        const e2 = expNegAbsX<T>(zo2), e3 = expNegAbsX<T>(zo3);
         const r0 = v128.div<T>(one, v128.add<T>(one, e0)), r1 = v128.div<T>(one, v128.add<T>(one, e1));
         const r2 = v128.div<T>(one, v128.add<T>(one, e2)), r3 = v128.div<T>(one, v128.add<T>(one, e3));
         const d0 = v128.bitselect(r0, v128.mul<T>(e0, r0), v128.ge<T>(zo0, zero));
@@ -582,19 +602,22 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const a10 = v128.add<T>(q10, q30), a11 = v128.add<T>(q11, q31);
         const ab0 = v128.add<T>(v128.add<T>(v128.add<T>(q00, q10), q20), q30);
         const ab1 = v128.add<T>(v128.add<T>(v128.add<T>(q01, q11), q21), q31);
-        recordOne<T>(bp, b, v128.mul<T>(lsum, quarter), firstEpoch + e);
+        if (sizeof<T>() == 4) recordXor(bp, b, v128.mul<T>(lsum, quarter), epochNow, threshold4);
+        else recordOne<T>(bp, b, v128.mul<T>(lsum, quarter), firstEpoch + e);
         const nv0 = v128.sub<T>(v0, v128.mul<T>(lr, gv0));
         const nv1 = v128.sub<T>(v1, v128.mul<T>(lr, gv1));
         const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
-        v128.store(at(pb, 0 * B), v128.sub<T>(w00, v128.mul<T>(lr, v128.mul<T>(u0, a00))));
-        v128.store(at(pb, 1 * B), v128.sub<T>(w01, v128.mul<T>(lr, v128.mul<T>(u1, a01))));
-        v128.store(at(pb, 2 * B), v128.sub<T>(w10, v128.mul<T>(lr, v128.mul<T>(u0, a10))));
-        v128.store(at(pb, 3 * B), v128.sub<T>(w11, v128.mul<T>(lr, v128.mul<T>(u1, a11))));
-        v128.store(at(pb, 4 * B), v128.sub<T>(b0, v128.mul<T>(lr, v128.mul<T>(u0, ab0))));
-        v128.store(at(pb, 5 * B), v128.sub<T>(b1, v128.mul<T>(lr, v128.mul<T>(u1, ab1))));
+        // The hidden parameters are read again from memory (after the stores above, so the compiler does not
+        // reuse the first loads): holding them across the body would only spill them.
         v128.store(at(pb, 6 * B), nv0);
         v128.store(at(pb, 7 * B), nv1);
         v128.store(at(pb, 8 * B), v128.sub<T>(c, v128.mul<T>(lr, gc)));
+        updateAt<T>(at(pb, 0 * B), lr, u0, a00);
+        updateAt<T>(at(pb, 1 * B), lr, u1, a01);
+        updateAt<T>(at(pb, 2 * B), lr, u0, a10);
+        updateAt<T>(at(pb, 3 * B), lr, u1, a11);
+        updateAt<T>(at(pb, 4 * B), lr, u0, ab0);
+        updateAt<T>(at(pb, 5 * B), lr, u1, ab1);
       }
     }
   }
@@ -704,11 +727,11 @@ export function mapLog1pF64(ptr: usize, n: i32): void {
 }
 export function mapExpXorF32(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpX(v128.load(ptr + (<usize>k << 2)), false));
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(f32x4.neg(v128.load(ptr + (<usize>k << 2))), false));
 }
 export function mapExpNegXorF32(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpX(v128.load(ptr + (<usize>k << 2)), true));
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(v128.load(ptr + (<usize>k << 2)), false));
 }
 export function mapLog1pXorF32(ptr: usize, n: i32): void {
   initMathConstants();

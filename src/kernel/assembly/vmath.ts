@@ -24,10 +24,10 @@ export const K_LOG_POLY = 28; // up to 7 slots
 /** First slot free for the kernel's own configuration constants. */
 export const K_USER = 36;
 export const K_SLOTS = 64;
-/** The XOR kernel's f32 polynomials (see vexpXor / vlog1pXor). */
+/** The XOR kernel's f32 constants (vexpNegX, vlog1pX). */
 export const K_EXPX_POLY = 48; // 5 slots
 export const K_LOGX_POLY = 53; // 5 slots
-export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59;
+export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59, K_MAGIC_BIAS = 60;
 
 export const KF32: usize = memory.data(16 * K_SLOTS, 16);
 export const KF64: usize = memory.data(16 * K_SLOTS, 16);
@@ -83,7 +83,7 @@ export function initMathConstants(): void {
   }
   for (let k = 0; k < 4; k++) setK<f32>(K_LOG_POLY + k, LOG_F32[k]);
   for (let k = 0; k < 5; k++) setK<f32>(K_EXPX_POLY + k, EXPX_F32[k]);
-  setK<f32>(K_MINUS_LOG2E, -1.44269504088896341); setK<f32>(K_MINUS_LN2_HI, -0.693359375);
+  setK<f32>(K_MINUS_LOG2E, -1.44269504088896341); setK<f32>(K_MINUS_LN2_HI, -0.693359375); setK<f32>(K_MAGIC_BIAS, 12582912.0 + 127);
   for (let k = 0; k < 5; k++) setK<f32>(K_LOGX_POLY + k, LOGX_F32[k]);
   for (let k = 0; k < 7; k++) setK<f64>(K_LOG_POLY + k, LOG_F64[k]);
 }
@@ -156,22 +156,24 @@ export function initMathConstants(): void {
 }
 
 /**
- * exp(x), or exp(-x) with `negate`, for the XOR kernel in f32: the range reduction of vexp (the negation folded
- * into it) and the degree-6 minimax polynomial 1 + r + r^2 P(r). Measured accuracy: accuracy.ts (exp, xor).
+ * exp(-x) for the XOR kernel in f32: vexp's range reduction with the negation folded in, and the degree-6 minimax
+ * polynomial 1 + r + r^2 P(r). The exponent bias is folded into the rounding constant (1.5 * 2^23 + 127), so
+ * that the rounded value's low bits are n + 127 and a shift makes 2^n. With `nonNegative`, x >= 0 is known and
+ * only the upper clamp is applied. Measured accuracy: mapExpNegXorF32.
  */
-@inline export function vexpX(x: v128, negate: bool): v128 {
-  x = f32x4.pmin(f32x4.pmax(x, kv<f32>(K_EXP_LO)), kv<f32>(K_EXP_HI));
-  const magic = kv<f32>(K_MAGIC);
-  const shifted = f32x4.add(f32x4.mul(x, kv<f32>(negate ? K_MINUS_LOG2E : K_LOG2E)), magic);
+@inline export function vexpNegX(x: v128, nonNegative: bool): v128 {
+  x = nonNegative ? f32x4.pmin(x, kv<f32>(K_EXP_HI)) : f32x4.pmin(f32x4.pmax(x, kv<f32>(K_EXP_LO)), kv<f32>(K_EXP_HI));
+  const magic = kv<f32>(K_MAGIC_BIAS);
+  const shifted = f32x4.add(f32x4.mul(x, kv<f32>(K_MINUS_LOG2E)), magic);
   const t = f32x4.sub(shifted, magic);
-  // r = +-x - t ln2, with ln2 = hi + lo
-  const r = f32x4.sub(negate ? f32x4.sub(f32x4.mul(t, kv<f32>(K_MINUS_LN2_HI)), x) : f32x4.sub(x, f32x4.mul(t, kv<f32>(K_LN2_HI))), f32x4.mul(t, kv<f32>(K_LN2_LO)));
+  // r = -x - t ln2, with ln2 = hi + lo
+  const r = f32x4.sub(f32x4.sub(f32x4.mul(t, kv<f32>(K_MINUS_LN2_HI)), x), f32x4.mul(t, kv<f32>(K_LN2_LO)));
   const r2 = f32x4.mul(r, r);
   const a = f32x4.add(f32x4.mul(kv<f32>(K_EXPX_POLY), r), kv<f32>(K_EXPX_POLY + 1));
   const b = f32x4.add(f32x4.mul(kv<f32>(K_EXPX_POLY + 2), r), kv<f32>(K_EXPX_POLY + 3));
   const p = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(a, r2), b), r), kv<f32>(K_EXPX_POLY + 4));
   const q = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), kv<f32>(K_ONE));
-  return f32x4.mul(q, i32x4.shl(i32x4.add(shifted, kv<f32>(K_BIAS)), 23));
+  return f32x4.mul(q, i32x4.shl(shifted, 23));
 }
 
 /** log1p(e) for 0 <= e <= 1 in f32: s Q(s^2) with s = e / (2 + e) (log1p = 2 atanh(s)), Q a degree-4 minimax fit. */
