@@ -81,3 +81,35 @@ test('an aborted run stops dispatching and reports itself interrupted', async ()
   assert.equal(outcome.completed, 0);
   assert.deepEqual(written, []);
 });
+
+test('an abort in the middle: the running chunks are handed over, the rest is not run', async () => {
+  const study = resolveStudy({ ...definition, name: 'mid', repeats: 50 });
+  const plan = planMissing(study.pointCount, 50, new Map());
+  const controller = new AbortController();
+  const handed: TrialRow[] = [];
+  const outcome = await runPlan({
+    study,
+    plan,
+    store: {
+      insertTrials: (rows) => {
+        handed.push(...rows);
+        controller.abort(); // after the first chunk's result
+        return rows.length;
+      },
+    },
+    datasets,
+    workers: 1,
+    engine: 'reference',
+    precision: 'f64',
+    chunkSize: 10,
+    signal: controller.signal,
+  });
+  assert.equal(outcome.planned, 200);
+  assert.equal(outcome.interrupted, true);
+  assert.ok(outcome.completed > 0 && outcome.completed < outcome.planned, `completed ${outcome.completed}`);
+  // Every completed trial was handed over once, with its own seed.
+  assert.equal(handed.length, outcome.completed);
+  assert.equal(outcome.stored, outcome.completed);
+  assert.equal(new Set(handed.map((r) => `${r.point}:${r.repeat}`)).size, handed.length);
+  for (const row of handed) assert.equal(row.seed, trialSeed(9, row.point, row.repeat));
+});
