@@ -10,6 +10,8 @@ export interface Accuracy {
   log1pMaxRelativeError: number;
   log1pRange: [number, number];
   points: number;
+  /** f32 only: the XOR kernel's own exp and log1p (a shorter exp polynomial, log1p without range reduction), same ranges. */
+  xor?: { expMaxRelativeError: number; log1pMaxRelativeError: number };
 }
 
 /** Evaluates exp on an even grid of `points` values over the range the kernel uses, and log1p on (0, 1]. */
@@ -34,6 +36,12 @@ export function measureAccuracy(precision: Precision, points = 1 << 16): Accurac
     return max;
   };
   const f32 = precision === 'f32';
+  const xor = f32
+    ? {
+        expMaxRelativeError: worst(Math.exp, kernel.mapExpXorF32, expRange[0], expRange[1], false),
+        log1pMaxRelativeError: worst(Math.log1p, kernel.mapLog1pXorF32, log1pRange[0], log1pRange[1], true),
+      }
+    : undefined;
   return {
     precision,
     expMaxRelativeError: worst(Math.exp, f32 ? kernel.mapExpF32 : kernel.mapExpF64, expRange[0], expRange[1], false),
@@ -41,5 +49,6 @@ export function measureAccuracy(precision: Precision, points = 1 << 16): Accurac
     log1pMaxRelativeError: worst(Math.log1p, f32 ? kernel.mapLog1pF32 : kernel.mapLog1pF64, log1pRange[0], log1pRange[1], true),
     log1pRange,
     points,
+    ...(xor ? { xor } : {}),
   };
 }

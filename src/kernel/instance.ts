@@ -32,6 +32,9 @@ export interface LockstepExports {
   mapExpF64(ptr: number, n: number): void;
   mapLog1pF32(ptr: number, n: number): void;
   mapLog1pF64(ptr: number, n: number): void;
+  /** The XOR kernel's f32 exp and log1p (its study-shape fast path). */
+  mapExpXorF32(ptr: number, n: number): void;
+  mapLog1pXorF32(ptr: number, n: number): void;
 }
 
 let cached: LockstepExports | undefined;

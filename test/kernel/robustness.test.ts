@@ -79,6 +79,11 @@ test('vectorised exp and log1p: measured maximum relative error', () => {
   assert.ok(f32.log1pMaxRelativeError < 3e-7, `f32 log1p ${f32.log1pMaxRelativeError}`);
   assert.ok(f64.expMaxRelativeError < 1e-15, `f64 exp ${f64.expMaxRelativeError}`);
   assert.ok(f64.log1pMaxRelativeError < 1e-15, `f64 log1p ${f64.log1pMaxRelativeError}`);
+  // The XOR kernel's f32 versions (degree-6 exp polynomial; log1p as s Q(s^2) without range reduction).
+  assert.ok(f32.xor !== undefined && f64.xor === undefined);
+  assert.ok(f32.xor.expMaxRelativeError < 1e-7, `f32 XOR exp ${f32.xor.expMaxRelativeError}`);
+  assert.ok(f32.xor.log1pMaxRelativeError < 3e-7, `f32 XOR log1p ${f32.xor.log1pMaxRelativeError}`);
+  assert.ok(f32.xor.expMaxRelativeError > 1e-9);
   // And not vacuously: f32 is measurably less exact than f64.
   assert.ok(f32.expMaxRelativeError > 1e-9);
 });
