@@ -15,3 +15,13 @@ export function addDbOption(command: Command): Command {
 export function openStoreFromOptions(options: { db?: string }, mode: { readonly?: boolean } = {}): Store {
   return openStore(options.db ?? DEFAULT_DB, { readonly: mode.readonly ?? false });
 }
+
+/** Opens the --db store for reading, runs `use` on it and closes it, whatever happens. */
+export function withStore<T>(options: { db?: string }, use: (store: Store) => T): T {
+  const store = openStoreFromOptions(options, { readonly: true });
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
+}

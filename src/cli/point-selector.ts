@@ -7,7 +7,8 @@
 import type { ParamValue, PointSummary } from '../store/types.js';
 import { UsageError } from './errors.js';
 
-export function sweptParameters(points: readonly { params: Record<string, ParamValue> }[]): string[] {
+/** The parameter names that occur in the points' params, in first-seen order. */
+export function paramNamesOfPoints(points: readonly { params: Record<string, ParamValue> }[]): string[] {
   const names = new Set<string>();
   for (const p of points) for (const name of Object.keys(p.params)) names.add(name);
   return [...names];
@@ -36,7 +37,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     if (!found) throw new UsageError(`${option}: no point ${index} in this study (points ${points[0].point}..${points[points.length - 1].point})`);
     return found;
   }
-  const swept = sweptParameters(points);
+  const swept = paramNamesOfPoints(points);
   const wanted = new Map<string, string>();
   for (const part of text.split(',').map((s) => s.trim())) {
     const eq = part.indexOf('=');

@@ -7,6 +7,7 @@ import {
   MAX_SEED,
   ParameterFileError,
   TrainingConfigSchema,
+  defaultConfig,
   describeIssues,
   fromParameterFile,
   seededInitialParameters,
@@ -25,7 +26,7 @@ import { short } from '../../plot/theme.js';
 import { studyCurveInput, studyHeatmapInput } from '../../study/report-charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { addDbOption, openStoreFromOptions } from '../db-option.js';
+import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -118,14 +119,15 @@ function oneTraining(options: TrainingFlags, record: { snapshotEvery?: number; t
   return trainingFromFlags(options, configInputFromOptions(options), seedOf(options.seed), record);
 }
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
 function addTrainingOptions(command: Command, several: boolean): Command {
   addConfigOptions(command)
     .option('--seed <n>', several ? 'seed(s) of the initial parameters, comma-separated (default: 1)' : 'seed of the initial parameters (default: 1)')
-    .option('--from <train.json>', 'replay the training saved by `xorlab train --json` instead of the training flags' + (several ? ' (repeatable)' : ''), (value: string, previous: string[] = []) => [...previous, value]);
+    .option('--from <train.json>', 'replay the training saved by `xorlab train --json` instead of the training flags' + (several ? ' (repeatable)' : ''), collect);
   return addOutputOptions(command);
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 // ---- commands -------------------------------------------------------------------------------------------------
 
@@ -150,7 +152,7 @@ Examples:
     checkOutput(options);
     const spec = withStore(options, (store) => {
       const record = store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? 'xorlab.db'}; list them with \`xorlab studies\``);
+      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
       return curveSpec(studyCurveInput(record, store.summarize(study), options.param));
     });
     await emit(spec, options);
@@ -162,7 +164,7 @@ Examples:
     checkOutput(options);
     const spec = withStore(options, (store) => {
       const record = store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? 'xorlab.db'}; list them with \`xorlab studies\``);
+      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
       return heatmapSpec(studyHeatmapInput(record, store.summarize(study)));
     });
     await emit(spec, options);
@@ -218,16 +220,8 @@ function varyValues(raw: string[] | undefined): { key: string | null; values: (n
   if (!raw?.length) return { key: null, values: [undefined] };
   if (raw.length > 1) throw new UsageError('--vary can be given once (one parameter)');
   const match = /^([A-Za-z]+)=(.+)$/.exec(raw[0]);
-  const numeric = Object.entries(TrainingConfigSchema.shape).filter(([k]) => typeof (TrainingConfigSchema.parse({}) as Record<string, unknown>)[k] === 'number').map(([k]) => k);
+  const defaults = defaultConfig() as Record<string, unknown>;
+  const numeric = Object.keys(defaults).filter((k) => typeof defaults[k] === 'number');
   if (!match || !numeric.includes(match[1])) throw new UsageError(`--vary must look like key=v1,v2 with a numeric key (${numeric.join(', ')}), got "${raw[0]}"`);
   return { key: match[1], values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
-}
-
-function withStore<T>(options: { db?: string }, f: (store: ReturnType<typeof openStoreFromOptions>) => T): T {
-  const store = openStoreFromOptions(options, { readonly: true });
-  try {
-    return f(store);
-  } finally {
-    store.close();
-  }
 }

@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import type { PointSummary } from '../../store/types.js';
 import { compare, minimumPoint, relativeStandardError, type Comparison } from '../../study/stats.js';
-import { addDbOption, openStoreFromOptions } from '../db-option.js';
+import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { describeParams, selectPoint, sweptParameters } from '../point-selector.js';
+import { describeParams, paramNamesOfPoints, selectPoint } from '../point-selector.js';
 import { alignedTable, csvLine, percent, shortNumber } from '../table.js';
 
 interface SummaryOptions {
@@ -70,13 +70,7 @@ function runSummary(study: string, options: SummaryOptions): void {
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
   const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
 
-  const store = openStoreFromOptions(options, { readonly: true });
-  let points: PointSummary[];
-  try {
-    points = options.recompute ? store.recomputeSummary(study) : store.summarize(study);
-  } finally {
-    store.close();
-  }
+  const points = withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
   const report: Report = {
     study,
     trials: points.reduce((sum, p) => sum + p.count, 0),
@@ -93,7 +87,7 @@ function runSummary(study: string, options: SummaryOptions): void {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  const swept = sweptParameters(points);
+  const swept = paramNamesOfPoints(points);
   if (options.csv) {
     const header = ['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold'];
     const lines = report.points.map((p) =>
