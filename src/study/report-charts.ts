@@ -9,16 +9,22 @@ import { ChartDataError } from '../plot/errors.js';
 
 export { ChartDataError };
 
+/** A stored definition's sweep: parameter -> grid spec, in axis order; null when the definition has none. */
+export function storedSweep(definition: unknown): Record<string, unknown> | null {
+  const sweep = (definition as { sweep?: unknown } | null)?.sweep;
+  return sweep && typeof sweep === 'object' && !Array.isArray(sweep) ? (sweep as Record<string, unknown>) : null;
+}
+
 /** The swept parameters in axis order, from the stored definition (or, failing that, from the points). */
 export function sweptParameters(study: StudyRecord, points: readonly PointSummary[]): string[] {
-  const sweep = (study.definition as { sweep?: Record<string, unknown> } | null)?.sweep;
-  if (sweep && typeof sweep === 'object') return Object.keys(sweep);
+  const sweep = storedSweep(study.definition);
+  if (sweep) return Object.keys(sweep);
   return points.length ? Object.keys(points[0].params) : [];
 }
 
 /** Whether the stored grid of `param` is an exp: or log: grid; null when the definition does not say. */
 export function isLogGrid(study: StudyRecord, param: string): boolean | null {
-  const spec = (study.definition as { sweep?: Record<string, unknown> } | null)?.sweep?.[param];
+  const spec = storedSweep(study.definition)?.[param];
   if (typeof spec !== 'string') return null;
   return /^(exp|log):/.test(spec.trim());
 }

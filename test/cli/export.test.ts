@@ -31,6 +31,16 @@ test('export writes every trial as CSV, ordered by (point, repeat), nulls empty,
   ]);
 });
 
+test('export takes its parameter columns from the stored definition: a study with no trials yet still has them', () => {
+  const path = join(tempDir(), 'planned.db');
+  const store = openSqliteStore(path);
+  store.ensureStudy('planned', { name: 'planned', sweep: { lr: '0.1,1', hiddenStd: '0.5,1' } });
+  store.close();
+  const r = runCli(['export', 'planned', '--db', path]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'study,point,repeat,lr,hiddenStd,seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision\n');
+});
+
 test('export --format jsonl --out FILE writes one TrialRow per line, equal to what was stored', () => {
   const dir = tempDir();
   const { path, rows } = studyDb(dir);

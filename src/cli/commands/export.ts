@@ -2,10 +2,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TrialRow } from '../../store/types.js';
-import { addDbOption, openStoreFromOptions } from '../db-option.js';
+import { storedSweep } from '../../study/report-charts.js';
+import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
-import { sweptParameters } from '../point-selector.js';
 import { csvField, csvLine, numberText } from '../table.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
@@ -38,26 +38,24 @@ JSON Lines: one TrialRow object per line, the swept parameters under "params".`,
 
 function runExport(study: string, options: ExportOptions): void {
   const format = parseChoice('--format', options.format, FORMATS);
-  const store = openStoreFromOptions(options, { readonly: true });
-  try {
-    const swept = sweptParameters(store.summarize(study)); // also: an unknown study fails before --out is created
+  withStore(options, (store) => {
+    const trials = store.iterateTrials(study)[Symbol.iterator](); // an unknown study fails here, before --out is created
+    let next = trials.next();
+    // The columns: the stored definition's swept parameters in axis order (for a definition without a sweep, the
+    // first trial's parameters).
+    const sweep = storedSweep(store.getStudy(study)?.definition);
+    const swept = sweep ? Object.keys(sweep) : next.done ? [] : Object.keys(next.value.params);
     const fd = openOutput(options.out);
     try {
       const write = chunkedWriter(fd, options.out);
-      if (format === 'csv') {
-        write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
-        const row = csvRowWriter(swept);
-        for (const t of store.iterateTrials(study)) write(row(t));
-      } else {
-        for (const t of store.iterateTrials(study)) write(`${JSON.stringify(t)}\n`);
-      }
+      if (format === 'csv') write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
+      const line = format === 'csv' ? csvRowWriter(swept) : (t: TrialRow) => `${JSON.stringify(t)}\n`;
+      for (; !next.done; next = trials.next()) write(line(next.value));
       write(null);
     } finally {
       if (options.out !== undefined) closeSync(fd);
     }
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /** A CSV line per trial. Study, point and parameter values are the same for every trial of a point and are

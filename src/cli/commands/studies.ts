@@ -1,8 +1,9 @@
 // `xorlab studies`: the studies in a database, with their point and trial counts, swept parameters and creation time.
 import type { Command } from 'commander';
-import type { ParamValue, Store } from '../../store/types.js';
-import { addDbOption, openStoreFromOptions } from '../db-option.js';
-import { sweptParameters } from '../point-selector.js';
+import type { ParamValue } from '../../store/types.js';
+import { GridError, parseGrid } from '../../study/grid.js';
+import { storedSweep } from '../../study/report-charts.js';
+import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
 import { alignedTable, shortNumber } from '../table.js';
 
 interface StudiesOptions {
@@ -14,7 +15,8 @@ interface StudyLine {
   name: string;
   points: number;
   trials: number;
-  swept: { name: string; values: number; min?: ParamValue; max?: ParamValue }[];
+  /** values: distinct grid values (null: a grid this version cannot read). */
+  swept: { name: string; values: number | null; min?: ParamValue; max?: ParamValue }[];
   createdAt: string;
 }
 
@@ -26,30 +28,31 @@ export function registerStudies(program: Command): void {
 }
 
 function runStudies(options: StudiesOptions): void {
-  const store = openStoreFromOptions(options, { readonly: true });
-  let lines: StudyLine[];
-  try {
-    lines = store.listStudies().map((s) => ({ name: s.name, points: s.pointCount, trials: s.trialCount, swept: sweptOf(store, s.name), createdAt: s.createdAt }));
-  } finally {
-    store.close();
-  }
+  const lines: StudyLine[] = withStore(options, (store) =>
+    store.listStudies().map((s) => ({ name: s.name, points: s.pointCount, trials: s.trialCount, swept: sweptOf(s.definition), createdAt: s.createdAt })),
+  );
   if (options.json) {
     process.stdout.write(`${JSON.stringify(lines, null, 2)}\n`);
     return;
   }
   if (lines.length === 0) {
-    process.stdout.write(`no studies in ${options.db ?? 'xorlab.db'} yet\n`);
+    process.stdout.write(`no studies in ${options.db ?? DEFAULT_DB} yet\n`);
     return;
   }
   const rows = lines.map((l) => [l.name, String(l.points), l.trials.toLocaleString('en-US'), describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
   process.stdout.write(`${alignedTable(['study', 'points', 'trials', 'swept', 'created'], rows, { leftFirst: true })}\n`);
 }
 
-/** Swept parameters with their number of distinct values and range, from the stored points. */
-function sweptOf(store: Store, study: string): StudyLine['swept'] {
-  const points = store.summarize(study);
-  return sweptParameters(points).map((name) => {
-    const values = [...new Set(points.map((p) => p.params[name]).filter((v) => v !== undefined))];
+/** Swept parameters with their number of distinct grid values and range, from the stored definition's grids. */
+function sweptOf(definition: unknown): StudyLine['swept'] {
+  return Object.entries(storedSweep(definition) ?? {}).map(([name, spec]) => {
+    let values: ParamValue[];
+    try {
+      values = [...new Set(parseGrid(name, spec).values)];
+    } catch (error) {
+      if (error instanceof GridError) return { name, values: null };
+      throw error;
+    }
     const numbers = values.filter((v): v is number => typeof v === 'number');
     if (numbers.length === values.length && numbers.length > 0) {
       return { name, values: values.length, min: Math.min(...numbers), max: Math.max(...numbers) };
@@ -61,6 +64,6 @@ function sweptOf(store: Store, study: string): StudyLine['swept'] {
 function describeSwept(swept: StudyLine['swept']): string {
   if (swept.length === 0) return '-';
   return swept
-    .map((s) => (typeof s.min === 'number' && typeof s.max === 'number' ? `${s.name} ${shortNumber(s.min, 4)}..${shortNumber(s.max, 4)} (${s.values})` : `${s.name} (${s.values} values)`))
+    .map((s) => (typeof s.min === 'number' && typeof s.max === 'number' ? `${s.name} ${shortNumber(s.min, 4)}..${shortNumber(s.max, 4)} (${s.values})` : `${s.name} (${s.values ?? '?'} values)`))
     .join(', ');
 }
