@@ -4,7 +4,7 @@
 // refinement tops a study up to its target total.
 import type { Store } from '../store/types.js';
 import { allocateBudget } from './allocate.js';
-import { resolveStudy, StudyError, type Study, type StudyDefinitionInput } from './definition.js';
+import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from './definition.js';
 import { planAdditional, planMissing, type TrialPlan } from './plan.js';
 import type { RunOutcome } from './run.js';
 import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from './stored.js';
@@ -115,13 +115,21 @@ function resolve(input: StudyDefinitionInput): Study {
 
 export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study };
 
-/**
- * The four studies, checked against the store before any is registered: a stored study of the same name must be
- * the same study (and, given `engine`, hold trials of that engine), else ReproduceError and nothing is written.
- */
-export function prepareReproduction(store: Store, scale: Scale, prefix: string, engine?: EngineCheck): { studies: ReproductionStudyMap; request: EngineRequest } {
+/** The four studies, validated (ReproduceError, one line): nothing is read or written. */
+export function resolveReproduction(scale: Scale, prefix: string): ReproductionStudyMap {
+  if (scale.curveTotal > MAX_STUDY_TRIALS || scale.textbookTotal > MAX_STUDY_TRIALS) {
+    throw new ReproduceError(`the curve would be refined to ${Math.max(scale.curveTotal, scale.textbookTotal).toLocaleString('en-US')} trials; a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')}`);
+  }
   const defs = reproductionStudies(scale, prefix);
-  const studies = { curve: resolve(defs.curve), claims: resolve(defs.claims), textbookCurve: resolve(defs.textbookCurve), textbookClaims: resolve(defs.textbookClaims) };
+  return { curve: resolve(defs.curve), claims: resolve(defs.claims), textbookCurve: resolve(defs.textbookCurve), textbookClaims: resolve(defs.textbookClaims) };
+}
+
+/**
+ * The studies checked against the store before any is registered: a stored study of the same name must be the
+ * same study (and, given `engine`, hold trials of that engine), else ReproduceError and nothing is written.
+ * Returns the engine request with a stored study's engine filled in where the flags left it open.
+ */
+export function prepareReproduction(store: Store, studies: ReproductionStudyMap, engine?: EngineCheck): EngineRequest {
   const all = Object.values(studies);
   // The first stored study with trials settles an engine left open by the flags; the others must agree.
   let request = engine?.request ?? {};
@@ -132,7 +140,7 @@ export function prepareReproduction(store: Store, scale: Scale, prefix: string, 
     throw error;
   }
   for (const study of all) store.ensureStudy(study.definition.name, study.definition);
-  return { studies, request };
+  return request;
 }
 
 /** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
@@ -161,7 +169,9 @@ export interface ReproductionRun {
 
 /** Runs every study of the reproduction (resuming what is stored) and refines the two curves. */
 export async function runReproduction(store: Store, scale: Scale, prefix: string, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
-  return runPrepared(store, scale, prepareReproduction(store, scale, prefix).studies, run, log);
+  const studies = resolveReproduction(scale, prefix);
+  prepareReproduction(store, studies);
+  return runPrepared(store, scale, studies, run, log);
 }
 
 /** runReproduction for studies prepareReproduction has checked and registered. */

@@ -5,6 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { TrialRow } from '../../src/store/types.js';
+import { commandLine, runFlagArgs, runSettings } from '../../src/cli/run.js';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
 const dir = tempDir();
@@ -93,4 +94,12 @@ test('refine: bad input is one line and exit 2', () => {
   const missing = join(dir, 'none.db');
   usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--db', missing]));
   assert.ok(!existsSync(missing), 'refine created a database');
+});
+
+test('the resume hint carries the run flags, quoted for the shell', () => {
+  const given = { engine: 'reference' as const, workers: '3', db: join('/tmp', 'my studies.db') };
+  const line = commandLine(['refine', 'r', '--budget', '7', ...runFlagArgs(given, runSettings(given))]);
+  assert.equal(line, "xorlab refine r --budget 7 --engine reference --precision f32 --workers 3 --db '/tmp/my studies.db'");
+  // Without flags: the engine actually used (here a stored study's fast f64) and nothing else.
+  assert.equal(commandLine(runFlagArgs({}, { ...runSettings({}), precision: 'f64' })), 'xorlab --engine fast --precision f64');
 });

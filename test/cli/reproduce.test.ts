@@ -34,6 +34,7 @@ test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
   const dir = tempDir();
   assert.match(usageErrorLine(runCli(['reproduce', '--scale', 'huge', '--db', join(dir, 'a.db')])), /huge/);
   assert.match(usageErrorLine(runCli(['reproduce', '--points', '2', '--db', join(dir, 'a.db')])), /--points must be an integer >= 5/);
+  assert.match(usageErrorLine(runCli(['reproduce', '--points', '100000', '--repeats', '1000000', '--db', join(dir, 'a.db')])), /200,000,000,000 trials; a study holds at most 100,000,000/);
   writeFileSync(join(dir, 'file'), 'x');
   assert.match(usageErrorLine(runCli(['reproduce', '--epochs', '10', '--points', '5', '--repeats', '2', '--out', join(dir, 'file'), '--db', join(dir, 'a.db')])), /--out/);
   assert.deepEqual(readdirSync(dir).sort(), ['file']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { resolveStudy } from '../../src/study/definition.js';
-import { ReproduceError, SCALES, prepareReproduction, reproductionStudies } from '../../src/study/reproduce.js';
+import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/study/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
 test('a conflict in the third study registers none of the four', () => {
@@ -14,10 +14,10 @@ test('a conflict in the third study registers none of the four', () => {
     const third = reproductionStudies(SCALES.quick, 'c').textbookCurve;
     const other = resolveStudy({ ...third, repeats: 3 });
     store.ensureStudy(other.definition.name, other.definition);
-    assert.throws(() => prepareReproduction(store, SCALES.quick, 'c'), (e: Error) => e instanceof ReproduceError && /study "c-textbook-curve" already exists with a different definition/.test(e.message));
+    assert.throws(() => prepareReproduction(store, resolveReproduction(SCALES.quick, 'c')), (e: Error) => e instanceof ReproduceError && /study "c-textbook-curve" already exists with a different definition/.test(e.message));
     assert.deepEqual(store.listStudies().map((s) => s.name), ['c-textbook-curve']);
     // Under another prefix all four are registered.
-    prepareReproduction(store, SCALES.quick, 'd', { datasets: { xor: builtinDataset('xor') }, request: {} });
+    prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), { datasets: { xor: builtinDataset('xor') }, request: {} });
     assert.deepEqual(store.listStudies().map((s) => s.name).sort(), ['c-textbook-curve', 'd-claims', 'd-curve', 'd-textbook-claims', 'd-textbook-curve']);
   } finally {
     store.close();

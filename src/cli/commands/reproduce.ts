@@ -16,6 +16,7 @@ import {
   XAVIER,
   articleConfig,
   prepareReproduction,
+  resolveReproduction,
   runPrepared,
   type ReproductionStudyMap,
   type Scale,
@@ -137,6 +138,15 @@ async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: 
   return file;
 }
 
+function reproduceErrorsAsUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof ReproduceError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 async function runReproduce(options: ReproduceOptions): Promise<void> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
@@ -146,19 +156,12 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   // Bad input writes nothing: --out is checked without creating it, the four definitions (and the engine of any
   // stored trials) before any is registered, and the folder is made only after that.
   checkOutFolder(dir);
+  const studies = reproduceErrorsAsUsage(() => resolveReproduction(scale, prefix));
   const log = (line: string) => process.stderr.write(`reproduce: ${line}\n`);
   const store = openStoreFromOptions(options);
   try {
-    let studies: ReproductionStudyMap;
     const datasets = { xor: builtinDataset('xor') };
-    try {
-      const prepared = prepareReproduction(store, scale, prefix, { datasets, request: engineRequest(options) });
-      studies = prepared.studies;
-      settings = withEngine(settings, prepared.request);
-    } catch (error) {
-      if (error instanceof ReproduceError) throw new UsageError(error.message);
-      throw error;
-    }
+    settings = withEngine(settings, reproduceErrorsAsUsage(() => prepareReproduction(store, studies, { datasets, request: engineRequest(options) })));
     try {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, '.xorlab-write-check'), '');
