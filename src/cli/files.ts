@@ -2,21 +2,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, DatasetError, type Dataset } from '../core/index.js';
+import { fileErrorReason } from '../plot/format.js';
 import { UsageError } from './errors.js';
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return (error as Error)?.message ?? String(error);
-}
 
 export function readTextFile(option: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${option}: cannot read ${path} (${reason(error)})`);
+    throw new UsageError(`${option}: cannot read ${path} (${fileErrorReason(error)})`);
   }
 }
 
@@ -33,7 +26,7 @@ export function writeTextFile(option: string, path: string, text: string): void 
   try {
     writeFileSync(path, text);
   } catch (error) {
-    throw new UsageError(`${option}: cannot write ${path} (${reason(error)})`);
+    throw new UsageError(`${option}: cannot write ${path} (${fileErrorReason(error)})`);
   }
 }
 

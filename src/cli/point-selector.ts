@@ -4,6 +4,7 @@
 //   hiddenStd=1,outputStd=0.8165 the nearest grid point in every named parameter (all swept ones must be named)
 // "Nearest" for positive numbers is the smallest |ln(value / grid value)| (grids like exp:-3:4:400 are geometric),
 // otherwise the smallest |value - grid value|; categorical values (activation=tanh) must match exactly.
+import { shortNumber } from '../plot/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
 import { UsageError } from './errors.js';
 
@@ -15,12 +16,9 @@ export function paramNamesOfPoints(points: readonly { params: Record<string, Par
 }
 
 export function describeParams(params: Record<string, ParamValue>): string {
-  const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'number' ? formatValue(v) : v}`);
+  // Integers exactly (epochs=1234567), other numbers as in the tables.
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? shortNumber(v) : v}`);
   return parts.length ? parts.join(', ') : 'no swept parameters';
-}
-
-function formatValue(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
 function distance(wanted: number, grid: number): number {

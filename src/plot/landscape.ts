@@ -2,7 +2,8 @@
 // network's output over [0,1]^2 with the four XOR points. Both use viridis, which reads in greyscale.
 import type { TopLevelSpec } from 'vega-lite';
 import { parameterTitle } from './names.js';
-import { CHART_CONFIG, short } from './theme.js';
+import { short } from './format.js';
+import { CHART_CONFIG } from './theme.js';
 import { GRID_MAX, GRID_MIN, type GridCell, type SamplePoint } from './training.js';
 
 export interface HeatmapCell {

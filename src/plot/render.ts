@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { fontFiles, textWidth } from './fonts.js';
+import { fileErrorReason } from './format.js';
 import { FONT } from './theme.js';
 
 export const PLOT_FORMATS = ['svg', 'png'] as const;
@@ -79,8 +80,6 @@ export async function writeChart(spec: TopLevelSpec, path: string): Promise<void
   try {
     writeFileSync(path, data);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new ChartFileError(`cannot write ${path} (${why})`);
+    throw new ChartFileError(`cannot write ${path} (${fileErrorReason(error, 'no such directory')})`);
   }
 }

@@ -24,12 +24,3 @@ export const CHART_CONFIG: Config = {
   header: { labelFontSize: 14, titleFontSize: 14 },
   text: { fontSize: 13 },
 };
-
-/** A number with a few significant digits and no trailing zeros, for titles and labels. */
-export function short(value: number, digits = 3): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs >= 1e5 || abs < 1e-3) return value.toExponential(digits - 1).replace(/\.?0+e/, 'e');
-  return String(Number(value.toPrecision(digits)));
-}

@@ -5,6 +5,7 @@ import { builtinDataset, defaultConfig, shapeFor, train, type TrainingConfig } f
 import type { PointSummary } from '../store/types.js';
 import { CLAIM_STDS, XAVIER, type Scale } from './reproduce.js';
 import { fitMinimum, type MinimumFit } from './report-minimum.js';
+import { csvLine, short } from '../plot/format.js';
 import { compare, confidenceInterval, type Comparison } from './stats.js';
 
 export type Verdict = 'agrees' | 'disagrees' | 'no data';
@@ -34,7 +35,8 @@ export const CLAIMED_XAVIER_GAIN = 8.5;
 export const CLAIMED_FURTHER_GAIN = 1.1;
 export const CLAIMED_NOTHING_LEARNED = 27_000;
 
-const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : '–');
+/** A measured value in the report: a chart label's rounding, and a dash where there is none (an empty interval). */
+const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? short(x, digits) : '–');
 const pct = (x: number) => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(1)}%`;
 
 function stdPoint(points: readonly PointSummary[], std: number): PointSummary | undefined {
@@ -136,21 +138,15 @@ export function orderChanges(claims: Claims): string[] {
 
 // ---- files -------------------------------------------------------------------------------------------------------
 
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** One row per point of every study: the article's table (mean, std, count, stderr) plus a 95% CI and success. */
 export function summaryCsv(studies: readonly { name: string; order: string; points: readonly PointSummary[] }[]): string {
   const header = ['study', 'update_order', 'point', 'hidden_std', 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'success_rate', 'diverged', 'mean_epochs_to_threshold'];
-  const lines = [header.join(',')];
+  const lines = [csvLine(header)];
   for (const s of studies) {
     for (const p of s.points) {
       const ci = p.mean !== null ? confidenceInterval({ n: p.lossCount, mean: p.mean, std: p.std }) : null;
       lines.push(
-        [s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci?.low, ci?.high, p.successRate, p.diverged, p.meanEpochsToThreshold].map(csvCell).join(','),
+        csvLine([s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci?.low, ci?.high, p.successRate, p.diverged, p.meanEpochsToThreshold]),
       );
     }
   }

@@ -6,7 +6,7 @@ import { storedSweep } from '../../study/report-charts.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
-import { csvField, csvLine, numberText } from '../table.js';
+import { csvField, csvLine, numberText } from '../../plot/format.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 /** Output is written in chunks of about this many characters. */

@@ -4,7 +4,7 @@ import type { ParamValue } from '../../store/types.js';
 import { GridError, parseGrid } from '../../study/grid.js';
 import { storedSweep } from '../../study/report-charts.js';
 import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
-import { alignedTable, shortNumber } from '../table.js';
+import { alignedTable, shortNumber } from '../../plot/format.js';
 
 interface StudiesOptions {
   db?: string;
