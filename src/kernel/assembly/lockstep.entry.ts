@@ -17,7 +17,7 @@
 //          mask: no non-finite loss yet), ett (first epoch below threshold, -1 = none; integer lanes) and the
 //          running total loss as two f64x2 (lanes 0-1 and 2-3; f64 uses the first).
 //   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
-import { vexp, vlog1p, vexpNegX, vlog1pX, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
+import { vexp, vlog1p, vexpNegX, vexpNegD, vlog1pX, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
 
 // Configuration constants in the constant table (see vmath.ts), splatted for each precision.
 const K_LOWER = K_USER, K_UPPER = K_USER + 1, K_THRESHOLD = K_USER + 2, K_SLOPE = K_USER + 3, K_ALPHA = K_USER + 4, K_COUNT = K_USER + 5;
@@ -496,12 +496,12 @@ function train22x2<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
 /** exp(-z) (hidden units) and exp(x) (x = -|z|, output) of the XOR kernel in either precision. */
 @inline function expNegX<T>(z: v128): v128 {
   if (sizeof<T>() == 4) return vexpNegX(z, false);
-  return vexp<T>(neg<T>(z));
+  return vexpNegD(z, false);
 }
 /** exp(-|z|) */
 @inline function expNegAbsX<T>(z: v128): v128 {
   if (sizeof<T>() == 4) return vexpNegX(abs<T>(z), true);
-  return vexp<T>(v128.or(z, kv<T>(K_SIGN)));
+  return vexpNegD(abs<T>(z), true);
 }
 @inline function log1pX<T>(e: v128): v128 {
   if (sizeof<T>() == 4) return vlog1pX(e);
@@ -532,6 +532,14 @@ function isXor<T>(): bool {
   v128.store(t1Ptr, f64x2.add(v128.load(t1Ptr), f64x2.promote_low_f32x4(v128.shuffle<f32>(mean, mean, 2, 3, 0, 1))));
 }
 
+/** recordXor for f64 (no unsigned i64 minimum: a select where ett is still -1). */
+@inline function recordXorD(bp: usize, b: i32, mean: v128, epoch: v128): void {
+  const ettPtr = at(bp, (P + 1) * B + b), t0Ptr = at(bp, (P + 2) * B + b);
+  const ett = v128.load(ettPtr);
+  v128.store(ettPtr, v128.bitselect(epoch, ett, v128.and(f64x2.lt(mean, kv<f64>(K_THRESHOLD)), i64x2.eq(ett, i64x2.splat(-1)))));
+  v128.store(t0Ptr, f64x2.add(v128.load(t0Ptr), mean));
+}
+
 /** p -= lr (u g), in memory. */
 @inline function updateAt<T>(p: usize, lr: v128, u: v128, g: v128): void {
   v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(lr, v128.mul<T>(u, g))));
@@ -546,7 +554,7 @@ function isXor<T>(): bool {
  * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
  * sigmoid output, BCE without clip. As train22x4 otherwise (same state layout and update order), with the zero
  * inputs' products and sums left out (they are exact: x * w is 0 or w), one exp per sigmoid shared by the
- * output's sigmoid and its BCE term, and cheaper f32 exp and log1p (vexpNegX, vlog1pX).
+ * output's sigmoid and its BCE term, and cheaper f32 exp and log1p (vexpNegX, vexpNegD, vlog1pX).
  */
 function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const one = kv<T>(K_ONE);
@@ -558,7 +566,7 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
     const bp = at(statePtr, k * stride);
     for (let e = 0; e < epochs; e++) {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
-      const epochNow = i32x4.splat(firstEpoch + e);
+      const epochNow = i32x4.splat(firstEpoch + e), epochNowD = i64x2.splat(<i64>(firstEpoch + e));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
         const w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
@@ -603,7 +611,7 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const ab0 = v128.add<T>(v128.add<T>(v128.add<T>(q00, q10), q20), q30);
         const ab1 = v128.add<T>(v128.add<T>(v128.add<T>(q01, q11), q21), q31);
         if (sizeof<T>() == 4) recordXor(bp, b, v128.mul<T>(lsum, quarter), epochNow, threshold4);
-        else recordOne<T>(bp, b, v128.mul<T>(lsum, quarter), firstEpoch + e);
+        else recordXorD(bp, b, v128.mul<T>(lsum, quarter), epochNowD);
         const nv0 = v128.sub<T>(v0, v128.mul<T>(lr, gv0));
         const nv1 = v128.sub<T>(v1, v128.mul<T>(lr, gv1));
         const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
