@@ -3,7 +3,7 @@
 // learns nothing), which runs through the core engine.
 import { builtinDataset, defaultConfig, shapeFor, train, type TrainingConfig } from '../core/index.js';
 import type { PointSummary } from '../store/types.js';
-import { CLAIM_STDS, XAVIER, type Scale } from './reproduce.js';
+import { CLAIM_STDS, type Scale } from './reproduce.js';
 import { fitMinimum, type MinimumFit } from './report-minimum.js';
 import { csvLine, short } from '../plot/format.js';
 import { compare, confidenceInterval, type Comparison } from './stats.js';
@@ -248,5 +248,3 @@ export function reportMarkdown(r: ReportInput): string {
   ];
   return `${lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')}`;
 }
-
-export { XAVIER };

@@ -1,9 +1,10 @@
 // Statistics of a study's totalLoss samples: pure functions, no I/O.
-import { lowestMean } from '../plot/curve.js';
 //
 // Conventions (the article's pandas table): std is the sample std (n - 1), stderr = std / sqrt(n), the relative
 // standard error is stderr / |mean|. Confidence intervals use Student's t quantile (exact for normal samples and
-// the safe choice for small n; for the article's n = 10,000 it equals the normal 1.96 to 4 digits).
+// the safe choice for small n; for the article's n = 10,000 it equals the normal 1.96 to 4 digits). The per-point
+// mean and std themselves are computed by the store (store/moments.ts, and SQL), checked there by hand.
+import { lowestMean } from '../plot/curve.js';
 
 /** What an interval or a comparison needs of a sample. std is null when n < 2. */
 export interface SampleStats {
@@ -21,37 +22,8 @@ export interface Interval {
   df: number;
 }
 
-export function mean(xs: ArrayLike<number>): number {
-  if (xs.length === 0) return NaN;
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) sum += xs[i];
-  return sum / xs.length;
-}
-
-/** Sample standard deviation (divides by n - 1), computed around the mean (two passes, no cancellation). NaN if n < 2. */
-export function sampleStd(xs: ArrayLike<number>): number {
-  const n = xs.length;
-  if (n < 2) return NaN;
-  const m = mean(xs);
-  let sd = 0;
-  let sd2 = 0;
-  for (let i = 0; i < n; i++) {
-    const d = xs[i] - m;
-    sd += d;
-    sd2 += d * d;
-  }
-  return Math.sqrt(Math.max(0, (sd2 - (sd * sd) / n) / (n - 1)));
-}
-
 export function standardError(std: number, n: number): number {
   return std / Math.sqrt(n);
-}
-
-/** n, mean, std (null when n < 2) and stderr of a sample. */
-export function describe(xs: ArrayLike<number>): SampleStats & { stderr: number | null } {
-  const n = xs.length;
-  const std = n >= 2 ? sampleStd(xs) : null;
-  return { n, mean: mean(xs), std, stderr: std === null ? null : standardError(std, n) };
 }
 
 /** stderr / |mean|: the precision of a point's mean, which refine equalises. null when undefined. */
@@ -254,11 +226,6 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
     if (Math.abs(step - 1) < 1e-15) break;
   }
   return h;
-}
-
-/** Regularized lower incomplete gamma P(a, x). */
-export function regularizedGammaP(a: number, x: number): number {
-  return regularizedGamma(a, x)[0];
 }
 
 /** [P(a, x), Q(a, x) = 1 - P]: the smaller of the two is computed directly (series below a + 1, continued
