@@ -211,11 +211,12 @@ export function train(config: TrainingConfig, dataset: Dataset, initial: Float64
     const loss = net.forward(params);
     // The parameters are recorded even at the epoch that diverges, so a trajectory always has its start.
     if (snapshotEvery > 0 && epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
-    if (!Number.isFinite(loss)) {
+    totalLoss += loss;
+    // A sum that overflows (finite but enormous losses) has diverged as surely as a NaN.
+    if (!Number.isFinite(totalLoss)) {
       diverged = true;
       break;
     }
-    totalLoss += loss;
     if (epochsToThreshold === null && loss < config.threshold) epochsToThreshold = epoch;
     if (traceEvery > 0 && epoch % traceEvery === 0) trace.push({ epoch, loss });
 

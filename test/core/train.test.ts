@@ -155,3 +155,11 @@ test('a training that diverges at once still records its starting parameters', (
   assert.equal(result.snapshots[0].epoch, 0);
   assert.deepEqual(result.snapshots[0].parameters, Array.from(result.initialParameters));
 });
+
+test('a total loss that overflows is reported as diverged, not as Infinity', () => {
+  // Finite per-epoch losses near 1e308 overflow the sum within a few epochs.
+  const params = Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, -1e308]);
+  const m = train(defaultConfig({ epochs: 10 }), xor, params).metrics;
+  assert.equal(m.diverged, true);
+  assert.equal(m.totalLoss, null);
+});
