@@ -3,6 +3,20 @@
 import { SECTIONS } from './sections.js';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(
+      `Usage: npm run bench -- [--json] [--section NAME]...\n\n` +
+        `Runs the benchmarks and prints their figures (--json: one JSON object). Sections: ${SECTIONS.map((s) => s.name).join(', ')}.\n` +
+        `Timings are wall-clock: run on a quiet machine and compare ratios from one run.\n`,
+    );
+    return;
+  }
+  const known = new Set(['--json', '--section']);
+  const stray = argv.filter((a, k) => !known.has(a) && argv[k - 1] !== '--section');
+  if (stray.length > 0) {
+    process.stderr.write(`bench: unknown argument ${stray.join(' ')}; allowed: --json, --section NAME, --help\n`);
+    process.exit(2);
+  }
   const json = argv.includes('--json');
   const wanted: string[] = [];
   for (let k = 0; k < argv.length; k++) if (argv[k] === '--section') wanted.push(argv[++k] ?? '');

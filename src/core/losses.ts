@@ -25,11 +25,15 @@ export function bceFromLogit(z: number, y: number): number {
   return Math.max(z, 0) - y * z + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
+/** [lower, upper] bounds of one BCE term when predictions are clipped to [clip, 1 - clip]; clip 0: [0, Infinity]. */
+export function bceLossBounds(clip: number): [number, number] {
+  return clip > 0 ? [-Math.log1p(-clip), -Math.log(clip)] : [0, Infinity];
+}
+
 export function makeLoss(name: LossName, clip = 0): Loss {
   switch (name) {
     case 'bce': {
-      const upper = clip > 0 ? -Math.log(clip) : Infinity;
-      const lower = clip > 0 ? -Math.log1p(-clip) : 0;
+      const [lower, upper] = bceLossBounds(clip);
       return {
         name,
         value: (z, _a, y) => {

@@ -30,10 +30,3 @@ export function learningRateAt(s: ScheduleSettings, epoch: number): number {
     }
   }
 }
-
-/** The learning rate of every epoch, so that fast engines can take it as a table. */
-export function learningRateTable(s: ScheduleSettings): Float64Array {
-  const table = new Float64Array(s.epochs);
-  for (let epoch = 0; epoch < s.epochs; epoch++) table[epoch] = learningRateAt(s, epoch);
-  return table;
-}

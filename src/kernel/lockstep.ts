@@ -1,6 +1,6 @@
 // The JavaScript side of the lockstep kernel: lays networks out across SIMD lanes, runs the kernel in batches
 // that fit its memory and reads the metrics back with the reference engine's semantics (src/core/train.ts).
-import { ACTIVATION_NAMES, learningRateAt, shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
+import { bceLossBounds, learningRateAt, shapeFor, type ActivationName, type Dataset, type TrainingConfig } from '../core/index.js';
 import { ensureMemory, lockstepKernel, type LockstepExports } from './instance.js';
 import type { EngineOptions, EngineRun, Precision, TrialMetrics } from './types.js';
 
@@ -14,6 +14,9 @@ const EPOCH_CHUNK = 1 << 16;
  */
 const BLOCKS_PER_CALL = 4;
 
+/** The kernel's codes (assembly/lockstep.entry.ts: SIGMOID = 0 ... LINEAR = 5, BCE = 0), spelled out so that
+ * reordering core's name lists cannot silently change what the kernel computes. */
+const ACTIVATION_CODES: Record<ActivationName, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, elu: 4, linear: 5 };
 const LOSS_CODES = { bce: 0, mse: 1 } as const;
 
 interface Layout {
@@ -102,10 +105,10 @@ function runBatch(
     }
   }
 
-  const lossBounds = config.loss === 'bce' && config.bceClip > 0 ? [-Math.log1p(-config.bceClip), -Math.log(config.bceClip)] : [-Infinity, Infinity];
+  const lossBounds = config.loss === 'bce' ? bceLossBounds(config.bceClip) : [-Infinity, Infinity];
   kernel.configure(
     I, H, N, B,
-    ACTIVATION_NAMES.indexOf(config.activation), LOSS_CODES[config.loss], config.updateOrder === 'seed' ? 1 : 0,
+    ACTIVATION_CODES[config.activation], LOSS_CODES[config.loss], config.updateOrder === 'seed' ? 1 : 0,
     config.leakySlope, config.eluAlpha, lossBounds[0], lossBounds[1], config.threshold,
     L.x, L.y, L.lr, L.h, L.df, L.d, L.g, L.acc, L.state, L.out,
   );
