@@ -662,7 +662,7 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower == -Infinity && lossUpper == Infinity && !forceGeneral && isXor<T>()) trainXor<T>(blocks, firstEpoch, epochs);
+  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower <= 0 && lossUpper == Infinity && !forceGeneral && isXor<T>()) trainXor<T>(blocks, firstEpoch, epochs);
   else if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) train22x4<T, A, L>(blocks, firstEpoch, epochs);
   else if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) train22x2<T, A, L>(blocks, firstEpoch, epochs);
   else trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
