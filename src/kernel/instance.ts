@@ -27,6 +27,8 @@ export interface LockstepExports {
   finishF64(blocks: number): void;
   /** Test hook: train 2-2 shapes with the general kernel instead of the fused one. */
   setForceGeneral(force: number): void;
+  /** Test hook: the routine the last train call ran (3 = XOR, 2 = fused 2-2 x4, 1 = fused 2-2 x2, 0 = general). */
+  routine(): number;
   setStatePointer(ptr: number): void;
   mapExpF32(ptr: number, n: number): void;
   mapExpF64(ptr: number, n: number): void;

@@ -111,3 +111,18 @@ test('many networks are processed in batches and padded lanes do not leak into t
     check.forEach((k, i) => assert.ok(Math.abs(fast.metrics[k].totalLoss! - reference.metrics[i].totalLoss!) < 1e-10, `count ${count}, network ${k}`));
   }
 });
+
+test('each configuration takes the kernel routine meant for it (the study config: the XOR kernel, in both precisions)', () => {
+  const kernel = lockstepKernel();
+  const ran = (input: TrainingConfigInput, dataset: Dataset, precision: Precision) => {
+    trainMany(defaultConfig({ ...input, epochs: 20 }), dataset, seeds(4), { engine: 'fast', precision });
+    return kernel.routine();
+  };
+  assert.equal(ran(STUDY, xor, 'f32'), 3);
+  assert.equal(ran(STUDY, xor, 'f64'), 3);
+  assert.equal(ran({ ...STUDY, updateOrder: 'textbook' }, xor, 'f32'), 3);
+  assert.equal(ran({ ...STUDY, bceClip: 1e-15 }, xor, 'f32'), 2, 'a clipped BCE is not covered by the XOR kernel');
+  assert.equal(ran({ ...STUDY, activation: 'tanh' }, xor, 'f32'), 2);
+  assert.equal(ran(STUDY, builtinDataset('and'), 'f32'), 2);
+  assert.equal(ran({ ...STUDY, hidden: [3] }, xor, 'f32'), 0);
+});

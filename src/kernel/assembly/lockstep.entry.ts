@@ -47,6 +47,10 @@ let xPtr: usize = 0, yPtr: usize = 0, lrPtr: usize = 0, hPtr: usize = 0, dfPtr: 
 let accPtr: usize = 0, statePtr: usize = 0, outPtr: usize = 0;
 let forceGeneral: bool = false;
 export function setForceGeneral(v: bool): void { forceGeneral = v; }
+/** Which routine the last call ran (3 = XOR, 2 = fused 2-2 x4, 1 = fused 2-2 x2, 0 = general): lets tests check
+ * that a configuration takes the fast path meant for it. Written once per call, outside the epoch loops. */
+let lastRoutine: i32 = -1;
+export function routine(): i32 { return lastRoutine; }
 /** Moves the start of the state array, so that the driver can train a few blocks per call. */
 export function setStatePointer(ptr: usize): void { statePtr = ptr; }
 
@@ -662,10 +666,19 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower <= 0 && lossUpper == Infinity && !forceGeneral && isXor<T>()) trainXor<T>(blocks, firstEpoch, epochs);
-  else if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) train22x4<T, A, L>(blocks, firstEpoch, epochs);
-  else if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) train22x2<T, A, L>(blocks, firstEpoch, epochs);
-  else trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
+  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower <= 0 && lossUpper == Infinity && !forceGeneral && isXor<T>()) {
+    lastRoutine = 3;
+    trainXor<T>(blocks, firstEpoch, epochs);
+  } else if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) {
+    lastRoutine = 2;
+    train22x4<T, A, L>(blocks, firstEpoch, epochs);
+  } else if (I == 2 && H == 2 && (N & 1) == 0 && !forceGeneral) {
+    lastRoutine = 1;
+    train22x2<T, A, L>(blocks, firstEpoch, epochs);
+  } else {
+    lastRoutine = 0;
+    trainBlocks<T, A, L>(blocks, firstEpoch, epochs);
+  }
 }
 
 @inline function trainLoss<T, A>(blocks: i32, firstEpoch: i32, epochs: i32): void {
