@@ -5,6 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
+import { StudyError } from '../study/definition.js';
+import { ReproduceError } from '../study/reproduce.js';
+
+/** Errors that mean "the input is wrong" wherever they are raised: one line, exit 2, no stack trace. */
+const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError];
 
 type Register = (program: Command) => void;
 
@@ -47,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
       // --help and --version end here with code 0; commander has already printed its message.
       process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
     }
-    if (error instanceof UsageError || error instanceof StoreError || error instanceof ChartDataError) exitWith(error.message, EXIT_USAGE);
+    if (INPUT_ERRORS.some((kind) => error instanceof kind)) exitWith((error as Error).message, EXIT_USAGE);
     throw error;
   }
 }

@@ -62,16 +62,6 @@ export function runSettings(options: RunFlags): RunSettings {
   };
 }
 
-/** A StudyError as a UsageError (one line, exit 2). */
-function asUsage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (error) {
-    if (error instanceof StudyError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 /** The engine flags as given (undefined where not given: a stored study keeps its own). */
 export function engineRequest(options: RunFlags): EngineRequest {
   return { engine: options.engine, precision: options.precision };
@@ -87,12 +77,12 @@ export function withEngine(settings: RunSettings, request: EngineRequest): RunSe
  * trained with another engine or precision than the flags ask for. Returns the settings to run with.
  */
 export function checkStudy(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): RunSettings {
-  return withEngine(settings, asUsage(() => checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) })));
+  return withEngine(settings, checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) }));
 }
 
 /** checkStudy, then registers the study in the store. */
 export function registerOrRefuse(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): RunSettings {
-  return withEngine(settings, asUsage(() => registerStudy(store, study, hint, { datasets, request: engineRequest(options) })));
+  return withEngine(settings, registerStudy(store, study, hint, { datasets, request: engineRequest(options) }));
 }
 
 /** The run flags as given, for a command line that continues this run the same way. */

@@ -10,7 +10,6 @@ import { ChartFileError, writeChart } from '../../plot/render.js';
 import { curvePoints } from '../../study/report-charts.js';
 import { articleClaims, reportMarkdown, summaryCsv } from '../../study/report.js';
 import {
-  ReproduceError,
   SCALES,
   SCALE_NAMES,
   XAVIER,
@@ -138,15 +137,6 @@ async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: 
   return file;
 }
 
-function reproduceErrorsAsUsage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (error) {
-    if (error instanceof ReproduceError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 async function runReproduce(options: ReproduceOptions): Promise<void> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
@@ -156,12 +146,12 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   // Bad input writes nothing: --out is checked without creating it, the four definitions (and the engine of any
   // stored trials) before any is registered, and the folder is made only after that.
   checkOutFolder(dir);
-  const studies = reproduceErrorsAsUsage(() => resolveReproduction(scale, prefix));
+  const studies = resolveReproduction(scale, prefix);
   const log = (line: string) => process.stderr.write(`reproduce: ${line}\n`);
   const store = openStoreFromOptions(options);
   try {
     const datasets = { xor: builtinDataset('xor') };
-    settings = withEngine(settings, reproduceErrorsAsUsage(() => prepareReproduction(store, studies, { datasets, request: engineRequest(options) })));
+    settings = withEngine(settings, prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
     try {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, '.xorlab-write-check'), '');
