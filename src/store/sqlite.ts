@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareDatabase } from './sqlite-schema.js';
-import { StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
+import { MissingDatabaseError, StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
 
 /** How long to wait for another connection's lock before reporting it (ms): long enough to ride out another
  * writer's batch commit, short enough that a stuck lock is reported at once. */
@@ -431,7 +431,7 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   const readonly = options.readonly ?? false;
   const absolute = resolve(path);
   if (existsSync(absolute) && statSync(absolute).isDirectory()) throw new StoreError(`${path} is a directory, not a database file`);
-  if (readonly && !existsSync(absolute)) throw new StoreError(`no database at ${path} (run xorlab sweep first, or pass --db <path>)`);
+  if (readonly && !existsSync(absolute)) throw new MissingDatabaseError(`no database at ${path} (run xorlab sweep first, or pass --db <path>)`);
   if (!readonly && !existsSync(absolute) && !existsSync(dirname(absolute))) {
     throw new StoreError(`cannot create ${path}: directory ${dirname(absolute)} does not exist`);
   }

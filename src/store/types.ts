@@ -73,6 +73,14 @@ export class StoreError extends Error {
   }
 }
 
+/** Opening for reading found no database file at the path (nothing was created). */
+export class MissingDatabaseError extends StoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MissingDatabaseError';
+  }
+}
+
 export interface OpenStoreOptions {
   /** Open for reading only: a missing file is an error (never created), and nothing is written. */
   readonly?: boolean;

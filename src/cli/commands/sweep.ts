@@ -2,7 +2,7 @@
 // all cores. Rerunning the same command resumes; Ctrl-C keeps what finished and prints how to resume.
 import type { Command } from 'commander';
 import { MAX_SEED } from '../../core/index.js';
-import { StoreError, type Store } from '../../store/types.js';
+import { MissingDatabaseError, type Store } from '../../store/types.js';
 import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
@@ -106,7 +106,7 @@ function storedDefinition(options: SweepOptions): unknown {
   try {
     store = openStoreFromOptions(options, { readonly: true });
   } catch (error) {
-    if (error instanceof StoreError && /no database/.test(error.message)) throw new UsageError(missing);
+    if (error instanceof MissingDatabaseError) throw new UsageError(missing);
     throw error;
   }
   try {
