@@ -17,7 +17,10 @@
 //          mask: no non-finite loss yet), ett (first epoch below threshold, -1 = none; integer lanes) and the
 //          running total loss as two f64x2 (lanes 0-1 and 2-3; f64 uses the first).
 //   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
-import { vexp, vlog1p, vexpNegX, vexpNegD, vlog1pX, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER } from './vmath';
+import {
+  vexp, vlog1p, vexpNegX, vexpNegD, vlog1pX, vlog1pWideD, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER,
+  K_FACTOR_LIMIT, CLAMP_NONE, CLAMP_UPPER, CLAMP_BOTH,
+} from './vmath';
 
 // Configuration constants in the constant table (see vmath.ts), splatted for each precision.
 const K_LOWER = K_USER, K_UPPER = K_USER + 1, K_THRESHOLD = K_USER + 2, K_SLOPE = K_USER + 3, K_ALPHA = K_USER + 4, K_COUNT = K_USER + 5;
@@ -497,15 +500,14 @@ function train22x2<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   }
 }
 
-/** exp(-z) (hidden units) and exp(x) (x = -|z|, output) of the XOR kernel in either precision. */
-@inline function expNegX<T>(z: v128): v128 {
-  if (sizeof<T>() == 4) return vexpNegX(z, false);
-  return vexpNegD(z, false);
+/** exp(-z) of the XOR kernel in either precision; `clamp` as in vexpNegX. */
+@inline function expNegX<T>(z: v128, clamp: i32): v128 {
+  if (sizeof<T>() == 4) return vexpNegX(z, clamp);
+  return vexpNegD(z, clamp);
 }
 /** exp(-|z|) */
 @inline function expNegAbsX<T>(z: v128): v128 {
-  if (sizeof<T>() == 4) return vexpNegX(abs<T>(z), true);
-  return vexpNegD(abs<T>(z), true);
+  return expNegX<T>(abs<T>(z), CLAMP_UPPER);
 }
 @inline function log1pX<T>(e: v128): v128 {
   if (sizeof<T>() == 4) return vlog1pX(e);
@@ -529,30 +531,26 @@ function isXor<T>(): bool {
  * loss makes the f64 running total non-finite for good, which the driver reads as diverged (and a NaN or
  * infinite loss is never below the threshold).
  */
-@inline function recordXor(bp: usize, b: i32, mean: v128, epoch: v128, thr: v128): void {
-  const ettPtr = at(bp, (P + 1) * B + b), t0Ptr = at(bp, (P + 2) * B + b), t1Ptr = at(bp, (P + 3) * B + b);
+@inline function recordXor(pb: usize, sb: usize, mean: v128, epoch: v128, thr: v128): void {
+  const ettPtr = pb + <usize>(P + 1) * sb, t0Ptr = ettPtr + sb, t1Ptr = t0Ptr + sb;
   v128.store(ettPtr, i32x4.min_u(v128.load(ettPtr), v128.or(v128.not(f32x4.lt(mean, thr)), epoch)));
   v128.store(t0Ptr, f64x2.add(v128.load(t0Ptr), f64x2.promote_low_f32x4(mean)));
   v128.store(t1Ptr, f64x2.add(v128.load(t1Ptr), f64x2.promote_low_f32x4(v128.shuffle<f32>(mean, mean, 2, 3, 0, 1))));
 }
 
 /** recordXor for f64 (no unsigned i64 minimum: a select where ett is still -1). */
-@inline function recordXorD(bp: usize, b: i32, mean: v128, epoch: v128): void {
-  const ettPtr = at(bp, (P + 1) * B + b), t0Ptr = at(bp, (P + 2) * B + b);
+@inline function recordXorD(pb: usize, sb: usize, mean: v128, epoch: v128): void {
+  const ettPtr = pb + <usize>(P + 1) * sb, t0Ptr = ettPtr + sb;
   const ett = v128.load(ettPtr);
   v128.store(ettPtr, v128.bitselect(epoch, ett, v128.and(f64x2.lt(mean, kv<f64>(K_THRESHOLD)), i64x2.eq(ett, i64x2.splat(-1)))));
   v128.store(t0Ptr, f64x2.add(v128.load(t0Ptr), mean));
 }
 
-/** p -= lr (u g), in memory. */
-@inline function updateAt<T>(p: usize, lr: v128, u: v128, g: v128): void {
-  v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(lr, v128.mul<T>(u, g))));
+/** p -= u g, in memory (g already holds the learning rate). */
+@inline function updateAt<T>(p: usize, u: v128, g: v128): void {
+  v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(u, g)));
 }
 
-/** Hidden unit of the XOR kernel: sigmoid 1 / (1 + exp(-z)) and its derivative. */
-@inline function hiddenX<T>(z: v128, one: v128): v128 {
-  return v128.div<T>(one, v128.add<T>(one, expNegX<T>(z)));
-}
 
 /**
  * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
@@ -566,6 +564,9 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const quarter = splat<T>(0.25);
   const threshold4 = kv<f32>(K_THRESHOLD);
   const stride = (P + 4) * B;
+  // Byte distance between a vector's consecutive parameters, in a local: B is a global, which the compiler
+  // reloads after every store.
+  const sb = <usize>B << 4;
   for (let k = 0; k < blocks; k++) {
     const bp = at(statePtr, k * stride);
     for (let e = 0; e < epochs; e++) {
@@ -573,63 +574,98 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
       const epochNow = i32x4.splat(firstEpoch + e), epochNowD = i64x2.splat(<i64>(firstEpoch + e));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
-        const w00 = v128.load(at(pb, 0 * B)), w01 = v128.load(at(pb, 1 * B));
-        const w10 = v128.load(at(pb, 2 * B)), w11 = v128.load(at(pb, 3 * B));
-        const b0 = v128.load(at(pb, 4 * B)), b1 = v128.load(at(pb, 5 * B));
-        const v0 = v128.load(at(pb, 6 * B)), v1 = v128.load(at(pb, 7 * B)), c = v128.load(at(pb, 8 * B));
-        // z of hidden unit j for samples 00, 01, 10, 11: b, b + w1j, b + w0j, (b + w0j) + w1j (core's order).
-        const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
-        const h00 = hiddenX<T>(b0, one), h01 = hiddenX<T>(b1, one);
-        const h10 = hiddenX<T>(v128.add<T>(b0, w10), one), h11 = hiddenX<T>(v128.add<T>(b1, w11), one);
-        const h20 = hiddenX<T>(z20, one), h21 = hiddenX<T>(z21, one);
-        const h30 = hiddenX<T>(v128.add<T>(z20, w10), one), h31 = hiddenX<T>(v128.add<T>(z21, w11), one);
-        // Output: a = sigmoid(z) from e = exp(-|z|); BCE = max(z, 0) - y z + log1p(e); dLoss/dz = a - y.
+        const w00 = v128.load(pb + 0 * sb), w01 = v128.load(pb + 1 * sb);
+        const w10 = v128.load(pb + 2 * sb), w11 = v128.load(pb + 3 * sb);
+        const b0 = v128.load(pb + 4 * sb), b1 = v128.load(pb + 5 * sb);
+        const v0 = v128.load(pb + 6 * sb), v1 = v128.load(pb + 7 * sb), c = v128.load(pb + 8 * sb);
+        // Hidden unit j, sample s: h = 1 / (1 + E) with E = exp(-z), z = b, b + w1j, b + w0j, b + w0j + w1j for
+        // samples 00, 01, 10, 11. exp(-(b + w)) = exp(-b) exp(-w) gives the four E of a unit from three exps, as
+        // long as no product can leave the normal range: |b| + |w0j| + |w1j| <= 86 (f32) / 700 (f64) in every lane,
+        // which also makes the exps' clamps unnecessary. Otherwise (large weights) each E is its own clamped exp.
+        const s0 = v128.add<T>(v128.add<T>(abs<T>(b0), abs<T>(w00)), abs<T>(w10));
+        const s1 = v128.add<T>(v128.add<T>(abs<T>(b1), abs<T>(w01)), abs<T>(w11));
+        let E00: v128, E01: v128, E10: v128, E11: v128, E20: v128, E21: v128, E30: v128, E31: v128;
+        if (!v128.any_true(v128.gt<T>(v128.pmax<T>(s0, s1), kv<T>(K_FACTOR_LIMIT)))) {
+          E00 = expNegX<T>(b0, CLAMP_NONE); E01 = expNegX<T>(b1, CLAMP_NONE);
+          const X00 = expNegX<T>(w00, CLAMP_NONE), X01 = expNegX<T>(w01, CLAMP_NONE);
+          const X10 = expNegX<T>(w10, CLAMP_NONE), X11 = expNegX<T>(w11, CLAMP_NONE);
+          E10 = v128.mul<T>(E00, X10); E11 = v128.mul<T>(E01, X11);
+          E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
+          E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
+        } else {
+          // z summed in core's order: b + w0j first.
+          const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
+          E00 = expNegX<T>(b0, CLAMP_BOTH); E01 = expNegX<T>(b1, CLAMP_BOTH);
+          E10 = expNegX<T>(v128.add<T>(b0, w10), CLAMP_BOTH); E11 = expNegX<T>(v128.add<T>(b1, w11), CLAMP_BOTH);
+          E20 = expNegX<T>(z20, CLAMP_BOTH); E21 = expNegX<T>(z21, CLAMP_BOTH);
+          E30 = expNegX<T>(v128.add<T>(z20, w10), CLAMP_BOTH); E31 = expNegX<T>(v128.add<T>(z21, w11), CLAMP_BOTH);
+        }
+        const h00 = v128.div<T>(one, v128.add<T>(one, E00)), h01 = v128.div<T>(one, v128.add<T>(one, E01));
+        const h10 = v128.div<T>(one, v128.add<T>(one, E10)), h11 = v128.div<T>(one, v128.add<T>(one, E11));
+        const h20 = v128.div<T>(one, v128.add<T>(one, E20)), h21 = v128.div<T>(one, v128.add<T>(one, E21));
+        const h30 = v128.div<T>(one, v128.add<T>(one, E30)), h31 = v128.div<T>(one, v128.add<T>(one, E31));
+        // Output: e = exp(-|z|) and r = 1 / (1 + e) give both a = sigmoid(z) and 1 - a without cancellation:
+        // a = r max(e, [z >= 0]) and 1 - a = r max(e, [z < 0]) ([.] = 1 or 0; e <= 1). BCE = max(z, 0) - y z + log1p(e).
+        // dLoss/dz = a - y, scaled by lr here once instead of in every update: m = lr a for the targets 0 (samples
+        // 00, 11) and m = lr (1 - a) = -lr (a - y) for the targets 1 (samples 01, 10), subtracted in the sums below.
         const zo0 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h00, v0)), v128.mul<T>(h01, v1));
         const zo1 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h10, v0)), v128.mul<T>(h11, v1));
         const zo2 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h20, v0)), v128.mul<T>(h21, v1));
         const zo3 = v128.add<T>(v128.add<T>(c, v128.mul<T>(h30, v0)), v128.mul<T>(h31, v1));
         const e0 = expNegAbsX<T>(zo0), e1 = expNegAbsX<T>(zo1);
         const e2 = expNegAbsX<T>(zo2), e3 = expNegAbsX<T>(zo3);
-        const r0 = v128.div<T>(one, v128.add<T>(one, e0)), r1 = v128.div<T>(one, v128.add<T>(one, e1));
-        const r2 = v128.div<T>(one, v128.add<T>(one, e2)), r3 = v128.div<T>(one, v128.add<T>(one, e3));
-        const d0 = v128.bitselect(r0, v128.mul<T>(e0, r0), v128.ge<T>(zo0, zero));
-        const d1 = v128.sub<T>(v128.bitselect(r1, v128.mul<T>(e1, r1), v128.ge<T>(zo1, zero)), one);
-        const d2 = v128.sub<T>(v128.bitselect(r2, v128.mul<T>(e2, r2), v128.ge<T>(zo2, zero)), one);
-        const d3 = v128.bitselect(r3, v128.mul<T>(e3, r3), v128.ge<T>(zo3, zero));
-        const l0 = v128.add<T>(v128.pmax<T>(zo0, zero), log1pX<T>(e0));
-        const l1 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo1, zero), zo1), log1pX<T>(e1));
-        const l2 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), log1pX<T>(e2));
-        const l3 = v128.add<T>(v128.pmax<T>(zo3, zero), log1pX<T>(e3));
-        const lsum = v128.add<T>(v128.add<T>(v128.add<T>(l0, l1), l2), l3);
-        const gv0 = v128.add<T>(v128.add<T>(v128.add<T>(v128.mul<T>(h00, d0), v128.mul<T>(h10, d1)), v128.mul<T>(h20, d2)), v128.mul<T>(h30, d3));
-        const gv1 = v128.add<T>(v128.add<T>(v128.add<T>(v128.mul<T>(h01, d0), v128.mul<T>(h11, d1)), v128.mul<T>(h21, d2)), v128.mul<T>(h31, d3));
-        const gc = v128.add<T>(v128.add<T>(v128.add<T>(d0, d1), d2), d3);
-        // Hidden errors before the output weight: d f'(z), f' = h (1 - h).
-        const q00 = v128.mul<T>(d0, v128.mul<T>(h00, v128.sub<T>(one, h00))), q01 = v128.mul<T>(d0, v128.mul<T>(h01, v128.sub<T>(one, h01)));
-        const q10 = v128.mul<T>(d1, v128.mul<T>(h10, v128.sub<T>(one, h10))), q11 = v128.mul<T>(d1, v128.mul<T>(h11, v128.sub<T>(one, h11)));
-        const q20 = v128.mul<T>(d2, v128.mul<T>(h20, v128.sub<T>(one, h20))), q21 = v128.mul<T>(d2, v128.mul<T>(h21, v128.sub<T>(one, h21)));
-        const q30 = v128.mul<T>(d3, v128.mul<T>(h30, v128.sub<T>(one, h30))), q31 = v128.mul<T>(d3, v128.mul<T>(h31, v128.sub<T>(one, h31)));
+        const r0 = v128.div<T>(lr, v128.add<T>(one, e0)), r1 = v128.div<T>(lr, v128.add<T>(one, e1));
+        const r2 = v128.div<T>(lr, v128.add<T>(one, e2)), r3 = v128.div<T>(lr, v128.add<T>(one, e3));
+        const m0 = v128.mul<T>(r0, v128.pmax<T>(e0, v128.and(v128.ge<T>(zo0, zero), one)));
+        const m1 = v128.mul<T>(r1, v128.pmax<T>(e1, v128.and(v128.lt<T>(zo1, zero), one)));
+        const m2 = v128.mul<T>(r2, v128.pmax<T>(e2, v128.and(v128.lt<T>(zo2, zero), one)));
+        const m3 = v128.mul<T>(r3, v128.pmax<T>(e3, v128.and(v128.ge<T>(zo3, zero), one)));
+        let lsum: v128;
+        if (sizeof<T>() == 4) {
+          const l0 = v128.add<T>(v128.pmax<T>(zo0, zero), log1pX<T>(e0));
+          const l1 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo1, zero), zo1), log1pX<T>(e1));
+          const l2 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), log1pX<T>(e2));
+          const l3 = v128.add<T>(v128.pmax<T>(zo3, zero), log1pX<T>(e3));
+          lsum = v128.add<T>(v128.add<T>(v128.add<T>(l0, l1), l2), l3);
+        } else {
+          // f64: one log for the four samples, sum log1p(e) = log1p(X) with X = (1 + e0)(1 + e1)(1 + e2)(1 + e3) - 1,
+          // built as (1 + a)(1 + b) - 1 = a + b + a b, which keeps a small e's relative accuracy.
+          const x01 = v128.add<T>(v128.add<T>(e0, e1), v128.mul<T>(e0, e1));
+          const x23 = v128.add<T>(v128.add<T>(e2, e3), v128.mul<T>(e2, e3));
+          const X = v128.add<T>(v128.add<T>(x01, x23), v128.mul<T>(x01, x23));
+          const linear = v128.add<T>(v128.add<T>(v128.pmax<T>(zo0, zero), v128.sub<T>(v128.pmax<T>(zo1, zero), zo1)),
+            v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), v128.pmax<T>(zo3, zero)));
+          lsum = v128.add<T>(linear, vlog1pWideD(X));
+        }
+        const gv0 = v128.add<T>(v128.sub<T>(v128.sub<T>(v128.mul<T>(h00, m0), v128.mul<T>(h10, m1)), v128.mul<T>(h20, m2)), v128.mul<T>(h30, m3));
+        const gv1 = v128.add<T>(v128.sub<T>(v128.sub<T>(v128.mul<T>(h01, m0), v128.mul<T>(h11, m1)), v128.mul<T>(h21, m2)), v128.mul<T>(h31, m3));
+        const gc = v128.add<T>(v128.sub<T>(v128.sub<T>(m0, m1), m2), m3);
+        // Hidden errors before the output weight: m f'(z), f' = h (1 - h) (with the sign of m's target).
+        const q00 = v128.mul<T>(m0, v128.mul<T>(h00, v128.sub<T>(one, h00))), q01 = v128.mul<T>(m0, v128.mul<T>(h01, v128.sub<T>(one, h01)));
+        const q10 = v128.mul<T>(m1, v128.mul<T>(h10, v128.sub<T>(one, h10))), q11 = v128.mul<T>(m1, v128.mul<T>(h11, v128.sub<T>(one, h11)));
+        const q20 = v128.mul<T>(m2, v128.mul<T>(h20, v128.sub<T>(one, h20))), q21 = v128.mul<T>(m2, v128.mul<T>(h21, v128.sub<T>(one, h21)));
+        const q30 = v128.mul<T>(m3, v128.mul<T>(h30, v128.sub<T>(one, h30))), q31 = v128.mul<T>(m3, v128.mul<T>(h31, v128.sub<T>(one, h31)));
         // Sums over the samples: x0 is 1 in samples 10, 11; x1 in 01, 11.
-        const a00 = v128.add<T>(q20, q30), a01 = v128.add<T>(q21, q31);
-        const a10 = v128.add<T>(q10, q30), a11 = v128.add<T>(q11, q31);
-        const ab0 = v128.add<T>(v128.add<T>(v128.add<T>(q00, q10), q20), q30);
-        const ab1 = v128.add<T>(v128.add<T>(v128.add<T>(q01, q11), q21), q31);
-        if (sizeof<T>() == 4) recordXor(bp, b, v128.mul<T>(lsum, quarter), epochNow, threshold4);
-        else recordXorD(bp, b, v128.mul<T>(lsum, quarter), epochNowD);
-        const nv0 = v128.sub<T>(v0, v128.mul<T>(lr, gv0));
-        const nv1 = v128.sub<T>(v1, v128.mul<T>(lr, gv1));
+        const a00 = v128.sub<T>(q30, q20), a01 = v128.sub<T>(q31, q21);
+        const a10 = v128.sub<T>(q30, q10), a11 = v128.sub<T>(q31, q11);
+        const ab0 = v128.add<T>(v128.sub<T>(v128.sub<T>(q00, q10), q20), q30);
+        const ab1 = v128.add<T>(v128.sub<T>(v128.sub<T>(q01, q11), q21), q31);
+        if (sizeof<T>() == 4) recordXor(pb, sb, v128.mul<T>(lsum, quarter), epochNow, threshold4);
+        else recordXorD(pb, sb, v128.mul<T>(lsum, quarter), epochNowD);
+        const nv0 = v128.sub<T>(v0, gv0);
+        const nv1 = v128.sub<T>(v1, gv1);
         const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
         // The hidden parameters are read again from memory (after the stores above, so the compiler does not
         // reuse the first loads): holding them across the body would only spill them.
-        v128.store(at(pb, 6 * B), nv0);
-        v128.store(at(pb, 7 * B), nv1);
-        v128.store(at(pb, 8 * B), v128.sub<T>(c, v128.mul<T>(lr, gc)));
-        updateAt<T>(at(pb, 0 * B), lr, u0, a00);
-        updateAt<T>(at(pb, 1 * B), lr, u1, a01);
-        updateAt<T>(at(pb, 2 * B), lr, u0, a10);
-        updateAt<T>(at(pb, 3 * B), lr, u1, a11);
-        updateAt<T>(at(pb, 4 * B), lr, u0, ab0);
-        updateAt<T>(at(pb, 5 * B), lr, u1, ab1);
+        v128.store(pb + 6 * sb, nv0);
+        v128.store(pb + 7 * sb, nv1);
+        v128.store(pb + 8 * sb, v128.sub<T>(c, gc));
+        updateAt<T>(pb + 0 * sb, u0, a00);
+        updateAt<T>(pb + 1 * sb, u1, a01);
+        updateAt<T>(pb + 2 * sb, u0, a10);
+        updateAt<T>(pb + 3 * sb, u1, a11);
+        updateAt<T>(pb + 4 * sb, u0, ab0);
+        updateAt<T>(pb + 5 * sb, u1, ab1);
       }
     }
   }
@@ -748,11 +784,15 @@ export function mapLog1pF64(ptr: usize, n: i32): void {
 }
 export function mapExpXorF32(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(f32x4.neg(v128.load(ptr + (<usize>k << 2))), false));
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(f32x4.neg(v128.load(ptr + (<usize>k << 2))), CLAMP_BOTH));
 }
 export function mapExpNegXorF32(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(v128.load(ptr + (<usize>k << 2)), false));
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(v128.load(ptr + (<usize>k << 2)), CLAMP_BOTH));
+}
+export function mapLog1pWideF64(ptr: usize, n: i32): void {
+  initMathConstants();
+  for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vlog1pWideD(v128.load(ptr + (<usize>k << 3))));
 }
 export function mapLog1pXorF32(ptr: usize, n: i32): void {
   initMathConstants();

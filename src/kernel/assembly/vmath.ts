@@ -6,7 +6,7 @@
 // that 2^n stays a normal number: exp is ~2e-308 / ~1e-38 there, already negligible next to 1, and a sigmoid
 // 1 / (1 + exp(-z)) stays a normal number too (subnormal results would be slow on x86).
 //   f32: Cephes expf's degree-7 polynomial 1 + r + r^2 P(r), P of degree 5.
-//   f64: the Taylor polynomial of degree 12 (its truncation error at |r| = ln(2)/2 is ~2e-16 relative).
+//   f64: 1 + r + r^2 P(r), P a degree-9 Chebyshev fit (EXP_F64; its own error 1.6e-17 relative).
 //   Both polynomials are evaluated in Estrin's scheme (pairs, then powers of r^2) for a short dependency chain.
 // log1p(x) for 0 <= x <= 1 (what BCE needs: log1p(exp(-|z|))): for x > sqrt(2) - 1 use
 // log1p(x) = ln 2 + log1p((x - 1) / 2) so the argument f stays in [sqrt(2)/2 - 1, sqrt(2) - 1]; then
@@ -28,7 +28,14 @@ export const K_SLOTS = 64;
 export const K_EXPX_POLY = 48; // 5 slots
 export const K_LOGX_POLY = 53; // 5 slots
 export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59, K_MAGIC_BIAS = 60;
+/** f64 table only (slots that the f32 table uses for its XOR constants): vlog1pWideD's constants. */
+export const K_D_SQRT1_2 = 48, K_D_MANTISSA = 49, K_D_TWO52 = 50;
+/** The largest |x| that vexpNegX / vexpNegD take without a clamp (86 / 700): exp(+-x) and 1 + exp(-x) stay normal. */
+export const K_FACTOR_LIMIT = 61;
 // (the same three slots of the f64 table hold their f64 values, for vexpNegD)
+
+/** vexpNegX / vexpNegD: which bounds of the argument to apply. */
+export const CLAMP_NONE = 0, CLAMP_UPPER = 1, CLAMP_BOTH = 2;
 
 export const KF32: usize = memory.data(16 * K_SLOTS, 16);
 export const KF64: usize = memory.data(16 * K_SLOTS, 16);
@@ -47,6 +54,12 @@ function setKBits<T>(slot: i32, bits: i64): void {
 }
 
 const EXP_F32: StaticArray<f64> = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+// exp(r) = 1 + r + r^2 P(r) on [-ln2/2, ln2/2], P of degree 9: a Chebyshev fit (mpmath chebyfit) whose own
+// error, 1.6e-17, is far below double rounding; as exact as the Taylor polynomial of degree 12 with one term less.
+const EXP_F64: StaticArray<f64> = [
+  2.5100375832561234e-08, 2.7620075879983367e-07, 2.7557268480310024e-06, 2.4801521322368692e-05, 1.9841269863040545e-04,
+  1.3888888917196719e-03, 8.333333333330065e-03, 4.1666666666624164e-02, 1.6666666666666669e-01, 5.000000000000001e-01,
+];
 const LOG_F32: StaticArray<f64> = [0.24279078841, 0.28498786688, 0.40000972152, 0.66666662693];
 // Minimax (relative error) fits, coefficients highest degree first:
 // exp(r) = 1 + r + r^2 P(r) on [-ln2/2, ln2/2], P of degree 4: 3e-9 before f32 rounding;
@@ -76,16 +89,13 @@ export function initMathConstants(): void {
   setKBits<f32>(K_BIAS, 127); setKBits<f64>(K_BIAS, 1023);
   setK<f32>(K_SQRT2M1, 0.41421356237); setK<f64>(K_SQRT2M1, 0.41421356237309503);
   for (let k = 0; k < 6; k++) setK<f32>(K_EXP_POLY + k, EXP_F32[k]);
-  // f64: 1/12!, 1/11!, ..., 1/2!
-  let f: f64 = 1;
-  for (let n = 2; n <= 12; n++) {
-    f *= <f64>n;
-    setK<f64>(K_EXP_POLY + 12 - n, 1 / f);
-  }
+  for (let k = 0; k < 10; k++) setK<f64>(K_EXP_POLY + k, EXP_F64[k]);
   for (let k = 0; k < 4; k++) setK<f32>(K_LOG_POLY + k, LOG_F32[k]);
   for (let k = 0; k < 5; k++) setK<f32>(K_EXPX_POLY + k, EXPX_F32[k]);
   setK<f32>(K_MINUS_LOG2E, -1.44269504088896341); setK<f32>(K_MINUS_LN2_HI, -0.693359375); setK<f32>(K_MAGIC_BIAS, 12582912.0 + 127);
   setK<f64>(K_MINUS_LOG2E, -1.4426950408889634); setK<f64>(K_MINUS_LN2_HI, -6.93147180369123816490e-1); setK<f64>(K_MAGIC_BIAS, 6755399441055744.0 + 1023);
+  setK<f32>(K_FACTOR_LIMIT, 86); setK<f64>(K_FACTOR_LIMIT, 700);
+  setK<f64>(K_D_SQRT1_2, 0.70710678118654752440); setKBits<f64>(K_D_MANTISSA, 0x000fffffffffffff); setK<f64>(K_D_TWO52, 4503599627370496.0);
   for (let k = 0; k < 5; k++) setK<f32>(K_LOGX_POLY + k, LOGX_F32[k]);
   for (let k = 0; k < 7; k++) setK<f64>(K_LOG_POLY + k, LOG_F64[k]);
 }
@@ -93,6 +103,17 @@ export function initMathConstants(): void {
 /** a * b + c */
 @inline function madd<T>(a: v128, b: v128, c: v128): v128 {
   return v128.add<T>(v128.mul<T>(a, b), c);
+}
+
+/** The f64 exp polynomial P(r) (EXP_F64) in Estrin's scheme: five pairs (c_k r + c_k+1) combined by powers of r^2. */
+@inline function vexpPolyD(r: v128, r2: v128): v128 {
+  const r4 = f64x2.mul(r2, r2);
+  const a = madd<f64>(kv<f64>(K_EXP_POLY), r, kv<f64>(K_EXP_POLY + 1));
+  const b = madd<f64>(kv<f64>(K_EXP_POLY + 2), r, kv<f64>(K_EXP_POLY + 3));
+  const c = madd<f64>(kv<f64>(K_EXP_POLY + 4), r, kv<f64>(K_EXP_POLY + 5));
+  const d = madd<f64>(kv<f64>(K_EXP_POLY + 6), r, kv<f64>(K_EXP_POLY + 7));
+  const e = madd<f64>(kv<f64>(K_EXP_POLY + 8), r, kv<f64>(K_EXP_POLY + 9));
+  return madd<f64>(madd<f64>(madd<f64>(a, r2, b), r4, madd<f64>(c, r2, d)), r2, e);
 }
 
 @inline export function vexp<T>(x: v128): v128 {
@@ -112,17 +133,8 @@ export function initMathConstants(): void {
     const c = madd<T>(kv<T>(K_EXP_POLY + 4), r, kv<T>(K_EXP_POLY + 5));
     p = madd<T>(madd<T>(a, r2, b), r2, c);
   } else {
-    // 1/12! r^10 + ... + 1/2!, as pairs (c_k r + c_k+1) combined by powers of r^2.
-    const r4 = v128.mul<T>(r2, r2);
-    const a = madd<T>(kv<T>(K_EXP_POLY), r, kv<T>(K_EXP_POLY + 1));
-    const b = madd<T>(kv<T>(K_EXP_POLY + 2), r, kv<T>(K_EXP_POLY + 3));
-    const c = madd<T>(kv<T>(K_EXP_POLY + 4), r, kv<T>(K_EXP_POLY + 5));
-    const d = madd<T>(kv<T>(K_EXP_POLY + 6), r, kv<T>(K_EXP_POLY + 7));
-    const e = madd<T>(kv<T>(K_EXP_POLY + 8), r, kv<T>(K_EXP_POLY + 9));
-    const ab = madd<T>(a, r2, b);
-    const cd = madd<T>(c, r2, d);
-    const high = madd<T>(ab, r4, cd); // degree 7 in r: the r^10 .. r^3 coefficients
-    p = madd<T>(madd<T>(high, r2, e), r, kv<T>(K_EXP_POLY + 10));
+    // P(r) = c0 r^9 + ... + c9, as pairs (c_k r + c_k+1) combined by powers of r^2.
+    p = vexpPolyD(r, r2);
   }
   p = v128.add<T>(v128.add<T>(v128.mul<T>(p, r2), r), kv<T>(K_ONE));
   // 2^n: the shift drops the magic number's own bits (their low 9 / 12 bits are zero).
@@ -160,11 +172,13 @@ export function initMathConstants(): void {
 /**
  * exp(-x) for the XOR kernel in f32: vexp's range reduction with the negation folded in, and the degree-6 minimax
  * polynomial 1 + r + r^2 P(r). The exponent bias is folded into the rounding constant (1.5 * 2^23 + 127), so
- * that the rounded value's low bits are n + 127 and a shift makes 2^n. With `nonNegative`, x >= 0 is known and
- * only the upper clamp is applied. Measured accuracy: mapExpNegXorF32.
+ * that the rounded value's low bits are n + 127 and a shift makes 2^n. `clamp` says which bounds x still needs:
+ * CLAMP_BOTH for any x, CLAMP_UPPER when x >= 0 is known, CLAMP_NONE when |x| <= 86 is known (the caller checked).
+ * Measured accuracy: mapExpNegXorF32.
  */
-@inline export function vexpNegX(x: v128, nonNegative: bool): v128 {
-  x = nonNegative ? f32x4.pmin(x, kv<f32>(K_EXP_HI)) : f32x4.pmin(f32x4.pmax(x, kv<f32>(K_EXP_LO)), kv<f32>(K_EXP_HI));
+@inline export function vexpNegX(x: v128, clamp: i32): v128 {
+  if (clamp == CLAMP_BOTH) x = f32x4.pmin(f32x4.pmax(x, kv<f32>(K_EXP_LO)), kv<f32>(K_EXP_HI));
+  else if (clamp == CLAMP_UPPER) x = f32x4.pmin(x, kv<f32>(K_EXP_HI));
   const magic = kv<f32>(K_MAGIC_BIAS);
   const shifted = f32x4.add(f32x4.mul(x, kv<f32>(K_MINUS_LOG2E)), magic);
   const t = f32x4.sub(shifted, magic);
@@ -180,26 +194,20 @@ export function initMathConstants(): void {
 
 /**
  * exp(-x) in f64 for the XOR kernel: vexp<f64> (same polynomial, same results up to the folded negation) with
- * the range reduction of vexpNegX (negation and exponent bias folded in; one-sided clamp when x >= 0). Its
+ * the range reduction of vexpNegX (negation and exponent bias folded in; the same clamp choices, |x| <= 700 for
+ * CLAMP_NONE). Its
  * results are bit for bit those of vexp<f64>(-x) (checked on 131,072 points over [-750, 750]), so the f64
  * accuracy figures hold for it.
  */
-@inline export function vexpNegD(x: v128, nonNegative: bool): v128 {
-  x = nonNegative ? f64x2.pmin(x, kv<f64>(K_EXP_HI)) : f64x2.pmin(f64x2.pmax(x, kv<f64>(K_EXP_LO)), kv<f64>(K_EXP_HI));
+@inline export function vexpNegD(x: v128, clamp: i32): v128 {
+  if (clamp == CLAMP_BOTH) x = f64x2.pmin(f64x2.pmax(x, kv<f64>(K_EXP_LO)), kv<f64>(K_EXP_HI));
+  else if (clamp == CLAMP_UPPER) x = f64x2.pmin(x, kv<f64>(K_EXP_HI));
   const magic = kv<f64>(K_MAGIC_BIAS);
   const shifted = f64x2.add(f64x2.mul(x, kv<f64>(K_MINUS_LOG2E)), magic);
   const t = f64x2.sub(shifted, magic);
   const r = f64x2.sub(f64x2.sub(f64x2.mul(t, kv<f64>(K_MINUS_LN2_HI)), x), f64x2.mul(t, kv<f64>(K_LN2_LO)));
   const r2 = f64x2.mul(r, r);
-  const r4 = f64x2.mul(r2, r2);
-  const a = madd<f64>(kv<f64>(K_EXP_POLY), r, kv<f64>(K_EXP_POLY + 1));
-  const b = madd<f64>(kv<f64>(K_EXP_POLY + 2), r, kv<f64>(K_EXP_POLY + 3));
-  const c = madd<f64>(kv<f64>(K_EXP_POLY + 4), r, kv<f64>(K_EXP_POLY + 5));
-  const d = madd<f64>(kv<f64>(K_EXP_POLY + 6), r, kv<f64>(K_EXP_POLY + 7));
-  const e = madd<f64>(kv<f64>(K_EXP_POLY + 8), r, kv<f64>(K_EXP_POLY + 9));
-  const high = madd<f64>(madd<f64>(a, r2, b), r4, madd<f64>(c, r2, d));
-  let p = madd<f64>(madd<f64>(high, r2, e), r, kv<f64>(K_EXP_POLY + 10));
-  p = f64x2.add(f64x2.add(f64x2.mul(p, r2), r), kv<f64>(K_ONE));
+  const p = f64x2.add(f64x2.add(f64x2.mul(vexpPolyD(r, r2), r2), r), kv<f64>(K_ONE));
   return f64x2.mul(p, i64x2.shl(shifted, 52));
 }
 
@@ -212,4 +220,31 @@ export function initMathConstants(): void {
   const b = f32x4.add(f32x4.mul(kv<f32>(K_LOGX_POLY + 2), w), kv<f32>(K_LOGX_POLY + 3));
   const q = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(a, w2), b), w), kv<f32>(K_LOGX_POLY + 4));
   return f32x4.mul(s, q);
+}
+
+/**
+ * log1p(x) in f64 for any x >= 0 (the XOR kernel takes the log of its four samples' product, x up to 15), as
+ * fdlibm's log1p: u = 1 + x = 2^k m with m in [sqrt(2)/2, sqrt(2)) (subtracting the bits of sqrt(2)/2 leaves k in
+ * the exponent field), log1p(x) = k ln 2 + log1p(m - 1) + c / u, where c = x - (u - 1) is the rounding error of
+ * 1 + x (exact), and log1p(m - 1) = 2 atanh(s) with vlog1p's polynomial. k (0 to 1023) becomes a double by the
+ * 2^52 trick: its bits added to those of 2^52 are the double 2^52 + k.
+ */
+@inline export function vlog1pWideD(x: v128): v128 {
+  const one = kv<f64>(K_ONE);
+  const u = f64x2.add(one, x);
+  const ix = i64x2.sub(u, kv<f64>(K_D_SQRT1_2));
+  const k = i64x2.shr_u(ix, 52);
+  const f = f64x2.sub(i64x2.add(v128.and(ix, kv<f64>(K_D_MANTISSA)), kv<f64>(K_D_SQRT1_2)), one);
+  const kd = f64x2.sub(i64x2.add(k, kv<f64>(K_D_TWO52)), kv<f64>(K_D_TWO52));
+  const c = f64x2.div(f64x2.sub(x, f64x2.sub(u, one)), u);
+  const s = f64x2.div(f, f64x2.add(f, kv<f64>(K_TWO)));
+  const z = f64x2.mul(s, s);
+  const z2 = f64x2.mul(z, z);
+  const a = madd<f64>(kv<f64>(K_LOG_POLY), z, kv<f64>(K_LOG_POLY + 1));
+  const b = madd<f64>(kv<f64>(K_LOG_POLY + 2), z, kv<f64>(K_LOG_POLY + 3));
+  const d = madd<f64>(kv<f64>(K_LOG_POLY + 4), z, kv<f64>(K_LOG_POLY + 5));
+  const R = f64x2.mul(madd<f64>(madd<f64>(madd<f64>(a, z2, b), z2, d), z, kv<f64>(K_LOG_POLY + 6)), z);
+  const hfsq = f64x2.mul(f64x2.mul(f, f), kv<f64>(K_HALF));
+  const lo = madd<f64>(kd, kv<f64>(K_LN2_LO), c);
+  return madd<f64>(kd, kv<f64>(K_LN2_HI), f64x2.sub(f, f64x2.sub(hfsq, madd<f64>(s, f64x2.add(hfsq, R), lo))));
 }
