@@ -33,7 +33,7 @@ function layout(base: number, precision: Precision, count: number, I: number, H:
   const vectors = Math.ceil(count / lanes);
   // Enough vectors per block for the CPU to overlap independent work, few enough for the scratch (h, df) to stay
   // in L1 (2 * N * H * block * 16 bytes <= 32 KB).
-  const block = Math.max(1, Math.min(16, Math.floor(1024 / (N * H)), vectors));
+  const block = Math.max(3, Math.min(16, Math.floor(1024 / (N * H)), vectors));
   const blocks = Math.ceil(vectors / block);
   let at = base;
   const take = (slots: number) => {

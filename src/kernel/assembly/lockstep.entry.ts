@@ -553,6 +553,45 @@ function isXor<T>(): bool {
 
 
 /**
+ * The XOR kernel's hidden layer for the vector whose parameters start at pb: h of sample s, unit j to slot 2s + j
+ * at out.
+ */
+@inline function hiddenXor<T>(pb: usize, sb: usize, out: usize): void {
+  const one = kv<T>(K_ONE);
+  const w00 = v128.load(pb + 0 * sb), w01 = v128.load(pb + 1 * sb);
+  const w10 = v128.load(pb + 2 * sb), w11 = v128.load(pb + 3 * sb);
+  const b0 = v128.load(pb + 4 * sb), b1 = v128.load(pb + 5 * sb);
+  // Hidden unit j, sample s: h = 1 / (1 + E) with E = exp(-z), z = b, b + w1j, b + w0j, b + w0j + w1j for
+  // samples 00, 01, 10, 11. exp(-(b + w)) = exp(-b) exp(-w) gives the four E of a unit from three exps, as
+  // long as no product can leave the normal range: |b| + |w0j| + |w1j| <= 86 (f32) / 700 (f64) in every lane,
+  // which also makes the exps' clamps unnecessary. Otherwise (large weights) each E is its own clamped exp.
+  const s0 = v128.add<T>(v128.add<T>(abs<T>(b0), abs<T>(w00)), abs<T>(w10));
+  const s1 = v128.add<T>(v128.add<T>(abs<T>(b1), abs<T>(w01)), abs<T>(w11));
+  let E00: v128, E01: v128, E10: v128, E11: v128, E20: v128, E21: v128, E30: v128, E31: v128;
+  if (!v128.any_true(v128.gt<T>(v128.pmax<T>(s0, s1), kv<T>(K_FACTOR_LIMIT)))) {
+    E00 = expNegX<T>(b0, CLAMP_NONE); E01 = expNegX<T>(b1, CLAMP_NONE);
+    const X00 = expNegX<T>(w00, CLAMP_NONE), X01 = expNegX<T>(w01, CLAMP_NONE);
+    const X10 = expNegX<T>(w10, CLAMP_NONE), X11 = expNegX<T>(w11, CLAMP_NONE);
+    E10 = v128.mul<T>(E00, X10); E11 = v128.mul<T>(E01, X11);
+    E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
+    E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
+  } else {
+    // z summed in core's order: b + w0j first.
+    const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
+    E00 = expNegX<T>(b0, CLAMP_BOTH); E01 = expNegX<T>(b1, CLAMP_BOTH);
+    E10 = expNegX<T>(v128.add<T>(b0, w10), CLAMP_BOTH); E11 = expNegX<T>(v128.add<T>(b1, w11), CLAMP_BOTH);
+    E20 = expNegX<T>(z20, CLAMP_BOTH); E21 = expNegX<T>(z21, CLAMP_BOTH);
+    E30 = expNegX<T>(v128.add<T>(z20, w10), CLAMP_BOTH); E31 = expNegX<T>(v128.add<T>(z21, w11), CLAMP_BOTH);
+  }
+  const h00 = v128.div<T>(one, v128.add<T>(one, E00)), h01 = v128.div<T>(one, v128.add<T>(one, E01));
+  const h10 = v128.div<T>(one, v128.add<T>(one, E10)), h11 = v128.div<T>(one, v128.add<T>(one, E11));
+  const h20 = v128.div<T>(one, v128.add<T>(one, E20)), h21 = v128.div<T>(one, v128.add<T>(one, E21));
+  const h30 = v128.div<T>(one, v128.add<T>(one, E30)), h31 = v128.div<T>(one, v128.add<T>(one, E31));
+  v128.store(at(out, 0), h00); v128.store(at(out, 1), h01); v128.store(at(out, 2), h10); v128.store(at(out, 3), h11);
+  v128.store(at(out, 4), h20); v128.store(at(out, 5), h21); v128.store(at(out, 6), h30); v128.store(at(out, 7), h31);
+}
+
+/**
  * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
  * sigmoid output, BCE without clip. As train22x4 otherwise (same state layout and update order), with the zero
  * inputs' products and sums left out (they are exact: x * w is 0 or w), one exp per sigmoid shared by the
@@ -569,41 +608,20 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const sb = <usize>B << 4;
   for (let k = 0; k < blocks; k++) {
     const bp = at(statePtr, k * stride);
+    // Two hidden layers (8 slots each) in the h scratch, used in turn: vectors 0 and 1 first.
+    hiddenXor<T>(bp, sb, hPtr);
+    hiddenXor<T>(at(bp, 1), sb, at(hPtr, 8));
+    let ring = 0;
     for (let e = 0; e < epochs; e++) {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
       const epochNow = i32x4.splat(firstEpoch + e), epochNowD = i64x2.splat(<i64>(firstEpoch + e));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
-        const w00 = v128.load(pb + 0 * sb), w01 = v128.load(pb + 1 * sb);
-        const w10 = v128.load(pb + 2 * sb), w11 = v128.load(pb + 3 * sb);
-        const b0 = v128.load(pb + 4 * sb), b1 = v128.load(pb + 5 * sb);
+        // This vector's hidden layer, computed two iterations ago (or before the loop).
+        const hp = at(hPtr, 8 * ring);
+        const h00 = v128.load(at(hp, 0)), h01 = v128.load(at(hp, 1)), h10 = v128.load(at(hp, 2)), h11 = v128.load(at(hp, 3));
+        const h20 = v128.load(at(hp, 4)), h21 = v128.load(at(hp, 5)), h30 = v128.load(at(hp, 6)), h31 = v128.load(at(hp, 7));
         const v0 = v128.load(pb + 6 * sb), v1 = v128.load(pb + 7 * sb), c = v128.load(pb + 8 * sb);
-        // Hidden unit j, sample s: h = 1 / (1 + E) with E = exp(-z), z = b, b + w1j, b + w0j, b + w0j + w1j for
-        // samples 00, 01, 10, 11. exp(-(b + w)) = exp(-b) exp(-w) gives the four E of a unit from three exps, as
-        // long as no product can leave the normal range: |b| + |w0j| + |w1j| <= 86 (f32) / 700 (f64) in every lane,
-        // which also makes the exps' clamps unnecessary. Otherwise (large weights) each E is its own clamped exp.
-        const s0 = v128.add<T>(v128.add<T>(abs<T>(b0), abs<T>(w00)), abs<T>(w10));
-        const s1 = v128.add<T>(v128.add<T>(abs<T>(b1), abs<T>(w01)), abs<T>(w11));
-        let E00: v128, E01: v128, E10: v128, E11: v128, E20: v128, E21: v128, E30: v128, E31: v128;
-        if (!v128.any_true(v128.gt<T>(v128.pmax<T>(s0, s1), kv<T>(K_FACTOR_LIMIT)))) {
-          E00 = expNegX<T>(b0, CLAMP_NONE); E01 = expNegX<T>(b1, CLAMP_NONE);
-          const X00 = expNegX<T>(w00, CLAMP_NONE), X01 = expNegX<T>(w01, CLAMP_NONE);
-          const X10 = expNegX<T>(w10, CLAMP_NONE), X11 = expNegX<T>(w11, CLAMP_NONE);
-          E10 = v128.mul<T>(E00, X10); E11 = v128.mul<T>(E01, X11);
-          E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
-          E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
-        } else {
-          // z summed in core's order: b + w0j first.
-          const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
-          E00 = expNegX<T>(b0, CLAMP_BOTH); E01 = expNegX<T>(b1, CLAMP_BOTH);
-          E10 = expNegX<T>(v128.add<T>(b0, w10), CLAMP_BOTH); E11 = expNegX<T>(v128.add<T>(b1, w11), CLAMP_BOTH);
-          E20 = expNegX<T>(z20, CLAMP_BOTH); E21 = expNegX<T>(z21, CLAMP_BOTH);
-          E30 = expNegX<T>(v128.add<T>(z20, w10), CLAMP_BOTH); E31 = expNegX<T>(v128.add<T>(z21, w11), CLAMP_BOTH);
-        }
-        const h00 = v128.div<T>(one, v128.add<T>(one, E00)), h01 = v128.div<T>(one, v128.add<T>(one, E01));
-        const h10 = v128.div<T>(one, v128.add<T>(one, E10)), h11 = v128.div<T>(one, v128.add<T>(one, E11));
-        const h20 = v128.div<T>(one, v128.add<T>(one, E20)), h21 = v128.div<T>(one, v128.add<T>(one, E21));
-        const h30 = v128.div<T>(one, v128.add<T>(one, E30)), h31 = v128.div<T>(one, v128.add<T>(one, E31));
         // Output: e = exp(-|z|) and r = 1 / (1 + e) give both a = sigmoid(z) and 1 - a without cancellation:
         // a = r max(e, [z >= 0]) and 1 - a = r max(e, [z < 0]) ([.] = 1 or 0; e <= 1). BCE = max(z, 0) - y z + log1p(e).
         // dLoss/dz = a - y, scaled by lr here once instead of in every update: m = lr a for the targets 0 (samples
@@ -666,6 +684,13 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         updateAt<T>(pb + 3 * sb, u1, a11);
         updateAt<T>(pb + 4 * sb, u0, ab0);
         updateAt<T>(pb + 5 * sb, u1, ab1);
+        // Software pipelining: the hidden layer of the vector two places on (in the next epoch after the block's
+        // end; B >= 3, so that vector's parameters are final for its epoch) goes to the slot this vector has
+        // just read. Nothing in the next iteration depends on it, so the CPU overlaps its exps with that
+        // iteration's output pass instead of waiting on one long chain per vector.
+        const ahead = b + 2 < B ? b + 2 : b + 2 - B;
+        hiddenXor<T>(at(bp, ahead), sb, hp);
+        ring ^= 1;
       }
     }
   }
@@ -702,7 +727,7 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower <= 0 && lossUpper == Infinity && !forceGeneral && isXor<T>()) {
+  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower <= 0 && lossUpper == Infinity && !forceGeneral && B >= 3 && isXor<T>()) {
     lastRoutine = 3;
     trainXor<T>(blocks, firstEpoch, epochs);
   } else if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) {
