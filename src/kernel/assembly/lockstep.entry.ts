@@ -552,6 +552,19 @@ function isXor<T>(): bool {
 }
 
 
+/** Records the mean loss of the vector at pb for `epoch` from its pending loss inputs (see trainXor). */
+@inline function recordPending<T>(pb: usize, sb: usize, epoch: i32, pending: usize): void {
+  const quarter = splat<T>(0.25);
+  const linear = v128.load(at(pending, 0));
+  if (sizeof<T>() == 4) {
+    const l = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(linear, log1pX<T>(v128.load(at(pending, 1)))),
+      log1pX<T>(v128.load(at(pending, 2)))), log1pX<T>(v128.load(at(pending, 3)))), log1pX<T>(v128.load(at(pending, 4))));
+    recordXor(pb, sb, v128.mul<T>(l, quarter), i32x4.splat(epoch), kv<f32>(K_THRESHOLD));
+  } else {
+    recordXorD(pb, sb, v128.mul<T>(v128.add<T>(linear, vlog1pWideD(v128.load(at(pending, 1)))), quarter), i64x2.splat(<i64>epoch));
+  }
+}
+
 /**
  * The XOR kernel's hidden layer for the vector whose parameters start at pb: h of sample s, unit j to slot 2s + j
  * at out.
@@ -600,24 +613,31 @@ function isXor<T>(): bool {
 function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const one = kv<T>(K_ONE);
   const zero = splat<T>(0);
-  const quarter = splat<T>(0.25);
-  const threshold4 = kv<f32>(K_THRESHOLD);
   const stride = (P + 4) * B;
   // Byte distance between a vector's consecutive parameters, in a local: B is a global, which the compiler
   // reloads after every store.
   const sb = <usize>B << 4;
+  // Loss inputs of the vector processed last (linear part, then X in f64 or e0..e3 in f32), recorded one
+  // iteration later.
+  const pending = dPtr;
   for (let k = 0; k < blocks; k++) {
     const bp = at(statePtr, k * stride);
     // Two hidden layers (8 slots each) in the h scratch, used in turn: vectors 0 and 1 first.
     hiddenXor<T>(bp, sb, hPtr);
     hiddenXor<T>(at(bp, 1), sb, at(hPtr, 8));
     let ring = 0;
+    let previous: usize = 0, previousEpoch = 0;
     for (let e = 0; e < epochs; e++) {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
-      const epochNow = i32x4.splat(firstEpoch + e), epochNowD = i64x2.splat(<i64>(firstEpoch + e));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
         // This vector's hidden layer, computed two iterations ago (or before the loop).
+        // The previous vector's loss, from the inputs it left in the pending slots (ready long ago): a log sits at
+        // the end of a long dependency chain, and recording it in the same iteration held up the CPU's in-order
+        // retirement behind it.
+        if (previous != 0) recordPending<T>(previous, sb, previousEpoch, pending);
+        previous = pb;
+        previousEpoch = firstEpoch + e;
         const hp = at(hPtr, 8 * ring);
         const h00 = v128.load(at(hp, 0)), h01 = v128.load(at(hp, 1)), h10 = v128.load(at(hp, 2)), h11 = v128.load(at(hp, 3));
         const h20 = v128.load(at(hp, 4)), h21 = v128.load(at(hp, 5)), h30 = v128.load(at(hp, 6)), h31 = v128.load(at(hp, 7));
@@ -638,22 +658,19 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const m1 = v128.mul<T>(r1, v128.pmax<T>(e1, v128.and(v128.lt<T>(zo1, zero), one)));
         const m2 = v128.mul<T>(r2, v128.pmax<T>(e2, v128.and(v128.lt<T>(zo2, zero), one)));
         const m3 = v128.mul<T>(r3, v128.pmax<T>(e3, v128.and(v128.ge<T>(zo3, zero), one)));
-        let lsum: v128;
+        // The loss: BCE = max(z, 0) - y z + log1p(e). Its inputs go to the pending slots; the logs and the record
+        // run in the next iteration (or after the loop), whose work does not wait on them.
+        const linear = v128.add<T>(v128.add<T>(v128.pmax<T>(zo0, zero), v128.sub<T>(v128.pmax<T>(zo1, zero), zo1)),
+          v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), v128.pmax<T>(zo3, zero)));
+        v128.store(at(pending, 0), linear);
         if (sizeof<T>() == 4) {
-          const l0 = v128.add<T>(v128.pmax<T>(zo0, zero), log1pX<T>(e0));
-          const l1 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo1, zero), zo1), log1pX<T>(e1));
-          const l2 = v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), log1pX<T>(e2));
-          const l3 = v128.add<T>(v128.pmax<T>(zo3, zero), log1pX<T>(e3));
-          lsum = v128.add<T>(v128.add<T>(v128.add<T>(l0, l1), l2), l3);
+          v128.store(at(pending, 1), e0); v128.store(at(pending, 2), e1); v128.store(at(pending, 3), e2); v128.store(at(pending, 4), e3);
         } else {
           // f64: one log for the four samples, sum log1p(e) = log1p(X) with X = (1 + e0)(1 + e1)(1 + e2)(1 + e3) - 1,
           // built as (1 + a)(1 + b) - 1 = a + b + a b, which keeps a small e's relative accuracy.
           const x01 = v128.add<T>(v128.add<T>(e0, e1), v128.mul<T>(e0, e1));
           const x23 = v128.add<T>(v128.add<T>(e2, e3), v128.mul<T>(e2, e3));
-          const X = v128.add<T>(v128.add<T>(x01, x23), v128.mul<T>(x01, x23));
-          const linear = v128.add<T>(v128.add<T>(v128.pmax<T>(zo0, zero), v128.sub<T>(v128.pmax<T>(zo1, zero), zo1)),
-            v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), v128.pmax<T>(zo3, zero)));
-          lsum = v128.add<T>(linear, vlog1pWideD(X));
+          v128.store(at(pending, 1), v128.add<T>(v128.add<T>(x01, x23), v128.mul<T>(x01, x23)));
         }
         const gv0 = v128.add<T>(v128.sub<T>(v128.sub<T>(v128.mul<T>(h00, m0), v128.mul<T>(h10, m1)), v128.mul<T>(h20, m2)), v128.mul<T>(h30, m3));
         const gv1 = v128.add<T>(v128.sub<T>(v128.sub<T>(v128.mul<T>(h01, m0), v128.mul<T>(h11, m1)), v128.mul<T>(h21, m2)), v128.mul<T>(h31, m3));
@@ -668,8 +685,6 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const a10 = v128.sub<T>(q30, q10), a11 = v128.sub<T>(q31, q11);
         const ab0 = v128.add<T>(v128.sub<T>(v128.sub<T>(q00, q10), q20), q30);
         const ab1 = v128.add<T>(v128.sub<T>(v128.sub<T>(q01, q11), q21), q31);
-        if (sizeof<T>() == 4) recordXor(pb, sb, v128.mul<T>(lsum, quarter), epochNow, threshold4);
-        else recordXorD(pb, sb, v128.mul<T>(lsum, quarter), epochNowD);
         const nv0 = v128.sub<T>(v0, gv0);
         const nv1 = v128.sub<T>(v1, gv1);
         const u0 = seedOrder ? nv0 : v0, u1 = seedOrder ? nv1 : v1;
@@ -693,6 +708,7 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         ring ^= 1;
       }
     }
+    recordPending<T>(previous, sb, previousEpoch, pending);
   }
 }
 
