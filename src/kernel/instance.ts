@@ -29,14 +29,18 @@ export interface LockstepExports {
   setForceGeneral(force: number): void;
   /** Test hook: the routine the last train call ran (3 = XOR, 2 = fused 2-2 x4, 1 = fused 2-2 x2, 0 = general). */
   routine(): number;
+  /** Test hook: (vector, epoch) steps of the XOR routine that took its clamped hidden-layer path since configure(). */
+  clampedSteps(): number;
   setStatePointer(ptr: number): void;
   mapExpF32(ptr: number, n: number): void;
   mapExpF64(ptr: number, n: number): void;
   mapLog1pF32(ptr: number, n: number): void;
   mapLog1pF64(ptr: number, n: number): void;
-  /** The XOR kernel's f32 exp and log1p (its study-shape fast path). */
+  /** The XOR kernel's own exp (both precisions) and log1p (f32: without range reduction; f64: any x >= 0). */
   mapExpXorF32(ptr: number, n: number): void;
+  mapExpXorF64(ptr: number, n: number): void;
   mapLog1pXorF32(ptr: number, n: number): void;
+  mapLog1pWideF64(ptr: number, n: number): void;
 }
 
 let cached: LockstepExports | undefined;

@@ -112,6 +112,24 @@ test('many networks are processed in batches and padded lanes do not leak into t
   }
 });
 
+test('the XOR routine at large init stds: the clamped hidden path agrees too, and is taken only where weights are large', () => {
+  const kernel = lockstepKernel();
+  const clamped = (input: TrainingConfigInput, precision: Precision) => {
+    trainMany(defaultConfig({ ...input, epochs: 200 }), xor, seeds(64), { engine: 'fast', precision });
+    assert.equal(kernel.routine(), 3);
+    return kernel.clampedSteps();
+  };
+  for (const precision of ['f32', 'f64'] as const) {
+    assert.equal(clamped(STUDY, precision), 0, `${precision}: the study's weights never need the clamped path`);
+    // At std 20 some vectors have |b| + |w0| + |w1| above the limit (86 in f32, 700 in f64) and some do not.
+    const steps = clamped({ ...STUDY, hiddenStd: precision === 'f32' ? 20 : 200 }, precision);
+    assert.ok(steps > 0 && steps < (200 * 64) / (precision === 'f32' ? 4 : 2), `${precision}: ${steps} clamped steps`);
+  }
+  check('std 20', { ...STUDY, hiddenStd: 20, outputStd: 2, epochs: 300 }, xor, 32);
+  check('std 54.6', { ...STUDY, hiddenStd: 54.6, outputStd: 54.6, epochs: 300 }, xor, 32);
+  check('std 200', { ...STUDY, hiddenStd: 200, outputStd: 1, epochs: 200 }, xor, 16);
+});
+
 test('each configuration takes the kernel routine meant for it (the study config: the XOR kernel, in both precisions)', () => {
   const kernel = lockstepKernel();
   const ran = (input: TrainingConfigInput, dataset: Dataset, precision: Precision) => {

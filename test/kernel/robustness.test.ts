@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { builtinDataset, defaultConfig } from '../../src/core/index.js';
 import { measureAccuracy } from '../../src/kernel/accuracy.js';
+import { ensureMemory, lockstepKernel } from '../../src/kernel/instance.js';
 import { fastEngineSupport, trainMany } from '../../src/kernel/index.js';
 
 const xor = builtinDataset('xor');
@@ -79,11 +80,26 @@ test('vectorised exp and log1p: measured maximum relative error', () => {
   assert.ok(f32.log1pMaxRelativeError < 3e-7, `f32 log1p ${f32.log1pMaxRelativeError}`);
   assert.ok(f64.expMaxRelativeError < 1e-15, `f64 exp ${f64.expMaxRelativeError}`);
   assert.ok(f64.log1pMaxRelativeError < 1e-15, `f64 log1p ${f64.log1pMaxRelativeError}`);
-  // The XOR kernel's f32 versions (degree-6 exp polynomial; log1p as s Q(s^2) without range reduction).
-  assert.ok(f32.xor !== undefined && f64.xor === undefined);
+  // The XOR kernel's f32 versions (degree-6 exp polynomial; log1p as s Q(s^2) without range reduction), and its
+  // f64 ones (the same exp with the negation folded in; log1p of the four samples' product, up to 15).
   assert.ok(f32.xor.expMaxRelativeError < 1e-7, `f32 XOR exp ${f32.xor.expMaxRelativeError}`);
   assert.ok(f32.xor.log1pMaxRelativeError < 3e-7, `f32 XOR log1p ${f32.xor.log1pMaxRelativeError}`);
   assert.ok(f32.xor.expMaxRelativeError > 1e-9);
+  assert.deepEqual(f64.xor.log1pRange, [0, 15]);
+  assert.ok(f64.xor.expMaxRelativeError < 1e-15, `f64 XOR exp ${f64.xor.expMaxRelativeError}`);
+  assert.ok(f64.xor.log1pMaxRelativeError < 1e-15, `f64 XOR log1p ${f64.xor.log1pMaxRelativeError}`);
   // And not vacuously: f32 is measurably less exact than f64.
   assert.ok(f32.expMaxRelativeError > 1e-9);
+});
+
+test("the f64 XOR kernel's exp (negation folded in) gives exactly vexp's bits, clamps included", () => {
+  const kernel = lockstepKernel();
+  const n = 1 << 14;
+  const base = kernel.heapBase();
+  ensureMemory(kernel, base + 2 * n * 8);
+  const a = new Float64Array(kernel.memory.buffer, base, n), b = new Float64Array(kernel.memory.buffer, base + n * 8, n);
+  for (let k = 0; k < n; k++) a[k] = b[k] = -760 + (1520 * k) / (n - 1);
+  kernel.mapExpF64(base, n);
+  kernel.mapExpXorF64(base + n * 8, n);
+  for (let k = 0; k < n; k++) assert.equal(Object.is(a[k], b[k]), true, `exp at point ${k}: ${a[k]} vs ${b[k]}`);
 });

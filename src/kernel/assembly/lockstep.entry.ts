@@ -54,6 +54,9 @@ export function setForceGeneral(v: bool): void { forceGeneral = v; }
  * that a configuration takes the fast path meant for it. Written once per call, outside the epoch loops. */
 let lastRoutine: i32 = -1;
 export function routine(): i32 { return lastRoutine; }
+/** Test hook: how many (vector, epoch) steps of the XOR routine took the clamped hidden-layer path since configure(). */
+let clampedVectors: i32 = 0;
+export function clampedSteps(): i32 { return clampedVectors; }
 /** Moves the start of the state array, so that the driver can train a few blocks per call. */
 export function setStatePointer(ptr: usize): void { statePtr = ptr; }
 
@@ -69,6 +72,7 @@ export function configure(
   x: usize, y: usize, lr: usize, h: usize, df: usize, d: usize, g: usize, acc: usize, state: usize, out: usize,
 ): void {
   I = inputs; H = hidden; N = samples; B = block; P = inputs * hidden + 2 * hidden + 1;
+  clampedVectors = 0;
   activation = act; loss = lossKind; seedOrder = seed;
   leakySlope = slope; eluAlpha = alpha; lossLower = lower; lossUpper = upper; threshold = thr;
   xPtr = x; yPtr = y; lrPtr = lr; hPtr = h; dfPtr = df; dPtr = d; gPtr = g; accPtr = acc; statePtr = state; outPtr = out;
@@ -589,6 +593,7 @@ function isXor<T>(): bool {
     E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
     E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
   } else {
+    clampedVectors++;
     // z summed in core's order: b + w0j first.
     const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
     E00 = expNegX<T>(b0, CLAMP_BOTH); E01 = expNegX<T>(b1, CLAMP_BOTH);
@@ -827,9 +832,9 @@ export function mapExpXorF32(ptr: usize, n: i32): void {
   initMathConstants();
   for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(f32x4.neg(v128.load(ptr + (<usize>k << 2))), CLAMP_BOTH));
 }
-export function mapExpNegXorF32(ptr: usize, n: i32): void {
+export function mapExpXorF64(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(v128.load(ptr + (<usize>k << 2)), CLAMP_BOTH));
+  for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vexpNegD(f64x2.neg(v128.load(ptr + (<usize>k << 3))), CLAMP_BOTH));
 }
 export function mapLog1pWideF64(ptr: usize, n: i32): void {
   initMathConstants();
