@@ -20,8 +20,10 @@ export const STUDY_CONFIG: TrainingConfigInput = {
 export interface EngineBenchOptions {
   /** Networks compared with the reference engine (also its timing); default 1024. */
   agreementNetworks?: number;
-  /** Networks per timing of the fast engine; default 8192 (f32) and 4096 (f64). */
+  /** Networks per timing of the fast engine (per worker on all cores); default 2048 (f32) and 1024 (f64). */
   fastNetworks?: number;
+  /** Timing rounds of the fast engine; default 15. Each round times f64, f32 and f32 on all cores in turn. */
+  rounds?: number;
   workers?: number;
   /** Trainings of the NumPy loop; default 3 (0 skips it). */
   numpyTrainings?: number;
@@ -43,7 +45,11 @@ export interface EngineBenchResult {
   name: string;
   machine: string;
   cores: number;
+  /** The fast engine's figures are the best of the rounds (the machine's speed when nothing else disturbs it). */
   msPerTraining: { reference: number; fastF64: number; fastF32: number; fastF32AllCores: number; numpy: number | null };
+  /** The median of the rounds, for the fast engine. */
+  msPerTrainingMedian: { fastF64: number; fastF32: number; fastF32AllCores: number };
+  rounds: number;
   /** ratios between them */
   speedup: {
     fastF32OverReference: number; fastF64OverReference: number; fastF32OverF64: number; allCoresOverOneCore: number;
@@ -63,14 +69,19 @@ function initialParameters(count: number, firstSeed = 0): Float64Array {
   return out;
 }
 
-function timeFast(initial: Float64Array, count: number, precision: Precision): { ms: number; run: EngineRun } {
+/** ms per training of one run of the fast engine on this thread (the kernel compiled and warmed up first). */
+function timeFast(initial: Float64Array, count: number, precision: Precision): number {
   const config = defaultConfig(STUDY_CONFIG);
   const dataset = builtinDataset('xor');
-  // Warm-up: V8 compiles the kernel lazily and optimises it after a few calls.
-  for (let k = 0; k < 3; k++) trainManyFrom({ ...config, epochs: 500 }, dataset, initial.subarray(0, 64 * 9), 64, { engine: 'fast', precision });
   const start = performance.now();
-  const run = trainManyFrom(config, dataset, initial, count, { engine: 'fast', precision });
-  return { ms: (performance.now() - start) / count, run };
+  trainManyFrom(config, dataset, initial, count, { engine: 'fast', precision });
+  return (performance.now() - start) / count;
+}
+
+function warmUp(initial: Float64Array, precision: Precision): void {
+  // V8 compiles the kernel lazily and optimises it after a few calls.
+  const config = defaultConfig(STUDY_CONFIG);
+  for (let k = 0; k < 3; k++) trainManyFrom({ ...config, epochs: 500 }, builtinDataset('xor'), initial.subarray(0, 64 * 9), 64, { engine: 'fast', precision });
 }
 
 function agreement(reference: EngineRun, fast: EngineRun): Agreement {
@@ -94,22 +105,26 @@ function agreement(reference: EngineRun, fast: EngineRun): Agreement {
   };
 }
 
-async function timeAllCores(workers: number, perWorker: number): Promise<number> {
+/** Workers that each train `perWorker` networks in f32 whenever asked; `round()` gives ms per training, all together. */
+async function allCoresPool(workers: number, perWorker: number): Promise<{ round: () => Promise<number>; close: () => Promise<void> }> {
   const { entry, eval: isEval } = workerEntry(import.meta.url, 'engine-worker');
   const initial = initialParameters(perWorker);
   const pool = Array.from({ length: workers }, () => new Worker(entry, {
     workerData: { config: STUDY_CONFIG, initial, count: perWorker, precision: 'f32' },
     eval: isEval,
   }));
-  const ready = pool.map((w) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); }));
-  await Promise.all(ready);
-  const start = performance.now();
-  const done = pool.map((w) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); }));
-  for (const w of pool) w.postMessage('go');
-  await Promise.all(done);
-  const ms = performance.now() - start;
-  await Promise.all(pool.map((w) => w.terminate()));
-  return ms / (workers * perWorker);
+  const next = (w: Worker) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); });
+  await Promise.all(pool.map(next)); // ready (warmed up)
+  return {
+    round: async () => {
+      const done = pool.map(next);
+      const start = performance.now();
+      for (const w of pool) w.postMessage('go');
+      await Promise.all(done);
+      return (performance.now() - start) / (workers * perWorker);
+    },
+    close: async () => { await Promise.all(pool.map((w) => w.terminate())); },
+  };
 }
 
 function runNumpy(trainings: number): { ms: number | null; note: string | null } {
@@ -142,11 +157,28 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const f64Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f64' });
   const f32Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f32' });
 
-  const f64Count = options.fastNetworks ?? 4096;
-  const f32Count = options.fastNetworks ?? 8192;
-  const fastF64 = timeFast(initialParameters(f64Count), f64Count, 'f64').ms;
-  const fastF32 = timeFast(initialParameters(f32Count), f32Count, 'f32').ms;
-  const allCores = await timeAllCores(workers, f32Count);
+  // The machine is shared: each round times f64, f32 and f32 on all cores in turn, so that a disturbed minute
+  // touches all three alike; the best round of each is the machine's own speed, the median shows the spread.
+  const f64Count = options.fastNetworks ?? 1024;
+  const f32Count = options.fastNetworks ?? 2048;
+  const rounds = Math.max(1, options.rounds ?? 15);
+  const f64Initial = initialParameters(f64Count), f32Initial = initialParameters(f32Count);
+  warmUp(f64Initial, 'f64');
+  warmUp(f32Initial, 'f32');
+  const pool = await allCoresPool(workers, f32Count);
+  const f64Times: number[] = [], f32Times: number[] = [], allTimes: number[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      f64Times.push(timeFast(f64Initial, f64Count, 'f64'));
+      f32Times.push(timeFast(f32Initial, f32Count, 'f32'));
+      allTimes.push(await pool.round());
+    }
+  } finally {
+    await pool.close();
+  }
+  const best = (x: number[]) => Math.min(...x);
+  const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+  const fastF64 = best(f64Times), fastF32 = best(f32Times), allCores = best(allTimes);
   const numpy = runNumpy(options.numpyTrainings ?? 3);
 
   return {
@@ -154,6 +186,8 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical cores, Node ${process.versions.node}`,
     cores: workers,
     msPerTraining: { reference: referenceMs, fastF64, fastF32, fastF32AllCores: allCores, numpy: numpy.ms },
+    msPerTrainingMedian: { fastF64: median(f64Times), fastF32: median(f32Times), fastF32AllCores: median(allTimes) },
+    rounds,
     speedup: {
       fastF32OverReference: referenceMs / fastF32,
       fastF64OverReference: referenceMs / fastF64,
@@ -176,9 +210,10 @@ export function formatEngineBench(r: EngineBenchResult): string {
   const lines = [
     `engine: ms per 10,000-epoch training, 2-2-1 sigmoid BCE lr 0.1, seed order (${r.machine})`,
     `  reference engine (f64, one core)        ${ms(m.reference)} ms`,
-    `  fast engine f64, one core               ${ms(m.fastF64)} ms`,
-    `  fast engine f32, one core               ${ms(m.fastF32)} ms`,
-    `  fast engine f32, all ${r.cores} cores (per training) ${ms(m.fastF32AllCores)} ms`,
+    `  fast engine f64, one core               ${ms(m.fastF64)} ms (median ${ms(r.msPerTrainingMedian.fastF64)})`,
+    `  fast engine f32, one core               ${ms(m.fastF32)} ms (median ${ms(r.msPerTrainingMedian.fastF32)})`,
+    `  fast engine f32, all ${r.cores} cores (per training) ${ms(m.fastF32AllCores)} ms (median ${ms(r.msPerTrainingMedian.fastF32AllCores)})`,
+    `  (fast engine: best of ${r.rounds} rounds, each timing f64, f32 and all cores in turn; ratios from the best)`,
     `  NumPy loop (article's shape, one core)  ${m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`}`,
     `  ratios: f32 vs reference ${times(s.fastF32OverReference)}, f64 vs reference ${times(s.fastF64OverReference)}, ` +
       `f32 vs f64 ${times(s.fastF32OverF64)}, all cores vs one ${times(s.allCoresOverOneCore)}, ` +
