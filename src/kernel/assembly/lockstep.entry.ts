@@ -622,27 +622,21 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   // Byte distance between a vector's consecutive parameters, in a local: B is a global, which the compiler
   // reloads after every store.
   const sb = <usize>B << 4;
-  // Loss inputs of the vector processed last (linear part, then X in f64 or e0..e3 in f32), recorded one
-  // iteration later.
-  const pending = dPtr;
+  // Loss inputs of each vector of the block (5 slots: the linear part, then X in f64 or e0..e3 in f32), turned
+  // into losses and recorded in a loop of their own after the epoch's pass over the block.
+  const pendingBase = dfPtr;
   for (let k = 0; k < blocks; k++) {
     const bp = at(statePtr, k * stride);
     // Two hidden layers (8 slots each) in the h scratch, used in turn: vectors 0 and 1 first.
     hiddenXor<T>(bp, sb, hPtr);
     hiddenXor<T>(at(bp, 1), sb, at(hPtr, 8));
     let ring = 0;
-    let previous: usize = 0, previousEpoch = 0;
     for (let e = 0; e < epochs; e++) {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
         // This vector's hidden layer, computed two iterations ago (or before the loop).
-        // The previous vector's loss, from the inputs it left in the pending slots (ready long ago): a log sits at
-        // the end of a long dependency chain, and recording it in the same iteration held up the CPU's in-order
-        // retirement behind it.
-        if (previous != 0) recordPending<T>(previous, sb, previousEpoch, pending);
-        previous = pb;
-        previousEpoch = firstEpoch + e;
+        const pending = at(pendingBase, 5 * b);
         const hp = at(hPtr, 8 * ring);
         const h00 = v128.load(at(hp, 0)), h01 = v128.load(at(hp, 1)), h10 = v128.load(at(hp, 2)), h11 = v128.load(at(hp, 3));
         const h20 = v128.load(at(hp, 4)), h21 = v128.load(at(hp, 5)), h30 = v128.load(at(hp, 6)), h31 = v128.load(at(hp, 7));
@@ -664,7 +658,7 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const m2 = v128.mul<T>(r2, v128.pmax<T>(e2, v128.and(v128.lt<T>(zo2, zero), one)));
         const m3 = v128.mul<T>(r3, v128.pmax<T>(e3, v128.and(v128.ge<T>(zo3, zero), one)));
         // The loss: BCE = max(z, 0) - y z + log1p(e). Its inputs go to the pending slots; the logs and the record
-        // run in the next iteration (or after the loop), whose work does not wait on them.
+        // come after the pass over the block.
         const linear = v128.add<T>(v128.add<T>(v128.pmax<T>(zo0, zero), v128.sub<T>(v128.pmax<T>(zo1, zero), zo1)),
           v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), v128.pmax<T>(zo3, zero)));
         v128.store(at(pending, 0), linear);
@@ -712,8 +706,10 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         hiddenXor<T>(at(bp, ahead), sb, hp);
         ring ^= 1;
       }
+      // The logs apart from the long pass above: this short loop's iterations are independent, so the CPU overlaps
+      // them, and the pass above keeps fewer values live.
+      for (let b = 0; b < B; b++) recordPending<T>(at(bp, b), sb, firstEpoch + e, at(pendingBase, 5 * b));
     }
-    recordPending<T>(previous, sb, previousEpoch, pending);
   }
 }
 
