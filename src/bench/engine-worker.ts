@@ -1,24 +1,24 @@
-// A bench worker: trains the networks it is sent with the fast engine, once per message, and reports how long that took.
+// A bench worker: trains the chunk of networks each message names with the fast engine and says when it is done.
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../core/index.js';
 import { trainManyFrom, type Precision } from '../kernel/index.js';
 
 interface Job {
   config: TrainingConfigInput;
+  /** Initial parameters of every network the bench may send (9 per network). */
   initial: Float64Array;
-  count: number;
   precision: Precision;
 }
 
 const job = workerData as Job;
 const config = defaultConfig(job.config);
 const dataset = builtinDataset(config.dataset);
+const P = 9;
 // Warm-up: compile and tier up the kernel before timing.
-trainManyFrom({ ...config, epochs: 200 }, dataset, job.initial.subarray(0, 16 * 9), 16, { engine: 'fast', precision: job.precision });
+trainManyFrom({ ...config, epochs: 200 }, dataset, job.initial.subarray(0, 16 * P), 16, { engine: 'fast', precision: job.precision });
 parentPort!.postMessage({ ready: true });
-// One timed run per message, until the bench terminates the worker.
-parentPort!.on('message', () => {
-  const start = performance.now();
-  trainManyFrom(config, dataset, job.initial, job.count, { engine: 'fast', precision: job.precision });
-  parentPort!.postMessage({ ms: performance.now() - start });
+// One chunk of networks per message, until the bench terminates the worker.
+parentPort!.on('message', ({ start, count }: { start: number; count: number }) => {
+  trainManyFrom(config, dataset, job.initial.subarray(start * P, (start + count) * P), count, { engine: 'fast', precision: job.precision });
+  parentPort!.postMessage({ done: start });
 });

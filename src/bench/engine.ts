@@ -105,23 +105,43 @@ function agreement(reference: EngineRun, fast: EngineRun): Agreement {
   };
 }
 
-/** Workers that each train `perWorker` networks in f32 whenever asked; `round()` gives ms per training, all together. */
-async function allCoresPool(workers: number, perWorker: number): Promise<{ round: () => Promise<number>; close: () => Promise<void> }> {
+/**
+ * A pool that trains `total` networks in f32 per round, as the study's sweep does: in chunks that each worker takes
+ * as it becomes free, so that a core slowed by another program costs only its own share. `round()` gives ms per
+ * training, all cores together.
+ */
+async function allCoresPool(workers: number, total: number, chunk = 256): Promise<{ round: () => Promise<number>; close: () => Promise<void> }> {
   const { entry, eval: isEval } = workerEntry(import.meta.url, 'engine-worker');
-  const initial = initialParameters(perWorker);
-  const pool = Array.from({ length: workers }, () => new Worker(entry, {
-    workerData: { config: STUDY_CONFIG, initial, count: perWorker, precision: 'f32' },
-    eval: isEval,
-  }));
-  const next = (w: Worker) => new Promise<void>((resolve, reject) => { w.once('message', () => resolve()); w.once('error', reject); });
-  await Promise.all(pool.map(next)); // ready (warmed up)
+  const initial = initialParameters(total);
+  let failure: unknown;
+  let onIdle: (w: Worker) => void = () => {};
+  const pool = Array.from({ length: workers }, () => {
+    const w = new Worker(entry, { workerData: { config: STUDY_CONFIG, initial, precision: 'f32' }, eval: isEval });
+    w.on('message', () => onIdle(w));
+    w.on('error', (error) => { failure = error; onIdle(w); });
+    return w;
+  });
+  const run = (starts: number[]) => new Promise<void>((resolve, reject) => {
+    let busy = pool.length;
+    onIdle = (w) => {
+      if (failure !== undefined) return reject(failure);
+      const start = starts.shift();
+      if (start === undefined) {
+        if (--busy === 0) resolve();
+        return;
+      }
+      w.postMessage({ start, count: Math.min(chunk, total - start) });
+    };
+  });
+  await run([]); // every worker says once that it is ready (compiled and warmed up)
   return {
     round: async () => {
-      const done = pool.map(next);
+      const starts = Array.from({ length: Math.ceil(total / chunk) }, (_, k) => k * chunk);
+      const done = run(starts);
       const start = performance.now();
-      for (const w of pool) w.postMessage('go');
-      await Promise.all(done);
-      return (performance.now() - start) / (workers * perWorker);
+      for (const w of pool) onIdle(w);
+      await done;
+      return (performance.now() - start) / total;
     },
     close: async () => { await Promise.all(pool.map((w) => w.terminate())); },
   };
@@ -165,7 +185,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const f64Initial = initialParameters(f64Count), f32Initial = initialParameters(f32Count);
   warmUp(f64Initial, 'f64');
   warmUp(f32Initial, 'f32');
-  const pool = await allCoresPool(workers, f32Count);
+  const pool = await allCoresPool(workers, workers * f32Count);
   const f64Times: number[] = [], f32Times: number[] = [], allTimes: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {

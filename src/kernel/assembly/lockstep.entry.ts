@@ -55,8 +55,8 @@ export function setForceGeneral(v: bool): void { forceGeneral = v; }
 let lastRoutine: i32 = -1;
 export function routine(): i32 { return lastRoutine; }
 /** Test hook: how many (vector, epoch) steps of the XOR routine took the clamped hidden-layer path since configure(). */
-let clampedVectors: i32 = 0;
-export function clampedSteps(): i32 { return clampedVectors; }
+let clampedStepCount: i32 = 0;
+export function clampedSteps(): i32 { return clampedStepCount; }
 /** Moves the start of the state array, so that the driver can train a few blocks per call. */
 export function setStatePointer(ptr: usize): void { statePtr = ptr; }
 
@@ -72,7 +72,7 @@ export function configure(
   x: usize, y: usize, lr: usize, h: usize, df: usize, d: usize, g: usize, acc: usize, state: usize, out: usize,
 ): void {
   I = inputs; H = hidden; N = samples; B = block; P = inputs * hidden + 2 * hidden + 1;
-  clampedVectors = 0;
+  clampedStepCount = 0;
   activation = act; loss = lossKind; seedOrder = seed;
   leakySlope = slope; eluAlpha = alpha; lossLower = lower; lossUpper = upper; threshold = thr;
   xPtr = x; yPtr = y; lrPtr = lr; hPtr = h; dfPtr = df; dPtr = d; gPtr = g; accPtr = acc; statePtr = state; outPtr = out;
@@ -555,7 +555,6 @@ function isXor<T>(): bool {
   v128.store(p, v128.sub<T>(v128.load(p), v128.mul<T>(u, g)));
 }
 
-
 /** Records the mean loss of the vector at pb for `epoch` from its pending loss inputs (see trainXor). */
 @inline function recordPending<T>(pb: usize, sb: usize, epoch: i32, pending: usize): void {
   const quarter = splat<T>(0.25);
@@ -593,7 +592,7 @@ function isXor<T>(): bool {
     E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
     E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
   } else {
-    clampedVectors++;
+    clampedStepCount++;
     // z summed in core's order: b + w0j first.
     const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
     E00 = expNegX<T>(b0, CLAMP_BOTH); E01 = expNegX<T>(b1, CLAMP_BOTH);
@@ -612,8 +611,11 @@ function isXor<T>(): bool {
 /**
  * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
  * sigmoid output, BCE without clip. As train22x4 otherwise (same state layout and update order), with the zero
- * inputs' products and sums left out (they are exact: x * w is 0 or w), one exp per sigmoid shared by the
- * output's sigmoid and its BCE term, and cheaper f32 exp and log1p (vexpNegX, vexpNegD, vlog1pX).
+ * inputs' products and sums left out (they are exact: x * w is 0 or w), the hidden exps as products (hiddenXor),
+ * one exp per output shared by its sigmoid and its BCE term, the learning rate folded into the output deltas,
+ * cheaper f32 exp and log1p (vexpNegX, vlog1pX) and one f64 log per vector and epoch (vlog1pWideD).
+ * Needs B >= 3 (the driver pads blocks to 3 vectors): the h scratch holds two hidden layers (16 of its 8B slots), the
+ * df scratch the pending loss inputs (5B of its 8B slots).
  */
 function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const one = kv<T>(K_ONE);
@@ -635,8 +637,8 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
-        // This vector's hidden layer, computed two iterations ago (or before the loop).
         const pending = at(pendingBase, 5 * b);
+        // This vector's hidden layer, computed two iterations ago (or before the loop).
         const hp = at(hPtr, 8 * ring);
         const h00 = v128.load(at(hp, 0)), h01 = v128.load(at(hp, 1)), h10 = v128.load(at(hp, 2)), h11 = v128.load(at(hp, 3));
         const h20 = v128.load(at(hp, 4)), h21 = v128.load(at(hp, 5)), h30 = v128.load(at(hp, 6)), h31 = v128.load(at(hp, 7));
