@@ -32,9 +32,10 @@ function layout(base: number, precision: Precision, count: number, I: number, H:
   const lanes = precision === 'f32' ? 4 : 2;
   const vectors = Math.ceil(count / lanes);
   // Enough vectors per block for the CPU to overlap independent work, few enough for the scratch (h, df) to stay
-  // in L1 (2 * N * H * block * 16 bytes <= 32 KB), and at least 3 (the XOR kernel's software pipeline works two
-  // vectors ahead; a smaller run trains padding vectors, whose results are dropped).
-  const block = Math.max(3, Math.min(16, Math.floor(1024 / (N * H)), vectors));
+  // in L1 (2 * N * H * block * 16 bytes <= 32 KB); and at least 3 where that fits (the XOR kernel's software
+  // pipeline works two vectors ahead), a smaller run training padding vectors whose results are dropped.
+  const fit = Math.max(1, Math.min(16, Math.floor(1024 / (N * H))));
+  const block = Math.min(fit, Math.max(3, vectors));
   const blocks = Math.ceil(vectors / block);
   let at = base;
   const take = (slots: number) => {
