@@ -128,6 +128,9 @@ test('the XOR routine at large init stds: the clamped hidden path agrees too, an
   check('std 20', { ...STUDY, hiddenStd: 20, outputStd: 2, epochs: 300 }, xor, 32);
   check('std 54.6', { ...STUDY, hiddenStd: 54.6, outputStd: 54.6, epochs: 300 }, xor, 32);
   check('std 200', { ...STUDY, hiddenStd: 200, outputStd: 1, epochs: 200 }, xor, 16);
+  // The article's clip (1e-15: a sample's loss capped at 34.5), which saturated networks at std 54.6 reach.
+  check('article clip, std 0.707', { ...STUDY, bceClip: 1e-15, epochs: 500 }, xor, 32);
+  check('article clip, std 54.6', { ...STUDY, bceClip: 1e-15, hiddenStd: 54.6, outputStd: 54.6, epochs: 300 }, xor, 32);
 });
 
 test('each configuration takes the kernel routine meant for it (the study config: the XOR kernel, in both precisions)', () => {
@@ -139,7 +142,8 @@ test('each configuration takes the kernel routine meant for it (the study config
   assert.equal(ran(STUDY, xor, 'f32'), 3);
   assert.equal(ran(STUDY, xor, 'f64'), 3);
   assert.equal(ran({ ...STUDY, updateOrder: 'textbook' }, xor, 'f32'), 3);
-  assert.equal(ran({ ...STUDY, bceClip: 1e-15 }, xor, 'f32'), 2, 'a clipped BCE is not covered by the XOR kernel');
+  assert.equal(ran({ ...STUDY, bceClip: 1e-15 }, xor, 'f32'), 3, "the article's clipped BCE takes the XOR kernel too");
+  assert.equal(ran({ ...STUDY, bceClip: 1e-15 }, xor, 'f64'), 3);
   assert.equal(ran({ ...STUDY, activation: 'tanh' }, xor, 'f32'), 2);
   assert.equal(ran(STUDY, builtinDataset('and'), 'f32'), 2);
   assert.equal(ran({ ...STUDY, hidden: [3] }, xor, 'f32'), 0);

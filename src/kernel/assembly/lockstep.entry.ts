@@ -556,10 +556,21 @@ function isXor<T>(): bool {
 }
 
 /** Records the mean loss of the vector at pb for `epoch` from its pending loss inputs (see trainXor). */
-@inline function recordPending<T>(pb: usize, sb: usize, epoch: i32, pending: usize): void {
+@inline function recordPending<T>(pb: usize, sb: usize, epoch: i32, pending: usize, clipped: bool): void {
   const quarter = splat<T>(0.25);
   const linear = v128.load(at(pending, 0));
-  if (sizeof<T>() == 4) {
+  if (clipped) {
+    // bceClip: each sample's loss clamped to [lower, upper] (pmax/pmin keep a NaN), as core's clipped BCE.
+    const lower = kv<T>(K_LOWER), upper = kv<T>(K_UPPER);
+    let l = splat<T>(0);
+    for (let s = 0; s < 4; s++) {
+      const ls = v128.add<T>(v128.load(at(pending, s)), log1pX<T>(v128.load(at(pending, 4 + s))));
+      l = v128.add<T>(l, v128.pmin<T>(v128.pmax<T>(ls, lower), upper));
+    }
+    const mean = v128.mul<T>(l, quarter);
+    if (sizeof<T>() == 4) recordXor(pb, sb, mean, i32x4.splat(epoch), kv<f32>(K_THRESHOLD));
+    else recordXorD(pb, sb, mean, i64x2.splat(<i64>epoch));
+  } else if (sizeof<T>() == 4) {
     const l = v128.add<T>(v128.add<T>(v128.add<T>(v128.add<T>(linear, log1pX<T>(v128.load(at(pending, 1)))),
       log1pX<T>(v128.load(at(pending, 2)))), log1pX<T>(v128.load(at(pending, 3)))), log1pX<T>(v128.load(at(pending, 4))));
     recordXor(pb, sb, v128.mul<T>(l, quarter), i32x4.splat(epoch), kv<f32>(K_THRESHOLD));
@@ -614,8 +625,9 @@ function isXor<T>(): bool {
  * inputs' products and sums left out (they are exact: x * w is 0 or w), the hidden exps as products (hiddenXor),
  * one exp per output shared by its sigmoid and its BCE term, the learning rate folded into the output deltas,
  * cheaper f32 exp and log1p (vexpNegX, vlog1pX) and one f64 log per vector and epoch (vlog1pWideD).
+ * With bceClip each sample's loss is clamped (core's clipped BCE; the gradient is unclipped, as there).
  * Needs B >= 3 (the driver pads blocks to 3 vectors): the h scratch holds two hidden layers (16 of its 8B slots), the
- * df scratch the pending loss inputs (5B of its 8B slots).
+ * df scratch the pending loss inputs (its 8B slots).
  */
 function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   const one = kv<T>(K_ONE);
@@ -624,9 +636,11 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   // Byte distance between a vector's consecutive parameters, in a local: B is a global, which the compiler
   // reloads after every store.
   const sb = <usize>B << 4;
-  // Loss inputs of each vector of the block (5 slots: the linear part, then X in f64 or e0..e3 in f32), turned
-  // into losses and recorded in a loop of their own after the epoch's pass over the block.
+  // Loss inputs of each vector of the block (8 slots: the linear part, then X in f64 or e0..e3 in f32; with a clip
+  // each sample's linear part, then e0..e3), turned into losses and recorded in a loop of their own after the
+  // epoch's pass over the block.
   const pendingBase = dfPtr;
+  const clipped = lossLower > 0 || lossUpper != Infinity;
   for (let k = 0; k < blocks; k++) {
     const bp = at(statePtr, k * stride);
     // Two hidden layers (8 slots each) in the h scratch, used in turn: vectors 0 and 1 first.
@@ -637,7 +651,7 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
       const lr = v128.splat<T>(load<T>(lrPtr + (<usize>e << alignof<T>())));
       for (let b = 0; b < B; b++) {
         const pb = at(bp, b);
-        const pending = at(pendingBase, 5 * b);
+        const pending = at(pendingBase, 8 * b);
         // This vector's hidden layer, computed two iterations ago (or before the loop).
         const hp = at(hPtr, 8 * ring);
         const h00 = v128.load(at(hp, 0)), h01 = v128.load(at(hp, 1)), h10 = v128.load(at(hp, 2)), h11 = v128.load(at(hp, 3));
@@ -661,12 +675,17 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
         const m3 = v128.mul<T>(r3, v128.pmax<T>(e3, v128.and(v128.ge<T>(zo3, zero), one)));
         // The loss: BCE = max(z, 0) - y z + log1p(e). Its inputs go to the pending slots; the logs and the record
         // come after the pass over the block.
-        const linear = v128.add<T>(v128.add<T>(v128.pmax<T>(zo0, zero), v128.sub<T>(v128.pmax<T>(zo1, zero), zo1)),
-          v128.add<T>(v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), v128.pmax<T>(zo3, zero)));
-        v128.store(at(pending, 0), linear);
-        if (sizeof<T>() == 4) {
+        const lin0 = v128.pmax<T>(zo0, zero), lin1 = v128.sub<T>(v128.pmax<T>(zo1, zero), zo1);
+        const lin2 = v128.sub<T>(v128.pmax<T>(zo2, zero), zo2), lin3 = v128.pmax<T>(zo3, zero);
+        if (clipped) {
+          // The article's clip: each sample's loss is clamped, so each keeps its own terms.
+          v128.store(at(pending, 0), lin0); v128.store(at(pending, 1), lin1); v128.store(at(pending, 2), lin2); v128.store(at(pending, 3), lin3);
+          v128.store(at(pending, 4), e0); v128.store(at(pending, 5), e1); v128.store(at(pending, 6), e2); v128.store(at(pending, 7), e3);
+        } else if (sizeof<T>() == 4) {
+          v128.store(at(pending, 0), v128.add<T>(v128.add<T>(lin0, lin1), v128.add<T>(lin2, lin3)));
           v128.store(at(pending, 1), e0); v128.store(at(pending, 2), e1); v128.store(at(pending, 3), e2); v128.store(at(pending, 4), e3);
         } else {
+          v128.store(at(pending, 0), v128.add<T>(v128.add<T>(lin0, lin1), v128.add<T>(lin2, lin3)));
           // f64: one log for the four samples, sum log1p(e) = log1p(X) with X = (1 + e0)(1 + e1)(1 + e2)(1 + e3) - 1,
           // built as (1 + a)(1 + b) - 1 = a + b + a b, which keeps a small e's relative accuracy.
           const x01 = v128.add<T>(v128.add<T>(e0, e1), v128.mul<T>(e0, e1));
@@ -710,7 +729,7 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
       }
       // The logs apart from the long pass above: this short loop's iterations are independent, so the CPU overlaps
       // them, and the pass above keeps fewer values live.
-      for (let b = 0; b < B; b++) recordPending<T>(at(bp, b), sb, firstEpoch + e, at(pendingBase, 5 * b));
+      for (let b = 0; b < B; b++) recordPending<T>(at(bp, b), sb, firstEpoch + e, at(pendingBase, 8 * b), clipped);
     }
   }
 }
@@ -746,7 +765,7 @@ function finishBlocks<T, A, L>(blocks: i32): void {
 
 /** The kernel for this configuration: 2-2 shapes get the fused one-pass kernel, others the general one. */
 @inline function trainWith<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
-  if (is<A, Sigmoid>() && is<L, Bce>() && lossLower <= 0 && lossUpper == Infinity && !forceGeneral && B >= 3 && isXor<T>()) {
+  if (is<A, Sigmoid>() && is<L, Bce>() && !forceGeneral && B >= 3 && isXor<T>()) {
     lastRoutine = 3;
     trainXor<T>(blocks, firstEpoch, epochs);
   } else if (I == 2 && H == 2 && (N & 3) == 0 && !forceGeneral && sizeof<T>() == 4) {
