@@ -35,7 +35,7 @@ export interface Scale {
 }
 
 export const SCALES: Record<ScaleName, Scale> = {
-  // 30,000 trainings of 10,000 epochs: about 1.5 minutes on 2 cores with the fast engine.
+  // 30,000 trainings of 10,000 epochs: about 10-15 s on 2 cores with the fast engine.
   quick: {
     name: 'quick',
     curvePoints: 60,

@@ -621,7 +621,7 @@ function isXor<T>(): bool {
 
 /**
  * The study's exact problem: XOR (inputs 00, 01, 10, 11, targets 0 1 1 0 baked in), 2 hidden sigmoid units,
- * sigmoid output, BCE without clip. As train22x4 otherwise (same state layout and update order), with the zero
+ * sigmoid output, BCE. As train22x4 otherwise (same state layout and update order), with the zero
  * inputs' products and sums left out (they are exact: x * w is 0 or w), the hidden exps as products (hiddenXor),
  * one exp per output shared by its sigmoid and its BCE term, the learning rate folded into the output deltas,
  * cheaper f32 exp and log1p (vexpNegX, vlog1pX) and one f64 log per vector and epoch (vlog1pWideD).
