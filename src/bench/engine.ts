@@ -78,10 +78,12 @@ function timeFast(initial: Float64Array, count: number, precision: Precision): n
   return (performance.now() - start) / count;
 }
 
+/** V8 runs the kernel unoptimised first and compiles its optimised code in the background: short calls for 0.3 s. */
 function warmUp(initial: Float64Array, precision: Precision): void {
-  // V8 compiles the kernel lazily and optimises it after a few calls.
-  const config = defaultConfig(STUDY_CONFIG);
-  for (let k = 0; k < 3; k++) trainManyFrom({ ...config, epochs: 500 }, builtinDataset('xor'), initial.subarray(0, 64 * 9), 64, { engine: 'fast', precision });
+  const config = defaultConfig({ ...STUDY_CONFIG, epochs: 2000 });
+  for (const start = performance.now(); performance.now() - start < 300;) {
+    trainManyFrom(config, builtinDataset('xor'), initial.subarray(0, 256 * 9), 256, { engine: 'fast', precision });
+  }
 }
 
 function agreement(reference: EngineRun, fast: EngineRun): Agreement {
