@@ -18,6 +18,11 @@ function collect(dir) {
 }
 
 const files = collect(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
+if (files.length === 0) {
+  // node --test without files would go looking for tests all over the tree (node_modules included).
+  console.error(`test: no file under test/ matches ${filter.map((x) => JSON.stringify(x)).join(' or ')}`);
+  process.exit(2);
+}
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   cwd: root,
   stdio: 'inherit',
