@@ -121,7 +121,7 @@ test('the XOR routine at large init stds: the clamped hidden path agrees too, an
   };
   for (const precision of ['f32', 'f64'] as const) {
     assert.equal(clamped(STUDY, precision), 0, `${precision}: the study's weights never need the clamped path`);
-    // At std 20 some vectors have |b| + |w0| + |w1| above the limit (86 in f32, 700 in f64) and some do not.
+    // At std 20 (f32) and 200 (f64) some vectors have |b| + |w0| + |w1| above the limit (86 in f32, 700 in f64), some not.
     const steps = clamped({ ...STUDY, hiddenStd: precision === 'f32' ? 20 : 200 }, precision);
     assert.ok(steps > 0 && steps < (200 * 64) / (precision === 'f32' ? 4 : 2), `${precision}: ${steps} clamped steps`);
   }
