@@ -18,7 +18,7 @@
 //          running total loss as two f64x2 (lanes 0-1 and 2-3; f64 uses the first).
 //   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
 import {
-  vexp, vlog1p, vexpNegX, vexpNegD, vlog1pX, vlog1pWideD, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER,
+  vexp, vlog1p, vexpNeg, vlog1pX, vlog1pWideD, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER,
   K_FACTOR_LIMIT, CLAMP_NONE, CLAMP_UPPER, CLAMP_BOTH,
 } from './vmath';
 
@@ -504,14 +504,9 @@ function train22x2<T, A, L>(blocks: i32, firstEpoch: i32, epochs: i32): void {
   }
 }
 
-/** exp(-z) of the XOR kernel in either precision; `clamp` as in vexpNegX. */
-@inline function expNegX<T>(z: v128, clamp: i32): v128 {
-  if (sizeof<T>() == 4) return vexpNegX(z, clamp);
-  return vexpNegD(z, clamp);
-}
 /** exp(-|z|) */
 @inline function expNegAbsX<T>(z: v128): v128 {
-  return expNegX<T>(abs<T>(z), CLAMP_UPPER);
+  return vexpNeg<T>(abs<T>(z), CLAMP_UPPER);
 }
 @inline function log1pX<T>(e: v128): v128 {
   if (sizeof<T>() == 4) return vlog1pX(e);
@@ -596,9 +591,9 @@ function isXor<T>(): bool {
   const s1 = v128.add<T>(v128.add<T>(abs<T>(b1), abs<T>(w01)), abs<T>(w11));
   let E00: v128, E01: v128, E10: v128, E11: v128, E20: v128, E21: v128, E30: v128, E31: v128;
   if (!v128.any_true(v128.gt<T>(v128.pmax<T>(s0, s1), kv<T>(K_FACTOR_LIMIT)))) {
-    E00 = expNegX<T>(b0, CLAMP_NONE); E01 = expNegX<T>(b1, CLAMP_NONE);
-    const X00 = expNegX<T>(w00, CLAMP_NONE), X01 = expNegX<T>(w01, CLAMP_NONE);
-    const X10 = expNegX<T>(w10, CLAMP_NONE), X11 = expNegX<T>(w11, CLAMP_NONE);
+    E00 = vexpNeg<T>(b0, CLAMP_NONE); E01 = vexpNeg<T>(b1, CLAMP_NONE);
+    const X00 = vexpNeg<T>(w00, CLAMP_NONE), X01 = vexpNeg<T>(w01, CLAMP_NONE);
+    const X10 = vexpNeg<T>(w10, CLAMP_NONE), X11 = vexpNeg<T>(w11, CLAMP_NONE);
     E10 = v128.mul<T>(E00, X10); E11 = v128.mul<T>(E01, X11);
     E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
     E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
@@ -606,10 +601,10 @@ function isXor<T>(): bool {
     clampedStepCount++;
     // z summed in core's order: b + w0j first.
     const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
-    E00 = expNegX<T>(b0, CLAMP_BOTH); E01 = expNegX<T>(b1, CLAMP_BOTH);
-    E10 = expNegX<T>(v128.add<T>(b0, w10), CLAMP_BOTH); E11 = expNegX<T>(v128.add<T>(b1, w11), CLAMP_BOTH);
-    E20 = expNegX<T>(z20, CLAMP_BOTH); E21 = expNegX<T>(z21, CLAMP_BOTH);
-    E30 = expNegX<T>(v128.add<T>(z20, w10), CLAMP_BOTH); E31 = expNegX<T>(v128.add<T>(z21, w11), CLAMP_BOTH);
+    E00 = vexpNeg<T>(b0, CLAMP_BOTH); E01 = vexpNeg<T>(b1, CLAMP_BOTH);
+    E10 = vexpNeg<T>(v128.add<T>(b0, w10), CLAMP_BOTH); E11 = vexpNeg<T>(v128.add<T>(b1, w11), CLAMP_BOTH);
+    E20 = vexpNeg<T>(z20, CLAMP_BOTH); E21 = vexpNeg<T>(z21, CLAMP_BOTH);
+    E30 = vexpNeg<T>(v128.add<T>(z20, w10), CLAMP_BOTH); E31 = vexpNeg<T>(v128.add<T>(z21, w11), CLAMP_BOTH);
   }
   const h00 = v128.div<T>(one, v128.add<T>(one, E00)), h01 = v128.div<T>(one, v128.add<T>(one, E01));
   const h10 = v128.div<T>(one, v128.add<T>(one, E10)), h11 = v128.div<T>(one, v128.add<T>(one, E11));
@@ -624,7 +619,7 @@ function isXor<T>(): bool {
  * sigmoid output, BCE. As train22x4 otherwise (same state layout and update order), with the zero
  * inputs' products and sums left out (they are exact: x * w is 0 or w), the hidden exps as products (hiddenXor),
  * one exp per output shared by its sigmoid and its BCE term, the learning rate folded into the output deltas,
- * cheaper f32 exp and log1p (vexpNegX, vlog1pX) and one f64 log per vector and epoch (vlog1pWideD).
+ * cheaper f32 exp and log1p (vexpNeg, vlog1pX) and one f64 log per vector and epoch (vlog1pWideD).
  * With bceClip each sample's loss is clamped (core's clipped BCE; the gradient is unclipped, as there).
  * Needs B >= 3 (the driver pads blocks to 3 vectors): the h scratch holds two hidden layers (16 of its 8B slots), the
  * df scratch the pending loss inputs (its 8B slots).
@@ -681,16 +676,17 @@ function trainXor<T>(blocks: i32, firstEpoch: i32, epochs: i32): void {
           // The article's clip: each sample's loss is clamped, so each keeps its own terms.
           v128.store(at(pending, 0), lin0); v128.store(at(pending, 1), lin1); v128.store(at(pending, 2), lin2); v128.store(at(pending, 3), lin3);
           v128.store(at(pending, 4), e0); v128.store(at(pending, 5), e1); v128.store(at(pending, 6), e2); v128.store(at(pending, 7), e3);
-        } else if (sizeof<T>() == 4) {
-          v128.store(at(pending, 0), v128.add<T>(v128.add<T>(lin0, lin1), v128.add<T>(lin2, lin3)));
-          v128.store(at(pending, 1), e0); v128.store(at(pending, 2), e1); v128.store(at(pending, 3), e2); v128.store(at(pending, 4), e3);
         } else {
           v128.store(at(pending, 0), v128.add<T>(v128.add<T>(lin0, lin1), v128.add<T>(lin2, lin3)));
-          // f64: one log for the four samples, sum log1p(e) = log1p(X) with X = (1 + e0)(1 + e1)(1 + e2)(1 + e3) - 1,
-          // built as (1 + a)(1 + b) - 1 = a + b + a b, which keeps a small e's relative accuracy.
-          const x01 = v128.add<T>(v128.add<T>(e0, e1), v128.mul<T>(e0, e1));
-          const x23 = v128.add<T>(v128.add<T>(e2, e3), v128.mul<T>(e2, e3));
-          v128.store(at(pending, 1), v128.add<T>(v128.add<T>(x01, x23), v128.mul<T>(x01, x23)));
+          if (sizeof<T>() == 4) {
+            v128.store(at(pending, 1), e0); v128.store(at(pending, 2), e1); v128.store(at(pending, 3), e2); v128.store(at(pending, 4), e3);
+          } else {
+            // f64: one log for the four samples, sum log1p(e) = log1p(X) with X = (1 + e0)(1 + e1)(1 + e2)(1 + e3) - 1,
+            // built as (1 + a)(1 + b) - 1 = a + b + a b, which keeps a small e's relative accuracy.
+            const x01 = v128.add<T>(v128.add<T>(e0, e1), v128.mul<T>(e0, e1));
+            const x23 = v128.add<T>(v128.add<T>(e2, e3), v128.mul<T>(e2, e3));
+            v128.store(at(pending, 1), v128.add<T>(v128.add<T>(x01, x23), v128.mul<T>(x01, x23)));
+          }
         }
         const gv0 = v128.add<T>(v128.sub<T>(v128.sub<T>(v128.mul<T>(h00, m0), v128.mul<T>(h10, m1)), v128.mul<T>(h20, m2)), v128.mul<T>(h30, m3));
         const gv1 = v128.add<T>(v128.sub<T>(v128.sub<T>(v128.mul<T>(h01, m0), v128.mul<T>(h11, m1)), v128.mul<T>(h21, m2)), v128.mul<T>(h31, m3));
@@ -847,11 +843,11 @@ export function mapLog1pF64(ptr: usize, n: i32): void {
 }
 export function mapExpXorF32(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNegX(f32x4.neg(v128.load(ptr + (<usize>k << 2))), CLAMP_BOTH));
+  for (let k = 0; k < n; k += 4) v128.store(ptr + (<usize>k << 2), vexpNeg<f32>(f32x4.neg(v128.load(ptr + (<usize>k << 2))), CLAMP_BOTH));
 }
 export function mapExpXorF64(ptr: usize, n: i32): void {
   initMathConstants();
-  for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vexpNegD(f64x2.neg(v128.load(ptr + (<usize>k << 3))), CLAMP_BOTH));
+  for (let k = 0; k < n; k += 2) v128.store(ptr + (<usize>k << 3), vexpNeg<f64>(f64x2.neg(v128.load(ptr + (<usize>k << 3))), CLAMP_BOTH));
 }
 export function mapLog1pWideF64(ptr: usize, n: i32): void {
   initMathConstants();

@@ -25,17 +25,17 @@ export const K_LOG_POLY = 28; // up to 7 slots
 /** First slot free for the kernel's own configuration constants. */
 export const K_USER = 36;
 export const K_SLOTS = 64;
-/** The XOR kernel's f32 constants (vexpNegX, vlog1pX). */
+/** The XOR kernel's f32 constants (vexpNeg<f32>, vlog1pX). */
 export const K_EXPX_POLY = 48; // 5 slots
 export const K_LOGX_POLY = 53; // 5 slots
 export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59, K_MAGIC_BIAS = 60;
 /** f64 table only (slots that the f32 table uses for its XOR constants): vlog1pWideD's constants. */
 export const K_D_SQRT1_2 = 48, K_D_MANTISSA = 49, K_D_TWO52 = 50;
-/** The largest |x| that vexpNegX / vexpNegD take without a clamp (86 / 700): exp(+-x) and 1 + exp(-x) stay normal. */
+/** The largest |x| that vexpNeg takes without a clamp (86 / 700): exp(+-x) and 1 + exp(-x) stay normal. */
 export const K_FACTOR_LIMIT = 61;
-// (the same three slots of the f64 table hold their f64 values, for vexpNegD)
+// (the same three slots of the f64 table hold their f64 values, for vexpNeg<f64>)
 
-/** vexpNegX / vexpNegD: which bounds of the argument to apply. */
+/** vexpNeg: which bounds of the argument to apply. */
 export const CLAMP_NONE = 0, CLAMP_UPPER = 1, CLAMP_BOTH = 2;
 
 export const KF32: usize = memory.data(16 * K_SLOTS, 16);
@@ -171,43 +171,28 @@ export function initMathConstants(): void {
 }
 
 /**
- * exp(-x) for the XOR kernel in f32: vexp's range reduction with the negation folded in, and the degree-6 minimax
- * polynomial 1 + r + r^2 P(r). The exponent bias is folded into the rounding constant (1.5 * 2^23 + 127), so
- * that the rounded value's low bits are n + 127 and a shift makes 2^n. `clamp` says which bounds x still needs:
- * CLAMP_BOTH for any x, CLAMP_UPPER when x >= 0 is known, CLAMP_NONE when |x| <= 86 is known (the caller checked).
- * Measured accuracy: mapExpNegXorF32.
+ * exp(-x) for the XOR kernel: vexp's range reduction with the negation folded in, and the exponent bias folded into
+ * the rounding constant (1.5 * 2^23 + 127, or 1.5 * 2^52 + 1023), so that the rounded value's low bits are n + bias
+ * and a shift makes 2^n. `clamp` says which bounds x still needs: CLAMP_BOTH for any x, CLAMP_UPPER when x >= 0 is
+ * known, CLAMP_NONE when |x| <= 86 (f32) / 700 (f64) is known (the caller checked).
+ * f32: the degree-6 minimax polynomial 1 + r + r^2 P(r) (measured: mapExpXorF32). f64: vexpReducedD, as vexp<f64>,
+ * so its results are bit for bit those of vexp<f64>(-x) (a test checks 16,384 points over [-760, 760]).
  */
-@inline export function vexpNegX(x: v128, clamp: i32): v128 {
-  if (clamp == CLAMP_BOTH) x = f32x4.pmin(f32x4.pmax(x, kv<f32>(K_EXP_LO)), kv<f32>(K_EXP_HI));
-  else if (clamp == CLAMP_UPPER) x = f32x4.pmin(x, kv<f32>(K_EXP_HI));
-  const magic = kv<f32>(K_MAGIC_BIAS);
-  const shifted = f32x4.add(f32x4.mul(x, kv<f32>(K_MINUS_LOG2E)), magic);
-  const t = f32x4.sub(shifted, magic);
+@inline export function vexpNeg<T>(x: v128, clamp: i32): v128 {
+  if (clamp == CLAMP_BOTH) x = v128.pmin<T>(v128.pmax<T>(x, kv<T>(K_EXP_LO)), kv<T>(K_EXP_HI));
+  else if (clamp == CLAMP_UPPER) x = v128.pmin<T>(x, kv<T>(K_EXP_HI));
+  const magic = kv<T>(K_MAGIC_BIAS);
+  const shifted = v128.add<T>(v128.mul<T>(x, kv<T>(K_MINUS_LOG2E)), magic);
+  const t = v128.sub<T>(shifted, magic);
   // r = -x - t ln2, with ln2 = hi + lo
-  const r = f32x4.sub(f32x4.sub(f32x4.mul(t, kv<f32>(K_MINUS_LN2_HI)), x), f32x4.mul(t, kv<f32>(K_LN2_LO)));
-  const r2 = f32x4.mul(r, r);
+  const r = v128.sub<T>(v128.sub<T>(v128.mul<T>(t, kv<T>(K_MINUS_LN2_HI)), x), v128.mul<T>(t, kv<T>(K_LN2_LO)));
+  const r2 = v128.mul<T>(r, r);
+  if (sizeof<T>() == 8) return f64x2.mul(vexpReducedD(r, r2), i64x2.shl(shifted, 52));
   const a = f32x4.add(f32x4.mul(kv<f32>(K_EXPX_POLY), r), kv<f32>(K_EXPX_POLY + 1));
   const b = f32x4.add(f32x4.mul(kv<f32>(K_EXPX_POLY + 2), r), kv<f32>(K_EXPX_POLY + 3));
   const p = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(a, r2), b), r), kv<f32>(K_EXPX_POLY + 4));
   const q = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), kv<f32>(K_ONE));
   return f32x4.mul(q, i32x4.shl(shifted, 23));
-}
-
-/**
- * exp(-x) in f64 for the XOR kernel: vexp<f64> (the same vexpReducedD) with the range reduction of vexpNegX
- * (negation and exponent bias folded in; the same clamp choices, |x| <= 700 for CLAMP_NONE). Its results are bit
- * for bit those of vexp<f64>(-x) (a test checks 16,384 points over [-760, 760]), so the f64 accuracy figures hold
- * for it.
- */
-@inline export function vexpNegD(x: v128, clamp: i32): v128 {
-  if (clamp == CLAMP_BOTH) x = f64x2.pmin(f64x2.pmax(x, kv<f64>(K_EXP_LO)), kv<f64>(K_EXP_HI));
-  else if (clamp == CLAMP_UPPER) x = f64x2.pmin(x, kv<f64>(K_EXP_HI));
-  const magic = kv<f64>(K_MAGIC_BIAS);
-  const shifted = f64x2.add(f64x2.mul(x, kv<f64>(K_MINUS_LOG2E)), magic);
-  const t = f64x2.sub(shifted, magic);
-  const r = f64x2.sub(f64x2.sub(f64x2.mul(t, kv<f64>(K_MINUS_LN2_HI)), x), f64x2.mul(t, kv<f64>(K_LN2_LO)));
-  const r2 = f64x2.mul(r, r);
-  return f64x2.mul(vexpReducedD(r, r2), i64x2.shl(shifted, 52));
 }
 
 /** log1p(e) for 0 <= e <= 1 in f32: s Q(s^2) with s = e / (2 + e) (log1p = 2 atanh(s)), Q a degree-4 minimax fit. */
