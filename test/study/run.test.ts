@@ -61,6 +61,9 @@ test('stored trials equal the reference engine on the derived seeds, whatever th
   }
 });
 
+/** The abort tests' run: one worker, the reference engine, chunks of 10 trials. */
+const oneWorker = { datasets, workers: 1, engine: 'reference', precision: 'f64', chunkSize: 10 } as const;
+
 test('an aborted run stops dispatching and reports itself interrupted', async () => {
   const study = resolveStudy({ ...definition, name: 'abort', repeats: 50 });
   const controller = new AbortController();
@@ -70,11 +73,7 @@ test('an aborted run stops dispatching and reports itself interrupted', async ()
     study,
     plan: planMissing(study.pointCount, 50, new Map()),
     store: { insertTrials: (rows) => (written.push(rows.length), rows.length) },
-    datasets,
-    workers: 1,
-    engine: 'reference',
-    precision: 'f64',
-    chunkSize: 10,
+    ...oneWorker,
     signal: controller.signal,
   });
   assert.equal(outcome.interrupted, true);
@@ -97,11 +96,7 @@ test('an abort in the middle: the running chunks are handed over, the rest is no
         return rows.length;
       },
     },
-    datasets,
-    workers: 1,
-    engine: 'reference',
-    precision: 'f64',
-    chunkSize: 10,
+    ...oneWorker,
     signal: controller.signal,
   });
   assert.equal(outcome.planned, 200);
