@@ -1,7 +1,10 @@
-// A bench worker: trains the chunk of networks each message names with the fast engine and says when it is done.
+// A bench worker: does each task the bench sends (train a chunk of networks with the fast engine, or run the control
+// loop) and says when it is done.
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../core/index.js';
 import { trainManyFrom, type Precision } from '../kernel/index.js';
+import type { PoolTask } from './engine.js';
+import { loadSpin } from './spin.js';
 
 interface Job {
   config: TrainingConfigInput;
@@ -13,15 +16,19 @@ interface Job {
 const job = workerData as Job;
 const config = defaultConfig(job.config);
 const dataset = builtinDataset(config.dataset);
+const spin = loadSpin();
 const P = 9;
-// Warm-up: V8 first runs the kernel unoptimised and compiles its optimised code in the background, for each thread
+// Warm-up: V8 first runs WebAssembly unoptimised and compiles its optimised code in the background, for each thread
 // on its own; short calls for 0.3 s let that finish before anything is timed.
+const warmUpCount = Math.min(256, job.initial.length / P);
 for (const start = performance.now(); performance.now() - start < 300;) {
-  trainManyFrom({ ...config, epochs: 2000 }, dataset, job.initial.subarray(0, 256 * P), 256, { engine: 'fast', precision: job.precision });
+  trainManyFrom({ ...config, epochs: 2000 }, dataset, job.initial.subarray(0, warmUpCount * P), warmUpCount, { engine: 'fast', precision: job.precision });
+  spin(100_000);
 }
 parentPort!.postMessage({ ready: true });
-// One chunk of networks per message, until the bench terminates the worker.
-parentPort!.on('message', ({ start, count }: { start: number; count: number }) => {
-  trainManyFrom(config, dataset, job.initial.subarray(start * P, (start + count) * P), count, { engine: 'fast', precision: job.precision });
-  parentPort!.postMessage({ done: start });
+// One task per message, until the bench terminates the worker.
+parentPort!.on('message', (task: PoolTask) => {
+  if (task.kind === 'spin') spin(task.iterations);
+  else trainManyFrom(config, dataset, job.initial.subarray(task.start * P, (task.start + task.count) * P), task.count, { engine: 'fast', precision: job.precision });
+  parentPort!.postMessage({ done: true });
 });

@@ -10,19 +10,22 @@ import { builtinDataset, defaultConfig, seededInitialParameters, shapeFor, type 
 import { measureAccuracy } from '../kernel/accuracy.js';
 import { trainManyFrom, type EngineRun, type Precision } from '../kernel/index.js';
 import { workerEntry } from '../study/worker-entry.js';
+import { loadSpin } from './spin.js';
 
 /** The article's study configuration. */
 export const STUDY_CONFIG: TrainingConfigInput = {
   dataset: 'xor', hidden: [2], activation: 'sigmoid', loss: 'bce', lr: 0.1, epochs: 10_000,
   hiddenStd: Math.SQRT1_2, outputStd: 0.8165, updateOrder: 'seed',
 };
+/** The same at the largest hidden std of the article's grid, where hidden units start saturated. */
+const LARGE_STD_CONFIG: TrainingConfigInput = { ...STUDY_CONFIG, hiddenStd: 54.6 };
 
 export interface EngineBenchOptions {
   /** Networks compared with the reference engine (also its timing); default 1024. */
   agreementNetworks?: number;
   /** Networks per timing of the fast engine (per worker on all cores); default 2048 (f32) and 1024 (f64). */
   fastNetworks?: number;
-  /** Timing rounds of the fast engine; default 15. Each round times f64, f32 and f32 on all cores in turn. */
+  /** Timing rounds of the fast engine; default 15. Each round times f64, f32, f32 at std 54.6, f32 on all cores and the control in turn. */
   rounds?: number;
   workers?: number;
   /** Trainings of the NumPy loop; default 3 (0 skips it). */
@@ -46,32 +49,49 @@ export interface EngineBenchResult {
   machine: string;
   cores: number;
   /** The fast engine's figures are the best of the rounds (the machine's speed when nothing else disturbs it). */
-  msPerTraining: { reference: number; fastF64: number; fastF32: number; fastF32AllCores: number; numpy: number | null };
+  msPerTraining: {
+    reference: number; fastF64: number; fastF32: number;
+    /** f32, one core, at LARGE_STD_CONFIG (the article's largest init std: saturated hidden units). */
+    fastF32LargeStd: number;
+    fastF32AllCores: number; numpy: number | null;
+  };
   /** The median of the rounds, for the fast engine. */
-  msPerTrainingMedian: { fastF64: number; fastF32: number; fastF32AllCores: number };
+  msPerTrainingMedian: { fastF64: number; fastF32: number; fastF32LargeStd: number; fastF32AllCores: number };
   rounds: number;
   /** ratios between them */
   speedup: {
     fastF32OverReference: number; fastF64OverReference: number; fastF32OverF64: number; allCoresOverOneCore: number;
+    /** The median over rounds of (one core / all cores) within each round: the two timed back to back. */
+    allCoresOverOneCoreMedianOfRounds: number;
     fastF32OverNumpy: number | null; referenceOverNumpy: number | null;
+  };
+  /**
+   * The control for the all-cores figures: a WebAssembly SIMD loop that shares nothing (./spin.ts), timed in the
+   * same rounds as the engine, one core against all. It shows how far this machine lets any code scale.
+   */
+  control: {
+    iterations: number;
+    /** Best round, ms for `iterations` on one core, and per `iterations` on all cores (total / cores). */
+    msOneCore: number; msAllCores: number;
+    allCoresOverOneCore: number; allCoresOverOneCoreMedianOfRounds: number;
   };
   agreement: { f32: Agreement; f64: Agreement };
   accuracy: ReturnType<typeof measureAccuracy>[];
   numpyNote: string | null;
 }
 
-function initialParameters(count: number, firstSeed = 0): Float64Array {
-  const config = defaultConfig(STUDY_CONFIG);
+function initialParameters(count: number, input: TrainingConfigInput = STUDY_CONFIG): Float64Array {
+  const config = defaultConfig(input);
   const dataset = builtinDataset('xor');
   const P = shapeFor(config, dataset).parameterCount;
   const out = new Float64Array(count * P);
-  for (let n = 0; n < count; n++) out.set(seededInitialParameters(config, dataset, firstSeed + n), n * P);
+  for (let n = 0; n < count; n++) out.set(seededInitialParameters(config, dataset, n), n * P);
   return out;
 }
 
 /** ms per training of one run of the fast engine on this thread (the kernel compiled and warmed up first). */
-function timeFast(initial: Float64Array, count: number, precision: Precision): number {
-  const config = defaultConfig(STUDY_CONFIG);
+function timeFast(initial: Float64Array, count: number, precision: Precision, input: TrainingConfigInput = STUDY_CONFIG): number {
+  const config = defaultConfig(input);
   const dataset = builtinDataset('xor');
   const start = performance.now();
   trainManyFrom(config, dataset, initial, count, { engine: 'fast', precision });
@@ -81,8 +101,9 @@ function timeFast(initial: Float64Array, count: number, precision: Precision): n
 /** V8 runs the kernel unoptimised first and compiles its optimised code in the background: short calls for 0.3 s. */
 function warmUp(initial: Float64Array, precision: Precision): void {
   const config = defaultConfig({ ...STUDY_CONFIG, epochs: 2000 });
+  const count = Math.min(256, initial.length / 9);
   for (const start = performance.now(); performance.now() - start < 300;) {
-    trainManyFrom(config, builtinDataset('xor'), initial.subarray(0, 256 * 9), 256, { engine: 'fast', precision });
+    trainManyFrom(config, builtinDataset('xor'), initial.subarray(0, count * 9), count, { engine: 'fast', precision });
   }
 }
 
@@ -107,12 +128,15 @@ function agreement(reference: EngineRun, fast: EngineRun): Agreement {
   };
 }
 
+/** What the workers of the all-cores pool are asked to do: train networks, or run the control loop. */
+export type PoolTask = { kind: 'train'; start: number; count: number } | { kind: 'spin'; iterations: number };
+
 /**
- * A pool that trains `total` networks in f32 per round, as the study's sweep does: in chunks that each worker takes
- * as it becomes free, so that a core slowed by another program costs only its own share. `round()` gives ms per
- * training, all cores together.
+ * One worker per core, each with the kernel and the control loop compiled and warmed up. `round(tasks)` hands the
+ * tasks out one at a time to whichever worker is free, as the study's sweep hands out chunks (so that a core slowed
+ * by another program costs only its own share), and gives the wall-clock ms until all are done.
  */
-async function allCoresPool(workers: number, total: number, chunk = 256): Promise<{ round: () => Promise<number>; close: () => Promise<void> }> {
+async function allCoresPool(workers: number, total: number): Promise<{ round: (tasks: PoolTask[]) => Promise<number>; close: () => Promise<void> }> {
   const { entry, eval: isEval } = workerEntry(import.meta.url, 'engine-worker');
   const initial = initialParameters(total);
   let failure: unknown;
@@ -123,30 +147,49 @@ async function allCoresPool(workers: number, total: number, chunk = 256): Promis
     w.on('error', (error) => { failure = error; onIdle(w); });
     return w;
   });
-  const run = (starts: number[]) => new Promise<void>((resolve, reject) => {
+  const run = (tasks: PoolTask[]) => new Promise<void>((resolve, reject) => {
     let busy = pool.length;
     onIdle = (w) => {
       if (failure !== undefined) return reject(failure);
-      const start = starts.shift();
-      if (start === undefined) {
+      const task = tasks.shift();
+      if (task === undefined) {
         if (--busy === 0) resolve();
         return;
       }
-      w.postMessage({ start, count: Math.min(chunk, total - start) });
+      w.postMessage(task);
     };
   });
   await run([]); // every worker says once that it is ready (compiled and warmed up)
   return {
-    round: async () => {
-      const starts = Array.from({ length: Math.ceil(total / chunk) }, (_, k) => k * chunk);
-      const done = run(starts);
+    round: async (tasks) => {
+      const done = run([...tasks]);
       const start = performance.now();
       for (const w of pool) onIdle(w);
       await done;
-      return (performance.now() - start) / total;
+      return performance.now() - start;
     },
     close: async () => { await Promise.all(pool.map((w) => w.terminate())); },
   };
+}
+
+/** `total` networks in chunks of 256, the size the pool's workers take one at a time. */
+function trainingTasks(total: number, chunk = 256): PoolTask[] {
+  return Array.from({ length: Math.ceil(total / chunk) }, (_, k) => ({ kind: 'train', start: k * chunk, count: Math.min(chunk, total - k * chunk) }));
+}
+
+/** ms of one call of the control loop on this thread. */
+function timeSpin(spin: (iterations: number) => number, iterations: number): number {
+  const start = performance.now();
+  spin(iterations);
+  return performance.now() - start;
+}
+
+/** Iterations of the control loop that take about `ms` on this thread (after warming it up). */
+function calibrateSpin(spin: (iterations: number) => number, ms: number): number {
+  const probe = 2_000_000;
+  let fastest = Infinity;
+  for (const start = performance.now(); performance.now() - start < 300;) fastest = Math.min(fastest, timeSpin(spin, probe));
+  return Math.max(1, Math.round((probe * ms) / fastest));
 }
 
 function runNumpy(trainings: number): { ms: number | null; note: string | null } {
@@ -179,27 +222,42 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const f64Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f64' });
   const f32Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f32' });
 
-  // The machine is shared: each round times f64, f32 and f32 on all cores in turn, so that a disturbed minute
-  // touches all three alike; the best round of each is the machine's own speed, the median shows the spread.
+  // The machine is shared: each round times f64, f32 (also at std 54.6), f32 on all cores and the control on one
+  // core and on all in turn, so that a disturbed minute touches them alike; the best round of each is the machine's
+  // own speed, the median shows the spread. A core's speed also moves on its own from second to second (other
+  // tenants of the host), so the all-cores ratio is also given as the median of each round's own ratio (one core,
+  // then all, back to back), and beside the control's.
   const f64Count = options.fastNetworks ?? 1024;
   const f32Count = options.fastNetworks ?? 2048;
   const rounds = Math.max(1, options.rounds ?? 15);
   const f64Initial = initialParameters(f64Count), f32Initial = initialParameters(f32Count);
+  const largeStdInitial = initialParameters(f64Count, LARGE_STD_CONFIG);
   warmUp(f64Initial, 'f64');
   warmUp(f32Initial, 'f32');
+  // The control: about 0.2 s of the loop that shares nothing, in four pieces on all cores (handed out as the
+  // training chunks are), the whole of it on one.
+  const spin = loadSpin();
+  const spinPiece = Math.ceil(calibrateSpin(spin, 200) / 4);
   const pool = await allCoresPool(workers, workers * f32Count);
-  const f64Times: number[] = [], f32Times: number[] = [], allTimes: number[] = [];
+  const f64Times: number[] = [], f32Times: number[] = [], largeStdTimes: number[] = [], allTimes: number[] = [];
+  const spinOne: number[] = [], spinAll: number[] = [];
+  const allTasks = trainingTasks(workers * f32Count);
+  const spinTasks: PoolTask[] = Array.from({ length: 4 * workers }, () => ({ kind: 'spin', iterations: spinPiece }));
   try {
     for (let r = 0; r < rounds; r++) {
       f64Times.push(timeFast(f64Initial, f64Count, 'f64'));
       f32Times.push(timeFast(f32Initial, f32Count, 'f32'));
-      allTimes.push(await pool.round());
+      largeStdTimes.push(timeFast(largeStdInitial, f64Count, 'f32', LARGE_STD_CONFIG));
+      allTimes.push((await pool.round(allTasks)) / (workers * f32Count));
+      spinOne.push(timeSpin(spin, 4 * spinPiece));
+      spinAll.push((await pool.round(spinTasks)) / workers);
     }
   } finally {
     await pool.close();
   }
   const best = (x: number[]) => Math.min(...x);
   const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
+  const roundRatios = (one: number[], all: number[]) => one.map((t, r) => t / all[r]);
   const fastF64 = best(f64Times), fastF32 = best(f32Times), allCores = best(allTimes);
   const numpy = runNumpy(options.numpyTrainings ?? 3);
 
@@ -207,16 +265,24 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
     name: 'engine',
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical cores, Node ${process.versions.node}`,
     cores: workers,
-    msPerTraining: { reference: referenceMs, fastF64, fastF32, fastF32AllCores: allCores, numpy: numpy.ms },
-    msPerTrainingMedian: { fastF64: median(f64Times), fastF32: median(f32Times), fastF32AllCores: median(allTimes) },
+    msPerTraining: { reference: referenceMs, fastF64, fastF32, fastF32LargeStd: best(largeStdTimes), fastF32AllCores: allCores, numpy: numpy.ms },
+    msPerTrainingMedian: { fastF64: median(f64Times), fastF32: median(f32Times), fastF32LargeStd: median(largeStdTimes), fastF32AllCores: median(allTimes) },
     rounds,
     speedup: {
       fastF32OverReference: referenceMs / fastF32,
       fastF64OverReference: referenceMs / fastF64,
       fastF32OverF64: fastF64 / fastF32,
       allCoresOverOneCore: fastF32 / allCores,
+      allCoresOverOneCoreMedianOfRounds: median(roundRatios(f32Times, allTimes)),
       fastF32OverNumpy: numpy.ms === null ? null : numpy.ms / fastF32,
       referenceOverNumpy: numpy.ms === null ? null : numpy.ms / referenceMs,
+    },
+    control: {
+      iterations: 4 * spinPiece,
+      msOneCore: best(spinOne),
+      msAllCores: best(spinAll),
+      allCoresOverOneCore: best(spinOne) / best(spinAll),
+      allCoresOverOneCoreMedianOfRounds: median(roundRatios(spinOne, spinAll)),
     },
     agreement: { f32: agreement(reference, f32Agree), f64: agreement(reference, f64Agree) },
     accuracy: [measureAccuracy('f32'), measureAccuracy('f64')],
@@ -234,12 +300,17 @@ export function formatEngineBench(r: EngineBenchResult): string {
     `  reference engine (f64, one core)        ${ms(m.reference)} ms`,
     `  fast engine f64, one core               ${ms(m.fastF64)} ms (median ${ms(r.msPerTrainingMedian.fastF64)})`,
     `  fast engine f32, one core               ${ms(m.fastF32)} ms (median ${ms(r.msPerTrainingMedian.fastF32)})`,
+    `  fast engine f32, one core, hidden std 54.6 ${ms(m.fastF32LargeStd)} ms (median ${ms(r.msPerTrainingMedian.fastF32LargeStd)}; the article's largest std)`,
     `  fast engine f32, all ${r.cores} cores (per training) ${ms(m.fastF32AllCores)} ms (median ${ms(r.msPerTrainingMedian.fastF32AllCores)})`,
-    `  (fast engine: best of ${r.rounds} rounds, each timing f64, f32 and all cores in turn; ratios from the best)`,
+    `  (fast engine: best of ${r.rounds} rounds, each timing f64, f32, f32 at std 54.6, all cores and the control in turn; ratios from the best)`,
     `  NumPy loop (article's shape, one core)  ${m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`}`,
     `  ratios: f32 vs reference ${times(s.fastF32OverReference)}, f64 vs reference ${times(s.fastF64OverReference)}, ` +
       `f32 vs f64 ${times(s.fastF32OverF64)}, all cores vs one ${times(s.allCoresOverOneCore)}, ` +
       `f32 vs NumPy ${times(s.fastF32OverNumpy)}, reference vs NumPy ${times(s.referenceOverNumpy)}`,
+    `  all ${r.cores} cores vs one: engine ${s.allCoresOverOneCore.toFixed(2)}x from the best rounds, ` +
+      `${s.allCoresOverOneCoreMedianOfRounds.toFixed(2)}x the median of each round's own ratio`,
+    `  control (a WebAssembly SIMD loop sharing nothing, same rounds): ${r.control.allCoresOverOneCore.toFixed(2)}x from the best rounds, ` +
+      `${r.control.allCoresOverOneCoreMedianOfRounds.toFixed(2)}x the median; the machine's own limit on scaling`,
   ];
   for (const [p, a] of [['f32', r.agreement.f32], ['f64', r.agreement.f64]] as const) {
     lines.push(

@@ -13,7 +13,7 @@ export interface BenchSection {
 export const SECTIONS: BenchSection[] = [
   {
     name: 'engine',
-    description: 'ms per training: reference, fast f64/f32 one core, fast f32 all cores, NumPy; agreement; exp/log accuracy',
+    description: 'ms per training: reference, fast f64/f32 one core, fast f32 all cores beside a control loop (the machine\'s own scaling), NumPy; agreement; exp/log accuracy',
     run: async () => {
       const r = await benchEngine();
       return { figures: r, text: formatEngineBench(r) };

@@ -33,6 +33,8 @@ export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59, K_MAGIC_BIAS = 60;
 export const K_D_SQRT1_2 = 48, K_D_MANTISSA = 49, K_D_TWO52 = 50;
 /** The largest |x| that vexpNeg takes without a clamp (86 / 700): exp(+-x) and 1 + exp(-x) stay normal. */
 export const K_FACTOR_LIMIT = 61;
+/** f32 only: the XOR kernel's lowest hidden pre-activation (-40) and largest exp(-z) = e^40 (see hiddenXor). */
+export const K_HIDDEN_LO = 62, K_HIDDEN_E_MAX = 63;
 // (the same three slots of the f64 table hold their f64 values, for vexpNeg<f64>)
 
 /** vexpNeg: which bounds of the argument to apply. */
@@ -95,6 +97,7 @@ export function initMathConstants(): void {
   setK<f32>(K_MINUS_LOG2E, -1.44269504088896341); setK<f32>(K_MINUS_LN2_HI, -0.693359375); setK<f32>(K_MAGIC_BIAS, 12582912.0 + 127);
   setK<f64>(K_MINUS_LOG2E, -1.4426950408889634); setK<f64>(K_MINUS_LN2_HI, -6.93147180369123816490e-1); setK<f64>(K_MAGIC_BIAS, 6755399441055744.0 + 1023);
   setK<f32>(K_FACTOR_LIMIT, 86); setK<f64>(K_FACTOR_LIMIT, 700);
+  setK<f32>(K_HIDDEN_LO, -40); setK<f32>(K_HIDDEN_E_MAX, 2.3538526683702e17);
   setK<f64>(K_D_SQRT1_2, 0.70710678118654752440); setKBits<f64>(K_D_MANTISSA, 0x000fffffffffffff); setK<f64>(K_D_TWO52, 4503599627370496.0);
   for (let k = 0; k < 5; k++) setK<f32>(K_LOGX_POLY + k, LOGX_F32[k]);
   for (let k = 0; k < 7; k++) setK<f64>(K_LOG_POLY + k, LOG_F64[k]);
