@@ -100,6 +100,15 @@ test('the general kernel agrees on the 2-2 shape too, and handles an odd number 
   check('odd samples', { ...STUDY, epochs: 500 }, three, 16);
 });
 
+/** Two inputs, six samples: the 2-2 shape with a sample count that is even but not a multiple of 4. */
+const six = makeDataset('six', [[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0], [0, 0.5]], [[0], [1], [1], [0], [1], [1]]);
+
+test('the fused 2-2 kernel two samples at a time (sample counts 2 mod 4) agrees, with BCE and MSE', () => {
+  check('six samples', { ...STUDY, epochs: 800 }, six, 32);
+  check('six samples, mse, textbook', { ...STUDY, loss: 'mse', lr: 0.5, updateOrder: 'textbook', epochs: 800 }, six, 16);
+  check('six samples, tanh, clip', { ...STUDY, activation: 'tanh', bceClip: 0.01, hiddenStd: 3, epochs: 500 }, six, 16);
+});
+
 test('many networks are processed in batches and padded lanes do not leak into the results', () => {
   const config = defaultConfig({ ...STUDY, epochs: 50 });
   for (const count of [1, 3, 5, 9000]) {
@@ -146,5 +155,7 @@ test('each configuration takes the kernel routine meant for it (the study config
   assert.equal(ran({ ...STUDY, bceClip: 1e-15 }, xor, 'f64'), 3);
   assert.equal(ran({ ...STUDY, activation: 'tanh' }, xor, 'f32'), 2);
   assert.equal(ran(STUDY, builtinDataset('and'), 'f32'), 2);
+  assert.equal(ran(STUDY, six, 'f32'), 1);
+  assert.equal(ran(STUDY, six, 'f64'), 1);
   assert.equal(ran({ ...STUDY, hidden: [3] }, xor, 'f32'), 0);
 });
