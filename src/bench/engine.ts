@@ -172,8 +172,9 @@ async function allCoresPool(workers: number, total: number): Promise<{ round: (t
   };
 }
 
-/** `total` networks in chunks of 256, the size the pool's workers take one at a time. */
-function trainingTasks(total: number, chunk = 256): PoolTask[] {
+/** `total` networks in chunks of 256 (fewer when that leaves some worker less than four), taken one at a time. */
+function trainingTasks(total: number, workers: number): PoolTask[] {
+  const chunk = Math.max(1, Math.min(256, Math.ceil(total / (4 * workers))));
   return Array.from({ length: Math.ceil(total / chunk) }, (_, k) => ({ kind: 'train', start: k * chunk, count: Math.min(chunk, total - k * chunk) }));
 }
 
@@ -241,7 +242,7 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const pool = await allCoresPool(workers, workers * f32Count);
   const f64Times: number[] = [], f32Times: number[] = [], largeStdTimes: number[] = [], allTimes: number[] = [];
   const spinOne: number[] = [], spinAll: number[] = [];
-  const allTasks = trainingTasks(workers * f32Count);
+  const allTasks = trainingTasks(workers * f32Count, workers);
   const spinTasks: PoolTask[] = Array.from({ length: 4 * workers }, () => ({ kind: 'spin', iterations: spinPiece }));
   try {
     for (let r = 0; r < rounds; r++) {
@@ -293,19 +294,21 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const times = (x: number | null) => (x === null ? 'n/a' : `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}x`);
 
+const row = (label: string, value: string) => `  ${label.padEnd(44)}${value}`;
+
 export function formatEngineBench(r: EngineBenchResult): string {
   const m = r.msPerTraining, s = r.speedup;
   const lines = [
     `engine: ms per 10,000-epoch training, 2-2-1 sigmoid BCE lr 0.1, seed order (${r.machine})`,
-    `  reference engine (f64, one core)        ${ms(m.reference)} ms`,
-    `  fast engine f64, one core               ${ms(m.fastF64)} ms (median ${ms(r.msPerTrainingMedian.fastF64)})`,
-    `  fast engine f32, one core               ${ms(m.fastF32)} ms (median ${ms(r.msPerTrainingMedian.fastF32)})`,
-    `  fast engine f32, one core, hidden std 54.6 ${ms(m.fastF32LargeStd)} ms (median ${ms(r.msPerTrainingMedian.fastF32LargeStd)}; the article's largest std)`,
-    `  fast engine f32, all ${r.cores} cores (per training) ${ms(m.fastF32AllCores)} ms (median ${ms(r.msPerTrainingMedian.fastF32AllCores)})`,
+    row('reference engine (f64, one core)', `${ms(m.reference)} ms`),
+    row('fast engine f64, one core', `${ms(m.fastF64)} ms (median ${ms(r.msPerTrainingMedian.fastF64)})`),
+    row('fast engine f32, one core', `${ms(m.fastF32)} ms (median ${ms(r.msPerTrainingMedian.fastF32)})`),
+    row('fast engine f32, one core, hidden std 54.6', `${ms(m.fastF32LargeStd)} ms (median ${ms(r.msPerTrainingMedian.fastF32LargeStd)}; the article's largest std)`),
+    row(`fast engine f32, all ${r.cores} cores (per training)`, `${ms(m.fastF32AllCores)} ms (median ${ms(r.msPerTrainingMedian.fastF32AllCores)})`),
     `  (fast engine: best of ${r.rounds} rounds, each timing f64, f32, f32 at std 54.6, all cores and the control in turn; ratios from the best)`,
-    `  NumPy loop (article's shape, one core)  ${m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`}`,
+    row("NumPy loop (article's shape, one core)", m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`),
     `  ratios: f32 vs reference ${times(s.fastF32OverReference)}, f64 vs reference ${times(s.fastF64OverReference)}, ` +
-      `f32 vs f64 ${times(s.fastF32OverF64)}, all cores vs one ${times(s.allCoresOverOneCore)}, ` +
+      `f32 vs f64 ${times(s.fastF32OverF64)}, ` +
       `f32 vs NumPy ${times(s.fastF32OverNumpy)}, reference vs NumPy ${times(s.referenceOverNumpy)}`,
     `  all ${r.cores} cores vs one: engine ${s.allCoresOverOneCore.toFixed(2)}x from the best rounds, ` +
       `${s.allCoresOverOneCoreMedianOfRounds.toFixed(2)}x the median of each round's own ratio`,
