@@ -610,6 +610,7 @@ function isXor<T>(): bool {
     E10 = v128.mul<T>(E00, X10); E11 = v128.mul<T>(E01, X11);
     E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
     E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
+    // The cap, where some lane's |b| + |w0j| + |w1j| exceeds 40 (-s < -40): only then can E exceed e^40.
     if (sizeof<T>() == 4 && v128.any_true(v128.lt<T>(v128.neg<T>(v128.pmax<T>(s0, s1)), kv<T>(K_HIDDEN_LO)))) {
       E00 = v128.pmin<T>(E00, kv<T>(K_HIDDEN_E_MAX)); E01 = v128.pmin<T>(E01, kv<T>(K_HIDDEN_E_MAX));
       E10 = v128.pmin<T>(E10, kv<T>(K_HIDDEN_E_MAX)); E11 = v128.pmin<T>(E11, kv<T>(K_HIDDEN_E_MAX));

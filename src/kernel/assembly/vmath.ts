@@ -33,9 +33,9 @@ export const K_MINUS_LOG2E = 58, K_MINUS_LN2_HI = 59, K_MAGIC_BIAS = 60;
 export const K_D_SQRT1_2 = 48, K_D_MANTISSA = 49, K_D_TWO52 = 50;
 /** The largest |x| that vexpNeg takes without a clamp (86 / 700): exp(+-x) and 1 + exp(-x) stay normal. */
 export const K_FACTOR_LIMIT = 61;
-/** f32 only: the lowest hidden sigmoid pre-activation (-40) and the largest exp(-z) = e^40 (see hiddenXor). */
+// (the same slots 58-61 of the f64 table hold their f64 values, for vexpNeg<f64>)
+/** f32 table only: the lowest hidden sigmoid pre-activation (-40) and the largest exp(-z) = e^40 (see hiddenXor). */
 export const K_HIDDEN_LO = 62, K_HIDDEN_E_MAX = 63;
-// (the same three slots of the f64 table hold their f64 values, for vexpNeg<f64>)
 
 /** vexpNeg: which bounds of the argument to apply. */
 export const CLAMP_NONE = 0, CLAMP_UPPER = 1, CLAMP_BOTH = 2;
