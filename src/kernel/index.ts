@@ -1,6 +1,9 @@
 // The training engines behind one entry point: the readable reference engine (src/core) and the fast engine,
 // which trains many networks in lockstep in WebAssembly SIMD (one network per SIMD lane).
-import { seededInitialParameters, shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
+// core's modules directly, not core/index.js: that also loads the configuration schema (zod), which a worker thread
+// does not need and which took a third of its start.
+import type { Dataset, TrainingConfig } from '../core/index.js';
+import { seededInitialParameters, shapeFor } from '../core/train.js';
 import { trainManyLockstep } from './lockstep.js';
 import { trainManyReference } from './reference.js';
 import { fastEngineSupport } from './support.js';

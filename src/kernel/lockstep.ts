@@ -1,6 +1,9 @@
 // The JavaScript side of the lockstep kernel: lays networks out across SIMD lanes, runs the kernel in batches
 // that fit its memory and reads the metrics back with the reference engine's semantics (src/core/train.ts).
-import { bceLossBounds, learningRateAt, shapeFor, type ActivationName, type Dataset, type TrainingConfig } from '../core/index.js';
+import type { ActivationName, Dataset, TrainingConfig } from '../core/index.js';
+import { bceLossBounds } from '../core/losses.js';
+import { learningRateAt } from '../core/schedules.js';
+import { shapeFor } from '../core/train.js';
 import { ensureMemory, lockstepKernel, type LockstepExports } from './instance.js';
 import type { EngineOptions, EngineRun, Precision, TrialMetrics } from './types.js';
 

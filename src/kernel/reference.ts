@@ -1,5 +1,6 @@
 // trainMany through the reference engine (src/core/train.ts), one network after another.
-import { shapeFor, train, type Dataset, type TrainingConfig } from '../core/index.js';
+import type { Dataset, TrainingConfig } from '../core/index.js';
+import { shapeFor, train } from '../core/train.js';
 import type { EngineOptions, EngineRun, TrialMetrics } from './types.js';
 
 export function trainManyReference(config: TrainingConfig, dataset: Dataset, initial: Float64Array, count: number, options: EngineOptions): EngineRun {

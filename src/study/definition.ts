@@ -59,7 +59,7 @@ function where(path: PropertyKey[]): string {
 }
 
 /** Validates a definition (from flags or a JSON file) and expands its grid. Throws StudyError (one line). */
-export function resolveStudy(input: unknown, options: { trusted?: boolean } = {}): Study {
+export function resolveStudy(input: unknown): Study {
   const parsed = StudyDefinitionSchema.safeParse(input);
   if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where));
   const { name, config, sweep, repeats, seed } = parsed.data;
@@ -115,19 +115,17 @@ export function resolveStudy(input: unknown, options: { trusted?: boolean } = {}
 
   // Every point's configuration must be valid. Numeric values are checked one by one (field checks are
   // independent); with a categorical axis every point is checked, as names can clash (loss bce with a tanh
-  // output). A worker rebuilding an already validated study (`trusted`) skips this.
+  // output).
   const check = (values: Record<string, ParamValue>): void => {
     const result = configFor(values);
     if (result.success) return;
     const at = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ');
     throw new StudyError(`${Object.keys(values).length > 1 ? 'the point ' : ''}${at} is not allowed: ${describeIssues(result.error, where)}`);
   };
-  if (!options.trusted) {
-    if (axes.every((a) => SWEEPABLE[a.param].kind === 'numeric')) {
-      for (const axis of axes) for (const value of axis.values) check({ [axis.param]: value });
-    } else {
-      for (let p = 0; p < pointCount; p++) check(pointParams(p));
-    }
+  if (axes.every((a) => SWEEPABLE[a.param].kind === 'numeric')) {
+    for (const axis of axes) for (const value of axis.values) check({ [axis.param]: value });
+  } else {
+    for (let p = 0; p < pointCount; p++) check(pointParams(p));
   }
 
   return {

@@ -1,5 +1,6 @@
 // Which trials to run: the (point, repeat) pairs a study still misses, or the extra repeats refine allocates,
 // cut into chunks for the workers.
+import type { TrainingConfig } from '../core/index.js';
 import type { ChunkTask } from './protocol.js';
 import { trialSeed } from './seeds.js';
 
@@ -90,15 +91,22 @@ export function chooseChunkSize(total: number, workers: number, secondsPerTrial:
   return Math.max(1, Math.min(byBalance, byTime));
 }
 
-/** The plan cut into chunks of `size` trials, with every trial's seed derived from (root, point, repeat). */
-export function* chunksOf(plan: TrialPlan, size: number, rootSeed: number): Generator<ChunkTask> {
+/**
+ * The plan cut into chunks of `size` trials, with every trial's seed derived from (root, point, repeat) and every
+ * point's configuration from `configFor`.
+ */
+export function* chunksOf(plan: TrialPlan, size: number, rootSeed: number, configFor: (point: number) => TrainingConfig): Generator<ChunkTask> {
   let id = 0;
   for (let start = 0; start < plan.points.length; start += size) {
     const end = Math.min(plan.points.length, start + size);
     const points = plan.points.slice(start, end);
     const repeats = plan.repeats.slice(start, end);
     const seeds = new Float64Array(end - start);
-    for (let k = 0; k < seeds.length; k++) seeds[k] = trialSeed(rootSeed, points[k], repeats[k]);
-    yield { id: id++, points, repeats, seeds };
+    const configs: Record<number, TrainingConfig> = {};
+    for (let k = 0; k < seeds.length; k++) {
+      seeds[k] = trialSeed(rootSeed, points[k], repeats[k]);
+      configs[points[k]] ??= configFor(points[k]);
+    }
+    yield { id: id++, points, repeats, seeds, configs };
   }
 }

@@ -3,7 +3,7 @@
 // synchronous=NORMAL a commit costs no fsync), so a SIGKILL loses at most the chunks still in the workers and
 // never leaves a half-written trial (SQLite's transactions are atomic).
 import { availableParallelism } from 'node:os';
-import { shapeFor, type Dataset } from '../core/index.js';
+import { shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../kernel/index.js';
 import type { Store, TrialRow } from '../store/types.js';
 import type { Study } from './definition.js';
@@ -110,12 +110,11 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
     const result = await runPool({
       workers,
       init: {
-        definition: study.definition,
         datasets: options.datasets,
         engine,
         precision: options.precision ?? 'f32',
       },
-      chunks: chunksOf(plan, size, study.definition.seed),
+      chunks: chunksOf(plan, size, study.definition.seed, pointConfigs(study)),
       signal: options.signal,
       onResult: (task, chunk) => {
         for (const reason of chunk.fallbackReasons) {
@@ -137,6 +136,19 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
     outcome.seconds = (performance.now() - started) / 1000;
   }
   return outcome;
+}
+
+/** study.pointConfig remembering the last point: a plan is ordered by point, so chunks share at most their edges. */
+function pointConfigs(study: Study): (point: number) => TrainingConfig {
+  let last = -1;
+  let config: TrainingConfig | undefined;
+  return (point) => {
+    if (point !== last || !config) {
+      config = study.pointConfig(point);
+      last = point;
+    }
+    return config;
+  };
 }
 
 /** Points of the plan whose cost is estimated (evenly spread); a sweep over millions of points needs no more. */

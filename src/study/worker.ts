@@ -1,22 +1,11 @@
 // A sweep worker: trains the chunks it is sent with the kernel's trainMany and sends back typed arrays.
+// Each chunk carries its points' validated configurations, so nothing here loads the configuration schema (zod):
+// test/study/worker-imports.test.ts keeps this file's imports free of it.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TrainingConfig } from '../core/index.js';
 import { trainMany } from '../kernel/index.js';
-import { resolveStudy } from './definition.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask, type WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
-const study = resolveStudy(init.definition, { trusted: true });
-const configs = new Map<number, TrainingConfig>();
-
-function configAt(point: number): TrainingConfig {
-  let config = configs.get(point);
-  if (!config) {
-    config = study.pointConfig(point);
-    configs.set(point, config);
-  }
-  return config;
-}
 
 function runChunk(task: ChunkTask): ChunkResult {
   const n = task.points.length;
@@ -32,7 +21,7 @@ function runChunk(task: ChunkTask): ChunkResult {
     const point = task.points[start];
     let end = start + 1;
     while (end < n && task.points[end] === point) end++;
-    const config = configAt(point);
+    const config = task.configs[point];
     const dataset = init.datasets[config.dataset];
     if (!dataset) throw new Error(`dataset ${config.dataset} was not loaded`);
     const run = trainMany(config, dataset, task.seeds.subarray(start, end), { engine: init.engine, precision: init.precision });

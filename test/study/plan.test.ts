@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { defaultConfig } from '../../src/core/index.js';
 import { chooseChunkSize, chunksOf, planAdditional, planMissing, trialSeconds } from '../../src/study/plan.js';
 import { trialSeed } from '../../src/study/seeds.js';
 
@@ -26,9 +27,13 @@ test('refine\'s extra repeats continue after the largest stored repeat index', (
   assert.deepEqual(pairs(planAdditional([2, 1, 3], stored)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
 });
 
-test('chunks cover the plan in order, with seeds derived from (root, point, repeat)', () => {
+test('chunks cover the plan in order, with seeds derived from (root, point, repeat) and each point\'s configuration', () => {
   const plan = planMissing(5, 3, new Map());
-  const chunks = [...chunksOf(plan, 4, 42)];
+  const configFor = (point: number) => defaultConfig({ hiddenStd: 0.1 * (point + 1) });
+  const chunks = [...chunksOf(plan, 4, 42, configFor)];
+  // Chunk 1 holds points 1 and 2 (repeats 1, 2 of point 1; 0, 1 of point 2): exactly their configurations.
+  assert.deepEqual(Object.keys(chunks[1].configs).map(Number), [1, 2]);
+  assert.deepEqual(chunks[1].configs[2], configFor(2));
   assert.deepEqual(chunks.map((c) => c.points.length), [4, 4, 4, 3]);
   assert.deepEqual(chunks.map((c) => c.id), [0, 1, 2, 3]);
   const all = chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
