@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../core/index.js';
 import { trainManyFrom, type Precision } from '../kernel/index.js';
-import type { PoolTask } from './engine.js';
+import { warmUp, type PoolTask } from './engine.js';
 import { loadSpin } from './spin.js';
 
 interface Job {
@@ -18,13 +18,7 @@ const config = defaultConfig(job.config);
 const dataset = builtinDataset(config.dataset);
 const spin = loadSpin();
 const P = 9;
-// Warm-up: V8 first runs WebAssembly unoptimised and compiles its optimised code in the background, for each thread
-// on its own; short calls for 0.3 s let that finish before anything is timed.
-const warmUpCount = Math.min(256, job.initial.length / P);
-for (const start = performance.now(); performance.now() - start < 300;) {
-  trainManyFrom({ ...config, epochs: 2000 }, dataset, job.initial.subarray(0, warmUpCount * P), warmUpCount, { engine: 'fast', precision: job.precision });
-  spin(100_000);
-}
+warmUp(job.initial, job.precision, () => spin(100_000));
 parentPort!.postMessage({ ready: true });
 // One task per message, until the bench terminates the worker.
 parentPort!.on('message', (task: PoolTask) => {

@@ -98,12 +98,16 @@ function timeFast(initial: Float64Array, count: number, precision: Precision, in
   return (performance.now() - start) / count;
 }
 
-/** V8 runs the kernel unoptimised first and compiles its optimised code in the background: short calls for 0.3 s. */
-function warmUp(initial: Float64Array, precision: Precision): void {
+/**
+ * V8 runs WebAssembly unoptimised first and compiles its optimised code in the background, for each thread on its
+ * own: short calls for 0.3 s (of the kernel, and of `also` where given) let that finish before anything is timed.
+ */
+export function warmUp(initial: Float64Array, precision: Precision, also?: () => void): void {
   const config = defaultConfig({ ...STUDY_CONFIG, epochs: 2000 });
   const count = Math.min(256, initial.length / 9);
   for (const start = performance.now(); performance.now() - start < 300;) {
     trainManyFrom(config, builtinDataset('xor'), initial.subarray(0, count * 9), count, { engine: 'fast', precision });
+    also?.();
   }
 }
 
