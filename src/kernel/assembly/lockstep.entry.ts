@@ -19,7 +19,7 @@
 //   out    blocks * (N+2)*B: predictions of the final parameters, their mean loss, all-parameters-finite mask.
 import {
   vexp, vlog1p, vexpNeg, vlog1pX, vlog1pWideD, kv, setK, initMathConstants, K_ONE, K_TWO, K_SIGN, K_ABS, K_MINUS_TWO, K_INF, K_USER,
-  K_FACTOR_LIMIT, K_HIDDEN_LO, K_HIDDEN_E_MAX, K_EXP_LO, K_EXP_HI, CLAMP_NONE, CLAMP_UPPER, CLAMP_BOTH,
+  K_FACTOR_LIMIT, K_HIDDEN_LO, K_HIDDEN_E_MAX, K_HIDDEN_CAP_FROM, K_EXP_LO, K_EXP_HI, CLAMP_NONE, CLAMP_UPPER, CLAMP_BOTH,
 } from './vmath';
 
 // Configuration constants in the constant table (see vmath.ts), splatted for each precision.
@@ -578,9 +578,14 @@ function isXor<T>(): bool {
   }
 }
 
-/** exp(-z) of a hidden unit on the clamped path: z clamped to [-40, 87.3] in f32 (see hiddenXor), any z in f64. */
-@inline function expNegHidden<T>(z: v128): v128 {
-  return vexpNeg<T>(v128.pmin<T>(v128.pmax<T>(z, kv<T>(sizeof<T>() == 4 ? K_HIDDEN_LO : K_EXP_LO)), kv<T>(K_EXP_HI)), CLAMP_NONE);
+/** A hidden unit's z on the clamped path: [-40, 87.3] in f32 (see hiddenXor), [-708.4, 708.4] in f64. */
+@inline function clampHidden<T>(z: v128): v128 {
+  return v128.pmin<T>(v128.pmax<T>(z, kv<T>(sizeof<T>() == 4 ? K_HIDDEN_LO : K_EXP_LO)), kv<T>(K_EXP_HI));
+}
+
+/** The product path's cap on a hidden exp(-z) in f32, E <= e^40 (see hiddenXor); f64 has none. */
+@inline function capHidden<T>(e: v128): v128 {
+  return sizeof<T>() == 4 ? v128.pmin<T>(e, kv<T>(K_HIDDEN_E_MAX)) : e;
 }
 
 /**
@@ -594,8 +599,9 @@ function isXor<T>(): bool {
   const b0 = v128.load(pb + 4 * sb), b1 = v128.load(pb + 5 * sb);
   // Hidden unit j, sample s: h = 1 / (1 + E) with E = exp(-z), z = b, b + w1j, b + w0j, b + w0j + w1j for
   // samples 00, 01, 10, 11. exp(-(b + w)) = exp(-b) exp(-w) gives the four E of a unit from three exps, as
-  // long as no product can leave the normal range: |b| + |w0j| + |w1j| <= 86 (f32) / 700 (f64) in every lane,
-  // which also makes the exps' clamps unnecessary. Otherwise (large weights) each E is its own clamped exp.
+  // long as no product can leave the normal range: |b| + |w0j| + |w1j| <= 86 (f32) / 700 (f64) for both units of
+  // the lane, which also makes the exps' clamps unnecessary. Otherwise (large weights) each E of the lane is its own
+  // clamped exp.
   // f32 also caps E at e^40 (z >= -40), so h >= 4e-18: a saturated unit's h ~ e^-86 made the backward products
   // h m and h (1 - h) m subnormal, which x86 computes in slow microcode (no flush-to-zero in WebAssembly); std 54.6
   // trained 1.4x slower. The change to h (< 4.3e-18 absolute) is far below what f32 resolves in z = c + h v and in
@@ -603,29 +609,59 @@ function isXor<T>(): bool {
   const s0 = v128.add<T>(v128.add<T>(abs<T>(b0), abs<T>(w00)), abs<T>(w10));
   const s1 = v128.add<T>(v128.add<T>(abs<T>(b1), abs<T>(w01)), abs<T>(w11));
   const sMax = v128.pmax<T>(s0, s1);
+  // The path is chosen per lane, so that a network's bits never depend on the networks beside it: a vector whose
+  // lanes all fit takes the product path, one whose lanes all exceed the clamped path, and in a mixed vector the
+  // lanes that exceed get their clamped exps and the others their products, from one set of 8 exps whose arguments
+  // are selected per lane.
+  const over = v128.gt<T>(sMax, kv<T>(K_FACTOR_LIMIT));
   let E00: v128, E01: v128, E10: v128, E11: v128, E20: v128, E21: v128, E30: v128, E31: v128;
-  if (!v128.any_true(v128.gt<T>(sMax, kv<T>(K_FACTOR_LIMIT)))) {
+  if (!v128.any_true(over)) {
     E00 = vexpNeg<T>(b0, CLAMP_NONE); E01 = vexpNeg<T>(b1, CLAMP_NONE);
     const X00 = vexpNeg<T>(w00, CLAMP_NONE), X01 = vexpNeg<T>(w01, CLAMP_NONE);
     const X10 = vexpNeg<T>(w10, CLAMP_NONE), X11 = vexpNeg<T>(w11, CLAMP_NONE);
     E10 = v128.mul<T>(E00, X10); E11 = v128.mul<T>(E01, X11);
     E20 = v128.mul<T>(E00, X00); E21 = v128.mul<T>(E01, X01);
     E30 = v128.mul<T>(E20, X10); E31 = v128.mul<T>(E21, X11);
-    // The cap, where some lane's |b| + |w0j| + |w1j| exceeds 40 (-s < -40): only then can E exceed e^40.
-    if (sizeof<T>() == 4 && v128.any_true(v128.lt<T>(v128.neg<T>(sMax), kv<T>(K_HIDDEN_LO)))) {
-      E00 = v128.pmin<T>(E00, kv<T>(K_HIDDEN_E_MAX)); E01 = v128.pmin<T>(E01, kv<T>(K_HIDDEN_E_MAX));
-      E10 = v128.pmin<T>(E10, kv<T>(K_HIDDEN_E_MAX)); E11 = v128.pmin<T>(E11, kv<T>(K_HIDDEN_E_MAX));
-      E20 = v128.pmin<T>(E20, kv<T>(K_HIDDEN_E_MAX)); E21 = v128.pmin<T>(E21, kv<T>(K_HIDDEN_E_MAX));
-      E30 = v128.pmin<T>(E30, kv<T>(K_HIDDEN_E_MAX)); E31 = v128.pmin<T>(E31, kv<T>(K_HIDDEN_E_MAX));
+    // The cap, where some lane's |b| + |w0j| + |w1j| exceeds 39: only such a lane's E can exceed e^40 (a lane at 39
+    // or below has E <= e^39 (1 + a few ulps) < e^40, which the cap leaves exactly as it is, so that applying it to
+    // the whole vector changes no other lane).
+    if (sizeof<T>() == 4 && v128.any_true(v128.gt<T>(sMax, kv<T>(K_HIDDEN_CAP_FROM)))) {
+      E00 = capHidden<T>(E00); E01 = capHidden<T>(E01); E10 = capHidden<T>(E10); E11 = capHidden<T>(E11);
+      E20 = capHidden<T>(E20); E21 = capHidden<T>(E21); E30 = capHidden<T>(E30); E31 = capHidden<T>(E31);
     }
+  } else if (sizeof<T>() == 4 ? i32x4.all_true(over) : i64x2.all_true(over)) {
+    clampedStepCount++;
+    // Every lane exceeds (most vectors at large stds): the clamped exps alone, as the mixed case computes them.
+    const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
+    E00 = vexpNeg<T>(clampHidden<T>(b0), CLAMP_NONE); E01 = vexpNeg<T>(clampHidden<T>(b1), CLAMP_NONE);
+    E10 = vexpNeg<T>(clampHidden<T>(v128.add<T>(b0, w10)), CLAMP_NONE); E11 = vexpNeg<T>(clampHidden<T>(v128.add<T>(b1, w11)), CLAMP_NONE);
+    E20 = vexpNeg<T>(clampHidden<T>(z20), CLAMP_NONE); E21 = vexpNeg<T>(clampHidden<T>(z21), CLAMP_NONE);
+    E30 = vexpNeg<T>(clampHidden<T>(v128.add<T>(z20, w10)), CLAMP_NONE); E31 = vexpNeg<T>(clampHidden<T>(v128.add<T>(z21, w11)), CLAMP_NONE);
   } else {
     clampedStepCount++;
-    // z summed in core's order: b + w0j first.
+    // z summed in core's order: b + w0j first. A lane that exceeds takes exp(-clamp(z)) for each of its 8 z; a lane
+    // that fits takes exp(-b), exp(-w1j), exp(-w0j) for its products (the last two exps are only the clamped lanes').
+    const z10 = v128.add<T>(b0, w10), z11 = v128.add<T>(b1, w11);
     const z20 = v128.add<T>(b0, w00), z21 = v128.add<T>(b1, w01);
-    E00 = expNegHidden<T>(b0); E01 = expNegHidden<T>(b1);
-    E10 = expNegHidden<T>(v128.add<T>(b0, w10)); E11 = expNegHidden<T>(v128.add<T>(b1, w11));
-    E20 = expNegHidden<T>(z20); E21 = expNegHidden<T>(z21);
-    E30 = expNegHidden<T>(v128.add<T>(z20, w10)); E31 = expNegHidden<T>(v128.add<T>(z21, w11));
+    const A00 = vexpNeg<T>(v128.bitselect(clampHidden<T>(b0), b0, over), CLAMP_NONE);
+    const A01 = vexpNeg<T>(v128.bitselect(clampHidden<T>(b1), b1, over), CLAMP_NONE);
+    const A10 = vexpNeg<T>(v128.bitselect(clampHidden<T>(z10), w10, over), CLAMP_NONE);
+    const A11 = vexpNeg<T>(v128.bitselect(clampHidden<T>(z11), w11, over), CLAMP_NONE);
+    const A20 = vexpNeg<T>(v128.bitselect(clampHidden<T>(z20), w00, over), CLAMP_NONE);
+    const A21 = vexpNeg<T>(v128.bitselect(clampHidden<T>(z21), w01, over), CLAMP_NONE);
+    const C30 = vexpNeg<T>(clampHidden<T>(v128.add<T>(z20, w10)), CLAMP_NONE);
+    const C31 = vexpNeg<T>(clampHidden<T>(v128.add<T>(z21, w11)), CLAMP_NONE);
+    // The products as on the product path, capped in f32 (some lane exceeds 86 > 39 here); then the selection. An
+    // exceeding lane multiplies by 1 instead: its exps' products could be subnormal, which x86 computes slowly.
+    const X10 = v128.bitselect(one, A10, over), X11 = v128.bitselect(one, A11, over);
+    const X20 = v128.bitselect(one, A20, over), X21 = v128.bitselect(one, A21, over);
+    const P20 = v128.mul<T>(A00, X20), P21 = v128.mul<T>(A01, X21);
+    E00 = v128.bitselect(A00, capHidden<T>(A00), over); E01 = v128.bitselect(A01, capHidden<T>(A01), over);
+    E10 = v128.bitselect(A10, capHidden<T>(v128.mul<T>(A00, X10)), over);
+    E11 = v128.bitselect(A11, capHidden<T>(v128.mul<T>(A01, X11)), over);
+    E20 = v128.bitselect(A20, capHidden<T>(P20), over); E21 = v128.bitselect(A21, capHidden<T>(P21), over);
+    E30 = v128.bitselect(C30, capHidden<T>(v128.mul<T>(P20, X10)), over);
+    E31 = v128.bitselect(C31, capHidden<T>(v128.mul<T>(P21, X11)), over);
   }
   const h00 = v128.div<T>(one, v128.add<T>(one, E00)), h01 = v128.div<T>(one, v128.add<T>(one, E01));
   const h10 = v128.div<T>(one, v128.add<T>(one, E10)), h11 = v128.div<T>(one, v128.add<T>(one, E11));

@@ -20,6 +20,8 @@
 
 export const K_ONE = 0, K_TWO = 1, K_HALF = 2, K_SIGN = 3, K_ABS = 4, K_EXP_LO = 5, K_EXP_HI = 6, K_LOG2E = 7;
 export const K_MAGIC = 8, K_LN2_HI = 9, K_LN2_LO = 10, K_BIAS = 11, K_SQRT2M1 = 12, K_MINUS_TWO = 13, K_INF = 14;
+/** f32 table only: the XOR kernel caps its hidden exp(-z) in vectors where some lane's |b| + |w0| + |w1| > 39. */
+export const K_HIDDEN_CAP_FROM = 15;
 export const K_EXP_POLY = 16; // up to 12 slots (f32: 6, f64: 5)
 export const K_LOG_POLY = 28; // up to 7 slots
 /** First slot free for the kernel's own configuration constants. */
@@ -97,7 +99,7 @@ export function initMathConstants(): void {
   setK<f32>(K_MINUS_LOG2E, -1.44269504088896341); setK<f32>(K_MINUS_LN2_HI, -0.693359375); setK<f32>(K_MAGIC_BIAS, 12582912.0 + 127);
   setK<f64>(K_MINUS_LOG2E, -1.4426950408889634); setK<f64>(K_MINUS_LN2_HI, -6.93147180369123816490e-1); setK<f64>(K_MAGIC_BIAS, 6755399441055744.0 + 1023);
   setK<f32>(K_FACTOR_LIMIT, 86); setK<f64>(K_FACTOR_LIMIT, 700);
-  setK<f32>(K_HIDDEN_LO, -40); setK<f32>(K_HIDDEN_E_MAX, 2.3538526683702e17);
+  setK<f32>(K_HIDDEN_LO, -40); setK<f32>(K_HIDDEN_E_MAX, 2.3538526683702e17); setK<f32>(K_HIDDEN_CAP_FROM, 39);
   setK<f64>(K_D_SQRT1_2, 0.70710678118654752440); setKBits<f64>(K_D_MANTISSA, 0x000fffffffffffff); setK<f64>(K_D_TWO52, 4503599627370496.0);
   for (let k = 0; k < 5; k++) setK<f32>(K_LOGX_POLY + k, LOGX_F32[k]);
   for (let k = 0; k < 7; k++) setK<f64>(K_LOG_POLY + k, LOG_F64[k]);
