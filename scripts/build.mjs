@@ -17,16 +17,16 @@ function run(cmd, args) {
   }
 }
 
-// 1. WebAssembly kernels: every src/kernel/assembly/*.entry.ts becomes dist/kernel/<name>.wasm.
-const assemblyDir = join(root, 'src', 'kernel', 'assembly');
+// 1. WebAssembly kernels: every src/engine/assembly/*.entry.ts becomes dist/engine/<name>.wasm.
+const assemblyDir = join(root, 'src', 'engine', 'assembly');
 if (existsSync(assemblyDir)) {
-  mkdirSync(join(root, 'dist', 'kernel'), { recursive: true });
+  mkdirSync(join(root, 'dist', 'engine'), { recursive: true });
   const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
   for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.entry.ts'))) {
     const name = file.replace(/\.entry\.ts$/, '');
     run(asc, [
-      join('src', 'kernel', 'assembly', file),
-      '--outFile', join('dist', 'kernel', `${name}.wasm`),
+      join('src', 'engine', 'assembly', file),
+      '--outFile', join('dist', 'engine', `${name}.wasm`),
       '--enable', 'simd',
       '-O3', '--noAssert', '--runtime', 'stub',
     ]);

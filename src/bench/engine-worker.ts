@@ -2,7 +2,7 @@
 // loop) and says when it is done.
 import { parentPort, workerData } from 'node:worker_threads';
 import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../core/index.js';
-import { trainManyFrom, type Precision } from '../kernel/index.js';
+import { trainManyFrom, type Precision } from '../engine/index.js';
 import { warmUp, type PoolTask } from './engine.js';
 import { loadSpin } from './spin.js';
 

@@ -7,8 +7,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { builtinDataset, defaultConfig, seededInitialParameters, shapeFor, type TrainingConfigInput } from '../core/index.js';
-import { measureAccuracy } from '../kernel/accuracy.js';
-import { trainManyFrom, type EngineRun, type Precision } from '../kernel/index.js';
+import { measureAccuracy } from '../engine/accuracy.js';
+import { trainManyFrom, type EngineRun, type Precision } from '../engine/index.js';
 import { workerEntry } from '../study/worker-entry.js';
 import { loadSpin } from './spin.js';
 

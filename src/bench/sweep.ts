@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinDataset } from '../core/index.js';
-import type { EngineName, Precision } from '../kernel/index.js';
+import type { EngineName, Precision } from '../engine/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { resolveStudy } from '../study/definition.js';
 import { planMissing } from '../study/plan.js';

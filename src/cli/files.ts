@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, DatasetError, type Dataset } from '../core/index.js';
-import { fileErrorReason } from '../plot/format.js';
+import { fileErrorReason } from '../text/format.js';
 import { UsageError } from './errors.js';
 
 export function readTextFile(option: string, path: string): string {

@@ -6,7 +6,7 @@ import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
-import { ReproduceError } from '../study/reproduce.js';
+import { ReproduceError } from '../article/reproduce.js';
 
 /** Errors that mean "the input is wrong" wherever they are raised: one line, exit 2, no stack trace. */
 const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError];

@@ -4,7 +4,7 @@
 //   hiddenStd=1,outputStd=0.8165 the nearest grid point in every named parameter (all swept ones must be named)
 // "Nearest" for positive numbers is the smallest |ln(value / grid value)| (grids like exp:-3:4:400 are geometric),
 // otherwise the smallest |value - grid value|; categorical values (activation=tanh) must match exactly.
-import { shortNumber } from '../plot/format.js';
+import { shortNumber } from '../text/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
 import { UsageError } from './errors.js';
 

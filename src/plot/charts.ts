@@ -3,7 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Dataset, TrainingConfig, TrainingResult } from '../core/index.js';
 import { ChartDataError } from './errors.js';
-import { short } from './format.js';
+import { short } from '../text/format.js';
 import { boundarySpec } from './landscape.js';
 import { lossRows, outputGrid, samplePoints, weightRows } from './training.js';
 import { lossSpec, weightsSpec } from './trajectories.js';

@@ -4,7 +4,7 @@
 // Vega-Lite spec out.
 import type { TopLevelSpec } from 'vega-lite';
 import { isInitStd, parameterTitle } from './names.js';
-import { short } from './format.js';
+import { short } from '../text/format.js';
 import { CHART_CONFIG, INK, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
 
 export const XAVIER_STD = Math.SQRT1_2;

@@ -2,7 +2,7 @@
 // network's output over [0,1]^2 with the four XOR points. Both use viridis, which reads in greyscale.
 import type { TopLevelSpec } from 'vega-lite';
 import { parameterTitle } from './names.js';
-import { short } from './format.js';
+import { short } from '../text/format.js';
 import { CHART_CONFIG } from './theme.js';
 import { GRID_MAX, GRID_MIN, type GridCell, type SamplePoint } from './training.js';
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { fontFiles, textWidth } from './fonts.js';
-import { fileErrorReason } from './format.js';
+import { fileErrorReason } from '../text/format.js';
 import { FONT } from './theme.js';
 
 export const PLOT_FORMATS = ['svg', 'png'] as const;

@@ -4,7 +4,7 @@
 // never leaves a half-written trial (SQLite's transactions are atomic).
 import { availableParallelism } from 'node:os';
 import { shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
-import { fastEngineSupport, type EngineName, type Precision } from '../kernel/index.js';
+import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store, TrialRow } from '../store/types.js';
 import type { Study } from './definition.js';
 import type { ParamValue } from './params.js';

@@ -2,7 +2,7 @@
 // study), the engine its stored trials were trained with (a resumed study must not mix engines), and each
 // point's current relative error (what refine allocates by).
 import type { Dataset } from '../core/index.js';
-import { fastEngineSupport, type EngineName, type Precision } from '../kernel/index.js';
+import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
 import { StudyError, describeDifference, sameDefinition, type Study } from './definition.js';

@@ -2,7 +2,7 @@
 // Each chunk carries its points' validated configurations, so nothing here loads the configuration schema (zod):
 // test/study/worker-imports.test.ts keeps this file's imports free of it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { trainMany } from '../kernel/index.js';
+import { trainMany } from '../engine/index.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask, type WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;

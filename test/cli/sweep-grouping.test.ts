@@ -25,7 +25,7 @@ for (const precision of ['f32', 'f64'] as const) {
     // An odd repeat count makes chunk edges cut vectors differently. A worker trains each point's trials together,
     // so a vector only mixes networks of one std: at 20-54.6 (f32) and 250-300 (f64) some lanes exceed the product
     // path's limit and others do not. (In f64 such networks are saturated, so the old per-vector choice never showed
-    // in their numbers; test/kernel/grouping.test.ts puts an ordinary network beside a huge one to check f64.)
+    // in their numbers; test/engine/grouping.test.ts puts an ordinary network beside a huge one to check f64.)
     const stds = precision === 'f32' ? '0.05,0.7071,20,30,40,54.6' : '0.05,0.7071,54.6,250,300';
     const study = ['--name', 'g', '--sweep', `hiddenStd=${stds}`, '--repeats', '15', '--epochs', '1500', '--seed', '9', '--precision', precision];
     const runs: [string, string[]][] = [

@@ -30,7 +30,7 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
 test('the sweep worker does not load zod (nor the study definition or core/config.ts)', () => {
   const { files, packages } = importGraph(join(src, 'study', 'worker.ts'));
   const names = [...files].map((f) => relative(src, f));
-  assert.ok(names.includes(join('kernel', 'lockstep.ts')) && names.includes(join('core', 'train.ts')), names.join(', '));
+  assert.ok(names.includes(join('engine', 'lockstep.ts')) && names.includes(join('core', 'train.ts')), names.join(', '));
   assert.ok(!packages.has('zod'), `zod reached from: ${names.join(', ')}`);
   assert.ok(!names.includes(join('core', 'config.ts')) && !names.includes(join('study', 'definition.ts')), names.join(', '));
   assert.deepEqual([...packages].filter((p) => !p.startsWith('node:')).sort(), ['pure-rand/generator/xoroshiro128plus']);

@@ -2,11 +2,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TrialRow } from '../../store/types.js';
-import { storedSweep } from '../../study/report-charts.js';
+import { storedSweep } from '../../article/charts.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
-import { csvField, csvLine, numberText } from '../../plot/format.js';
+import { csvField, csvLine, numberText } from '../../text/format.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
 /** Output is written in chunks of about this many characters. */

@@ -22,8 +22,8 @@ import { boundaryChart, describeTraining, lossChart, weightsChart, type Labelled
 import { curveSpec } from '../../plot/curve.js';
 import { heatmapSpec } from '../../plot/landscape.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
-import { short } from '../../plot/format.js';
-import { studyCurveInput, studyHeatmapInput } from '../../study/report-charts.js';
+import { short } from '../../text/format.js';
+import { studyCurveInput, studyHeatmapInput } from '../../article/charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';

@@ -7,8 +7,8 @@ import { builtinDataset, defaultConfig, trainFromSeed, type TrainingConfig, type
 import { boundaryChart, lossChart, weightsChart } from '../../plot/charts.js';
 import { curveSpec } from '../../plot/curve.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
-import { curvePoints } from '../../study/report-charts.js';
-import { articleClaims, reportMarkdown, summaryCsv } from '../../study/report.js';
+import { curvePoints } from '../../article/charts.js';
+import { articleClaims, reportMarkdown, summaryCsv } from '../../article/report.js';
 import {
   SCALES,
   SCALE_NAMES,
@@ -20,7 +20,7 @@ import {
   type ReproductionStudyMap,
   type Scale,
   type ScaleName,
-} from '../../study/reproduce.js';
+} from '../../article/reproduce.js';
 import type { Store } from '../../store/types.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';

@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import type { ParamValue } from '../../store/types.js';
 import { GridError, parseGrid } from '../../study/grid.js';
-import { storedSweep } from '../../study/report-charts.js';
+import { storedSweep } from '../../article/charts.js';
 import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
-import { alignedTable, shortNumber } from '../../plot/format.js';
+import { alignedTable, shortNumber } from '../../text/format.js';
 
 interface StudiesOptions {
   db?: string;

@@ -7,7 +7,7 @@ import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { describeParams, paramNamesOfPoints, selectPoint } from '../point-selector.js';
-import { alignedTable, csvLine, percent, shortNumber } from '../../plot/format.js';
+import { alignedTable, csvLine, percent, shortNumber } from '../../text/format.js';
 
 interface SummaryOptions {
   db?: string;

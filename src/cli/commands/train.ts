@@ -16,7 +16,7 @@ import { addConfigOptions, configInputFromOptions, validateConfig } from '../con
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
 import { parseChoice, parseNumber } from '../parse.js';
-import { trainOne } from '../../kernel/single.js';
+import { trainOne } from '../../engine/single.js';
 import { weightsChart } from '../../plot/charts.js';
 import { ChartFileError, formatOf, writeChart } from '../../plot/render.js';
 

@@ -4,9 +4,9 @@
 import { builtinDataset, defaultConfig, shapeFor, train, type TrainingConfig } from '../core/index.js';
 import type { PointSummary } from '../store/types.js';
 import { CLAIM_STDS, type Scale } from './reproduce.js';
-import { fitMinimum, type MinimumFit } from './report-minimum.js';
-import { csvLine, short } from '../plot/format.js';
-import { compare, confidenceInterval, type Comparison } from './stats.js';
+import { fitMinimum, type MinimumFit } from './minimum.js';
+import { csvLine, short } from '../text/format.js';
+import { compare, confidenceInterval, type Comparison } from '../study/stats.js';
 
 export type Verdict = 'agrees' | 'disagrees' | 'no data';
 

@@ -4,7 +4,7 @@ import type { CurveInput, CurvePoint } from '../plot/curve.js';
 import { inferLogX } from '../plot/curve.js';
 import type { HeatmapInput } from '../plot/landscape.js';
 import type { PointSummary, StudyRecord } from '../store/types.js';
-import { curveMinimum } from './report-minimum.js';
+import { curveMinimum } from './minimum.js';
 import { ChartDataError } from '../plot/errors.js';
 
 export { ChartDataError };

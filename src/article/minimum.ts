@@ -4,7 +4,7 @@
 // N(mean, stderr^2) and the fit repeated (seeded, so a report is reproducible).
 import { Rng } from '../core/index.js';
 import { lowestMean } from '../plot/curve.js';
-import { short } from '../plot/format.js';
+import { short } from '../text/format.js';
 
 export interface MeanPoint {
   x: number;

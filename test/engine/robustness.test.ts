@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { builtinDataset, defaultConfig } from '../../src/core/index.js';
-import { measureAccuracy } from '../../src/kernel/accuracy.js';
-import { ensureMemory, lockstepKernel } from '../../src/kernel/instance.js';
-import { fastEngineSupport, trainMany } from '../../src/kernel/index.js';
+import { measureAccuracy } from '../../src/engine/accuracy.js';
+import { ensureMemory, lockstepKernel } from '../../src/engine/instance.js';
+import { fastEngineSupport, trainMany } from '../../src/engine/index.js';
 
 const xor = builtinDataset('xor');
 const seeds = Array.from({ length: 128 }, (_, k) => k);

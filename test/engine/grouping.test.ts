@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../../src/core/index.js';
-import { lockstepKernel } from '../../src/kernel/instance.js';
-import { trainMany, trainManyFrom, type EngineRun, type Precision } from '../../src/kernel/index.js';
+import { lockstepKernel } from '../../src/engine/instance.js';
+import { trainMany, trainManyFrom, type EngineRun, type Precision } from '../../src/engine/index.js';
 
 /** Stds chosen so that a vector of 4 (or 2) networks mixes lanes below and above the product path's limits. */
 const STDS = [0.05, 0.7071, 5, 20, 54.6, 120, 250, 400];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvLine, fileErrorReason, numberText, short, shortNumber } from '../../src/plot/format.js';
+import { csvLine, fileErrorReason, numberText, short, shortNumber } from '../../src/text/format.js';
 
 test('tables: 6 significant digits, plain from 1e-4 to 1e9 (no "2.00000e+6"), null is "-"', () => {
   assert.equal(shortNumber(2_000_000), '2000000');

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { PointSummary } from '../../src/store/types.js';
-import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/report-minimum.js';
+import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/article/minimum.js';
 import { minimumPoint } from '../../src/study/stats.js';
-import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/study/report.js';
-import { SCALES, runReproduction, type Scale } from '../../src/study/reproduce.js';
+import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/article/report.js';
+import { SCALES, runReproduction, type Scale } from '../../src/article/reproduce.js';
 import { runPlan } from '../../src/study/run.js';
 
 test('fitQuadratic recovers an exact parabola; fitMinimum finds its vertex with an interval around it', () => {

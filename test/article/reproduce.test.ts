@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { resolveStudy } from '../../src/study/definition.js';
-import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/study/reproduce.js';
+import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
 test('a conflict in the third study registers none of the four', () => {

@@ -1,10 +1,10 @@
 // The only Node-specific part of the kernel: reading a compiled kernel's bytes. A browser build would fetch them.
 import { readFileSync } from 'node:fs';
 
-/** Bytes of dist/kernel/<name>.wasm, from dist/kernel/*.js (beside it) or from src/kernel/*.ts (through tsx). */
+/** Bytes of dist/engine/<name>.wasm, from dist/engine/*.js (beside it) or from src/engine/*.ts (through tsx). */
 export function readKernelBytes(name: string): Uint8Array {
   const here = import.meta.url;
-  const url = /\.ts$/.test(new URL(here).pathname) ? new URL(`../../dist/kernel/${name}.wasm`, here) : new URL(`./${name}.wasm`, here);
+  const url = /\.ts$/.test(new URL(here).pathname) ? new URL(`../../dist/engine/${name}.wasm`, here) : new URL(`./${name}.wasm`, here);
   try {
     return readFileSync(url);
   } catch (error) {

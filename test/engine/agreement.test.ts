@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { builtinDataset, defaultConfig, makeDataset, type Dataset, type TrainingConfigInput } from '../../src/core/index.js';
-import { lockstepKernel } from '../../src/kernel/instance.js';
-import { trainMany, type EngineRun, type Precision } from '../../src/kernel/index.js';
+import { lockstepKernel } from '../../src/engine/instance.js';
+import { trainMany, type EngineRun, type Precision } from '../../src/engine/index.js';
 
 const STUDY: TrainingConfigInput = { hiddenStd: Math.SQRT1_2, outputStd: 0.8165, updateOrder: 'seed' };
 const seeds = (count: number, first = 0) => Array.from({ length: count }, (_, k) => first + k);

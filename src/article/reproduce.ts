@@ -3,11 +3,11 @@
 // how a plan is run (workers, progress, Ctrl-C). Rerunning resumes: only missing trials are computed, and the
 // refinement tops a study up to its target total.
 import type { Store } from '../store/types.js';
-import { allocateBudget } from './allocate.js';
-import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from './definition.js';
-import { planAdditional, planMissing, type TrialPlan } from './plan.js';
-import type { RunOutcome } from './run.js';
-import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from './stored.js';
+import { allocateBudget } from '../study/allocate.js';
+import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from '../study/definition.js';
+import { planAdditional, planMissing, type TrialPlan } from '../study/plan.js';
+import type { RunOutcome } from '../study/run.js';
+import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from '../study/stored.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
 export type ScaleName = (typeof SCALE_NAMES)[number];
