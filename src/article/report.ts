@@ -40,7 +40,7 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? short(x, digits) : 
 const pct = (x: number) => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(1)}%`;
 
 function stdPoint(points: readonly PointSummary[], std: number): PointSummary | undefined {
-  return points.find((p) => typeof p.params.hiddenStd === 'number' && Math.abs((p.params.hiddenStd as number) - std) < 1e-9);
+  return points.find((p) => typeof p.params.hiddenStd === 'number' && Math.abs((p.params.hiddenStd) - std) < 1e-9);
 }
 
 function stats(p: PointSummary | undefined) {

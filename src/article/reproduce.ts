@@ -79,14 +79,14 @@ export interface ReproductionStudies {
 export function reproductionStudies(scale: Scale, prefix: string, seed = 1): ReproductionStudies {
   const curve = (order: 'seed' | 'textbook', points: number, repeats: number, name: string): StudyDefinitionInput => ({
     name,
-    config: articleConfig(order, scale.epochs) as StudyDefinitionInput['config'],
+    config: articleConfig(order, scale.epochs),
     sweep: { hiddenStd: `exp:-3:4:${points}` },
     repeats,
     seed,
   });
   const claims = (order: 'seed' | 'textbook', repeats: number, name: string): StudyDefinitionInput => ({
     name,
-    config: articleConfig(order, scale.epochs) as StudyDefinitionInput['config'],
+    config: articleConfig(order, scale.epochs),
     sweep: { hiddenStd: [...CLAIM_STDS] },
     repeats,
     seed: seed + 1,
@@ -129,24 +129,24 @@ export function resolveReproduction(scale: Scale, prefix: string): ReproductionS
  * same study (and, given `engine`, hold trials of that engine), else ReproduceError and nothing is written.
  * Returns the engine request with a stored study's engine filled in where the flags left it open.
  */
-export function prepareReproduction(store: Store, studies: ReproductionStudyMap, engine?: EngineCheck): EngineRequest {
+export async function prepareReproduction(store: Store, studies: ReproductionStudyMap, engine?: EngineCheck): Promise<EngineRequest> {
   const all = Object.values(studies);
   // The first stored study with trials settles an engine left open by the flags; the others must agree.
   let request = engine?.request ?? {};
   try {
-    for (const study of all) request = checkStoredStudy(store, study, 'use another --name', engine && { ...engine, request });
+    for (const study of all) request = await checkStoredStudy(store, study, 'use another --name', engine && { ...engine, request });
   } catch (error) {
     if (error instanceof StudyError) throw new ReproduceError(error.message);
     throw error;
   }
-  for (const study of all) store.ensureStudy(study.definition.name, study.definition);
+  for (const study of all) await store.ensureStudy(study.definition.name, study.definition);
   return request;
 }
 
 /** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
 export async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
   const { name, repeats } = study.definition;
-  const plan = planMissing(study.pointCount, repeats, store.storedRepeats(name));
+  const plan = planMissing(study.pointCount, repeats, await store.storedRepeats(name));
   if (plan.points.length === 0) return 0;
   return (await run(`sweep ${name}`, study, plan)).completed;
 }
@@ -154,11 +154,11 @@ export async function sweepMissing(store: Store, study: Study, run: PlanRunner):
 /** The article's refinement: adds trials in proportion to each point's relative error until the study holds `total`. */
 export async function refineToTotal(store: Store, study: Study, total: number, run: PlanRunner): Promise<number> {
   const name = study.definition.name;
-  const errors = pointErrors(store, study);
+  const errors = await pointErrors(store, study);
   const stored = errors.reduce((n, e) => n + e.count, 0);
   const budget = total - stored;
   if (budget <= 0) return 0;
-  const plan = planAdditional(allocateBudget(errors, budget), store.storedRepeats(name));
+  const plan = planAdditional(allocateBudget(errors, budget), await store.storedRepeats(name));
   return (await run(`refine ${name}`, study, plan)).completed;
 }
 
@@ -170,7 +170,7 @@ export interface ReproductionRun {
 /** Runs every study of the reproduction (resuming what is stored) and refines the two curves. */
 export async function runReproduction(store: Store, scale: Scale, prefix: string, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
   const studies = resolveReproduction(scale, prefix);
-  prepareReproduction(store, studies);
+  await prepareReproduction(store, studies);
   return runPrepared(store, scale, studies, run, log);
 }
 

@@ -143,7 +143,7 @@ export type PoolTask = { kind: 'train'; start: number; count: number } | { kind:
 async function allCoresPool(workers: number, total: number): Promise<{ round: (tasks: PoolTask[]) => Promise<number>; close: () => Promise<void> }> {
   const { entry, eval: isEval } = workerEntry(import.meta.url, 'engine-worker');
   const initial = initialParameters(total);
-  let failure: unknown;
+  let failure: Error | undefined;
   let onIdle: (w: Worker) => void = () => {};
   const pool = Array.from({ length: workers }, () => {
     const w = new Worker(entry, { workerData: { config: STUDY_CONFIG, initial, precision: 'f32' }, eval: isEval });

@@ -36,9 +36,9 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Store
   const path = join(dir, 'bench.db');
   try {
     const store = openSqliteStore(path);
-    store.ensureStudy('bench', { bench: 'summarise 4M', points, repeats });
+    await store.ensureStudy('bench', { bench: 'summarise 4M', points, repeats });
     const stds = Array.from({ length: points }, (_, i) => Math.exp(-3 + (7 * i) / Math.max(1, points - 1)));
-    const rows: TrialRow[] = new Array(batch);
+    const rows = new Array<TrialRow>(batch);
     let filled = 0;
     let state = 0x9e3779b9;
     const random = (): number => {
@@ -50,10 +50,10 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Store
     };
     let insertSeconds = 0;
     let insertCpuSeconds = 0;
-    const flush = (): void => {
+    const flush = async (): Promise<void> => {
       const started = process.hrtime.bigint();
       const cpu = process.cpuUsage();
-      store.insertTrials(filled === batch ? rows : rows.slice(0, filled));
+      await store.insertTrials(filled === batch ? rows : rows.slice(0, filled));
       const used = process.cpuUsage(cpu);
       insertCpuSeconds += (used.user + used.system) / 1e6;
       insertSeconds += Number(process.hrtime.bigint() - started) / 1e9;
@@ -79,20 +79,20 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Store
           engine: 'fast',
           precision: 'f64',
         };
-        if (filled === batch) flush();
+        if (filled === batch) await flush();
       }
     }
-    if (filled > 0) flush();
-    store.close();
+    if (filled > 0) await flush();
+    await store.close();
 
     const reader = openSqliteStore(path, { readonly: true });
     const started = process.hrtime.bigint();
-    const summary = reader.summarize('bench');
+    const summary = await reader.summarize('bench');
     const summariseSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const recomputeStarted = process.hrtime.bigint();
-    const recomputed = reader.recomputeSummary('bench');
+    const recomputed = await reader.recomputeSummary('bench');
     const recomputeSeconds = Number(process.hrtime.bigint() - recomputeStarted) / 1e9;
-    reader.close();
+    await reader.close();
     if (recomputed.length !== summary.length) throw new Error('bench: the recomputed summary has a different number of points');
     const trials = points * repeats;
     return {

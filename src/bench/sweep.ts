@@ -62,16 +62,16 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
 
   const dir = mkdtempSync(join(tmpdir(), 'xorlab-bench-sweep-'));
   let withStorage;
-  let storageCpu = 0;
+  let storageCpu: number;
   try {
     const store = openSqliteStore(join(dir, 'bench.db'));
     try {
-      store.ensureStudy(study.definition.name, study.definition);
+      await store.ensureStudy(study.definition.name, study.definition);
       cpu = process.cpuUsage();
       withStorage = await runPlan({ ...common, store });
       storageCpu = cpuSecondsSince(cpu);
     } finally {
-      store.close();
+      await store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

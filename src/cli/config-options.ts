@@ -58,7 +58,7 @@ const CONFIG_FLAGS: ConfigFlag[] = [
 export function addConfigOptions(command: Command): Command {
   for (const spec of CONFIG_FLAGS) {
     const option = new Option(spec.flag, spec.description);
-    if (spec.choices) option.choices(spec.choices as string[]);
+    if (spec.choices) option.choices(spec.choices);
     command.addOption(option);
   }
   return command;
@@ -71,11 +71,12 @@ export function configInputFromOptions(options: Record<string, unknown>): Traini
     const raw = options[spec.key];
     if (raw === undefined) continue;
     const flag = flagName(spec.key);
-    if (spec.kind === 'number') input[spec.key] = parseNumber(flag, String(raw));
-    else if (spec.kind === 'list') input[spec.key] = parseIntList(flag, String(raw), { min: 1, max: 1024 });
+    // commander hands every flag's value over as the string typed.
+    if (spec.kind === 'number') input[spec.key] = parseNumber(flag, raw as string);
+    else if (spec.kind === 'list') input[spec.key] = parseIntList(flag, raw as string, { min: 1, max: 1024 });
     else input[spec.key] = raw;
   }
-  return input as TrainingConfigInput;
+  return input;
 }
 
 /** Validates schema input, turning problems into one UsageError line that names the flags. */

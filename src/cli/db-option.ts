@@ -12,16 +12,16 @@ export function addDbOption(command: Command): Command {
 
 /** Opens the store named by --db (default xorlab.db). Reading commands pass { readonly: true }: a missing file is
  * an error and is never created. */
-export function openStoreFromOptions(options: { db?: string }, mode: { readonly?: boolean } = {}): Store {
+export function openStoreFromOptions(options: { db?: string }, mode: { readonly?: boolean } = {}): Promise<Store> {
   return openStore(options.db ?? DEFAULT_DB, { readonly: mode.readonly ?? false });
 }
 
 /** Opens the --db store for reading, runs `use` on it and closes it, whatever happens. */
-export function withStore<T>(options: { db?: string }, use: (store: Store) => T): T {
-  const store = openStoreFromOptions(options, { readonly: true });
+export async function withStore<T>(options: { db?: string }, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStoreFromOptions(options, { readonly: true });
   try {
-    return use(store);
+    return await use(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }

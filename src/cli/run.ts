@@ -76,13 +76,13 @@ export function withEngine(settings: RunSettings, request: EngineRequest): RunSe
  * Reads only: refuses (UsageError) a stored study of this name with another definition, or whose trials were
  * trained with another engine or precision than the flags ask for. Returns the settings to run with.
  */
-export function checkStudy(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): RunSettings {
-  return withEngine(settings, checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) }));
+export async function checkStudy(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): Promise<RunSettings> {
+  return withEngine(settings, await checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) }));
 }
 
 /** checkStudy, then registers the study in the store. */
-export function registerOrRefuse(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): RunSettings {
-  return withEngine(settings, registerStudy(store, study, hint, { datasets, request: engineRequest(options) }));
+export async function registerOrRefuse(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): Promise<RunSettings> {
+  return withEngine(settings, await registerStudy(store, study, hint, { datasets, request: engineRequest(options) }));
 }
 
 /** The run flags as given, for a command line that continues this run the same way. */
@@ -139,7 +139,7 @@ export async function runWithProgress(
       `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
         `they are stored. Resume with:\n  ${resumeHint(outcome)}\n`,
     );
-    store.close();
+    await store.close();
     process.exit(EXIT_INTERRUPTED);
   }
   process.stdout.write(

@@ -117,16 +117,17 @@ export function parseJsonDataset(name: string, text: string): Dataset {
     throw new DatasetError(`dataset ${name} is not valid JSON`);
   }
   const shape = 'expected {"inputs": [[x1, x2, ...], ...], "targets": [y, ...]}';
-  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as any).inputs) || !Array.isArray((doc as any).targets)) {
+  const table = doc as { inputs?: unknown; targets?: unknown } | null;
+  if (typeof table !== 'object' || table === null || !Array.isArray(table.inputs) || !Array.isArray(table.targets)) {
     throw new DatasetError(`dataset ${name}: ${shape}`);
   }
-  const inputs = (doc as any).inputs as unknown[];
-  const targets = (doc as any).targets as unknown[];
+  const inputs = table.inputs as unknown[];
+  const targets = table.targets as unknown[];
   if (inputs.length !== targets.length) throw new DatasetError(`dataset ${name}: ${inputs.length} input rows but ${targets.length} targets`);
   const asRow = (v: unknown): number[] => {
     const row = Array.isArray(v) ? v : [v];
     if (!row.every((x) => typeof x === 'number')) throw new DatasetError(`dataset ${name}: ${shape}`);
-    return row as number[];
+    return row;
   };
   return makeDataset(name, inputs.map(asRow), targets.map(asRow));
 }

@@ -8,6 +8,6 @@ export function readKernelBytes(name: string): Uint8Array {
   try {
     return readFileSync(url);
   } catch (error) {
-    throw new Error(`cannot read the WebAssembly kernel ${url.pathname} (run \`npm run build\`): ${(error as Error).message}`);
+    throw new Error(`cannot read the WebAssembly kernel ${url.pathname} (run \`npm run build\`): ${(error as Error).message}`, { cause: error });
   }
 }

@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { isInitStd, parameterTitle } from './names.js';
 import { short } from '../text/format.js';
-import { CHART_CONFIG, INK, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
+import { CHART_CONFIG, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
 
 export const XAVIER_STD = Math.SQRT1_2;
 

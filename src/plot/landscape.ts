@@ -53,7 +53,7 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
         },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 export interface BoundaryInput {
@@ -104,5 +104,5 @@ export function boundarySpec(input: BoundaryInput): TopLevelSpec {
         },
       },
     ],
-  } as TopLevelSpec;
+  };
 }

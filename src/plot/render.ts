@@ -28,7 +28,7 @@ function loadRenderers(): Promise<Renderers> {
     // Vega measures text for layout; give it the real widths of the font that resvg draws with.
     (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (item, text) => {
       const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-      const line = text == null ? '' : String(text).trim();
+      const line = typeof text === 'string' ? text.trim() : typeof text === 'number' ? String(text) : '';
       const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
       return size <= 0 ? 0 : textWidth(line, size, bold);
     };

@@ -38,7 +38,7 @@ export function weightsSpec(input: WeightsInput): TopLevelSpec {
     data: { values: input.rows as WeightRow[] },
     vconcat: layers.map(panel),
     resolve: { scale: { color: 'independent', strokeDash: 'independent' } },
-  } as TopLevelSpec;
+  };
 }
 
 export interface LossInput {
@@ -55,7 +55,7 @@ export function lossSpec(input: LossInput): TopLevelSpec {
     config: CHART_CONFIG,
     width: PLOT_WIDTH,
     height: 360,
-    data: { values: input.rows.filter((r) => r.loss > 0) as LossRow[] },
+    data: { values: input.rows.filter((r): r is LossRow => r.loss > 0) },
     mark: { type: 'line', strokeWidth: 2 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { format: ',d' } },
@@ -63,7 +63,7 @@ export function lossSpec(input: LossInput): TopLevelSpec {
       color: { field: 'run', type: 'nominal', title: 'Training', sort: runs, scale: { domain: runs, range: runColours(runs.length) } },
       strokeDash: { field: 'run', type: 'nominal', sort: runs, scale: { domain: runs, range: DASHES.slice(0, Math.max(1, runs.length)) } },
     },
-  } as TopLevelSpec;
+  };
 }
 
 /** n colours from viridis' dark end to its yellow-green (pure yellow is too light to read as a line). */

@@ -6,7 +6,7 @@ export * from './types.js';
 export { openSqliteStore } from './sqlite.js';
 
 /** Opens the store named by `url`: `path/to/file.db`, `sqlite:path`, or `sqlite://path`. */
-export function openStore(url: string, options: OpenStoreOptions = {}): Store {
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (url.trim() === '') throw new StoreError('the database path is empty; pass --db <path>');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'sqlite') return openSqliteStore(url.slice('sqlite://'.length), options);

@@ -76,8 +76,8 @@ export function blockMoments(rows: readonly BlockRow[]): Moments {
 /** a + b (Chan et al.'s pairwise update for mean and m2). */
 export function mergeMoments(a: Moments, b: Moments): Moments {
   const n = a.n + b.n;
-  let mean = 0;
-  let m2 = 0;
+  let mean: number;
+  let m2: number;
   if (a.n === 0) {
     mean = b.mean;
     m2 = b.m2;

@@ -53,6 +53,10 @@ class SqliteStore implements Store {
     private readonly readonly: boolean,
   ) {}
 
+  get location(): string {
+    return this.path;
+  }
+
   private guard<T>(action: () => T): T {
     try {
       return action();
@@ -112,7 +116,7 @@ class SqliteStore implements Store {
     return id;
   }
 
-  ensureStudy(name: string, definition: unknown): 'created' | 'exists' {
+  async ensureStudy(name: string, definition: unknown): Promise<'created' | 'exists'> {
     this.writeStatements();
     return this.guard(() =>
       this.db.transaction((): 'created' | 'exists' => {
@@ -136,14 +140,14 @@ class SqliteStore implements Store {
     );
   }
 
-  getStudy(name: string): StudyRecord | null {
+  async getStudy(name: string): Promise<StudyRecord | null> {
     return this.guard(() => {
       const row = this.db.prepare('SELECT id, name, definition, created_at FROM studies WHERE name = ?').get(name) as StudyRowShape | undefined;
       return row ? this.studyRecord(row) : null;
     });
   }
 
-  listStudies(): StudyRecord[] {
+  async listStudies(): Promise<StudyRecord[]> {
     return this.guard(() => {
       const rows = this.db.prepare('SELECT id, name, definition, created_at FROM studies ORDER BY created_at, id').all() as StudyRowShape[];
       return rows.map((row) => this.studyRecord(row));
@@ -168,7 +172,7 @@ class SqliteStore implements Store {
     return new Map(rows.map(([point, params]) => [point, JSON.parse(params) as Record<string, ParamValue>]));
   }
 
-  storedRepeats(study: string): Map<number, Int32Array> {
+  async storedRepeats(study: string): Promise<Map<number, Int32Array>> {
     return this.guard(() => {
       const id = this.requireStudy(study);
       const result = new Map<number, Int32Array>();
@@ -191,7 +195,7 @@ class SqliteStore implements Store {
     });
   }
 
-  insertTrials(rows: readonly TrialRow[]): number {
+  async insertTrials(rows: readonly TrialRow[]): Promise<number> {
     const statements = this.writeStatements();
     if (rows.length === 0) return 0;
     return this.guard(() => this.db.transaction(() => this.insertBatch(rows, statements)).immediate());
@@ -300,7 +304,7 @@ class SqliteStore implements Store {
     return result;
   }
 
-  summarize(study: string): PointSummary[] {
+  async summarize(study: string): Promise<PointSummary[]> {
     return this.guard(() => {
       const id = this.requireStudy(study);
       const params = this.paramsById(id);
@@ -330,7 +334,7 @@ class SqliteStore implements Store {
     });
   }
 
-  recomputeSummary(study: string): PointSummary[] {
+  async recomputeSummary(study: string): Promise<PointSummary[]> {
     return this.guard(() => {
       const id = this.requireStudy(study);
       const params = this.paramsById(id);
@@ -338,7 +342,7 @@ class SqliteStore implements Store {
     });
   }
 
-  iterateTrials(study: string): Iterable<TrialRow> {
+  async *iterateTrials(study: string): AsyncGenerator<TrialRow> {
     const { id, params, engines } = this.guard(() => {
       const id = this.requireStudy(study);
       const engineRows = this.db.prepare('SELECT id, engine, precision FROM engines').raw().all() as [number, string, string][];
@@ -352,45 +356,35 @@ class SqliteStore implements Store {
            FROM trials WHERE study_id = ? AND (point, repeat) > (?, ?) ORDER BY point, repeat LIMIT ${ITERATE_PAGE}`,
       )
       .raw();
-    const path = this.path;
-    return {
-      *[Symbol.iterator](): Iterator<TrialRow> {
-        let afterPoint = -1;
-        let afterRepeat = -1;
-        while (true) {
-          let rows: unknown[][];
-          try {
-            rows = page.all(id, afterPoint, afterRepeat) as unknown[][];
-          } catch (error) {
-            throw toStoreError(error, path);
-          }
-          for (const r of rows) {
-            const engine = engines.get(r[8] as number);
-            yield {
-              study,
-              point: r[0] as number,
-              repeat: r[1] as number,
-              params: params.get(r[0] as number) ?? {},
-              seed: r[2] as number,
-              totalLoss: r[3] as number | null,
-              finalLoss: r[4] as number | null,
-              success: r[5] === 1,
-              epochsToThreshold: r[6] as number | null,
-              diverged: r[7] === 1,
-              engine: engine?.engine ?? '?',
-              precision: engine?.precision ?? '?',
-            };
-          }
-          if (rows.length < ITERATE_PAGE) return;
-          const last = rows[rows.length - 1];
-          afterPoint = last[0] as number;
-          afterRepeat = last[1] as number;
-        }
-      },
-    };
+    let afterPoint = -1;
+    let afterRepeat = -1;
+    while (true) {
+      const rows = this.guard(() => page.all(id, afterPoint, afterRepeat) as unknown[][]);
+      for (const r of rows) {
+        const engine = engines.get(r[8] as number);
+        yield {
+          study,
+          point: r[0] as number,
+          repeat: r[1] as number,
+          params: params.get(r[0] as number) ?? {},
+          seed: r[2] as number,
+          totalLoss: r[3] as number | null,
+          finalLoss: r[4] as number | null,
+          success: r[5] === 1,
+          epochsToThreshold: r[6] as number | null,
+          diverged: r[7] === 1,
+          engine: engine?.engine ?? '?',
+          precision: engine?.precision ?? '?',
+        };
+      }
+      if (rows.length < ITERATE_PAGE) return;
+      const last = rows[rows.length - 1];
+      afterPoint = last[0] as number;
+      afterRepeat = last[1] as number;
+    }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

@@ -1,5 +1,5 @@
-// The store interface: where a study's trials are kept. SQLite now (src/store/sqlite.ts); PostgreSQL and MongoDB
-// later, behind the same interface. Changes are additive and announced by commits starting "store API:".
+// The store interface: where a study's trials are kept. SQLite (src/store/sqlite.ts); PostgreSQL and MongoDB behind
+// the same interface. Changes are additive and announced by commits starting "store API:".
 
 export type ParamValue = number | string;
 
@@ -32,7 +32,7 @@ export interface PointSummary {
   point: number;
   params: Record<string, ParamValue>;
   count: number; // trials at this point (diverged included)
-  /** Trials with a totalLoss (not diverged): the n behind mean, std and stderr. (Added to the draft.) */
+  /** Trials with a totalLoss (not diverged): the n behind mean, std and stderr. */
   lossCount: number;
   mean: number | null; // of totalLoss over non-diverged trials
   std: number | null; // sample std (n-1), like pandas' .std(); null when lossCount < 2
@@ -42,26 +42,33 @@ export interface PointSummary {
   meanEpochsToThreshold: number | null; // over trials that reached it
 }
 
+/**
+ * Where a study's trials are kept. Every method is asynchronous (PostgreSQL and MongoDB answer over the network);
+ * the SQLite store answers at once. Errors about the database itself are StoreErrors (one line for the CLI).
+ */
 export interface Store {
+  /** Where the store is, for messages: a path, or a URL with any password shown as ***. */
+  readonly location: string;
   /** Creates the study, or checks that a stored one has the same definition text, JSON.stringify(definition) with
    * its key order (else throws StoreError). Whether two definitions in different forms are the same study is the
    * study layer's question, asked before this. */
-  ensureStudy(name: string, definition: unknown): 'created' | 'exists';
-  getStudy(name: string): StudyRecord | null;
-  listStudies(): StudyRecord[];
+  ensureStudy(name: string, definition: unknown): Promise<'created' | 'exists'>;
+  getStudy(name: string): Promise<StudyRecord | null>;
+  listStudies(): Promise<StudyRecord[]>;
   /** Repeat indices already stored at each point: point -> sorted repeat indices. */
-  storedRepeats(study: string): Map<number, Int32Array>;
+  storedRepeats(study: string): Promise<Map<number, Int32Array>>;
   /** Inserts rows in one transaction; an existing (study, point, repeat) is left as it is. Returns rows inserted. */
-  insertTrials(rows: readonly TrialRow[]): number;
-  /** Per-point aggregation, computed in the database. Throws StoreError for an unknown study.
-   * (SQLite: read from per-point aggregates kept up to date in the same transaction as the rows: O(points).) */
-  summarize(study: string): PointSummary[];
-  /** The same aggregation recomputed from every stored trial (SQL GROUP BY over a full scan): slower, used to
-   * verify or rebuild what summarize() reads. (Added to the draft.) */
-  recomputeSummary(study: string): PointSummary[];
-  /** Streams a study's trials ordered by (point, repeat). Throws StoreError for an unknown study. */
-  iterateTrials(study: string): Iterable<TrialRow>;
-  close(): void;
+  insertTrials(rows: readonly TrialRow[]): Promise<number>;
+  /** Per-point aggregation, read from per-block aggregates kept up to date in the same transaction as the rows:
+   * O(points), never a scan of the trials. Throws StoreError for an unknown study. */
+  summarize(study: string): Promise<PointSummary[]>;
+  /** The same aggregation recomputed from every stored trial (a full scan): slower, used to verify or rebuild what
+   * summarize() reads. */
+  recomputeSummary(study: string): Promise<PointSummary[]>;
+  /** Streams a study's trials ordered by (point, repeat). Throws StoreError for an unknown study (at the first
+   * step of the iteration). */
+  iterateTrials(study: string): AsyncIterable<TrialRow>;
+  close(): Promise<void>;
 }
 
 /** A problem with the database the user pointed at (not SQLite, corrupt, locked, unwritable, unknown study):

@@ -164,9 +164,9 @@ export function sameDefinition(stored: unknown, given: StudyDefinition): boolean
 
 function canonicalJson(value: unknown): string {
   // Key order is irrelevant except in `sweep`, whose order is the axis order.
-  return JSON.stringify(value, (key, v) =>
+  return JSON.stringify(value, (key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) && key !== 'sweep'
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
       : v,
   );
 }

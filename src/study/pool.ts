@@ -1,6 +1,7 @@
 // Runs chunks of trials on worker threads. Each worker holds at most two chunks (one running, one queued) so
 // it never waits for the main thread, and an interruption loses little. Results are handed to `onResult` on
-// the main thread, in arrival order.
+// the main thread, in arrival order, one at a time: a result's onResult (a store write, possibly over the network)
+// finishes before the next one starts, and the pool settles only when every write has.
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask, WorkerInit, WorkerReply } from './protocol.js';
 import { workerEntry } from './worker-entry.js';
@@ -11,7 +12,7 @@ export interface PoolOptions {
   workers: number;
   init: WorkerInit;
   chunks: Iterator<ChunkTask>;
-  onResult: (task: ChunkTask, result: ChunkResult) => void;
+  onResult: (task: ChunkTask, result: ChunkResult) => void | Promise<void>;
   /** Aborting stops dispatching; chunks already running get `graceMs` to finish, then the workers are stopped. */
   signal?: AbortSignal;
   graceMs?: number;
@@ -31,6 +32,11 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     let stopping = signal?.aborted ?? false;
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
+    // Results handed on one at a time; no new chunk is sent while too many results wait for their write, so a slow
+    // store slows the workers down instead of filling the memory.
+    let writing: Promise<void> = Promise.resolve();
+    let unwritten = 0;
+    const maxUnwritten = 2 * Math.max(1, options.workers) + 2;
 
     const finish = (outcome: PoolOutcome | Error): void => {
       if (settled) return;
@@ -39,11 +45,11 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       signal?.removeEventListener('abort', onAbort);
       // Terminating is asynchronous; nothing more is read from the workers after this.
       for (const w of workers) void w.terminate();
-      if (outcome instanceof Error) reject(outcome);
-      else resolve(outcome);
+      // The caller may close the store once this settles: let the writes under way end first.
+      void writing.then(() => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
     };
     const pending = (): number => {
-      let n = 0;
+      let n = unwritten;
       for (const m of inFlight.values()) n += m.size;
       return n;
     };
@@ -54,7 +60,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     };
     const feed = (worker: Worker): void => {
       const mine = inFlight.get(worker)!;
-      while (!stopping && !exhausted && mine.size < IN_FLIGHT_PER_WORKER) {
+      while (!stopping && !exhausted && mine.size < IN_FLIGHT_PER_WORKER && unwritten < maxUnwritten) {
         const next = chunks.next();
         if (next.done) {
           exhausted = true;
@@ -85,14 +91,20 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
             return;
           }
           inFlight.get(worker)!.delete(reply.id);
-          try {
-            onResult(task, reply);
-          } catch (error) {
-            finish(error instanceof Error ? error : new Error(String(error)));
-            return;
-          }
+          unwritten++;
+          writing = writing.then(async () => {
+            if (settled) return;
+            try {
+              await onResult(task, reply);
+            } catch (error) {
+              finish(error instanceof Error ? error : new Error(String(error)));
+              return;
+            }
+            unwritten--;
+            for (const w of workers) feed(w);
+            settleIfIdle();
+          });
           feed(worker);
-          settleIfIdle();
         });
         worker.on('error', (error) => finish(error));
         worker.on('exit', (code) => {

@@ -56,7 +56,7 @@ class StoreWriter {
     private readonly study: Study,
   ) {}
 
-  write(task: ChunkTask, result: ChunkResult): void {
+  async write(task: ChunkTask, result: ChunkResult): Promise<void> {
     const name = this.study.definition.name;
     const rows: TrialRow[] = [];
     for (let k = 0; k < task.points.length; k++) {
@@ -85,7 +85,7 @@ class StoreWriter {
         precision: flags & FLAG_F32 ? 'f32' : 'f64',
       });
     }
-    this.stored += this.store.insertTrials(rows);
+    this.stored += await this.store.insertTrials(rows);
   }
 }
 
@@ -116,13 +116,13 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
       },
       chunks: chunksOf(plan, size, study.definition.seed, pointConfigs(study)),
       signal: options.signal,
-      onResult: (task, chunk) => {
+      onResult: async (task, chunk) => {
         for (const reason of chunk.fallbackReasons) {
           if (reasons.has(reason)) continue;
           reasons.add(reason);
           options.onFallback?.(reason);
         }
-        writer?.write(task, chunk);
+        await writer?.write(task, chunk);
         outcome.completed += task.points.length;
       },
     });

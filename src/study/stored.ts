@@ -32,16 +32,16 @@ type StudyReader = Pick<Store, 'getStudy' | 'iterateTrials'>;
  * ends with `hint`), or, given `engine`, trials trained with another engine or precision than the flags ask
  * for. Returns the request with the stored trials' engine filled in where a flag was not given.
  */
-export function checkStoredStudy(store: StudyReader, study: Study, hint: string, engine?: EngineCheck): EngineRequest {
+export async function checkStoredStudy(store: StudyReader, study: Study, hint: string, engine?: EngineCheck): Promise<EngineRequest> {
   const name = study.definition.name;
-  const existing = store.getStudy(name);
+  const existing = await store.getStudy(name);
   const request = engine?.request ?? {};
   if (!existing) return request;
   if (!sameDefinition(existing.definition, study.definition)) {
     throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, study.definition)}); ${hint}`);
   }
   if (!engine || existing.trialCount === 0) return request;
-  const stored = storedEngine(store, study, engine.datasets);
+  const stored = await storedEngine(store, study, engine.datasets);
   if (!stored) return request;
   const wanted: EngineChoice = { engine: request.engine ?? stored.engine, precision: request.precision ?? (stored.engine === 'fast' ? stored.precision : 'f32') };
   const same = stored.engine === wanted.engine && (stored.engine === 'reference' || stored.precision === wanted.precision);
@@ -55,9 +55,9 @@ export function checkStoredStudy(store: StudyReader, study: Study, hint: string,
 }
 
 /** checkStoredStudy, then registers the study (a no-op when it is stored). */
-export function registerStudy(store: StudyReader & Pick<Store, 'ensureStudy'>, study: Study, hint: string, engine?: EngineCheck): EngineRequest {
-  const request = checkStoredStudy(store, study, hint, engine);
-  store.ensureStudy(study.definition.name, study.definition);
+export async function registerStudy(store: StudyReader & Pick<Store, 'ensureStudy'>, study: Study, hint: string, engine?: EngineCheck): Promise<EngineRequest> {
+  const request = await checkStoredStudy(store, study, hint, engine);
+  await store.ensureStudy(study.definition.name, study.definition);
   return request;
 }
 
@@ -71,7 +71,7 @@ function describe(choice: EngineChoice): string {
  * it is a fast row, or a reference row at a point the fast engine covers: rows are read in order until one does
  * (usually the first; in a sweep whose first points fall back, up to the first covered point).
  */
-function storedEngine(store: StudyReader, study: Study, datasets: Record<string, Dataset>): EngineChoice | null {
+async function storedEngine(store: StudyReader, study: Study, datasets: Record<string, Dataset>): Promise<EngineChoice | null> {
   const covered = new Map<number, boolean>();
   const isCovered = (point: number): boolean => {
     let ok = covered.get(point);
@@ -83,7 +83,7 @@ function storedEngine(store: StudyReader, study: Study, datasets: Record<string,
     }
     return ok;
   };
-  for (const row of store.iterateTrials(study.definition.name)) {
+  for await (const row of store.iterateTrials(study.definition.name)) {
     if (row.engine === 'fast') return { engine: 'fast', precision: row.precision === 'f64' ? 'f64' : 'f32' };
     if (isCovered(row.point)) return { engine: 'reference', precision: 'f64' };
   }
@@ -91,8 +91,8 @@ function storedEngine(store: StudyReader, study: Study, datasets: Record<string,
 }
 
 /** Each point's relative standard error, from the store's per-point summary (what refine allocates by). */
-export function pointErrors(store: Pick<Store, 'summarize'>, study: Study): PointError[] {
-  const summary = new Map(store.summarize(study.definition.name).map((s) => [s.point, s]));
+export async function pointErrors(store: Pick<Store, 'summarize'>, study: Study): Promise<PointError[]> {
+  const summary = new Map((await store.summarize(study.definition.name)).map((s) => [s.point, s]));
   return Array.from({ length: study.pointCount }, (_, point) => {
     const s = summary.get(point);
     return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };

@@ -45,7 +45,7 @@ export function alignedTable(header: readonly string[], rows: readonly (readonly
 /** One CSV field (RFC 4180 quoting). null and undefined are empty; numbers at full precision. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? numberText(value) : String(value);
+  const text = typeof value === 'number' ? numberText(value) : typeof value === 'string' ? value : JSON.stringify(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -66,11 +66,11 @@ test('the claims table comes from a small real study run into SQLite: four claim
   const datasets = { xor: builtinDataset('xor') };
   const ran = await runReproduction(store, tiny, 't', (_label, study, plan) => runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }));
   assert.equal(ran.trainings, 40 + 36 + 15 + 18);
-  const curve = store.summarize('t-curve');
+  const curve = await store.summarize('t-curve');
   assert.equal(curve.reduce((n, p) => n + p.count, 0), 40);
   const claims = articleClaims(
-    { curve, claims: store.summarize('t-claims') },
-    { curve: store.summarize('t-textbook-curve'), claims: store.summarize('t-textbook-claims') },
+    { curve, claims: await store.summarize('t-claims') },
+    { curve: await store.summarize('t-textbook-curve'), claims: await store.summarize('t-textbook-claims') },
     tiny.epochs,
   );
   assert.equal(claims.rows.length, 4);
@@ -94,5 +94,5 @@ test('the claims table comes from a small real study run into SQLite: four claim
   const csv = summaryCsv([{ name: 't-curve', order: 'seed', points: curve }]).trim().split('\n');
   assert.equal(csv.length, 1 + 8);
   assert.equal(csv[0].split(',').length, csv[1].split(',').length);
-  store.close();
+  await store.close();
 });

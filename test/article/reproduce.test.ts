@@ -8,18 +8,18 @@ import { resolveStudy } from '../../src/study/definition.js';
 import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
-test('a conflict in the third study registers none of the four', () => {
+test('a conflict in the third study registers none of the four', async () => {
   const store = openSqliteStore(join(tempDir(), 'p.db'));
   try {
     const third = reproductionStudies(SCALES.quick, 'c').textbookCurve;
     const other = resolveStudy({ ...third, repeats: 3 });
-    store.ensureStudy(other.definition.name, other.definition);
-    assert.throws(() => prepareReproduction(store, resolveReproduction(SCALES.quick, 'c')), (e: Error) => e instanceof ReproduceError && /study "c-textbook-curve" already exists with a different definition/.test(e.message));
-    assert.deepEqual(store.listStudies().map((s) => s.name), ['c-textbook-curve']);
+    await store.ensureStudy(other.definition.name, other.definition);
+    await assert.rejects(prepareReproduction(store, resolveReproduction(SCALES.quick, 'c')), (e: Error) => e instanceof ReproduceError && /study "c-textbook-curve" already exists with a different definition/.test(e.message));
+    assert.deepEqual((await store.listStudies()).map((s) => s.name), ['c-textbook-curve']);
     // Under another prefix all four are registered.
-    prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), { datasets: { xor: builtinDataset('xor') }, request: {} });
-    assert.deepEqual(store.listStudies().map((s) => s.name).sort(), ['c-textbook-curve', 'd-claims', 'd-curve', 'd-textbook-claims', 'd-textbook-curve']);
+    await prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), { datasets: { xor: builtinDataset('xor') }, request: {} });
+    assert.deepEqual((await store.listStudies()).map((s) => s.name).sort(), ['c-textbook-curve', 'd-claims', 'd-curve', 'd-textbook-claims', 'd-textbook-curve']);
   } finally {
-    store.close();
+    await store.close();
   }
 });

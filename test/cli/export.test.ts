@@ -7,20 +7,20 @@ import type { TrialRow } from '../../src/store/types.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { trial } from '../store/fixtures.js';
 
-function studyDb(dir: string): { path: string; rows: TrialRow[] } {
+async function studyDb(dir: string): Promise<{ path: string; rows: TrialRow[] }> {
   const path = join(dir, 'study.db');
   const store = openSqliteStore(path);
-  store.ensureStudy('e', { e: 1 });
-  store.ensureStudy('other', { other: 1 });
+  await store.ensureStudy('e', { e: 1 });
+  await store.ensureStudy('other', { other: 1 });
   const rows = [trial('e', 0, 0, 10.25), trial('e', 0, 1, null), trial('e', 1, 0, 1 / 3, { engine: 'reference', precision: 'f32' })];
   // Out of order on purpose, and another study's rows that must not appear.
-  store.insertTrials([rows[2], trial('other', 0, 0, 5), rows[1], rows[0]]);
-  store.close();
+  await store.insertTrials([rows[2], trial('other', 0, 0, 5), rows[1], rows[0]]);
+  await store.close();
   return { path, rows };
 }
 
-test('export writes every trial as CSV, ordered by (point, repeat), nulls empty, full precision', () => {
-  const { path } = studyDb(tempDir());
+test('export writes every trial as CSV, ordered by (point, repeat), nulls empty, full precision', async () => {
+  const { path } = await studyDb(tempDir());
   const r = runCli(['export', 'e', '--db', path]);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trimEnd().split('\n'), [
@@ -31,19 +31,19 @@ test('export writes every trial as CSV, ordered by (point, repeat), nulls empty,
   ]);
 });
 
-test('export takes its parameter columns from the stored definition: a study with no trials yet still has them', () => {
+test('export takes its parameter columns from the stored definition: a study with no trials yet still has them', async () => {
   const path = join(tempDir(), 'planned.db');
   const store = openSqliteStore(path);
-  store.ensureStudy('planned', { name: 'planned', sweep: { lr: '0.1,1', hiddenStd: '0.5,1' } });
-  store.close();
+  await store.ensureStudy('planned', { name: 'planned', sweep: { lr: '0.1,1', hiddenStd: '0.5,1' } });
+  await store.close();
   const r = runCli(['export', 'planned', '--db', path]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, 'study,point,repeat,lr,hiddenStd,seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision\n');
 });
 
-test('export --format jsonl --out FILE writes one TrialRow per line, equal to what was stored', () => {
+test('export --format jsonl --out FILE writes one TrialRow per line, equal to what was stored', async () => {
   const dir = tempDir();
-  const { path, rows } = studyDb(dir);
+  const { path, rows } = await studyDb(dir);
   const out = join(dir, 'trials.jsonl');
   const r = runCli(['export', 'e', '--db', path, '--format', 'jsonl', '--out', out]);
   assert.equal(r.status, 0, r.stderr);

@@ -8,12 +8,12 @@ import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** A real SQLite study with 5 points on an exp grid, 3 trials each. */
-function storeWithStudy(dir: string): string {
+async function storeWithStudy(dir: string): Promise<string> {
   const db = join(dir, 'study.db');
   const store = openSqliteStore(db);
   const xs = [-3, -1.25, 0.5, 2.25, 4].map(Math.exp);
-  store.ensureStudy('tiny', { name: 'tiny', sweep: { hiddenStd: 'exp:-3:4:5' }, repeats: 3, seed: 1 });
-  store.insertTrials(
+  await store.ensureStudy('tiny', { name: 'tiny', sweep: { hiddenStd: 'exp:-3:4:5' }, repeats: 3, seed: 1 });
+  await store.insertTrials(
     xs.flatMap((x, point) =>
       [0, 1, 2].map((repeat) => ({
         study: 'tiny', point, repeat, params: { hiddenStd: x }, seed: point * 10 + repeat, totalLoss: 1000 + 200 * Math.log(x) ** 2 + repeat * 10,
@@ -21,13 +21,13 @@ function storeWithStudy(dir: string): string {
       })),
     ),
   );
-  store.close();
+  await store.close();
   return db;
 }
 
-test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec with its error bars and rules', () => {
+test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec with its error bars and rules', async () => {
   const dir = tempDir();
-  const db = storeWithStudy(dir);
+  const db = await storeWithStudy(dir);
   const out = join(dir, 'curve.png');
   const r = runCli(['plot', 'curve', 'tiny', '--db', db, '--out', out]);
   assert.equal(r.status, 0, r.stderr);
@@ -54,11 +54,11 @@ test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec w
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'nope', '--db', db, '--out', join(dir, 'c.svg')])), /no study named "nope"/);
 });
 
-test('plot heatmap draws a stored two-parameter study', () => {
+test('plot heatmap draws a stored two-parameter study', async () => {
   const dir = tempDir();
   const db = join(dir, 'land.db');
   const store = openSqliteStore(db);
-  store.ensureStudy('land', { name: 'land', sweep: { hiddenStd: '0.5,1,2', lr: '0.1,1' }, repeats: 2, seed: 1 });
+  await store.ensureStudy('land', { name: 'land', sweep: { hiddenStd: '0.5,1,2', lr: '0.1,1' }, repeats: 2, seed: 1 });
   const rows = [];
   let point = 0;
   for (const hiddenStd of [0.5, 1, 2]) {
@@ -69,8 +69,8 @@ test('plot heatmap draws a stored two-parameter study', () => {
       point++;
     }
   }
-  store.insertTrials(rows);
-  store.close();
+  await store.insertTrials(rows);
+  await store.close();
   const out = join(dir, 'land.svg');
   const r = runCli(['plot', 'heatmap', 'land', '--db', db, '--out', out, '--spec']);
   assert.equal(r.status, 0, r.stderr);

@@ -6,17 +6,17 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { commandLine, runFlagArgs, runSettings } from '../../src/cli/run.js';
-import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
+import { runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
 
 const dir = tempDir();
 const db = join(dir, 'refine.db');
 
-function rows(): TrialRow[] {
+async function rows(): Promise<TrialRow[]> {
   const store = openSqliteStore(db, { readonly: true });
   try {
-    return [...store.iterateTrials('r')];
+    return await collect(store.iterateTrials('r'));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -37,8 +37,8 @@ before(() => {
   assert.equal(r.status, 0, r.stderr);
 });
 
-test('--budget: the dry run shows an allocation proportional to the relative errors that sums to the budget; the run adds exactly it', () => {
-  const start = rows();
+test('--async budget: the dry run shows an allocation proportional to the relative errors that sums to the budget; the run adds exactly it', async () => {
+  const start = await rows();
   const errors = byPoint(start);
   const budget = 40;
   const dry = runCli(['refine', 'r', '--budget', String(budget), '--dry-run', '--db', db]);
@@ -54,11 +54,11 @@ test('--budget: the dry run shows an allocation proportional to the relative err
   // Largest remainder of budget * rse / sum(rse): each part within 1 of its exact quota.
   const sum = errors.reduce((a, e) => a + e.rse, 0);
   errors.forEach((e, p) => assert.ok(Math.abs(extra[p] - (budget * e.rse) / sum) < 1, `point ${p}: ${extra[p]} vs ${(budget * e.rse) / sum}`));
-  assert.equal(rows().length, start.length, 'a dry run stores nothing');
+  assert.equal((await rows()).length, start.length, 'a dry run stores nothing');
 
   const run = runCli(['refine', 'r', '--budget', String(budget), '--db', db, '--engine', 'reference']);
   assert.equal(run.status, 0, run.stderr);
-  const after = rows();
+  const after = await rows();
   assert.equal(after.length, start.length + budget);
   for (const p of [0, 1, 2, 3]) {
     const repeats = after.filter((r) => r.point === p).map((r) => r.repeat);
@@ -67,8 +67,8 @@ test('--budget: the dry run shows an allocation proportional to the relative err
   }
 });
 
-test('--target-rse: each point gets what its predicted RSE needs; an unreachable target is refused', () => {
-  const errors = byPoint(rows());
+test('--target-async rse: each point gets what its predicted RSE needs; an unreachable target is refused', async () => {
+  const errors = byPoint(await rows());
   const target = Math.max(...errors.map((e) => e.rse)) / 2;
   const dry = runCli(['refine', 'r', '--target-rse', String(target), '--dry-run', '--db', db]);
   assert.equal(dry.status, 0, dry.stderr);

@@ -12,7 +12,7 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   const r = runCli(args);
   assert.equal(r.status, 0, r.stderr);
   const files = readdirSync(out).sort();
-  for (const f of ['boundary.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png']) assert.ok(files.includes(f), `${f} in ${files}`);
+  for (const f of ['boundary.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   for (const f of files.filter((f) => f.endsWith('.png'))) assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /\| the minimum of the curve lies near 0\.6 \|/);

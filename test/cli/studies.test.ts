@@ -5,15 +5,15 @@ import { openSqliteStore } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { trial } from '../store/fixtures.js';
 
-test('studies lists each study with its points, trials, swept parameters and creation time', () => {
+test('studies lists each study with its points, trials, swept parameters and creation time', async () => {
   const path = join(tempDir(), 'many.db');
   const store = openSqliteStore(path);
   // The swept parameters come from the stored definition's grids (the fixture's trials use the same values).
-  store.ensureStudy('first', { name: 'first', sweep: { hiddenStd: '0.5,1,2,4' } });
-  store.ensureStudy('empty', { n: 2 });
-  store.ensureStudy('planned', { name: 'planned', sweep: { hiddenStd: 'exp:-3:4:400', activation: 'sigmoid,tanh' } });
-  store.insertTrials([0, 1, 2, 3, 4].flatMap((point) => [0, 1].map((repeat) => trial('first', point, repeat, 10 + point))));
-  store.close();
+  await store.ensureStudy('first', { name: 'first', sweep: { hiddenStd: '0.5,1,2,4' } });
+  await store.ensureStudy('empty', { n: 2 });
+  await store.ensureStudy('planned', { name: 'planned', sweep: { hiddenStd: 'exp:-3:4:400', activation: 'sigmoid,tanh' } });
+  await store.insertTrials([0, 1, 2, 3, 4].flatMap((point) => [0, 1].map((repeat) => trial('first', point, repeat, 10 + point))));
+  await store.close();
 
   const r = runCli(['studies', '--db', path, '--json']);
   assert.equal(r.status, 0, r.stderr);

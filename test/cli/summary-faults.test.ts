@@ -12,12 +12,12 @@ import { sha1, trial } from '../store/fixtures.js';
 const LOCK_HOLDER = fileURLToPath(new URL('./lock-holder.cjs', import.meta.url));
 
 /** A closed (checkpointed) xorlab database with `trials` rows in 10 points. */
-function studyDb(dir: string, trials = 200): string {
+async function studyDb(dir: string, trials = 200): Promise<string> {
   const path = join(dir, 'study.db');
   const store = openSqliteStore(path);
-  store.ensureStudy('s', { s: 1 });
-  store.insertTrials(Array.from({ length: trials }, (_, i) => trial('s', i % 10, Math.floor(i / 10), 100 + (i % 17))));
-  store.close();
+  await store.ensureStudy('s', { s: 1 });
+  await store.insertTrials(Array.from({ length: trials }, (_, i) => trial('s', i % 10, Math.floor(i / 10), 100 + (i % 17))));
+  await store.close();
   return path;
 }
 
@@ -36,13 +36,13 @@ test('a text file as --db: not an SQLite database, for every reading command', (
   expectFault(['export', 's', '--db', text], text, /not an SQLite database/);
 });
 
-test('a truncated or overwritten database file is reported as corrupt', () => {
+test('a truncated or overwritten database file is reported as corrupt', async () => {
   const dir = tempDir();
-  const truncated = studyDb(dir, 20_000);
+  const truncated = await studyDb(dir, 20_000);
   truncateSync(truncated, Math.floor(statSync(truncated).size / 2));
   expectFault(["summary", "s", "--db", truncated], truncated, /is corrupt \(database disk image is malformed\)/); // SQLite checks the header page count against the file size
 
-  const damaged = studyDb(tempDir(), 20_000);
+  const damaged = await studyDb(tempDir(), 20_000);
   const size = statSync(damaged).size;
   const fd = openSync(damaged, 'r+');
   // Garbage over every page but the first (the header and schema): the trial rows' b-tree pages among them.
@@ -68,7 +68,7 @@ async function holdLock(db: string, mode: 'exclusive' | 'write'): Promise<() => 
 }
 
 test('a database locked by another process: a clear line naming the other process', async () => {
-  const db = studyDb(tempDir());
+  const db = await studyDb(tempDir());
   const release = await holdLock(db, 'exclusive');
   try {
     expectFault(['summary', 's', '--db', db], db, /is locked by another process \(probably another xorlab sweep/);
@@ -79,7 +79,7 @@ test('a database locked by another process: a clear line naming the other proces
 });
 
 test('a writer between commits does not block readers (WAL): they see the committed state', async () => {
-  const db = studyDb(tempDir());
+  const db = await studyDb(tempDir());
   const release = await holdLock(db, 'write');
   try {
     const r = runCli(['studies', '--db', db, '--json']);
@@ -90,9 +90,9 @@ test('a writer between commits does not block readers (WAL): they see the commit
   }
 });
 
-test('an unknown study, a missing database, a directory, an unwritable --out: one line each, nothing created', () => {
+test('an unknown study, a missing database, a directory, an unwritable --out: one line each, nothing created', async () => {
   const dir = tempDir();
-  const db = studyDb(dir);
+  const db = await studyDb(dir);
   expectFault(['summary', 'nope', '--db', db], db, /unknown study "nope" in .*study\.db \(studies here: s\)/);
   expectFault(['export', 'nope', '--db', db, '--out', join(dir, 'x.csv')], db, /unknown study "nope"/);
   assert.equal(existsSync(join(dir, 'x.csv')), false, 'no output file for an unknown study');

@@ -9,10 +9,10 @@ const STDS = [0.5, Math.SQRT1_2, 1, 2];
 const LOSSES = [[120, 130, 140], [81.5, 91.5, 101.5], [90, 100, 110], [200, 210, 220]];
 
 /** 4 points x 3 trials, plus one diverged trial at point 3. */
-function studyDb(): string {
+async function studyDb(): Promise<string> {
   const path = join(tempDir(), 'study.db');
   const store = openSqliteStore(path);
-  store.ensureStudy('article', { sweep: { hiddenStd: STDS }, repeats: 3 });
+  await store.ensureStudy('article', { sweep: { hiddenStd: STDS }, repeats: 3 });
   const rows: TrialRow[] = LOSSES.flatMap((losses, point) =>
     losses.map((totalLoss, repeat) => ({
       study: 'article', point, repeat, params: { hiddenStd: STDS[point] }, seed: point * 3 + repeat, totalLoss, finalLoss: 0.01,
@@ -20,13 +20,13 @@ function studyDb(): string {
     })),
   );
   rows.push({ ...rows[rows.length - 1], repeat: 3, totalLoss: null, finalLoss: null, success: false, epochsToThreshold: null, diverged: true });
-  store.insertTrials(rows);
-  store.close();
+  await store.insertTrials(rows);
+  await store.close();
   return path;
 }
 
-test('summary --json: the per-point table, the minimum with its t interval, --compare by grid value', () => {
-  const db = studyDb();
+test('summary --async json: the per-point table, the minimum with its t interval, --compare by grid value', async () => {
+  const db = await studyDb();
   const r = runCli(['summary', 'article', '--db', db, '--json', '--compare', '1', '0.7071']);
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
@@ -55,8 +55,8 @@ test('summary --json: the per-point table, the minimum with its t interval, --co
   assert.ok(Math.abs(c.high - 13.294922352948923) < 1e-6);
 });
 
-test('summary prints the aligned table, the minimum and the comparison; --csv gives full precision', () => {
-  const db = studyDb();
+test('summary prints the aligned table, the minimum and the comparison; --csv gives full precision', async () => {
+  const db = await studyDb();
   const r = runCli(['summary', 'article', '--db', db, '--compare', 'point=2', 'hiddenStd=0.7']);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
@@ -75,8 +75,8 @@ test('summary prints the aligned table, the minimum and the comparison; --csv gi
   assert.equal(rows[2].split(',')[1], String(Math.SQRT1_2));
 });
 
-test('summary --recompute gives the same numbers from a full scan; bad --compare and --level are one-line errors', () => {
-  const db = studyDb();
+test('summary --recompute gives the same numbers from a full scan; bad --compare and --level are one-line errors', async () => {
+  const db = await studyDb();
   const kept = JSON.parse(runCli(['summary', 'article', '--db', db, '--json']).stdout);
   const again = JSON.parse(runCli(['summary', 'article', '--db', db, '--json', '--recompute']).stdout);
   assert.deepEqual(again.points.map((p: { count: number; mean: number }) => [p.count, p.mean]), kept.points.map((p: { count: number; mean: number }) => [p.count, p.mean]));

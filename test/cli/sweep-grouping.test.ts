@@ -7,21 +7,21 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, runCli, tempDir, collect } from '../helpers/cli.js';
 
 const dir = tempDir();
 
-function contents(db: string, study: string) {
+async function contents(db: string, study: string) {
   const store = openSqliteStore(db, { readonly: true });
   try {
-    return { rows: [...store.iterateTrials(study)], summary: store.summarize(study) };
+    return { rows: await collect(store.iterateTrials(study)), summary: await store.summarize(study) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 for (const precision of ['f32', 'f64'] as const) {
-  test(`${precision}: 1 or 2 workers and chunk sizes 1, 3 and the default store the same bits`, () => {
+  test(`${precision}: 1 or 2 workers and chunk sizes 1, 3 and the default store the same bits`, async () => {
     // An odd repeat count makes chunk edges cut vectors differently. A worker trains each point's trials together,
     // so a vector only mixes networks of one std: at 20-54.6 (f32) and 250-300 (f64) some lanes exceed the product
     // path's limit and others do not. (In f64 such networks are saturated, so the old per-vector choice never showed
@@ -34,12 +34,12 @@ for (const precision of ['f32', 'f64'] as const) {
       ['2 workers, chunks of 3', ['--workers', '2', '--chunk-size', '3']],
       ['1 worker, chunks of 1', ['--workers', '1', '--chunk-size', '1']],
     ];
-    let first: ReturnType<typeof contents> | undefined;
+    let first: Awaited<ReturnType<typeof contents>> | undefined;
     for (const [label, flags] of runs) {
       const db = join(dir, `${precision}-${flags.join('')}.db`);
       const r = runCli(['sweep', ...study, ...flags, '--db', db]);
       assert.equal(r.status, 0, r.stderr);
-      const got = contents(db, 'g');
+      const got = await contents(db, 'g');
       assert.ok(got.rows.every((row) => row.engine === 'fast' && row.precision === precision));
       if (!first) first = got;
       else {
@@ -50,14 +50,14 @@ for (const precision of ['f32', 'f64'] as const) {
   });
 }
 
-function storedCount(db: string): number {
+async function storedCount(db: string): Promise<number> {
   if (!existsSync(db)) return 0;
   try {
     const store = openSqliteStore(db, { readonly: true });
     try {
-      return store.getStudy('k')?.trialCount ?? 0;
+      return (await store.getStudy('k'))?.trialCount ?? 0;
     } finally {
-      store.close();
+      await store.close();
     }
   } catch {
     return 0; // the file is being created
@@ -76,10 +76,12 @@ test('f32: a sweep killed with SIGKILL and resumed stores the same bits as an un
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...study, '--workers', '2', '--chunk-size', '61', '--db', killedDb], { stdio: ['ignore', 'ignore', 'ignore'] });
     const poll = setInterval(() => {
-      if (storedCount(killedDb) >= 1000) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-      }
+      void storedCount(killedDb).then((n) => {
+        if (n >= 1000) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+        }
+      });
     }, 20);
     child.on('error', reject);
     child.on('exit', () => {
@@ -87,12 +89,12 @@ test('f32: a sweep killed with SIGKILL and resumed stores the same bits as an un
       resolve();
     });
   });
-  const left = storedCount(killedDb);
+  const left = await storedCount(killedDb);
   assert.ok(left > 0 && left < 15_000, `expected a partial study, got ${left} of 15,000 trials`);
   const resumed = runCli([...study, '--workers', '2', '--db', killedDb]);
   assert.equal(resumed.status, 0, resumed.stderr);
-  const got = contents(killedDb, 'k');
-  const want = contents(reference, 'k');
+  const got = await contents(killedDb, 'k');
+  const want = await contents(reference, 'k');
   assert.equal(got.rows.length, 15_000);
   assert.deepEqual(got.rows, want.rows);
   assert.deepEqual(got.summary, want.summary);

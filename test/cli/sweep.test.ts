@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../src/cli/errors.js';
 import { registerSweep } from '../../src/cli/commands/sweep.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { BIN, runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
+import { BIN, runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
 
 // 300 points x 10 repeats of 1,500 epochs with the reference engine: ~6 s of training (~1.4 us per epoch), so
 // a kill lands while the run goes on even on a loaded machine; small chunks (7 trials, so chunks split points
@@ -20,26 +20,26 @@ const TOTAL = 3000;
 const dir = tempDir();
 const referenceDb = join(dir, 'reference.db');
 
-function storedCount(db: string, study = 'kill'): number {
+async function storedCount(db: string, study = 'kill'): Promise<number> {
   if (!existsSync(db)) return 0;
   try {
     const store = openSqliteStore(db, { readonly: true });
     try {
-      return store.getStudy(study)?.trialCount ?? 0;
+      return (await store.getStudy(study))?.trialCount ?? 0;
     } finally {
-      store.close();
+      await store.close();
     }
   } catch {
     return 0; // the file is being created
   }
 }
 
-function contents(db: string, study = 'kill') {
+async function contents(db: string, study = 'kill') {
   const store = openSqliteStore(db, { readonly: true });
   try {
-    return { rows: [...store.iterateTrials(study)], summary: store.summarize(study) };
+    return { rows: await collect(store.iterateTrials(study)), summary: await store.summarize(study) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -51,11 +51,13 @@ function interruptedSweep(db: string, signal: NodeJS.Signals): Promise<{ code: n
     child.stderr.on('data', (d) => (stderr += d));
     let seen = 0;
     const poll = setInterval(() => {
-      seen = storedCount(db);
-      if (seen > 0) {
-        clearInterval(poll);
-        child.kill(signal);
-      }
+      void storedCount(db).then((n) => {
+        seen = Math.max(seen, n);
+        if (seen > 0) {
+          clearInterval(poll);
+          child.kill(signal);
+        }
+      });
     }, 20);
     child.on('error', reject);
     child.on('exit', (code, sig) => {
@@ -65,9 +67,9 @@ function interruptedSweep(db: string, signal: NodeJS.Signals): Promise<{ code: n
   });
 }
 
-function assertComplete(db: string): void {
-  const got = contents(db);
-  const want = contents(referenceDb);
+async function assertComplete(db: string): Promise<void> {
+  const got = await contents(db);
+  const want = await contents(referenceDb);
   assert.equal(got.rows.length, TOTAL);
   assert.equal(new Set(got.rows.map((r) => `${r.point}:${r.repeat}`)).size, TOTAL, 'no duplicates');
   assert.deepEqual(got.rows, want.rows);
@@ -75,50 +77,50 @@ function assertComplete(db: string): void {
   assert.deepEqual(got.summary, want.summary);
 }
 
-before(() => {
+before(async () => {
   const r = runCli(['sweep', ...STUDY, ...RUN, '--db', referenceDb]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /sweep kill: 3,000 trials stored in .* trainings\/s, 2 workers/);
-  assert.equal(storedCount(referenceDb), TOTAL);
+  assert.equal(await storedCount(referenceDb), TOTAL);
 });
 
 test('SIGKILL in the middle, then the same command again: the same trials and summary as an uninterrupted run', async () => {
   const db = join(dir, 'killed.db');
   const killed = await interruptedSweep(db, 'SIGKILL');
   assert.equal(killed.signal, 'SIGKILL');
-  const left = storedCount(db);
+  const left = await storedCount(db);
   assert.ok(left > 0 && left < TOTAL, `expected a partial study, got ${left} of ${TOTAL} trials`);
   const resumed = runCli(['sweep', ...STUDY, ...RUN, '--db', db]);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.match(resumed.stderr, new RegExp(`${left.toLocaleString('en-US')} of 3,000 trials already stored`));
-  assertComplete(db);
+  await assertComplete(db);
 });
 
 test('Ctrl-C keeps the finished trials, exits 130 and prints the command that resumes', async () => {
   const db = join(dir, 'sigint.db');
   const stopped = await interruptedSweep(db, 'SIGINT');
   assert.equal(stopped.code, 130, stopped.stderr);
-  const kept = storedCount(db);
+  const kept = await storedCount(db);
   assert.ok(kept >= stopped.before && kept < TOTAL, `kept ${kept}`);
   const m = /stopped after ([\d,]+) of 3,000 trials; they are stored\. Resume with:\n {2}xorlab (.+)\n/.exec(stopped.stderr);
   assert.ok(m, stopped.stderr);
   assert.equal(Number(m[1].replace(/,/g, '')), kept);
   const resumed = runCli(m[2].split(' '));
   assert.equal(resumed.status, 0, resumed.stderr);
-  assertComplete(db);
+  await assertComplete(db);
   // Complete now: running it again does nothing; the name alone resumes the stored definition.
   const again = runCli(['sweep', '--name', 'kill', '--db', db]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /all 3,000 trials are stored; nothing to run/);
 });
 
-test('a study file and flags give the same study; a 2-D landscape stores every pair', () => {
+test('a study file and flags give the same study; a 2-D landscape stores every pair', async () => {
   const db = join(dir, 'file.db');
   const file = join(dir, 'land.json');
   writeFileSync(file, JSON.stringify({ name: 'land', config: { epochs: 50 }, sweep: { lr: [0.5, 1], activation: 'sigmoid,tanh' }, repeats: 2, seed: 3 }));
   const r = runCli(['sweep', '--study-file', file, '--db', db, '--workers', '1']);
   assert.equal(r.status, 0, r.stderr);
-  const { rows } = contents(db, 'land');
+  const { rows } = await contents(db, 'land');
   assert.equal(rows.length, 8);
   assert.deepEqual(rows.filter((x) => x.repeat === 0).map((x) => x.params), [
     { lr: 0.5, activation: 'sigmoid' },
@@ -174,7 +176,7 @@ test('more bad input, in process: a UsageError naming the problem, and no databa
   }
 });
 
-test('rerunning a name with a different definition is refused and changes nothing', () => {
+test('rerunning a name with a different definition is refused and changes nothing', async () => {
   const db = join(dir, 'redefine.db');
   const base = ['sweep', '--name', 'r', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '50', '--db', db, '--workers', '1'];
   assert.equal(runCli(base).status, 0);
@@ -183,11 +185,11 @@ test('rerunning a name with a different definition is refused and changes nothin
   assert.match(line, /study "r" already exists with a different definition \(repeats: stored 2, given 3\)/);
   const swapped = usageErrorLine(runCli(['sweep', '--name', 'r', '--sweep', 'hiddenStd=2,1', '--repeats', '2', '--epochs', '50', '--db', db]));
   assert.match(swapped, /sweep: stored \{"hiddenStd":\[1,2\]\}, given \{"hiddenStd":\[2,1\]\}/);
-  assert.equal(storedCount(db, 'r'), 4);
+  assert.equal(await storedCount(db, 'r'), 4);
   assert.equal(statSync(db).size, size);
 });
 
-test('a stored study keeps its engine: another --engine or --precision is refused, no flag goes on with the stored one', () => {
+test('a stored study keeps its engine: another --engine or --precision is refused, no flag goes on with the stored one', async () => {
   const db = join(dir, 'engine.db');
   const study = ['--name', 'e', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '50', '--db', db, '--workers', '1'];
   assert.equal(runCli(['sweep', ...study, '--precision', 'f64']).status, 0);
@@ -201,7 +203,7 @@ test('a stored study keeps its engine: another --engine or --precision is refuse
   // Without the flags, refine adds trials with the stored engine and precision.
   const more = runCli(['refine', 'e', '--budget', '4', '--db', db, '--workers', '1']);
   assert.equal(more.status, 0, more.stderr);
-  const { rows } = contents(db, 'e');
+  const { rows } = await contents(db, 'e');
   assert.equal(rows.length, 8);
   assert.deepEqual(new Set(rows.map((r) => `${r.engine}/${r.precision}`)), new Set(['fast/f64']));
 });

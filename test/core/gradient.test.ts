@@ -78,7 +78,7 @@ for (const { activation, loss, output } of cases) {
       const { grad } = net.lossAndGradient(params);
       const fd = finiteDifferenceGradient(net, params);
       const error = relativeError(grad, fd);
-      assert.ok(error < 1e-6, `shape [${dataset.inputCount}, ${hidden}, ${dataset.outputCount}]: relative error ${error}`);
+      assert.ok(error < 1e-6, `shape [${dataset.inputCount}, ${hidden.join(', ')}, ${dataset.outputCount}]: relative error ${error}`);
       assert.ok(grad.some((g) => g !== 0), 'gradient is not all zeros');
     }
   });

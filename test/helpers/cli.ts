@@ -30,3 +30,10 @@ export function usageErrorLine(result: CliResult): string {
   if (/\n\s+at /.test(result.stderr)) throw new Error('stack trace printed');
   return lines[0];
 }
+
+/** Every item of an async iterable (Array.fromAsync is Node 22). */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}

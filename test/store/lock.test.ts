@@ -12,9 +12,9 @@ const LOCK_HOLDER = fileURLToPath(new URL('../cli/lock-holder.cjs', import.meta.
 test('writing to a database another process holds: StoreError after the short busy timeout, file untouched', async () => {
   const path = join(tempDir(), 'locked.db');
   const store = openSqliteStore(path);
-  store.ensureStudy('s', {});
-  store.insertTrials([trial('s', 0, 0, 1)]);
-  store.close();
+  await store.ensureStudy('s', {});
+  await store.insertTrials([trial('s', 0, 0, 1)]);
+  await store.close();
 
   // A writer between commits: a second writer waits, then reports the lock (readers are not blocked).
   const holder = spawn(process.execPath, [LOCK_HOLDER, path, 'write'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -26,16 +26,16 @@ test('writing to a database another process holds: StoreError after the short bu
     const before = sha1(path);
     const writer = openSqliteStore(path);
     const started = Date.now();
-    assert.throws(() => writer.insertTrials([trial('s', 0, 1, 2)]), (e: unknown) => e instanceof StoreError && /locked by another process/.test(e.message));
+    await assert.rejects(async () => await writer.insertTrials([trial('s', 0, 1, 2)]), (e: unknown) => e instanceof StoreError && /locked by another process/.test(e.message));
     assert.ok(Date.now() - started < 5000, 'the busy timeout is short');
-    assert.equal(writer.summarize('s')[0].count, 1);
-    writer.close();
+    assert.equal((await writer.summarize('s'))[0].count, 1);
+    await writer.close();
     assert.equal(sha1(path), before);
   } finally {
     holder.stdin.end();
     await new Promise((resolve) => holder.on('exit', resolve));
   }
   const after = openSqliteStore(path);
-  assert.equal(after.insertTrials([trial('s', 0, 1, 2)]), 1, 'writable again once the other process is gone');
-  after.close();
+  assert.equal(await after.insertTrials([trial('s', 0, 1, 2)]), 1, 'writable again once the other process is gone');
+  await after.close();
 });

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore, openStore, StoreError, type PointSummary } from '../../src/store/index.js';
-import { tempDir } from '../helpers/cli.js';
+import { tempDir, collect } from '../helpers/cli.js';
 import { sha1, trial } from './fixtures.js';
 
 const DEF = { name: 'unit', sweep: { hiddenStd: [0.5, 1] }, repeats: 4, seed: 7 };
@@ -13,51 +13,51 @@ function close(actual: number | null, expected: number, tolerance = 1e-12): void
   assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `expected ${expected}, got ${actual}`);
 }
 
-test('insertTrials stores rows once: duplicates of (study, point, repeat) are ignored and not counted', () => {
+test('insertTrials stores rows once: duplicates of (study, point, repeat) are ignored and not counted', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  assert.equal(store.ensureStudy('unit', DEF), 'created');
-  assert.equal(store.ensureStudy('unit', JSON.parse(JSON.stringify(DEF))), 'exists'); // the same text
-  assert.equal(store.insertTrials([trial('unit', 0, 0, 10), trial('unit', 0, 1, 12)]), 2);
+  assert.equal(await store.ensureStudy('unit', DEF), 'created');
+  assert.equal(await store.ensureStudy('unit', JSON.parse(JSON.stringify(DEF))), 'exists'); // the same text
+  assert.equal(await store.insertTrials([trial('unit', 0, 0, 10), trial('unit', 0, 1, 12)]), 2);
   // Same keys again (different values): ignored; the first stored values stay.
-  assert.equal(store.insertTrials([trial('unit', 0, 0, 999), trial('unit', 0, 2, 14)]), 1);
-  const rows = [...store.iterateTrials('unit')];
+  assert.equal(await store.insertTrials([trial('unit', 0, 0, 999), trial('unit', 0, 2, 14)]), 1);
+  const rows = await collect(store.iterateTrials('unit'));
   assert.deepEqual(rows.map((r) => [r.point, r.repeat, r.totalLoss]), [[0, 0, 10], [0, 1, 12], [0, 2, 14]]);
-  const s = store.summarize('unit');
+  const s = await store.summarize('unit');
   assert.equal(s.length, 1);
   assert.equal(s[0].count, 3);
   close(s[0].mean, 12);
-  assert.deepEqual(store.summarize('unit'), store.recomputeSummary('unit'));
-  assert.deepEqual(store.getStudy('unit')?.trialCount, 3);
-  store.close();
+  assert.deepEqual(await store.summarize('unit'), await store.recomputeSummary('unit'));
+  assert.deepEqual((await store.getStudy('unit'))?.trialCount, 3);
+  await store.close();
 });
 
-test('ensureStudy refuses a different definition under the same name', () => {
+test('ensureStudy refuses a different definition under the same name', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  store.ensureStudy('unit', DEF);
-  assert.throws(() => store.ensureStudy('unit', { ...DEF, repeats: 5 }), (e: unknown) => e instanceof StoreError && /different definition.*repeats/.test(e.message));
-  store.close();
+  await store.ensureStudy('unit', DEF);
+  await assert.rejects(async () => await store.ensureStudy('unit', { ...DEF, repeats: 5 }), (e: unknown) => e instanceof StoreError && /different definition.*repeats/.test(e.message));
+  await store.close();
 });
 
-test('ensureStudy compares the definition text exactly: swapped axes index points differently, so they are another study', () => {
+test('ensureStudy compares the definition text exactly: swapped axes index points differently, so they are another study', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
   const xy = { name: 'xy', sweep: { hiddenStd: [0.5, 1], lr: [0.1, 1] }, repeats: 2, seed: 1 };
   const yx = { name: 'xy', sweep: { lr: [0.1, 1], hiddenStd: [0.5, 1] }, repeats: 2, seed: 1 };
-  assert.equal(store.ensureStudy('xy', xy), 'created');
-  assert.throws(() => store.ensureStudy('xy', yx), (e: unknown) => e instanceof StoreError && /different definition \(it differs in sweep\)/.test(e.message));
+  assert.equal(await store.ensureStudy('xy', xy), 'created');
+  await assert.rejects(async () => await store.ensureStudy('xy', yx), (e: unknown) => e instanceof StoreError && /different definition \(it differs in sweep\)/.test(e.message));
   // Other keys in another order: the store does not decide that this is the same study (the study layer does).
-  assert.throws(() => store.ensureStudy('xy', { seed: 1, repeats: 2, sweep: xy.sweep, name: 'xy' }), (e: unknown) => e instanceof StoreError && /another order/.test(e.message));
-  assert.equal(store.ensureStudy('xy', xy), 'exists');
-  assert.deepEqual(store.getStudy('xy')?.definition, xy);
-  store.close();
+  await assert.rejects(async () => await store.ensureStudy('xy', { seed: 1, repeats: 2, sweep: xy.sweep, name: 'xy' }), (e: unknown) => e instanceof StoreError && /another order/.test(e.message));
+  assert.equal(await store.ensureStudy('xy', xy), 'exists');
+  assert.deepEqual((await store.getStudy('xy'))?.definition, xy);
+  await store.close();
 });
 
-test('summarize matches a hand computation, with a diverged trial and a single-trial point (std null)', () => {
+test('summarize matches a hand computation, with a diverged trial and a single-trial point (std null)', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  store.ensureStudy('unit', DEF);
+  await store.ensureStudy('unit', DEF);
   // Point 0: totalLoss 1, 2, 4 and one diverged trial, over two batches (the per-point aggregates are merged).
-  store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 1, 2), trial('unit', 1, 0, 10, { success: false, epochsToThreshold: null })]);
-  store.insertTrials([trial('unit', 0, 2, 4), trial('unit', 0, 3, null)]);
-  for (const summary of [store.summarize('unit'), store.recomputeSummary('unit')]) {
+  await store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 1, 2), trial('unit', 1, 0, 10, { success: false, epochsToThreshold: null })]);
+  await store.insertTrials([trial('unit', 0, 2, 4), trial('unit', 0, 3, null)]);
+  for (const summary of [await store.summarize('unit'), await store.recomputeSummary('unit')]) {
     const [p0, p1] = summary;
     assert.equal(p0.point, 0);
     assert.deepEqual(p0.params, { hiddenStd: 0.5 });
@@ -77,89 +77,89 @@ test('summarize matches a hand computation, with a diverged trial and a single-t
     assert.equal(p1.successRate, 0);
     assert.equal(p1.meanEpochsToThreshold, null);
   }
-  store.close();
+  await store.close();
 });
 
-test('the variance survives a mean that dwarfs the spread (no sum-of-squares cancellation)', () => {
+test('the variance survives a mean that dwarfs the spread (no sum-of-squares cancellation)', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  store.ensureStudy('unit', DEF);
+  await store.ensureStudy('unit', DEF);
   // 1e6 + k/1000: sum(x^2) - n mean^2 loses ~1e-3 of the variance here (measured), a centred computation none.
   const xs = Array.from({ length: 1000 }, (_, k) => 1e6 + k * 0.001);
   for (let start = 0; start < xs.length; start += 100) {
-    store.insertTrials(xs.slice(start, start + 100).map((x, i) => trial('unit', 0, start + i, x))); // ten merges
+    await store.insertTrials(xs.slice(start, start + 100).map((x, i) => trial('unit', 0, start + i, x))); // ten merges
   }
   const meanX = 1e6 + 0.4995;
   const expectedStd = 0.001 * Math.sqrt((1000 * 1001) / 12); // std of 0..999 (n-1 denominator), scaled
-  for (const [p] of [store.summarize('unit'), store.recomputeSummary('unit')]) {
+  for (const [p] of [await store.summarize('unit'), await store.recomputeSummary('unit')]) {
     close(p.mean, meanX);
     close(p.std, expectedStd, 1e-9);
   }
-  store.close();
+  await store.close();
 });
 
-test('storedRepeats lists repeat indices per point, with gaps', () => {
+test('storedRepeats lists repeat indices per point, with gaps', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  store.ensureStudy('unit', DEF);
-  store.insertTrials([0, 1, 2, 3].map((r) => trial('unit', 0, r, r)));
-  store.insertTrials([trial('unit', 1, 0, 1), trial('unit', 1, 2, 1), trial('unit', 1, 5, 1)]);
-  const repeats = store.storedRepeats('unit');
+  await store.ensureStudy('unit', DEF);
+  await store.insertTrials([0, 1, 2, 3].map((r) => trial('unit', 0, r, r)));
+  await store.insertTrials([trial('unit', 1, 0, 1), trial('unit', 1, 2, 1), trial('unit', 1, 5, 1)]);
+  const repeats = await store.storedRepeats('unit');
   assert.deepEqual([...repeats.keys()], [0, 1]);
   assert.deepEqual([...repeats.get(0)!], [0, 1, 2, 3]);
   assert.deepEqual([...repeats.get(1)!], [0, 2, 5]);
-  store.close();
+  await store.close();
 });
 
-test('a batch with a duplicate recounts its points from the rows (aggregates stay exact)', () => {
+test('a batch with a duplicate recounts its points from the rows (aggregates stay exact)', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  store.ensureStudy('unit', DEF);
+  await store.ensureStudy('unit', DEF);
   const first = Array.from({ length: 150 }, (_, r) => trial('unit', r % 3, Math.floor(r / 3), 100 + (r % 7)));
-  assert.equal(store.insertTrials(first), 150);
+  assert.equal(await store.insertTrials(first), 150);
   // 250 rows of which the first 150 are already stored: exercises the 100-row statement and the recount.
   const second = Array.from({ length: 250 }, (_, r) => trial('unit', r % 3, Math.floor(r / 3), 100 + (r % 7)));
-  assert.equal(store.insertTrials(second), 100);
-  const summary = store.summarize('unit');
+  assert.equal(await store.insertTrials(second), 100);
+  const summary = await store.summarize('unit');
   assert.deepEqual(summary.map((p) => p.count), [84, 83, 83]);
-  const recomputed = store.recomputeSummary('unit');
+  const recomputed = await store.recomputeSummary('unit');
   summary.forEach((p: PointSummary, i) => {
     close(p.mean, recomputed[i].mean!);
     close(p.std, recomputed[i].std!, 1e-9);
   });
-  assert.equal([...store.iterateTrials('unit')].length, 250);
-  store.close();
+  assert.equal((await collect(store.iterateTrials('unit'))).length, 250);
+  await store.close();
 });
 
-test('iterateTrials returns every field as stored, ordered by (point, repeat), across studies', () => {
+test('iterateTrials returns every field as stored, ordered by (point, repeat), across studies', async () => {
   const store = openSqliteStore(join(tempDir(), 'a.db'));
-  store.ensureStudy('unit', DEF);
-  store.ensureStudy('other', { other: true });
+  await store.ensureStudy('unit', DEF);
+  await store.ensureStudy('other', { other: true });
   const rows = [trial('unit', 1, 0, 5, { engine: 'reference', precision: 'f32', seed: 2 ** 53 - 1 }), trial('unit', 0, 1, null), trial('other', 0, 0, 3), trial('unit', 0, 0, 4)];
-  assert.equal(store.insertTrials(rows), 4);
-  const got = [...store.iterateTrials('unit')];
+  assert.equal(await store.insertTrials(rows), 4);
+  const got = await collect(store.iterateTrials('unit'));
   assert.deepEqual(got, [rows[3], rows[1], rows[0]]);
-  assert.deepEqual(store.listStudies().map((s) => [s.name, s.pointCount, s.trialCount]), [['unit', 2, 3], ['other', 1, 1]]);
-  store.close();
+  assert.deepEqual((await store.listStudies()).map((s) => [s.name, s.pointCount, s.trialCount]), [['unit', 2, 3], ['other', 1, 1]]);
+  await store.close();
 });
 
-test('reading a missing file never creates it; writing creates it', () => {
+test('reading a missing file never creates it; writing creates it', async () => {
   const dir = tempDir();
   const path = join(dir, 'new.db');
   assert.throws(() => openSqliteStore(path, { readonly: true }), (e: unknown) => e instanceof StoreError && /no database at/.test(e.message));
   assert.equal(existsSync(path), false);
-  openStore(`sqlite:${path}`).close();
+  await (await openStore(`sqlite:${path}`)).close();
   assert.equal(existsSync(path), true);
   const reader = openSqliteStore(path, { readonly: true });
-  assert.deepEqual(reader.listStudies(), []);
-  assert.throws(() => reader.insertTrials([trial('unit', 0, 0, 1)]), StoreError);
-  reader.close();
+  assert.deepEqual(await reader.listStudies(), []);
+  await assert.rejects(async () => await reader.insertTrials([trial('unit', 0, 0, 1)]), StoreError);
+  await reader.close();
 });
 
-test('unknown studies, foreign SQLite files, text files and unwritable places are StoreErrors, and files stay unchanged', () => {
+test('unknown studies, foreign SQLite files, text files and unwritable places are StoreErrors, and files stay unchanged', async () => {
   const dir = tempDir();
   const ours = join(dir, 'ours.db');
   const store = openSqliteStore(ours);
-  assert.throws(() => store.summarize('nope'), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
-  assert.throws(() => store.insertTrials([trial('nope', 0, 0, 1)]), StoreError);
-  store.close();
+  await assert.rejects(async () => await store.summarize('nope'), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  await assert.rejects(async () => await store.insertTrials([trial('nope', 0, 0, 1)]), StoreError);
+  await store.close();
 
   const foreign = join(dir, 'foreign.db');
   const db = new Database(foreign);
@@ -182,10 +182,10 @@ test('unknown studies, foreign SQLite files, text files and unwritable places ar
   // /proc takes no new files, even for root.
   assert.throws(() => openSqliteStore('/proc/xorlab-test.db'), (e: unknown) => e instanceof StoreError && /cannot open/.test(e.message));
   assert.throws(() => openSqliteStore(join(dir, 'missing-dir', 'x.db')), (e: unknown) => e instanceof StoreError && /does not exist/.test(e.message));
-  assert.throws(() => openStore('postgres://localhost/x'), (e: unknown) => e instanceof StoreError && /not supported yet/.test(e.message));
+  await assert.rejects(async () => openStore('postgres://localhost/x'), (e: unknown) => e instanceof StoreError && /not supported yet/.test(e.message));
 });
 
-test('summarize depends only on the stored rows, not on batching, order or duplicates (bit for bit)', () => {
+test('summarize depends only on the stored rows, not on batching, order or duplicates (bit for bit)', async () => {
   let state = 12345;
   const random = (): number => {
     state = (state * 1103515245 + 12345) % 2147483648;
@@ -193,31 +193,31 @@ test('summarize depends only on the stored rows, not on batching, order or dupli
   };
   const rows = Array.from({ length: 3 * 700 }, (_, i) => trial('unit', i % 3, Math.floor(i / 3), random() < 0.02 ? null : 1000 * random() + 1 / 3));
   const once = openSqliteStore(join(tempDir(), 'once.db'));
-  once.ensureStudy('unit', DEF);
-  once.insertTrials(rows);
-  const whole = once.summarize('unit');
-  once.close();
+  await once.ensureStudy('unit', DEF);
+  await once.insertTrials(rows);
+  const whole = await once.summarize('unit');
+  await once.close();
 
   const pieces = openSqliteStore(join(tempDir(), 'pieces.db'));
-  pieces.ensureStudy('unit', DEF);
+  await pieces.ensureStudy('unit', DEF);
   const shuffled = [...rows].sort(() => random() - 0.5);
   for (let at = 0; at < shuffled.length; ) {
     const size = 1 + Math.floor(random() * 300);
-    pieces.insertTrials(shuffled.slice(at, at + size));
-    if (random() < 0.3) pieces.insertTrials(shuffled.slice(Math.max(0, at - 50), at + 10)); // resent rows
+    await pieces.insertTrials(shuffled.slice(at, at + size));
+    if (random() < 0.3) await pieces.insertTrials(shuffled.slice(Math.max(0, at - 50), at + 10)); // resent rows
     at += size;
   }
-  assert.deepEqual(pieces.summarize('unit'), whole);
-  pieces.close();
+  assert.deepEqual(await pieces.summarize('unit'), whole);
+  await pieces.close();
 
   // Each block of 256 repeats in one batch of its own, its rows in reverse order.
   const reversed = openSqliteStore(join(tempDir(), 'reversed.db'));
-  reversed.ensureStudy('unit', DEF);
+  await reversed.ensureStudy('unit', DEF);
   for (let point = 2; point >= 0; point--) {
     for (let block = 2; block >= 0; block--) {
-      reversed.insertTrials(rows.filter((r) => r.point === point && Math.floor(r.repeat / 256) === block).reverse());
+      await reversed.insertTrials(rows.filter((r) => r.point === point && Math.floor(r.repeat / 256) === block).reverse());
     }
   }
-  assert.deepEqual(reversed.summarize('unit'), whole);
-  reversed.close();
+  assert.deepEqual(await reversed.summarize('unit'), whole);
+  await reversed.close();
 });

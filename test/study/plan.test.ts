@@ -37,7 +37,7 @@ test('chunks cover the plan in order, with seeds derived from (root, point, repe
   assert.deepEqual(chunks.map((c) => c.points.length), [4, 4, 4, 3]);
   assert.deepEqual(chunks.map((c) => c.id), [0, 1, 2, 3]);
   const all = chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
-  assert.deepEqual(all, pairs(plan).map((s, i) => [plan.points[i], plan.repeats[i], trialSeed(42, plan.points[i], plan.repeats[i])]));
+  assert.deepEqual(all, pairs(plan).map((_, i) => [plan.points[i], plan.repeats[i], trialSeed(42, plan.points[i], plan.repeats[i])]));
 });
 
 test('chunk size: balanced over workers, bounded by the cost of a trial', () => {

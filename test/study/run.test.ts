@@ -11,16 +11,17 @@ import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';
 import { runPlan } from '../../src/study/run.js';
 import { trialSeed } from '../../src/study/seeds.js';
+import { collect } from '../helpers/cli.js';
 
 const definition = { name: 'small', config: { epochs: 150, outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-1:1:4' }, repeats: 3, seed: 9 };
 const datasets = { xor: builtinDataset('xor') };
 
-function rowsOf(path: string): TrialRow[] {
+async function rowsOf(path: string): Promise<TrialRow[]> {
   const store = openSqliteStore(path, { readonly: true });
   try {
-    return [...store.iterateTrials('small')];
+    return await collect(store.iterateTrials('small'));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -28,14 +29,14 @@ async function sweepInto(path: string, workers: number, chunkSize: number): Prom
   const study = resolveStudy(definition);
   const store = openSqliteStore(path);
   try {
-    store.ensureStudy('small', study.definition);
-    const plan = planMissing(study.pointCount, 3, store.storedRepeats('small'));
+    await store.ensureStudy('small', study.definition);
+    const plan = planMissing(study.pointCount, 3, await store.storedRepeats('small'));
     const outcome = await runPlan({ study, plan, store, datasets, workers, engine: 'reference', precision: 'f64', chunkSize });
     assert.equal(outcome.planned, 12);
     assert.equal(outcome.stored, 12);
     assert.equal(outcome.interrupted, false);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -43,8 +44,8 @@ test('stored trials equal the reference engine on the derived seeds, whatever th
   const dir = mkdtempSync(join(tmpdir(), 'xorlab-run-'));
   await sweepInto(join(dir, 'a.db'), 2, 5);
   await sweepInto(join(dir, 'b.db'), 1, 12);
-  const a = rowsOf(join(dir, 'a.db'));
-  const b = rowsOf(join(dir, 'b.db'));
+  const a = await rowsOf(join(dir, 'a.db'));
+  const b = await rowsOf(join(dir, 'b.db'));
   assert.equal(a.length, 12);
   assert.deepEqual(b, a);
   const study = resolveStudy(definition);
@@ -72,7 +73,7 @@ test('an aborted run stops dispatching and reports itself interrupted', async ()
   const outcome = await runPlan({
     study,
     plan: planMissing(study.pointCount, 50, new Map()),
-    store: { insertTrials: (rows) => (written.push(rows.length), rows.length) },
+    store: { insertTrials: async (rows) => (written.push(rows.length), rows.length) },
     ...oneWorker,
     signal: controller.signal,
   });
@@ -90,7 +91,7 @@ test('an abort in the middle: the running chunks are handed over, the rest is no
     study,
     plan,
     store: {
-      insertTrials: (rows) => {
+      insertTrials: async (rows) => {
         handed.push(...rows);
         controller.abort(); // after the first chunk's result
         return rows.length;

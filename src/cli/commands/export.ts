@@ -36,21 +36,21 @@ JSON Lines: one TrialRow object per line, the swept parameters under "params".`,
     .action((study: string, options: ExportOptions) => runExport(study, options));
 }
 
-function runExport(study: string, options: ExportOptions): void {
+async function runExport(study: string, options: ExportOptions): Promise<void> {
   const format = parseChoice('--format', options.format, FORMATS);
-  withStore(options, (store) => {
-    const trials = store.iterateTrials(study)[Symbol.iterator](); // an unknown study fails here, before --out is created
-    let next = trials.next();
+  await withStore(options, async (store) => {
+    const trials = store.iterateTrials(study)[Symbol.asyncIterator]();
+    let next = await trials.next(); // an unknown study fails here, before --out is created
     // The columns: the stored definition's swept parameters in axis order (for a definition without a sweep, the
     // first trial's parameters).
-    const sweep = storedSweep(store.getStudy(study)?.definition);
+    const sweep = storedSweep((await store.getStudy(study))?.definition);
     const swept = sweep ? Object.keys(sweep) : next.done ? [] : Object.keys(next.value.params);
     const fd = openOutput(options.out);
     try {
       const write = chunkedWriter(fd, options.out);
       if (format === 'csv') write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
       const line = format === 'csv' ? csvRowWriter(swept) : (t: TrialRow) => `${JSON.stringify(t)}\n`;
-      for (; !next.done; next = trials.next()) write(line(next.value));
+      for (; !next.done; next = await trials.next()) write(line(next.value));
       write(null);
     } finally {
       if (options.out !== undefined) closeSync(fd);

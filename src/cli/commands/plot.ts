@@ -101,7 +101,7 @@ function seedOf(raw: string | undefined): number {
   return raw === undefined ? 1 : parseNumber('--seed', raw, { integer: true, min: 0, max: MAX_SEED });
 }
 
-function trainingFromFlags(options: TrainingFlags, input: TrainingConfigInput, seed: number, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+function trainingFromFlags(input: TrainingConfigInput, seed: number, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
   if (input.init === 'file') throw new UsageError('--init file is not available here; replay a saved training with --from <train.json>');
   const config = validateConfig(input);
   const dataset = loadDataset(config.dataset);
@@ -116,7 +116,7 @@ function recordEvery(options: TrainingFlags, fallback: number): number {
 function oneTraining(options: TrainingFlags, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
   if (options.from && options.from.length > 1) throw new UsageError('--from takes one file for this chart');
   if (options.from?.length) return trainingFromFile(options.from[0], record);
-  return trainingFromFlags(options, configInputFromOptions(options), seedOf(options.seed), record);
+  return trainingFromFlags(configInputFromOptions(options), seedOf(options.seed), record);
 }
 
 /** A repeatable option's values, in order. */
@@ -150,10 +150,10 @@ Examples:
   addDbOption(curve).option('--param <name>', 'the swept parameter for the x-axis (default: the only one)');
   addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string }) => {
     checkOutput(options);
-    const spec = withStore(options, (store) => {
-      const record = store.getStudy(study);
+    const spec = await withStore(options, async (store) => {
+      const record = await store.getStudy(study);
       if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
-      return curveSpec(studyCurveInput(record, store.summarize(study), options.param));
+      return curveSpec(studyCurveInput(record, await store.summarize(study), options.param));
     });
     await emit(spec, options);
   });
@@ -162,10 +162,10 @@ Examples:
   addDbOption(heatmap);
   addOutputOptions(heatmap).action(async (study: string, options: OutputOptions & { db?: string }) => {
     checkOutput(options);
-    const spec = withStore(options, (store) => {
-      const record = store.getStudy(study);
+    const spec = await withStore(options, async (store) => {
+      const record = await store.getStudy(study);
       if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
-      return heatmapSpec(studyHeatmapInput(record, store.summarize(study)));
+      return heatmapSpec(studyHeatmapInput(record, await store.summarize(study)));
     });
     await emit(spec, options);
   });
@@ -204,9 +204,9 @@ Examples:
       const { key, values } = varyValues(options.vary);
       for (const value of values) {
         for (const seed of seeds) {
-          const input = key ? ({ ...base, [key]: value } as TrainingConfigInput) : base;
+          const input = key ? ({ ...base, [key]: value }) : base;
           const label = [key ? `${key} ${short(value!, 4)}` : '', seeds.length > 1 || !key ? `seed ${seed}` : ''].filter(Boolean).join(', ');
-          runs.push({ label, result: trainingFromFlags(options, input, seed, { traceEvery: every }).result });
+          runs.push({ label, result: trainingFromFlags(input, seed, { traceEvery: every }).result });
         }
       }
       if (!options.from?.length) subtitle = `${describeTraining(validateConfig(base), null)}${key ? ` (${key} varies)` : ''}; mean loss over the samples`;

@@ -69,24 +69,24 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   let settings = runSettings(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
-  const reader = openStoreFromOptions(options, { readonly: true });
+  const reader = await openStoreFromOptions(options, { readonly: true });
   let study: Study;
   let datasets: Record<string, Dataset>;
   let errors: PointError[];
   let stored: Map<number, Int32Array>;
   try {
-    const record = reader.getStudy(name);
+    const record = await reader.getStudy(name);
     if (!record) {
-      const names = reader.listStudies().map((s) => s.name);
+      const names = (await reader.listStudies()).map((s) => s.name);
       throw new UsageError(`there is no study "${name}" in ${options.db ?? DEFAULT_DB}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
     }
     study = toStudy(record.definition, `the stored definition of "${name}"`);
     datasets = studyDatasets(study); // a missing dataset file is bad input
-    settings = checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
-    errors = pointErrors(reader, study);
-    stored = reader.storedRepeats(name);
+    settings = await checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
+    errors = await pointErrors(reader, study);
+    stored = await reader.storedRepeats(name);
   } finally {
-    reader.close();
+    await reader.close();
   }
   let extra: number[];
   try {
@@ -118,12 +118,12 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   }
   process.stderr.write(`${summary}\n`);
   const plan = planAdditional(extra, stored);
-  const store = openStoreFromOptions(options);
+  const store = await openStoreFromOptions(options);
   try {
     await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (outcome) =>
       commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...runFlagArgs(options, settings)]),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 }

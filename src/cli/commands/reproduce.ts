@@ -3,7 +3,7 @@
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { builtinDataset, defaultConfig, trainFromSeed, type TrainingConfig, type TrainingConfigInput, type TrainingOptions, type TrainingResult } from '../../core/index.js';
+import { builtinDataset, defaultConfig, trainFromSeed, type TrainingConfig, type TrainingOptions, type TrainingResult } from '../../core/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../../plot/charts.js';
 import { curveSpec } from '../../plot/curve.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
@@ -148,10 +148,10 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   checkOutFolder(dir);
   const studies = resolveReproduction(scale, prefix);
   const log = (line: string) => process.stderr.write(`reproduce: ${line}\n`);
-  const store = openStoreFromOptions(options);
+  const store = await openStoreFromOptions(options);
   try {
     const datasets = { xor: builtinDataset('xor') };
-    settings = withEngine(settings, prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
+    settings = withEngine(settings, await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
     try {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, '.xorlab-write-check'), '');
@@ -166,7 +166,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     await writeReport(store, dir, scale, run.studies, options, settings, ranFor);
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(dir, 'report.md')}`);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -186,10 +186,10 @@ async function writeReport(
     textbookClaims: studies.textbookClaims.definition.name,
   };
   const summaries = {
-    curve: store.summarize(names.curve),
-    claims: store.summarize(names.claims),
-    textbookCurve: store.summarize(names.textbookCurve),
-    textbookClaims: store.summarize(names.textbookClaims),
+    curve: await store.summarize(names.curve),
+    claims: await store.summarize(names.claims),
+    textbookCurve: await store.summarize(names.textbookCurve),
+    textbookClaims: await store.summarize(names.textbookClaims),
   };
   const count = (s: { count: number }[]) => s.reduce((n, p) => n + p.count, 0);
   const claims = articleClaims({ curve: summaries.curve, claims: summaries.claims }, { curve: summaries.textbookCurve, claims: summaries.textbookClaims }, scale.epochs);
@@ -203,7 +203,7 @@ async function writeReport(
       title: `Total loss against the hidden-layer init std (${order} order)`,
       subtitle: `XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, output std 0.8165; mean ± standard error of ${count(points).toLocaleString('en-US')} trainings`,
     });
-  const seedConfig = (hiddenStd: number) => defaultConfig({ ...articleConfig('seed', scale.epochs), hiddenStd } as TrainingConfigInput);
+  const seedConfig = (hiddenStd: number) => defaultConfig({ ...articleConfig('seed', scale.epochs), hiddenStd });
   const xor = builtinDataset('xor');
   const small = seedConfig(0.05);
   const large = seedConfig(10);

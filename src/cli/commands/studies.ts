@@ -27,9 +27,9 @@ export function registerStudies(program: Command): void {
     .action((options: StudiesOptions) => runStudies(options));
 }
 
-function runStudies(options: StudiesOptions): void {
-  const lines: StudyLine[] = withStore(options, (store) =>
-    store.listStudies().map((s) => ({ name: s.name, points: s.pointCount, trials: s.trialCount, swept: sweptOf(s.definition), createdAt: s.createdAt })),
+async function runStudies(options: StudiesOptions): Promise<void> {
+  const lines: StudyLine[] = await withStore(options, async (store) =>
+    (await store.listStudies()).map((s) => ({ name: s.name, points: s.pointCount, trials: s.trialCount, swept: sweptOf(s.definition), createdAt: s.createdAt })),
   );
   if (options.json) {
     process.stdout.write(`${JSON.stringify(lines, null, 2)}\n`);

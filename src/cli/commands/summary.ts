@@ -62,7 +62,7 @@ interface Report {
   comparison?: ReturnType<typeof comparisonJson>;
 }
 
-function runSummary(study: string, options: SummaryOptions): void {
+async function runSummary(study: string, options: SummaryOptions): Promise<void> {
   if (options.csv && options.json) throw new UsageError('--csv and --json cannot be combined; choose one output format');
   if (options.compare && options.compare.length !== 2) {
     throw new UsageError(`--compare takes two points, A and B (e.g. --compare 1 0.7071), got ${options.compare.length}: ${options.compare.join(' ')}`);
@@ -70,7 +70,7 @@ function runSummary(study: string, options: SummaryOptions): void {
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
   const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
 
-  const points = withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
+  const points = await withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
   const report: Report = {
     study,
     trials: points.reduce((sum, p) => sum + p.count, 0),
@@ -132,7 +132,7 @@ function formatText(report: Report, swept: string[], level: number): string {
   const header = ['point', ...swept, 'mean', 'std', 'count', 'stderr', 'rse', 'success', 'diverged'];
   const rows = report.points.map((p) => [
     String(p.point),
-    ...swept.map((n) => (typeof p.params[n] === 'number' ? shortNumber(p.params[n] as number) : String(p.params[n] ?? '-'))),
+    ...swept.map((n) => (typeof p.params[n] === 'number' ? shortNumber(p.params[n]) : String(p.params[n] ?? '-'))),
     shortNumber(p.mean),
     shortNumber(p.std),
     String(p.lossCount), // like pandas' count(): the trials behind the mean (diverged ones have no totalLoss)

@@ -91,7 +91,7 @@ function definitionFromFlags(options: SweepOptions): unknown {
   const definition: Record<string, unknown> = { ...file };
   if (options.name !== undefined) definition.name = options.name;
   if (definition.name === undefined) throw new UsageError('a study needs a name: give --name (or "name" in --study-file)');
-  if (fileConfig !== undefined || Object.keys(flags).length > 0) definition.config = { ...(fileConfig as object | undefined), ...flags };
+  if (fileConfig !== undefined || Object.keys(flags).length > 0) definition.config = { ...(fileConfig), ...flags };
   if (mergedSweep !== undefined) definition.sweep = mergedSweep;
   if (options.repeats !== undefined) definition.repeats = parseNumber('--repeats', options.repeats, { integer: true, min: 1, max: 1_000_000 });
   if (options.seed !== undefined) definition.seed = parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
@@ -99,22 +99,22 @@ function definitionFromFlags(options: SweepOptions): unknown {
 }
 
 /** The stored definition of the study named by --name (read-only: nothing is created). */
-function storedDefinition(options: SweepOptions): unknown {
+async function storedDefinition(options: SweepOptions): Promise<unknown> {
   const where = options.db ?? DEFAULT_DB;
   const missing = `there is no study "${options.name}" in ${where} to resume; define it with --sweep param=grid or --study-file`;
   let store: Store;
   try {
-    store = openStoreFromOptions(options, { readonly: true });
+    store = await openStoreFromOptions(options, { readonly: true });
   } catch (error) {
     if (error instanceof MissingDatabaseError) throw new UsageError(missing);
     throw error;
   }
   try {
-    const record = store.getStudy(options.name!);
+    const record = await store.getStudy(options.name!);
     if (!record) throw new UsageError(missing);
     return record.definition;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -126,13 +126,13 @@ async function runSweep(options: SweepOptions): Promise<void> {
     throw new UsageError('give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file');
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
-  const study = given ?? toStudy(storedDefinition(options), `the stored definition of "${options.name}"`);
+  const study = given ?? toStudy(await storedDefinition(options), `the stored definition of "${options.name}"`);
   const datasets = studyDatasets(study); // a missing dataset file is bad input too
-  const store = openStoreFromOptions(options);
+  const store = await openStoreFromOptions(options);
   try {
     const { pointCount, definition } = study;
-    settings = registerOrRefuse(store, study, datasets, options, settings, `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`);
-    const plan = planMissing(pointCount, definition.repeats, store.storedRepeats(definition.name));
+    settings = await registerOrRefuse(store, study, datasets, options, settings, `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`);
+    const plan = planMissing(pointCount, definition.repeats, await store.storedRepeats(definition.name));
     const total = pointCount * definition.repeats;
     if (plan.points.length === 0) {
       process.stdout.write(`study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`);
@@ -143,6 +143,6 @@ async function runSweep(options: SweepOptions): Promise<void> {
     }
     await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
   } finally {
-    store.close();
+    await store.close();
   }
 }
