@@ -1,10 +1,12 @@
 // The reproduction report: the article's claims checked against the stored studies (each with a 95% confidence
 // interval and a verdict), report.md and summary.csv. Pure apart from one 10,000-epoch training (the network that
 // learns nothing), which runs through the core engine.
-import { builtinDataset, defaultConfig, shapeFor, train, type TrainingConfig } from '../core/index.js';
+import { builtinDataset, shapeFor, train, type TrainingConfig } from '../core/index.js';
+import { defaultConfig } from '../config/index.js';
 import type { PointSummary } from '../store/types.js';
-import { CLAIM_STDS, type Scale } from './reproduce.js';
-import { fitMinimum, type MinimumFit } from './minimum.js';
+import { CLAIM_STDS, articleConfig } from './config.js';
+import type { Scale } from './reproduce.js';
+import { fitMinimum, type MinimumFit } from '../study/minimum.js';
 import { csvLine, short } from '../text/format.js';
 import { compare, confidenceInterval, type Comparison } from '../study/stats.js';
 
@@ -94,8 +96,7 @@ export interface Claims {
 export function articleClaims(seed: OrderData, textbook: OrderData, epochs: number): Claims {
   const curvePoints = (d: OrderData) => d.curve.map((p) => ({ x: p.params.hiddenStd as number, mean: p.mean, stderr: p.stderr }));
   const minimum = { seed: fitMinimum(curvePoints(seed)), textbook: fitMinimum(curvePoints(textbook)) };
-  const base = (order: 'seed' | 'textbook') =>
-    defaultConfig({ epochs, loss: 'bce', bceClip: 1e-15, lr: 0.1, hiddenStd: 0, outputStd: 0, updateOrder: order });
+  const base = (order: 'seed' | 'textbook') => defaultConfig({ ...articleConfig(order, epochs), hiddenStd: 0, outputStd: 0 });
   const nothing = { seed: nothingLearnedLoss(base('seed')), textbook: nothingLearnedLoss(base('textbook')), epochs };
   const perSample = epochs * Math.LN2;
   const nothingMeasurement = (total: number): Measurement => ({

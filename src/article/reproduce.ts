@@ -8,14 +8,11 @@ import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefin
 import { planAdditional, planMissing, type TrialPlan } from '../study/plan.js';
 import type { RunOutcome } from '../study/run.js';
 import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from '../study/stored.js';
+import { CLAIM_STDS, articleConfig } from './config.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
 export type ScaleName = (typeof SCALE_NAMES)[number];
 
-/** Exactly 1/sqrt(2), the Xavier/Glorot std for a layer with 2 inputs and 2 outputs (2 / (2 + 2) = 1/2 variance). */
-export const XAVIER = Math.SQRT1_2;
-/** The stds the article compares: 1 (its first choice), 1/sqrt(2), and 0.6 (its measured minimum). */
-export const CLAIM_STDS = [1, XAVIER, 0.6] as const;
 
 export interface Scale {
   name: string;
@@ -62,11 +59,6 @@ export const SCALES: Record<ScaleName, Scale> = {
     epochs: 10_000,
   },
 };
-
-/** The article's training: 2-2-1 sigmoid, BCE clipped at 1e-15 as its code does, lr 0.1, output std 0.8165. */
-export function articleConfig(order: 'seed' | 'textbook', epochs: number): Record<string, unknown> {
-  return { dataset: 'xor', hidden: [2], loss: 'bce', bceClip: 1e-15, lr: 0.1, epochs, outputStd: 0.8165, updateOrder: order, init: 'normal' };
-}
 
 export interface ReproductionStudies {
   curve: StudyDefinitionInput;

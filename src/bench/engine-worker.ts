@@ -1,7 +1,8 @@
 // A bench worker: does each task the bench sends (train a chunk of networks with the fast engine, or run the control
 // loop) and says when it is done.
 import { parentPort, workerData } from 'node:worker_threads';
-import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../core/index.js';
+import { builtinDataset } from '../core/index.js';
+import { defaultConfig, type TrainingConfigInput } from '../config/index.js';
 import { trainManyFrom, type Precision } from '../engine/index.js';
 import { warmUp, type PoolTask } from './engine.js';
 import { loadSpin } from './spin.js';

@@ -6,17 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { builtinDataset, defaultConfig, seededInitialParameters, shapeFor, type TrainingConfigInput } from '../core/index.js';
+import { builtinDataset, seededInitialParameters, shapeFor } from '../core/index.js';
+import { defaultConfig, type TrainingConfigInput } from '../config/index.js';
 import { measureAccuracy } from '../engine/accuracy.js';
 import { trainManyFrom, type EngineRun, type Precision } from '../engine/index.js';
 import { workerEntry } from '../study/worker-entry.js';
 import { loadSpin } from './spin.js';
+import { XAVIER, articleConfig } from '../article/config.js';
 
-/** The article's study configuration. */
-export const STUDY_CONFIG: TrainingConfigInput = {
-  dataset: 'xor', hidden: [2], activation: 'sigmoid', loss: 'bce', lr: 0.1, epochs: 10_000,
-  hiddenStd: Math.SQRT1_2, outputStd: 0.8165, updateOrder: 'seed',
-};
+/** The article's study configuration at the Xavier std, with the exact loss (no 1e-15 clip). */
+export const STUDY_CONFIG: TrainingConfigInput = { ...articleConfig('seed', 10_000), bceClip: 0, hiddenStd: XAVIER };
 /** The same at the largest hidden std of the article's grid, where hidden units start saturated. */
 const LARGE_STD_CONFIG: TrainingConfigInput = { ...STUDY_CONFIG, hiddenStd: 54.6 };
 

@@ -1,6 +1,7 @@
 // What sweep, refine and reproduce share: the flags that choose how trials run, turning a definition into a
 // study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
 import { Option, type Command } from 'commander';
+import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/index.js';
 import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { StudyError, resolveStudy, type Study } from '../study/definition.js';
@@ -15,8 +16,8 @@ import { parseNumber } from './parse.js';
 
 export interface RunFlags {
   workers?: string;
-  engine?: 'fast' | 'reference';
-  precision?: 'f32' | 'f64';
+  engine?: EngineName;
+  precision?: Precision;
   chunkSize?: string;
   db?: string;
 }
@@ -25,8 +26,8 @@ export interface RunFlags {
 export function addRunOptions(command: Command): Command {
   return addDbOption(command)
     .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
-    .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine (default: fast; a stored study goes on with the engine of its trials, and another one is refused)').choices(['fast', 'reference']))
-    .addOption(new Option('--precision <p>', 'arithmetic of the fast engine (default: f32, or a stored study\'s)').choices(['f32', 'f64']))
+    .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine (default: fast; a stored study goes on with the engine of its trials, and another one is refused)').choices(ENGINE_NAMES))
+    .addOption(new Option('--precision <p>', 'arithmetic of the fast engine (default: f32, or a stored study\'s)').choices(PRECISIONS))
     .option('--chunk-size <n>', 'trials per task sent to a worker (default: about half a second of work for the engine that runs)');
 }
 
@@ -48,8 +49,8 @@ export function studyDatasets(study: Study): Record<string, Dataset> {
 
 export interface RunSettings {
   workers: number;
-  engine: 'fast' | 'reference';
-  precision: 'f32' | 'f64';
+  engine: EngineName;
+  precision: Precision;
   chunkSize: number | undefined;
 }
 

@@ -20,8 +20,6 @@ export interface ActivationOptions {
   eluAlpha: number;
 }
 
-export const DEFAULT_ACTIVATION_OPTIONS: ActivationOptions = { leakySlope: 0.01, eluAlpha: 1 };
-
 /** A sigmoid that never evaluates exp of a large positive number. */
 export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
@@ -29,7 +27,8 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-export function makeActivation(name: ActivationName, options: ActivationOptions = DEFAULT_ACTIVATION_OPTIONS): Activation {
+/** The activation `name`; leaky-relu and elu need their `options` (the configuration's leakySlope and eluAlpha). */
+export function makeActivation(name: ActivationName, options?: ActivationOptions): Activation {
   switch (name) {
     case 'sigmoid':
       return { name, f: sigmoid, df: (_z, a) => a * (1 - a) };
@@ -38,10 +37,12 @@ export function makeActivation(name: ActivationName, options: ActivationOptions 
     case 'relu':
       return { name, f: (z) => (z > 0 ? z : 0), df: (z) => (z > 0 ? 1 : 0) };
     case 'leaky-relu': {
+      if (!options) throw new RangeError('leaky-relu needs its slope (options.leakySlope)');
       const slope = options.leakySlope;
       return { name, f: (z) => (z > 0 ? z : slope * z), df: (z) => (z > 0 ? 1 : slope) };
     }
     case 'elu': {
+      if (!options) throw new RangeError('elu needs its alpha (options.eluAlpha)');
       const alpha = options.eluAlpha;
       // For z <= 0: f = alpha (e^z - 1), so f' = alpha e^z = f + alpha.
       return { name, f: (z) => (z > 0 ? z : alpha * Math.expm1(z)), df: (z, a) => (z > 0 ? 1 : a + alpha) };

@@ -11,6 +11,16 @@ export interface LayerDistribution {
   scale: number;
 }
 
+/** Xavier/Glorot's std for a layer: sqrt(2 / (fan_in + fan_out)) (1/sqrt(2) for the article's 2-2 layers). */
+export function xavierStd(fanIn: number, fanOut: number): number {
+  return Math.sqrt(2 / (fanIn + fanOut));
+}
+
+/** He's std for a ReLU-family layer: sqrt(2 / fan_in). */
+export function heStd(fanIn: number): number {
+  return Math.sqrt(2 / fanIn);
+}
+
 export function layerDistributions(config: Pick<TrainingConfig, 'init' | 'hiddenStd' | 'outputStd'>, shape: NetworkShape): LayerDistribution[] {
   const last = shape.layers.length - 1;
   return shape.layers.map((layer, l) => {
@@ -20,11 +30,11 @@ export function layerDistributions(config: Pick<TrainingConfig, 'init' | 'hidden
       case 'normal':
         return { kind: 'normal', scale: l === last ? config.outputStd : config.hiddenStd };
       case 'xavier-normal':
-        return { kind: 'normal', scale: Math.sqrt(2 / (fanIn + fanOut)) };
+        return { kind: 'normal', scale: xavierStd(fanIn, fanOut) };
       case 'xavier-uniform':
         return { kind: 'uniform', scale: Math.sqrt(6 / (fanIn + fanOut)) };
       case 'he-normal':
-        return { kind: 'normal', scale: Math.sqrt(2 / fanIn) };
+        return { kind: 'normal', scale: heStd(fanIn) };
       case 'file':
         throw new Error('init "file" takes its parameters from a file, not from the random generator');
     }

@@ -1,6 +1,7 @@
 // The shapes shared by both engines of trainMany.
-export type EngineName = 'fast' | 'reference';
-export type Precision = 'f32' | 'f64';
+import type { EngineName, Precision } from '../config/parameters.js';
+
+export type { EngineName, Precision };
 
 export interface TrialMetrics {
   totalLoss: number | null;

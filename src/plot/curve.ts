@@ -3,11 +3,10 @@
 // caller's, e.g. a fitted one; else the lowest mean), and the success rate in a second panel below. Pure: data in,
 // Vega-Lite spec out.
 import type { TopLevelSpec } from 'vega-lite';
+import { xavierStd } from '../core/init.js';
 import { isInitStd, parameterTitle } from './names.js';
 import { short } from '../text/format.js';
 import { CHART_CONFIG, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
-
-export const XAVIER_STD = Math.SQRT1_2;
 
 export interface CurvePoint {
   x: number;
@@ -25,7 +24,7 @@ export interface CurveInput {
   logX?: boolean;
   /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
   xavier?: number | null;
-  /** Where to draw the minimum rule and what to call it; by default the point with the lowest mean (lowestMean). */
+  /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/minimum.ts); none by default. */
   minimum?: { x: number; label?: string } | null;
   title?: string;
   subtitle?: string;
@@ -37,23 +36,11 @@ export function inferLogX(xs: readonly number[]): boolean {
   return Math.max(...xs) / Math.min(...xs) >= 20;
 }
 
-/** The point with the lowest finite mean (ties: the first), or null when none has one. The one rule for "the
- * lowest mean" (this chart's default, summary's minimum via stats.minimumPoint, the centre of the fitted minimum). */
-export function lowestMean<P extends { mean: number | null }>(points: readonly P[]): P | null {
-  let best: P | null = null;
-  for (const p of points) {
-    if (p.mean === null || !Number.isFinite(p.mean)) continue;
-    if (best === null || p.mean < best.mean!) best = p;
-  }
-  return best;
-}
-
 export function curveSpec(input: CurveInput): TopLevelSpec {
   const xs = input.points.map((p) => p.x);
   const logX = input.logX ?? inferLogX(xs);
-  const xavier = input.xavier === undefined ? (isInitStd(input.parameter) ? XAVIER_STD : null) : input.xavier;
-  const lowest = lowestMean(input.points);
-  const minimum = input.minimum === undefined ? (lowest ? { x: lowest.x, label: `minimum (lowest mean) ≈ ${short(lowest.x)}` } : null) : input.minimum;
+  const xavier = input.xavier === undefined ? (isInitStd(input.parameter) ? xavierStd(2, 2) : null) : input.xavier;
+  const minimum = input.minimum ?? null;
   const values = input.points.map((p) => ({
     x: p.x,
     mean: p.mean,

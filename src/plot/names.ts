@@ -1,27 +1,9 @@
-// Reader-facing names for the swept parameters and metrics shown on axes.
-
-const PARAMETER_TITLES: Record<string, string> = {
-  hiddenStd: 'Initial std of the hidden-layer weights',
-  outputStd: 'Initial std of the output-layer weights',
-  lr: 'Learning rate',
-  epochs: 'Epochs',
-  hidden: 'Hidden units',
-  momentum: 'Momentum',
-  bceClip: 'BCE clipping epsilon',
-  threshold: 'Loss threshold',
-  activation: 'Hidden activation',
-  outputActivation: 'Output activation',
-  loss: 'Loss function',
-  optimizer: 'Optimiser',
-  updateOrder: 'Update order',
-  dataset: 'Dataset',
-  schedule: 'Learning-rate schedule',
-  init: 'Initialisation',
-};
+// Reader-facing names for the swept parameters and metrics shown on axes (titles from the parameter table).
+import { PARAMETERS, isParameterName } from '../config/parameters.js';
 
 /** An axis title for a configuration key, e.g. hiddenStd -> "Initial std of the hidden-layer weights (hiddenStd)". */
 export function parameterTitle(key: string): string {
-  const title = PARAMETER_TITLES[key];
+  const title = isParameterName(key) ? PARAMETERS[key].title : undefined;
   return title ? `${title} (${key})` : key;
 }
 

@@ -4,8 +4,10 @@ import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
+import { jsonDifferences } from '../text/differences.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareDatabase } from './sqlite-schema.js';
+import type { EngineName, Precision } from '../config/parameters.js';
 import { MissingDatabaseError, StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
 
 /** How long to wait for another connection's lock before reporting it (ms): long enough to ride out another
@@ -20,7 +22,6 @@ const ITERATE_PAGE = 10_000;
  * variance; beyond, a centred second pass is made for that point (relative error ~ 1e-16 x this ratio). */
 const CANCELLATION_RATIO = 1e6;
 
-type Row = Record<string, unknown>;
 type ScanRow = [number, number, number, number, number, number, number, number, number, number];
 
 /** The rows of one batch that fall in one block of one point. */
@@ -345,7 +346,7 @@ class SqliteStore implements Store {
   async *iterateTrials(study: string): AsyncGenerator<TrialRow> {
     const { id, params, engines } = this.guard(() => {
       const id = this.requireStudy(study);
-      const engineRows = this.db.prepare('SELECT id, engine, precision FROM engines').raw().all() as [number, string, string][];
+      const engineRows = this.db.prepare('SELECT id, engine, precision FROM engines').raw().all() as [number, EngineName, Precision][];
       return { id, params: this.paramsById(id), engines: new Map(engineRows.map(([eid, engine, precision]) => [eid, { engine, precision }])) };
     });
     // Keyset pages of rows, each read with .all() (several times faster per row than a statement iterator, and
@@ -362,6 +363,7 @@ class SqliteStore implements Store {
       const rows = this.guard(() => page.all(id, afterPoint, afterRepeat) as unknown[][]);
       for (const r of rows) {
         const engine = engines.get(r[8] as number);
+        if (!engine) throw new StoreError(`${this.path} is damaged: a trial of study "${study}" names engine id ${String(r[8])}, which is not in its engines table`);
         yield {
           study,
           point: r[0] as number,
@@ -373,8 +375,8 @@ class SqliteStore implements Store {
           success: r[5] === 1,
           epochsToThreshold: r[6] as number | null,
           diverged: r[7] === 1,
-          engine: engine?.engine ?? '?',
-          precision: engine?.precision ?? '?',
+          engine: engine.engine,
+          precision: engine.precision,
         };
       }
       if (rows.length < ITERATE_PAGE) return;
@@ -407,16 +409,9 @@ function isIndex(x: number): boolean {
 
 /** Which top-level fields of two definition texts differ (by their JSON text, so key order counts). */
 function describeDifference(storedText: string, givenText: string): string {
-  const stored = JSON.parse(storedText) as unknown;
-  const given = JSON.parse(givenText) as unknown;
-  const isObject = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(stored) && isObject(given)) {
-    const keys = [...new Set([...Object.keys(stored), ...Object.keys(given)])];
-    const differing = keys.filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(given[k]));
-    if (differing.length) return `it differs in ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', ...' : ''}`;
-    return 'its fields are in another order';
-  }
-  return 'it differs';
+  const differing = jsonDifferences(JSON.parse(storedText), JSON.parse(givenText)).map((d) => d.path);
+  if (differing.length) return `it differs in ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', ...' : ''}`;
+  return 'its fields are in another order';
 }
 
 /** Opens an xorlab SQLite database: for writing (the default) it is created when missing; for reading it must

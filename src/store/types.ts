@@ -1,7 +1,9 @@
 // The store interface: where a study's trials are kept. SQLite (src/store/sqlite.ts); PostgreSQL and MongoDB behind
 // the same interface. Changes are additive and announced by commits starting "store API:".
 
-export type ParamValue = number | string;
+import type { EngineName, ParamValue, Precision } from '../config/parameters.js';
+
+export type { ParamValue };
 
 export interface StudyRecord {
   name: string;
@@ -24,8 +26,8 @@ export interface TrialRow {
   success: boolean;
   epochsToThreshold: number | null;
   diverged: boolean;
-  engine: string; // 'fast' | 'reference'
-  precision: string; // 'f32' | 'f64'
+  engine: EngineName;
+  precision: Precision;
 }
 
 export interface PointSummary {

@@ -2,7 +2,9 @@
 // repeats per point and a root seed. One zod schema validates both the CLI flags and a JSON study file; the
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
 import { z } from 'zod';
-import { MAX_SEED, TrainingConfigSchema, defaultConfig, describeIssues, type TrainingConfig } from '../core/index.js';
+import { MAX_SEED, type TrainingConfig } from '../core/index.js';
+import { TrainingConfigSchema, defaultConfig, describeIssues } from '../config/index.js';
+import { jsonDifferences } from '../text/differences.js';
 import { GridError, parseGrid, type Grid } from './grid.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
 
@@ -143,18 +145,11 @@ export function resolveStudy(input: unknown): Study {
 
 /** What differs between two definitions, for the "different definition" message. */
 export function describeDifference(stored: unknown, given: StudyDefinition): string {
-  const s = (stored ?? {}) as Record<string, unknown>;
-  const diffs: string[] = [];
   const show = (v: unknown) => JSON.stringify(v) ?? 'nothing';
-  for (const key of ['sweep', 'repeats', 'seed'] as const) {
-    if (JSON.stringify(s[key]) !== JSON.stringify(given[key])) diffs.push(`${key}: stored ${show(s[key])}, given ${show(given[key])}`);
-  }
-  const sc = (s.config ?? {}) as Record<string, unknown>;
-  const gc = given.config as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(sc), ...Object.keys(gc)])) {
-    if (JSON.stringify(sc[key]) !== JSON.stringify(gc[key])) diffs.push(`config.${key}: stored ${show(sc[key])}, given ${show(gc[key])}`);
-  }
-  return diffs.length ? diffs.join('; ') : 'the stored definition is not in a form this version understands';
+  const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config'], expand: ['config'] });
+  return diffs.length
+    ? diffs.map((d) => `${d.path}: stored ${show(d.stored)}, given ${show(d.given)}`).join('; ')
+    : 'the stored definition is not in a form this version understands';
 }
 
 /** Whether two definitions are the same study (key order aside). */

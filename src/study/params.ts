@@ -1,14 +1,9 @@
-// Which training-configuration parameters a study can sweep, and how a swept value enters a configuration.
-import {
-  ACTIVATION_NAMES,
-  LOSS_NAMES,
-  OPTIMIZER_NAMES,
-  SCHEDULE_NAMES,
-  UPDATE_ORDERS,
-  type TrainingConfig,
-} from '../core/index.js';
+// Which training parameters a study can sweep, and how a swept value enters a configuration: derived from the
+// parameter table (config/parameters.ts), which says for each parameter whether it is swept as a real number, an
+// integer or one of its choices.
+import { PARAMETERS, PARAMETER_NAMES, type ChoiceParameter, type ParamValue } from '../config/index.js';
 
-export type ParamValue = number | string;
+export type { ParamValue } from '../config/index.js';
 
 export interface NumericParam {
   kind: 'numeric';
@@ -22,39 +17,30 @@ export interface CategoricalParam {
 }
 export type ParamSpec = NumericParam | CategoricalParam;
 
-const real: NumericParam = { kind: 'numeric', integer: false };
-const integer: NumericParam = { kind: 'numeric', integer: true };
+function sweepSpec(name: (typeof PARAMETER_NAMES)[number]): ParamSpec | null {
+  const spec = PARAMETERS[name];
+  if (spec.sweep === 'real' || spec.sweep === 'integer') return { kind: 'numeric', integer: spec.sweep === 'integer' };
+  if (spec.sweep !== 'choice') return null;
+  if (spec.type === 'choice') return { kind: 'categorical', choices: (spec as ChoiceParameter).sweepChoices ?? spec.choices };
+  return { kind: 'categorical', choices: null };
+}
 
 /** Every sweepable parameter. `hidden` is the unit count of a single hidden layer. */
-export const SWEEPABLE: Readonly<Record<string, ParamSpec>> = {
-  hiddenStd: real,
-  outputStd: real,
-  lr: real,
-  epochs: integer,
-  hidden: integer,
-  threshold: real,
-  leakySlope: real,
-  eluAlpha: real,
-  bceClip: real,
-  momentum: real,
-  beta1: real,
-  beta2: real,
-  adamEpsilon: real,
-  stepEvery: integer,
-  stepGamma: real,
-  expGamma: real,
-  minLr: real,
-  activation: { kind: 'categorical', choices: ACTIVATION_NAMES },
-  outputActivation: { kind: 'categorical', choices: ACTIVATION_NAMES },
-  loss: { kind: 'categorical', choices: LOSS_NAMES },
-  optimizer: { kind: 'categorical', choices: OPTIMIZER_NAMES },
-  schedule: { kind: 'categorical', choices: SCHEDULE_NAMES },
-  updateOrder: { kind: 'categorical', choices: UPDATE_ORDERS },
-  init: { kind: 'categorical', choices: ['normal', 'xavier-normal', 'xavier-uniform', 'he-normal'] },
-  dataset: { kind: 'categorical', choices: null },
-} satisfies Partial<Record<keyof TrainingConfig, ParamSpec>>;
+export const SWEEPABLE: Readonly<Record<string, ParamSpec>> = Object.fromEntries(
+  PARAMETER_NAMES.flatMap((name) => {
+    const spec = sweepSpec(name);
+    return spec ? [[name, spec]] : [];
+  }),
+);
 
-export const SWEEPABLE_NAMES = Object.keys(SWEEPABLE);
+/** The sweepable names as help lists them: the article's axes first, then the other numbers, then the choices. */
+export const SWEEPABLE_NAMES = Object.keys(SWEEPABLE).sort((a, b) => listRank(a) - listRank(b));
+
+function listRank(name: string): number {
+  const first = ['hiddenStd', 'outputStd', 'lr', 'epochs', 'hidden'].indexOf(name);
+  if (first >= 0) return first;
+  return (SWEEPABLE[name].kind === 'numeric' ? 100 : 200) + PARAMETER_NAMES.indexOf(name as (typeof PARAMETER_NAMES)[number]);
+}
 
 export function isSweepable(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(SWEEPABLE, name);

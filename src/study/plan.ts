@@ -1,8 +1,15 @@
 // Which trials to run: the (point, repeat) pairs a study still misses, or the extra repeats refine allocates,
 // cut into chunks for the workers.
 import type { TrainingConfig } from '../core/index.js';
+import type { EngineName } from '../config/index.js';
 import type { ChunkTask } from './protocol.js';
-import { trialSeed } from './seeds.js';
+import { deriveSeed } from '../core/rng.js';
+
+/** A trial's seed: a function of (root seed, point, repeat) only, so that rerunning, resuming, or running elsewhere
+ * or in another grouping gives identical numbers. */
+export function trialSeed(rootSeed: number, point: number, repeat: number): number {
+  return deriveSeed(rootSeed, point, repeat);
+}
 
 /** Trials to run, ordered by (point, repeat). */
 export interface TrialPlan {
@@ -80,7 +87,7 @@ const EPOCH_SECONDS = { reference: 1.4e-6, fast: 0.04e-6 } as const;
 const XOR_221_WORK = 9 * 4;
 
 /** Estimated seconds of one training: epochs x (parameters x samples), scaled from the 2-2-1 XOR timings. */
-export function trialSeconds(engine: 'fast' | 'reference', epochs: number, parameters: number, samples: number): number {
+export function trialSeconds(engine: EngineName, epochs: number, parameters: number, samples: number): number {
   return EPOCH_SECONDS[engine] * epochs * Math.max(1, (parameters * samples) / XOR_221_WORK);
 }
 

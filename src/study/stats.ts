@@ -4,7 +4,6 @@
 // standard error is stderr / |mean|. Confidence intervals use Student's t quantile (exact for normal samples and
 // the safe choice for small n; for the article's n = 10,000 it equals the normal 1.96 to 4 digits). The per-point
 // mean and std themselves are computed by the store (store/moments.ts, and SQL), checked there by hand.
-import { lowestMean } from '../plot/curve.js';
 
 /** What an interval or a comparison needs of a sample. std is null when n < 2. */
 export interface SampleStats {
@@ -39,6 +38,17 @@ export function confidenceInterval(s: SampleStats, level = 0.95): Interval | nul
   const df = s.n - 1;
   const halfWidth = tQuantile(1 - (1 - level) / 2, df) * standardError(s.std, s.n);
   return { low: s.mean - halfWidth, high: s.mean + halfWidth, halfWidth, level, df };
+}
+
+/** The point with the lowest finite mean (ties: the first), or null when none has one. The one rule for "the
+ * lowest mean" (summary's minimum via minimumPoint, the centre of the fitted minimum, the chart's rule when no fit is found). */
+export function lowestMean<P extends { mean: number | null }>(points: readonly P[]): P | null {
+  let best: P | null = null;
+  for (const p of points) {
+    if (p.mean === null || !Number.isFinite(p.mean)) continue;
+    if (best === null || p.mean < best.mean!) best = p;
+  }
+  return best;
 }
 
 /** The point with the lowest mean (lowestMean: finite means, ties the first), with the confidence interval of its mean. */

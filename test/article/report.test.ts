@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { PointSummary } from '../../src/store/types.js';
-import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/article/minimum.js';
+import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/minimum.js';
 import { minimumPoint } from '../../src/study/stats.js';
 import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/article/report.js';
 import { SCALES, runReproduction, type Scale } from '../../src/article/reproduce.js';

@@ -17,7 +17,7 @@ async function storeWithStudy(dir: string): Promise<string> {
     xs.flatMap((x, point) =>
       [0, 1, 2].map((repeat) => ({
         study: 'tiny', point, repeat, params: { hiddenStd: x }, seed: point * 10 + repeat, totalLoss: 1000 + 200 * Math.log(x) ** 2 + repeat * 10,
-        finalLoss: 0.01, success: repeat < 2, epochsToThreshold: 100, diverged: false, engine: 'reference', precision: 'f64',
+        finalLoss: 0.01, success: repeat < 2, epochsToThreshold: 100, diverged: false, engine: 'reference' as const, precision: 'f64' as const,
       })),
     ),
   );
@@ -64,7 +64,7 @@ test('plot heatmap draws a stored two-parameter study', async () => {
   for (const hiddenStd of [0.5, 1, 2]) {
     for (const lr of [0.1, 1]) {
       for (const repeat of [0, 1]) {
-        rows.push({ study: 'land', point, repeat, params: { hiddenStd, lr }, seed: point * 2 + repeat, totalLoss: 100 * hiddenStd + 10 * lr + repeat, finalLoss: 0.1, success: true, epochsToThreshold: 5, diverged: false, engine: 'reference', precision: 'f64' });
+        rows.push({ study: 'land', point, repeat, params: { hiddenStd, lr }, seed: point * 2 + repeat, totalLoss: 100 * hiddenStd + 10 * lr + repeat, finalLoss: 0.1, success: true, epochsToThreshold: 5, diverged: false, engine: 'reference' as const, precision: 'f64' as const });
       }
       point++;
     }

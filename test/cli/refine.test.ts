@@ -37,7 +37,7 @@ before(() => {
   assert.equal(r.status, 0, r.stderr);
 });
 
-test('--async budget: the dry run shows an allocation proportional to the relative errors that sums to the budget; the run adds exactly it', async () => {
+test('--budget: the dry run shows an allocation proportional to the relative errors that sums to the budget; the run adds exactly it', async () => {
   const start = await rows();
   const errors = byPoint(start);
   const budget = 40;

@@ -1,19 +1,8 @@
 // The hand-written backward pass against central finite differences, for every activation x loss.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ACTIVATION_NAMES,
-  Network,
-  Rng,
-  builtinDataset,
-  defaultConfig,
-  initialParameters,
-  makeDataset,
-  shapeFor,
-  type ActivationName,
-  type Dataset,
-  type TrainingConfig,
-} from '../../src/core/index.js';
+import { ACTIVATION_NAMES, Network, Rng, builtinDataset, initialParameters, makeDataset, shapeFor, type ActivationName, type Dataset, type TrainingConfig } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 
 const twoOutputs = makeDataset('two-outputs', [[0, 0], [0, 1], [1, 0], [1, 1]], [[0, 1], [1, 0], [1, 1], [0, 0]]);
 

@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Rng,
-  builtinDataset,
-  deriveSeed,
-  learningRateAt,
-  makeActivation,
-  makeOptimizer,
-  parseCsvDataset,
-  parseJsonDataset,
-  defaultConfig,
-} from '../../src/core/index.js';
+import { Rng, builtinDataset, deriveSeed, learningRateAt, makeActivation, makeOptimizer, parseCsvDataset, parseJsonDataset } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 
 test('gates and parity datasets are the right truth tables', () => {
   assert.deepEqual(Array.from(builtinDataset('xor').targets), [0, 1, 1, 0]);

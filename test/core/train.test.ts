@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Network,
-  builtinDataset,
-  defaultConfig,
-  fromParameterFile,
-  makeShape,
-  seededInitialParameters,
-  sigmoid,
-  toParameterFile,
-  train,
-  trainFromSeed,
-} from '../../src/core/index.js';
+import { Network, builtinDataset, fromParameterFile, makeShape, seededInitialParameters, sigmoid, toParameterFile, train, trainFromSeed } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 
 const xor = builtinDataset('xor');
 // Fixed 2-2-1 parameters in the flat layout: hidden W (2x2, row-major), hidden b (2), output W (2x1), output b (1).

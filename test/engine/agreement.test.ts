@@ -1,7 +1,8 @@
 // The fast engine against the reference engine (src/core/train.ts) from identical initial parameters.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { builtinDataset, defaultConfig, makeDataset, type Dataset, type TrainingConfigInput } from '../../src/core/index.js';
+import { builtinDataset, makeDataset, type Dataset } from '../../src/core/index.js';
+import { defaultConfig, type TrainingConfigInput } from '../../src/config/index.js';
 import { lockstepKernel } from '../../src/engine/instance.js';
 import { trainMany, type EngineRun, type Precision } from '../../src/engine/index.js';
 

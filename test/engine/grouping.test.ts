@@ -4,7 +4,8 @@
 // switches between its exp-product and clamped paths.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { builtinDataset, defaultConfig, type TrainingConfigInput } from '../../src/core/index.js';
+import { builtinDataset } from '../../src/core/index.js';
+import { defaultConfig, type TrainingConfigInput } from '../../src/config/index.js';
 import { lockstepKernel } from '../../src/engine/instance.js';
 import { trainMany, trainManyFrom, type EngineRun, type Precision } from '../../src/engine/index.js';
 

@@ -1,7 +1,8 @@
 // Extreme inputs, the fallback for configurations the fast engine does not cover, and exp/log accuracy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { builtinDataset, defaultConfig } from '../../src/core/index.js';
+import { builtinDataset } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { measureAccuracy } from '../../src/engine/accuracy.js';
 import { ensureMemory, lockstepKernel } from '../../src/engine/instance.js';
 import { fastEngineSupport, trainMany } from '../../src/engine/index.js';

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinDataset, defaultConfig, trainFromSeed } from '../../src/core/index.js';
+import { builtinDataset, trainFromSeed } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../../src/plot/charts.js';
-import { XAVIER_STD, curveSpec, type CurvePoint } from '../../src/plot/curve.js';
+import { curveSpec, type CurvePoint } from '../../src/plot/curve.js';
+import { XAVIER as XAVIER_STD } from '../../src/article/config.js';
+import { lowestMeanRule } from '../../src/study/minimum.js';
 import { ChartDataError } from '../../src/plot/errors.js';
 import { readGlyphWidths, fontFiles, textWidth } from '../../src/plot/fonts.js';
 import { heatmapSpec } from '../../src/plot/landscape.js';
@@ -70,7 +73,7 @@ for (const [name, make] of Object.entries(charts)) {
 }
 
 test('the study curve has standard-error bars, the Xavier rule at 1/sqrt(2), the minimum rule and a success panel', () => {
-  const spec: any = curveSpec({ parameter: 'hiddenStd', points: curvePoints() });
+  const spec: any = curveSpec({ parameter: 'hiddenStd', points: curvePoints(), minimum: lowestMeanRule(curvePoints()) });
   const all = layers(spec);
   const bars = all.find((l) => markType(l) === 'errorbar');
   assert.ok(bars, 'an errorbar layer');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { StudyError, describeDifference, resolveStudy, sameDefinition } from '../../src/study/definition.js';
-import { trialSeed } from '../../src/study/seeds.js';
+import { trialSeed } from '../../src/study/plan.js';
 import { deriveSeed } from '../../src/core/index.js';
 
 const article = { name: 'article', config: { outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-3:4:400' }, repeats: 10, seed: 1 };

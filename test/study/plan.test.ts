@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultConfig } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { chooseChunkSize, chunksOf, planAdditional, planMissing, trialSeconds } from '../../src/study/plan.js';
-import { trialSeed } from '../../src/study/seeds.js';
+import { trialSeed } from '../../src/study/plan.js';
 
 const pairs = (plan: { points: Int32Array; repeats: Int32Array }) => Array.from(plan.points, (p, i) => `${p}:${plan.repeats[i]}`);
 

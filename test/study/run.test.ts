@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinDataset, defaultConfig, trainFromSeed } from '../../src/core/index.js';
+import { builtinDataset, trainFromSeed } from '../../src/core/index.js';
+import { defaultConfig } from '../../src/config/index.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';
 import { runPlan } from '../../src/study/run.js';
-import { trialSeed } from '../../src/study/seeds.js';
+import { trialSeed } from '../../src/study/plan.js';
 import { collect } from '../helpers/cli.js';
 
 const definition = { name: 'small', config: { epochs: 150, outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-1:1:4' }, repeats: 3, seed: 9 };

@@ -3,27 +3,14 @@
 // `xorlab train --json` file. `--out file.svg|file.png` renders; `--spec` prints the Vega-Lite spec instead.
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import {
-  MAX_SEED,
-  ParameterFileError,
-  TrainingConfigSchema,
-  defaultConfig,
-  describeIssues,
-  fromParameterFile,
-  seededInitialParameters,
-  shapeFor,
-  train,
-  type Dataset,
-  type TrainingConfig,
-  type TrainingConfigInput,
-  type TrainingResult,
-} from '../../core/index.js';
+import { MAX_SEED, ParameterFileError, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
+import { TrainingConfigSchema, defaultConfig, describeIssues, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
 import { curveSpec } from '../../plot/curve.js';
 import { heatmapSpec } from '../../plot/landscape.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { short } from '../../text/format.js';
-import { studyCurveInput, studyHeatmapInput } from '../../article/charts.js';
+import { studyCurveInput, studyHeatmapInput } from '../../study/charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';

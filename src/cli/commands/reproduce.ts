@@ -3,29 +3,13 @@
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { builtinDataset, defaultConfig, trainFromSeed, type TrainingConfig, type TrainingOptions, type TrainingResult } from '../../core/index.js';
-import { boundaryChart, lossChart, weightsChart } from '../../plot/charts.js';
-import { curveSpec } from '../../plot/curve.js';
-import { ChartFileError, writeChart } from '../../plot/render.js';
-import { curvePoints } from '../../article/charts.js';
-import { articleClaims, reportMarkdown, summaryCsv } from '../../article/report.js';
-import {
-  SCALES,
-  SCALE_NAMES,
-  XAVIER,
-  articleConfig,
-  prepareReproduction,
-  resolveReproduction,
-  runPrepared,
-  type ReproductionStudyMap,
-  type Scale,
-  type ScaleName,
-} from '../../article/reproduce.js';
-import type { Store } from '../../store/types.js';
+import { builtinDataset } from '../../core/index.js';
+import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
+import { writeReport } from '../../article/write-report.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags, type RunSettings } from '../run.js';
+import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -85,21 +69,6 @@ export function scaleFromOptions(options: ReproduceOptions): { scale: Scale; cus
   };
 }
 
-/**
- * The first seed from 1 up whose training learns XOR (the article shows trainings that learned), with that
- * training (traced with `options`, so the figures reuse it); when none of 100 does, seed 1 with learned false.
- */
-function learningRun(config: TrainingConfig, options: TrainingOptions): { seed: number; run: TrainingResult; learned: boolean } {
-  const xor = builtinDataset('xor');
-  let first: TrainingResult | null = null;
-  for (let seed = 1; seed <= 100; seed++) {
-    const run = trainFromSeed(config, xor, seed, options);
-    if (run.metrics.success) return { seed, run, learned: true };
-    first ??= run;
-  }
-  return { seed: 1, run: first!, learned: false };
-}
-
 /** Fails like mkdir + write would on --out, without creating anything (checked before the store is opened). */
 function checkOutFolder(dir: string): void {
   const fail = (why: string): never => {
@@ -125,16 +94,6 @@ function checkOutFolder(dir: string): void {
     }
     return;
   }
-}
-
-async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: string): Promise<string> {
-  try {
-    await writeChart(spec, join(dir, file));
-  } catch (error) {
-    if (error instanceof ChartFileError) throw new UsageError(`--out: ${error.message}`);
-    throw error;
-  }
-  return file;
 }
 
 async function runReproduce(options: ReproduceOptions): Promise<void> {
@@ -163,107 +122,15 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     const run = await runPrepared(store, scale, studies, (label, study, plan) => runWithProgress(label, study, plan, store, datasets, settings, () => hint), log);
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');
-    await writeReport(store, dir, scale, run.studies, options, settings, ranFor);
+    await writeReport(store, dir, scale, run.studies, {
+      engine: `${settings.engine} (${settings.precision})`,
+      workers: settings.workers,
+      database: options.db ?? DEFAULT_DB,
+      command: hint,
+      seconds: ranFor,
+    });
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(dir, 'report.md')}`);
   } finally {
     await store.close();
   }
-}
-
-async function writeReport(
-  store: Store,
-  dir: string,
-  scale: Scale,
-  studies: ReproductionStudyMap,
-  options: ReproduceOptions,
-  settings: RunSettings,
-  seconds: number,
-): Promise<void> {
-  const names = {
-    curve: studies.curve.definition.name,
-    claims: studies.claims.definition.name,
-    textbookCurve: studies.textbookCurve.definition.name,
-    textbookClaims: studies.textbookClaims.definition.name,
-  };
-  const summaries = {
-    curve: await store.summarize(names.curve),
-    claims: await store.summarize(names.claims),
-    textbookCurve: await store.summarize(names.textbookCurve),
-    textbookClaims: await store.summarize(names.textbookClaims),
-  };
-  const count = (s: { count: number }[]) => s.reduce((n, p) => n + p.count, 0);
-  const claims = articleClaims({ curve: summaries.curve, claims: summaries.claims }, { curve: summaries.textbookCurve, claims: summaries.textbookClaims }, scale.epochs);
-
-  const curveFigure = (points: typeof summaries.curve, order: string, fit: typeof claims.minimum.seed) =>
-    curveSpec({
-      parameter: 'hiddenStd',
-      points: curvePoints(points, 'hiddenStd'),
-      logX: true,
-      minimum: fit ? { x: fit.x, label: `minimum ${fit.x.toPrecision(3)} [${fit.low.toPrecision(2)}, ${fit.high.toPrecision(2)}]` } : undefined,
-      title: `Total loss against the hidden-layer init std (${order} order)`,
-      subtitle: `XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, output std 0.8165; mean ± standard error of ${count(points).toLocaleString('en-US')} trainings`,
-    });
-  const seedConfig = (hiddenStd: number) => defaultConfig({ ...articleConfig('seed', scale.epochs), hiddenStd });
-  const xor = builtinDataset('xor');
-  const small = seedConfig(0.05);
-  const large = seedConfig(10);
-  const xavier = seedConfig(XAVIER);
-  const every = Math.max(1, Math.round(scale.epochs / 500));
-  const found = {
-    small: learningRun(small, { snapshotEvery: every, traceEvery: every }),
-    large: learningRun(large, { snapshotEvery: every, traceEvery: every }),
-    boundary: learningRun(xavier, { traceEvery: every }),
-  };
-  const seeds = { small: found.small.seed, large: found.large.seed, boundary: found.boundary.seed };
-  const notLearned = [found.small.learned ? '' : 'hidden std 0.05', found.large.learned ? '' : 'hidden std 10', found.boundary.learned ? '' : 'hidden std 1/√2'].filter(Boolean);
-  const [smallRun, largeRun, xavierRun] = [found.small.run, found.large.run, found.boundary.run];
-  const seedCurve = curveFigure(summaries.curve, 'seed', claims.minimum.seed);
-
-  const figures = {
-    curve: await chart(seedCurve, dir, 'curve.png'),
-    textbookCurve: await chart(curveFigure(summaries.textbookCurve, 'textbook', claims.minimum.textbook), dir, 'curve-textbook.png'),
-    weightsSmall: await chart(weightsChart(small, xor, smallRun, seeds.small), dir, 'weights-std0.05.png'),
-    weightsLarge: await chart(weightsChart(large, xor, largeRun, seeds.large), dir, 'weights-std10.png'),
-    loss: await chart(
-      lossChart(
-        [
-          { label: `hidden std 0.05, seed ${seeds.small}`, result: smallRun },
-          { label: `hidden std 1/√2, seed ${seeds.boundary}`, result: xavierRun },
-          { label: `hidden std 10, seed ${seeds.large}`, result: largeRun },
-        ],
-        'the three trainings of the figures; mean loss over the 4 samples, seed order',
-      ),
-      dir,
-      'loss.png',
-    ),
-    boundary: await chart(boundaryChart(xavier, xor, xavierRun.finalParameters, seeds.boundary, xavierRun.metrics.totalLoss), dir, 'boundary.png'),
-  };
-  await chart(seedCurve, dir, 'curve.svg');
-
-  writeFileSync(
-    join(dir, 'summary.csv'),
-    summaryCsv([
-      { name: names.curve, order: 'seed', points: summaries.curve },
-      { name: names.claims, order: 'seed', points: summaries.claims },
-      { name: names.textbookCurve, order: 'textbook', points: summaries.textbookCurve },
-      { name: names.textbookClaims, order: 'textbook', points: summaries.textbookClaims },
-    ]),
-  );
-  writeFileSync(
-    join(dir, 'report.md'),
-    reportMarkdown({
-      scale,
-      claims,
-      studyNames: names,
-      trials: { curve: count(summaries.curve), claims: count(summaries.claims), textbookCurve: count(summaries.textbookCurve), textbookClaims: count(summaries.textbookClaims) },
-      seconds,
-      engine: `${settings.engine} (${settings.precision})`,
-      workers: settings.workers,
-      database: options.db ?? DEFAULT_DB,
-      figures,
-      trajectorySeeds: seeds,
-      notLearned,
-      command: commandLine(process.argv.slice(2)),
-    }),
-  );
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ParamValue } from '../../store/types.js';
 import { GridError, parseGrid } from '../../study/grid.js';
-import { storedSweep } from '../../article/charts.js';
+import { storedSweep } from '../../study/charts.js';
 import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
 import { alignedTable, shortNumber } from '../../text/format.js';
 

@@ -3,7 +3,7 @@
 // by 1/stderr^2; its vertex is the minimum. The 95% interval is a parametric bootstrap: every mean is redrawn from
 // N(mean, stderr^2) and the fit repeated (seeded, so a report is reproducible).
 import { Rng } from '../core/index.js';
-import { lowestMean } from '../plot/curve.js';
+import { lowestMean } from './stats.js';
 import { short } from '../text/format.js';
 
 export interface MeanPoint {
@@ -111,6 +111,11 @@ export function fitMinimum(points: readonly MeanPoint[], options: { window?: num
 export function curveMinimum(points: readonly MeanPoint[]): { x: number; label: string } | null {
   const fit = fitMinimum(points);
   if (fit) return { x: fit.x, label: `fitted minimum ≈ ${short(fit.x)} [${short(fit.low, 2)}, ${short(fit.high, 2)}]` };
+  return lowestMeanRule(points);
+}
+
+/** The chart's minimum rule at the grid point with the lowest mean, named as such (null when no point has a mean). */
+export function lowestMeanRule(points: readonly MeanPoint[]): { x: number; label: string } | null {
   const lowest = lowestMean(points);
   return lowest && { x: lowest.x, label: `minimum (lowest mean) ≈ ${short(lowest.x)}` };
 }

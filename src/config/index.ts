@@ -1,0 +1,3 @@
+// Training configurations: the one parameter table (pure data, browser-safe) and the schema derived from it (zod).
+export * from './parameters.js';
+export * from './schema.js';
