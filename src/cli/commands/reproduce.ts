@@ -44,7 +44,7 @@ Examples:
 }
 
 /** The scale, with the trial-run overrides applied. */
-export function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: boolean } {
+function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: boolean } {
   const base = SCALES[options.scale];
   const epochs = options.epochs === undefined ? base.epochs : parseNumber('--epochs', options.epochs, { integer: true, min: 1, max: 1_000_000 });
   const points = options.points === undefined ? base.curvePoints : parseNumber('--points', options.points, { integer: true, min: 5, max: 100_000 });
