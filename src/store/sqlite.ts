@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
-import { jsonDifferences } from '../text/differences.js';
+import { describeDifference } from './definition-diff.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareDatabase } from './sqlite-schema.js';
 import type { EngineName, Precision } from '../config/parameters.js';
@@ -405,13 +405,6 @@ function isSortedByRepeat(rows: readonly TrialRow[]): boolean {
 
 function isIndex(x: number): boolean {
   return Number.isInteger(x) && x >= 0;
-}
-
-/** Which top-level fields of two definition texts differ (by their JSON text, so key order counts). */
-function describeDifference(storedText: string, givenText: string): string {
-  const differing = jsonDifferences(JSON.parse(storedText), JSON.parse(givenText)).map((d) => d.path);
-  if (differing.length) return `it differs in ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', ...' : ''}`;
-  return 'its fields are in another order';
 }
 
 /** Opens an xorlab SQLite database: for writing (the default) it is created when missing; for reading it must

@@ -82,6 +82,16 @@ export class StoreError extends Error {
   }
 }
 
+/** The database could not be reached or dropped the connection (server down or restarting, network): the same
+ * request may succeed later. Callers that run for a long time (distributed workers) retry on it; the CLI reports
+ * it like any StoreError. */
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** Opening for reading found no database file at the path (nothing was created). */
 export class MissingDatabaseError extends StoreError {
   constructor(message: string) {

@@ -1,0 +1,54 @@
+// Passwords never leave xorlab in what it prints or stores: the one helper that every message, progress line,
+// resume command, report and stored text goes through. A password shows as ***.
+//
+// Two nets: (1) the password part of any URL's user info (`scheme://user:PASSWORD@host`) and `password=...` in a
+// URL's query; (2) every secret registered by the code that connected with it (registerSecret), in its plain and
+// URL-encoded forms, wherever it appears (a driver's message that quotes it, a URL written in another form).
+
+export const MASK = '***';
+
+const secrets = new Set<string>();
+
+/** Masks `secret` in everything redact() sees from now on (in this process). Short secrets are masked too: a
+ * password of 3 characters is still a password. */
+export function registerSecret(secret: string | undefined | null): void {
+  if (!secret) return;
+  secrets.add(secret);
+  const encoded = encodeURIComponent(secret);
+  if (encoded !== secret) secrets.add(encoded);
+}
+
+// scheme://  then user info up to the LAST @ before the host (a raw @ in a password is common), within one token.
+const URL_TOKEN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'`<>]*)/gi;
+
+function redactToken(scheme: string, rest: string): string {
+  // The authority ends at the first '/', '?' or '#' after the user info; the user info ends at the last '@' before
+  // that. Search the '@' first: a password may contain '/', '?' or '#' unencoded.
+  const queryAt = rest.search(/[?#]/);
+  const head = queryAt >= 0 ? rest.slice(0, queryAt) : rest;
+  let out = rest;
+  const at = head.lastIndexOf('@');
+  if (at > 0) {
+    const userinfo = rest.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) out = `${userinfo.slice(0, colon + 1)}${MASK}${rest.slice(at)}`;
+  }
+  // pg and mongodb also read credentials from the query string.
+  out = out.replace(/([?&](?:password|pass|pwd|sslpassword|authMechanismProperties)=)[^&#\s]*/gi, `$1${MASK}`);
+  return `${scheme}${out}`;
+}
+
+/** `text` with every password in it replaced by ***. */
+export function redact(text: string): string {
+  let out = text.replace(URL_TOKEN, (_, scheme: string, rest: string) => redactToken(scheme, rest));
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(secret)) out = out.split(secret).join(MASK);
+  }
+  return out;
+}
+
+/** Whether a store location is a URL with a password in it (then a command line printed for the user to rerun
+ * cannot carry it: they put it back, or use PGPASSWORD / ~/.pgpass / XORLAB_DB). */
+export function hasPassword(url: string): boolean {
+  return redact(url) !== url;
+}
