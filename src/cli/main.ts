@@ -3,6 +3,7 @@
 // and validate their input, then call the layers below (study, store, plot, kernel, core).
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
+import { redact } from '../text/redact.js';
 import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
@@ -53,7 +54,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
     }
     if (INPUT_ERRORS.some((kind) => error instanceof kind)) exitWith((error as Error).message, EXIT_USAGE);
-    throw error;
+    // A bug: the stack helps, but it may quote a URL with its password.
+    process.stderr.write(`${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    process.exit(1);
   }
 }
 

@@ -9,7 +9,8 @@ import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/st
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
 import { defaultWorkers, runPlan, type RunOutcome } from '../study/run.js';
-import { addDbOption } from './db-option.js';
+import { addDbOption, DB_ENV } from './db-option.js';
+import { MASK, redact } from '../text/redact.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
 import { loadDataset } from './files.js';
 import { parseNumber } from './parse.js';
@@ -136,10 +137,14 @@ export async function runWithProgress(
     process.off('SIGINT', onSigint);
   }
   if (outcome.interrupted) {
+    const hint = resumeHint(outcome);
     process.stderr.write(
       `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
-        `they are stored. Resume with:\n  ${resumeHint(outcome)}\n`,
+        `they are stored. Resume with:\n  ${hint}\n`,
     );
+    if (hint.includes(MASK)) {
+      process.stderr.write(`xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n`);
+    }
     await store.close();
     process.exit(EXIT_INTERRUPTED);
   }
@@ -150,8 +155,8 @@ export async function runWithProgress(
   return outcome;
 }
 
-/** The command line as typed, quoted for a POSIX shell. */
+/** The command line as typed, quoted for a POSIX shell, with any password shown as ***. */
 export function commandLine(args: readonly string[]): string {
   const quote = (a: string): string => (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['xorlab', ...args.map(quote)].join(' ');
+  return redact(['xorlab', ...args.map(quote)].join(' '));
 }

@@ -20,6 +20,9 @@ export function storeKind(url: string): 'sqlite' | 'postgres' | 'mongodb' | 'unk
  * `postgres://user:password@host:port/database`, or `mongodb://user:password@host:port/database`. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (url.trim() === '') throw new StoreError('the database path is empty; pass --db <path or URL>');
+  if (/^(postgres|postgresql|mongodb|mongodb\+srv):(?!\/\/)/i.test(url.trim())) {
+    throw new StoreError(`not a valid database URL: ${redact(url)} (expected postgres://user@host:port/database or mongodb://host:port/database)`);
+  }
   const kind = storeKind(url);
   if (kind === 'postgres') return (await import('./postgres.js')).openPostgresStore(url, options);
   if (kind === 'mongodb') return (await import('./mongo.js')).openMongoStore(url, options);

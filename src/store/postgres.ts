@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
+import type { EngineName, Precision } from '../config/parameters.js';
 import { redact, registerSecret } from '../text/redact.js';
 import { describeDifference } from './definition-diff.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
@@ -78,7 +79,7 @@ export function postgresConfig(url: string, options: PostgresStoreOptions = {}):
   try {
     parsed = parseIntoClientConfig(url) as Record<string, unknown>;
   } catch {
-    throw new StoreError(`not a valid PostgreSQL URL: ${redact(url)} (expected postgres://user:password@host:port/database)`);
+    throw new StoreError(`not a valid PostgreSQL URL: ${redact(url)} (expected postgres://user@host:port/database, the password in PGPASSWORD or after user:)`);
   }
   if (typeof parsed.password === 'string' && parsed.password !== '') registerSecret(parsed.password);
   else if (process.env.PGPASSWORD) delete parsed.password; // pg reads PGPASSWORD itself
@@ -120,7 +121,7 @@ const toNullableNumber = (v: unknown): number | null => (v === null ? null : toN
 export class PostgresStore implements Store {
   private readonly studyIds = new Map<string, number>();
   private readonly engineIds = new Map<string, number>();
-  private readonly engineNames = new Map<number, { engine: string; precision: string }>();
+  private readonly engineNames = new Map<number, { engine: EngineName; precision: Precision }>();
   /** Points known to have their row in `points` (per study id). */
   private readonly knownPoints = new Map<number, Set<number>>();
   private closed = false;
@@ -279,6 +280,38 @@ export class PostgresStore implements Store {
       for (const [point, repeats] of rows) result.set(point as number, Int32Array.from(repeats as number[]));
     }
     return result;
+  }
+
+  /** Each point's stored repeats as sorted disjoint runs [s0, e0, s1, e1, ...] (the storedRuns of the store API on
+   * the queue branch): a point without gaps is one run read from its aggregates; the others' runs are found in SQL
+   * (gaps and islands: repeat - row_number() is constant along a run), all in one query. */
+  async storedRuns(study: string): Promise<Map<number, Int32Array>> {
+    const id = await this.requireStudy(study);
+    const result = new Map<number, Int32Array>();
+    const points = await this.rowsArray(`SELECT point, sum(trials), max(max_repeat) FROM ${T}blocks WHERE study_id = $1 GROUP BY point ORDER BY point`, [id]);
+    const gappy: number[] = [];
+    for (const [p, c, m] of points) {
+      const count = toNumber(c);
+      if (count === toNumber(m) + 1) result.set(p as number, Int32Array.of(0, count));
+      else gappy.push(p as number);
+    }
+    if (gappy.length) {
+      const runs = new Map<number, number[]>();
+      const rows = await this.rowsArray(
+        `SELECT point, min(repeat), max(repeat) + 1 FROM (
+           SELECT point, repeat, repeat - row_number() OVER (PARTITION BY point ORDER BY repeat) AS island
+             FROM ${T}trials WHERE study_id = $1 AND point = ANY($2::int4[])) t
+          GROUP BY point, island ORDER BY point, 2`,
+        [id, gappy],
+      );
+      for (const [p, start, end] of rows) {
+        let list = runs.get(p as number);
+        if (!list) runs.set(p as number, (list = []));
+        list.push(start as number, end as number);
+      }
+      for (const [p, list] of runs) result.set(p, Int32Array.from(list));
+    }
+    return new Map([...result].sort((a, b) => a[0] - b[0]));
   }
 
   /** Validates the rows, resolves study and engine ids (outside any transaction) and groups the rows by block. */
@@ -509,7 +542,7 @@ export class PostgresStore implements Store {
     const id = await this.requireStudy(study);
     const params = await this.paramsById(id);
     for (const [eid, engine, precision] of await this.rowsArray(`SELECT id, engine, precision FROM ${T}engines`)) {
-      this.engineNames.set(eid as number, { engine: engine as string, precision: precision as string });
+      this.engineNames.set(eid as number, { engine: engine as EngineName, precision: precision as Precision });
     }
     // Keyset pages: the connection is free between pages, so an abandoned iteration holds nothing.
     let afterPoint = -1;
@@ -522,6 +555,7 @@ export class PostgresStore implements Store {
       );
       for (const r of rows) {
         const engine = this.engineNames.get(r[8] as number);
+        if (!engine) throw new StoreError(`${this.location} is damaged: a trial of study "${study}" names engine id ${String(r[8])}, which is not in its engines table`);
         yield {
           study,
           point: r[0] as number,
@@ -533,8 +567,8 @@ export class PostgresStore implements Store {
           success: r[5] as boolean,
           epochsToThreshold: r[6] as number | null,
           diverged: r[7] as boolean,
-          engine: engine?.engine ?? '?',
-          precision: engine?.precision ?? '?',
+          engine: engine.engine,
+          precision: engine.precision,
         };
       }
       if (rows.length < ITERATE_PAGE) return;

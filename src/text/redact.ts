@@ -22,12 +22,10 @@ export function registerSecret(secret: string | undefined | null): void {
 const URL_TOKEN = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'`<>]*)/gi;
 
 function redactToken(scheme: string, rest: string): string {
-  // The authority ends at the first '/', '?' or '#' after the user info; the user info ends at the last '@' before
-  // that. Search the '@' first: a password may contain '/', '?' or '#' unencoded.
-  const queryAt = rest.search(/[?#]/);
-  const head = queryAt >= 0 ? rest.slice(0, queryAt) : rest;
+  // The user info ends at the last '@' of the token: a password typed raw may hold '@', '/', '?' or '#'. An '@'
+  // later in the query only makes the mask longer than needed, never shorter.
   let out = rest;
-  const at = head.lastIndexOf('@');
+  const at = rest.lastIndexOf('@');
   if (at > 0) {
     const userinfo = rest.slice(0, at);
     const colon = userinfo.indexOf(':');
@@ -38,9 +36,13 @@ function redactToken(scheme: string, rest: string): string {
   return `${scheme}${out}`;
 }
 
+// user:password@host without a scheme (a mistyped URL such as postgres:/user:pw@host/db is still credentials).
+const BARE_USERINFO = /(^|[\s/'"=(])([^\s:/@'"()]+):(?!\*\*\*@)(?!\/)([^\s'"]+)@(?=[A-Za-z0-9[])/g;
+
 /** `text` with every password in it replaced by ***. */
 export function redact(text: string): string {
   let out = text.replace(URL_TOKEN, (_, scheme: string, rest: string) => redactToken(scheme, rest));
+  out = out.replace(BARE_USERINFO, (_, before: string, user: string) => `${before}${user}:${MASK}@`);
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join(MASK);
   }

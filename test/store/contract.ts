@@ -125,6 +125,13 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     assert.deepEqual([...repeats.keys()].sort(), [0, 1]);
     assert.deepEqual([...repeats.get(0)!], [0, 1, 2, 3]);
     assert.deepEqual([...repeats.get(1)!], [0, 2, 5, 600]);
+    // storedRuns (the store API of the queue branch; every store here has it): sorted disjoint runs [start, end).
+    const withRuns = store as Store & { storedRuns?: (study: string) => Promise<Map<number, Int32Array>> };
+    if (withRuns.storedRuns) {
+      await store.insertTrials([trial('unit', 1, 1, 1), trial('unit', 1, 601, 1), trial('unit', 2, 7, 1)]);
+      const runs = await withRuns.storedRuns('unit');
+      assert.deepEqual([...runs.entries()].map(([p, r]) => [p, [...r]]), [[0, [0, 4]], [1, [0, 3, 5, 6, 600, 602]], [2, [7, 8]]]);
+    }
   });
 
   t('a batch with stored rows recounts its blocks from the rows (aggregates stay exact)', async (store) => {

@@ -13,7 +13,7 @@ import { short } from '../../text/format.js';
 import { studyCurveInput, studyHeatmapInput } from '../../study/charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
+import { dbLabel, addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -139,7 +139,7 @@ Examples:
     checkOutput(options);
     const spec = await withStore(options, async (store) => {
       const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
+      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
       return curveSpec(studyCurveInput(record, await store.summarize(study), options.param));
     });
     await emit(spec, options);
@@ -151,7 +151,7 @@ Examples:
     checkOutput(options);
     const spec = await withStore(options, async (store) => {
       const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
+      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
       return heatmapSpec(studyHeatmapInput(record, await store.summarize(study)));
     });
     await emit(spec, options);

@@ -7,7 +7,7 @@ import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, 
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
 import { planAdditional } from '../../study/plan.js';
 import { pointErrors } from '../../study/stored.js';
-import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, checkStudy, commandLine, runFlagArgs, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
@@ -78,7 +78,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study "${name}" in ${options.db ?? DEFAULT_DB}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+      throw new UsageError(`there is no study "${name}" in ${dbLabel(options)}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
     }
     study = toStudy(record.definition, `the stored definition of "${name}"`);
     datasets = studyDatasets(study); // a missing dataset file is bad input

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
 import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
-import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
@@ -125,7 +125,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     await writeReport(store, dir, scale, run.studies, {
       engine: `${settings.engine} (${settings.precision})`,
       workers: settings.workers,
-      database: options.db ?? DEFAULT_DB,
+      database: dbLabel(options),
       command: hint,
       seconds: ranFor,
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ParamValue } from '../../store/types.js';
 import { GridError, parseGrid } from '../../study/grid.js';
 import { storedSweep } from '../../study/charts.js';
-import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
+import { dbLabel, addDbOption, withStore } from '../db-option.js';
 import { alignedTable, shortNumber } from '../../text/format.js';
 
 interface StudiesOptions {
@@ -36,7 +36,7 @@ async function runStudies(options: StudiesOptions): Promise<void> {
     return;
   }
   if (lines.length === 0) {
-    process.stdout.write(`no studies in ${options.db ?? DEFAULT_DB} yet\n`);
+    process.stdout.write(`no studies in ${dbLabel(options)} yet\n`);
     return;
   }
   const rows = lines.map((l) => [l.name, String(l.points), l.trials.toLocaleString('en-US'), describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);

@@ -8,7 +8,7 @@ import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
 import { planMissing } from '../../study/plan.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -100,7 +100,7 @@ function definitionFromFlags(options: SweepOptions): unknown {
 
 /** The stored definition of the study named by --name (read-only: nothing is created). */
 async function storedDefinition(options: SweepOptions): Promise<unknown> {
-  const where = options.db ?? DEFAULT_DB;
+  const where = dbLabel(options);
   const missing = `there is no study "${options.name}" in ${where} to resume; define it with --sweep param=grid or --study-file`;
   let store: Store;
   try {
