@@ -1,14 +1,16 @@
-// `xorlab export <study>`: every stored trial of a study as CSV or JSON Lines, ordered by (point, repeat).
+// `xorlab export <study>`: every stored trial of a study as CSV, JSON Lines, or the article's MongoDB documents
+// (Extended JSON lines for mongoimport), ordered by (point, repeat).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TrialRow } from '../../store/types.js';
+import { articleStds, toArticleDocument, toExtendedJsonLine } from '../../store/article-shape.js';
 import { storedSweep } from '../../study/charts.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
 import { csvField, csvLine, numberText } from '../../text/format.js';
 
-const FORMATS = ['csv', 'jsonl'] as const;
+const FORMATS = ['csv', 'jsonl', 'mongo'] as const;
 /** Output is written in chunks of about this many characters. */
 const CHUNK = 1 << 16;
 
@@ -22,7 +24,7 @@ export function registerExport(program: Command): void {
   const command = program
     .command('export')
     .argument('<study>', 'study name (see xorlab studies)')
-    .description("write a study's trials (one row per training) as CSV or JSON Lines, ordered by point and repeat");
+    .description("write a study's trials (one row per training) as CSV, JSON Lines or MongoDB documents, ordered by point and repeat");
   addDbOption(command)
     .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of standard output')
@@ -31,7 +33,11 @@ export function registerExport(program: Command): void {
       `
 CSV columns: study, point, repeat, <swept parameters>, seed, totalLoss, finalLoss, success (1/0),
 epochsToThreshold, diverged (1/0), engine, precision; empty fields are null (a diverged trial has no totalLoss).
-JSON Lines: one TrialRow object per line, the swept parameters under "params".`,
+JSON Lines: one TrialRow object per line, the swept parameters under "params".
+mongo: one document per line in the article's shape (hidden_std_dev, output_std_dev, loss = totalLoss, then
+study, point, repeat, seed, params, finalLoss, success, epochsToThreshold, diverged, engine, precision) as
+MongoDB Extended JSON, types kept (doubles, an int64 seed), for
+  mongoimport --uri mongodb://host/experiment_db --collection results --file trials.json`,
     )
     .action((study: string, options: ExportOptions) => runExport(study, options));
 }
@@ -43,13 +49,16 @@ async function runExport(study: string, options: ExportOptions): Promise<void> {
     let next = await trials.next(); // an unknown study fails here, before --out is created
     // The columns: the stored definition's swept parameters in axis order (for a definition without a sweep, the
     // first trial's parameters).
-    const sweep = storedSweep((await store.getStudy(study))?.definition);
+    const record = await store.getStudy(study);
+    const sweep = storedSweep(record?.definition);
     const swept = sweep ? Object.keys(sweep) : next.done ? [] : Object.keys(next.value.params);
     const fd = openOutput(options.out);
     try {
       const write = chunkedWriter(fd, options.out);
       if (format === 'csv') write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
-      const line = format === 'csv' ? csvRowWriter(swept) : (t: TrialRow) => `${JSON.stringify(t)}\n`;
+      const stds = articleStds(record?.definition);
+      const line =
+        format === 'csv' ? csvRowWriter(swept) : format === 'mongo' ? (t: TrialRow) => `${toExtendedJsonLine(toArticleDocument(t, stds))}\n` : (t: TrialRow) => `${JSON.stringify(t)}\n`;
       for (; !next.done; next = await trials.next()) write(line(next.value));
       write(null);
     } finally {
