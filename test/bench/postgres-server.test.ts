@@ -1,4 +1,4 @@
-// The PostgreSQL test harness itself: a real server that needs its password, survives a restart with its data,
+// The PostgreSQL test harness itself (src/bench/postgres-server.ts, used through test/helpers/postgres.ts): a real server that needs its password, survives a restart with its data,
 // and is cleaned up even when the process that started it is SIGKILLed.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cleanStaleServers, startPostgres } from './postgres.js';
+import { cleanStaleServers, startPostgres } from '../helpers/postgres.js';
 
 const server = await startPostgres();
 after(() => server.close());
@@ -47,7 +47,7 @@ test('createDatabase gives a fresh database; stop and start keep its data on the
 });
 
 test('a server orphaned by a SIGKILLed test process is stopped and removed at the next start', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-server-child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const started = await new Promise<{ pid: number; dir: string; url: string }>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
