@@ -9,10 +9,13 @@ export const MASK = '***';
 
 const secrets = new Set<string>();
 
-/** Masks `secret` in everything redact() sees from now on (in this process). Short secrets are masked too: a
- * password of 3 characters is still a password. */
+/** Secrets shorter than this are not masked as free text (a password "ab" would turn every "ab" in the output into
+ * ***); URLs still lose them through their structure. */
+const MIN_SECRET_LENGTH = 4;
+
+/** Masks `secret` in everything redact() sees from now on (in this process). */
 export function registerSecret(secret: string | undefined | null): void {
-  if (!secret) return;
+  if (!secret || secret.length < MIN_SECRET_LENGTH) return;
   secrets.add(secret);
   const encoded = encodeURIComponent(secret);
   if (encoded !== secret) secrets.add(encoded);

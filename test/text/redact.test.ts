@@ -32,3 +32,9 @@ test('a registered secret is masked wherever it appears, plain or URL-encoded', 
   registerSecret(undefined);
   assert.equal(redact('nothing here'), 'nothing here');
 });
+
+test('a very short secret is not masked as free text (it would mangle every word that holds it); its URL still is', () => {
+  registerSecret('ab');
+  assert.equal(redact('a table about abc'), 'a table about abc');
+  assert.equal(redact('postgres://u:ab@h/db'), 'postgres://u:***@h/db');
+});
