@@ -190,6 +190,16 @@ const running = new Set<Server>();
 process.on('exit', () => {
   for (const server of running) server.killNow();
 });
+// A signal ends the process without 'exit': stop the servers, then die of the same signal as before.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, function onSignal() {
+    if (process.listenerCount(signal) > 1) return; // someone else handles it (e.g. a CLI's Ctrl-C): not our call
+    for (const server of running) server.killNow();
+    running.clear();
+    process.off(signal, onSignal);
+    process.kill(process.pid, signal);
+  });
+}
 
 let databaseCounter = 0;
 

@@ -2,7 +2,7 @@
 // and is cleaned up even when the process that started it is SIGKILLed.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -46,7 +46,7 @@ test('createDatabase gives a fresh database; stop and start keep its data on the
   }
 });
 
-test('a server orphaned by a SIGKILLed test process is stopped and removed at the next start', async () => {
+async function startChild(): Promise<{ child: ChildProcess; started: { pid: number; dir: string; url: string } }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-server-child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const started = await new Promise<{ pid: number; dir: string; url: string }>((resolve, reject) => {
     let text = '';
@@ -56,6 +56,23 @@ test('a server orphaned by a SIGKILLed test process is stopped and removed at th
     });
     child.on('exit', (code) => reject(new Error(`child exited with ${code}`)));
   });
+  return { child, started };
+}
+
+test('a test process ended by SIGTERM or SIGINT stops its server on the way out', async () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const { child, started } = await startChild();
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
+    child.kill(signal);
+    assert.equal(await exited, signal, 'it still dies of the signal');
+    for (let waited = 0; waited < 10_000 && existsSync(started.dir); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(existsSync(started.dir), false, signal);
+    await assert.rejects(connect(started.url), /ECONNREFUSED/);
+  }
+});
+
+test('a server orphaned by a SIGKILLed test process is stopped and removed at the next start', async () => {
+  const { child, started } = await startChild();
   child.kill('SIGKILL');
   await new Promise((resolve) => child.once('exit', resolve));
   // The orphan still serves: this is what the clean-up is for.
