@@ -11,7 +11,7 @@ import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } f
 export const MAX_AXES = 2;
 export const MAX_REPEATS = 1_000_000;
 /** Trials one study may hold (points x repeats, and what refine adds): 100 million rows is ~10 GB of SQLite and
- * hours on all cores; beyond it the plan's arrays alone would take gigabytes. */
+ * hours on all cores. (Planning is not the limit: a plan is kept as runs of repeats per point.) */
 export const MAX_STUDY_TRIALS = 100_000_000;
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 

@@ -8,7 +8,7 @@ import { fastEngineSupport, type EngineName, type Precision } from '../engine/in
 import type { Store, TrialRow } from '../store/types.js';
 import type { Study } from './definition.js';
 import type { ParamValue } from './params.js';
-import { chooseChunkSize, chunksOf, planSize, trialSeconds, type TrialPlan } from './plan.js';
+import { chooseChunkSize, chunksOf, trialSeconds, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';
 import { silentProgress, type Progress } from './progress.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask } from './protocol.js';
@@ -91,7 +91,7 @@ class StoreWriter {
 
 export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   const { study, plan } = options;
-  const planned = planSize(plan);
+  const planned = plan.size;
   const progress = options.progress ?? silentProgress;
   const started = performance.now();
   const outcome: RunOutcome = { planned, completed: 0, stored: 0, interrupted: false, seconds: 0 };
@@ -160,12 +160,11 @@ const COST_SAMPLE_POINTS = 256;
  * other than gd, several hidden layers, ...).
  */
 function secondsPerTrial(study: Study, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
-  const points: number[] = [];
-  for (let i = 0; i < plan.points.length; i++) if (i === 0 || plan.points[i] !== plan.points[i - 1]) points.push(plan.points[i]);
-  const step = Math.max(1, Math.floor(points.length / COST_SAMPLE_POINTS));
+  // Runs of one point are few and adjacent: sampling runs evenly samples the points.
+  const step = Math.max(1, Math.floor(plan.runCount / COST_SAMPLE_POINTS));
   let worst = 0;
-  for (let i = 0; i < points.length; i += step) {
-    const config = study.pointConfig(points[i]);
+  for (let i = 0; i < plan.runCount; i += step) {
+    const config = study.pointConfig(plan.run(i).point);
     const dataset = datasets[config.dataset];
     if (!dataset) continue; // the workers report a missing dataset
     const runs = engine === 'fast' && fastEngineSupport(config, dataset).ok ? 'fast' : 'reference';

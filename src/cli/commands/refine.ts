@@ -84,7 +84,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     datasets = studyDatasets(study); // a missing dataset file is bad input
     settings = await checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
     errors = await pointErrors(reader, study);
-    stored = await reader.storedRepeats(name);
+    stored = await reader.storedRuns(name);
   } finally {
     await reader.close();
   }

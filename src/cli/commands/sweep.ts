@@ -132,14 +132,14 @@ async function runSweep(options: SweepOptions): Promise<void> {
   try {
     const { pointCount, definition } = study;
     settings = await registerOrRefuse(store, study, datasets, options, settings, `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`);
-    const plan = planMissing(pointCount, definition.repeats, await store.storedRepeats(definition.name));
+    const plan = planMissing(pointCount, definition.repeats, await store.storedRuns(definition.name));
     const total = pointCount * definition.repeats;
-    if (plan.points.length === 0) {
+    if (plan.size === 0) {
       process.stdout.write(`study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`);
       return;
     }
-    if (plan.points.length < total) {
-      process.stderr.write(`study ${definition.name}: ${(total - plan.points.length).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`);
+    if (plan.size < total) {
+      process.stderr.write(`study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`);
     }
     await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
   } finally {
