@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/index.js';
 import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
-import { StudyError, resolveStudy, type Study } from '../study/definition.js';
+import { StudyError, datasetNames, resolveStudy, type Study } from '../study/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
@@ -43,9 +43,7 @@ export function toStudy(definition: unknown, what = 'study'): Study {
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
-  const axis = study.axes.find((a) => a.param === 'dataset');
-  const names = axis ? (axis.values as string[]) : [study.definition.config.dataset];
-  return Object.fromEntries(names.map((name) => [name, loadDataset(name)]));
+  return Object.fromEntries(datasetNames(study).map((name) => [name, loadDataset(name)]));
 }
 
 export interface RunSettings {

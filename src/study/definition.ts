@@ -142,6 +142,12 @@ export function resolveStudy(input: unknown): Study {
   };
 }
 
+/** The names of every dataset the study trains on (built-in names or file paths), as its configurations say. */
+export function datasetNames(study: Study): string[] {
+  const axis = study.axes.find((a) => a.param === 'dataset');
+  return axis ? (axis.values as string[]) : [study.definition.config.dataset];
+}
+
 /** What differs between two definitions, for the "different definition" message. */
 export function describeDifference(stored: unknown, given: StudyDefinition): string {
   const show = (v: unknown) => JSON.stringify(v) ?? 'nothing';

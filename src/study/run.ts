@@ -46,46 +46,57 @@ export interface RunOutcome {
   seconds: number;
 }
 
+/** A chunk's results as store rows; `params` gives a point's swept values (cached by the caller). */
+export function chunkRows(study: string, task: ChunkTask, result: ChunkResult, params: (point: number) => Record<string, ParamValue>): TrialRow[] {
+  const rows: TrialRow[] = [];
+  for (let k = 0; k < task.points.length; k++) {
+    const point = task.points[k];
+    const flags = result.flags[k];
+    const total = result.totalLoss[k];
+    const final = result.finalLoss[k];
+    const epochs = result.epochsToThreshold[k];
+    rows.push({
+      study,
+      point,
+      repeat: task.repeats[k],
+      params: params(point),
+      seed: task.seeds[k],
+      totalLoss: Number.isNaN(total) ? null : total,
+      finalLoss: Number.isNaN(final) ? null : final,
+      success: (flags & FLAG_SUCCESS) !== 0,
+      epochsToThreshold: epochs < 0 ? null : epochs,
+      diverged: (flags & FLAG_DIVERGED) !== 0,
+      engine: flags & FLAG_FAST ? 'fast' : 'reference',
+      precision: flags & FLAG_F32 ? 'f32' : 'f64',
+    });
+  }
+  return rows;
+}
+
+/** study.pointParams, remembered per point. */
+export function pointParamsCache(study: Study): (point: number) => Record<string, ParamValue> {
+  const cache = new Map<number, Record<string, ParamValue>>();
+  return (point) => {
+    let params = cache.get(point);
+    if (!params) cache.set(point, (params = study.pointParams(point)));
+    return params;
+  };
+}
+
 /** Turns each chunk's results into store rows and writes them at once, in one transaction. */
 class StoreWriter {
   stored = 0;
-  private readonly params = new Map<number, Record<string, ParamValue>>();
+  private readonly params: (point: number) => Record<string, ParamValue>;
 
   constructor(
     private readonly store: Pick<Store, 'insertTrials'>,
     private readonly study: Study,
-  ) {}
+  ) {
+    this.params = pointParamsCache(study);
+  }
 
   async write(task: ChunkTask, result: ChunkResult): Promise<void> {
-    const name = this.study.definition.name;
-    const rows: TrialRow[] = [];
-    for (let k = 0; k < task.points.length; k++) {
-      const point = task.points[k];
-      let params = this.params.get(point);
-      if (!params) {
-        params = this.study.pointParams(point);
-        this.params.set(point, params);
-      }
-      const flags = result.flags[k];
-      const total = result.totalLoss[k];
-      const final = result.finalLoss[k];
-      const epochs = result.epochsToThreshold[k];
-      rows.push({
-        study: name,
-        point,
-        repeat: task.repeats[k],
-        params,
-        seed: task.seeds[k],
-        totalLoss: Number.isNaN(total) ? null : total,
-        finalLoss: Number.isNaN(final) ? null : final,
-        success: (flags & FLAG_SUCCESS) !== 0,
-        epochsToThreshold: epochs < 0 ? null : epochs,
-        diverged: (flags & FLAG_DIVERGED) !== 0,
-        engine: flags & FLAG_FAST ? 'fast' : 'reference',
-        precision: flags & FLAG_F32 ? 'f32' : 'f64',
-      });
-    }
-    this.stored += await this.store.insertTrials(rows);
+    this.stored += await this.store.insertTrials(chunkRows(this.study.definition.name, task, result, this.params));
   }
 }
 
@@ -139,7 +150,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** study.pointConfig remembering the last point: a plan is ordered by point, so chunks share at most their edges. */
-function pointConfigs(study: Study): (point: number) => TrainingConfig {
+export function pointConfigs(study: Study): (point: number) => TrainingConfig {
   let last = -1;
   let config: TrainingConfig | undefined;
   return (point) => {
@@ -159,7 +170,7 @@ const COST_SAMPLE_POINTS = 256;
  * the reference engine when asked for, or where the fast engine does not cover the configuration (optimizers
  * other than gd, several hidden layers, ...).
  */
-function secondsPerTrial(study: Study, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
+export function secondsPerTrial(study: Study, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
   // Runs of one point are few and adjacent: sampling runs evenly samples the points.
   const step = Math.max(1, Math.floor(plan.runCount / COST_SAMPLE_POINTS));
   let worst = 0;
