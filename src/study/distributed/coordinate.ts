@@ -1,0 +1,281 @@
+// The coordinator of a distributed study (`sweep --distributed`, `refine --distributed`): queues the plan's chunks
+// a few at a time (a big study is never queued whole: the queue holds about two rounds of work for the workers
+// that are taking chunks), works on them itself unless told not to, shows one progress bar for the whole study
+// from the store's counts, and returns when the store holds every trial of the plan.
+//
+// One coordinator per study at a time (a session advisory lock). A coordinator that starts on a study cancels the
+// chunks an earlier, killed coordinator left waiting, and plans what the store still misses: resuming is running
+// the same command again. Completion is decided by the store, never by the queue: when every queued chunk is
+// finished one way or another (completed, failed after its retries, lost), the plan is checked against the stored
+// runs and what is missing is queued again.
+import type pg from 'pg';
+import type { Dataset } from '../../core/index.js';
+import type { EngineName, Precision } from '../../engine/index.js';
+import type { PostgresStore } from '../../store/postgres.js';
+import { StoreError, StoreUnavailableError } from '../../store/types.js';
+import type { Study } from '../definition.js';
+import { CHUNK_SECONDS, chooseChunkSize, type TrialPlan } from '../plan.js';
+import { silentProgress, type Progress } from '../progress.js';
+import { secondsPerTrial } from '../run.js';
+import { datasetsForJobs, expirySeconds, type ChunkJob, type ChunkQueue } from './queue.js';
+import { Reconnector, sleep } from './reconnect.js';
+import { workOnQueue, type WorkOutcome } from './work.js';
+
+/** How often the coordinator looks at its chunks, tops the queue up and reads the study's count. */
+const TICK_MS = 200;
+const COUNT_EVERY_MS = 1000;
+/** Chunks kept waiting in the queue: at least this many, and twice as many as are running. */
+const MIN_WAITING = 32;
+/** With no chunk taken for this long, say how to start workers. */
+const NO_WORKER_HINT_MS = 10_000;
+/** Distributed chunks are sized for this many threads at least (other machines join). */
+const MIN_THREADS_FOR_SIZING = 8;
+/** A chunk costs a few round trips to the server (take, store, complete): at least this much work per chunk. */
+const MIN_CHUNK_SECONDS = 0.1;
+
+/** Trials per distributed chunk: the local rule (about CHUNK_SECONDS of work, several chunks per thread), for at
+ * least MIN_THREADS_FOR_SIZING threads, but never less than MIN_CHUNK_SECONDS of work. */
+export function distributedChunkSize(total: number, threads: number, secondsPerTrial: number): number {
+  const size = chooseChunkSize(total, Math.max(MIN_THREADS_FOR_SIZING, threads), secondsPerTrial);
+  const floor = Math.ceil(MIN_CHUNK_SECONDS / Math.max(1e-12, secondsPerTrial));
+  return Math.max(1, Math.min(total, Math.max(size, Math.min(floor, chooseChunkSize(Infinity, 1, secondsPerTrial)))));
+}
+
+export interface CoordinateOptions {
+  store: PostgresStore;
+  queue: ChunkQueue;
+  study: Study;
+  /** The trials to run (already without what is stored). */
+  plan: TrialPlan;
+  datasets: Record<string, Dataset>;
+  engine: EngineName;
+  precision: Precision;
+  chunkSize?: number;
+  /** Threads of this process's own worker; 0 with --no-work. */
+  workers: number;
+  signal?: AbortSignal;
+  progress?: Progress;
+  log?: (line: string) => void;
+  /** Shown in the hint when no worker takes chunks. */
+  workerCommand?: string;
+  reconnectLimitMs?: number;
+}
+
+export interface CoordinateOutcome {
+  planned: number;
+  /** Trials of the study stored while this ran (by every worker). */
+  stored: number;
+  /** The local worker's share, when it worked. */
+  local: WorkOutcome | null;
+  interrupted: boolean;
+  seconds: number;
+}
+
+/** The session lock that makes this the study's only coordinator (bigint key space, apart from the store's locks). */
+class StudyLock {
+  private client: pg.PoolClient | null = null;
+
+  constructor(
+    private readonly store: PostgresStore,
+    private readonly study: string,
+  ) {}
+
+  /** Takes the lock (again, after a lost connection); false when another coordinator holds it. */
+  async take(): Promise<boolean> {
+    if (this.client) return true;
+    let client: pg.PoolClient;
+    try {
+      client = await this.store.pool.connect();
+    } catch (error) {
+      throw new StoreUnavailableError(`lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`);
+    }
+    client.on('error', () => undefined);
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended('xorlab coordinator ' || $1, 0)) AS ok`, [this.study]);
+      if (!rows[0].ok) {
+        client.release();
+        return false;
+      }
+    } catch (error) {
+      client.release(true);
+      throw new StoreUnavailableError(`lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`);
+    }
+    this.client = client;
+    // A broken connection drops the lock with it: take it again at the next tick.
+    client.once('error', () => {
+      if (this.client === client) this.client = null;
+      client.release(true);
+    });
+    return true;
+  }
+
+  async release(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    await client.query(`SELECT pg_advisory_unlock(hashtextextended('xorlab coordinator ' || $1, 0))`, [this.study]).catch(() => undefined);
+    client.release();
+  }
+}
+
+export async function coordinate(options: CoordinateOptions): Promise<CoordinateOutcome> {
+  const { store, queue, study, signal } = options;
+  const name = study.definition.name;
+  const log = options.log ?? (() => {});
+  const progress = options.progress ?? silentProgress;
+  const started = performance.now();
+  const link = new Reconnector(store.location, log, options.reconnectLimitMs);
+  const lock = new StudyLock(store, name);
+
+  /** Runs `request`, riding out a server that is away. */
+  const retrying = async <T>(request: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        const value = await request();
+        link.succeeded();
+        return value;
+      } catch (error) {
+        await link.failed(error, signal);
+        if (signal?.aborted) throw new Interrupted();
+      }
+    }
+  };
+
+  if (!(await lock.take())) {
+    throw new StoreError(
+      `study "${name}" is already being run by another coordinator (xorlab sweep/refine --distributed) on ${store.location}; ` +
+        `help it with \`xorlab worker\`, or stop it first`,
+    );
+  }
+  const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, interrupted: false, seconds: 0 };
+  let complete = false;
+  let interrupted = false;
+  let local: Promise<WorkOutcome> | null = null;
+  let baseline: number;
+  try {
+    // Chunks an earlier coordinator of this study left waiting are planned again below.
+    const leftover = await retrying(() => queue.pendingOf(name));
+    await retrying(() => queue.cancel(leftover));
+
+    const total = options.plan.size;
+    const perTrial = secondsPerTrial(study, options.plan, options.datasets, options.engine);
+    const size = options.chunkSize ?? distributedChunkSize(total, options.workers, perTrial);
+    let expiry = expirySeconds(Math.max(CHUNK_SECONDS / 4, size * perTrial));
+    const files = datasetsForJobs(options.datasets);
+    const job = (runs: Int32Array): ChunkJob => ({ v: 1, study: name, engine: options.engine, precision: options.precision, runs: Array.from(runs), ...(files ? { datasets: files } : {}) });
+
+    baseline = (await retrying(() => store.getStudy(name)))?.trialCount ?? 0;
+    progress.start(total);
+    let done = 0;
+    let lastCount = 0;
+    let slices = options.plan.slices(size);
+    let slicesLeft = true;
+    /** Jobs queued by this coordinator and not seen finished. */
+    let outstanding: string[] = [];
+    const failures: string[] = [];
+    let anyTaken = false;
+    let hinted = false;
+    let rounds = 0;
+
+    if (options.workers > 0) {
+      local = workOnQueue({
+        store,
+        queue,
+        workers: options.workers,
+        shouldStop: () => complete,
+        signal,
+        log,
+        reconnectLimitMs: options.reconnectLimitMs,
+      });
+      // A failed local worker ends the coordination (its error is rethrown below).
+      local.catch(() => (interrupted = true));
+    }
+
+    while (!signal?.aborted && !interrupted) {
+      if (!(await retrying(() => lock.take()))) throw new StoreError(`another coordinator took over study "${name}" while the connection was lost; this one stops`);
+      // 1. Which of our chunks are still waiting or running.
+      const states = await retrying(() => queue.states(outstanding));
+      const pending = new Set<string>();
+      let waiting = 0;
+      let running = 0;
+      for (const s of states) {
+        if (s.state === 'created' || s.state === 'retry') {
+          waiting++;
+          pending.add(s.id);
+        } else if (s.state === 'active') {
+          running++;
+          anyTaken = true;
+          pending.add(s.id);
+        } else {
+          anyTaken ||= s.state === 'completed';
+          if (s.error && failures.length < 3) failures.push(s.error);
+        }
+      }
+      outstanding = outstanding.filter((id) => pending.has(id));
+      // 2. Top the queue up.
+      const target = Math.max(MIN_WAITING, 2 * running);
+      if (slicesLeft && waiting < target) {
+        const batch: ChunkJob[] = [];
+        while (batch.length < target - waiting) {
+          const next = slices.next();
+          if (next.done) {
+            slicesLeft = false;
+            break;
+          }
+          batch.push(job(next.value));
+        }
+        if (batch.length) outstanding.push(...(await retrying(() => queue.send(batch, expiry))));
+      }
+      // 3. The study's count, for the bar.
+      const now = performance.now();
+      if (now - lastCount >= COUNT_EVERY_MS) {
+        lastCount = now;
+        const count = (await retrying(() => store.getStudy(name)))?.trialCount ?? baseline;
+        done = Math.min(total, Math.max(0, count - baseline));
+        progress.update(done);
+        outcome.stored = Math.max(0, count - baseline);
+      }
+      if (!anyTaken && !hinted && options.workers === 0 && now - started > NO_WORKER_HINT_MS) {
+        hinted = true;
+        log(`no worker has taken a chunk yet; start some with: ${options.workerCommand ?? 'xorlab worker --db URL'}`);
+      }
+      // 4. Everything queued is finished: the store says whether the plan is complete.
+      if (!slicesLeft && outstanding.length === 0) {
+        const missing = options.plan.without(await retrying(() => store.storedRuns(name)));
+        if (missing.size === 0) {
+          complete = true;
+          break;
+        }
+        if (failures.length) throw new StoreError(`chunks of study "${name}" failed in training on the workers: ${failures[0]}`);
+        rounds++;
+        // Lost chunks (expired past their retries: workers too slow for the expiry, or dying): again, with more time.
+        expiry *= 2;
+        log(`${missing.size.toLocaleString('en-US')} trials of chunks that were lost are queued again (round ${rounds})`);
+        slices = missing.slices(size);
+        slicesLeft = true;
+        continue;
+      }
+      await sleep(TICK_MS, signal);
+    }
+    if (complete) progress.update(total);
+    // The last count after the local worker has stored its last chunks (best effort when interrupted).
+    if (local) await local.catch(() => undefined);
+    const last = await store.getStudy(name).catch(() => null);
+    if (last) outcome.stored = Math.max(0, last.trialCount - baseline);
+  } catch (error) {
+    if (!(error instanceof Interrupted)) {
+      complete = true; // stops the local worker
+      if (local) await local.catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    progress.stop();
+    await lock.release();
+  }
+  if (local) outcome.local = await local; // rethrows the local worker's error
+  outcome.interrupted = !complete;
+  outcome.seconds = (performance.now() - started) / 1000;
+  return outcome;
+}
+
+class Interrupted extends Error {}
