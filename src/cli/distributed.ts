@@ -12,7 +12,7 @@ import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
 import { DB_ENV, dbTarget } from './db-option.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
-import type { RunSettings } from './run.js';
+import { passwordNote, type RunSettings } from './run.js';
 
 /** Connections a distributed process holds at most: its coordinator's lock and requests, pg-boss's maintenance,
  * and its worker's fetches and chunk transactions. */
@@ -66,11 +66,6 @@ export function onInterrupt(controller: AbortController, note: string): () => vo
   };
 }
 
-/** The command that resumes, for the user to copy: any password in it is shown as ***. */
-export function resumeLine(command: string): string {
-  return redact(command);
-}
-
 /**
  * Runs a plan as a distributed study: queues it, works on it unless --no-work, one progress bar for the whole study.
  * On Ctrl-C prints how to resume and exits with 130.
@@ -84,6 +79,8 @@ export async function runDistributed(
   settings: RunSettings,
   flags: DistributedFlags,
   resumeCommand: (stored: number) => string,
+  /** Printed once this is the study's only coordinator (a second one is refused before it prints anything). */
+  note?: string,
 ): Promise<void> {
   const queue = await ChunkQueue.open(store);
   const controller = new AbortController();
@@ -104,16 +101,18 @@ export async function runDistributed(
       signal: controller.signal,
       progress: createProgress(`${label} (distributed)`),
       log: (line) => process.stderr.write(`xorlab: ${line}\n`),
-      workerCommand: resumeLine(`xorlab worker --db ${store.location}`),
+      workerCommand: `xorlab worker --db ${store.location}`,
+      onStart: () => note && process.stderr.write(note),
     });
   } finally {
     removeHandlers();
     await queue.close();
   }
   if (outcome.interrupted) {
+    const hint = redact(resumeCommand(outcome.stored));
     process.stderr.write(
       `xorlab: stopped; ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials were stored by the workers, ` +
-        `and the chunks already queued stay for them. Resume with:\n  ${resumeLine(resumeCommand(outcome.stored))}\n`,
+        `and the chunks already queued stay for them. Resume with:\n  ${hint}\n${passwordNote(hint)}`,
     );
     await store.close();
     process.exit(EXIT_INTERRUPTED);

@@ -140,9 +140,7 @@ export async function runWithProgress(
       `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
         `they are stored. Resume with:\n  ${hint}\n`,
     );
-    if (hint.includes(MASK)) {
-      process.stderr.write(`xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n`);
-    }
+    process.stderr.write(passwordNote(hint));
     await store.close();
     process.exit(EXIT_INTERRUPTED);
   }
@@ -151,6 +149,11 @@ export async function runWithProgress(
       `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${settings.workers} workers)\n`,
   );
   return outcome;
+}
+
+/** The line that follows a printed command whose password is shown as *** ('' when it has none). */
+export function passwordNote(command: string): string {
+  return command.includes(MASK) ? `xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n` : '';
 }
 
 /** The command line as typed, quoted for a POSIX shell, with any password shown as ***. */

@@ -144,13 +144,12 @@ async function runSweep(options: SweepOptions): Promise<void> {
       process.stdout.write(`study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`);
       return;
     }
-    if (plan.size < total) {
-      process.stderr.write(`study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`);
-    }
+    const note = plan.size < total ? `study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n` : '';
     if (options.distributed) {
-      await runDistributed(`sweep ${definition.name}`, study, plan, store as PostgresStore, datasets, settings, options, () => commandLine(process.argv.slice(2)));
+      await runDistributed(`sweep ${definition.name}`, study, plan, store as PostgresStore, datasets, settings, options, () => commandLine(process.argv.slice(2)), note);
       return;
     }
+    process.stderr.write(note);
     await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
   } finally {
     await store.close();

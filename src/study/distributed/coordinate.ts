@@ -10,7 +10,7 @@
 // runs and what is missing is queued again.
 import type pg from 'pg';
 import type { Dataset } from '../../core/index.js';
-import type { EngineName, Precision } from '../../engine/index.js';
+import type { EngineName, Precision } from '../../config/index.js';
 import type { PostgresStore } from '../../store/postgres.js';
 import { StoreError, StoreUnavailableError } from '../../store/types.js';
 import type { Study } from '../definition.js';
@@ -58,6 +58,8 @@ export interface CoordinateOptions {
   log?: (line: string) => void;
   /** Shown in the hint when no worker takes chunks. */
   workerCommand?: string;
+  /** Called once this is the study's coordinator (before anything is queued or shown). */
+  onStart?: () => void;
   reconnectLimitMs?: number;
 }
 
@@ -147,6 +149,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         `help it with \`xorlab worker\`, or stop it first`,
     );
   }
+  options.onStart?.();
   const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, interrupted: false, seconds: 0 };
   let complete = false;
   let interrupted = false;

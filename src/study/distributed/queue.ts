@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../../core/index.js';
-import type { EngineName, Precision } from '../../engine/index.js';
+import type { EngineName, Precision } from '../../config/index.js';
 import { isConnectionError, queryError } from '../../store/postgres-errors.js';
 import type { PostgresStore } from '../../store/postgres.js';
 import { StoreError } from '../../store/types.js';
