@@ -85,7 +85,7 @@ export async function runDistributed(
   const queue = await ChunkQueue.open(store);
   const controller = new AbortController();
   const work = flags.work !== false;
-  const removeHandlers = onInterrupt(controller, work ? 'interrupted; the running chunks finish and are stored, the others go back to the queue...' : 'interrupted');
+  const removeHandlers = onInterrupt(controller, work ? 'interrupted; the running chunks finish and are stored...' : 'interrupted');
   let outcome;
   try {
     outcome = await coordinate({
@@ -111,8 +111,8 @@ export async function runDistributed(
   if (outcome.interrupted) {
     const hint = redact(resumeCommand(outcome.stored));
     process.stderr.write(
-      `xorlab: stopped; ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials were stored by the workers, ` +
-        `and the chunks already queued stay for them. Resume with:\n  ${hint}\n${passwordNote(hint)}`,
+      `xorlab: stopped; ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials are stored ` +
+        `(${outcome.cancelled.toLocaleString('en-US')} queued chunks taken off the queue; chunks running elsewhere finish). Resume with:\n  ${hint}\n${passwordNote(hint)}`,
     );
     await store.close();
     process.exit(EXIT_INTERRUPTED);

@@ -19,9 +19,10 @@ after(async () => {
 const dir = tempDir();
 const outputs: string[] = [];
 
-/** 8 points x 300 repeats with the reference engine: chunks of 60 trials, a few tenths of a second each. */
-const STUDY = ['--name', 'fault', '--sweep', 'hiddenStd=exp:-2:1:8', '--repeats', '300', '--seed', '3', '--epochs', '1000', '--engine', 'reference', '--chunk-size', '60'];
-const TOTAL = 2400;
+/** 8 points x 400 repeats with the reference engine (about 4 ms a training here): chunks of 40 trials, a few tenths
+ * of a second each, and some seconds of work in all, so that the faults land mid-study. */
+const STUDY = ['--name', 'fault', '--sweep', 'hiddenStd=exp:-2:1:8', '--repeats', '400', '--seed', '3', '--epochs', '3000', '--engine', 'reference', '--chunk-size', '40'];
+const TOTAL = 3200;
 
 function assertNoPassword(text: string, where: string): void {
   for (const form of [server.password, encodeURIComponent(server.password), server.password.slice(3, 15)]) {
@@ -123,8 +124,8 @@ test('a worker killed with SIGKILL mid-chunk: another takes its chunks within se
   assert.ok(seconds < 30, `A's chunks were finished ${seconds} s after the kill`);
   process.stderr.write(`# SIGKILLed worker: its ${ids.length} chunks finished by another worker ${seconds.toFixed(1)} s after the kill\n`);
   assert.equal(await coordinator.exited, 0, coordinator.output());
-  assert.match(coordinator.output(), /sweep fault: 2,400 trials stored in .* none trained here \(--no-work\)/);
-  assert.match(coordinator.output(), /sweep fault \(distributed\): 2,400 trials to run/);
+  assert.match(coordinator.output(), /sweep fault: 3,200 trials stored in .* none trained here \(--no-work\)/);
+  assert.match(coordinator.output(), /sweep fault \(distributed\): 3,200 trials to run/);
   // B keeps waiting for chunks until Ctrl-C: one line, exit 130.
   b.child.kill('SIGINT');
   assert.equal(await b.exited, 130, b.output());
@@ -164,7 +165,7 @@ test('the coordinator killed: workers finish what is queued; the same command ag
   assert.ok(partial > 200 && partial < TOTAL, `${partial} stored`);
   const again = run(['sweep', ...STUDY, '--db', url, '--distributed', '--workers', '2']);
   assert.equal(again.status, 0, again.stderr);
-  assert.match(again.stderr, new RegExp(`${partial.toLocaleString('en-US')} of 2,400 trials already stored; running the rest`));
+  assert.match(again.stderr, new RegExp(`${partial.toLocaleString('en-US')} of 3,200 trials already stored; running the rest`));
   assertSameAsLocal(url);
 });
 
@@ -172,18 +173,21 @@ test('Ctrl-C on the coordinator and on a worker: one line each, chunks handed ba
   const url = await server.createDatabase();
   const coordinator = start(['sweep', ...STUDY, '--db', url, '--distributed', '--workers', '1']);
   const worker = start(['worker', '--db', url, '--workers', '1']);
-  await waitFor('some trials stored', async () => (await storedTrials(url)) >= 100);
+  await waitFor('chunks queued', async () => (await jobs(url, 'created')).length > 0);
   // A second coordinator of the same study is refused while the first runs.
   assert.match(usageErrorLine(run(['sweep', ...STUDY, '--db', url, '--distributed'])), /study "fault" is already being run by another coordinator/);
+  await waitFor('some trials stored', async () => (await storedTrials(url)) >= 100);
   coordinator.child.kill('SIGINT');
   assert.equal(await coordinator.exited, 130, coordinator.output());
   worker.child.kill('SIGINT');
   assert.equal(await worker.exited, 130, worker.output());
   assert.match(worker.output(), /xorlab: worker stopped: .*; \d+ unfinished chunks handed back to the queue\n$/);
-  // Nothing is left active: what the two had taken went back to the queue at once.
+  // Nothing of the study is left in the queue: the coordinator took its chunks off, the worker handed its own back.
   assert.deepEqual(await jobs(url, 'active'), []);
+  assert.deepEqual(await jobs(url, 'created'), []);
+  assert.deepEqual(await jobs(url, 'retry'), []);
   const out = coordinator.output();
-  const m = /xorlab: stopped; [\d,]+ of 2,400 trials were stored by the workers, and the chunks already queued stay for them\. Resume with:\n {2}xorlab (.+)\n/.exec(out);
+  const m = /xorlab: stopped; [\d,]+ of 3,200 trials are stored \(\d+ queued chunks taken off the queue; chunks running elsewhere finish\)\. Resume with:\n {2}xorlab (.+)\n/.exec(out);
   assert.ok(m, out);
   assert.match(m[1], /--db postgres:\/\/xorlab:\*\*\*@127\.0\.0\.1:\d+\/t_\S+ --distributed/);
   assert.match(out, /the password is not printed: put it in place of \*\*\*/);

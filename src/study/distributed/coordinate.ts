@@ -69,6 +69,8 @@ export interface CoordinateOutcome {
   stored: number;
   /** The local worker's share, when it worked. */
   local: WorkOutcome | null;
+  /** Chunks taken off the queue when interrupted. */
+  cancelled: number;
   interrupted: boolean;
   seconds: number;
 }
@@ -150,11 +152,13 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     );
   }
   options.onStart?.();
-  const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, interrupted: false, seconds: 0 };
+  const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, cancelled: 0, interrupted: false, seconds: 0 };
   let complete = false;
   let interrupted = false;
   let local: Promise<WorkOutcome> | null = null;
   let baseline: number;
+  /** Jobs queued by this coordinator and not seen finished. */
+  let outstanding: string[] = [];
   try {
     // Chunks an earlier coordinator of this study left waiting are planned again below.
     const leftover = await retrying(() => queue.pendingOf(name));
@@ -173,8 +177,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     let lastCount = 0;
     let slices = options.plan.slices(size);
     let slicesLeft = true;
-    /** Jobs queued by this coordinator and not seen finished. */
-    let outstanding: string[] = [];
+
     const failures: string[] = [];
     let anyTaken = false;
     let hinted = false;
@@ -263,6 +266,14 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     if (complete) progress.update(total);
     // The last count after the local worker has stored its last chunks (best effort when interrupted).
     if (local) await local.catch(() => undefined);
+    // Interrupted: the study's chunks come off the queue (running ones still finish and are stored where they
+    // run); the same command again plans what is missing. A killed coordinator leaves them to the workers.
+    if (!complete) {
+      await queue.cancel(outstanding).then(
+        () => (outcome.cancelled = outstanding.length),
+        () => undefined,
+      );
+    }
     const last = await store.getStudy(name).catch(() => null);
     if (last) outcome.stored = Math.max(0, last.trialCount - baseline);
   } catch (error) {

@@ -137,6 +137,37 @@ test('a stopped worker hands its unfinished chunks back; another worker finishes
   }
 });
 
+test('an interrupted coordinator takes its waiting chunks off the queue; a second one of the same study is refused', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    const controller = new AbortController();
+    const plan = planMissing(study.pointCount, 300, new Map());
+    const first = coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 10, signal: controller.signal });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        void queue.pendingOf('dist').then((ids) => {
+          if (ids.length === 0) return;
+          clearInterval(poll);
+          resolve();
+        });
+      }, 50);
+    });
+    await assert.rejects(
+      coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers: 0 }),
+      /study "dist" is already being run by another coordinator/,
+    );
+    controller.abort();
+    const outcome = await first;
+    assert.equal(outcome.interrupted, true);
+    assert.ok(outcome.cancelled >= 32, `cancelled ${outcome.cancelled}`); // the first window: 32 chunks
+    assert.deepEqual(await queue.pendingOf('dist'), []);
+    assert.equal(await queue.waiting(), 0);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
 test('a chunk a worker cannot run is handed back with the reason, and the worker goes on', async () => {
   const { store, queue } = await openBoth();
   try {
