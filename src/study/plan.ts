@@ -6,6 +6,7 @@ import type { TrainingConfig } from '../core/index.js';
 import type { EngineName } from '../config/index.js';
 import type { ChunkTask } from './protocol.js';
 import { deriveSeed } from '../core/rng.js';
+import { BLOCK_REPEATS } from '../store/moments.js';
 
 /** A trial's seed: a function of (root seed, point, repeat) only, so that rerunning, resuming, or running elsewhere
  * or in another grouping gives identical numbers. */
@@ -95,8 +96,12 @@ export class TrialPlan {
     for (let i = 0; i < this.runCount; i++) for (let r = this.runStart[i]; r < this.runEnd[i]; r++) yield [this.runPoint[i], r];
   }
 
-  /** The plan cut in order into slices of `size` trials (the last one shorter), each as its runs. */
-  *slices(size: number): Generator<SliceRuns> {
+  /**
+   * The plan cut in order into slices of at most `size` trials, each as its runs. A slice that ends inside a run
+   * ends on the last multiple of `align` repeats it reaches, if any (the stores' aggregate blocks: a block written
+   * by one chunk is not read back to recompute it), so slices may hold a little less than `size`.
+   */
+  *slices(size: number, align = 1): Generator<SliceRuns> {
     if (!(size >= 1)) throw new Error(`slice size must be >= 1, got ${size}`);
     let run = 0;
     let at = this.runCount > 0 ? this.runStart[0] : 0;
@@ -104,9 +109,15 @@ export class TrialPlan {
       const out: number[] = [];
       let room = size;
       while (room > 0 && run < this.runCount) {
-        const end = Math.min(this.runEnd[run], at + room);
+        let end = Math.min(this.runEnd[run], at + room);
+        // Slices smaller than a block split blocks anyway: no aligning then.
+        if (end < this.runEnd[run] && size >= align) {
+          const aligned = Math.floor(end / align) * align;
+          if (aligned > at) end = aligned;
+        }
         out.push(this.runPoint[run], at, end);
-        room -= end - at;
+        // A cut inside a run ends the slice.
+        room = end < this.runEnd[run] ? 0 : room - (end - at);
         at = end;
         if (at === this.runEnd[run]) {
           run++;
@@ -203,8 +214,9 @@ export function chunkTask(id: number, slice: SliceRuns, rootSeed: number, config
   return { id, points, repeats, seeds, configs };
 }
 
-/** The plan cut into chunks of `size` trials, made one at a time as they are asked for. */
+/** The plan cut into chunks of at most `size` trials, on block edges where they can (TrialPlan.slices), made one at a
+ * time as they are asked for. */
 export function* chunksOf(plan: TrialPlan, size: number, rootSeed: number, configFor: (point: number) => TrainingConfig): Generator<ChunkTask> {
   let id = 0;
-  for (const slice of plan.slices(size)) yield chunkTask(id++, slice, rootSeed, configFor);
+  for (const slice of plan.slices(size, BLOCK_REPEATS)) yield chunkTask(id++, slice, rootSeed, configFor);
 }

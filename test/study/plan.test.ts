@@ -95,3 +95,23 @@ test('stored runs: any order, duplicates and adjacent indices make sorted disjoi
   assert.equal(TrialPlan.empty.size, 0);
   assert.deepEqual([...TrialPlan.empty.slices(4)], []);
 });
+
+test('chunks end on the 256-repeat aggregate blocks where they can, with the same trials and seeds', () => {
+  // Point 0 from repeat 100 (refine after 100 stored), point 1 whole: 600 repeats each.
+  const plan = TrialPlan.build((add) => {
+    add(0, 100, 600);
+    add(1, 0, 600);
+  });
+  const slices = [...plan.slices(300, 256)].map((s) => Array.from(s));
+  assert.deepEqual(slices, [
+    [0, 100, 256], // 156: the last block edge it reaches
+    [0, 256, 512],
+    [0, 512, 600, 1, 0, 212], // the run's end, then point 1 up to the room left (no block edge within it)
+    [1, 212, 512],
+    [1, 512, 600],
+  ]);
+  const aligned = [...chunksOf(plan, 300, 9, () => defaultConfig())].flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
+  assert.deepEqual(aligned, Array.from(plan.trials(), ([p, r]) => [p, r, trialSeed(9, p, r)]));
+  // Smaller than a block: plain cuts.
+  assert.deepEqual([...plan.slices(200, 256)].map((s) => Array.from(s)).slice(0, 2), [[0, 100, 300], [0, 300, 500]]);
+});
