@@ -14,7 +14,8 @@ import type { EngineName, Precision } from '../../config/index.js';
 import type { PostgresStore } from '../../store/postgres.js';
 import { StoreError, StoreUnavailableError } from '../../store/types.js';
 import type { Study } from '../definition.js';
-import { CHUNK_SECONDS, chooseChunkSize, type TrialPlan } from '../plan.js';
+import { BLOCK_REPEATS } from '../../store/moments.js';
+import { type TrialPlan } from '../plan.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { secondsPerTrial } from '../run.js';
 import { datasetsForJobs, expirySeconds, type ChunkJob, type ChunkQueue } from './queue.js';
@@ -28,17 +29,24 @@ const COUNT_EVERY_MS = 1000;
 const MIN_WAITING = 32;
 /** With no chunk taken for this long, say how to start workers. */
 const NO_WORKER_HINT_MS = 10_000;
-/** Distributed chunks are sized for this many threads at least (other machines join). */
+/** Estimated work per distributed chunk (s). Longer than a local run's: each chunk is a transaction on the server,
+ * whose cost per row falls with the chunk's size (the bench's postgres section: 391-row chunks took ~27 us of
+ * server CPU per row, 1,250-row ~11 us, 4,096-row ~7 us), and the server is what every machine shares. */
+export const DISTRIBUTED_CHUNK_SECONDS = 1.5;
+const MAX_CHUNK = 4096;
+/** Chunks per thread at least (balance at the end of a study), for at least MIN_THREADS_FOR_SIZING threads (other
+ * machines join), but never less than MIN_CHUNK_SECONDS of work (a chunk costs round trips). */
+const CHUNKS_PER_THREAD = 4;
 const MIN_THREADS_FOR_SIZING = 8;
-/** A chunk costs a few round trips to the server (take, store, complete): at least this much work per chunk. */
 const MIN_CHUNK_SECONDS = 0.1;
 
-/** Trials per distributed chunk: the local rule (about CHUNK_SECONDS of work, several chunks per thread), for at
- * least MIN_THREADS_FOR_SIZING threads, but never less than MIN_CHUNK_SECONDS of work. */
+/** Trials per distributed chunk. */
 export function distributedChunkSize(total: number, threads: number, secondsPerTrial: number): number {
-  const size = chooseChunkSize(total, Math.max(MIN_THREADS_FOR_SIZING, threads), secondsPerTrial);
-  const floor = Math.ceil(MIN_CHUNK_SECONDS / Math.max(1e-12, secondsPerTrial));
-  return Math.max(1, Math.min(total, Math.max(size, Math.min(floor, chooseChunkSize(Infinity, 1, secondsPerTrial)))));
+  const perTrial = Math.max(1e-12, secondsPerTrial);
+  const byTime = Math.min(MAX_CHUNK, Math.max(1, Math.floor(DISTRIBUTED_CHUNK_SECONDS / perTrial + 1e-9)));
+  const byBalance = Math.ceil(total / (Math.max(MIN_THREADS_FOR_SIZING, threads) * CHUNKS_PER_THREAD));
+  const floor = Math.min(byTime, Math.ceil(MIN_CHUNK_SECONDS / perTrial));
+  return Math.max(1, Math.min(total, Math.max(floor, Math.min(byTime, byBalance))));
 }
 
 export interface CoordinateOptions {
@@ -71,6 +79,9 @@ export interface CoordinateOutcome {
   local: WorkOutcome | null;
   /** Chunks taken off the queue when interrupted. */
   cancelled: number;
+  /** Trials per chunk, and the chunks queued (lost ones queued again included). */
+  chunkSize: number;
+  chunks: number;
   interrupted: boolean;
   seconds: number;
 }
@@ -152,7 +163,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     );
   }
   options.onStart?.();
-  const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, cancelled: 0, interrupted: false, seconds: 0 };
+  const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, cancelled: 0, chunkSize: 0, chunks: 0, interrupted: false, seconds: 0 };
   let complete = false;
   let interrupted = false;
   let local: Promise<WorkOutcome> | null = null;
@@ -167,7 +178,8 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     const total = options.plan.size;
     const perTrial = secondsPerTrial(study, options.plan, options.datasets, options.engine);
     const size = options.chunkSize ?? distributedChunkSize(total, options.workers, perTrial);
-    let expiry = expirySeconds(Math.max(CHUNK_SECONDS / 4, size * perTrial));
+    outcome.chunkSize = size;
+    let expiry = expirySeconds(size * perTrial);
     const files = datasetsForJobs(options.datasets);
     const job = (runs: Int32Array): ChunkJob => ({ v: 1, study: name, engine: options.engine, precision: options.precision, runs: Array.from(runs), ...(files ? { datasets: files } : {}) });
 
@@ -175,7 +187,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     progress.start(total);
     let done = 0;
     let lastCount = 0;
-    let slices = options.plan.slices(size);
+    let slices = options.plan.slices(size, BLOCK_REPEATS);
     let slicesLeft = true;
 
     const failures: string[] = [];
@@ -230,7 +242,10 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
           }
           batch.push(job(next.value));
         }
-        if (batch.length) outstanding.push(...(await retrying(() => queue.send(batch, expiry))));
+        if (batch.length) {
+          outstanding.push(...(await retrying(() => queue.send(batch, expiry))));
+          outcome.chunks += batch.length;
+        }
       }
       // 3. The study's count, for the bar.
       const now = performance.now();
@@ -257,7 +272,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         // Lost chunks (expired past their retries: workers too slow for the expiry, or dying): again, with more time.
         expiry *= 2;
         log(`${missing.size.toLocaleString('en-US')} trials of chunks that were lost are queued again (round ${rounds})`);
-        slices = missing.slices(size);
+        slices = missing.slices(size, BLOCK_REPEATS);
         slicesLeft = true;
         continue;
       }

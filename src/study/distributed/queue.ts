@@ -9,11 +9,11 @@
 // study is complete, and a job is completed in the same transaction that stores its rows (pg-boss's `complete()`
 // carries no attempt token, so completing a job another worker has since taken is harmless, never relied on).
 //
-// Timing: pg-boss's defaults (15 min expiry, maintenance every 2 min) are for jobs of minutes. A chunk is about
-// half a second of one core's work, so a job expires after EXPIRE_FACTOR times its estimated duration (at least
-// MIN_EXPIRE_SECONDS) and every process offers maintenance each second (one wins per second): the chunk of a killed
-// worker is taken again within about MIN_EXPIRE_SECONDS + 2 s. A slow worker whose job expires wastes work, not
-// results.
+// Timing: pg-boss's defaults (15 min expiry, maintenance every 2 min) are for jobs of minutes. A chunk is at most
+// about 1.5 s of one core's work (estimated), so a job expires after EXPIRE_FACTOR times its estimated duration (at
+// least MIN_EXPIRE_SECONDS; a job waits behind one running chunk and a write or two) and every process offers
+// maintenance each second (one wins per second): the chunk of a killed worker is taken again 8-16 s after the kill.
+// A slow worker whose job expires wastes work, not results.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -28,7 +28,7 @@ export const CHUNK_QUEUE = 'chunks';
 /** A job is given up after this many failed attempts (expiries included); the coordinator plans its trials again. */
 const RETRY_LIMIT = 5;
 export const MIN_EXPIRE_SECONDS = 8;
-export const EXPIRE_FACTOR = 20;
+export const EXPIRE_FACTOR = 10;
 const MAINTENANCE_SECONDS = 1;
 
 /** A dataset that is not built in travels with the job (a worker on another machine has no such file). */

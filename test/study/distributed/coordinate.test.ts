@@ -208,11 +208,12 @@ test('pg-boss fetch() answers [] when the server is down: the queue says unavail
 
 test('chunk sizes and expiry for distributed runs', () => {
   const fast = 0.4e-3; // s per training, 10,000 epochs
-  assert.equal(distributedChunkSize(200_000, 2, fast), 1250); // about half a second of work
-  assert.equal(distributedChunkSize(20_000, 2, fast), 250); // several per thread, but >= 0.1 s of work
+  assert.equal(distributedChunkSize(200_000, 2, fast), 3750); // about 1.5 s of estimated work
+  assert.equal(distributedChunkSize(20_000, 2, fast), 625); // 4 per thread for 8 threads at least
+  assert.equal(distributedChunkSize(2_000, 2, fast), 250); // but >= 0.1 s of work
   assert.equal(distributedChunkSize(100, 2, fast), 100); // never more than the plan
   assert.equal(distributedChunkSize(4_000_000, 64, 12e-6), 4096);
-  assert.equal(expirySeconds(0.5), 10);
+  assert.equal(expirySeconds(1.5), 15);
   assert.equal(expirySeconds(0.01), 8);
-  assert.equal(expirySeconds(3), 60);
+  assert.equal(expirySeconds(3), 30);
 });
