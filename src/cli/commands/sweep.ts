@@ -45,8 +45,8 @@ Examples:
   xorlab sweep --name article --sweep hiddenStd=exp:-3:4:400 --output-std 0.8165 --update-order seed --repeats 10
   xorlab sweep --name lr-vs-std --sweep lr=log:-2:1:20 --sweep hiddenStd=0.25,0.5,1,2 --repeats 5
   xorlab sweep --study-file study.json --workers 4
-  xorlab sweep --name big --sweep lr=log:-2:1:200 --sweep hiddenStd=log:-1:1:200 --repeats 100 \
-    --db postgres://lab@db.example.org/xorlab --distributed      # and \`xorlab worker --db ...\` on other machines`,
+  xorlab sweep --name big --sweep lr=log:-2:1:200 --sweep hiddenStd=log:-1:1:200 --repeats 100 --db postgres://lab@db.example.org/xorlab --distributed
+      (and \`xorlab worker --db postgres://lab@db.example.org/xorlab\` on other machines)`,
   );
   command.action((options: SweepOptions) => runSweep(options));
 }

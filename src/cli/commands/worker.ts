@@ -6,7 +6,7 @@ import { workOnQueue } from '../../study/distributed/work.js';
 import { ChunkQueue } from '../../study/distributed/queue.js';
 import { formatDuration, formatRate } from '../../study/progress.js';
 import { defaultWorkers } from '../../study/run.js';
-import { addDbOption } from '../db-option.js';
+import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { parseNumber } from '../parse.js';
@@ -24,16 +24,19 @@ export function registerWorker(program: Command): void {
   const command = program
     .command('worker')
     .description('train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores');
-  addDbOption(command)
+  command
+    .option('--db <url>', `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`)
     .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
     .option('--until-empty', 'return once no chunk is waiting in the queue (default: wait for more until Ctrl-C)')
     .addHelpText(
       'after',
       `
---db must name the PostgreSQL database the coordinator uses (postgres://user:password@host:port/database; the
-password may come from PGPASSWORD or ~/.pgpass instead). Start any number of workers, on any machines, before or
-after the coordinator; each takes chunks of any study in the queue. A chunk whose worker dies is taken again by
-another worker within seconds; a chunk is never stored twice.
+--db names the database that \`sweep --distributed\` / \`refine --distributed\` use. Start any number of workers,
+on any machines, before or after the coordinator; each takes chunks of any study in the queue (pg-boss, schema
+xorlab_queue), trains them on its threads, and stores each chunk's trials and completes it in one transaction.
+The chunks of a worker that dies are taken again by another within seconds (after about 10x a chunk's work, at
+least 8 s); a trial is never stored twice. A lost server is waited for up to 5 minutes. Ctrl-C finishes the
+running chunks (3 s at most) and hands the others back to the queue at once.
 
 Examples:
   xorlab worker --db postgres://lab@db.example.org/xorlab
