@@ -197,6 +197,22 @@ test('Ctrl-C on the coordinator and on a worker: one line each, chunks handed ba
   assertSameAsLocal(url);
 });
 
+test('refine --distributed adds the same trials as a local refine', async () => {
+  const url = await server.createDatabase();
+  const db = join(dir, 'refine.db');
+  const study = ['--name', 'ref', '--sweep', 'hiddenStd=exp:-2:1:6', '--repeats', '20', '--seed', '8', '--epochs', '400'];
+  assert.equal(run(['sweep', ...study, '--db', url, '--distributed', '--workers', '2']).status, 0);
+  assert.equal(run(['sweep', ...study, '--db', db]).status, 0);
+  const refined = run(['refine', 'ref', '--budget', '700', '--db', url, '--distributed', '--workers', '2']);
+  assert.equal(refined.status, 0, refined.stderr);
+  assert.match(refined.stdout, /^refine ref: 700 trials stored in .* on all workers; 700 trained here on 2 workers\)\n$/);
+  assert.equal(run(['refine', 'ref', '--budget', '700', '--db', db]).status, 0);
+  assert.deepEqual(JSON.parse(run(['summary', 'ref', '--json', '--db', url]).stdout), JSON.parse(run(['summary', 'ref', '--json', '--db', db]).stdout));
+  const trials = run(['export', 'ref', '--db', url]).stdout;
+  assert.equal(trials.trim().split('\n').length, 120 + 700 + 1);
+  assert.equal(trials, run(['export', 'ref', '--db', db]).stdout);
+});
+
 test('bad input: one line, exit 2, within seconds, nothing printed shows the password', async () => {
   const url = await server.createDatabase();
   const database = dbName(url);
