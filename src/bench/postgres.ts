@@ -31,7 +31,7 @@ export interface WriterFigures {
 }
 
 /** CPU seconds used so far by the postmaster `pid` and its children (the backends), from /proc; null elsewhere. */
-function serverCpuSeconds(pid: number | undefined): number | null {
+export function serverCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   let ticks = 0;
   try {

@@ -4,6 +4,7 @@ import { benchEngine, formatEngineBench } from './engine.js';
 import { benchSweep, formatSweepBench } from './sweep.js';
 import { benchStore, formatStoreBench } from './store.js';
 import { benchPostgres, formatPostgresBench } from './postgres.js';
+import { benchDistributed, formatDistributedBench } from './distributed.js';
 
 export interface BenchSection {
   name: string;
@@ -42,6 +43,14 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchPostgres();
       return { figures: r, text: formatPostgresBench(r) };
+    },
+  },
+  {
+    name: 'distributed',
+    description: 'a 200,000-trial sweep (hiddenStd exp:-3:4:400 x 500) on all cores into SQLite and as a distributed study (pg-boss chunks in a PostgreSQL server started on this machine): trainings/s of both, their ratio (goal >= 0.9x), and the server CPU per trial',
+    run: async () => {
+      const r = await benchDistributed();
+      return { figures: r, text: formatDistributedBench(r) };
     },
   },
 ];

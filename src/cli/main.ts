@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./commands/export.js')).registerExport,
   plot: async () => (await import('./commands/plot.js')).registerPlot,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
+  worker: async () => (await import('./commands/worker.js')).registerWorker,
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {

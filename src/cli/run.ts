@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/index.js';
 import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
-import { StudyError, resolveStudy, type Study } from '../study/definition.js';
+import { StudyError, datasetNames, resolveStudy, type Study } from '../study/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
@@ -43,9 +43,7 @@ export function toStudy(definition: unknown, what = 'study'): Study {
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
-  const axis = study.axes.find((a) => a.param === 'dataset');
-  const names = axis ? (axis.values as string[]) : [study.definition.config.dataset];
-  return Object.fromEntries(names.map((name) => [name, loadDataset(name)]));
+  return Object.fromEntries(datasetNames(study).map((name) => [name, loadDataset(name)]));
 }
 
 export interface RunSettings {
@@ -142,9 +140,7 @@ export async function runWithProgress(
       `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
         `they are stored. Resume with:\n  ${hint}\n`,
     );
-    if (hint.includes(MASK)) {
-      process.stderr.write(`xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n`);
-    }
+    process.stderr.write(passwordNote(hint));
     await store.close();
     process.exit(EXIT_INTERRUPTED);
   }
@@ -153,6 +149,11 @@ export async function runWithProgress(
       `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${settings.workers} workers)\n`,
   );
   return outcome;
+}
+
+/** The line that follows a printed command whose password is shown as *** ('' when it has none). */
+export function passwordNote(command: string): string {
+  return command.includes(MASK) ? `xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n` : '';
 }
 
 /** The command line as typed, quoted for a POSIX shell, with any password shown as ***. */

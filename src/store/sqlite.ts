@@ -196,6 +196,30 @@ class SqliteStore implements Store {
     });
   }
 
+  async storedRuns(study: string): Promise<Map<number, Int32Array>> {
+    return this.guard(() => {
+      const id = this.requireStudy(study);
+      const result = new Map<number, Int32Array>();
+      // Gaps and islands: repeat - row_number() is constant along a run of consecutive repeats.
+      const islands = this.db
+        .prepare(
+          `SELECT min(repeat), max(repeat) + 1 FROM (SELECT repeat, repeat - row_number() OVER (ORDER BY repeat) AS island
+             FROM trials WHERE study_id = ? AND point = ?) GROUP BY island ORDER BY 1`,
+        )
+        .raw();
+      const points = this.db
+        .prepare('SELECT point, sum(trials), max(max_repeat) FROM blocks WHERE study_id = ? GROUP BY point ORDER BY point')
+        .raw()
+        .all(id) as [number, number, number][];
+      for (const [point, count, maxRepeat] of points) {
+        // count distinct non-negative repeats whose largest is count - 1: exactly one run, 0..count-1.
+        if (count === maxRepeat + 1) result.set(point, Int32Array.of(0, count));
+        else result.set(point, Int32Array.from((islands.all(id, point) as [number, number][]).flat()));
+      }
+      return result;
+    });
+  }
+
   async insertTrials(rows: readonly TrialRow[]): Promise<number> {
     const statements = this.writeStatements();
     if (rows.length === 0) return 0;

@@ -11,7 +11,7 @@ import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } f
 export const MAX_AXES = 2;
 export const MAX_REPEATS = 1_000_000;
 /** Trials one study may hold (points x repeats, and what refine adds): 100 million rows is ~10 GB of SQLite and
- * hours on all cores; beyond it the plan's arrays alone would take gigabytes. */
+ * hours on all cores. (Planning is not the limit: a plan is kept as runs of repeats per point.) */
 export const MAX_STUDY_TRIALS = 100_000_000;
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -140,6 +140,12 @@ export function resolveStudy(input: unknown): Study {
       return result.data;
     },
   };
+}
+
+/** The names of every dataset the study trains on (built-in names or file paths), as its configurations say. */
+export function datasetNames(study: Study): string[] {
+  const axis = study.axes.find((a) => a.param === 'dataset');
+  return axis ? (axis.values as string[]) : [study.definition.config.dataset];
 }
 
 /** What differs between two definitions, for the "different definition" message. */

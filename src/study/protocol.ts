@@ -22,6 +22,9 @@ export interface ChunkTask {
   seeds: Float64Array;
   /** The configuration of every point in `points`. */
   configs: Record<number, TrainingConfig>;
+  /** Engine, precision and datasets for this chunk instead of the pool's: a distributed worker's chunks come from
+   * any study in the queue. */
+  run?: WorkerInit;
 }
 
 /** Bits of ChunkResult.flags. */

@@ -22,9 +22,10 @@ function runChunk(task: ChunkTask): ChunkResult {
     let end = start + 1;
     while (end < n && task.points[end] === point) end++;
     const config = task.configs[point];
-    const dataset = init.datasets[config.dataset];
+    const setup = task.run ?? init;
+    const dataset = setup.datasets[config.dataset];
     if (!dataset) throw new Error(`dataset ${config.dataset} was not loaded`);
-    const run = trainMany(config, dataset, task.seeds.subarray(start, end), { engine: init.engine, precision: init.precision });
+    const run = trainMany(config, dataset, task.seeds.subarray(start, end), { engine: setup.engine, precision: setup.precision });
     if (run.fallbackReason && !result.fallbackReasons.includes(run.fallbackReason)) result.fallbackReasons.push(run.fallbackReason);
     const engineBits = (run.engine === 'fast' ? FLAG_FAST : 0) | (run.precision === 'f32' ? FLAG_F32 : 0);
     for (let k = start; k < end; k++) {
