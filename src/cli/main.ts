@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./commands/export.js')).registerExport,
   plot: async () => (await import('./commands/plot.js')).registerPlot,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {
