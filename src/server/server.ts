@@ -9,7 +9,9 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/types.js';
+import { createApi } from './api.js';
 import { HttpError, hostAllowed, requestUrl, securityHeaders, sendError } from './http.js';
+import { DEFAULT_POLL_MS, LiveStudies } from './live.js';
 import { bundleRoot, resolveStatic, safeSegments } from './static.js';
 
 /** dist/web/ of this package, from src/server/ (tsx) as from dist/server/ (built). */
@@ -23,6 +25,10 @@ export interface ServeOptions {
   port?: number;
   /** The bundle folder (default dist/web/). */
   webRoot?: string;
+  /** How often the store is polled for changes while a page listens (ms). */
+  pollMs?: number;
+  /** Called with errors that no request can report (a failed poll); by default they are ignored. */
+  onError?: (error: unknown) => void;
 }
 
 export interface RunningServer {
@@ -49,6 +55,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (root === null) throw new ServeError(`no browser bundle at ${folder}; run npm run build (or npm run build:web) first`);
 
   let port = requestedPort;
+  const live = new LiveStudies(options.store, options.pollMs ?? DEFAULT_POLL_MS, options.onError);
+  const api = createApi(options.store, live);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -65,13 +73,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.setHeader('Allow', 'GET, HEAD');
       throw new HttpError(405, `method ${req.method ?? '?'} not allowed; this server only reads (GET, HEAD)`);
     }
-    requestUrl(req); // a target that is not a path is a 400 here
+    const url = requestUrl(req); // a target that is not a path is a 400 here
     // The raw path, before any normalisation: "/../" must be refused, not quietly resolved to "/".
     const rawPath = (req.url ?? '/').split('?')[0];
+    if (rawPath.startsWith('/api/') || rawPath.startsWith('/studies/')) {
+      // A study's name is data, not a file name: any text, %-encoded as one segment.
+      const named = nameSegments(rawPath);
+      if (named[0] === 'api') return api(req, res, url, named);
+      if (named.length === 2) return sendFile(req, res, '/study.html');
+      throw new HttpError(404, 'not found');
+    }
     const segments = rawPath === '/' ? [] : safeSegments(rawPath);
     if (segments === null) throw new HttpError(404, 'not found');
     if (segments.length === 0) return sendFile(req, res, '/index.html');
-    if (segments.length === 2 && segments[0] === 'studies') return sendFile(req, res, '/study.html');
     if (segments.length === 1 && !segments[0].includes('.')) {
       if (resolveStatic(root, `/${segments[0]}.html`)) return sendFile(req, res, `/${segments[0]}.html`);
       throw new HttpError(404, `no page /${segments[0]}`);
@@ -129,11 +143,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port,
     server,
     async close() {
-      // Event streams never end by themselves: cut every connection so that close() returns.
+      await live.close();
+      // Keep-alive connections never end by themselves: cut every connection so that close() returns.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of connections) socket.destroy();
       });
     },
   };
+}
+
+/** The segments of a path under /api/ or /studies/, each %-decoded (a malformed escape is a 400). */
+function nameSegments(rawPath: string): string[] {
+  return rawPath
+    .slice(1)
+    .split('/')
+    .map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        throw new HttpError(400, `malformed %-escape in ${rawPath}`);
+      }
+    });
 }
