@@ -91,7 +91,10 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       const [, kind, extension] = chart;
       const charts = studyCharts(record, await store.summarize(name));
       const spec: TopLevelSpec | null = kind === 'curve' ? charts.curve : charts.heatmap;
-      if (spec === null) throw new HttpError(404, charts.note ?? `study "${name}" has no ${kind}`);
+      if (spec === null) {
+        const other = kind === 'curve' ? charts.heatmap && 'heatmap' : charts.curve && 'curve';
+        throw new HttpError(404, other ? `study "${name}" has a ${other}, not a ${kind}: ask for ${other}.${extension}` : (charts.note ?? `study "${name}" has no ${kind}`));
+      }
       const data = await render(spec, extension as 'svg' | 'png');
       const body = typeof data === 'string' ? Buffer.from(data) : data;
       res.writeHead(200, {
