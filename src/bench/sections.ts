@@ -3,6 +3,7 @@
 import { benchEngine, formatEngineBench } from './engine.js';
 import { benchSweep, formatSweepBench } from './sweep.js';
 import { benchStore, formatStoreBench } from './store.js';
+import { benchDashboard, formatDashboardBench } from './dashboard.js';
 
 export interface BenchSection {
   name: string;
@@ -33,6 +34,14 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchStore();
       return { figures: r, text: formatStoreBench(r) };
+    },
+  },
+  {
+    name: 'browser',
+    description: 'in Chromium (skipped without it): opening the page of a 400-point, 4,000,000-trial study served by xorlab serve until its curve is drawn (s)',
+    run: async () => {
+      const r = await benchDashboard();
+      return { figures: { dashboard: r }, text: formatDashboardBench(r) };
     },
   },
 ];

@@ -16,7 +16,7 @@ import { summaryReport } from '../study/summary.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
 import type { LiveStudies } from './live.js';
-import { DEFAULT_LEVEL, studyCharts, studyView } from './views.js';
+import { DEFAULT_LEVEL, studyCharts } from './views.js';
 
 const CHART_FILES = /^(curve|heatmap)\.(svg|png)$/;
 
@@ -60,7 +60,7 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
     const record = await requireStudy(name);
     if (part === undefined) {
       checkQuery(url, []);
-      return sendJson(res, 200, await studyView(store, record, live.updatedAt(name)));
+      return sendJson(res, 200, await live.view(record));
     }
     if (part === 'summary') {
       checkQuery(url, ['compare', 'level'], ['compare']);

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Store, StudyRecord } from '../store/types.js';
 import { securityHeaders } from './http.js';
-import { listing, studyView, type StudyListing } from './views.js';
+import { listing, studyView, type StudyListing, type StudyView } from './views.js';
 
 /** How often the store is polled while a page listens (ms). */
 export const DEFAULT_POLL_MS = 500;
@@ -30,6 +30,9 @@ interface Client {
 export class LiveStudies {
   private readonly known = new Map<string, Known>();
   private readonly clients = new Set<Client>();
+  /** The last view built per study, with the counts it was built from: trials are only ever added, so the same
+   * counts mean the same trials, and a page that opens reuses it instead of summarising again. */
+  private readonly views = new Map<string, { key: string; view: StudyView }>();
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private polling: Promise<void> | null = null;
@@ -63,6 +66,7 @@ export class LiveStudies {
     for (const name of [...this.known.keys()]) {
       if (!seen.has(name)) {
         this.known.delete(name);
+        this.views.delete(name);
         changed.push(name);
       }
     }
@@ -76,6 +80,16 @@ export class LiveStudies {
 
   updatedAt(name: string): string | null {
     return this.known.get(name)?.updatedAt ?? null;
+  }
+
+  /** The study's view (line, summary, charts), built once per state of its trials. */
+  async view(record: StudyRecord): Promise<StudyView> {
+    const key = `${record.createdAt}|${record.trialCount}|${record.pointCount}`;
+    const cached = this.views.get(record.name);
+    if (cached?.key === key) return { ...cached.view, study: { ...cached.view.study, updatedAt: this.updatedAt(record.name) } };
+    const view = await studyView(this.store, record, this.updatedAt(record.name));
+    this.views.set(record.name, { key, view });
+    return view;
   }
 
   /** Turns `res` into an event stream: `studies` (the listing) now and on every change, and `study` (the view of
@@ -98,7 +112,7 @@ export class LiveStudies {
     const { lines, records } = await this.refresh();
     send(res, 'studies', lines);
     const record = study === null ? undefined : records.get(study);
-    if (record) send(res, 'study', await studyView(this.store, record, this.updatedAt(record.name)));
+    if (record) send(res, 'study', await this.view(record));
     this.start();
   }
 
@@ -134,7 +148,7 @@ export class LiveStudies {
       const watchers = [...this.clients].filter((c) => c.study === name);
       if (watchers.length === 0) continue;
       const record = records.get(name);
-      const event = record ? await studyView(this.store, record, this.updatedAt(name)) : { gone: name };
+      const event = record ? await this.view(record) : { gone: name };
       for (const c of watchers) send(c.res, record ? 'study' : 'gone', event);
     }
   }

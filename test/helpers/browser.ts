@@ -6,26 +6,10 @@
 // Pitfalls seen here: a missing favicon is a console error (the pages link /favicon.svg); `window.status` is a
 // built-in string (never use it as a global); closing an EventSource while it connects logs net::ERR_ABORTED, so
 // pages close their EventSource on `pagehide` and tests read `errors` before the page is closed.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium } from '../../src/bench/chromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function hasChromium(): boolean {
-  return existsSync(CHROMIUM);
-}
+export { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../../src/bench/chromium.js';
 
 /**
  * For node:test's `skip`: false when Chromium is here; otherwise the reason to skip. In CI (CI=true) a missing
@@ -51,20 +35,7 @@ export interface LaunchOptions {
 }
 
 async function launch(options: LaunchOptions): Promise<{ session: BrowserSession; close: () => Promise<void> }> {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'xorlab-chromium-'));
-  let context: BrowserContext;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
-      timeout: 60_000,
-    });
-  } catch (error) {
-    rmSync(userDataDir, { recursive: true, force: true });
-    throw error;
-  }
+  const { context, close } = await launchChromium({ width: options.width ?? 1280, height: options.height ?? 900 });
   const errors: string[] = [];
   const watch = (page: Page): void => {
     page.on('console', (message) => {
@@ -91,13 +62,6 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
       watch(page);
       return page;
     },
-  };
-  const close = async (): Promise<void> => {
-    try {
-      await context.close();
-    } finally {
-      rmSync(userDataDir, { recursive: true, force: true });
-    }
   };
   return { session, close };
 }

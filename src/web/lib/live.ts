@@ -5,15 +5,22 @@
 
 export type Handlers = Record<string, (data: unknown) => void>;
 
-export function connectLive(url: string, handlers: Handlers, statusElement: HTMLElement | null): void {
+export interface Live {
+  /** Stops listening for good. */
+  close(): void;
+}
+
+export function connectLive(url: string, handlers: Handlers, statusElement: HTMLElement | null): Live {
   let source: EventSource | null = null;
   let retry: number | undefined;
+  let closed = false;
   const say = (text: string, state: string): void => {
     if (!statusElement) return;
     statusElement.textContent = text;
     statusElement.dataset.state = state;
   };
   const open = (): void => {
+    if (closed) return;
     source = new EventSource(url);
     source.addEventListener('open', () => say('● live', 'live'));
     source.addEventListener('error', () => {
@@ -34,5 +41,17 @@ export function connectLive(url: string, handlers: Handlers, statusElement: HTML
     source?.close();
     source = null;
   });
+  // Back to a page kept in the back/forward cache: listen again (the server sends the current state first).
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted && source === null) open();
+  });
   open();
+  return {
+    close() {
+      closed = true;
+      window.clearTimeout(retry);
+      source?.close();
+      source = null;
+    },
+  };
 }

@@ -48,6 +48,7 @@ async function drawChart(id: 'curve' | 'heatmap', spec: object | null): Promise<
   results[id]?.finalize();
   results[id] = result;
   element.dataset.state = 'drawn';
+  if (performance.getEntriesByName('xorlab:first-drawn').length === 0) performance.mark('xorlab:first-drawn');
 }
 
 function scheduleCharts(v: StudyView): void {
@@ -229,6 +230,7 @@ function renderTable(v: StudyView): void {
 // ---- wiring --------------------------------------------------------------------------------------------------
 
 function show(v: StudyView): void {
+  if (view === null) performance.mark('xorlab:first-view');
   view = v;
   showProblem(null);
   renderMeta(v);
@@ -243,9 +245,10 @@ byId<HTMLFormElement>('compare').addEventListener('submit', (event) => {
   runCompare().catch((error: unknown) => (byId('compare-result').textContent = `The comparison failed: ${(error as Error).message}`));
 });
 
+// First whether the study exists (the event stream of an unknown study is refused with a 404, which the browser
+// reports as an error), then the event stream: it sends the study's view at once and then every change.
 async function start(): Promise<void> {
-  // The server says at once whether the study exists; the event stream then sends its view and every change.
-  const response = await fetch(`/api/studies?`);
+  const response = await fetch('/api/studies');
   const studies = (await response.json()) as { name: string }[];
   if (!studies.some((s) => s.name === name)) {
     byId('meta').textContent = '';
@@ -254,7 +257,11 @@ async function start(): Promise<void> {
     byId('live').textContent = '';
     return;
   }
-  connectLive(`/api/events?study=${encodeURIComponent(name)}`, { study: (data) => show(data as StudyView), gone: () => showProblem(`The study “${name}” is no longer in the database.`) }, byId('live'));
+  connectLive(
+    `/api/events?study=${encodeURIComponent(name)}`,
+    { study: (data) => show(data as StudyView), gone: () => showProblem(`The study “${name}” is no longer in the database.`) },
+    byId('live'),
+  );
 }
 
 start().catch((error: unknown) => showProblem(`The page could not load the study: ${(error as Error).message}`));
