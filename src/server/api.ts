@@ -12,7 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { render } from '../plot/render.js';
 import { StoreError, type Store, type StudyRecord } from '../store/types.js';
 import { StudyError } from '../study/definition.js';
-import { summaryReport } from '../study/summary.js';
+import { summaryReport } from '../study/summary-report.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
 import type { LiveStudies } from './live.js';

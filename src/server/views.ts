@@ -7,7 +7,7 @@ import { curveSpec } from '../plot/curve.js';
 import { heatmapSpec } from '../plot/landscape.js';
 import type { PointSummary, Store, StudyRecord } from '../store/types.js';
 import { plannedTrials, studyLine, type StudyLine } from '../study/listing.js';
-import { summaryReport, type SummaryReport } from '../study/summary.js';
+import { summaryReport, type SummaryReport } from '../study/summary-report.js';
 
 /** A study of the listing, as the API sends it: `xorlab studies --json`'s line plus what the dashboard adds. */
 export interface StudyListing extends StudyLine {

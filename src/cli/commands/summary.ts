@@ -1,7 +1,7 @@
 // `xorlab summary <study>`: the article's table (per point: mean, std, count, standard error of totalLoss), the
 // success rate and divergences, the minimum with its confidence interval, and `--compare A B`.
 import type { Command } from 'commander';
-import { summaryReport, type SummaryReport } from '../../study/summary.js';
+import { summaryReport, type SummaryReport } from '../../study/summary-report.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
