@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/engine/assembly/**', '**/*.cjs', '**/*.mjs', 'eslint.config.js', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tmp/**', 'src/engine/assembly/**', '**/*.cjs', '**/*.mjs', 'eslint.config.js', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -16,7 +16,7 @@ import { summaryReport } from '../study/summary-report.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
 import type { LiveStudies } from './live.js';
-import { DEFAULT_LEVEL, studyCharts } from './views.js';
+import { DEFAULT_LEVEL, studyCharts } from '../study/view.js';
 
 const CHART_FILES = /^(curve|heatmap)\.(svg|png)$/;
 

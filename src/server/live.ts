@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Store, StudyRecord } from '../store/types.js';
 import { securityHeaders } from './http.js';
-import { listing, studyView, type StudyListing, type StudyView } from './views.js';
+import { listing, studyView, type StudyListing, type StudyView } from '../study/view.js';
 
 /** How often the store is polled while a page listens (ms). */
 export const DEFAULT_POLL_MS = 500;

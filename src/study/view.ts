@@ -1,13 +1,14 @@
-// What the pages show, built from the store: the listing of studies, and one study's view (its line, summary and
-// chart specs). Every read goes through the Store interface and reads the per-block aggregates: O(points).
+// What the dashboard shows (xorlab serve), built from the store: the listing of studies, and one study's view (its
+// line, summary and chart specs). Every read goes through the Store interface and reads the per-block aggregates:
+// O(points). The pages import these types; the server builds the objects.
 import type { TopLevelSpec } from 'vega-lite';
-import { studyCurveInput, studyHeatmapInput, sweptParameters } from '../study/charts.js';
+import { studyCurveInput, studyHeatmapInput, sweptParameters } from './charts.js';
 import { ChartDataError } from '../plot/errors.js';
 import { curveSpec } from '../plot/curve.js';
 import { heatmapSpec } from '../plot/landscape.js';
 import type { PointSummary, Store, StudyRecord } from '../store/types.js';
-import { plannedTrials, studyLine, type StudyLine } from '../study/listing.js';
-import { summaryReport, type SummaryReport } from '../study/summary-report.js';
+import { plannedTrials, studyLine, type StudyLine } from './listing.js';
+import { summaryReport, type SummaryReport } from './summary-report.js';
 
 /** A study of the listing, as the API sends it: `xorlab studies --json`'s line plus what the dashboard adds. */
 export interface StudyListing extends StudyLine {
