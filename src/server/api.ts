@@ -50,6 +50,11 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       checkQuery(url, ['study']);
       const study = url.searchParams.get('study');
       if (study !== null) await requireStudy(study);
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
       return live.subscribe(res, study);
     }
     if (resource !== 'studies' || rest.length > 0) throw new HttpError(404, `no API route ${url.pathname}; see /api/studies`);

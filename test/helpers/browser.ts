@@ -24,6 +24,8 @@ export interface BrowserSession {
   readonly context: BrowserContext;
   /** Console errors, uncaught exceptions and failed requests of every page opened through newPage(), in order. */
   readonly errors: string[];
+  /** The URL of every request those pages made (to check that nothing leaves the server's origin). */
+  readonly requests: string[];
   /** A new page whose problems are collected into `errors`. */
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
 }
@@ -37,10 +39,12 @@ export interface LaunchOptions {
 async function launch(options: LaunchOptions): Promise<{ session: BrowserSession; close: () => Promise<void> }> {
   const { context, close } = await launchChromium({ width: options.width ?? 1280, height: options.height ?? 900 });
   const errors: string[] = [];
+  const requests: string[] = [];
   const watch = (page: Page): void => {
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(`console: ${message.text()} (${page.url()})`);
     });
+    page.on('request', (request) => requests.push(request.url()));
     page.on('pageerror', (error) => errors.push(`page error: ${error.message} (${page.url()})`));
     page.on('requestfailed', (request) => {
       const failure = request.failure()?.errorText ?? 'failed';
@@ -54,6 +58,7 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
   const session: BrowserSession = {
     context,
     errors,
+    requests,
     async newPage(size) {
       const page = spare.pop() ?? (await context.newPage());
       if (size?.width !== undefined || size?.height !== undefined) {

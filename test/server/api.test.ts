@@ -24,7 +24,7 @@ interface Answer {
 function get(path: string, headers: Record<string, string> = {}): Promise<Answer> {
   const { port } = new URL(served.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {
@@ -166,7 +166,7 @@ function readEvents(path: string, done: (events: { event: string; data: any }[])
   const { port } = new URL(served.url);
   return new Promise((resolve, reject) => {
     const events: { event: string; data: any }[] = [];
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
       let buffer = '';
       res.setEncoding('utf8').on('data', (d: string) => {

@@ -99,6 +99,10 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
     assert.equal(await page.locator('[data-testid=study-heatmap] g.cells_marks path').count(), 6);
     assert.equal(await page.getByTestId('study-curve').isHidden(), true);
     noErrors(browser);
+    // No request left the server: vega and everything else is bundled.
+    const foreign = browser.requests.filter((u) => !u.startsWith(served.url) && !/^(data|blob|about):/.test(u));
+    assert.deepEqual(foreign, []);
+    assert.ok(browser.requests.some((u) => u.endsWith('/study.js')), 'requests were seen');
   });
 });
 

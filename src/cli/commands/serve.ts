@@ -43,7 +43,15 @@ async function runServe(options: ServeOptions): Promise<void> {
   const store = await openStoreFromOptions(options, { readonly: true });
   let server;
   try {
-    server = await startServer({ store, host, port });
+    // A failed poll (the database went away or broke while serving) is said once per distinct problem.
+    const said = new Set<string>();
+    const onError = (error: unknown): void => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (said.has(message)) return;
+      said.add(message);
+      process.stderr.write(`xorlab: warning: reading the studies failed: ${message}\n`);
+    };
+    server = await startServer({ store, host, port, onError });
   } catch (error) {
     await store.close();
     if (error instanceof ServeError) throw new UsageError(error.message);
