@@ -130,9 +130,11 @@ function renderCompareChoices(v: StudyView): void {
   replace(a, ...options());
   replace(b, ...options());
   if (points.length === 0) return;
-  // By default: the first point against the lowest mean.
-  a.value = keepA && points.some((p) => String(p.point) === keepA) ? keepA : String(points[0].point);
-  b.value = keepB && points.some((p) => String(p.point) === keepB) ? keepB : String(v.summary.minimum?.point ?? points[points.length - 1].point);
+  // By default: the first point against the lowest mean (or the last point, when the first has the lowest mean).
+  const first = String(points[0].point);
+  const lowest = v.summary.minimum === null ? null : String(v.summary.minimum.point);
+  a.value = keepA && points.some((p) => String(p.point) === keepA) ? keepA : first;
+  b.value = keepB && points.some((p) => String(p.point) === keepB) ? keepB : lowest !== null && lowest !== first ? lowest : String(points[points.length - 1].point);
 }
 
 async function runCompare(): Promise<void> {
@@ -232,6 +234,7 @@ function renderTable(v: StudyView): void {
 function show(v: StudyView): void {
   if (view === null) performance.mark('xorlab:first-view');
   view = v;
+  byId('content').hidden = false;
   showProblem(null);
   renderMeta(v);
   renderDownloads(v);
