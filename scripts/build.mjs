@@ -1,5 +1,6 @@
-// Builds everything the package runs from: the WebAssembly kernels (AssemblyScript) and the TypeScript sources.
-// Runs on `npm install` / `npm ci` (the `prepare` script) and before `npm test`.
+// Builds everything the package runs from: the WebAssembly kernels (AssemblyScript), the TypeScript sources and the
+// browser bundle (dist/web/, ./build-web.mjs). Runs on `npm install` / `npm ci` (the `prepare` script) and before
+// `npm test`. `--web` (npm run build:web) builds only what the browser needs: the kernels and dist/web/.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { expandGenerated } from './gen-train22.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+const webOnly = process.argv.includes('--web');
 
 function run(cmd, args) {
   const result = spawnSync(process.execPath, [cmd, ...args], { cwd: root, stdio: 'inherit' });
@@ -55,6 +57,11 @@ if (existsSync(assemblyDir)) {
   }
 }
 
-// 2. TypeScript.
-const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-run(tsc, ['-p', 'tsconfig.json']);
+// 2. TypeScript (Node code; the browser's code is bundled by esbuild in step 3 and type-checked by npm run typecheck).
+if (!webOnly) {
+  const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  run(tsc, ['-p', 'tsconfig.json']);
+}
+
+// 3. The browser bundle: dist/web/.
+run(join(root, 'scripts', 'build-web.mjs'), []);

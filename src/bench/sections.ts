@@ -5,6 +5,7 @@ import { benchSweep, formatSweepBench } from './sweep.js';
 import { benchStore, formatStoreBench } from './store.js';
 import { benchPostgres, formatPostgresBench } from './postgres.js';
 import { benchDistributed, formatDistributedBench } from './distributed.js';
+import { benchDashboard, formatDashboardBench } from './dashboard.js';
 
 export interface BenchSection {
   name: string;
@@ -51,6 +52,14 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchDistributed();
       return { figures: r, text: formatDistributedBench(r) };
+    },
+  },
+  {
+    name: 'browser',
+    description: 'in Chromium (skipped without it): opening the page of a 400-point, 4,000,000-trial study served by xorlab serve until its curve is drawn (s)',
+    run: async () => {
+      const r = await benchDashboard();
+      return { figures: { dashboard: r }, text: formatDashboardBench(r) };
     },
   },
 ];

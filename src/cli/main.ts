@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   plot: async () => (await import('./commands/plot.js')).registerPlot,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
   worker: async () => (await import('./commands/worker.js')).registerWorker,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {

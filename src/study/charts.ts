@@ -6,14 +6,9 @@ import type { HeatmapInput } from '../plot/landscape.js';
 import type { PointSummary, StudyRecord } from '../store/types.js';
 import { curveMinimum } from './minimum.js';
 import { ChartDataError } from '../plot/errors.js';
+import { storedSweep } from './listing.js';
 
-export { ChartDataError };
-
-/** A stored definition's sweep: parameter -> grid spec, in axis order; null when the definition has none. */
-export function storedSweep(definition: unknown): Record<string, unknown> | null {
-  const sweep = (definition as { sweep?: unknown } | null)?.sweep;
-  return sweep && typeof sweep === 'object' && !Array.isArray(sweep) ? (sweep as Record<string, unknown>) : null;
-}
+export { ChartDataError, storedSweep };
 
 /** The swept parameters in axis order, from the stored definition (or, failing that, from the points). */
 export function sweptParameters(study: StudyRecord, points: readonly PointSummary[]): string[] {

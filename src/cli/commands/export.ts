@@ -3,14 +3,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TrialRow } from '../../store/types.js';
-import { articleStds, toArticleDocument, toExtendedJsonLine } from '../../store/article-shape.js';
-import { storedSweep } from '../../study/charts.js';
+import { TRIAL_FORMATS, trialText } from '../../study/trial-text.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
-import { csvField, csvLine, numberText } from '../../text/format.js';
 
-const FORMATS = ['csv', 'jsonl', 'mongo'] as const;
 /** Output is written in chunks of about this many characters. */
 const CHUNK = 1 << 16;
 
@@ -26,7 +23,7 @@ export function registerExport(program: Command): void {
     .argument('<study>', 'study name (see xorlab studies)')
     .description("write a study's trials (one row per training) as CSV, JSON Lines or MongoDB documents, ordered by point and repeat");
   addDbOption(command)
-    .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'csv')
+    .option('--format <format>', `output format: ${TRIAL_FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of standard output')
     .addHelpText(
       'after',
@@ -43,23 +40,16 @@ MongoDB Extended JSON, types kept (doubles, an int64 seed), for
 }
 
 async function runExport(study: string, options: ExportOptions): Promise<void> {
-  const format = parseChoice('--format', options.format, FORMATS);
+  const format = parseChoice('--format', options.format, TRIAL_FORMATS);
   await withStore(options, async (store) => {
     const trials = store.iterateTrials(study)[Symbol.asyncIterator]();
-    let next = await trials.next(); // an unknown study fails here, before --out is created
-    // The columns: the stored definition's swept parameters in axis order (for a definition without a sweep, the
-    // first trial's parameters).
-    const record = await store.getStudy(study);
-    const sweep = storedSweep(record?.definition);
-    const swept = sweep ? Object.keys(sweep) : next.done ? [] : Object.keys(next.value.params);
+    const first = await trials.next(); // an unknown study fails here, before --out is created
+    const definition = (await store.getStudy(study))?.definition;
     const fd = openOutput(options.out);
     try {
       const write = chunkedWriter(fd, options.out);
-      if (format === 'csv') write(`${csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`);
-      const stds = articleStds(record?.definition);
-      const line =
-        format === 'csv' ? csvRowWriter(swept) : format === 'mongo' ? (t: TrialRow) => `${toExtendedJsonLine(toArticleDocument(t, stds))}\n` : (t: TrialRow) => `${JSON.stringify(t)}\n`;
-      for (; !next.done; next = await trials.next()) write(line(next.value));
+      const rest: AsyncIterable<TrialRow> = { [Symbol.asyncIterator]: () => trials };
+      for await (const text of trialText(format, definition, prepend(first, rest), CHUNK)) write(text);
       write(null);
     } finally {
       if (options.out !== undefined) closeSync(fd);
@@ -67,29 +57,11 @@ async function runExport(study: string, options: ExportOptions): Promise<void> {
   });
 }
 
-/** A CSV line per trial. Study, point and parameter values are the same for every trial of a point and are
- * escaped once per point; engine and precision once per distinct value; the rest are numbers and flags. */
-function csvRowWriter(swept: readonly string[]): (t: TrialRow) => string {
-  let lastPoint = -1;
-  let lastStudy = '';
-  let head = '';
-  let params = '';
-  const labels = new Map<string, string>();
-  const label = (text: string): string => {
-    let escaped = labels.get(text);
-    if (escaped === undefined) labels.set(text, (escaped = csvField(text)));
-    return escaped;
-  };
-  const num = (x: number | null): string => (x === null ? '' : numberText(x));
-  return (t) => {
-    if (t.point !== lastPoint || t.study !== lastStudy) {
-      head = `${csvField(t.study)},${t.point},`;
-      params = swept.map((n) => `,${csvField(t.params[n])}`).join('');
-      lastPoint = t.point;
-      lastStudy = t.study;
-    }
-    return `${head}${t.repeat}${params},${t.seed},${num(t.totalLoss)},${num(t.finalLoss)},${t.success ? 1 : 0},${num(t.epochsToThreshold)},${t.diverged ? 1 : 0},${label(t.engine)},${label(t.precision)}\n`;
-  };
+/** `first` (already read) followed by the rest of the iteration. */
+async function* prepend(first: IteratorResult<TrialRow>, rest: AsyncIterable<TrialRow>): AsyncGenerator<TrialRow> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
 }
 
 function openOutput(path: string | undefined): number {
