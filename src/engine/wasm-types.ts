@@ -6,6 +6,6 @@ export interface WasmMemory {
 }
 
 export interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
+  Module: new (bytes: ArrayBuffer | ArrayBufferView) => object;
   Instance: new (module: object, imports: object) => { exports: object };
 }

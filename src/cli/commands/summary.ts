@@ -6,7 +6,8 @@ import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { describeParams, paramNamesOfPoints } from '../../study/points.js';
-import { alignedTable, csvLine, percent, shortNumber } from '../../text/format.js';
+import { summaryCsv } from '../../study/summary.js';
+import { alignedTable, percent, shortNumber } from '../../text/format.js';
 
 interface SummaryOptions {
   db?: string;
@@ -70,11 +71,7 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   }
   const swept = paramNamesOfPoints(points);
   if (options.csv) {
-    const header = ['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold'];
-    const lines = report.points.map((p) =>
-      csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, p.std, p.stderr, p.rse, p.successRate, p.diverged, p.meanEpochsToThreshold]),
-    );
-    process.stdout.write(`${[csvLine(header), ...lines].join('\n')}\n`);
+    process.stdout.write(summaryCsv(points));
     return;
   }
   process.stdout.write(`${formatText(report, swept, level)}\n`);
