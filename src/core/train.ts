@@ -233,6 +233,11 @@ export class Trainer {
     return learningRateAt(this.schedule, this.epoch);
   }
 
+  /** The schedule's base rate: the configured lr, or the last one set. */
+  get baseLearningRate(): number {
+    return this.schedule.lr;
+  }
+
   /** Sets the base learning rate (the schedule's `lr`) from the next epoch on. */
   setLearningRate(lr: number): void {
     this.schedule.lr = lr;

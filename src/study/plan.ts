@@ -2,8 +2,11 @@
 // cut into chunks for the workers. A plan is kept as runs of consecutive repeats at each point, never as a list of
 // trials: a study at the 100,000,000-trial cap plans in milliseconds and a few bytes per point, and the chunks'
 // arrays (points, repeats, seeds) are made one chunk at a time, as the workers ask for them.
-import type { TrainingConfig } from '../core/index.js';
+import type { Dataset, TrainingConfig } from '../core/index.js';
+import { shapeFor } from '../core/train.js';
 import type { EngineName } from '../config/index.js';
+import { fastEngineSupport } from '../engine/support.js';
+import type { Study } from './definition.js';
 import type { ChunkTask } from './protocol.js';
 import { deriveSeed } from '../core/rng.js';
 import { BLOCK_REPEATS } from '../store/moments.js';
@@ -219,4 +222,26 @@ export function chunkTask(id: number, slice: SliceRuns, rootSeed: number, config
 export function* chunksOf(plan: TrialPlan, size: number, rootSeed: number, configFor: (point: number) => TrainingConfig): Generator<ChunkTask> {
   let id = 0;
   for (const slice of plan.slices(size, BLOCK_REPEATS)) yield chunkTask(id++, slice, rootSeed, configFor);
+}
+
+/** Points of the plan whose cost is estimated (evenly spread); a sweep over millions of points needs no more. */
+const COST_SAMPLE_POINTS = 256;
+
+/**
+ * The estimated seconds of the plan's most expensive training, with the engine that will actually train it:
+ * the reference engine when asked for, or where the fast engine does not cover the configuration (optimizers
+ * other than gd, several hidden layers, ...).
+ */
+export function secondsPerTrial(study: Pick<Study, 'pointConfig'>, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
+  // Runs of one point are few and adjacent: sampling runs evenly samples the points.
+  const step = Math.max(1, Math.floor(plan.runCount / COST_SAMPLE_POINTS));
+  let worst = 0;
+  for (let i = 0; i < plan.runCount; i += step) {
+    const config = study.pointConfig(plan.run(i).point);
+    const dataset = datasets[config.dataset];
+    if (!dataset) continue; // the workers report a missing dataset
+    const runs = engine === 'fast' && fastEngineSupport(config, dataset).ok ? 'fast' : 'reference';
+    worst = Math.max(worst, trialSeconds(runs, config.epochs, shapeFor(config, dataset).parameterCount, dataset.size));
+  }
+  return worst;
 }

@@ -1,7 +1,7 @@
 // Messages between the sweep's main thread and its workers. Results travel as compact typed arrays
 // (transferred, not copied) so that messaging stays cheap next to the trainings.
 import type { Dataset, TrainingConfig } from '../core/index.js';
-import type { EngineName, Precision } from '../engine/index.js';
+import type { EngineName, Precision } from '../engine/types.js';
 
 export interface WorkerInit {
   /** Every dataset the study uses, by its name in the configuration (loaded once by the main thread). */

@@ -3,12 +3,12 @@
 // synchronous=NORMAL a commit costs no fsync), so a SIGKILL loses at most the chunks still in the workers and
 // never leaves a half-written trial (SQLite's transactions are atomic).
 import { availableParallelism } from 'node:os';
-import { shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
-import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
+import type { Dataset, TrainingConfig } from '../core/index.js';
+import type { EngineName, Precision } from '../engine/index.js';
 import type { Store, TrialRow } from '../store/types.js';
 import type { Study } from './definition.js';
 import type { ParamValue } from './params.js';
-import { chooseChunkSize, chunksOf, trialSeconds, type TrialPlan } from './plan.js';
+import { chooseChunkSize, chunksOf, secondsPerTrial, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';
 import { silentProgress, type Progress } from './progress.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask } from './protocol.js';
@@ -110,7 +110,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
 
   const engine = options.engine ?? 'fast';
   const requested = Math.max(1, options.workers ?? defaultWorkers());
-  const size = options.chunkSize ?? chooseChunkSize(planned, requested, secondsPerTrial(study, plan, options.datasets, engine));
+  const size = options.chunkSize ?? chooseChunkSize(planned, requested, planSecondsPerTrial(study, plan, options.datasets, engine));
   // No more workers than chunks: an idle worker would only cost its start-up.
   const workers = Math.min(requested, Math.ceil(planned / size));
   const writer = options.store ? new StoreWriter(options.store, study) : null;
@@ -160,26 +160,4 @@ export function pointConfigs(study: Study): (point: number) => TrainingConfig {
     }
     return config;
   };
-}
-
-/** Points of the plan whose cost is estimated (evenly spread); a sweep over millions of points needs no more. */
-const COST_SAMPLE_POINTS = 256;
-
-/**
- * The estimated seconds of the plan's most expensive training, with the engine that will actually train it:
- * the reference engine when asked for, or where the fast engine does not cover the configuration (optimizers
- * other than gd, several hidden layers, ...).
- */
-export function secondsPerTrial(study: Study, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
-  // Runs of one point are few and adjacent: sampling runs evenly samples the points.
-  const step = Math.max(1, Math.floor(plan.runCount / COST_SAMPLE_POINTS));
-  let worst = 0;
-  for (let i = 0; i < plan.runCount; i += step) {
-    const config = study.pointConfig(plan.run(i).point);
-    const dataset = datasets[config.dataset];
-    if (!dataset) continue; // the workers report a missing dataset
-    const runs = engine === 'fast' && fastEngineSupport(config, dataset).ok ? 'fast' : 'reference';
-    worst = Math.max(worst, trialSeconds(runs, config.epochs, shapeFor(config, dataset).parameterCount, dataset.size));
-  }
-  return worst;
 }
