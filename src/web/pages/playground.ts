@@ -27,7 +27,8 @@ const ARTICLE = { dataset: 'xor', hidden: '2', activation: 'sigmoid', outputActi
 
 const parsed = stateFromQuery(location.search);
 const state = parsed.state;
-const linkProblems: Problem[] = parsed.problems;
+/** What the link had wrong; shown until the user changes something (the URL is rewritten from the fields by then). */
+let linkProblems: Problem[] = parsed.problems;
 let otherProblems: Problem[] = [];
 if (state.values.seed === '') state.values.seed = String(randomSeed());
 
@@ -115,6 +116,7 @@ function updateButtons(): void {
 /** A field's new value. The learning rate of a run in progress changes the run (kept in the link as lrAt);
  * anything else about the training starts a new run. */
 function changed(control: FieldControl): void {
+  linkProblems = [];
   const key = control.field.key;
   const text = control.input.value;
   if (key === 'lr' && live.loaded && live.epoch > 0 && !live.done) {
@@ -164,6 +166,7 @@ function setData(text: string): void {
   dataTimer = null;
   dataText.value = text;
   if (state.data === text) return;
+  linkProblems = [];
   state.data = text;
   state.lrAt = '';
   apply();

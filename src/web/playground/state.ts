@@ -141,18 +141,18 @@ export function resolveConfig(state: PlaygroundState): Resolved<TrainingConfig> 
       } else input[key] = units;
     } else input[key] = text;
   }
-  if (problems.length) return { ok: false, problems };
-  // The schema sees "custom" as the dataset's name: it only checks that there is one.
-  const parsed = safeParseConfig(input);
+  // The schema checks the rest (fields that are not numbers are left out, so their defaults stand in and every
+  // other problem still shows). It sees "custom" as the dataset's name: it only checks that there is one.
+  const parsed = safeParseConfig(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => ({
+    for (const issue of parsed.error.issues) {
+      problems.push({
         key: typeof issue.path[0] === 'string' ? issue.path[0] : null,
         message: describeIssues({ issues: [issue] } as typeof parsed.error, (path) => label(String(path[0] ?? 'configuration'))),
-      })),
-    };
+      });
+    }
   }
+  if (problems.length || !parsed.success) return { ok: false, problems };
   if (parsed.data.epochs > 1_000_000) return { ok: false, problems: [{ key: 'epochs', message: `Epochs must be <= 1,000,000 in the playground, got ${parsed.data.epochs}` }] };
   return { ok: true, value: parsed.data };
 }
