@@ -6,6 +6,7 @@ import { benchStore, formatStoreBench } from './store.js';
 import { benchPostgres, formatPostgresBench } from './postgres.js';
 import { benchDistributed, formatDistributedBench } from './distributed.js';
 import { benchDashboard, formatDashboardBench } from './dashboard.js';
+import { benchPlayground, formatPlaygroundBench } from './playground.js';
 
 export interface BenchSection {
   name: string;
@@ -56,10 +57,15 @@ export const SECTIONS: BenchSection[] = [
   },
   {
     name: 'browser',
-    description: 'in Chromium (skipped without it): opening the page of a 400-point, 4,000,000-trial study served by xorlab serve until its curve is drawn (s)',
+    description:
+      'in Chromium (skipped without it): opening the page of a 400-point, 4,000,000-trial study served by xorlab serve until its curve is drawn (s); ' +
+      "the playground's in-page study (4,000 trainings) in trainings/s beside Node's runPlan",
     run: async () => {
-      const r = await benchDashboard();
-      return { figures: { dashboard: r }, text: formatDashboardBench(r) };
+      const dashboard = await benchDashboard();
+      const playground = await benchPlayground();
+      return { figures: { dashboard, playground }, text: `${formatDashboardBench(dashboard)}
+
+${formatPlaygroundBench(playground)}` };
     },
   },
 ];

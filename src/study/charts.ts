@@ -31,7 +31,9 @@ export function curvePoints(points: readonly PointSummary[], param: string): Cur
     .sort((a, b) => a.x - b.x);
 }
 
-export function studyCurveInput(study: StudyRecord, points: readonly PointSummary[], param?: string): CurveInput {
+/** `fitMinimum: false` leaves the fitted minimum (a bootstrap) out: the curve then marks the lowest mean (a live
+ * redraw while trials arrive). */
+export function studyCurveInput(study: StudyRecord, points: readonly PointSummary[], param?: string, options: { fitMinimum?: boolean } = {}): CurveInput {
   const params = sweptParameters(study, points);
   if (params.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
   if (param === undefined) {
@@ -49,7 +51,7 @@ export function studyCurveInput(study: StudyRecord, points: readonly PointSummar
     parameter: param,
     points: curve,
     logX,
-    minimum: curveMinimum(curve),
+    ...(options.fitMinimum === false ? {} : { minimum: curveMinimum(curve) }),
     title: `Study ${study.name}: total loss against ${param}`,
     subtitle: `mean ± standard error at ${curve.length} points, ${trials.toLocaleString('en-US')} trainings`,
   };

@@ -14,8 +14,10 @@ import type { Resolved, StudySetup } from './state.js';
 import { studyCommands } from './state.js';
 import { PageStudy, studyWorkerCount, type StudyOutcome, type StudyProgress } from './study-runner.js';
 
-/** The curve is redrawn at most this often while the study runs (a vega-embed takes tens of milliseconds). */
+/** The curve is redrawn at most this often while the study runs, and less often when drawing it takes long: the
+ * page's main thread shares the cores with the workers, so the redraws may take at most 1/CURVE_SHARE of its time. */
 const CURVE_MS = 600;
+const CURVE_SHARE = 20;
 
 export class StudyView {
   private current: PageStudy | null = null;
@@ -23,6 +25,8 @@ export class StudyView {
   private setup: StudySetup | null = null;
   private view: Result | null = null;
   private lastCurve = 0;
+  /** How long the last curve took to draw (ms). */
+  private curveCost = 0;
   private curveTimer: ReturnType<typeof setTimeout> | null = null;
   private latest: StudyProgress | null = null;
   private drawing: Promise<void> = Promise.resolve();
@@ -128,7 +132,7 @@ export class StudyView {
 
   private scheduleCurve(): void {
     if (this.curveTimer !== null) return;
-    const wait = Math.max(0, CURVE_MS - (performance.now() - this.lastCurve));
+    const wait = Math.max(0, Math.max(CURVE_MS, CURVE_SHARE * this.curveCost) - (performance.now() - this.lastCurve));
     this.curveTimer = setTimeout(() => {
       this.curveTimer = null;
       if (this.latest && this.current) void this.drawCurve(this.latest, false);
@@ -149,8 +153,13 @@ export class StudyView {
     if (!setup || points.length === 0) return;
     const trials = points.reduce((n, q) => n + q.count, 0);
     const record: StudyRecord = { name: setup.study.definition.name, definition: setup.study.definition, createdAt: '', trialCount: trials, pointCount: points.length };
-    const spec = fitWidth(curveSpec(studyCurveInput(record, points)), byId('study-curve').clientWidth);
+    const started = performance.now();
+    // The final curve is xorlab plot curve's, fitted minimum and all; while the study runs, the fit (a bootstrap of
+    // 2,000 resamples) is left out and the rule marks the lowest mean so far.
+    const input = studyCurveInput(record, points, undefined, { fitMinimum: final });
+    const spec = fitWidth(curveSpec(final ? input : { ...input, subtitle: `${input.subtitle ?? ''} so far` }), byId('study-curve').clientWidth);
     const container = byId('study-curve');
+    container.dataset.specMs = (performance.now() - started).toFixed(1);
     this.view?.finalize();
     this.view = await embed(container, spec, {
       renderer: 'canvas',
@@ -162,6 +171,8 @@ export class StudyView {
       tooltip: { disableDefaultStyle: true },
       defaultStyle: false,
     });
+    this.curveCost = performance.now() - started;
+    container.dataset.drawMs = this.curveCost.toFixed(1);
     container.dataset.points = String(points.length);
     container.dataset.final = String(final);
     const canvas = container.querySelector('canvas');
