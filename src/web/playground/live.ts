@@ -199,7 +199,7 @@ export class LiveTraining {
     const { dataset } = setup;
     const head = el('tr');
     for (let i = 0; i < dataset.inputCount; i++) head.append(el('th', { scope: 'col' }, `x${i + 1}`));
-    head.append(el('th', { scope: 'col' }, 'target'), el('th', { scope: 'col' }, 'output'), el('th', { scope: 'col' }, 'right side of 0.5'));
+    head.append(el('th', { scope: 'col' }, 'target'), el('th', { scope: 'col' }, 'output'), el('th', { scope: 'col', title: 'on the same side of 0.5 as the target' }, 'correct'));
     const body = el('tbody');
     for (let s = 0; s < dataset.size; s++) {
       const row = el('tr');
@@ -232,6 +232,7 @@ export class LiveTraining {
     // Decision boundary.
     const boundary = byId<HTMLCanvasElement>('boundary');
     const grid = this.grid;
+    boundary.classList.toggle('empty', grid === null);
     drawHeatmap(boundary, {
       grid: grid && frame ? frame.grid : null,
       resolution: grid?.resolution ?? 1,
@@ -308,7 +309,7 @@ export class LiveTraining {
       const cells = rows[s].cells;
       cells[cells.length - 2].textContent = Number.isFinite(p) ? p.toFixed(3) : '–';
       const right = Number.isFinite(p) && p > 0.5 === setup.dataset.targets[s] > 0.5;
-      cells[cells.length - 1].textContent = Number.isFinite(p) ? (right ? '✓ yes' : '✗ no') : '';
+      cells[cells.length - 1].textContent = Number.isFinite(p) ? (right ? '✓' : '✗') : '';
       rows[s].classList.toggle('wrong', Number.isFinite(p) && !right);
     }
   }

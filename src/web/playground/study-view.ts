@@ -2,7 +2,6 @@
 // studyCurveInput -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
 import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
-import type { TopLevelSpec } from 'vega-lite';
 import { studyCurveInput } from '../../study/charts.js';
 import { curveSpec } from '../../plot/curve.js';
 import type { PointSummary, StudyRecord, TrialRow } from '../../store/types.js';
@@ -157,9 +156,10 @@ export class StudyView {
     // The final curve is xorlab plot curve's, fitted minimum and all; while the study runs, the fit (a bootstrap of
     // 2,000 resamples) is left out and the rule marks the lowest mean so far.
     const input = studyCurveInput(record, points, undefined, { fitMinimum: final });
-    const spec = fitWidth(curveSpec(final ? input : { ...input, subtitle: `${input.subtitle ?? ''} so far` }), byId('study-curve').clientWidth);
+    // The CLI's width where there is room; a phone's screen gets a narrower plot (labels placed for that width).
+    const width = Math.max(200, Math.min(620, byId('study-curve').clientWidth - 120));
+    const spec = curveSpec({ ...input, width, ...(final ? {} : { subtitle: `${input.subtitle ?? ''} so far` }) });
     const container = byId('study-curve');
-    container.dataset.specMs = (performance.now() - started).toFixed(1);
     this.view?.finalize();
     this.view = await embed(container, spec, {
       renderer: 'canvas',
@@ -187,14 +187,6 @@ export class StudyView {
   private downloadTrials(): void {
     if (this.outcome) download('playground-trials.csv', trialsCsv(this.outcome.trials, ['hiddenStd']), 'text/csv');
   }
-}
-
-/** Narrows the spec's panels to the container (a phone's width); the CLI's width where there is room. */
-function fitWidth(spec: TopLevelSpec, available: number): TopLevelSpec {
-  const panels = (spec as { vconcat?: { width?: number }[] }).vconcat ?? [];
-  const width = Math.max(200, Math.min(620, available - 120));
-  for (const panel of panels) if (panel.width !== undefined) panel.width = width;
-  return spec;
 }
 
 /** Every trial as `xorlab export --format csv` writes it. */
