@@ -146,6 +146,18 @@ test('bad settings from a link or the keyboard are named beside their fields; no
     await page.press('[data-testid=dataset-text]', 'Tab');
     await page.waitForFunction(() => document.querySelector('[data-testid=problems]')?.hasAttribute('hidden') === true);
     assert.match(page.url(), /data=a%2Cb%2Cy%0A0%2C0%2C0/);
+    // The same table opened as a JSON file, and dropped onto the box: the text lands in the box.
+    const json = join(dir, 'and.json');
+    writeFileSync(json, JSON.stringify({ inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [0, 0, 0, 1] }));
+    await page.setInputFiles('[data-testid=dataset-file]', json);
+    await page.waitForFunction(() => (document.querySelector('[data-testid=dataset-text]') as HTMLTextAreaElement).value.startsWith('{"inputs"'));
+    const dropped = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['a,b,y\n0,0,0\n0,1,0\n1,0,0\n1,1,1\n'], 'and.csv', { type: 'text/csv' }));
+      return transfer;
+    });
+    await page.dispatchEvent('#custom-data', 'drop', { dataTransfer: dropped });
+    await page.waitForFunction(() => (document.querySelector('[data-testid=dataset-text]') as HTMLTextAreaElement).value.startsWith('a,b,y'));
     await page.selectOption('[data-testid=field-speed]', 'max');
     const run = await trainToEnd(page);
     assert.match(run.status, /, learned,/);
