@@ -4,7 +4,7 @@
 // are the CLI's to the bit. Nothing is stored: the page keeps the trials for its CSV downloads.
 import { summarizeRows } from '../../store/moments.js';
 import type { PointSummary, TrialRow } from '../../store/types.js';
-import { planMissing, chooseChunkSize, chunksOf, planSecondsPerTrial } from '../../study/plan.js';
+import { planMissing, chooseChunkSize, chunksOf, secondsPerTrial } from '../../study/plan.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask, type WorkerInit } from '../../study/protocol.js';
 import type { TrainingConfig } from '../../core/config.js';
 import type { StudySetup } from './state.js';
@@ -58,9 +58,9 @@ export class PageStudy {
   async run(): Promise<StudyOutcome> {
     const { study, datasets } = this.setup;
     const plan = planMissing(study.pointCount, study.definition.repeats, new Map());
-    this.total = plan.points.length;
+    this.total = plan.size;
     this.started = performance.now();
-    const size = chooseChunkSize(this.total, this.workerCount, planSecondsPerTrial(study, plan, datasets, 'fast'));
+    const size = chooseChunkSize(this.total, this.workerCount, secondsPerTrial(study, plan, datasets, 'fast'));
     const workers = Math.min(this.workerCount, Math.ceil(this.total / size));
     let last: { point: number; config: TrainingConfig } | null = null;
     const configFor = (point: number): TrainingConfig => {
