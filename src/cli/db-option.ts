@@ -1,9 +1,9 @@
 // The --db flag, shared by every command that reads or writes a study store (sweep, refine, summary, studies,
 // export). A StoreError from opening or using the store reaches main.ts and becomes one line, exit code 2.
 import type { Command } from 'commander';
-import { openStore, type Store } from '../store/index.js';
+import { DEFAULT_LOCATION, openStore, type Store } from '../store/index.js';
 
-export const DEFAULT_DB = 'xorlab.db';
+export const DEFAULT_DB = DEFAULT_LOCATION;
 
 /** Adds `--db <path>` to `command`. */
 export function addDbOption(command: Command): Command {

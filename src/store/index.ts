@@ -5,6 +5,9 @@ import { StoreError, type OpenStoreOptions, type Store } from './types.js';
 export * from './types.js';
 export { openSqliteStore } from './sqlite.js';
 
+/** Where a store is when none is named: xorlab.db in the working directory (the CLI's --db, the library's openStore). */
+export const DEFAULT_LOCATION = 'xorlab.db';
+
 /** Opens the store named by `url`: `path/to/file.db`, `sqlite:path`, or `sqlite://path`. */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (url.trim() === '') throw new StoreError('the database path is empty; pass --db <path>');

@@ -1,7 +1,7 @@
 // Which trials to run: the (point, repeat) pairs a study still misses, or the extra repeats refine allocates,
 // cut into chunks for the workers.
 import type { TrainingConfig } from '../core/index.js';
-import type { EngineName } from '../config/index.js';
+import type { EngineName } from '../config/parameters.js';
 import type { ChunkTask } from './protocol.js';
 import { deriveSeed } from '../core/rng.js';
 

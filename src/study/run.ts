@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store, TrialRow } from '../store/types.js';
-import type { Study } from './definition.js';
+import type { Study } from './types.js';
 import type { ParamValue } from './params.js';
 import { chooseChunkSize, chunksOf, planSize, trialSeconds, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';

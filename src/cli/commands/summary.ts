@@ -1,12 +1,11 @@
 // `xorlab summary <study>`: the article's table (per point: mean, std, count, standard error of totalLoss), the
 // success rate and divergences, the minimum with its confidence interval, and `--compare A B`.
 import type { Command } from 'commander';
-import type { PointSummary } from '../../store/types.js';
-import { compare, minimumPoint, relativeStandardError, type Comparison } from '../../study/stats.js';
+import { describeParams, paramNamesOfPoints } from '../../study/points.js';
+import { summarizeStudy, type StudySummary } from '../../study/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { describeParams, paramNamesOfPoints, selectPoint } from '../point-selector.js';
 import { alignedTable, csvLine, percent, shortNumber } from '../../text/format.js';
 
 interface SummaryOptions {
@@ -54,14 +53,6 @@ Examples:
     .action((study: string, options: SummaryOptions) => runSummary(study, options));
 }
 
-interface Report {
-  study: string;
-  trials: number;
-  points: (PointSummary & { rse: number | null })[];
-  minimum: ReturnType<typeof minimumJson>;
-  comparison?: ReturnType<typeof comparisonJson>;
-}
-
 async function runSummary(study: string, options: SummaryOptions): Promise<void> {
   if (options.csv && options.json) throw new UsageError('--csv and --json cannot be combined; choose one output format');
   if (options.compare && options.compare.length !== 2) {
@@ -70,24 +61,15 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
   const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
 
-  const points = await withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
-  const report: Report = {
-    study,
-    trials: points.reduce((sum, p) => sum + p.count, 0),
-    points: points.map((p) => ({ ...p, rse: relativeStandardError(p) })),
-    minimum: minimumJson(points, level),
-  };
-  if (options.compare) {
-    const a = selectPoint('--compare A', options.compare[0], points);
-    const b = selectPoint('--compare B', options.compare[1], points);
-    report.comparison = comparisonJson(a, b, level);
-  }
+  const compare = options.compare ? ([options.compare[0], options.compare[1]] as const) : undefined;
+  // The same document as the library's summarizeStudy(); the table and the CSV are drawn from it.
+  const report = await withStore(options, (store) => summarizeStudy(store, study, { level, compare, recompute: options.recompute }, ['--compare A', '--compare B']));
 
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  const swept = paramNamesOfPoints(points);
+  const swept = paramNamesOfPoints(report.points);
   if (options.csv) {
     const header = ['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold'];
     const lines = report.points.map((p) =>
@@ -99,30 +81,7 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   process.stdout.write(`${formatText(report, swept, level)}\n`);
 }
 
-function minimumJson(points: readonly PointSummary[], level: number) {
-  const found = minimumPoint(points, level);
-  if (!found) return null;
-  const { point: p, interval } = found;
-  return { point: p.point, params: p.params, mean: p.mean!, count: p.lossCount, low: interval?.low ?? null, high: interval?.high ?? null, level };
-}
-
-function comparisonJson(a: PointSummary, b: PointSummary, level: number) {
-  const sample = (p: PointSummary) => (p.mean === null ? null : { n: p.lossCount, mean: p.mean, std: p.std });
-  const sa = sample(a);
-  const sb = sample(b);
-  const result: Comparison | null = sa && sb ? compare(sa, sb, level) : null;
-  if (!result) {
-    throw new UsageError(`--compare needs at least 2 non-diverged trials at both points (A: point ${a.point} has ${a.lossCount}, B: point ${b.point} has ${b.lossCount})`);
-  }
-  return {
-    a: { point: a.point, params: a.params, mean: a.mean!, stderr: a.stderr, count: a.lossCount },
-    b: { point: b.point, params: b.params, mean: b.mean!, stderr: b.stderr, count: b.lossCount },
-    ...result,
-    method: 'delta method for mean_B / mean_A, t quantile at Welch-Satterthwaite df; p-value: Welch t-test',
-  };
-}
-
-function formatText(report: Report, swept: string[], level: number): string {
+function formatText(report: StudySummary, swept: string[], level: number): string {
   const out: string[] = [];
   out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (totalLoss = the sum of the loss over all epochs)`);
   if (report.points.length === 0) {
