@@ -25,7 +25,7 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('evaluate saved parameters without training: each sample\'s output beside its target, the mean loss, and whether every output is on the right side of 0.5')
     .option('--weights <file>', 'the parameters: a file from --save-weights, or a `xorlab train --json` document (its config gives the defaults below)')
-    .option('--json', 'print one JSON document (config, dataset, inputs, targets, predictions, loss, success) at full precision');
+    .option('--json', 'print one JSON document (config, inputs, targets, predictions, loss, success) at full precision');
   addConfigOptions(command, FORWARD_PARAMETERS).addHelpText(
     'after',
     `
