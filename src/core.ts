@@ -21,7 +21,7 @@ export type {
   SweepKind,
   TrainingConfigInput,
 } from './config/parameters.js';
-export { ConfigError, ENGINE_NAMES, PRECISIONS } from './core/config.js';
+export { ConfigError } from './core/config.js';
 export type { EngineName, InitName, Precision, TrainingConfig, UpdateOrder } from './core/config.js';
 export type { ActivationName } from './core/activations.js';
 export type { LossName } from './core/losses.js';

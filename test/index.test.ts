@@ -203,6 +203,8 @@ test('runStudy refuses a bad definition, a taken name, bad options and missing f
     await rejectsKind(() => runStudy({ ...STUDY, config: { lr: 0 } }, { store }), StudyError, /config\.lr must be > 0/);
     await rejectsKind(() => runStudy({ ...STUDY, name: 'a b' }, { store }), StudyError, /^name: must be 1-100 letters/);
     await rejectsKind(() => runStudy(STUDY, { store, workers: 0 }), StudyError, /workers must be an integer from 1 to 1024, got 0/);
+    await rejectsKind(() => runStudy(STUDY, {} as never), StudyError, /options\.store must be a store from openStore\(\)/);
+    await rejectsKind(() => refineStudy('lib', undefined as never), StudyError, /options\.store must be a store/);
     await rejectsKind(() => runStudy(STUDY, { store, engine: 'gpu' as never }), StudyError, /engine must be one of fast, reference/);
     await rejectsKind(() => runStudy({ ...STUDY, config: { dataset: join(dir, 'none.csv') } }, { store }), DatasetError, /cannot read .*none\.csv/);
     assert.deepEqual(await store.listStudies(), []);

@@ -85,14 +85,21 @@ export async function summarizeStudy(
   options: SummaryOptions = {},
   labels: readonly [string, string] = ['compare A', 'compare B'],
 ): Promise<StudySummary> {
-  const level = options.level ?? 0.95;
-  if (typeof level !== 'number' || !(level > 0 && level <= MAX_LEVEL)) throw new StudyError(`level must be > 0 and <= ${MAX_LEVEL}, got ${String(level)}`);
-  if (options.compare !== undefined && (!Array.isArray(options.compare) || options.compare.length !== 2)) {
-    throw new StudyError('compare takes two points, A and B, e.g. [1, 0.7071]');
-  }
+  checkOptions(options);
   const points = await (options.recompute ? store.recomputeSummary(name) : store.summarize(name));
+  return summaryReport(name, points, options, labels);
+}
+
+/** The summary of a study from its per-point rows as the store gives them (pure: for callers that hold them). */
+export function summaryReport(
+  study: string,
+  points: readonly PointSummary[],
+  options: SummaryOptions = {},
+  labels: readonly [string, string] = ['compare A', 'compare B'],
+): StudySummary {
+  const level = checkOptions(options);
   const summary: StudySummary = {
-    study: name,
+    study,
     trials: points.reduce((sum, p) => sum + p.count, 0),
     points: points.map((p) => ({ ...p, rse: relativeStandardError(p) })),
     minimum: minimumOf(points, level),
@@ -103,6 +110,16 @@ export async function summarizeStudy(
     summary.comparison = comparisonOf(a, b, level, labels);
   }
   return summary;
+}
+
+/** The options checked (StudyError); the confidence level. */
+function checkOptions(options: SummaryOptions): number {
+  const level = options.level ?? 0.95;
+  if (typeof level !== 'number' || !(level > 0 && level <= MAX_LEVEL)) throw new StudyError(`level must be > 0 and <= ${MAX_LEVEL}, got ${String(level)}`);
+  if (options.compare !== undefined && (!Array.isArray(options.compare) || options.compare.length !== 2)) {
+    throw new StudyError('compare takes two points, A and B, e.g. [1, 0.7071]');
+  }
+  return level;
 }
 
 function minimumOf(points: readonly PointSummary[], level: number): SummaryMinimum | null {

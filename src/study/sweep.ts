@@ -82,7 +82,11 @@ export interface StudyRun extends RunSummary {
 }
 
 /** The run options checked (StudyError naming the option); engine and precision stay undefined where not given. */
-export function checkRunOptions(options: Omit<StudyRunOptions, 'store'>): { workers: number; chunkSize: number | undefined; request: EngineRequest } {
+export function checkRunOptions(options: StudyRunOptions): { workers: number; chunkSize: number | undefined; request: EngineRequest } {
+  const store = (options as Partial<StudyRunOptions> | undefined)?.store;
+  if (typeof store !== 'object' || store === null || typeof store.insertTrials !== 'function') {
+    throw new StudyError('options.store must be a store from openStore(), e.g. { store: await openStore(\'xorlab.db\') }');
+  }
   const integer = (name: string, value: unknown, max: number): number => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
       throw new StudyError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(value) ?? typeof value}`);

@@ -18,9 +18,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXAMPLES = ['quickstart.ts', 'browser.ts'];
 
-/** The environment without what an enclosing `npm test` sets for its scripts (npm_config_*, npm_lifecycle_*). */
+/**
+ * The environment without what an enclosing `npm test` sets for its scripts: npm_config_local_prefix would make the
+ * inner npm work on this checkout instead of the fresh project. Where npm finds packages (registry, cache,
+ * certificates, proxies) is kept.
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const kept = /^npm_config_(registry|cache|cafile|userconfig|globalconfig|nodedir|strict_ssl|proxy|https_proxy|noproxy)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || kept.test(key)));
 }
 
 function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {

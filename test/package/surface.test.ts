@@ -14,8 +14,8 @@ const dist = join(root, 'dist');
 
 /** What xorlab/core exports: training, prediction, datasets, the parameter table, errors, and their types. */
 const CORE = [
-  'ActivationName', 'ChoiceParameter', 'ConfigError', 'DEFAULT_CONFIG', 'Dataset', 'DatasetError', 'ENGINE_NAMES', 'EngineName', 'EngineUsed',
-  'InitName', 'LayersParameter', 'LossName', 'NumberParameter', 'OptimizerName', 'PARAMETERS', 'PARAMETER_NAMES', 'PRECISIONS', 'ParameterFile',
+  'ActivationName', 'ChoiceParameter', 'ConfigError', 'DEFAULT_CONFIG', 'Dataset', 'DatasetError', 'EngineName', 'EngineUsed',
+  'InitName', 'LayersParameter', 'LossName', 'NumberParameter', 'OptimizerName', 'PARAMETERS', 'PARAMETER_NAMES', 'ParameterFile',
   'ParameterFileError', 'ParameterName', 'ParameterSpec', 'Precision', 'ScheduleName', 'StringParameter', 'SweepKind', 'TraceEntry',
   'TrainOptions', 'TrainingConfig', 'TrainingConfigInput', 'TrainingMetrics', 'TrainingReport', 'UpdateOrder', 'XorlabError', 'builtinDataset',
   'isBuiltinDataset', 'makeDataset', 'parseCsvDataset', 'parseJsonDataset', 'predict', 'train', 'withDefaults',
