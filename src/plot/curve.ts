@@ -7,31 +7,9 @@ import { xavierStd } from '../core/init.js';
 import { isInitStd, parameterTitle } from './names.js';
 import { short } from '../text/format.js';
 import { CHART_CONFIG, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
+import type { CurveInput } from './types.js';
 
-export interface CurvePoint {
-  x: number;
-  /** Mean total loss; null when every trial at the point diverged (the point is left out of the top panel). */
-  mean: number | null;
-  stderr: number | null;
-  successRate: number;
-  count: number;
-}
-
-export interface CurveInput {
-  parameter: string;
-  points: readonly CurvePoint[];
-  /** Log x-axis; by default when every x is positive and they span a factor of 20 or more (exp and log grids). */
-  logX?: boolean;
-  /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
-  xavier?: number | null;
-  /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/minimum.ts); none by default. */
-  minimum?: { x: number; label?: string } | null;
-  title?: string;
-  subtitle?: string;
-  yTitle?: string;
-  /** Width of the plotting area in px (default PLOT_WIDTH; a narrow screen gives less). */
-  width?: number;
-}
+export type { CurveInput, CurvePoint } from './types.js';
 
 export function inferLogX(xs: readonly number[]): boolean {
   if (xs.length < 2 || xs.some((x) => !(x > 0))) return false;

@@ -12,7 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { render } from '../plot/render.js';
 import { StoreError, type Store, type StudyRecord } from '../store/types.js';
 import { StudyError } from '../study/definition.js';
-import { summaryReport } from '../study/summary-report.js';
+import { summaryReport } from '../study/summary.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
 import type { LiveStudies } from './live.js';
@@ -78,7 +78,7 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       }
       const points = await store.summarize(name);
       try {
-        return sendJson(res, 200, summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined, compareNames: ['compare A', 'compare B'] }));
+        return sendJson(res, 200, summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined }));
       } catch (error) {
         if (error instanceof StudyError) throw new HttpError(400, error.message.replace(/^--compare/, 'compare'));
         throw error;

@@ -2,9 +2,11 @@
 // the same interface. Changes are additive and announced by commits starting "store API:".
 
 import type { EngineName, ParamValue, Precision } from '../config/parameters.js';
+import { XorlabError } from '../text/errors.js';
 
 export type { ParamValue };
 
+/** A study as the store lists it: its stored definition and how many trials and points it holds. */
 export interface StudyRecord {
   name: string;
   /** The study's full definition as validated JSON (the study layer owns its schema; the store keeps it verbatim). */
@@ -30,6 +32,7 @@ export interface TrialRow {
   precision: Precision;
 }
 
+/** One point of a study, aggregated over its stored trials (the article's table row). */
 export interface PointSummary {
   point: number;
   params: Record<string, ParamValue>;
@@ -79,7 +82,7 @@ export interface Store {
 
 /** A problem with the database the user pointed at (not SQLite, corrupt, locked, unwritable, unknown study):
  * the CLI prints one line, exit 2. */
-export class StoreError extends Error {
+export class StoreError extends XorlabError {
   constructor(message: string) {
     super(message);
     this.name = 'StoreError';
@@ -104,6 +107,7 @@ export class MissingDatabaseError extends StoreError {
   }
 }
 
+/** How a store is opened. */
 export interface OpenStoreOptions {
   /** Open for reading only: a missing file is an error (never created), and nothing is written. */
   readonly?: boolean;

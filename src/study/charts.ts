@@ -1,9 +1,10 @@
 // From a stored study to the plot layer's inputs: which parameter is swept, whether its grid is spaced on a log
 // scale (exp: and log: grids), and the per-point summaries as curve points or heatmap cells.
+import type { TopLevelSpec } from 'vega-lite';
 import type { CurveInput, CurvePoint } from '../plot/curve.js';
-import { inferLogX } from '../plot/curve.js';
-import type { HeatmapInput } from '../plot/landscape.js';
-import type { PointSummary, StudyRecord } from '../store/types.js';
+import { curveSpec, inferLogX } from '../plot/curve.js';
+import { heatmapSpec, type HeatmapInput } from '../plot/landscape.js';
+import { StoreError, type PointSummary, type Store, type StudyRecord } from '../store/types.js';
 import { curveMinimum } from './minimum.js';
 import { ChartDataError } from '../plot/errors.js';
 import { storedSweep } from './listing.js';
@@ -70,4 +71,27 @@ export function studyHeatmapInput(study: StudyRecord, points: readonly PointSumm
     title: `Study ${study.name}: loss landscape`,
     subtitle: `mean total loss per pair of values (${trials.toLocaleString('en-US')} trainings); darker is faster learning`,
   };
+}
+
+/** A stored study's record and per-point summary (StoreError when the store has no study of that name). */
+async function storedStudy(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string): Promise<{ record: StudyRecord; points: PointSummary[] }> {
+  const record = await store.getStudy(name);
+  if (!record) throw new StoreError(`no study named "${name}" in ${store.location}; list them with \`xorlab studies\``);
+  return { record, points: await store.summarize(name) };
+}
+
+/**
+ * The curve of a stored study (what `xorlab plot curve` draws): mean total loss +- standard error against the swept
+ * parameter (`parameter` picks one of two), log x for exp/log grids, the Xavier rule for an init std, the fitted
+ * minimum, and the success rate below. ChartDataError when there is nothing to draw.
+ */
+export async function studyCurveSpec(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string, parameter?: string): Promise<TopLevelSpec> {
+  const { record, points } = await storedStudy(store, name);
+  return curveSpec(studyCurveInput(record, points, parameter));
+}
+
+/** The loss landscape of a stored study that sweeps two parameters (what `xorlab plot heatmap` draws). */
+export async function studyHeatmapSpec(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string): Promise<TopLevelSpec> {
+  const { record, points } = await storedStudy(store, name);
+  return heatmapSpec(studyHeatmapInput(record, points));
 }

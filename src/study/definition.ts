@@ -6,6 +6,7 @@ import { MAX_SEED, type TrainingConfig } from '../core/index.js';
 import { TrainingConfigSchema, defaultConfig, describeIssues } from '../config/index.js';
 import { jsonDifferences } from '../text/differences.js';
 import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
+import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
 
 export const MAX_AXES = 2;
@@ -15,7 +16,8 @@ export const MAX_REPEATS = 1_000_000;
 export const MAX_STUDY_TRIALS = 100_000_000;
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-export class StudyError extends Error {}
+export { StudyError };
+export type { Axis, Study, StudyDefinition, StudyDefinitionInput };
 
 export const StudyDefinitionSchema = z
   .object({
@@ -29,31 +31,10 @@ export const StudyDefinitionSchema = z
   })
   .strict();
 
-export type StudyDefinitionInput = z.input<typeof StudyDefinitionSchema>;
-
-/** The canonical, stored form: full config, canonical grid specs. */
-export interface StudyDefinition {
-  name: string;
-  config: TrainingConfig;
-  sweep: Record<string, string | ParamValue[]>;
-  repeats: number;
-  seed: number;
-}
-
-export interface Axis {
-  param: string;
-  values: ParamValue[];
-}
-
-/** A validated study, ready to run: its definition and every point's parameters and configuration. */
-export interface Study {
-  definition: StudyDefinition;
-  axes: Axis[];
-  pointCount: number;
-  /** Swept values at a point (point index = row-major over the axes). */
-  pointParams(point: number): Record<string, ParamValue>;
-  pointConfig(point: number): TrainingConfig;
-}
+// StudyDefinitionInput (./types.ts) is exactly what the schema accepts (the compiler checks both directions).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputMatchesSchema: Same<StudyDefinitionInput, z.input<typeof StudyDefinitionSchema>> = true;
+void inputMatchesSchema;
 
 function where(path: PropertyKey[]): string {
   return path.map(String).join('.') || 'study';

@@ -5,7 +5,8 @@ import type { Dataset } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
-import { StudyError, describeDifference, sameDefinition, type Study } from './definition.js';
+import { describeDifference, sameDefinition } from './definition.js';
+import { StudyError, type Study } from './types.js';
 import { relativeStandardError } from './stats.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */

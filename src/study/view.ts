@@ -8,7 +8,7 @@ import { curveSpec } from '../plot/curve.js';
 import { heatmapSpec } from '../plot/landscape.js';
 import type { PointSummary, Store, StudyRecord } from '../store/types.js';
 import { plannedTrials, studyLine, type StudyLine } from './listing.js';
-import { summaryReport, type SummaryReport } from './summary-report.js';
+import { summaryReport, type StudySummary } from './summary.js';
 
 /** A study of the listing, as the API sends it: `xorlab studies --json`'s line plus what the dashboard adds. */
 export interface StudyListing extends StudyLine {
@@ -29,7 +29,7 @@ export interface StudyCharts {
 
 export interface StudyView {
   study: StudyListing & { definition: unknown; axes: string[] };
-  summary: SummaryReport;
+  summary: StudySummary;
   charts: StudyCharts;
 }
 

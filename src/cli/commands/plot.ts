@@ -6,14 +6,11 @@ import type { TopLevelSpec } from 'vega-lite';
 import { MAX_SEED, ParameterFileError, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
 import { TrainingConfigSchema, defaultConfig, describeIssues, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
-import { curveSpec } from '../../plot/curve.js';
-import { heatmapSpec } from '../../plot/landscape.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { short } from '../../text/format.js';
-import { studyCurveInput, studyHeatmapInput } from '../../study/charts.js';
-import { StoreError } from '../../store/types.js';
+import { studyCurveSpec, studyHeatmapSpec } from '../../study/charts.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { dbLabel, addDbOption, withStore } from '../db-option.js';
+import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -137,11 +134,7 @@ Examples:
   addDbOption(curve).option('--param <name>', 'the swept parameter for the x-axis (default: the only one)');
   addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string }) => {
     checkOutput(options);
-    const spec = await withStore(options, async (store) => {
-      const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
-      return curveSpec(studyCurveInput(record, await store.summarize(study), options.param));
-    });
+    const spec = await withStore(options, (store) => studyCurveSpec(store, study, options.param));
     await emit(spec, options);
   });
 
@@ -149,11 +142,7 @@ Examples:
   addDbOption(heatmap);
   addOutputOptions(heatmap).action(async (study: string, options: OutputOptions & { db?: string }) => {
     checkOutput(options);
-    const spec = await withStore(options, async (store) => {
-      const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
-      return heatmapSpec(studyHeatmapInput(record, await store.summarize(study)));
-    });
+    const spec = await withStore(options, (store) => studyHeatmapSpec(store, study));
     await emit(spec, options);
   });
 

@@ -1,12 +1,11 @@
 // `xorlab summary <study>`: the article's table (per point: mean, std, count, standard error of totalLoss), the
 // success rate and divergences, the minimum with its confidence interval, and `--compare A B`.
 import type { Command } from 'commander';
-import { summaryReport, type SummaryReport } from '../../study/summary-report.js';
+import { describeParams, paramNamesOfPoints } from '../../study/points.js';
+import { summarizeStudy, summaryCsv, type StudySummary } from '../../study/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { describeParams, paramNamesOfPoints } from '../../study/points.js';
-import { summaryCsv } from '../../study/summary.js';
 import { alignedTable, percent, shortNumber } from '../../text/format.js';
 
 interface SummaryOptions {
@@ -62,22 +61,23 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
   const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
 
-  const points = await withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
-  const report = summaryReport(study, points, { level, compare: options.compare ? [options.compare[0], options.compare[1]] : undefined });
+  const compare = options.compare ? ([options.compare[0], options.compare[1]] as const) : undefined;
+  // The same document as the library's summarizeStudy(); the table and the CSV are drawn from it.
+  const report = await withStore(options, (store) => summarizeStudy(store, study, { level, compare, recompute: options.recompute }, ['--compare A', '--compare B']));
 
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  const swept = paramNamesOfPoints(points);
+  const swept = paramNamesOfPoints(report.points);
   if (options.csv) {
-    process.stdout.write(summaryCsv(points));
+    process.stdout.write(summaryCsv(report.points));
     return;
   }
   process.stdout.write(`${formatText(report, swept, level)}\n`);
 }
 
-function formatText(report: SummaryReport, swept: string[], level: number): string {
+function formatText(report: StudySummary, swept: string[], level: number): string {
   const out: string[] = [];
   out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (totalLoss = the sum of the loss over all epochs)`);
   if (report.points.length === 0) {
