@@ -26,7 +26,10 @@ test('insertTrials stores rows once: duplicates of (study, point, repeat) are ig
   assert.equal(s.length, 1);
   assert.equal(s[0].count, 3);
   close(s[0].mean, 12);
-  assert.deepEqual(await store.summarize('unit'), await store.recomputeSummary('unit'));
+  // The full scan agrees (finalLoss's sums of squares of 0.001..0.003 may differ in the last bit).
+  const [kept, scanned] = [await store.summarize('unit'), await store.recomputeSummary('unit')];
+  assert.deepEqual({ ...kept[0], finalLoss: null }, { ...scanned[0], finalLoss: null });
+  close(kept[0].finalLoss.std, scanned[0].finalLoss.std!, 1e-12);
   assert.deepEqual((await store.getStudy('unit'))?.trialCount, 3);
   await store.close();
 });
@@ -220,4 +223,79 @@ test('summarize depends only on the stored rows, not on batching, order or dupli
   }
   assert.deepEqual(await reversed.summarize('unit'), whole);
   await reversed.close();
+});
+
+test('summarize: finalLoss and epochsToThreshold moments and the success count match a hand computation', async () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  await store.ensureStudy('unit', DEF);
+  // finalLoss 0.1, 0.3, 0.8 (and a diverged trial without one); epochsToThreshold 100, 300 (one never reached it).
+  await store.insertTrials([
+    trial('unit', 0, 0, 5, { finalLoss: 0.1, epochsToThreshold: 100 }),
+    trial('unit', 0, 1, 6, { finalLoss: 0.3, epochsToThreshold: null, success: false }),
+    trial('unit', 0, 2, 7, { finalLoss: 0.8, epochsToThreshold: 300 }),
+    trial('unit', 0, 3, null),
+  ]);
+  for (const [p] of [await store.summarize('unit'), await store.recomputeSummary('unit')]) {
+    assert.equal(p.successes, 2);
+    assert.equal(p.finalLoss.n, 3);
+    close(p.finalLoss.mean, 0.4);
+    // deviations -0.3, -0.1, 0.4: squares 0.26, / 2 = 0.13
+    close(p.finalLoss.std, Math.sqrt(0.13));
+    close(p.finalLoss.stderr, Math.sqrt(0.13 / 3));
+    assert.equal(p.epochsToThreshold.n, 2);
+    close(p.epochsToThreshold.mean, 200);
+    close(p.epochsToThreshold.std, Math.sqrt(20000));
+    close(p.meanEpochsToThreshold, 200);
+  }
+  await store.close();
+});
+
+test('metricValues: one metric of every trial per point in repeat order (NaN where a trial has none), or of one point', async () => {
+  const store = openSqliteStore(join(tempDir(), 'a.db'));
+  await store.ensureStudy('unit', DEF);
+  await store.insertTrials([trial('unit', 1, 2, 9), trial('unit', 0, 1, null), trial('unit', 0, 0, 4, { success: false }), trial('unit', 1, 0, 8)]);
+  const total = await store.metricValues('unit', 'totalLoss');
+  assert.deepEqual([...total.keys()], [0, 1]);
+  assert.deepEqual([...total.get(0)!.repeats], [0, 1]);
+  assert.deepEqual([...total.get(0)!.values], [4, NaN]);
+  assert.deepEqual([...total.get(1)!.values], [8, 9]);
+  assert.deepEqual([...(await store.metricValues('unit', 'success')).get(0)!.values], [0, 0]);
+  assert.deepEqual([...(await store.metricValues('unit', 'epochsToThreshold', { point: 1 })).entries()].map(([p, v]) => [p, [...v.values]]), [[1, [100, 102]]]);
+  assert.deepEqual([...(await store.metricValues('unit', 'finalLoss', { point: 7 })).keys()], []);
+  await assert.rejects(async () => await store.metricValues('nope', 'totalLoss'), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  await store.close();
+});
+
+test('a version-2 database is read as it is (by a scan) and upgraded in place when opened for writing, to the same bits', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'v2.db');
+  const store = openSqliteStore(path);
+  await store.ensureStudy('unit', DEF);
+  const rows = Array.from({ length: 600 }, (_, i) => trial('unit', i % 2, Math.floor(i / 2), i % 17 === 0 ? null : 1000 + ((i * 7919) % 613) / 7, { finalLoss: i % 17 === 0 ? null : ((i * 31) % 97) / 1000 }));
+  await store.insertTrials(rows);
+  const expected = await store.summarize('unit');
+  await store.close();
+  // What version 2 wrote: no finalLoss moments and no epochsToThreshold m2 in the blocks.
+  const db = new Database(path);
+  for (const column of ['final_count', 'final_mean', 'final_m2', 'ett_m2']) db.exec(`ALTER TABLE blocks DROP COLUMN ${column}`);
+  db.pragma('user_version = 2');
+  db.close();
+  const before = sha1(path);
+
+  const reader = openSqliteStore(path, { readonly: true });
+  const read = await reader.summarize('unit');
+  read.forEach((p, i) => {
+    close(p.mean, expected[i].mean!);
+    close(p.finalLoss.std, expected[i].finalLoss.std!, 1e-9);
+    close(p.epochsToThreshold.std, expected[i].epochsToThreshold.std!, 1e-9);
+  });
+  await reader.close();
+  assert.equal(sha1(path), before, 'reading changed the file');
+
+  const writer = openSqliteStore(path);
+  assert.deepEqual(await writer.summarize('unit'), expected);
+  await writer.close();
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), 3);
+  check.close();
 });
