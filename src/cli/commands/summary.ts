@@ -1,8 +1,14 @@
-// `xorlab summary <study>`: the article's table (per point: mean, std, count, standard error of totalLoss), the
-// success rate and divergences, the minimum with its confidence interval, and `--compare A B`.
-import type { Command } from 'commander';
-import type { PointSummary } from '../../store/types.js';
-import { compare, minimumPoint, relativeStandardError, type Comparison } from '../../study/stats.js';
+// `xorlab summary <study>`: the article's table (per point: mean, std, count, standard error of totalLoss, or of
+// another metric), the success rate and divergences, the fitted minimum with its confidence interval beside the
+// lowest grid mean, optional quartiles, and `--compare A B`.
+import { Option, type Command } from 'commander';
+import type { PointSummary, PointValues } from '../../store/types.js';
+import { curveBests, curvesAlong, numericAxes, bestPoint, type CurveBest } from '../../study/curves.js';
+import { METRICS, METRIC_HELP, METRIC_NAMES, metricPoint, metricSample, type MetricName, type MetricPoint } from '../../study/metrics.js';
+import { MINIMUM_METHOD } from '../../study/minimum.js';
+import { rateDifference, type RateDifference } from '../../study/proportions.js';
+import { compare, quantiles, relativeStandardError, type Comparison } from '../../study/stats.js';
+import { storedSweep } from '../../study/charts.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
@@ -16,25 +22,36 @@ interface SummaryOptions {
   compare?: string[];
   level: string;
   recompute?: boolean;
+  metric: MetricName;
+  quantiles?: boolean;
 }
 
 export function registerSummary(program: Command): void {
   const command = program
     .command('summary')
     .argument('<study>', 'study name (see xorlab studies)')
-    .description("summarise a study: per point the mean, std, count and standard error of totalLoss (the article's table), success rate and divergences; the minimum with its confidence interval");
+    .description(
+      "summarise a study: per point the mean, std, count and standard error of totalLoss (the article's table) or another metric, success rate and divergences; the fitted minimum with its confidence interval and the lowest grid mean",
+    );
   addDbOption(command)
+    .addOption(new Option('--metric <name>', `what to summarise: ${METRIC_HELP}`).choices([...METRIC_NAMES]).default('totalLoss'))
+    .option('--quantiles', "add each point's median and quartiles (reads every trial of the study: a scan, unlike the rest of the summary)")
     .option('--csv', 'print the per-point table as CSV (full precision)')
     .option('--json', 'print one JSON document: points, minimum, comparison (full precision)')
-    .option('--compare <point...>', 'two points, A then B: the % difference of mean totalLoss from A to B, with its confidence interval')
+    .option('--compare <point...>', 'two points, A then B: the % difference of the metric\'s mean from A to B (for success: the difference in percentage points), with its confidence interval')
     .option('--level <p>', 'confidence level of the intervals', '0.95')
     .option('--recompute', 'aggregate every stored trial again (a full-scan SQL GROUP BY) instead of the per-point aggregates kept on insert')
     .addHelpText(
       'after',
       `
-Columns: mean, std (n-1), count and stderr of totalLoss over the trials that did not diverge (count is like
-pandas' count(): a diverged trial has no totalLoss), rse = stderr / mean, success = successes / all trials,
-diverged = diverged trials.
+Columns: mean, std (n-1), count and stderr of the metric over the trials that have it (count is like pandas'
+count(): a diverged trial has no totalLoss, a trial that never reached the threshold no epochsToThreshold),
+rse = stderr / mean, success = successes / all trials, diverged = diverged trials. --metric success prints each
+point's rate with its Wilson interval.
+
+The fitted minimum (loss-like metrics, along the study's one numeric axis, one per category of the other axes):
+${MINIMUM_METHOD}.
+The lowest grid mean is the grid point with the lowest mean, with mean +- t(n-1) x stderr.
 
 A and B of --compare name points:
   0.7071                        the grid value nearest 0.7071 of the study's only swept parameter
@@ -43,22 +60,43 @@ A and B of --compare name points:
   activation=tanh               categorical values match exactly
   point=12                      the point with index 12
 The result is 100 (mean_B - mean_A) / mean_A: negative when B has the lower (better) total loss. Its interval
-uses the delta method for the ratio of the two means, with a t quantile at Welch-Satterthwaite degrees of freedom;
-the minimum's interval is mean +- t(n-1) x stderr.
+uses the delta method for the ratio of the two means, with a t quantile at Welch-Satterthwaite degrees of freedom.
+Points of one study have their own seeds: the samples are independent. For success: rate_B - rate_A in
+percentage points, with Newcombe's hybrid score interval.
 
 Examples:
   xorlab summary article
   xorlab summary article --compare 1 0.7071      (the article: 8.5% lower total loss)
-  xorlab summary article --json > summary.json`,
+  xorlab summary article --metric success --compare 1 0.7071
+  xorlab summary article --quantiles --csv > summary.csv`,
     )
     .action((study: string, options: SummaryOptions) => runSummary(study, options));
 }
 
+type PointRow = PointSummary & { rse: number | null; value: MetricPoint; quartiles?: [number, number, number] | null };
+
+interface FittedJson {
+  along: string;
+  at: Record<string, unknown>;
+  x: number;
+  low: number;
+  high: number;
+  level: number;
+  value: number;
+  window: number;
+  points: number;
+  chi2PerDof: number;
+  lowestMean: { point: number; x: unknown };
+}
+
 interface Report {
   study: string;
+  metric: MetricName;
   trials: number;
-  points: (PointSummary & { rse: number | null })[];
-  minimum: ReturnType<typeof minimumJson>;
+  points: PointRow[];
+  /** The grid point with the lowest mean (loss-like metrics) or the highest rate (success), with its interval. */
+  minimum: ReturnType<typeof bestJson>;
+  fitted: FittedJson[];
   comparison?: ReturnType<typeof comparisonJson>;
 }
 
@@ -68,19 +106,28 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
     throw new UsageError(`--compare takes two points, A and B (e.g. --compare 1 0.7071), got ${options.compare.length}: ${options.compare.join(' ')}`);
   }
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
+  if (options.quantiles && options.metric === 'success') throw new UsageError('--quantiles needs a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1');
   const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
+  const metric = options.metric;
 
-  const points = await withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
+  const { points, values, axes } = await withStore(options, async (store) => {
+    const points = options.recompute ? await store.recomputeSummary(study) : await store.summarize(study);
+    const values = options.quantiles ? await store.metricValues(study, metric) : null;
+    const sweep = storedSweep((await store.getStudy(study))?.definition);
+    return { points, values, axes: sweep ? Object.keys(sweep) : paramNamesOfPoints(points) };
+  });
   const report: Report = {
     study,
+    metric,
     trials: points.reduce((sum, p) => sum + p.count, 0),
-    points: points.map((p) => ({ ...p, rse: relativeStandardError(p) })),
-    minimum: minimumJson(points, level),
+    points: points.map((p) => withMetric(p, metric, level, values)),
+    minimum: bestJson(points, metric, level),
+    fitted: fittedJson(points, axes, metric, level),
   };
   if (options.compare) {
     const a = selectPoint('--compare A', options.compare[0], points);
     const b = selectPoint('--compare B', options.compare[1], points);
-    report.comparison = comparisonJson(a, b, level);
+    report.comparison = comparisonJson(a, b, metric, level);
   }
 
   if (options.json) {
@@ -89,75 +136,168 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   }
   const swept = paramNamesOfPoints(points);
   if (options.csv) {
-    const header = ['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold'];
-    const lines = report.points.map((p) =>
-      csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, p.std, p.stderr, p.rse, p.successRate, p.diverged, p.meanEpochsToThreshold]),
-    );
-    process.stdout.write(`${[csvLine(header), ...lines].join('\n')}\n`);
+    process.stdout.write(`${csvTable(report, swept, options.quantiles === true).join('\n')}\n`);
     return;
   }
-  process.stdout.write(`${formatText(report, swept, level)}\n`);
+  process.stdout.write(`${formatText(report, swept, level, options.quantiles === true)}\n`);
 }
 
-function minimumJson(points: readonly PointSummary[], level: number) {
-  const found = minimumPoint(points, level);
+function withMetric(p: PointSummary, metric: MetricName, level: number, values: Map<number, PointValues> | null): PointRow {
+  const value = metricPoint(p, metric, level);
+  const row: PointRow = { ...p, rse: metric === 'totalLoss' ? relativeStandardError(p) : relativeStandardError({ mean: value.value, stderr: value.stderr }), value };
+  if (values) {
+    const q = quantiles(values.get(p.point)?.values ?? [], [0.25, 0.5, 0.75]);
+    row.quartiles = q && [q[0], q[1], q[2]];
+  }
+  return row;
+}
+
+function bestJson(points: readonly PointSummary[], metric: MetricName, level: number) {
+  const found = bestPoint(points, metric, level);
   if (!found) return null;
-  const { point: p, interval } = found;
-  return { point: p.point, params: p.params, mean: p.mean!, count: p.lossCount, low: interval?.low ?? null, high: interval?.high ?? null, level };
+  const { point: p, value } = found;
+  return { point: p.point, params: p.params, mean: value.value!, count: value.n, low: value.low, high: value.high, level };
 }
 
-function comparisonJson(a: PointSummary, b: PointSummary, level: number) {
-  const sample = (p: PointSummary) => (p.mean === null ? null : { n: p.lossCount, mean: p.mean, std: p.std });
-  const sa = sample(a);
-  const sb = sample(b);
+/** Fitted minima along the study's one numeric axis (one per combination of the other axes' values). */
+function fittedJson(points: readonly PointSummary[], axes: readonly string[], metric: MetricName, level: number): FittedJson[] {
+  const numeric = numericAxes(points, axes);
+  if (numeric.length !== 1 || !METRICS[metric].lowerIsBetter) return [];
+  const along = numeric[0];
+  return curveBests(curvesAlong(points, along, axes.filter((a) => a !== along)), along, metric, level).flatMap((c: CurveBest) =>
+    c.fit
+      ? [{
+          along,
+          at: c.curve.at,
+          x: c.fit.x,
+          low: c.fit.low,
+          high: c.fit.high,
+          level,
+          value: c.fit.y,
+          window: c.fit.window,
+          points: c.fit.pointsUsed,
+          chi2PerDof: c.fit.chi2 / c.fit.dof,
+          lowestMean: { point: c.best!.point.point, x: c.best!.point.params[along] },
+        }]
+      : [],
+  );
+}
+
+function comparisonJson(a: PointSummary, b: PointSummary, metric: MetricName, level: number) {
+  const side = (p: PointSummary) => {
+    const m = metricPoint(p, metric, level);
+    return { point: p.point, params: p.params, mean: m.value, stderr: m.stderr, count: m.n };
+  };
+  if (metric === 'success') {
+    const d: RateDifference | null = rateDifference({ successes: a.successes, n: a.count }, { successes: b.successes, n: b.count }, level);
+    if (!d) throw new UsageError(`--compare needs trials at both points (A: point ${a.point} has ${a.count}, B: point ${b.point} has ${b.count})`);
+    return { a: side(a), b: side(b), ...d, method: "rate_B - rate_A, Newcombe's hybrid score interval (independent samples)" };
+  }
+  const sa = metricSample(a, metric);
+  const sb = metricSample(b, metric);
   const result: Comparison | null = sa && sb ? compare(sa, sb, level) : null;
   if (!result) {
-    throw new UsageError(`--compare needs at least 2 non-diverged trials at both points (A: point ${a.point} has ${a.lossCount}, B: point ${b.point} has ${b.lossCount})`);
+    throw new UsageError(`--compare needs at least 2 trials with a ${metric} at both points (A: point ${a.point} has ${sa?.n ?? 0}, B: point ${b.point} has ${sb?.n ?? 0})`);
   }
-  return {
-    a: { point: a.point, params: a.params, mean: a.mean!, stderr: a.stderr, count: a.lossCount },
-    b: { point: b.point, params: b.params, mean: b.mean!, stderr: b.stderr, count: b.lossCount },
-    ...result,
-    method: 'delta method for mean_B / mean_A, t quantile at Welch-Satterthwaite df; p-value: Welch t-test',
-  };
+  return { a: side(a), b: side(b), ...result, method: 'delta method for mean_B / mean_A, t quantile at Welch-Satterthwaite df; p-value: Welch t-test' };
 }
 
-function formatText(report: Report, swept: string[], level: number): string {
+function csvTable(report: Report, swept: string[], withQuantiles: boolean): string[] {
+  const q = (p: PointRow) => (withQuantiles ? (p.quartiles ?? [null, null, null]) : []);
+  const qHeader = withQuantiles ? ['q25', 'median', 'q75'] : [];
+  if (report.metric === 'totalLoss') {
+    // The article's table, as before; the quartiles (when asked) at the end.
+    const header = ['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold', ...qHeader];
+    return [
+      csvLine(header),
+      ...report.points.map((p) =>
+        csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, p.std, p.stderr, p.rse, p.successRate, p.diverged, p.meanEpochsToThreshold, ...q(p)]),
+      ),
+    ];
+  }
+  const header = ['point', ...swept, 'count', 'n', report.metric === 'success' ? 'rate' : 'mean', 'std', 'stderr', 'ci_low', 'ci_high', 'successRate', 'diverged', ...qHeader];
+  return [
+    csvLine(header),
+    ...report.points.map((p) => csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.value.n, p.value.value, p.value.std, p.value.stderr, p.value.low, p.value.high, p.successRate, p.diverged, ...q(p)])),
+  ];
+}
+
+function formatText(report: Report, swept: string[], level: number, withQuantiles: boolean): string {
   const out: string[] = [];
-  out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (totalLoss = the sum of the loss over all epochs)`);
+  const info = METRICS[report.metric];
+  const what = report.metric === 'totalLoss' ? 'totalLoss = the sum of the loss over all epochs' : `${report.metric}: ${info.label} over the ${info.over}`;
+  out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (${what})`);
   if (report.points.length === 0) {
     out.push('no trials stored yet');
     return out.join('\n');
   }
-  const header = ['point', ...swept, 'mean', 'std', 'count', 'stderr', 'rse', 'success', 'diverged'];
-  const rows = report.points.map((p) => [
-    String(p.point),
-    ...swept.map((n) => (typeof p.params[n] === 'number' ? shortNumber(p.params[n]) : String(p.params[n] ?? '-'))),
-    shortNumber(p.mean),
-    shortNumber(p.std),
-    String(p.lossCount), // like pandas' count(): the trials behind the mean (diverged ones have no totalLoss)
-    shortNumber(p.stderr, 4),
-    p.rse === null ? '-' : percent(p.rse, 2),
-    percent(p.successRate),
-    String(p.diverged),
-  ]);
-  out.push(alignedTable(header, rows));
+  const params = (p: PointRow) => swept.map((n) => (typeof p.params[n] === 'number' ? shortNumber(p.params[n]) : String(p.params[n] ?? '-')));
   const pct = `${shortNumber(100 * level, 4)}%`;
-  const m = report.minimum;
-  if (m) {
-    const ci = m.low === null ? 'no interval (fewer than 2 trials)' : `${pct} CI [${shortNumber(m.low)}, ${shortNumber(m.high)}]`;
-    out.push(`minimum: point ${m.point} (${describeParams(m.params)}): mean totalLoss ${shortNumber(m.mean)}, ${ci}, n=${m.count}`);
+  const qHeader = withQuantiles ? ['q25', 'median', 'q75'] : [];
+  const q = (p: PointRow) => (withQuantiles ? (p.quartiles ?? [null, null, null]).map((v) => shortNumber(v)) : []);
+  if (report.metric === 'success') {
+    const header = ['point', ...swept, 'success', `${pct} CI`, 'learned', 'count', 'diverged'];
+    const rows = report.points.map((p) => [
+      String(p.point),
+      ...params(p),
+      percent(p.successRate),
+      p.value.low === null ? '-' : `[${percent(p.value.low)}, ${percent(p.value.high!)}]`,
+      String(p.successes),
+      String(p.count),
+      String(p.diverged),
+    ]);
+    out.push(alignedTable(header, rows));
+  } else {
+    const countName = report.metric === 'epochsToThreshold' ? 'reached' : 'count';
+    const header = ['point', ...swept, 'mean', 'std', countName, 'stderr', 'rse', ...qHeader, 'success', 'diverged'];
+    const rows = report.points.map((p) => [
+      String(p.point),
+      ...params(p),
+      shortNumber(p.value.value),
+      shortNumber(p.value.std),
+      report.metric === 'epochsToThreshold' ? `${p.value.n}/${p.count}` : String(p.value.n), // like pandas' count(): the trials behind the mean
+      shortNumber(p.value.stderr, 4),
+      p.rse === null ? '-' : percent(p.rse, 2),
+      ...q(p),
+      percent(p.successRate),
+      String(p.diverged),
+    ]);
+    out.push(alignedTable(header, rows));
   }
-  const c = report.comparison;
-  if (c) {
-    out.push(`compare A = point ${c.a.point} (${describeParams(c.a.params)}), mean ${shortNumber(c.a.mean)} ± ${shortNumber(c.a.stderr, 3)} (stderr, n=${c.a.count})`);
-    out.push(`   with B = point ${c.b.point} (${describeParams(c.b.params)}), mean ${shortNumber(c.b.mean)} ± ${shortNumber(c.b.stderr, 3)} (stderr, n=${c.b.count})`);
-    const direction = c.percent < 0 ? 'lower (better)' : 'higher (worse)';
+  for (const f of report.fitted) {
+    const at = Object.keys(f.at).length ? `, ${describeParams(f.at as Record<string, string | number>)}` : '';
     out.push(
-      `B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's mean total loss is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p = ${shortNumber(c.pValue, 3)}`,
+      `fitted minimum${at}: ${f.along} ≈ ${shortNumber(f.x, 4)}, ${pct} CI [${shortNumber(f.low, 3)}, ${shortNumber(f.high, 3)}], ${info.label} there ≈ ${shortNumber(f.value, 4)} ` +
+        `(a cubic in ln ${f.along} over ±${f.window}, ${f.points} points, chi²/dof ${f.chi2PerDof.toFixed(2)}; lowest grid mean at ${shortNumber(f.lowestMean.x as number)})`,
     );
   }
+  const m = report.minimum;
+  if (m) {
+    const name = info.lowerIsBetter ? 'lowest grid mean' : 'highest grid rate';
+    const value = report.metric === 'success' ? percent(m.mean) : `mean ${report.metric} ${shortNumber(m.mean)}`;
+    const ci = m.low === null ? 'no interval (fewer than 2 trials)' : `${pct} CI [${report.metric === 'success' ? percent(m.low) : shortNumber(m.low)}, ${report.metric === 'success' ? percent(m.high!) : shortNumber(m.high)}]`;
+    out.push(`${name}: point ${m.point} (${describeParams(m.params)}): ${value}, ${ci}, n=${m.count}`);
+  }
+  const c = report.comparison;
+  if (c) out.push(...comparisonText(c, report.metric, pct));
   return out.join('\n');
+}
+
+function comparisonText(c: NonNullable<Report['comparison']>, metric: MetricName, pct: string): string[] {
+  const value = (x: number | null) => (x === null ? '-' : metric === 'success' ? percent(x) : shortNumber(x));
+  const spread = (s: { stderr: number | null }) => (metric === 'success' ? '' : ` ± ${shortNumber(s.stderr, 3)} (stderr`);
+  const side = (s: typeof c.a) => `point ${s.point} (${describeParams(s.params)}), ${metric === 'success' ? 'success' : 'mean'} ${value(s.mean)}${spread(s)}${metric === 'success' ? ` (n=${s.count})` : `, n=${s.count})`}`;
+  const lines = [`compare A = ${side(c.a)}`, `   with B = ${side(c.b)}`];
+  if ('difference' in c) {
+    const pp = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
+    const direction = c.difference > 0 ? 'higher (better)' : 'lower (worse)';
+    lines.push(`B - A: ${pp(c.difference)} percentage points, ${pct} CI [${pp(c.low)}, ${pp(c.high)}]: B's success rate is ${Math.abs(100 * c.difference).toFixed(2)} points ${direction}`);
+  } else {
+    const direction = c.percent < 0 ? 'lower (better)' : 'higher (worse)';
+    const what = metric === 'totalLoss' ? 'mean total loss' : `mean ${METRICS[metric].label}`;
+    lines.push(`B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's ${what} is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p = ${shortNumber(c.pValue, 3)}`);
+  }
+  return lines;
 }
 
 function signed(x: number): string {
