@@ -10,9 +10,12 @@ import { CHART_CONFIG, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.
 
 export interface CurvePoint {
   x: number;
-  /** Mean total loss; null when every trial at the point diverged (the point is left out of the top panel). */
+  /** Mean total loss (or another metric's value); null when no trial has one (the point is left out of the top panel). */
   mean: number | null;
   stderr: number | null;
+  /** The error bar, when it is not mean ± stderr (a success rate's interval). */
+  lo?: number | null;
+  hi?: number | null;
   successRate: number;
   count: number;
 }
@@ -24,8 +27,16 @@ export interface CurveInput {
   logX?: boolean;
   /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
   xavier?: number | null;
+  /** The reference rule's label (default: the article's 2-2 layer, "Xavier/Glorot 1/√2 ≈ 0.707"). */
+  xavierLabel?: string;
   /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/minimum.ts); none by default. */
   minimum?: { x: number; label?: string } | null;
+  /** The fitted minimum's confidence interval, shaded around its rule. */
+  minimumInterval?: { low: number; high: number } | null;
+  /** The grid point with the lowest mean, beside a fitted minimum (a thin dotted rule, named as such). */
+  lowest?: { x: number; label: string } | null;
+  /** The success panel's y title (default "Learned XOR"); null: no success panel (the top panel is the success rate). */
+  successTitle?: string | null;
   title?: string;
   subtitle?: string;
   yTitle?: string;
@@ -44,8 +55,8 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
   const values = input.points.map((p) => ({
     x: p.x,
     mean: p.mean,
-    lo: p.mean !== null && p.stderr !== null ? p.mean - p.stderr : p.mean,
-    hi: p.mean !== null && p.stderr !== null ? p.mean + p.stderr : p.mean,
+    lo: p.lo !== undefined ? p.lo : p.mean !== null && p.stderr !== null ? p.mean - p.stderr : p.mean,
+    hi: p.hi !== undefined ? p.hi : p.mean !== null && p.stderr !== null ? p.mean + p.stderr : p.mean,
     stderr: p.stderr,
     successRate: p.successRate,
     count: p.count,
@@ -81,9 +92,19 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
       {
         name: 'xavier_label',
         data: single,
-        mark: { ...label(xavier, 0, minimum?.x ?? null, `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`), color: 'black' },
+        mark: { ...label(xavier, 0, minimum?.x ?? null, input.xavierLabel ?? `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`), color: 'black' },
         encoding: { x: { datum: xavier }, y: { value: 0 } },
       },
+    );
+  }
+  const band = minimum !== null ? (input.minimumInterval ?? null) : null;
+  if (band !== null && Number.isFinite(band.low) && Number.isFinite(band.high)) {
+    rules.unshift({ name: 'minimum_interval', data: { values: [{ low: band.low, high: band.high }] }, mark: { type: 'rect', color: MINIMUM_GREEN, opacity: 0.15, clip: true }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } });
+  }
+  if (input.lowest) {
+    rules.push(
+      { name: 'lowest_rule', data: single, mark: { type: 'rule', color: '#555555', strokeWidth: 1.2, strokeDash: [2, 3] }, encoding: { x: { datum: input.lowest.x } } },
+      { name: 'lowest_label', data: single, mark: { ...label(input.lowest.x, 2, minimum?.x ?? null, input.lowest.label), color: '#444444', fontSize: 12 }, encoding: { x: { datum: input.lowest.x }, y: { value: 0 } } },
     );
   }
   if (minimum !== null) {
@@ -107,7 +128,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     vconcat: [
       {
         width: PLOT_WIDTH,
-        height: 330,
+        height: input.successTitle === null ? 380 : 330,
         transform: [{ filter: 'datum.mean != null' }],
         layer: [
           {
@@ -127,7 +148,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
           ...rules,
         ],
       },
-      {
+      ...(input.successTitle === null ? [] : [{
         width: PLOT_WIDTH,
         height: 130,
         layer: [
@@ -136,13 +157,13 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
             mark: { type: 'line', color: VIRIDIS_STEPS[2], strokeWidth: 1.5, point: { filled: true, size: 12, color: VIRIDIS_STEPS[2] } },
             encoding: {
               x: { ...x, title: parameterTitle(input.parameter) },
-              y: { field: 'successRate', type: 'quantitative', title: 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+              y: { field: 'successRate', type: 'quantitative', title: input.successTitle ?? 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
             },
           },
           ...(xavier !== null ? [{ data: single, mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { x: { datum: xavier } } }] : []),
           ...(minimum !== null ? [{ data: single, mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } }] : []),
         ],
-      },
+      }]),
     ],
   } as TopLevelSpec;
 }
