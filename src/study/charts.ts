@@ -86,6 +86,10 @@ export function studyCurveSpec(study: StudyRecord, points: readonly PointSummary
   const axes = sweptParameters(study, points);
   if (axes.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
   if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
+  const at = options.at ?? {};
+  for (const name of [...Object.keys(at), options.facet, options.series]) {
+    if (name !== undefined && !axes.includes(name)) throw new ChartDataError(`${name} is not one of the study's swept parameters (${axes.join(', ')})`);
+  }
   const numeric = numericAxes(points, axes);
   // The x-axis: as given, else the one numeric axis not held (--at) or used for panels or lines.
   const free = numeric.filter((a) => !(a in (options.at ?? {})) && a !== options.facet && a !== options.series);
@@ -100,11 +104,8 @@ export function studyCurveSpec(study: StudyRecord, points: readonly PointSummary
 
   // Every other axis is held at one value, makes the panels, or makes the lines.
   const others = axes.filter((a) => a !== param);
-  const at = options.at ?? {};
   for (const name of [...Object.keys(at), options.facet, options.series]) {
-    if (name !== undefined && !others.includes(name)) {
-      throw new ChartDataError(`${name} is not one of the study's other swept parameters (${others.join(', ') || 'none'}; the x-axis is ${param})`);
-    }
+    if (name === param) throw new ChartDataError(`${name} is the x-axis; --at, --facet and --series take the study's other swept parameters (${others.join(', ') || 'none'})`);
   }
   if (options.facet !== undefined && (options.facet === options.series || options.facet in at)) throw new ChartDataError(`${options.facet} is given twice (--at, --facet, --series)`);
   if (options.series !== undefined && options.series in at) throw new ChartDataError(`${options.series} is given twice (--at and --series)`);

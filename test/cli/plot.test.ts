@@ -167,6 +167,6 @@ test('plot curve of a stored activation x hiddenStd study: one line per activati
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--spec'])), /sweeps hiddenStd and lr: choose the x-axis with --param/);
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--param', 'hiddenStd', '--spec'])), /also sweeps lr: hold it at one value \(--at lr=<value>\)/);
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr', '--spec'])), /--at must look like name=value/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'momentum=1', '--spec'])), /momentum is not one of the study's other swept parameters/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'momentum=1', '--spec'])), /momentum is not one of the study's swept parameters \(activation, hiddenStd, lr\)/);
   assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr=1', '--metric', 'speed', '--spec'])), /--metric/);
 });
