@@ -28,7 +28,7 @@ try {
   const best = summary.minimum;
   if (best) console.log(`lowest mean total loss: ${best.mean.toFixed(1)} at hiddenStd ${best.params.hiddenStd}`);
   const change = summary.comparison;
-  if (change) console.log(`std 0.7071 instead of 1 changes the total loss by ${change.percent.toFixed(1)}% [${change.low.toFixed(1)}%, ${change.high.toFixed(1)}%]`);
+  if (change && 'percent' in change) console.log(`std 0.7071 instead of 1 changes the total loss by ${change.percent.toFixed(1)}% [${change.low.toFixed(1)}%, ${change.high.toFixed(1)}%]`);
 
   writeFileSync('quickstart-curve.svg', await renderChart(await studyCurveSpec(store, 'std'), 'svg'));
 } finally {

@@ -13,7 +13,7 @@ import type { TrainOptions as CoreTrainOptions } from './core.js';
 import { loadDataset } from './engine/datasets.js';
 import { runTraining } from './engine/single.js';
 import { DEFAULT_LOCATION, openStore as openStoreAt } from './store/index.js';
-import type { OpenStoreOptions, Store } from './store/types.js';
+import type { MetricName, OpenStoreOptions, Store } from './store/types.js';
 import { summarizeStudy as summarize, type StudySummary, type SummaryOptions } from './study/summary.js';
 import { curveSpec as curveSpecOf } from './plot/curve.js';
 import { ChartFileError } from './plot/errors.js';
@@ -25,7 +25,7 @@ export * from './core.js';
 
 export { validateConfig } from './config/validate.js';
 export { MissingDatabaseError, StoreError } from './store/types.js';
-export type { OpenStoreOptions, ParamValue, PointSummary, Store, StudyRecord, TrialRow } from './store/types.js';
+export type { MetricMoments, MetricName, OpenStoreOptions, ParamValue, PointSummary, PointValues, Store, StudyRecord, TrialRow } from './store/types.js';
 export { StudyError } from './study/types.js';
 export type { StudyDefinition, StudyDefinitionInput } from './study/types.js';
 export { AllocationError } from './study/allocate.js';
@@ -33,7 +33,7 @@ export { runStudy } from './study/sweep.js';
 export type { RunSummary, StudyProgress, StudyRun, StudyRunOptions } from './study/sweep.js';
 export { refineStudy } from './study/refine.js';
 export type { RefinedPoint, RefineOptions, StudyRefinement } from './study/refine.js';
-export type { ComparedPoint, PointQuery, StudySummary, SummaryComparison, SummaryMinimum, SummaryOptions, SummaryPoint } from './study/summary.js';
+export type { ComparedPoint, FittedMinimum, PointQuery, StudySummary, SummaryComparison, SummaryMinimum, SummaryOptions, SummaryPoint } from './study/summary.js';
 export { ChartDataError, ChartFileError } from './plot/errors.js';
 export type { ChartFormat, ChartSpec, CurveInput, CurvePoint } from './plot/types.js';
 
@@ -114,14 +114,38 @@ export function curveSpec(input: CurveInput): ChartSpec {
   return curveSpecOf(input) as unknown as ChartSpec;
 }
 
+/** What studyCurveSpec draws of a study: the options of `xorlab plot curve`. */
+export interface StudyCurveOptions {
+  /** The swept parameter on the x-axis (default: the study's only numeric one). */
+  param?: string;
+  /** Other swept parameters held at one value: name -> value (numbers: the nearest grid value). */
+  at?: Record<string, string>;
+  /** A swept parameter whose values make one panel each. */
+  facet?: string;
+  /** A swept parameter whose values make one line each (default: the one categorical parameter left). */
+  series?: string;
+  /** What to draw: 'totalLoss' (default), 'finalLoss', 'epochsToThreshold' or 'success'. */
+  metric?: MetricName;
+}
+
 /**
- * The curve of a stored study, what `xorlab plot curve` draws: curveSpec of its per-point summary, log x for exp:
- * and log: grids, and the minimum fitted as in the article's report (else the lowest mean). `parameter` picks the
- * x-axis when the study sweeps two. Throws StoreError for an unknown study, ChartDataError when there is nothing
- * to draw.
+ * The curve of a stored study, what `xorlab plot curve` draws: the metric's mean (or rate) with error bars against a
+ * swept parameter, log x for exp: and log: grids, the init rule for the study's layer shape (Xavier/Glorot, or He for
+ * the ReLU family), each line's fitted minimum with its interval, and the success rate below. Throws StoreError for
+ * an unknown study, ChartDataError when there is nothing to draw or the options do not fit the study.
  */
-export async function studyCurveSpec(store: Store, name: string, parameter?: string): Promise<ChartSpec> {
-  return (await studyCurveSpecOf(store, name, parameter)) as unknown as ChartSpec;
+export async function studyCurveSpec(store: Store, name: string, options: StudyCurveOptions = {}): Promise<ChartSpec> {
+  return (await studyCurveSpecOf(store, name, { ...options, datasetShape })) as unknown as ChartSpec;
+}
+
+/** A dataset's shape by name (built-in or a file), for the init rule; null when it cannot be read. */
+function datasetShape(name: string): { inputs: number; outputs: number } | null {
+  try {
+    const d = loadDataset(name);
+    return { inputs: d.inputCount, outputs: d.outputCount };
+  } catch {
+    return null;
+  }
 }
 
 /** The loss landscape of a stored study that sweeps two parameters, what `xorlab plot heatmap` draws. */

@@ -19,9 +19,12 @@ export interface ChartSpec {
 export interface CurvePoint {
   /** The swept parameter's value. */
   x: number;
-  /** Mean total loss; null when every trial at the point diverged (the point is left out of the top panel). */
+  /** Mean total loss (or another metric's value); null when no trial has one (the point is left out of the top panel). */
   mean: number | null;
   stderr: number | null;
+  /** The error bar, when it is not mean ± stderr (a success rate's interval). */
+  lo?: number | null;
+  hi?: number | null;
   successRate: number;
   count: number;
 }
@@ -35,8 +38,16 @@ export interface CurveInput {
   logX?: boolean;
   /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
   xavier?: number | null;
+  /** The reference rule's label (default: the article's 2-2 layer, "Xavier/Glorot 1/√2 ≈ 0.707"). */
+  xavierLabel?: string;
   /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/minimum.ts); none by default. */
   minimum?: { x: number; label?: string } | null;
+  /** The fitted minimum's confidence interval, shaded around its rule. */
+  minimumInterval?: { low: number; high: number } | null;
+  /** The grid point with the lowest mean, beside a fitted minimum (a thin dotted rule, named as such). */
+  lowest?: { x: number; label: string } | null;
+  /** The success panel's y title (default "Learned XOR"); null: no success panel (the top panel is the success rate). */
+  successTitle?: string | null;
   title?: string;
   subtitle?: string;
   yTitle?: string;

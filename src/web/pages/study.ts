@@ -156,6 +156,7 @@ async function runCompare(): Promise<void> {
     return;
   }
   const c = body.comparison;
+  if (!('percent' in c)) return; // the page asks for total loss, never a success rate
   const ci = `${pct(Number(level), 0)} CI [${signedPct(c.low)}, ${signedPct(c.high)}]`;
   const direction = c.percent < 0 ? 'lower (better)' : 'higher (worse)';
   out.dataset.state = 'done';
