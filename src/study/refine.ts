@@ -111,8 +111,8 @@ export interface RefineOptions extends RefineTarget, StudyRunOptions {
  * for options that plan nothing sensible, DatasetError and StoreError as runStudy does.
  */
 export async function refineStudy(name: string, options: RefineOptions): Promise<StudyRefinement> {
-  const { store } = options;
   const { request } = checkRunOptions(options);
+  const { store } = options;
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);

@@ -62,7 +62,11 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     assert.equal(s.length, 1);
     assert.equal(s[0].count, 4);
     close(s[0].mean, 13);
-    assert.deepEqual(await store.summarize('unit'), await store.recomputeSummary('unit'));
+    // The full scan agrees (finalLoss's sums of squares of 0.001..0.004 may differ in the last bit: the scan's
+    // variance is the database's own, the kept one is two-pass per block).
+    const [kept, scanned] = [await store.summarize('unit'), await store.recomputeSummary('unit')];
+    assert.deepEqual({ ...kept[0], finalLoss: null }, { ...scanned[0], finalLoss: null });
+    close(kept[0].finalLoss.std, scanned[0].finalLoss.std!, 1e-12);
     assert.equal((await store.getStudy('unit'))?.trialCount, 4);
   });
 
