@@ -9,6 +9,7 @@ import { planAdditional, planMissing, type TrialPlan } from '../study/plan.js';
 import type { RunOutcome } from '../study/run.js';
 import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from '../study/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
+import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
@@ -30,6 +31,8 @@ export interface Scale {
   textbookTotal: number;
   textbookClaimRepeats: number;
   epochs: number;
+  /** The studies of the report's second part, "What the article asks next" (./next.ts). */
+  next: NextScale;
 }
 
 export const SCALES: Record<ScaleName, Scale> = {
@@ -45,6 +48,16 @@ export const SCALES: Record<ScaleName, Scale> = {
     textbookTotal: 1_200,
     textbookClaimRepeats: 2_000,
     epochs: 10_000,
+    // The next questions: 2,000 + 1,440 + 2,400 trainings (8.8 s on 2 cores shared with other work, load 7).
+    next: {
+      activationStds: 'exp:-2.5:1.5:10',
+      activationRepeats: 40,
+      lossLrs: [0.1, 0.3, 1],
+      lossStds: 'exp:-2:1:6',
+      lossRepeats: 40,
+      scheduleLrs: 'log:-1.5:0.5:6',
+      scheduleRepeats: 100,
+    },
   },
   // The article's 400 x 10, refined to 4,000,000 in total, plus 100,000 trainings at each compared std.
   paper: {
@@ -58,6 +71,16 @@ export const SCALES: Record<ScaleName, Scale> = {
     textbookTotal: 400_000,
     textbookClaimRepeats: 20_000,
     epochs: 10_000,
+    // 5 x 40 x 2,000 + 2 x 5 x 20 x 1,000 + 4 x 21 x 5,000 = 1,020,000 trainings.
+    next: {
+      activationStds: 'exp:-3:2:40',
+      activationRepeats: 2_000,
+      lossLrs: [0.03, 0.1, 0.3, 1, 3],
+      lossStds: 'exp:-2:1:20',
+      lossRepeats: 1_000,
+      scheduleLrs: 'log:-1.5:0.5:21',
+      scheduleRepeats: 5_000,
+    },
   },
 };
 
@@ -66,9 +89,13 @@ export interface ReproductionStudies {
   claims: StudyDefinitionInput;
   textbookCurve: StudyDefinitionInput;
   textbookClaims: StudyDefinitionInput;
+  activation: StudyDefinitionInput;
+  loss: StudyDefinitionInput;
+  schedule: StudyDefinitionInput;
 }
 
-/** The four study definitions of a reproduction; names are `${prefix}-curve`, `${prefix}-claims`, ... */
+/** The study definitions of a reproduction; names are `${prefix}-curve`, `${prefix}-claims`, ... (the first part's
+ * four) and `${prefix}-activation`, `-loss`, `-schedule` (the next questions). */
 export function reproductionStudies(scale: Scale, prefix: string, seed = 1): ReproductionStudies {
   const curve = (order: 'seed' | 'textbook', points: number, repeats: number, name: string): StudyDefinitionInput => ({
     name,
@@ -89,6 +116,7 @@ export function reproductionStudies(scale: Scale, prefix: string, seed = 1): Rep
     claims: claims('seed', scale.claimRepeats, `${prefix}-claims`),
     textbookCurve: curve('textbook', scale.textbookPoints, scale.textbookRepeats, `${prefix}-textbook-curve`),
     textbookClaims: claims('textbook', scale.textbookClaimRepeats, `${prefix}-textbook-claims`),
+    ...nextStudies(scale.next, scale.epochs, prefix, seed),
   };
 }
 
@@ -106,15 +134,23 @@ function resolve(input: StudyDefinitionInput): Study {
   }
 }
 
-export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study };
+export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study; activation: Study; loss: Study; schedule: Study };
 
-/** The four studies, validated (ReproduceError, one line): nothing is read or written. */
+/** The studies, validated (ReproduceError, one line): nothing is read or written. */
 export function resolveReproduction(scale: Scale, prefix: string): ReproductionStudyMap {
   if (scale.curveTotal > MAX_STUDY_TRIALS || scale.textbookTotal > MAX_STUDY_TRIALS) {
     throw new ReproduceError(`the curve would be refined to ${Math.max(scale.curveTotal, scale.textbookTotal).toLocaleString('en-US')} trials; a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')}`);
   }
   const defs = reproductionStudies(scale, prefix);
-  return { curve: resolve(defs.curve), claims: resolve(defs.claims), textbookCurve: resolve(defs.textbookCurve), textbookClaims: resolve(defs.textbookClaims) };
+  return {
+    curve: resolve(defs.curve),
+    claims: resolve(defs.claims),
+    textbookCurve: resolve(defs.textbookCurve),
+    textbookClaims: resolve(defs.textbookClaims),
+    activation: resolve(defs.activation),
+    loss: resolve(defs.loss),
+    schedule: resolve(defs.schedule),
+  };
 }
 
 /**
@@ -170,15 +206,22 @@ export async function runReproduction(store: Store, scale: Scale, prefix: string
 /** runReproduction for studies prepareReproduction has checked and registered. */
 export async function runPrepared(store: Store, scale: Scale, studies: ReproductionStudyMap, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
   let trainings = 0;
-  log(`1/4 the curve, seed order: ${scale.curvePoints} stds x ${scale.curveRepeats}, refined to ${scale.curveTotal.toLocaleString('en-US')} trainings`);
+  log(`1/7 the curve, seed order: ${scale.curvePoints} stds x ${scale.curveRepeats}, refined to ${scale.curveTotal.toLocaleString('en-US')} trainings`);
   trainings += await sweepMissing(store, studies.curve, run);
   trainings += await refineToTotal(store, studies.curve, scale.curveTotal, run);
-  log(`2/4 the compared stds 1, 1/sqrt(2), 0.6, seed order: ${scale.claimRepeats.toLocaleString('en-US')} trainings each`);
+  log(`2/7 the compared stds 1, 1/sqrt(2), 0.6, seed order: ${scale.claimRepeats.toLocaleString('en-US')} trainings each`);
   trainings += await sweepMissing(store, studies.claims, run);
-  log(`3/4 the curve, textbook order: ${scale.textbookPoints} stds x ${scale.textbookRepeats}, refined to ${scale.textbookTotal.toLocaleString('en-US')}`);
+  log(`3/7 the curve, textbook order: ${scale.textbookPoints} stds x ${scale.textbookRepeats}, refined to ${scale.textbookTotal.toLocaleString('en-US')}`);
   trainings += await sweepMissing(store, studies.textbookCurve, run);
   trainings += await refineToTotal(store, studies.textbookCurve, scale.textbookTotal, run);
-  log(`4/4 the compared stds, textbook order: ${scale.textbookClaimRepeats.toLocaleString('en-US')} trainings each`);
+  log(`4/7 the compared stds, textbook order: ${scale.textbookClaimRepeats.toLocaleString('en-US')} trainings each`);
   trainings += await sweepMissing(store, studies.textbookClaims, run);
+  const size = (study: Study) => (study.pointCount * study.definition.repeats).toLocaleString('en-US');
+  log(`5/7 next: the hidden activation across the init std, ${size(studies.activation)} trainings`);
+  trainings += await sweepMissing(store, studies.activation, run);
+  log(`6/7 next: BCE against MSE across the init std and the learning rate, ${size(studies.loss)} trainings`);
+  trainings += await sweepMissing(store, studies.loss, run);
+  log(`7/7 next: the learning-rate schedule across the initial learning rate, ${size(studies.schedule)} trainings`);
+  trainings += await sweepMissing(store, studies.schedule, run);
   return { studies, trainings };
 }

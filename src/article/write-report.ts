@@ -8,11 +8,13 @@ import { boundaryChart, lossChart, weightsChart } from '../plot/charts.js';
 import { curveSpec } from '../plot/curve.js';
 import { ChartFileError, writeChart } from '../plot/render.js';
 import type { Store } from '../store/types.js';
-import { curvePoints } from '../study/charts.js';
+import { curvePoints, studyCurveSpec, type CurveOptions } from '../study/charts.js';
 import { lowestMeanRule } from '../study/minimum.js';
 import { XAVIER, articleConfig } from './config.js';
 import { articleClaims, reportMarkdown, summaryCsv } from './report.js';
 import { ReproduceError, type ReproductionStudyMap, type Scale } from './reproduce.js';
+import { activationQuestion, lossQuestion, scheduleQuestion } from './next.js';
+import { nextMarkdown, nextSummaryCsv } from './next-report.js';
 
 /**
  * The first seed from 1 up whose training learns XOR (the article shows trainings that learned), with that
@@ -52,10 +54,58 @@ export interface ReportContext {
   seconds: number;
 }
 
+/** The second part of the report, "What the article asks next": its figures, next-summary.csv, and its markdown. */
+async function writeNextPart(store: Store, dir: string, scale: Scale, studies: ReproductionStudyMap, database: string): Promise<string> {
+  const names = { activation: studies.activation.definition.name, loss: studies.loss.definition.name, schedule: studies.schedule.definition.name };
+  const points = { activation: await store.summarize(names.activation), loss: await store.summarize(names.loss), schedule: await store.summarize(names.schedule) };
+  const figure = async (name: string, file: string, options: CurveOptions) => chart(await studyCurveSpec(store, name, options), dir, file);
+  const epochs = `${scale.epochs.toLocaleString('en-US')} epochs`;
+  const figures = {
+    activation: await figure(names.activation, 'next-activation.png', {
+      param: 'hiddenStd',
+      series: 'activation',
+      title: 'Total loss against the hidden init std, by hidden activation',
+      subtitle: `XOR 2-2-1, output sigmoid, BCE, lr 0.1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+    }),
+    loss: await figure(names.loss, 'next-loss.png', {
+      param: 'hiddenStd',
+      series: 'loss',
+      facet: 'lr',
+      metric: 'success',
+      title: 'Share of trainings that learned XOR: BCE against MSE',
+      subtitle: `XOR 2-2-1 sigmoid, ${epochs}; 95% Wilson intervals; a panel per learning rate`,
+    }),
+    schedule: await figure(names.schedule, 'next-schedule.png', {
+      param: 'lr',
+      series: 'schedule',
+      title: 'Total loss against the initial learning rate, by schedule',
+      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+    }),
+  };
+  writeFileSync(
+    join(dir, 'next-summary.csv'),
+    nextSummaryCsv([
+      { name: names.activation, points: points.activation },
+      { name: names.loss, points: points.loss },
+      { name: names.schedule, points: points.schedule },
+    ]),
+  );
+  return nextMarkdown({
+    scaleName: scale.name,
+    epochs: scale.epochs,
+    next: scale.next,
+    questions: { activation: activationQuestion(points.activation), loss: lossQuestion(points.loss), schedule: scheduleQuestion(points.schedule) },
+    studyNames: names,
+    figures,
+    database,
+  });
+}
+
 /**
  * Writes the report folder from the stored studies: report.md (the claims table with confidence intervals and
- * verdicts), summary.csv, and the figures (PNG, the seed-order curve also as SVG). A figure that cannot be
- * written is a ReproduceError naming --out.
+ * verdicts, then "What the article asks next"), summary.csv (the first part's studies), next-summary.csv (the second
+ * part's), and the figures (PNG, the seed-order curve also as SVG). A figure that cannot be written is a
+ * ReproduceError naming --out.
  */
 export async function writeReport(store: Store, dir: string, scale: Scale, studies: ReproductionStudyMap, context: ReportContext): Promise<void> {
   const names = {
@@ -129,8 +179,10 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
       { name: names.textbookClaims, order: 'textbook', points: summaries.textbookClaims },
     ]),
   );
+  const next = await writeNextPart(store, dir, scale, studies, context.database);
   writeFileSync(
     join(dir, 'report.md'),
+    // The first part as it was before the second existed, then the second.
     reportMarkdown({
       scale,
       claims,
@@ -144,6 +196,6 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
       trajectorySeeds: seeds,
       notLearned,
       command: context.command,
-    }),
+    }) + `\n${next}`,
   );
 }

@@ -63,10 +63,12 @@ test('improvement: a lower loss at the new std is a positive %, with an interval
 test('the claims table comes from a small real study run into SQLite: four claims, both update orders', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorlab-report-'));
   const store = openSqliteStore(join(dir, 'r.db'));
-  const tiny: Scale = { ...SCALES.quick, name: 'tiny', curvePoints: 8, curveRepeats: 3, curveTotal: 40, claimRepeats: 12, textbookPoints: 5, textbookRepeats: 3, textbookTotal: 15, textbookClaimRepeats: 6, epochs: 200 };
+  const tiny: Scale = { ...SCALES.quick, name: 'tiny', curvePoints: 8, curveRepeats: 3, curveTotal: 40, claimRepeats: 12, textbookPoints: 5, textbookRepeats: 3, textbookTotal: 15, textbookClaimRepeats: 6, epochs: 200,
+    next: { activationStds: 'exp:-1:0:2', activationRepeats: 2, lossLrs: [0.5], lossStds: 'exp:-1:0:2', lossRepeats: 2, scheduleLrs: 'log:-1:0:2', scheduleRepeats: 2 } };
   const datasets = { xor: builtinDataset('xor') };
   const ran = await runReproduction(store, tiny, 't', (_label, study, plan) => runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }));
-  assert.equal(ran.trainings, 40 + 36 + 15 + 18);
+  // The first part's four studies, then the next questions': 5 x 2 x 2 activation, 2 x 1 x 2 x 2 loss, 4 x 2 x 2 schedule.
+  assert.equal(ran.trainings, 40 + 36 + 15 + 18 + 20 + 8 + 16);
   const curve = await store.summarize('t-curve');
   assert.equal(curve.reduce((n, p) => n + p.count, 0), 40);
   const claims = articleClaims(

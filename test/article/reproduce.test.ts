@@ -8,7 +8,7 @@ import { resolveStudy } from '../../src/study/definition.js';
 import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
-test('a conflict in the third study registers none of the four', async () => {
+test('a conflict in the third study registers none of the seven', async () => {
   const store = openSqliteStore(join(tempDir(), 'p.db'));
   try {
     const third = reproductionStudies(SCALES.quick, 'c').textbookCurve;
@@ -16,9 +16,9 @@ test('a conflict in the third study registers none of the four', async () => {
     await store.ensureStudy(other.definition.name, other.definition);
     await assert.rejects(prepareReproduction(store, resolveReproduction(SCALES.quick, 'c')), (e: Error) => e instanceof ReproduceError && /study "c-textbook-curve" already exists with a different definition/.test(e.message));
     assert.deepEqual((await store.listStudies()).map((s) => s.name), ['c-textbook-curve']);
-    // Under another prefix all four are registered.
+    // Under another prefix all seven are registered (the first part's four and the next questions' three).
     await prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), { datasets: { xor: builtinDataset('xor') }, request: {} });
-    assert.deepEqual((await store.listStudies()).map((s) => s.name).sort(), ['c-textbook-curve', 'd-claims', 'd-curve', 'd-textbook-claims', 'd-textbook-curve']);
+    assert.deepEqual((await store.listStudies()).map((s) => s.name).sort(), ['c-textbook-curve', 'd-activation', 'd-claims', 'd-curve', 'd-loss', 'd-schedule', 'd-textbook-claims', 'd-textbook-curve']);
   } finally {
     await store.close();
   }

@@ -12,7 +12,7 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   const r = runCli(args);
   assert.equal(r.status, 0, r.stderr);
   const files = readdirSync(out).sort();
-  for (const f of ['boundary.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  for (const f of ['boundary.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png', 'next-activation.png', 'next-loss.png', 'next-schedule.png', 'next-summary.csv']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   for (const f of files.filter((f) => f.endsWith('.png'))) assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /\| the minimum of the curve lies near 0\.6 \|/);
@@ -20,9 +20,18 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   assert.match(md, /\| a network that learns nothing .* 139 \(exact: 200 × ln 2\) — \*\*disagrees\*\*/);
   assert.match(md, /Update order\./);
   for (const f of ['curve.png', 'weights-std0.05.png', 'boundary.png']) assert.match(md, new RegExp(`\\]\\(${f.replace('.', '\\.')}\\)`));
+  // The second part follows the first, whose last section (Data) it leaves as it was.
+  const [first, second] = md.split('\n## What the article asks next\n');
+  assert.ok(second, 'report.md has the section "What the article asks next"');
+  assert.match(first, /## Data\n\n`summary\.csv`: one row per point of every study .*\n.*\n$/);
+  assert.doesNotMatch(first, /activation|schedule|next-/);
+  for (const f of ['next-activation.png', 'next-loss.png', 'next-schedule.png']) assert.ok(second.includes(`](${f})`), f);
+  assert.match(second, /### Activation\n[\s\S]*### Loss\n[\s\S]*### Learning-rate schedule\n/);
   const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
-  // 6 + 3 claim stds in the seed order, 5 + 3 in the textbook order.
+  // Only the first part's studies: 6 + 3 claim stds in the seed order, 5 + 3 in the textbook order.
   assert.equal(csv.length, 1 + 6 + 3 + 5 + 3);
+  // The trial run's next studies on grids of 5 (its textbook curve's): 5 activations x 5 stds, 2 losses x 2 lrs x 5 stds, 4 schedules x 5 lrs.
+  assert.equal(readFileSync(join(out, 'next-summary.csv'), 'utf8').trim().split('\n').length, 1 + 25 + 20 + 20);
   // Its studies hold fast f32 trials: going on with the reference engine is refused, and nothing changes.
   const before = statSync(db).size;
   const mixed = usageErrorLine(runCli([...args, '--engine', 'reference']));

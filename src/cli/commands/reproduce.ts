@@ -1,5 +1,6 @@
 // `xorlab reproduce`: the article end to end. Runs its study into the store (resuming whatever is already there),
-// then writes a report folder: the figures, report.md with the claims table, and summary.csv.
+// then writes a report folder: the figures, report.md with the claims table and the article's next questions
+// (activation, loss, learning-rate schedule), summary.csv and next-summary.csv.
 import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -23,8 +24,8 @@ interface ReproduceOptions extends RunFlags {
 export function registerReproduce(program: Command): void {
   const command = program
     .command('reproduce')
-    .description('run the article\'s study end to end into the store and write a report folder: figures, report.md (claims table), summary.csv')
-    .addOption(new Option('--scale <name>', 'quick = 60 stds, 30,000 trainings (about 10 s on 2 cores); paper = 400 x 10 refined to 4,000,000, as the article (about 11 minutes)').choices([...SCALE_NAMES]).default('quick'))
+    .description('run the article\'s study end to end into the store and write a report folder: figures, report.md (claims table, then the article\'s next questions: activation, loss, learning-rate schedule), summary.csv, next-summary.csv')
+    .addOption(new Option('--scale <name>', 'quick = 60 stds, 30,000 trainings, and 5,840 for the next questions (under 40 s on 2 cores); paper = 400 x 10 refined to 4,000,000, as the article, and 1,020,000 for the next questions').choices([...SCALE_NAMES]).default('quick'))
     .option('--out <dir>', 'the report folder (created if missing)', 'xorlab-report')
     .option('--name <prefix>', 'prefix of the study names in the database (default: article-<scale>)')
     .option('--epochs <n>', 'epochs per training instead of 10,000 (a trial run; changes the default --name)')
@@ -65,6 +66,16 @@ function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: bo
       textbookTotal: textbookPoints * repeats,
       textbookClaimRepeats: 10 * repeats,
       epochs,
+      // The next questions at the trial run's size: as many trainings per point, coarser grids.
+      next: {
+        activationStds: `exp:-2.5:1.5:${textbookPoints}`,
+        activationRepeats: repeats,
+        lossLrs: [0.1, 1],
+        lossStds: `exp:-2:1:${textbookPoints}`,
+        lossRepeats: repeats,
+        scheduleLrs: `log:-1.5:0.5:${textbookPoints}`,
+        scheduleRepeats: repeats,
+      },
     },
   };
 }

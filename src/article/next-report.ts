@@ -1,0 +1,204 @@
+// The second part of report.md, "What the article asks next": for each of the three questions a figure, a table with
+// 95% intervals and findings written from the numbers, the baseline named; where an interval contains 0 the text
+// says the question is not resolved at this scale and about how many trainings would resolve it. Pure text.
+import type { PointSummary } from '../store/types.js';
+import type { MetricPoint } from '../study/metrics.js';
+import { csvLine, short } from '../text/format.js';
+import { confidenceInterval } from '../study/stats.js';
+import { wilsonInterval } from '../study/proportions.js';
+import { MAX_STUDY_TRIALS } from '../study/definition.js';
+import { scheduleSettings, type Difference, type NextScale, type Question, type SettingResult } from './next.js';
+
+const n = (x: number) => x.toLocaleString('en-US');
+const num = (x: number | null | undefined, digits = 3) => (x !== null && x !== undefined && Number.isFinite(x) ? short(x, digits) : '–');
+const signed = (x: number, unit: string) => `${x < 0 ? '−' : x > 0 ? '+' : ''}${Math.abs(x).toFixed(1)}${unit}`;
+const plain = (x: number, unit: string) => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(1)}${unit}`;
+
+/** "0.912 [0.85, 0.97]", or a dash where there is no value. */
+function valueCell(m: MetricPoint, digits = 3): string {
+  if (m.value === null) return '–';
+  return m.low !== null && m.high !== null ? `${num(m.value, digits)} [${num(m.low, digits)}, ${num(m.high, digits)}]` : num(m.value, digits);
+}
+
+function rateCell(m: MetricPoint): string {
+  if (m.value === null || m.low === null || m.high === null) return '–';
+  return `${(100 * m.value).toFixed(1)}% [${(100 * m.low).toFixed(1)}, ${(100 * m.high).toFixed(1)}]`;
+}
+
+function epochsCell(m: MetricPoint): string {
+  return m.value === null ? `– (0 of ${n(m.count)} reached it)` : `${valueCell(m, 4)} (${n(m.n)} of ${n(m.count)} reached it)`;
+}
+
+function fitCell(s: SettingResult): string {
+  return s.fit ? `${num(s.fit.x)} [${num(s.fit.low, 2)}, ${num(s.fit.high, 2)}]` : 'no minimum found';
+}
+
+/** The sentence for a difference whose interval contains 0. */
+export function unresolvedText(d: Difference, what: string): string {
+  const unit = d.kind === 'percent' ? '%' : ' points';
+  const size = `${what} ${signed(d.value, unit)} [${plain(d.low, '')}, ${plain(d.high, '')}]`;
+  const more =
+    d.needed !== null
+      ? `about ${n(d.needed)} trainings at each of the two points (now ${n(d.n[0])} and ${n(d.n[1])}) would resolve a difference of this size`
+      : d.value === 0
+        ? 'the measured difference is exactly 0, so no number of trainings can be named'
+        : `a difference this small would take more than ${n(MAX_STUDY_TRIALS)} trainings at each point`;
+  return `${size}: the interval contains 0, so this is not resolved at this scale; ${more}.`;
+}
+
+function lossSentence(s: SettingResult, base: SettingResult, d: Difference, where: (s: SettingResult) => string): string {
+  if (!d.resolved) return `**${s.name}** against ${base.name}: ${unresolvedText(d, 'total loss')}`;
+  const below = d.value < 0;
+  const [lo, hi] = below ? [-d.high, -d.low] : [d.low, d.high];
+  return `**${s.name}** reaches a total loss ${Math.abs(d.value).toFixed(1)}% [${lo.toFixed(1)}, ${hi.toFixed(1)}] ${below ? 'below' : 'above'} ${base.name}'s, each at its lowest grid mean (${where(s)} against ${where(base)}).`;
+}
+
+function successSentence(s: SettingResult, base: SettingResult, d: Difference): string {
+  const rate = (m: MetricPoint) => `${(100 * (m.value ?? NaN)).toFixed(1)}%`;
+  if (!d.resolved) return `Success: ${unresolvedText(d, `${rate(s.success)} against ${rate(base.success)},`)}`;
+  return `It learns XOR ${d.value > 0 ? 'more' : 'less'} often: ${rate(s.success)} of trainings against ${rate(base.success)}, ${signed(d.value, '')} points [${plain(d.low, '')}, ${plain(d.high, '')}].`;
+}
+
+const at = (param: string) => (s: SettingResult) => `${param === 'hiddenStd' ? 'std' : param} ${num(s.point.params[param] as number)}`;
+
+function ruleSentence(s: SettingResult): string {
+  if (!s.rule) return '';
+  const name = s.rule.he ? 'He' : 'Xavier/Glorot';
+  if (!s.fit || !Number.isFinite(s.fit.low) || !Number.isFinite(s.fit.high)) return ` No minimum could be fitted along the std; its lowest grid mean is at ${num(s.point.params.hiddenStd as number)} (${name} predicts ${num(s.rule.x)}).`;
+  const inside = s.rule.x >= s.fit.low && s.rule.x <= s.fit.high;
+  return ` Its fitted best std ${fitCell(s)} ${inside ? 'contains' : 'does not contain'} the ${name} prediction ${num(s.rule.x)}.`;
+}
+
+/** The findings of a question, one paragraph per compared setting. */
+export function findings(q: Question): string[] {
+  const base = q.settings.find((s) => s.name === q.baseline);
+  if (!base) return [`No trainings of the baseline (${q.baseline}) are stored: nothing is compared.`];
+  const out: string[] = [];
+  if (q.key === 'activation' && base.rule) out.push(`**${base.name}** (the baseline, the article's).${ruleSentence(base)}`);
+  for (const s of q.settings) {
+    if (s === base) continue;
+    const parts: string[] = [];
+    if (q.key === 'loss') {
+      parts.push(`Each at its own best learning rate: **${s.name}** at lr ${num(s.point.params.lr as number)} (std ${num(s.point.params.hiddenStd as number)}), ${base.name} at lr ${num(base.point.params.lr as number)} (std ${num(base.point.params.hiddenStd as number)}).`);
+      if (s.successVsBaseline) parts.push(s.successVsBaseline.resolved ? successSentence(s, base, s.successVsBaseline).replace('It learns', `${s.name} learns`) : successSentence(s, base, s.successVsBaseline));
+    } else {
+      const where = at(q.key === 'activation' ? 'hiddenStd' : 'lr');
+      parts.push(s.lossVsBaseline ? lossSentence(s, base, s.lossVsBaseline, where) : `**${s.name}**: too few trainings to compare its total loss with ${base.name}'s.`);
+      if (s.successVsBaseline) parts.push(successSentence(s, base, s.successVsBaseline));
+      if (q.key === 'activation') parts.push(ruleSentence(s).trim());
+    }
+    out.push(parts.filter(Boolean).join(' '));
+  }
+  return out;
+}
+
+function table(q: Question): string[] {
+  const epochsHead = 'epochs to loss 0.05 [95% CI]';
+  switch (q.key) {
+    case 'activation':
+      return [
+        `| activation | fitted best std [95% CI] | init rule | lowest grid mean at std | total loss there [95% CI] | success [95% Wilson] | ${epochsHead} |`,
+        '| --- | --- | --- | ---: | --- | --- | --- |',
+        ...q.settings.map((s) => `| ${s.name} | ${fitCell(s)} | ${s.rule ? `${s.rule.he ? 'He' : 'Xavier'} ${num(s.rule.x)}` : '–'} | ${num(s.point.params.hiddenStd as number)} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
+      ];
+    case 'loss':
+      return [
+        `| loss | best lr | best std at that lr: fitted [95% CI] | lowest grid mean at std | total loss there, its own units [95% CI] | success [95% Wilson] | ${epochsHead} |`,
+        '| --- | ---: | --- | ---: | --- | --- | --- |',
+        ...q.settings.map((s) => `| ${s.name} | ${num(s.point.params.lr as number)} | ${fitCell(s)} | ${num(s.point.params.hiddenStd as number)} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
+      ];
+    case 'schedule':
+      return [
+        `| schedule | fitted best initial lr [95% CI] | lowest grid mean at lr | total loss there [95% CI] | success [95% Wilson] | ${epochsHead} |`,
+        '| --- | --- | ---: | --- | --- | --- |',
+        ...q.settings.map((s) => `| ${s.name} | ${fitCell(s)} | ${num(s.point.params.lr as number)} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
+      ];
+  }
+}
+
+export interface NextReportInput {
+  scaleName: string;
+  epochs: number;
+  next: NextScale;
+  questions: { activation: Question; loss: Question; schedule: Question };
+  studyNames: { activation: string; loss: string; schedule: string };
+  figures: { activation: string; loss: string; schedule: string };
+  database: string;
+}
+
+/** The section's markdown (starts with its `## ` heading, ends with a newline). */
+export function nextMarkdown(r: NextReportInput): string {
+  const { activation, loss, schedule } = r.questions;
+  const total = activation.trainings + loss.trainings + schedule.trainings;
+  const s = scheduleSettings(r.epochs);
+  const lines = [
+    '## What the article asks next',
+    '',
+    `The article closes by naming its next questions: the activation, the loss and the learning-rate schedule. Three more studies`,
+    `(${n(total)} trainings, ${r.scaleName} scale) answer them on the same network and training (XOR, 2-2-1, output sigmoid, BCE and lr 0.1`,
+    `where not swept, ${n(r.epochs)} epochs, output std 0.8165, seed order), changing what each question asks about. Intervals are 95%: Welch's t for a ratio of`,
+    'mean total losses (delta method), Wilson for a success rate, Newcombe for a difference of two rates; the fitted best values are the',
+    'minimum of a smooth fit along the swept axis with a bootstrap interval, as in the first part.',
+    '',
+    '**Paired or not.** None of these comparisons is paired by seed. A training\'s seed is a function of (root seed, point, repeat),',
+    'and the settings compared are different points of one study, so their trainings start from independent draws; the intervals treat',
+    'them as independent samples. Each setting is compared at its own best grid point (the lowest mean total loss): picking the lowest of',
+    'noisy means flatters every setting a little, most where its curve is noisiest.',
+    '',
+    '### Activation',
+    '',
+    `Hidden sigmoid, tanh, ReLU, leaky ReLU and ELU (output sigmoid, BCE) across the hidden init std (\`${r.next.activationStds}\`,`,
+    `${n(r.next.activationRepeats)} trainings per point; study \`${r.studyNames.activation}\`). The baseline is sigmoid, the article's.`,
+    'The init rule is the prediction for the 2-input, 2-unit hidden layer: Xavier/Glorot √(2/(2+2)) for sigmoid and tanh, He √(2/2) for the ReLU family.',
+    '',
+    `![Total loss against the hidden init std, one line per activation](${r.figures.activation})`,
+    '',
+    ...table(activation),
+    '',
+    ...findings(activation).flatMap((f) => [f, '']),
+    '### Loss',
+    '',
+    `Binary cross-entropy against mean squared error (output sigmoid) across the hidden init std (\`${r.next.lossStds}\`) and the`,
+    `learning rate (${r.next.lossLrs.join(', ')}), ${n(r.next.lossRepeats)} trainings per point (study \`${r.studyNames.loss}\`). MSE's gradients`,
+    'are smaller (its output gradient carries the sigmoid\'s derivative, at most 1/4), so comparing both at one learning rate would',
+    'handicap it: each loss is taken at its own best learning rate and std, the grid point with the lowest mean of its own total loss.',
+    'Their total losses are in different units and are not compared; the success rate is. Epochs to the loss threshold 0.05 are shown',
+    'but not compared either: below 0.05 is a different target for each loss. The baseline is BCE, the article\'s.',
+    '',
+    `![Success rate against the hidden init std, one line per loss, a panel per learning rate](${r.figures.loss})`,
+    '',
+    ...table(loss),
+    '',
+    ...findings(loss).flatMap((f) => [f, '']),
+    '### Learning-rate schedule',
+    '',
+    `Constant, step (×${s.stepGamma} every ${n(s.stepEvery)} epochs), exponential (×${s.expGamma} per epoch, ending near 5% of the initial rate) and`,
+    `cosine (down to ${s.minLr}) across the initial learning rate (\`${r.next.scheduleLrs}\`), at the article's init (hidden std 1, output std 0.8165),`,
+    `${n(r.next.scheduleRepeats)} trainings per point (study \`${r.studyNames.schedule}\`). The baseline is the constant rate, the article's.`,
+    '',
+    `![Total loss against the initial learning rate, one line per schedule](${r.figures.schedule})`,
+    '',
+    ...table(schedule),
+    '',
+    ...findings(schedule).flatMap((f) => [f, '']),
+    `The points of these three studies are in \`next-summary.csv\`; every trial is in \`${r.database}\` (\`xorlab summary ${r.studyNames.activation} --db ${r.database}\`).`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** One row per point of the three studies: the swept parameters, total loss with its CI, success with its Wilson
+ * interval, epochs to the threshold. */
+export function nextSummaryCsv(studies: readonly { name: string; points: readonly PointSummary[] }[]): string {
+  const params = ['activation', 'loss', 'schedule', 'lr', 'hiddenStd'];
+  const header = ['study', 'point', ...params.map((p) => (p === 'hiddenStd' ? 'hidden_std' : p)), 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'successes', 'success_rate', 'success_low', 'success_high', 'diverged', 'reached_threshold', 'mean_epochs_to_threshold'];
+  const lines = [csvLine(header)];
+  for (const s of studies) {
+    for (const p of s.points) {
+      const ci = p.mean !== null ? confidenceInterval({ n: p.lossCount, mean: p.mean, std: p.std }) : null;
+      const w = p.count > 0 ? wilsonInterval(p.successes, p.count) : null;
+      lines.push(csvLine([s.name, p.point, ...params.map((k) => p.params[k]), p.count, p.lossCount, p.mean, p.std, p.stderr, ci?.low, ci?.high, p.successes, p.successRate, w?.low, w?.high, p.diverged, p.epochsToThreshold.n, p.meanEpochsToThreshold]));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,193 @@
+// The article's next questions (its closing paragraph names them): which hidden activation, which loss, which
+// learning-rate schedule. Three studies on the article's network, and what their stored points say: per setting its
+// best place on the swept axis and its metrics there, and each setting against a named baseline with a 95% interval.
+// Pure: definitions in, per-point summaries in, numbers and sentences out (./next-report.ts writes the markdown).
+import type { ParamValue, PointSummary } from '../store/types.js';
+import type { StudyDefinitionInput } from '../study/definition.js';
+import { initRule, type InitRule } from '../study/chart-labels.js';
+import { bestPoint, curveBests, curvesAlong } from '../study/curves.js';
+import { metricPoint, metricSample, type MetricPoint } from '../study/metrics.js';
+import type { MinimumFit } from '../study/minimum.js';
+import { rateDifference } from '../study/proportions.js';
+import { compare } from '../study/stats.js';
+import { MAX_STUDY_TRIALS } from '../study/definition.js';
+import { articleConfig } from './config.js';
+
+export const NEXT_ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu'] as const;
+export const NEXT_LOSSES = ['bce', 'mse'] as const;
+export const NEXT_SCHEDULES = ['constant', 'step', 'exponential', 'cosine'] as const;
+
+/** The sizes of the three studies at one scale. Grids are `exp:` (std) and `log:` (learning rate) strings. */
+export interface NextScale {
+  activationStds: string;
+  activationRepeats: number;
+  lossLrs: readonly number[];
+  lossStds: string;
+  lossRepeats: number;
+  scheduleLrs: string;
+  scheduleRepeats: number;
+}
+
+export interface NextStudies {
+  activation: StudyDefinitionInput;
+  loss: StudyDefinitionInput;
+  schedule: StudyDefinitionInput;
+}
+
+/** Schedule settings for `epochs`: the step schedule halves the rate at each quarter, the exponential one ends at
+ * 5% of the initial rate (0.9997 per epoch at 10,000 epochs), the cosine one ends at 0. */
+export function scheduleSettings(epochs: number): { stepEvery: number; stepGamma: number; expGamma: number; minLr: number } {
+  return { stepEvery: Math.max(1, Math.round(epochs / 4)), stepGamma: 0.5, expGamma: Number((0.05 ** (1 / epochs)).toPrecision(6)), minLr: 0 };
+}
+
+/** The three definitions; names are `${prefix}-activation`, `-loss`, `-schedule`. Root seeds differ from the first
+ * part's (seed, seed + 1) so that no training is shared with it. */
+export function nextStudies(next: NextScale, epochs: number, prefix: string, seed = 1): NextStudies {
+  const base = articleConfig('seed', epochs);
+  return {
+    activation: {
+      name: `${prefix}-activation`,
+      config: base,
+      sweep: { activation: [...NEXT_ACTIVATIONS], hiddenStd: next.activationStds },
+      repeats: next.activationRepeats,
+      seed: seed + 2,
+    },
+    loss: {
+      name: `${prefix}-loss`,
+      config: base,
+      sweep: { loss: [...NEXT_LOSSES], lr: [...next.lossLrs], hiddenStd: next.lossStds },
+      repeats: next.lossRepeats,
+      seed: seed + 3,
+    },
+    schedule: {
+      name: `${prefix}-schedule`,
+      config: { ...base, ...scheduleSettings(epochs) },
+      sweep: { schedule: [...NEXT_SCHEDULES], lr: next.scheduleLrs },
+      repeats: next.scheduleRepeats,
+      seed: seed + 4,
+    },
+  };
+}
+
+// ---- comparisons -------------------------------------------------------------------------------------------------
+
+/** A difference of B from A with its 95% interval: a % of A's mean total loss, or percentage points of success. */
+export interface Difference {
+  kind: 'percent' | 'points';
+  value: number;
+  low: number;
+  high: number;
+  /** Trainings behind each side. */
+  n: [number, number];
+  /** Whether the interval excludes 0. */
+  resolved: boolean;
+  /** Where unresolved: about how many trainings per side would make an interval this wide around a difference this
+   * size exclude 0 (the width shrinks as 1/sqrt(n)); null when the difference is 0 or that is beyond a study's cap. */
+  needed: number | null;
+}
+
+/** Trainings per side for an interval of half-width `half` at n per side to shrink to |value|. */
+export function trainingsToResolve(n: number, value: number, half: number): number | null {
+  if (!(Math.abs(value) > 0) || !Number.isFinite(half)) return null;
+  const needed = Math.ceil(n * (half / Math.abs(value)) ** 2);
+  return needed > MAX_STUDY_TRIALS ? null : Math.max(needed, n + 1);
+}
+
+function difference(kind: Difference['kind'], value: number, low: number, high: number, n: [number, number]): Difference {
+  const resolved = low > 0 || high < 0;
+  return { kind, value, low, high, n, resolved, needed: resolved ? null : trainingsToResolve(Math.min(...n), value, (high - low) / 2) };
+}
+
+/** Mean total loss at B against A, in % of A's (negative: B is lower), Welch interval; independent samples. */
+export function lossDifference(a: PointSummary, b: PointSummary): Difference | null {
+  const sa = metricSample(a, 'totalLoss');
+  const sb = metricSample(b, 'totalLoss');
+  const c = sa && sb ? compare(sa, sb) : null;
+  return c && Number.isFinite(c.low) && Number.isFinite(c.high) ? difference('percent', c.percent, c.low, c.high, [sa!.n, sb!.n]) : null;
+}
+
+/** Success rate at B minus A, in percentage points, Newcombe's interval for independent samples. */
+export function successDifference(a: PointSummary, b: PointSummary): Difference | null {
+  const d = rateDifference({ successes: a.successes, n: a.count }, { successes: b.successes, n: b.count });
+  return d && difference('points', 100 * d.difference, 100 * d.low, 100 * d.high, [a.count, b.count]);
+}
+
+// ---- per setting -------------------------------------------------------------------------------------------------
+
+/** One setting (an activation, a loss, a schedule) at its best grid point. */
+export interface SettingResult {
+  name: string;
+  /** The grid point with the lowest mean total loss among the setting's points, and its parameters. */
+  point: PointSummary;
+  /** The fitted minimum along the swept axis (activation: hidden std; schedule: lr; loss: hidden std at the best lr). */
+  fit: MinimumFit | null;
+  loss: MetricPoint;
+  success: MetricPoint;
+  epochs: MetricPoint;
+  /** The Xavier/He prediction for the hidden layer (activation question only). */
+  rule?: InitRule;
+  /** Against the baseline at its own best point (absent for the baseline). */
+  lossVsBaseline?: Difference | null;
+  successVsBaseline?: Difference | null;
+}
+
+export interface Question {
+  key: 'activation' | 'loss' | 'schedule';
+  baseline: string;
+  settings: SettingResult[];
+  /** Trainings in the study. */
+  trainings: number;
+}
+
+function setting(name: string, points: readonly PointSummary[], axis: string, fitAlong: readonly PointSummary[] = points): SettingResult | null {
+  const best = bestPoint(points, 'totalLoss');
+  if (!best) return null;
+  const fit = curveBests(curvesAlong(fitAlong, axis, []), axis, 'totalLoss')[0]?.fit ?? null;
+  const p = best.point;
+  return { name, point: p, fit, loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
+}
+
+function withBaseline(settings: SettingResult[], baseline: string, compareLoss: boolean): SettingResult[] {
+  const base = settings.find((s) => s.name === baseline);
+  if (!base) return settings;
+  return settings.map((s) =>
+    s === base ? s : { ...s, ...(compareLoss ? { lossVsBaseline: lossDifference(base.point, s.point) } : {}), successVsBaseline: successDifference(base.point, s.point) },
+  );
+}
+
+const count = (points: readonly PointSummary[]) => points.reduce((n, p) => n + p.count, 0);
+const having = (points: readonly PointSummary[], axis: string, value: ParamValue) => points.filter((p) => p.params[axis] === value);
+
+/** The activation question: per activation its fitted best hidden std beside the Xavier/He rule for a 2-2 layer,
+ * and its metrics at its lowest grid mean; each against sigmoid (the article's) at sigmoid's. */
+export function activationQuestion(points: readonly PointSummary[]): Question {
+  const settings = NEXT_ACTIVATIONS.flatMap((a) => {
+    const s = setting(a, having(points, 'activation', a), 'hiddenStd');
+    return s ? [{ ...s, rule: initRule({ fanIn: 2, fanOut: 2, activation: a }) }] : [];
+  });
+  return { key: 'activation', baseline: 'sigmoid', settings: withBaseline(settings, 'sigmoid', true), trainings: count(points) };
+}
+
+/** The loss question: each loss at its own best (learning rate, hidden std) by its own total loss; the two losses'
+ * totals are in different units, so only the success rate is compared between them (and epochs to the threshold,
+ * which is a different criterion for each loss, shown but not compared). */
+export function lossQuestion(points: readonly PointSummary[]): Question {
+  const settings = NEXT_LOSSES.flatMap((l) => {
+    const mine = having(points, 'loss', l);
+    const best = bestPoint(mine, 'totalLoss');
+    if (!best) return [];
+    const s = setting(l, mine, 'hiddenStd', having(mine, 'lr', best.point.params.lr));
+    return s ? [s] : [];
+  });
+  return { key: 'loss', baseline: 'bce', settings: withBaseline(settings, 'bce', false), trainings: count(points) };
+}
+
+/** The schedule question: per schedule its fitted best initial learning rate and its metrics at its lowest grid
+ * mean; each against the constant rate (the article's) at the constant rate's best. */
+export function scheduleQuestion(points: readonly PointSummary[]): Question {
+  const settings = NEXT_SCHEDULES.flatMap((s) => {
+    const r = setting(s, having(points, 'schedule', s), 'lr');
+    return r ? [r] : [];
+  });
+  return { key: 'schedule', baseline: 'constant', settings: withBaseline(settings, 'constant', true), trainings: count(points) };
+}

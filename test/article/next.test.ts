@@ -1,0 +1,130 @@
+// The report's second part, "What the article asks next": its findings against a small real study (real trainings
+// stored in a real SQLite file) recomputed by hand from the stored points, and its wording where an interval
+// contains 0.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { builtinDataset } from '../../src/core/index.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { PointSummary } from '../../src/store/types.js';
+import { runPlan } from '../../src/study/run.js';
+import { resolveStudy } from '../../src/study/definition.js';
+import { planMissing } from '../../src/study/plan.js';
+import { wilsonInterval } from '../../src/study/proportions.js';
+import { activationQuestion, lossDifference, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
+import { findings, nextMarkdown, nextSummaryCsv, unresolvedText } from '../../src/article/next-report.js';
+import { tempDir } from '../helpers/cli.js';
+
+const TINY: NextScale = { activationStds: 'exp:-1.5:0.5:3', activationRepeats: 6, lossLrs: [0.3, 1], lossStds: 'exp:-1:0:2', lossRepeats: 4, scheduleLrs: 'log:-1:0:3', scheduleRepeats: 5 };
+
+function point(i: number, params: PointSummary['params'], mean: number, std: number, n: number, successes = n): PointSummary {
+  const moments = { n, mean, std, stderr: std / Math.sqrt(n) };
+  return {
+    point: i, params, count: n, lossCount: n, mean, std, stderr: std / Math.sqrt(n), successRate: successes / n, successes, diverged: 0,
+    meanEpochsToThreshold: 100, finalLoss: moments, epochsToThreshold: { n: successes, mean: 100, std: 10, stderr: 10 / Math.sqrt(successes) },
+  };
+}
+
+test('the three next studies, trained for real into SQLite: each finding is what the stored points say', async () => {
+  const store = openSqliteStore(join(tempDir(), 'next.db'));
+  const datasets = { xor: builtinDataset('xor') };
+  const defs = nextStudies(TINY, 300, 'n');
+  const points: Record<string, PointSummary[]> = {};
+  try {
+    for (const def of [defs.activation, defs.loss, defs.schedule]) {
+      const study = resolveStudy(def);
+      await store.ensureStudy(study.definition.name, study.definition);
+      await runPlan({ study, plan: planMissing(study.pointCount, study.definition.repeats, await store.storedRuns(study.definition.name)), store, datasets, workers: 1, engine: 'fast', precision: 'f64' });
+      points[study.definition.name] = await store.summarize(study.definition.name);
+    }
+  } finally {
+    await store.close();
+  }
+  const act = points['n-activation'];
+  assert.equal(act.reduce((n, p) => n + p.count, 0), 5 * 3 * 6);
+  const q = activationQuestion(act);
+  assert.deepEqual(q.settings.map((s) => s.name), ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu']);
+  for (const s of q.settings) {
+    // The best point is the lowest mean among the activation's own points (by hand).
+    const mine = act.filter((p) => p.params.activation === s.name && p.mean !== null);
+    const lowest = mine.reduce((a, b) => (b.mean! < a.mean! ? b : a));
+    assert.equal(s.point.point, lowest.point);
+    assert.equal(s.success.value, lowest.successes / lowest.count);
+    assert.equal(s.success.low, wilsonInterval(lowest.successes, lowest.count).low);
+    // The init rule: He's 1 for the ReLU family, Xavier's 1/sqrt(2) for sigmoid and tanh.
+    assert.ok(Math.abs(s.rule!.x - (['relu', 'leaky-relu', 'elu'].includes(s.name) ? 1 : Math.SQRT1_2)) < 1e-12);
+  }
+  const sigmoid = q.settings[0];
+  const text = findings(q);
+  for (const [i, s] of q.settings.slice(1).entries()) {
+    // The % against sigmoid is 100 (mean_b / mean_a - 1), by hand, and the sentence says it with its direction.
+    const d = s.lossVsBaseline!;
+    const byHand = 100 * (s.point.mean! / sigmoid.point.mean! - 1);
+    assert.ok(Math.abs(d.value - byHand) < 1e-9, `${s.name}: ${d.value} vs ${byHand}`);
+    assert.ok(d.low < d.value && d.value < d.high);
+    assert.equal(d.resolved, d.low > 0 || d.high < 0);
+    const finding = text[i + 1];
+    if (d.resolved) assert.match(finding, new RegExp(`\\*\\*${s.name}\\*\\* reaches a total loss ${Math.abs(d.value).toFixed(1)}% \\[[\\d.]+, [\\d.]+\\] ${d.value < 0 ? 'below' : 'above'} sigmoid's`));
+    else assert.match(finding, new RegExp(`\\*\\*${s.name}\\*\\* against sigmoid: total loss [+−]${Math.abs(d.value).toFixed(1)}% .*not resolved at this scale`));
+    const sd = s.successVsBaseline!;
+    assert.ok(Math.abs(sd.value - 100 * (s.point.successes / s.point.count - sigmoid.point.successes / sigmoid.point.count)) < 1e-9);
+  }
+
+  // The loss question: each loss at its own best (lr, std) by its own total loss; only success is compared.
+  const loss = lossQuestion(points['n-loss']);
+  for (const s of loss.settings) {
+    const mine = points['n-loss'].filter((p) => p.params.loss === s.name && p.mean !== null);
+    assert.equal(s.point.mean, Math.min(...mine.map((p) => p.mean!)));
+    assert.equal(s.lossVsBaseline, undefined);
+  }
+  assert.match(findings(loss)[0], /^Each at its own best learning rate: \*\*mse\*\* at lr (0\.3|1) \(std [\d.]+\), bce at lr (0\.3|1)/);
+
+  const schedule = scheduleQuestion(points['n-schedule']);
+  assert.deepEqual(schedule.settings.map((s) => s.name), ['constant', 'step', 'exponential', 'cosine']);
+  assert.equal(schedule.trainings, 4 * 3 * 5);
+
+  const md = nextMarkdown({
+    scaleName: 'tiny', epochs: 300, next: TINY, questions: { activation: q, loss, schedule },
+    studyNames: { activation: 'n-activation', loss: 'n-loss', schedule: 'n-schedule' },
+    figures: { activation: 'a.png', loss: 'l.png', schedule: 's.png' }, database: 'next.db',
+  });
+  assert.match(md, /^## What the article asks next\n/);
+  for (const h of ['### Activation', '### Loss', '### Learning-rate schedule', '![', 'None of these comparisons is paired by seed']) assert.ok(md.includes(h), h);
+  // One table row per setting: 5 activations, 2 losses, 4 schedules.
+  const rows = (first: string) => md.split('\n').filter((l) => l.startsWith(`| ${first} |`)).length;
+  assert.equal(rows('sigmoid') + rows('tanh') + rows('relu') + rows('leaky-relu') + rows('elu'), 5);
+  assert.equal(rows('bce') + rows('mse'), 2);
+  assert.equal(rows('constant') + rows('step') + rows('exponential') + rows('cosine'), 4);
+  assert.match(md, /\(×0\.5 every 75 epochs\)/);
+  const csv = nextSummaryCsv([{ name: 'n-activation', points: act }]).trim().split('\n');
+  assert.equal(csv.length, 1 + 15);
+  assert.equal(csv[0].split(',').length, csv[1].split(',').length);
+});
+
+test('where an interval contains 0 the finding says the question is not resolved and how many trainings would resolve it', () => {
+  // sigmoid 1000 ± 300 (n 40) against tanh 950 ± 300 (n 40): -5% with an interval of about ±7%: not resolved.
+  const base = point(0, { activation: 'sigmoid', hiddenStd: 1 }, 1000, 300, 40, 30);
+  const close = point(1, { activation: 'tanh', hiddenStd: 1 }, 950, 300, 40, 30);
+  const far = point(2, { activation: 'relu', hiddenStd: 1 }, 500, 100, 40, 39);
+  const d = lossDifference(base, close)!;
+  assert.ok(!d.resolved && d.low < 0 && d.high > 0);
+  // Trainings per side for the interval's half-width to shrink to the difference: n (half / |d|)^2.
+  const half = (d.high - d.low) / 2;
+  assert.equal(d.needed, Math.ceil(40 * (half / 5) ** 2));
+  assert.ok(d.needed > 40);
+  const q: Question = {
+    key: 'activation', baseline: 'sigmoid', trainings: 120,
+    settings: activationQuestion([base, close, far]).settings,
+  };
+  const [, tanh, relu] = findings(q);
+  assert.match(tanh, /\*\*tanh\*\* against sigmoid: total loss −5\.0% \[−\d+\.\d, \d+\.\d\]: the interval contains 0, so this is not resolved at this scale; about [\d,]+ trainings at each of the two points \(now 40 and 40\) would resolve a difference of this size\./);
+  assert.ok(tanh.includes(`about ${d.needed.toLocaleString('en-US')} trainings`));
+  // Equal success rates: a difference of exactly 0 names no number of trainings.
+  assert.match(tanh, /Success: 75\.0% against 75\.0%, 0\.0 points \[−\d+\.\d, \d+\.\d\]: the interval contains 0, .*the measured difference is exactly 0/);
+  // A clear difference is stated with its interval and direction, the baseline named.
+  assert.match(relu, /\*\*relu\*\* reaches a total loss 50\.0% \[\d+\.\d, \d+\.\d\] below sigmoid's, each at its lowest grid mean \(std 1 against std 1\)\. It learns XOR more often: 97\.5% of trainings against 75\.0%, \+22\.5 points \[\d+\.\d, \d+\.\d\]\./);
+  assert.ok(successDifference(base, far)!.resolved);
+  // Beyond a study's cap the text says so instead of a number.
+  assert.equal(trainingsToResolve(40, 1e-6, 10), null);
+  assert.match(unresolvedText({ kind: 'percent', value: 1e-6, low: -10, high: 10, n: [40, 40], resolved: false, needed: null }, 'total loss'), /more than 100,000,000 trainings at each point/);
+});
