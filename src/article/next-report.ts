@@ -30,7 +30,7 @@ function epochsCell(m: MetricPoint): string {
 }
 
 function fitCell(s: SettingResult): string {
-  return s.fit ? `${num(s.fit.x)} [${num(s.fit.low, 2)}, ${num(s.fit.high, 2)}]` : 'no minimum found';
+  return s.fit ? `${num(s.fit.x)} [${num(s.fit.low)}, ${num(s.fit.high)}]` : 'no minimum found';
 }
 
 /** The sentence for a difference whose interval contains 0. */
@@ -69,12 +69,26 @@ function ruleSentence(s: SettingResult): string {
   return ` Its fitted best std ${fitCell(s)} ${inside ? 'contains' : 'does not contain'} the ${name} prediction ${num(s.rule.x)}.`;
 }
 
+const axisName = (axis: string) => (axis === 'hiddenStd' ? 'std' : axis);
+
+/** "Its lowest grid mean lies at the edge of the grid (lr 1 is the largest swept): its best may lie beyond it." */
+export function edgeSentence(s: SettingResult): string {
+  if (s.edges.length === 0) return '';
+  const where = s.edges.map((e) => `${axisName(e.axis)} ${num(s.point.params[e.axis] as number)} is the ${e.side} swept`).join(', ');
+  return `Its lowest grid mean lies at the edge of the grid (${where}): its best may lie beyond it.`;
+}
+
+/** A grid value in a table, marked where it is the grid's edge. */
+function gridCell(s: SettingResult, axis: string): string {
+  return `${num(s.point.params[axis] as number)}${s.edges.some((e) => e.axis === axis) ? ' (edge)' : ''}`;
+}
+
 /** The findings of a question, one paragraph per compared setting. */
 export function findings(q: Question): string[] {
   const base = q.settings.find((s) => s.name === q.baseline);
   if (!base) return [`No trainings of the baseline (${q.baseline}) are stored: nothing is compared.`];
   const out: string[] = [];
-  if (q.key === 'activation' && base.rule) out.push(`**${base.name}** (the baseline, the article's).${ruleSentence(base)}`);
+  out.push(`**${base.name}** is the baseline (the article's).${ruleSentence(base)} ${edgeSentence(base)}`.trim());
   for (const s of q.settings) {
     if (s === base) continue;
     const parts: string[] = [];
@@ -87,6 +101,7 @@ export function findings(q: Question): string[] {
       if (s.successVsBaseline) parts.push(successSentence(s, base, s.successVsBaseline));
       if (q.key === 'activation') parts.push(ruleSentence(s).trim());
     }
+    parts.push(edgeSentence(s));
     out.push(parts.filter(Boolean).join(' '));
   }
   return out;
@@ -99,19 +114,19 @@ function table(q: Question): string[] {
       return [
         `| activation | fitted best std [95% CI] | init rule | lowest grid mean at std | total loss there [95% CI] | success [95% Wilson] | ${epochsHead} |`,
         '| --- | --- | --- | ---: | --- | --- | --- |',
-        ...q.settings.map((s) => `| ${s.name} | ${fitCell(s)} | ${s.rule ? `${s.rule.he ? 'He' : 'Xavier'} ${num(s.rule.x)}` : '–'} | ${num(s.point.params.hiddenStd as number)} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
+        ...q.settings.map((s) => `| ${s.name} | ${fitCell(s)} | ${s.rule ? `${s.rule.he ? 'He' : 'Xavier'} ${num(s.rule.x)}` : '–'} | ${gridCell(s, 'hiddenStd')} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
       ];
     case 'loss':
       return [
         `| loss | best lr | best std at that lr: fitted [95% CI] | lowest grid mean at std | total loss there, its own units [95% CI] | success [95% Wilson] | ${epochsHead} |`,
         '| --- | ---: | --- | ---: | --- | --- | --- |',
-        ...q.settings.map((s) => `| ${s.name} | ${num(s.point.params.lr as number)} | ${fitCell(s)} | ${num(s.point.params.hiddenStd as number)} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
+        ...q.settings.map((s) => `| ${s.name} | ${gridCell(s, 'lr')} | ${fitCell(s)} | ${gridCell(s, 'hiddenStd')} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
       ];
     case 'schedule':
       return [
         `| schedule | fitted best initial lr [95% CI] | lowest grid mean at lr | total loss there [95% CI] | success [95% Wilson] | ${epochsHead} |`,
         '| --- | --- | ---: | --- | --- | --- |',
-        ...q.settings.map((s) => `| ${s.name} | ${fitCell(s)} | ${num(s.point.params.lr as number)} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
+        ...q.settings.map((s) => `| ${s.name} | ${fitCell(s)} | ${gridCell(s, 'lr')} | ${valueCell(s.loss)} | ${rateCell(s.success)} | ${epochsCell(s.epochs)} |`),
       ];
   }
 }
@@ -143,7 +158,8 @@ export function nextMarkdown(r: NextReportInput): string {
     '**Paired or not.** None of these comparisons is paired by seed. A training\'s seed is a function of (root seed, point, repeat),',
     'and the settings compared are different points of one study, so their trainings start from independent draws; the intervals treat',
     'them as independent samples. Each setting is compared at its own best grid point (the lowest mean total loss): picking the lowest of',
-    'noisy means flatters every setting a little, most where its curve is noisiest.',
+    'noisy means flatters every setting a little, most where its curve is noisiest. A paired design would put each setting in a',
+    'study of its own with the same root seed: at the same grid point their trainings would then start from the same draws.',
     '',
     '### Activation',
     '',

@@ -124,6 +124,8 @@ export interface SettingResult {
   loss: MetricPoint;
   success: MetricPoint;
   epochs: MetricPoint;
+  /** The swept axes on which the best point is the grid's smallest or largest value: the best may lie beyond. */
+  edges: { axis: string; side: 'smallest' | 'largest' }[];
   /** The Xavier/He prediction for the hidden layer (activation question only). */
   rule?: InitRule;
   /** Against the baseline at its own best point (absent for the baseline). */
@@ -139,12 +141,25 @@ export interface Question {
   trainings: number;
 }
 
-function setting(name: string, points: readonly PointSummary[], axis: string, fitAlong: readonly PointSummary[] = points): SettingResult | null {
+/** The axes (of `axes`) on which `p` sits at the smallest or largest value swept among `points`. */
+export function edgesOf(p: PointSummary, points: readonly PointSummary[], axes: readonly string[]): SettingResult['edges'] {
+  return axes.flatMap((axis): SettingResult['edges'] => {
+    const values = points.map((q) => q.params[axis]).filter((v): v is number => typeof v === 'number');
+    const v = p.params[axis];
+    if (typeof v !== 'number' || values.length < 2) return [];
+    if (v === Math.min(...values)) return [{ axis, side: 'smallest' }];
+    if (v === Math.max(...values)) return [{ axis, side: 'largest' }];
+    return [];
+  });
+}
+
+function setting(name: string, points: readonly PointSummary[], axes: readonly string[], fitAlong: readonly PointSummary[] = points): SettingResult | null {
   const best = bestPoint(points, 'totalLoss');
   if (!best) return null;
+  const axis = axes[axes.length - 1];
   const fit = curveBests(curvesAlong(fitAlong, axis, []), axis, 'totalLoss')[0]?.fit ?? null;
   const p = best.point;
-  return { name, point: p, fit, loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
+  return { name, point: p, fit, edges: edgesOf(p, points, axes), loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
 }
 
 function withBaseline(settings: SettingResult[], baseline: string, compareLoss: boolean): SettingResult[] {
@@ -162,7 +177,7 @@ const having = (points: readonly PointSummary[], axis: string, value: ParamValue
  * and its metrics at its lowest grid mean; each against sigmoid (the article's) at sigmoid's. */
 export function activationQuestion(points: readonly PointSummary[]): Question {
   const settings = NEXT_ACTIVATIONS.flatMap((a) => {
-    const s = setting(a, having(points, 'activation', a), 'hiddenStd');
+    const s = setting(a, having(points, 'activation', a), ['hiddenStd']);
     return s ? [{ ...s, rule: initRule({ fanIn: 2, fanOut: 2, activation: a }) }] : [];
   });
   return { key: 'activation', baseline: 'sigmoid', settings: withBaseline(settings, 'sigmoid', true), trainings: count(points) };
@@ -176,7 +191,7 @@ export function lossQuestion(points: readonly PointSummary[]): Question {
     const mine = having(points, 'loss', l);
     const best = bestPoint(mine, 'totalLoss');
     if (!best) return [];
-    const s = setting(l, mine, 'hiddenStd', having(mine, 'lr', best.point.params.lr));
+    const s = setting(l, mine, ['lr', 'hiddenStd'], having(mine, 'lr', best.point.params.lr));
     return s ? [s] : [];
   });
   return { key: 'loss', baseline: 'bce', settings: withBaseline(settings, 'bce', false), trainings: count(points) };
@@ -186,7 +201,7 @@ export function lossQuestion(points: readonly PointSummary[]): Question {
  * mean; each against the constant rate (the article's) at the constant rate's best. */
 export function scheduleQuestion(points: readonly PointSummary[]): Question {
   const settings = NEXT_SCHEDULES.flatMap((s) => {
-    const r = setting(s, having(points, 'schedule', s), 'lr');
+    const r = setting(s, having(points, 'schedule', s), ['lr']);
     return r ? [r] : [];
   });
   return { key: 'schedule', baseline: 'constant', settings: withBaseline(settings, 'constant', true), trainings: count(points) };

@@ -48,15 +48,15 @@ export const SCALES: Record<ScaleName, Scale> = {
     textbookTotal: 1_200,
     textbookClaimRepeats: 2_000,
     epochs: 10_000,
-    // The next questions: 2,000 + 1,440 + 2,400 trainings (8.8 s on 2 cores shared with other work, load 7).
+    // The next questions: 3,000 + 2,160 + 3,600 trainings (3 s for two thirds of that on 2 shared cores at load 7).
     next: {
-      activationStds: 'exp:-2.5:1.5:10',
-      activationRepeats: 40,
-      lossLrs: [0.1, 0.3, 1],
+      activationStds: 'exp:-3:2:10',
+      activationRepeats: 60,
+      lossLrs: [0.3, 1, 3],
       lossStds: 'exp:-2:1:6',
-      lossRepeats: 40,
+      lossRepeats: 60,
       scheduleLrs: 'log:-1.5:0.5:6',
-      scheduleRepeats: 100,
+      scheduleRepeats: 150,
     },
   },
   // The article's 400 x 10, refined to 4,000,000 in total, plus 100,000 trainings at each compared std.
@@ -75,7 +75,7 @@ export const SCALES: Record<ScaleName, Scale> = {
     next: {
       activationStds: 'exp:-3:2:40',
       activationRepeats: 2_000,
-      lossLrs: [0.03, 0.1, 0.3, 1, 3],
+      lossLrs: [0.1, 0.3, 1, 3, 10],
       lossStds: 'exp:-2:1:20',
       lossRepeats: 1_000,
       scheduleLrs: 'log:-1.5:0.5:21',

@@ -11,8 +11,8 @@ import { runPlan } from '../../src/study/run.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';
 import { wilsonInterval } from '../../src/study/proportions.js';
-import { activationQuestion, lossDifference, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
-import { findings, nextMarkdown, nextSummaryCsv, unresolvedText } from '../../src/article/next-report.js';
+import { activationQuestion, edgesOf, lossDifference, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
+import { edgeSentence, findings, nextMarkdown, nextSummaryCsv, unresolvedText } from '../../src/article/next-report.js';
 import { tempDir } from '../helpers/cli.js';
 
 const TINY: NextScale = { activationStds: 'exp:-1.5:0.5:3', activationRepeats: 6, lossLrs: [0.3, 1], lossStds: 'exp:-1:0:2', lossRepeats: 4, scheduleLrs: 'log:-1:0:3', scheduleRepeats: 5 };
@@ -56,6 +56,13 @@ test('the three next studies, trained for real into SQLite: each finding is what
   }
   const sigmoid = q.settings[0];
   const text = findings(q);
+  // A best std at the end of the 3-point grid is said to be at its edge, and only then.
+  for (const [i, s] of q.settings.entries()) {
+    const std = s.point.params.hiddenStd as number;
+    const stds = act.filter((p) => p.params.activation === s.name).map((p) => p.params.hiddenStd as number);
+    const atEdge = std === Math.min(...stds) || std === Math.max(...stds);
+    assert.equal(text[i].includes('at the edge of the grid'), atEdge, `${s.name} at std ${std}`);
+  }
   for (const [i, s] of q.settings.slice(1).entries()) {
     // The % against sigmoid is 100 (mean_b / mean_a - 1), by hand, and the sentence says it with its direction.
     const d = s.lossVsBaseline!;
@@ -77,7 +84,8 @@ test('the three next studies, trained for real into SQLite: each finding is what
     assert.equal(s.point.mean, Math.min(...mine.map((p) => p.mean!)));
     assert.equal(s.lossVsBaseline, undefined);
   }
-  assert.match(findings(loss)[0], /^Each at its own best learning rate: \*\*mse\*\* at lr (0\.3|1) \(std [\d.]+\), bce at lr (0\.3|1)/);
+  assert.match(findings(loss)[0], /^\*\*bce\*\* is the baseline \(the article's\)\./);
+  assert.match(findings(loss)[1], /^Each at its own best learning rate: \*\*mse\*\* at lr (0\.3|1) \(std [\d.]+\), bce at lr (0\.3|1)/);
 
   const schedule = scheduleQuestion(points['n-schedule']);
   assert.deepEqual(schedule.settings.map((s) => s.name), ['constant', 'step', 'exponential', 'cosine']);
@@ -124,6 +132,16 @@ test('where an interval contains 0 the finding says the question is not resolved
   // A clear difference is stated with its interval and direction, the baseline named.
   assert.match(relu, /\*\*relu\*\* reaches a total loss 50\.0% \[\d+\.\d, \d+\.\d\] below sigmoid's, each at its lowest grid mean \(std 1 against std 1\)\. It learns XOR more often: 97\.5% of trainings against 75\.0%, \+22\.5 points \[\d+\.\d, \d+\.\d\]\./);
   assert.ok(successDifference(base, far)!.resolved);
+  // A best point at the grid's edge is said to be one: the best may lie beyond the grid.
+  const schedule = scheduleQuestion([point(0, { schedule: 'constant', lr: 0.1 }, 100, 10, 10), point(1, { schedule: 'constant', lr: 0.3 }, 80, 10, 10), point(2, { schedule: 'constant', lr: 1 }, 50, 10, 10)]);
+  assert.deepEqual(schedule.settings[0].edges, [{ axis: 'lr', side: 'largest' }]);
+  assert.equal(edgeSentence(schedule.settings[0]), 'Its lowest grid mean lies at the edge of the grid (lr 1 is the largest swept): its best may lie beyond it.');
+  assert.deepEqual(edgesOf(schedule.settings[0].point, [schedule.settings[0].point], ['lr']), []);
+  const low = activationQuestion([point(0, { activation: 'sigmoid', hiddenStd: 0.5 }, 50, 10, 10), point(1, { activation: 'sigmoid', hiddenStd: 1 }, 100, 10, 10)]);
+  assert.deepEqual(low.settings[0].edges, [{ axis: 'hiddenStd', side: 'smallest' }]);
+  assert.match(findings(low)[0], /at the edge of the grid \(std 0\.5 is the smallest swept\)/);
+  const middle = activationQuestion([point(0, { activation: 'sigmoid', hiddenStd: 0.5 }, 90, 10, 10), point(1, { activation: 'sigmoid', hiddenStd: 1 }, 50, 10, 10), point(2, { activation: 'sigmoid', hiddenStd: 2 }, 90, 10, 10)]);
+  assert.doesNotMatch(findings(middle)[0], /edge/);
   // Beyond a study's cap the text says so instead of a number.
   assert.equal(trainingsToResolve(40, 1e-6, 10), null);
   assert.match(unresolvedText({ kind: 'percent', value: 1e-6, low: -10, high: 10, n: [40, 40], resolved: false, needed: null }, 'total loss'), /more than 100,000,000 trainings at each point/);
