@@ -48,15 +48,16 @@ export const SCALES: Record<ScaleName, Scale> = {
     textbookTotal: 1_200,
     textbookClaimRepeats: 2_000,
     epochs: 10_000,
-    // The next questions: 3,000 + 2,160 + 3,600 trainings (3 s for two thirds of that on 2 shared cores at load 7).
+    // The next questions: 3,000 + 2,560 + 3,840 trainings (grids of at least 7 points: the fewest a minimum is fitted
+    // to). The whole quick reproduce took 16.5 s (main's first part alone 12.3 s) on 2 cores shared at load 4-5.
     next: {
       activationStds: 'exp:-3:2:10',
       activationRepeats: 60,
-      lossLrs: [0.3, 1, 3],
-      lossStds: 'exp:-2:1:6',
-      lossRepeats: 60,
-      scheduleLrs: 'log:-1.5:0.5:6',
-      scheduleRepeats: 150,
+      lossLrs: [0.3, 1, 3, 10],
+      lossStds: 'exp:-2:1:8',
+      lossRepeats: 40,
+      scheduleLrs: 'log:-1.5:0.1:8',
+      scheduleRepeats: 120,
     },
   },
   // The article's 400 x 10, refined to 4,000,000 in total, plus 100,000 trainings at each compared std.
@@ -71,14 +72,14 @@ export const SCALES: Record<ScaleName, Scale> = {
     textbookTotal: 400_000,
     textbookClaimRepeats: 20_000,
     epochs: 10_000,
-    // 5 x 40 x 2,000 + 2 x 5 x 20 x 1,000 + 4 x 21 x 5,000 = 1,020,000 trainings.
+    // 5 x 40 x 2,000 + 2 x 6 x 20 x 1,000 + 4 x 21 x 5,000 = 1,060,000 trainings.
     next: {
       activationStds: 'exp:-3:2:40',
       activationRepeats: 2_000,
-      lossLrs: [0.1, 0.3, 1, 3, 10],
+      lossLrs: [0.1, 0.3, 1, 3, 10, 30],
       lossStds: 'exp:-2:1:20',
       lossRepeats: 1_000,
-      scheduleLrs: 'log:-1.5:0.5:21',
+      scheduleLrs: 'log:-1.5:0.1:21',
       scheduleRepeats: 5_000,
     },
   },

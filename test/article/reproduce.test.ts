@@ -24,10 +24,10 @@ test('a conflict in the third study registers none of the seven', async () => {
   }
 });
 
-test('both scales resolve: the next questions add 8,760 trainings at quick scale and 1,020,000 at paper scale', () => {
+test('both scales resolve: the next questions add 9,400 trainings at quick scale and 1,060,000 at paper scale', () => {
   const size = (s: { pointCount: number; definition: { repeats: number } }) => s.pointCount * s.definition.repeats;
   const quick = resolveReproduction(SCALES.quick, 'q');
-  assert.deepEqual([size(quick.activation), size(quick.loss), size(quick.schedule)], [5 * 10 * 60, 2 * 3 * 6 * 60, 4 * 6 * 150]);
+  assert.deepEqual([size(quick.activation), size(quick.loss), size(quick.schedule)], [5 * 10 * 60, 2 * 4 * 8 * 40, 4 * 8 * 120]);
   const paper = resolveReproduction(SCALES.paper, 'p');
-  assert.equal(size(paper.activation) + size(paper.loss) + size(paper.schedule), 1_020_000);
+  assert.equal(size(paper.activation) + size(paper.loss) + size(paper.schedule), 1_060_000);
 });

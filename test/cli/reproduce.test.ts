@@ -30,8 +30,8 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
   // Only the first part's studies: 6 + 3 claim stds in the seed order, 5 + 3 in the textbook order.
   assert.equal(csv.length, 1 + 6 + 3 + 5 + 3);
-  // The trial run's next studies on grids of 5 (its textbook curve's): 5 activations x 5 stds, 2 losses x 2 lrs x 5 stds, 4 schedules x 5 lrs.
-  assert.equal(readFileSync(join(out, 'next-summary.csv'), 'utf8').trim().split('\n').length, 1 + 25 + 20 + 20);
+  // The trial run's next studies on grids of 7: 5 activations x 7 stds, 2 losses x 2 lrs x 7 stds, 4 schedules x 7 lrs.
+  assert.equal(readFileSync(join(out, 'next-summary.csv'), 'utf8').trim().split('\n').length, 1 + 35 + 28 + 28);
   // Its studies hold fast f32 trials: going on with the reference engine is refused, and nothing changes.
   const before = statSync(db).size;
   const mixed = usageErrorLine(runCli([...args, '--engine', 'reference']));
