@@ -25,7 +25,7 @@ export function registerReproduce(program: Command): void {
   const command = program
     .command('reproduce')
     .description('run the article\'s study end to end into the store and write a report folder: figures, report.md (claims table, then the article\'s next questions: activation, loss, learning-rate schedule), summary.csv, next-summary.csv')
-    .addOption(new Option('--scale <name>', 'quick = 60 stds, 30,000 trainings, and 9,400 for the next questions (under 40 s on 2 cores); paper = 400 x 10 refined to 4,000,000, as the article, and 1,060,000 for the next questions').choices([...SCALE_NAMES]).default('quick'))
+    .addOption(new Option('--scale <name>', 'quick = 60 stds, 30,000 trainings, and 9,400 for the next questions (about 20 s on 2 cores); paper = 400 x 10 refined to 4,000,000, as the article, and 1,060,000 for the next questions').choices([...SCALE_NAMES]).default('quick'))
     .option('--out <dir>', 'the report folder (created if missing)', 'xorlab-report')
     .option('--name <prefix>', 'prefix of the study names in the database (default: article-<scale>)')
     .option('--epochs <n>', 'epochs per training instead of 10,000 (a trial run; changes the default --name)')
