@@ -83,6 +83,26 @@ function gridCell(s: SettingResult, axis: string): string {
   return `${num(s.point.params[axis] as number)}${s.edges.some((e) => e.axis === axis) ? ' (edge)' : ''}`;
 }
 
+/** The comparison at the baseline's best point, paired by seed. */
+export function pairedSentence(s: SettingResult, base: SettingResult): string {
+  const p = s.paired!;
+  const where = `at ${base.name}'s best lr ${num(base.point.params.lr as number)}, paired by seed (${n(p.pairs)} pairs started from the same weights, correlation ${Number.isFinite(p.correlation) ? p.correlation.toFixed(3) : '–'})`;
+  const parts: string[] = [];
+  if (p.loss) {
+    const d = p.loss;
+    if (d.resolved) {
+      const below = d.value < 0;
+      const [lo, hi] = below ? [-d.high, -d.low] : [d.low, d.high];
+      parts.push(`Compared ${where}: ${s.name}'s total loss is ${Math.abs(d.value).toFixed(1)}% [${lo.toFixed(1)}, ${hi.toFixed(1)}] ${below ? 'below' : 'above'} ${base.name}'s.`);
+    } else parts.push(`Compared ${where}: ${unresolvedText(d, 'total loss')}`);
+  } else parts.push(`Compared ${where}: too few pairs for the total loss.`);
+  if (p.success) {
+    const d = p.success;
+    parts.push(d.resolved ? `Success there: ${signed(d.value, '')} points [${plain(d.low, '')}, ${plain(d.high, '')}], paired.` : `Success there, paired: ${unresolvedText(d, 'a difference of')}`);
+  }
+  return parts.join(' ');
+}
+
 /** The findings of a question, one paragraph per compared setting. */
 export function findings(q: Question): string[] {
   const base = q.settings.find((s) => s.name === q.baseline);
@@ -95,11 +115,15 @@ export function findings(q: Question): string[] {
     if (q.key === 'loss') {
       parts.push(`Each at its own best learning rate: **${s.name}** at lr ${num(s.point.params.lr as number)} (std ${num(s.point.params.hiddenStd as number)}), ${base.name} at lr ${num(base.point.params.lr as number)} (std ${num(base.point.params.hiddenStd as number)}).`);
       if (s.successVsBaseline) parts.push(s.successVsBaseline.resolved ? successSentence(s, base, s.successVsBaseline).replace('It learns', `${s.name} learns`) : successSentence(s, base, s.successVsBaseline));
+    } else if (s.paired && s.point.point === base.point.point) {
+      // The same best point as the baseline's: its trainings are the baseline's seeds, so only the paired comparison is given.
+      parts.push(`**${s.name}** has its lowest grid mean at the same lr as ${base.name}.`, pairedSentence(s, base));
     } else {
       const where = at(q.key === 'activation' ? 'hiddenStd' : 'lr');
       parts.push(s.lossVsBaseline ? lossSentence(s, base, s.lossVsBaseline, where) : `**${s.name}**: too few trainings to compare its total loss with ${base.name}'s.`);
       if (s.successVsBaseline) parts.push(successSentence(s, base, s.successVsBaseline));
       if (q.key === 'activation') parts.push(ruleSentence(s).trim());
+      if (s.paired) parts.push(pairedSentence(s, base));
     }
     parts.push(edgeSentence(s));
     out.push(parts.filter(Boolean).join(' '));
@@ -156,11 +180,13 @@ export function nextMarkdown(r: NextReportInput): string {
     'minimum of a smooth fit along the swept axis with a bootstrap interval, as in the first part ("no minimum found": fewer than 7',
     'points in any window of the fit, or a curve still falling at the edge of the grid).',
     '',
-    '**Paired or not.** None of these comparisons is paired by seed. A training\'s seed is a function of (root seed, point, repeat),',
-    'and the settings compared are different points of one study, so their trainings start from independent draws; the intervals treat',
-    'them as independent samples. Each setting is compared at its own best grid point (the lowest mean total loss): picking the lowest of',
-    'noisy means flatters every setting a little, most where its curve is noisiest. A paired design would put each setting in a',
-    'study of its own with the same root seed: at the same grid point their trainings would then start from the same draws.',
+    '**Paired or not.** A training\'s seed is a function of (root seed, point, repeat). The four schedules are four studies with one',
+    'root seed and one grid, so at the same learning rate trial r of each starts from the same weights: each schedule is compared with',
+    'the constant rate at the constant rate\'s best learning rate paired by seed (a paired t interval of the ratio; Newcombe\'s paired',
+    'interval for success). Every other comparison is not paired: the activations and the losses are different points of one study, and',
+    'a schedule whose best grid point is another lr than the constant rate\'s is also compared there, unpaired; those intervals treat the',
+    'two sides as independent samples.',
+    'Picking the lowest of noisy means as a setting\'s best flatters every setting a little, most where its curve is noisiest.',
     '',
     '### Activation',
     '',
@@ -191,14 +217,14 @@ export function nextMarkdown(r: NextReportInput): string {
     '',
     `Constant, step (×${s.stepGamma} every ${n(s.stepEvery)} epochs), exponential (×${s.expGamma} per epoch, ending near 5% of the initial rate) and`,
     `cosine (down to ${s.minLr}) across the initial learning rate (\`${r.next.scheduleLrs}\`), at the article's init (hidden std 1, output std 0.8165),`,
-    `${n(r.next.scheduleRepeats)} trainings per point (study \`${r.studyNames.schedule}\`). The baseline is the constant rate, the article's.`,
+    `${n(r.next.scheduleRepeats)} trainings per point (studies \`${r.studyNames.schedule}\`, one per schedule). The baseline is the constant rate, the article's.`,
     '',
     `![Total loss against the initial learning rate, one line per schedule](${r.figures.schedule})`,
     '',
     ...table(schedule),
     '',
     ...findings(schedule).flatMap((f) => [f, '']),
-    `The points of these three studies are in \`next-summary.csv\`; every trial is in \`${r.database}\` (\`xorlab summary ${r.studyNames.activation} --db ${r.database}\`).`,
+    `The points of these studies are in \`next-summary.csv\`; every trial is in \`${r.database}\` (\`xorlab summary ${r.studyNames.activation} --db ${r.database}\`).`,
     '',
   ];
   return lines.join('\n');

@@ -2,13 +2,14 @@
 // learning-rate schedule. Three studies on the article's network, and what their stored points say: per setting its
 // best place on the swept axis and its metrics there, and each setting against a named baseline with a 95% interval.
 // Pure: definitions in, per-point summaries in, numbers and sentences out (./next-report.ts writes the markdown).
-import type { ParamValue, PointSummary } from '../store/types.js';
+import type { ParamValue, PointSummary, PointValues } from '../store/types.js';
 import type { StudyDefinitionInput } from '../study/definition.js';
 import { initRule, type InitRule } from '../study/chart-labels.js';
 import { bestPoint, curveBests, curvesAlong } from '../study/curves.js';
 import { metricPoint, metricSample, type MetricPoint } from '../study/metrics.js';
 import type { MinimumFit } from '../study/minimum.js';
-import { rateDifference } from '../study/proportions.js';
+import { pairedRateDifference, rateDifference } from '../study/proportions.js';
+import { outcomeTable, pairUp, pairedCompare } from '../study/paired.js';
 import { compare } from '../study/stats.js';
 import { MAX_STUDY_TRIALS } from '../study/definition.js';
 import { articleConfig } from './config.js';
@@ -31,7 +32,9 @@ export interface NextScale {
 export interface NextStudies {
   activation: StudyDefinitionInput;
   loss: StudyDefinitionInput;
-  schedule: StudyDefinitionInput;
+  /** One study per schedule (NEXT_SCHEDULES' order), one root seed and one lr grid: at the same lr, trial r of each
+   * starts from the same weights, so the schedules can be compared paired by seed. */
+  schedules: StudyDefinitionInput[];
 }
 
 /** Schedule settings for `epochs`: the step schedule halves the rate at each quarter, the exponential one ends at
@@ -40,8 +43,8 @@ export function scheduleSettings(epochs: number): { stepEvery: number; stepGamma
   return { stepEvery: Math.max(1, Math.round(epochs / 4)), stepGamma: 0.5, expGamma: Number((0.05 ** (1 / epochs)).toPrecision(6)), minLr: 0 };
 }
 
-/** The three definitions; names are `${prefix}-activation`, `-loss`, `-schedule`. Root seeds differ from the first
- * part's (seed, seed + 1) so that no training is shared with it. */
+/** The definitions; names are `${prefix}-activation`, `-loss`, `-schedule-<name>`. Root seeds differ from the first
+ * part's (seed, seed + 1) so that no training is shared with it; the schedules share theirs (see NextStudies). */
 export function nextStudies(next: NextScale, epochs: number, prefix: string, seed = 1): NextStudies {
   const base = articleConfig('seed', epochs);
   return {
@@ -59,14 +62,19 @@ export function nextStudies(next: NextScale, epochs: number, prefix: string, see
       repeats: next.lossRepeats,
       seed: seed + 3,
     },
-    schedule: {
-      name: `${prefix}-schedule`,
-      config: { ...base, ...scheduleSettings(epochs) },
-      sweep: { schedule: [...NEXT_SCHEDULES], lr: next.scheduleLrs },
+    schedules: NEXT_SCHEDULES.map((schedule) => ({
+      name: `${prefix}-schedule-${schedule}`,
+      config: { ...base, ...scheduleSettings(epochs), schedule },
+      sweep: { lr: next.scheduleLrs },
       repeats: next.scheduleRepeats,
       seed: seed + 4,
-    },
+    })),
   };
+}
+
+/** The schedule studies' points as one set, each with its schedule as a parameter (for the figure and the question). */
+export function mergeSchedules(perSchedule: readonly (readonly PointSummary[])[]): PointSummary[] {
+  return perSchedule.flatMap((points, i) => points.map((p) => ({ ...p, params: { schedule: NEXT_SCHEDULES[i], ...p.params } })));
 }
 
 // ---- comparisons -------------------------------------------------------------------------------------------------
@@ -112,6 +120,31 @@ export function successDifference(a: PointSummary, b: PointSummary): Difference 
   return d && difference('points', 100 * d.difference, 100 * d.low, 100 * d.high, [a.count, b.count]);
 }
 
+/** A comparison of two points whose trials are paired by seed (the same weights at the start). */
+export interface PairedDifferences {
+  loss: Difference | null;
+  success: Difference | null;
+  /** Pairs with a total loss at both, and the correlation of their total losses. */
+  pairs: number;
+  correlation: number;
+}
+
+/** B against A paired by repeat: total loss in % of A's (paired t interval of the ratio), success in points
+ * (Newcombe's paired interval). */
+export function pairedDifferences(a: { loss: PointValues; success: PointValues }, b: { loss: PointValues; success: PointValues }): PairedDifferences {
+  const pairs = pairUp(a.loss, b.loss);
+  const c = pairedCompare(pairs.a, pairs.b);
+  const table = outcomeTable(a.success, b.success);
+  const n = table.both + table.onlyA + table.onlyB + table.neither;
+  const d = pairedRateDifference(table);
+  return {
+    loss: c && Number.isFinite(c.low) && Number.isFinite(c.high) ? difference('percent', c.percent, c.low, c.high, [c.n, c.n]) : null,
+    success: d && difference('points', 100 * d.difference, 100 * d.low, 100 * d.high, [n, n]),
+    pairs: pairs.a.length,
+    correlation: c?.correlation ?? NaN,
+  };
+}
+
 // ---- per setting -------------------------------------------------------------------------------------------------
 
 /** One setting (an activation, a loss, a schedule) at its best grid point. */
@@ -131,6 +164,8 @@ export interface SettingResult {
   /** Against the baseline at its own best point (absent for the baseline). */
   lossVsBaseline?: Difference | null;
   successVsBaseline?: Difference | null;
+  /** Against the baseline at the baseline's best point, paired by seed (schedule question only). */
+  paired?: PairedDifferences;
 }
 
 export interface Question {
@@ -197,12 +232,14 @@ export function lossQuestion(points: readonly PointSummary[]): Question {
   return { key: 'loss', baseline: 'bce', settings: withBaseline(settings, 'bce', false), trainings: count(points) };
 }
 
-/** The schedule question: per schedule its fitted best initial learning rate and its metrics at its lowest grid
- * mean; each against the constant rate (the article's) at the constant rate's best. */
-export function scheduleQuestion(points: readonly PointSummary[]): Question {
+/** The schedule question (points: mergeSchedules'): per schedule its fitted best initial learning rate and its
+ * metrics at its lowest grid mean; each against the constant rate (the article's) at the constant rate's best, and,
+ * given `paired` (schedule -> its comparison with constant at constant's best point), paired by seed there. */
+export function scheduleQuestion(points: readonly PointSummary[], paired: Partial<Record<string, PairedDifferences>> = {}): Question {
   const settings = NEXT_SCHEDULES.flatMap((s) => {
     const r = setting(s, having(points, 'schedule', s), ['lr']);
-    return r ? [r] : [];
+    const p = paired[s];
+    return r ? [p ? { ...r, paired: p } : r] : [];
   });
   return { key: 'schedule', baseline: 'constant', settings: withBaseline(settings, 'constant', true), trainings: count(points) };
 }

@@ -92,11 +92,11 @@ export interface ReproductionStudies {
   textbookClaims: StudyDefinitionInput;
   activation: StudyDefinitionInput;
   loss: StudyDefinitionInput;
-  schedule: StudyDefinitionInput;
+  schedules: StudyDefinitionInput[];
 }
 
 /** The study definitions of a reproduction; names are `${prefix}-curve`, `${prefix}-claims`, ... (the first part's
- * four) and `${prefix}-activation`, `-loss`, `-schedule` (the next questions). */
+ * four) and `${prefix}-activation`, `-loss`, `-schedule-<name>` (the next questions). */
 export function reproductionStudies(scale: Scale, prefix: string, seed = 1): ReproductionStudies {
   const curve = (order: 'seed' | 'textbook', points: number, repeats: number, name: string): StudyDefinitionInput => ({
     name,
@@ -135,7 +135,7 @@ function resolve(input: StudyDefinitionInput): Study {
   }
 }
 
-export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study; activation: Study; loss: Study; schedule: Study };
+export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study; activation: Study; loss: Study; schedules: Study[] };
 
 /** The studies, validated (ReproduceError, one line): nothing is read or written. */
 export function resolveReproduction(scale: Scale, prefix: string): ReproductionStudyMap {
@@ -150,7 +150,7 @@ export function resolveReproduction(scale: Scale, prefix: string): ReproductionS
     textbookClaims: resolve(defs.textbookClaims),
     activation: resolve(defs.activation),
     loss: resolve(defs.loss),
-    schedule: resolve(defs.schedule),
+    schedules: defs.schedules.map(resolve),
   };
 }
 
@@ -160,7 +160,7 @@ export function resolveReproduction(scale: Scale, prefix: string): ReproductionS
  * Returns the engine request with a stored study's engine filled in where the flags left it open.
  */
 export async function prepareReproduction(store: Store, studies: ReproductionStudyMap, engine?: EngineCheck): Promise<EngineRequest> {
-  const all = Object.values(studies);
+  const all = Object.values(studies).flat();
   // The first stored study with trials settles an engine left open by the flags; the others must agree.
   let request = engine?.request ?? {};
   try {
@@ -222,7 +222,7 @@ export async function runPrepared(store: Store, scale: Scale, studies: Reproduct
   trainings += await sweepMissing(store, studies.activation, run);
   log(`6/7 next: BCE against MSE across the init std and the learning rate, ${size(studies.loss)} trainings`);
   trainings += await sweepMissing(store, studies.loss, run);
-  log(`7/7 next: the learning-rate schedule across the initial learning rate, ${size(studies.schedule)} trainings`);
-  trainings += await sweepMissing(store, studies.schedule, run);
+  log(`7/7 next: the learning-rate schedules across the initial learning rate, ${studies.schedules.length} x ${size(studies.schedules[0])} trainings`);
+  for (const study of studies.schedules) trainings += await sweepMissing(store, study, run);
   return { studies, trainings };
 }

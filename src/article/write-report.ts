@@ -7,13 +7,13 @@ import { defaultConfig } from '../config/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../plot/charts.js';
 import { curveSpec } from '../plot/curve.js';
 import { ChartFileError, writeChart } from '../plot/render.js';
-import type { Store } from '../store/types.js';
-import { curvePoints, studyCurveSpec, type CurveOptions } from '../study/charts.js';
+import type { PointSummary, PointValues, Store, StudyRecord } from '../store/types.js';
+import { curvePoints, curveSpecOf, studyCurveSpec, type CurveOptions } from '../study/charts.js';
 import { lowestMeanRule } from '../study/minimum.js';
 import { XAVIER, articleConfig } from './config.js';
 import { articleClaims, reportMarkdown, summaryCsv } from './report.js';
 import { ReproduceError, type ReproductionStudyMap, type Scale } from './reproduce.js';
-import { activationQuestion, lossQuestion, scheduleQuestion } from './next.js';
+import { NEXT_SCHEDULES, activationQuestion, lossQuestion, mergeSchedules, pairedDifferences, scheduleQuestion, type PairedDifferences } from './next.js';
 import { nextMarkdown, nextSummaryCsv } from './next-report.js';
 
 /**
@@ -54,12 +54,45 @@ export interface ReportContext {
   seconds: number;
 }
 
+/** A point's total losses and successes by repeat (empty when the point has no trials). */
+async function pointValues(store: Store, study: string, point: number): Promise<{ loss: PointValues; success: PointValues }> {
+  const empty: PointValues = { repeats: new Int32Array(0), values: new Float64Array(0) };
+  const loss = (await store.metricValues(study, 'totalLoss', { point })).get(point) ?? empty;
+  const success = (await store.metricValues(study, 'success', { point })).get(point) ?? empty;
+  return { loss, success };
+}
+
 /** The second part of the report, "What the article asks next": its figures, next-summary.csv, and its markdown. */
 async function writeNextPart(store: Store, dir: string, scale: Scale, studies: ReproductionStudyMap, database: string): Promise<string> {
-  const names = { activation: studies.activation.definition.name, loss: studies.loss.definition.name, schedule: studies.schedule.definition.name };
-  const points = { activation: await store.summarize(names.activation), loss: await store.summarize(names.loss), schedule: await store.summarize(names.schedule) };
+  const scheduleNames = studies.schedules.map((s) => s.definition.name);
+  const names = { activation: studies.activation.definition.name, loss: studies.loss.definition.name, schedule: scheduleNames[0].replace(/-constant$/, '-<name>') };
+  const perSchedule: PointSummary[][] = [];
+  for (const name of scheduleNames) perSchedule.push(await store.summarize(name));
+  const points = { activation: await store.summarize(names.activation), loss: await store.summarize(names.loss), schedule: mergeSchedules(perSchedule) };
+
+  // Each schedule against constant at constant's best lr, paired by seed: the four studies share a root seed and a
+  // grid, so the same point index and repeat started from the same weights.
+  const unpaired = scheduleQuestion(points.schedule);
+  const base = unpaired.settings.find((s) => s.name === unpaired.baseline);
+  const paired: Record<string, PairedDifferences> = {};
+  if (base) {
+    const a = await pointValues(store, scheduleNames[0], base.point.point);
+    for (const [i, name] of NEXT_SCHEDULES.entries()) {
+      if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, scheduleNames[i], base.point.point));
+    }
+  }
+
   const figure = async (name: string, file: string, options: CurveOptions) => chart(await studyCurveSpec(store, name, options), dir, file);
   const epochs = `${scale.epochs.toLocaleString('en-US')} epochs`;
+  // The schedules' figure draws the four studies as one with a schedule axis.
+  const first = studies.schedules[0].definition;
+  const schedulesRecord: StudyRecord = {
+    name: names.schedule,
+    definition: { ...first, name: names.schedule, sweep: { schedule: [...NEXT_SCHEDULES], lr: scale.next.scheduleLrs } },
+    createdAt: '',
+    trialCount: points.schedule.reduce((n, p) => n + p.count, 0),
+    pointCount: points.schedule.length,
+  };
   const figures = {
     activation: await figure(names.activation, 'next-activation.png', {
       param: 'hiddenStd',
@@ -75,26 +108,30 @@ async function writeNextPart(store: Store, dir: string, scale: Scale, studies: R
       title: 'Share of trainings that learned XOR: BCE against MSE',
       subtitle: `XOR 2-2-1 sigmoid, ${epochs}; 95% Wilson intervals; a panel per learning rate`,
     }),
-    schedule: await figure(names.schedule, 'next-schedule.png', {
-      param: 'lr',
-      series: 'schedule',
-      title: 'Total loss against the initial learning rate, by schedule',
-      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
-    }),
+    schedule: await chart(
+      curveSpecOf(schedulesRecord, points.schedule, {
+        param: 'lr',
+        series: 'schedule',
+        title: 'Total loss against the initial learning rate, by schedule',
+        subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+      }),
+      dir,
+      'next-schedule.png',
+    ),
   };
   writeFileSync(
     join(dir, 'next-summary.csv'),
     nextSummaryCsv([
       { name: names.activation, points: points.activation },
       { name: names.loss, points: points.loss },
-      { name: names.schedule, points: points.schedule },
+      ...scheduleNames.map((name, i) => ({ name, points: points.schedule.filter((p) => p.params.schedule === NEXT_SCHEDULES[i]) })),
     ]),
   );
   return nextMarkdown({
     scaleName: scale.name,
     epochs: scale.epochs,
     next: scale.next,
-    questions: { activation: activationQuestion(points.activation), loss: lossQuestion(points.loss), schedule: scheduleQuestion(points.schedule) },
+    questions: { activation: activationQuestion(points.activation), loss: lossQuestion(points.loss), schedule: scheduleQuestion(points.schedule, paired) },
     studyNames: names,
     figures,
     database,

@@ -11,7 +11,7 @@ import { runPlan } from '../../src/study/run.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';
 import { wilsonInterval } from '../../src/study/proportions.js';
-import { activationQuestion, edgesOf, lossDifference, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
+import { NEXT_SCHEDULES, activationQuestion, edgesOf, lossDifference, mergeSchedules, pairedDifferences, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
 import { edgeSentence, findings, nextMarkdown, nextSummaryCsv, unresolvedText } from '../../src/article/next-report.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -25,20 +25,17 @@ function point(i: number, params: PointSummary['params'], mean: number, std: num
   };
 }
 
-test('the three next studies, trained for real into SQLite: each finding is what the stored points say', async () => {
+test('the next studies, trained for real into SQLite: each finding is what the stored points say', async (t) => {
   const store = openSqliteStore(join(tempDir(), 'next.db'));
+  t.after(() => store.close());
   const datasets = { xor: builtinDataset('xor') };
   const defs = nextStudies(TINY, 300, 'n');
   const points: Record<string, PointSummary[]> = {};
-  try {
-    for (const def of [defs.activation, defs.loss, defs.schedule]) {
-      const study = resolveStudy(def);
-      await store.ensureStudy(study.definition.name, study.definition);
-      await runPlan({ study, plan: planMissing(study.pointCount, study.definition.repeats, await store.storedRuns(study.definition.name)), store, datasets, workers: 1, engine: 'fast', precision: 'f64' });
-      points[study.definition.name] = await store.summarize(study.definition.name);
-    }
-  } finally {
-    await store.close();
+  for (const def of [defs.activation, defs.loss, ...defs.schedules]) {
+    const study = resolveStudy(def);
+    await store.ensureStudy(study.definition.name, study.definition);
+    await runPlan({ study, plan: planMissing(study.pointCount, study.definition.repeats, await store.storedRuns(study.definition.name)), store, datasets, workers: 1, engine: 'fast', precision: 'f64' });
+    points[study.definition.name] = await store.summarize(study.definition.name);
   }
   const act = points['n-activation'];
   assert.equal(act.reduce((n, p) => n + p.count, 0), 5 * 3 * 6);
@@ -87,17 +84,36 @@ test('the three next studies, trained for real into SQLite: each finding is what
   assert.match(findings(loss)[0], /^\*\*bce\*\* is the baseline \(the article's\)\./);
   assert.match(findings(loss)[1], /^Each at its own best learning rate: \*\*mse\*\* at lr (0\.3|1) \(std [\d.]+\), bce at lr (0\.3|1)/);
 
-  const schedule = scheduleQuestion(points['n-schedule']);
+  // The schedules: four studies merged, each compared with constant at constant's best lr paired by repeat.
+  const merged = mergeSchedules(NEXT_SCHEDULES.map((s) => points[`n-schedule-${s}`]));
+  const at = scheduleQuestion(merged).settings[0].point.point;
+  const values = async (s: string) => ({
+    loss: (await store.metricValues(`n-schedule-${s}`, 'totalLoss', { point: at })).get(at)!,
+    success: (await store.metricValues(`n-schedule-${s}`, 'success', { point: at })).get(at)!,
+  });
+  const constant = await values('constant');
+  const paired: Record<string, ReturnType<typeof pairedDifferences>> = {};
+  for (const s of NEXT_SCHEDULES.slice(1)) paired[s] = pairedDifferences(constant, await values(s));
+  const schedule = scheduleQuestion(merged, paired);
   assert.deepEqual(schedule.settings.map((s) => s.name), ['constant', 'step', 'exponential', 'cosine']);
   assert.equal(schedule.trainings, 4 * 3 * 5);
+  const step = await values('step');
+  // By hand: 5 pairs by repeat, the ratio of the two means over them.
+  const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / v.length;
+  const p = schedule.settings[1].paired!;
+  assert.equal(p.pairs, 5);
+  assert.ok(Math.abs(p.loss!.value - 100 * (mean(step.loss.values) / mean(constant.loss.values) - 1)) < 1e-9);
+  assert.ok(p.correlation > 0.5, `trainings from the same weights are correlated: ${p.correlation}`);
+  const stepFinding = findings(schedule)[1];
+  assert.match(stepFinding, new RegExp(`Compared at constant's best lr ${String(merged.find((q) => q.point === at)!.params.lr).slice(0, 4)}[\\d]*, paired by seed \\(5 pairs started from the same weights, correlation [\\d.]+\\)`));
 
   const md = nextMarkdown({
     scaleName: 'tiny', epochs: 300, next: TINY, questions: { activation: q, loss, schedule },
-    studyNames: { activation: 'n-activation', loss: 'n-loss', schedule: 'n-schedule' },
+    studyNames: { activation: 'n-activation', loss: 'n-loss', schedule: 'n-schedule-<name>' },
     figures: { activation: 'a.png', loss: 'l.png', schedule: 's.png' }, database: 'next.db',
   });
   assert.match(md, /^## What the article asks next\n/);
-  for (const h of ['### Activation', '### Loss', '### Learning-rate schedule', '![', 'None of these comparisons is paired by seed']) assert.ok(md.includes(h), h);
+  for (const h of ['### Activation', '### Loss', '### Learning-rate schedule', '![', 'paired by seed', 'Every other comparison is not paired']) assert.ok(md.includes(h), h);
   // One table row per setting: 5 activations, 2 losses, 4 schedules.
   const rows = (first: string) => md.split('\n').filter((l) => l.startsWith(`| ${first} |`)).length;
   assert.equal(rows('sigmoid') + rows('tanh') + rows('relu') + rows('leaky-relu') + rows('elu'), 5);
