@@ -83,22 +83,31 @@ function gridCell(s: SettingResult, axis: string): string {
   return `${num(s.point.params[axis] as number)}${s.edges.some((e) => e.axis === axis) ? ' (edge)' : ''}`;
 }
 
-/** The comparison at the baseline's best point, paired by seed. */
-export function pairedSentence(s: SettingResult, base: SettingResult): string {
+/** The baseline's best point in words: "std 0.459", "lr 0.744", "lr 1 and std 0.49". */
+function bestPlace(q: Question, base: SettingResult): string {
+  const v = (axis: string) => num(base.point.params[axis] as number);
+  return q.key === 'activation' ? `std ${v('hiddenStd')}` : q.key === 'schedule' ? `lr ${v('lr')}` : `lr ${v('lr')} and std ${v('hiddenStd')}`;
+}
+
+/** The comparison at the baseline's best point, paired by seed (success only for the loss question: the two total
+ * losses are in different units). */
+export function pairedSentence(q: Question, s: SettingResult, base: SettingResult): string {
   const p = s.paired!;
-  const where = `at ${base.name}'s best lr ${num(base.point.params.lr as number)}, paired by seed (${n(p.pairs)} pairs started from the same weights, correlation ${Number.isFinite(p.correlation) ? p.correlation.toFixed(3) : '–'})`;
+  const where = `at ${base.name}'s best ${bestPlace(q, base)}, paired by seed (${n(p.pairs)} pairs started from the same weights${q.key === 'loss' ? '' : `, correlation of their total losses ${Number.isFinite(p.correlation) ? `${p.correlation < 0 ? '−' : ''}${Math.abs(p.correlation).toFixed(3)}` : '–'}`})`;
   const parts: string[] = [];
-  if (p.loss) {
+  if (q.key !== 'loss') {
     const d = p.loss;
-    if (d.resolved) {
+    if (!d) parts.push(`Compared ${where}: too few pairs for the total loss.`);
+    else if (d.resolved) {
       const below = d.value < 0;
       const [lo, hi] = below ? [-d.high, -d.low] : [d.low, d.high];
       parts.push(`Compared ${where}: ${s.name}'s total loss is ${Math.abs(d.value).toFixed(1)}% [${lo.toFixed(1)}, ${hi.toFixed(1)}] ${below ? 'below' : 'above'} ${base.name}'s.`);
     } else parts.push(`Compared ${where}: ${unresolvedText(d, 'total loss')}`);
-  } else parts.push(`Compared ${where}: too few pairs for the total loss.`);
+  }
   if (p.success) {
     const d = p.success;
-    parts.push(d.resolved ? `Success there: ${signed(d.value, '')} points [${plain(d.low, '')}, ${plain(d.high, '')}], paired.` : `Success there, paired: ${unresolvedText(d, 'a difference of')}`);
+    const lead = q.key === 'loss' ? `Compared ${where}, success` : 'Success there, paired';
+    parts.push(d.resolved ? `${lead}: ${signed(d.value, '')} points [${plain(d.low, '')}, ${plain(d.high, '')}].` : `${lead}: ${unresolvedText(d, 'a difference of')}`);
   }
   return parts.join(' ');
 }
@@ -114,16 +123,18 @@ export function findings(q: Question): string[] {
     const parts: string[] = [];
     if (q.key === 'loss') {
       parts.push(`Each at its own best learning rate: **${s.name}** at lr ${num(s.point.params.lr as number)} (std ${num(s.point.params.hiddenStd as number)}), ${base.name} at lr ${num(base.point.params.lr as number)} (std ${num(base.point.params.hiddenStd as number)}).`);
-      if (s.successVsBaseline) parts.push(s.successVsBaseline.resolved ? successSentence(s, base, s.successVsBaseline).replace('It learns', `${s.name} learns`) : successSentence(s, base, s.successVsBaseline));
+      if (s.point.point !== base.point.point && s.successVsBaseline) parts.push(s.successVsBaseline.resolved ? successSentence(s, base, s.successVsBaseline).replace('It learns', `${s.name} learns`) : successSentence(s, base, s.successVsBaseline));
+      if (s.paired) parts.push(pairedSentence(q, s, base));
     } else if (s.paired && s.point.point === base.point.point) {
-      // The same best point as the baseline's: its trainings are the baseline's seeds, so only the paired comparison is given.
-      parts.push(`**${s.name}** has its lowest grid mean at the same lr as ${base.name}.`, pairedSentence(s, base));
+      // The same best point as the baseline's: its trainings have the baseline's seeds, so only the paired comparison is given.
+      parts.push(`**${s.name}** has its lowest grid mean at the same ${q.key === 'activation' ? 'std' : 'lr'} as ${base.name}.`, pairedSentence(q, s, base));
+      if (q.key === 'activation') parts.push(ruleSentence(s).trim());
     } else {
       const where = at(q.key === 'activation' ? 'hiddenStd' : 'lr');
       parts.push(s.lossVsBaseline ? lossSentence(s, base, s.lossVsBaseline, where) : `**${s.name}**: too few trainings to compare its total loss with ${base.name}'s.`);
       if (s.successVsBaseline) parts.push(successSentence(s, base, s.successVsBaseline));
       if (q.key === 'activation') parts.push(ruleSentence(s).trim());
-      if (s.paired) parts.push(pairedSentence(s, base));
+      if (s.paired) parts.push(pairedSentence(q, s, base));
     }
     parts.push(edgeSentence(s));
     out.push(parts.filter(Boolean).join(' '));
@@ -180,18 +191,17 @@ export function nextMarkdown(r: NextReportInput): string {
     'minimum of a smooth fit along the swept axis with a bootstrap interval, as in the first part ("no minimum found": fewer than 7',
     'points in any window of the fit, or a curve still falling at the edge of the grid).',
     '',
-    '**Paired or not.** A training\'s seed is a function of (root seed, point, repeat). The four schedules are four studies with one',
-    'root seed and one grid, so at the same learning rate trial r of each starts from the same weights: each schedule is compared with',
-    'the constant rate at the constant rate\'s best learning rate paired by seed (a paired t interval of the ratio; Newcombe\'s paired',
-    'interval for success). Every other comparison is not paired: the activations and the losses are different points of one study, and',
-    'a schedule whose best grid point is another lr than the constant rate\'s is also compared there, unpaired; those intervals treat the',
-    'two sides as independent samples.',
-    'Picking the lowest of noisy means as a setting\'s best flatters every setting a little, most where its curve is noisiest.',
+    '**Paired or not.** A training\'s seed is a function of (root seed, point, repeat). Each setting has a study of its own, and a',
+    'question\'s studies share one root seed and one grid, so at the same grid point trial r of every setting starts from the same',
+    'weights. Each setting is therefore compared with the baseline at the baseline\'s best grid point pair by pair (a paired t interval',
+    'of the ratio of mean total losses; Newcombe\'s paired interval for success). Where a setting\'s own best grid point is another',
+    'point, it is also compared there, unpaired (Welch; Newcombe for independent rates). Picking the lowest of noisy means as a',
+    'setting\'s best flatters every setting a little, most where its curve is noisiest.',
     '',
     '### Activation',
     '',
     `Hidden sigmoid, tanh, ReLU, leaky ReLU and ELU (output sigmoid, BCE) across the hidden init std (\`${r.next.activationStds}\`,`,
-    `${n(r.next.activationRepeats)} trainings per point; study \`${r.studyNames.activation}\`). The baseline is sigmoid, the article's.`,
+    `${n(r.next.activationRepeats)} trainings per point; studies \`${r.studyNames.activation}\`). The baseline is sigmoid, the article's.`,
     'The init rule is the prediction for the 2-input, 2-unit hidden layer: Xavier/Glorot √(2/(2+2)) for sigmoid and tanh, He √(2/2) for the ReLU family.',
     '',
     `![Total loss against the hidden init std, one line per activation](${r.figures.activation})`,
@@ -202,7 +212,7 @@ export function nextMarkdown(r: NextReportInput): string {
     '### Loss',
     '',
     `Binary cross-entropy against mean squared error (output sigmoid) across the hidden init std (\`${r.next.lossStds}\`) and the`,
-    `learning rate (${r.next.lossLrs.join(', ')}), ${n(r.next.lossRepeats)} trainings per point (study \`${r.studyNames.loss}\`). MSE's gradients`,
+    `learning rate (${r.next.lossLrs.join(', ')}), ${n(r.next.lossRepeats)} trainings per point (studies \`${r.studyNames.loss}\`). MSE's gradients`,
     'are smaller (its output gradient carries the sigmoid\'s derivative, at most 1/4), so comparing both at one learning rate would',
     'handicap it: each loss is taken at its own best learning rate and std, the grid point with the lowest mean of its own total loss.',
     'Their total losses are in different units and are not compared; the success rate is. Epochs to the loss threshold 0.05 are shown',
@@ -217,14 +227,14 @@ export function nextMarkdown(r: NextReportInput): string {
     '',
     `Constant, step (×${s.stepGamma} every ${n(s.stepEvery)} epochs), exponential (×${s.expGamma} per epoch, ending near 5% of the initial rate) and`,
     `cosine (down to ${s.minLr}) across the initial learning rate (\`${r.next.scheduleLrs}\`), at the article's init (hidden std 1, output std 0.8165),`,
-    `${n(r.next.scheduleRepeats)} trainings per point (studies \`${r.studyNames.schedule}\`, one per schedule). The baseline is the constant rate, the article's.`,
+    `${n(r.next.scheduleRepeats)} trainings per point (studies \`${r.studyNames.schedule}\`). The baseline is the constant rate, the article's.`,
     '',
     `![Total loss against the initial learning rate, one line per schedule](${r.figures.schedule})`,
     '',
     ...table(schedule),
     '',
     ...findings(schedule).flatMap((f) => [f, '']),
-    `The points of these studies are in \`next-summary.csv\`; every trial is in \`${r.database}\` (\`xorlab summary ${r.studyNames.activation} --db ${r.database}\`).`,
+    `The points of these studies are in \`next-summary.csv\`; every trial is in \`${r.database}\` (\`xorlab summary ${r.studyNames.activation.replace('<name>', 'tanh')} --db ${r.database}\`).`,
     '',
   ];
   return lines.join('\n');

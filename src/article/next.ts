@@ -29,13 +29,21 @@ export interface NextScale {
   scheduleRepeats: number;
 }
 
+/** One study per setting (NEXT_ACTIVATIONS', NEXT_LOSSES', NEXT_SCHEDULES' order). A question's studies share one
+ * root seed and one grid: at the same grid point, trial r of every setting starts from the same weights, so settings
+ * can be compared paired by seed there. */
 export interface NextStudies {
-  activation: StudyDefinitionInput;
-  loss: StudyDefinitionInput;
-  /** One study per schedule (NEXT_SCHEDULES' order), one root seed and one lr grid: at the same lr, trial r of each
-   * starts from the same weights, so the schedules can be compared paired by seed. */
+  activations: StudyDefinitionInput[];
+  losses: StudyDefinitionInput[];
   schedules: StudyDefinitionInput[];
 }
+
+/** Each question's setting axis and its values, in study order. */
+export const NEXT_SETTINGS = {
+  activation: { axis: 'activation', values: NEXT_ACTIVATIONS },
+  loss: { axis: 'loss', values: NEXT_LOSSES },
+  schedule: { axis: 'schedule', values: NEXT_SCHEDULES },
+} as const;
 
 /** Schedule settings for `epochs`: the step schedule halves the rate at each quarter, the exponential one ends at
  * 5% of the initial rate (0.9997 per epoch at 10,000 epochs), the cosine one ends at 0. */
@@ -43,25 +51,25 @@ export function scheduleSettings(epochs: number): { stepEvery: number; stepGamma
   return { stepEvery: Math.max(1, Math.round(epochs / 4)), stepGamma: 0.5, expGamma: Number((0.05 ** (1 / epochs)).toPrecision(6)), minLr: 0 };
 }
 
-/** The definitions; names are `${prefix}-activation`, `-loss`, `-schedule-<name>`. Root seeds differ from the first
- * part's (seed, seed + 1) so that no training is shared with it; the schedules share theirs (see NextStudies). */
+/** The definitions; names are `${prefix}-activation-<name>`, `-loss-<name>`, `-schedule-<name>`. Root seeds differ
+ * from the first part's (seed, seed + 1) so that no training is shared with it; a question's studies share theirs. */
 export function nextStudies(next: NextScale, epochs: number, prefix: string, seed = 1): NextStudies {
   const base = articleConfig('seed', epochs);
   return {
-    activation: {
-      name: `${prefix}-activation`,
-      config: base,
-      sweep: { activation: [...NEXT_ACTIVATIONS], hiddenStd: next.activationStds },
+    activations: NEXT_ACTIVATIONS.map((activation) => ({
+      name: `${prefix}-activation-${activation}`,
+      config: { ...base, activation },
+      sweep: { hiddenStd: next.activationStds },
       repeats: next.activationRepeats,
       seed: seed + 2,
-    },
-    loss: {
-      name: `${prefix}-loss`,
-      config: base,
-      sweep: { loss: [...NEXT_LOSSES], lr: [...next.lossLrs], hiddenStd: next.lossStds },
+    })),
+    losses: NEXT_LOSSES.map((loss) => ({
+      name: `${prefix}-loss-${loss}`,
+      config: { ...base, loss },
+      sweep: { lr: [...next.lossLrs], hiddenStd: next.lossStds },
       repeats: next.lossRepeats,
       seed: seed + 3,
-    },
+    })),
     schedules: NEXT_SCHEDULES.map((schedule) => ({
       name: `${prefix}-schedule-${schedule}`,
       config: { ...base, ...scheduleSettings(epochs), schedule },
@@ -72,9 +80,9 @@ export function nextStudies(next: NextScale, epochs: number, prefix: string, see
   };
 }
 
-/** The schedule studies' points as one set, each with its schedule as a parameter (for the figure and the question). */
-export function mergeSchedules(perSchedule: readonly (readonly PointSummary[])[]): PointSummary[] {
-  return perSchedule.flatMap((points, i) => points.map((p) => ({ ...p, params: { schedule: NEXT_SCHEDULES[i], ...p.params } })));
+/** A question's studies' points as one set, each with its setting as a parameter (for the figure and the question). */
+export function mergeSettings(axis: string, values: readonly string[], perSetting: readonly (readonly PointSummary[])[]): PointSummary[] {
+  return perSetting.flatMap((points, i) => points.map((p) => ({ ...p, params: { [axis]: values[i], ...p.params } })));
 }
 
 // ---- comparisons -------------------------------------------------------------------------------------------------
@@ -164,7 +172,7 @@ export interface SettingResult {
   /** Against the baseline at its own best point (absent for the baseline). */
   lossVsBaseline?: Difference | null;
   successVsBaseline?: Difference | null;
-  /** Against the baseline at the baseline's best point, paired by seed (schedule question only). */
+  /** Against the baseline at the baseline's best point, paired by seed. */
   paired?: PairedDifferences;
 }
 
@@ -197,31 +205,37 @@ function setting(name: string, points: readonly PointSummary[], axes: readonly s
   return { name, point: p, fit, edges: edgesOf(p, points, axes), loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
 }
 
-function withBaseline(settings: SettingResult[], baseline: string, compareLoss: boolean): SettingResult[] {
+/** Setting name -> its comparison with the baseline at the baseline's best point, paired by seed. */
+export type PairedByName = Partial<Record<string, PairedDifferences>>;
+
+function withBaseline(settings: SettingResult[], baseline: string, compareLoss: boolean, paired: PairedByName): SettingResult[] {
   const base = settings.find((s) => s.name === baseline);
   if (!base) return settings;
-  return settings.map((s) =>
-    s === base ? s : { ...s, ...(compareLoss ? { lossVsBaseline: lossDifference(base.point, s.point) } : {}), successVsBaseline: successDifference(base.point, s.point) },
-  );
+  return settings.map((s) => {
+    if (s === base) return s;
+    const p = paired[s.name];
+    return { ...s, ...(compareLoss ? { lossVsBaseline: lossDifference(base.point, s.point) } : {}), successVsBaseline: successDifference(base.point, s.point), ...(p ? { paired: p } : {}) };
+  });
 }
 
 const count = (points: readonly PointSummary[]) => points.reduce((n, p) => n + p.count, 0);
 const having = (points: readonly PointSummary[], axis: string, value: ParamValue) => points.filter((p) => p.params[axis] === value);
 
-/** The activation question: per activation its fitted best hidden std beside the Xavier/He rule for a 2-2 layer,
- * and its metrics at its lowest grid mean; each against sigmoid (the article's) at sigmoid's. */
-export function activationQuestion(points: readonly PointSummary[]): Question {
+/** The activation question (points: mergeSettings'): per activation its fitted best hidden std beside the Xavier/He
+ * rule for a 2-2 layer, and its metrics at its lowest grid mean; each against sigmoid (the article's) at sigmoid's,
+ * and given `paired`, paired by seed at sigmoid's best point. */
+export function activationQuestion(points: readonly PointSummary[], paired: PairedByName = {}): Question {
   const settings = NEXT_ACTIVATIONS.flatMap((a) => {
     const s = setting(a, having(points, 'activation', a), ['hiddenStd']);
     return s ? [{ ...s, rule: initRule({ fanIn: 2, fanOut: 2, activation: a }) }] : [];
   });
-  return { key: 'activation', baseline: 'sigmoid', settings: withBaseline(settings, 'sigmoid', true), trainings: count(points) };
+  return { key: 'activation', baseline: 'sigmoid', settings: withBaseline(settings, 'sigmoid', true, paired), trainings: count(points) };
 }
 
 /** The loss question: each loss at its own best (learning rate, hidden std) by its own total loss; the two losses'
  * totals are in different units, so only the success rate is compared between them (and epochs to the threshold,
  * which is a different criterion for each loss, shown but not compared). */
-export function lossQuestion(points: readonly PointSummary[]): Question {
+export function lossQuestion(points: readonly PointSummary[], paired: PairedByName = {}): Question {
   const settings = NEXT_LOSSES.flatMap((l) => {
     const mine = having(points, 'loss', l);
     const best = bestPoint(mine, 'totalLoss');
@@ -229,17 +243,16 @@ export function lossQuestion(points: readonly PointSummary[]): Question {
     const s = setting(l, mine, ['lr', 'hiddenStd'], having(mine, 'lr', best.point.params.lr));
     return s ? [s] : [];
   });
-  return { key: 'loss', baseline: 'bce', settings: withBaseline(settings, 'bce', false), trainings: count(points) };
+  return { key: 'loss', baseline: 'bce', settings: withBaseline(settings, 'bce', false, paired), trainings: count(points) };
 }
 
-/** The schedule question (points: mergeSchedules'): per schedule its fitted best initial learning rate and its
+/** The schedule question (points: mergeSettings'): per schedule its fitted best initial learning rate and its
  * metrics at its lowest grid mean; each against the constant rate (the article's) at the constant rate's best, and,
- * given `paired` (schedule -> its comparison with constant at constant's best point), paired by seed there. */
-export function scheduleQuestion(points: readonly PointSummary[], paired: Partial<Record<string, PairedDifferences>> = {}): Question {
+ * given `paired`, paired by seed at the constant rate's best point. */
+export function scheduleQuestion(points: readonly PointSummary[], paired: PairedByName = {}): Question {
   const settings = NEXT_SCHEDULES.flatMap((s) => {
     const r = setting(s, having(points, 'schedule', s), ['lr']);
-    const p = paired[s];
-    return r ? [p ? { ...r, paired: p } : r] : [];
+    return r ? [r] : [];
   });
-  return { key: 'schedule', baseline: 'constant', settings: withBaseline(settings, 'constant', true), trainings: count(points) };
+  return { key: 'schedule', baseline: 'constant', settings: withBaseline(settings, 'constant', true, paired), trainings: count(points) };
 }

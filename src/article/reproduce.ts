@@ -90,13 +90,13 @@ export interface ReproductionStudies {
   claims: StudyDefinitionInput;
   textbookCurve: StudyDefinitionInput;
   textbookClaims: StudyDefinitionInput;
-  activation: StudyDefinitionInput;
-  loss: StudyDefinitionInput;
+  activations: StudyDefinitionInput[];
+  losses: StudyDefinitionInput[];
   schedules: StudyDefinitionInput[];
 }
 
 /** The study definitions of a reproduction; names are `${prefix}-curve`, `${prefix}-claims`, ... (the first part's
- * four) and `${prefix}-activation`, `-loss`, `-schedule-<name>` (the next questions). */
+ * four) and `${prefix}-activation-<name>`, `-loss-<name>`, `-schedule-<name>` (the next questions). */
 export function reproductionStudies(scale: Scale, prefix: string, seed = 1): ReproductionStudies {
   const curve = (order: 'seed' | 'textbook', points: number, repeats: number, name: string): StudyDefinitionInput => ({
     name,
@@ -135,7 +135,7 @@ function resolve(input: StudyDefinitionInput): Study {
   }
 }
 
-export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study; activation: Study; loss: Study; schedules: Study[] };
+export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study; activations: Study[]; losses: Study[]; schedules: Study[] };
 
 /** The studies, validated (ReproduceError, one line): nothing is read or written. */
 export function resolveReproduction(scale: Scale, prefix: string): ReproductionStudyMap {
@@ -148,8 +148,8 @@ export function resolveReproduction(scale: Scale, prefix: string): ReproductionS
     claims: resolve(defs.claims),
     textbookCurve: resolve(defs.textbookCurve),
     textbookClaims: resolve(defs.textbookClaims),
-    activation: resolve(defs.activation),
-    loss: resolve(defs.loss),
+    activations: defs.activations.map(resolve),
+    losses: defs.losses.map(resolve),
     schedules: defs.schedules.map(resolve),
   };
 }
@@ -218,10 +218,10 @@ export async function runPrepared(store: Store, scale: Scale, studies: Reproduct
   log(`4/7 the compared stds, textbook order: ${scale.textbookClaimRepeats.toLocaleString('en-US')} trainings each`);
   trainings += await sweepMissing(store, studies.textbookClaims, run);
   const size = (study: Study) => (study.pointCount * study.definition.repeats).toLocaleString('en-US');
-  log(`5/7 next: the hidden activation across the init std, ${size(studies.activation)} trainings`);
-  trainings += await sweepMissing(store, studies.activation, run);
-  log(`6/7 next: BCE against MSE across the init std and the learning rate, ${size(studies.loss)} trainings`);
-  trainings += await sweepMissing(store, studies.loss, run);
+  log(`5/7 next: the hidden activations across the init std, ${studies.activations.length} x ${size(studies.activations[0])} trainings`);
+  for (const study of studies.activations) trainings += await sweepMissing(store, study, run);
+  log(`6/7 next: BCE and MSE across the init std and the learning rate, ${studies.losses.length} x ${size(studies.losses[0])} trainings`);
+  for (const study of studies.losses) trainings += await sweepMissing(store, study, run);
   log(`7/7 next: the learning-rate schedules across the initial learning rate, ${studies.schedules.length} x ${size(studies.schedules[0])} trainings`);
   for (const study of studies.schedules) trainings += await sweepMissing(store, study, run);
   return { studies, trainings };

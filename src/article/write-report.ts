@@ -8,12 +8,13 @@ import { boundaryChart, lossChart, weightsChart } from '../plot/charts.js';
 import { curveSpec } from '../plot/curve.js';
 import { ChartFileError, writeChart } from '../plot/render.js';
 import type { PointSummary, PointValues, Store, StudyRecord } from '../store/types.js';
-import { curvePoints, curveSpecOf, studyCurveSpec, type CurveOptions } from '../study/charts.js';
+import { curvePoints, curveSpecOf, type CurveOptions } from '../study/charts.js';
+import type { Study } from '../study/definition.js';
 import { lowestMeanRule } from '../study/minimum.js';
 import { XAVIER, articleConfig } from './config.js';
 import { articleClaims, reportMarkdown, summaryCsv } from './report.js';
 import { ReproduceError, type ReproductionStudyMap, type Scale } from './reproduce.js';
-import { NEXT_SCHEDULES, activationQuestion, lossQuestion, mergeSchedules, pairedDifferences, scheduleQuestion, type PairedDifferences } from './next.js';
+import { NEXT_SETTINGS, activationQuestion, lossQuestion, mergeSettings, pairedDifferences, scheduleQuestion, type PairedByName, type Question } from './next.js';
 import { nextMarkdown, nextSummaryCsv } from './next-report.js';
 
 /**
@@ -62,45 +63,55 @@ async function pointValues(store: Store, study: string, point: number): Promise<
   return { loss, success };
 }
 
+/** One question's studies read back: their names, their points merged with the setting as a parameter, a study
+ * record of the merged set for the figure, and each setting against the baseline at the baseline's best point,
+ * paired by seed (the same point index and repeat in studies of one root seed and grid). */
+async function readQuestion(
+  store: Store,
+  studies: readonly Study[],
+  key: keyof typeof NEXT_SETTINGS,
+  sweep: Record<string, unknown>,
+  ask: (points: readonly PointSummary[], paired?: PairedByName) => Question,
+) {
+  const { axis, values } = NEXT_SETTINGS[key];
+  const names = studies.map((s) => s.definition.name);
+  const perSetting: PointSummary[][] = [];
+  for (const name of names) perSetting.push(await store.summarize(name));
+  const points = mergeSettings(axis, values, perSetting);
+  const unpaired = ask(points);
+  const base = unpaired.settings.find((s) => s.name === unpaired.baseline);
+  const paired: PairedByName = {};
+  if (base) {
+    const a = await pointValues(store, names[0], base.point.point);
+    for (const [i, name] of values.entries()) if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, names[i], base.point.point));
+  }
+  const label = `${names[0].slice(0, -values[0].length)}<name>`;
+  const record: StudyRecord = {
+    name: label,
+    definition: { ...studies[0].definition, name: label, sweep: { [axis]: [...values], ...sweep } },
+    createdAt: '',
+    trialCount: points.reduce((n, p) => n + p.count, 0),
+    pointCount: points.length,
+  };
+  return { names, label, points, record, question: ask(points, paired) };
+}
+
 /** The second part of the report, "What the article asks next": its figures, next-summary.csv, and its markdown. */
 async function writeNextPart(store: Store, dir: string, scale: Scale, studies: ReproductionStudyMap, database: string): Promise<string> {
-  const scheduleNames = studies.schedules.map((s) => s.definition.name);
-  const names = { activation: studies.activation.definition.name, loss: studies.loss.definition.name, schedule: scheduleNames[0].replace(/-constant$/, '-<name>') };
-  const perSchedule: PointSummary[][] = [];
-  for (const name of scheduleNames) perSchedule.push(await store.summarize(name));
-  const points = { activation: await store.summarize(names.activation), loss: await store.summarize(names.loss), schedule: mergeSchedules(perSchedule) };
-
-  // Each schedule against constant at constant's best lr, paired by seed: the four studies share a root seed and a
-  // grid, so the same point index and repeat started from the same weights.
-  const unpaired = scheduleQuestion(points.schedule);
-  const base = unpaired.settings.find((s) => s.name === unpaired.baseline);
-  const paired: Record<string, PairedDifferences> = {};
-  if (base) {
-    const a = await pointValues(store, scheduleNames[0], base.point.point);
-    for (const [i, name] of NEXT_SCHEDULES.entries()) {
-      if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, scheduleNames[i], base.point.point));
-    }
-  }
-
-  const figure = async (name: string, file: string, options: CurveOptions) => chart(await studyCurveSpec(store, name, options), dir, file);
+  const next = scale.next;
+  const activation = await readQuestion(store, studies.activations, 'activation', { hiddenStd: next.activationStds }, activationQuestion);
+  const loss = await readQuestion(store, studies.losses, 'loss', { lr: [...next.lossLrs], hiddenStd: next.lossStds }, lossQuestion);
+  const schedule = await readQuestion(store, studies.schedules, 'schedule', { lr: next.scheduleLrs }, scheduleQuestion);
+  const figure = (q: { record: StudyRecord; points: PointSummary[] }, file: string, options: CurveOptions) => chart(curveSpecOf(q.record, q.points, options), dir, file);
   const epochs = `${scale.epochs.toLocaleString('en-US')} epochs`;
-  // The schedules' figure draws the four studies as one with a schedule axis.
-  const first = studies.schedules[0].definition;
-  const schedulesRecord: StudyRecord = {
-    name: names.schedule,
-    definition: { ...first, name: names.schedule, sweep: { schedule: [...NEXT_SCHEDULES], lr: scale.next.scheduleLrs } },
-    createdAt: '',
-    trialCount: points.schedule.reduce((n, p) => n + p.count, 0),
-    pointCount: points.schedule.length,
-  };
   const figures = {
-    activation: await figure(names.activation, 'next-activation.png', {
+    activation: await figure(activation, 'next-activation.png', {
       param: 'hiddenStd',
       series: 'activation',
       title: 'Total loss against the hidden init std, by hidden activation',
       subtitle: `XOR 2-2-1, output sigmoid, BCE, lr 0.1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
     }),
-    loss: await figure(names.loss, 'next-loss.png', {
+    loss: await figure(loss, 'next-loss.png', {
       param: 'hiddenStd',
       series: 'loss',
       facet: 'lr',
@@ -108,31 +119,22 @@ async function writeNextPart(store: Store, dir: string, scale: Scale, studies: R
       title: 'Share of trainings that learned XOR: BCE against MSE',
       subtitle: `XOR 2-2-1 sigmoid, ${epochs}; 95% Wilson intervals; a panel per learning rate`,
     }),
-    schedule: await chart(
-      curveSpecOf(schedulesRecord, points.schedule, {
-        param: 'lr',
-        series: 'schedule',
-        title: 'Total loss against the initial learning rate, by schedule',
-        subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
-      }),
-      dir,
-      'next-schedule.png',
-    ),
+    schedule: await figure(schedule, 'next-schedule.png', {
+      param: 'lr',
+      series: 'schedule',
+      title: 'Total loss against the initial learning rate, by schedule',
+      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+    }),
   };
-  writeFileSync(
-    join(dir, 'next-summary.csv'),
-    nextSummaryCsv([
-      { name: names.activation, points: points.activation },
-      { name: names.loss, points: points.loss },
-      ...scheduleNames.map((name, i) => ({ name, points: points.schedule.filter((p) => p.params.schedule === NEXT_SCHEDULES[i]) })),
-    ]),
-  );
+  const rows = (q: { names: string[]; points: PointSummary[] }, key: keyof typeof NEXT_SETTINGS) =>
+    q.names.map((name, i) => ({ name, points: q.points.filter((p) => p.params[NEXT_SETTINGS[key].axis] === NEXT_SETTINGS[key].values[i]) }));
+  writeFileSync(join(dir, 'next-summary.csv'), nextSummaryCsv([...rows(activation, 'activation'), ...rows(loss, 'loss'), ...rows(schedule, 'schedule')]));
   return nextMarkdown({
     scaleName: scale.name,
     epochs: scale.epochs,
-    next: scale.next,
-    questions: { activation: activationQuestion(points.activation), loss: lossQuestion(points.loss), schedule: scheduleQuestion(points.schedule, paired) },
-    studyNames: names,
+    next,
+    questions: { activation: activation.question, loss: loss.question, schedule: schedule.question },
+    studyNames: { activation: activation.label, loss: loss.label, schedule: schedule.label },
     figures,
     database,
   });

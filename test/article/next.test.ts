@@ -11,7 +11,7 @@ import { runPlan } from '../../src/study/run.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';
 import { wilsonInterval } from '../../src/study/proportions.js';
-import { NEXT_SCHEDULES, activationQuestion, edgesOf, lossDifference, mergeSchedules, pairedDifferences, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
+import { NEXT_ACTIVATIONS, NEXT_LOSSES, NEXT_SCHEDULES, activationQuestion, edgesOf, lossDifference, mergeSettings, pairedDifferences, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
 import { edgeSentence, findings, nextMarkdown, nextSummaryCsv, unresolvedText } from '../../src/article/next-report.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -31,13 +31,13 @@ test('the next studies, trained for real into SQLite: each finding is what the s
   const datasets = { xor: builtinDataset('xor') };
   const defs = nextStudies(TINY, 300, 'n');
   const points: Record<string, PointSummary[]> = {};
-  for (const def of [defs.activation, defs.loss, ...defs.schedules]) {
+  for (const def of [...defs.activations, ...defs.losses, ...defs.schedules]) {
     const study = resolveStudy(def);
     await store.ensureStudy(study.definition.name, study.definition);
     await runPlan({ study, plan: planMissing(study.pointCount, study.definition.repeats, await store.storedRuns(study.definition.name)), store, datasets, workers: 1, engine: 'fast', precision: 'f64' });
     points[study.definition.name] = await store.summarize(study.definition.name);
   }
-  const act = points['n-activation'];
+  const act = mergeSettings('activation', NEXT_ACTIVATIONS, NEXT_ACTIVATIONS.map((a) => points[`n-activation-${a}`]));
   assert.equal(act.reduce((n, p) => n + p.count, 0), 5 * 3 * 6);
   const q = activationQuestion(act);
   assert.deepEqual(q.settings.map((s) => s.name), ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu']);
@@ -74,10 +74,28 @@ test('the next studies, trained for real into SQLite: each finding is what the s
     assert.ok(Math.abs(sd.value - 100 * (s.point.successes / s.point.count - sigmoid.point.successes / sigmoid.point.count)) < 1e-9);
   }
 
+  // Paired at sigmoid's best std: the same point index in each activation's study (one root seed, one grid), pairs by repeat.
+  const sp = sigmoid.point.point;
+  const valuesOf = async (name: string) => ({
+    loss: (await store.metricValues(name, 'totalLoss', { point: sp })).get(sp)!,
+    success: (await store.metricValues(name, 'success', { point: sp })).get(sp)!,
+  });
+  const sig = await valuesOf('n-activation-sigmoid');
+  const tanhValues = await valuesOf('n-activation-tanh');
+  assert.deepEqual([...tanhValues.loss.repeats], [...sig.loss.repeats]);
+  const pairedQ = activationQuestion(act, { tanh: pairedDifferences(sig, tanhValues) });
+  const tp = pairedQ.settings[1].paired!;
+  const both = [...sig.loss.values.keys()].filter((i) => Number.isFinite(sig.loss.values[i]) && Number.isFinite(tanhValues.loss.values[i]));
+  assert.equal(tp.pairs, both.length);
+  const sum = (v: Float64Array) => v.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(tp.success!.value - 100 * (sum(tanhValues.success.values) - sum(sig.success.values)) / sig.success.values.length) < 1e-9);
+  assert.match(findings(pairedQ)[1], /Compared at sigmoid's best std [\d.]+, paired by seed \(\d+ pairs started from the same weights, correlation of their total losses −?[\d.]+\)/);
+
   // The loss question: each loss at its own best (lr, std) by its own total loss; only success is compared.
-  const loss = lossQuestion(points['n-loss']);
+  const lossPoints = mergeSettings('loss', NEXT_LOSSES, NEXT_LOSSES.map((l) => points[`n-loss-${l}`]));
+  const loss = lossQuestion(lossPoints);
   for (const s of loss.settings) {
-    const mine = points['n-loss'].filter((p) => p.params.loss === s.name && p.mean !== null);
+    const mine = lossPoints.filter((p) => p.params.loss === s.name && p.mean !== null);
     assert.equal(s.point.mean, Math.min(...mine.map((p) => p.mean!)));
     assert.equal(s.lossVsBaseline, undefined);
   }
@@ -85,7 +103,7 @@ test('the next studies, trained for real into SQLite: each finding is what the s
   assert.match(findings(loss)[1], /^Each at its own best learning rate: \*\*mse\*\* at lr (0\.3|1) \(std [\d.]+\), bce at lr (0\.3|1)/);
 
   // The schedules: four studies merged, each compared with constant at constant's best lr paired by repeat.
-  const merged = mergeSchedules(NEXT_SCHEDULES.map((s) => points[`n-schedule-${s}`]));
+  const merged = mergeSettings('schedule', NEXT_SCHEDULES, NEXT_SCHEDULES.map((s) => points[`n-schedule-${s}`]));
   const at = scheduleQuestion(merged).settings[0].point.point;
   const values = async (s: string) => ({
     loss: (await store.metricValues(`n-schedule-${s}`, 'totalLoss', { point: at })).get(at)!,
@@ -105,15 +123,15 @@ test('the next studies, trained for real into SQLite: each finding is what the s
   assert.ok(Math.abs(p.loss!.value - 100 * (mean(step.loss.values) / mean(constant.loss.values) - 1)) < 1e-9);
   assert.ok(p.correlation > 0.5, `trainings from the same weights are correlated: ${p.correlation}`);
   const stepFinding = findings(schedule)[1];
-  assert.match(stepFinding, new RegExp(`Compared at constant's best lr ${String(merged.find((q) => q.point === at)!.params.lr).slice(0, 4)}[\\d]*, paired by seed \\(5 pairs started from the same weights, correlation [\\d.]+\\)`));
+  assert.match(stepFinding, new RegExp(`Compared at constant's best lr ${String(merged.find((q) => q.point === at)!.params.lr).slice(0, 4)}[\\d]*, paired by seed \\(5 pairs started from the same weights, correlation of their total losses [\\d.]+\\)`));
 
   const md = nextMarkdown({
     scaleName: 'tiny', epochs: 300, next: TINY, questions: { activation: q, loss, schedule },
-    studyNames: { activation: 'n-activation', loss: 'n-loss', schedule: 'n-schedule-<name>' },
+    studyNames: { activation: 'n-activation-<name>', loss: 'n-loss-<name>', schedule: 'n-schedule-<name>' },
     figures: { activation: 'a.png', loss: 'l.png', schedule: 's.png' }, database: 'next.db',
   });
   assert.match(md, /^## What the article asks next\n/);
-  for (const h of ['### Activation', '### Loss', '### Learning-rate schedule', '![', 'paired by seed', 'Every other comparison is not paired']) assert.ok(md.includes(h), h);
+  for (const h of ['### Activation', '### Loss', '### Learning-rate schedule', '![', 'paired by seed', 'pair by pair']) assert.ok(md.includes(h), h);
   // One table row per setting: 5 activations, 2 losses, 4 schedules.
   const rows = (first: string) => md.split('\n').filter((l) => l.startsWith(`| ${first} |`)).length;
   assert.equal(rows('sigmoid') + rows('tanh') + rows('relu') + rows('leaky-relu') + rows('elu'), 5);
