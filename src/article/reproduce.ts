@@ -49,7 +49,8 @@ export const SCALES: Record<ScaleName, Scale> = {
     textbookClaimRepeats: 2_000,
     epochs: 10_000,
     // The next questions: 3,000 + 2,560 + 3,840 trainings (grids of at least 7 points: the fewest a minimum is fitted
-    // to). The whole quick reproduce took 16.5 s (main's first part alone 12.3 s) on 2 cores shared at load 4-5.
+    // to). `npm start` from an empty database on 2 shared cores: 24.0 s against 13.8 s for the first part alone, back to
+    // back at load 6; 15.8 s at load 4.8.
     next: {
       activationStds: 'exp:-3:2:10',
       activationRepeats: 60,
