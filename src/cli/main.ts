@@ -7,6 +7,7 @@ import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
 import { ReproduceError } from '../article/reproduce.js';
+import { guardStandardStreams } from './output.js';
 
 /** Errors that mean "the input is wrong" wherever they are raised: one line, exit 2, no stack trace. */
 const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError];
@@ -44,6 +45,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  guardStandardStreams();
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

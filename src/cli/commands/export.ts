@@ -6,6 +6,7 @@ import { storedSweep } from '../../study/charts.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
+import { exitOnWriteFailure } from '../output.js';
 import { csvField, csvLine, numberText } from '../../text/format.js';
 
 const FORMATS = ['csv', 'jsonl'] as const;
@@ -105,8 +106,7 @@ function chunkedWriter(fd: number, path: string | undefined): (text: string | nu
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: try again
-        if (code === 'EPIPE') process.exit(0); // the reader went away (e.g. | head): nothing more to do
-        throw new UsageError(`cannot write ${path ?? 'standard output'} (${(error as Error).message})`);
+        exitOnWriteFailure(error, path ?? 'standard output');
       }
     }
   };
