@@ -4,6 +4,7 @@
 //   hiddenStd=1,outputStd=0.8165 the nearest grid point in every named parameter (all swept ones must be named)
 // "Nearest" for positive numbers is the smallest |ln(value / grid value)| (grids like exp:-3:4:400 are geometric),
 // otherwise the smallest |value - grid value|; categorical values (activation=tanh) must match exactly.
+import { parameterNamed, suggestParameter } from '../config/index.js';
 import { shortNumber } from '../text/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
 import { UsageError } from './errors.js';
@@ -46,8 +47,12 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       }
       wanted.set(swept[0], part);
     } else {
-      const name = part.slice(0, eq).trim();
-      if (!swept.includes(name)) throw new UsageError(`${option}: "${name}" is not swept in this study (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+      // A parameter is named as its key (hiddenStd) or its flag (hidden-std).
+      const typed = part.slice(0, eq).trim();
+      const name = parameterNamed(typed, swept);
+      if (name === null) {
+        throw new UsageError(`${option}: "${typed}" is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+      }
       wanted.set(name, part.slice(eq + 1).trim());
     }
   }

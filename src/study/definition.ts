@@ -3,7 +3,7 @@
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
 import { z } from 'zod';
 import { MAX_SEED, type TrainingConfig } from '../core/index.js';
-import { TrainingConfigSchema, defaultConfig, describeIssues } from '../config/index.js';
+import { PARAMETER_NAMES, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../config/index.js';
 import { jsonDifferences } from '../text/differences.js';
 import { GridError, parseGrid, type Grid } from './grid.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
@@ -60,10 +60,15 @@ function where(path: PropertyKey[]): string {
   return path.map(String).join('.') || 'study';
 }
 
+/** The keys of a study definition, and of its config: what an unknown key is compared with for "did you mean". */
+function knownKeys(path: PropertyKey[]): readonly string[] {
+  return path.length === 0 ? Object.keys(StudyDefinitionSchema.shape) : PARAMETER_NAMES;
+}
+
 /** Validates a definition (from flags or a JSON file) and expands its grid. Throws StudyError (one line). */
 export function resolveStudy(input: unknown): Study {
   const parsed = StudyDefinitionSchema.safeParse(input);
-  if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where));
+  if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where, knownKeys));
   const { name, config, sweep, repeats, seed } = parsed.data;
 
   const params = Object.keys(sweep);
@@ -71,7 +76,7 @@ export function resolveStudy(input: unknown): Study {
   const axes: Axis[] = [];
   const canonicalSweep: Record<string, string | ParamValue[]> = {};
   for (const param of params) {
-    if (!isSweepable(param)) throw new StudyError(`cannot sweep "${param}"; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (!isSweepable(param)) throw new StudyError(`cannot sweep "${param}"${suggestParameter(param, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
     let grid: Grid;
     try {
       grid = parseGrid(param, sweep[param]);

@@ -138,3 +138,22 @@ test('xorlab train --plot-weights draws the trajectories of that training; bad f
   assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--plot-weights', join(dir, 'w.gif')])), /\.svg or \.png/);
   assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--record-every', '5'])), /--plot-weights/);
 });
+
+test('plot curve --param takes the key or the flag spelling; a typo gets the nearest swept name', async () => {
+  const dir = tempDir();
+  const db = await storeWithStudy(dir);
+  const r = runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hidden-std', '--spec']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hiddenstd', '--spec'])), /does not sweep "hiddenstd" \(did you mean hiddenStd\?\); it sweeps hiddenStd/);
+});
+
+test('plot --from: keys a `train --json` file does not have are refused by name', () => {
+  const dir = tempDir();
+  const t = runCli(['train', '--seed', '4', '--epochs', '50', '--json']);
+  const doc = JSON.parse(t.stdout) as Record<string, unknown>;
+  const file = join(dir, 'run.json');
+  writeFileSync(file, JSON.stringify({ ...doc, extra: 1 }));
+  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "extra"; allowed: config, seed/);
+  writeFileSync(file, JSON.stringify({ ...doc, config: { ...(doc.config as object), learningRate: 2 } }));
+  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "learningRate"/);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { TrialRow } from '../../src/store/types.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
 const STDS = [0.5, Math.SQRT1_2, 1, 2];
 const LOSSES = [[120, 130, 140], [81.5, 91.5, 101.5], [90, 100, 110], [200, 210, 220]];
@@ -93,4 +93,12 @@ test('summary --recompute gives the same numbers from a full scan; bad --compare
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1);
   }
+});
+
+test('--compare names a parameter as its key or its flag; a typo gets the nearest name', async () => {
+  const db = await studyDb();
+  const flag = runCli(['summary', 'article', '--db', db, '--json', '--compare', 'hidden-std=1', 'hiddenStd=0.7071']);
+  assert.equal(flag.status, 0, flag.stderr);
+  assert.equal(JSON.parse(flag.stdout).comparison.a.point, 2);
+  assert.match(usageErrorLine(runCli(['summary', 'article', '--db', db, '--compare', 'hiddenstd=1', 'point=0'])), /"hiddenstd" is not swept in this study \(did you mean hiddenStd\?\)/);
 });

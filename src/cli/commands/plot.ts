@@ -3,14 +3,14 @@
 // `xorlab train --json` file. `--out file.svg|file.png` renders; `--spec` prints the Vega-Lite spec instead.
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import { MAX_SEED, ParameterFileError, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
-import { TrainingConfigSchema, defaultConfig, describeIssues, type TrainingConfigInput } from '../../config/index.js';
+import { MAX_SEED, ParameterFileError, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
+import { TrainingConfigSchema, defaultConfig, describeIssues, parameterNamed, suggestParameter, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
 import { curveSpec } from '../../plot/curve.js';
 import { heatmapSpec } from '../../plot/landscape.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { short } from '../../text/format.js';
-import { studyCurveInput, studyHeatmapInput } from '../../study/charts.js';
+import { studyCurveInput, studyHeatmapInput, sweptParameters } from '../../study/charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
@@ -63,12 +63,17 @@ export interface PlotTraining {
   result: TrainingResult;
 }
 
+/** The keys of a `xorlab train --json` document. */
+const TRAIN_JSON_KEYS = ['config', 'seed', 'initialParameters', 'finalParameters', 'trace', 'metrics', 'engine'];
+
 /** Replays the training of a `xorlab train --json` file: its config from its initial parameters. */
 function trainingFromFile(path: string, options: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
   const doc = readJsonFile('--from', path) as { config?: unknown; seed?: unknown; initialParameters?: unknown } | null;
-  if (typeof doc !== 'object' || doc === null || doc.config === undefined || doc.initialParameters === undefined) {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.config === undefined || doc.initialParameters === undefined) {
     throw new UsageError(`--from: ${path} is not the output of \`xorlab train --json\` (needs "config" and "initialParameters")`);
   }
+  const unknown = unknownKeys(doc, TRAIN_JSON_KEYS);
+  if (unknown.length) throw new UsageError(`--from: ${path}: ${describeUnknownKeys(unknown, TRAIN_JSON_KEYS)}`);
   const parsed = TrainingConfigSchema.safeParse(doc.config);
   if (!parsed.success) throw new UsageError(`--from: ${path}: ${describeIssues(parsed.error, (p) => `config.${p.map(String).join('.')}`)}`);
   const config = parsed.data;
@@ -140,7 +145,14 @@ Examples:
     const spec = await withStore(options, async (store) => {
       const record = await store.getStudy(study);
       if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
-      return curveSpec(studyCurveInput(record, await store.summarize(study), options.param));
+      const points = await store.summarize(study);
+      // --param names a parameter as its key (hiddenStd) or its flag (hidden-std).
+      const swept = sweptParameters(record, points);
+      const param = options.param === undefined ? undefined : (parameterNamed(options.param, swept) ?? options.param);
+      if (param !== undefined && !swept.includes(param)) {
+        throw new UsageError(`--param: study ${study} does not sweep "${options.param}"${suggestParameter(options.param!, swept)}; it sweeps ${swept.join(', ') || 'nothing'}`);
+      }
+      return curveSpec(studyCurveInput(record, points, param));
     });
     await emit(spec, options);
   });
@@ -206,9 +218,14 @@ Examples:
 function varyValues(raw: string[] | undefined): { key: string | null; values: (number | undefined)[] } {
   if (!raw?.length) return { key: null, values: [undefined] };
   if (raw.length > 1) throw new UsageError('--vary can be given once (one parameter)');
-  const match = /^([A-Za-z]+)=(.+)$/.exec(raw[0]);
+  const match = /^([A-Za-z-]+)=(.+)$/.exec(raw[0]);
   const defaults = defaultConfig() as Record<string, unknown>;
   const numeric = Object.keys(defaults).filter((k) => typeof defaults[k] === 'number');
-  if (!match || !numeric.includes(match[1])) throw new UsageError(`--vary must look like key=v1,v2 with a numeric key (${numeric.join(', ')}), got "${raw[0]}"`);
-  return { key: match[1], values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
+  // The key as in a study file (hiddenStd) or as its flag (hidden-std).
+  const key = match ? parameterNamed(match[1], numeric) : null;
+  if (!match || key === null) {
+    const typed = match?.[1] ?? raw[0].split('=')[0];
+    throw new UsageError(`--vary must look like key=v1,v2 with a numeric key${suggestParameter(typed, numeric)} (${numeric.join(', ')}), got "${raw[0]}"`);
+  }
+  return { key, values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
 }

@@ -2,6 +2,7 @@
 // all cores. Rerunning the same command resumes; Ctrl-C keeps what finished and prints how to resume.
 import type { Command } from 'commander';
 import { MAX_SEED } from '../../core/index.js';
+import { parameterNamed, suggestParameter } from '../../config/index.js';
 import { MissingDatabaseError, type Store } from '../../store/types.js';
 import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
@@ -81,8 +82,11 @@ function definitionFromFlags(options: SweepOptions): unknown {
   for (const entry of options.sweep ?? []) {
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new UsageError(`--sweep must be param=grid (e.g. hiddenStd=exp:-3:4:400), got "${entry}"`);
-    const param = entry.slice(0, eq).trim();
-    if (param in sweep) throw new UsageError(`--sweep: ${param} is given twice`);
+    // A parameter is named as in a study file (hiddenStd) or as its flag (hidden-std, --hidden-std).
+    const typed = entry.slice(0, eq).trim();
+    const param = parameterNamed(typed, SWEEPABLE_NAMES);
+    if (param === null) throw new UsageError(`--sweep: cannot sweep "${typed}"${suggestParameter(typed, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (Object.hasOwn(sweep, param)) throw new UsageError(`--sweep: ${param} is given twice`);
     sweep[param] = entry.slice(eq + 1);
   }
   const fileSweep = file.sweep;
