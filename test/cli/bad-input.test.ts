@@ -88,3 +88,27 @@ test('a CSV dataset: a first row of numbers is data, even out of range; bad cell
   const noHeader = JSON.parse(runCli(['train', '--dataset', csv, '--epochs', '5', '--seed', '1', '--json']).stdout) as { metrics: { predictions: number[][] } };
   assert.equal(noHeader.metrics.predictions.length, 4);
 });
+
+test('what is recorded and printed is bounded: one line naming the limit, before any training', () => {
+  const started = performance.now();
+  assert.match(
+    usageErrorLine(runCli(['plot', 'weights', '--epochs', '100000000', '--record-every', '1', '--seed', '1', '--out', join(tempDir(), 'w.svg')])),
+    /--record-every 1 over 100,000,000 epochs gives 900,000,018 points on the chart \(100,000,002 records x 9\); at most 200,000 are allowed; use --record-every 4,501 or more/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['train', '--epochs', '100000000', '--log-every', '1', '--seed', '1'])),
+    /--log-every 1 over 100,000,000 epochs gives 100,000,002 losses to print; at most 1,000,000 are allowed; use --log-every 101 or more/,
+  );
+  const wide = Array.from({ length: 16 }, () => '1024').join(',');
+  assert.match(usageErrorLine(runCli(['train', '--epochs', '1', '--hidden', wide, '--json', '--seed', '1'])), /--json writes 2 x 15,748,097 parameters; at most 2,000,000 numbers/);
+  assert.match(usageErrorLine(runCli(['train', '--epochs', '1', '--hidden', wide, '--save-weights', join(tempDir(), 'w.json'), '--seed', '1'])), /--save-weights writes 15,748,097 parameters/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'loss', '--vary', 'hiddenStd=1,2', '--seed', '1,2', '--epochs', '100000', '--record-every', '1', '--spec'])),
+    /--record-every 1 over 100,000 epochs gives 400,008 points on the chart \(100,002 records x 4\)/,
+  );
+  // Refused before training: 100 million epochs would take minutes.
+  assert.ok(performance.now() - started < 60_000);
+  // Within the bounds, the same commands run.
+  const ok = runCli(['plot', 'weights', '--epochs', '1000', '--record-every', '1', '--seed', '1', '--out', join(tempDir(), 'w.svg')]);
+  assert.equal(ok.status, 0, ok.stderr);
+});

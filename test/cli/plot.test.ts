@@ -157,3 +157,20 @@ test('plot --from: keys a `train --json` file does not have are refused by name'
   writeFileSync(file, JSON.stringify({ ...doc, config: { ...(doc.config as object), learningRate: 2 } }));
   assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "learningRate"/);
 });
+
+test('plot loss says which seed it used: given or random, it is printed and in the subtitle', () => {
+  const given = runCli(['plot', 'loss', '--epochs', '50', '--seed', '7', '--spec']);
+  assert.equal(given.status, 0, given.stderr);
+  assert.match(JSON.stringify(JSON.parse(given.stdout).title.subtitle), /seed 7/);
+  assert.equal(given.stderr, '');
+  const drawn = runCli(['plot', 'loss', '--vary', 'hidden-std=0.5,2', '--epochs', '50', '--spec']);
+  assert.equal(drawn.status, 0, drawn.stderr);
+  const seed = /^seed: (\d+) \(draw this figure again with --seed \1\)$/m.exec(drawn.stderr)?.[1];
+  assert.ok(seed, drawn.stderr);
+  const spec = JSON.parse(drawn.stdout);
+  assert.match(JSON.stringify(spec.title.subtitle), new RegExp(`seed ${seed} \\(hiddenStd varies\\)`));
+  // The printed seed draws the same figure.
+  const again = runCli(['plot', 'loss', '--vary', 'hiddenStd=0.5,2', '--epochs', '50', '--seed', seed, '--spec']);
+  assert.deepEqual(JSON.parse(again.stdout).data, spec.data);
+  assert.match(usageErrorLine(runCli(['plot', 'loss', '--vary', 'hiden-std=1,2', '--spec'])), /--vary .*\(did you mean hiddenStd\?\)/);
+});

@@ -1,6 +1,7 @@
 // `xorlab plot <chart>`: the figures. Study charts (curve, heatmap) read a study's summary from the store;
 // training charts (weights, loss, boundary) train on the fly from the training flags, or replay a
 // `xorlab train --json` file. `--out file.svg|file.png` renders; `--spec` prints the Vega-Lite spec instead.
+import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { MAX_SEED, ParameterFileError, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
@@ -17,6 +18,7 @@ import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
+import { MAX_CHART_POINTS, checkRecording } from '../limits.js';
 
 interface OutputOptions {
   out?: string;
@@ -66,8 +68,15 @@ export interface PlotTraining {
 /** The keys of a `xorlab train --json` document. */
 const TRAIN_JSON_KEYS = ['config', 'seed', 'initialParameters', 'finalParameters', 'trace', 'metrics', 'engine'];
 
+/** What a chart records of each training; `check` refuses a recording that would be too large, before training. */
+interface Recording {
+  snapshotEvery?: number;
+  traceEvery?: number;
+  check?: (config: TrainingConfig, dataset: Dataset) => void;
+}
+
 /** Replays the training of a `xorlab train --json` file: its config from its initial parameters. */
-function trainingFromFile(path: string, options: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+function trainingFromFile(path: string, options: Recording): PlotTraining {
   const doc = readJsonFile('--from', path) as { config?: unknown; seed?: unknown; initialParameters?: unknown } | null;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.config === undefined || doc.initialParameters === undefined) {
     throw new UsageError(`--from: ${path} is not the output of \`xorlab train --json\` (needs "config" and "initialParameters")`);
@@ -86,17 +95,31 @@ function trainingFromFile(path: string, options: { snapshotEvery?: number; trace
     throw error;
   }
   const seed = typeof doc.seed === 'number' ? doc.seed : null;
+  options.check?.(config, dataset);
   return { config, dataset, seed, result: train(config, dataset, initial, options) };
 }
 
-function seedOf(raw: string | undefined): number {
-  return raw === undefined ? 1 : parseNumber('--seed', raw, { integer: true, min: 0, max: MAX_SEED });
+function seedOf(raw: string): number {
+  return parseNumber('--seed', raw, { integer: true, min: 0, max: MAX_SEED });
 }
 
-function trainingFromFlags(input: TrainingConfigInput, seed: number, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+/** The seeds of --seed (comma-separated where several are allowed); without it one random seed, as `train` does
+ * (the caller prints it with printSeed once the figure is drawn; it is in the figure's subtitle too). */
+function seedsOf(raw: string | undefined): { seeds: number[]; random: boolean } {
+  if (raw !== undefined) return { seeds: raw.split(',').map((s) => seedOf(s.trim())), random: false };
+  return { seeds: [randomInt(0, 2 ** 47)], random: true };
+}
+
+/** Says which random seed a figure used, so that it can be drawn again. */
+function printSeed(seed: number | null, random: boolean): void {
+  if (random && seed !== null) process.stderr.write(`seed: ${seed} (draw this figure again with --seed ${seed})\n`);
+}
+
+function trainingFromFlags(input: TrainingConfigInput, seed: number, record: Recording): PlotTraining {
   if (input.init === 'file') throw new UsageError('--init file is not available here; replay a saved training with --from <train.json>');
   const config = validateConfig(input);
   const dataset = loadDataset(config.dataset);
+  record.check?.(config, dataset);
   return { config, dataset, seed, result: train(config, dataset, seededInitialParameters(config, dataset, seed), record) };
 }
 
@@ -104,11 +127,13 @@ function recordEvery(options: TrainingFlags, fallback: number): number {
   return options.recordEvery === undefined ? fallback : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
 }
 
-/** One training: from --from (one file) or from the flags. */
-function oneTraining(options: TrainingFlags, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+/** One training: from --from (one file) or from the flags (`random`: its seed was drawn, not given). */
+function oneTraining(options: TrainingFlags, record: Recording): PlotTraining & { random: boolean } {
   if (options.from && options.from.length > 1) throw new UsageError('--from takes one file for this chart');
-  if (options.from?.length) return trainingFromFile(options.from[0], record);
-  return trainingFromFlags(configInputFromOptions(options), seedOf(options.seed), record);
+  if (options.from?.length) return { ...trainingFromFile(options.from[0], record), random: false };
+  const { seeds, random } = seedsOf(options.seed);
+  if (seeds.length > 1) throw new UsageError('--seed takes one seed for this chart');
+  return { ...trainingFromFlags(configInputFromOptions(options), seeds[0], record), random };
 }
 
 /** A repeatable option's values, in order. */
@@ -116,7 +141,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function addTrainingOptions(command: Command, several: boolean): Command {
   addConfigOptions(command)
-    .option('--seed <n>', several ? 'seed(s) of the initial parameters, comma-separated (default: 1)' : 'seed of the initial parameters (default: 1)')
+    .option('--seed <n>', `${several ? 'seed(s) of the initial parameters, comma-separated' : 'seed of the initial parameters'} (default: random, printed and shown in the subtitle)`)
     .option('--from <train.json>', 'replay the training saved by `xorlab train --json` instead of the training flags' + (several ? ' (repeatable)' : ''), collect);
   return addOutputOptions(command);
 }
@@ -173,8 +198,13 @@ Examples:
   addTrainingOptions(weights, false).option('--record-every <epochs>', 'record the parameters every this many epochs (default: 10)');
   weights.action(async (options: TrainingFlags) => {
     checkOutput(options);
-    const t = oneTraining(options, { snapshotEvery: recordEvery(options, 10) });
+    const every = recordEvery(options, 10);
+    const t = oneTraining(options, {
+      snapshotEvery: every,
+      check: (config, dataset) => checkRecording('--record-every', every, config.epochs, shapeFor(config, dataset).parameterCount, MAX_CHART_POINTS, 'points on the chart'),
+    });
     await emit(weightsChart(t.config, t.dataset, t.result, t.seed), options);
+    printSeed(t.seed, t.random);
   });
 
   const boundary = plot.command('boundary').description('a trained network\'s output over the input square, with the four XOR points');
@@ -185,6 +215,7 @@ Examples:
     if (t.dataset.inputCount !== 2) throw new UsageError(`a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`);
     if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
     await emit(boundaryChart(t.config, t.dataset, t.result.finalParameters, t.seed, t.result.metrics.totalLoss), options);
+    printSeed(t.seed, t.random);
   });
 
   const loss = plot.command('loss').description('loss curves of one or several trainings (log y-axis)');
@@ -194,23 +225,34 @@ Examples:
   loss.action(async (options: TrainingFlags & { vary?: string[] }) => {
     checkOutput(options);
     const every = recordEvery(options, 10);
+    const fromFlags = !options.from?.length || options.vary?.length || options.seed !== undefined;
+    const { key, values } = varyValues(options.vary);
+    const base = configInputFromOptions(options);
+    const { seeds, random } = fromFlags ? seedsOf(options.seed) : { seeds: [], random: false };
+    // Every run's losses count towards the chart's points: the runs' epochs are known before any of them trains.
+    const runCount = (options.from?.length ?? 0) + values.length * seeds.length;
+    const record: Recording = {
+      traceEvery: every,
+      check: (config) => checkRecording('--record-every', every, config.epochs, runCount, MAX_CHART_POINTS, 'points on the chart'),
+    };
     const runs: LabelledTrace[] = [];
-    for (const path of options.from ?? []) runs.push({ label: path, result: trainingFromFile(path, { traceEvery: every }).result });
+    for (const path of options.from ?? []) runs.push({ label: path, result: trainingFromFile(path, record).result });
     let subtitle: string | undefined;
-    if (!options.from?.length || options.vary?.length || options.seed !== undefined) {
-      const seeds = (options.seed ?? '1').split(',').map((s) => seedOf(s.trim()));
-      const base = configInputFromOptions(options);
-      const { key, values } = varyValues(options.vary);
+    if (fromFlags) {
       for (const value of values) {
         for (const seed of seeds) {
           const input = key ? ({ ...base, [key]: value }) : base;
           const label = [key ? `${key} ${short(value!, 4)}` : '', seeds.length > 1 || !key ? `seed ${seed}` : ''].filter(Boolean).join(', ');
-          runs.push({ label, result: trainingFromFlags(input, seed, { traceEvery: every }).result });
+          runs.push({ label, result: trainingFromFlags(input, seed, record).result });
         }
       }
-      if (!options.from?.length) subtitle = `${describeTraining(validateConfig(base), null)}${key ? ` (${key} varies)` : ''}; mean loss over the samples`;
+      if (!options.from?.length) {
+        const seedText = seeds.length === 1 ? `, seed ${seeds[0]}` : `, seeds ${seeds.join(', ')}`;
+        subtitle = `${describeTraining(validateConfig(base), null)}${seedText}${key ? ` (${key} varies)` : ''}; mean loss over the samples`;
+      }
     }
     await emit(lossChart(runs, subtitle), options);
+    printSeed(seeds[0] ?? null, random);
   });
 }
 
