@@ -27,6 +27,10 @@ export const StudyDefinitionSchema = z
     sweep: z.record(z.string(), z.union([z.string(), z.array(z.union([z.number(), z.string()]))])).default({}),
     repeats: z.number().int().min(1).max(MAX_REPEATS).default(10),
     seed: z.number().int().min(0).max(MAX_SEED).default(1),
+    /** Dataset file -> digest of its truth table ("sha256:..."), pinned when the study was first stored, so that
+     * a file edited later is refused instead of mixing two tables in one study (./pins.ts). Absent in studies
+     * without dataset files and in studies stored before it existed. */
+    datasets: z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits')).optional(),
   })
   .strict();
 
@@ -39,6 +43,7 @@ export interface StudyDefinition {
   sweep: Record<string, string | ParamValue[]>;
   repeats: number;
   seed: number;
+  datasets?: Record<string, string>;
 }
 
 export interface Axis {
@@ -69,7 +74,7 @@ function knownKeys(path: PropertyKey[]): readonly string[] {
 export function resolveStudy(input: unknown): Study {
   const parsed = StudyDefinitionSchema.safeParse(input);
   if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where, knownKeys));
-  const { name, config, sweep, repeats, seed } = parsed.data;
+  const { name, config, sweep, repeats, seed, datasets } = parsed.data;
 
   const params = Object.keys(sweep);
   if (params.length > MAX_AXES) throw new StudyError(`a study sweeps at most ${MAX_AXES} parameters, got ${params.length} (${params.join(', ')})`);
@@ -136,7 +141,7 @@ export function resolveStudy(input: unknown): Study {
   }
 
   return {
-    definition: { name, config: baseConfig, sweep: canonicalSweep, repeats, seed },
+    definition: { name, config: baseConfig, sweep: canonicalSweep, repeats, seed, ...(datasets ? { datasets } : {}) },
     axes,
     pointCount,
     pointParams,
@@ -151,7 +156,7 @@ export function resolveStudy(input: unknown): Study {
 /** What differs between two definitions, for the "different definition" message. */
 export function describeDifference(stored: unknown, given: StudyDefinition): string {
   const show = (v: unknown) => JSON.stringify(v) ?? 'nothing';
-  const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config'], expand: ['config'] });
+  const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config', 'datasets'], expand: ['config'] });
   return diffs.length
     ? diffs.map((d) => `${d.path}: stored ${show(d.stored)}, given ${show(d.given)}`).join('; ')
     : 'the stored definition is not in a form this version understands';

@@ -5,7 +5,8 @@ import type { Dataset } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
-import { StudyError, describeDifference, sameDefinition, type Study } from './definition.js';
+import { StudyError, describeDifference, sameDefinition, type Study, type StudyDefinition } from './definition.js';
+import { changedDataset, withoutPins } from './pins.js';
 import { relativeStandardError } from './stats.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
@@ -37,8 +38,15 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
   const existing = await store.getStudy(name);
   const request = engine?.request ?? {};
   if (!existing) return request;
-  if (!sameDefinition(existing.definition, study.definition)) {
-    throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, study.definition)}); ${hint}`);
+  // A study stored before dataset pins existed has none: it is compared without them (and stays without them).
+  const storedPins = (existing.definition as { datasets?: Record<string, string> } | null)?.datasets;
+  const given = storedPins === undefined ? withoutPins(study.definition) : study.definition;
+  if (!sameDefinition(existing.definition, given)) {
+    if (storedPins !== undefined && sameDefinition(withoutPins(existing.definition as StudyDefinition), withoutPins(study.definition))) {
+      const changed = Object.keys(storedPins).find((file) => storedPins[file] !== study.definition.datasets?.[file]) ?? Object.keys(storedPins)[0];
+      throw changedDataset(name, changed);
+    }
+    throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, given)}); ${hint}`);
   }
   if (!engine || existing.trialCount === 0) return request;
   const stored = await storedEngine(store, study, engine.datasets);
@@ -57,7 +65,8 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
 /** checkStoredStudy, then registers the study (a no-op when it is stored). */
 export async function registerStudy(store: StudyReader & Pick<Store, 'ensureStudy'>, study: Study, hint: string, engine?: EngineCheck): Promise<EngineRequest> {
   const request = await checkStoredStudy(store, study, hint, engine);
-  await store.ensureStudy(study.definition.name, study.definition);
+  // A stored study keeps its definition as it was stored (one from before dataset pins stays without them).
+  if (!(await store.getStudy(study.definition.name))) await store.ensureStudy(study.definition.name, study.definition);
   return request;
 }
 

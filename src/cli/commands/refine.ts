@@ -6,6 +6,7 @@ import type { Dataset } from '../../core/index.js';
 import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from '../../study/allocate.js';
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
 import { planAdditional } from '../../study/plan.js';
+import { checkPinnedDatasets } from '../../study/pins.js';
 import { pointErrors } from '../../study/stored.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
@@ -82,6 +83,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     }
     study = toStudy(record.definition, `the stored definition of "${name}"`);
     datasets = studyDatasets(study); // a missing dataset file is bad input
+    checkPinnedDatasets(study, datasets); // and so is one edited since the study was stored
     settings = await checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
     errors = await pointErrors(reader, study);
     stored = await reader.storedRepeats(name);

@@ -8,6 +8,7 @@ import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
 import { planMissing } from '../../study/plan.js';
+import { checkPinnedDatasets, pinDatasets } from '../../study/pins.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
@@ -130,8 +131,11 @@ async function runSweep(options: SweepOptions): Promise<void> {
     throw new UsageError('give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file');
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
-  const study = given ?? toStudy(await storedDefinition(options), `the stored definition of "${options.name}"`);
-  const datasets = studyDatasets(study); // a missing dataset file is bad input too
+  const resolved = given ?? toStudy(await storedDefinition(options), `the stored definition of "${options.name}"`);
+  const datasets = studyDatasets(resolved); // a missing dataset file is bad input too
+  // A dataset file edited since the study was stored is refused; a new study pins its files' tables.
+  checkPinnedDatasets(resolved, datasets);
+  const study = given ? pinDatasets(resolved, datasets) : resolved;
   const store = await openStoreFromOptions(options);
   try {
     const { pointCount, definition } = study;
