@@ -135,6 +135,15 @@ export async function runWithProgress(
   } finally {
     process.off('SIGINT', onSigint);
   }
+  if (outcome.stored < outcome.completed) {
+    // INSERT OR IGNORE kept the rows already there: another run stored the same (point, repeat), with the same
+    // seed and so the same numbers. Nothing is wrong in the study, but this run added fewer trials than it ran.
+    const already = outcome.completed - outcome.stored;
+    process.stderr.write(
+      `xorlab: note: ${already.toLocaleString('en-US')} of the ${outcome.completed.toLocaleString('en-US')} trials this run trained were already stored by another run ` +
+        `(the same point and repeat, so the same seed and numbers); they are stored once\n`,
+    );
+  }
   if (outcome.interrupted) {
     process.stderr.write(
       `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +

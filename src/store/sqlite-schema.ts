@@ -13,6 +13,8 @@
 //   A GROUP BY over 4,000,000 rows costs ~1.8 s of CPU here; merging 16,000 block rows a few milliseconds. The
 //   full-scan GROUP BY stays available (Store.recomputeSummary) to check them.
 // - PRAGMA application_id marks the file as ours: a foreign SQLite file is recognised and never migrated.
+// - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two runs that
+//   add trials at once get different indices. Added after schema 2 was released, so it is created where missing.
 import type Database from 'better-sqlite3';
 import { StoreError } from './types.js';
 
@@ -73,6 +75,19 @@ CREATE TABLE trials (
 /** The tables every xorlab database of this schema has; a file with xorlab's mark and not these is damaged. */
 const CORE_TABLES = ['studies', 'engines', 'points', 'blocks', 'trials'];
 
+const RESERVATIONS_SQL = `CREATE TABLE IF NOT EXISTS reservations (
+  study_id INTEGER NOT NULL,
+  point INTEGER NOT NULL,
+  next_repeat INTEGER NOT NULL,
+  PRIMARY KEY (study_id, point)
+) WITHOUT ROWID`;
+
+/** Creates what later releases of schema 2 added (the reservations table) where missing. Writing connections only. */
+function addLaterObjects(db: Database.Database): void {
+  const hasReservations = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'reservations'").pluck().get() !== undefined;
+  if (!hasReservations) db.exec(RESERVATIONS_SQL);
+}
+
 /** Refuses a database whose pages do not hold together (garbage written over part of it), before anything is
  * written to it: one pass over every page (about 0.5 s of CPU per 4,000,000 trials). */
 function checkIntegrity(db: Database.Database, path: string): void {
@@ -124,6 +139,7 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
   } else if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') {
     db.pragma('journal_mode = WAL');
   }
+  addLaterObjects(db);
   // WAL + NORMAL: a commit is durable against a killed process (its frames are in the OS), and a batch that was
   // not committed is not in the WAL's commit chain, so recovery drops it; only a power cut can lose the last
   // commits, and it cannot corrupt the file. FULL would fsync every batch for no gain against SIGKILL.

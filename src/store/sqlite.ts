@@ -386,6 +386,28 @@ class SqliteStore implements Store {
     }
   }
 
+  async reserveRepeats(study: string, counts: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+    this.writeStatements();
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const id = this.requireStudy(study);
+        const storedMax = this.db.prepare('SELECT max(max_repeat) FROM blocks WHERE study_id = ? AND point = ?').pluck();
+        const reserved = this.db.prepare('SELECT next_repeat FROM reservations WHERE study_id = ? AND point = ?').pluck();
+        const reserve = this.db.prepare('INSERT OR REPLACE INTO reservations (study_id, point, next_repeat) VALUES (?, ?, ?)');
+        const firsts = new Map<number, number>();
+        for (const [point, count] of counts) {
+          if (!isIndex(point) || !isIndex(count)) throw new StoreError(`reserveRepeats: point and count must be integers >= 0, got point ${point}, count ${count}`);
+          if (count === 0) continue;
+          const afterStored = ((storedMax.get(id, point) as number | null) ?? -1) + 1;
+          const first = Math.max(afterStored, (reserved.get(id, point) as number | undefined) ?? 0);
+          reserve.run(id, point, first + count);
+          firsts.set(point, first);
+        }
+        return firsts;
+      }).immediate(),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
     OPEN_CONNECTIONS.delete(this.db);

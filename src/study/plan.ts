@@ -57,20 +57,21 @@ export function planMissing(pointCount: number, repeats: number, stored: Readonl
   return { points, repeats: reps };
 }
 
-/** `extra[p]` more repeats at each point p, numbered after the largest repeat index stored there. */
-export function planAdditional(extra: ArrayLike<number>, stored: ReadonlyMap<number, ArrayLike<number>>): TrialPlan {
+/** `extra[p]` more repeats at each point p, numbered from `firsts.get(p)` on (the indices Store.reserveRepeats
+ * reserved for them). */
+export function planAdditional(extra: ArrayLike<number>, firsts: ReadonlyMap<number, number>): TrialPlan {
   let total = 0;
   for (let p = 0; p < extra.length; p++) total += extra[p];
   const points = new Int32Array(total);
   const reps = new Int32Array(total);
   let k = 0;
   for (let p = 0; p < extra.length; p++) {
-    const r = stored.get(p);
-    let next = 0;
-    if (r) for (let i = 0; i < r.length; i++) next = Math.max(next, r[i] + 1);
+    if (extra[p] === 0) continue;
+    const first = firsts.get(p);
+    if (first === undefined) throw new RangeError(`planAdditional: no first repeat index for point ${p}`);
     for (let j = 0; j < extra[p]; j++) {
       points[k] = p;
-      reps[k] = next + j;
+      reps[k] = first + j;
       k++;
     }
   }

@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
 import { StudyError, describeDifference, sameDefinition, type Study, type StudyDefinition } from './definition.js';
 import { changedDataset, withoutPins } from './pins.js';
+import { planAdditional, type TrialPlan } from './plan.js';
 import { relativeStandardError } from './stats.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
@@ -106,4 +107,16 @@ export async function pointErrors(store: Pick<Store, 'summarize'>, study: Study)
     const s = summary.get(point);
     return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
   });
+}
+
+/**
+ * The plan for `extra[p]` more trials at each point p, at repeat indices reserved in the store: another run adding
+ * trials to the same study at the same time gets other indices, so both runs' trials are stored.
+ */
+export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, study: Study, extra: readonly number[]): Promise<TrialPlan> {
+  const counts = new Map<number, number>();
+  extra.forEach((k, point) => {
+    if (k > 0) counts.set(point, k);
+  });
+  return planAdditional(extra, await store.reserveRepeats(study.definition.name, counts));
 }

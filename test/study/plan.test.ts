@@ -19,12 +19,14 @@ test('planning finds exactly the missing (point, repeat) pairs', () => {
   assert.equal(planMissing(3, 2, new Map([[0, Int32Array.from([0, 1])], [1, Int32Array.from([0, 1])], [2, Int32Array.from([0, 1])]])).points.length, 0);
 });
 
-test('refine\'s extra repeats continue after the largest stored repeat index', () => {
-  const stored = new Map([
-    [0, Int32Array.from([0, 1, 2])],
-    [1, Int32Array.from([0, 4])],
+test('refine\'s extra repeats are numbered from the first index reserved at each point', () => {
+  const firsts = new Map([
+    [0, 3],
+    [1, 5],
+    [2, 0],
   ]);
-  assert.deepEqual(pairs(planAdditional([2, 1, 3], stored)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
+  assert.deepEqual(pairs(planAdditional([2, 1, 3, 0], firsts)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
+  assert.throws(() => planAdditional([1], new Map()), /no first repeat index for point 0/);
 });
 
 test('chunks cover the plan in order, with seeds derived from (root, point, repeat) and each point\'s configuration', () => {
