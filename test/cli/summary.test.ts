@@ -95,6 +95,25 @@ test('summary --recompute gives the same numbers from a full scan; bad --compare
   }
 });
 
+test('--compare: A and B at the same point are refused; a value outside the grid or far from it is warned about', async () => {
+  const db = await studyDb();
+  // The grid is 0.5, 0.7071, 1, 2.
+  for (const pair of [['1', '1'], ['1', 'point=2'], ['1000', '2'], ['0.98', '1.02']]) {
+    const line = usageErrorLine(runCli(['summary', 'article', '--db', db, '--compare', ...pair]));
+    assert.match(line, new RegExp(`--compare: A \\(${pair[0]}\\) and B \\(${pair[1]}\\) are the same point, point \\d \\(hiddenStd=\\d+\\); .*choose two different points`));
+  }
+  const outside = runCli(['summary', 'article', '--db', db, '--compare', '1000', '0.001']);
+  assert.equal(outside.status, 0, outside.stderr);
+  assert.match(outside.stderr, /^xorlab: warning: --compare A: hiddenStd=1000 lies outside the grid of hiddenStd \(0\.5 to 2\); using the nearest point, hiddenStd=2$/m);
+  assert.match(outside.stderr, /^xorlab: warning: --compare B: hiddenStd=0\.001 lies outside the grid of hiddenStd \(0\.5 to 2\); using the nearest point, hiddenStd=0\.5$/m);
+  const far = runCli(['summary', 'article', '--db', db, '--compare', '1.4', '0.5']);
+  assert.match(far.stderr, /warning: --compare A: hiddenStd=1\.4 is far from every grid value of hiddenStd; using the nearest point, hiddenStd=(1|2)$/m);
+  // Values on the grid, or within 10% of a grid value, say nothing more.
+  const near = runCli(['summary', 'article', '--db', db, '--compare', '1', '0.7']);
+  assert.equal(near.status, 0, near.stderr);
+  assert.equal(near.stderr, '');
+});
+
 test('--compare names a parameter as its key or its flag; a typo gets the nearest name', async () => {
   const db = await studyDb();
   const flag = runCli(['summary', 'article', '--db', db, '--json', '--compare', 'hidden-std=1', 'hiddenStd=0.7071']);

@@ -80,7 +80,14 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   if (options.compare) {
     const a = selectPoint('--compare A', options.compare[0], points);
     const b = selectPoint('--compare B', options.compare[1], points);
-    report.comparison = comparisonJson(a, b, level);
+    if (a.point.point === b.point.point) {
+      throw new UsageError(
+        `--compare: A (${options.compare[0]}) and B (${options.compare[1]}) are the same point, point ${a.point.point} (${describeParams(a.point.params)}); ` +
+          'a point compared with itself is not two samples — choose two different points',
+      );
+    }
+    for (const warning of [a.warning, b.warning]) if (warning) process.stderr.write(`xorlab: warning: ${warning}\n`);
+    report.comparison = comparisonJson(a.point, b.point, level);
   }
 
   if (options.json) {
