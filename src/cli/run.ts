@@ -111,9 +111,12 @@ export async function runWithProgress(
   resumeHint: (outcome: RunOutcome) => string,
 ): Promise<RunOutcome> {
   const controller = new AbortController();
+  const progress = createProgress(label);
   const onSigint = (): void => {
     if (controller.signal.aborted) return;
-    process.stderr.write('\nxorlab: interrupted; keeping the trials that finished...\n');
+    // The bar ends on its own line first: nothing redraws over the lines below.
+    progress.stop();
+    process.stderr.write('xorlab: interrupted; keeping the trials that finished...\n');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -129,8 +132,8 @@ export async function runWithProgress(
       precision: settings.precision,
       chunkSize: settings.chunkSize,
       signal: controller.signal,
-      progress: createProgress(label),
-      onFallback: (reason) => process.stderr.write(`xorlab: note: ${reason}\n`),
+      progress,
+      onFallback: (reason) => progress.note(`xorlab: note: ${reason}`),
     });
   } finally {
     process.off('SIGINT', onSigint);
