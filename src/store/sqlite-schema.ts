@@ -15,7 +15,10 @@
 // - PRAGMA application_id marks the file as ours: a foreign SQLite file is recognised and never migrated.
 // - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two runs that
 //   add trials at once get different indices. Added after schema 2 was released, so it is created where missing.
+// - `trial_rows` is a view for people and pandas: one row per trial with the study's name and every configuration
+//   value as a column (README: "The database"). It is recreated whenever its definition changes (a new parameter).
 import type Database from 'better-sqlite3';
+import { PARAMETER_NAMES } from '../config/parameters.js';
 import { StoreError } from './types.js';
 
 /** 'XorL' in ASCII: written into the SQLite header of every database this store creates. */
@@ -82,10 +85,44 @@ const RESERVATIONS_SQL = `CREATE TABLE IF NOT EXISTS reservations (
   PRIMARY KEY (study_id, point)
 ) WITHOUT ROWID`;
 
-/** Creates what later releases of schema 2 added (the reservations table) where missing. Writing connections only. */
+/** A configuration value at a point: the swept value where the parameter is swept, else the study's base config.
+ * `hidden` is text, "2" or "4,4" (a swept hidden is one layer of n units). */
+function configColumn(name: string): string {
+  const swept = `json_extract(p.params, '$.${name}')`;
+  const base = name === 'hidden' ? `(SELECT group_concat(value, ',') FROM json_each(s.definition, '$.config.hidden'))` : `json_extract(s.definition, '$.config.${name}')`;
+  const value = name === 'hidden' ? `CAST(${swept} AS TEXT)` : swept;
+  return `CASE WHEN json_type(p.params, '$.${name}') IS NULL THEN ${base} ELSE ${value} END AS "${name}"`;
+}
+
+/** One row per trial: study, point, repeat, every configuration value, seed, the metrics, engine and precision.
+ * Each point's configuration is worked out once (the materialized CTE), not once per trial. */
+export const TRIAL_ROWS_SQL = `CREATE VIEW trial_rows AS
+WITH point_config AS MATERIALIZED (
+  SELECT p.study_id, p.point, s.name AS study,
+    ${PARAMETER_NAMES.map(configColumn).join(',\n    ')}
+  FROM points p JOIN studies s ON s.id = p.study_id
+)
+SELECT c.study, t.point, t.repeat,
+  ${PARAMETER_NAMES.map((name) => `c."${name}"`).join(', ')},
+  t.seed, t.total_loss AS totalLoss, t.final_loss AS finalLoss, t.success, t.epochs_to_threshold AS epochsToThreshold,
+  t.diverged, e.engine, e.precision
+FROM trials t
+JOIN point_config c ON c.study_id = t.study_id AND c.point = t.point
+JOIN engines e ON e.id = t.engine_id`;
+
+/** Creates what later releases of schema 2 added (the reservations table, the trial_rows view) where missing or
+ * out of date. Writing connections only. */
 function addLaterObjects(db: Database.Database): void {
+  const view = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = 'trial_rows'").pluck().get() as string | undefined;
   const hasReservations = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'reservations'").pluck().get() !== undefined;
-  if (!hasReservations) db.exec(RESERVATIONS_SQL);
+  if (view === TRIAL_ROWS_SQL && hasReservations) return;
+  db.transaction(() => {
+    db.exec(RESERVATIONS_SQL);
+    if (view !== TRIAL_ROWS_SQL) {
+      db.exec('DROP VIEW IF EXISTS trial_rows');
+      db.exec(TRIAL_ROWS_SQL);
+    }
+  }).immediate();
 }
 
 /** Refuses a database whose pages do not hold together (garbage written over part of it), before anything is
