@@ -36,6 +36,17 @@ export function curvePoints(points: readonly PointSummary[], param: string): Cur
     .sort((a, b) => a.x - b.x);
 }
 
+/** A chart of total losses has nothing to draw when every trial diverged (no point has a mean): say so instead of
+ * drawing empty axes. */
+function refuseAllDiverged(study: StudyRecord, points: readonly PointSummary[]): void {
+  if (points.some((p) => p.mean !== null)) return;
+  const trials = points.reduce((n, p) => n + p.count, 0);
+  throw new ChartDataError(
+    `every trial of study ${study.name} diverged (${trials.toLocaleString('en-US')} trials at ${points.length} points): there is no total loss to draw; ` +
+      'see `xorlab summary` for the counts, and try a smaller learning rate or std',
+  );
+}
+
 export function studyCurveInput(study: StudyRecord, points: readonly PointSummary[], param?: string): CurveInput {
   const params = sweptParameters(study, points);
   if (params.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
@@ -46,6 +57,7 @@ export function studyCurveInput(study: StudyRecord, points: readonly PointSummar
     throw new ChartDataError(`study ${study.name} does not sweep ${param}; it sweeps ${params.join(', ')}`);
   }
   if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
+  refuseAllDiverged(study, points);
   const curve = curvePoints(points, param);
   if (curve.length === 0) throw new ChartDataError(`${param} is not numeric in study ${study.name}; a curve needs numbers on its x-axis`);
   const logX = isLogGrid(study, param) ?? inferLogX(curve.map((p) => p.x));
@@ -64,6 +76,7 @@ export function studyHeatmapInput(study: StudyRecord, points: readonly PointSumm
   const params = sweptParameters(study, points);
   if (params.length !== 2) throw new ChartDataError(`a heatmap needs a study that sweeps two parameters; ${study.name} sweeps ${params.length ? params.join(', ') : 'none'}`);
   if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
+  refuseAllDiverged(study, points);
   const [xParameter, yParameter] = params;
   const trials = points.reduce((n, p) => n + p.count, 0);
   return {
