@@ -6,8 +6,8 @@ import { openStore, type Store } from '../store/index.js';
 export const DEFAULT_DB = 'xorlab.db';
 
 /** Adds `--db <path>` to `command`. */
-export function addDbOption(command: Command): Command {
-  return command.option('--db <path>', `SQLite database file (default: ${DEFAULT_DB} in the working directory)`);
+export function addDbOption(command: Command, help = `SQLite database file (default: ${DEFAULT_DB} in the working directory)`): Command {
+  return command.option('--db <path>', help);
 }
 
 /** Opens the store named by --db (default xorlab.db). Reading commands pass { readonly: true }: a missing file is

@@ -25,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   summary: async () => (await import('./commands/summary.js')).registerSummary,
   studies: async () => (await import('./commands/studies.js')).registerStudies,
   export: async () => (await import('./commands/export.js')).registerExport,
+  delete: async () => (await import('./commands/delete.js')).registerDelete,
+  rename: async () => (await import('./commands/rename.js')).registerRename,
   plot: async () => (await import('./commands/plot.js')).registerPlot,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
 };

@@ -23,8 +23,8 @@ export interface RunFlags {
 }
 
 /** The flags that choose how trials run (sweep, refine, reproduce). */
-export function addRunOptions(command: Command): Command {
-  return addDbOption(command)
+export function addRunOptions(command: Command, dbHelp?: string): Command {
+  return addDbOption(command, dbHelp)
     .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
     .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine (default: fast; a stored study goes on with the engine of its trials, and another one is refused)').choices(ENGINE_NAMES))
     .addOption(new Option('--precision <p>', 'arithmetic of the fast engine (default: f32, or a stored study\'s)').choices(PRECISIONS))

@@ -408,6 +408,33 @@ class SqliteStore implements Store {
     );
   }
 
+  async deleteStudy(study: string): Promise<number> {
+    this.writeStatements();
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const id = this.requireStudy(study);
+        const trials = this.db.prepare('DELETE FROM trials WHERE study_id = ?').run(id).changes;
+        for (const table of ['blocks', 'points', 'reservations']) this.db.prepare(`DELETE FROM ${table} WHERE study_id = ?`).run(id);
+        this.db.prepare('DELETE FROM studies WHERE id = ?').run(id);
+        this.studyIds.delete(study);
+        return trials;
+      }).immediate(),
+    );
+  }
+
+  async renameStudy(study: string, newName: string, definition: unknown): Promise<void> {
+    this.writeStatements();
+    this.guard(() =>
+      this.db.transaction(() => {
+        const id = this.requireStudy(study);
+        if (this.studyId(newName) !== null) throw new StoreError(`there is already a study "${newName}" in ${this.path}; choose another name, or delete that one first`);
+        this.db.prepare('UPDATE studies SET name = ?, definition = ? WHERE id = ?').run(newName, JSON.stringify(definition ?? null), id);
+        this.studyIds.delete(study);
+        this.studyIds.set(newName, id);
+      }).immediate(),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
     OPEN_CONNECTIONS.delete(this.db);

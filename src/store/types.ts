@@ -78,6 +78,12 @@ export interface Store {
    * trial's seed derives from its (point, repeat). Throws StoreError for an unknown study.
    */
   reserveRepeats(study: string, counts: ReadonlyMap<number, number>): Promise<Map<number, number>>;
+  /** Deletes a study, its trials and everything kept about it. Returns the number of trials deleted. Throws
+   * StoreError for an unknown study. */
+  deleteStudy(study: string): Promise<number>;
+  /** Gives a study another name, storing `definition` (the study layer's definition under the new name) in place of
+   * its definition; trials stay as they are. Throws StoreError for an unknown study or a new name that is taken. */
+  renameStudy(study: string, newName: string, definition: unknown): Promise<void>;
   close(): Promise<void>;
 }
 

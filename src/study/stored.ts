@@ -5,7 +5,7 @@ import type { Dataset } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
-import { StudyError, describeDifference, sameDefinition, type Study, type StudyDefinition } from './definition.js';
+import { STUDY_NAME_PATTERN, StudyError, describeDifference, sameDefinition, type Study, type StudyDefinition } from './definition.js';
 import { changedDataset, withoutPins } from './pins.js';
 import { planAdditional, type TrialPlan } from './plan.js';
 import { relativeStandardError } from './stats.js';
@@ -119,4 +119,18 @@ export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, st
     if (k > 0) counts.set(point, k);
   });
   return planAdditional(extra, await store.reserveRepeats(study.definition.name, counts));
+}
+
+/** Renames a stored study: the store keeps the definition verbatim, so its `name` changes with it (in place, the
+ * keys' order kept). Throws StudyError for a name that is not allowed. */
+export async function renameStoredStudy(store: Pick<Store, 'getStudy' | 'renameStudy'>, name: string, newName: string): Promise<void> {
+  if (!STUDY_NAME_PATTERN.test(newName)) {
+    throw new StudyError(`the new name "${newName}" must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
+  if (newName === name) throw new StudyError(`the study is already called "${name}"`);
+  const record = await store.getStudy(name);
+  if (!record) throw new StudyError(`there is no study "${name}"`);
+  const definition = record.definition;
+  const renamed = definition !== null && typeof definition === 'object' && !Array.isArray(definition) && 'name' in definition ? { ...definition, name: newName } : definition;
+  await store.renameStudy(name, newName, renamed);
 }

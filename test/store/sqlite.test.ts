@@ -239,3 +239,27 @@ test('reserveRepeats hands out indices after everything stored or reserved, atom
   await a.close();
   await b.close();
 });
+
+test('deleteStudy removes a study and all it holds; renameStudy moves it to a new name with its new definition', async () => {
+  const store = openSqliteStore(join(tempDir(), 'admin.db'));
+  await store.ensureStudy('unit', DEF);
+  await store.ensureStudy('other', { ...DEF, name: 'other' });
+  await store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 1, 0, 2), trial('other', 0, 0, 5)]);
+  await store.reserveRepeats('unit', new Map([[0, 4]]));
+  await store.renameStudy('unit', 'renamed', { ...DEF, name: 'renamed' });
+  assert.equal(await store.getStudy('unit'), null);
+  assert.deepEqual((await store.getStudy('renamed'))?.definition, { ...DEF, name: 'renamed' });
+  assert.equal((await collect(store.iterateTrials('renamed'))).length, 2);
+  // The reservation (repeats 1-4 at point 0, after the stored repeat 0) went with it.
+  assert.deepEqual(await store.reserveRepeats('renamed', new Map([[0, 1]])), new Map([[0, 5]]));
+  await assert.rejects(async () => await store.renameStudy('renamed', 'other', {}), (e: unknown) => e instanceof StoreError && /already a study "other"/.test(e.message));
+  assert.equal(await store.deleteStudy('renamed'), 2);
+  assert.equal(await store.getStudy('renamed'), null);
+  await assert.rejects(async () => await store.deleteStudy('renamed'), (e: unknown) => e instanceof StoreError && /unknown study "renamed"/.test(e.message));
+  // Nothing of it is left: a new study of that name starts empty, at repeat 0.
+  await store.ensureStudy('renamed', DEF);
+  assert.deepEqual(await store.summarize('renamed'), []);
+  assert.deepEqual(await store.reserveRepeats('renamed', new Map([[0, 1]])), new Map([[0, 0]]));
+  assert.equal((await collect(store.iterateTrials('other'))).length, 1, 'another study was touched');
+  await store.close();
+});
