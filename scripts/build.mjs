@@ -1,13 +1,18 @@
-// Builds everything the package runs from: the WebAssembly kernels (AssemblyScript) and the TypeScript sources.
-// Runs on `npm install` / `npm ci` (the `prepare` script) and before `npm test`.
+// Builds everything the package runs from: the WebAssembly kernels (AssemblyScript), the TypeScript sources and the
+// browser bundle (dist/web/, ./build-web.mjs). Runs on `npm install` / `npm ci` (the `prepare` script) and before
+// `npm test`. `--web` (npm run build:web) builds only what the browser needs: the kernels and dist/web/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { exportsInterface } from './kernel-types.mjs';
+import { expandGenerated } from './gen-train22.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+const webOnly = process.argv.includes('--web');
 
 function run(cmd, args) {
   const result = spawnSync(process.execPath, [cmd, ...args], { cwd: root, stdio: 'inherit' });
@@ -17,22 +22,46 @@ function run(cmd, args) {
   }
 }
 
-// 1. WebAssembly kernels: every src/engine/assembly/*.entry.ts becomes dist/engine/<name>.wasm.
+// 1. WebAssembly kernels: every src/engine/assembly/*.entry.ts becomes dist/engine/<name>.wasm, and its exports'
+//    TypeScript interface src/engine/<name>-exports.ts (generated, not committed: the entry file is the source).
 const assemblyDir = join(root, 'src', 'engine', 'assembly');
 if (existsSync(assemblyDir)) {
   mkdirSync(join(root, 'dist', 'engine'), { recursive: true });
   const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
-  for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.entry.ts'))) {
-    const name = file.replace(/\.entry\.ts$/, '');
-    run(asc, [
-      join('src', 'engine', 'assembly', file),
-      '--outFile', join('dist', 'engine', `${name}.wasm`),
-      '--enable', 'simd',
-      '-O3', '--noAssert', '--runtime', 'stub',
-    ]);
+  const scratch = mkdtempSync(join(tmpdir(), 'xorlab-asc-'));
+  try {
+    // The sources as asc sees them: the entry files with their generated functions written in (see gen-train22.mjs).
+    for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(join(assemblyDir, file), 'utf8');
+      writeFileSync(join(scratch, file), file.endsWith('.entry.ts') ? expandGenerated(text) : text);
+    }
+    for (const file of readdirSync(assemblyDir).filter((f) => f.endsWith('.entry.ts'))) {
+      const name = file.replace(/\.entry\.ts$/, '');
+      run(asc, [
+        join(scratch, file),
+        '--outFile', join(scratch, `${name}.wasm`),
+        '--enable', 'simd',
+        '-O3', '--noAssert', '--runtime', 'stub',
+        // Bindings beside the module: only their typings are used (not the .js glue).
+        '--bindings', 'raw',
+      ]);
+      copyFileSync(join(scratch, `${name}.wasm`), join(root, 'dist', 'engine', `${name}.wasm`));
+      const typings = readFileSync(join(scratch, `${name}.d.ts`), 'utf8');
+      const typeName = `${name[0].toUpperCase()}${name.slice(1)}Exports`;
+      const generated = exportsInterface(typings, typeName, `src/engine/assembly/${file}`);
+      const target = join(root, 'src', 'engine', `${name}-exports.ts`);
+      if (!existsSync(target) || readFileSync(target, 'utf8') !== generated) writeFileSync(target, generated);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-// 2. TypeScript.
-const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
-run(tsc, ['-p', 'tsconfig.json']);
+// 2. TypeScript (Node code; the browser's code is bundled by esbuild in step 3 and type-checked by npm run typecheck).
+if (!webOnly) {
+  const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+  run(tsc, ['-p', 'tsconfig.json']);
+}
+
+// 3. The browser bundle: dist/web/.
+run(join(root, 'scripts', 'build-web.mjs'), []);

@@ -1,6 +1,7 @@
 // The house: dependencies point one way. Every import in src/ (type-only ones too: a type from a higher room is
 // still knowledge that flows the wrong way) is checked against the arrow
-//   text (leaf) <- core <- config <- engine | store | plot <- study <- article <- web <- cli, bench <- index
+//   text (leaf) <- core <- config <- engine | store | plot <- study <- article <- web <- server <- cli, bench <- index
+// (web: the pages' browser code; server: `xorlab serve`'s Node server, which serves them)
 // and the browser-safe rooms (core, config) may use no Node API and core no zod.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -22,10 +23,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   study: ['engine', 'store', 'plot', 'config', 'core', 'text'],
   article: ['study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
   web: ['article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
-  cli: ['web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
-  bench: ['web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
+  server: ['web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
+  cli: ['server', 'web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
+  bench: ['server', 'web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
   // The package's entry points (src/index.ts, src/core.ts) expose what the rooms below them hold.
-  '.': ['cli', 'bench', 'web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
+  '.': ['cli', 'bench', 'server', 'web', 'article', 'study', 'engine', 'store', 'plot', 'config', 'core', 'text'],
 };
 /** Rooms whose code must run in a browser unchanged. */
 const BROWSER_SAFE = ['core', 'config', 'text'];

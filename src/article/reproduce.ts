@@ -138,8 +138,8 @@ export async function prepareReproduction(store: Store, studies: ReproductionStu
 /** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
 export async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
   const { name, repeats } = study.definition;
-  const plan = planMissing(study.pointCount, repeats, await store.storedRepeats(name));
-  if (plan.points.length === 0) return 0;
+  const plan = planMissing(study.pointCount, repeats, await store.storedRuns(name));
+  if (plan.size === 0) return 0;
   return (await run(`sweep ${name}`, study, plan)).completed;
 }
 

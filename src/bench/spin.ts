@@ -11,8 +11,8 @@
 
 const CHAINS = 12;
 /** The multiplier and the addend of every chain: the chains converge to c / (1 - m) = 1 and stay normal numbers. */
-export const SPIN_MULTIPLIER = 0.9999999;
-export const SPIN_ADDEND = 1e-7;
+const SPIN_MULTIPLIER = 0.9999999;
+const SPIN_ADDEND = 1e-7;
 
 /** Unsigned LEB128, as WebAssembly encodes indices, counts and sizes. */
 function leb(value: number): number[] {

@@ -76,11 +76,11 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (withStorage.stored !== plan.points.length) throw new Error(`bench sweep stored ${withStorage.stored} of ${plan.points.length} trials`);
+  if (withStorage.stored !== plan.size) throw new Error(`bench sweep stored ${withStorage.stored} of ${plan.size} trials`);
 
   return {
     name: 'sweep 100k',
-    trials: plan.points.length,
+    trials: plan.size,
     epochs: study.definition.config.epochs,
     workers,
     engine,

@@ -3,6 +3,7 @@
 // and validate their input, then call the layers below (study, store, plot, kernel, core).
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
+import { redact } from '../text/redact.js';
 import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
@@ -29,6 +30,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   rename: async () => (await import('./commands/rename.js')).registerRename,
   plot: async () => (await import('./commands/plot.js')).registerPlot,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
+  worker: async () => (await import('./commands/worker.js')).registerWorker,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {
@@ -57,7 +60,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
     }
     if (INPUT_ERRORS.some((kind) => error instanceof kind)) exitWith((error as Error).message, EXIT_USAGE);
-    throw error;
+    // A bug: the stack helps, but it may quote a URL with its password.
+    process.stderr.write(`${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    process.exit(1);
   }
 }
 

@@ -4,12 +4,13 @@ import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/index.js';
 import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
-import { StudyError, resolveStudy, type Study } from '../study/definition.js';
+import { StudyError, datasetNames, resolveStudy, type Study } from '../study/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
 import { defaultWorkers, runPlan, type RunOutcome } from '../study/run.js';
-import { addDbOption } from './db-option.js';
+import { addDbOption, DB_ENV } from './db-option.js';
+import { MASK, redact } from '../text/redact.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
 import { loadDataset } from './files.js';
 import { parseNumber } from './parse.js';
@@ -42,9 +43,7 @@ export function toStudy(definition: unknown, what = 'study'): Study {
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
-  const axis = study.axes.find((a) => a.param === 'dataset');
-  const names = axis ? (axis.values as string[]) : [study.definition.config.dataset];
-  return Object.fromEntries(names.map((name) => [name, loadDataset(name)]));
+  return Object.fromEntries(datasetNames(study).map((name) => [name, loadDataset(name)]));
 }
 
 export interface RunSettings {
@@ -148,10 +147,12 @@ export async function runWithProgress(
     );
   }
   if (outcome.interrupted) {
+    const hint = resumeHint(outcome);
     process.stderr.write(
       `xorlab: stopped after ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials; ` +
-        `they are stored. Resume with:\n  ${resumeHint(outcome)}\n`,
+        `they are stored. Resume with:\n  ${hint}\n`,
     );
+    process.stderr.write(passwordNote(hint));
     await store.close();
     process.exit(EXIT_INTERRUPTED);
   }
@@ -162,8 +163,13 @@ export async function runWithProgress(
   return outcome;
 }
 
-/** The command line as typed, quoted for a POSIX shell. */
+/** The line that follows a printed command whose password is shown as *** ('' when it has none). */
+export function passwordNote(command: string): string {
+  return command.includes(MASK) ? `xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n` : '';
+}
+
+/** The command line as typed, quoted for a POSIX shell, with any password shown as ***. */
 export function commandLine(args: readonly string[]): string {
   const quote = (a: string): string => (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['xorlab', ...args.map(quote)].join(' ');
+  return redact(['xorlab', ...args.map(quote)].join(' '));
 }

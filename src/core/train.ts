@@ -5,7 +5,7 @@ import type { Dataset } from './datasets.js';
 import { initialParameters } from './init.js';
 import { makeLoss, type Loss } from './losses.js';
 import { makeShape, type NetworkShape } from './network.js';
-import { makeOptimizer } from './optimizers.js';
+import { makeOptimizer, type Optimizer } from './optimizers.js';
 import { Rng } from './rng.js';
 import { learningRateAt } from './schedules.js';
 
@@ -191,66 +191,132 @@ function allFinite(values: Float64Array): boolean {
   return true;
 }
 
-/** Trains from the given initial parameters. Deterministic: no randomness is drawn here. */
-export function train(config: TrainingConfig, dataset: Dataset, initial: Float64Array, options: TrainingOptions = {}): TrainingResult {
-  const net = new Network(config, dataset);
-  if (initial.length !== net.shape.parameterCount) {
-    throw new RangeError(`expected ${net.shape.parameterCount} initial parameters, got ${initial.length}`);
-  }
-  const params = Float64Array.from(initial);
-  const optimizer = makeOptimizer(config, params.length);
-  const traceEvery = options.traceEvery ?? 0;
-  const snapshotEvery = options.snapshotEvery ?? 0;
-  const trace: TraceEntry[] = [];
-  const snapshots: Snapshot[] = [];
-  let totalLoss = 0;
-  let epochsToThreshold: number | null = null;
-  let diverged = false;
+/**
+ * One training, an epoch at a time: what train() runs to the end, and what a live page steps through (pausing,
+ * stepping, changing the learning rate between epochs). Deterministic: no randomness is drawn here.
+ */
+export class Trainer {
+  readonly net: Network;
+  /** The parameters at the start of epoch `epoch` (updated in place). */
+  readonly params: Float64Array;
+  /** Epochs done (the next epoch to run). */
+  epoch = 0;
+  totalLoss = 0;
+  epochsToThreshold: number | null = null;
+  /** A loss or the running total became NaN or infinite: training has stopped. */
+  diverged = false;
+  private readonly optimizer: Optimizer;
+  /** The schedule's settings; setLearningRate changes its base rate for the epochs still to run. */
+  private readonly schedule: TrainingConfig;
 
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    const loss = net.forward(params);
-    // The parameters are recorded even at the epoch that diverges, so a trajectory always has its start.
-    if (snapshotEvery > 0 && epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
-    totalLoss += loss;
-    // A sum that overflows (finite but enormous losses) has diverged as surely as a NaN.
-    if (!Number.isFinite(totalLoss)) {
-      diverged = true;
-      break;
+  constructor(
+    readonly config: TrainingConfig,
+    readonly dataset: Dataset,
+    initial: Float64Array,
+  ) {
+    this.net = new Network(config, dataset);
+    if (initial.length !== this.net.shape.parameterCount) {
+      throw new RangeError(`expected ${this.net.shape.parameterCount} initial parameters, got ${initial.length}`);
     }
-    if (epochsToThreshold === null && loss < config.threshold) epochsToThreshold = epoch;
-    if (traceEvery > 0 && epoch % traceEvery === 0) trace.push({ epoch, loss });
+    this.params = Float64Array.from(initial);
+    this.optimizer = makeOptimizer(config, this.params.length);
+    this.schedule = { ...config };
+  }
 
-    const lr = learningRateAt(config, epoch);
+  /** Whether every configured epoch has run (or training diverged). */
+  get done(): boolean {
+    return this.diverged || this.epoch >= this.config.epochs;
+  }
+
+  /** The learning rate the schedule gives the next epoch. */
+  get learningRate(): number {
+    return learningRateAt(this.schedule, this.epoch);
+  }
+
+  /** The schedule's base rate: the configured lr, or the last one set. */
+  get baseLearningRate(): number {
+    return this.schedule.lr;
+  }
+
+  /** Sets the base learning rate (the schedule's `lr`) from the next epoch on. */
+  setLearningRate(lr: number): void {
+    this.schedule.lr = lr;
+  }
+
+  /**
+   * Runs epoch `epoch`: the forward pass (whose mean loss counts into totalLoss), then the backward pass and the
+   * update. `afterForward` sees the epoch, its loss and the parameters before the update. Returns the epoch's loss;
+   * on a non-finite total, marks the training diverged and updates nothing.
+   */
+  step(afterForward?: (epoch: number, loss: number, params: Float64Array) => void): number {
+    const epoch = this.epoch;
+    const loss = this.net.forward(this.params);
+    afterForward?.(epoch, loss, this.params);
+    this.totalLoss += loss;
+    // A sum that overflows (finite but enormous losses) has diverged as surely as a NaN.
+    if (!Number.isFinite(this.totalLoss)) {
+      this.diverged = true;
+      return loss;
+    }
+    if (this.epochsToThreshold === null && loss < this.config.threshold) this.epochsToThreshold = epoch;
+    const lr = learningRateAt(this.schedule, epoch);
     const step = epoch + 1;
-    if (config.updateOrder === 'seed') {
+    const { net, params, optimizer } = this;
+    if (this.config.updateOrder === 'seed') {
       net.backward(params, (start, end) => optimizer.update(params, net.grad, lr, step, start, end));
     } else {
       net.backward(params);
       optimizer.update(params, net.grad, lr, step, 0, params.length);
     }
+    this.epoch = step;
+    return loss;
   }
 
-  let finalLoss: number | null = null;
-  let predictions: number[][] | null = null;
-  if (!diverged) {
-    const loss = net.forward(params);
-    if (Number.isFinite(loss) && allFinite(params)) {
-      finalLoss = loss;
-      predictions = net.predictions();
-      if (snapshotEvery > 0) snapshots.push({ epoch: config.epochs, loss, parameters: Array.from(params) });
-    } else {
-      diverged = true;
-    }
+  /** Mean loss and predictions of the current parameters (a forward pass; the training's state is unchanged). */
+  evaluate(): { loss: number; predictions: number[][] } {
+    const loss = this.net.forward(this.params);
+    return { loss, predictions: this.net.predictions() };
   }
-  const targets = dataset.targets;
-  const success = predictions !== null && predictions.flat().every((p, k) => p > 0.5 === targets[k] > 0.5);
-  return {
-    metrics: { totalLoss: diverged ? null : totalLoss, finalLoss, predictions, success, epochsToThreshold, diverged },
-    initialParameters: Float64Array.from(initial),
-    finalParameters: params,
-    trace,
-    snapshots,
-  };
+
+  /** The metrics of the parameters as they are now (train() calls it once every epoch has run). */
+  metrics(): TrainingMetrics {
+    let diverged = this.diverged;
+    let finalLoss: number | null = null;
+    let predictions: number[][] | null = null;
+    if (!diverged) {
+      const now = this.evaluate();
+      if (Number.isFinite(now.loss) && allFinite(this.params)) {
+        finalLoss = now.loss;
+        predictions = now.predictions;
+      } else {
+        diverged = true;
+      }
+    }
+    const targets = this.dataset.targets;
+    const success = predictions !== null && predictions.flat().every((p, k) => p > 0.5 === targets[k] > 0.5);
+    return { totalLoss: diverged ? null : this.totalLoss, finalLoss, predictions, success, epochsToThreshold: this.epochsToThreshold, diverged };
+  }
+}
+
+/** Trains from the given initial parameters. Deterministic: no randomness is drawn here. */
+export function train(config: TrainingConfig, dataset: Dataset, initial: Float64Array, options: TrainingOptions = {}): TrainingResult {
+  const trainer = new Trainer(config, dataset, initial);
+  const traceEvery = options.traceEvery ?? 0;
+  const snapshotEvery = options.snapshotEvery ?? 0;
+  const trace: TraceEntry[] = [];
+  const snapshots: Snapshot[] = [];
+  // The parameters are recorded even at the epoch that diverges, so a trajectory always has its start.
+  const record = snapshotEvery > 0 ? (epoch: number, loss: number, params: Float64Array) => {
+    if (epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
+  } : undefined;
+  while (!trainer.done) {
+    const epoch = trainer.epoch;
+    const loss = trainer.step(record);
+    if (!trainer.diverged && traceEvery > 0 && epoch % traceEvery === 0) trace.push({ epoch, loss });
+  }
+  const metrics = trainer.metrics();
+  if (metrics.finalLoss !== null && snapshotEvery > 0) snapshots.push({ epoch: config.epochs, loss: metrics.finalLoss, parameters: Array.from(trainer.params) });
+  return { metrics, initialParameters: Float64Array.from(initial), finalParameters: trainer.params, trace, snapshots };
 }
 
 /** Draws the initial parameters from `seed` and trains. */

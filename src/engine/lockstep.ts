@@ -113,7 +113,7 @@ function runBatch(
   const lossBounds = config.loss === 'bce' ? bceLossBounds(config.bceClip) : [-Infinity, Infinity];
   kernel.configure(
     I, H, N, B,
-    ACTIVATION_CODES[config.activation], LOSS_CODES[config.loss], config.updateOrder === 'seed' ? 1 : 0,
+    ACTIVATION_CODES[config.activation], LOSS_CODES[config.loss], config.updateOrder === 'seed',
     config.leakySlope, config.eluAlpha, lossBounds[0], lossBounds[1], config.threshold,
     L.x, L.y, L.lr, L.h, L.df, L.d, L.g, L.acc, L.state, L.out,
   );

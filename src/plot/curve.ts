@@ -29,6 +29,8 @@ export interface CurveInput {
   title?: string;
   subtitle?: string;
   yTitle?: string;
+  /** Width of the plotting area in px (default PLOT_WIDTH; a narrow screen gives less). */
+  width?: number;
 }
 
 export function inferLogX(xs: readonly number[]): boolean {
@@ -37,6 +39,7 @@ export function inferLogX(xs: readonly number[]): boolean {
 }
 
 export function curveSpec(input: CurveInput): TopLevelSpec {
+  const width = input.width ?? PLOT_WIDTH;
   const xs = input.points.map((p) => p.x);
   const logX = input.logX ?? inferLogX(xs);
   const xavier = input.xavier === undefined ? (isInitStd(input.parameter) ? xavierStd(2, 2) : null) : input.xavier;
@@ -65,7 +68,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
   // DejaVu Sans at 13 px), so it crosses no line and stays inside the plot.
   const label = (x: number, row: number, other: number | null, text: string) => {
     const p = position(x);
-    const needed = (text.length * 8 + 8) / PLOT_WIDTH;
+    const needed = (text.length * 8 + 8) / width;
     const fitsLeft = p >= needed;
     const fitsRight = 1 - p >= needed;
     const preferLeft = other !== null ? other > x : p > 0.5;
@@ -106,7 +109,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     resolve: { scale: { x: 'shared' } },
     vconcat: [
       {
-        width: PLOT_WIDTH,
+        width,
         height: 330,
         transform: [{ filter: 'datum.mean != null' }],
         layer: [
@@ -128,7 +131,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
         ],
       },
       {
-        width: PLOT_WIDTH,
+        width,
         height: 130,
         layer: [
           {

@@ -9,7 +9,6 @@ export const PLOT_WIDTH = 620;
 
 /** Dark-to-light colours taken from viridis: each differs in lightness, so they stay apart in greyscale. */
 export const VIRIDIS_STEPS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'] as const;
-export const INK = '#222222';
 /** The measured minimum: viridis green, drawn dashed so it differs from the black Xavier rule in greyscale too. */
 export const MINIMUM_GREEN = '#1f9e66';
 

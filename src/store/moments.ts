@@ -117,3 +117,34 @@ export function toPointSummary(point: number, params: Record<string, ParamValue>
     meanEpochsToThreshold: m.ettN > 0 ? m.ettSum / m.ettN : null,
   };
 }
+
+/** What summarizeRows needs of a trial. */
+export type SummaryRow = BlockRow & Pick<TrialRow, 'point'>;
+
+/**
+ * The per-point summaries of trials held in memory (a web page's study), computed exactly as a store computes them
+ * from its per-block aggregates: each block's moments from its rows in repeat order, merged in block order. So the
+ * same trials give the same bits as `xorlab summary`. Points in increasing order; `params` names each point's values.
+ */
+export function summarizeRows(rows: Iterable<SummaryRow>, params: (point: number) => Record<string, ParamValue>): PointSummary[] {
+  const byPoint = new Map<number, Map<number, SummaryRow[]>>();
+  for (const row of rows) {
+    let blocks = byPoint.get(row.point);
+    if (!blocks) byPoint.set(row.point, (blocks = new Map<number, SummaryRow[]>()));
+    const block = blockOf(row.repeat);
+    let list = blocks.get(block);
+    if (!list) blocks.set(block, (list = []));
+    list.push(row);
+  }
+  return [...byPoint.keys()]
+    .sort((a, b) => a - b)
+    .map((point) => {
+      const blocks = byPoint.get(point)!;
+      let moments = emptyMoments();
+      for (const block of [...blocks.keys()].sort((a, b) => a - b)) {
+        const list = blocks.get(block)!.sort((x, y) => x.repeat - y.repeat);
+        moments = mergeMoments(moments, blockMoments(list));
+      }
+      return toPointSummary(point, params(point), moments);
+    });
+}

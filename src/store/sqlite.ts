@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
-import { jsonDifferences } from '../text/differences.js';
+import { describeDifference } from './definition-diff.js';
 import { toStoreError } from './sqlite-errors.js';
 import { prepareDatabase } from './sqlite-schema.js';
 import type { EngineName, Precision } from '../config/parameters.js';
@@ -191,6 +191,30 @@ class SqliteStore implements Store {
         } else {
           result.set(point, Int32Array.from(listRepeats.all(id, point) as number[]));
         }
+      }
+      return result;
+    });
+  }
+
+  async storedRuns(study: string): Promise<Map<number, Int32Array>> {
+    return this.guard(() => {
+      const id = this.requireStudy(study);
+      const result = new Map<number, Int32Array>();
+      // Gaps and islands: repeat - row_number() is constant along a run of consecutive repeats.
+      const islands = this.db
+        .prepare(
+          `SELECT min(repeat), max(repeat) + 1 FROM (SELECT repeat, repeat - row_number() OVER (ORDER BY repeat) AS island
+             FROM trials WHERE study_id = ? AND point = ?) GROUP BY island ORDER BY 1`,
+        )
+        .raw();
+      const points = this.db
+        .prepare('SELECT point, sum(trials), max(max_repeat) FROM blocks WHERE study_id = ? GROUP BY point ORDER BY point')
+        .raw()
+        .all(id) as [number, number, number][];
+      for (const [point, count, maxRepeat] of points) {
+        // count distinct non-negative repeats whose largest is count - 1: exactly one run, 0..count-1.
+        if (count === maxRepeat + 1) result.set(point, Int32Array.of(0, count));
+        else result.set(point, Int32Array.from((islands.all(id, point) as [number, number][]).flat()));
       }
       return result;
     });
@@ -473,13 +497,6 @@ function isSortedByRepeat(rows: readonly TrialRow[]): boolean {
 
 function isIndex(x: number): boolean {
   return Number.isInteger(x) && x >= 0;
-}
-
-/** Which top-level fields of two definition texts differ (by their JSON text, so key order counts). */
-function describeDifference(storedText: string, givenText: string): string {
-  const differing = jsonDifferences(JSON.parse(storedText), JSON.parse(givenText)).map((d) => d.path);
-  if (differing.length) return `it differs in ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', ...' : ''}`;
-  return 'its fields are in another order';
 }
 
 /** What is at a path, for the one-line refusal of anything that is not a regular file (a FIFO would block the

@@ -59,6 +59,10 @@ export interface Store {
   listStudies(): Promise<StudyRecord[]>;
   /** Repeat indices already stored at each point: point -> sorted repeat indices. */
   storedRepeats(study: string): Promise<Map<number, Int32Array>>;
+  /** The same as runs: point -> [s0, e0, s1, e1, ...], the sorted, disjoint, non-adjacent ranges [start, end) of
+   * repeat indices stored at each point with a trial. Memory O(runs), not O(trials): what planning reads (a point
+   * stored without gaps is one run, read from its aggregates). */
+  storedRuns(study: string): Promise<Map<number, Int32Array>>;
   /** Inserts rows in one transaction; an existing (study, point, repeat) is left as it is. Returns rows inserted. */
   insertTrials(rows: readonly TrialRow[]): Promise<number>;
   /** Per-point aggregation, read from per-block aggregates kept up to date in the same transaction as the rows:
@@ -93,6 +97,16 @@ export class StoreError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StoreError';
+  }
+}
+
+/** The database could not be reached or dropped the connection (server down or restarting, network): the same
+ * request may succeed later. Callers that run for a long time (distributed workers) retry on it; the CLI reports
+ * it like any StoreError. */
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
   }
 }
 

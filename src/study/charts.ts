@@ -6,14 +6,9 @@ import type { HeatmapInput } from '../plot/landscape.js';
 import type { PointSummary, StudyRecord } from '../store/types.js';
 import { curveMinimum } from './minimum.js';
 import { ChartDataError } from '../plot/errors.js';
+import { storedSweep } from './listing.js';
 
-export { ChartDataError };
-
-/** A stored definition's sweep: parameter -> grid spec, in axis order; null when the definition has none. */
-export function storedSweep(definition: unknown): Record<string, unknown> | null {
-  const sweep = (definition as { sweep?: unknown } | null)?.sweep;
-  return sweep && typeof sweep === 'object' && !Array.isArray(sweep) ? (sweep as Record<string, unknown>) : null;
-}
+export { ChartDataError, storedSweep };
 
 /** The swept parameters in axis order, from the stored definition (or, failing that, from the points). */
 export function sweptParameters(study: StudyRecord, points: readonly PointSummary[]): string[] {
@@ -47,7 +42,9 @@ function refuseAllDiverged(study: StudyRecord, points: readonly PointSummary[]):
   );
 }
 
-export function studyCurveInput(study: StudyRecord, points: readonly PointSummary[], param?: string): CurveInput {
+/** `fitMinimum: false` leaves the fitted minimum (a bootstrap) out: the curve then marks the lowest mean (a live
+ * redraw while trials arrive). */
+export function studyCurveInput(study: StudyRecord, points: readonly PointSummary[], param?: string, options: { fitMinimum?: boolean } = {}): CurveInput {
   const params = sweptParameters(study, points);
   if (params.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
   if (param === undefined) {
@@ -66,7 +63,7 @@ export function studyCurveInput(study: StudyRecord, points: readonly PointSummar
     parameter: param,
     points: curve,
     logX,
-    minimum: curveMinimum(curve),
+    ...(options.fitMinimum === false ? {} : { minimum: curveMinimum(curve) }),
     title: `Study ${study.name}: total loss against ${param}`,
     subtitle: `mean ± standard error at ${curve.length} points, ${trials.toLocaleString('en-US')} trainings`,
   };

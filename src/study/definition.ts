@@ -5,14 +5,13 @@ import { z } from 'zod';
 import { MAX_SEED, type TrainingConfig } from '../core/index.js';
 import { PARAMETER_NAMES, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../config/index.js';
 import { jsonDifferences } from '../text/differences.js';
-import { GridError, parseGrid, type Grid } from './grid.js';
+import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
 
 export const MAX_AXES = 2;
-export const MAX_POINTS = 1_000_000;
 export const MAX_REPEATS = 1_000_000;
 /** Trials one study may hold (points x repeats, and what refine adds): 100 million rows is ~10 GB of SQLite and
- * hours on all cores; beyond it the plan's arrays alone would take gigabytes. */
+ * hours on all cores. (Planning is not the limit: a plan is kept as runs of repeats per point.) */
 export const MAX_STUDY_TRIALS = 100_000_000;
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -93,7 +92,7 @@ export function resolveStudy(input: unknown): Study {
     canonicalSweep[param] = grid.spec;
   }
   const pointCount = axes.reduce((n, a) => n * a.values.length, 1);
-  if (pointCount > MAX_POINTS) throw new StudyError(`the grid has ${pointCount} points; at most ${MAX_POINTS} are allowed`);
+  if (pointCount > MAX_GRID_POINTS) throw new StudyError(`the grid has ${pointCount} points; at most ${MAX_GRID_POINTS} are allowed`);
   if (pointCount * repeats > MAX_STUDY_TRIALS) {
     throw new StudyError(
       `${pointCount.toLocaleString('en-US')} points x ${repeats.toLocaleString('en-US')} repeats is ${(pointCount * repeats).toLocaleString('en-US')} trials; ` +
@@ -151,6 +150,12 @@ export function resolveStudy(input: unknown): Study {
       return result.data;
     },
   };
+}
+
+/** The names of every dataset the study trains on (built-in names or file paths), as its configurations say. */
+export function datasetNames(study: Study): string[] {
+  const axis = study.axes.find((a) => a.param === 'dataset');
+  return axis ? (axis.values as string[]) : [study.definition.config.dataset];
 }
 
 /** What differs between two definitions, for the "different definition" message. */

@@ -3,6 +3,7 @@
 // exactly), so the article's grid is reproduced bit for bit.
 import { SWEEPABLE, type ParamValue } from './params.js';
 
+/** The most values one grid, and the most points one study, may have. */
 export const MAX_GRID_POINTS = 1_000_000;
 export const GRID_HELP = 'a list like 0.5,1,2, or lin:a:b:n, log:a:b:n (10^linspace), exp:a:b:n (e^linspace)';
 

@@ -1,7 +1,9 @@
 // Runs chunks of trials on worker threads. Each worker holds at most two chunks (one running, one queued) so
 // it never waits for the main thread, and an interruption loses little. Results are handed to `onResult` on
 // the main thread, in arrival order, one at a time: a result's onResult (a store write, possibly over the network)
-// finishes before the next one starts, and the pool settles only when every write has.
+// finishes before the next one starts, and the pool settles only when every write has. Chunks come from an
+// iterator, asked for one at a time when a worker has room: a plan's generator, or (distributed) an asynchronous
+// source that takes them from a queue and may wait for them.
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask, WorkerInit, WorkerReply } from './protocol.js';
 import { workerEntry } from './worker-entry.js';
@@ -11,8 +13,11 @@ const IN_FLIGHT_PER_WORKER = 2;
 export interface PoolOptions {
   workers: number;
   init: WorkerInit;
-  chunks: Iterator<ChunkTask>;
+  chunks: Iterator<ChunkTask> | AsyncIterator<ChunkTask>;
   onResult: (task: ChunkTask, result: ChunkResult) => void | Promise<void>;
+  /** A chunk whose training threw in its worker. Without this the pool fails with the error; with it (distributed
+   * workers, which hand the chunk back to the queue) the pool goes on. Called in turn with the results. */
+  onChunkError?: (task: ChunkTask, error: string) => void | Promise<void>;
   /** Aborting stops dispatching; chunks already running get `graceMs` to finish, then the workers are stopped. */
   signal?: AbortSignal;
   graceMs?: number;
@@ -29,6 +34,8 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     const workers: Worker[] = [];
     const inFlight = new Map<Worker, Map<number, ChunkTask>>();
     let exhausted = false;
+    // An asynchronous source's next() under way: one at a time, so chunks arrive in the source's order.
+    let pulling = false;
     let stopping = signal?.aborted ?? false;
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
@@ -54,20 +61,50 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       return n;
     };
     const settleIfIdle = (): void => {
-      if (pending() > 0) return;
+      if (pending() > 0 || pulling) return;
       if (stopping) finish('interrupted');
       else if (exhausted) finish('done');
     };
-    const feed = (worker: Worker): void => {
-      const mine = inFlight.get(worker)!;
-      while (!stopping && !exhausted && mine.size < IN_FLIGHT_PER_WORKER && unwritten < maxUnwritten) {
+    /** The worker with the most room, if any has room and the writes keep up. */
+    const roomy = (): Worker | undefined => {
+      if (stopping || exhausted || settled || unwritten >= maxUnwritten) return undefined;
+      let best: Worker | undefined;
+      for (const w of workers) if (inFlight.get(w)!.size < IN_FLIGHT_PER_WORKER && (!best || inFlight.get(w)!.size < inFlight.get(best)!.size)) best = w;
+      return best;
+    };
+    const accept = (next: IteratorResult<ChunkTask>): void => {
+      if (next.done) {
+        exhausted = true;
+        return;
+      }
+      // A chunk that arrives after a stop is not started: whoever handed it over accounts for what never comes back.
+      if (stopping) return;
+      // Chosen when the chunk is there: an asynchronous source may take a while, and the room may have moved.
+      const worker = roomy() ?? workers.reduce((a, b) => (inFlight.get(b)!.size < inFlight.get(a)!.size ? b : a));
+      inFlight.get(worker)!.set(next.value.id, next.value);
+      worker.postMessage(next.value);
+    };
+    const feed = (): void => {
+      while (!pulling && roomy()) {
         const next = chunks.next();
-        if (next.done) {
-          exhausted = true;
-          break;
+        if (!(next instanceof Promise)) {
+          accept(next);
+          continue;
         }
-        mine.set(next.value.id, next.value);
-        worker.postMessage(next.value);
+        pulling = true;
+        next.then(
+          (value) => {
+            pulling = false;
+            if (settled) return;
+            accept(value);
+            feed();
+            settleIfIdle();
+          },
+          (error: unknown) => {
+            pulling = false;
+            finish(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
       }
     };
     function onAbort(): void {
@@ -86,7 +123,8 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
           if (settled) return;
           const task = inFlight.get(worker)!.get(reply.id);
           if (!task) return;
-          if ('error' in reply) {
+          const onError = options.onChunkError;
+          if ('error' in reply && !onError) {
             finish(new Error(`a sweep worker failed: ${reply.error}`));
             return;
           }
@@ -95,16 +133,17 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
           writing = writing.then(async () => {
             if (settled) return;
             try {
-              await onResult(task, reply);
+              if ('error' in reply) await onError!(task, reply.error);
+              else await onResult(task, reply);
             } catch (error) {
               finish(error instanceof Error ? error : new Error(String(error)));
               return;
             }
             unwritten--;
-            for (const w of workers) feed(w);
+            feed();
             settleIfIdle();
           });
-          feed(worker);
+          feed();
         });
         worker.on('error', (error) => finish(error));
         worker.on('exit', (code) => {
@@ -113,7 +152,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       }
       signal?.addEventListener('abort', onAbort);
       if (stopping) onAbort();
-      for (const w of workers) feed(w);
+      feed();
       settleIfIdle();
     } catch (error) {
       finish(error instanceof Error ? error : new Error(String(error)));

@@ -1,7 +1,7 @@
 // Messages between the sweep's main thread and its workers. Results travel as compact typed arrays
 // (transferred, not copied) so that messaging stays cheap next to the trainings.
 import type { Dataset, TrainingConfig } from '../core/index.js';
-import type { EngineName, Precision } from '../engine/index.js';
+import type { EngineName, Precision } from '../engine/types.js';
 
 export interface WorkerInit {
   /** Every dataset the study uses, by its name in the configuration (loaded once by the main thread). */
@@ -22,6 +22,9 @@ export interface ChunkTask {
   seeds: Float64Array;
   /** The configuration of every point in `points`. */
   configs: Record<number, TrainingConfig>;
+  /** Engine, precision and datasets for this chunk instead of the pool's: a distributed worker's chunks come from
+   * any study in the queue. */
+  run?: WorkerInit;
 }
 
 /** Bits of ChunkResult.flags. */

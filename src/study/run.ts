@@ -3,12 +3,12 @@
 // synchronous=NORMAL a commit costs no fsync), so a SIGKILL loses at most the chunks still in the workers and
 // never leaves a half-written trial (SQLite's transactions are atomic).
 import { availableParallelism } from 'node:os';
-import { shapeFor, type Dataset, type TrainingConfig } from '../core/index.js';
-import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
+import type { Dataset, TrainingConfig } from '../core/index.js';
+import type { EngineName, Precision } from '../engine/index.js';
 import type { Store, TrialRow } from '../store/types.js';
 import type { Study } from './definition.js';
 import type { ParamValue } from './params.js';
-import { chooseChunkSize, chunksOf, planSize, trialSeconds, type TrialPlan } from './plan.js';
+import { chooseChunkSize, chunksOf, secondsPerTrial, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';
 import { silentProgress, type Progress } from './progress.js';
 import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask } from './protocol.js';
@@ -46,52 +46,63 @@ export interface RunOutcome {
   seconds: number;
 }
 
+/** A chunk's results as store rows; `params` gives a point's swept values (cached by the caller). */
+export function chunkRows(study: string, task: ChunkTask, result: ChunkResult, params: (point: number) => Record<string, ParamValue>): TrialRow[] {
+  const rows: TrialRow[] = [];
+  for (let k = 0; k < task.points.length; k++) {
+    const point = task.points[k];
+    const flags = result.flags[k];
+    const total = result.totalLoss[k];
+    const final = result.finalLoss[k];
+    const epochs = result.epochsToThreshold[k];
+    rows.push({
+      study,
+      point,
+      repeat: task.repeats[k],
+      params: params(point),
+      seed: task.seeds[k],
+      totalLoss: Number.isNaN(total) ? null : total,
+      finalLoss: Number.isNaN(final) ? null : final,
+      success: (flags & FLAG_SUCCESS) !== 0,
+      epochsToThreshold: epochs < 0 ? null : epochs,
+      diverged: (flags & FLAG_DIVERGED) !== 0,
+      engine: flags & FLAG_FAST ? 'fast' : 'reference',
+      precision: flags & FLAG_F32 ? 'f32' : 'f64',
+    });
+  }
+  return rows;
+}
+
+/** study.pointParams, remembered per point. */
+export function pointParamsCache(study: Study): (point: number) => Record<string, ParamValue> {
+  const cache = new Map<number, Record<string, ParamValue>>();
+  return (point) => {
+    let params = cache.get(point);
+    if (!params) cache.set(point, (params = study.pointParams(point)));
+    return params;
+  };
+}
+
 /** Turns each chunk's results into store rows and writes them at once, in one transaction. */
 class StoreWriter {
   stored = 0;
-  private readonly params = new Map<number, Record<string, ParamValue>>();
+  private readonly params: (point: number) => Record<string, ParamValue>;
 
   constructor(
     private readonly store: Pick<Store, 'insertTrials'>,
     private readonly study: Study,
-  ) {}
+  ) {
+    this.params = pointParamsCache(study);
+  }
 
   async write(task: ChunkTask, result: ChunkResult): Promise<void> {
-    const name = this.study.definition.name;
-    const rows: TrialRow[] = [];
-    for (let k = 0; k < task.points.length; k++) {
-      const point = task.points[k];
-      let params = this.params.get(point);
-      if (!params) {
-        params = this.study.pointParams(point);
-        this.params.set(point, params);
-      }
-      const flags = result.flags[k];
-      const total = result.totalLoss[k];
-      const final = result.finalLoss[k];
-      const epochs = result.epochsToThreshold[k];
-      rows.push({
-        study: name,
-        point,
-        repeat: task.repeats[k],
-        params,
-        seed: task.seeds[k],
-        totalLoss: Number.isNaN(total) ? null : total,
-        finalLoss: Number.isNaN(final) ? null : final,
-        success: (flags & FLAG_SUCCESS) !== 0,
-        epochsToThreshold: epochs < 0 ? null : epochs,
-        diverged: (flags & FLAG_DIVERGED) !== 0,
-        engine: flags & FLAG_FAST ? 'fast' : 'reference',
-        precision: flags & FLAG_F32 ? 'f32' : 'f64',
-      });
-    }
-    this.stored += await this.store.insertTrials(rows);
+    this.stored += await this.store.insertTrials(chunkRows(this.study.definition.name, task, result, this.params));
   }
 }
 
 export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   const { study, plan } = options;
-  const planned = planSize(plan);
+  const planned = plan.size;
   const progress = options.progress ?? silentProgress;
   const started = performance.now();
   const outcome: RunOutcome = { planned, completed: 0, stored: 0, interrupted: false, seconds: 0 };
@@ -141,7 +152,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** study.pointConfig remembering the last point: a plan is ordered by point, so chunks share at most their edges. */
-function pointConfigs(study: Study): (point: number) => TrainingConfig {
+export function pointConfigs(study: Study): (point: number) => TrainingConfig {
   let last = -1;
   let config: TrainingConfig | undefined;
   return (point) => {
@@ -151,27 +162,4 @@ function pointConfigs(study: Study): (point: number) => TrainingConfig {
     }
     return config;
   };
-}
-
-/** Points of the plan whose cost is estimated (evenly spread); a sweep over millions of points needs no more. */
-const COST_SAMPLE_POINTS = 256;
-
-/**
- * The estimated seconds of the plan's most expensive training, with the engine that will actually train it:
- * the reference engine when asked for, or where the fast engine does not cover the configuration (optimizers
- * other than gd, several hidden layers, ...).
- */
-function secondsPerTrial(study: Study, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
-  const points: number[] = [];
-  for (let i = 0; i < plan.points.length; i++) if (i === 0 || plan.points[i] !== plan.points[i - 1]) points.push(plan.points[i]);
-  const step = Math.max(1, Math.floor(points.length / COST_SAMPLE_POINTS));
-  let worst = 0;
-  for (let i = 0; i < points.length; i += step) {
-    const config = study.pointConfig(points[i]);
-    const dataset = datasets[config.dataset];
-    if (!dataset) continue; // the workers report a missing dataset
-    const runs = engine === 'fast' && fastEngineSupport(config, dataset).ok ? 'fast' : 'reference';
-    worst = Math.max(worst, trialSeconds(runs, config.epochs, shapeFor(config, dataset).parameterCount, dataset.size));
-  }
-  return worst;
 }

@@ -7,7 +7,7 @@ import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
 import { STUDY_NAME_PATTERN, StudyError, describeDifference, sameDefinition, type Study, type StudyDefinition } from './definition.js';
 import { changedDataset, withoutPins } from './pins.js';
-import { planAdditional, type TrialPlan } from './plan.js';
+import { planReserved, type TrialPlan } from './plan.js';
 import { relativeStandardError } from './stats.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
@@ -118,7 +118,7 @@ export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, st
   extra.forEach((k, point) => {
     if (k > 0) counts.set(point, k);
   });
-  return planAdditional(extra, await store.reserveRepeats(study.definition.name, counts));
+  return planReserved(extra, await store.reserveRepeats(study.definition.name, counts));
 }
 
 /** Renames a stored study: the store keeps the definition verbatim, so its `name` changes with it (in place, the

@@ -55,7 +55,7 @@ export function csvLine(values: readonly unknown[]): string {
 
 /** Why a file could not be read or written, in a few words (`missing`: what ENOENT means for this operation). */
 export function fileErrorReason(error: unknown, missing = 'no such file'): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = (error as { code?: string } | null)?.code;
   if (code === 'ENOENT') return missing;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a directory';

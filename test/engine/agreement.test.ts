@@ -91,11 +91,11 @@ test('every learning-rate schedule', () => {
 
 test('the general kernel agrees on the 2-2 shape too, and handles an odd number of samples', () => {
   const kernel = lockstepKernel();
-  kernel.setForceGeneral(1);
+  kernel.setForceGeneral(true);
   try {
     check('general 2-2', { ...STUDY, epochs: 500 }, xor, 16);
   } finally {
-    kernel.setForceGeneral(0);
+    kernel.setForceGeneral(false);
   }
   const three = makeDataset('three', [[0, 0], [0, 1], [1, 1]], [[0], [1], [0]]);
   check('odd samples', { ...STUDY, epochs: 500 }, three, 16);

@@ -45,11 +45,11 @@ function bitsOf(run: EngineRun, n: number, samples: number, parameters: number):
 function train(input: TrainingConfigInput, force: boolean, which: number[], precision: Precision): EngineRun {
   const config = defaultConfig(input);
   const kernel = lockstepKernel();
-  kernel.setForceGeneral(force ? 1 : 0);
+  kernel.setForceGeneral(force);
   try {
     return trainMany(config, builtinDataset(config.dataset), which.map((k) => seeds[k]), { engine: 'fast', precision, predictions: true, parameters: true });
   } finally {
-    kernel.setForceGeneral(0);
+    kernel.setForceGeneral(false);
   }
 }
 

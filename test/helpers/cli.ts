@@ -37,3 +37,11 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) out.push(item);
   return out;
 }
+
+/** Seconds the CLI takes to start and fail at once on a missing SQLite file: what a loaded machine adds to any
+ * command, so that tests of "fails within seconds" time only the wait for a database. */
+export function cliStartSeconds(): number {
+  const started = Date.now();
+  runCli(['studies', '--db', join(tmpdir(), 'xorlab-no-such-dir', 'none.db')]);
+  return (Date.now() - started) / 1000;
+}

@@ -31,7 +31,7 @@ async function sweepInto(path: string, workers: number, chunkSize: number): Prom
   const store = openSqliteStore(path);
   try {
     await store.ensureStudy('small', study.definition);
-    const plan = planMissing(study.pointCount, 3, await store.storedRepeats('small'));
+    const plan = planMissing(study.pointCount, 3, await store.storedRuns('small'));
     const outcome = await runPlan({ study, plan, store, datasets, workers, engine: 'reference', precision: 'f64', chunkSize });
     assert.equal(outcome.planned, 12);
     assert.equal(outcome.stored, 12);

@@ -1,7 +1,7 @@
 // `xorlab delete <study> --yes`: removes a study and all its trials from the database. Without --yes it says what
 // would be deleted and deletes nothing.
 import type { Command } from 'commander';
-import { DEFAULT_DB, addDbOption, openStoreFromOptions, withStore } from '../db-option.js';
+import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 
 interface DeleteOptions {
@@ -21,7 +21,7 @@ export function registerDelete(program: Command): void {
 }
 
 async function runDelete(name: string, options: DeleteOptions): Promise<void> {
-  const where = options.db ?? DEFAULT_DB;
+  const where = dbLabel(options);
   // Read first: a wrong name or path creates nothing and changes nothing.
   const record = await withStore(options, async (store) => {
     const found = await store.getStudy(name);

@@ -14,7 +14,7 @@ import { short } from '../../text/format.js';
 import { studyCurveInput, studyHeatmapInput, sweptParameters } from '../../study/charts.js';
 import { StoreError } from '../../store/types.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { DEFAULT_DB, addDbOption, withStore } from '../db-option.js';
+import { dbLabel, addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -169,7 +169,7 @@ Examples:
     checkOutput(options);
     const spec = await withStore(options, async (store) => {
       const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
+      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
       const points = await store.summarize(study);
       // --param names a parameter as its key (hiddenStd) or its flag (hidden-std).
       const swept = sweptParameters(record, points);
@@ -188,7 +188,7 @@ Examples:
     checkOutput(options);
     const spec = await withStore(options, async (store) => {
       const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${options.db ?? DEFAULT_DB}; list them with \`xorlab studies\``);
+      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
       return heatmapSpec(studyHeatmapInput(record, await store.summarize(study)));
     });
     await emit(spec, options);

@@ -7,12 +7,13 @@ import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, allocateBudget, alloca
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
 import { checkPinnedDatasets } from '../../study/pins.js';
 import { pointErrors, reserveAdditional } from '../../study/stored.js';
-import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { dbLabel, openStoreFromOptions } from '../db-option.js';
+import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, checkStudy, commandLine, runFlagArgs, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
 
-interface RefineOptions extends RunFlags {
+interface RefineOptions extends RunFlags, DistributedFlags {
   budget?: string;
   targetRse?: string;
   maxTrials?: string;
@@ -28,14 +29,16 @@ export function registerRefine(program: Command): void {
     .option('--target-rse <r>', 'as many trials as each point needs for a predicted relative standard error <= r (e.g. 0.01)')
     .option('--max-trials <n>', `with --target-rse: refuse to plan more than this many trials (default: ${DEFAULT_MAX_TRIALS})`)
     .option('--dry-run', 'print the allocation and run nothing');
-  addRunOptions(command).addHelpText(
+  addRunOptions(command);
+  addDistributedOptions(command).addHelpText(
     'after',
     `
 Points with fewer than 2 trials get topped up to 2 first. Predicted RSE after k more trials: rse * sqrt(n / (n + k)).
 
 Examples:
   xorlab refine article --budget 100000
-  xorlab refine article --target-rse 0.005 --dry-run`,
+  xorlab refine article --target-rse 0.005 --dry-run
+  xorlab refine article --budget 1000000 --db postgres://lab@db.example.org/xorlab --distributed`,
   );
   command.action((name: string, options: RefineOptions) => runRefine(name, options));
 }
@@ -86,6 +89,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   const target = options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
   const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   let settings = runSettings(options);
+  checkDistributedFlags(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
   const reader = await openStoreFromOptions(options, { readonly: true });
   let study: Study;
@@ -95,7 +99,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study "${name}" in ${options.db ?? DEFAULT_DB}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+      throw new UsageError(`there is no study "${name}" in ${dbLabel(options)}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
     }
     study = toStudy(record.definition, `the stored definition of "${name}"`);
     datasets = studyDatasets(study); // a missing dataset file is bad input
@@ -139,6 +143,19 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   }
   process.stderr.write(`${summary}\n`);
   if (unknown) process.stderr.write(`${unknown}\n`);
+  if (options.distributed) {
+    const store = await openDistributedStore('--distributed', options.db);
+    try {
+      // The new repeat indices are reserved in the store (see below).
+      const plan = await reserveAdditional(store, study, extra);
+      await runDistributed(`refine ${name}`, study, plan, store, datasets, settings, options, (done) =>
+        commandLine(['refine', name, '--budget', String(Math.max(1, plan.size - done)), ...runFlagArgs(options, settings), '--distributed', ...(options.work === false ? ['--no-work'] : [])]),
+      );
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   const store = await openStoreFromOptions(options);
   try {
     // The new repeat indices are reserved in the store: a refine of the same study running at the same time gets

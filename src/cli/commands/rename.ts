@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { renameStoredStudy } from '../../study/stored.js';
 import { StudyError } from '../../study/definition.js';
-import { DEFAULT_DB, addDbOption, openStoreFromOptions, withStore } from '../db-option.js';
+import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 
 interface RenameOptions {
@@ -21,7 +21,7 @@ export function registerRename(program: Command): void {
 }
 
 async function runRename(name: string, newName: string, options: RenameOptions): Promise<void> {
-  const where = options.db ?? DEFAULT_DB;
+  const where = dbLabel(options);
   // Read first: a wrong name or path creates nothing.
   await withStore(options, async (store) => {
     if (await store.getStudy(name)) return;

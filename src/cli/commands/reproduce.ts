@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
 import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
-import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
@@ -30,7 +30,7 @@ export function registerReproduce(program: Command): void {
     .option('--epochs <n>', 'epochs per training instead of 10,000 (a trial run; changes the default --name)')
     .option('--points <n>', 'points of the curve instead of the scale\'s (a trial run; changes the default --name)')
     .option('--repeats <n>', 'trainings per point instead of the scale\'s (a trial run; changes the default --name)');
-  addRunOptions(command, `SQLite database file (default: ${REPRODUCE_DB} in the --out folder, away from your own ${DEFAULT_DB})`).addHelpText(
+  addRunOptions(command, `${REPRODUCE_DB} in the --out folder, away from your own ${DEFAULT_DB}; or $${DB_ENV} if set`).addHelpText(
     'after',
     `
 Rerunning resumes: trainings already in the database are not run again.
@@ -44,7 +44,7 @@ Examples:
 }
 
 /** The scale, with the trial-run overrides applied. */
-export function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: boolean } {
+function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: boolean } {
   const base = SCALES[options.scale];
   const epochs = options.epochs === undefined ? base.epochs : parseNumber('--epochs', options.epochs, { integer: true, min: 1, max: 1_000_000 });
   const points = options.points === undefined ? base.curvePoints : parseNumber('--points', options.points, { integer: true, min: 5, max: 100_000 });
@@ -123,8 +123,9 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   // Without --db the trials go into the report folder, beside the report made from them: the user's own
   // xorlab.db holds only their studies, and deleting the folder removes the reproduction whole. The folder is made
   // first then; a database of its own has no stored definitions that could refuse this run.
-  const database = options.db ?? join(dir, REPRODUCE_DB);
-  if (options.db === undefined) makeOutFolder(dir);
+  const named = namedDb(options);
+  const database = named ?? join(dir, REPRODUCE_DB);
+  if (named === undefined) makeOutFolder(dir);
   const store = await openStoreFromOptions({ db: database });
   try {
     const datasets = { xor: builtinDataset('xor') };
@@ -137,7 +138,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     await writeReport(store, dir, scale, run.studies, {
       engine: `${settings.engine} (${settings.precision})`,
       workers: settings.workers,
-      database,
+      database: dbLabel({ db: database }),
       command: hint,
       seconds: ranFor,
     });

@@ -1,13 +1,13 @@
 // `xorlab summary <study>`: the article's table (per point: mean, std, count, standard error of totalLoss), the
 // success rate and divergences, the minimum with its confidence interval, and `--compare A B`.
 import type { Command } from 'commander';
-import type { PointSummary } from '../../store/types.js';
-import { compare, minimumPoint, relativeStandardError, type Comparison } from '../../study/stats.js';
+import { summaryReport, type SummaryReport } from '../../study/summary-report.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { describeParams, paramNamesOfPoints, selectPoint } from '../point-selector.js';
-import { alignedTable, csvLine, percent, shortNumber } from '../../text/format.js';
+import { describeParams, paramNamesOfPoints } from '../../study/points.js';
+import { summaryCsv } from '../../study/summary.js';
+import { alignedTable, percent, shortNumber } from '../../text/format.js';
 
 interface SummaryOptions {
   db?: string;
@@ -54,14 +54,6 @@ Examples:
     .action((study: string, options: SummaryOptions) => runSummary(study, options));
 }
 
-interface Report {
-  study: string;
-  trials: number;
-  points: (PointSummary & { rse: number | null })[];
-  minimum: ReturnType<typeof minimumJson>;
-  comparison?: ReturnType<typeof comparisonJson>;
-}
-
 async function runSummary(study: string, options: SummaryOptions): Promise<void> {
   if (options.csv && options.json) throw new UsageError('--csv and --json cannot be combined; choose one output format');
   if (options.compare && options.compare.length !== 2) {
@@ -71,24 +63,11 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
 
   const points = await withStore(options, (store) => (options.recompute ? store.recomputeSummary(study) : store.summarize(study)));
-  const report: Report = {
-    study,
-    trials: points.reduce((sum, p) => sum + p.count, 0),
-    points: points.map((p) => ({ ...p, rse: relativeStandardError(p) })),
-    minimum: minimumJson(points, level),
-  };
-  if (options.compare) {
-    const a = selectPoint('--compare A', options.compare[0], points);
-    const b = selectPoint('--compare B', options.compare[1], points);
-    if (a.point.point === b.point.point) {
-      throw new UsageError(
-        `--compare: A (${options.compare[0]}) and B (${options.compare[1]}) are the same point, point ${a.point.point} (${describeParams(a.point.params)}); ` +
-          'a point compared with itself is not two samples — choose two different points',
-      );
-    }
-    for (const warning of [a.warning, b.warning]) if (warning) process.stderr.write(`xorlab: warning: ${warning}\n`);
-    report.comparison = comparisonJson(a.point, b.point, level);
-  }
+  const report = summaryReport(study, points, {
+    level,
+    compare: options.compare ? [options.compare[0], options.compare[1]] : undefined,
+    onWarning: (line) => process.stderr.write(`xorlab: warning: ${line}\n`),
+  });
 
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -96,40 +75,13 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   }
   const swept = paramNamesOfPoints(points);
   if (options.csv) {
-    const header = ['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold'];
-    const lines = report.points.map((p) =>
-      csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, p.std, p.stderr, p.rse, p.successRate, p.diverged, p.meanEpochsToThreshold]),
-    );
-    process.stdout.write(`${[csvLine(header), ...lines].join('\n')}\n`);
+    process.stdout.write(summaryCsv(points));
     return;
   }
   process.stdout.write(`${formatText(report, swept, level)}\n`);
 }
 
-function minimumJson(points: readonly PointSummary[], level: number) {
-  const found = minimumPoint(points, level);
-  if (!found) return null;
-  const { point: p, interval } = found;
-  return { point: p.point, params: p.params, mean: p.mean!, count: p.lossCount, low: interval?.low ?? null, high: interval?.high ?? null, level };
-}
-
-function comparisonJson(a: PointSummary, b: PointSummary, level: number) {
-  const sample = (p: PointSummary) => (p.mean === null ? null : { n: p.lossCount, mean: p.mean, std: p.std });
-  const sa = sample(a);
-  const sb = sample(b);
-  const result: Comparison | null = sa && sb ? compare(sa, sb, level) : null;
-  if (!result) {
-    throw new UsageError(`--compare needs at least 2 non-diverged trials at both points (A: point ${a.point} has ${a.lossCount}, B: point ${b.point} has ${b.lossCount})`);
-  }
-  return {
-    a: { point: a.point, params: a.params, mean: a.mean!, stderr: a.stderr, count: a.lossCount },
-    b: { point: b.point, params: b.params, mean: b.mean!, stderr: b.stderr, count: b.lossCount },
-    ...result,
-    method: 'delta method for mean_B / mean_A, t quantile at Welch-Satterthwaite df; p-value: Welch t-test',
-  };
-}
-
-function formatText(report: Report, swept: string[], level: number): string {
+function formatText(report: SummaryReport, swept: string[], level: number): string {
   const out: string[] = [];
   out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (totalLoss = the sum of the loss over all epochs)`);
   if (report.points.length === 0) {

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { MAX_SEED } from '../../core/index.js';
 import { parameterNamed, suggestParameter } from '../../config/index.js';
+import type { PostgresStore } from '../../store/postgres.js';
 import { MissingDatabaseError, type Store } from '../../store/types.js';
 import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
@@ -10,13 +11,14 @@ import { SWEEPABLE_NAMES } from '../../study/params.js';
 import { planMissing } from '../../study/plan.js';
 import { checkPinnedDatasets, pinDatasets } from '../../study/pins.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { DEFAULT_DB, openStoreFromOptions } from '../db-option.js';
+import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
+import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
 import { readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, commandLine, registerOrRefuse, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
 
-interface SweepOptions extends RunFlags, Record<string, unknown> {
+interface SweepOptions extends RunFlags, DistributedFlags, Record<string, unknown> {
   name?: string;
   studyFile?: string;
   sweep?: string[];
@@ -34,6 +36,7 @@ export function registerSweep(program: Command): void {
     .option('--repeats <n>', `trainings per grid point (default: 10; points x repeats at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')})`)
     .option('--seed <n>', `root seed; trial seeds derive from (seed, point, repeat) (default: 1)`);
   addRunOptions(command);
+  addDistributedOptions(command);
   addConfigOptions(command).addHelpText(
     'after',
     `
@@ -43,7 +46,9 @@ Running the same study again runs only its missing trials; \`xorlab sweep --name
 Examples:
   xorlab sweep --name article --sweep hiddenStd=exp:-3:4:400 --output-std 0.8165 --update-order seed --repeats 10
   xorlab sweep --name lr-vs-std --sweep lr=log:-2:1:20 --sweep hiddenStd=0.25,0.5,1,2 --repeats 5
-  xorlab sweep --study-file study.json --workers 4`,
+  xorlab sweep --study-file study.json --workers 4
+  xorlab sweep --name big --sweep lr=log:-2:1:200 --sweep hiddenStd=log:-1:1:200 --repeats 100 --db postgres://lab@db.example.org/xorlab --distributed
+      (and \`xorlab worker --db postgres://lab@db.example.org/xorlab\` on other machines)`,
   );
   command.action((options: SweepOptions) => runSweep(options));
 }
@@ -105,7 +110,7 @@ function definitionFromFlags(options: SweepOptions): unknown {
 
 /** The stored definition of the study named by --name (read-only: nothing is created). */
 async function storedDefinition(options: SweepOptions): Promise<unknown> {
-  const where = options.db ?? DEFAULT_DB;
+  const where = dbLabel(options);
   const missing = `there is no study "${options.name}" in ${where} to resume; define it with --sweep param=grid or --study-file`;
   let store: Store;
   try {
@@ -125,6 +130,7 @@ async function storedDefinition(options: SweepOptions): Promise<unknown> {
 
 async function runSweep(options: SweepOptions): Promise<void> {
   let settings = runSettings(options);
+  checkDistributedFlags(options);
   // Bad input is found before the database is opened: nothing stored is touched.
   const given = definesStudy(options) ? toStudy(definitionFromFlags(options)) : null;
   if (!given && options.name === undefined) {
@@ -136,19 +142,22 @@ async function runSweep(options: SweepOptions): Promise<void> {
   // A dataset file edited since the study was stored is refused; a new study pins its files' tables.
   checkPinnedDatasets(resolved, datasets);
   const study = given ? pinDatasets(resolved, datasets) : resolved;
-  const store = await openStoreFromOptions(options);
+  const store = options.distributed ? await openDistributedStore('--distributed', options.db) : await openStoreFromOptions(options);
   try {
     const { pointCount, definition } = study;
     settings = await registerOrRefuse(store, study, datasets, options, settings, `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`);
-    const plan = planMissing(pointCount, definition.repeats, await store.storedRepeats(definition.name));
+    const plan = planMissing(pointCount, definition.repeats, await store.storedRuns(definition.name));
     const total = pointCount * definition.repeats;
-    if (plan.points.length === 0) {
+    if (plan.size === 0) {
       process.stdout.write(`study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`);
       return;
     }
-    if (plan.points.length < total) {
-      process.stderr.write(`study ${definition.name}: ${(total - plan.points.length).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`);
+    const note = plan.size < total ? `study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n` : '';
+    if (options.distributed) {
+      await runDistributed(`sweep ${definition.name}`, study, plan, store as PostgresStore, datasets, settings, options, () => commandLine(process.argv.slice(2)), note);
+      return;
     }
+    process.stderr.write(note);
     await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
   } finally {
     await store.close();

@@ -1,4 +1,4 @@
-// Picking a point of a study from what the user typed, for `summary --compare A B`:
+// Picking a point of a study from what the user typed, for `summary --compare A B` and the dashboard's compare:
 //   point=12                     the point with index 12
 //   0.7071                       the grid value nearest 0.7071 of the study's only swept parameter
 //   hiddenStd=1,outputStd=0.8165 the nearest grid point in every named parameter (all swept ones must be named)
@@ -7,7 +7,7 @@
 import { parameterNamed, suggestParameter } from '../config/index.js';
 import { shortNumber } from '../text/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
-import { UsageError } from './errors.js';
+import { StudyError } from './definition.js';
 
 /** The parameter names that occur in the points' params, in first-seen order. */
 export function paramNamesOfPoints(points: readonly { params: Record<string, ParamValue> }[]): string[] {
@@ -34,12 +34,12 @@ export interface Selection<P> {
 
 export function selectPoint<P extends PointSummary>(option: string, raw: string, points: readonly P[]): Selection<P> {
   const text = raw.trim();
-  if (points.length === 0) throw new UsageError(`${option}: the study has no stored trials yet`);
+  if (points.length === 0) throw new StudyError(`${option}: the study has no stored trials yet`);
   const byIndex = /^point=(\d+)$/i.exec(text);
   if (byIndex) {
     const index = Number(byIndex[1]);
     const found = points.find((p) => p.point === index);
-    if (!found) throw new UsageError(`${option}: no point ${index} in this study (points ${points[0].point}..${points[points.length - 1].point})`);
+    if (!found) throw new StudyError(`${option}: no point ${index} in this study (points ${points[0].point}..${points[points.length - 1].point})`);
     return { point: found, warning: null };
   }
   const swept = paramNamesOfPoints(points);
@@ -49,7 +49,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     if (eq < 0) {
       if (text.includes(',') || swept.length !== 1) {
         const example = swept.length ? swept.map((n) => `${n}=<value>`).join(',') : 'point=<index>';
-        throw new UsageError(`${option}: "${raw}" is ambiguous: this study sweeps ${swept.length ? swept.join(' and ') : 'no parameters'}; write ${example} or point=<index>`);
+        throw new StudyError(`${option}: "${raw}" is ambiguous: this study sweeps ${swept.length ? swept.join(' and ') : 'no parameters'}; write ${example} or point=<index>`);
       }
       wanted.set(swept[0], part);
     } else {
@@ -57,13 +57,13 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       const typed = part.slice(0, eq).trim();
       const name = parameterNamed(typed, swept);
       if (name === null) {
-        throw new UsageError(`${option}: "${typed}" is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+        throw new StudyError(`${option}: "${typed}" is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
       }
       wanted.set(name, part.slice(eq + 1).trim());
     }
   }
   const missing = swept.filter((n) => !wanted.has(n));
-  if (missing.length) throw new UsageError(`${option}: name every swept parameter (missing ${missing.join(', ')}), e.g. ${swept.map((n) => `${n}=<value>`).join(',')}`);
+  if (missing.length) throw new StudyError(`${option}: name every swept parameter (missing ${missing.join(', ')}), e.g. ${swept.map((n) => `${n}=<value>`).join(',')}`);
 
   let best: P | null = null;
   let bestScore = Infinity;
@@ -73,7 +73,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       const grid = p.params[name];
       if (typeof grid === 'number') {
         const x = value === '' ? NaN : Number(value);
-        if (!Number.isFinite(x)) throw new UsageError(`${option}: ${name} takes numbers in this study, got "${value}"`);
+        if (!Number.isFinite(x)) throw new StudyError(`${option}: ${name} takes numbers in this study, got "${value}"`);
         score += distance(x, grid);
       } else if (grid !== value) {
         score = Infinity;
@@ -87,7 +87,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
   }
   if (!best) {
     const examples = swept.map((n) => `${n}: ${[...new Set(points.map((p) => String(p.params[n])))].slice(0, 8).join(', ')}`).join('; ');
-    throw new UsageError(`${option}: no point matches "${raw}" (values here: ${examples})`);
+    throw new StudyError(`${option}: no point matches "${raw}" (values here: ${examples})`);
   }
   const chosen = best;
   const warnings = [...wanted].flatMap(([name, value]) => {

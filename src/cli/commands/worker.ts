@@ -1,0 +1,93 @@
+// `xorlab worker`: works on the chunks that `sweep --distributed` and `refine --distributed` queue in a PostgreSQL
+// database, on all local cores, on as many machines as you like. Each chunk's rows and its job's completion are
+// stored in one transaction; Ctrl-C finishes the running chunks and hands the others back to the queue.
+import type { Command } from 'commander';
+import { workOnQueue } from '../../study/distributed/work.js';
+import { ChunkQueue } from '../../study/distributed/queue.js';
+import { formatDuration, formatRate } from '../../study/progress.js';
+import { defaultWorkers } from '../../study/run.js';
+import { DB_ENV } from '../db-option.js';
+import { onInterrupt, openDistributedStore } from '../distributed.js';
+import { EXIT_INTERRUPTED } from '../errors.js';
+import { parseNumber } from '../parse.js';
+
+interface WorkerOptions {
+  db?: string;
+  workers?: string;
+  untilEmpty?: boolean;
+}
+
+/** A line on how the worker is doing, this often. */
+const REPORT_MS = 10_000;
+
+export function registerWorker(program: Command): void {
+  const command = program
+    .command('worker')
+    .description('train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores');
+  command
+    .option('--db <url>', `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`)
+    .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
+    .option('--until-empty', 'return once no chunk is waiting in the queue (default: wait for more until Ctrl-C)')
+    .addHelpText(
+      'after',
+      `
+--db names the database that \`sweep --distributed\` / \`refine --distributed\` use. Start any number of workers,
+on any machines, before or after the coordinator; each takes chunks of any study in the queue (pg-boss, schema
+xorlab_queue), trains them on its threads, and stores each chunk's trials and completes it in one transaction.
+The chunks of a worker that dies are taken again by another within seconds (after about 10x a chunk's work, at
+least 8 s); a trial is never stored twice. A lost server is waited for up to 5 minutes. Ctrl-C finishes the
+running chunks (3 s at most) and hands the others back to the queue at once.
+
+Examples:
+  xorlab worker --db postgres://lab@db.example.org/xorlab
+  xorlab worker --db postgres://lab@db.example.org/xorlab --workers 8 --until-empty`,
+    )
+    .action((options: WorkerOptions) => runWorker(options));
+}
+
+async function runWorker(options: WorkerOptions): Promise<void> {
+  const workers = options.workers === undefined ? defaultWorkers() : parseNumber('--workers', options.workers, { integer: true, min: 1, max: 1024 });
+  const store = await openDistributedStore('xorlab worker', options.db);
+  const controller = new AbortController();
+  let removeHandlers = (): void => {};
+  try {
+    const queue = await ChunkQueue.open(store);
+    try {
+      process.stderr.write(`xorlab worker: ${workers} threads on ${store.location}; ${options.untilEmpty ? 'until the queue is empty' : 'Ctrl-C stops'}\n`);
+      removeHandlers = onInterrupt(controller, 'interrupted; the running chunks finish and are stored, the others go back to the queue...');
+      const started = performance.now();
+      let trained = 0;
+      let lastReport = started;
+      const outcome = await workOnQueue({
+        store,
+        queue,
+        workers,
+        untilEmpty: options.untilEmpty,
+        signal: controller.signal,
+        log: (line) => process.stderr.write(`xorlab: ${line}\n`),
+        onStored: (trials) => {
+          trained += trials;
+          const now = performance.now();
+          if (now - lastReport < REPORT_MS) return;
+          lastReport = now;
+          process.stderr.write(`xorlab worker: ${trained.toLocaleString('en-US')} trials trained and stored, ${formatRate(trained / ((now - started) / 1000))} trainings/s\n`);
+        },
+      });
+      const summary =
+        `${outcome.chunks.toLocaleString('en-US')} chunks, ${outcome.trained.toLocaleString('en-US')} trials trained and stored in ${formatDuration(outcome.seconds)} ` +
+        `(${formatRate(outcome.trained / outcome.seconds)} trainings/s)`;
+      if (outcome.interrupted) {
+        process.stderr.write(`xorlab: worker stopped: ${summary}; ${outcome.handedBack} unfinished chunks handed back to the queue\n`);
+        await queue.close();
+        await store.close();
+        process.exit(EXIT_INTERRUPTED);
+      }
+      process.stdout.write(`xorlab worker: the queue is empty: ${summary}\n`);
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    removeHandlers();
+    await store.close();
+  }
+}

@@ -1,0 +1,141 @@
+// The JSON API, for the pages and for scripts:
+//   GET /api/studies                               the studies (xorlab studies --json, plus planned and updatedAt)
+//   GET /api/studies/<name>                        one study's view: its line, summary and chart specs
+//   GET /api/studies/<name>/summary[?compare=A&compare=B][&level=0.95]   xorlab summary --json, the same object
+//   GET /api/studies/<name>/trials?format=csv|jsonl                      every trial, streamed (xorlab export)
+//   GET /api/studies/<name>/curve.svg|png, heatmap.svg|png               the charts as xorlab plot renders them
+//   GET /api/events[?study=<name>]                 Server-Sent Events: `studies` and `study` on every change
+// Every error is a 4xx/5xx with {"error": "..."} on one line.
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TopLevelSpec } from 'vega-lite';
+import { render } from '../plot/render.js';
+import { StoreError, type Store, type StudyRecord } from '../store/types.js';
+import { StudyError } from '../study/definition.js';
+import { summaryReport } from '../study/summary-report.js';
+import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
+import { HttpError, securityHeaders, sendJson } from './http.js';
+import type { LiveStudies } from './live.js';
+import { DEFAULT_LEVEL, studyCharts } from '../study/view.js';
+
+const CHART_FILES = /^(curve|heatmap)\.(svg|png)$/;
+
+/** Checks that the query has only the `allowed` parameters, each at most once unless listed in `repeatable`. */
+function checkQuery(url: URL, allowed: readonly string[], repeatable: readonly string[] = []): void {
+  for (const key of new Set(url.searchParams.keys())) {
+    if (!allowed.includes(key)) {
+      throw new HttpError(400, `unknown query parameter "${key}"; ${allowed.length ? `allowed: ${allowed.join(', ')}` : 'this route takes none'}`);
+    }
+    if (!repeatable.includes(key) && url.searchParams.getAll(key).length > 1) throw new HttpError(400, `query parameter "${key}" is given more than once`);
+  }
+}
+
+/** A file name for Content-Disposition made of safe characters only (a study name may hold anything). */
+function fileName(study: string, extension: string): string {
+  const safe = study.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'study';
+  return `attachment; filename="${safe}.${extension}"; filename*=UTF-8''${encodeURIComponent(study)}.${extension}`;
+}
+
+export function createApi(store: Store, live: LiveStudies): (req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]) => Promise<void> {
+  const requireStudy = async (name: string): Promise<StudyRecord> => {
+    const record = await store.getStudy(name);
+    if (!record) throw new HttpError(404, `no study named "${name}" in ${store.location}`);
+    return record;
+  };
+
+  return async (req, res, url, segments) => {
+    // segments: ['api', ...]
+    const [, resource, name, part, ...rest] = segments;
+    if (resource === 'events' && name === undefined) {
+      checkQuery(url, ['study']);
+      const study = url.searchParams.get('study');
+      if (study !== null) await requireStudy(study);
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
+      return live.subscribe(res, study);
+    }
+    if (resource !== 'studies' || rest.length > 0) throw new HttpError(404, `no API route ${url.pathname}; see /api/studies`);
+    if (name === undefined) {
+      checkQuery(url, []);
+      return sendJson(res, 200, (await live.refresh()).lines);
+    }
+    const record = await requireStudy(name);
+    if (part === undefined) {
+      checkQuery(url, []);
+      return sendJson(res, 200, await live.view(record));
+    }
+    if (part === 'summary') {
+      checkQuery(url, ['compare', 'level'], ['compare']);
+      const compare = url.searchParams.getAll('compare');
+      if (compare.length !== 0 && compare.length !== 2) throw new HttpError(400, `compare takes two points, A and B (?compare=1&compare=0.7071), got ${compare.length}`);
+      const levelText = url.searchParams.get('level');
+      const level = levelText === null ? DEFAULT_LEVEL : Number(levelText);
+      if (levelText !== null && (levelText.trim() === '' || !(level > 0 && level <= 0.9999))) {
+        throw new HttpError(400, `level must be a number in (0, 0.9999], got "${levelText}"`);
+      }
+      const points = await store.summarize(name);
+      try {
+        return sendJson(res, 200, summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined, compareNames: ['compare A', 'compare B'] }));
+      } catch (error) {
+        if (error instanceof StudyError) throw new HttpError(400, error.message.replace(/^--compare/, 'compare'));
+        throw error;
+      }
+    }
+    if (part === 'trials') {
+      checkQuery(url, ['format']);
+      const format = url.searchParams.get('format') ?? 'csv';
+      if (!(TRIAL_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${TRIAL_FORMATS.join(', ')}, got "${format}"`);
+      return streamTrials(req, res, store, record, format as TrialFormat);
+    }
+    const chart = CHART_FILES.exec(part);
+    if (chart) {
+      checkQuery(url, []);
+      const [, kind, extension] = chart;
+      const charts = studyCharts(record, await store.summarize(name));
+      const spec: TopLevelSpec | null = kind === 'curve' ? charts.curve : charts.heatmap;
+      if (spec === null) {
+        const other = kind === 'curve' ? charts.heatmap && 'heatmap' : charts.curve && 'curve';
+        throw new HttpError(404, other ? `study "${name}" has a ${other}, not a ${kind}: ask for ${other}.${extension}` : (charts.note ?? `study "${name}" has no ${kind}`));
+      }
+      const data = await render(spec, extension as 'svg' | 'png');
+      const body = typeof data === 'string' ? Buffer.from(data) : data;
+      res.writeHead(200, {
+        ...securityHeaders(),
+        'Content-Type': extension === 'svg' ? 'image/svg+xml' : 'image/png',
+        'Content-Length': String(body.length),
+        'Content-Disposition': fileName(`${name}-${kind}`, extension),
+        'Cache-Control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    throw new HttpError(404, `no API route ${url.pathname}; a study has /summary, /trials, /curve.svg, /curve.png, /heatmap.svg, /heatmap.png`);
+  };
+}
+
+/** Streams every trial with backpressure; a client that goes away stops the reading. */
+async function streamTrials(req: IncomingMessage, res: ServerResponse, store: Store, record: StudyRecord, format: TrialFormat): Promise<void> {
+  res.writeHead(200, {
+    ...securityHeaders(),
+    'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    'Content-Disposition': fileName(record.name, format),
+    'Cache-Control': 'no-store',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  try {
+    for await (const chunk of trialText(format, record.definition, store.iterateTrials(record.name))) {
+      if (res.destroyed) return;
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    res.end();
+  } catch (error) {
+    // The status line is gone: the only honest signal left is a broken stream.
+    res.destroy(error instanceof StoreError ? error : new Error('failed while streaming'));
+  }
+}

@@ -1,0 +1,219 @@
+// Distributed studies in one process against a real PostgreSQL (test/helpers/postgres.ts): the coordinator and
+// the queue's workers store exactly what a local run stores into SQLite, whatever the chunks, and the queue's
+// at-least-once delivery (a chunk queued twice, a slow worker completing a job another worker took again after it
+// expired) changes nothing. The faults with real processes are in test/cli/distributed.test.ts.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { builtinDataset } from '../../../src/core/index.js';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
+import { openPostgresStore, type PostgresStore } from '../../../src/store/postgres.js';
+import { StoreUnavailableError } from '../../../src/store/types.js';
+import { resolveStudy } from '../../../src/study/definition.js';
+import { coordinate, distributedChunkSize } from '../../../src/study/distributed/coordinate.js';
+import { ChunkQueue, QUEUE_SCHEMA, expirySeconds, parseChunkJob, type ChunkJob } from '../../../src/study/distributed/queue.js';
+import { workOnQueue } from '../../../src/study/distributed/work.js';
+import { planAdditional, planMissing } from '../../../src/study/plan.js';
+import { runPlan } from '../../../src/study/run.js';
+import { collect, tempDir } from '../../helpers/cli.js';
+import { startPostgres } from '../../helpers/postgres.js';
+
+const server = await startPostgres();
+after(() => server.close());
+
+// Three points x 300 repeats: chunks cross the aggregates' 256-repeat blocks.
+const DEFINITION = { name: 'dist', config: { epochs: 300, outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-1:1:3' }, repeats: 300, seed: 5 };
+const datasets = { xor: builtinDataset('xor') };
+const study = resolveStudy(DEFINITION);
+
+async function openBoth(): Promise<{ store: PostgresStore; queue: ChunkQueue }> {
+  const store = await openPostgresStore(await server.createDatabase(), { poolSize: 6 });
+  const queue = await ChunkQueue.open(store);
+  await store.ensureStudy(study.definition.name, study.definition);
+  return { store, queue };
+}
+
+/** The same study run locally into SQLite (one worker, chunks of 100): the reference. */
+async function localReference(extra?: number[]): Promise<{ rows: unknown[]; summary: unknown[] }> {
+  const sqlite = openSqliteStore(join(tempDir(), 'local.db'));
+  try {
+    await sqlite.ensureStudy(study.definition.name, study.definition);
+    await runPlan({ study, plan: planMissing(study.pointCount, 300, new Map()), store: sqlite, datasets, workers: 1, engine: 'fast', precision: 'f32', chunkSize: 100 });
+    if (extra) await runPlan({ study, plan: planAdditional(extra, await sqlite.storedRuns('dist')), store: sqlite, datasets, workers: 1, engine: 'fast', precision: 'f32', chunkSize: 64 });
+    return { rows: await collect(sqlite.iterateTrials('dist')), summary: await sqlite.summarize('dist') };
+  } finally {
+    await sqlite.close();
+  }
+}
+
+test('a distributed sweep and refine store the same bits as a local SQLite run', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    const sweep = await coordinate({ store, queue, study, plan: planMissing(study.pointCount, 300, await store.storedRuns('dist')), datasets, engine: 'fast', precision: 'f32', workers: 2, chunkSize: 37 });
+    assert.equal(sweep.interrupted, false);
+    assert.equal(sweep.stored, 900);
+    assert.equal(sweep.local?.trained, 900);
+    const extra = [5, 0, 300];
+    const refine = await coordinate({ store, queue, study, plan: planAdditional(extra, await store.storedRuns('dist')), datasets, engine: 'fast', precision: 'f32', workers: 1, chunkSize: 29 });
+    assert.equal(refine.stored, 305);
+    const local = await localReference(extra);
+    assert.deepEqual(await collect(store.iterateTrials('dist')), local.rows);
+    assert.deepEqual(await store.summarize('dist'), local.summary);
+    // Nothing of the study is left in the queue.
+    assert.deepEqual(await queue.pendingOf('dist'), []);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('at least once is exactly once: a chunk queued twice, and a slow worker completing a job taken again', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    const job = (runs: number[]): ChunkJob => ({ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs });
+    // Every trial of the study in chunks, one of them twice, and a chunk overlapping two others.
+    await queue.send([job([0, 0, 300]), job([1, 0, 150]), job([1, 150, 300]), job([2, 0, 300]), job([1, 100, 200])], 60);
+    // A job that a slow worker takes and then sits on until it expires.
+    const [slowId] = await queue.send([job([2, 0, 300])], 1);
+    const worked = await workOnQueue({ store, queue, workers: 2, untilEmpty: true });
+    assert.ok(worked.trained >= 900, `trained ${worked.trained}`);
+    assert.equal(worked.inserted, 900);
+    assert.equal(worked.handedBack, 0);
+    // The slow worker: its job expired (1 s) and was taken again by workOnQueue above, or is still waiting for its
+    // retry; either way it now stores the same rows and completes the job in one transaction.
+    const states = await queue.states([slowId]);
+    assert.equal(states.length, 1);
+    // Completing joins the caller's transaction: rolled back, the job is untouched (pg-boss's three-argument
+    // complete() would have completed it on its own connection).
+    const [probe] = await queue.send([job([0, 0, 1])], 60);
+    const [taken] = await queue.fetch(1);
+    assert.equal(taken.id, probe);
+    await assert.rejects(
+      store.withTransaction(async (client) => {
+        await queue.complete(probe, client);
+        throw new Error('rolled back');
+      }),
+      /rolled back/,
+    );
+    assert.equal((await queue.states([probe]))[0].state, 'active');
+    await store.withTransaction((client) => queue.complete(probe, client));
+    assert.equal((await queue.states([probe]))[0].state, 'completed');
+    const rows = await collect(store.iterateTrials('dist'));
+    const mine = rows.filter((r) => r.point === 2);
+    const inserted = await store.withTransaction(async (client) => {
+      const n = await store.insertTrials(mine, { client });
+      await queue.complete(slowId, client);
+      return n;
+    });
+    assert.equal(inserted, 0);
+    const local = await localReference();
+    assert.deepEqual(await collect(store.iterateTrials('dist')), local.rows);
+    assert.deepEqual(await store.summarize('dist'), local.summary);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('a stopped worker hands its unfinished chunks back; another worker finishes them', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    const chunks: ChunkJob[] = [];
+    for (let p = 0; p < 3; p++) for (let r = 0; r < 300; r += 20) chunks.push({ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs: [p, r, r + 20] });
+    await queue.send(chunks, 60);
+    const controller = new AbortController();
+    const first = await workOnQueue({ store, queue, workers: 2, signal: controller.signal, graceMs: 0, onStored: () => controller.abort() });
+    assert.equal(first.interrupted, true);
+    assert.ok(first.chunks >= 1 && first.chunks < chunks.length, `stored ${first.chunks} chunks`);
+    assert.ok(first.handedBack >= 1, `handed back ${first.handedBack}`);
+    // Handed back means waiting again at once (not active until it expires).
+    assert.equal(await queue.waiting(), chunks.length - first.chunks);
+    const second = await workOnQueue({ store, queue, workers: 1, untilEmpty: true });
+    assert.equal(first.inserted + second.inserted, 900);
+    assert.deepEqual(await store.summarize('dist'), (await localReference()).summary);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('an interrupted coordinator takes its waiting chunks off the queue; a second one of the same study is refused', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    const controller = new AbortController();
+    const plan = planMissing(study.pointCount, 300, new Map());
+    const first = coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 10, signal: controller.signal });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        void queue.pendingOf('dist').then((ids) => {
+          if (ids.length === 0) return;
+          clearInterval(poll);
+          resolve();
+        });
+      }, 50);
+    });
+    await assert.rejects(
+      coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers: 0 }),
+      /study "dist" is already being run by another coordinator/,
+    );
+    controller.abort();
+    const outcome = await first;
+    assert.equal(outcome.interrupted, true);
+    assert.ok(outcome.cancelled >= 32, `cancelled ${outcome.cancelled}`); // the first window: 32 chunks
+    assert.deepEqual(await queue.pendingOf('dist'), []);
+    assert.equal(await queue.waiting(), 0);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('a chunk a worker cannot run is handed back with the reason, and the worker goes on', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    const lines: string[] = [];
+    const [bad] = await queue.send([{ v: 1, study: 'no-such-study', engine: 'fast', precision: 'f32', runs: [0, 0, 5] }], 60);
+    await queue.send([{ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs: [0, 0, 10] }], 60);
+    const worked = await workOnQueue({ store, queue, workers: 1, untilEmpty: true, log: (line) => lines.push(line) });
+    assert.equal(worked.inserted, 10);
+    const [state] = await queue.states([bad]);
+    assert.equal(state.state, 'failed'); // handed back until its retries ran out
+    assert.match(state.error ?? '', /study "no-such-study" is not in/);
+    assert.ok(lines.some((l) => /cannot run here/.test(l)));
+    assert.throws(() => parseChunkJob({ v: 1, study: 'x', engine: 'fast', precision: 'f32', runs: [0, 1] }), /not a chunk/);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('pg-boss fetch() answers [] when the server is down: the queue says unavailable instead', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    await server.stop('fast');
+    try {
+      await assert.rejects(queue.fetch(1), StoreUnavailableError);
+    } finally {
+      await server.start();
+    }
+    assert.deepEqual(await queue.fetch(1), []);
+    // The queue lives in its own schema beside the store's.
+    const { rows } = await store.pool.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname IN ('xorlab', '${QUEUE_SCHEMA}') ORDER BY 1`);
+    assert.deepEqual(rows.map((r) => r.nspname), ['xorlab', QUEUE_SCHEMA]);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('chunk sizes and expiry for distributed runs', () => {
+  const fast = 0.4e-3; // s per training, 10,000 epochs
+  assert.equal(distributedChunkSize(200_000, 2, fast), 3750); // about 1.5 s of estimated work
+  assert.equal(distributedChunkSize(20_000, 2, fast), 625); // 4 per thread for 8 threads at least
+  assert.equal(distributedChunkSize(2_000, 2, fast), 250); // but >= 0.1 s of work
+  assert.equal(distributedChunkSize(100, 2, fast), 100); // never more than the plan
+  assert.equal(distributedChunkSize(4_000_000, 64, 12e-6), 4096);
+  assert.equal(expirySeconds(1.5), 15);
+  assert.equal(expirySeconds(0.01), 8);
+  assert.equal(expirySeconds(3), 30);
+});

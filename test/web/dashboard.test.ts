@@ -1,0 +1,262 @@
+// The dashboard in a real browser (Chromium): studies written by real `xorlab sweep`s, a sweep that runs during the
+// test seen live through the event stream, a study name that is an HTML attack shown as text, keyboard use, a
+// phone-width screen, and no console error on any page.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openSqliteStore } from '../../src/store/index.js';
+import type { TrialRow } from '../../src/store/types.js';
+import { skipWithoutChromium, withBrowser, type BrowserSession } from '../helpers/browser.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { startServe, type Served } from '../helpers/serve.js';
+
+const skip = skipWithoutChromium();
+const XSS = '<img src=x onerror=alert(1)>';
+let dir: string;
+let db: string;
+let served: Served;
+
+before(async () => {
+  dir = tempDir('xorlab-dashboard-');
+  db = join(dir, 'studies.db');
+  for (const args of [
+    ['--name', 'curve', '--sweep', 'hiddenStd=exp:-3:4:8', '--repeats', '4'],
+    ['--name', 'land', '--sweep', 'hiddenStd=0.5,1,2', '--sweep', 'lr=0.1,0.5', '--repeats', '3'],
+  ]) {
+    const r = runCli(['sweep', ...args, '--epochs', '300', '--workers', '1', '--db', db]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  // A database can hold any text (written by another program, or edited): this study's name is an attack.
+  const store = openSqliteStore(db);
+  await store.ensureStudy(XSS, { name: XSS, sweep: { hiddenStd: [0.5, 1] }, repeats: 2, config: { dataset: '<b>bold</b>' } });
+  const rows: TrialRow[] = [0, 1].flatMap((point) =>
+    [0, 1].map((repeat) => ({
+      study: XSS, point, repeat, params: { hiddenStd: [0.5, 1][point] }, seed: repeat, totalLoss: 100 + point + repeat, finalLoss: 0.1,
+      success: true, epochsToThreshold: 10, diverged: false, engine: 'fast', precision: 'f64',
+    })),
+  );
+  await store.insertTrials(rows);
+  await store.close();
+  served = await startServe(['--db', db]);
+});
+
+after(async () => {
+  await served?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const studyUrl = (name: string): string => `${served.url}studies/${encodeURIComponent(name)}`;
+
+async function curveDrawn(page: Page, testid = 'study-curve'): Promise<void> {
+  await page.locator(`[data-testid=${testid}][data-state=drawn]`).waitFor({ timeout: 30_000 });
+}
+
+/** Asserts the session saw no console error, page error or failed request. */
+function noErrors(browser: BrowserSession): void {
+  assert.deepEqual(browser.errors, [], browser.errors.join('\n'));
+}
+
+test('the dashboard lists the studies of a real sweep; a study page draws one mark per point', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    const rows = page.getByTestId('study-row');
+    await rows.first().waitFor();
+    assert.deepEqual(await rows.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name).sort()), [XSS, 'curve', 'land'].sort());
+    const curveRow = rows.filter({ hasText: 'curve' });
+    assert.match(await curveRow.innerText(), /hiddenStd 0\.04979 … 54\.6 \(8\)[\s\S]*8[\s\S]*32 of 32/);
+
+    await curveRow.getByTestId('study-link').click();
+    await page.waitForURL(/\/studies\/curve$/);
+    await curveDrawn(page);
+    assert.equal(await page.getByTestId('study-name').innerText(), 'curve');
+    // The curve's mean points: the layer named mean_points in the spec of `xorlab plot curve`.
+    assert.equal(await page.locator('[data-testid=study-curve] g.mean_points_marks path').count(), 8);
+    assert.equal(await page.locator('[data-testid=study-curve] g.stderr_bars_marks line, [data-testid=study-curve] g.stderr_bars_marks path').count(), 8);
+    assert.equal(await page.getByTestId('summary-row').count(), 8);
+    assert.match(await page.getByTestId('study-meta').innerText(), /32 of 32 trials/);
+
+    // Compare: the first point against the lowest mean, as xorlab summary --compare computes it.
+    await page.getByTestId('compare-button').click();
+    await page.locator('[data-testid=compare-result][data-state=done]').waitFor();
+    const a = await page.getByTestId('compare-a').inputValue();
+    const b = await page.getByTestId('compare-b').inputValue();
+    const cli = JSON.parse(runCli(['summary', 'curve', '--json', '--db', db, '--compare', `point=${a}`, `point=${b}`]).stdout);
+    const shown = await page.getByTestId('compare-result').innerText();
+    assert.ok(shown.includes(`${Math.abs(cli.comparison.percent).toFixed(2)}%`), shown);
+    assert.ok(shown.includes(`${Math.abs(cli.comparison.low).toFixed(2)}%`), shown);
+
+    // Downloads are the API's files.
+    assert.equal(await page.getByTestId('download-csv').getAttribute('href'), '/api/studies/curve/trials?format=csv');
+    assert.equal(await page.getByTestId('download-png').getAttribute('href'), '/api/studies/curve/curve.png');
+
+    // The 2-D study: a heatmap with one cell per point.
+    await page.goto(studyUrl('land'));
+    await curveDrawn(page, 'study-heatmap');
+    assert.equal(await page.locator('[data-testid=study-heatmap] g.cells_marks path').count(), 6);
+    assert.equal(await page.getByTestId('study-curve').isHidden(), true);
+    noErrors(browser);
+    // No request left the server: vega and everything else is bundled.
+    const foreign = browser.requests.filter((u) => !u.startsWith(served.url) && !/^(data|blob|about):/.test(u));
+    assert.deepEqual(foreign, []);
+    assert.ok(browser.requests.some((u) => u.endsWith('/study.js')), 'requests were seen');
+  });
+});
+
+test('a sweep started during the test shows up live, with rising counts, without a reload', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    await page.getByTestId('study-row').first().waitFor();
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    const study = await browser.newPage();
+    // The sweep: 2 points x 400 trials of 4,000 epochs on the reference engine, one worker, in chunks of 20: some
+    // twenty seconds of commits (more on a busy machine, where the pages are slower too).
+    const sweep = spawn(process.execPath, [BIN, 'sweep', '--name', 'growing', '--sweep', 'hiddenStd=0.5,1', '--repeats', '400', '--epochs', '4000', '--workers', '1', '--chunk-size', '20', '--engine', 'reference', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let sweepErr = '';
+    sweep.stderr.setEncoding('utf8').on('data', (d: string) => (sweepErr += d));
+    const exited = new Promise<number | null>((resolve) => sweep.once('exit', resolve));
+    try {
+      const row = page.locator('[data-testid=study-row][data-name=growing]');
+      await row.waitFor({ timeout: 30_000 });
+      await study.goto(studyUrl('growing'));
+      const seen: number[] = [];
+      const seenOnStudyPage = new Set<string>();
+      const deadline = Date.now() + 300_000;
+      while (Date.now() < deadline) {
+        const trials = Number(await row.getAttribute('data-trials'));
+        if (seen.at(-1) !== trials) seen.push(trials);
+        const meta = await study.getByTestId('study-meta').getAttribute('data-trials');
+        if (meta !== null) seenOnStudyPage.add(meta);
+        if (trials === 800) break;
+        await page.waitForTimeout(100);
+      }
+      assert.equal(await exited, 0, sweepErr);
+      assert.equal(seen.at(-1), 800, `counts seen: ${seen.join(', ')}`);
+      assert.ok(seen.length >= 3, `at least two updates before the end; seen ${seen.join(', ')}`);
+      for (let k = 1; k < seen.length; k++) assert.ok(seen[k] > seen[k - 1], `rising: ${seen.join(', ')}`);
+      assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the page was not reloaded');
+      assert.match(await row.innerText(), /800 of 800/);
+      assert.equal(await page.getByTestId('live-status').getAttribute('data-state'), 'live');
+      // The study page followed too, and its curve is drawn at the end.
+      await study.locator('[data-testid=study-meta][data-trials="800"]').waitFor({ timeout: 10_000 });
+      assert.ok(seenOnStudyPage.size >= 2, `the study page saw ${[...seenOnStudyPage].join(', ')}`);
+      await curveDrawn(study);
+      assert.equal(await study.locator('[data-testid=study-curve] g.mean_points_marks path').count(), 2);
+      noErrors(browser);
+    } finally {
+      if (sweep.exitCode === null) sweep.kill('SIGKILL');
+      await exited;
+    }
+  });
+});
+
+test('a study name that is HTML shows literally and nothing in it runs', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(served.url);
+    const row = page.locator('[data-testid=study-row]').filter({ hasText: XSS });
+    await row.waitFor();
+    assert.equal(await row.getByTestId('study-link').innerText(), XSS);
+    assert.equal(await page.locator('img').count(), 0, 'no <img> element was created');
+    await row.getByTestId('study-link').click();
+    await curveDrawn(page);
+    assert.equal(await page.getByTestId('study-name').innerText(), XSS);
+    assert.equal(await page.title(), `${XSS} — xorlab`);
+    // The chart's title is SVG text holding the literal name.
+    assert.ok((await page.locator('[data-testid=study-curve] svg').innerHTML()).includes('Study &lt;img src=x onerror=alert(1)&gt;: total loss'));
+    assert.equal(await page.locator('img').count(), 0);
+    await page.waitForTimeout(300);
+    assert.deepEqual(dialogs, []);
+    noErrors(browser);
+  });
+});
+
+test('keyboard only: reach a study and sort its table without a mouse', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    await page.getByTestId('study-row').first().waitFor();
+    let focused = '';
+    for (let k = 0; k < 20 && focused !== '/studies/curve'; k++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.getAttribute('href') ?? '');
+    }
+    assert.equal(focused, '/studies/curve');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/studies\/curve$/);
+    await curveDrawn(page);
+    let testid = '';
+    for (let k = 0; k < 40 && testid !== 'sort-mean'; k++) {
+      await page.keyboard.press('Tab');
+      testid = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+    }
+    assert.equal(testid, 'sort-mean');
+    await page.keyboard.press('Enter');
+    const means = async (): Promise<number[]> =>
+      page.getByTestId('summary-row').evaluateAll((rows) => rows.map((r) => Number((r.children[2] as HTMLElement).innerText)));
+    const ascending = await means();
+    assert.deepEqual(ascending, [...ascending].sort((x, y) => x - y));
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'sort-mean', 'focus stays on the header');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await means(), [...ascending].reverse());
+    noErrors(browser);
+  });
+});
+
+test('phone width: every page fits the screen; unknown studies say so; no console error anywhere', { skip }, async () => {
+  await withBrowser(
+    async (browser) => {
+      const page = await browser.newPage();
+      for (const url of [served.url, studyUrl('curve'), studyUrl('land'), studyUrl(XSS), studyUrl('no-such-study')]) {
+        await page.goto(url);
+        if (url === served.url) await page.getByTestId('study-row').first().waitFor();
+        else if (url.endsWith('no-such-study')) await page.locator('#problem:not([hidden])').waitFor();
+        else await page.locator('[data-state=drawn]').first().waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${url} is ${overflow}px wider than the screen`);
+      }
+      assert.match(await page.locator('#problem').innerText(), /no study named “no-such-study”/);
+      noErrors(browser);
+    },
+    { width: 375, height: 740 },
+  );
+});
+
+test('the page reconnects by itself when the server comes back', { skip }, async () => {
+  // A port that was free a moment ago, so that the second server can take the same one.
+  const probe = await startServe(['--db', db]);
+  const port = new URL(probe.url).port;
+  await probe.stop();
+  let server = await startServe(['--db', db, '--port', port]);
+  try {
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      const status = page.getByTestId('live-status');
+      await page.locator('[data-testid=live-status][data-state=live]').waitFor();
+      await server.stop();
+      await page.locator('[data-testid=live-status][data-state=reconnecting]').waitFor({ timeout: 20_000 });
+      assert.match(await status.innerText(), /reconnecting/);
+      server = await startServe(['--db', db, '--port', port]);
+      await page.locator('[data-testid=live-status][data-state=live]').waitFor({ timeout: 20_000 });
+      // And it is live again: a new study appears without a reload.
+      const r = runCli(['sweep', '--name', 'after-restart', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '100', '--workers', '1', '--db', db]);
+      assert.equal(r.status, 0, r.stderr);
+      await page.locator('[data-testid=study-row][data-name=after-restart]').waitFor({ timeout: 20_000 });
+      // While the server was away, the browser reported the refused connections; nothing else.
+      const unexpected = browser.errors.filter((e) => !/ERR_CONNECTION_REFUSED/.test(e));
+      assert.deepEqual(unexpected, []);
+    });
+  } finally {
+    await server.stop();
+  }
+});
