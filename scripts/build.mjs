@@ -22,6 +22,9 @@ function run(cmd, args) {
   }
 }
 
+// 0. A clean dist/: what is packed and published is what this build wrote, with no leftovers of renamed modules.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+
 // 1. WebAssembly kernels: every src/engine/assembly/*.entry.ts becomes dist/engine/<name>.wasm, and its exports'
 //    TypeScript interface src/engine/<name>-exports.ts (generated, not committed: the entry file is the source).
 const assemblyDir = join(root, 'src', 'engine', 'assembly');

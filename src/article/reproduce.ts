@@ -9,6 +9,7 @@ import { planMissing, type TrialPlan } from '../study/plan.js';
 import type { RunOutcome } from '../study/run.js';
 import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck, type EngineRequest } from '../study/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
+import { XorlabError } from '../text/errors.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
 export type ScaleName = (typeof SCALE_NAMES)[number];
@@ -94,7 +95,7 @@ export function reproductionStudies(scale: Scale, prefix: string, seed = 1): Rep
 /** Runs a plan for a study (the CLI's: workers, progress bar, Ctrl-C handling). */
 export type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promise<RunOutcome>;
 
-export class ReproduceError extends Error {}
+export class ReproduceError extends XorlabError {}
 
 function resolve(input: StudyDefinitionInput): Study {
   try {

@@ -9,6 +9,7 @@ import {
   describeIssues,
   flagName,
   safeParseConfig,
+  type ParameterName,
   type ParameterSpec,
   type TrainingConfigInput,
 } from '../config/index.js';
@@ -26,9 +27,10 @@ const CONFIG_FLAGS = PARAMETER_NAMES.map((key) => {
   };
 });
 
-/** Adds every training-configuration flag to `command`. */
-export function addConfigOptions(command: Command): Command {
+/** Adds every training-configuration flag to `command` (or those of `only`). */
+export function addConfigOptions(command: Command, only?: readonly ParameterName[]): Command {
   for (const spec of CONFIG_FLAGS) {
+    if (only && !only.includes(spec.key)) continue;
     const option = new Option(spec.flag, spec.description);
     if (spec.spec.type === 'choice') option.choices(spec.spec.choices);
     command.addOption(option);

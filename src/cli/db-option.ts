@@ -3,10 +3,10 @@
 // variable XORLAB_DB, else xorlab.db. A StoreError from opening or using the store reaches main.ts and becomes
 // one line, exit code 2. A password in the URL is never printed: dbLabel() is what messages show.
 import type { Command } from 'commander';
-import { openStore, type Store } from '../store/index.js';
+import { DEFAULT_LOCATION, openStore, type Store } from '../store/index.js';
 import { redact } from '../text/redact.js';
 
-export const DEFAULT_DB = 'xorlab.db';
+export const DEFAULT_DB = DEFAULT_LOCATION;
 /** The environment variable that gives --db's default (keeps a URL with a password off the command line). */
 export const DB_ENV = 'XORLAB_DB';
 

@@ -1,7 +1,7 @@
 // File access for commands: every failure becomes a UsageError that names the option and the file.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { describePrototypeKey, findPrototypeKey, builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, DatasetError, type Dataset } from '../core/index.js';
+import { describePrototypeKey, findPrototypeKey, DatasetError, type Dataset } from '../core/index.js';
+import { loadDataset as loadDatasetFile } from '../engine/datasets.js';
 import { fileErrorReason } from '../text/format.js';
 import { UsageError } from './errors.js';
 
@@ -35,14 +35,10 @@ export function writeTextFile(option: string, path: string, text: string): void 
   }
 }
 
-/** A built-in dataset by name, or a truth table from a .csv or .json file. */
+/** A built-in dataset by name, or a truth table from a .csv or .json file; problems name --dataset. */
 export function loadDataset(nameOrPath: string): Dataset {
   try {
-    if (isBuiltinDataset(nameOrPath)) return builtinDataset(nameOrPath);
-    const ext = extname(nameOrPath).toLowerCase();
-    if (ext === '.csv') return parseCsvDataset(nameOrPath, readTextFile('--dataset', nameOrPath));
-    if (ext === '.json') return parseJsonDataset(nameOrPath, readTextFile('--dataset', nameOrPath));
-    return builtinDataset(nameOrPath); // throws: unknown dataset, with the allowed names
+    return loadDatasetFile(nameOrPath);
   } catch (error) {
     if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
     throw error;

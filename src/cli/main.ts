@@ -21,6 +21,7 @@ type Register = (program: Command) => void;
  */
 const COMMANDS: Record<string, () => Promise<Register>> = {
   train: async () => (await import('./commands/train.js')).registerTrain,
+  predict: async () => (await import('./commands/predict.js')).registerPredict,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   refine: async () => (await import('./commands/refine.js')).registerRefine,
   summary: async () => (await import('./commands/summary.js')).registerSummary,

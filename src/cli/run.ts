@@ -2,17 +2,17 @@
 // study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
 import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/index.js';
-import type { Dataset } from '../core/index.js';
+import { DatasetError, type Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
-import { StudyError, datasetNames, resolveStudy, type Study } from '../study/definition.js';
+import { StudyError, resolveStudy, type Study } from '../study/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
 import { defaultWorkers, runPlan, type RunOutcome } from '../study/run.js';
 import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
+import { studyDatasets as loadStudyDatasets } from '../study/sweep.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
-import { loadDataset } from './files.js';
 import { parseNumber } from './parse.js';
 
 export interface RunFlags {
@@ -43,7 +43,12 @@ export function toStudy(definition: unknown, what = 'study'): Study {
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
-  return Object.fromEntries(datasetNames(study).map((name) => [name, loadDataset(name)]));
+  try {
+    return loadStudyDatasets(study);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
+    throw error;
+  }
 }
 
 export interface RunSettings {

@@ -11,12 +11,7 @@ import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { SCHEDULE_NAMES } from '../core/schedules.js';
 import { didYouMean } from '../text/suggest.js';
 
-/** The engines that train: the fast lockstep WebAssembly kernel, or the readable reference engine (core). */
-export const ENGINE_NAMES = ['fast', 'reference'] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
-/** The fast engine's arithmetic (the reference engine is always f64). */
-export const PRECISIONS = ['f32', 'f64'] as const;
-export type Precision = (typeof PRECISIONS)[number];
+export { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../core/config.js';
 
 /** The value of a swept parameter at a point of a study. */
 export type ParamValue = number | string;
@@ -35,6 +30,7 @@ interface Common<T> {
   sweep: SweepKind;
 }
 
+/** A numeric parameter of the table: its range (and whether it is an integer). */
 export interface NumberParameter extends Common<number> {
   type: 'number';
   integer?: boolean;
@@ -45,6 +41,7 @@ export interface NumberParameter extends Common<number> {
   maxExclusive?: boolean;
 }
 
+/** A parameter that takes one of a list of names (activation, loss, optimizer, ...). */
 export interface ChoiceParameter extends Common<string> {
   type: 'choice';
   choices: readonly string[];
@@ -65,6 +62,7 @@ export interface LayersParameter extends Common<readonly number[]> {
   maxLayers: number;
 }
 
+/** One row of the parameter table: default, type and range, CLI flag and help, sweep kind, chart title. */
 export type ParameterSpec = NumberParameter | ChoiceParameter | StringParameter | LayersParameter;
 
 const real = (
@@ -146,13 +144,18 @@ export const PARAMETERS = {
   threshold: real(0.05, '<loss>', 'epochsToThreshold = first epoch with mean loss below this', { min: 0, minExclusive: true }, 'Loss threshold'),
 } as const satisfies { [K in keyof TrainingConfig]: ParameterSpec };
 
+/** The name of a training parameter (a key of TrainingConfig). */
 export type ParameterName = keyof typeof PARAMETERS;
 
+/** Every training parameter's name, in the order of the table (and of `--help`). */
 export const PARAMETER_NAMES = Object.keys(PARAMETERS) as ParameterName[];
 
 export function isParameterName(name: string): name is ParameterName {
   return Object.prototype.hasOwnProperty.call(PARAMETERS, name);
 }
+
+/** What a caller may give as a configuration: any subset of the parameters (the rest take their defaults). */
+export type TrainingConfigInput = Partial<TrainingConfig>;
 
 /** The configuration of every default: the article's network, loss and training. */
 export const DEFAULT_CONFIG: Readonly<TrainingConfig> = Object.freeze(
@@ -164,7 +167,9 @@ export const DEFAULT_CONFIG: Readonly<TrainingConfig> = Object.freeze(
  * trusted: check input from people or files with validateConfig (./schema.ts) first.
  */
 export function withDefaults(overrides: Partial<TrainingConfig> = {}): TrainingConfig {
-  const config = { ...DEFAULT_CONFIG, ...overrides };
+  // A key given as undefined takes its default, as in the schema.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const config = { ...DEFAULT_CONFIG, ...given };
   config.hidden = [...config.hidden];
   return config;
 }

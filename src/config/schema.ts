@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { TrainingConfig } from '../core/config.js';
 import { didYouMean } from '../text/suggest.js';
-import { PARAMETERS, PARAMETER_NAMES, flagName, type ParameterSpec } from './parameters.js';
+import { PARAMETERS, PARAMETER_NAMES, flagName, type ParameterSpec, type TrainingConfigInput } from './parameters.js';
 
 function schemaOf(spec: ParameterSpec): z.ZodType {
   switch (spec.type) {
@@ -40,8 +40,7 @@ export const TrainingConfigSchema = z
     }
   }) as unknown as z.ZodType<TrainingConfig, TrainingConfigInput>;
 
-/** What a caller may give: any subset of the parameters (the rest take their defaults). */
-export type TrainingConfigInput = Partial<TrainingConfig>;
+export type { TrainingConfigInput } from './parameters.js';
 
 /** The defaults with `overrides`, validated (throws a ZodError on bad values). */
 export function defaultConfig(overrides: TrainingConfigInput = {}): TrainingConfig {

@@ -11,6 +11,7 @@ export interface Activation {
 }
 
 export const ACTIVATION_NAMES = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu', 'linear'] as const;
+/** An activation function: sigmoid, tanh, relu, leaky-relu (leakySlope), elu (eluAlpha) or linear. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 
 export interface ActivationOptions {

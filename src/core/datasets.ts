@@ -1,7 +1,9 @@
 // Training sets: truth tables with inputs in rows and targets in [0, 1].
 // Parsing of user files takes the file's text, so the core never touches the file system.
 import { describePrototypeKey, describeUnknownKeys, findPrototypeKey, unknownKeys } from './json.js';
+import { XorlabError } from '../text/errors.js';
 
+/** A training set: a truth table of numeric inputs and targets in [0, 1], one row per sample. */
 export interface Dataset {
   readonly name: string;
   readonly inputCount: number;
@@ -28,8 +30,10 @@ export const MIN_PARITY_BITS = 2;
 export const MAX_PARITY_BITS = 8;
 export const BUILTIN_DATASETS_HELP = `${GATE_NAMES.join(', ')}, parity2 ... parity${MAX_PARITY_BITS}`;
 
-export class DatasetError extends Error {}
+/** A dataset that cannot be used: an unknown name, a file that cannot be read, a malformed truth table. */
+export class DatasetError extends XorlabError {}
 
+/** A dataset from rows of inputs and rows of targets (numbers in [0, 1]); DatasetError for ragged or bad rows. */
 export function makeDataset(name: string, rows: number[][], targets: number[][]): Dataset {
   if (rows.length === 0) throw new DatasetError(`dataset ${name} has no rows`);
   const inputCount = rows[0].length;
@@ -75,6 +79,7 @@ function parityBits(name: string): number | null {
   return bits >= MIN_PARITY_BITS && bits <= MAX_PARITY_BITS ? bits : null;
 }
 
+/** A built-in truth table: xor, and, or, nand, nor, xnor (2 inputs) or parity2 ... parity8; DatasetError for another name. */
 export function builtinDataset(name: string): Dataset {
   if ((GATE_NAMES as readonly string[]).includes(name)) {
     const gate = GATES[name as GateName];

@@ -3,6 +3,7 @@
 import type { Activation } from './activations.js';
 
 export const LOSS_NAMES = ['bce', 'mse'] as const;
+/** A loss: bce (binary cross-entropy, needs a sigmoid output) or mse (mean squared error). */
 export type LossName = (typeof LOSS_NAMES)[number];
 
 export interface Loss {

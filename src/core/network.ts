@@ -2,6 +2,7 @@
 // first the layer's weights, row-major with weights[i * units + j] connecting input i to unit j (the article's
 // `hidden_weights` shape, inputs x units), then its biases. Optimisers and trajectories see one vector.
 import { describePrototypeKey, describeUnknownKeys, findPrototypeKey, unknownKeys } from './json.js';
+import { XorlabError } from '../text/errors.js';
 
 export interface LayerLayout {
   readonly inputs: number;
@@ -63,7 +64,8 @@ export function toParameterFile(shape: NetworkShape, params: Float64Array): Para
   };
 }
 
-export class ParameterFileError extends Error {}
+/** Parameters that do not fit the format {"layers": [...]} or the network's shape. */
+export class ParameterFileError extends XorlabError {}
 
 const LAYER_KEYS = ['weights', 'biases'];
 
@@ -97,4 +99,28 @@ export function fromParameterFile(shape: NetworkShape, doc: unknown): Float64Arr
     biases.forEach((v, j) => (params[layer.biasOffset + j] = v));
   });
   return params;
+}
+
+/**
+ * The shape of the network that a parameter document describes: layer l's weights are inputs x units, and each
+ * layer takes as many inputs as the layer before it has units. Throws ParameterFileError (one line) when the
+ * document is not such a network; the values themselves are checked by fromParameterFile.
+ */
+export function shapeOfParameterFile(doc: unknown): NetworkShape {
+  const format = 'expected {"layers": [{"weights": [[...], ...], "biases": [...]}, ...]} with weights[i][j] from input i to unit j';
+  const layers = (doc as ParameterFile | null)?.layers;
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(layers) || layers.length === 0) throw new ParameterFileError(format);
+  const sizes: number[] = [];
+  layers.forEach((layer, l) => {
+    const weights = (layer as Partial<ParameterFile['layers'][number]> | null)?.weights;
+    const rows = Array.isArray(weights) ? weights.length : 0;
+    const units = rows > 0 && Array.isArray(weights![0]) ? weights![0].length : 0;
+    if (rows === 0 || units === 0 || !weights!.every((row) => Array.isArray(row) && row.length === units)) {
+      throw new ParameterFileError(`layer ${l + 1}: "weights" must be a non-empty inputs x units array of arrays; ${format}`);
+    }
+    if (l === 0) sizes.push(rows);
+    else if (rows !== sizes[l]) throw new ParameterFileError(`layer ${l + 1} takes ${rows} inputs but layer ${l} has ${sizes[l]} units; ${format}`);
+    sizes.push(units);
+  });
+  return makeShape(sizes);
 }

@@ -2,6 +2,7 @@
 // Working on ranges lets the `seed` update order update the output layer before the hidden layers.
 
 export const OPTIMIZER_NAMES = ['gd', 'momentum', 'adam'] as const;
+/** An optimiser: gd (plain gradient descent, the article), momentum or adam. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 export interface OptimizerSettings {

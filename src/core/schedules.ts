@@ -1,6 +1,7 @@
 // Learning-rate schedules: the learning rate used at each epoch (0-based).
 
 export const SCHEDULE_NAMES = ['constant', 'step', 'exponential', 'cosine'] as const;
+/** A learning-rate schedule: constant, step (stepEvery, stepGamma), exponential (expGamma) or cosine (minLr). */
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export interface ScheduleSettings {

@@ -9,6 +9,7 @@ import { makeOptimizer, type Optimizer } from './optimizers.js';
 import { Rng } from './rng.js';
 import { learningRateAt } from './schedules.js';
 
+/** What one training measured. */
 export interface TrainingMetrics {
   /** The article's metric: the sum over all epochs of the mean loss over the samples. null if diverged. */
   totalLoss: number | null;
@@ -24,6 +25,7 @@ export interface TrainingMetrics {
   diverged: boolean;
 }
 
+/** The mean loss over the samples at one epoch. */
 export interface TraceEntry {
   epoch: number;
   loss: number;

@@ -1,6 +1,9 @@
-// One training through trainManyFrom, returned in the reference engine's TrainingResult shape (for `xorlab
-// train --engine`). The fast engine keeps no per-epoch trace or snapshots: those stay empty.
+// One training with the engine asked for, and its report: what `xorlab train` and the library's train() run. The
+// reference engine gives the loss trace and parameter snapshots; the fast engine (through trainManyFrom) gives the
+// metrics, predictions and final parameters only, so its trace and snapshots stay empty.
 import type { Dataset, TrainingConfig, TrainingResult } from '../core/index.js';
+import { trainingReport, type TrainingReport } from '../core/report.js';
+import { train } from '../core/train.js';
 import { trainManyFrom } from './index.js';
 import type { EngineName, EngineRun, Precision } from './types.js';
 
@@ -21,4 +24,30 @@ export function trainOne(config: TrainingConfig, dataset: Dataset, initial: Floa
       snapshots: [],
     },
   };
+}
+
+export interface TrainingRunOptions {
+  engine: EngineName;
+  precision: Precision;
+  /** Record the loss every this many epochs (reference engine). */
+  logEvery: number;
+  /** Record every parameter every this many epochs (reference engine; 0 = never). */
+  snapshotEvery?: number;
+}
+
+export interface TrainingRun {
+  result: TrainingResult;
+  /** The `xorlab train --json` document; it has an `engine` field when the fast engine was asked for. */
+  report: TrainingReport;
+}
+
+/** Trains from `initial` (drawn from `seed`, or given: seed null) with the engine asked for. */
+export function runTraining(config: TrainingConfig, dataset: Dataset, initial: Float64Array, seed: number | null, options: TrainingRunOptions): TrainingRun {
+  if (options.engine === 'fast') {
+    const { result, run } = trainOne(config, dataset, initial, options.engine, options.precision);
+    const engine = { engine: run.engine, precision: run.precision, ...(run.fallbackReason ? { fallbackReason: run.fallbackReason } : {}) };
+    return { result, report: trainingReport(config, dataset, seed, result, engine) };
+  }
+  const result = train(config, dataset, initial, { traceEvery: options.logEvery, snapshotEvery: options.snapshotEvery ?? 0 });
+  return { result, report: trainingReport(config, dataset, seed, result) };
 }

@@ -7,31 +7,9 @@ import { xavierStd } from '../core/init.js';
 import { isInitStd, parameterTitle } from './names.js';
 import { short } from '../text/format.js';
 import { CHART_CONFIG, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
+import type { CurveInput } from './types.js';
 
-export interface CurvePoint {
-  x: number;
-  /** Mean total loss; null when every trial at the point diverged (the point is left out of the top panel). */
-  mean: number | null;
-  stderr: number | null;
-  successRate: number;
-  count: number;
-}
-
-export interface CurveInput {
-  parameter: string;
-  points: readonly CurvePoint[];
-  /** Log x-axis; by default when every x is positive and they span a factor of 20 or more (exp and log grids). */
-  logX?: boolean;
-  /** Where to draw the Xavier rule; by default 1/sqrt(2) when the parameter is an init std, else none. */
-  xavier?: number | null;
-  /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/minimum.ts); none by default. */
-  minimum?: { x: number; label?: string } | null;
-  title?: string;
-  subtitle?: string;
-  yTitle?: string;
-  /** Width of the plotting area in px (default PLOT_WIDTH; a narrow screen gives less). */
-  width?: number;
-}
+export type { CurveInput, CurvePoint } from './types.js';
 
 export function inferLogX(xs: readonly number[]): boolean {
   if (xs.length < 2 || xs.some((x) => !(x > 0))) return false;
@@ -47,8 +25,8 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
   const values = input.points.map((p) => ({
     x: p.x,
     mean: p.mean,
-    lo: p.mean !== null && p.stderr !== null ? p.mean - p.stderr : p.mean,
-    hi: p.mean !== null && p.stderr !== null ? p.mean + p.stderr : p.mean,
+    lo: p.lo !== undefined ? p.lo : p.mean !== null && p.stderr !== null ? p.mean - p.stderr : p.mean,
+    hi: p.hi !== undefined ? p.hi : p.mean !== null && p.stderr !== null ? p.mean + p.stderr : p.mean,
     stderr: p.stderr,
     successRate: p.successRate,
     count: p.count,
@@ -84,9 +62,19 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
       {
         name: 'xavier_label',
         data: single,
-        mark: { ...label(xavier, 0, minimum?.x ?? null, `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`), color: 'black' },
+        mark: { ...label(xavier, 0, minimum?.x ?? null, input.xavierLabel ?? `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`), color: 'black' },
         encoding: { x: { datum: xavier }, y: { value: 0 } },
       },
+    );
+  }
+  const band = minimum !== null ? (input.minimumInterval ?? null) : null;
+  if (band !== null && Number.isFinite(band.low) && Number.isFinite(band.high)) {
+    rules.unshift({ name: 'minimum_interval', data: { values: [{ low: band.low, high: band.high }] }, mark: { type: 'rect', color: MINIMUM_GREEN, opacity: 0.15, clip: true }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } });
+  }
+  if (input.lowest) {
+    rules.push(
+      { name: 'lowest_rule', data: single, mark: { type: 'rule', color: '#555555', strokeWidth: 1.2, strokeDash: [2, 3] }, encoding: { x: { datum: input.lowest.x } } },
+      { name: 'lowest_label', data: single, mark: { ...label(input.lowest.x, 2, minimum?.x ?? null, input.lowest.label), color: '#444444', fontSize: 12 }, encoding: { x: { datum: input.lowest.x }, y: { value: 0 } } },
     );
   }
   if (minimum !== null) {
@@ -110,7 +98,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     vconcat: [
       {
         width,
-        height: 330,
+        height: input.successTitle === null ? 380 : 330,
         transform: [{ filter: 'datum.mean != null' }],
         layer: [
           {
@@ -130,7 +118,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
           ...rules,
         ],
       },
-      {
+      ...(input.successTitle === null ? [] : [{
         width,
         height: 130,
         layer: [
@@ -139,13 +127,13 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
             mark: { type: 'line', color: VIRIDIS_STEPS[2], strokeWidth: 1.5, point: { filled: true, size: 12, color: VIRIDIS_STEPS[2] } },
             encoding: {
               x: { ...x, title: parameterTitle(input.parameter) },
-              y: { field: 'successRate', type: 'quantitative', title: 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+              y: { field: 'successRate', type: 'quantitative', title: input.successTitle ?? 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
             },
           },
           ...(xavier !== null ? [{ data: single, mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { x: { datum: xavier } } }] : []),
           ...(minimum !== null ? [{ data: single, mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } }] : []),
         ],
-      },
+      }]),
     ],
   } as TopLevelSpec;
 }

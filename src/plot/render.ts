@@ -5,9 +5,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import { fontFiles, textWidth } from './fonts.js';
 import { fileErrorReason } from '../text/format.js';
 import { FONT } from './theme.js';
+import { ChartFileError } from './errors.js';
 
-export const PLOT_FORMATS = ['svg', 'png'] as const;
-export type PlotFormat = (typeof PLOT_FORMATS)[number];
+export { PLOT_FORMATS, type ChartFormat as PlotFormat } from './types.js';
+import type { ChartFormat as PlotFormat } from './types.js';
 
 interface TextItem {
   fontSize?: number;
@@ -69,8 +70,8 @@ export async function render(spec: TopLevelSpec, format: PlotFormat): Promise<st
   return format === 'svg' ? renderSvg(spec) : renderPng(spec);
 }
 
-/** A chart file that cannot be written: an unknown extension or an unwritable path. */
-export class ChartFileError extends Error {}
+
+export { ChartFileError };
 
 /** Renders `spec` into `path` as SVG or PNG, chosen by the file's extension. */
 export async function writeChart(spec: TopLevelSpec, path: string): Promise<void> {

@@ -5,7 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, PLOT_WIDTH } from './theme.js';
 import type { LossRow, WeightRow } from './training.js';
 
-const DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [2, 6], [8, 3, 2, 3, 2, 3]];
+export const DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [2, 6], [8, 3, 2, 3, 2, 3]];
 
 export interface WeightsInput {
   rows: readonly WeightRow[];
@@ -67,7 +67,7 @@ export function lossSpec(input: LossInput): TopLevelSpec {
 }
 
 /** n colours from viridis' dark end to its yellow-green (pure yellow is too light to read as a line). */
-function runColours(n: number): string[] {
+export function runColours(n: number): string[] {
   const stops = ['#440154', '#3b528b', '#21918c', '#5ec962', '#aadc32'];
   if (n <= 1) return [stops[0]];
   return Array.from({ length: n }, (_, k) => stops[Math.round((k * (stops.length - 1)) / (n - 1))]);

@@ -2,7 +2,7 @@
 //   GET /api/studies                               the studies (xorlab studies --json, plus planned and updatedAt)
 //   GET /api/studies/<name>                        one study's view: its line, summary and chart specs
 //   GET /api/studies/<name>/summary[?compare=A&compare=B][&level=0.95]   xorlab summary --json, the same object
-//   GET /api/studies/<name>/trials?format=csv|jsonl                      every trial, streamed (xorlab export)
+//   GET /api/studies/<name>/trials?format=csv|jsonl|mongo                every trial, streamed (xorlab export)
 //   GET /api/studies/<name>/curve.svg|png, heatmap.svg|png               the charts as xorlab plot renders them
 //   GET /api/events[?study=<name>]                 Server-Sent Events: `studies` and `study` on every change
 // Every error is a 4xx/5xx with {"error": "..."} on one line.
@@ -12,7 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { render } from '../plot/render.js';
 import { StoreError, type Store, type StudyRecord } from '../store/types.js';
 import { StudyError } from '../study/definition.js';
-import { summaryReport } from '../study/summary-report.js';
+import { summaryReport } from '../study/summary.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
 import type { LiveStudies } from './live.js';
@@ -78,7 +78,7 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       }
       const points = await store.summarize(name);
       try {
-        return sendJson(res, 200, summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined, compareNames: ['compare A', 'compare B'] }));
+        return sendJson(res, 200, summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined }));
       } catch (error) {
         if (error instanceof StudyError) throw new HttpError(400, error.message.replace(/^--compare/, 'compare'));
         throw error;
@@ -121,7 +121,7 @@ async function streamTrials(req: IncomingMessage, res: ServerResponse, store: St
   res.writeHead(200, {
     ...securityHeaders(),
     'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-    'Content-Disposition': fileName(record.name, format),
+    'Content-Disposition': fileName(record.name, format === 'mongo' ? 'mongo.json' : format), // mongo: Extended JSON for mongoimport
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') {

@@ -7,6 +7,9 @@ import { StoreError, type OpenStoreOptions, type Store } from './types.js';
 export * from './types.js';
 export { openSqliteStore } from './sqlite.js';
 
+/** Where a store is when none is named: xorlab.db in the working directory (the CLI's --db, the library's openStore). */
+export const DEFAULT_LOCATION = 'xorlab.db';
+
 /** The kind of store a --db value names. */
 export function storeKind(url: string): 'sqlite' | 'postgres' | 'mongodb' | 'unknown' {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url.trim())?.[1]?.toLowerCase();

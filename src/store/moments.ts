@@ -5,8 +5,9 @@
 // So the repeats of a point are cut into fixed blocks (BLOCK_REPEATS consecutive repeat indices); a block's
 // moments are always computed from all its rows in repeat order (two-pass mean and sum of squared deviations), and
 // a point's moments merge its blocks in block order (Chan, Golub & LeVeque's pairwise update). Both are stable:
-// no sum(x^2) - n mean^2 cancellation.
-import type { ParamValue, PointSummary, TrialRow } from './types.js';
+// no sum(x^2) - n mean^2 cancellation. Three metrics have moments: totalLoss and finalLoss (over the trials that
+// did not diverge) and epochsToThreshold (over the trials that reached the threshold); success is a count.
+import type { MetricMoments, ParamValue, PointSummary, TrialRow } from './types.js';
 
 /** Repeat indices per block: 0..255 are block 0, 256..511 block 1, ... */
 export const BLOCK_REPEATS = 256;
@@ -24,25 +25,55 @@ export interface Moments {
   mean: number;
   /** Sum of squared deviations of totalLoss from `mean`. */
   m2: number;
+  /** The same for finalLoss. */
+  finalN: number;
+  finalMean: number;
+  finalM2: number;
   successes: number;
   diverged: number;
-  /** Trials that reached the threshold, and the sum of their epochsToThreshold. */
+  /** Trials that reached the threshold, the sum of their epochsToThreshold (integers: exact) and the sum of
+   * squared deviations from its mean. */
   ettN: number;
   ettSum: number;
+  ettM2: number;
   /** Largest repeat index seen (-1 when none). */
   maxRepeat: number;
 }
 
-export type BlockRow = Pick<TrialRow, 'repeat' | 'totalLoss' | 'success' | 'diverged' | 'epochsToThreshold'>;
+export type BlockRow = Pick<TrialRow, 'repeat' | 'totalLoss' | 'finalLoss' | 'success' | 'diverged' | 'epochsToThreshold'>;
 
 export function emptyMoments(): Moments {
-  return { count: 0, n: 0, mean: 0, m2: 0, successes: 0, diverged: 0, ettN: 0, ettSum: 0, maxRepeat: -1 };
+  return { count: 0, n: 0, mean: 0, m2: 0, finalN: 0, finalMean: 0, finalM2: 0, successes: 0, diverged: 0, ettN: 0, ettSum: 0, ettM2: 0, maxRepeat: -1 };
+}
+
+/** [n, mean, m2] of the non-null values, in their order: corrected two-pass (the first pass's rounding error is
+ * taken back out of the mean). */
+function twoPass<R>(rows: readonly R[], value: (row: R) => number | null): [number, number, number] {
+  let n = 0;
+  let sum = 0;
+  for (const row of rows) {
+    const x = value(row);
+    if (x === null) continue;
+    n++;
+    sum += x;
+  }
+  if (n === 0) return [0, 0, 0];
+  const mean = sum / n;
+  let d1 = 0;
+  let d2 = 0;
+  for (const row of rows) {
+    const x = value(row);
+    if (x === null) continue;
+    const d = x - mean;
+    d1 += d;
+    d2 += d * d;
+  }
+  return [n, mean + d1 / n, Math.max(0, d2 - (d1 * d1) / n)];
 }
 
 /** The moments of one block's rows, which must be sorted by repeat (the canonical order). */
 export function blockMoments(rows: readonly BlockRow[]): Moments {
   const m = emptyMoments();
-  let sum = 0;
   for (const row of rows) {
     m.count++;
     if (row.repeat > m.maxRepeat) m.maxRepeat = row.repeat;
@@ -52,69 +83,71 @@ export function blockMoments(rows: readonly BlockRow[]): Moments {
       m.ettN++;
       m.ettSum += row.epochsToThreshold;
     }
-    if (row.totalLoss !== null) {
-      m.n++;
-      sum += row.totalLoss;
-    }
   }
-  if (m.n === 0) return m;
-  const mean = sum / m.n;
-  let d1 = 0;
-  let d2 = 0;
-  for (const row of rows) {
-    if (row.totalLoss === null) continue;
-    const d = row.totalLoss - mean;
-    d1 += d;
-    d2 += d * d;
+  [m.n, m.mean, m.m2] = twoPass(rows, (r) => r.totalLoss);
+  [m.finalN, m.finalMean, m.finalM2] = twoPass(rows, (r) => r.finalLoss);
+  if (m.ettN > 0) {
+    const mean = m.ettSum / m.ettN;
+    let d2 = 0;
+    for (const row of rows) if (row.epochsToThreshold !== null) d2 += (row.epochsToThreshold - mean) ** 2;
+    m.ettM2 = d2;
   }
-  // Corrected two-pass: d1 is the rounding error left in the mean.
-  m.mean = mean + d1 / m.n;
-  m.m2 = Math.max(0, d2 - (d1 * d1) / m.n);
   return m;
 }
 
-/** a + b (Chan et al.'s pairwise update for mean and m2). */
+/** Chan et al.'s pairwise update: [mean, m2] of two groups of na and nb values. */
+function mergePair(na: number, meanA: number, m2A: number, nb: number, meanB: number, m2B: number): [number, number] {
+  if (na === 0) return [meanB, m2B];
+  if (nb === 0) return [meanA, m2A];
+  const n = na + nb;
+  const delta = meanB - meanA;
+  return [meanA + (delta * nb) / n, m2A + m2B + (delta * delta * na * nb) / n];
+}
+
+/** a + b. */
 export function mergeMoments(a: Moments, b: Moments): Moments {
-  const n = a.n + b.n;
-  let mean: number;
-  let m2: number;
-  if (a.n === 0) {
-    mean = b.mean;
-    m2 = b.m2;
-  } else if (b.n === 0) {
-    mean = a.mean;
-    m2 = a.m2;
-  } else {
-    const delta = b.mean - a.mean;
-    mean = a.mean + (delta * b.n) / n;
-    m2 = a.m2 + b.m2 + (delta * delta * a.n * b.n) / n;
-  }
+  const [mean, m2] = mergePair(a.n, a.mean, a.m2, b.n, b.mean, b.m2);
+  const [finalMean, finalM2] = mergePair(a.finalN, a.finalMean, a.finalM2, b.finalN, b.finalMean, b.finalM2);
+  const [, ettM2] = mergePair(a.ettN, a.ettN ? a.ettSum / a.ettN : 0, a.ettM2, b.ettN, b.ettN ? b.ettSum / b.ettN : 0, b.ettM2);
   return {
     count: a.count + b.count,
-    n,
+    n: a.n + b.n,
     mean,
     m2,
+    finalN: a.finalN + b.finalN,
+    finalMean,
+    finalM2,
     successes: a.successes + b.successes,
     diverged: a.diverged + b.diverged,
     ettN: a.ettN + b.ettN,
     ettSum: a.ettSum + b.ettSum,
+    ettM2,
     maxRepeat: Math.max(a.maxRepeat, b.maxRepeat),
   };
 }
 
+function metricMoments(n: number, mean: number, m2: number): MetricMoments {
+  const std = n >= 2 ? Math.sqrt(Math.max(0, m2) / (n - 1)) : null;
+  return { n, mean: n > 0 ? mean : null, std, stderr: std === null ? null : std / Math.sqrt(n) };
+}
+
 export function toPointSummary(point: number, params: Record<string, ParamValue>, m: Moments): PointSummary {
-  const std = m.n >= 2 ? Math.sqrt(Math.max(0, m.m2) / (m.n - 1)) : null;
+  const total = metricMoments(m.n, m.mean, m.m2);
+  const ett = metricMoments(m.ettN, m.ettN > 0 ? m.ettSum / m.ettN : 0, m.ettM2);
   return {
     point,
     params,
     count: m.count,
     lossCount: m.n,
-    mean: m.n > 0 ? m.mean : null,
-    std,
-    stderr: std === null ? null : std / Math.sqrt(m.n),
+    mean: total.mean,
+    std: total.std,
+    stderr: total.stderr,
     successRate: m.count > 0 ? m.successes / m.count : 0,
+    successes: m.successes,
     diverged: m.diverged,
-    meanEpochsToThreshold: m.ettN > 0 ? m.ettSum / m.ettN : null,
+    meanEpochsToThreshold: ett.mean,
+    finalLoss: metricMoments(m.finalN, m.finalMean, m.finalM2),
+    epochsToThreshold: ett,
   };
 }
 

@@ -19,7 +19,7 @@ import { redact, registerSecret } from '../text/redact.js';
 import { articleStds, fromArticleDocument, toArticleDocument, type ArticleDocument } from './article-shape.js';
 import { describeDifference } from './definition-diff.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
-import { StoreError, StoreUnavailableError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
+import { METRIC_NAMES, StoreError, StoreUnavailableError, type MetricName, type OpenStoreOptions, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from './types.js';
 
 export const MONGO_SCHEMA_VERSION = 1;
 export const MONGO_TIMEOUT_MS = 5000;
@@ -49,10 +49,14 @@ interface BlockDoc {
   lossCount: number;
   lossMean: number | Double;
   lossM2: number | Double;
+  finalCount: number;
+  finalMean: number | Double;
+  finalM2: number | Double;
   successes: number;
   diverged: number;
   ettCount: number;
   ettSum: number | Double;
+  ettM2: number | Double;
   maxRepeat: number;
 }
 /** The next repeat index nobody has claimed at a point (Store.reserveRepeats). */
@@ -336,19 +340,25 @@ export class MongoStore implements Store {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.blocks.findOne({ study, point, block }, { projection: { rev: 1 }, session });
       const rows = await this.results
-        .find({ study, point, repeat: { $gte: first, $lt: first + BLOCK_REPEATS } }, { projection: { _id: 0, repeat: 1, loss: 1, success: 1, diverged: 1, epochsToThreshold: 1 }, session })
+        .find({ study, point, repeat: { $gte: first, $lt: first + BLOCK_REPEATS } }, { projection: { _id: 0, repeat: 1, loss: 1, finalLoss: 1, success: 1, diverged: 1, epochsToThreshold: 1 }, session })
         .sort({ repeat: 1 })
         .toArray();
-      const m = blockMoments(rows.map((r): BlockRow => ({ repeat: r.repeat, totalLoss: num(r.loss), success: r.success, diverged: r.diverged, epochsToThreshold: r.epochsToThreshold })));
+      const m = blockMoments(
+        rows.map((r): BlockRow => ({ repeat: r.repeat, totalLoss: num(r.loss), finalLoss: num(r.finalLoss), success: r.success, diverged: r.diverged, epochsToThreshold: r.epochsToThreshold })),
+      );
       const fields = {
         trials: m.count,
         lossCount: m.n,
         lossMean: new Double(m.mean),
         lossM2: new Double(m.m2),
+        finalCount: m.finalN,
+        finalMean: new Double(m.finalMean),
+        finalM2: new Double(m.finalM2),
         successes: m.successes,
         diverged: m.diverged,
         ettCount: m.ettN,
         ettSum: new Double(m.ettSum),
+        ettM2: new Double(m.ettM2),
         maxRepeat: m.maxRepeat,
       };
       const rev = current?.rev ?? 0;
@@ -385,10 +395,14 @@ export class MongoStore implements Store {
           n: b.lossCount,
           mean: Number(b.lossMean),
           m2: Number(b.lossM2),
+          finalN: b.finalCount,
+          finalMean: Number(b.finalMean),
+          finalM2: Number(b.finalM2),
           successes: b.successes,
           diverged: b.diverged,
           ettN: b.ettCount,
           ettSum: Number(b.ettSum),
+          ettM2: Number(b.ettM2),
           maxRepeat: b.maxRepeat,
         });
       }
@@ -407,7 +421,22 @@ export class MongoStore implements Store {
       await this.definition(study);
       const params = await this.paramsOf(study);
       const rows = await this.results
-        .aggregate<{ _id: number; count: number; n: number; mean: number | null; stdPop: number | null; successes: number; diverged: number; ettN: number; ettSum: number; maxRepeat: number }>([
+        .aggregate<{
+          _id: number;
+          count: number;
+          n: number;
+          mean: number | null;
+          stdPop: number | null;
+          finalN: number;
+          finalMean: number | null;
+          finalStdPop: number | null;
+          successes: number;
+          diverged: number;
+          ettN: number;
+          ettSum: number;
+          ettStdPop: number | null;
+          maxRepeat: number;
+        }>([
           { $match: { study } },
           {
             $group: {
@@ -416,10 +445,14 @@ export class MongoStore implements Store {
               n: { $sum: { $cond: [{ $eq: [{ $type: '$loss' }, 'double'] }, 1, 0] } },
               mean: { $avg: '$loss' },
               stdPop: { $stdDevPop: '$loss' },
+              finalN: { $sum: { $cond: [{ $eq: [{ $type: '$finalLoss' }, 'double'] }, 1, 0] } },
+              finalMean: { $avg: '$finalLoss' },
+              finalStdPop: { $stdDevPop: '$finalLoss' },
               successes: { $sum: { $cond: ['$success', 1, 0] } },
               diverged: { $sum: { $cond: ['$diverged', 1, 0] } },
               ettN: { $sum: { $cond: [{ $eq: [{ $type: '$epochsToThreshold' }, 'null'] }, 0, 1] } },
               ettSum: { $sum: '$epochsToThreshold' },
+              ettStdPop: { $stdDevPop: '$epochsToThreshold' },
               maxRepeat: { $max: '$repeat' },
             },
           },
@@ -432,14 +465,36 @@ export class MongoStore implements Store {
           n: r.n,
           mean: r.n > 0 ? (r.mean ?? 0) : 0,
           m2: r.n > 0 ? (r.stdPop ?? 0) ** 2 * r.n : 0,
+          finalN: r.finalN,
+          finalMean: r.finalN > 0 ? (r.finalMean ?? 0) : 0,
+          finalM2: r.finalN > 0 ? (r.finalStdPop ?? 0) ** 2 * r.finalN : 0,
           successes: r.successes,
           diverged: r.diverged,
           ettN: r.ettN,
           ettSum: r.ettSum,
+          ettM2: r.ettN > 0 ? (r.ettStdPop ?? 0) ** 2 * r.ettN : 0,
           maxRepeat: r.maxRepeat,
         };
         return toPointSummary(r._id, params.get(r._id) ?? {}, moments);
       });
+    });
+  }
+
+  async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
+    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric "${String(metric)}"; metrics: ${METRIC_NAMES.join(', ')}`);
+    return this.guard(async () => {
+      await this.definition(study);
+      const field = metric === 'totalLoss' ? 'loss' : metric; // the article's documents call totalLoss `loss`
+      const filter = options.point !== undefined ? { study, point: options.point } : { study };
+      const lists = new Map<number, { repeats: number[]; values: number[] }>();
+      for await (const doc of this.results.find(filter, { projection: { _id: 0, point: 1, repeat: 1, [field]: 1 } }).sort({ point: 1, repeat: 1 })) {
+        let list = lists.get(doc.point);
+        if (!list) lists.set(doc.point, (list = { repeats: [], values: [] }));
+        const v: unknown = (doc as Record<string, unknown>)[field];
+        list.repeats.push(doc.repeat);
+        list.values.push(v === null || v === undefined ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : Number(v));
+      }
+      return new Map([...lists].map(([point, l]) => [point, { repeats: Int32Array.from(l.repeats), values: Float64Array.from(l.values) }]));
     });
   }
 

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { StoreError } from './types.js';
 
 export const PG_SCHEMA = 'xorlab';
-/** 1: the first PostgreSQL layout (tables as SQLite's schema 2). */
+/** 1: the first PostgreSQL layout (tables as SQLite's schema 3: blocks keep every metric's moments). */
 export const PG_SCHEMA_VERSION = 1;
 /** The tables this version creates and needs. */
 export const PG_TABLES = ['meta', 'studies', 'engines', 'points', 'blocks', 'trials'] as const;
@@ -53,10 +53,14 @@ CREATE TABLE xorlab.blocks (
   loss_count integer NOT NULL,
   loss_mean double precision NOT NULL,
   loss_m2 double precision NOT NULL,
+  final_count integer NOT NULL,
+  final_mean double precision NOT NULL,
+  final_m2 double precision NOT NULL,
   successes integer NOT NULL,
   diverged integer NOT NULL,
   ett_count integer NOT NULL,
   ett_sum bigint NOT NULL,
+  ett_m2 double precision NOT NULL,
   max_repeat integer NOT NULL,
   PRIMARY KEY (study_id, point, block)
 );

@@ -24,7 +24,7 @@ import { describeDifference } from './definition-diff.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { connectError, isConnectionError, queryError } from './postgres-errors.js';
 import { PG_SCHEMA, prepareSchema } from './postgres-schema.js';
-import { StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
+import { METRIC_COLUMNS, METRIC_NAMES, StoreError, type MetricName, type OpenStoreOptions, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from './types.js';
 
 /** How long to wait for a connection (ms) before reporting the server unreachable. */
 export const PG_CONNECT_TIMEOUT_MS = 5000;
@@ -452,32 +452,43 @@ export class PostgresStore implements Store {
     const stored = new Map<string, BlockRow[]>();
     if (reread.length) {
       const back = await this.rowsArray(
-        `SELECT t.study_id, t.point, t.repeat, t.total_loss, t.success, t.diverged, t.epochs_to_threshold
+        `SELECT t.study_id, t.point, t.repeat, t.total_loss, t.final_loss, t.success, t.diverged, t.epochs_to_threshold
            FROM ${T}trials t JOIN unnest($1::int4[], $2::int4[], $3::int4[]) AS k(s, p, k)
              ON t.study_id = k.s AND t.point = k.p AND t.repeat >= k.k * ${BLOCK_REPEATS} AND t.repeat < (k.k + 1) * ${BLOCK_REPEATS}
           ORDER BY t.study_id, t.point, t.repeat`,
         [reread.map((b) => b.studyId), reread.map((b) => b.point), reread.map((b) => b.block)].map(arrayLiteral),
         client,
       );
-      for (const [s, p, repeat, totalLoss, success, diverged, ett] of back) {
+      for (const [s, p, repeat, totalLoss, finalLoss, success, diverged, ett] of back) {
         const key = `${String(s)}:${String(p)}:${blockOf(repeat as number)}`;
         let list = stored.get(key);
         if (!list) stored.set(key, (list = []));
-        list.push({ repeat: repeat as number, totalLoss: totalLoss as number | null, success: success as boolean, diverged: diverged as boolean, epochsToThreshold: ett as number | null });
+        list.push({
+          repeat: repeat as number,
+          totalLoss: totalLoss as number | null,
+          finalLoss: finalLoss as number | null,
+          success: success as boolean,
+          diverged: diverged as boolean,
+          epochsToThreshold: ett as number | null,
+        });
       }
     }
     const m: Moments[] = blocks.map((b) => blockMoments(freshRows.get(b) ?? stored.get(`${b.studyId}:${b.point}:${b.block}`) ?? []));
     // 6. The blocks, rewritten.
     await this.q(
-      `INSERT INTO ${T}blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat)
-       SELECT * FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::int4[], $5::int4[], $6::float8[], $7::float8[], $8::int4[], $9::int4[], $10::int4[], $11::int8[], $12::int4[])
+      `INSERT INTO ${T}blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, final_count, final_mean, final_m2, successes, diverged,
+                               ett_count, ett_sum, ett_m2, max_repeat)
+       SELECT * FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::int4[], $5::int4[], $6::float8[], $7::float8[], $8::int4[], $9::float8[], $10::float8[],
+                            $11::int4[], $12::int4[], $13::int4[], $14::int8[], $15::float8[], $16::int4[])
        ON CONFLICT (study_id, point, block) DO UPDATE SET trials = EXCLUDED.trials, loss_count = EXCLUDED.loss_count, loss_mean = EXCLUDED.loss_mean,
-         loss_m2 = EXCLUDED.loss_m2, successes = EXCLUDED.successes, diverged = EXCLUDED.diverged, ett_count = EXCLUDED.ett_count,
-         ett_sum = EXCLUDED.ett_sum, max_repeat = EXCLUDED.max_repeat`,
+         loss_m2 = EXCLUDED.loss_m2, final_count = EXCLUDED.final_count, final_mean = EXCLUDED.final_mean, final_m2 = EXCLUDED.final_m2,
+         successes = EXCLUDED.successes, diverged = EXCLUDED.diverged, ett_count = EXCLUDED.ett_count, ett_sum = EXCLUDED.ett_sum,
+         ett_m2 = EXCLUDED.ett_m2, max_repeat = EXCLUDED.max_repeat`,
       [
         blockStudies, blockPoints, blockIndices,
-        m.map((x) => x.count), m.map((x) => x.n), m.map((x) => x.mean), m.map((x) => x.m2), m.map((x) => x.successes),
-        m.map((x) => x.diverged), m.map((x) => x.ettN), m.map((x) => x.ettSum), m.map((x) => x.maxRepeat),
+        m.map((x) => x.count), m.map((x) => x.n), m.map((x) => x.mean), m.map((x) => x.m2),
+        m.map((x) => x.finalN), m.map((x) => x.finalMean), m.map((x) => x.finalM2), m.map((x) => x.successes),
+        m.map((x) => x.diverged), m.map((x) => x.ettN), m.map((x) => x.ettSum), m.map((x) => x.ettM2), m.map((x) => x.maxRepeat),
       ].map(arrayLiteral),
       client,
     );
@@ -488,7 +499,7 @@ export class PostgresStore implements Store {
     const id = await this.requireStudy(study);
     const params = await this.paramsById(id);
     const rows = await this.rowsArray(
-      `SELECT point, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat
+      `SELECT point, trials, loss_count, loss_mean, loss_m2, final_count, final_mean, final_m2, successes, diverged, ett_count, ett_sum, ett_m2, max_repeat
          FROM ${T}blocks WHERE study_id = $1 ORDER BY point, block`,
       [id],
     );
@@ -498,7 +509,7 @@ export class PostgresStore implements Store {
     const finish = (): void => {
       if (point >= 0) result.push(toPointSummary(point, params.get(point) ?? {}, moments));
     };
-    for (const [p, count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat] of rows) {
+    for (const [p, count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum, ettM2, maxRepeat] of rows) {
       if (p !== point) {
         finish();
         point = p as number;
@@ -509,10 +520,14 @@ export class PostgresStore implements Store {
         n: n as number,
         mean: mean as number,
         m2: m2 as number,
+        finalN: finalN as number,
+        finalMean: finalMean as number,
+        finalM2: finalM2 as number,
         successes: successes as number,
         diverged: diverged as number,
         ettN: ettN as number,
         ettSum: toNumber(ettSum),
+        ettM2: ettM2 as number,
         maxRepeat: maxRepeat as number,
       });
     }
@@ -525,26 +540,58 @@ export class PostgresStore implements Store {
     const params = await this.paramsById(id);
     // avg and var_pop of float8 use the Youngs-Cramer update in PostgreSQL (no sum-of-squares cancellation).
     const rows = await this.rowsArray(
-      `SELECT point, count(*), count(total_loss), avg(total_loss), var_pop(total_loss), count(*) FILTER (WHERE success),
-              count(*) FILTER (WHERE diverged), count(epochs_to_threshold), coalesce(sum(epochs_to_threshold), 0), max(repeat)
+      `SELECT point, count(*), count(total_loss), avg(total_loss), var_pop(total_loss), count(final_loss), avg(final_loss), var_pop(final_loss),
+              count(*) FILTER (WHERE success), count(*) FILTER (WHERE diverged), count(epochs_to_threshold), coalesce(sum(epochs_to_threshold), 0),
+              var_pop(epochs_to_threshold::float8), max(repeat)
          FROM ${T}trials WHERE study_id = $1 GROUP BY point ORDER BY point`,
       [id],
     );
-    return rows.map(([p, count, n, mean, varPop, successes, diverged, ettN, ettSum, maxRepeat]) => {
+    return rows.map(([p, count, n, mean, varPop, fn, fMean, fVarPop, successes, diverged, ettN, ettSum, ettVarPop, maxRepeat]) => {
       const lossCount = toNumber(n);
+      const finalCount = toNumber(fn);
+      const reached = toNumber(ettN);
       const moments: Moments = {
         count: toNumber(count),
         n: lossCount,
         mean: lossCount > 0 ? (mean as number) : 0,
         m2: lossCount > 0 ? Math.max(0, (varPop as number) * lossCount) : 0,
+        finalN: finalCount,
+        finalMean: finalCount > 0 ? (fMean as number) : 0,
+        finalM2: finalCount > 0 ? Math.max(0, (fVarPop as number) * finalCount) : 0,
         successes: toNumber(successes),
         diverged: toNumber(diverged),
-        ettN: toNumber(ettN),
+        ettN: reached,
         ettSum: toNumber(ettSum),
+        ettM2: reached > 0 ? Math.max(0, (ettVarPop as number) * reached) : 0,
         maxRepeat: maxRepeat as number,
       };
       return toPointSummary(p as number, params.get(p as number) ?? {}, moments);
     });
+  }
+
+  async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
+    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric "${String(metric)}"; metrics: ${METRIC_NAMES.join(', ')}`);
+    const id = await this.requireStudy(study);
+    const column = METRIC_COLUMNS[metric];
+    // Point by point (each a range of the primary key): memory stays O(one point's trials) beyond the result.
+    const points =
+      options.point !== undefined
+        ? [options.point]
+        : (await this.rowsArray(`SELECT DISTINCT point FROM ${T}blocks WHERE study_id = $1 ORDER BY point`, [id])).map((r) => r[0] as number);
+    const result = new Map<number, PointValues>();
+    for (const point of points) {
+      const rows = await this.rowsArray(`SELECT repeat, ${column} FROM ${T}trials WHERE study_id = $1 AND point = $2 ORDER BY repeat`, [id, point]);
+      if (rows.length === 0) continue;
+      const repeats = new Int32Array(rows.length);
+      const values = new Float64Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        repeats[i] = rows[i][0] as number;
+        const v = rows[i][1];
+        values[i] = v === null ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+      }
+      result.set(point, { repeats, values });
+    }
+    return result;
   }
 
   async *iterateTrials(study: string): AsyncGenerator<TrialRow> {

@@ -19,12 +19,17 @@
 //   value as a column (README: "The database"). It is recreated whenever its definition changes (a new parameter).
 import type Database from 'better-sqlite3';
 import { PARAMETER_NAMES } from '../config/parameters.js';
+import { BLOCK_REPEATS, blockMoments, type BlockRow } from './moments.js';
 import { StoreError } from './types.js';
 
 /** 'XorL' in ASCII: written into the SQLite header of every database this store creates. */
 export const XORLAB_APPLICATION_ID = 0x586f724c;
-/** 2: aggregates per block of repeats (1 was a development layout, never released). */
-export const SCHEMA_VERSION = 2;
+/** 3: the blocks also hold finalLoss's moments and epochsToThreshold's m2. 2: aggregates per block of repeats
+ * (upgraded in place when opened for writing; read as it is). 1 was a development layout,
+ * never released. */
+export const SCHEMA_VERSION = 3;
+/** The oldest layout this version reads (summaries by a full scan) and upgrades when it writes. */
+export const OLDEST_READABLE_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE studies (
@@ -58,6 +63,10 @@ CREATE TABLE blocks (
   ett_count INTEGER NOT NULL,
   ett_sum INTEGER NOT NULL,
   max_repeat INTEGER NOT NULL,
+  final_count INTEGER NOT NULL DEFAULT 0,
+  final_mean REAL NOT NULL DEFAULT 0,
+  final_m2 REAL NOT NULL DEFAULT 0,
+  ett_m2 REAL NOT NULL DEFAULT 0,
   PRIMARY KEY (study_id, point, block)
 ) WITHOUT ROWID;
 CREATE TABLE trials (
@@ -133,22 +142,26 @@ function checkIntegrity(db: Database.Database, path: string): void {
   const first = problems.map((p) => p.quick_check).join('; ');
   throw new StoreError(`${path} is corrupt (the integrity check found: ${first.length > 200 ? `${first.slice(0, 200)}...` : first}); it was left as it is — restore it from a copy or pass another --db`);
 }
+/** The columns version 3 added to `blocks` (a version-2 file gets them by ALTER TABLE, in this order). */
+export const V3_BLOCK_COLUMNS = ['final_count INTEGER NOT NULL DEFAULT 0', 'final_mean REAL NOT NULL DEFAULT 0', 'final_m2 REAL NOT NULL DEFAULT 0', 'ett_m2 REAL NOT NULL DEFAULT 0'];
 
 /**
  * Checks that the file is an xorlab database (or, when writing, a brand-new empty file, which gets the schema),
- * then sets the connection up. Nothing is written to a file that is not ours.
+ * then sets the connection up. Nothing is written to a file that is not ours. Returns the file's schema version
+ * (an older readable one is upgraded by the caller when it writes).
  */
-export function prepareDatabase(db: Database.Database, path: string, readonly: boolean): void {
+export function prepareDatabase(db: Database.Database, path: string, readonly: boolean): number {
   // The first read of the header: "file is not a database" and many corruptions surface here.
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
   const tableCount = tables.length;
+  let version = SCHEMA_VERSION;
   if (applicationId === XORLAB_APPLICATION_ID) {
-    const version = db.pragma('user_version', { simple: true }) as number;
+    version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new StoreError(`${path} was written by a newer xorlab (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade xorlab`);
     }
-    if (version < SCHEMA_VERSION) {
+    if (version < OLDEST_READABLE_VERSION) {
       throw new StoreError(`${path} has the layout of a development version of xorlab (schema ${version}, now ${SCHEMA_VERSION}); it was left as it is — run the sweep again into a new --db`);
     }
     const missing = CORE_TABLES.filter((name) => !tables.includes(name));
@@ -163,7 +176,7 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
     throw new StoreError(`${path} holds no xorlab data (an empty SQLite file); run xorlab sweep --db ${path} first`);
   }
   db.pragma('cache_size = -65536');
-  if (readonly) return;
+  if (readonly) return version;
   if (applicationId !== XORLAB_APPLICATION_ID) {
     db.pragma('journal_mode = WAL');
     db.transaction(() => {
@@ -181,5 +194,37 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
   // not committed is not in the WAL's commit chain, so recovery drops it; only a power cut can lose the last
   // commits, and it cannot corrupt the file. FULL would fsync every batch for no gain against SIGKILL.
   db.pragma('synchronous = NORMAL');
+  if (version < SCHEMA_VERSION) upgradeToV3(db);
+  return SCHEMA_VERSION;
+}
+
+/**
+ * Version 2 -> 3, in one transaction: the new block columns, filled by recomputing every block from its rows in
+ * repeat order (the same computation as an insert, so an upgraded file summarises to the same bits as one written
+ * by this version). O(trials), once: about a second per million trials.
+ */
+function upgradeToV3(db: Database.Database): void {
+  db.transaction(() => {
+    if ((db.pragma('user_version', { simple: true }) as number) >= 3) return; // another process upgraded it meanwhile
+    for (const column of V3_BLOCK_COLUMNS) db.exec(`ALTER TABLE blocks ADD COLUMN ${column}`);
+    const blocks = db.prepare('SELECT study_id, point, block FROM blocks').raw().all() as [number, number, number][];
+    const rows = db
+      .prepare('SELECT repeat, total_loss, final_loss, success, diverged, epochs_to_threshold FROM trials WHERE study_id = ? AND point = ? AND repeat BETWEEN ? AND ? ORDER BY repeat')
+      .raw();
+    const update = db.prepare('UPDATE blocks SET final_count = ?, final_mean = ?, final_m2 = ?, ett_m2 = ? WHERE study_id = ? AND point = ? AND block = ?');
+    for (const [study, point, block] of blocks) {
+      const first = block * BLOCK_REPEATS;
+      const m = blockMoments((rows.all(study, point, first, first + BLOCK_REPEATS - 1) as BlockRowTuple[]).map(blockRow));
+      update.run(m.finalN, m.finalMean, m.finalM2, m.ettM2, study, point, block);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/** A trial row as the block queries select it: repeat, total_loss, final_loss, success, diverged, epochs_to_threshold. */
+export type BlockRowTuple = [number, number | null, number | null, number, number, number | null];
+
+export function blockRow([repeat, totalLoss, finalLoss, success, diverged, epochsToThreshold]: BlockRowTuple): BlockRow {
+  return { repeat, totalLoss, finalLoss, success: success === 1, diverged: diverged === 1, epochsToThreshold };
 }
 

@@ -6,9 +6,22 @@ import { dirname, resolve } from 'node:path';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { describeDifference } from './definition-diff.js';
 import { toStoreError } from './sqlite-errors.js';
-import { prepareDatabase } from './sqlite-schema.js';
+import { SCHEMA_VERSION, blockRow, prepareDatabase, type BlockRowTuple } from './sqlite-schema.js';
 import type { EngineName, Precision } from '../config/parameters.js';
-import { MissingDatabaseError, StoreError, type OpenStoreOptions, type ParamValue, type PointSummary, type Store, type StudyRecord, type TrialRow } from './types.js';
+import {
+  METRIC_COLUMNS,
+  METRIC_NAMES,
+  MissingDatabaseError,
+  StoreError,
+  type MetricName,
+  type OpenStoreOptions,
+  type ParamValue,
+  type PointSummary,
+  type PointValues,
+  type Store,
+  type StudyRecord,
+  type TrialRow,
+} from './types.js';
 
 /** How long to wait for another connection's lock before reporting it (ms): long enough to ride out another
  * writer's batch commit, short enough that a stuck lock is reported at once. */
@@ -22,7 +35,6 @@ const ITERATE_PAGE = 10_000;
  * variance; beyond, a centred second pass is made for that point (relative error ~ 1e-16 x this ratio). */
 const CANCELLATION_RATIO = 1e6;
 
-type ScanRow = [number, number, number, number, number, number, number, number, number, number];
 
 /** The rows of one batch that fall in one block of one point. */
 interface BlockBatch {
@@ -52,6 +64,8 @@ class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly readonly: boolean,
+    /** The file's schema version: an older one (read-only) has no finalLoss moments in its blocks. */
+    private readonly version: number,
   ) {}
 
   get location(): string {
@@ -77,13 +91,14 @@ class SqliteStore implements Store {
         blockExists: this.db.prepare('SELECT 1 FROM blocks WHERE study_id = ? AND point = ? AND block = ?').pluck(),
         blockRows: this.db
           .prepare(
-            `SELECT repeat, total_loss, success, diverged, epochs_to_threshold FROM trials
+            `SELECT repeat, total_loss, final_loss, success, diverged, epochs_to_threshold FROM trials
               WHERE study_id = ? AND point = ? AND repeat BETWEEN ? AND ? ORDER BY repeat`,
           )
           .raw(),
         upsertBlock: this.db.prepare(
-          `INSERT OR REPLACE INTO blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat,
+             final_count, final_mean, final_m2, ett_m2)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ),
       };
     }
@@ -295,64 +310,82 @@ class SqliteStore implements Store {
         blockRows = isSortedByRepeat(b.rows) ? b.rows : [...b.rows].sort((x, y) => x.repeat - y.repeat);
       } else {
         const first = b.block * BLOCK_REPEATS;
-        blockRows = (s.blockRows.all(b.studyId, b.point, first, first + BLOCK_REPEATS - 1) as [number, number | null, number, number, number | null][]).map(
-          ([repeat, totalLoss, success, diverged, epochsToThreshold]) => ({ repeat, totalLoss, success: success === 1, diverged: diverged === 1, epochsToThreshold }),
-        );
+        blockRows = (s.blockRows.all(b.studyId, b.point, first, first + BLOCK_REPEATS - 1) as BlockRowTuple[]).map(blockRow);
       }
       const m = blockMoments(blockRows);
-      s.upsertBlock.run(b.studyId, b.point, b.block, m.count, m.n, m.mean, m.m2, m.successes, m.diverged, m.ettN, m.ettSum, m.maxRepeat);
+      s.upsertBlock.run(b.studyId, b.point, b.block, m.count, m.n, m.mean, m.m2, m.successes, m.diverged, m.ettN, m.ettSum, m.maxRepeat, m.finalN, m.finalMean, m.finalM2, m.ettM2);
     }
     return inserted;
   }
 
   /** Per-point moments recomputed from the trial rows in SQL (one GROUP BY scan). */
   private scanMoments(studyId: number): Map<number, Moments> {
-    const aggregates = `SELECT point, count(*), count(total_loss), sum(total_loss), sum(total_loss * total_loss), sum(success),
-        sum(diverged), count(epochs_to_threshold), coalesce(sum(epochs_to_threshold), 0), max(repeat) FROM trials`;
-    const rows = this.db.prepare(`${aggregates} WHERE study_id = ? GROUP BY point ORDER BY point`).raw().all(studyId) as ScanRow[];
-    const centred = this.db
-      .prepare('SELECT sum((total_loss - ?) * (total_loss - ?)), sum(total_loss - ?) FROM trials WHERE study_id = ? AND point = ? AND total_loss IS NOT NULL')
-      .raw();
+    const sums = (column: string) => `count(${column}), coalesce(sum(${column}), 0), coalesce(sum(${column} * ${column}), 0)`;
+    const rows = this.db
+      .prepare(
+        `SELECT point, count(*), sum(success), sum(diverged), max(repeat), ${sums('total_loss')}, ${sums('final_loss')}, ${sums('epochs_to_threshold')}
+           FROM trials WHERE study_id = ? GROUP BY point ORDER BY point`,
+      )
+      .raw()
+      .all(studyId) as number[][];
     const result = new Map<number, Moments>();
-    for (const [p, count, n, s1, s2, successes, diverged, ettN, ettSum, maxRepeat] of rows) {
-      // sum() in SQLite >= 3.43 is compensated (Kahan-Babuska-Neumaier), so s1 and s2 are accurate; their
-      // difference is not when the spread is tiny next to the mean: then a centred second pass for this point.
-      let mean = n > 0 ? s1 / n : 0;
-      let m2 = n > 0 ? s2 - s1 * mean : 0;
-      if (n >= 2 && (!(m2 > 0) || s2 / m2 > CANCELLATION_RATIO)) {
-        const [sd2, sd] = centred.get(mean, mean, mean, studyId, p) as [number, number];
-        m2 = Math.max(0, sd2 - (sd * sd) / n);
-        mean += sd / n;
-      }
-      result.set(p, { count, n, mean, m2: Math.max(0, m2), successes, diverged, ettN, ettSum, maxRepeat });
+    for (const [p, count, successes, diverged, maxRepeat, ...metrics] of rows) {
+      const moments = (at: number, column: string): [number, number, number] => this.centredMoments(studyId, p, column, metrics[at], metrics[at + 1], metrics[at + 2]);
+      const [n, mean, m2] = moments(0, 'total_loss');
+      const [finalN, finalMean, finalM2] = moments(3, 'final_loss');
+      const [ettN, , ettM2] = moments(6, 'epochs_to_threshold');
+      result.set(p, { count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum: metrics[7], ettM2, maxRepeat });
     }
     return result;
   }
 
+  /**
+   * [n, mean, m2] from a column's count, sum and sum of squares. sum() in SQLite >= 3.43 is compensated
+   * (Kahan-Babuska-Neumaier), so s1 and s2 are accurate; their difference is not when the spread is tiny next to
+   * the mean: then a centred second pass over this point's rows.
+   */
+  private centredMoments(studyId: number, point: number, column: string, n: number, s1: number, s2: number): [number, number, number] {
+    if (n === 0) return [0, 0, 0];
+    let mean = s1 / n;
+    let m2 = s2 - s1 * mean;
+    if (n >= 2 && (!(m2 > 0) || s2 / m2 > CANCELLATION_RATIO)) {
+      const [sd2, sd] = this.db
+        .prepare(`SELECT sum((${column} - ?) * (${column} - ?)), sum(${column} - ?) FROM trials WHERE study_id = ? AND point = ? AND ${column} IS NOT NULL`)
+        .raw()
+        .get(mean, mean, mean, studyId, point) as [number, number];
+      m2 = sd2 - (sd * sd) / n;
+      mean += sd / n;
+    }
+    return [n, mean, Math.max(0, m2)];
+  }
+
   async summarize(study: string): Promise<PointSummary[]> {
+    // A file of an older layout, opened for reading, has no finalLoss moments in its blocks: a full scan (a
+    // writing command upgrades the file).
+    if (this.version < SCHEMA_VERSION) return this.recomputeSummary(study);
     return this.guard(() => {
       const id = this.requireStudy(study);
       const params = this.paramsById(id);
       const rows = this.db
         .prepare(
-          `SELECT point, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat
+          `SELECT point, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat, final_count, final_mean, final_m2, ett_m2
              FROM blocks WHERE study_id = ? ORDER BY point, block`,
         )
         .raw()
-        .all(id) as [number, number, number, number, number, number, number, number, number, number][];
+        .all(id) as number[][];
       const result: PointSummary[] = [];
       let point = -1;
       let moments = emptyMoments();
       const finish = (): void => {
         if (point >= 0) result.push(toPointSummary(point, params.get(point) ?? {}, moments));
       };
-      for (const [p, count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat] of rows) {
+      for (const [p, count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat, finalN, finalMean, finalM2, ettM2] of rows) {
         if (p !== point) {
           finish();
           point = p;
           moments = emptyMoments();
         }
-        moments = mergeMoments(moments, { count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat });
+        moments = mergeMoments(moments, { count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum, ettM2, maxRepeat });
       }
       finish();
       return result;
@@ -364,6 +397,30 @@ class SqliteStore implements Store {
       const id = this.requireStudy(study);
       const params = this.paramsById(id);
       return [...this.scanMoments(id)].map(([point, moments]) => toPointSummary(point, params.get(point) ?? {}, moments));
+    });
+  }
+
+  async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
+    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric "${String(metric)}"; metrics: ${METRIC_NAMES.join(', ')}`);
+    return this.guard(() => {
+      const id = this.requireStudy(study);
+      const column = METRIC_COLUMNS[metric];
+      // Point by point (each a range of the primary key): memory stays O(one point's trials) beyond the result.
+      const points = options.point !== undefined ? [options.point] : (this.db.prepare('SELECT DISTINCT point FROM blocks WHERE study_id = ? ORDER BY point').pluck().all(id) as number[]);
+      const read = this.db.prepare(`SELECT repeat, ${column} FROM trials WHERE study_id = ? AND point = ? ORDER BY repeat`).raw();
+      const result = new Map<number, PointValues>();
+      for (const point of points) {
+        const rows = read.all(id, point) as [number, number | null][];
+        if (rows.length === 0) continue;
+        const repeats = new Int32Array(rows.length);
+        const values = new Float64Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          repeats[i] = rows[i][0];
+          values[i] = rows[i][1] ?? NaN;
+        }
+        result.set(point, { repeats, values });
+      }
+      return result;
     });
   }
 
@@ -590,8 +647,8 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   }
   track(db);
   try {
-    prepareDatabase(db, path, readonly);
-    return new SqliteStore(db, path, readonly);
+    const version = prepareDatabase(db, path, readonly);
+    return new SqliteStore(db, path, readonly, version);
   } catch (error) {
     db.close();
     OPEN_CONNECTIONS.delete(db);

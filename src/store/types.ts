@@ -2,9 +2,11 @@
 // the same interface. Changes are additive and announced by commits starting "store API:".
 
 import type { EngineName, ParamValue, Precision } from '../config/parameters.js';
+import { XorlabError } from '../text/errors.js';
 
 export type { ParamValue };
 
+/** A study as the store lists it: its stored definition and how many trials and points it holds. */
 export interface StudyRecord {
   name: string;
   /** The study's full definition as validated JSON (the study layer owns its schema; the store keeps it verbatim). */
@@ -30,6 +32,28 @@ export interface TrialRow {
   precision: Precision;
 }
 
+/** What a training measures, as stored: each can be summarised, compared and plotted. */
+export const METRIC_NAMES = ['totalLoss', 'finalLoss', 'epochsToThreshold', 'success'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+/** The trials table's column of each metric (SQLite and PostgreSQL). */
+export const METRIC_COLUMNS: Record<MetricName, string> = { totalLoss: 'total_loss', finalLoss: 'final_loss', epochsToThreshold: 'epochs_to_threshold', success: 'success' };
+
+/** The moments of one metric at a point, over the trials that have a value (a diverged training has no losses; a
+ * training that never reached the threshold has no epochsToThreshold). */
+export interface MetricMoments {
+  n: number;
+  mean: number | null; // null when n = 0
+  std: number | null; // sample std (n-1); null when n < 2
+  stderr: number | null;
+}
+
+/** One metric of each stored trial at a point, in repeat order (NaN where the trial has no value; success 1 or 0). */
+export interface PointValues {
+  repeats: Int32Array;
+  values: Float64Array;
+}
+
+/** One point of a study, aggregated over its stored trials (the article's table row). */
 export interface PointSummary {
   point: number;
   params: Record<string, ParamValue>;
@@ -40,8 +64,11 @@ export interface PointSummary {
   std: number | null; // sample std (n-1), like pandas' .std(); null when lossCount < 2
   stderr: number | null; // std / sqrt(lossCount)
   successRate: number; // successes / count
+  successes: number;
   diverged: number; // count of diverged trials
-  meanEpochsToThreshold: number | null; // over trials that reached it
+  meanEpochsToThreshold: number | null; // over trials that reached it (= epochsToThreshold.mean)
+  finalLoss: MetricMoments; // over non-diverged trials
+  epochsToThreshold: MetricMoments; // over trials that reached the threshold
 }
 
 /**
@@ -71,6 +98,10 @@ export interface Store {
   /** The same aggregation recomputed from every stored trial (a full scan): slower, used to verify or rebuild what
    * summarize() reads. */
   recomputeSummary(study: string): Promise<PointSummary[]>;
+  /** One metric of every stored trial, per point (only `point` when given), in repeat order: the values behind
+   * exact quantiles and paired comparisons. Reads the trials (O(trials), or O(one point's trials)), unlike
+   * summarize(). Throws StoreError for an unknown study. */
+  metricValues(study: string, metric: MetricName, options?: { point?: number }): Promise<Map<number, PointValues>>;
   /** Streams a study's trials ordered by (point, repeat). Throws StoreError for an unknown study (at the first
    * step of the iteration). */
   iterateTrials(study: string): AsyncIterable<TrialRow>;
@@ -93,7 +124,7 @@ export interface Store {
 
 /** A problem with the database the user pointed at (not SQLite, corrupt, locked, unwritable, unknown study):
  * the CLI prints one line, exit 2. */
-export class StoreError extends Error {
+export class StoreError extends XorlabError {
   constructor(message: string) {
     super(message);
     this.name = 'StoreError';
@@ -118,6 +149,7 @@ export class MissingDatabaseError extends StoreError {
   }
 }
 
+/** How a store is opened. */
 export interface OpenStoreOptions {
   /** Open for reading only: a missing file is an error (never created), and nothing is written. */
   readonly?: boolean;

@@ -2,6 +2,7 @@
 // total loss (stderr / mean) is largest. A budget is split in proportion to each point's relative error with
 // largest-remainder rounding (the parts sum to the budget exactly); a target RSE asks each point for as many
 // trials as its error predicts it needs, rse * sqrt(n / (n + k)) <= target.
+import { XorlabError } from '../text/errors.js';
 
 /** A point's current estimate. */
 export interface PointError {
@@ -18,7 +19,8 @@ export interface PointError {
 export const MIN_TRIALS = 2;
 export const DEFAULT_MAX_TRIALS = 10_000_000;
 
-export class AllocationError extends Error {}
+/** A refinement that cannot be planned: a target that would need more trials than allowed, a budget out of range. */
+export class AllocationError extends XorlabError {}
 
 /**
  * Splits `total` into non-negative integers proportional to `weights` (Hamilton's largest-remainder method):

@@ -1,21 +1,24 @@
-// A study: a name, a base training configuration, the swept parameters (one axis: a curve, two: a landscape),
-// repeats per point and a root seed. One zod schema validates both the CLI flags and a JSON study file; the
+// A study: a name, a base training configuration, the swept parameters (up to four axes, numeric and categorical
+// mixed: one numeric axis is a curve, a categorical one beside it a curve per category, two numeric ones a
+// landscape), repeats per point and a root seed. One zod schema validates both the CLI flags and a JSON study file; the
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
 import { z } from 'zod';
 import { MAX_SEED, type TrainingConfig } from '../core/index.js';
 import { PARAMETER_NAMES, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../config/index.js';
 import { jsonDifferences } from '../text/differences.js';
 import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
+import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
 
-export const MAX_AXES = 2;
+export const MAX_AXES = 4;
 export const MAX_REPEATS = 1_000_000;
 /** Trials one study may hold (points x repeats, and what refine adds): 100 million rows is ~10 GB of SQLite and
  * hours on all cores. (Planning is not the limit: a plan is kept as runs of repeats per point.) */
 export const MAX_STUDY_TRIALS = 100_000_000;
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-export class StudyError extends Error {}
+export { StudyError };
+export type { Axis, Study, StudyDefinition, StudyDefinitionInput };
 
 export const StudyDefinitionSchema = z
   .object({
@@ -33,32 +36,10 @@ export const StudyDefinitionSchema = z
   })
   .strict();
 
-export type StudyDefinitionInput = z.input<typeof StudyDefinitionSchema>;
-
-/** The canonical, stored form: full config, canonical grid specs. */
-export interface StudyDefinition {
-  name: string;
-  config: TrainingConfig;
-  sweep: Record<string, string | ParamValue[]>;
-  repeats: number;
-  seed: number;
-  datasets?: Record<string, string>;
-}
-
-export interface Axis {
-  param: string;
-  values: ParamValue[];
-}
-
-/** A validated study, ready to run: its definition and every point's parameters and configuration. */
-export interface Study {
-  definition: StudyDefinition;
-  axes: Axis[];
-  pointCount: number;
-  /** Swept values at a point (point index = row-major over the axes). */
-  pointParams(point: number): Record<string, ParamValue>;
-  pointConfig(point: number): TrainingConfig;
-}
+// StudyDefinitionInput (./types.ts) is exactly what the schema accepts (the compiler checks both directions).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputMatchesSchema: Same<StudyDefinitionInput, z.input<typeof StudyDefinitionSchema>> = true;
+void inputMatchesSchema;
 
 function where(path: PropertyKey[]): string {
   return path.map(String).join('.') || 'study';
@@ -125,18 +106,29 @@ export function resolveStudy(input: unknown): Study {
   };
 
   // Every point's configuration must be valid. Numeric values are checked one by one (field checks are
-  // independent); with a categorical axis every point is checked, as names can clash (loss bce with a tanh
-  // output).
+  // independent); names can clash (loss bce with a tanh output), so every combination of the categorical axes'
+  // values is checked, with the numeric axes at their first values.
   const check = (values: Record<string, ParamValue>): void => {
     const result = configFor(values);
     if (result.success) return;
     const at = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ');
     throw new StudyError(`${Object.keys(values).length > 1 ? 'the point ' : ''}${at} is not allowed: ${describeIssues(result.error, where)}`);
   };
-  if (axes.every((a) => SWEEPABLE[a.param].kind === 'numeric')) {
-    for (const axis of axes) for (const value of axis.values) check({ [axis.param]: value });
-  } else {
-    for (let p = 0; p < pointCount; p++) check(pointParams(p));
+  const numeric = axes.filter((a) => SWEEPABLE[a.param].kind === 'numeric');
+  const categorical = axes.filter((a) => SWEEPABLE[a.param].kind !== 'numeric');
+  for (const axis of numeric) for (const value of axis.values) check({ [axis.param]: value });
+  if (categorical.length > 0) {
+    const first = Object.fromEntries(numeric.map((a) => [a.param, a.values[0]]));
+    const combinations = categorical.reduce((n, a) => n * a.values.length, 1);
+    for (let c = 0; c < combinations; c++) {
+      const values: Record<string, ParamValue> = { ...first };
+      let rest = c;
+      for (let a = categorical.length - 1; a >= 0; a--) {
+        values[categorical[a].param] = categorical[a].values[rest % categorical[a].values.length];
+        rest = Math.floor(rest / categorical[a].values.length);
+      }
+      check(Object.fromEntries(axes.map((a) => [a.param, values[a.param]])));
+    }
   }
 
   return {

@@ -2,12 +2,13 @@
 // (e^linspace, the article's exp:-3:4:400). linspace is computed as numpy does (a + i*step, last value = b
 // exactly), so the article's grid is reproduced bit for bit.
 import { SWEEPABLE, type ParamValue } from './params.js';
+import { XorlabError } from '../text/errors.js';
 
 /** The most values one grid, and the most points one study, may have. */
 export const MAX_GRID_POINTS = 1_000_000;
 export const GRID_HELP = 'a list like 0.5,1,2, or lin:a:b:n, log:a:b:n (10^linspace), exp:a:b:n (e^linspace)';
 
-export class GridError extends Error {}
+export class GridError extends XorlabError {}
 
 export interface Grid {
   /** The canonical form stored in the definition: "exp:-3:4:400", or the explicit list of values. */

@@ -4,7 +4,7 @@
 // parity3, ...) are defined by the code and need no pin.
 import { createHash } from 'node:crypto';
 import { isBuiltinDataset, type Dataset } from '../core/index.js';
-import { StudyError, type Study, type StudyDefinition } from './definition.js';
+import { StudyError, type Study, type StudyDefinition } from './types.js';
 
 /** "sha256:<hex>" of a truth table: its shape, inputs and targets as numbers (not the file's bytes, so that a
  * comment or spacing changed in the file changes nothing). */

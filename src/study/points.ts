@@ -1,4 +1,5 @@
-// Picking a point of a study from what the user typed, for `summary --compare A B` and the dashboard's compare:
+// Picking a point of a study from what the user typed, for `summary --compare A B`, the dashboard's compare and
+// summarizeStudy's compare:
 //   point=12                     the point with index 12
 //   0.7071                       the grid value nearest 0.7071 of the study's only swept parameter
 //   hiddenStd=1,outputStd=0.8165 the nearest grid point in every named parameter (all swept ones must be named)
@@ -7,7 +8,7 @@
 import { parameterNamed, suggestParameter } from '../config/index.js';
 import { shortNumber } from '../text/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
-import { StudyError } from './definition.js';
+import { StudyError } from './types.js';
 
 /** The parameter names that occur in the points' params, in first-seen order. */
 export function paramNamesOfPoints(points: readonly { params: Record<string, ParamValue> }[]): string[] {

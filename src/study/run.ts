@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Dataset, TrainingConfig } from '../core/index.js';
 import type { EngineName, Precision } from '../engine/index.js';
 import type { Store, TrialRow } from '../store/types.js';
-import type { Study } from './definition.js';
+import type { Study } from './types.js';
 import type { ParamValue } from './params.js';
 import { chooseChunkSize, chunksOf, secondsPerTrial, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';

@@ -25,6 +25,11 @@ export function standardError(std: number, n: number): number {
   return std / Math.sqrt(n);
 }
 
+/** The standard error of a rate p over n trials, sqrt(p (1 - p) / n) (null when n = 0). */
+export function rateStandardError(p: number, n: number): number | null {
+  return n > 0 ? Math.sqrt((p * (1 - p)) / n) : null;
+}
+
 /** stderr / |mean|: the precision of a point's mean, which refine equalises. null when undefined. */
 export function relativeStandardError(s: { mean: number | null; stderr: number | null }): number | null {
   if (s.mean === null || s.stderr === null || s.mean === 0 || !Number.isFinite(s.mean)) return null;
@@ -109,8 +114,27 @@ export function welchDf(va: number, na: number, vb: number, nb: number): number 
   return ((va + vb) * (va + vb)) / denominator;
 }
 
-function checkLevel(level: number): void {
+export function checkLevel(level: number): void {
   if (!(level > 0 && level < 1)) throw new RangeError(`confidence level must be in (0, 1), got ${level}`);
+}
+
+/**
+ * Quantiles of the finite values (numpy's default, linear interpolation between order statistics: the q-quantile
+ * of sorted x_0..x_{n-1} sits at position q (n - 1)). Null when no value is finite.
+ */
+export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] | null {
+  const finite = new Float64Array(values.length);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite[k++] = values[i];
+  if (k === 0) return null;
+  const sorted = finite.subarray(0, k).sort();
+  return qs.map((q) => {
+    if (!(q >= 0 && q <= 1)) throw new RangeError(`a quantile must be in [0, 1], got ${q}`);
+    const pos = (sorted.length - 1) * q;
+    const lo = Math.floor(pos);
+    const hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  });
 }
 
 // ---- Distributions -----------------------------------------------------------------------------------------
@@ -152,6 +176,13 @@ export function normalQuantile(p: number): number {
   const e = normalCdf(x) - p;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
   return x - u / (1 + (x * u) / 2);
+}
+
+/** P(X >= x) for X ~ chi-squared with `dof` degrees of freedom: the p-value of a goodness-of-fit statistic. */
+export function chiSquareSurvival(x: number, dof: number): number {
+  if (!(dof > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${dof}`);
+  if (x <= 0) return 1;
+  return regularizedGamma(dof / 2, x / 2)[1];
 }
 
 /** Student's t CDF with df degrees of freedom (df may be fractional, as from Welch; Infinity = normal). */

@@ -5,9 +5,10 @@ import type { Dataset } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
-import { STUDY_NAME_PATTERN, StudyError, describeDifference, sameDefinition, type Study, type StudyDefinition } from './definition.js';
+import { STUDY_NAME_PATTERN, describeDifference, sameDefinition } from './definition.js';
 import { changedDataset, withoutPins } from './pins.js';
 import { planReserved, type TrialPlan } from './plan.js';
+import { StudyError, type Study, type StudyDefinition } from './types.js';
 import { relativeStandardError } from './stats.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */

@@ -2,13 +2,12 @@
 // line, summary and chart specs). Every read goes through the Store interface and reads the per-block aggregates:
 // O(points). The pages import these types; the server builds the objects.
 import type { TopLevelSpec } from 'vega-lite';
-import { studyCurveInput, studyHeatmapInput, sweptParameters } from './charts.js';
+import { curveSpecOf, studyHeatmapInput, sweptParameters } from './charts.js';
 import { ChartDataError } from '../plot/errors.js';
-import { curveSpec } from '../plot/curve.js';
 import { heatmapSpec } from '../plot/landscape.js';
 import type { PointSummary, Store, StudyRecord } from '../store/types.js';
 import { plannedTrials, studyLine, type StudyLine } from './listing.js';
-import { summaryReport, type SummaryReport } from './summary-report.js';
+import { summaryReport, type StudySummary } from './summary.js';
 
 /** A study of the listing, as the API sends it: `xorlab studies --json`'s line plus what the dashboard adds. */
 export interface StudyListing extends StudyLine {
@@ -29,7 +28,7 @@ export interface StudyCharts {
 
 export interface StudyView {
   study: StudyListing & { definition: unknown; axes: string[] };
-  summary: SummaryReport;
+  summary: StudySummary;
   charts: StudyCharts;
 }
 
@@ -54,7 +53,7 @@ export function studyCharts(record: StudyRecord, points: readonly PointSummary[]
     const heatmap = attempt(() => heatmapSpec(studyHeatmapInput(record, points)));
     return { curve: null, heatmap: heatmap.spec, note: heatmap.note };
   }
-  const curve = attempt(() => curveSpec(studyCurveInput(record, points)));
+  const curve = attempt(() => curveSpecOf(record, points));
   return { curve: curve.spec, heatmap: null, note: curve.note };
 }
 

@@ -38,7 +38,7 @@ test('one minimum rule: the fitted minimum where the fit finds one, else the low
   assert.match(fitted.label, /^fitted minimum ≈ 0\.6 \[/);
   // Falling to the grid's edge: no interior fit, so the lowest mean, named as such.
   const falling = parabola.map((p) => ({ ...p, mean: 1000 / p.x }));
-  assert.deepEqual(curveMinimum(falling), { x: parabola[39].x, label: 'minimum (lowest mean) ≈ 54.6' });
+  assert.deepEqual(curveMinimum(falling), { x: parabola[39].x, label: 'lowest grid mean at 54.6' });
   // The lowest mean is the same point for summary's minimum and the fit's centre, even one without a stderr
   // (a single trial) and next to an infinite mean.
   const points = parabola.map((p, i) => ({ ...p, point: i, lossCount: 10, std: 60, ...(i === 14 ? { mean: 1, stderr: null, lossCount: 1, std: null } : {}), ...(i === 15 ? { mean: -Infinity } : {}) }));
@@ -47,7 +47,8 @@ test('one minimum rule: the fitted minimum where the fit finds one, else the low
 });
 
 function point(std: number, mean: number, sd: number, n: number): PointSummary {
-  return { point: 0, params: { hiddenStd: std }, count: n, lossCount: n, mean, std: sd, stderr: sd / Math.sqrt(n), successRate: 1, diverged: 0, meanEpochsToThreshold: null };
+  const none = { n: 0, mean: null, std: null, stderr: null };
+  return { point: 0, params: { hiddenStd: std }, count: n, lossCount: n, mean, std: sd, stderr: sd / Math.sqrt(n), successRate: 1, successes: n, diverged: 0, meanEpochsToThreshold: null, finalLoss: none, epochsToThreshold: none };
 }
 
 test('improvement: a lower loss at the new std is a positive %, with an interval that shrinks with n', () => {

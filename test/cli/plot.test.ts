@@ -43,10 +43,10 @@ test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec w
   assert.match(text, /minimum_rule/);
   assert.match(text, /"type":"log"/);
   // Five points an e^1.75 step apart are too few to fit a minimum: the rule is at the lowest mean (x = e^0.5, the
-  // point summary calls the minimum), and its label says so.
+  // point summary calls the lowest grid mean), and its label says so.
   const rule = spec.vconcat[0].layer.find((l: { name?: string }) => l.name === 'minimum_rule');
   assert.equal(rule.encoding.x.datum, Math.exp(0.5));
-  assert.match(text, /minimum \(lowest mean\) ≈ 1\.65/);
+  assert.match(text, /lowest grid mean at 1\.65/);
   const summary = runCli(['summary', 'tiny', '--db', db, '--json']);
   assert.equal(JSON.parse(summary.stdout).minimum.params.hiddenStd, Math.exp(0.5));
   // A one-parameter study has no heatmap; an unknown study is one line.
@@ -78,7 +78,8 @@ test('plot heatmap draws a stored two-parameter study', async () => {
   assert.equal(spec.data.values.length, 6);
   assert.equal(spec.layer[0].mark.type, 'rect');
   assert.match(readFileSync(out, 'utf8'), /^<svg[\s\S]*Learning rate \(lr\)/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'land', '--db', db, '--spec'])), /heatmap/);
+  // Two numeric axes: the curve asks which one to draw (and how to hold the other), or points to the heatmap.
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'land', '--db', db, '--spec'])), /sweeps hiddenStd and lr: choose the x-axis with --param.*--at lr=<value>.*--facet lr.*heatmap/);
 });
 
 test('plot weights trains on the fly; boundary replays a `train --json` file; loss draws several trainings', () => {
@@ -189,4 +190,35 @@ test('plot --from: keys a `train --json` file does not have are refused by name'
   assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "extra"; allowed: config, seed/);
   writeFileSync(file, JSON.stringify({ ...doc, config: { ...(doc.config as object), learningRate: 2 } }));
   assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "learningRate"/);
+});
+
+test('plot curve of a stored activation x hiddenStd study: one line per activation; --at and --facet from the command line', async () => {
+  const dir = tempDir();
+  const db = join(dir, 'act.db');
+  const store = openSqliteStore(db);
+  const stds = [0.1, 0.3, 1, 3];
+  await store.ensureStudy('act', { name: 'act', sweep: { activation: ['sigmoid', 'tanh'], hiddenStd: stds, lr: [0.1, 1] }, repeats: 2, seed: 1 });
+  const rows = [];
+  for (let point = 0; point < 16; point++) {
+    const params = { activation: point < 8 ? 'sigmoid' : 'tanh', hiddenStd: stds[Math.floor(point / 2) % 4], lr: [0.1, 1][point % 2] };
+    for (const repeat of [0, 1]) {
+      rows.push({ study: 'act', point, repeat, params, seed: point * 2 + repeat, totalLoss: 1000 + 100 * point + repeat, finalLoss: 0.1, success: repeat === 0, epochsToThreshold: 5, diverged: false, engine: 'fast' as const, precision: 'f32' as const });
+    }
+  }
+  await store.insertTrials(rows);
+  await store.close();
+  const r = runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr=1', '--spec']);
+  assert.equal(r.status, 0, r.stderr);
+  const spec = JSON.parse(r.stdout);
+  const points = spec.data.values.filter((v: { kind: string }) => v.kind === 'point');
+  assert.deepEqual([...new Set(points.map((p: { series: string }) => p.series))], ['sigmoid', 'tanh']);
+  assert.equal(points.length, 8);
+  const faceted = runCli(['plot', 'curve', 'act', '--db', db, '--facet', 'lr', '--metric', 'success', '--out', join(dir, 'f.png')]);
+  assert.equal(faceted.status, 0, faceted.stderr);
+  assert.deepEqual([...readFileSync(join(dir, 'f.png')).subarray(0, 8)], PNG);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--spec'])), /sweeps hiddenStd and lr: choose the x-axis with --param/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--param', 'hiddenStd', '--spec'])), /also sweeps lr: hold it at one value \(--at lr=<value>\)/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr', '--spec'])), /--at must look like name=value/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'momentum=1', '--spec'])), /momentum is not one of the study's swept parameters \(activation, hiddenStd, lr\)/);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr=1', '--metric', 'speed', '--spec'])), /--metric/);
 });

@@ -64,7 +64,9 @@ test('summary prints the aligned table, the minimum and the comparison; --csv gi
   assert.deepEqual(lines[1].trim().split(/\s+/), ['point', 'hiddenStd', 'mean', 'std', 'count', 'stderr', 'rse', 'success', 'diverged']);
   assert.deepEqual(lines[3].trim().split(/\s+/), ['1', '0.707107', '91.5', '10', '3', '5.774', '6.31%', '66.7%', '0']);
   assert.deepEqual(lines[5].trim().split(/\s+/).slice(-2), ['50.0%', '1']); // 2 of 4 trials succeeded, 1 diverged
-  assert.match(r.stdout, /minimum: point 1 \(hiddenStd=0\.707107\): mean totalLoss 91\.5, 95% CI \[66\.6586, 116\.341\], n=3/);
+  assert.match(r.stdout, /lowest grid mean: point 1 \(hiddenStd=0\.707107\): mean totalLoss 91\.5, 95% CI \[66\.6586, 116\.341\], n=3/);
+  // Four points are too few for a fitted minimum: none is claimed.
+  assert.doesNotMatch(r.stdout, /fitted minimum/);
   assert.match(r.stdout, /B - A: -8\.50% of A, 95% CI \[-30\.29%, \+13\.29%\]: B's mean total loss is 8\.50% lower \(better\)/);
 
   const csv = runCli(['summary', 'article', '--db', db, '--csv']);
@@ -120,4 +122,66 @@ test('--compare names a parameter as its key or its flag; a typo gets the neares
   assert.equal(flag.status, 0, flag.stderr);
   assert.equal(JSON.parse(flag.stdout).comparison.a.point, 2);
   assert.match(usageErrorLine(runCli(['summary', 'article', '--db', db, '--compare', 'hiddenstd=1', 'point=0'])), /"hiddenstd" is not swept in this study \(did you mean hiddenStd\?\)/);
+});
+
+test('summary --metric success, epochsToThreshold and finalLoss, and --quantiles, against hand computations', async () => {
+  const db = await studyDb();
+  // Point 3: 2 of 4 trials succeeded (one diverged): 50%, Wilson 95% interval [15.0%, 85.0%].
+  const success = JSON.parse(runCli(['summary', 'article', '--db', db, '--json', '--metric', 'success', '--compare', 'point=3', 'point=0']).stdout);
+  assert.equal(success.metric, 'success');
+  const p3 = success.points[3].value;
+  assert.deepEqual([p3.n, p3.value], [4, 0.5]);
+  assert.ok(Math.abs(p3.low - 0.15003898915214947) < 1e-12 && Math.abs(p3.high - 0.8499610108478505) < 1e-12, JSON.stringify(p3));
+  // The highest rate: point 0 (2 of 3), the first of the three points at 2/3.
+  assert.equal(success.minimum.point, 0);
+  // Point 0 (2/3) minus point 3 (2/4): +16.7 points, Newcombe's interval from the two Wilson intervals.
+  assert.ok(Math.abs(success.comparison.difference - (2 / 3 - 0.5)) < 1e-12);
+  assert.ok(success.comparison.low < 0 && success.comparison.high > 0);
+  const text = runCli(['summary', 'article', '--db', db, '--metric', 'success']).stdout;
+  assert.match(text, /highest grid rate: point 0 \(hiddenStd=0\.5\): 66\.7%, 95% CI \[20\.8%, 93\.9%\], n=3/);
+
+  // epochsToThreshold: 1000, 2000, 3000 at every point (point 3's diverged trial never reached it): mean 2000,
+  // std 1000, 3 of 4 reached.
+  const ett = JSON.parse(runCli(['summary', 'article', '--db', db, '--json', '--metric', 'epochsToThreshold', '--quantiles']).stdout);
+  const e3 = ett.points[3];
+  assert.deepEqual([e3.value.n, e3.value.value, e3.value.std, e3.quartiles], [3, 2000, 1000, [1500, 2000, 2500]]);
+  const ettText = runCli(['summary', 'article', '--db', db, '--metric', 'epochsToThreshold']).stdout.split('\n');
+  assert.deepEqual(ettText[1].trim().split(/\s+/).slice(2, 5), ['mean', 'std', 'reached']);
+  assert.deepEqual(ettText[5].trim().split(/\s+/).slice(2, 5), ['2000', '1000', '3/4']);
+
+  // totalLoss quartiles, numpy's interpolation: point 1 holds 81.5, 91.5, 101.5.
+  const total = runCli(['summary', 'article', '--db', db, '--quantiles', '--csv']).stdout.trimEnd().split('\n');
+  assert.match(total[0], /,q25,median,q75$/);
+  assert.match(total[2], /,86\.5,91\.5,96\.5$/);
+  const r = runCli(['summary', 'article', '--db', db, '--metric', 'success', '--quantiles']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--quantiles needs a metric with values/);
+  const bad = runCli(['summary', 'article', '--db', db, '--metric', 'accuracy']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--metric.*accuracy.*totalLoss, finalLoss, epochsToThreshold, success/);
+});
+
+test('summary of a categorical x numeric study: a fitted minimum per category beside the lowest grid mean', async () => {
+  const path = join(tempDir(), 'two.db');
+  const store = openSqliteStore(path);
+  const stds = Array.from({ length: 30 }, (_, i) => Math.exp(-3 + (5 * i) / 29));
+  await store.ensureStudy('two', { sweep: { activation: ['sigmoid', 'tanh'], hiddenStd: stds }, repeats: 4 });
+  const rows: TrialRow[] = [];
+  ['sigmoid', 'tanh'].forEach((activation, a) =>
+    stds.forEach((std, i) => {
+      // Parabolas in ln std with minima at 0.6 (sigmoid) and 0.2 (tanh); the repeats spread +-10 around them.
+      const centre = 1000 + 500 * Math.log(std / (a === 0 ? 0.6 : 0.2)) ** 2;
+      for (let r = 0; r < 4; r++) {
+        rows.push({ study: 'two', point: a * 30 + i, repeat: r, params: { activation, hiddenStd: std }, seed: r, totalLoss: centre + [-15, -5, 5, 15][r], finalLoss: 0.01, success: true, epochsToThreshold: 10, diverged: false, engine: 'fast', precision: 'f32' });
+      }
+    }),
+  );
+  await store.insertTrials(rows);
+  await store.close();
+  const report = JSON.parse(runCli(['summary', 'two', '--db', path, '--json']).stdout);
+  assert.deepEqual(report.fitted.map((f: { at: object }) => f.at), [{ activation: 'sigmoid' }, { activation: 'tanh' }]);
+  assert.ok(Math.abs(report.fitted[0].x - 0.6) < 0.01 && Math.abs(report.fitted[1].x - 0.2) < 0.01, JSON.stringify(report.fitted.map((f: { x: number }) => f.x)));
+  const text = runCli(['summary', 'two', '--db', path]).stdout;
+  assert.match(text, /fitted minimum, activation=tanh: hiddenStd ≈ 0\.2\d*, 95% CI \[0\.1\d*, 0\.2\d*\]/);
+  assert.match(text, /lowest grid mean: point \d+ \(activation=\w+, hiddenStd=[\d.]+\): mean totalLoss/);
 });

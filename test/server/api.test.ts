@@ -106,14 +106,15 @@ test('GET /api/studies/<name>/summary is the object of xorlab summary --json, wi
   );
 });
 
-test('GET /api/studies/<name>/trials streams the bytes of xorlab export, csv and jsonl', async () => {
-  for (const format of ['csv', 'jsonl']) {
+test('GET /api/studies/<name>/trials streams the bytes of xorlab export, csv, jsonl and mongo', async () => {
+  for (const format of ['csv', 'jsonl', 'mongo']) {
     const answer = await get(`/api/studies/curve/trials?format=${format}`);
     assert.equal(answer.status, 200);
     const cli = runCli(['export', 'curve', '--format', format, '--db', db]);
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(answer.text, cli.stdout, format);
-    assert.equal(answer.headers['content-disposition'], `attachment; filename="curve.${format}"; filename*=UTF-8''curve.${format}`);
+    const extension = format === 'mongo' ? 'mongo.json' : format;
+    assert.equal(answer.headers['content-disposition'], `attachment; filename="curve.${extension}"; filename*=UTF-8''curve.${extension}`);
   }
   assert.equal((await get('/api/studies/land/trials')).text, runCli(['export', 'land', '--db', db]).stdout, 'csv by default');
   assert.equal((await get('/api/studies/curve/trials?format=csv')).headers['content-type'], 'text/csv; charset=utf-8');
@@ -145,7 +146,7 @@ test('bad requests: 4xx with one line of JSON, never a stack trace', async () =>
   await expectError('/api/studies/nope', 404, /no study named "nope"/);
   await expectError('/api/studies/nope/trials', 404, /no study named "nope"/);
   await expectError('/api/events?study=nope', 404, /no study named "nope"/);
-  await expectError('/api/studies/curve/trials?format=xml', 400, /format must be one of csv, jsonl, got "xml"/);
+  await expectError('/api/studies/curve/trials?format=xml', 400, /format must be one of csv, jsonl, mongo, got "xml"/);
   await expectError('/api/studies/curve/trials?format=csv&format=jsonl', 400, /more than once/);
   await expectError('/api/studies/curve/summary?compare=1', 400, /two points/);
   await expectError('/api/studies/curve/summary?compare=1&compare=2&compare=3', 400, /two points/);

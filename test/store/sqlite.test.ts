@@ -11,6 +11,10 @@ import { sha1, trial } from './fixtures.js';
 
 const DEF = { name: 'unit', sweep: { hiddenStd: [0.5, 1] }, repeats: 4, seed: 7 };
 
+function close(actual: number | null, expected: number, tolerance = 1e-12): void {
+  assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `expected ${expected}, got ${actual}`);
+}
+
 test('reading a missing file never creates it; writing creates it', async () => {
   const dir = tempDir();
   const path = join(dir, 'new.db');
@@ -72,4 +76,38 @@ test('reserveRepeats hands out indices after everything stored or reserved, atom
   await assert.rejects(async () => await a.reserveRepeats('nope', new Map([[0, 1]])), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
   await a.close();
   await b.close();
+});
+
+test('a version-2 database is read as it is (by a scan) and upgraded in place when opened for writing, to the same bits', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'v2.db');
+  const store = openSqliteStore(path);
+  await store.ensureStudy('unit', DEF);
+  const rows = Array.from({ length: 600 }, (_, i) => trial('unit', i % 2, Math.floor(i / 2), i % 17 === 0 ? null : 1000 + ((i * 7919) % 613) / 7, { finalLoss: i % 17 === 0 ? null : ((i * 31) % 97) / 1000 }));
+  await store.insertTrials(rows);
+  const expected = await store.summarize('unit');
+  await store.close();
+  // What version 2 wrote: no finalLoss moments and no epochsToThreshold m2 in the blocks.
+  const db = new Database(path);
+  for (const column of ['final_count', 'final_mean', 'final_m2', 'ett_m2']) db.exec(`ALTER TABLE blocks DROP COLUMN ${column}`);
+  db.pragma('user_version = 2');
+  db.close();
+  const before = sha1(path);
+
+  const reader = openSqliteStore(path, { readonly: true });
+  const read = await reader.summarize('unit');
+  read.forEach((p, i) => {
+    close(p.mean, expected[i].mean!);
+    close(p.finalLoss.std, expected[i].finalLoss.std!, 1e-9);
+    close(p.epochsToThreshold.std, expected[i].epochsToThreshold.std!, 1e-9);
+  });
+  await reader.close();
+  assert.equal(sha1(path), before, 'reading changed the file');
+
+  const writer = openSqliteStore(path);
+  assert.deepEqual(await writer.summarize('unit'), expected);
+  await writer.close();
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), 3);
+  check.close();
 });

@@ -2,19 +2,17 @@
 // training charts (weights, loss, boundary) train on the fly from the training flags, or replay a
 // `xorlab train --json` file. `--out file.svg|file.png` renders; `--spec` prints the Vega-Lite spec instead.
 import { randomInt } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { MAX_SEED, ParameterFileError, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
 import { TrainingConfigSchema, defaultConfig, describeIssues, parameterNamed, suggestParameter, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
-import { curveSpec } from '../../plot/curve.js';
-import { heatmapSpec } from '../../plot/landscape.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { short } from '../../text/format.js';
-import { studyCurveInput, studyHeatmapInput, sweptParameters } from '../../study/charts.js';
-import { StoreError } from '../../store/types.js';
+import { studyCurveSpec, studyHeatmapSpec, type DatasetShape } from '../../study/charts.js';
+import { METRIC_HELP, METRIC_NAMES, type MetricName } from '../../study/metrics.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { dbLabel, addDbOption, withStore } from '../db-option.js';
+import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
@@ -163,22 +161,23 @@ Examples:
   xorlab plot boundary --from run.json --out boundary.png     (run.json from \`xorlab train --json\`)`,
     );
 
-  const curve = plot.command('curve <study>').description('mean total loss against the swept parameter, with standard-error bars, the Xavier rule and the minimum (fitted as in the report, else the lowest mean)');
-  addDbOption(curve).option('--param <name>', 'the swept parameter for the x-axis (default: the only one)');
-  addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string }) => {
+  const curve = plot
+    .command('curve <study>')
+    .description(
+      'a metric (mean total loss by default) against a swept parameter with error bars, the init rule for the study\'s layer shape (Xavier/Glorot, or He for the ReLU family) and the fitted minimum with its interval beside the lowest grid mean; a line per category of another swept parameter',
+    );
+  addDbOption(curve)
+    .option('--param <name>', 'the swept parameter for the x-axis (default: the only numeric one)')
+    .option('--at <name=value>', 'hold another swept parameter at one value (numbers: the nearest grid value); repeatable', collect)
+    .option('--facet <name>', 'one panel per value of another swept parameter')
+    .option('--series <name>', 'one line per value of another swept parameter (default: the one categorical parameter left)')
+    .addOption(new Option('--metric <name>', `what to draw: ${METRIC_HELP}`).choices([...METRIC_NAMES]).default('totalLoss'));
+  addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string; at?: string[]; facet?: string; series?: string; metric: MetricName }) => {
     checkOutput(options);
-    const spec = await withStore(options, async (store) => {
-      const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
-      const points = await store.summarize(study);
-      // --param names a parameter as its key (hiddenStd) or its flag (hidden-std).
-      const swept = sweptParameters(record, points);
-      const param = options.param === undefined ? undefined : (parameterNamed(options.param, swept) ?? options.param);
-      if (param !== undefined && !swept.includes(param)) {
-        throw new UsageError(`--param: study ${study} does not sweep "${options.param}"${suggestParameter(options.param!, swept)}; it sweeps ${swept.join(', ') || 'nothing'}`);
-      }
-      return curveSpec(studyCurveInput(record, points, param));
-    });
+    const at = atValues(options.at);
+    const spec = await withStore(options, (store) =>
+      studyCurveSpec(store, study, { param: options.param, at, facet: options.facet, series: options.series, metric: options.metric, datasetShape }),
+    );
     await emit(spec, options);
   });
 
@@ -186,11 +185,7 @@ Examples:
   addDbOption(heatmap);
   addOutputOptions(heatmap).action(async (study: string, options: OutputOptions & { db?: string }) => {
     checkOutput(options);
-    const spec = await withStore(options, async (store) => {
-      const record = await store.getStudy(study);
-      if (!record) throw new StoreError(`no study named "${study}" in ${dbLabel(options)}; list them with \`xorlab studies\``);
-      return heatmapSpec(studyHeatmapInput(record, await store.summarize(study)));
-    });
+    const spec = await withStore(options, (store) => studyHeatmapSpec(store, study));
     await emit(spec, options);
   });
 
@@ -255,6 +250,29 @@ Examples:
     printSeed(seeds[0] ?? null, random);
   });
 }
+
+/** --at name=value, repeatable. */
+function atValues(raw: string[] | undefined): Record<string, string> {
+  const at: Record<string, string> = {};
+  for (const item of raw ?? []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || eq === item.length - 1) throw new UsageError(`--at must look like name=value (e.g. --at lr=0.1), got "${item}"`);
+    const name = item.slice(0, eq).trim();
+    if (name in at) throw new UsageError(`--at ${name} is given twice`);
+    at[name] = item.slice(eq + 1).trim();
+  }
+  return at;
+}
+
+/** A study's dataset shape for the init rules: built-in names and readable files; null when it cannot be read. */
+const datasetShape: DatasetShape = (name) => {
+  try {
+    const d = loadDataset(name);
+    return { inputs: d.inputCount, outputs: d.outputCount };
+  } catch {
+    return null;
+  }
+};
 
 /** --vary key=v1,v2,...: a numeric training parameter and its values. */
 function varyValues(raw: string[] | undefined): { key: string | null; values: (number | undefined)[] } {

@@ -3,7 +3,8 @@
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
 import type { Command } from 'commander';
 import type { Dataset } from '../../core/index.js';
-import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from '../../study/allocate.js';
+import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/allocate.js';
+import { planRefinement, type Refinement } from '../../study/refine.js';
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
 import { checkPinnedDatasets } from '../../study/pins.js';
 import { pointErrors, reserveAdditional } from '../../study/stored.js';
@@ -109,22 +110,16 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   } finally {
     await reader.close();
   }
-  let extra: number[];
+  let refinement: Refinement;
   try {
-    extra = budget !== undefined ? allocateBudget(errors, budget) : allocateToTarget(errors, target!, maxTrials);
+    // The same planning as the library's refineStudy (the cap of trials per study is a StudyError: one line).
+    refinement = planRefinement(study, errors, { budget, targetRse: target, maxTrials }, { budget: '--budget', targetRse: '--target-rse', maxTrials: '--max-trials' });
   } catch (error) {
     if (error instanceof AllocationError) throw new UsageError(error.message);
     throw error;
   }
-  const total = extra.reduce((a, k) => a + k, 0);
-  const storedTotal = errors.reduce((n, e) => n + e.count, 0);
-  if (storedTotal + total > MAX_STUDY_TRIALS) {
-    throw new UsageError(
-      `study ${name} holds ${storedTotal.toLocaleString('en-US')} trials; ${total.toLocaleString('en-US')} more would pass the cap of ` +
-        `${MAX_STUDY_TRIALS.toLocaleString('en-US')} trials per study`,
-    );
-  }
-  const worst = errors.reduce((m, e) => Math.max(m, e.rse ?? 0), 0);
+  const { extra, total } = refinement;
+  const worst = refinement.largestRse ?? 0;
   const unknown = withoutEstimate(study, errors, extra);
   if (total === 0) {
     const judged = unknown ? 'every point with an RSE has it' : "every point's RSE is";
@@ -132,7 +127,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     if (unknown) process.stdout.write(`${unknown}\n`);
     return;
   }
-  const worstAfter = errors.reduce((m, e, i) => Math.max(m, predictedRse(e, extra[i]) ?? 0), 0);
+  const worstAfter = refinement.predictedLargestRse ?? 0;
   const points = extra.filter((k) => k > 0).length;
   const summary = `study ${name}: ${total.toLocaleString('en-US')} more trials over ${points} of ${study.pointCount} points; largest RSE ${formatRse(worst)} -> ${formatRse(worstAfter)} (predicted)`;
   if (options.dryRun) {

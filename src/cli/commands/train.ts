@@ -7,8 +7,6 @@ import {
   fromParameterFile,
   seededInitialParameters,
   shapeFor,
-  toParameterFile,
-  train,
   type TrainingConfig,
   type TrainingResult,
 } from '../../core/index.js';
@@ -17,7 +15,7 @@ import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
 import { MAX_CHART_POINTS, MAX_TRACE_LINES, checkPrintedParameters, checkRecording } from '../limits.js';
 import { parseChoice, parseNumber } from '../parse.js';
-import { trainOne } from '../../engine/single.js';
+import { runTraining } from '../../engine/single.js';
 import { weightsChart } from '../../plot/charts.js';
 import { ChartFileError, formatOf, writeChart } from '../../plot/render.js';
 
@@ -100,18 +98,16 @@ async function runTrain(options: TrainOptions): Promise<void> {
     initial = seededInitialParameters(config, dataset, seed);
   }
 
-  let result: TrainingResult;
-  // Only `--engine fast` adds an "engine" field to --json (which engine ran, and why it fell back if it did).
-  let engineUsed: { engine: { engine: string; precision: string; fallbackReason?: string } } | null = null;
-  if (engine === 'fast') {
-    // The fast engine gives the metrics, predictions and final parameters; the loss trace is reference-only.
-    const fast = trainOne(config, dataset, initial, engine, precision);
-    result = fast.result;
-    engineUsed = { engine: { engine: fast.run.engine, precision: fast.run.precision, ...(fast.run.fallbackReason ? { fallbackReason: fast.run.fallbackReason } : {}) } };
-    if (fast.run.fallbackReason) process.stderr.write(`xorlab: ${fast.run.fallbackReason}\n`);
-    if (!options.json) process.stdout.write(`Engine: ${fast.run.engine} (${fast.run.precision}); the loss every --log-every epochs is printed by --engine reference only\n`);
-  } else {
-    result = train(config, dataset, initial, { traceEvery: logEvery, snapshotEvery: options.plotWeights !== undefined ? recordEvery : 0 });
+  // The same run and document as the library's train(): only `--engine fast` adds an "engine" field to --json.
+  const { result, report } = runTraining(config, dataset, initial, options.initWeights !== undefined ? null : seed, {
+    engine,
+    precision,
+    logEvery,
+    snapshotEvery: options.plotWeights !== undefined ? recordEvery : 0,
+  });
+  if (report.engine?.fallbackReason) process.stderr.write(`xorlab: ${report.engine.fallbackReason}\n`);
+  if (report.engine && !options.json) {
+    process.stdout.write(`Engine: ${report.engine.engine} (${report.engine.precision}); the loss every --log-every epochs is printed by --engine reference only\n`);
   }
   if (options.plotWeights !== undefined) {
     try {
@@ -122,24 +118,13 @@ async function runTrain(options: TrainOptions): Promise<void> {
     }
   }
   if (options.saveWeights !== undefined) {
-    writeTextFile('--save-weights', options.saveWeights, `${JSON.stringify(toParameterFile(shape, result.finalParameters), null, 2)}\n`);
+    writeTextFile('--save-weights', options.saveWeights, `${JSON.stringify(report.finalParameters, null, 2)}\n`);
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ...jsonReport(config, seed, options.initWeights !== undefined, result, shape), ...engineUsed }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     process.stdout.write(textReport(config, seed, options.initWeights, result));
   }
-}
-
-function jsonReport(config: TrainingConfig, seed: number, fromFile: boolean, result: TrainingResult, shape: ReturnType<typeof shapeFor>) {
-  return {
-    config,
-    seed: fromFile ? null : seed,
-    initialParameters: toParameterFile(shape, result.initialParameters),
-    finalParameters: toParameterFile(shape, result.finalParameters),
-    trace: result.trace,
-    metrics: result.metrics,
-  };
 }
 
 /** The article's output: the loss every few hundred epochs, then the predictions rounded to 3 decimals. */

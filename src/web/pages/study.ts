@@ -6,7 +6,7 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { append, byId, h, replace } from '../lib/dom.js';
 import { ago, describeParams, describeSwept, int, num, pct, signedPct, when } from '../lib/format.js';
 import { connectLive } from '../lib/live.js';
-import type { StudyView, SummaryReport } from '../lib/types.js';
+import type { StudyView, StudySummary } from '../lib/types.js';
 
 const name = decodeURIComponent(location.pathname.replace(/^\/studies\//, ''));
 const api = `/api/studies/${encodeURIComponent(name)}`;
@@ -114,7 +114,7 @@ function renderDownloads(v: StudyView): void {
 
 // ---- compare -------------------------------------------------------------------------------------------------
 
-function pointLabel(p: SummaryReport['points'][number]): string {
+function pointLabel(p: StudySummary['points'][number]): string {
   return `${p.point}: ${describeParams(p.params)}`;
 }
 
@@ -149,13 +149,14 @@ async function runCompare(): Promise<void> {
   out.textContent = 'Comparing…';
   const query = new URLSearchParams([['compare', `point=${a}`], ['compare', `point=${b}`], ['level', level]]);
   const response = await fetch(`${api}/summary?${query.toString()}`);
-  const body = (await response.json()) as SummaryReport & { error?: string };
+  const body = (await response.json()) as StudySummary & { error?: string };
   if (!response.ok || !body.comparison) {
     out.textContent = body.error ?? `the server answered ${response.status}`;
     out.dataset.state = 'error';
     return;
   }
   const c = body.comparison;
+  if (!('percent' in c)) return; // the page asks for total loss, never a success rate
   const ci = `${pct(Number(level), 0)} CI [${signedPct(c.low)}, ${signedPct(c.high)}]`;
   const direction = c.percent < 0 ? 'lower (better)' : 'higher (worse)';
   out.dataset.state = 'done';
@@ -168,7 +169,7 @@ async function runCompare(): Promise<void> {
 
 // ---- table ---------------------------------------------------------------------------------------------------
 
-type Row = SummaryReport['points'][number];
+type Row = StudySummary['points'][number];
 
 function columns(v: StudyView): { key: string; label: string; value: (p: Row) => number | string | null; text: (p: Row) => string }[] {
   const params = v.study.axes.map((axis) => ({

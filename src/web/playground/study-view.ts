@@ -1,9 +1,8 @@
 // The study panel: runs the in-page study (study-runner.ts) and draws the CLI's curve (article/charts.ts's
-// studyCurveInput -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
+// curveSpecOf -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
 import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
-import { studyCurveInput } from '../../study/charts.js';
-import { curveSpec } from '../../plot/curve.js';
+import { curveSpecOf } from '../../study/charts.js';
 import type { PointSummary, StudyRecord, TrialRow } from '../../store/types.js';
 import { summaryCsv } from '../../study/summary.js';
 import { csvField, csvLine, numberText } from '../../text/format.js';
@@ -155,10 +154,9 @@ export class StudyView {
     const started = performance.now();
     // The final curve is xorlab plot curve's, fitted minimum and all; while the study runs, the fit (a bootstrap of
     // 2,000 resamples) is left out and the rule marks the lowest mean so far.
-    const input = studyCurveInput(record, points, undefined, { fitMinimum: final });
     // The CLI's width where there is room; a phone's screen gets a narrower plot (labels placed for that width).
     const width = Math.max(200, Math.min(620, byId('study-curve').clientWidth - 120));
-    const spec = curveSpec({ ...input, width, ...(final ? {} : { subtitle: `${input.subtitle ?? ''} so far` }) });
+    const spec = curveSpecOf(record, points, { fitMinimum: final, width });
     const container = byId('study-curve');
     this.view?.finalize();
     this.view = await embed(container, spec, {
@@ -181,7 +179,7 @@ export class StudyView {
   }
 
   private downloadSummary(): void {
-    if (this.outcome) download('playground-summary.csv', summaryCsv(this.outcome.points), 'text/csv');
+    if (this.outcome) download('playground-summary.csv', summaryCsv({ metric: 'totalLoss', points: this.outcome.points }), 'text/csv');
   }
 
   private downloadTrials(): void {

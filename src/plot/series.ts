@@ -1,0 +1,200 @@
+// The study curve with several lines: a metric against one numeric parameter, one line per value of another
+// parameter (a category such as the activation), optionally one panel per value of a third (facets). Each line's
+// fitted minimum is a diamond with its confidence interval as a horizontal bar; reference rules (Xavier/Glorot,
+// He) are black and grey. Lines differ by colour (viridis: lightness differs), dash pattern and point shape, so
+// they stay apart in greyscale. Pure: data in, Vega-Lite spec out.
+import type { TopLevelSpec } from 'vega-lite';
+import { parameterTitle, plainTitle } from './names.js';
+import { CHART_CONFIG, PLOT_WIDTH } from './theme.js';
+import { DASHES, runColours } from './trajectories.js';
+
+export interface SeriesPoint {
+  x: number;
+  /** The line (category) and the panel (facet) the point belongs to ('' when there is none). */
+  series: string;
+  facet: string;
+  /** The metric's value and its error bar (mean ± stderr, or a rate's interval); null: no value at the point. */
+  y: number | null;
+  lo: number | null;
+  hi: number | null;
+  successRate: number;
+  count: number;
+}
+
+export interface SeriesMinimum {
+  series: string;
+  facet: string;
+  x: number;
+  low: number;
+  high: number;
+  y: number;
+}
+
+export interface ReferenceRule {
+  x: number;
+  label: string;
+  /** Drawn black and solid (Xavier/Glorot) or grey and dotted (He). */
+  style: 'black' | 'grey';
+}
+
+export interface SeriesInput {
+  parameter: string;
+  points: readonly SeriesPoint[];
+  /** What the lines are (e.g. 'activation'), and their order. */
+  seriesParameter: string;
+  seriesOrder: readonly string[];
+  /** What the panels are, and their order (none: one panel). */
+  facetParameter?: string;
+  facetOrder?: readonly string[];
+  logX: boolean;
+  minima?: readonly SeriesMinimum[];
+  rules?: readonly ReferenceRule[];
+  yTitle: string;
+  /** The success panel's title (e.g. 'Learned XOR'); none: no success panel (the metric is the success rate, or there are panels). */
+  successTitle?: string;
+  /** A y scale of its own per panel (metrics on different scales, such as two losses). */
+  independentY?: boolean;
+  yDomain?: [number, number];
+  title: string;
+  subtitle: string;
+}
+
+const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-left', 'triangle-right'];
+
+export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
+  const order = [...input.seriesOrder];
+  const colours = runColours(order.length);
+  const dashes = DASHES.slice(0, Math.max(1, order.length));
+  const xScale = input.logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false };
+  const x = { field: 'x', type: 'quantitative' as const, scale: xScale, title: parameterTitle(input.parameter) };
+  const seriesTitle = plainTitle(input.seriesParameter);
+  const colour = { field: 'series', type: 'nominal' as const, title: seriesTitle, sort: order, scale: { domain: order, range: colours } };
+  const dash = { field: 'series', type: 'nominal' as const, sort: order, scale: { domain: order, range: dashes } };
+  const shape = { field: 'series', type: 'nominal' as const, sort: order, scale: { domain: order, range: SHAPES.slice(0, Math.max(1, order.length)) } };
+  const y = { field: 'y', type: 'quantitative' as const, title: input.yTitle, scale: input.yDomain ? { domain: input.yDomain } : { zero: false } };
+  const rules = input.rules ?? [];
+  const facets = input.facetParameter ? [...(input.facetOrder ?? [])] : [''];
+  // One dataset for every layer (a faceted chart partitions it by panel): the points, each line's fitted minimum,
+  // and each reference rule once per panel; every layer keeps its own kind.
+  const values = [
+    ...input.points.map((p) => ({ kind: 'point', ...p })),
+    ...(input.minima ?? []).map((m) => ({ kind: 'minimum', ...m, minimumX: m.x, minimumY: m.y })),
+    ...rules.flatMap((r, i) => facets.map((facet) => ({ kind: 'rule', rule: i, facet, ruleX: r.x, label: r.label }))),
+  ];
+  const only = (kind: string, extra = '') => [{ filter: `datum.kind == '${kind}'${extra}` }];
+  // A rule's label goes to the side of the rule with more room (0 = left edge of the data, 1 = right edge).
+  const xs = input.points.map((p) => p.x);
+  const position = (v: number): number => {
+    const [a, b] = [Math.min(...xs), Math.max(...xs)].map((e) => (input.logX ? Math.log(e) : e));
+    const at = input.logX ? Math.log(v) : v;
+    return b > a ? (at - a) / (b - a) : 0.5;
+  };
+  const main = (height: number) => ({
+    width: PLOT_WIDTH,
+    height,
+    layer: [
+      {
+        name: 'error_bars',
+        transform: only('point', ' && datum.y != null'),
+        mark: { type: 'errorbar' as const, thickness: 1, opacity: 0.55 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: input.yTitle }, y2: { field: 'hi' }, color: colour },
+      },
+      {
+        name: 'lines',
+        transform: only('point', ' && datum.y != null'),
+        mark: { type: 'line' as const, strokeWidth: 2 },
+        encoding: { x, y, color: colour, strokeDash: dash, order: { field: 'x', type: 'quantitative' as const } },
+      },
+      {
+        name: 'means',
+        transform: only('point', ' && datum.y != null'),
+        mark: { type: 'point' as const, filled: true, size: 30 },
+        encoding: {
+          x,
+          y,
+          color: colour,
+          shape,
+          tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'x', title: input.parameter }, { field: 'y', format: '.4~g' }, { field: 'count' }],
+        },
+      },
+      {
+        name: 'minimum_intervals',
+        transform: only('minimum'),
+        mark: { type: 'rule' as const, strokeWidth: 3, opacity: 0.8 },
+        encoding: { x: { field: 'low', type: 'quantitative' as const }, x2: { field: 'high' }, y: { field: 'minimumY', type: 'quantitative' as const }, color: colour },
+      },
+      {
+        name: 'minimum_points',
+        transform: only('minimum'),
+        mark: { type: 'point' as const, shape: 'diamond', filled: true, size: 170, stroke: 'black', strokeWidth: 1 },
+        encoding: {
+          x: { field: 'minimumX', type: 'quantitative' as const },
+          y: { field: 'minimumY', type: 'quantitative' as const },
+          color: colour,
+          tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'minimumX', title: 'fitted minimum', format: '.3~g' }, { field: 'low', format: '.3~g' }, { field: 'high', format: '.3~g' }],
+        },
+      },
+      ...rules.flatMap((r, i) => [
+        {
+          name: `reference_rule_${i}`,
+          transform: only('rule', ` && datum.rule == ${i}`),
+          mark: { type: 'rule' as const, color: r.style === 'black' ? 'black' : '#555555', strokeWidth: 1.5, ...(r.style === 'grey' ? { strokeDash: [2, 3] } : {}) },
+          encoding: { x: { field: 'ruleX', type: 'quantitative' as const } },
+        },
+        {
+          name: `reference_label_${i}`,
+          transform: only('rule', ` && datum.rule == ${i}`),
+          mark: {
+            type: 'text' as const,
+            align: position(r.x) > 0.5 ? ('right' as const) : ('left' as const),
+            baseline: 'top' as const,
+            dx: position(r.x) > 0.5 ? -5 : 5,
+            dy: 4 + 17 * i,
+            fontSize: 12,
+            color: r.style === 'black' ? 'black' : '#444444',
+          },
+          encoding: { x: { field: 'ruleX', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label' } },
+        },
+      ]),
+    ],
+  });
+  const successPanel = {
+    width: PLOT_WIDTH,
+    height: 130,
+    transform: only('point'),
+    layer: [
+      {
+        name: 'success_lines',
+        mark: { type: 'line' as const, strokeWidth: 1.5, point: { filled: true, size: 14 } },
+        encoding: {
+          x,
+          y: { field: 'successRate', type: 'quantitative' as const, title: input.successTitle, scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+          color: colour,
+          strokeDash: dash,
+          order: { field: 'x', type: 'quantitative' as const },
+        },
+      },
+    ],
+  };
+  const base = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: input.title, subtitle: input.subtitle },
+    config: { ...CHART_CONFIG, legend: { ...CHART_CONFIG.legend, orient: 'right' as const, symbolSize: 120, titleLimit: 260, labelLimit: 200 } },
+    data: { values },
+  };
+  if (input.facetParameter) {
+    const panel = main(240);
+    return {
+      ...base,
+      facet: { field: 'facet', type: 'nominal', title: parameterTitle(input.facetParameter), sort: facets, header: { labelFontSize: 13 } },
+      columns: facets.length > 3 ? 2 : 1,
+      spec: { ...panel, width: facets.length > 3 ? 360 : PLOT_WIDTH },
+      resolve: { scale: { y: input.independentY ? 'independent' : 'shared' } },
+    };
+  }
+  return {
+    ...base,
+    resolve: { scale: { x: 'shared' } },
+    vconcat: input.successTitle ? [main(330), successPanel] : [main(360)],
+  };
+}

@@ -1,0 +1,118 @@
+// The package as a user gets it: `npm pack` (what `npm publish` would upload), installed from the tarball into a
+// fresh project by npm, the README's examples compiled there with `tsc --strict` against the shipped declarations
+// only, and run. The tarball carries dist/ complete (JavaScript, declarations, the WebAssembly kernel), so
+// installing it builds nothing; it carries no sources, tests or scripts.
+//
+// Speed: dependencies come from npm's cache when it has them (--prefer-offline), and install scripts are skipped:
+// the one native dependency, better-sqlite3, gets the binary this checkout built for the same version (else npm
+// rebuilds it, which takes minutes). TypeScript and @types/node are this checkout's. Needs the build (npm test
+// builds first).
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const EXAMPLES = ['quickstart.ts', 'browser.ts'];
+
+/**
+ * The environment without what an enclosing `npm test` sets for its scripts: npm_config_local_prefix would make the
+ * inner npm work on this checkout instead of the fresh project. Where npm finds packages (registry, cache,
+ * certificates, proxies) is kept.
+ */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const kept = /^npm_config_(registry|cache|cafile|userconfig|globalconfig|nodedir|strict_ssl|proxy|https_proxy|noproxy)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || kept.test(key)));
+}
+
+function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
+  const started = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', env: cleanEnv(), timeout: 300_000, ...options });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const shown = [command, ...args].join(' ');
+  assert.equal(result.status, 0, `${shown} failed (${seconds} s, status ${result.status}):\n${String(result.stdout)}\n${String(result.stderr)}`);
+  process.stderr.write(`# ${seconds} s: ${shown}\n`);
+  return String(result.stdout);
+}
+
+interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string; size: number }[];
+}
+
+test('the README\'s library examples are examples/*.ts, word for word', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  for (const name of EXAMPLES) {
+    const code = readFileSync(join(root, 'examples', name), 'utf8');
+    assert.ok(readme.includes(`\`\`\`ts\n${code}\`\`\``), `README.md does not show examples/${name} as it is`);
+  }
+});
+
+test('npm pack ships dist/ complete and nothing else; installed from the tarball, the examples compile with tsc --strict and run', { timeout: 600_000 }, () => {
+  for (const built of ['dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/engine/lockstep.wasm']) {
+    assert.ok(existsSync(join(root, built)), `${built} is missing: run npm run build first`);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'xorlab-pack-'));
+  try {
+    // 1. The tarball: prepare (the build) is not run again; dist/ is what `npm test` just built.
+    const [pack] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root })) as PackResult[];
+    const paths = pack.files.map((f) => f.path);
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'bin/xorlab.js', 'dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core.d.ts', 'dist/engine/lockstep.wasm', 'dist/cli/main.js', 'dist/study/worker.js']) {
+      assert.ok(paths.includes(needed), `the tarball lacks ${needed}`);
+    }
+    const unexpected = paths.filter((p) => !/^(package\.json|README\.md|LICENSE|bin\/xorlab\.js|dist\/.+\.(js|d\.ts|wasm))$/.test(p) || p.startsWith('dist/bench/'));
+    assert.deepEqual(unexpected, [], 'the tarball carries files a user does not need');
+    assert.ok(pack.unpackedSize < 2_000_000, `unpacked size ${pack.unpackedSize} bytes`);
+
+    // 2. A fresh project that depends on the tarball.
+    const app = join(work, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'xorlab-user', private: true, type: 'module', dependencies: { xorlab: `file:../${pack.filename}` } }, null, 2));
+    run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
+    const installed = join(app, 'node_modules', 'xorlab');
+    assert.ok(!existsSync(join(installed, 'src')) && !existsSync(join(installed, 'scripts')) && !existsSync(join(installed, 'test')));
+    const binary = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    const version = (dir: string) => (JSON.parse(readFileSync(join(dir, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
+    if (version(app) === version(root) && existsSync(join(root, binary))) {
+      mkdirSync(dirname(join(app, binary)), { recursive: true });
+      copyFileSync(join(root, binary), join(app, binary));
+    } else {
+      run('npm', ['rebuild', 'better-sqlite3'], { cwd: app });
+    }
+
+    // 3. The examples, compiled against the shipped declarations (skipLibCheck off: they are checked too).
+    for (const name of EXAMPLES) cpSync(join(root, 'examples', name), join(app, name));
+    const strict = { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false, skipDefaultLibCheck: true };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...strict, outDir: 'out', types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] }, files: EXAMPLES }));
+    // The browser example again on its own, with a browser's globals and no Node types: xorlab/core needs none.
+    writeFileSync(join(app, 'tsconfig.browser.json'), JSON.stringify({ compilerOptions: { ...strict, noEmit: true, types: [], lib: ['es2022', 'dom'] }, files: ['browser.ts'] }));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    run(process.execPath, [tsc, '--strict', '-p', 'tsconfig.json'], { cwd: app });
+    run(process.execPath, [tsc, '--strict', '-p', 'tsconfig.browser.json'], { cwd: app });
+
+    // 4. They run.
+    const first = run(process.execPath, [join('out', 'quickstart.js')], { cwd: app });
+    assert.match(first, /^learned XOR: true, total loss \d+\.\d$/m);
+    assert.match(first, /^outputs: 0\.0\d\d 0\.9\d\d 0\.9\d\d 0\.0\d\d$/m);
+    assert.match(first, /^256 trainings in \d+\.\d s$/m);
+    assert.match(first, /^study std: 256 trials stored now, 0 before$/m);
+    assert.match(first, /^lowest mean total loss: \d+\.\d at hiddenStd \d/m);
+    assert.match(first, /^std 0\.7071 instead of 1 changes the total loss by -?\d+\.\d% \[/m);
+    assert.match(readFileSync(join(app, 'quickstart-curve.svg'), 'utf8'), /^<svg[^>]*>/);
+    assert.match(run(process.execPath, [join('out', 'quickstart.js')], { cwd: app }), /^study std: 0 trials stored now, 256 before$/m);
+    assert.match(run(process.execPath, [join('out', 'browser.js')], { cwd: app }), /^or\.csv: learned true, final loss 0\.\d{4}$/m);
+
+    // 5. The CLI comes with it; the package's insides stay private.
+    const cli = JSON.parse(run(process.execPath, [join('node_modules', '.bin', 'xorlab'), 'train', '--seed', '1', '--epochs', '300', '--json'], { cwd: app })) as { seed: number };
+    assert.equal(cli.seed, 1);
+    const deep = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('xorlab/dist/core/train.js')"], { cwd: app, encoding: 'utf8' });
+    assert.match(deep.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
