@@ -34,6 +34,7 @@ export interface TrialRow {
 
 /** What a training measures, as stored: each can be summarised, compared and plotted. */
 export const METRIC_NAMES = ['totalLoss', 'finalLoss', 'epochsToThreshold', 'success'] as const;
+/** A stored metric: 'totalLoss' (the article's), 'finalLoss', 'epochsToThreshold' or 'success'. */
 export type MetricName = (typeof METRIC_NAMES)[number];
 /** The trials table's column of each metric (SQLite and PostgreSQL). */
 export const METRIC_COLUMNS: Record<MetricName, string> = { totalLoss: 'total_loss', finalLoss: 'final_loss', epochsToThreshold: 'epochs_to_threshold', success: 'success' };

@@ -1,9 +1,9 @@
 // Which training parameters a study can sweep, and how a swept value enters a configuration: derived from the
 // parameter table (config/parameters.ts), which says for each parameter whether it is swept as a real number, an
 // integer or one of its choices.
-import { PARAMETERS, PARAMETER_NAMES, type ChoiceParameter, type ParamValue } from '../config/index.js';
+import { PARAMETERS, PARAMETER_NAMES, type ChoiceParameter, type ParamValue } from '../config/parameters.js';
 
-export type { ParamValue } from '../config/index.js';
+export type { ParamValue } from '../config/parameters.js';
 
 export interface NumericParam {
   kind: 'numeric';

@@ -4,9 +4,9 @@
 // arrays (points, repeats, seeds) are made one chunk at a time, as the workers ask for them.
 import type { Dataset, TrainingConfig } from '../core/index.js';
 import { shapeFor } from '../core/train.js';
-import type { EngineName } from '../config/index.js';
+import type { EngineName } from '../config/parameters.js';
 import { fastEngineSupport } from '../engine/support.js';
-import type { Study } from './definition.js';
+import type { Study } from './types.js';
 import type { ChunkTask } from './protocol.js';
 import { deriveSeed } from '../core/rng.js';
 import { BLOCK_REPEATS } from '../store/moments.js';

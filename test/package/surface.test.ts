@@ -23,11 +23,13 @@ const CORE = [
 
 /** What xorlab adds: stores, studies, summaries, charts and their errors. */
 const NODE_ONLY = [
-  'AllocationError', 'ChartDataError', 'ChartFileError', 'ChartFormat', 'ChartSpec', 'ComparedPoint', 'CurveInput', 'CurvePoint',
-  'MissingDatabaseError', 'OpenStoreOptions', 'ParamValue', 'PointQuery', 'PointSummary', 'RefineOptions', 'RefinedPoint', 'RunSummary', 'Store',
-  'StoreError', 'StudyDefinition', 'StudyDefinitionInput', 'StudyError', 'StudyProgress', 'StudyRecord', 'StudyRefinement', 'StudyRun',
-  'StudyRunOptions', 'StudySummary', 'SummaryComparison', 'SummaryMinimum', 'SummaryOptions', 'SummaryPoint', 'TrialRow', 'curveSpec',
-  'openStore', 'refineStudy', 'renderChart', 'runStudy', 'studyCurveSpec', 'studyHeatmapSpec', 'summarizeStudy', 'validateConfig',
+  'AllocationError', 'ChartDataError', 'ChartFileError', 'ChartFormat', 'ChartSpec', 'ComparedPoint', 'CurveInput',
+  'CurvePoint', 'FittedMinimum', 'MetricMoments', 'MetricName', 'MissingDatabaseError', 'OpenStoreOptions',
+  'ParamValue', 'PointQuery', 'PointSummary', 'PointValues', 'RefineOptions', 'RefinedPoint', 'RunSummary', 'Store',
+  'StoreError', 'StudyCurveOptions', 'StudyDefinition', 'StudyDefinitionInput', 'StudyError', 'StudyProgress',
+  'StudyRecord', 'StudyRefinement', 'StudyRun', 'StudyRunOptions', 'StudySummary', 'SummaryComparison',
+  'SummaryMinimum', 'SummaryOptions', 'SummaryPoint', 'TrialRow', 'curveSpec', 'openStore', 'refineStudy',
+  'renderChart', 'runStudy', 'studyCurveSpec', 'studyHeatmapSpec', 'summarizeStudy', 'validateConfig',
 ];
 
 function declarations(): { program: ts.Program; checker: ts.TypeChecker } {
