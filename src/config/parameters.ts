@@ -9,7 +9,6 @@ import { BUILTIN_DATASETS_HELP } from '../core/datasets.js';
 import { LOSS_NAMES } from '../core/losses.js';
 import { OPTIMIZER_NAMES } from '../core/optimizers.js';
 import { SCHEDULE_NAMES } from '../core/schedules.js';
-import { didYouMean } from '../text/suggest.js';
 
 export { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../core/config.js';
 
@@ -183,22 +182,6 @@ export function flagName(key: string): string {
 export function parameterFromFlag(spelling: string): ParameterName | null {
   const key = spelling.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   return isParameterName(key) ? key : null;
-}
-
-/**
- * The parameter of `allowed` that `spelling` names, as a key (hiddenStd) or a flag (hidden-std, --hidden-std);
- * null when it names none of them.
- */
-export function parameterNamed<T extends string>(spelling: string, allowed: readonly T[]): T | null {
-  const text = spelling.trim();
-  if ((allowed as readonly string[]).includes(text)) return text as T;
-  const key = parameterFromFlag(text);
-  return key !== null && (allowed as readonly string[]).includes(key) ? (key as string as T) : null;
-}
-
-/** The "did you mean" part of a message about a name that is not one of `allowed`: the nearest by edit distance. */
-export function suggestParameter(spelling: string, allowed: readonly string[]): string {
-  return didYouMean(spelling.replace(/^--/, ''), allowed);
 }
 
 /** A default as the CLI shows it: numbers as typed, lists comma-separated. */
