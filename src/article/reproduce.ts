@@ -5,9 +5,9 @@
 import type { Store } from '../store/types.js';
 import { allocateBudget } from '../study/allocate.js';
 import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from '../study/definition.js';
-import { planAdditional, planMissing, type TrialPlan } from '../study/plan.js';
+import { planMissing, type TrialPlan } from '../study/plan.js';
 import type { RunOutcome } from '../study/run.js';
-import { checkStoredStudy, pointErrors, type EngineCheck, type EngineRequest } from '../study/stored.js';
+import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck, type EngineRequest } from '../study/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';
@@ -189,7 +189,7 @@ export async function refineToTotal(store: Store, study: Study, total: number, r
   const stored = errors.reduce((n, e) => n + e.count, 0);
   const budget = total - stored;
   if (budget <= 0) return 0;
-  const plan = planAdditional(allocateBudget(errors, budget), await store.storedRuns(name));
+  const plan = await reserveAdditional(store, study, allocateBudget(errors, budget));
   return (await run(`refine ${name}`, study, plan)).completed;
 }
 

@@ -15,14 +15,20 @@ function fromEnvironment(): string | undefined {
   return value ? value : undefined;
 }
 
-/** Adds `--db <path|url>` to `command`. */
-export function addDbOption(command: Command): Command {
+/** Adds `--db <path|url>` to `command`; `defaultText` replaces what the help says the default is when $XORLAB_DB is
+ * not set. */
+export function addDbOption(command: Command, defaultText?: string): Command {
   const env = fromEnvironment();
-  const fallback = env !== undefined ? `$${DB_ENV} = ${redact(env)}` : `$${DB_ENV} if set, else ${DEFAULT_DB} in the working directory`;
+  const fallback = env !== undefined ? `$${DB_ENV} = ${redact(env)}` : (defaultText ?? `$${DB_ENV} if set, else ${DEFAULT_DB} in the working directory`);
   return command.option(
     '--db <path|url>',
     `where the studies are: a SQLite file, postgres://user@host:port/database or mongodb://host:port/database (a password in the URL is never printed; PGPASSWORD and ~/.pgpass work) (default: ${fallback})`,
   );
+}
+
+/** The database named by --db, else by $XORLAB_DB; undefined when neither names one. */
+export function namedDb(options: { db?: string }): string | undefined {
+  return options.db ?? fromEnvironment();
 }
 
 /** The database the command uses: --db, else $XORLAB_DB, else xorlab.db. */

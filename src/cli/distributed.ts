@@ -9,7 +9,7 @@ import type { Study } from '../study/definition.js';
 import { coordinate } from '../study/distributed/coordinate.js';
 import { ChunkQueue } from '../study/distributed/queue.js';
 import type { TrialPlan } from '../study/plan.js';
-import { createProgress, formatDuration, formatRate } from '../study/progress.js';
+import { createProgress, formatDuration, formatRate, type Progress } from '../study/progress.js';
 import { DB_ENV, dbTarget } from './db-option.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
 import { passwordNote, type RunSettings } from './run.js';
@@ -51,11 +51,17 @@ export async function openDistributedStore(what: string, db: string | undefined)
   return openPostgresStore(url, { poolSize: POOL_SIZE });
 }
 
-/** Aborts `controller` on Ctrl-C (and SIGTERM), once, with `note`; returns the function that removes the handlers. */
-export function onInterrupt(controller: AbortController, note: string): () => void {
+/** Aborts `controller` on Ctrl-C (and SIGTERM), once, with `note`; returns the function that removes the handlers.
+ * A progress bar given is stopped first, so that nothing redraws over the lines printed after it. */
+export function onInterrupt(controller: AbortController, note: string, progress?: Progress): () => void {
   const handler = (): void => {
     if (controller.signal.aborted) return;
-    process.stderr.write(`\nxorlab: ${note}\n`);
+    if (progress) {
+      progress.stop();
+      process.stderr.write(`xorlab: ${note}\n`);
+    } else {
+      process.stderr.write(`\nxorlab: ${note}\n`);
+    }
     controller.abort();
   };
   process.on('SIGINT', handler);
@@ -85,7 +91,8 @@ export async function runDistributed(
   const queue = await ChunkQueue.open(store);
   const controller = new AbortController();
   const work = flags.work !== false;
-  const removeHandlers = onInterrupt(controller, work ? 'interrupted; the running chunks finish and are stored...' : 'interrupted');
+  const progress = createProgress(`${label} (distributed)`);
+  const removeHandlers = onInterrupt(controller, work ? 'interrupted; the running chunks finish and are stored...' : 'interrupted', progress);
   let outcome;
   try {
     outcome = await coordinate({
@@ -99,8 +106,8 @@ export async function runDistributed(
       chunkSize: settings.chunkSize,
       workers: work ? settings.workers : 0,
       signal: controller.signal,
-      progress: createProgress(`${label} (distributed)`),
-      log: (line) => process.stderr.write(`xorlab: ${line}\n`),
+      progress,
+      log: (line) => progress.note(`xorlab: ${line}`),
       workerCommand: `xorlab worker --db ${store.location}`,
       onStart: () => note && process.stderr.write(note),
     });

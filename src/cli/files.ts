@@ -1,6 +1,6 @@
 // File access for commands: every failure becomes a UsageError that names the option and the file.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DatasetError, type Dataset } from '../core/index.js';
+import { describePrototypeKey, findPrototypeKey, DatasetError, type Dataset } from '../core/index.js';
 import { loadDataset as loadDatasetFile } from '../engine/datasets.js';
 import { fileErrorReason } from '../text/format.js';
 import { UsageError } from './errors.js';
@@ -13,13 +13,18 @@ export function readTextFile(option: string, path: string): string {
   }
 }
 
+/** A JSON file, parsed; a key that names a prototype (`__proto__`, ...) anywhere in it is refused by name. */
 export function readJsonFile(option: string, path: string): unknown {
   const text = readTextFile(option, path);
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch {
     throw new UsageError(`${option}: ${path} is not valid JSON`);
   }
+  const prototypeKey = findPrototypeKey(doc);
+  if (prototypeKey) throw new UsageError(`${option}: ${path}: ${describePrototypeKey(prototypeKey)}`);
+  return doc;
 }
 
 export function writeTextFile(option: string, path: string, text: string): void {

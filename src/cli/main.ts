@@ -8,6 +8,7 @@ import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
 import { ReproduceError } from '../article/reproduce.js';
+import { guardStandardStreams } from './output.js';
 
 /** Errors that mean "the input is wrong" wherever they are raised: one line, exit 2, no stack trace. */
 const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError];
@@ -26,6 +27,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   summary: async () => (await import('./commands/summary.js')).registerSummary,
   studies: async () => (await import('./commands/studies.js')).registerStudies,
   export: async () => (await import('./commands/export.js')).registerExport,
+  delete: async () => (await import('./commands/delete.js')).registerDelete,
+  rename: async () => (await import('./commands/rename.js')).registerRename,
   plot: async () => (await import('./commands/plot.js')).registerPlot,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
   worker: async () => (await import('./commands/worker.js')).registerWorker,
@@ -48,6 +51,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  guardStandardStreams();
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

@@ -24,8 +24,8 @@ export interface RunFlags {
 }
 
 /** The flags that choose how trials run (sweep, refine, reproduce). */
-export function addRunOptions(command: Command): Command {
-  return addDbOption(command)
+export function addRunOptions(command: Command, dbHelp?: string): Command {
+  return addDbOption(command, dbHelp)
     .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
     .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine (default: fast; a stored study goes on with the engine of its trials, and another one is refused)').choices(ENGINE_NAMES))
     .addOption(new Option('--precision <p>', 'arithmetic of the fast engine (default: f32, or a stored study\'s)').choices(PRECISIONS))
@@ -115,9 +115,12 @@ export async function runWithProgress(
   resumeHint: (outcome: RunOutcome) => string,
 ): Promise<RunOutcome> {
   const controller = new AbortController();
+  const progress = createProgress(label);
   const onSigint = (): void => {
     if (controller.signal.aborted) return;
-    process.stderr.write('\nxorlab: interrupted; keeping the trials that finished...\n');
+    // The bar ends on its own line first: nothing redraws over the lines below.
+    progress.stop();
+    process.stderr.write('xorlab: interrupted; keeping the trials that finished...\n');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -133,11 +136,20 @@ export async function runWithProgress(
       precision: settings.precision,
       chunkSize: settings.chunkSize,
       signal: controller.signal,
-      progress: createProgress(label),
-      onFallback: (reason) => process.stderr.write(`xorlab: note: ${reason}\n`),
+      progress,
+      onFallback: (reason) => progress.note(`xorlab: note: ${reason}`),
     });
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  if (outcome.stored < outcome.completed) {
+    // INSERT OR IGNORE kept the rows already there: another run stored the same (point, repeat), with the same
+    // seed and so the same numbers. Nothing is wrong in the study, but this run added fewer trials than it ran.
+    const already = outcome.completed - outcome.stored;
+    process.stderr.write(
+      `xorlab: note: ${already.toLocaleString('en-US')} of the ${outcome.completed.toLocaleString('en-US')} trials this run trained were already stored by another run ` +
+        `(the same point and repeat, so the same seed and numbers); they are stored once\n`,
+    );
   }
   if (outcome.interrupted) {
     const hint = resumeHint(outcome);

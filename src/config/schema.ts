@@ -3,6 +3,7 @@
 // the defaults. One readable line per problem, naming the flag or key.
 import { z } from 'zod';
 import type { TrainingConfig } from '../core/config.js';
+import { didYouMean } from '../text/suggest.js';
 import { PARAMETERS, PARAMETER_NAMES, flagName, type ParameterSpec, type TrainingConfigInput } from './parameters.js';
 
 function schemaOf(spec: ParameterSpec): z.ZodType {
@@ -55,7 +56,12 @@ export function safeParseConfig(input: unknown) {
  * One readable line for a validation error: the option, what is allowed and what was given.
  * `name` maps a config path to what the user typed (a CLI flag or a JSON key).
  */
-export function describeIssues(error: z.ZodError, name: (path: PropertyKey[]) => string = (p) => flagName(String(p[0] ?? 'config'))): string {
+export function describeIssues(
+  error: z.ZodError,
+  name: (path: PropertyKey[]) => string = (p) => flagName(String(p[0] ?? 'config')),
+  /** The keys an object at `path` may have, for "did you mean" on an unknown key (default: the parameters). */
+  knownKeys: (path: PropertyKey[]) => readonly string[] = () => PARAMETER_NAMES,
+): string {
   return error.issues
     .map((issue) => {
       const where = issue.path.length ? name(issue.path) : 'configuration';
@@ -69,8 +75,10 @@ export function describeIssues(error: z.ZodError, name: (path: PropertyKey[]) =>
           return `${where} must be one of ${issue.values.map(String).join(', ')}${got}`;
         case 'invalid_type':
           return `${where} must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}${got}`;
-        case 'unrecognized_keys':
-          return `unknown key(s) ${issue.keys.join(', ')}`;
+        case 'unrecognized_keys': {
+          const inside = issue.path.length ? ` in ${issue.path.map(String).join('.')}` : '';
+          return issue.keys.map((key) => `unknown key "${key}"${inside}${didYouMean(key, knownKeys(issue.path))}`).join('; ');
+        }
         default:
           return `${where}: ${issue.message}`;
       }

@@ -1,5 +1,6 @@
 // Training sets: truth tables with inputs in rows and targets in [0, 1].
 // Parsing of user files takes the file's text, so the core never touches the file system.
+import { describePrototypeKey, describeUnknownKeys, findPrototypeKey, unknownKeys } from './json.js';
 import { XorlabError } from '../text/errors.js';
 
 /** A training set: a truth table of numeric inputs and targets in [0, 1], one row per sample. */
@@ -93,25 +94,45 @@ export function builtinDataset(name: string): Dataset {
   throw new DatasetError(`unknown dataset "${name}"; allowed: ${BUILTIN_DATASETS_HELP}, or a .csv or .json file`);
 }
 
+/** A number as a CSV cell writes it: 1, -0.5, .5, 1e-3 (not "0x10", "Infinity" or an empty cell). */
+const NUMBER_CELL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
  * A truth table in CSV: one row per sample, the input columns first and the target in the last column
- * (`--outputs k` style multi-output tables give the last k columns). A first row that is not numeric is a header.
+ * (`outputCount` targets: the last k columns). The first row is a header when one of its cells is not written as
+ * a number (a row of numbers is always data, even one too large to represent). Every cell of the data must be a
+ * finite number, and a target one in [0, 1]: the first that is not is reported with its line and column.
  */
 export function parseCsvDataset(name: string, text: string, outputCount = 1): Dataset {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
-  const cells = lines.map((l) => l.split(/[,;\t]/).map((c) => c.trim()));
-  if (cells.length > 0 && cells[0].some((c) => c === '' || !Number.isFinite(Number(c)))) cells.shift();
+  const lines = text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: i + 1, text: line.trim() }))
+    .filter((l) => l.text.length > 0 && !l.text.startsWith('#'));
+  const cells = lines.map((l) => l.text.split(/[,;\t]/).map((c) => c.trim()));
+  let first = 0;
+  if (cells.length > 0 && cells[0].some((c) => !NUMBER_CELL.test(c))) first = 1;
   const rows: number[][] = [];
   const targets: number[][] = [];
-  cells.forEach((row, r) => {
-    const values = row.map(Number);
-    if (values.some((v, c) => row[c] === '' || !Number.isFinite(v))) throw new DatasetError(`dataset ${name}: line ${r + 1} is not all numbers`);
-    if (values.length <= outputCount) throw new DatasetError(`dataset ${name}: line ${r + 1} needs input columns and ${outputCount} target column(s)`);
+  for (let r = first; r < cells.length; r++) {
+    const row = cells[r];
+    const where = (c: number): string => `dataset ${name}: line ${lines[r].line}, column ${c + 1}`;
+    const values = row.map((cell, c) => {
+      if (!NUMBER_CELL.test(cell)) throw new DatasetError(`${where(c)}: ${cell === '' ? 'the cell is empty' : `"${cell}" is not a number`}`);
+      const value = Number(cell);
+      if (!Number.isFinite(value)) throw new DatasetError(`${where(c)}: ${cell} is out of range (numbers lie within ±1.8e308)`);
+      return value;
+    });
+    if (values.length <= outputCount) throw new DatasetError(`dataset ${name}: line ${lines[r].line} needs input columns and ${outputCount} target column(s)`);
+    values.slice(values.length - outputCount).forEach((v, k) => {
+      if (v < 0 || v > 1) throw new DatasetError(`${where(values.length - outputCount + k)}: the target ${row[values.length - outputCount + k]} is outside [0, 1]`);
+    });
     rows.push(values.slice(0, values.length - outputCount));
     targets.push(values.slice(values.length - outputCount));
-  });
+  }
   return makeDataset(name, rows, targets);
 }
+
+const JSON_DATASET_KEYS = ['inputs', 'targets'];
 
 /** A truth table in JSON: {"inputs": [[0,0], ...], "targets": [0, ...] or [[0], ...]}. */
 export function parseJsonDataset(name: string, text: string): Dataset {
@@ -123,9 +144,12 @@ export function parseJsonDataset(name: string, text: string): Dataset {
   }
   const shape = 'expected {"inputs": [[x1, x2, ...], ...], "targets": [y, ...]}';
   const table = doc as { inputs?: unknown; targets?: unknown } | null;
-  if (typeof table !== 'object' || table === null || !Array.isArray(table.inputs) || !Array.isArray(table.targets)) {
-    throw new DatasetError(`dataset ${name}: ${shape}`);
-  }
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new DatasetError(`dataset ${name}: ${shape}`);
+  const prototypeKey = findPrototypeKey(table);
+  if (prototypeKey) throw new DatasetError(`dataset ${name}: ${describePrototypeKey(prototypeKey)}`);
+  const unknown = unknownKeys(table, JSON_DATASET_KEYS);
+  if (unknown.length) throw new DatasetError(`dataset ${name}: ${describeUnknownKeys(unknown, JSON_DATASET_KEYS)}`);
+  if (!Array.isArray(table.inputs) || !Array.isArray(table.targets)) throw new DatasetError(`dataset ${name}: ${shape}`);
   const inputs = table.inputs as unknown[];
   const targets = table.targets as unknown[];
   if (inputs.length !== targets.length) throw new DatasetError(`dataset ${name}: ${inputs.length} input rows but ${targets.length} targets`);

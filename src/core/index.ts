@@ -3,6 +3,7 @@ export * from './activations.js';
 export * from './config.js';
 export * from './datasets.js';
 export * from './init.js';
+export * from './json.js';
 export * from './losses.js';
 export * from './network.js';
 export * from './optimizers.js';

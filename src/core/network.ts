@@ -1,6 +1,7 @@
 // The network's shape and its parameters. All parameters live in one flat Float64Array, layer by layer:
 // first the layer's weights, row-major with weights[i * units + j] connecting input i to unit j (the article's
 // `hidden_weights` shape, inputs x units), then its biases. Optimisers and trajectories see one vector.
+import { describePrototypeKey, describeUnknownKeys, findPrototypeKey, unknownKeys } from './json.js';
 import { XorlabError } from '../text/errors.js';
 
 export interface LayerLayout {
@@ -66,11 +67,23 @@ export function toParameterFile(shape: NetworkShape, params: Float64Array): Para
 /** Parameters that do not fit the format {"layers": [...]} or the network's shape. */
 export class ParameterFileError extends XorlabError {}
 
+const LAYER_KEYS = ['weights', 'biases'];
+
 /** Reads a parameter file's document into a flat vector, checking it against the expected shape. */
 export function fromParameterFile(shape: NetworkShape, doc: unknown): Float64Array {
   const expected = `expected ${shape.layers.length} layer(s) of sizes ${shape.layers.map((l) => `${l.inputs}x${l.units}`).join(', ')} as {"layers": [{"weights": [[...]], "biases": [...]}]}`;
-  const layers = (doc as ParameterFile | null)?.layers;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ParameterFileError(expected);
+  const prototypeKey = findPrototypeKey(doc);
+  if (prototypeKey) throw new ParameterFileError(describePrototypeKey(prototypeKey));
+  const unknown = unknownKeys(doc, ['layers']);
+  if (unknown.length) throw new ParameterFileError(describeUnknownKeys(unknown, ['layers']));
+  const layers = (doc as ParameterFile).layers;
   if (!Array.isArray(layers) || layers.length !== shape.layers.length) throw new ParameterFileError(expected);
+  layers.forEach((layer: unknown, l) => {
+    if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) throw new ParameterFileError(`layer ${l + 1} is not an object; ${expected}`);
+    const extra = unknownKeys(layer, LAYER_KEYS);
+    if (extra.length) throw new ParameterFileError(describeUnknownKeys(extra, LAYER_KEYS, `layers[${l}]`));
+  });
   const params = new Float64Array(shape.parameterCount);
   shape.layers.forEach((layer, l) => {
     const { weights, biases } = layers[l] ?? ({} as ParameterFile['layers'][number]);

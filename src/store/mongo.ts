@@ -59,6 +59,12 @@ interface BlockDoc {
   ettM2: number | Double;
   maxRepeat: number;
 }
+/** The next repeat index nobody has claimed at a point (Store.reserveRepeats). */
+interface ReservationDoc {
+  study: string;
+  point: number;
+  next: number;
+}
 interface MetaDoc {
   _id: string;
   application: string;
@@ -123,6 +129,7 @@ export class MongoStore implements Store {
   private readonly studies: Collection<StudyDoc>;
   private readonly points: Collection<PointDoc>;
   private readonly blocks: Collection<BlockDoc>;
+  private readonly reservations: Collection<ReservationDoc>;
   private readonly definitions = new Map<string, unknown>();
   private readonly knownPoints = new Map<string, Set<number>>();
 
@@ -138,6 +145,7 @@ export class MongoStore implements Store {
     this.studies = db.collection<StudyDoc>('studies');
     this.points = db.collection<PointDoc>('points');
     this.blocks = db.collection<BlockDoc>('blocks');
+    this.reservations = db.collection<ReservationDoc>('reservations');
   }
 
   private async guard<R>(action: () => Promise<R>): Promise<R> {
@@ -518,6 +526,83 @@ export class MongoStore implements Store {
     }
   }
 
+  async reserveRepeats(study: string, counts: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+    this.requireWritable();
+    return this.guard(async () => {
+      await this.definition(study); // an unknown study is a StoreError
+      const stored = new Map((await this.pointTotals(study)).map((p) => [p.point, p.maxRepeat]));
+      const firsts = new Map<number, number>();
+      for (const [point, count] of counts) {
+        if (!isIndex(point) || !isIndex(count)) throw new StoreError(`reserveRepeats: point and count must be integers >= 0, got point ${point}, count ${count}`);
+        if (count === 0) continue;
+        const afterStored = (stored.get(point) ?? -1) + 1;
+        // One atomic update per point: next = max(next, after the stored repeats) + count; the first reserved
+        // index is what it was before the count was added.
+        const doc = await this.reservations.findOneAndUpdate(
+          { study, point },
+          [{ $set: { study, point, next: { $add: [{ $max: [{ $ifNull: ['$next', 0] }, afterStored] }, count] } } }],
+          { upsert: true, returnDocument: 'after' },
+        );
+        firsts.set(point, doc!.next - count);
+      }
+      return firsts;
+    });
+  }
+
+  async deleteStudy(study: string): Promise<number> {
+    this.requireWritable();
+    return this.guard(async () => {
+      await this.definition(study);
+      const remove = async (session?: ClientSession): Promise<number> => {
+        const trials = (await this.results.deleteMany({ study }, { session })).deletedCount;
+        await this.blocks.deleteMany({ study }, { session });
+        await this.points.deleteMany({ study }, { session });
+        await this.reservations.deleteMany({ study }, { session });
+        await this.studies.deleteOne({ _id: study }, { session });
+        return trials;
+      };
+      const trials = await this.inTransaction(remove);
+      this.definitions.delete(study);
+      this.knownPoints.delete(study);
+      return trials;
+    });
+  }
+
+  async renameStudy(study: string, newName: string, definition: unknown): Promise<void> {
+    this.requireWritable();
+    await this.guard(async () => {
+      await this.definition(study);
+      const old = await this.studies.findOne({ _id: study });
+      const move = async (session?: ClientSession): Promise<void> => {
+        try {
+          await this.studies.insertOne({ _id: newName, definition: JSON.stringify(definition ?? null), createdAt: old!.createdAt }, { session });
+        } catch (error) {
+          if (isDuplicateKey(error)) throw new StoreError(`there is already a study "${newName}" in ${this.location}; choose another name, or delete that one first`);
+          throw error;
+        }
+        await this.results.updateMany({ study }, { $set: { study: newName } }, { session });
+        await this.blocks.updateMany({ study }, { $set: { study: newName } }, { session });
+        await this.points.updateMany({ study }, { $set: { study: newName } }, { session });
+        await this.reservations.updateMany({ study }, { $set: { study: newName } }, { session });
+        await this.studies.deleteOne({ _id: study }, { session });
+      };
+      await this.inTransaction(move);
+      this.definitions.delete(study);
+      this.knownPoints.delete(study);
+    });
+  }
+
+  /** `work` in one transaction where the server has them; else step by step (a standalone server). */
+  private async inTransaction<R>(work: (session?: ClientSession) => Promise<R>): Promise<R> {
+    if (!this.transactions) return work();
+    const session = this.client.startSession();
+    try {
+      return await session.withTransaction(() => work(session), { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
+    } finally {
+      await session.endSession();
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.close().catch(() => undefined);
   }
@@ -565,6 +650,7 @@ async function prepareDatabase(db: Db, where: string, readonly: boolean): Promis
     ['results', { study: 1, point: 1, repeat: 1 }],
     ['points', { study: 1, point: 1 }],
     ['blocks', { study: 1, point: 1, block: 1 }],
+    ['reservations', { study: 1, point: 1 }],
   ];
   for (const [name, keys] of indexes) await db.collection(name).createIndex(keys, { unique: true, name: 'xorlab_key' });
 }

@@ -7,6 +7,8 @@
 // - `blocks` holds each block of 256 repeats' aggregates, rewritten in the same transaction as its trial rows, by
 //   the same JavaScript code as SQLite (./moments.ts): summaries give the same bits in both stores.
 // - definitions are kept as text, not jsonb: jsonb reorders keys, and the stored text must compare exactly.
+// - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two refines
+//   of one study at once get different indices. Added after schema 1 was released: created where missing.
 import type pg from 'pg';
 import { StoreError } from './types.js';
 
@@ -75,6 +77,13 @@ CREATE TABLE xorlab.trials (
   engine_id smallint NOT NULL,
   PRIMARY KEY (study_id, point, repeat)
 );
+CREATE TABLE xorlab.reservations (
+  study_id integer NOT NULL,
+  point integer NOT NULL,
+  next_repeat integer NOT NULL,
+  PRIMARY KEY (study_id, point)
+);
+
 INSERT INTO xorlab.meta (key, value) VALUES ('application', 'xorlab'), ('schema_version', '${PG_SCHEMA_VERSION}');
 `;
 
@@ -132,6 +141,9 @@ export async function prepareSchema(client: pg.ClientBase, where: string, readon
     state = await schemaState(client);
   }
   checkState(state, where, readonly);
+  if (!readonly && !state.tables.includes('reservations')) {
+    await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
+  }
 }
 
 function checkState(state: SchemaState, where: string, readonly: boolean): void {

@@ -634,6 +634,58 @@ export class PostgresStore implements Store {
     }
   }
 
+  async reserveRepeats(study: string, counts: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+    this.requireWritable();
+    const wanted = [...counts].filter(([point, count]) => {
+      if (!isIndex(point) || !isIndex(count)) throw new StoreError(`reserveRepeats: point and count must be integers >= 0, got point ${point}, count ${count}`);
+      return count > 0;
+    });
+    const id = await this.requireStudy(study);
+    return this.withTransaction(async (client) => {
+      // The study's row, locked: reservations of one study are made one at a time, by any process.
+      await client.query(`SELECT id FROM ${T}studies WHERE id = $1 FOR UPDATE`, [id]);
+      const stored = new Map((await client.query<{ point: number; m: number }>(`SELECT point, max(max_repeat) AS m FROM ${T}blocks WHERE study_id = $1 GROUP BY point`, [id])).rows.map((r) => [r.point, r.m]));
+      const reserved = new Map((await client.query<{ point: number; n: number }>(`SELECT point, next_repeat AS n FROM ${T}reservations WHERE study_id = $1`, [id])).rows.map((r) => [r.point, r.n]));
+      const firsts = new Map<number, number>();
+      for (const [point] of wanted) firsts.set(point, Math.max((stored.get(point) ?? -1) + 1, reserved.get(point) ?? 0));
+      if (wanted.length > 0) {
+        await client.query(
+          `INSERT INTO ${T}reservations (study_id, point, next_repeat) SELECT $1, p, n FROM unnest($2::int[], $3::int[]) AS u(p, n)
+            ON CONFLICT (study_id, point) DO UPDATE SET next_repeat = EXCLUDED.next_repeat`,
+          [id, wanted.map(([point]) => point), wanted.map(([point, count]) => firsts.get(point)! + count)],
+        );
+      }
+      return firsts;
+    });
+  }
+
+  async deleteStudy(study: string): Promise<number> {
+    this.requireWritable();
+    const id = await this.requireStudy(study);
+    const trials = await this.withTransaction(async (client) => {
+      const deleted = (await client.query(`DELETE FROM ${T}trials WHERE study_id = $1`, [id])).rowCount ?? 0;
+      for (const table of ['blocks', 'points', 'reservations', 'studies']) {
+        await client.query(`DELETE FROM ${T}${table} WHERE ${table === 'studies' ? 'id' : 'study_id'} = $1`, [id]);
+      }
+      return deleted;
+    });
+    this.studyIds.delete(study);
+    this.knownPoints.delete(id);
+    return trials;
+  }
+
+  async renameStudy(study: string, newName: string, definition: unknown): Promise<void> {
+    this.requireWritable();
+    const id = await this.requireStudy(study);
+    await this.withTransaction(async (client) => {
+      const taken = await client.query(`SELECT 1 FROM ${T}studies WHERE name = $1`, [newName]);
+      if ((taken.rowCount ?? 0) > 0) throw new StoreError(`there is already a study "${newName}" in ${this.location}; choose another name, or delete that one first`);
+      await client.query(`UPDATE ${T}studies SET name = $1, definition = $2 WHERE id = $3`, [newName, JSON.stringify(definition ?? null), id]);
+    });
+    this.studyIds.delete(study);
+    this.studyIds.set(newName, id);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

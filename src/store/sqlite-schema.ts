@@ -13,7 +13,12 @@
 //   A GROUP BY over 4,000,000 rows costs ~1.8 s of CPU here; merging 16,000 block rows a few milliseconds. The
 //   full-scan GROUP BY stays available (Store.recomputeSummary) to check them.
 // - PRAGMA application_id marks the file as ours: a foreign SQLite file is recognised and never migrated.
+// - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two runs that
+//   add trials at once get different indices. Added after schema 2 was released, so it is created where missing.
+// - `trial_rows` is a view for people and pandas: one row per trial with the study's name and every configuration
+//   value as a column (README: "The database"). It is recreated whenever its definition changes (a new parameter).
 import type Database from 'better-sqlite3';
+import { PARAMETER_NAMES } from '../config/parameters.js';
 import { BLOCK_REPEATS, blockMoments, type BlockRow } from './moments.js';
 import { StoreError } from './types.js';
 
@@ -79,6 +84,64 @@ CREATE TABLE trials (
 ) WITHOUT ROWID;
 `;
 
+/** The tables every xorlab database of this schema has; a file with xorlab's mark and not these is damaged. */
+const CORE_TABLES = ['studies', 'engines', 'points', 'blocks', 'trials'];
+
+const RESERVATIONS_SQL = `CREATE TABLE IF NOT EXISTS reservations (
+  study_id INTEGER NOT NULL,
+  point INTEGER NOT NULL,
+  next_repeat INTEGER NOT NULL,
+  PRIMARY KEY (study_id, point)
+) WITHOUT ROWID`;
+
+/** A configuration value at a point: the swept value where the parameter is swept, else the study's base config.
+ * `hidden` is text, "2" or "4,4" (a swept hidden is one layer of n units). */
+function configColumn(name: string): string {
+  const swept = `json_extract(p.params, '$.${name}')`;
+  const base = name === 'hidden' ? `(SELECT group_concat(value, ',') FROM json_each(s.definition, '$.config.hidden'))` : `json_extract(s.definition, '$.config.${name}')`;
+  const value = name === 'hidden' ? `CAST(${swept} AS TEXT)` : swept;
+  return `CASE WHEN json_type(p.params, '$.${name}') IS NULL THEN ${base} ELSE ${value} END AS "${name}"`;
+}
+
+/** One row per trial: study, point, repeat, every configuration value, seed, the metrics, engine and precision.
+ * Each point's configuration is worked out once (the materialized CTE), not once per trial. */
+export const TRIAL_ROWS_SQL = `CREATE VIEW trial_rows AS
+WITH point_config AS MATERIALIZED (
+  SELECT p.study_id, p.point, s.name AS study,
+    ${PARAMETER_NAMES.map(configColumn).join(',\n    ')}
+  FROM points p JOIN studies s ON s.id = p.study_id
+)
+SELECT c.study, t.point, t.repeat,
+  ${PARAMETER_NAMES.map((name) => `c."${name}"`).join(', ')},
+  t.seed, t.total_loss AS totalLoss, t.final_loss AS finalLoss, t.success, t.epochs_to_threshold AS epochsToThreshold,
+  t.diverged, e.engine, e.precision
+FROM trials t
+JOIN point_config c ON c.study_id = t.study_id AND c.point = t.point
+JOIN engines e ON e.id = t.engine_id`;
+
+/** Creates what later releases of schema 2 added (the reservations table, the trial_rows view) where missing or
+ * out of date. Writing connections only. */
+function addLaterObjects(db: Database.Database): void {
+  const view = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = 'trial_rows'").pluck().get() as string | undefined;
+  const hasReservations = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'reservations'").pluck().get() !== undefined;
+  if (view === TRIAL_ROWS_SQL && hasReservations) return;
+  db.transaction(() => {
+    db.exec(RESERVATIONS_SQL);
+    if (view !== TRIAL_ROWS_SQL) {
+      db.exec('DROP VIEW IF EXISTS trial_rows');
+      db.exec(TRIAL_ROWS_SQL);
+    }
+  }).immediate();
+}
+
+/** Refuses a database whose pages do not hold together (garbage written over part of it), before anything is
+ * written to it: one pass over every page (about 0.5 s of CPU per 4,000,000 trials). */
+function checkIntegrity(db: Database.Database, path: string): void {
+  const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+  if (problems.length === 1 && problems[0].quick_check === 'ok') return;
+  const first = problems.map((p) => p.quick_check).join('; ');
+  throw new StoreError(`${path} is corrupt (the integrity check found: ${first.length > 200 ? `${first.slice(0, 200)}...` : first}); it was left as it is — restore it from a copy or pass another --db`);
+}
 /** The columns version 3 added to `blocks` (a version-2 file gets them by ALTER TABLE, in this order). */
 export const V3_BLOCK_COLUMNS = ['final_count INTEGER NOT NULL DEFAULT 0', 'final_mean REAL NOT NULL DEFAULT 0', 'final_m2 REAL NOT NULL DEFAULT 0', 'ett_m2 REAL NOT NULL DEFAULT 0'];
 
@@ -90,7 +153,8 @@ export const V3_BLOCK_COLUMNS = ['final_count INTEGER NOT NULL DEFAULT 0', 'fina
 export function prepareDatabase(db: Database.Database, path: string, readonly: boolean): number {
   // The first read of the header: "file is not a database" and many corruptions surface here.
   const applicationId = db.pragma('application_id', { simple: true }) as number;
-  const tableCount = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+  const tableCount = tables.length;
   let version = SCHEMA_VERSION;
   if (applicationId === XORLAB_APPLICATION_ID) {
     version = db.pragma('user_version', { simple: true }) as number;
@@ -100,6 +164,12 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
     if (version < OLDEST_READABLE_VERSION) {
       throw new StoreError(`${path} has the layout of a development version of xorlab (schema ${version}, now ${SCHEMA_VERSION}); it was left as it is — run the sweep again into a new --db`);
     }
+    const missing = CORE_TABLES.filter((name) => !tables.includes(name));
+    if (missing.length) {
+      throw new StoreError(`${path} carries xorlab's mark but lacks its table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: it is damaged; it was left as it is — restore it from a copy or pass another --db`);
+    }
+    // Before anything is written: a database with damaged pages takes no new rows.
+    if (!readonly) checkIntegrity(db, path);
   } else if (tableCount > 0 || applicationId !== 0) {
     throw new StoreError(`${path} is an SQLite database but not an xorlab database; it was left as it is — pass --db with another file`);
   } else if (readonly) {
@@ -119,6 +189,7 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
   } else if ((db.pragma('journal_mode', { simple: true }) as string) !== 'wal') {
     db.pragma('journal_mode = WAL');
   }
+  addLaterObjects(db);
   // WAL + NORMAL: a commit is durable against a killed process (its frames are in the OS), and a batch that was
   // not committed is not in the WAL's commit chain, so recovery drops it; only a power cut can lose the last
   // commits, and it cannot corrupt the file. FULL would fsync every batch for no gain against SIGKILL.

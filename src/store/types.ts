@@ -106,6 +106,20 @@ export interface Store {
   /** Streams a study's trials ordered by (point, repeat). Throws StoreError for an unknown study (at the first
    * step of the iteration). */
   iterateTrials(study: string): AsyncIterable<TrialRow>;
+  /**
+   * Reserves `counts.get(point)` new repeat indices at each point, numbered after every index stored or reserved
+   * there before, by this or any other process, in one atomic step: two runs that add trials to the same study at
+   * the same time (two `refine`s) never plan the same (point, repeat). Returns the first reserved index per point.
+   * Indices reserved and never stored (an interrupted run) stay unused: a gap in the repeat numbers, harmless, as a
+   * trial's seed derives from its (point, repeat). Throws StoreError for an unknown study.
+   */
+  reserveRepeats(study: string, counts: ReadonlyMap<number, number>): Promise<Map<number, number>>;
+  /** Deletes a study, its trials and everything kept about it. Returns the number of trials deleted. Throws
+   * StoreError for an unknown study. */
+  deleteStudy(study: string): Promise<number>;
+  /** Gives a study another name, storing `definition` (the study layer's definition under the new name) in place of
+   * its definition; trials stay as they are. Throws StoreError for an unknown study or a new name that is taken. */
+  renameStudy(study: string, newName: string, definition: unknown): Promise<void>;
   close(): Promise<void>;
 }
 

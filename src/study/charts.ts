@@ -3,7 +3,7 @@
 // held at one value (--at), the metric's values per point, each line's fitted minimum (the same as summary's:
 // ./curves.ts) and the reference rules for the study's own layer shape.
 import type { TopLevelSpec } from 'vega-lite';
-import { defaultConfig } from '../config/index.js';
+import { defaultConfig, parameterNamed, suggestParameter } from '../config/index.js';
 import type { TrainingConfig } from '../core/index.js';
 import { builtinDataset, isBuiltinDataset } from '../core/datasets.js';
 import type { CurveInput, CurvePoint } from '../plot/curve.js';
@@ -56,6 +56,17 @@ export function curvePoints(points: readonly PointSummary[], param: string, metr
     .sort((a, b) => a.x - b.x);
 }
 
+/** A chart of total losses has nothing to draw when every trial diverged (no point has a mean): say so instead of
+ * drawing empty axes. */
+function refuseAllDiverged(study: StudyRecord, points: readonly PointSummary[], what = 'total loss'): void {
+  if (points.some((p) => p.mean !== null)) return;
+  const trials = points.reduce((n, p) => n + p.count, 0);
+  throw new ChartDataError(
+    `every trial of study ${study.name} diverged (${trials.toLocaleString('en-US')} trials at ${points.length} points): there is no ${what} to draw; ` +
+      'see `xorlab summary` for the counts, and try a smaller learning rate or std',
+  );
+}
+
 /** The dataset's inputs and outputs by name (built-in names and files: the CLI reads files); null when unknown. */
 export type DatasetShape = (dataset: string) => { inputs: number; outputs: number } | null;
 
@@ -87,20 +98,25 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
   const axes = sweptParameters(study, points);
   if (axes.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
   if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
-  const at = options.at ?? {};
+  // A loss over the trainings that did not diverge has no value anywhere when every one diverged.
+  if (METRICS[metric].over === 'trainings that did not diverge') refuseAllDiverged(study, points, METRICS[metric].label);
+  // Parameters are named as keys (hiddenStd) or flags (hidden-std); a name that is no axis gets the nearest one.
+  const named = (name: string | undefined): string | undefined => (name === undefined ? undefined : (parameterNamed(name, axes) ?? name));
+  options = { ...options, param: named(options.param), facet: named(options.facet), series: named(options.series) };
+  const at = Object.fromEntries(Object.entries(options.at ?? {}).map(([name, value]) => [named(name)!, value]));
   for (const name of [...Object.keys(at), options.facet, options.series]) {
-    if (name !== undefined && !axes.includes(name)) throw new ChartDataError(`${name} is not one of the study's swept parameters (${axes.join(', ')})`);
+    if (name !== undefined && !axes.includes(name)) throw new ChartDataError(`${name} is not one of the study's swept parameters${suggestParameter(name, axes)} (${axes.join(', ')})`);
   }
   const numeric = numericAxes(points, axes);
   // The x-axis: as given, else the one numeric axis not held (--at) or used for panels or lines.
-  const free = numeric.filter((a) => !(a in (options.at ?? {})) && a !== options.facet && a !== options.series);
+  const free = numeric.filter((a) => !(a in at) && a !== options.facet && a !== options.series);
   const param = options.param ?? (free.length === 1 ? free[0] : null);
   if (param === null) {
     if (numeric.length === 0) throw new ChartDataError(`study ${study.name} sweeps no numeric parameter (${axes.join(', ')}); a curve needs numbers on its x-axis; try \`xorlab plot heatmap\` or \`xorlab summary\``);
     const [a, b] = free.length >= 2 ? free : numeric;
     throw new ChartDataError(`study ${study.name} sweeps ${numeric.join(' and ')}: choose the x-axis with --param, e.g. --param ${a} with --at ${b}=<value> (one slice), --facet ${b} (a panel per value) or --series ${b} (a line per value)${numeric.length === 2 && axes.length === 2 ? '; or draw both with `xorlab plot heatmap`' : ''}`);
   }
-  if (!axes.includes(param)) throw new ChartDataError(`study ${study.name} does not sweep ${param}; it sweeps ${axes.join(', ')}`);
+  if (!axes.includes(param)) throw new ChartDataError(`study ${study.name} does not sweep "${param}"${suggestParameter(param, axes)}; it sweeps ${axes.join(', ')}`);
   if (!numeric.includes(param)) throw new ChartDataError(`${param} is not numeric in study ${study.name}; a curve needs numbers on its x-axis`);
 
   // Every other axis is held at one value, makes the panels, or makes the lines.
@@ -245,6 +261,7 @@ export function studyHeatmapInput(study: StudyRecord, points: readonly PointSumm
   const params = sweptParameters(study, points);
   if (params.length !== 2) throw new ChartDataError(`a heatmap needs a study that sweeps two parameters; ${study.name} sweeps ${params.length ? params.join(', ') : 'none'}`);
   if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
+  refuseAllDiverged(study, points);
   const [xParameter, yParameter] = params;
   const trials = points.reduce((n, p) => n + p.count, 0);
   return {

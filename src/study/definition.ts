@@ -4,7 +4,7 @@
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
 import { z } from 'zod';
 import { MAX_SEED, type TrainingConfig } from '../core/index.js';
-import { TrainingConfigSchema, defaultConfig, describeIssues } from '../config/index.js';
+import { PARAMETER_NAMES, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../config/index.js';
 import { jsonDifferences } from '../text/differences.js';
 import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
 import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
@@ -29,6 +29,10 @@ export const StudyDefinitionSchema = z
     sweep: z.record(z.string(), z.union([z.string(), z.array(z.union([z.number(), z.string()]))])).default({}),
     repeats: z.number().int().min(1).max(MAX_REPEATS).default(10),
     seed: z.number().int().min(0).max(MAX_SEED).default(1),
+    /** Dataset file -> digest of its truth table ("sha256:..."), pinned when the study was first stored, so that
+     * a file edited later is refused instead of mixing two tables in one study (./pins.ts). Absent in studies
+     * without dataset files and in studies stored before it existed. */
+    datasets: z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits')).optional(),
   })
   .strict();
 
@@ -41,18 +45,23 @@ function where(path: PropertyKey[]): string {
   return path.map(String).join('.') || 'study';
 }
 
+/** The keys of a study definition, and of its config: what an unknown key is compared with for "did you mean". */
+function knownKeys(path: PropertyKey[]): readonly string[] {
+  return path.length === 0 ? Object.keys(StudyDefinitionSchema.shape) : PARAMETER_NAMES;
+}
+
 /** Validates a definition (from flags or a JSON file) and expands its grid. Throws StudyError (one line). */
 export function resolveStudy(input: unknown): Study {
   const parsed = StudyDefinitionSchema.safeParse(input);
-  if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where));
-  const { name, config, sweep, repeats, seed } = parsed.data;
+  if (!parsed.success) throw new StudyError(describeIssues(parsed.error, where, knownKeys));
+  const { name, config, sweep, repeats, seed, datasets } = parsed.data;
 
   const params = Object.keys(sweep);
   if (params.length > MAX_AXES) throw new StudyError(`a study sweeps at most ${MAX_AXES} parameters, got ${params.length} (${params.join(', ')})`);
   const axes: Axis[] = [];
   const canonicalSweep: Record<string, string | ParamValue[]> = {};
   for (const param of params) {
-    if (!isSweepable(param)) throw new StudyError(`cannot sweep "${param}"; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (!isSweepable(param)) throw new StudyError(`cannot sweep "${param}"${suggestParameter(param, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
     let grid: Grid;
     try {
       grid = parseGrid(param, sweep[param]);
@@ -123,7 +132,7 @@ export function resolveStudy(input: unknown): Study {
   }
 
   return {
-    definition: { name, config: baseConfig, sweep: canonicalSweep, repeats, seed },
+    definition: { name, config: baseConfig, sweep: canonicalSweep, repeats, seed, ...(datasets ? { datasets } : {}) },
     axes,
     pointCount,
     pointParams,
@@ -144,7 +153,7 @@ export function datasetNames(study: Study): string[] {
 /** What differs between two definitions, for the "different definition" message. */
 export function describeDifference(stored: unknown, given: StudyDefinition): string {
   const show = (v: unknown) => JSON.stringify(v) ?? 'nothing';
-  const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config'], expand: ['config'] });
+  const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config', 'datasets'], expand: ['config'] });
   return diffs.length
     ? diffs.map((d) => `${d.path}: stored ${show(d.stored)}, given ${show(d.given)}`).join('; ')
     : 'the stored definition is not in a form this version understands';

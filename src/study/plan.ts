@@ -173,6 +173,19 @@ export function planAdditional(extra: ArrayLike<number>, stored: ReadonlyMap<num
   });
 }
 
+/** `extra[p]` more repeats at each point p, numbered from `firsts.get(p)` on (the indices Store.reserveRepeats
+ * reserved for them). */
+export function planReserved(extra: ArrayLike<number>, firsts: ReadonlyMap<number, number>): TrialPlan {
+  return TrialPlan.build((add) => {
+    for (let p = 0; p < extra.length; p++) {
+      if (extra[p] === 0) continue;
+      const first = firsts.get(p);
+      if (first === undefined) throw new RangeError(`planReserved: no first repeat index for point ${p}`);
+      add(p, first, first + extra[p]);
+    }
+  });
+}
+
 /** Work one chunk should hold: long enough that messaging and a transaction per chunk are noise, short enough
  * that progress moves smoothly and Ctrl-C's grace period (3 s) lets the running chunks finish. */
 export const CHUNK_SECONDS = 0.5;

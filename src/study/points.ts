@@ -5,6 +5,7 @@
 //   hiddenStd=1,outputStd=0.8165 the nearest grid point in every named parameter (all swept ones must be named)
 // "Nearest" for positive numbers is the smallest |ln(value / grid value)| (grids like exp:-3:4:400 are geometric),
 // otherwise the smallest |value - grid value|; categorical values (activation=tanh) must match exactly.
+import { parameterNamed, suggestParameter } from '../config/index.js';
 import { shortNumber } from '../text/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
 import { StudyError } from './types.js';
@@ -26,7 +27,13 @@ function distance(wanted: number, grid: number): number {
   return wanted > 0 && grid > 0 ? Math.abs(Math.log(wanted / grid)) : Math.abs(wanted - grid);
 }
 
-export function selectPoint<P extends PointSummary>(option: string, raw: string, points: readonly P[]): P {
+/** The point chosen, and a warning when a value was outside the grid or far from the point's. */
+export interface Selection<P> {
+  point: P;
+  warning: string | null;
+}
+
+export function selectPoint<P extends PointSummary>(option: string, raw: string, points: readonly P[]): Selection<P> {
   const text = raw.trim();
   if (points.length === 0) throw new StudyError(`${option}: the study has no stored trials yet`);
   const byIndex = /^point=(\d+)$/i.exec(text);
@@ -34,7 +41,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     const index = Number(byIndex[1]);
     const found = points.find((p) => p.point === index);
     if (!found) throw new StudyError(`${option}: no point ${index} in this study (points ${points[0].point}..${points[points.length - 1].point})`);
-    return found;
+    return { point: found, warning: null };
   }
   const swept = paramNamesOfPoints(points);
   const wanted = new Map<string, string>();
@@ -47,8 +54,12 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       }
       wanted.set(swept[0], part);
     } else {
-      const name = part.slice(0, eq).trim();
-      if (!swept.includes(name)) throw new StudyError(`${option}: "${name}" is not swept in this study (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+      // A parameter is named as its key (hiddenStd) or its flag (hidden-std).
+      const typed = part.slice(0, eq).trim();
+      const name = parameterNamed(typed, swept);
+      if (name === null) {
+        throw new StudyError(`${option}: "${typed}" is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+      }
       wanted.set(name, part.slice(eq + 1).trim());
     }
   }
@@ -79,5 +90,27 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     const examples = swept.map((n) => `${n}: ${[...new Set(points.map((p) => String(p.params[n])))].slice(0, 8).join(', ')}`).join('; ');
     throw new StudyError(`${option}: no point matches "${raw}" (values here: ${examples})`);
   }
-  return best;
+  const chosen = best;
+  const warnings = [...wanted].flatMap(([name, value]) => {
+    const grid = chosen.params[name];
+    return typeof grid === 'number' ? farFromGrid(option, name, Number(value), grid, points) : [];
+  });
+  return { point: chosen, warning: warnings.length ? warnings.join('; ') : null };
+}
+
+/** Farther than this from the nearest grid value (a factor on a log scale, else a share of the grid's range) is
+ * worth a warning: the nearest point may not be what was meant. Grids of 40 or more points per factor e^7 (the
+ * article's 400) never warn for a value inside them. */
+const FAR_FACTOR = 1.1;
+const FAR_SHARE = 0.05;
+
+/** A warning when `wanted` lies outside the grid of `name` or far from the grid value that was chosen. */
+function farFromGrid(option: string, name: string, wanted: number, chosen: number, points: readonly PointSummary[]): string[] {
+  const values = points.map((p) => p.params[name]).filter((v): v is number => typeof v === 'number');
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const far = wanted > 0 && chosen > 0 ? Math.abs(Math.log(wanted / chosen)) > Math.log(FAR_FACTOR) : Math.abs(wanted - chosen) > FAR_SHARE * (max - min);
+  if (!far) return [];
+  const where = wanted < min || wanted > max ? `lies outside the grid of ${name} (${shortNumber(min)} to ${shortNumber(max)})` : `is far from every grid value of ${name}`;
+  return [`${option}: ${name}=${shortNumber(wanted)} ${where}; using the nearest point, ${name}=${shortNumber(chosen)}`];
 }

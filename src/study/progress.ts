@@ -1,11 +1,14 @@
-// Progress of a run on stderr: a live bar on a terminal (cli-progress), plain log lines every few seconds
-// otherwise (logs, CI, tests).
-import cliProgress from 'cli-progress';
+// Progress of a run on stderr: a live bar on a terminal, plain log lines every few seconds otherwise (logs, CI,
+// tests). The count is of the trials stored, the one figure that survives an interruption.
 
 export interface Progress {
   start(total: number): void;
+  /** `done`: trials stored so far. */
   update(done: number): void;
+  /** Ends the display (a bar leaves its last state on its own line); later calls to update and stop do nothing. */
   stop(): void;
+  /** Prints a line without garbling the display (the bar is redrawn below it). */
+  note(line: string): void;
 }
 
 export function formatDuration(seconds: number): string {
@@ -27,37 +30,82 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
   return stream.isTTY ? new BarProgress(label, stream) : new LineProgress(label, stream, intervalMs);
 }
 
+/** Redraws at most this often. */
+const BAR_REDRAW_MS = 200;
+const BAR_MIN = 5;
+const BAR_MAX = 30;
+
+/**
+ * The bar's line, at most `width` columns: the count, the rate and the ETA are always there; the elapsed time goes
+ * first, then the bar shrinks (down to 5 cells, then it goes too), then the label is cut. No terminal control
+ * sequences but the ones the caller adds, so nothing here can move the cursor elsewhere.
+ */
+export function barLine(label: string, done: number, total: number, seconds: number, width: number): string {
+  const rate = done / seconds;
+  const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
+  const essential = `${count} | ${formatRate(rate)}/s | ETA ${formatDuration((total - done) / rate)}`;
+  const elapsed = ` | elapsed ${formatDuration(seconds)}`;
+  const cells = (room: number): string => {
+    const full = total > 0 ? Math.round((Math.min(done, total) / total) * room) : room;
+    return `${'█'.repeat(full)}${'░'.repeat(room - full)}`;
+  };
+  for (const tail of [elapsed, '']) {
+    const room = width - label.length - 2 - essential.length - tail.length;
+    if (room >= BAR_MIN) return `${label} ${cells(Math.min(BAR_MAX, room))} ${essential}${tail}`;
+  }
+  if (label.length + 1 + essential.length <= width) return `${label} ${essential}`;
+  const keep = width - essential.length - 2;
+  return keep >= 4 ? `${label.slice(0, keep)}… ${essential}` : essential.slice(0, Math.max(0, width));
+}
+
 class BarProgress implements Progress {
-  private readonly bar: cliProgress.SingleBar;
   private startedAt = 0;
   private total = 0;
+  private done = 0;
+  private drawnAt = 0;
+  private active = false;
 
-  constructor(label: string, stream: NodeJS.WriteStream) {
-    this.bar = new cliProgress.SingleBar(
-      {
-        stream,
-        format: `${label} {bar} {value}/{total} | {rate} trainings/s | elapsed {elapsedText} | ETA {etaText}`,
-        hideCursor: true,
-        fps: 5,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-  }
+  constructor(
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream,
+  ) {}
 
   start(total: number): void {
     this.total = total;
     this.startedAt = performance.now();
-    this.bar.start(total, 0, { rate: '0', elapsedText: '0.0s', etaText: '?' });
+    this.active = true;
+    this.draw();
   }
 
   update(done: number): void {
-    const elapsed = (performance.now() - this.startedAt) / 1000;
-    const rate = done / elapsed;
-    this.bar.update(done, { rate: formatRate(rate), elapsedText: formatDuration(elapsed), etaText: formatDuration((this.total - done) / rate) });
+    if (!this.active) return;
+    this.done = done;
+    if (performance.now() - this.drawnAt >= BAR_REDRAW_MS) this.draw();
   }
 
   stop(): void {
-    this.bar.stop();
+    if (!this.active) return;
+    this.draw();
+    this.active = false;
+    this.stream.write('\n');
+  }
+
+  note(line: string): void {
+    if (!this.active) {
+      this.stream.write(`${line}\n`);
+      return;
+    }
+    // Over the bar's line, then the bar again below.
+    this.stream.write(`\r\x1b[K${line}\n`);
+    this.draw();
+  }
+
+  private draw(): void {
+    this.drawnAt = performance.now();
+    const seconds = Math.max(1e-3, (this.drawnAt - this.startedAt) / 1000);
+    // One column to spare: a line that fills the last column makes some terminals wrap.
+    const width = Math.max(20, (this.stream.columns || 80) - 1);
+    this.stream.write(`\r${barLine(this.label, this.done, this.total, seconds, width)}\x1b[K`);
   }
 }
 
@@ -92,7 +140,11 @@ class LineProgress implements Progress {
   }
 
   stop(): void {}
+
+  note(line: string): void {
+    this.stream.write(`${line}\n`);
+  }
 }
 
 /** No output (benchmarks, library use). */
-export const silentProgress: Progress = { start() {}, update() {}, stop() {} };
+export const silentProgress: Progress = { start() {}, update() {}, stop() {}, note() {} };

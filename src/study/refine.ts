@@ -6,8 +6,7 @@ import type { ParamValue } from '../store/types.js';
 import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from './allocate.js';
 import { MAX_STUDY_TRIALS, resolveStudy } from './definition.js';
 import { StudyError, type Study } from './types.js';
-import { planAdditional } from './plan.js';
-import { checkStoredStudy, pointErrors } from './stored.js';
+import { checkStoredStudy, pointErrors, reserveAdditional } from './stored.js';
 import { checkRunOptions, runStudyPlan, studyDatasets, type RunSummary, type StudyRunOptions } from './sweep.js';
 
 /** How many more trials: exactly one of `budget` and `targetRse`. */
@@ -136,7 +135,8 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
     run: null,
   };
   if (options.dryRun || refinement.total === 0) return result;
-  const plan = planAdditional(refinement.extra, await store.storedRuns(name));
+  // At repeat indices reserved in the store: a refine of the same study running at the same time gets others.
+  const plan = await reserveAdditional(store, study, refinement.extra);
   result.run = await runStudyPlan(study, plan, datasets, engine, options);
   return result;
 }

@@ -116,7 +116,9 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   const writer = options.store ? new StoreWriter(options.store, study) : null;
   const reasons = new Set<string>();
   progress.start(planned);
-  const ticker = setInterval(() => progress.update(outcome.completed), PROGRESS_MS);
+  // The display counts what is stored (what a resume will not run again), not what the workers handed over.
+  const shown = (): number => (writer ? writer.stored : outcome.completed);
+  const ticker = setInterval(() => progress.update(shown()), PROGRESS_MS);
   try {
     const result = await runPool({
       workers,
@@ -141,7 +143,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   } finally {
     clearInterval(ticker);
     // Whatever arrived is already stored (one transaction per chunk), also when a worker failed.
-    progress.update(outcome.completed);
+    progress.update(shown());
     progress.stop();
     outcome.stored = writer ? writer.stored : 0;
     outcome.seconds = (performance.now() - started) / 1000;

@@ -5,8 +5,10 @@ import type { Dataset } from '../core/index.js';
 import { fastEngineSupport, type EngineName, type Precision } from '../engine/index.js';
 import type { Store } from '../store/types.js';
 import type { PointError } from './allocate.js';
-import { describeDifference, sameDefinition } from './definition.js';
-import { StudyError, type Study } from './types.js';
+import { STUDY_NAME_PATTERN, describeDifference, sameDefinition } from './definition.js';
+import { changedDataset, withoutPins } from './pins.js';
+import { planReserved, type TrialPlan } from './plan.js';
+import { StudyError, type Study, type StudyDefinition } from './types.js';
 import { relativeStandardError } from './stats.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
@@ -38,8 +40,15 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
   const existing = await store.getStudy(name);
   const request = engine?.request ?? {};
   if (!existing) return request;
-  if (!sameDefinition(existing.definition, study.definition)) {
-    throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, study.definition)}); ${hint}`);
+  // A study stored before dataset pins existed has none: it is compared without them (and stays without them).
+  const storedPins = (existing.definition as { datasets?: Record<string, string> } | null)?.datasets;
+  const given = storedPins === undefined ? withoutPins(study.definition) : study.definition;
+  if (!sameDefinition(existing.definition, given)) {
+    if (storedPins !== undefined && sameDefinition(withoutPins(existing.definition as StudyDefinition), withoutPins(study.definition))) {
+      const changed = Object.keys(storedPins).find((file) => storedPins[file] !== study.definition.datasets?.[file]) ?? Object.keys(storedPins)[0];
+      throw changedDataset(name, changed);
+    }
+    throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, given)}); ${hint}`);
   }
   if (!engine || existing.trialCount === 0) return request;
   const stored = await storedEngine(store, study, engine.datasets);
@@ -58,7 +67,8 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
 /** checkStoredStudy, then registers the study (a no-op when it is stored). */
 export async function registerStudy(store: StudyReader & Pick<Store, 'ensureStudy'>, study: Study, hint: string, engine?: EngineCheck): Promise<EngineRequest> {
   const request = await checkStoredStudy(store, study, hint, engine);
-  await store.ensureStudy(study.definition.name, study.definition);
+  // A stored study keeps its definition as it was stored (one from before dataset pins stays without them).
+  if (!(await store.getStudy(study.definition.name))) await store.ensureStudy(study.definition.name, study.definition);
   return request;
 }
 
@@ -98,4 +108,30 @@ export async function pointErrors(store: Pick<Store, 'summarize'>, study: Study)
     const s = summary.get(point);
     return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
   });
+}
+
+/**
+ * The plan for `extra[p]` more trials at each point p, at repeat indices reserved in the store: another run adding
+ * trials to the same study at the same time gets other indices, so both runs' trials are stored.
+ */
+export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, study: Study, extra: readonly number[]): Promise<TrialPlan> {
+  const counts = new Map<number, number>();
+  extra.forEach((k, point) => {
+    if (k > 0) counts.set(point, k);
+  });
+  return planReserved(extra, await store.reserveRepeats(study.definition.name, counts));
+}
+
+/** Renames a stored study: the store keeps the definition verbatim, so its `name` changes with it (in place, the
+ * keys' order kept). Throws StudyError for a name that is not allowed. */
+export async function renameStoredStudy(store: Pick<Store, 'getStudy' | 'renameStudy'>, name: string, newName: string): Promise<void> {
+  if (!STUDY_NAME_PATTERN.test(newName)) {
+    throw new StudyError(`the new name "${newName}" must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
+  if (newName === name) throw new StudyError(`the study is already called "${name}"`);
+  const record = await store.getStudy(name);
+  if (!record) throw new StudyError(`there is no study "${name}"`);
+  const definition = record.definition;
+  const renamed = definition !== null && typeof definition === 'object' && !Array.isArray(definition) && 'name' in definition ? { ...definition, name: newName } : definition;
+  await store.renameStudy(name, newName, renamed);
 }

@@ -8,7 +8,7 @@ import { csvLine } from '../text/format.js';
 import { storedSweep } from './listing.js';
 import { bestPoint, curveBests, curvesAlong, numericAxes, type CurveBest } from './curves.js';
 import { METRICS, METRIC_NAMES, metricPoint, metricSample, type MetricName, type MetricPoint } from './metrics.js';
-import { paramNamesOfPoints, selectPoint } from './points.js';
+import { describeParams, paramNamesOfPoints, selectPoint } from './points.js';
 import { rateDifference, type RateDifference } from './proportions.js';
 import { compare, quantiles, relativeStandardError, type Comparison } from './stats.js';
 import { StudyError } from './types.js';
@@ -104,6 +104,9 @@ export interface SummaryOptions {
   quantiles?: boolean;
   /** Aggregate every stored trial again (a full scan) instead of reading the aggregates kept on insert. */
   recompute?: boolean;
+  /** Told, one line each, about a point to compare given by a value outside its grid or far from the grid value it
+   * resolves to (the nearest point is used). */
+  onWarning?: (line: string) => void;
 }
 
 /**
@@ -147,7 +150,14 @@ export function summaryReport(study: string, points: readonly PointSummary[], op
   if (options.compare) {
     const a = selectPoint(labels[0], String(options.compare[0]), points);
     const b = selectPoint(labels[1], String(options.compare[1]), points);
-    summary.comparison = comparisonOf(a, b, metric, level, labels);
+    if (a.point.point === b.point.point) {
+      throw new StudyError(
+        `${labels[0].replace(/\s*A$/, '')}: A (${String(options.compare[0])}) and B (${String(options.compare[1])}) are the same point, point ${a.point.point} (${describeParams(a.point.params)}); ` +
+          'a point compared with itself is not two samples — choose two different points',
+      );
+    }
+    for (const warning of [a.warning, b.warning]) if (warning) options.onWarning?.(warning);
+    summary.comparison = comparisonOf(a.point, b.point, metric, level, labels);
   }
   return summary;
 }

@@ -118,6 +118,7 @@ function progressTo(onProgress: ((progress: StudyProgress) => void) | undefined)
       onProgress({ done, total, seconds: (performance.now() - started) / 1000 });
     },
     stop() {},
+    note() {},
   };
 }
 

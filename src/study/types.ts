@@ -22,6 +22,9 @@ export interface StudyDefinitionInput {
   repeats?: number;
   /** Root seed (default 1): every trial's seed derives from (seed, point, repeat), whatever the order or machine. */
   seed?: number;
+  /** Dataset file -> "sha256:..." of its truth table: pinned when the study is first stored (the CLI does it), so that
+   * a file edited later is refused instead of mixing two tables in one study. */
+  datasets?: Record<string, string>;
 }
 
 /** The canonical, stored form: full config, canonical grid specs. */
@@ -31,6 +34,8 @@ export interface StudyDefinition {
   sweep: Record<string, string | ParamValue[]>;
   repeats: number;
   seed: number;
+  /** The dataset files' pins (see StudyDefinitionInput.datasets); absent without dataset files. */
+  datasets?: Record<string, string>;
 }
 
 export interface Axis {

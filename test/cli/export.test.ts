@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { TrialRow } from '../../src/store/types.js';
+import { PARAMETER_NAMES } from '../../src/config/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { trial } from '../store/fixtures.js';
 import { Double, EJSON, Int32, Long } from 'bson';
@@ -39,7 +40,8 @@ test('export takes its parameter columns from the stored definition: a study wit
   await store.close();
   const r = runCli(['export', 'planned', '--db', path]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, 'study,point,repeat,lr,hiddenStd,seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision\n');
+  // Every configuration value is a column (the trial_rows view's columns), the swept ones among them.
+  assert.equal(r.stdout, `study,point,repeat,${PARAMETER_NAMES.join(',')},seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision\n`);
 });
 
 test('export --format jsonl --out FILE writes one TrialRow per line, equal to what was stored', async () => {

@@ -140,6 +140,58 @@ test('xorlab train --plot-weights draws the trajectories of that training; bad f
   assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--record-every', '5'])), /--plot-weights/);
 });
 
+test('plot loss says which seed it used: given or random, it is printed and in the subtitle', () => {
+  const given = runCli(['plot', 'loss', '--epochs', '50', '--seed', '7', '--spec']);
+  assert.equal(given.status, 0, given.stderr);
+  assert.match(JSON.stringify(JSON.parse(given.stdout).title.subtitle), /seed 7/);
+  assert.equal(given.stderr, '');
+  const drawn = runCli(['plot', 'loss', '--vary', 'hidden-std=0.5,2', '--epochs', '50', '--spec']);
+  assert.equal(drawn.status, 0, drawn.stderr);
+  const seed = /^seed: (\d+) \(draw this figure again with --seed \1\)$/m.exec(drawn.stderr)?.[1];
+  assert.ok(seed, drawn.stderr);
+  const spec = JSON.parse(drawn.stdout);
+  assert.match(JSON.stringify(spec.title.subtitle), new RegExp(`seed ${seed} \\(hiddenStd varies\\)`));
+  // The printed seed draws the same figure.
+  const again = runCli(['plot', 'loss', '--vary', 'hiddenStd=0.5,2', '--epochs', '50', '--seed', seed, '--spec']);
+  assert.deepEqual(JSON.parse(again.stdout).data, spec.data);
+  assert.match(usageErrorLine(runCli(['plot', 'loss', '--vary', 'hiden-std=1,2', '--spec'])), /--vary .*\(did you mean hiddenStd\?\)/);
+});
+
+test('a study whose every trial diverged: plot curve and heatmap say so in one line instead of an empty chart', async () => {
+  const dir = tempDir();
+  const db = join(dir, 'nan.db');
+  const store = openSqliteStore(db);
+  await store.ensureStudy('nan', { name: 'nan', sweep: { lr: '1e300,1e301' }, repeats: 2, seed: 1 });
+  await store.ensureStudy('nan2', { name: 'nan2', sweep: { lr: '1e300,1e301', hiddenStd: '1,2' }, repeats: 1, seed: 1 });
+  const diverged = { finalLoss: null, totalLoss: null, success: false, epochsToThreshold: null, diverged: true, engine: 'fast' as const, precision: 'f32' as const };
+  await store.insertTrials([0, 1].flatMap((point) => [0, 1].map((repeat) => ({ study: 'nan', point, repeat, params: { lr: point ? 1e301 : 1e300 }, seed: repeat, ...diverged }))));
+  await store.insertTrials([0, 1, 2, 3].map((point) => ({ study: 'nan2', point, repeat: 0, params: { lr: point < 2 ? 1e300 : 1e301, hiddenStd: point % 2 ? 2 : 1 }, seed: point, ...diverged })));
+  await store.close();
+  const out = join(dir, 'c.svg');
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'nan', '--db', db, '--out', out])), /every trial of study nan diverged \(4 trials at 2 points\): there is no total loss to draw/);
+  assert.match(usageErrorLine(runCli(['plot', 'heatmap', 'nan2', '--db', db, '--out', out])), /every trial of study nan2 diverged \(4 trials at 4 points\)/);
+  assert.equal(existsSync(out), false);
+});
+
+test('plot curve --param takes the key or the flag spelling; a typo gets the nearest swept name', async () => {
+  const dir = tempDir();
+  const db = await storeWithStudy(dir);
+  const r = runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hidden-std', '--spec']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(usageErrorLine(runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hiddenstd', '--spec'])), /does not sweep "hiddenstd" \(did you mean hiddenStd\?\); it sweeps hiddenStd/);
+});
+
+test('plot --from: keys a `train --json` file does not have are refused by name', () => {
+  const dir = tempDir();
+  const t = runCli(['train', '--seed', '4', '--epochs', '50', '--json']);
+  const doc = JSON.parse(t.stdout) as Record<string, unknown>;
+  const file = join(dir, 'run.json');
+  writeFileSync(file, JSON.stringify({ ...doc, extra: 1 }));
+  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "extra"; allowed: config, seed/);
+  writeFileSync(file, JSON.stringify({ ...doc, config: { ...(doc.config as object), learningRate: 2 } }));
+  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "learningRate"/);
+});
+
 test('plot curve of a stored activation x hiddenStd study: one line per activation; --at and --facet from the command line', async () => {
   const dir = tempDir();
   const db = join(dir, 'act.db');

@@ -140,3 +140,25 @@ test('Ctrl-C mid-sweep into PostgreSQL: nothing printed shows the password; the 
   assert.equal(run(['sweep', ...study, '--db', local]).status, 0);
   assert.deepEqual(JSON.parse(run(['summary', 'ctrlc', '--json', '--db', url]).stdout), JSON.parse(run(['summary', 'ctrlc', '--json', '--db', local]).stdout));
 });
+
+test('rename, delete and two refines at once on a postgres:// URL: the same as on SQLite', async () => {
+  const url = await server.createDatabase();
+  assert.equal(run(['sweep', '--name', 'first', ...SMALL, '--db', url]).status, 0);
+  const refine = (): Promise<number | null> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'refine', 'first', '--budget', '30', '--workers', '1', '--chunk-size', '3', '--db', url], { stdio: 'ignore' });
+      child.on('exit', (status) => resolve(status));
+    });
+  assert.deepEqual(await Promise.all([refine(), refine()]), [0, 0]);
+  const listed = (): { name: string; trials: number }[] => (JSON.parse(run(['studies', '--json', '--db', url]).stdout) as { name: string; trials: number }[]).map(({ name, trials }) => ({ name, trials }));
+  // Both budgets spent: 18 + 2 x 30 trials, at different repeat indices.
+  assert.deepEqual(listed(), [{ name: 'first', trials: 78 }]);
+  const renamed = run(['rename', 'first', 'second', '--db', url]);
+  assert.equal(renamed.status, 0, renamed.stderr);
+  const resumed = run(['sweep', '--name', 'second', '--db', url]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /study second: all 18 trials are stored/);
+  assert.match(usageErrorLine(run(['delete', 'second', '--db', url])), /cannot be undone; add --yes/);
+  assert.equal(run(['delete', 'second', '--yes', '--db', url]).status, 0);
+  assert.deepEqual(listed(), []);
+});

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { commandLine, runFlagArgs, runSettings } from '../../src/cli/run.js';
-import { runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { trialSeed } from '../../src/study/plan.js';
+import { BIN, runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
 
 const dir = tempDir();
 const db = join(dir, 'refine.db');
@@ -102,4 +104,51 @@ test('the resume hint carries the run flags, quoted for the shell', () => {
   assert.equal(line, "xorlab refine r --budget 7 --engine reference --precision f32 --workers 3 --db '/tmp/my studies.db'");
   // Without flags: the engine actually used (here a stored study's fast f64) and nothing else.
   assert.equal(commandLine(runFlagArgs({}, { ...runSettings({}), precision: 'f64' })), 'xorlab --engine fast --precision f64');
+});
+
+test('two refines of one study at the same time: both budgets are spent, at different repeat indices', async () => {
+  const local = join(tempDir(), 'twice.db');
+  const sweep = runCli(['sweep', '--name', 't', '--sweep', 'hiddenStd=0.5,1,2', '--repeats', '4', '--epochs', '400', '--engine', 'reference', '--db', local]);
+  assert.equal(sweep.status, 0, sweep.stderr);
+  // Each refine plans 150 trials from the same stored state (12 trials) and trains for a few seconds, so the two
+  // overlap: they used to plan the same (point, repeat) pairs, and the second stored 0 of its 150.
+  const refine = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'refine', 't', '--budget', '150', '--engine', 'reference', '--workers', '1', '--chunk-size', '5', '--db', local]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (status) => resolve({ status, stdout, stderr }));
+    });
+  const [a, b] = await Promise.all([refine(), refine()]);
+  for (const r of [a, b]) {
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /refine t: 150 trials stored/);
+    assert.doesNotMatch(r.stderr, /already stored by another run/);
+  }
+  const store = openSqliteStore(local, { readonly: true });
+  try {
+    const list = await collect(store.iterateTrials('t'));
+    assert.equal(list.length, 12 + 300);
+    // Every (point, repeat) once, and every trial's seed the one its (point, repeat) derives.
+    assert.equal(new Set(list.map((r) => `${r.point}:${r.repeat}`)).size, list.length);
+    for (const r of list) assert.equal(r.seed, trialSeed(1, r.point, r.repeat));
+  } finally {
+    await store.close();
+  }
+});
+
+test('refine --target-rse names the points it can plan nothing for (every trial diverged) instead of saying all is done', () => {
+  const local = join(tempDir(), 'diverged.db');
+  // lr 1e300 diverges in every trial: that point has trials but no relative error.
+  assert.equal(runCli(['sweep', '--name', 'd', '--sweep', 'lr=0.1,1e300', '--repeats', '4', '--epochs', '50', '--db', local]).status, 0);
+  const reached = runCli(['refine', 'd', '--target-rse', '0.9', '--dry-run', '--db', local]);
+  assert.equal(reached.status, 0, reached.stderr);
+  assert.doesNotMatch(reached.stdout, /every point's RSE is already/);
+  assert.match(reached.stdout, /every point with an RSE has it already <= 0\.9/);
+  assert.match(reached.stdout, /1 point has fewer than 2 trials that did not diverge, so no relative error, and gets no trials: point 1 \(lr=1\.000e\+300: 4 of 4 diverged\)/);
+  const planned = runCli(['refine', 'd', '--target-rse', '0.001', '--dry-run', '--db', local]);
+  assert.equal(planned.status, 0, planned.stderr);
+  assert.match(planned.stdout, /point 1 \(lr=1\.000e\+300: 4 of 4 diverged\)/);
 });

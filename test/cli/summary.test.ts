@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { TrialRow } from '../../src/store/types.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
 const STDS = [0.5, Math.SQRT1_2, 1, 2];
 const LOSSES = [[120, 130, 140], [81.5, 91.5, 101.5], [90, 100, 110], [200, 210, 220]];
@@ -95,6 +95,33 @@ test('summary --recompute gives the same numbers from a full scan; bad --compare
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1);
   }
+});
+
+test('--compare: A and B at the same point are refused; a value outside the grid or far from it is warned about', async () => {
+  const db = await studyDb();
+  // The grid is 0.5, 0.7071, 1, 2.
+  for (const pair of [['1', '1'], ['1', 'point=2'], ['1000', '2'], ['0.98', '1.02']]) {
+    const line = usageErrorLine(runCli(['summary', 'article', '--db', db, '--compare', ...pair]));
+    assert.match(line, new RegExp(`--compare: A \\(${pair[0]}\\) and B \\(${pair[1]}\\) are the same point, point \\d \\(hiddenStd=\\d+\\); .*choose two different points`));
+  }
+  const outside = runCli(['summary', 'article', '--db', db, '--compare', '1000', '0.001']);
+  assert.equal(outside.status, 0, outside.stderr);
+  assert.match(outside.stderr, /^xorlab: warning: --compare A: hiddenStd=1000 lies outside the grid of hiddenStd \(0\.5 to 2\); using the nearest point, hiddenStd=2$/m);
+  assert.match(outside.stderr, /^xorlab: warning: --compare B: hiddenStd=0\.001 lies outside the grid of hiddenStd \(0\.5 to 2\); using the nearest point, hiddenStd=0\.5$/m);
+  const far = runCli(['summary', 'article', '--db', db, '--compare', '1.4', '0.5']);
+  assert.match(far.stderr, /warning: --compare A: hiddenStd=1\.4 is far from every grid value of hiddenStd; using the nearest point, hiddenStd=(1|2)$/m);
+  // Values on the grid, or within 10% of a grid value, say nothing more.
+  const near = runCli(['summary', 'article', '--db', db, '--compare', '1', '0.7']);
+  assert.equal(near.status, 0, near.stderr);
+  assert.equal(near.stderr, '');
+});
+
+test('--compare names a parameter as its key or its flag; a typo gets the nearest name', async () => {
+  const db = await studyDb();
+  const flag = runCli(['summary', 'article', '--db', db, '--json', '--compare', 'hidden-std=1', 'hiddenStd=0.7071']);
+  assert.equal(flag.status, 0, flag.stderr);
+  assert.equal(JSON.parse(flag.stdout).comparison.a.point, 2);
+  assert.match(usageErrorLine(runCli(['summary', 'article', '--db', db, '--compare', 'hiddenstd=1', 'point=0'])), /"hiddenstd" is not swept in this study \(did you mean hiddenStd\?\)/);
 });
 
 test('summary --metric success, epochsToThreshold and finalLoss, and --quantiles, against hand computations', async () => {

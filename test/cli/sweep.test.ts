@@ -207,3 +207,16 @@ test('a stored study keeps its engine: another --engine or --precision is refuse
   assert.equal(rows.length, 8);
   assert.deepEqual(new Set(rows.map((r) => `${r.engine}/${r.precision}`)), new Set(['fast/f64']));
 });
+
+test('--sweep names a parameter as its key or as its flag; a typo gets the nearest sweepable name', () => {
+  const db = join(tempDir(), 'names.db');
+  const flag = runCli(['sweep', '--name', 'f', '--sweep', 'hidden-std=0.5,1', '--sweep', '--output-std=2,3', '--repeats', '1', '--epochs', '20', '--db', db]);
+  assert.equal(flag.status, 0, flag.stderr);
+  // The same study written with the keys: nothing to run.
+  const keys = runCli(['sweep', '--name', 'f', '--sweep', 'hiddenStd=0.5,1', '--sweep', 'outputStd=2,3', '--repeats', '1', '--epochs', '20', '--db', db]);
+  assert.equal(keys.status, 0, keys.stderr);
+  assert.match(keys.stdout, /all 4 trials are stored/);
+  assert.match(usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'hidden-std=1', '--sweep', 'hiddenStd=2', '--db', db])), /--sweep: hiddenStd is given twice/);
+  assert.match(usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'hiden-std=1,2', '--db', db])), /--sweep: cannot sweep "hiden-std" \(did you mean hiddenStd\?\); sweepable: hiddenStd/);
+  assert.match(usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'learning-rate=1,2', '--db', db])), /cannot sweep "learning-rate"; sweepable/);
+});

@@ -88,7 +88,7 @@ test('bad input files: not JSON, wrong shape, unreadable, unwritable output', ()
   assert.match(usageErrorLine(runCli(['train', '--init-weights', wrongShape])), /layer 1 has the wrong shape.*2x2, 2x1/);
   const badCsv = join(dir, 't.csv');
   writeFileSync(badCsv, '0,0,0\n0,1,maybe\n');
-  assert.match(usageErrorLine(runCli(['train', '--dataset', badCsv])), /--dataset: .*line 2 is not all numbers/);
+  assert.match(usageErrorLine(runCli(['train', '--dataset', badCsv])), /--dataset: .*line 2, column 3: "maybe" is not a number/);
   if (process.getuid?.() !== 0) {
     const locked = join(dir, 'locked.json');
     writeFileSync(locked, '{}');

@@ -22,8 +22,8 @@ test('user truth tables parse from CSV and JSON, and nonsense is rejected', () =
   assert.deepEqual(Array.from(csv.targets), [0, 1, 1, 1]);
   const json = parseJsonDataset('t.json', '{"inputs": [[0,0],[1,1]], "targets": [[1],[0]]}');
   assert.deepEqual(Array.from(json.inputs), [0, 0, 1, 1]);
-  assert.throws(() => parseCsvDataset('t.csv', '0,0,0\n0,x,1\n'), /not all numbers/);
-  assert.throws(() => parseCsvDataset('t.csv', '0,0,2\n'), /targets must be numbers in \[0, 1\]/);
+  assert.throws(() => parseCsvDataset('t.csv', '0,0,0\n0,x,1\n'), /line 2, column 2: "x" is not a number/);
+  assert.throws(() => parseCsvDataset('t.csv', '0,0,2\n'), /line 1, column 3: the target 2 is outside \[0, 1\]/);
   assert.throws(() => parseJsonDataset('t.json', '{"inputs": [[0]], "targets": []}'), /1 input rows but 0 targets/);
   assert.throws(() => parseJsonDataset('t.json', 'nope'), /not valid JSON/);
 });

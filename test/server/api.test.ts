@@ -97,8 +97,8 @@ test('GET /api/studies: the lines of xorlab studies --json, with planned trials 
 test('GET /api/studies/<name>/summary is the object of xorlab summary --json, with compare and level', async () => {
   assert.deepEqual(await getJson('/api/studies/curve/summary'), cliJson(['summary', 'curve', '--json']));
   assert.deepEqual(
-    await getJson('/api/studies/curve/summary?compare=1&compare=0.7071&level=0.9'),
-    cliJson(['summary', 'curve', '--json', '--compare', '1', '0.7071', '--level', '0.9']),
+    await getJson('/api/studies/curve/summary?compare=1&compare=0.368&level=0.9'),
+    cliJson(['summary', 'curve', '--json', '--compare', '1', '0.368', '--level', '0.9']),
   );
   assert.deepEqual(
     await getJson('/api/studies/land/summary?compare=point%3D0&compare=hiddenStd%3D2%2Clr%3D0.5'),

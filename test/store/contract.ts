@@ -229,6 +229,41 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     });
   });
 
+  t('reserveRepeats hands out new repeat indices after everything stored or reserved there', async (store) => {
+    await store.ensureStudy('unit', DEF);
+    await store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 1, 2), trial('unit', 1, 0, 3)]);
+    // Point 0 holds repeats 0-1, point 1 repeat 0, point 2 nothing; a count of 0 reserves nothing.
+    assert.deepEqual(await store.reserveRepeats('unit', new Map([[0, 3], [1, 2], [2, 1], [3, 0]])), new Map([[0, 2], [1, 1], [2, 0]]));
+    // The next reservation continues after the last one, not after the stored rows.
+    assert.deepEqual(await store.reserveRepeats('unit', new Map([[0, 1], [2, 2]])), new Map([[0, 5], [2, 1]]));
+    // Rows stored beyond a reservation move the next one on.
+    await store.insertTrials([trial('unit', 1, 9, 4)]);
+    assert.deepEqual(await store.reserveRepeats('unit', new Map([[1, 1]])), new Map([[1, 10]]));
+    await assert.rejects(store.reserveRepeats('nope', new Map([[0, 1]])), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  });
+
+  t('deleteStudy removes a study and all it holds; renameStudy moves it to a new name with its new definition', async (store) => {
+    await store.ensureStudy('unit', DEF);
+    await store.ensureStudy('other', { ...DEF, name: 'other' });
+    await store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 1, 0, 2), trial('other', 0, 0, 5)]);
+    await store.reserveRepeats('unit', new Map([[0, 4]]));
+    await store.renameStudy('unit', 'renamed', { ...DEF, name: 'renamed' });
+    assert.equal(await store.getStudy('unit'), null);
+    assert.deepEqual((await store.getStudy('renamed'))?.definition, { ...DEF, name: 'renamed' });
+    assert.equal((await collect(store.iterateTrials('renamed'))).length, 2);
+    // The reservation (repeats 1-4 at point 0, after the stored repeat 0) went with it.
+    assert.deepEqual(await store.reserveRepeats('renamed', new Map([[0, 1]])), new Map([[0, 5]]));
+    await assert.rejects(async () => await store.renameStudy('renamed', 'other', {}), (e: unknown) => e instanceof StoreError && /already a study "other"/.test(e.message));
+    assert.equal(await store.deleteStudy('renamed'), 2);
+    assert.equal(await store.getStudy('renamed'), null);
+    await assert.rejects(async () => await store.deleteStudy('renamed'), (e: unknown) => e instanceof StoreError && /unknown study "renamed"/.test(e.message));
+    // Nothing of it is left: a new study of that name starts empty, at repeat 0.
+    await store.ensureStudy('renamed', DEF);
+    assert.deepEqual(await store.summarize('renamed'), []);
+    assert.deepEqual(await store.reserveRepeats('renamed', new Map([[0, 1]])), new Map([[0, 0]]));
+    assert.equal((await collect(store.iterateTrials('other'))).length, 1, 'another study was touched');
+  });
+
   t('summarize: finalLoss and epochsToThreshold moments and the success count match a hand computation', async (store) => {
     await store.ensureStudy('unit', DEF);
     // finalLoss 0.1, 0.3, 0.8 (and a diverged trial without one); epochsToThreshold 100, 300 (one never reached it).

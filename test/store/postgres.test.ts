@@ -80,7 +80,7 @@ test('the xorlab schema sits beside other schemas; a schema of that name that is
   const store = await openStore(url);
   await store.close();
   const tables = await server.query<{ t: string }>("SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname IN ('xorlab', 'pgboss') ORDER BY 1", [], database);
-  assert.deepEqual(tables.map((r) => r.t), ['pgboss.job', 'xorlab.blocks', 'xorlab.engines', 'xorlab.meta', 'xorlab.points', 'xorlab.studies', 'xorlab.trials']);
+  assert.deepEqual(tables.map((r) => r.t), ['pgboss.job', 'xorlab.blocks', 'xorlab.engines', 'xorlab.meta', 'xorlab.points', 'xorlab.reservations', 'xorlab.studies', 'xorlab.trials']);
 
   const foreign = await server.createDatabase();
   const foreignDb = new URL(foreign).pathname.slice(1);

@@ -60,6 +60,24 @@ test('unknown studies, foreign SQLite files, text files and unwritable places ar
   await assert.rejects(async () => openStore('ftp://example/x.db'), (e: unknown) => e instanceof StoreError && /unknown store URL scheme "ftp:\/\/"/.test(e.message));
 });
 
+test('reserveRepeats hands out indices after everything stored or reserved, atomically, across connections', async () => {
+  const path = join(tempDir(), 'reserve.db');
+  const a = openSqliteStore(path);
+  await a.ensureStudy('unit', DEF);
+  await a.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 1, 2), trial('unit', 1, 0, 3)]);
+  const b = openSqliteStore(path);
+  // Point 0 holds repeats 0-1, point 1 repeat 0, point 2 nothing.
+  assert.deepEqual(await a.reserveRepeats('unit', new Map([[0, 3], [1, 2], [2, 1]])), new Map([[0, 2], [1, 1], [2, 0]]));
+  // Another connection (another process) continues after those reservations, not after the stored rows.
+  assert.deepEqual(await b.reserveRepeats('unit', new Map([[0, 1], [2, 2], [3, 0]])), new Map([[0, 5], [2, 1]]));
+  // Rows stored beyond a reservation move the next one on.
+  await a.insertTrials([trial('unit', 1, 9, 4)]);
+  assert.deepEqual(await b.reserveRepeats('unit', new Map([[1, 1]])), new Map([[1, 10]]));
+  await assert.rejects(async () => await a.reserveRepeats('nope', new Map([[0, 1]])), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  await a.close();
+  await b.close();
+});
+
 test('a version-2 database is read as it is (by a scan) and upgraded in place when opened for writing, to the same bits', async () => {
   const dir = tempDir();
   const path = join(dir, 'v2.db');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../src/config/index.js';
-import { chooseChunkSize, chunksOf, planAdditional, planMissing, runsOf, trialSeconds, trialSeed, TrialPlan } from '../../src/study/plan.js';
+import { chooseChunkSize, chunksOf, planAdditional, planMissing, planReserved, runsOf, trialSeconds, trialSeed, TrialPlan } from '../../src/study/plan.js';
 
 const pairs = (plan: TrialPlan) => Array.from(plan.trials(), ([p, r]) => `${p}:${r}`);
 /** A store's answer (point -> runs) from lists of stored repeat indices. */
@@ -26,6 +26,16 @@ test('refine\'s extra repeats continue after the largest stored repeat index', (
     [1, Int32Array.from([0, 4])],
   ]);
   assert.deepEqual(pairs(planAdditional([2, 1, 3], stored)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
+});
+
+test('refine\'s extra repeats at reserved indices are numbered from the first index reserved at each point', () => {
+  const firsts = new Map([
+    [0, 3],
+    [1, 5],
+    [2, 0],
+  ]);
+  assert.deepEqual(pairs(planReserved([2, 1, 3, 0], firsts)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
+  assert.throws(() => planReserved([1], new Map()), /no first repeat index for point 0/);
 });
 
 test('chunks cover the plan in order, with seeds derived from (root, point, repeat) and each point\'s configuration', () => {

@@ -141,7 +141,7 @@ test('bad settings from a link or the keyboard are named beside their fields; no
     await page.waitForFunction(() => /paste or drop your truth table/.test(document.querySelector('[data-testid=problems]')?.textContent ?? ''));
     await page.fill('[data-testid=dataset-text]', 'a,b,y\n0,0,0\n0,1,2\n1,0,0\n1,1,1');
     await page.press('[data-testid=dataset-text]', 'Tab');
-    await page.waitForFunction(() => /targets must be numbers in \[0, 1\]/.test(document.querySelector('[data-testid=problems]')?.textContent ?? ''));
+    await page.waitForFunction(() => /line 3, column 3: the target 2 is outside \[0, 1\]/.test(document.querySelector('[data-testid=problems]')?.textContent ?? ''));
     await page.fill('[data-testid=dataset-text]', 'a,b,y\n0,0,0\n0,1,0\n1,0,0\n1,1,1');
     await page.press('[data-testid=dataset-text]', 'Tab');
     await page.waitForFunction(() => document.querySelector('[data-testid=problems]')?.hasAttribute('hidden') === true);

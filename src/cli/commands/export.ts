@@ -7,6 +7,7 @@ import { TRIAL_FORMATS, trialText } from '../../study/trial-text.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
+import { exitOnWriteFailure } from '../output.js';
 
 /** Output is written in chunks of about this many characters. */
 const CHUNK = 1 << 16;
@@ -28,9 +29,11 @@ export function registerExport(program: Command): void {
     .addHelpText(
       'after',
       `
-CSV columns: study, point, repeat, <swept parameters>, seed, totalLoss, finalLoss, success (1/0),
-epochsToThreshold, diverged (1/0), engine, precision; empty fields are null (a diverged trial has no totalLoss).
-JSON Lines: one TrialRow object per line, the swept parameters under "params".
+CSV columns: study, point, repeat, every configuration value (dataset, hidden, activation, ..., hiddenStd,
+outputStd, ...: the swept ones at the trial's point, the others the study's), seed, totalLoss, finalLoss,
+success (1/0), epochsToThreshold, diverged (1/0), engine, precision; empty fields are null (a diverged trial has
+no totalLoss). hidden is "2" or "4,4" (units per layer). The same columns as the SQLite database's trial_rows view.
+JSON Lines: one object per trial: the swept parameters under "params", the full configuration under "config".
 mongo: one document per line in the article's shape (hidden_std_dev, output_std_dev, loss = totalLoss, then
 study, point, repeat, seed, params, finalLoss, success, epochsToThreshold, diverged, engine, precision) as
 MongoDB Extended JSON, types kept (doubles, an int64 seed), for
@@ -86,8 +89,7 @@ function chunkedWriter(fd: number, path: string | undefined): (text: string | nu
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: try again
-        if (code === 'EPIPE') process.exit(0); // the reader went away (e.g. | head): nothing more to do
-        throw new UsageError(`cannot write ${path ?? 'standard output'} (${(error as Error).message})`);
+        exitOnWriteFailure(error, path ?? 'standard output');
       }
     }
   };

@@ -1,10 +1,11 @@
 // `xorlab plot <chart>`: the figures. Study charts (curve, heatmap) read a study's summary from the store;
 // training charts (weights, loss, boundary) train on the fly from the training flags, or replay a
 // `xorlab train --json` file. `--out file.svg|file.png` renders; `--spec` prints the Vega-Lite spec instead.
+import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import { MAX_SEED, ParameterFileError, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
-import { TrainingConfigSchema, defaultConfig, describeIssues, type TrainingConfigInput } from '../../config/index.js';
+import { MAX_SEED, ParameterFileError, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
+import { TrainingConfigSchema, defaultConfig, describeIssues, parameterNamed, suggestParameter, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
 import { short } from '../../text/format.js';
@@ -15,6 +16,7 @@ import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
+import { MAX_CHART_POINTS, checkRecording } from '../limits.js';
 
 interface OutputOptions {
   out?: string;
@@ -61,12 +63,24 @@ export interface PlotTraining {
   result: TrainingResult;
 }
 
+/** The keys of a `xorlab train --json` document. */
+const TRAIN_JSON_KEYS = ['config', 'seed', 'initialParameters', 'finalParameters', 'trace', 'metrics', 'engine'];
+
+/** What a chart records of each training; `check` refuses a recording that would be too large, before training. */
+interface Recording {
+  snapshotEvery?: number;
+  traceEvery?: number;
+  check?: (config: TrainingConfig, dataset: Dataset) => void;
+}
+
 /** Replays the training of a `xorlab train --json` file: its config from its initial parameters. */
-function trainingFromFile(path: string, options: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+function trainingFromFile(path: string, options: Recording): PlotTraining {
   const doc = readJsonFile('--from', path) as { config?: unknown; seed?: unknown; initialParameters?: unknown } | null;
-  if (typeof doc !== 'object' || doc === null || doc.config === undefined || doc.initialParameters === undefined) {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.config === undefined || doc.initialParameters === undefined) {
     throw new UsageError(`--from: ${path} is not the output of \`xorlab train --json\` (needs "config" and "initialParameters")`);
   }
+  const unknown = unknownKeys(doc, TRAIN_JSON_KEYS);
+  if (unknown.length) throw new UsageError(`--from: ${path}: ${describeUnknownKeys(unknown, TRAIN_JSON_KEYS)}`);
   const parsed = TrainingConfigSchema.safeParse(doc.config);
   if (!parsed.success) throw new UsageError(`--from: ${path}: ${describeIssues(parsed.error, (p) => `config.${p.map(String).join('.')}`)}`);
   const config = parsed.data;
@@ -79,17 +93,31 @@ function trainingFromFile(path: string, options: { snapshotEvery?: number; trace
     throw error;
   }
   const seed = typeof doc.seed === 'number' ? doc.seed : null;
+  options.check?.(config, dataset);
   return { config, dataset, seed, result: train(config, dataset, initial, options) };
 }
 
-function seedOf(raw: string | undefined): number {
-  return raw === undefined ? 1 : parseNumber('--seed', raw, { integer: true, min: 0, max: MAX_SEED });
+function seedOf(raw: string): number {
+  return parseNumber('--seed', raw, { integer: true, min: 0, max: MAX_SEED });
 }
 
-function trainingFromFlags(input: TrainingConfigInput, seed: number, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+/** The seeds of --seed (comma-separated where several are allowed); without it one random seed, as `train` does
+ * (the caller prints it with printSeed once the figure is drawn; it is in the figure's subtitle too). */
+function seedsOf(raw: string | undefined): { seeds: number[]; random: boolean } {
+  if (raw !== undefined) return { seeds: raw.split(',').map((s) => seedOf(s.trim())), random: false };
+  return { seeds: [randomInt(0, 2 ** 47)], random: true };
+}
+
+/** Says which random seed a figure used, so that it can be drawn again. */
+function printSeed(seed: number | null, random: boolean): void {
+  if (random && seed !== null) process.stderr.write(`seed: ${seed} (draw this figure again with --seed ${seed})\n`);
+}
+
+function trainingFromFlags(input: TrainingConfigInput, seed: number, record: Recording): PlotTraining {
   if (input.init === 'file') throw new UsageError('--init file is not available here; replay a saved training with --from <train.json>');
   const config = validateConfig(input);
   const dataset = loadDataset(config.dataset);
+  record.check?.(config, dataset);
   return { config, dataset, seed, result: train(config, dataset, seededInitialParameters(config, dataset, seed), record) };
 }
 
@@ -97,11 +125,13 @@ function recordEvery(options: TrainingFlags, fallback: number): number {
   return options.recordEvery === undefined ? fallback : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
 }
 
-/** One training: from --from (one file) or from the flags. */
-function oneTraining(options: TrainingFlags, record: { snapshotEvery?: number; traceEvery?: number }): PlotTraining {
+/** One training: from --from (one file) or from the flags (`random`: its seed was drawn, not given). */
+function oneTraining(options: TrainingFlags, record: Recording): PlotTraining & { random: boolean } {
   if (options.from && options.from.length > 1) throw new UsageError('--from takes one file for this chart');
-  if (options.from?.length) return trainingFromFile(options.from[0], record);
-  return trainingFromFlags(configInputFromOptions(options), seedOf(options.seed), record);
+  if (options.from?.length) return { ...trainingFromFile(options.from[0], record), random: false };
+  const { seeds, random } = seedsOf(options.seed);
+  if (seeds.length > 1) throw new UsageError('--seed takes one seed for this chart');
+  return { ...trainingFromFlags(configInputFromOptions(options), seeds[0], record), random };
 }
 
 /** A repeatable option's values, in order. */
@@ -109,7 +139,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function addTrainingOptions(command: Command, several: boolean): Command {
   addConfigOptions(command)
-    .option('--seed <n>', several ? 'seed(s) of the initial parameters, comma-separated (default: 1)' : 'seed of the initial parameters (default: 1)')
+    .option('--seed <n>', `${several ? 'seed(s) of the initial parameters, comma-separated' : 'seed of the initial parameters'} (default: random, printed and shown in the subtitle)`)
     .option('--from <train.json>', 'replay the training saved by `xorlab train --json` instead of the training flags' + (several ? ' (repeatable)' : ''), collect);
   return addOutputOptions(command);
 }
@@ -163,8 +193,13 @@ Examples:
   addTrainingOptions(weights, false).option('--record-every <epochs>', 'record the parameters every this many epochs (default: 10)');
   weights.action(async (options: TrainingFlags) => {
     checkOutput(options);
-    const t = oneTraining(options, { snapshotEvery: recordEvery(options, 10) });
+    const every = recordEvery(options, 10);
+    const t = oneTraining(options, {
+      snapshotEvery: every,
+      check: (config, dataset) => checkRecording('--record-every', every, config.epochs, shapeFor(config, dataset).parameterCount, MAX_CHART_POINTS, 'points on the chart'),
+    });
     await emit(weightsChart(t.config, t.dataset, t.result, t.seed), options);
+    printSeed(t.seed, t.random);
   });
 
   const boundary = plot.command('boundary').description('a trained network\'s output over the input square, with the four XOR points');
@@ -175,6 +210,7 @@ Examples:
     if (t.dataset.inputCount !== 2) throw new UsageError(`a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`);
     if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
     await emit(boundaryChart(t.config, t.dataset, t.result.finalParameters, t.seed, t.result.metrics.totalLoss), options);
+    printSeed(t.seed, t.random);
   });
 
   const loss = plot.command('loss').description('loss curves of one or several trainings (log y-axis)');
@@ -184,23 +220,34 @@ Examples:
   loss.action(async (options: TrainingFlags & { vary?: string[] }) => {
     checkOutput(options);
     const every = recordEvery(options, 10);
+    const fromFlags = !options.from?.length || options.vary?.length || options.seed !== undefined;
+    const { key, values } = varyValues(options.vary);
+    const base = configInputFromOptions(options);
+    const { seeds, random } = fromFlags ? seedsOf(options.seed) : { seeds: [], random: false };
+    // Every run's losses count towards the chart's points: the runs' epochs are known before any of them trains.
+    const runCount = (options.from?.length ?? 0) + values.length * seeds.length;
+    const record: Recording = {
+      traceEvery: every,
+      check: (config) => checkRecording('--record-every', every, config.epochs, runCount, MAX_CHART_POINTS, 'points on the chart'),
+    };
     const runs: LabelledTrace[] = [];
-    for (const path of options.from ?? []) runs.push({ label: path, result: trainingFromFile(path, { traceEvery: every }).result });
+    for (const path of options.from ?? []) runs.push({ label: path, result: trainingFromFile(path, record).result });
     let subtitle: string | undefined;
-    if (!options.from?.length || options.vary?.length || options.seed !== undefined) {
-      const seeds = (options.seed ?? '1').split(',').map((s) => seedOf(s.trim()));
-      const base = configInputFromOptions(options);
-      const { key, values } = varyValues(options.vary);
+    if (fromFlags) {
       for (const value of values) {
         for (const seed of seeds) {
           const input = key ? ({ ...base, [key]: value }) : base;
           const label = [key ? `${key} ${short(value!, 4)}` : '', seeds.length > 1 || !key ? `seed ${seed}` : ''].filter(Boolean).join(', ');
-          runs.push({ label, result: trainingFromFlags(input, seed, { traceEvery: every }).result });
+          runs.push({ label, result: trainingFromFlags(input, seed, record).result });
         }
       }
-      if (!options.from?.length) subtitle = `${describeTraining(validateConfig(base), null)}${key ? ` (${key} varies)` : ''}; mean loss over the samples`;
+      if (!options.from?.length) {
+        const seedText = seeds.length === 1 ? `, seed ${seeds[0]}` : `, seeds ${seeds.join(', ')}`;
+        subtitle = `${describeTraining(validateConfig(base), null)}${seedText}${key ? ` (${key} varies)` : ''}; mean loss over the samples`;
+      }
     }
     await emit(lossChart(runs, subtitle), options);
+    printSeed(seeds[0] ?? null, random);
   });
 }
 
@@ -231,9 +278,14 @@ const datasetShape: DatasetShape = (name) => {
 function varyValues(raw: string[] | undefined): { key: string | null; values: (number | undefined)[] } {
   if (!raw?.length) return { key: null, values: [undefined] };
   if (raw.length > 1) throw new UsageError('--vary can be given once (one parameter)');
-  const match = /^([A-Za-z]+)=(.+)$/.exec(raw[0]);
+  const match = /^([A-Za-z-]+)=(.+)$/.exec(raw[0]);
   const defaults = defaultConfig() as Record<string, unknown>;
   const numeric = Object.keys(defaults).filter((k) => typeof defaults[k] === 'number');
-  if (!match || !numeric.includes(match[1])) throw new UsageError(`--vary must look like key=v1,v2 with a numeric key (${numeric.join(', ')}), got "${raw[0]}"`);
-  return { key: match[1], values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
+  // The key as in a study file (hiddenStd) or as its flag (hidden-std).
+  const key = match ? parameterNamed(match[1], numeric) : null;
+  if (!match || key === null) {
+    const typed = match?.[1] ?? raw[0].split('=')[0];
+    throw new UsageError(`--vary must look like key=v1,v2 with a numeric key${suggestParameter(typed, numeric)} (${numeric.join(', ')}), got "${raw[0]}"`);
+  }
+  return { key, values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
 }

@@ -3,11 +3,11 @@
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
 import type { Command } from 'commander';
 import type { Dataset } from '../../core/index.js';
-import { AllocationError, DEFAULT_MAX_TRIALS, predictedRse, type PointError } from '../../study/allocate.js';
+import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/allocate.js';
 import { planRefinement, type Refinement } from '../../study/refine.js';
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
-import { planAdditional } from '../../study/plan.js';
-import { pointErrors } from '../../study/stored.js';
+import { checkPinnedDatasets } from '../../study/pins.js';
+import { pointErrors, reserveAdditional } from '../../study/stored.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
 import { UsageError } from '../errors.js';
@@ -48,6 +48,24 @@ function formatRse(rse: number | null): string {
   return rse === null ? '-' : rse.toPrecision(3);
 }
 
+/**
+ * The points refine can plan nothing for: at least MIN_TRIALS trials but fewer than 2 that did not diverge, so no
+ * relative error (and no prediction of what more trials would bring). Named in one line, or null when none.
+ */
+function withoutEstimate(study: Study, errors: readonly PointError[], extra: readonly number[]): string | null {
+  const blind = errors.filter((e, i) => e.rse === null && e.count >= MIN_TRIALS && extra[i] === 0);
+  if (blind.length === 0) return null;
+  const shown = blind.slice(0, 5).map((e) => {
+    const params = Object.entries(study.pointParams(e.point)).map(([p, v]) => `${p}=${typeof v === 'number' ? v.toPrecision(4) : v}`).join(' ');
+    return `point ${e.point} (${params}: ${e.count - e.lossCount} of ${e.count} diverged)`;
+  });
+  const more = blind.length > shown.length ? `, and ${blind.length - shown.length} more` : '';
+  return (
+    `note: ${blind.length} point${blind.length > 1 ? 's have' : ' has'} fewer than 2 trials that did not diverge, so no relative error, and gets no trials: ` +
+    `${shown.join(', ')}${more}; more trials there would likely diverge too (see xorlab summary ${study.definition.name})`
+  );
+}
+
 function printAllocation(study: Study, errors: PointError[], extra: number[]): void {
   const rows = errors
     .map((e, i) => ({ e, k: extra[i] }))
@@ -78,7 +96,6 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   let study: Study;
   let datasets: Record<string, Dataset>;
   let errors: PointError[];
-  let stored: Map<number, Int32Array>;
   try {
     const record = await reader.getStudy(name);
     if (!record) {
@@ -87,9 +104,9 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     }
     study = toStudy(record.definition, `the stored definition of "${name}"`);
     datasets = studyDatasets(study); // a missing dataset file is bad input
+    checkPinnedDatasets(study, datasets); // and so is one edited since the study was stored
     settings = await checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
     errors = await pointErrors(reader, study);
-    stored = await reader.storedRuns(name);
   } finally {
     await reader.close();
   }
@@ -103,8 +120,11 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   }
   const { extra, total } = refinement;
   const worst = refinement.largestRse ?? 0;
+  const unknown = withoutEstimate(study, errors, extra);
   if (total === 0) {
-    process.stdout.write(`study ${name}: every point's RSE is already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
+    const judged = unknown ? 'every point with an RSE has it' : "every point's RSE is";
+    process.stdout.write(`study ${name}: ${judged} already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
+    if (unknown) process.stdout.write(`${unknown}\n`);
     return;
   }
   const worstAfter = refinement.predictedLargestRse ?? 0;
@@ -113,13 +133,16 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   if (options.dryRun) {
     printAllocation(study, errors, extra);
     process.stdout.write(`${summary}\n`);
+    if (unknown) process.stdout.write(`${unknown}\n`);
     return;
   }
   process.stderr.write(`${summary}\n`);
-  const plan = planAdditional(extra, stored);
+  if (unknown) process.stderr.write(`${unknown}\n`);
   if (options.distributed) {
     const store = await openDistributedStore('--distributed', options.db);
     try {
+      // The new repeat indices are reserved in the store (see below).
+      const plan = await reserveAdditional(store, study, extra);
       await runDistributed(`refine ${name}`, study, plan, store, datasets, settings, options, (done) =>
         commandLine(['refine', name, '--budget', String(Math.max(1, plan.size - done)), ...runFlagArgs(options, settings), '--distributed', ...(options.work === false ? ['--no-work'] : [])]),
       );
@@ -130,6 +153,9 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   }
   const store = await openStoreFromOptions(options);
   try {
+    // The new repeat indices are reserved in the store: a refine of the same study running at the same time gets
+    // others, and both runs' trials are stored.
+    const plan = await reserveAdditional(store, study, extra);
     await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (outcome) =>
       commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...runFlagArgs(options, settings)]),
     );

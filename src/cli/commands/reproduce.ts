@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
 import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
-import { dbLabel, openStoreFromOptions } from '../db-option.js';
+import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
@@ -31,13 +31,13 @@ export function registerReproduce(program: Command): void {
     .option('--epochs <n>', 'epochs per training instead of 10,000 (a trial run; changes the default --name)')
     .option('--points <n>', 'points of the curve instead of the scale\'s (a trial run; changes the default --name)')
     .option('--repeats <n>', 'trainings per point instead of the scale\'s (a trial run; changes the default --name)');
-  addRunOptions(command).addHelpText(
+  addRunOptions(command, `${REPRODUCE_DB} in the --out folder, away from your own ${DEFAULT_DB}; or $${DB_ENV} if set`).addHelpText(
     'after',
     `
 Rerunning resumes: trainings already in the database are not run again.
 
 Examples:
-  xorlab reproduce                          (quick scale into xorlab.db, report in ./xorlab-report)
+  xorlab reproduce                          (quick scale; report and its trials in ./xorlab-report)
   xorlab reproduce --scale paper --db paper.db --out paper-report
   xorlab reproduce --epochs 500 --points 12 --repeats 4 --out /tmp/try   (a small trial run)`,
   );
@@ -109,6 +109,19 @@ function checkOutFolder(dir: string): void {
   }
 }
 
+/** The database of a reproduction without --db, in its report folder. */
+export const REPRODUCE_DB = 'article.db';
+
+function makeOutFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.xorlab-write-check'), '');
+    rmSync(join(dir, '.xorlab-write-check'));
+  } catch (error) {
+    throw new UsageError(`--out: cannot write to the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
 async function runReproduce(options: ReproduceOptions): Promise<void> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
@@ -120,17 +133,17 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   checkOutFolder(dir);
   const studies = resolveReproduction(scale, prefix);
   const log = (line: string) => process.stderr.write(`reproduce: ${line}\n`);
-  const store = await openStoreFromOptions(options);
+  // Without --db the trials go into the report folder, beside the report made from them: the user's own
+  // xorlab.db holds only their studies, and deleting the folder removes the reproduction whole. The folder is made
+  // first then; a database of its own has no stored definitions that could refuse this run.
+  const named = namedDb(options);
+  const database = named ?? join(dir, REPRODUCE_DB);
+  if (named === undefined) makeOutFolder(dir);
+  const store = await openStoreFromOptions({ db: database });
   try {
     const datasets = { xor: builtinDataset('xor') };
     settings = withEngine(settings, await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
-    try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, '.xorlab-write-check'), '');
-      rmSync(join(dir, '.xorlab-write-check'));
-    } catch (error) {
-      throw new UsageError(`--out: cannot write to the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    makeOutFolder(dir);
     const hint = commandLine(process.argv.slice(2));
     const run = await runPrepared(store, scale, studies, (label, study, plan) => runWithProgress(label, study, plan, store, datasets, settings, () => hint), log);
     const ranFor = (performance.now() - started) / 1000;
@@ -138,7 +151,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     await writeReport(store, dir, scale, run.studies, {
       engine: `${settings.engine} (${settings.precision})`,
       workers: settings.workers,
-      database: dbLabel(options),
+      database: dbLabel({ db: database }),
       command: hint,
       seconds: ranFor,
     });

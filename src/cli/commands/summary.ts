@@ -82,7 +82,12 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   const compare = options.compare ? ([options.compare[0], options.compare[1]] as const) : undefined;
   // The same document as the library's summarizeStudy() and the dashboard's; the table and the CSV are drawn from it.
   const report = await withStore(options, (store) =>
-    summarizeStudy(store, study, { metric, level, compare, quantiles: options.quantiles, recompute: options.recompute }, ['--compare A', '--compare B']),
+    summarizeStudy(
+      store,
+      study,
+      { metric, level, compare, quantiles: options.quantiles, recompute: options.recompute, onWarning: (line) => process.stderr.write(`xorlab: warning: ${line}\n`) },
+      ['--compare A', '--compare B'],
+    ),
   );
 
   if (options.json) {

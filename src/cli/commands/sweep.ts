@@ -2,12 +2,14 @@
 // all cores. Rerunning the same command resumes; Ctrl-C keeps what finished and prints how to resume.
 import type { Command } from 'commander';
 import { MAX_SEED } from '../../core/index.js';
+import { parameterNamed, suggestParameter } from '../../config/index.js';
 import type { PostgresStore } from '../../store/postgres.js';
 import { MissingDatabaseError, type Store } from '../../store/types.js';
 import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
 import { planMissing } from '../../study/plan.js';
+import { checkPinnedDatasets, pinDatasets } from '../../study/pins.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
@@ -86,8 +88,11 @@ function definitionFromFlags(options: SweepOptions): unknown {
   for (const entry of options.sweep ?? []) {
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new UsageError(`--sweep must be param=grid (e.g. hiddenStd=exp:-3:4:400), got "${entry}"`);
-    const param = entry.slice(0, eq).trim();
-    if (param in sweep) throw new UsageError(`--sweep: ${param} is given twice`);
+    // A parameter is named as in a study file (hiddenStd) or as its flag (hidden-std, --hidden-std).
+    const typed = entry.slice(0, eq).trim();
+    const param = parameterNamed(typed, SWEEPABLE_NAMES);
+    if (param === null) throw new UsageError(`--sweep: cannot sweep "${typed}"${suggestParameter(typed, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (Object.hasOwn(sweep, param)) throw new UsageError(`--sweep: ${param} is given twice`);
     sweep[param] = entry.slice(eq + 1);
   }
   const fileSweep = file.sweep;
@@ -132,8 +137,11 @@ async function runSweep(options: SweepOptions): Promise<void> {
     throw new UsageError('give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file');
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
-  const study = given ?? toStudy(await storedDefinition(options), `the stored definition of "${options.name}"`);
-  const datasets = studyDatasets(study); // a missing dataset file is bad input too
+  const resolved = given ?? toStudy(await storedDefinition(options), `the stored definition of "${options.name}"`);
+  const datasets = studyDatasets(resolved); // a missing dataset file is bad input too
+  // A dataset file edited since the study was stored is refused; a new study pins its files' tables.
+  checkPinnedDatasets(resolved, datasets);
+  const study = given ? pinDatasets(resolved, datasets) : resolved;
   const store = options.distributed ? await openDistributedStore('--distributed', options.db) : await openStoreFromOptions(options);
   try {
     const { pointCount, definition } = study;

@@ -13,6 +13,7 @@ import {
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
+import { MAX_CHART_POINTS, MAX_TRACE_LINES, checkPrintedParameters, checkRecording } from '../limits.js';
 import { parseChoice, parseNumber } from '../parse.js';
 import { runTraining } from '../../engine/single.js';
 import { weightsChart } from '../../plot/charts.js';
@@ -79,6 +80,11 @@ async function runTrain(options: TrainOptions): Promise<void> {
   const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
+  // What is recorded and printed is bounded before training starts (one line instead of a crash at the end).
+  if (engine === 'reference') checkRecording('--log-every', logEvery, config.epochs, 1, MAX_TRACE_LINES, 'losses to print');
+  if (options.plotWeights !== undefined) checkRecording('--record-every', recordEvery, config.epochs, shape.parameterCount, MAX_CHART_POINTS, 'points on the chart');
+  if (options.json) checkPrintedParameters('--json', shape.parameterCount, 2);
+  if (options.saveWeights !== undefined) checkPrintedParameters('--save-weights', shape.parameterCount, 1);
 
   let initial: Float64Array;
   if (options.initWeights !== undefined) {

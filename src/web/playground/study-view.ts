@@ -2,6 +2,8 @@
 // curveSpecOf -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
 import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
+import { PARAMETER_NAMES } from '../../config/parameters.js';
+import type { TrainingConfig } from '../../core/config.js';
 import { curveSpecOf } from '../../study/charts.js';
 import type { PointSummary, StudyRecord, TrialRow } from '../../store/types.js';
 import { summaryCsv } from '../../study/summary.js';
@@ -183,17 +185,23 @@ export class StudyView {
   }
 
   private downloadTrials(): void {
-    if (this.outcome) download('playground-trials.csv', trialsCsv(this.outcome.trials, ['hiddenStd']), 'text/csv');
+    const setup = this.setup;
+    if (this.outcome && setup) download('playground-trials.csv', trialsCsv(this.outcome.trials, (point) => setup.study.pointConfig(point)), 'text/csv');
   }
 }
 
-/** Every trial as `xorlab export --format csv` writes it. */
-export function trialsCsv(trials: readonly TrialRow[], swept: readonly string[]): string {
+/** Every trial as `xorlab export --format csv` writes it: every configuration value of its point as a column. */
+export function trialsCsv(trials: readonly TrialRow[], configOf: (point: number) => TrainingConfig): string {
   const num = (x: number | null) => (x === null ? '' : numberText(x));
-  const lines = [csvLine(['study', 'point', 'repeat', ...swept, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])];
+  const field = (config: TrainingConfig, name: string): string => {
+    const value: unknown = (config as unknown as Record<string, unknown>)[name];
+    return csvField(Array.isArray(value) ? value.join(',') : value);
+  };
+  const lines = [csvLine(['study', 'point', 'repeat', ...PARAMETER_NAMES, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])];
   for (const t of trials) {
+    const config = configOf(t.point);
     lines.push(
-      `${csvField(t.study)},${t.point},${t.repeat}${swept.map((n) => `,${csvField(t.params[n])}`).join('')},${t.seed},${num(t.totalLoss)},${num(t.finalLoss)},${t.success ? 1 : 0},${num(t.epochsToThreshold)},${t.diverged ? 1 : 0},${csvField(t.engine)},${csvField(t.precision)}`,
+      `${csvField(t.study)},${t.point},${t.repeat}${PARAMETER_NAMES.map((n) => `,${field(config, n)}`).join('')},${t.seed},${num(t.totalLoss)},${num(t.finalLoss)},${t.success ? 1 : 0},${num(t.epochsToThreshold)},${t.diverged ? 1 : 0},${csvField(t.engine)},${csvField(t.precision)}`,
     );
   }
   return `${lines.join('\n')}\n`;
