@@ -60,6 +60,7 @@ export function queryError(error: unknown, where: string): Error {
   if (!e || typeof e !== 'object' || !(e instanceof Error)) return new StoreError(`${where}: ${String(error)}`);
   const code = e.code ?? '';
   const text = firstLine(e.message);
+  if (code === '40P01' || code === '40001') return new StoreUnavailableError(`PostgreSQL at ${where} rolled back a transaction that met another (${text}); it can be run again`);
   if (isConnectionError(error)) return new StoreUnavailableError(`lost the connection to PostgreSQL at ${where}: ${text}`);
   if (code === '25006') return new StoreError(`${where} was opened for reading only`);
   if (code === '42501') return new StoreError(`${where}: ${text} (the user lacks a privilege xorlab needs; grant it, or use another user)`);

@@ -120,6 +120,9 @@ export function createPool(config: pg.PoolConfig): pg.Pool {
 const toNumber = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const toNullableNumber = (v: unknown): number | null => (v === null ? null : toNumber(v));
 
+/** Attempts of a transaction that PostgreSQL rolls back as a deadlock victim or a serialization failure. */
+const TRANSACTION_ATTEMPTS = 5;
+
 export class PostgresStore implements Store {
   private readonly studyIds = new Map<string, number>();
   private readonly engineIds = new Map<string, number>();
@@ -158,6 +161,21 @@ export class PostgresStore implements Store {
   /** Runs `work` in one transaction on one client of the pool: BEGIN, work, COMMIT; ROLLBACK when it throws.
    * A client whose connection broke is discarded, not returned to the pool. */
   async withTransaction<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
+    // A deadlock victim or a serialization failure is rolled back by the server and may simply run again: every
+    // transaction here is idempotent (rows ON CONFLICT DO NOTHING, blocks recomputed from their rows, a job
+    // completed once). A few attempts, then the error goes to the caller like any other.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(work);
+      } catch (error) {
+        const code = ((error as StoreError).cause as { code?: unknown } | undefined)?.code;
+        if (!(code === '40P01' || code === '40001') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (1 + Math.random())));
+      }
+    }
+  }
+
+  private async transactionOnce<R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -171,9 +189,13 @@ export class PostgresStore implements Store {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      if (isConnectionError(error)) broken = error;
+      const code = (error as { code?: unknown }).code;
+      const retryable = code === '40P01' || code === '40001';
+      if (isConnectionError(error) && !retryable) broken = error;
       else await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
-      throw queryError(error, this.location);
+      const wrapped = queryError(error, this.location);
+      if (retryable && wrapped.cause === undefined) Object.defineProperty(wrapped, 'cause', { value: error });
+      throw wrapped;
     } finally {
       client.release(broken instanceof Error ? broken : undefined);
     }
