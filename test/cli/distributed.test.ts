@@ -60,10 +60,16 @@ function start(args: string[]): Running {
   return { child, output: () => out, exited };
 }
 
+/** Thrown by a probe: waiting is pointless, fail now with this message. */
+class StopWaiting extends Error {}
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await probe().catch((error: unknown) => {
+      if (error instanceof StopWaiting) throw error;
+      return undefined; // the database is not ready yet
+    });
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -102,7 +108,11 @@ test('a worker killed with SIGKILL mid-chunk: another takes its chunks within se
   const url = await server.createDatabase();
   const coordinator = start(['sweep', ...STUDY, '--db', url, '--distributed', '--no-work']);
   const a = start(['worker', '--db', url, '--workers', '1']);
-  await waitFor('worker A to store a chunk and take more', async () => (await storedTrials(url)) > 0 && (await jobs(url, 'active')).length > 0);
+  await waitFor('worker A to store a chunk and take more', async () => {
+    // A worker that has ended cannot be killed mid-chunk: say why instead of waiting out the timeout.
+    if (a.child.exitCode !== null) throw new StopWaiting(`worker A ended early (exit ${a.child.exitCode}): ${a.output()}`);
+    return (await storedTrials(url)) > 0 && (await jobs(url, 'active')).length > 0;
+  });
   a.child.kill('SIGKILL');
   const killedAt = Date.now();
   assert.equal(await a.exited, null);

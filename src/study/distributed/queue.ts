@@ -151,9 +151,24 @@ export class ChunkQueue {
     readonly location: string,
   ) {}
 
-  /** Starts pg-boss on the store's pool: creates its schema and the queue the first time (concurrent starts are
-   * safe: pg-boss serialises its migrations), and offers maintenance (expiring jobs) every second. */
+  /** Starts pg-boss on the store's pool: creates its schema and the queue the first time, and offers maintenance
+   * (expiring jobs) every second. pg-boss serialises its migrations, but not the first CREATE SCHEMA: two processes
+   * starting on a fresh database at once (a coordinator and a worker) can meet there, and the loser gets a unique
+   * violation on pg_namespace. The schema is then there: the loser simply starts again. */
   static async open(store: PostgresStore): Promise<ChunkQueue> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ChunkQueue.openOnce(store);
+      } catch (error) {
+        const cause = (error as { cause?: { code?: unknown } }).cause;
+        const raced = cause?.code === '23505' || /pg_namespace_nspname_index|already exists/.test((error as Error).message);
+        if (!raced || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  private static async openOnce(store: PostgresStore): Promise<ChunkQueue> {
     const boss = new PgBoss({
       db: onPool(store.pool),
       schema: QUEUE_SCHEMA,

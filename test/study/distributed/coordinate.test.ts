@@ -217,3 +217,18 @@ test('chunk sizes and expiry for distributed runs', () => {
   assert.equal(expirySeconds(0.01), 8);
   assert.equal(expirySeconds(3), 30);
 });
+
+test('processes that open the queue at once on a fresh database all get it (the first CREATE SCHEMA races)', async () => {
+  // A coordinator and its workers usually start together; pg-boss serialises its migrations but not the creation of
+  // its schema, and the loser of that race used to end with a unique violation on pg_namespace (exit 2).
+  for (let round = 0; round < 4; round++) {
+    const url = await server.createDatabase();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(url, { poolSize: 4 })));
+    try {
+      const queues = await Promise.all(stores.map((store) => ChunkQueue.open(store)));
+      await Promise.all(queues.map((queue) => queue.close()));
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  }
+});
