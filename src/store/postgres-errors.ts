@@ -53,6 +53,15 @@ export function connectError(error: unknown, where: string): StoreError {
   return new StoreError(`${lead}: ${text}`);
 }
 
+/** Whether PostgreSQL rolled the transaction back as a deadlock victim or a serialization failure: it may simply
+ * run again. Looks through a StoreError to the driver's error it wraps. */
+export function isRetryableTransaction(error: unknown): boolean {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = e.code ?? e.cause?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** Turns an error from a query into a StoreError (StoreUnavailableError when the connection was lost). */
 export function queryError(error: unknown, where: string): Error {
   if (error instanceof StoreError) return error;
@@ -60,7 +69,12 @@ export function queryError(error: unknown, where: string): Error {
   if (!e || typeof e !== 'object' || !(e instanceof Error)) return new StoreError(`${where}: ${String(error)}`);
   const code = e.code ?? '';
   const text = firstLine(e.message);
-  if (code === '40P01' || code === '40001') return new StoreUnavailableError(`PostgreSQL at ${where} rolled back a transaction that met another (${text}); it can be run again`);
+  if (isRetryableTransaction(error)) {
+    // The cause travels with it: whoever ran the transaction may run it again (and tell it from a lost connection).
+    const rolledBack = new StoreUnavailableError(`PostgreSQL at ${where} rolled back a transaction that met another (${text}); it can be run again`);
+    Object.defineProperty(rolledBack, 'cause', { value: error });
+    return rolledBack;
+  }
   if (isConnectionError(error)) return new StoreUnavailableError(`lost the connection to PostgreSQL at ${where}: ${text}`);
   if (code === '25006') return new StoreError(`${where} was opened for reading only`);
   if (code === '42501') return new StoreError(`${where}: ${text} (the user lacks a privilege xorlab needs; grant it, or use another user)`);

@@ -22,7 +22,7 @@ import type { EngineName, Precision } from '../config/parameters.js';
 import { redact, registerSecret } from '../text/redact.js';
 import { describeDifference } from './definition-diff.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
-import { connectError, isConnectionError, queryError } from './postgres-errors.js';
+import { connectError, isConnectionError, isRetryableTransaction, queryError } from './postgres-errors.js';
 import { PG_SCHEMA, prepareSchema } from './postgres-schema.js';
 import { METRIC_COLUMNS, METRIC_NAMES, StoreError, type MetricName, type OpenStoreOptions, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from './types.js';
 
@@ -168,8 +168,7 @@ export class PostgresStore implements Store {
       try {
         return await this.transactionOnce(work);
       } catch (error) {
-        const code = ((error as StoreError).cause as { code?: unknown } | undefined)?.code;
-        if (!(code === '40P01' || code === '40001') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        if (!isRetryableTransaction(error) || attempt >= TRANSACTION_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (1 + Math.random())));
       }
     }
@@ -189,13 +188,9 @@ export class PostgresStore implements Store {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const retryable = code === '40P01' || code === '40001';
-      if (isConnectionError(error) && !retryable) broken = error;
+      if (isConnectionError(error) && !isRetryableTransaction(error)) broken = error;
       else await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
-      const wrapped = queryError(error, this.location);
-      if (retryable && wrapped.cause === undefined) Object.defineProperty(wrapped, 'cause', { value: error });
-      throw wrapped;
+      throw queryError(error, this.location);
     } finally {
       client.release(broken instanceof Error ? broken : undefined);
     }

@@ -19,7 +19,7 @@ import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../../core/index.js';
 import type { EngineName, Precision } from '../../config/index.js';
-import { isConnectionError, queryError } from '../../store/postgres-errors.js';
+import { isConnectionError, isRetryableTransaction, queryError } from '../../store/postgres-errors.js';
 import type { PostgresStore } from '../../store/postgres.js';
 import { StoreError } from '../../store/types.js';
 
@@ -152,16 +152,19 @@ export class ChunkQueue {
   ) {}
 
   /** Starts pg-boss on the store's pool: creates its schema and the queue the first time, and offers maintenance
-   * (expiring jobs) every second. pg-boss serialises its migrations, but not the first CREATE SCHEMA: two processes
-   * starting on a fresh database at once (a coordinator and a worker) can meet there, and the loser gets a unique
-   * violation on pg_namespace. The schema is then there: the loser simply starts again. */
+   * (expiring jobs) every second. pg-boss serialises its migrations, but neither the first CREATE SCHEMA nor the
+   * creation of a queue: two processes starting on a fresh database at once (a coordinator and a worker) can meet
+   * there. The loser gets a unique violation on pg_namespace, or is the victim of a deadlock (one has inserted the
+   * queue's row and adds its partition's foreign key to that table, the other waits to insert the same row). Either
+   * way the winner made what was missing and the loser's transaction was rolled back: it simply starts again. */
   static async open(store: PostgresStore): Promise<ChunkQueue> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await ChunkQueue.openOnce(store);
       } catch (error) {
         const cause = (error as { cause?: { code?: unknown } }).cause;
-        const raced = cause?.code === '23505' || /pg_namespace_nspname_index|already exists/.test((error as Error).message);
+        const raced =
+          cause?.code === '23505' || isRetryableTransaction(error) || /pg_namespace_nspname_index|already exists/.test((error as Error).message);
         if (!raced || attempt >= 5) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }

@@ -1,6 +1,7 @@
 // Riding out a database that goes away for a while (a restart, a network blip): a long-running worker or
 // coordinator retries what failed with StoreUnavailableError, says so once, says when it is back, and gives up
 // (rethrowing) when the server stays unreachable for `limitMs`.
+import { isRetryableTransaction } from '../../store/postgres-errors.js';
 import { StoreUnavailableError } from '../../store/types.js';
 
 export const RECONNECT_LIMIT_MS = 5 * 60_000;
@@ -42,6 +43,8 @@ export class Reconnector {
    * been unreachable for too long. Any other error is rethrown at once. */
   async failed(error: unknown, signal?: AbortSignal): Promise<void> {
     if (!isUnavailable(error)) throw error;
+    // A transaction rolled back as a deadlock victim: the server is there, the request simply runs again.
+    if (isRetryableTransaction(error)) return sleep(BACKOFF_MS[0] * (1 + Math.random()), signal);
     const now = Date.now();
     if (this.since === null) {
       this.since = now;

@@ -11,7 +11,7 @@ import { openPostgresStore, type PostgresStore } from '../../../src/store/postgr
 import { StoreUnavailableError } from '../../../src/store/types.js';
 import { resolveStudy } from '../../../src/study/definition.js';
 import { coordinate, distributedChunkSize } from '../../../src/study/distributed/coordinate.js';
-import { ChunkQueue, QUEUE_SCHEMA, expirySeconds, parseChunkJob, type ChunkJob } from '../../../src/study/distributed/queue.js';
+import { CHUNK_QUEUE, ChunkQueue, QUEUE_SCHEMA, expirySeconds, parseChunkJob, type ChunkJob } from '../../../src/study/distributed/queue.js';
 import { workOnQueue } from '../../../src/study/distributed/work.js';
 import { planAdditional, planMissing } from '../../../src/study/plan.js';
 import { runPlan } from '../../../src/study/run.js';
@@ -216,6 +216,44 @@ test('chunk sizes and expiry for distributed runs', () => {
   assert.equal(expirySeconds(1.5), 15);
   assert.equal(expirySeconds(0.01), 8);
   assert.equal(expirySeconds(3), 30);
+});
+
+test('a queue open that PostgreSQL picks as a deadlock victim (another process creating the queue) starts again', async () => {
+  // Seen in CI: a worker started beside its coordinator on a fresh database ended at once with "rolled back a
+  // transaction that met another (deadlock detected)", exit 2. pg-boss's create_queue inserts the queue's row and
+  // then adds its partition's foreign key to that table; a second create_queue waits to insert the same row. Here the
+  // other process is played by hand, holding its row and then asking for the foreign key's lock.
+  const url = await server.createDatabase();
+  const first = await openPostgresStore(url, { poolSize: 2 });
+  const store = await openPostgresStore(url, { poolSize: 4 });
+  const other = await first.pool.connect();
+  try {
+    await (await ChunkQueue.open(first)).close();
+    await first.pool.query(`SELECT ${QUEUE_SCHEMA}.delete_queue($1)`, [CHUNK_QUEUE]);
+    await other.query('BEGIN');
+    await other.query(`INSERT INTO ${QUEUE_SCHEMA}.queue (name, policy) VALUES ($1, 'standard')`, [CHUNK_QUEUE]);
+    const opening = ChunkQueue.open(store);
+    const outcome = opening.then(() => 'opened', (error: Error) => error.message);
+    // Once the open waits on that row, the other asks for what adding a foreign key to the queue table takes. The
+    // open has waited longer, so its deadlock check runs first and it is the victim.
+    for (let waited = 0; ; waited += 50) {
+      const { rows } = await first.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%create_queue%'`);
+      if (rows.length > 0) break;
+      assert.ok(waited < 10_000, `the open never waited on the other's row: ${await Promise.race([outcome, Promise.resolve('still opening')])}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await other.query(`LOCK TABLE ${QUEUE_SCHEMA}.queue IN SHARE ROW EXCLUSIVE MODE`);
+    await other.query('ROLLBACK');
+    assert.equal(await outcome, 'opened');
+    const queue = await opening;
+    const { rows } = await store.pool.query(`SELECT name FROM ${QUEUE_SCHEMA}.queue`);
+    assert.deepEqual(rows, [{ name: CHUNK_QUEUE }]);
+    await queue.close();
+  } finally {
+    other.release();
+    await store.close();
+    await first.close();
+  }
 });
 
 test('processes that open the queue at once on a fresh database all get it (the first CREATE SCHEMA races)', async () => {
