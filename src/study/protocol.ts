@@ -2,6 +2,8 @@
 // (transferred, not copied) so that messaging stays cheap next to the trainings.
 import type { Dataset, TrainingConfig } from '../core/index.js';
 import type { EngineName, Precision } from '../engine/types.js';
+import type { TrialRow } from '../store/types.js';
+import type { ParamValue } from './params.js';
 
 export interface WorkerInit {
   /** Every dataset the study uses, by its name in the configuration (loaded once by the main thread). */
@@ -51,3 +53,31 @@ export interface ChunkFailure {
 }
 
 export type WorkerReply = ChunkResult | ChunkFailure;
+
+/** A chunk's results as store rows: one decoding for the CLI's store, a distributed worker's and the page's in-memory
+ * study. `params` gives a point's swept values (cached by the caller). */
+export function chunkRows(study: string, task: ChunkTask, result: ChunkResult, params: (point: number) => Record<string, ParamValue>): TrialRow[] {
+  const rows: TrialRow[] = [];
+  for (let k = 0; k < task.points.length; k++) {
+    const point = task.points[k];
+    const flags = result.flags[k];
+    const total = result.totalLoss[k];
+    const final = result.finalLoss[k];
+    const epochs = result.epochsToThreshold[k];
+    rows.push({
+      study,
+      point,
+      repeat: task.repeats[k],
+      params: params(point),
+      seed: task.seeds[k],
+      totalLoss: Number.isNaN(total) ? null : total,
+      finalLoss: Number.isNaN(final) ? null : final,
+      success: (flags & FLAG_SUCCESS) !== 0,
+      epochsToThreshold: epochs < 0 ? null : epochs,
+      diverged: (flags & FLAG_DIVERGED) !== 0,
+      engine: flags & FLAG_FAST ? 'fast' : 'reference',
+      precision: flags & FLAG_F32 ? 'f32' : 'f64',
+    });
+  }
+  return rows;
+}

@@ -5,13 +5,13 @@
 import { availableParallelism } from 'node:os';
 import type { Dataset, TrainingConfig } from '../core/index.js';
 import type { EngineName, Precision } from '../engine/index.js';
-import type { Store, TrialRow } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import type { Study } from './types.js';
 import type { ParamValue } from './params.js';
 import { chooseChunkSize, chunksOf, secondsPerTrial, type TrialPlan } from './plan.js';
 import { runPool } from './pool.js';
 import { silentProgress, type Progress } from './progress.js';
-import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask } from './protocol.js';
+import { chunkRows, type ChunkResult, type ChunkTask } from './protocol.js';
 
 /** How often the progress display is refreshed. */
 const PROGRESS_MS = 250;
@@ -44,33 +44,6 @@ export interface RunOutcome {
   stored: number;
   interrupted: boolean;
   seconds: number;
-}
-
-/** A chunk's results as store rows; `params` gives a point's swept values (cached by the caller). */
-export function chunkRows(study: string, task: ChunkTask, result: ChunkResult, params: (point: number) => Record<string, ParamValue>): TrialRow[] {
-  const rows: TrialRow[] = [];
-  for (let k = 0; k < task.points.length; k++) {
-    const point = task.points[k];
-    const flags = result.flags[k];
-    const total = result.totalLoss[k];
-    const final = result.finalLoss[k];
-    const epochs = result.epochsToThreshold[k];
-    rows.push({
-      study,
-      point,
-      repeat: task.repeats[k],
-      params: params(point),
-      seed: task.seeds[k],
-      totalLoss: Number.isNaN(total) ? null : total,
-      finalLoss: Number.isNaN(final) ? null : final,
-      success: (flags & FLAG_SUCCESS) !== 0,
-      epochsToThreshold: epochs < 0 ? null : epochs,
-      diverged: (flags & FLAG_DIVERGED) !== 0,
-      engine: flags & FLAG_FAST ? 'fast' : 'reference',
-      precision: flags & FLAG_F32 ? 'f32' : 'f64',
-    });
-  }
-  return rows;
 }
 
 /** study.pointParams, remembered per point. */

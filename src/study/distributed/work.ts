@@ -12,8 +12,8 @@ import type { ParamValue } from '../../store/types.js';
 import { datasetNames, resolveStudy, type Study } from '../definition.js';
 import { chunkTask } from '../plan.js';
 import { runPool } from '../pool.js';
-import type { ChunkTask } from '../protocol.js';
-import { chunkRows, pointParamsCache } from '../run.js';
+import { chunkRows, type ChunkTask } from '../protocol.js';
+import { pointParamsCache } from '../run.js';
 import { jobDatasets, type ChunkQueue, type FetchedJob } from './queue.js';
 import { Reconnector, sleep } from './reconnect.js';
 

@@ -5,7 +5,7 @@
 import { summarizeRows } from '../../store/moments.js';
 import type { PointSummary, TrialRow } from '../../store/types.js';
 import { planMissing, chooseChunkSize, chunksOf, secondsPerTrial } from '../../study/plan.js';
-import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask, type WorkerInit } from '../../study/protocol.js';
+import { chunkRows, type ChunkResult, type ChunkTask, type WorkerInit } from '../../study/protocol.js';
 import type { TrainingConfig } from '../../core/config.js';
 import type { StudySetup } from './state.js';
 import type { StudyReply, StudyRequest } from './protocol.js';
@@ -138,29 +138,11 @@ export class PageStudy {
   private take(task: ChunkTask, result: ChunkResult): void {
     const { study } = this.setup;
     for (const reason of result.fallbackReasons) if (!this.reasons.includes(reason)) this.reasons.push(reason);
-    for (let k = 0; k < task.points.length; k++) {
-      const point = task.points[k];
-      const flags = result.flags[k];
-      const total = result.totalLoss[k];
-      const final = result.finalLoss[k];
-      const epochs = result.epochsToThreshold[k];
-      let list = this.trialsByPoint.get(point);
-      if (!list) this.trialsByPoint.set(point, (list = []));
-      list.push({
-        study: study.definition.name,
-        point,
-        repeat: task.repeats[k],
-        params: study.pointParams(point),
-        seed: task.seeds[k],
-        totalLoss: Number.isNaN(total) ? null : total,
-        finalLoss: Number.isNaN(final) ? null : final,
-        success: (flags & FLAG_SUCCESS) !== 0,
-        epochsToThreshold: epochs < 0 ? null : epochs,
-        diverged: (flags & FLAG_DIVERGED) !== 0,
-        engine: flags & FLAG_FAST ? 'fast' : 'reference',
-        precision: flags & FLAG_F32 ? 'f32' : 'f64',
-      });
-      this.dirty.add(point);
+    for (const row of chunkRows(study.definition.name, task, result, (point) => study.pointParams(point))) {
+      let list = this.trialsByPoint.get(row.point);
+      if (!list) this.trialsByPoint.set(row.point, (list = []));
+      list.push(row);
+      this.dirty.add(row.point);
     }
     this.done += task.points.length;
   }
