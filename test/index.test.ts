@@ -247,6 +247,35 @@ test('refineStudy adds trials where the relative error is largest, as `xorlab re
   });
 });
 
+test('runStudy and refineStudy pin a dataset file as the CLI does: an edited table is refused, nothing is written', async () => {
+  const dir = tempDir();
+  const table = join(dir, 'table.csv');
+  const XOR = 'a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n';
+  writeFileSync(table, XOR);
+  const definition: StudyDefinitionInput = { name: 'pinned', config: { dataset: table, epochs: 60 }, sweep: { hiddenStd: '0.5,1' }, repeats: 2, seed: 4 };
+  const lib = join(dir, 'lib.db');
+  const first = await withStore(lib, (store) => runStudy(definition, { store, workers: 1 }));
+  // The stored definition is the one `xorlab sweep` stores, digest included.
+  const cli = join(dir, 'cli.db');
+  assert.equal(runCli(['sweep', '--name', 'pinned', '--dataset', table, '--epochs', '60', '--sweep', 'hiddenStd=0.5,1', '--repeats', '2', '--seed', '4', '--db', cli, '--workers', '1']).status, 0);
+  const stored = await withStore(cli, async (store) => (await store.getStudy('pinned'))?.definition);
+  assert.deepEqual(roundTrip(first.definition), stored);
+  assert.match(JSON.stringify(first.definition), /"datasets":\{"[^"]*table\.csv":"sha256:[0-9a-f]{64}"\}/);
+
+  writeFileSync(table, XOR.replace('1,1,0', '1,1,1'));
+  const changed = /the dataset file .*table\.csv has changed since study "pinned" was stored .*restore the file as it was/;
+  await withStore(lib, async (store) => {
+    await rejectsKind(() => runStudy(definition, { store }), StudyError, changed);
+    await rejectsKind(() => runStudy(first.definition, { store }), StudyError, changed);
+    await rejectsKind(() => refineStudy('pinned', { store, budget: 2 }), StudyError, changed);
+    assert.equal((await store.getStudy('pinned'))?.trialCount, 4);
+  });
+  writeFileSync(table, `# the same table\n${XOR}`);
+  const resumed = await withStore(lib, (store) => runStudy(definition, { store, workers: 1 }));
+  assert.deepEqual([resumed.alreadyStored, resumed.stored], [4, 0]);
+  assert.equal((await withStore(lib, (store) => refineStudy('pinned', { store, budget: 2, workers: 1 }))).run?.stored, 2);
+});
+
 test('summarizeStudy, the charts and openStore report what is wrong with typed errors', async () => {
   const dir = tempDir();
   const path = join(dir, 's.db');

@@ -5,6 +5,7 @@
 import type { ParamValue } from '../store/types.js';
 import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from './allocate.js';
 import { MAX_STUDY_TRIALS, resolveStudy } from './definition.js';
+import { checkPinnedDatasets } from './pins.js';
 import { StudyError, type Study } from './types.js';
 import { checkStoredStudy, pointErrors, reserveAdditional } from './stored.js';
 import { checkRunOptions, runStudyPlan, studyDatasets, type RunSummary, type StudyRunOptions } from './sweep.js';
@@ -106,8 +107,9 @@ export interface RefineOptions extends RefineTarget, StudyRunOptions {
 
 /**
  * Adds trials to a stored study where the relative standard error of the mean total loss is largest (`budget`),
- * or until every point's predicted error reaches `targetRse`. Throws StudyError for an unknown study, AllocationError
- * for options that plan nothing sensible, DatasetError and StoreError as runStudy does.
+ * or until every point's predicted error reaches `targetRse`. Throws StudyError for an unknown study or a dataset
+ * file changed since the study was stored, AllocationError for options that plan nothing sensible, DatasetError and
+ * StoreError as runStudy does.
  */
 export async function refineStudy(name: string, options: RefineOptions): Promise<StudyRefinement> {
   const { request } = checkRunOptions(options);
@@ -119,6 +121,7 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
   }
   const study = resolveStudy(record.definition);
   const datasets = studyDatasets(study);
+  checkPinnedDatasets(study, datasets); // a dataset file edited since the study was stored is refused
   const engine = await checkStoredStudy(store, study, 'the stored definition is not one this version reads', { datasets, request });
   const refinement = planRefinement(study, await pointErrors(store, study), options);
   const points = refinement.errors.flatMap((e, i) =>

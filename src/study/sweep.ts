@@ -9,6 +9,7 @@ import { loadDataset } from '../engine/datasets.js';
 import type { Store } from '../store/types.js';
 import { datasetNames, resolveStudy } from './definition.js';
 import { StudyError, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
+import { checkPinnedDatasets, pinDatasets } from './pins.js';
 import { planMissing, type TrialPlan } from './plan.js';
 import type { Progress } from './progress.js';
 import { defaultWorkers, runPlan } from './run.js';
@@ -154,13 +155,18 @@ export async function runStudyPlan(
 /**
  * Runs every trial of the study that the store does not hold yet: a new study from the start, a stored one from
  * where it stopped (the same definition again resumes it). Throws StudyError for a bad definition, a name that
- * holds another study, or trials of another engine; DatasetError for a dataset file that cannot be read;
+ * holds another study, or trials of another engine, or a dataset file whose truth table changed since the study
+ * was stored (its digest is kept in the stored definition); DatasetError for a dataset file that cannot be read;
  * StoreError for a database problem. Nothing is written before the definition and datasets are checked.
  */
 export async function runStudy(definition: StudyDefinitionInput, options: StudyRunOptions): Promise<StudyRun> {
   const { request } = checkRunOptions(options);
-  const study = resolveStudy(definition);
-  const datasets = studyDatasets(study);
+  const resolved = resolveStudy(definition);
+  const datasets = studyDatasets(resolved);
+  // As `xorlab sweep`: a dataset file edited since the study was stored is refused, and the study pins its files'
+  // truth tables (the definition's digests are recomputed from the files, so a plain definition resumes too).
+  checkPinnedDatasets(resolved, datasets);
+  const study = pinDatasets(resolved, datasets);
   const { name, repeats } = study.definition;
   const engine = await registerStudy(options.store, study, 'use another name, or pass the stored definition (store.getStudy(name).definition) to resume it', {
     datasets,
