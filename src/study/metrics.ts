@@ -46,7 +46,7 @@ export interface MetricPoint {
   std: number | null;
   /** Standard error of the mean, or sqrt(p (1 - p) / n) for a rate. */
   stderr: number | null;
-  /** Confidence interval: t for a mean (null below 2 values), Wilson for a rate. */
+  /** Confidence interval: t for a mean (null below 2 values; cut at 0, as no metric is negative), Wilson for a rate. */
   low: number | null;
   high: number | null;
 }
@@ -78,5 +78,8 @@ export function metricPoint(p: PointSummary, metric: MetricName, level = 0.95): 
   }
   const m = metricMoments(p, metric)!;
   const ci = m.mean !== null ? confidenceInterval({ n: m.n, mean: m.mean, std: m.std }, level) : null;
-  return { count: p.count, n: m.n, value: m.mean, std: m.std, stderr: m.stderr, low: ci?.low ?? null, high: ci?.high ?? null };
+  // Losses and epochs are never negative: a t interval of a few heavy-tailed trials can reach below 0, and is cut
+  // there (the mean it covers is >= 0, so the cut interval covers it as often; a log axis can draw it).
+  const low = ci ? Math.max(0, ci.low) : null;
+  return { count: p.count, n: m.n, value: m.mean, std: m.std, stderr: m.stderr, low, high: ci?.high ?? null };
 }

@@ -1,4 +1,4 @@
-// Success rates, paired comparisons, quantiles and the per-metric view of a point, against hand computations
+// Success rates, paired comparisons, quantiles and the per-metric view of a point (intervals of means cut at 0), against hand computations
 // (Wilson 1927; Newcombe 1998a/b with Altman et al.'s phi; numpy's default quantile).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,3 +85,22 @@ test("a point's metrics: success is a rate with its Wilson interval; epochsToThr
   assert.deepEqual(metricSample(p, 'finalLoss'), { n: 260, mean: 0.2, std: 0.1 });
   assert.equal(metricSample(p, 'success'), null);
 });
+
+test("a mean's t interval is cut at 0: three heavy-tailed losses, 0.1, 0.1 and 30", () => {
+  const values = [0.1, 0.1, 30];
+  const mean = values.reduce((a, b) => a + b) / 3;
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / 2);
+  const p: PointSummary = {
+    point: 0, params: {}, count: 3, lossCount: 3, mean, std, stderr: std / Math.sqrt(3), successRate: 0, successes: 0, diverged: 0,
+    meanEpochsToThreshold: null, finalLoss: { n: 3, mean, std, stderr: std / Math.sqrt(3) }, epochsToThreshold: { n: 0, mean: null, std: null, stderr: null },
+  };
+  for (const metric of ['totalLoss', 'finalLoss'] as const) {
+    const m = metricPoint(p, metric);
+    assert.equal(m.low, 0, `${metric}: mean ${mean} - t(0.975, 2) x stderr is below 0`);
+    near(m.high, mean + 4.302652729911275 * (std / Math.sqrt(3)), 1e-6);
+  }
+  // An interval that stays above 0 is left as it is.
+  const narrow = metricPoint({ ...p, std: 0.3, stderr: 0.3 / Math.sqrt(3) }, 'totalLoss');
+  near(narrow.low, mean - 4.302652729911275 * (0.3 / Math.sqrt(3)), 1e-6);
+});
+
