@@ -62,7 +62,19 @@ export function describeIssues(
   /** The keys an object at `path` may have, for "did you mean" on an unknown key (default: the parameters). */
   knownKeys: (path: PropertyKey[]) => readonly string[] = () => PARAMETER_NAMES,
 ): string {
+  // zod's int() adds its own safe-integer bound beside ours: of two bounds on one value, only the tighter one is said.
+  const key = (issue: z.core.$ZodIssue): string => `${issue.code} ${issue.path.map(String).join('.')}`;
+  const tightest = new Map<string, number>();
+  for (const issue of error.issues) {
+    if (issue.code !== 'too_big' && issue.code !== 'too_small') continue;
+    const bound = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+    const seen = tightest.get(key(issue));
+    if (seen === undefined || (issue.code === 'too_big' ? bound < seen : bound > seen)) tightest.set(key(issue), bound);
+  }
+  const looser = (issue: z.core.$ZodIssue): boolean =>
+    (issue.code === 'too_big' && Number(issue.maximum) !== tightest.get(key(issue))) || (issue.code === 'too_small' && Number(issue.minimum) !== tightest.get(key(issue)));
   return error.issues
+    .filter((issue) => !looser(issue))
     .map((issue) => {
       const where = issue.path.length ? name(issue.path) : 'configuration';
       const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
