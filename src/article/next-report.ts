@@ -11,8 +11,10 @@ import { scheduleSettings, type Difference, type NextScale, type Question, type 
 
 const n = (x: number) => x.toLocaleString('en-US');
 const num = (x: number | null | undefined, digits = 3) => (x !== null && x !== undefined && Number.isFinite(x) ? short(x, digits) : '–');
-const signed = (x: number, unit: string) => `${x < 0 ? '−' : x > 0 ? '+' : ''}${Math.abs(x).toFixed(1)}${unit}`;
-const plain = (x: number, unit: string) => `${x < 0 ? '−' : ''}${Math.abs(x).toFixed(1)}${unit}`;
+/** |x| to one decimal; one significant digit below 0.05, so that a bound just off 0 does not read "−0.0". */
+const oneDecimal = (x: number) => (x !== 0 && Math.abs(x) < 0.05 ? Math.abs(x).toPrecision(1) : Math.abs(x).toFixed(1));
+const signed = (x: number, unit: string) => `${x < 0 ? '−' : x > 0 ? '+' : ''}${oneDecimal(x)}${unit}`;
+const plain = (x: number, unit: string) => `${x < 0 ? '−' : ''}${oneDecimal(x)}${unit}`;
 
 /** "0.912 [0.85, 0.97]", or a dash where there is no value. */
 function valueCell(m: MetricPoint, digits = 3): string {

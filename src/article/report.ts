@@ -6,7 +6,7 @@ import { defaultConfig } from '../config/index.js';
 import type { PointSummary } from '../store/types.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import type { Scale } from './reproduce.js';
-import { fitMinimum, type MinimumFit } from '../study/minimum.js';
+import { MINIMUM_METHOD, fitMinimum, type MinimumFit } from '../study/minimum.js';
 import { csvLine, short } from '../text/format.js';
 import { compare, confidenceInterval, type Comparison } from '../study/stats.js';
 
@@ -202,8 +202,8 @@ export function reportMarkdown(r: ReportInput): string {
     '',
     '## The article\'s claims',
     '',
-    'Measured values with 95% confidence intervals (minimum: parametric bootstrap of a weighted quadratic fit in ln std',
-    'around the lowest mean; percentages: delta method on the ratio of two independent means, Welch degrees of freedom).',
+    `Measured values with 95% confidence intervals. The minimum: ${MINIMUM_METHOD}${ms ? ` (seed order: ${ms.pointsUsed} points within ±${fmt(ms.window)} in ln std, chi²/dof ${fmt(ms.chi2 / ms.dof)})` : ''}.`,
+    'The percentages: delta method on the ratio of two independent means, Welch degrees of freedom.',
     `A claim **agrees** when the claimed value lies inside the interval (for the minimum: when the interval reaches within ${NEAR.tolerance * 100}% of 0.6).`,
     '',
     '| claim | article | measured, seed order (the article\'s) | measured, textbook order |',

@@ -173,6 +173,9 @@ test('where an interval contains 0 the finding says the question is not resolved
   assert.deepEqual(edgesOf(schedule.settings[0].point, [schedule.settings[0].point], ['lr']), []);
   const low = activationQuestion([point(0, { activation: 'sigmoid', hiddenStd: 0.5 }, 50, 10, 10), point(1, { activation: 'sigmoid', hiddenStd: 1 }, 100, 10, 10)]);
   assert.deepEqual(low.settings[0].edges, [{ axis: 'hiddenStd', side: 'smallest' }]);
+  // A bound just off 0 keeps one significant digit instead of reading "−0.0" (paper scale: "[−0.3, −0.0]").
+  const nearZero = { kind: 'points', value: -0.02, low: -0.3, high: 0.04, n: [5000, 5000], resolved: false, needed: null } as const;
+  assert.match(unresolvedText({ ...nearZero, n: [5000, 5000] }, 'success'), /^success −0\.02 points \[−0\.3, 0\.04\]: the interval contains 0/);
   assert.match(findings(low)[0], /at the edge of the grid \(std 0\.5 is the smallest swept\)/);
   const middle = activationQuestion([point(0, { activation: 'sigmoid', hiddenStd: 0.5 }, 90, 10, 10), point(1, { activation: 'sigmoid', hiddenStd: 1 }, 50, 10, 10), point(2, { activation: 'sigmoid', hiddenStd: 2 }, 90, 10, 10)]);
   assert.doesNotMatch(findings(middle)[0], /edge/);
