@@ -142,7 +142,16 @@ export async function prepareSchema(client: pg.ClientBase, where: string, readon
   }
   checkState(state, where, readonly);
   if (!readonly && !state.tables.includes('reservations')) {
-    await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
+    // Under the same lock: two CREATE TABLE IF NOT EXISTS at once can both pass the check and one fail on pg_type.
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [SCHEMA_LOCK_KEY]);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 }
 

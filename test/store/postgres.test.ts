@@ -73,6 +73,18 @@ test('two writers (two pools, as two machines) on overlapping blocks neither dea
   await b.close();
 });
 
+test('a database from before reservations gets the table once, however many processes open it at once', async () => {
+  const url = await server.createDatabase();
+  const database = new URL(url).pathname.slice(1);
+  await (await openStore(url)).close();
+  for (let round = 0; round < 3; round++) {
+    await server.query('DROP TABLE xorlab.reservations', [], database);
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(url)));
+    await Promise.all(stores.map((store) => store.close()));
+    assert.deepEqual(await server.query("SELECT tablename FROM pg_tables WHERE schemaname = 'xorlab' AND tablename = 'reservations'", [], database), [{ tablename: 'reservations' }]);
+  }
+});
+
 test('the xorlab schema sits beside other schemas; a schema of that name that is not ours is refused and left alone', async () => {
   const url = await server.createDatabase();
   const database = new URL(url).pathname.slice(1);
