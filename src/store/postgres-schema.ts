@@ -9,7 +9,12 @@
 // - definitions are kept as text, not jsonb: jsonb reorders keys, and the stored text must compare exactly.
 // - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two refines
 //   of one study at once get different indices. Added after schema 1 was released: created where missing.
+// - `trial_rows` is SQLite's view for people and pandas (./sqlite-schema.ts), in PostgreSQL's SQL: one row per trial
+//   with the study's name and every configuration value as a column. Created or replaced by a writing open where it is
+//   missing or from another version (its comment names the version).
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { PARAMETERS, PARAMETER_NAMES, type ParameterName } from '../config/parameters.js';
 import { StoreError } from './types.js';
 
 export const PG_SCHEMA = 'xorlab';
@@ -87,6 +92,46 @@ CREATE TABLE xorlab.reservations (
 INSERT INTO xorlab.meta (key, value) VALUES ('application', 'xorlab'), ('schema_version', '${PG_SCHEMA_VERSION}');
 `;
 
+/** A configuration value at a point, typed: the swept value where the parameter is swept, else the study's base
+ * config (definitions and params are kept as JSON text). `hidden` is text, "2" or "4,4", as in SQLite's view. */
+function pgConfigColumn(name: ParameterName): string {
+  const spec = PARAMETERS[name];
+  const cast = spec.type === 'number' ? (spec.integer ? (spec.max !== undefined && spec.max <= 2 ** 31 - 1 ? '::integer' : '::bigint') : '::double precision') : '';
+  const base =
+    name === 'hidden'
+      ? `(SELECT string_agg(h.value, ',' ORDER BY h.n) FROM jsonb_array_elements_text(s.definition::jsonb->'config'->'hidden') WITH ORDINALITY AS h(value, n))`
+      : `(s.definition::jsonb->'config'->>'${name}')${cast}`;
+  return `CASE WHEN p.params::jsonb ? '${name}' THEN (p.params::jsonb->>'${name}')${cast} ELSE ${base} END AS "${name}"`;
+}
+
+/** SQLite's trial_rows: study, point, repeat, every configuration value, seed, the metrics (success and diverged as
+ * 0/1), engine and precision. Each point's configuration is worked out once (the materialized CTE). */
+const TRIAL_ROWS_BODY = `CREATE VIEW ${PG_SCHEMA}.trial_rows AS
+WITH point_config AS MATERIALIZED (
+  SELECT p.study_id, p.point, s.name AS study,
+    ${PARAMETER_NAMES.map(pgConfigColumn).join(',\n    ')}
+  FROM ${PG_SCHEMA}.points p JOIN ${PG_SCHEMA}.studies s ON s.id = p.study_id
+)
+SELECT c.study, t.point, t.repeat,
+  ${PARAMETER_NAMES.map((name) => `c."${name}"`).join(', ')},
+  t.seed, t.total_loss AS "totalLoss", t.final_loss AS "finalLoss", t.success::integer AS success,
+  t.epochs_to_threshold AS "epochsToThreshold", t.diverged::integer AS diverged, e.engine, e.precision
+FROM ${PG_SCHEMA}.trials t
+JOIN point_config c ON c.study_id = t.study_id AND c.point = t.point
+JOIN ${PG_SCHEMA}.engines e ON e.id = t.engine_id`;
+
+/** The view's version, kept as its comment: a writing open replaces a view whose comment differs. */
+export const TRIAL_ROWS_VERSION = `xorlab trial_rows ${createHash('sha256').update(TRIAL_ROWS_BODY).digest('hex').slice(0, 16)}`;
+
+async function trialRowsVersion(client: pg.ClientBase): Promise<string | null | undefined> {
+  const { rows } = await client.query<{ version: string | null }>(
+    `SELECT obj_description(c.oid, 'pg_class') AS version FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = 'trial_rows' AND c.relkind = 'v'`,
+    [PG_SCHEMA],
+  );
+  return rows.length ? rows[0].version : undefined;
+}
+
 /** What is in the database at the schema's place. */
 interface SchemaState {
   exists: boolean;
@@ -141,17 +186,22 @@ export async function prepareSchema(client: pg.ClientBase, where: string, readon
     state = await schemaState(client);
   }
   checkState(state, where, readonly);
-  if (!readonly && !state.tables.includes('reservations')) {
-    // Under the same lock: two CREATE TABLE IF NOT EXISTS at once can both pass the check and one fail on pg_type.
-    await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [SCHEMA_LOCK_KEY]);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+  if (readonly || (state.tables.includes('reservations') && (await trialRowsVersion(client)) === TRIAL_ROWS_VERSION)) return;
+  // What later releases added, under the same lock: two CREATE ... IF NOT EXISTS at once can both pass the check and
+  // one fail on pg_type; the view is checked again once the lock is held.
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [SCHEMA_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
+    if ((await trialRowsVersion(client)) !== TRIAL_ROWS_VERSION) {
+      await client.query(`DROP VIEW IF EXISTS ${PG_SCHEMA}.trial_rows`);
+      await client.query(TRIAL_ROWS_BODY);
+      await client.query(`COMMENT ON VIEW ${PG_SCHEMA}.trial_rows IS '${TRIAL_ROWS_VERSION}'`);
     }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   }
 }
 

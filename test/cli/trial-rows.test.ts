@@ -1,24 +1,31 @@
 // The database as a pandas user sees it: the trial_rows view read by another program (Python's sqlite3, what
-// pandas.read_sql uses underneath), and `xorlab export`, which carries the same columns: every configuration
-// value, fixed or swept.
-import { before, test } from 'node:test';
+// pandas.read_sql uses underneath), the same view in a PostgreSQL store, and `xorlab export`, which carries the same
+// columns: every configuration value, fixed or swept.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PARAMETER_NAMES } from '../../src/config/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { startPostgres } from '../helpers/postgres.js';
 
 const dir = tempDir();
 const db = join(dir, 'rows.db');
 
+// Two studies; one sweeps a number and a name, the other the hidden units, with fixed settings that differ from the
+// defaults (lr, epochs, loss, output activation, and a two-layer hidden).
+const SWEEPS = [
+  ['sweep', '--name', 'grid', '--sweep', 'hidden-std=0.5,2', '--sweep', 'activation=tanh,sigmoid', '--lr', '0.5', '--epochs', '40', '--repeats', '3'],
+  ['sweep', '--name', 'units', '--sweep', 'hidden=3,5', '--loss', 'mse', '--output-activation', 'tanh', '--epochs', '30', '--repeats', '2'],
+  ['sweep', '--name', 'deep', '--hidden', '3,2', '--sweep', 'lr=0.3,1', '--epochs', '20', '--repeats', '1', '--step-every', '3000000000', '--schedule', 'step'],
+];
+
 before(() => {
-  // Two studies; one sweeps a number and a name, the other the hidden units, with fixed settings that differ
-  // from the defaults (lr, epochs, loss, output activation).
-  let r = runCli(['sweep', '--name', 'grid', '--sweep', 'hidden-std=0.5,2', '--sweep', 'activation=tanh,sigmoid', '--lr', '0.5', '--epochs', '40', '--repeats', '3', '--db', db]);
-  assert.equal(r.status, 0, r.stderr);
-  r = runCli(['sweep', '--name', 'units', '--sweep', 'hidden=3,5', '--loss', 'mse', '--output-activation', 'tanh', '--epochs', '30', '--repeats', '2', '--db', db]);
-  assert.equal(r.status, 0, r.stderr);
+  for (const sweep of SWEEPS) {
+    const r = runCli([...sweep, '--db', db]);
+    assert.equal(r.status, 0, r.stderr);
+  }
 });
 
 const METRICS = ['seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'];
@@ -61,7 +68,7 @@ test('trial_rows, read by pandas.read_sql (or Python\'s sqlite3): study, every c
   t.diagnostic(`read with ${read.reader}`);
   const { columns, rows } = read;
   assert.deepEqual(columns, COLUMNS);
-  assert.equal(rows.length, 4 * 3 + 2 * 2);
+  assert.equal(rows.length, 4 * 3 + 2 * 2 + 2);
   const at = (row: unknown[], name: string): unknown => row[columns.indexOf(name)];
   const grid = rows.filter((r) => at(r, 'study') === 'grid');
   // Swept values per point (row-major: hiddenStd outer, activation inner), fixed ones everywhere.
@@ -104,4 +111,32 @@ test('xorlab export has the same columns and values as trial_rows', () => {
   assert.deepEqual(first.params, { hidden: 3 });
   assert.deepEqual(first.config.hidden, [3]);
   assert.equal(first.config.loss, 'mse');
+});
+
+test('a PostgreSQL store has the same trial_rows view: the same columns and values as SQLite\'s, typed', async () => {
+  const server = await startPostgres();
+  after(() => server.close());
+  const url = await server.createDatabase();
+  for (const sweep of SWEEPS) {
+    const r = runCli([...sweep, '--db', url]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const con = new Database(db, { readonly: true });
+  const sqlite = con.prepare('SELECT * FROM trial_rows ORDER BY study, point, repeat').all() as Record<string, unknown>[];
+  con.close();
+  const postgres = await server.query('SELECT * FROM xorlab.trial_rows ORDER BY study, point, repeat', [], new URL(url).pathname.slice(1));
+  assert.deepEqual(Object.keys(postgres[0]), COLUMNS);
+  assert.equal(postgres.length, sqlite.length);
+  // node-postgres gives a bigint (the seed; stepEvery, which has no upper bound) as a string.
+  const asSqlite = postgres.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'seed' || k === 'stepEvery' ? Number(v) : v])));
+  assert.deepEqual(asSqlite, sqlite);
+  assert.deepEqual([...new Set(sqlite.map((r) => r.hidden))], ['3,2', '2', '3', '5']);
+  assert.ok(sqlite.every((r) => r.study !== 'deep' || r.stepEvery === 3_000_000_000));
+  // A writing open puts back a view that was dropped or is from another version; a reading one touches nothing.
+  const database = new URL(url).pathname.slice(1);
+  await server.query('DROP VIEW xorlab.trial_rows', [], database);
+  assert.equal(runCli(['summary', 'grid', '--db', url]).status, 0);
+  assert.deepEqual(await server.query("SELECT 1 AS n FROM pg_views WHERE schemaname = 'xorlab' AND viewname = 'trial_rows'", [], database), []);
+  assert.equal(runCli(['sweep', '--name', 'grid', '--db', url]).status, 0);
+  assert.equal((await server.query('SELECT count(*)::integer AS n FROM xorlab.trial_rows', [], database))[0].n, sqlite.length);
 });

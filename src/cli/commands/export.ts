@@ -32,7 +32,7 @@ export function registerExport(program: Command): void {
 CSV columns: study, point, repeat, every configuration value (dataset, hidden, activation, ..., hiddenStd,
 outputStd, ...: the swept ones at the trial's point, the others the study's), seed, totalLoss, finalLoss,
 success (1/0), epochsToThreshold, diverged (1/0), engine, precision; empty fields are null (a diverged trial has
-no totalLoss). hidden is "2" or "4,4" (units per layer). The same columns as the SQLite database's trial_rows view.
+no totalLoss). hidden is "2" or "4,4" (units per layer). The same columns as the database's trial_rows view (SQLite, PostgreSQL).
 JSON Lines: one object per trial: the swept parameters under "params", the full configuration under "config".
 mongo: one document per line in the article's shape (hidden_std_dev, output_std_dev, loss = totalLoss, then
 study, point, repeat, seed, params, finalLoss, success, epochsToThreshold, diverged, engine, precision) as
