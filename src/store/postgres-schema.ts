@@ -172,32 +172,41 @@ export async function prepareSchema(client: pg.ClientBase, where: string, readon
   let state = await schemaState(client);
   if (!state.exists || (state.tables.length === 0 && !readonly)) {
     if (readonly) throw new StoreError(`${where} holds no xorlab data (no schema "${PG_SCHEMA}"); run xorlab sweep --db with this URL first`);
-    await client.query('BEGIN');
-    try {
-      // Two processes may create the schema at once: the second waits here and finds it made.
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [SCHEMA_LOCK_KEY]);
-      state = await schemaState(client);
-      if (state.tables.length === 0) await client.query(PG_SCHEMA_SQL);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    // Two processes may create the schema at once: the second waits on the lock and finds it made.
+    await underSchemaLock(client, async () => {
+      if ((await schemaState(client)).tables.length === 0) await client.query(PG_SCHEMA_SQL);
+    });
     state = await schemaState(client);
   }
   checkState(state, where, readonly);
-  if (readonly || (state.tables.includes('reservations') && (await trialRowsVersion(client)) === TRIAL_ROWS_VERSION)) return;
-  // What later releases added, under the same lock: two CREATE ... IF NOT EXISTS at once can both pass the check and
-  // one fail on pg_type; the view is checked again once the lock is held.
-  await client.query('BEGIN');
+  if (readonly) return;
+  // What later releases added, each under the schema lock: two CREATE ... IF NOT EXISTS at once can both pass the
+  // check and one fail on pg_type. The reservations table is needed (refine writes it); the view is for people, so a
+  // user allowed to write trials but not to create objects in the schema goes on without it.
+  if (!state.tables.includes('reservations')) {
+    await underSchemaLock(client, async () => {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
+    });
+  }
+  if ((await trialRowsVersion(client)) === TRIAL_ROWS_VERSION) return;
   try {
-    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [SCHEMA_LOCK_KEY]);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
-    if ((await trialRowsVersion(client)) !== TRIAL_ROWS_VERSION) {
+    await underSchemaLock(client, async () => {
+      if ((await trialRowsVersion(client)) === TRIAL_ROWS_VERSION) return;
       await client.query(`DROP VIEW IF EXISTS ${PG_SCHEMA}.trial_rows`);
       await client.query(TRIAL_ROWS_BODY);
       await client.query(`COMMENT ON VIEW ${PG_SCHEMA}.trial_rows IS '${TRIAL_ROWS_VERSION}'`);
-    }
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '42501') throw error; // insufficient privilege: the view stays as it is
+  }
+}
+
+/** Runs `work` in a transaction holding the lock that serialises changes to the schema. */
+async function underSchemaLock(client: pg.ClientBase, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, 0)', [SCHEMA_LOCK_KEY]);
+    await work();
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -85,6 +85,30 @@ test('a database from before reservations gets the table once, however many proc
   }
 });
 
+test('a user who may write trials but not create objects in the schema works without (re)creating the trial_rows view', async () => {
+  const url = await server.createDatabase();
+  const database = new URL(url).pathname.slice(1);
+  await (await openStore(url)).close();
+  const role = `writer_${process.pid}`;
+  await server.query(`CREATE ROLE ${role} LOGIN PASSWORD 'w-pass'`);
+  await server.query(
+    `GRANT USAGE ON SCHEMA xorlab TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA xorlab TO ${role}; ` +
+      `GRANT USAGE ON ALL SEQUENCES IN SCHEMA xorlab TO ${role}; DROP VIEW xorlab.trial_rows`,
+    [],
+    database,
+  );
+  const writer = await openStore(server.url(database, { user: role, password: 'w-pass' }));
+  try {
+    await writer.ensureStudy('unit', DEF);
+    assert.equal(await writer.insertTrials([trial('unit', 0, 0, 1.5), trial('unit', 0, 1, 2.5)]), 2);
+  } finally {
+    await writer.close();
+  }
+  assert.deepEqual(await server.query("SELECT 1 AS n FROM pg_views WHERE schemaname = 'xorlab' AND viewname = 'trial_rows'", [], database), []);
+  await (await openStore(url)).close(); // the owner puts it back
+  assert.equal((await server.query('SELECT count(*)::integer AS n FROM xorlab.trial_rows', [], database))[0].n, 2);
+});
+
 test('the xorlab schema sits beside other schemas; a schema of that name that is not ours is refused and left alone', async () => {
   const url = await server.createDatabase();
   const database = new URL(url).pathname.slice(1);
