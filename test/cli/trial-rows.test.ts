@@ -13,8 +13,8 @@ import { startPostgres } from '../helpers/postgres.js';
 const dir = tempDir();
 const db = join(dir, 'rows.db');
 
-// Two studies; one sweeps a number and a name, the other the hidden units, with fixed settings that differ from the
-// defaults (lr, epochs, loss, output activation, and a two-layer hidden).
+// Three studies: one sweeps a number and a name, one the hidden units, one the lr on two hidden layers with a
+// stepEvery past 2^31; their fixed settings differ from the defaults (lr, epochs, loss, output activation, schedule).
 const SWEEPS = [
   ['sweep', '--name', 'grid', '--sweep', 'hidden-std=0.5,2', '--sweep', 'activation=tanh,sigmoid', '--lr', '0.5', '--epochs', '40', '--repeats', '3'],
   ['sweep', '--name', 'units', '--sweep', 'hidden=3,5', '--loss', 'mse', '--output-activation', 'tanh', '--epochs', '30', '--repeats', '2'],
