@@ -9,6 +9,7 @@ import { curveSpec } from '../plot/curve.js';
 import { ChartFileError, writeChart } from '../plot/render.js';
 import type { PointSummary, PointValues, Store, StudyRecord } from '../store/types.js';
 import { curvePoints, curveSpecOf, type CurveOptions } from '../study/charts.js';
+import { bestPoint } from '../study/curves.js';
 import type { Study } from '../study/definition.js';
 import { lowestMeanRule } from '../study/minimum.js';
 import { XAVIER, articleConfig } from './config.js';
@@ -75,15 +76,16 @@ async function readQuestion(
 ) {
   const { axis, values } = NEXT_SETTINGS[key];
   const names = studies.map((s) => s.definition.name);
-  const perSetting: PointSummary[][] = [];
-  for (const name of names) perSetting.push(await store.summarize(name));
-  const points = mergeSettings(axis, values, perSetting);
-  const unpaired = ask(points);
-  const base = unpaired.settings.find((s) => s.name === unpaired.baseline);
+  // Each setting's points with the setting as a parameter; the first setting is the question's baseline.
+  const bySetting: PointSummary[][] = [];
+  for (const [i, name] of names.entries()) bySetting.push(mergeSettings(axis, [values[i]], [await store.summarize(name)]));
+  const points = bySetting.flat();
+  // The baseline's best grid point, as the question finds it (its lowest mean total loss).
+  const base = bestPoint(bySetting[0], 'totalLoss')?.point;
   const paired: PairedByName = {};
   if (base) {
-    const a = await pointValues(store, names[0], base.point.point);
-    for (const [i, name] of values.entries()) if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, names[i], base.point.point));
+    const a = await pointValues(store, names[0], base.point);
+    for (const [i, name] of values.entries()) if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, names[i], base.point));
   }
   const label = `${names[0].slice(0, -values[0].length)}<name>`;
   const record: StudyRecord = {
@@ -93,7 +95,7 @@ async function readQuestion(
     trialCount: points.reduce((n, p) => n + p.count, 0),
     pointCount: points.length,
   };
-  return { names, label, points, record, question: ask(points, paired) };
+  return { label, points, record, perStudy: names.map((name, i) => ({ name, points: bySetting[i] })), question: ask(points, paired) };
 }
 
 /** The second part of the report, "What the article asks next": its figures, next-summary.csv, and its markdown. */
@@ -126,9 +128,7 @@ async function writeNextPart(store: Store, dir: string, scale: Scale, studies: R
       subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
     }),
   };
-  const rows = (q: { names: string[]; points: PointSummary[] }, key: keyof typeof NEXT_SETTINGS) =>
-    q.names.map((name, i) => ({ name, points: q.points.filter((p) => p.params[NEXT_SETTINGS[key].axis] === NEXT_SETTINGS[key].values[i]) }));
-  writeFileSync(join(dir, 'next-summary.csv'), nextSummaryCsv([...rows(activation, 'activation'), ...rows(loss, 'loss'), ...rows(schedule, 'schedule')]));
+  writeFileSync(join(dir, 'next-summary.csv'), nextSummaryCsv([...activation.perStudy, ...loss.perStudy, ...schedule.perStudy]));
   return nextMarkdown({
     scaleName: scale.name,
     epochs: scale.epochs,
