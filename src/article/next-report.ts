@@ -2,10 +2,8 @@
 // 95% intervals and findings written from the numbers, the baseline named; where an interval contains 0 the text
 // says the question is not resolved at this scale and about how many trainings would resolve it. Pure text.
 import type { PointSummary } from '../store/types.js';
-import type { MetricPoint } from '../study/metrics.js';
+import { metricPoint, type MetricPoint } from '../study/metrics.js';
 import { csvLine, short } from '../text/format.js';
-import { confidenceInterval } from '../study/stats.js';
-import { wilsonInterval } from '../study/proportions.js';
 import { MAX_STUDY_TRIALS } from '../study/definition.js';
 import { scheduleSettings, type Difference, type NextScale, type Question, type SettingResult } from './next.js';
 
@@ -250,9 +248,10 @@ export function nextSummaryCsv(studies: readonly { name: string; points: readonl
   const lines = [csvLine(header)];
   for (const s of studies) {
     for (const p of s.points) {
-      const ci = p.mean !== null ? confidenceInterval({ n: p.lossCount, mean: p.mean, std: p.std }) : null;
-      const w = p.count > 0 ? wilsonInterval(p.successes, p.count) : null;
-      lines.push(csvLine([s.name, p.point, ...params.map((k) => p.params[k]), p.count, p.lossCount, p.mean, p.std, p.stderr, ci?.low, ci?.high, p.successes, p.successRate, w?.low, w?.high, p.diverged, p.epochsToThreshold.n, p.meanEpochsToThreshold]));
+      // The intervals of the report's tables and of `xorlab summary` (metricPoint: t cut at 0, Wilson).
+      const loss = metricPoint(p, 'totalLoss');
+      const success = metricPoint(p, 'success');
+      lines.push(csvLine([s.name, p.point, ...params.map((k) => p.params[k]), p.count, p.lossCount, p.mean, p.std, p.stderr, loss.low, loss.high, p.successes, p.successRate, success.low, success.high, p.diverged, p.epochsToThreshold.n, p.meanEpochsToThreshold]));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -8,7 +8,8 @@ import { CLAIM_STDS, articleConfig } from './config.js';
 import type { Scale } from './reproduce.js';
 import { MINIMUM_METHOD, fitMinimum, type MinimumFit } from '../study/minimum.js';
 import { csvLine, short } from '../text/format.js';
-import { compare, confidenceInterval, type Comparison } from '../study/stats.js';
+import { metricPoint } from '../study/metrics.js';
+import { compare, type Comparison } from '../study/stats.js';
 
 export type Verdict = 'agrees' | 'disagrees' | 'no data';
 
@@ -145,9 +146,9 @@ export function summaryCsv(studies: readonly { name: string; order: string; poin
   const lines = [csvLine(header)];
   for (const s of studies) {
     for (const p of s.points) {
-      const ci = p.mean !== null ? confidenceInterval({ n: p.lossCount, mean: p.mean, std: p.std }) : null;
+      const ci = metricPoint(p, 'totalLoss'); // the interval of `xorlab summary`: t, cut at 0
       lines.push(
-        csvLine([s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci?.low, ci?.high, p.successRate, p.diverged, p.meanEpochsToThreshold]),
+        csvLine([s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci.low, ci.high, p.successRate, p.diverged, p.meanEpochsToThreshold]),
       );
     }
   }

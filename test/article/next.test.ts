@@ -11,6 +11,7 @@ import { runPlan } from '../../src/study/run.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';
 import { wilsonInterval } from '../../src/study/proportions.js';
+import { metricPoint } from '../../src/study/metrics.js';
 import { NEXT_ACTIVATIONS, NEXT_LOSSES, NEXT_SCHEDULES, activationQuestion, edgesOf, lossDifference, mergeSettings, pairedDifferences, lossQuestion, nextStudies, scheduleQuestion, successDifference, trainingsToResolve, type NextScale, type Question } from '../../src/article/next.js';
 import { edgeSentence, findings, nextMarkdown, nextSummaryCsv, unresolvedText } from '../../src/article/next-report.js';
 import { tempDir } from '../helpers/cli.js';
@@ -141,6 +142,15 @@ test('the next studies, trained for real into SQLite: each finding is what the s
   const csv = nextSummaryCsv([{ name: 'n-activation', points: act }]).trim().split('\n');
   assert.equal(csv.length, 1 + 15);
   assert.equal(csv[0].split(',').length, csv[1].split(',').length);
+  // The intervals are the tables' (metricPoint: t cut at 0, Wilson for success).
+  const cells = csv.map((l) => l.split(','));
+  const col = (name: string) => cells[0].indexOf(name);
+  act.forEach((p, i) => {
+    const loss = metricPoint(p, 'totalLoss');
+    const success = metricPoint(p, 'success');
+    const text = (x: number | null) => (x === null ? '' : String(x));
+    assert.deepEqual([col('ci95_low'), col('ci95_high'), col('success_low'), col('success_high')].map((c) => cells[i + 1][c]), [loss.low, loss.high, success.low, success.high].map(text));
+  });
 });
 
 test('where an interval contains 0 the finding says the question is not resolved and how many trainings would resolve it', () => {

@@ -9,6 +9,7 @@ import type { PointSummary } from '../../src/store/types.js';
 import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/minimum.js';
 import { minimumPoint } from '../../src/study/stats.js';
 import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/article/report.js';
+import { metricPoint } from '../../src/study/metrics.js';
 import { SCALES, runReproduction, type Scale } from '../../src/article/reproduce.js';
 import { runPlan } from '../../src/study/run.js';
 
@@ -97,5 +98,9 @@ test('the claims table comes from a small real study run into SQLite: four claim
   const csv = summaryCsv([{ name: 't-curve', order: 'seed', points: curve }]).trim().split('\n');
   assert.equal(csv.length, 1 + 8);
   assert.equal(csv[0].split(',').length, csv[1].split(',').length);
+  // Its intervals are `xorlab summary`'s (metricPoint), cut at 0, also for a heavy-tailed point of few trials.
+  const heavy = { ...curve[0], lossCount: 3, mean: 10.1, std: 17.2, stderr: 17.2 / Math.sqrt(3) };
+  const [header, row] = summaryCsv([{ name: 'h', order: 'seed', points: [heavy] }]).trim().split('\n').map((l) => l.split(','));
+  assert.deepEqual([row[header.indexOf('ci95_low')], row[header.indexOf('ci95_high')]], ['0', String(metricPoint(heavy, 'totalLoss').high)]);
   await store.close();
 });
