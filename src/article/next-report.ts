@@ -46,11 +46,16 @@ export function unresolvedText(d: Difference, what: string): string {
   return `${size}: the interval contains 0, so this is not resolved at this scale; ${more}.`;
 }
 
-function lossSentence(s: SettingResult, base: SettingResult, d: Difference, where: (s: SettingResult) => string): string {
-  if (!d.resolved) return `**${s.name}** against ${base.name}: ${unresolvedText(d, 'total loss')}`;
+/** A resolved difference of total loss in words: "66.9% [64.2, 69.5] below sigmoid's". */
+function lossAgainst(d: Difference, base: SettingResult): string {
   const below = d.value < 0;
   const [lo, hi] = below ? [-d.high, -d.low] : [d.low, d.high];
-  return `**${s.name}** reaches a total loss ${Math.abs(d.value).toFixed(1)}% [${lo.toFixed(1)}, ${hi.toFixed(1)}] ${below ? 'below' : 'above'} ${base.name}'s, each at its lowest grid mean (${where(s)} against ${where(base)}).`;
+  return `${Math.abs(d.value).toFixed(1)}% [${lo.toFixed(1)}, ${hi.toFixed(1)}] ${below ? 'below' : 'above'} ${base.name}'s`;
+}
+
+function lossSentence(s: SettingResult, base: SettingResult, d: Difference, where: (s: SettingResult) => string): string {
+  if (!d.resolved) return `**${s.name}** against ${base.name}: ${unresolvedText(d, 'total loss')}`;
+  return `**${s.name}** reaches a total loss ${lossAgainst(d, base)}, each at its lowest grid mean (${where(s)} against ${where(base)}).`;
 }
 
 function successSentence(s: SettingResult, base: SettingResult, d: Difference): string {
@@ -98,11 +103,8 @@ export function pairedSentence(q: Question, s: SettingResult, base: SettingResul
   if (q.key !== 'loss') {
     const d = p.loss;
     if (!d) parts.push(`Compared ${where}: too few pairs for the total loss.`);
-    else if (d.resolved) {
-      const below = d.value < 0;
-      const [lo, hi] = below ? [-d.high, -d.low] : [d.low, d.high];
-      parts.push(`Compared ${where}: ${s.name}'s total loss is ${Math.abs(d.value).toFixed(1)}% [${lo.toFixed(1)}, ${hi.toFixed(1)}] ${below ? 'below' : 'above'} ${base.name}'s.`);
-    } else parts.push(`Compared ${where}: ${unresolvedText(d, 'total loss')}`);
+    else if (d.resolved) parts.push(`Compared ${where}: ${s.name}'s total loss is ${lossAgainst(d, base)}.`);
+    else parts.push(`Compared ${where}: ${unresolvedText(d, 'total loss')}`);
   }
   if (p.success) {
     const d = p.success;
@@ -140,6 +142,11 @@ export function findings(q: Question): string[] {
     out.push(parts.filter(Boolean).join(' '));
   }
   return out;
+}
+
+/** A question's figure, table and findings. */
+function results(q: Question, figureAlt: string, figure: string): string[] {
+  return [`![${figureAlt}](${figure})`, '', ...table(q), '', ...findings(q).flatMap((f) => [f, ''])];
 }
 
 function table(q: Question): string[] {
@@ -204,11 +211,7 @@ export function nextMarkdown(r: NextReportInput): string {
     `${n(r.next.activationRepeats)} trainings per point; studies \`${r.studyNames.activation}\`). The baseline is sigmoid, the article's.`,
     'The init rule is the prediction for the 2-input, 2-unit hidden layer: Xavier/Glorot √(2/(2+2)) for sigmoid and tanh, He √(2/2) for the ReLU family.',
     '',
-    `![Total loss against the hidden init std, one line per activation](${r.figures.activation})`,
-    '',
-    ...table(activation),
-    '',
-    ...findings(activation).flatMap((f) => [f, '']),
+    ...results(activation, 'Total loss against the hidden init std, one line per activation', r.figures.activation),
     '### Loss',
     '',
     `Binary cross-entropy against mean squared error (output sigmoid) across the hidden init std (\`${r.next.lossStds}\`) and the`,
@@ -218,22 +221,14 @@ export function nextMarkdown(r: NextReportInput): string {
     'Their total losses are in different units and are not compared; the success rate is. Epochs to the loss threshold 0.05 are shown',
     'but not compared either: below 0.05 is a different target for each loss. The baseline is BCE, the article\'s.',
     '',
-    `![Success rate against the hidden init std, one line per loss, a panel per learning rate](${r.figures.loss})`,
-    '',
-    ...table(loss),
-    '',
-    ...findings(loss).flatMap((f) => [f, '']),
+    ...results(loss, 'Success rate against the hidden init std, one line per loss, a panel per learning rate', r.figures.loss),
     '### Learning-rate schedule',
     '',
     `Constant, step (×${s.stepGamma} every ${n(s.stepEvery)} epochs), exponential (×${s.expGamma} per epoch, ending near 5% of the initial rate) and`,
     `cosine (down to ${s.minLr}) across the initial learning rate (\`${r.next.scheduleLrs}\`), at the article's init (hidden std 1, output std 0.8165),`,
     `${n(r.next.scheduleRepeats)} trainings per point (studies \`${r.studyNames.schedule}\`). The baseline is the constant rate, the article's.`,
     '',
-    `![Total loss against the initial learning rate, one line per schedule](${r.figures.schedule})`,
-    '',
-    ...table(schedule),
-    '',
-    ...findings(schedule).flatMap((f) => [f, '']),
+    ...results(schedule, 'Total loss against the initial learning rate, one line per schedule', r.figures.schedule),
     `The points of these studies are in \`next-summary.csv\`; every trial is in \`${r.database}\` (\`xorlab summary ${r.studyNames.activation.replace('<name>', 'tanh')} --db ${r.database}\`).`,
     '',
   ];
