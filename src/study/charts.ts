@@ -99,7 +99,7 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
   if (axes.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
   if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
   // A loss over the trainings that did not diverge has no value anywhere when every one diverged.
-  if (METRICS[metric].over === 'trainings that did not diverge') refuseAllDiverged(study, points, METRICS[metric].label);
+  if (METRICS[metric].over === 'the trainings that did not diverge') refuseAllDiverged(study, points, METRICS[metric].label);
   // Parameters are named as keys (hiddenStd) or flags (hidden-std); a name that is no axis gets the nearest one.
   const named = (name: string | undefined): string | undefined => (name === undefined ? undefined : (parameterNamed(name, axes) ?? name));
   options = { ...options, param: named(options.param), facet: named(options.facet), series: named(options.series) };

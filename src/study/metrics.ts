@@ -16,19 +16,19 @@ export interface MetricInfo {
   kind: 'mean' | 'rate';
   /** Whether a smaller value is better (losses, epochs) or a larger one (success). */
   lowerIsBetter: boolean;
-  /** Which trials the value is taken over. */
+  /** Which trials the value is taken over, as a phrase ("the trainings that did not diverge", "all trainings"). */
   over: string;
 }
 
 export const METRICS: Record<MetricName, MetricInfo> = {
-  totalLoss: { label: 'total loss', axisTitle: 'Mean total loss (sum of the per-epoch loss)', kind: 'mean', lowerIsBetter: true, over: 'trainings that did not diverge' },
-  finalLoss: { label: 'final loss', axisTitle: 'Mean final loss', kind: 'mean', lowerIsBetter: true, over: 'trainings that did not diverge' },
+  totalLoss: { label: 'total loss', axisTitle: 'Mean total loss (sum of the per-epoch loss)', kind: 'mean', lowerIsBetter: true, over: 'the trainings that did not diverge' },
+  finalLoss: { label: 'final loss', axisTitle: 'Mean final loss', kind: 'mean', lowerIsBetter: true, over: 'the trainings that did not diverge' },
   epochsToThreshold: {
     label: 'epochs to the loss threshold',
     axisTitle: 'Mean epochs to the loss threshold',
     kind: 'mean',
     lowerIsBetter: true,
-    over: 'trainings that reached the threshold',
+    over: 'the trainings that reached the threshold',
   },
   success: { label: 'success rate', axisTitle: 'Share of trainings that learned', kind: 'rate', lowerIsBetter: false, over: 'all trainings' },
 };

@@ -105,7 +105,7 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
 function formatText(report: StudySummary, swept: string[], level: number, withQuantiles: boolean): string {
   const out: string[] = [];
   const info = METRICS[report.metric];
-  const what = report.metric === 'totalLoss' ? 'totalLoss = the sum of the loss over all epochs' : `${report.metric}: ${info.label} over ${info.over.startsWith('all') ? '' : 'the '}${info.over}`;
+  const what = report.metric === 'totalLoss' ? 'totalLoss = the sum of the loss over all epochs' : `${report.metric}: ${info.label} over ${info.over}`;
   out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (${what})`);
   if (report.points.length === 0) {
     out.push('no trials stored yet');
