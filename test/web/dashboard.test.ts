@@ -76,6 +76,10 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
     // The curve's mean points: the layer named mean_points in the spec of `xorlab plot curve`.
     assert.equal(await page.locator('[data-testid=study-curve] g.mean_points_marks path').count(), 8);
     assert.equal(await page.locator('[data-testid=study-curve] g.stderr_bars_marks line, [data-testid=study-curve] g.stderr_bars_marks path').count(), 8);
+    // To a screen reader the chart is one image with its own label (vega's "Vega visualization" replaced).
+    const chart = page.getByTestId('study-curve');
+    assert.deepEqual([await chart.getAttribute('role'), await chart.getAttribute('aria-label')], ['img', 'Curve of study curve: mean total loss against the swept parameter']);
+    assert.equal(await page.getByRole('img', { name: 'Curve of study curve: mean total loss against the swept parameter' }).count(), 1);
     assert.equal(await page.getByTestId('summary-row').count(), 8);
     assert.match(await page.getByTestId('study-meta').innerText(), /32 of 32 trials/);
 
