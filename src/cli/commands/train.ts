@@ -107,7 +107,9 @@ async function runTrain(options: TrainOptions): Promise<void> {
   });
   if (report.engine?.fallbackReason) process.stderr.write(`xorlab: ${report.engine.fallbackReason}\n`);
   if (report.engine && !options.json) {
-    process.stdout.write(`Engine: ${report.engine.engine} (${report.engine.precision}); the loss every --log-every epochs is printed by --engine reference only\n`);
+    const rescued = report.engine.engine === 'fast' && precision === 'f32' && report.engine.precision === 'f64';
+    const arithmetic = rescued ? 'f64: its values left the f32 range, so it was trained again in f64' : report.engine.precision;
+    process.stdout.write(`Engine: ${report.engine.engine} (${arithmetic}); the loss every --log-every epochs is printed by --engine reference only\n`);
   }
   if (options.plotWeights !== undefined) {
     try {
