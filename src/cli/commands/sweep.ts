@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { MAX_SEED } from '../../core/index.js';
 import { parameterNamed, suggestParameter } from '../../config/index.js';
-import type { PostgresStore } from '../../store/postgres.js';
+import type { PostgresStore } from '../../store/postgres/open.js';
 import { MissingDatabaseError, type Store } from '../../store/types.js';
 import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
