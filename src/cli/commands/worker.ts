@@ -87,7 +87,7 @@ async function runWorker(options: WorkerOptions): Promise<void> {
         await store.close();
         process.exit(EXIT_INTERRUPTED);
       }
-      process.stdout.write(`xorlab worker: done, ${outcome.ended ?? 'the queue is empty'}: ${summary}\n`);
+      process.stdout.write(`xorlab worker: ${summary}; returned because ${outcome.ended ?? 'it was told to stop'}\n`);
     } finally {
       await queue.close();
     }
