@@ -19,9 +19,9 @@ after(async () => {
 const dir = tempDir();
 const outputs: string[] = [];
 
-/** The issue's batch, small: 8 points x 100 repeats in chunks of 40 (reference engine, about 4 ms a training): a
- * few seconds of work for two threads, less than the 8 s after which a killed worker's chunks come back. */
-const BATCH = ['--name', 'batch', '--sweep', 'hiddenStd=exp:-2:1:8', '--repeats', '100', '--seed', '4', '--epochs', '3000', '--engine', 'reference', '--chunk-size', '40'];
+/** The issue's batch, small: 8 points x 100 repeats in 8 chunks (reference engine, about 4 ms a training, so a
+ * chunk runs for some tenths of a second), whose chunks expire 8 s after they are taken. */
+const BATCH = ['--name', 'batch', '--sweep', 'hiddenStd=exp:-2:1:8', '--repeats', '100', '--seed', '4', '--epochs', '3000', '--engine', 'reference', '--chunk-size', '100'];
 const BATCH_TOTAL = 800;
 
 // A coordinator that no worker helps, in a database of its own, started now: it runs beside the tests below and the
@@ -155,9 +155,11 @@ test('a batch of `worker --until-empty`, one SIGKILLed mid-study, a third starte
     if (a.child.exitCode !== null) throw new StopWaiting(`worker A ended early (exit ${a.child.exitCode}): ${a.output()}`);
     return (await storedTrials(url)) > 0 && (await jobs(url, 'active')).length > 0;
   });
-  // A is the only worker: the chunks active now are its own.
-  const held = (await jobs(url, 'active')).map((j) => j.id);
   const b = start(['worker', '--db', url, '--workers', '1', '--until-empty']);
+  // A dies holding chunks once nothing is waiting any more (the issue's workers met that within seconds): B and a
+  // worker started now find nothing to take until A's chunks expire.
+  await waitFor('every chunk taken', async () => (await jobs(url, 'created')).length + (await jobs(url, 'retry')).length === 0);
+  const held = (await jobs(url, 'active')).map((j) => j.id);
   a.child.kill('SIGKILL');
   assert.equal(await a.exited, null);
   const c = start(['worker', '--db', url, '--workers', '1', '--until-empty']);
@@ -167,7 +169,7 @@ test('a batch of `worker --until-empty`, one SIGKILLed mid-study, a third starte
     assert.equal(await exitWithin(`worker ${name}`, worker), 0, worker.output());
     assert.match(worker.output(), UNTIL_EMPTY_DONE, `worker ${name}`);
   }
-  // A's chunks are all finished: the one it was running (at least) came back at its expiry and B or C took it.
+  // Every chunk held at the kill is finished: A's came back at their expiry and B or C took them.
   const rows = await server.query<{ state: string; retry_count: number }>('SELECT state, retry_count FROM xorlab_queue.job WHERE id = ANY($1::uuid[])', [held], dbName(url));
   assert.ok(rows.length === held.length && rows.every((r) => r.state === 'completed') && rows.some((r) => r.retry_count >= 1), JSON.stringify(rows));
   assert.equal(await storedTrials(url), BATCH_TOTAL);
