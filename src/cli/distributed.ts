@@ -108,7 +108,7 @@ export async function runDistributed(
       signal: controller.signal,
       progress,
       log: (line) => progress.note(`xorlab: ${line}`),
-      workerCommand: `xorlab worker --db ${store.location}`,
+      workerCommand: redact(`xorlab worker --db ${store.location}`),
       onStart: () => note && process.stderr.write(note),
     });
   } finally {

@@ -19,6 +19,17 @@ after(async () => {
 const dir = tempDir();
 const outputs: string[] = [];
 
+/** The issue's batch, small: 8 points x 100 repeats in 8 chunks (reference engine, about 4 ms a training, so a
+ * chunk runs for some tenths of a second), whose chunks expire 8 s after they are taken. */
+const BATCH = ['--name', 'batch', '--sweep', 'hiddenStd=exp:-2:1:8', '--repeats', '100', '--seed', '4', '--epochs', '3000', '--engine', 'reference', '--chunk-size', '100'];
+const BATCH_TOTAL = 800;
+
+// A coordinator that no worker helps, in a database of its own, started now: it runs beside the tests below and the
+// last test reads what it said (its note comes after 30 s, which the tests before take anyway).
+const lonelyUrl = await server.createDatabase();
+const lonelyStarted = Date.now();
+const lonely = start(['sweep', ...BATCH, '--db', lonelyUrl, '--distributed', '--no-work']);
+
 /** 8 points x 400 repeats with the reference engine (about 4 ms a training here): chunks of 40 trials, a few tenths
  * of a second each, and some seconds of work in all, so that the faults land mid-study. */
 const STUDY = ['--name', 'fault', '--sweep', 'hiddenStd=exp:-2:1:8', '--repeats', '400', '--seed', '3', '--epochs', '3000', '--engine', 'reference', '--chunk-size', '40'];
@@ -87,22 +98,83 @@ async function jobs(url: string, state: string): Promise<{ id: string; retry_cou
   return server.query(`SELECT id, retry_count FROM xorlab_queue.job WHERE name = 'chunks' AND state = $1`, [state], dbName(url));
 }
 
-let local: { summary: unknown; trials: string } | null = null;
+interface Reference {
+  name: string;
+  total: number;
+  summary: unknown;
+  trials: string;
+}
+
+/** The study run locally into SQLite: what every distributed run of it must store. */
+function localRun(study: string[], total: number): Reference {
+  const name = study[study.indexOf('--name') + 1];
+  const db = join(dir, `local-${name}.db`);
+  assert.equal(run(['sweep', ...study, '--db', db, '--workers', '2']).status, 0);
+  return { name, total, summary: JSON.parse(run(['summary', name, '--json', '--db', db]).stdout), trials: run(['export', name, '--db', db]).stdout };
+}
+
+let local: Reference | null = null;
 before(() => {
-  const db = join(dir, 'local.db');
-  assert.equal(run(['sweep', ...STUDY, '--db', db, '--workers', '2']).status, 0);
-  local = { summary: JSON.parse(run(['summary', 'fault', '--json', '--db', db]).stdout), trials: run(['export', 'fault', '--db', db]).stdout };
+  local = localRun(STUDY, TOTAL);
 });
 
-/** The study in `url` holds exactly what the local SQLite run holds. */
-function assertSameAsLocal(url: string): void {
-  const summary = run(['summary', 'fault', '--json', '--db', url]);
+/** The study in `url` holds exactly what the local SQLite run holds (the summary, and every trial bit for bit). */
+function assertSameAsLocal(url: string, reference = local!): void {
+  const summary = run(['summary', reference.name, '--json', '--db', url]);
   assert.equal(summary.status, 0, summary.stderr);
-  assert.deepEqual(JSON.parse(summary.stdout), local!.summary);
-  const trials = run(['export', 'fault', '--db', url]).stdout;
-  assert.equal(trials.trim().split('\n').length, TOTAL + 1);
-  assert.equal(trials, local!.trials);
+  assert.deepEqual(JSON.parse(summary.stdout), reference.summary);
+  const trials = run(['export', reference.name, '--db', url]).stdout;
+  assert.equal(trials.trim().split('\n').length, reference.total + 1);
+  assert.equal(trials, reference.trials);
 }
+
+/** The process's exit code, or a failure naming `what` (with its output) when it has not ended within `ms`. */
+async function exitWithin(what: string, running: Running, ms = 90_000): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} has not ended after ${ms / 1000} s:\n${running.output()}`)), ms);
+  });
+  try {
+    return await Promise.race([running.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const UNTIL_EMPTY_DONE = /^xorlab worker: \d+ chunks, [\d,]+ trials trained and stored in .*; returned because no chunk is waiting or held in the queue and no coordinator is planning more\n/m;
+
+test('a batch of `worker --until-empty`, one SIGKILLed mid-study, a third started after: every trial stored, as in SQLite', async () => {
+  // The issue: the surviving workers returned while the killed worker's chunks were still held (nothing was
+  // *waiting*); those chunks came back to the queue with nobody left, and the coordinator waited for ever.
+  const reference = localRun(BATCH, BATCH_TOTAL);
+  const url = await server.createDatabase();
+  const coordinator = start(['sweep', ...BATCH, '--db', url, '--distributed', '--no-work']);
+  await waitFor('chunks queued', async () => (await jobs(url, 'created')).length > 0);
+  const a = start(['worker', '--db', url, '--workers', '1', '--until-empty']);
+  await waitFor('worker A to store a chunk and take more', async () => {
+    if (a.child.exitCode !== null) throw new StopWaiting(`worker A ended early (exit ${a.child.exitCode}): ${a.output()}`);
+    return (await storedTrials(url)) > 0 && (await jobs(url, 'active')).length > 0;
+  });
+  const b = start(['worker', '--db', url, '--workers', '1', '--until-empty']);
+  // A dies holding chunks once nothing is waiting any more (the issue's workers met that within seconds): B and a
+  // worker started now find nothing to take until A's chunks expire.
+  await waitFor('every chunk taken', async () => (await jobs(url, 'created')).length + (await jobs(url, 'retry')).length === 0);
+  const held = (await jobs(url, 'active')).map((j) => j.id);
+  a.child.kill('SIGKILL');
+  assert.equal(await a.exited, null);
+  const c = start(['worker', '--db', url, '--workers', '1', '--until-empty']);
+  assert.equal(await exitWithin('the coordinator', coordinator), 0, coordinator.output());
+  assert.match(coordinator.output(), /sweep batch: 800 trials stored in .* none trained here \(--no-work\)/);
+  for (const [name, worker] of [['B', b], ['C', c]] as const) {
+    assert.equal(await exitWithin(`worker ${name}`, worker), 0, worker.output());
+    assert.match(worker.output(), UNTIL_EMPTY_DONE, `worker ${name}`);
+  }
+  // Every chunk held at the kill is finished: A's came back at their expiry and B or C took them.
+  const rows = await server.query<{ state: string; retry_count: number }>('SELECT state, retry_count FROM xorlab_queue.job WHERE id = ANY($1::uuid[])', [held], dbName(url));
+  assert.ok(rows.length === held.length && rows.every((r) => r.state === 'completed') && rows.some((r) => r.retry_count >= 1), JSON.stringify(rows));
+  assert.equal(await storedTrials(url), BATCH_TOTAL);
+  assertSameAsLocal(url, reference);
+});
 
 test('a worker killed with SIGKILL mid-chunk: another takes its chunks within seconds; nothing lost or doubled', async () => {
   const url = await server.createDatabase();
@@ -170,7 +242,7 @@ test('the coordinator killed: workers finish what is queued; the same command ag
   assert.equal(await coordinator.exited, null);
   // The worker empties the queue the coordinator left and returns.
   assert.equal(await worker.exited, 0, worker.output());
-  assert.match(worker.output(), /xorlab worker: the queue is empty: \d+ chunks/);
+  assert.match(worker.output(), /^xorlab worker: \d+ chunks, .*; returned because no chunk is waiting or held in the queue and no coordinator is planning more \(the coordinator of study "fault" stopped before the end: run its command again to complete it\)\n/m);
   const partial = await storedTrials(url);
   assert.ok(partial > 200 && partial < TOTAL, `${partial} stored`);
   const again = run(['sweep', ...STUDY, '--db', url, '--distributed', '--workers', '2']);
@@ -247,6 +319,20 @@ test('bad input: one line, exit 2, within seconds, nothing printed shows the pas
   }
   // Nothing was created by the refused commands.
   assert.deepEqual(await server.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xorlab%'", [], database), []);
+});
+
+test('a coordinator that no worker helps says how to start one, within 30 s, and shows no ETA', async () => {
+  const line = /xorlab: no worker has taken a chunk for \d+\.\ds: start `xorlab worker --db postgres:\/\/xorlab:\*\*\*@127\.0\.0\.1:\d+\/t_\w+`\n/;
+  await waitFor('the no-worker line', async () => {
+    if (lonely.child.exitCode !== null) throw new StopWaiting(`the coordinator ended (exit ${lonely.child.exitCode}): ${lonely.output()}`);
+    return line.test(lonely.output());
+  }, Math.max(0, lonelyStarted + 45_000 - Date.now()));
+  // Said rarely: once, and again only every 5 minutes while it lasts.
+  const allowed = 1 + Math.floor(Math.max(0, Date.now() - lonelyStarted - 30_000) / 300_000);
+  assert.ok((lonely.output().match(/no worker has taken a chunk/g)?.length ?? 0) <= allowed, lonely.output());
+  assert.match(lonely.output(), /sweep batch \(distributed\): 0\/800 \(0\.0%\), 0 trainings\/s, elapsed [\d.]+s, no ETA: nothing stored for [\d.]+s\n/);
+  lonely.child.kill('SIGINT');
+  assert.equal(await lonely.exited, 130, lonely.output());
 });
 
 test('no output of any run above showed the password', () => {

@@ -27,7 +27,7 @@ export function registerWorker(program: Command): void {
   command
     .option('--db <url>', `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`)
     .addOption(runOptionFlag('workers', `${defaultWorkers()} here`))
-    .option('--until-empty', 'return once no chunk is waiting in the queue (default: wait for more until Ctrl-C)')
+    .option('--until-empty', 'return once no study in the queue can get more work from this worker: no chunk waiting or held by any worker, and no coordinator alive to queue more (default: wait for more until Ctrl-C)')
     .addHelpText(
       'after',
       `
@@ -37,6 +37,11 @@ xorlab_queue), trains them on its threads, and stores each chunk's trials and co
 The chunks of a worker that dies are taken again by another within seconds (after about 10x a chunk's work, at
 least 8 s); a trial is never stored twice. A lost server is waited for up to 5 minutes. Ctrl-C finishes the
 running chunks (3 s at most) and hands the others back to the queue at once.
+
+--until-empty is for batch jobs: the worker returns, with one line that says why, when nothing can bring it more
+work: no chunk of any study is waiting, none is held by another worker (a held chunk comes back to the queue when
+its worker dies), and no coordinator (\`sweep/refine --distributed\`) is alive to queue the next window. Start the
+coordinator first: a worker that finds no chunk and no coordinator returns at once.
 
 Examples:
   xorlab worker --db postgres://lab@db.example.org/xorlab
@@ -53,7 +58,7 @@ async function runWorker(options: WorkerOptions): Promise<void> {
   try {
     const queue = await ChunkQueue.open(store);
     try {
-      process.stderr.write(`xorlab worker: ${workers} threads on ${store.location}; ${options.untilEmpty ? 'until the queue is empty' : 'Ctrl-C stops'}\n`);
+      process.stderr.write(`xorlab worker: ${workers} threads on ${store.location}; ${options.untilEmpty ? 'until no study in the queue has work left (--until-empty)' : 'Ctrl-C stops'}\n`);
       removeHandlers = onInterrupt(controller, 'interrupted; the running chunks finish and are stored, the others go back to the queue...');
       const started = performance.now();
       let trained = 0;
@@ -82,7 +87,7 @@ async function runWorker(options: WorkerOptions): Promise<void> {
         await store.close();
         process.exit(EXIT_INTERRUPTED);
       }
-      process.stdout.write(`xorlab worker: the queue is empty: ${summary}\n`);
+      process.stdout.write(`xorlab worker: ${summary}; returned because ${outcome.ended ?? 'it was told to stop'}\n`);
     } finally {
       await queue.close();
     }

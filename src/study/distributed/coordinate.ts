@@ -8,15 +8,20 @@
 // the same command again. Completion is decided by the store, never by the queue: when every queued chunk is
 // finished one way or another (completed, failed after its retries, lost), the plan is checked against the stored
 // runs and what is missing is queued again.
+//
+// While it holds its study, the coordinator beats a heartbeat row (./coordinators.ts): workers with --until-empty
+// wait for it. A window whose chunks nobody takes is said in a line (how to start a worker), not shown as an ETA.
 import type pg from 'pg';
 import type { Dataset } from '../../core/index.js';
 import type { EngineName, Precision } from '../../config/index.js';
 import type { PostgresStore } from '../../store/postgres/open.js';
+import { queryError } from '../../store/postgres/errors.js';
 import { StoreError, StoreUnavailableError } from '../../store/types.js';
 import type { Study } from '../definition.js';
 import { BLOCK_REPEATS } from '../../store/moments.js';
 import { secondsPerTrial, type TrialPlan } from '../plan.js';
-import { silentProgress, type Progress } from '../progress.js';
+import { formatDuration, silentProgress, type Progress } from '../progress.js';
+import { BEAT_MS, beat, endBeat } from './coordinators.js';
 import { datasetsForJobs, expirySeconds, type ChunkJob, type ChunkQueue } from './queue.js';
 import { Reconnector, sleep } from './reconnect.js';
 import { workOnQueue, type WorkOutcome } from './work.js';
@@ -26,8 +31,10 @@ const TICK_MS = 200;
 const COUNT_EVERY_MS = 1000;
 /** Chunks kept waiting in the queue: at least this many, and twice as many as are running. */
 const MIN_WAITING = 32;
-/** With no chunk taken for this long, say how to start workers. */
-const NO_WORKER_HINT_MS = 10_000;
+/** With chunks waiting and none taken or stored for this long, say how to start workers (and again every
+ * NO_WORKER_REPEAT times as long while it lasts). */
+export const NO_WORKER_NOTE_MS = 30_000;
+const NO_WORKER_REPEAT = 10;
 /** Estimated work per distributed chunk (s). Longer than a local run's: each chunk is a transaction on the server,
  * whose cost per row falls with the chunk's size (the bench's postgres section: 391-row chunks took ~27 us of
  * server CPU per row, 1,250-row ~11 us, 4,096-row ~7 us), and the server is what every machine shares. */
@@ -63,8 +70,10 @@ export interface CoordinateOptions {
   signal?: AbortSignal;
   progress?: Progress;
   log?: (line: string) => void;
-  /** Shown in the hint when no worker takes chunks. */
+  /** Shown in the line said when no worker takes chunks. */
   workerCommand?: string;
+  /** With chunks waiting and none taken or stored for this long, say so (default NO_WORKER_NOTE_MS). */
+  noWorkerNoteMs?: number;
   /** Called once this is the study's coordinator (before anything is queued or shown). */
   onStart?: () => void;
   reconnectLimitMs?: number;
@@ -123,10 +132,23 @@ class StudyLock {
     return true;
   }
 
+  /** The heartbeat, on the lock's session (a worker checks that this session is still connected). `fresh`: this
+   * coordinator's first. Throws StoreUnavailableError when the connection is lost (the lock is taken again first). */
+  async beat(fresh: boolean): Promise<void> {
+    if (!(await this.take())) throw new StoreError(`another coordinator took over study "${this.study}" while the connection was lost; this one stops`);
+    const client = this.client!;
+    try {
+      await beat(client, this.study, fresh);
+    } catch (error) {
+      throw queryError(error, this.store.location);
+    }
+  }
+
   async release(): Promise<void> {
     const client = this.client;
     this.client = null;
     if (!client) return;
+    await endBeat(client, this.study).catch(() => undefined);
     await client.query(`SELECT pg_advisory_unlock(hashtextextended('xorlab coordinator ' || $1, 0))`, [this.study]).catch(() => undefined);
     client.release();
   }
@@ -161,7 +183,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
         `help it with \`xorlab worker\`, or stop it first`,
     );
   }
-  options.onStart?.();
+  let beaten: number;
   const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, cancelled: 0, chunkSize: 0, chunks: 0, interrupted: false, seconds: 0 };
   let complete = false;
   let interrupted = false;
@@ -170,6 +192,10 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
   /** Jobs queued by this coordinator and not seen finished. */
   let outstanding: string[] = [];
   try {
+    // Alive before anything else: a worker with --until-empty started now waits for the first window.
+    await retrying(() => lock.beat(true));
+    beaten = performance.now();
+    options.onStart?.();
     // Chunks an earlier coordinator of this study left waiting are planned again below.
     const leftover = await retrying(() => queue.pendingOf(name));
     await retrying(() => queue.cancel(leftover));
@@ -190,8 +216,11 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     let slicesLeft = true;
 
     const failures: string[] = [];
-    let anyTaken = false;
-    let hinted = false;
+    const noWorkerMs = options.noWorkerNoteMs ?? NO_WORKER_NOTE_MS;
+    /** When a chunk was last seen taken, or trials stored; the ids seen running. */
+    let moved = performance.now();
+    let noted = 0;
+    let runningBefore = new Set<string>();
     let rounds = 0;
 
     if (options.workers > 0) {
@@ -210,9 +239,14 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
 
     while (!signal?.aborted && !interrupted) {
       if (!(await retrying(() => lock.take()))) throw new StoreError(`another coordinator took over study "${name}" while the connection was lost; this one stops`);
+      if (performance.now() - beaten >= BEAT_MS) {
+        await retrying(() => lock.beat(false));
+        beaten = performance.now();
+      }
       // 1. Which of our chunks are still waiting or running.
       const states = await retrying(() => queue.states(outstanding));
       const pending = new Set<string>();
+      const runningNow = new Set<string>();
       let waiting = 0;
       let running = 0;
       for (const s of states) {
@@ -221,14 +255,16 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
           pending.add(s.id);
         } else if (s.state === 'active') {
           running++;
-          anyTaken = true;
           pending.add(s.id);
+          runningNow.add(s.id);
+          // Taken since the last look (a chunk that expired and is taken again counts too).
+          if (!runningBefore.has(s.id)) moved = performance.now();
         } else {
-          anyTaken ||= s.state === 'completed';
           if (s.error && failures.length < 3) failures.push(s.error);
         }
       }
       outstanding = outstanding.filter((id) => pending.has(id));
+      runningBefore = runningNow;
       // 2. Top the queue up.
       const target = Math.max(MIN_WAITING, 2 * running);
       if (slicesLeft && waiting < target) {
@@ -251,14 +287,19 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       if (now - lastCount >= COUNT_EVERY_MS) {
         lastCount = now;
         const count = (await retrying(() => store.getStudy(name)))?.trialCount ?? baseline;
-        done = Math.min(total, Math.max(0, count - baseline));
+        const stored = Math.min(total, Math.max(0, count - baseline));
+        if (stored > done) moved = now;
+        done = stored;
         progress.update(done);
         outcome.stored = Math.max(0, count - baseline);
       }
-      if (!anyTaken && !hinted && options.workers === 0 && now - started > NO_WORKER_HINT_MS) {
-        hinted = true;
-        log(`no worker has taken a chunk yet; start some with: ${options.workerCommand ?? 'xorlab worker --db URL'}`);
+      // Work queued and nothing moving: no ETA (the bar's rate decays to 0), but how to start a worker, now and then.
+      const still = now - moved;
+      if (waiting > 0 && still >= noWorkerMs && now - noted >= (noted ? NO_WORKER_REPEAT * noWorkerMs : 0)) {
+        noted = now;
+        log(`no worker has taken a chunk for ${formatDuration(still / 1000)}: start \`${options.workerCommand ?? 'xorlab worker --db URL'}\``);
       }
+      if (still < noWorkerMs) noted = 0;
       // 4. Everything queued is finished: the store says whether the plan is complete.
       if (!slicesLeft && outstanding.length === 0) {
         const missing = options.plan.without(await retrying(() => store.storedRuns(name)));

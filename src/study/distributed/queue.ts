@@ -22,6 +22,7 @@ import type { EngineName, Precision } from '../../config/index.js';
 import { isConnectionError, isRetryableTransaction, queryError } from '../../store/postgres/errors.js';
 import type { PostgresStore } from '../../store/postgres/open.js';
 import { StoreError } from '../../store/types.js';
+import { coordinatorRows, prepareCoordinators, type CoordinatorRow } from './coordinators.js';
 
 export const QUEUE_SCHEMA = 'xorlab_queue';
 export const CHUNK_QUEUE = 'chunks';
@@ -134,6 +135,17 @@ export function queueError(error: unknown, location: string): Error {
   return new StoreError(`${location}: the chunk queue (pg-boss, schema ${QUEUE_SCHEMA}): ${message.split('\n')[0]}`);
 }
 
+/** What may still bring a worker work: chunks waiting, chunks held (one comes back when its holder dies and it
+ * expires), and the coordinators that may queue more. */
+export interface QueueOutlook {
+  /** Chunks of every study ready to be taken (created, or waiting for a retry). */
+  waiting: number;
+  /** Chunks taken by a worker and not finished. */
+  held: number;
+  /** Coordinator heartbeats, alive or gone. */
+  coordinators: CoordinatorRow[];
+}
+
 export interface JobState {
   id: string;
   state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
@@ -186,6 +198,7 @@ export class ChunkQueue {
     try {
       await boss.start();
       await boss.createQueue(CHUNK_QUEUE, { name: CHUNK_QUEUE, retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds: MIN_EXPIRE_SECONDS });
+      await prepareCoordinators(store.pool);
     } catch (error) {
       await boss.stop({ graceful: false, close: false }).catch(() => undefined);
       throw queueError(error, store.location);
@@ -222,6 +235,19 @@ export class ChunkQueue {
   /** Jobs ready to be taken (created or waiting for a retry). Throws when the database cannot be reached. */
   async waiting(): Promise<number> {
     return this.guard(() => this.boss.getQueueSize(CHUNK_QUEUE));
+  }
+
+  /** Where the queue stands for a worker that returns once nothing can come (--until-empty). Throws when the
+   * database cannot be reached. */
+  async outlook(): Promise<QueueOutlook> {
+    return this.guard(async () => {
+      const { rows } = await this.pool.query<{ waiting: string; held: string }>(
+        `SELECT count(*) FILTER (WHERE state < 'active') AS waiting, count(*) FILTER (WHERE state = 'active') AS held
+           FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state < 'completed'`,
+        [CHUNK_QUEUE],
+      );
+      return { waiting: Number(rows[0].waiting), held: Number(rows[0].held), coordinators: await coordinatorRows(this.pool) };
+    });
   }
 
   /** Completes a job on `client`, inside the transaction that stores its rows. (The four-argument form: pg-boss

@@ -6,6 +6,11 @@
 // threads stop being fed while results wait); when it is back, work goes on. Stopping (Ctrl-C, or the
 // coordinator's study complete): no more chunks are taken, the running ones get a grace period and are stored, and
 // the jobs that did not finish are handed back to the queue at once (not left to expire).
+//
+// --until-empty returns when nothing can bring this worker more work: no chunk of any study waits, none is held by
+// a worker (a held chunk comes back to the queue when its holder dies and it expires), and no coordinator is alive
+// to queue more (./coordinators.ts). Nothing waiting *now* is not enough: the last chunks of a study may be held by a
+// worker that dies, and a coordinator tops the queue up a window at a time.
 import type { TrainingConfig } from '../../core/index.js';
 import type { PostgresStore } from '../../store/postgres/open.js';
 import type { ParamValue } from '../../store/types.js';
@@ -14,7 +19,7 @@ import { chunkTask } from '../plan.js';
 import { runPool } from '../pool.js';
 import { chunkRows, type ChunkTask } from '../protocol.js';
 import { pointParamsCache } from '../run.js';
-import { jobDatasets, type ChunkQueue, type FetchedJob } from './queue.js';
+import { jobDatasets, type ChunkQueue, type FetchedJob, type QueueOutlook } from './queue.js';
 import { Reconnector, sleep } from './reconnect.js';
 
 /** How long an idle worker waits before asking the queue again: soon after its last chunk (the coordinator tops the
@@ -26,7 +31,8 @@ export interface WorkOptions {
   queue: ChunkQueue;
   /** Worker threads. */
   workers: number;
-  /** Return once no chunk is waiting in the queue (and the chunks taken are stored). */
+  /** Return once nothing can bring more work: no chunk waiting or held anywhere and no coordinator alive (the
+   * chunks taken here stored). */
   untilEmpty?: boolean;
   /** Asked before each chunk is taken: true -> take no more and return once the running chunks are stored. */
   shouldStop?: () => boolean;
@@ -52,6 +58,8 @@ export interface WorkOutcome {
   handedBack: number;
   interrupted: boolean;
   seconds: number;
+  /** With untilEmpty, why it returned (one phrase). */
+  ended: string | null;
 }
 
 /** What a worker needs to know of a study, read once per study from the store. */
@@ -66,7 +74,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   const { store, queue, signal } = options;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const outcome: WorkOutcome = { chunks: 0, trained: 0, inserted: 0, handedBack: 0, interrupted: false, seconds: 0 };
+  const outcome: WorkOutcome = { chunks: 0, trained: 0, inserted: 0, handedBack: 0, interrupted: false, seconds: 0, ended: null };
   const link = new Reconnector(store.location, log, options.reconnectLimitMs);
   /** Jobs taken and not yet stored or handed back, by task id. */
   const held = new Map<number, FetchedJob>();
@@ -116,13 +124,26 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   }
 
   let idlePolls = 0;
+  /** Said once per idle stretch, what an --until-empty worker waits for. */
+  let waitNoted = '';
   const source: AsyncIterator<ChunkTask> = {
     async next(): Promise<IteratorResult<ChunkTask>> {
       while (!stopping()) {
         let jobs: FetchedJob[];
         try {
           jobs = await queue.fetch(1);
-          if (jobs.length === 0 && options.untilEmpty && (await queue.waiting()) === 0) return { done: true, value: undefined };
+          if (jobs.length === 0 && options.untilEmpty) {
+            const view = await queue.outlook();
+            const ended = nothingCanCome(view);
+            if (ended !== null) {
+              outcome.ended = ended;
+              link.succeeded();
+              return { done: true, value: undefined };
+            }
+            const waitingFor = whatMayCome(view, held.size);
+            if (waitingFor && !waitNoted) log(`nothing waiting now; waiting for ${waitingFor}`);
+            waitNoted ||= waitingFor;
+          }
           link.succeeded();
         } catch (error) {
           await link.failed(error, signal);
@@ -133,6 +154,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
           continue;
         }
         idlePolls = 0;
+        waitNoted = '';
         const job = jobs[0];
         let task: ChunkTask | null = null;
         for (;;) {
@@ -221,6 +243,31 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   }
   outcome.interrupted = result === 'interrupted' || (signal?.aborted ?? false);
   return outcome;
+}
+
+const quoted = (names: string[]): string => {
+  const shown = names.slice(0, 3).map((n) => `"${n}"`).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+};
+const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** Why an --until-empty worker returns now, or null while work may still come. */
+export function nothingCanCome(view: QueueOutlook): string | null {
+  if (view.waiting > 0 || view.held > 0 || view.coordinators.some((c) => c.alive)) return null;
+  const gone = view.coordinators.filter((c) => !c.alive).map((c) => c.study);
+  const why = 'no chunk is waiting or held in the queue and no coordinator is planning more';
+  if (gone.length === 0) return why;
+  return `${why} (the coordinator of ${gone.length === 1 ? 'study' : 'studies'} ${quoted(gone)} stopped before the end: run its command again to complete it)`;
+}
+
+/** What an idle --until-empty worker waits for ('' when only its own chunks are running). */
+function whatMayCome(view: QueueOutlook, heldHere: number): string {
+  const parts: string[] = [];
+  const elsewhere = Math.max(0, view.held - heldHere);
+  if (elsewhere > 0) parts.push(`${plural(elsewhere, 'chunk', 'chunks')} held by other workers (one comes back if its worker dies)`);
+  const alive = view.coordinators.filter((c) => c.alive).map((c) => c.study);
+  if (alive.length > 0) parts.push(`the coordinator of ${alive.length === 1 ? 'study' : 'studies'} ${quoted(alive)}, which may queue more`);
+  return parts.join(' and ');
 }
 
 /** A chunk this worker cannot run (unknown study, unreadable definition, missing dataset): handed back. */

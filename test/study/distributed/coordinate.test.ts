@@ -12,7 +12,8 @@ import { StoreUnavailableError } from '../../../src/store/types.js';
 import { resolveStudy } from '../../../src/study/definition.js';
 import { coordinate, distributedChunkSize } from '../../../src/study/distributed/coordinate.js';
 import { CHUNK_QUEUE, ChunkQueue, QUEUE_SCHEMA, expirySeconds, parseChunkJob, type ChunkJob } from '../../../src/study/distributed/queue.js';
-import { workOnQueue } from '../../../src/study/distributed/work.js';
+import { workOnQueue, type WorkOutcome } from '../../../src/study/distributed/work.js';
+import { beat, coordinatorRows } from '../../../src/study/distributed/coordinators.js';
 import { planAdditional, planMissing } from '../../../src/study/plan.js';
 import { runPlan } from '../../../src/study/run.js';
 import { collect, tempDir } from '../../helpers/cli.js';
@@ -200,6 +201,93 @@ test('pg-boss fetch() answers [] when the server is down: the queue says unavail
     // The queue lives in its own schema beside the store's.
     const { rows } = await store.pool.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname IN ('xorlab', '${QUEUE_SCHEMA}') ORDER BY 1`);
     assert.deepEqual(rows.map((r) => r.nspname), ['xorlab', QUEUE_SCHEMA]);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('--until-empty waits for a chunk held by a worker that died: it comes back at its expiry and is trained here', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    // Another worker took the study's last chunk (expiring after 1 s) and died: nothing is waiting now.
+    const [id] = await queue.send([{ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs: [1, 0, 30] }], 1);
+    assert.equal((await queue.fetch(1))[0].id, id);
+    assert.equal(await queue.waiting(), 0);
+    const lines: string[] = [];
+    const worked = await workOnQueue({ store, queue, workers: 1, untilEmpty: true, log: (line) => lines.push(line) });
+    assert.equal(worked.inserted, 30);
+    assert.equal(worked.ended, 'no chunk is waiting or held in the queue and no coordinator is planning more');
+    assert.deepEqual(lines, ['nothing waiting now; waiting for 1 chunk held by other workers (one comes back if its worker dies)']);
+    assert.equal((await queue.states([id]))[0].state, 'completed');
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('--until-empty waits for a live coordinator (its heartbeat) and returns when it is done; a dead one is named', async () => {
+  const { store, queue } = await openBoth();
+  try {
+    // A worker started as the coordinator starts, before its first window is queued: it works the whole study.
+    const worker: { outcome?: Promise<WorkOutcome> } = {};
+    const lines: string[] = [];
+    const sweep = await coordinate({
+      store, queue, study, plan: planMissing(study.pointCount, 300, new Map()), datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 50,
+      onStart: () => {
+        worker.outcome = workOnQueue({ store, queue, workers: 2, untilEmpty: true, log: (line) => lines.push(line) });
+      },
+      signal: AbortSignal.timeout(60_000), // without the heartbeat the worker returns at once and nobody trains
+    });
+    assert.equal(sweep.interrupted, false);
+    const worked = await worker.outcome!;
+    assert.equal(worked.inserted, 900);
+    assert.equal(worked.ended, 'no chunk is waiting or held in the queue and no coordinator is planning more');
+    assert.deepEqual(await coordinatorRows(store.pool), []); // the coordinator took its row with it
+    assert.deepEqual(await collect(store.iterateTrials('dist')), (await localReference()).rows);
+    // A coordinator whose session is gone (killed), and one that stopped beating (a hung machine): not alive.
+    const killed = await store.pool.connect();
+    await beat(killed, 'dist', true);
+    killed.release(true); // its connection closes
+    const hung = await store.pool.connect();
+    try {
+      await beat(hung, 'other', true);
+      for (let waited = 0; (await coordinatorRows(store.pool)).some((c) => c.study === 'dist' && c.alive); waited += 50) {
+        assert.ok(waited < 10_000, 'the closed session is still in pg_stat_activity');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.deepEqual((await coordinatorRows(store.pool)).map((c) => [c.study, c.alive]), [['dist', false], ['other', true]]);
+      await hung.query(`UPDATE xorlab.coordinators SET beat_at = now() - interval '1 minute' WHERE study = 'other'`);
+      const none = await workOnQueue({ store, queue, workers: 1, untilEmpty: true });
+      assert.equal(none.chunks, 0);
+      assert.equal(
+        none.ended,
+        'no chunk is waiting or held in the queue and no coordinator is planning more (the coordinator of studies "dist", "other" stopped before the end: run its command again to complete it)',
+      );
+    } finally {
+      hung.release();
+    }
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('a coordinator whose chunks nobody takes says how to start a worker, after the delay it is given', async () => {
+  const { store, queue } = await openBoth();
+  const controller = new AbortController();
+  const lines: string[] = [];
+  try {
+    const started = performance.now();
+    const running = coordinate({
+      store, queue, study, plan: planMissing(study.pointCount, 300, new Map()), datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 50,
+      signal: controller.signal, log: (line) => lines.push(line), noWorkerNoteMs: 400, workerCommand: 'xorlab worker --db postgres://lab:***@db/x',
+    });
+    while (lines.length === 0 && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    assert.equal((await running).interrupted, true);
+    assert.equal(lines.length, 1, lines.join('\n')); // not again before 10 times the delay
+    assert.match(lines[0], /^no worker has taken a chunk for 0\.\ds: start `xorlab worker --db postgres:\/\/lab:\*\*\*@db\/x`$/);
   } finally {
     await queue.close();
     await store.close();
