@@ -6,6 +6,7 @@
 // no process.exit.
 import type { TopLevelSpec } from 'vega-lite';
 import { validateConfig } from './config/validate.js';
+import { quote } from './text/quote.js';
 import { checkLogEvery, startingParameters, trainingInput, type TrainingReport } from './core/report.js';
 import { ConfigError, ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from './core/config.js';
 import type { TrainingConfigInput } from './config/parameters.js';
@@ -75,7 +76,7 @@ export function train(config: TrainingConfigInput = {}, options: TrainOptions = 
 
 function choice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
   if ((choices as readonly unknown[]).includes(value)) return value as T;
-  throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`);
+  throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got ${quote(value)}`);
 }
 
 /**

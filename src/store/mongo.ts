@@ -20,6 +20,7 @@ import { articleStds, fromArticleDocument, toArticleDocument, type ArticleDocume
 import { describeDifference } from './definition-diff.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { METRIC_NAMES, StoreError, StoreUnavailableError, type MetricName, type OpenStoreOptions, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from './types.js';
+import { nameList, quote } from '../text/quote.js';
 
 export const MONGO_SCHEMA_VERSION = 1;
 export const MONGO_TIMEOUT_MS = 5000;
@@ -165,8 +166,8 @@ export class MongoStore implements Store {
     const doc = await this.studies.findOne({ _id: study });
     if (!doc) {
       const names = (await this.studies.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(11).toArray()).map((d) => d._id);
-      const known = names.length ? `studies here: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : 'it holds no studies yet';
-      throw new StoreError(`unknown study "${study}" in ${this.location} (${known})`);
+      const known = names.length ? `studies here: ${nameList(names)}` : 'it holds no studies yet';
+      throw new StoreError(`unknown study ${quote(study)} in ${this.location} (${known})`);
     }
     const parsed = JSON.parse(doc.definition) as unknown;
     this.definitions.set(study, parsed);
@@ -185,7 +186,7 @@ export class MongoStore implements Store {
       }
       const stored = await this.studies.findOne({ _id: name });
       if (stored!.definition !== text) {
-        throw new StoreError(`study "${name}" already exists in ${this.location} with a different definition (${describeDifference(stored!.definition, text)}); use another study name or --db`);
+        throw new StoreError(`study ${quote(name)} already exists in ${this.location} with a different definition (${describeDifference(stored!.definition, text)}); use another study name or --db`);
       }
       return 'exists';
     });
@@ -371,7 +372,7 @@ export class MongoStore implements Store {
       }
       if (session) throw new StoreError(`${this.location}: block ${block} of point ${point} changed inside a transaction`);
     }
-    throw new StoreError(`${this.location}: could not update block ${block} of point ${point} of study "${study}" (too many concurrent writers)`);
+    throw new StoreError(`${this.location}: could not update block ${block} of point ${point} of study ${quote(study)} (too many concurrent writers)`);
   }
 
   async summarize(study: string): Promise<PointSummary[]> {
@@ -481,7 +482,7 @@ export class MongoStore implements Store {
   }
 
   async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
-    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric "${String(metric)}"; metrics: ${METRIC_NAMES.join(', ')}`);
+    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric ${quote(String(metric))}; metrics: ${METRIC_NAMES.join(', ')}`);
     return this.guard(async () => {
       await this.definition(study);
       const field = metric === 'totalLoss' ? 'loss' : metric; // the article's documents call totalLoss `loss`
@@ -577,7 +578,7 @@ export class MongoStore implements Store {
         try {
           await this.studies.insertOne({ _id: newName, definition: JSON.stringify(definition ?? null), createdAt: old!.createdAt }, { session });
         } catch (error) {
-          if (isDuplicateKey(error)) throw new StoreError(`there is already a study "${newName}" in ${this.location}; choose another name, or delete that one first`);
+          if (isDuplicateKey(error)) throw new StoreError(`there is already a study ${quote(newName)} in ${this.location}; choose another name, or delete that one first`);
           throw error;
         }
         await this.results.updateMany({ study }, { $set: { study: newName } }, { session });

@@ -25,6 +25,7 @@ import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPoi
 import { connectError, isConnectionError, isRetryableTransaction, queryError } from './postgres-errors.js';
 import { PG_SCHEMA, prepareSchema } from './postgres-schema.js';
 import { METRIC_COLUMNS, METRIC_NAMES, StoreError, type MetricName, type OpenStoreOptions, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from './types.js';
+import { nameList, quote } from '../text/quote.js';
 
 /** How long to wait for a connection (ms) before reporting the server unreachable. */
 export const PG_CONNECT_TIMEOUT_MS = 5000;
@@ -210,8 +211,8 @@ export class PostgresStore implements Store {
     if (id !== null) return id;
     const { rows } = await this.q<{ name: string }>(`SELECT name FROM ${T}studies ORDER BY name LIMIT 11`);
     const names = rows.map((r) => r.name);
-    const known = names.length ? `studies here: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : 'it holds no studies yet';
-    throw new StoreError(`unknown study "${name}" in ${this.location} (${known})`);
+    const known = names.length ? `studies here: ${nameList(names)}` : 'it holds no studies yet';
+    throw new StoreError(`unknown study ${quote(name)} in ${this.location} (${known})`);
   }
 
   /** An engine's id, created outside any transaction (autocommit): a new engine row made inside concurrent chunk
@@ -239,7 +240,7 @@ export class PostgresStore implements Store {
     }
     const { rows } = await this.q<{ id: number; definition: string }>(`SELECT id, definition FROM ${T}studies WHERE name = $1`, [name]);
     if (rows[0].definition !== text) {
-      throw new StoreError(`study "${name}" already exists in ${this.location} with a different definition (${describeDifference(rows[0].definition, text)}); use another study name or --db`);
+      throw new StoreError(`study ${quote(name)} already exists in ${this.location} with a different definition (${describeDifference(rows[0].definition, text)}); use another study name or --db`);
     }
     this.studyIds.set(name, rows[0].id);
     return 'exists';
@@ -587,7 +588,7 @@ export class PostgresStore implements Store {
   }
 
   async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
-    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric "${String(metric)}"; metrics: ${METRIC_NAMES.join(', ')}`);
+    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric ${quote(String(metric))}; metrics: ${METRIC_NAMES.join(', ')}`);
     const id = await this.requireStudy(study);
     const column = METRIC_COLUMNS[metric];
     // Point by point (each a range of the primary key): memory stays O(one point's trials) beyond the result.
@@ -628,7 +629,7 @@ export class PostgresStore implements Store {
       );
       for (const r of rows) {
         const engine = this.engineNames.get(r[8] as number);
-        if (!engine) throw new StoreError(`${this.location} is damaged: a trial of study "${study}" names engine id ${String(r[8])}, which is not in its engines table`);
+        if (!engine) throw new StoreError(`${this.location} is damaged: a trial of study ${quote(study)} names engine id ${String(r[8])}, which is not in its engines table`);
         yield {
           study,
           point: r[0] as number,
@@ -696,7 +697,7 @@ export class PostgresStore implements Store {
     const id = await this.requireStudy(study);
     await this.withTransaction(async (client) => {
       const taken = await client.query(`SELECT 1 FROM ${T}studies WHERE name = $1`, [newName]);
-      if ((taken.rowCount ?? 0) > 0) throw new StoreError(`there is already a study "${newName}" in ${this.location}; choose another name, or delete that one first`);
+      if ((taken.rowCount ?? 0) > 0) throw new StoreError(`there is already a study ${quote(newName)} in ${this.location}; choose another name, or delete that one first`);
       await client.query(`UPDATE ${T}studies SET name = $1, definition = $2 WHERE id = $3`, [newName, JSON.stringify(definition ?? null), id]);
     });
     this.studyIds.delete(study);

@@ -22,6 +22,7 @@ import {
   type StudyRecord,
   type TrialRow,
 } from './types.js';
+import { nameList, quote } from '../text/quote.js';
 
 /** How long to wait for another connection's lock before reporting it (ms): long enough to ride out another
  * writer's batch commit, short enough that a stuck lock is reported at once. */
@@ -118,8 +119,8 @@ class SqliteStore implements Store {
     const id = this.studyId(name);
     if (id !== null) return id;
     const names = this.db.prepare('SELECT name FROM studies ORDER BY name').pluck().all() as string[];
-    const known = names.length ? `studies here: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}` : 'it holds no studies yet';
-    throw new StoreError(`unknown study "${name}" in ${this.path} (${known})`);
+    const known = names.length ? `studies here: ${nameList(names)}` : 'it holds no studies yet';
+    throw new StoreError(`unknown study ${quote(name)} in ${this.path} (${known})`);
   }
 
   private engineId(engine: string, precision: string): number {
@@ -142,7 +143,7 @@ class SqliteStore implements Store {
           // what counts as the same study in another form is for it to decide before calling here.
           const given = JSON.stringify(definition ?? null);
           if (row.definition !== given) {
-            throw new StoreError(`study "${name}" already exists in ${this.path} with a different definition (${describeDifference(row.definition, given)}); use another study name or --db`);
+            throw new StoreError(`study ${quote(name)} already exists in ${this.path} with a different definition (${describeDifference(row.definition, given)}); use another study name or --db`);
           }
           this.studyIds.set(name, row.id);
           return 'exists';
@@ -401,7 +402,7 @@ class SqliteStore implements Store {
   }
 
   async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
-    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric "${String(metric)}"; metrics: ${METRIC_NAMES.join(', ')}`);
+    if (!METRIC_NAMES.includes(metric)) throw new StoreError(`unknown metric ${quote(String(metric))}; metrics: ${METRIC_NAMES.join(', ')}`);
     return this.guard(() => {
       const id = this.requireStudy(study);
       const column = METRIC_COLUMNS[metric];
@@ -444,7 +445,7 @@ class SqliteStore implements Store {
       const rows = this.guard(() => page.all(id, afterPoint, afterRepeat) as unknown[][]);
       for (const r of rows) {
         const engine = engines.get(r[8] as number);
-        if (!engine) throw new StoreError(`${this.path} is damaged: a trial of study "${study}" names engine id ${String(r[8])}, which is not in its engines table`);
+        if (!engine) throw new StoreError(`${this.path} is damaged: a trial of study ${quote(study)} names engine id ${String(r[8])}, which is not in its engines table`);
         yield {
           study,
           point: r[0] as number,
@@ -508,7 +509,7 @@ class SqliteStore implements Store {
     this.guard(() =>
       this.db.transaction(() => {
         const id = this.requireStudy(study);
-        if (this.studyId(newName) !== null) throw new StoreError(`there is already a study "${newName}" in ${this.path}; choose another name, or delete that one first`);
+        if (this.studyId(newName) !== null) throw new StoreError(`there is already a study ${quote(newName)} in ${this.path}; choose another name, or delete that one first`);
         this.db.prepare('UPDATE studies SET name = ?, definition = ? WHERE id = ?').run(newName, JSON.stringify(definition ?? null), id);
         this.studyIds.delete(study);
         this.studyIds.set(newName, id);

@@ -1,5 +1,6 @@
 // Progress of a run on stderr: a live bar on a terminal, plain log lines every few seconds otherwise (logs, CI,
 // tests). The count is of the trials stored, the one figure that survives an interruption.
+import { QUOTE_MAX, printable } from '../text/quote.js';
 
 export interface Progress {
   start(total: number): void;
@@ -27,7 +28,9 @@ export function formatRate(perSecond: number): string {
 
 /** A bar when `stream` is a terminal, else a line every `intervalMs`. `label` names the run (e.g. the study). */
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000): Progress {
-  return stream.isTTY ? new BarProgress(label, stream) : new LineProgress(label, stream, intervalMs);
+  // The label names a study, which a database may hold with any character: printed escaped, never as controls.
+  const shown = printable(label, QUOTE_MAX);
+  return stream.isTTY ? new BarProgress(shown, stream) : new LineProgress(shown, stream, intervalMs);
 }
 
 /** Redraws at most this often. */
@@ -92,11 +95,11 @@ class BarProgress implements Progress {
 
   note(line: string): void {
     if (!this.active) {
-      this.stream.write(`${line}\n`);
+      this.stream.write(`${printable(line)}\n`);
       return;
     }
     // Over the bar's line, then the bar again below.
-    this.stream.write(`\r\x1b[K${line}\n`);
+    this.stream.write(`\r\x1b[K${printable(line)}\n`);
     this.draw();
   }
 
@@ -142,7 +145,7 @@ class LineProgress implements Progress {
   stop(): void {}
 
   note(line: string): void {
-    this.stream.write(`${line}\n`);
+    this.stream.write(`${printable(line)}\n`);
   }
 }
 

@@ -14,6 +14,7 @@ import { planMissing, type TrialPlan } from './plan.js';
 import type { Progress } from './progress.js';
 import { defaultWorkers, runPlan } from './run.js';
 import { registerStudy, type EngineRequest } from './stored.js';
+import { quote } from '../text/quote.js';
 
 /** Every dataset the study trains on, by its name in the configuration (DatasetError for a missing file). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
@@ -88,13 +89,13 @@ export function checkRunOptions(options: StudyRunOptions): { workers: number; ch
   }
   const integer = (name: string, value: unknown, max: number): number => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-      throw new StudyError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(value) ?? typeof value}`);
+      throw new StudyError(`${name} must be an integer from 1 to ${max}, got ${value === undefined ? typeof value : quote(value)}`);
     }
     return value;
   };
   const choice = <T extends string>(name: string, value: unknown, choices: readonly T[]): T | undefined => {
     if (value === undefined) return undefined;
-    if (!(choices as readonly unknown[]).includes(value)) throw new StudyError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value) ?? typeof value}`);
+    if (!(choices as readonly unknown[]).includes(value)) throw new StudyError(`${name} must be one of ${choices.join(', ')}, got ${value === undefined ? typeof value : quote(value)}`);
     return value as T;
   };
   return {
