@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { TrainingConfig } from '../core/config.js';
 import { didYouMean } from '../text/suggest.js';
 import { PARAMETERS, PARAMETER_NAMES, flagName, type ParameterSpec, type TrainingConfigInput } from './parameters.js';
-import { quote } from '../text/quote.js';
+import { QUOTE_MAX, printable, quote } from '../text/quote.js';
 
 function schemaOf(spec: ParameterSpec): z.ZodType {
   switch (spec.type) {
@@ -89,7 +89,7 @@ export function describeIssues(
         case 'invalid_type':
           return `${where} must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}${got}`;
         case 'unrecognized_keys': {
-          const inside = issue.path.length ? ` in ${issue.path.map(String).join('.')}` : '';
+          const inside = issue.path.length ? ` in ${printable(issue.path.map(String).join('.'), QUOTE_MAX)}` : '';
           return issue.keys.map((key) => `unknown key ${quote(key)}${inside}${didYouMean(key, knownKeys(issue.path))}`).join('; ');
         }
         default:

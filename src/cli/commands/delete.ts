@@ -32,7 +32,7 @@ async function runDelete(name: string, options: DeleteOptions): Promise<void> {
     }
     return found;
   });
-  const what = `study ${name} (${record.trialCount.toLocaleString('en-US')} trials at ${record.pointCount.toLocaleString('en-US')} points)`;
+  const what = `study ${printable(name, QUOTE_MAX)} (${record.trialCount.toLocaleString('en-US')} trials at ${record.pointCount.toLocaleString('en-US')} points)`;
   if (!options.yes) throw new UsageError(`deleting ${what} from ${where} cannot be undone; add --yes to delete it`);
   const store = await openStoreFromOptions(options);
   try {
