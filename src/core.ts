@@ -9,6 +9,7 @@ import type { ParameterFile } from './core/network.js';
 import { checkHidden, predictRows } from './core/predict.js';
 import { checkLogEvery, startingParameters, trainingInput, trainingReport, type TrainingReport } from './core/report.js';
 import { train as trainNetwork } from './core/train.js';
+import { quote } from './text/quote.js';
 
 export { DEFAULT_CONFIG, PARAMETERS, PARAMETER_NAMES, withDefaults } from './config/parameters.js';
 export type {
@@ -81,7 +82,7 @@ export function train(config: TrainingConfigInput = {}, options: TrainOptions = 
 /** A built-in dataset; files are read by `xorlab` (Node) or parsed by the caller in a browser. */
 function builtinOnly(name: string): Dataset {
   if (isBuiltinDataset(name)) return builtinDataset(name);
-  throw new DatasetError(`dataset "${name}" is not built in, and xorlab/core reads no files: pass the table as options.dataset (parseCsvDataset, parseJsonDataset, makeDataset)`);
+  throw new DatasetError(`dataset ${quote(name)} is not built in, and xorlab/core reads no files: pass the table as options.dataset (parseCsvDataset, parseJsonDataset, makeDataset)`);
 }
 
 /**

@@ -8,6 +8,7 @@ import { CLAIM_STDS, articleConfig } from './config.js';
 import type { Scale } from './reproduce.js';
 import { MINIMUM_METHOD, fitMinimum, type MinimumFit } from '../study/minimum.js';
 import { csvLine, short } from '../text/format.js';
+import { printable } from '../text/quote.js';
 import { metricPoint } from '../study/metrics.js';
 import { compare, type Comparison } from '../study/stats.js';
 
@@ -176,7 +177,21 @@ function verdictCell(m: Measurement): string {
   return `${m.text} — ${mark}${m.note ? ` (${m.note})` : ''}`;
 }
 
-export function reportMarkdown(r: ReportInput): string {
+export function reportMarkdown(input: ReportInput): string {
+  // The command, the database and the names are what the user typed: a control character in them is shown escaped
+  // (the report is read with cat as often as in a browser).
+  const shown = (text: string) => printable(text);
+  const r: ReportInput = {
+    ...input,
+    command: shown(input.command),
+    database: shown(input.database),
+    studyNames: {
+      curve: shown(input.studyNames.curve),
+      claims: shown(input.studyNames.claims),
+      textbookCurve: shown(input.studyNames.textbookCurve),
+      textbookClaims: shown(input.studyNames.textbookClaims),
+    },
+  };
   const { claims } = r;
   const n = (x: number) => x.toLocaleString('en-US');
   const total = r.trials.curve + r.trials.claims + r.trials.textbookCurve + r.trials.textbookClaims;

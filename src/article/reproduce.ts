@@ -11,6 +11,7 @@ import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck, typ
 import { CLAIM_STDS, articleConfig } from './config.js';
 import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';
+import { QUOTE_MAX, printable } from '../text/quote.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
 export type ScaleName = (typeof SCALE_NAMES)[number];
@@ -131,7 +132,7 @@ function resolve(input: StudyDefinitionInput): Study {
   try {
     return resolveStudy(input);
   } catch (error) {
-    if (error instanceof StudyError) throw new ReproduceError(`${String(input.name)}: ${error.message}`);
+    if (error instanceof StudyError) throw new ReproduceError(`${printable(String(input.name), QUOTE_MAX)}: ${error.message}`);
     throw error;
   }
 }

@@ -3,13 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describePrototypeKey, findPrototypeKey, DatasetError, type Dataset } from '../core/index.js';
 import { loadDataset as loadDatasetFile } from '../engine/datasets.js';
 import { fileErrorReason } from '../text/format.js';
+import { printable } from '../text/quote.js';
 import { UsageError } from './errors.js';
 
 export function readTextFile(option: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${option}: cannot read ${path} (${fileErrorReason(error)})`);
+    throw new UsageError(`${option}: cannot read ${printable(path)} (${fileErrorReason(error)})`);
   }
 }
 
@@ -20,10 +21,10 @@ export function readJsonFile(option: string, path: string): unknown {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new UsageError(`${option}: ${path} is not valid JSON`);
+    throw new UsageError(`${option}: ${printable(path)} is not valid JSON`);
   }
   const prototypeKey = findPrototypeKey(doc);
-  if (prototypeKey) throw new UsageError(`${option}: ${path}: ${describePrototypeKey(prototypeKey)}`);
+  if (prototypeKey) throw new UsageError(`${option}: ${printable(path)}: ${describePrototypeKey(prototypeKey)}`);
   return doc;
 }
 
@@ -31,7 +32,7 @@ export function writeTextFile(option: string, path: string, text: string): void 
   try {
     writeFileSync(path, text);
   } catch (error) {
-    throw new UsageError(`${option}: cannot write ${path} (${fileErrorReason(error)})`);
+    throw new UsageError(`${option}: cannot write ${printable(path)} (${fileErrorReason(error)})`);
   }
 }
 

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
 import { redact } from '../text/redact.js';
+import { printable } from '../text/quote.js';
 import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
@@ -41,7 +42,8 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .version('0.1.0')
     .configureOutput({
       // Commander's own errors (unknown option, bad choice) become one `xorlab: ...` line like ours.
-      outputError: (message, write) => write(`xorlab: ${message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+      // What was typed is quoted in it: made printable, so that an escape sequence in an argument stays text.
+      outputError: (message, write) => write(`xorlab: ${printable(message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))} (see --help)\n`),
     })
     .exitOverride();
   const asked = argv[2];
@@ -61,8 +63,10 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
     }
     if (INPUT_ERRORS.some((kind) => error instanceof kind)) exitWith((error as Error).message, EXIT_USAGE);
-    // A bug: the stack helps, but it may quote a URL with its password.
-    process.stderr.write(`${redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    // A bug: the stack helps, but it may quote a URL with its password, or text with control characters (each of
+    // its lines is made printable; the lines stay lines).
+    const text = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.stderr.write(`${text.split('\n').map((line) => printable(line)).join('\n')}\n`);
     process.exit(1);
   }
 }

@@ -1,14 +1,15 @@
 // Parsers for option values. Each throws a UsageError naming the option and what is allowed.
 import { UsageError } from './errors.js';
+import { quote } from '../text/quote.js';
 
 export function parseNumber(option: string, raw: string, rule: { min?: number; minExclusive?: number; max?: number; integer?: boolean } = {}): number {
   const value = raw.trim() === '' ? NaN : Number(raw);
   const allowed = describeRule(rule);
-  if (!Number.isFinite(value)) throw new UsageError(`${option} must be ${allowed}, got "${raw}"`);
-  if (rule.integer && !Number.isInteger(value)) throw new UsageError(`${option} must be ${allowed}, got "${raw}"`);
-  if (rule.min !== undefined && value < rule.min) throw new UsageError(`${option} must be ${allowed}, got "${raw}"`);
-  if (rule.minExclusive !== undefined && value <= rule.minExclusive) throw new UsageError(`${option} must be ${allowed}, got "${raw}"`);
-  if (rule.max !== undefined && value > rule.max) throw new UsageError(`${option} must be ${allowed}, got "${raw}"`);
+  if (!Number.isFinite(value)) throw new UsageError(`${option} must be ${allowed}, got ${quote(raw)}`);
+  if (rule.integer && !Number.isInteger(value)) throw new UsageError(`${option} must be ${allowed}, got ${quote(raw)}`);
+  if (rule.min !== undefined && value < rule.min) throw new UsageError(`${option} must be ${allowed}, got ${quote(raw)}`);
+  if (rule.minExclusive !== undefined && value <= rule.minExclusive) throw new UsageError(`${option} must be ${allowed}, got ${quote(raw)}`);
+  if (rule.max !== undefined && value > rule.max) throw new UsageError(`${option} must be ${allowed}, got ${quote(raw)}`);
   return value;
 }
 
@@ -23,7 +24,7 @@ function describeRule(rule: { min?: number; minExclusive?: number; max?: number;
 
 export function parseChoice<T extends string>(option: string, raw: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(raw)) return raw as T;
-  throw new UsageError(`${option} must be one of ${choices.join(', ')}, got "${raw}"`);
+  throw new UsageError(`${option} must be one of ${choices.join(', ')}, got ${quote(raw)}`);
 }
 
 /** A comma-separated list of integers, e.g. "4,4". An empty value is refused (it is a mistake far more often than

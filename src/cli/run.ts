@@ -11,6 +11,7 @@ import { createProgress, formatDuration, formatRate } from '../study/progress.js
 import { defaultWorkers, runPlan, type RunOutcome } from '../study/run.js';
 import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
+import { printable } from '../text/quote.js';
 import { studyDatasets as loadStudyDatasets } from '../study/sweep.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
 import { parseRunOption, runOptionFlag } from './run-flags.js';
@@ -175,6 +176,15 @@ export function passwordNote(command: string): string {
 
 /** The command line as typed, quoted for a POSIX shell, with any password shown as ***. */
 export function commandLine(args: readonly string[]): string {
-  const quote = (a: string): string => (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return redact(['xorlab', ...args.map(quote)].join(' '));
+  return redact(['xorlab', ...args.map(shellWord)].join(' '));
+}
+
+/** One argument for a POSIX shell. One with a control character in it (which '...' would print raw, to drive the
+ * terminal) is written $'...' (bash, zsh, ksh), each such character as the \xHH escapes of its UTF-8 bytes. */
+function shellWord(arg: string): string {
+  if (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(arg)) return arg;
+  if (printable(arg) === arg) return `'${arg.replace(/'/g, `'\\''`)}'`;
+  const bytes = (ch: string) => [...new TextEncoder().encode(ch)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  const escaped = [...arg].map((ch) => (ch === '\\' || ch === "'" ? `\\${ch}` : printable(ch) === ch ? ch : bytes(ch))).join('');
+  return `$'${escaped}'`;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { TrainingConfig } from '../core/config.js';
 import { didYouMean } from '../text/suggest.js';
 import { PARAMETERS, PARAMETER_NAMES, flagName, type ParameterSpec, type TrainingConfigInput } from './parameters.js';
+import { QUOTE_MAX, printable, quote } from '../text/quote.js';
 
 function schemaOf(spec: ParameterSpec): z.ZodType {
   switch (spec.type) {
@@ -77,7 +78,7 @@ export function describeIssues(
     .filter((issue) => !looser(issue))
     .map((issue) => {
       const where = issue.path.length ? name(issue.path) : 'configuration';
-      const got = 'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : '';
+      const got = 'input' in issue && issue.input !== undefined ? `, got ${quote(issue.input)}` : '';
       switch (issue.code) {
         case 'too_small':
           return `${where} must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}${got}`;
@@ -88,8 +89,8 @@ export function describeIssues(
         case 'invalid_type':
           return `${where} must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}${got}`;
         case 'unrecognized_keys': {
-          const inside = issue.path.length ? ` in ${issue.path.map(String).join('.')}` : '';
-          return issue.keys.map((key) => `unknown key "${key}"${inside}${didYouMean(key, knownKeys(issue.path))}`).join('; ');
+          const inside = issue.path.length ? ` in ${printable(issue.path.map(String).join('.'), QUOTE_MAX)}` : '';
+          return issue.keys.map((key) => `unknown key ${quote(key)}${inside}${didYouMean(key, knownKeys(issue.path))}`).join('; ');
         }
         default:
           return `${where}: ${issue.message}`;

@@ -2,6 +2,7 @@
 // Parsing of user files takes the file's text, so the core never touches the file system.
 import { describePrototypeKey, describeUnknownKeys, findPrototypeKey, unknownKeys } from './json.js';
 import { XorlabError } from '../text/errors.js';
+import { printable, quote } from '../text/quote.js';
 
 /** A training set: a truth table of numeric inputs and targets in [0, 1], one row per sample. */
 export interface Dataset {
@@ -35,22 +36,22 @@ export class DatasetError extends XorlabError {}
 
 /** A dataset from rows of inputs and rows of targets (numbers in [0, 1]); DatasetError for ragged or bad rows. */
 export function makeDataset(name: string, rows: number[][], targets: number[][]): Dataset {
-  if (rows.length === 0) throw new DatasetError(`dataset ${name} has no rows`);
+  if (rows.length === 0) throw new DatasetError(`dataset ${printable(name)} has no rows`);
   const inputCount = rows[0].length;
   const outputCount = targets[0]?.length ?? 0;
-  if (inputCount < 1) throw new DatasetError(`dataset ${name} needs at least one input column`);
-  if (outputCount < 1) throw new DatasetError(`dataset ${name} needs at least one target column`);
+  if (inputCount < 1) throw new DatasetError(`dataset ${printable(name)} needs at least one input column`);
+  if (outputCount < 1) throw new DatasetError(`dataset ${printable(name)} needs at least one target column`);
   const inputs = new Float64Array(rows.length * inputCount);
   const out = new Float64Array(rows.length * outputCount);
   rows.forEach((row, r) => {
-    if (row.length !== inputCount) throw new DatasetError(`dataset ${name}: row ${r + 1} has ${row.length} inputs, expected ${inputCount}`);
-    if (targets[r].length !== outputCount) throw new DatasetError(`dataset ${name}: row ${r + 1} has ${targets[r].length} targets, expected ${outputCount}`);
+    if (row.length !== inputCount) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has ${row.length} inputs, expected ${inputCount}`);
+    if (targets[r].length !== outputCount) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has ${targets[r].length} targets, expected ${outputCount}`);
     row.forEach((v, c) => {
-      if (!Number.isFinite(v)) throw new DatasetError(`dataset ${name}: row ${r + 1} has a non-numeric input`);
+      if (!Number.isFinite(v)) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has a non-numeric input`);
       inputs[r * inputCount + c] = v;
     });
     targets[r].forEach((v, c) => {
-      if (!Number.isFinite(v) || v < 0 || v > 1) throw new DatasetError(`dataset ${name}: row ${r + 1} has target ${v}; targets must be numbers in [0, 1]`);
+      if (!Number.isFinite(v) || v < 0 || v > 1) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has target ${v}; targets must be numbers in [0, 1]`);
       out[r * outputCount + c] = v;
     });
   });
@@ -91,7 +92,7 @@ export function builtinDataset(name: string): Dataset {
     const rows = allBitPatterns(bits);
     return makeDataset(name, rows, rows.map((r) => [r.reduce((x, y) => x ^ y, 0)]));
   }
-  throw new DatasetError(`unknown dataset "${name}"; allowed: ${BUILTIN_DATASETS_HELP}, or a .csv or .json file`);
+  throw new DatasetError(`unknown dataset ${quote(name)}; allowed: ${BUILTIN_DATASETS_HELP}, or a .csv or .json file`);
 }
 
 /** A number as a CSV cell writes it: 1, -0.5, .5, 1e-3 (not "0x10", "Infinity" or an empty cell). */
@@ -115,14 +116,14 @@ export function parseCsvDataset(name: string, text: string, outputCount = 1): Da
   const targets: number[][] = [];
   for (let r = first; r < cells.length; r++) {
     const row = cells[r];
-    const where = (c: number): string => `dataset ${name}: line ${lines[r].line}, column ${c + 1}`;
+    const where = (c: number): string => `dataset ${printable(name)}: line ${lines[r].line}, column ${c + 1}`;
     const values = row.map((cell, c) => {
-      if (!NUMBER_CELL.test(cell)) throw new DatasetError(`${where(c)}: ${cell === '' ? 'the cell is empty' : `"${cell}" is not a number`}`);
+      if (!NUMBER_CELL.test(cell)) throw new DatasetError(`${where(c)}: ${cell === '' ? 'the cell is empty' : `${quote(cell)} is not a number`}`);
       const value = Number(cell);
       if (!Number.isFinite(value)) throw new DatasetError(`${where(c)}: ${cell} is out of range (numbers lie within ±1.8e308)`);
       return value;
     });
-    if (values.length <= outputCount) throw new DatasetError(`dataset ${name}: line ${lines[r].line} needs input columns and ${outputCount} target column(s)`);
+    if (values.length <= outputCount) throw new DatasetError(`dataset ${printable(name)}: line ${lines[r].line} needs input columns and ${outputCount} target column(s)`);
     values.slice(values.length - outputCount).forEach((v, k) => {
       if (v < 0 || v > 1) throw new DatasetError(`${where(values.length - outputCount + k)}: the target ${row[values.length - outputCount + k]} is outside [0, 1]`);
     });
@@ -140,22 +141,22 @@ export function parseJsonDataset(name: string, text: string): Dataset {
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new DatasetError(`dataset ${name} is not valid JSON`);
+    throw new DatasetError(`dataset ${printable(name)} is not valid JSON`);
   }
   const shape = 'expected {"inputs": [[x1, x2, ...], ...], "targets": [y, ...]}';
   const table = doc as { inputs?: unknown; targets?: unknown } | null;
-  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new DatasetError(`dataset ${name}: ${shape}`);
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
   const prototypeKey = findPrototypeKey(table);
-  if (prototypeKey) throw new DatasetError(`dataset ${name}: ${describePrototypeKey(prototypeKey)}`);
+  if (prototypeKey) throw new DatasetError(`dataset ${printable(name)}: ${describePrototypeKey(prototypeKey)}`);
   const unknown = unknownKeys(table, JSON_DATASET_KEYS);
-  if (unknown.length) throw new DatasetError(`dataset ${name}: ${describeUnknownKeys(unknown, JSON_DATASET_KEYS)}`);
-  if (!Array.isArray(table.inputs) || !Array.isArray(table.targets)) throw new DatasetError(`dataset ${name}: ${shape}`);
+  if (unknown.length) throw new DatasetError(`dataset ${printable(name)}: ${describeUnknownKeys(unknown, JSON_DATASET_KEYS)}`);
+  if (!Array.isArray(table.inputs) || !Array.isArray(table.targets)) throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
   const inputs = table.inputs as unknown[];
   const targets = table.targets as unknown[];
-  if (inputs.length !== targets.length) throw new DatasetError(`dataset ${name}: ${inputs.length} input rows but ${targets.length} targets`);
+  if (inputs.length !== targets.length) throw new DatasetError(`dataset ${printable(name)}: ${inputs.length} input rows but ${targets.length} targets`);
   const asRow = (v: unknown): number[] => {
     const row = Array.isArray(v) ? v : [v];
-    if (!row.every((x) => typeof x === 'number')) throw new DatasetError(`dataset ${name}: ${shape}`);
+    if (!row.every((x) => typeof x === 'number')) throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
     return row;
   };
   return makeDataset(name, inputs.map(asRow), targets.map(asRow));

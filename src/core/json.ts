@@ -1,6 +1,7 @@
 // Checks on JSON documents that people hand us (study files, datasets, parameter files): a key that names an
 // object's prototype (`__proto__`, `constructor`, `prototype`) would vanish or reach the prototype when the
 // document is copied into an object, so it is refused by name, and so is any key a format does not define.
+import { quote } from '../text/quote.js';
 
 /** Keys that are never data: copying them into an object changes or shadows its prototype. */
 export const PROTOTYPE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
@@ -25,7 +26,7 @@ export function findPrototypeKey(value: unknown, at = ''): { key: string; at: st
 
 /** One line for a prototype key found by findPrototypeKey. */
 export function describePrototypeKey(found: { key: string; at: string }): string {
-  return `the key "${found.key}"${found.at ? ` (in ${found.at})` : ''} is not allowed`;
+  return `the key ${quote(found.key)}${found.at ? ` (in ${found.at})` : ''} is not allowed`;
 }
 
 /** The keys of `object` that are not in `allowed`. */
@@ -35,6 +36,6 @@ export function unknownKeys(object: object, allowed: readonly string[]): string[
 
 /** One line for unknown keys: `unknown key "x" (in layers[0]); allowed: weights, biases`. */
 export function describeUnknownKeys(keys: readonly string[], allowed: readonly string[], at = ''): string {
-  const names = keys.map((k) => `"${k}"`).join(', ');
+  const names = keys.map((k) => quote(k)).join(', ');
   return `unknown key${keys.length > 1 ? 's' : ''} ${names}${at ? ` (in ${at})` : ''}; allowed: ${allowed.join(', ')}`;
 }

@@ -6,6 +6,7 @@ import type { Dataset } from './datasets.js';
 import { fromParameterFile, toParameterFile, type ParameterFile } from './network.js';
 import { MAX_SEED } from './rng.js';
 import { seededInitialParameters, shapeFor, type TraceEntry, type TrainingMetrics, type TrainingResult } from './train.js';
+import { quote } from '../text/quote.js';
 
 /** Which engine trained, when the fast one was asked for (it falls back to the reference engine and says why). */
 export interface EngineUsed {
@@ -60,7 +61,7 @@ export function trainingReport(config: TrainingConfig, dataset: Dataset, seed: n
 export function withInitFrom<T extends { init?: InitName }>(input: T, hasParameters: boolean): T {
   if (hasParameters) {
     if (input.init !== undefined && input.init !== 'file') {
-      throw new ConfigError(`options.initialParameters cannot be combined with config.init "${input.init}"; drop one of them`);
+      throw new ConfigError(`options.initialParameters cannot be combined with config.init ${quote(input.init)}; drop one of them`);
     }
     return { ...input, init: 'file' };
   }
@@ -71,7 +72,7 @@ export function withInitFrom<T extends { init?: InitName }>(input: T, hasParamet
 /** Checks `logEvery` (ConfigError unless an integer >= 1); 500 when not given, like `xorlab train`. */
 export function checkLogEvery(logEvery: unknown = 500): number {
   if (typeof logEvery !== 'number' || !Number.isInteger(logEvery) || logEvery < 1) {
-    throw new ConfigError(`logEvery must be an integer >= 1, got ${JSON.stringify(logEvery) ?? String(logEvery)}`);
+    throw new ConfigError(`logEvery must be an integer >= 1, got ${quote(logEvery)}`);
   }
   return logEvery;
 }
@@ -79,7 +80,7 @@ export function checkLogEvery(logEvery: unknown = 500): number {
 /** Checks a seed given by a caller (ConfigError naming `name` when it is not an integer in 0..MAX_SEED). */
 export function checkSeed(seed: unknown, name = 'seed'): number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
-    throw new ConfigError(`${name} must be an integer between 0 and ${MAX_SEED}, got ${JSON.stringify(seed) ?? String(seed)}`);
+    throw new ConfigError(`${name} must be an integer between 0 and ${MAX_SEED}, got ${quote(seed)}`);
   }
   return seed;
 }

@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { builtinDataset, DatasetError, isBuiltinDataset, parseCsvDataset, parseJsonDataset, type Dataset } from '../core/datasets.js';
 import { fileErrorReason } from '../text/format.js';
+import { printable } from '../text/quote.js';
 
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new DatasetError(`cannot read ${path} (${fileErrorReason(error)})`);
+    throw new DatasetError(`cannot read ${printable(path)} (${fileErrorReason(error)})`);
   }
 }
 

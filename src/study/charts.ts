@@ -18,6 +18,7 @@ import { lowestMeanRule } from './minimum.js';
 import { short } from '../text/format.js';
 import { ChartDataError } from '../plot/errors.js';
 import { storedSweep } from './listing.js';
+import { quote } from '../text/quote.js';
 
 export { ChartDataError, storedSweep };
 
@@ -116,7 +117,7 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
     const [a, b] = free.length >= 2 ? free : numeric;
     throw new ChartDataError(`study ${study.name} sweeps ${numeric.join(' and ')}: choose the x-axis with --param, e.g. --param ${a} with --at ${b}=<value> (one slice), --facet ${b} (a panel per value) or --series ${b} (a line per value)${numeric.length === 2 && axes.length === 2 ? '; or draw both with `xorlab plot heatmap`' : ''}`);
   }
-  if (!axes.includes(param)) throw new ChartDataError(`study ${study.name} does not sweep "${param}"${suggestParameter(param, axes)}; it sweeps ${axes.join(', ')}`);
+  if (!axes.includes(param)) throw new ChartDataError(`study ${study.name} does not sweep ${quote(param)}${suggestParameter(param, axes)}; it sweeps ${axes.join(', ')}`);
   if (!numeric.includes(param)) throw new ChartDataError(`${param} is not numeric in study ${study.name}; a curve needs numbers on its x-axis`);
 
   // Every other axis is held at one value, makes the panels, or makes the lines.
@@ -223,12 +224,12 @@ function sliceAt(points: readonly PointSummary[], name: string, raw: string): Po
   const values = [...new Set(points.map((p) => p.params[name]))];
   if (values.every((v) => typeof v === 'number')) {
     const wanted = raw.trim() === '' ? NaN : Number(raw);
-    if (!Number.isFinite(wanted)) throw new ChartDataError(`--at ${name}: takes a number in this study, got "${raw}"`);
+    if (!Number.isFinite(wanted)) throw new ChartDataError(`--at ${name}: takes a number in this study, got ${quote(raw)}`);
     const distance = (v: number) => (v > 0 && wanted > 0 ? Math.abs(Math.log(v / wanted)) : Math.abs(v - wanted));
     const nearest = (values).reduce((a, b) => (distance(b) < distance(a) ? b : a));
     return points.filter((p) => p.params[name] === nearest);
   }
-  if (!values.includes(raw)) throw new ChartDataError(`--at ${name}: "${raw}" is not one of its values (${values.join(', ')})`);
+  if (!values.includes(raw)) throw new ChartDataError(`--at ${name}: ${quote(raw)} is not one of its values (${values.join(', ')})`);
   return points.filter((p) => p.params[name] === raw);
 }
 
@@ -283,7 +284,7 @@ function builtinShape(name: string): { inputs: number; outputs: number } | null 
 /** A stored study's record and per-point summary (StoreError when the store has no study of that name). */
 async function storedStudy(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string): Promise<{ record: StudyRecord; points: PointSummary[] }> {
   const record = await store.getStudy(name);
-  if (!record) throw new StoreError(`no study named "${name}" in ${store.location}; list them with \`xorlab studies\``);
+  if (!record) throw new StoreError(`no study named ${quote(name)} in ${store.location}; list them with \`xorlab studies\``);
   return { record, points: await store.summarize(name) };
 }
 

@@ -9,6 +9,7 @@ import { jsonDifferences } from '../text/differences.js';
 import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
 import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
+import { quote } from '../text/quote.js';
 
 export const MAX_AXES = 4;
 // The limit on a study's trials is the run-options table's (config/run-options.ts), as are repeats' and seed's.
@@ -59,7 +60,7 @@ export function resolveStudy(input: unknown): Study {
   const axes: Axis[] = [];
   const canonicalSweep: Record<string, string | ParamValue[]> = {};
   for (const param of params) {
-    if (!isSweepable(param)) throw new StudyError(`cannot sweep "${param}"${suggestParameter(param, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (!isSweepable(param)) throw new StudyError(`cannot sweep ${quote(param)}${suggestParameter(param, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
     let grid: Grid;
     try {
       grid = parseGrid(param, sweep[param]);
@@ -150,7 +151,7 @@ export function datasetNames(study: Study): string[] {
 
 /** What differs between two definitions, for the "different definition" message. */
 export function describeDifference(stored: unknown, given: StudyDefinition): string {
-  const show = (v: unknown) => JSON.stringify(v) ?? 'nothing';
+  const show = (v: unknown) => (v === undefined ? 'nothing' : quote(v));
   const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config', 'datasets'], expand: ['config'] });
   return diffs.length
     ? diffs.map((d) => `${d.path}: stored ${show(d.stored)}, given ${show(d.given)}`).join('; ')

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isBuiltinDataset, type Dataset } from '../core/index.js';
 import { StudyError, type Study, type StudyDefinition } from './types.js';
+import { quote } from '../text/quote.js';
 
 /** "sha256:<hex>" of a truth table: its shape, inputs and targets as numbers (not the file's bytes, so that a
  * comment or spacing changed in the file changes nothing). */
@@ -37,7 +38,7 @@ export function checkPinnedDatasets(study: Study, datasets: Record<string, Datas
 
 export function changedDataset(study: string, file: string): StudyError {
   return new StudyError(
-    `the dataset file ${file} has changed since study "${study}" was stored (its truth table no longer matches the digest stored with the study); ` +
+    `the dataset file ${file} has changed since study ${quote(study)} was stored (its truth table no longer matches the digest stored with the study); ` +
       'restore the file as it was, or run the new table as another study under another --name',
   );
 }

@@ -9,6 +9,7 @@ import { parameterNamed, suggestParameter } from '../config/index.js';
 import { shortNumber } from '../text/format.js';
 import type { ParamValue, PointSummary } from '../store/types.js';
 import { StudyError } from './types.js';
+import { QUOTE_MAX, printable, quote } from '../text/quote.js';
 
 /** The parameter names that occur in the points' params, in first-seen order. */
 export function paramNamesOfPoints(points: readonly { params: Record<string, ParamValue> }[]): string[] {
@@ -19,7 +20,8 @@ export function paramNamesOfPoints(points: readonly { params: Record<string, Par
 
 export function describeParams(params: Record<string, ParamValue>): string {
   // Integers exactly (epochs=1234567), other numbers as in the tables.
-  const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? shortNumber(v) : v}`);
+  // Names and values may come from a database: shown printable, a long one cut.
+  const parts = Object.entries(params).map(([k, v]) => `${printable(k, QUOTE_MAX)}=${typeof v === 'number' && !Number.isInteger(v) ? shortNumber(v) : printable(String(v), QUOTE_MAX)}`);
   return parts.length ? parts.join(', ') : 'no swept parameters';
 }
 
@@ -50,7 +52,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     if (eq < 0) {
       if (text.includes(',') || swept.length !== 1) {
         const example = swept.length ? swept.map((n) => `${n}=<value>`).join(',') : 'point=<index>';
-        throw new StudyError(`${option}: "${raw}" is ambiguous: this study sweeps ${swept.length ? swept.join(' and ') : 'no parameters'}; write ${example} or point=<index>`);
+        throw new StudyError(`${option}: ${quote(raw)} is ambiguous: this study sweeps ${swept.length ? swept.join(' and ') : 'no parameters'}; write ${example} or point=<index>`);
       }
       wanted.set(swept[0], part);
     } else {
@@ -58,7 +60,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       const typed = part.slice(0, eq).trim();
       const name = parameterNamed(typed, swept);
       if (name === null) {
-        throw new StudyError(`${option}: "${typed}" is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+        throw new StudyError(`${option}: ${quote(typed)} is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
       }
       wanted.set(name, part.slice(eq + 1).trim());
     }
@@ -74,7 +76,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       const grid = p.params[name];
       if (typeof grid === 'number') {
         const x = value === '' ? NaN : Number(value);
-        if (!Number.isFinite(x)) throw new StudyError(`${option}: ${name} takes numbers in this study, got "${value}"`);
+        if (!Number.isFinite(x)) throw new StudyError(`${option}: ${name} takes numbers in this study, got ${quote(value)}`);
         score += distance(x, grid);
       } else if (grid !== value) {
         score = Infinity;
@@ -88,7 +90,7 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
   }
   if (!best) {
     const examples = swept.map((n) => `${n}: ${[...new Set(points.map((p) => String(p.params[n])))].slice(0, 8).join(', ')}`).join('; ');
-    throw new StudyError(`${option}: no point matches "${raw}" (values here: ${examples})`);
+    throw new StudyError(`${option}: no point matches ${quote(raw)} (values here: ${examples})`);
   }
   const chosen = best;
   const warnings = [...wanted].flatMap(([name, value]) => {

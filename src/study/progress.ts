@@ -3,6 +3,7 @@
 //
 // The rate and the ETA come from recent progress only (RecentRate): a run whose workers stop (a distributed study
 // whose workers died, a stalled server) shows its rate falling to 0 and no ETA, not the average of better times.
+import { QUOTE_MAX, printable } from '../text/quote.js';
 
 export interface Progress {
   start(total: number): void;
@@ -78,7 +79,9 @@ function eta(remaining: number, rate: number): string {
 
 /** A bar when `stream` is a terminal, else a line every `intervalMs`. `label` names the run (e.g. the study). */
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000, clock: Clock = monotonic): Progress {
-  return stream.isTTY ? new BarProgress(label, stream, clock) : new LineProgress(label, stream, intervalMs, clock);
+  // The label names a study, which a database may hold with any character: printed escaped, never as controls.
+  const shown = printable(label, QUOTE_MAX);
+  return stream.isTTY ? new BarProgress(shown, stream, clock) : new LineProgress(shown, stream, intervalMs, clock);
 }
 
 /** Redraws at most this often. */
@@ -146,11 +149,11 @@ class BarProgress implements Progress {
 
   note(line: string): void {
     if (!this.active) {
-      this.stream.write(`${line}\n`);
+      this.stream.write(`${printable(line)}\n`);
       return;
     }
     // Over the bar's line, then the bar again below.
-    this.stream.write(`\r\x1b[K${line}\n`);
+    this.stream.write(`\r\x1b[K${printable(line)}\n`);
     this.draw();
   }
 
@@ -202,7 +205,7 @@ class LineProgress implements Progress {
   stop(): void {}
 
   note(line: string): void {
-    this.stream.write(`${line}\n`);
+    this.stream.write(`${printable(line)}\n`);
   }
 }
 

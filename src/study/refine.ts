@@ -9,6 +9,7 @@ import { checkPinnedDatasets } from './pins.js';
 import { StudyError, type Study } from './types.js';
 import { checkStoredStudy, pointErrors, reserveAdditional } from './stored.js';
 import { checkRunOptions, runStudyPlan, studyDatasets, type RunSummary, type StudyRunOptions } from './sweep.js';
+import { nameList, quote } from '../text/quote.js';
 
 /** How many more trials: exactly one of `budget` and `targetRse`. */
 export interface RefineTarget {
@@ -117,7 +118,7 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new StudyError(`there is no study "${name}" in ${store.location}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+    throw new StudyError(`there is no study ${quote(name)} in ${store.location}${names.length ? `; studies: ${nameList(names)}` : ''}`);
   }
   const study = resolveStudy(record.definition);
   const datasets = studyDatasets(study);

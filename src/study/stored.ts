@@ -10,6 +10,7 @@ import { changedDataset, withoutPins } from './pins.js';
 import { planReserved, type TrialPlan } from './plan.js';
 import { StudyError, type Study, type StudyDefinition } from './types.js';
 import { relativeStandardError } from './stats.js';
+import { quote } from '../text/quote.js';
 
 /** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
 export interface EngineRequest {
@@ -48,7 +49,7 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
       const changed = Object.keys(storedPins).find((file) => storedPins[file] !== study.definition.datasets?.[file]) ?? Object.keys(storedPins)[0];
       throw changedDataset(name, changed);
     }
-    throw new StudyError(`study "${name}" already exists with a different definition (${describeDifference(existing.definition, given)}); ${hint}`);
+    throw new StudyError(`study ${quote(name)} already exists with a different definition (${describeDifference(existing.definition, given)}); ${hint}`);
   }
   if (!engine || existing.trialCount === 0) return request;
   const stored = await storedEngine(store, study, engine.datasets);
@@ -57,7 +58,7 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
   const same = stored.engine === wanted.engine && (stored.engine === 'reference' || stored.precision === wanted.precision);
   if (!same) {
     throw new StudyError(
-      `study "${name}" holds trials trained with ${describe(stored)}; this run asks for ${describe(wanted)}, which would mix engines in one study; ` +
+      `study ${quote(name)} holds trials trained with ${describe(stored)}; this run asks for ${describe(wanted)}, which would mix engines in one study; ` +
         `continue it with ${describe(stored)}, or run the other engine under another --name`,
     );
   }
@@ -126,11 +127,11 @@ export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, st
  * keys' order kept). Throws StudyError for a name that is not allowed. */
 export async function renameStoredStudy(store: Pick<Store, 'getStudy' | 'renameStudy'>, name: string, newName: string): Promise<void> {
   if (!STUDY_NAME_PATTERN.test(newName)) {
-    throw new StudyError(`the new name "${newName}" must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw new StudyError(`the new name ${quote(newName)} must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
-  if (newName === name) throw new StudyError(`the study is already called "${name}"`);
+  if (newName === name) throw new StudyError(`the study is already called ${quote(name)}`);
   const record = await store.getStudy(name);
-  if (!record) throw new StudyError(`there is no study "${name}"`);
+  if (!record) throw new StudyError(`there is no study ${quote(name)}`);
   const definition = record.definition;
   const renamed = definition !== null && typeof definition === 'object' && !Array.isArray(definition) && 'name' in definition ? { ...definition, name: newName } : definition;
   await store.renameStudy(name, newName, renamed);

@@ -5,6 +5,7 @@
 // cannot drift apart. Also the per-point table as CSV (`xorlab summary --csv`, the playground's download).
 import type { ParamValue, PointSummary, PointValues, Store } from '../store/types.js';
 import { csvLine } from '../text/format.js';
+import { quote } from '../text/quote.js';
 import { storedSweep } from './listing.js';
 import { bestPoint, curveBests, curvesAlong, numericAxes, type CurveBest } from './curves.js';
 import { METRICS, METRIC_NAMES, metricPoint, metricSample, type MetricName, type MetricPoint } from './metrics.js';
@@ -167,7 +168,7 @@ function checkOptions(options: SummaryOptions): { metric: MetricName; level: num
   const level = options.level ?? 0.95;
   if (typeof level !== 'number' || !(level > 0 && level <= MAX_LEVEL)) throw new StudyError(`level must be > 0 and <= ${MAX_LEVEL}, got ${String(level)}`);
   const metric = options.metric ?? 'totalLoss';
-  if (!(METRIC_NAMES as readonly string[]).includes(metric)) throw new StudyError(`metric must be one of ${METRIC_NAMES.join(', ')}, got ${JSON.stringify(metric)}`);
+  if (!(METRIC_NAMES as readonly string[]).includes(metric)) throw new StudyError(`metric must be one of ${METRIC_NAMES.join(', ')}, got ${quote(metric)}`);
   if (options.compare !== undefined && (!Array.isArray(options.compare) || options.compare.length !== 2)) {
     throw new StudyError('compare takes two points, A and B, e.g. [1, 0.7071]');
   }

@@ -1,5 +1,6 @@
 // Text for people and for files, shared by the charts, the report (study) and the CLI: numbers, aligned tables,
-// CSV fields, and why a file operation failed. It lives in plot, the lowest layer all three may import.
+// CSV fields, and why a file operation failed. It lives in text, the leaf every layer may import.
+import { printable } from './quote.js';
 
 /** A number at full precision for machine-readable output (shortest round-trip form). */
 export function numberText(x: number): string {
@@ -34,12 +35,15 @@ export function percent(x: number, decimals = 1): string {
   return `${(100 * x).toFixed(decimals)}%`;
 }
 
-/** Right-aligned columns separated by two spaces (the first column left-aligned when `leftFirst`). */
+/** Right-aligned columns separated by two spaces (the first column left-aligned when `leftFirst`). A cell may hold
+ * text from a database (a study or parameter name): its control characters are shown escaped (printable). */
 export function alignedTable(header: readonly string[], rows: readonly (readonly string[])[], options: { leftFirst?: boolean } = {}): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const head = header.map((h) => printable(h));
+  const body = rows.map((r) => r.map((c) => printable(c)));
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells.map((c, i) => (i === 0 && options.leftFirst ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return [line(head), ...body.map(line)].join('\n');
 }
 
 /** One CSV field (RFC 4180 quoting). null and undefined are empty; numbers at full precision. */

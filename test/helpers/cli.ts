@@ -45,3 +45,8 @@ export function cliStartSeconds(): number {
   runCli(['studies', '--db', join(tmpdir(), 'xorlab-no-such-dir', 'none.db')]);
   return (Date.now() - started) / 1000;
 }
+
+/** The control characters in `text` that a terminal acts on (C0 but the line feed, DEL, C1), as code points. */
+export function terminalControls(text: string, { newline = true } = {}): number[] {
+  return [...text].map((c) => c.codePointAt(0)!).filter((c) => (c < 0x20 && !(newline && c === 0x0a)) || (c >= 0x7f && c <= 0x9f));
+}

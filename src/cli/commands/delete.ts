@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
+import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
 
 interface DeleteOptions {
   db?: string;
@@ -27,16 +28,16 @@ async function runDelete(name: string, options: DeleteOptions): Promise<void> {
     const found = await store.getStudy(name);
     if (!found) {
       const names = (await store.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study "${name}" in ${where}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+      throw new UsageError(`there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`);
     }
     return found;
   });
-  const what = `study ${name} (${record.trialCount.toLocaleString('en-US')} trials at ${record.pointCount.toLocaleString('en-US')} points)`;
+  const what = `study ${printable(name, QUOTE_MAX)} (${record.trialCount.toLocaleString('en-US')} trials at ${record.pointCount.toLocaleString('en-US')} points)`;
   if (!options.yes) throw new UsageError(`deleting ${what} from ${where} cannot be undone; add --yes to delete it`);
   const store = await openStoreFromOptions(options);
   try {
     const trials = await store.deleteStudy(name);
-    process.stdout.write(`deleted study ${name} and its ${trials.toLocaleString('en-US')} trials from ${where}\n`);
+    process.stdout.write(`deleted study ${printable(name, QUOTE_MAX)} and its ${trials.toLocaleString('en-US')} trials from ${where}\n`);
   } finally {
     await store.close();
   }

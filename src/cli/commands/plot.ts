@@ -17,6 +17,7 @@ import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
 import { MAX_CHART_POINTS, checkRecording } from '../limits.js';
+import { quote } from '../../text/quote.js';
 
 interface OutputOptions {
   out?: string;
@@ -32,7 +33,7 @@ function addOutputOptions(command: Command): Command {
 /** Checks --out/--spec before any work is done. */
 function checkOutput(options: OutputOptions): void {
   if (!options.spec && options.out === undefined) throw new UsageError('give --out <file.svg|file.png>, or --spec to print the Vega-Lite spec');
-  if (options.out !== undefined && !/\.(svg|png)$/i.test(options.out)) throw new UsageError(`--out must name a .svg or .png file, got "${options.out}"`);
+  if (options.out !== undefined && !/\.(svg|png)$/i.test(options.out)) throw new UsageError(`--out must name a .svg or .png file, got ${quote(options.out)}`);
 }
 
 async function emit(spec: TopLevelSpec, options: OutputOptions): Promise<void> {
@@ -256,7 +257,7 @@ function atValues(raw: string[] | undefined): Record<string, string> {
   const at: Record<string, string> = {};
   for (const item of raw ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0 || eq === item.length - 1) throw new UsageError(`--at must look like name=value (e.g. --at lr=0.1), got "${item}"`);
+    if (eq <= 0 || eq === item.length - 1) throw new UsageError(`--at must look like name=value (e.g. --at lr=0.1), got ${quote(item)}`);
     const name = item.slice(0, eq).trim();
     if (name in at) throw new UsageError(`--at ${name} is given twice`);
     at[name] = item.slice(eq + 1).trim();
@@ -285,7 +286,7 @@ function varyValues(raw: string[] | undefined): { key: string | null; values: (n
   const key = match ? parameterNamed(match[1], numeric) : null;
   if (!match || key === null) {
     const typed = match?.[1] ?? raw[0].split('=')[0];
-    throw new UsageError(`--vary must look like key=v1,v2 with a numeric key${suggestParameter(typed, numeric)} (${numeric.join(', ')}), got "${raw[0]}"`);
+    throw new UsageError(`--vary must look like key=v1,v2 with a numeric key${suggestParameter(typed, numeric)} (${numeric.join(', ')}), got ${quote(raw[0])}`);
   }
   return { key, values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
 }

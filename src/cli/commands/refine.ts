@@ -13,6 +13,7 @@ import { addDistributedOptions, checkDistributedFlags, openDistributedStore, run
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, checkStudy, commandLine, runFlagArgs, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
+import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
 
 interface RefineOptions extends RunFlags, DistributedFlags {
   budget?: string;
@@ -100,9 +101,9 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study "${name}" in ${dbLabel(options)}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+      throw new UsageError(`there is no study ${quote(name)} in ${dbLabel(options)}${names.length ? `; studies: ${nameList(names)}` : ''}`);
     }
-    study = toStudy(record.definition, `the stored definition of "${name}"`);
+    study = toStudy(record.definition, `the stored definition of ${quote(name)}`);
     datasets = studyDatasets(study); // a missing dataset file is bad input
     checkPinnedDatasets(study, datasets); // and so is one edited since the study was stored
     settings = await checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
@@ -123,13 +124,13 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   const unknown = withoutEstimate(study, errors, extra);
   if (total === 0) {
     const judged = unknown ? 'every point with an RSE has it' : "every point's RSE is";
-    process.stdout.write(`study ${name}: ${judged} already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
+    process.stdout.write(`study ${printable(name, QUOTE_MAX)}: ${judged} already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
     if (unknown) process.stdout.write(`${unknown}\n`);
     return;
   }
   const worstAfter = refinement.predictedLargestRse ?? 0;
   const points = extra.filter((k) => k > 0).length;
-  const summary = `study ${name}: ${total.toLocaleString('en-US')} more trials over ${points} of ${study.pointCount} points; largest RSE ${formatRse(worst)} -> ${formatRse(worstAfter)} (predicted)`;
+  const summary = `study ${printable(name, QUOTE_MAX)}: ${total.toLocaleString('en-US')} more trials over ${points} of ${study.pointCount} points; largest RSE ${formatRse(worst)} -> ${formatRse(worstAfter)} (predicted)`;
   if (options.dryRun) {
     printAllocation(study, errors, extra);
     process.stdout.write(`${summary}\n`);

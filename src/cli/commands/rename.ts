@@ -4,6 +4,7 @@ import { renameStoredStudy } from '../../study/stored.js';
 import { StudyError } from '../../study/definition.js';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
+import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
 
 interface RenameOptions {
   db?: string;
@@ -26,7 +27,7 @@ async function runRename(name: string, newName: string, options: RenameOptions):
   await withStore(options, async (store) => {
     if (await store.getStudy(name)) return;
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new UsageError(`there is no study "${name}" in ${where}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+    throw new UsageError(`there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`);
   });
   const store = await openStoreFromOptions(options);
   try {
@@ -37,5 +38,5 @@ async function runRename(name: string, newName: string, options: RenameOptions):
   } finally {
     await store.close();
   }
-  process.stdout.write(`renamed study ${name} to ${newName} in ${where}\n`);
+  process.stdout.write(`renamed study ${printable(name, QUOTE_MAX)} to ${printable(newName, QUOTE_MAX)} in ${where}\n`);
 }

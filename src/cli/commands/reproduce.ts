@@ -11,6 +11,7 @@ import { writeReport } from '../../article/write-report.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
+import { printable } from '../../text/quote.js';
 import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
@@ -133,7 +134,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   // stored trials) before any is registered, and the folder is made only after that.
   checkOutFolder(dir);
   const studies = resolveReproduction(scale, prefix);
-  const log = (line: string) => process.stderr.write(`reproduce: ${line}\n`);
+  const log = (line: string) => process.stderr.write(`reproduce: ${printable(line)}\n`);
   // Without --db the trials go into the report folder, beside the report made from them: the user's own
   // xorlab.db holds only their studies, and deleting the folder removes the reproduction whole. The folder is made
   // first then; a database of its own has no stored definitions that could refuse this run.

@@ -6,6 +6,7 @@ import { ServeError, startServer } from '../../server/server.js';
 import { DEFAULT_DB, addDbOption, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
+import { printable } from '../../text/quote.js';
 
 interface ServeOptions {
   db?: string;
@@ -49,7 +50,7 @@ async function runServe(options: ServeOptions): Promise<void> {
       const message = error instanceof Error ? error.message : String(error);
       if (said.has(message)) return;
       said.add(message);
-      process.stderr.write(`xorlab: warning: reading the studies failed: ${message}\n`);
+      process.stderr.write(`xorlab: warning: reading the studies failed: ${printable(message)}\n`);
     };
     server = await startServer({ store, host, port, onError });
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { studyLine, type StudyLine } from '../../study/listing.js';
 import { dbLabel, addDbOption, withStore } from '../db-option.js';
 import { alignedTable, shortNumber } from '../../text/format.js';
+import { QUOTE_MAX, printable } from '../../text/quote.js';
 
 interface StudiesOptions {
   db?: string;
@@ -28,13 +29,15 @@ async function runStudies(options: StudiesOptions): Promise<void> {
     process.stdout.write(`no studies in ${dbLabel(options)} yet\n`);
     return;
   }
-  const rows = lines.map((l) => [l.name, String(l.points), l.trials.toLocaleString('en-US'), describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
+  // A stored name may hold any character and any length (a database made elsewhere): cut like a quote; the table
+  // escapes its control characters.
+  const rows = lines.map((l) => [printable(l.name, QUOTE_MAX), String(l.points), l.trials.toLocaleString('en-US'), describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
   process.stdout.write(`${alignedTable(['study', 'points', 'trials', 'swept', 'created'], rows, { leftFirst: true })}\n`);
 }
 
 function describeSwept(swept: StudyLine['swept']): string {
   if (swept.length === 0) return '-';
   return swept
-    .map((s) => (typeof s.min === 'number' && typeof s.max === 'number' ? `${s.name} ${shortNumber(s.min, 4)}..${shortNumber(s.max, 4)} (${s.values})` : `${s.name} (${s.values ?? '?'} values)`))
+    .map((s) => (typeof s.min === 'number' && typeof s.max === 'number' ? `${printable(s.name, QUOTE_MAX)} ${shortNumber(s.min, 4)}..${shortNumber(s.max, 4)} (${s.values})` : `${printable(s.name, QUOTE_MAX)} (${s.values ?? '?'} values)`))
     .join(', ');
 }

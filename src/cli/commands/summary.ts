@@ -10,6 +10,7 @@ import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { alignedTable, percent, shortNumber } from '../../text/format.js';
+import { QUOTE_MAX, printable } from '../../text/quote.js';
 
 interface SummaryOptions {
   db?: string;
@@ -85,7 +86,7 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
     summarizeStudy(
       store,
       study,
-      { metric, level, compare, quantiles: options.quantiles, recompute: options.recompute, onWarning: (line) => process.stderr.write(`xorlab: warning: ${line}\n`) },
+      { metric, level, compare, quantiles: options.quantiles, recompute: options.recompute, onWarning: (line) => process.stderr.write(`xorlab: warning: ${printable(line)}\n`) },
       ['--compare A', '--compare B'],
     ),
   );
@@ -99,14 +100,16 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
     process.stdout.write(summaryCsv(report));
     return;
   }
-  process.stdout.write(`${formatText(report, swept, level, options.quantiles === true)}\n`);
+  // Names and values come from the database: each line is made printable, whatever it quotes.
+  const text = formatText(report, swept, level, options.quantiles === true);
+  process.stdout.write(`${text.split('\n').map((line) => printable(line)).join('\n')}\n`);
 }
 
 function formatText(report: StudySummary, swept: string[], level: number, withQuantiles: boolean): string {
   const out: string[] = [];
   const info = METRICS[report.metric];
   const what = report.metric === 'totalLoss' ? 'totalLoss = the sum of the loss over all epochs' : `${report.metric}: ${info.label} over ${info.over}`;
-  out.push(`study ${report.study}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (${what})`);
+  out.push(`study ${printable(report.study, QUOTE_MAX)}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (${what})`);
   if (report.points.length === 0) {
     out.push('no trials stored yet');
     return out.join('\n');
@@ -147,8 +150,8 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
   for (const f of report.fitted) {
     const at = Object.keys(f.at).length ? `, ${describeParams(f.at as Record<string, string | number>)}` : '';
     out.push(
-      `fitted minimum${at}: ${f.along} ≈ ${shortNumber(f.x, 4)}, ${pct} CI [${shortNumber(f.low, 3)}, ${shortNumber(f.high, 3)}], ${info.label} there ≈ ${shortNumber(f.value, 4)} ` +
-        `(a cubic in ln ${f.along} over ±${f.window}, ${f.points} points, chi²/dof ${f.chi2PerDof.toFixed(2)}; lowest grid mean at ${shortNumber(f.lowestMean.x as number)})`,
+      `fitted minimum${at}: ${printable(f.along, QUOTE_MAX)} ≈ ${shortNumber(f.x, 4)}, ${pct} CI [${shortNumber(f.low, 3)}, ${shortNumber(f.high, 3)}], ${info.label} there ≈ ${shortNumber(f.value, 4)} ` +
+        `(a cubic in ln ${printable(f.along, QUOTE_MAX)} over ±${f.window}, ${f.points} points, chi²/dof ${f.chi2PerDof.toFixed(2)}; lowest grid mean at ${shortNumber(f.lowestMean.x as number)})`,
     );
   }
   const m = report.minimum;

@@ -15,6 +15,7 @@ import { addDistributedOptions, checkDistributedFlags, openDistributedStore, run
 import { readJsonFile } from '../files.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
 import { addRunOptions, commandLine, registerOrRefuse, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
+import { quote } from '../../text/quote.js';
 
 interface SweepOptions extends RunFlags, DistributedFlags, Record<string, unknown> {
   name?: string;
@@ -85,11 +86,11 @@ function definitionFromFlags(options: SweepOptions): unknown {
   const sweep: Record<string, string> = {};
   for (const entry of options.sweep ?? []) {
     const eq = entry.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--sweep must be param=grid (e.g. hiddenStd=exp:-3:4:400), got "${entry}"`);
+    if (eq <= 0) throw new UsageError(`--sweep must be param=grid (e.g. hiddenStd=exp:-3:4:400), got ${quote(entry)}`);
     // A parameter is named as in a study file (hiddenStd) or as its flag (hidden-std, --hidden-std).
     const typed = entry.slice(0, eq).trim();
     const param = parameterNamed(typed, SWEEPABLE_NAMES);
-    if (param === null) throw new UsageError(`--sweep: cannot sweep "${typed}"${suggestParameter(typed, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (param === null) throw new UsageError(`--sweep: cannot sweep ${quote(typed)}${suggestParameter(typed, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
     if (Object.hasOwn(sweep, param)) throw new UsageError(`--sweep: ${param} is given twice`);
     sweep[param] = entry.slice(eq + 1);
   }
@@ -109,7 +110,7 @@ function definitionFromFlags(options: SweepOptions): unknown {
 /** The stored definition of the study named by --name (read-only: nothing is created). */
 async function storedDefinition(options: SweepOptions): Promise<unknown> {
   const where = dbLabel(options);
-  const missing = `there is no study "${options.name}" in ${where} to resume; define it with --sweep param=grid or --study-file`;
+  const missing = `there is no study ${quote(options.name)} in ${where} to resume; define it with --sweep param=grid or --study-file`;
   let store: Store;
   try {
     store = await openStoreFromOptions(options, { readonly: true });
@@ -135,7 +136,7 @@ async function runSweep(options: SweepOptions): Promise<void> {
     throw new UsageError('give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file');
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
-  const resolved = given ?? toStudy(await storedDefinition(options), `the stored definition of "${options.name}"`);
+  const resolved = given ?? toStudy(await storedDefinition(options), `the stored definition of ${quote(options.name)}`);
   const datasets = studyDatasets(resolved); // a missing dataset file is bad input too
   // A dataset file edited since the study was stored is refused; a new study pins its files' tables.
   checkPinnedDatasets(resolved, datasets);

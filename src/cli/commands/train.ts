@@ -19,6 +19,7 @@ import { parseChoice, parseNumber } from '../parse.js';
 import { runTraining } from '../../engine/single.js';
 import { weightsChart } from '../../plot/charts.js';
 import { ChartFileError, formatOf, writeChart } from '../../plot/render.js';
+import { quote } from '../../text/quote.js';
 
 interface TrainOptions extends Record<string, unknown> {
   seed?: string;
@@ -72,7 +73,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
   }
   const config = validateConfig(input);
   const logEvery = parseNumber('--log-every', options.logEvery, { integer: true, min: 1 });
-  if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got "${options.plotWeights}"`);
+  if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got ${quote(options.plotWeights)}`);
   if (options.recordEvery !== undefined && options.plotWeights === undefined) throw new UsageError('--record-every needs --plot-weights <file>');
   const recordEvery = options.recordEvery === undefined ? 10 : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
   const engine = parseChoice('--engine', options.engine, RUN_OPTIONS.engine.choices);

@@ -10,6 +10,7 @@ import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
+import { printable } from '../../text/quote.js';
 
 interface WorkerOptions {
   db?: string;
@@ -69,7 +70,7 @@ async function runWorker(options: WorkerOptions): Promise<void> {
         workers,
         untilEmpty: options.untilEmpty,
         signal: controller.signal,
-        log: (line) => process.stderr.write(`xorlab: ${line}\n`),
+        log: (line) => process.stderr.write(`xorlab: ${printable(line)}\n`),
         onStored: (trials) => {
           trained += trials;
           const now = performance.now();

@@ -7,6 +7,7 @@
 // cluster the rows and blocks of a chunk are written in one transaction as well (atomic: a killed writer leaves
 // nothing half-done). On a standalone server (no transactions) a writer killed between its rows and its blocks
 // leaves those blocks behind until the next write to them; `xorlab summary --recompute` reads the rows.
+import { quote } from '../../text/quote.js';
 import { Double, type ClientSession, type Collection, type Db, type MongoClient } from 'mongodb';
 import { articleStds, fromArticleDocument, toArticleDocument } from '../article-shape.js';
 import type { StoreDriver, StudyEntry, TrialBatch, TrialPageReader } from '../core/driver.js';
@@ -327,7 +328,7 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
       }
       if (session) throw new StoreError(`${this.location}: block ${block} of point ${point} changed inside a transaction`);
     }
-    throw new StoreError(`${this.location}: could not update block ${block} of point ${point} of study "${study}" (too many concurrent writers)`);
+    throw new StoreError(`${this.location}: could not update block ${block} of point ${point} of study ${quote(study)} (too many concurrent writers)`);
   }
 
   async reserve(study: MongoStudy, wanted: readonly (readonly [number, number])[]): Promise<Map<number, number>> {

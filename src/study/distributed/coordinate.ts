@@ -25,6 +25,7 @@ import { BEAT_MS, beat, endBeat } from './coordinators.js';
 import { datasetsForJobs, expirySeconds, type ChunkJob, type ChunkQueue } from './queue.js';
 import { Reconnector, sleep } from './reconnect.js';
 import { workOnQueue, type WorkOutcome } from './work.js';
+import { quote } from '../../text/quote.js';
 
 /** How often the coordinator looks at its chunks, tops the queue up and reads the study's count. */
 const TICK_MS = 200;
@@ -179,7 +180,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
 
   if (!(await lock.take())) {
     throw new StoreError(
-      `study "${name}" is already being run by another coordinator (xorlab sweep/refine --distributed) on ${store.location}; ` +
+      `study ${quote(name)} is already being run by another coordinator (xorlab sweep/refine --distributed) on ${store.location}; ` +
         `help it with \`xorlab worker\`, or stop it first`,
     );
   }
@@ -238,7 +239,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     }
 
     while (!signal?.aborted && !interrupted) {
-      if (!(await retrying(() => lock.take()))) throw new StoreError(`another coordinator took over study "${name}" while the connection was lost; this one stops`);
+      if (!(await retrying(() => lock.take()))) throw new StoreError(`another coordinator took over study ${quote(name)} while the connection was lost; this one stops`);
       if (performance.now() - beaten >= BEAT_MS) {
         await retrying(() => lock.beat(false));
         beaten = performance.now();
@@ -307,7 +308,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
           complete = true;
           break;
         }
-        if (failures.length) throw new StoreError(`chunks of study "${name}" failed in training on the workers: ${failures[0]}`);
+        if (failures.length) throw new StoreError(`chunks of study ${quote(name)} failed in training on the workers: ${failures[0]}`);
         rounds++;
         // Lost chunks (expired past their retries: workers too slow for the expiry, or dying): again, with more time.
         expiry *= 2;

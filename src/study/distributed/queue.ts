@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../../core/index.js';
+import { quote } from '../../text/quote.js';
 import type { EngineName, Precision } from '../../config/index.js';
 import { isConnectionError, isRetryableTransaction, queryError } from '../../store/postgres/errors.js';
 import type { PostgresStore } from '../../store/postgres/open.js';
@@ -70,7 +71,7 @@ export function parseChunkJob(data: unknown): ChunkJob {
     Array.isArray(d.runs) &&
     d.runs.length % 3 === 0 &&
     d.runs.every((x) => Number.isInteger(x) && x >= 0);
-  if (!ok) throw new Error(`not a chunk of this xorlab version: ${JSON.stringify(data)?.slice(0, 200)}`);
+  if (!ok) throw new Error(`not a chunk of this xorlab version: ${quote(data)}`);
   return d as ChunkJob;
 }
 

@@ -21,6 +21,7 @@ import { chunkRows, type ChunkTask } from '../protocol.js';
 import { pointParamsCache } from '../run.js';
 import { jobDatasets, type ChunkQueue, type FetchedJob, type QueueOutlook } from './queue.js';
 import { Reconnector, sleep } from './reconnect.js';
+import { quote } from '../../text/quote.js';
 
 /** How long an idle worker waits before asking the queue again: soon after its last chunk (the coordinator tops the
  * queue up every few hundred ms), then less and less often (idle workers of a big lab would load the server). */
@@ -87,12 +88,12 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
     let ctx = studies.get(name);
     if (ctx) return ctx;
     const record = await store.getStudy(name);
-    if (!record) throw new ChunkError(`study "${name}" is not in ${store.location}`);
+    if (!record) throw new ChunkError(`study ${quote(name)} is not in ${store.location}`);
     let study: Study;
     try {
       study = resolveStudy(record.definition);
     } catch (error) {
-      throw new ChunkError(`the stored definition of "${name}" is not one this version reads: ${(error as Error).message}`);
+      throw new ChunkError(`the stored definition of ${quote(name)} is not one this version reads: ${(error as Error).message}`);
     }
     const configs = new Map<number, TrainingConfig>();
     ctx = {
@@ -117,7 +118,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
       return { ...chunkTask(nextTaskId++, Int32Array.from(job.chunk.runs), ctx.study.definition.seed, ctx.configFor), run };
     } catch (error) {
       if (!(error instanceof ChunkError) && !(error instanceof Error && error.name === 'DatasetError')) throw error;
-      log(`a chunk of study "${job.chunk.study}" cannot run here: ${error.message}; handed back`);
+      log(`a chunk of study ${quote(job.chunk.study)} cannot run here: ${error.message}; handed back`);
       await queue.fail([job.id], error.message, true);
       return null;
     }
@@ -225,7 +226,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
       onChunkError: async (task, error) => {
         const job = held.get(task.id)!;
         const message = error.split('\n')[0];
-        log(`a chunk of study "${job.chunk.study}" failed in training: ${message}; handed back`);
+        log(`a chunk of study ${quote(job.chunk.study)} failed in training: ${message}; handed back`);
         await queue.fail([job.id], message, true).catch(() => undefined);
         held.delete(task.id);
       },
