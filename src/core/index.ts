@@ -12,3 +12,4 @@ export * from './optimizers.js';
 export * from './rng.js';
 export * from './schedules.js';
 export * from './train.js';
+export * from './unit-lines.js';
