@@ -72,3 +72,9 @@ export function placeLabel(frame: Frame, centres: readonly [number, number][], s
   obstacles.push(rectAround(centres[chosen], size));
   return chosen;
 }
+
+/** `centre` moved the least that puts a label of `size` inside the frame (for a label no candidate fits). */
+export function insideFrame(frame: Frame, [cx, cy]: readonly [number, number], size: { width: number; height: number }): [number, number] {
+  const clamp = (v: number, half: number, extent: number) => Math.min(Math.max(v, half + 1), extent - half - 1);
+  return [clamp(cx, size.width / 2, frame.width), clamp(cy, size.height / 2, frame.height)];
+}

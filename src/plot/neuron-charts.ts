@@ -131,9 +131,11 @@ export interface ComparedNetwork {
  * space below (the report's learned network beside one stuck at the ln 2 saddle).
  */
 export function comparedNetworksChart(networks: readonly ComparedNetwork[], dataset: Dataset, title: string, subtitle: string[]): TopLevelSpec {
-  const columns = networks.map(({ config, parameters, title: heading }) => {
+  const columns = networks.map(({ config, parameters, title: heading }, k) => {
     const boundary = boundaryLinesView(config, dataset, parameters);
     const space = hiddenSpaceView(config, dataset, parameters);
+    // Vega-Lite names every mark after its layer: the columns' layers need names of their own.
+    for (const view of [boundary.view, space.view]) view.layer = view.layer.map((layer) => ({ ...(layer as object), name: `network-${k + 1}-${(layer as { name: string }).name}` }));
     const notes = [`above: each hidden unit's line; below: the hidden space, output line ${space.equation}`, ...missedText(boundary.missed, config.activation)];
     return { title: { text: heading, subtitle: notes, fontSize: 15, subtitleFontSize: 12 }, vconcat: [boundary.view, space.view], spacing: 24 };
   });
@@ -167,7 +169,7 @@ function hiddenSpaceView(config: TrainingConfig, dataset: Dataset, parameters: F
   const [na, nb] = space.names;
   const { box } = space;
   const range = activationRange(config.activation);
-  const ticks = range ? { axis: { values: range[0] === 0 ? [0, 0.25, 0.5, 0.75, 1] : [-1, -0.5, 0, 0.5, 1] } } : {};
+  const ticks = range ? { axis: { values: range[0] === 0 ? [0, 0.25, 0.5, 0.75, 1] : [-1, -0.5, 0, 0.5, 1], format: '.2~f' } } : {};
   const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [box.min, box.max], nice: false, zero: false }, ...ticks });
   const outputRange = activationRange(config.outputActivation);
   const q = (field: string) => ({ field, type: 'quantitative' as const });

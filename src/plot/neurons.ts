@@ -12,7 +12,7 @@ import {
   type TrainingConfig,
   type ViewBox,
 } from '../core/index.js';
-import { markerRect, placeLabel, textSize, toData, toPixel, type Frame, type Rect } from './labels.js';
+import { insideFrame, markerRect, placeLabel, textSize, toData, toPixel, type Frame, type Rect } from './labels.js';
 import { GRID_MAX, GRID_MIN } from './training.js';
 
 /** The boundary chart's view: the input square with a margin. */
@@ -71,7 +71,8 @@ export function lineMark(unit: string, label: string, w: [number, number, number
   const centres = options.map(({ foot: [mx, my], out }) => [mx + out * reach * nx, my + out * reach * ny] as [number, number]);
   const chosen = placeLabel(frame, centres, size, obstacles);
   const { foot } = options[chosen];
-  const centre = centres[chosen];
+  // A line that only clips a corner may leave no room on its positive side: the label then stays in the frame.
+  const centre = insideFrame(frame, centres[chosen], size);
   const [footX1, footX2] = toData(frame, foot);
   const [tipX1, tipX2] = toData(frame, [foot[0] + tick * nx, foot[1] + tick * ny]);
   const [labelX1, labelX2] = toData(frame, centre);
