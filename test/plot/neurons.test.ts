@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinDataset, lineCrossing, trainFromSeed, type TrainingConfig } from '../../src/core/index.js';
 import { defaultConfig, type TrainingConfigInput } from '../../src/config/index.js';
-import { boundaryUnitsChart, hiddenSpaceChart } from '../../src/plot/neuron-charts.js';
+import { boundaryUnitsChart, comparedNetworksChart, hiddenSpaceChart } from '../../src/plot/neuron-charts.js';
 import { networkChart } from '../../src/plot/network-diagram.js';
 import { INPUT_BOX, SAMPLE_HALF, hiddenSpace } from '../../src/plot/neurons.js';
 import { markerRect, overlaps, rectAround, textSize, toPixel, type Frame } from '../../src/plot/labels.js';
@@ -157,5 +157,25 @@ test('the three charts render to SVG', async () => {
   const { config, parameters } = trained({ epochs: 300 }, 1);
   for (const spec of [boundaryUnitsChart(config, xor, parameters, 1, null), hiddenSpaceChart(config, xor, parameters, 1), networkChart(config, xor, parameters, 1, 'after 300 epochs')]) {
     assert.match(await renderSvg(spec), /^<svg/);
+  }
+});
+
+test('networks side by side: each column draws its own network (every layer named apart)', () => {
+  const a = trained({ hiddenStd: 0.7071, updateOrder: 'seed' }, 1);
+  const b = trained({ hiddenStd: 0.05, updateOrder: 'seed' }, 1);
+  const spec = comparedNetworksChart([{ ...a, title: 'learned' }, { ...b, title: 'stuck' }], xor, 't', []);
+  const names: string[] = [];
+  const visit = (s: any) => {
+    if (!s || typeof s !== 'object') return;
+    if (s.mark && s.name) names.push(s.name);
+    for (const key of ['layer', 'vconcat', 'hconcat', 'concat']) if (Array.isArray(s[key])) s[key].forEach(visit);
+  };
+  visit(spec);
+  assert.equal(new Set(names).size, names.length, 'layer names are unique');
+  const layers = layersByName(spec);
+  for (const [k, { parameters }] of [a, b].entries()) {
+    const points = layers.get(`network-${k + 1}-hidden-points`)!.data.values;
+    const h1 = 1 / (1 + Math.exp(-parameters[4]));
+    assert.ok(Math.abs((points[0].ha as number) - h1) < 1e-12, `column ${k + 1} shows its own network`);
   }
 });
