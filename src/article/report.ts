@@ -165,8 +165,10 @@ export interface ReportInput {
   engine: string;
   workers: number;
   database: string;
-  figures: { curve: string; textbookCurve: string; weightsSmall: string; weightsLarge: string; boundary: string; loss: string };
+  figures: { curve: string; textbookCurve: string; weightsSmall: string; weightsLarge: string; boundary: string; loss: string; neurons: string };
   trajectorySeeds: { small: number; large: number; boundary: number };
+  /** The first seed whose hidden std 0.05 training ends at the ln 2 saddle (null: none of 1-100). */
+  stuckSeed: number | null;
   /** Trajectory trainings that did not learn XOR with any seed tried (their figure shows seed 1). */
   notLearned: string[];
   command: string;
@@ -256,6 +258,14 @@ export function reportMarkdown(input: ReportInput): string {
     `![Decision boundary](${r.figures.boundary})`,
     '',
     `The trained network (hidden std 1/√2, seed ${r.trajectorySeeds.boundary}) over the input square, with the four XOR points.`,
+    '',
+    `![Each hidden neuron's line and the hidden space](${r.figures.neurons})`,
+    '',
+    `How it solves XOR: each hidden neuron is one linear classifier, its line w.x + b = 0 (the article's two black lines), and in the`,
+    `hidden space (h1, h2) the four samples become separable by the output neuron's line. ` +
+      (r.stuckSeed === null
+        ? 'No training with hidden std 0.05 and seeds 1-100 ended at the ln 2 saddle, so only the learned network is shown.'
+        : `Beside it, hidden std 0.05 with seed ${r.stuckSeed} (the first seed from 1 up whose final mean loss is within 0.01 of ln 2): both hidden units stay alike, so the samples stay together and no line separates them.`),
     '',
     '## Data',
     '',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { builtinDataset, trainFromSeed, type TrainingConfig, type TrainingOptions, type TrainingResult } from '../core/index.js';
 import { defaultConfig } from '../config/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../plot/charts.js';
+import { comparedNetworksChart } from '../plot/neuron-charts.js';
 import { curveSpec } from '../plot/curve.js';
 import { ChartFileError, writeChart } from '../plot/render.js';
 import type { PointSummary, PointValues, Store, StudyRecord } from '../store/types.js';
@@ -31,6 +32,22 @@ function learningRun(config: TrainingConfig, options: TrainingOptions): { seed: 
     first ??= run;
   }
   return { seed: 1, run: first!, learned: false };
+}
+
+/** A network stuck at the ln 2 saddle: its mean loss ends within this of ln 2 (every output near 0.5). */
+const SADDLE_TOLERANCE = 0.01;
+
+/**
+ * The first seed from 1 up whose training ends at the ln 2 saddle (final mean loss within SADDLE_TOLERANCE of
+ * ln 2), with that training; null when none of 100 does.
+ */
+function stuckRun(config: TrainingConfig): { seed: number; run: TrainingResult } | null {
+  const xor = builtinDataset('xor');
+  for (let seed = 1; seed <= 100; seed++) {
+    const run = trainFromSeed(config, xor, seed);
+    if (!run.metrics.success && run.metrics.finalLoss !== null && Math.abs(run.metrics.finalLoss - Math.LN2) < SADDLE_TOLERANCE) return { seed, run };
+  }
+  return null;
 }
 
 async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: string): Promise<string> {
@@ -207,6 +224,22 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
     ),
     boundary: await chart(boundaryChart(xavier, xor, xavierRun.finalParameters, seeds.boundary, xavierRun.metrics.totalLoss), dir, 'boundary.png'),
   };
+  // How the learned network solves XOR, beside one that learned nothing: small weights (std 0.05) leave the most
+  // trainings at the ln 2 saddle, where both hidden units stay alike and every output stays near 0.5.
+  const stuck = stuckRun(small);
+  const neurons = await chart(
+    comparedNetworksChart(
+      [
+        { config: xavier, parameters: xavierRun.finalParameters, title: `Learned XOR: hidden std 1/√2, seed ${seeds.boundary}` },
+        ...(stuck ? [{ config: small, parameters: stuck.run.finalParameters, title: `Stuck at the ln 2 saddle: hidden std 0.05, seed ${stuck.seed}` }] : []),
+      ],
+      xor,
+      'How the network solves XOR: each hidden neuron\'s line, and the hidden space',
+      [`XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, seed order; dashed: a unit's line w.x + b = 0, labelled on the side where its output is above 0.5`],
+    ),
+    dir,
+    'neurons.png',
+  );
   await chart(seedCurve, dir, 'curve.svg');
 
   writeFileSync(
@@ -231,8 +264,9 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
       engine: context.engine,
       workers: context.workers,
       database: context.database,
-      figures,
+      figures: { ...figures, neurons },
       trajectorySeeds: seeds,
+      stuckSeed: stuck?.seed ?? null,
       notLearned,
       command: context.command,
     }) + `\n${next}`,

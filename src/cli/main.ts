@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   delete: async () => (await import('./commands/delete.js')).registerDelete,
   rename: async () => (await import('./commands/rename.js')).registerRename,
   plot: async () => (await import('./commands/plot.js')).registerPlot,
+  explain: async () => (await import('./commands/explain.js')).registerExplain,
   reproduce: async () => (await import('./commands/reproduce.js')).registerReproduce,
   worker: async () => (await import('./commands/worker.js')).registerWorker,
   serve: async () => (await import('./commands/serve.js')).registerServe,

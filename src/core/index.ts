@@ -2,6 +2,8 @@
 export * from './activations.js';
 export * from './config.js';
 export * from './datasets.js';
+export * from './epoch-quantities.js';
+export * from './epoch-trace.js';
 export * from './init.js';
 export * from './json.js';
 export * from './losses.js';
@@ -10,3 +12,4 @@ export * from './optimizers.js';
 export * from './rng.js';
 export * from './schedules.js';
 export * from './train.js';
+export * from './unit-lines.js';

@@ -89,9 +89,12 @@ test('the claims table comes from a small real study run into SQLite: four claim
     scale: tiny, claims,
     studyNames: { curve: 't-curve', claims: 't-claims', textbookCurve: 't-textbook-curve', textbookClaims: 't-textbook-claims' },
     trials: { curve: 40, claims: 36, textbookCurve: 15, textbookClaims: 18 }, seconds: 1, engine: 'reference', workers: 1, database: 'r.db',
-    figures: { curve: 'curve.png', textbookCurve: 'curve-textbook.png', weightsSmall: 'w1.png', weightsLarge: 'w2.png', boundary: 'b.png', loss: 'l.png' },
-    trajectorySeeds: { small: 1, large: 1, boundary: 1 }, notLearned: [], command: 'xorlab reproduce',
+    figures: { curve: 'curve.png', textbookCurve: 'curve-textbook.png', weightsSmall: 'w1.png', weightsLarge: 'w2.png', boundary: 'b.png', loss: 'l.png', neurons: 'n.png' },
+    trajectorySeeds: { small: 1, large: 1, boundary: 1 }, stuckSeed: 4, notLearned: [], command: 'xorlab reproduce',
   });
+  // The hidden lines and hidden space of a learned network beside a stuck one, with the stuck one's seed.
+  assert.match(md, /!\[Each hidden neuron's line and the hidden space\]\(n\.png\)/);
+  assert.match(md, /hidden std 0\.05 with seed 4 \(the first seed from 1 up whose final mean loss is within 0\.01 of ln 2\)/);
   const table = md.split('\n').filter((l) => l.startsWith('| the ') || l.startsWith('| std ') || l.startsWith('| a network'));
   assert.equal(table.length, 4);
   assert.match(md, /\*\*Update order\.\*\*/);

@@ -12,14 +12,14 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   const r = runCli(args);
   assert.equal(r.status, 0, r.stderr);
   const files = readdirSync(out).sort();
-  for (const f of ['boundary.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png', 'next-activation.png', 'next-loss.png', 'next-schedule.png', 'next-summary.csv']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  for (const f of ['boundary.png', 'neurons.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png', 'next-activation.png', 'next-loss.png', 'next-schedule.png', 'next-summary.csv']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   for (const f of files.filter((f) => f.endsWith('.png'))) assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /\| the minimum of the curve lies near 0\.6 \|/);
   assert.match(md, /\| std 1\/√2 instead of 1 improves the total loss by 8\.5% \| 8\.5% \| −?\d+\.\d% \[/);
   assert.match(md, /\| a network that learns nothing .* 139 \(exact: 200 × ln 2\) — \*\*disagrees\*\*/);
   assert.match(md, /Update order\./);
-  for (const f of ['curve.png', 'weights-std0.05.png', 'boundary.png']) assert.match(md, new RegExp(`\\]\\(${f.replace('.', '\\.')}\\)`));
+  for (const f of ['curve.png', 'weights-std0.05.png', 'boundary.png', 'neurons.png']) assert.match(md, new RegExp(`\\]\\(${f.replace('.', '\\.')}\\)`));
   // The second part follows the first, whose last section (Data) it leaves as it was.
   const [first, second] = md.split('\n## What the article asks next\n');
   assert.ok(second, 'report.md has the section "What the article asks next"');

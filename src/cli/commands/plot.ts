@@ -8,6 +8,8 @@ import { MAX_SEED, ParameterFileError, describeUnknownKeys, unknownKeys, fromPar
 import { TrainingConfigSchema, defaultConfig, describeIssues, parameterNamed, suggestParameter, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
 import { ChartFileError, writeChart } from '../../plot/render.js';
+import { boundaryUnitsChart, hiddenSpaceChart } from '../../plot/neuron-charts.js';
+import { networkChart } from '../../plot/network-diagram.js';
 import { short } from '../../text/format.js';
 import { studyCurveSpec, studyHeatmapSpec, type DatasetShape } from '../../study/charts.js';
 import { METRIC_HELP, METRIC_NAMES, type MetricName } from '../../study/metrics.js';
@@ -150,7 +152,7 @@ function addTrainingOptions(command: Command, several: boolean): Command {
 export function registerPlot(program: Command): void {
   const plot = program
     .command('plot')
-    .description('draw a figure: a study curve or heatmap, or the weights, loss curves or decision boundary of a training')
+    .description('draw a figure: a study curve or heatmap, or the weights, loss curves, decision boundary (with each hidden unit\'s line), hidden space or network diagram of a training')
     .addHelpText(
       'after',
       `
@@ -159,7 +161,11 @@ Examples:
   xorlab plot heatmap landscape --out landscape.svg
   xorlab plot weights --hidden-std 0.05 --output-std 0.8165 --update-order seed --seed 1 --out weights.png
   xorlab plot loss --vary hiddenStd=0.05,0.7071,10 --update-order seed --out loss.png
-  xorlab plot boundary --from run.json --out boundary.png     (run.json from \`xorlab train --json\`)`,
+  xorlab plot boundary --from run.json --out boundary.png     (run.json from \`xorlab train --json\`)
+  xorlab plot boundary --units --seed 1 --out units.png       (each hidden neuron's line and its own output)
+  xorlab plot hidden-space --seed 1 --out hidden.png          (where the hidden layer sends the samples)
+  xorlab plot hidden-space --hidden 4 --units 1,3 --seed 1 --out hidden.png
+  xorlab plot network --hidden 4,4 --seed 1 --out network.svg`,
     );
 
   const curve = plot
@@ -203,14 +209,39 @@ Examples:
     printSeed(t.seed, t.random);
   });
 
-  const boundary = plot.command('boundary').description('a trained network\'s output over the input square, with the four XOR points');
-  addTrainingOptions(boundary, false);
-  boundary.action(async (options: TrainingFlags) => {
+  const boundary = plot.command('boundary').description('a trained network\'s output over the input square, with the four XOR points; --units adds each hidden unit\'s line and its own output');
+  addTrainingOptions(boundary, false).option('--units', 'draw each first-layer hidden unit\'s line w.x + b = 0 (labelled on the side where its output is above 0.5) and a panel per unit with its own output');
+  boundary.action(async (options: TrainingFlags & { units?: boolean }) => {
+    checkOutput(options);
+    const t = trainedNetwork(options);
+    if (options.units && t.config.hidden.length === 0) throw new UsageError('--units needs a hidden layer; this network has none (--hidden 2)');
+    const draw = options.units ? boundaryUnitsChart : boundaryChart;
+    await emit(draw(t.config, t.dataset, t.result.finalParameters, t.seed, t.result.metrics.totalLoss), options);
+    printSeed(t.seed, t.random);
+  });
+
+  const hidden = plot.command('hidden-space').description('the samples where the hidden layer sends them (h1, h2), over the network\'s output there, with the output neuron\'s line');
+  addTrainingOptions(hidden, false).option('--units <i,j>', 'with more than two units in the last hidden layer: the two to draw, 1-based (default: 1,2)');
+  hidden.action(async (options: TrainingFlags & { units?: string }) => {
     checkOutput(options);
     const t = oneTraining(options, {});
-    if (t.dataset.inputCount !== 2) throw new UsageError(`a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`);
+    const layers = t.config.hidden;
+    if (layers.length === 0) throw new UsageError('a hidden space needs a hidden layer; this network has none (--hidden 2)');
+    const count = layers[layers.length - 1];
+    if (count < 2) throw new UsageError(`a hidden space needs two units in the last hidden layer; it has ${count}`);
+    const pair = unitPair(options.units, count);
     if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
-    await emit(boundaryChart(t.config, t.dataset, t.result.finalParameters, t.seed, t.result.metrics.totalLoss), options);
+    await emit(hiddenSpaceChart(t.config, t.dataset, t.result.finalParameters, t.seed, pair), options);
+    printSeed(t.seed, t.random);
+  });
+
+  const network = plot.command('network').description('the network as a diagram: inputs, units and output, each edge coloured by its weight\'s sign and as wide as its magnitude, each unit\'s bias');
+  addTrainingOptions(network, false);
+  network.action(async (options: TrainingFlags) => {
+    checkOutput(options);
+    const t = oneTraining(options, {});
+    if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
+    await emit(networkChart(t.config, t.dataset, t.result.finalParameters, t.seed, `after ${t.config.epochs.toLocaleString('en-US')} epochs`), options);
     printSeed(t.seed, t.random);
   });
 
@@ -250,6 +281,25 @@ Examples:
     await emit(lossChart(runs, subtitle), options);
     printSeed(seeds[0] ?? null, random);
   });
+}
+
+/** One trained two-input network for the input-plane charts (boundary), refused in one line otherwise. */
+function trainedNetwork(options: TrainingFlags): PlotTraining & { random: boolean } {
+  const t = oneTraining(options, {});
+  if (t.dataset.inputCount !== 2) throw new UsageError(`a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`);
+  if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
+  return t;
+}
+
+/** --units i,j of hidden-space: two different 1-based units of the last hidden layer (0-based out). */
+function unitPair(raw: string | undefined, count: number): [number, number] {
+  if (raw === undefined) return [0, 1];
+  const parts = raw.split(',').map((p) => p.trim());
+  const allowed = `two different units from 1 to ${count}, e.g. --units 1,${Math.min(3, count)}`;
+  if (parts.length !== 2) throw new UsageError(`--units must name ${allowed}, got "${raw}"`);
+  const [a, b] = parts.map((p) => parseNumber('--units', p, { integer: true, min: 1, max: count }));
+  if (a === b) throw new UsageError(`--units must name ${allowed}, got "${raw}"`);
+  return [a - 1, b - 1];
 }
 
 /** --at name=value, repeatable. */
