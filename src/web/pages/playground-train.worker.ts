@@ -4,6 +4,7 @@
 // input square) at most every FRAME_MS while it runs.
 import { makeDataset } from '../../core/datasets.js';
 import { Network, Trainer } from '../../core/train.js';
+import { HiddenProbe } from '../playground/layers.js';
 import type { LrChange } from '../playground/state.js';
 import type { GridSpec, TrainFrame, TrainReply, TrainRequest } from '../playground/protocol.js';
 
@@ -19,6 +20,9 @@ const scope = self as unknown as { postMessage(message: TrainReply, transfer?: T
 interface Run {
   trainer: Trainer;
   gridNet: Network | null;
+  /** Each hidden layer's outputs for the samples, and over the grid (the neuron maps). */
+  sampleProbe: HiddenProbe;
+  gridProbe: HiddenProbe | null;
   recordEvery: number;
   /** Changes still to apply (from a link), in epoch order; and every change applied or made. */
   pending: LrChange[];
@@ -37,13 +41,20 @@ let paceStart = 0;
 let paceEpoch = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let lastFrame = 0;
+/** The page shows the neuron maps: only then are the hidden layers run over the grid. */
+let wantMaps = false;
 
-function gridNetwork(config: Run['trainer']['config'], grid: GridSpec, inputCount: number, outputCount: number): Network {
+function gridRows(grid: GridSpec): number[][] {
   const rows: number[][] = [];
   const { resolution: n, x, y } = grid;
   const at = (range: [number, number], i: number) => range[0] + ((i + 0.5) * (range[1] - range[0])) / n;
   for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) rows.push([at(x, i), at(y, j)]);
+  return rows;
+}
+
+function gridNetwork(config: Run['trainer']['config'], grid: GridSpec, inputCount: number, outputCount: number): Network {
   if (inputCount !== 2) throw new Error('a decision boundary needs 2 inputs');
+  const rows = gridRows(grid);
   return new Network(config, makeDataset('grid', rows, rows.map(() => new Array<number>(outputCount).fill(0))));
 }
 
@@ -72,6 +83,8 @@ function post(r: Run): void {
     const out = r.gridNet.predictions();
     grid = Float32Array.from(out, (row) => row[0]);
   }
+  const hidden = now ? r.sampleProbe.outputs(t.params) : [];
+  const maps = now && wantMaps && r.gridProbe ? r.gridProbe.outputs(t.params) : null;
   const targets = t.dataset.targets;
   const predictions = Float64Array.from(now ? now.predictions.flat() : new Array<number>(targets.length).fill(NaN));
   const frame: TrainFrame = {
@@ -93,6 +106,9 @@ function post(r: Run): void {
     historyEpochs: Float64Array.from(r.historyEpochs),
     history: Float64Array.from(r.history),
     grid,
+    hidden,
+    maps,
+    arithmetic: null,
     lrChanges: [...r.changes],
   };
   r.lossFrom += r.losses.length;
@@ -101,7 +117,7 @@ function post(r: Run): void {
   r.history = [];
   if (frame.history.length !== frame.historyEpochs.length * P) throw new Error('history out of step');
   lastFrame = performance.now();
-  const transfer = [frame.params, frame.predictions, frame.losses, frame.historyEpochs, frame.history, ...(grid ? [grid] : [])].map((a) => a.buffer as ArrayBuffer);
+  const transfer = [frame.params, frame.predictions, frame.losses, frame.historyEpochs, frame.history, ...(grid ? [grid] : []), ...hidden, ...(maps ?? [])].map((a) => a.buffer as ArrayBuffer);
   scope.postMessage(frame, transfer);
 }
 
@@ -150,6 +166,8 @@ scope.onmessage = (event) => {
         run = {
           trainer,
           gridNet,
+          sampleProbe: new HiddenProbe(config, dataset.inputs, dataset.inputCount),
+          gridProbe: gridNet && grid ? new HiddenProbe(config, Float64Array.from(gridRows(grid).flat()), 2) : null,
           recordEvery: Math.max(1, Math.ceil(config.epochs / HISTORY_POINTS)),
           pending: [...lrChanges],
           changes: [...lrChanges],
@@ -168,6 +186,10 @@ scope.onmessage = (event) => {
         restartPace(run);
         lastFrame = 0;
         schedule(0);
+        break;
+      case 'views':
+        wantMaps = message.maps;
+        if (run && !running) post(run);
         break;
       case 'speed':
         epochsPerSecond = message.epochsPerSecond;

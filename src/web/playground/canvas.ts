@@ -1,9 +1,12 @@
 // Light canvas charts for what changes every frame of a live training (the loss curve, every weight's line, the
-// decision boundary): drawing a few thousand points costs well under a millisecond, where re-rendering a Vega view
-// per frame costs tens (README: the playground). Same look as the CLI's charts: viridis, dashes, greyscale-safe.
+// decision boundary, each neuron's map): drawing a few thousand points costs well under a millisecond, where
+// re-rendering a Vega view per frame costs tens (README: the playground). Same look as the CLI's charts: viridis,
+// dashes, greyscale-safe.
+import type { PlotSquare } from './geometry.js';
 
 /** Vega's viridis (vega-scale's palette), which the CLI's charts use. */
 const VIRIDIS = '440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725';
+
 const STOPS = Array.from({ length: VIRIDIS.length / 6 }, (_, k) => [0, 2, 4].map((o) => parseInt(VIRIDIS.slice(6 * k + o, 6 * k + o + 2), 16)));
 
 /** viridis(t) for t in [0, 1] as [r, g, b]. */
@@ -270,6 +273,12 @@ export interface HeatmapOptions {
   xLabel: string;
   yLabel: string;
   empty?: string;
+  /** The values coloured dark to yellow (default [0, 1]). */
+  range?: [number, number];
+  /** Where the cells are drawn white (default 0.5); null: nowhere. */
+  level?: number | null;
+  /** Draw the colour bar (default true). */
+  colourBar?: boolean;
 }
 
 /**
@@ -277,12 +286,13 @@ export interface HeatmapOptions {
  * it crosses 0.5 in white, and the samples as circles (target below 0.5, black) and squares (white), as the CLI's
  * boundary chart draws them.
  */
-export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions): void {
+export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions): PlotSquare {
   const { ctx, width, height } = fitCanvas(canvas);
   const left = 44;
   const bottom = 40;
   const top = 8;
-  const legend = 46;
+  const bar = options.colourBar ?? true;
+  const legend = bar ? 46 : 0;
   const size = Math.max(10, Math.min(width - left - legend - 6, height - top - bottom));
   ctx.font = FONT;
   const n = options.resolution;
@@ -293,15 +303,17 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
     ctx.fillText(options.empty ?? '', left + size / 2, top + size / 2);
     ctx.strokeStyle = '#bbb';
     ctx.strokeRect(left + 0.5, top + 0.5, size, size);
-    return;
+    return { left, top, size, x: options.x, y: options.y };
   }
   const image = new ImageData(n, n);
-  const side = (k: number) => options.grid![k] > 0.5;
+  const level = options.level === undefined ? 0.5 : options.level;
+  const [lo, hi] = options.range ?? [0, 1];
+  const side = (k: number) => options.grid![k] > (level ?? 0);
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) {
       const k = j * n + i;
-      const crossing = (i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k));
-      const [r, g, b] = crossing ? [255, 255, 255] : viridis(options.grid[k]);
+      const crossing = level !== null && ((i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k)));
+      const [r, g, b] = crossing ? [255, 255, 255] : viridis(hi > lo ? (options.grid[k] - lo) / (hi - lo) : 0.5);
       const at = ((n - 1 - j) * n + i) * 4; // image rows run top-down, y upwards
       image.data[at] = r;
       image.data[at + 1] = g;
@@ -355,6 +367,8 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
     ctx.stroke();
   }
 
+  const plot = { left, top, size, x: options.x, y: options.y };
+  if (!bar) return plot;
   // Colour bar.
   const bx = left + size + 14;
   const bh = size;
@@ -365,5 +379,6 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
   ctx.fillStyle = INK;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  for (const t of [0, 0.5, 1]) ctx.fillText(String(t), bx + 14, top + (1 - t) * (bh - 1));
+  for (const t of [0, 0.5, 1]) ctx.fillText(tickText(lo + t * (hi - lo)), bx + 14, top + (1 - t) * (bh - 1));
+  return plot;
 }

@@ -18,7 +18,26 @@ export type TrainRequest =
   | { type: 'step'; epochs: number }
   /** A new learning rate from the next epoch on (recorded as a change at that epoch). */
   | { type: 'lr'; lr: number }
-  | { type: 'speed'; epochsPerSecond: number };
+  | { type: 'speed'; epochsPerSecond: number }
+  /** Which costly views the page shows: each hidden layer's outputs over the grid (the neuron maps). */
+  | { type: 'views'; maps: boolean };
+
+/** One array of an epoch's arithmetic, as the engine computed it: rows x cols values, row-major. */
+export interface EpochQuantity {
+  name: string;
+  /** The article's NumPy line that makes it. */
+  numpy: string;
+  rows: number;
+  cols: number;
+  values: number[];
+}
+
+/** The quantities of one epoch, in the order the engine computed them. */
+export interface EpochArithmetic {
+  epoch: number;
+  updateOrder: string;
+  quantities: EpochQuantity[];
+}
 
 /** What changed since the last frame, and the network as it is now. */
 export interface TrainFrame {
@@ -48,6 +67,12 @@ export interface TrainFrame {
   history: Float64Array;
   /** The network's output over the grid (row y, column x; y from lo to hi), when the dataset has 2 inputs. */
   grid: Float32Array | null;
+  /** Per hidden layer, its outputs for every sample (samples x units), from core's forward pass. */
+  hidden: Float64Array[];
+  /** Per hidden layer, its outputs over the grid (cells x units, cells as in `grid`), when the page shows the maps. */
+  maps: Float64Array[] | null;
+  /** The arithmetic of the last epoch run, when the run is paused (or stepped) and the engine recorded it. */
+  arithmetic: EpochArithmetic | null;
   /** Learning-rate changes so far (those loaded and those made while training). */
   lrChanges: LrChange[];
 }
