@@ -76,6 +76,10 @@ export class Network {
   private readonly acts: Float64Array[];
   private readonly pre: Float64Array[];
   private readonly delta: Float64Array[];
+  /** error[l]: dLoss/d(output) of hidden layer l for every sample, before the activation's derivative. */
+  private readonly error: Float64Array[];
+  /** The loss of every sample and output in the last forward pass. */
+  private readonly sampleLoss: Float64Array;
   readonly grad: Float64Array;
 
   constructor(
@@ -91,6 +95,8 @@ export class Network {
     this.acts = this.shape.sizes.map((size, l) => (l === 0 ? dataset.inputs : new Float64Array(n * size)));
     this.pre = this.shape.sizes.map((size) => new Float64Array(n * size));
     this.delta = this.shape.sizes.map((size) => new Float64Array(n * size));
+    this.error = this.shape.sizes.map((size) => new Float64Array(n * size));
+    this.sampleLoss = new Float64Array(n * dataset.outputCount);
     this.grad = new Float64Array(this.shape.parameterCount);
   }
 
@@ -118,8 +124,13 @@ export class Network {
     const z = this.pre[last + 1];
     const a = this.acts[last + 1];
     const y = this.dataset.targets;
+    const sampleLoss = this.sampleLoss;
     let total = 0;
-    for (let k = 0; k < n * outputs; k++) total += this.loss.value(z[k], a[k], y[k]);
+    for (let k = 0; k < n * outputs; k++) {
+      const value = this.loss.value(z[k], a[k], y[k]);
+      sampleLoss[k] = value;
+      total += value;
+    }
     return total / n;
   }
 
@@ -161,16 +172,27 @@ export class Network {
       if (l === 0) break;
       // Pass the error back through this layer's weights (already updated in `seed` order).
       const below = this.delta[l];
+      const errorBelow = this.error[l];
       const zBelow = this.pre[l];
       const df = this.hiddenActivation.df;
       for (let s = 0; s < n; s++) {
         for (let i = 0; i < inputs; i++) {
           let e = 0;
           for (let j = 0; j < units; j++) e += params[weightOffset + i * units + j] * d[s * units + j];
+          errorBelow[s * inputs + i] = e;
           below[s * inputs + i] = e * df(zBelow[s * inputs + i], input[s * inputs + i]);
         }
       }
     }
+  }
+
+  /**
+   * What the last forward and backward passes computed, samples x units row-major, indexed by layer (0: inputs):
+   * pre-activations z, activations a, deltas dLoss/dz, errors dLoss/da (hidden layers), and every sample's loss.
+   * Views of the buffers the next pass overwrites: copy what you keep (epochTrace does).
+   */
+  lastPass(): { pre: readonly Float64Array[]; acts: readonly Float64Array[]; delta: readonly Float64Array[]; error: readonly Float64Array[]; sampleLoss: Float64Array } {
+    return { pre: this.pre, acts: this.acts, delta: this.delta, error: this.error, sampleLoss: this.sampleLoss };
   }
 
   /** Predictions of the last forward pass, samples x outputs. */
