@@ -63,12 +63,14 @@ const live = new LiveTraining({
 const study = new StudyView(() => resolveStudySetup(state));
 // The views of how the network computes: each is drawn only while it is shown.
 const redraw = () => live.requestDraw();
-const maps = new NeuronMapsView(redraw, () => {
-  live.showMaps(maps.shown());
+const viewsChanged = () => {
+  live.showViews({ maps: maps.shown(), arithmetic: epochPanel.shown() });
   redraw();
-});
-live.setViews([new UnitLinesView(redraw), maps, new HiddenSpaceView(redraw), new NetworkDiagramView(redraw), new EpochPanelView(redraw)]);
-live.showMaps(maps.shown());
+};
+const maps = new NeuronMapsView(redraw, viewsChanged);
+const epochPanel = new EpochPanelView(viewsChanged);
+live.setViews([new UnitLinesView(redraw), maps, new HiddenSpaceView(redraw), new NetworkDiagramView(redraw), epochPanel]);
+live.showViews({ maps: maps.shown(), arithmetic: epochPanel.shown() });
 
 function writeUrl(): void {
   const query = stateToQuery(state);

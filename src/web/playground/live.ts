@@ -75,14 +75,15 @@ export class LiveTraining {
     window.addEventListener('resize', () => this.requestDraw());
   }
 
-  /** The views to draw from every frame; `mapsShown` tells the worker whether to compute the neuron maps. */
+  /** The views to draw from every frame (besides the charts). */
   setViews(views: readonly FrameView[]): void {
     this.views = views;
   }
 
-  /** Asks the worker for the hidden layers' outputs over the grid only while the maps are shown. */
-  showMaps(shown: boolean): void {
-    this.send({ type: 'views', maps: shown });
+  /** Asks the worker for the hidden layers' outputs over the grid, and for each epoch's arithmetic, only while
+   * the neuron maps and the epoch panel are shown. */
+  showViews(shown: { maps: boolean; arithmetic: boolean }): void {
+    this.send({ type: 'views', ...shown });
   }
 
   get running(): boolean {
