@@ -106,6 +106,7 @@ export class UnitLinesView implements FrameView {
     fitOverlay(this.view, canvas);
     const crossings = drawUnitLines(this.layer, boundary, lines, 'unit-arrow');
     this.view.dataset.lines = JSON.stringify(crossings);
+    this.view.dataset.plot = JSON.stringify(boundary);
     const missing = lines.filter((_, k) => crossings[k] === null).map((line) => line.label);
     const text = missing.length === 0 ? '' : `${missing.join(', ')}: ${missing.length === 1 ? 'its line misses' : 'their lines miss'} the square (the unit is on one side everywhere in it).`;
     if (this.notes.textContent !== text) this.notes.replaceChildren(...(text ? [el('li', {}, text)] : []));
