@@ -18,6 +18,19 @@ export function viridis(t: number): [number, number, number] {
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * f)) as [number, number, number];
 }
 
+/** viridis at 1024 levels, [r, g, b] each: what the maps look up per cell (a call per cell allocates and costs). */
+const TABLE_LEVELS = 1024;
+const VIRIDIS_TABLE = Uint8ClampedArray.from({ length: TABLE_LEVELS * 3 }, (_, k) => viridis(Math.floor(k / 3) / (TABLE_LEVELS - 1))[k % 3]);
+
+/** Writes viridis(t) (t in [0, 1], clamped; NaN as 0) into `data` at `at` as opaque RGBA. */
+export function putViridis(data: Uint8ClampedArray, at: number, t: number): void {
+  const k = 3 * Math.round((t >= 0 ? (t <= 1 ? t : 1) : 0) * (TABLE_LEVELS - 1));
+  data[at] = VIRIDIS_TABLE[k];
+  data[at + 1] = VIRIDIS_TABLE[k + 1];
+  data[at + 2] = VIRIDIS_TABLE[k + 2];
+  data[at + 3] = 255;
+}
+
 export function viridisCss(t: number): string {
   const [r, g, b] = viridis(t);
   return `rgb(${r}, ${g}, ${b})`;
@@ -313,12 +326,9 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
     for (let i = 0; i < n; i++) {
       const k = j * n + i;
       const crossing = level !== null && ((i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k)));
-      const [r, g, b] = crossing ? [255, 255, 255] : viridis(hi > lo ? (options.grid[k] - lo) / (hi - lo) : 0.5);
       const at = ((n - 1 - j) * n + i) * 4; // image rows run top-down, y upwards
-      image.data[at] = r;
-      image.data[at + 1] = g;
-      image.data[at + 2] = b;
-      image.data[at + 3] = 255;
+      if (crossing) image.data.fill(255, at, at + 4);
+      else putViridis(image.data, at, hi > lo ? (options.grid[k] - lo) / (hi - lo) : 0.5);
     }
   }
   const cells = document.createElement('canvas');

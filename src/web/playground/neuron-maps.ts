@@ -1,7 +1,7 @@
 // Every neuron's own output over the input square, as TensorFlow Playground shows them: a small map per unit of
 // every layer (from core's forward pass, run by the worker over the grid), and the one selected drawn large with its
 // line and its weights.
-import { drawHeatmap, viridis } from './canvas.js';
+import { drawHeatmap, putViridis } from './canvas.js';
 import { byId, el } from './dom.js';
 import { drawUnitLines, firstLayerLines, fitOverlay, arrowHead } from './unit-lines.js';
 import { svg } from './svg.js';
@@ -92,12 +92,7 @@ export class NeuronMapsView implements FrameView {
       const data = this.image.data;
       for (let j = 0; j < n; j++) {
         for (let i = 0; i < n; i++) {
-          const [r, g, b] = viridis((values[j * n + i] - lo) / (hi - lo));
-          const at = ((n - 1 - j) * n + i) * 4;
-          data[at] = r;
-          data[at + 1] = g;
-          data[at + 2] = b;
-          data[at + 3] = 255;
+          putViridis(data, ((n - 1 - j) * n + i) * 4, (values[j * n + i] - lo) / (hi - lo));
         }
       }
       const canvas = button.querySelector('canvas')!;
