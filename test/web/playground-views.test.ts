@@ -99,7 +99,7 @@ test('each hidden unit\'s line: its crossings of the square equal those of the w
       const drawn = await page.$eval(`[data-testid=unit-lines-view] g.unit-line[data-unit="${j}"] line.stroke`, (line) => {
         const l = line as SVGLineElement;
         const m = l.getScreenCTM()!;
-        return [[l.x1.baseVal.value, l.y1.baseVal.value], [l.x2.baseVal.value, l.y2.baseVal.value]].map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]) as Point[];
+        return [[l.x1.baseVal.value, l.y1.baseVal.value], [l.x2.baseVal.value, l.y2.baseVal.value]].map(([x, y]): [number, number] => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
       });
       const pixel = ([x, y]: Point): Point => [box.x + plot.left + ((x - plot.x[0]) / (plot.x[1] - plot.x[0])) * plot.size, box.y + plot.top + plot.size - ((y - plot.y[0]) / (plot.y[1] - plot.y[0])) * plot.size];
       const want = sortPoints(expected.map(pixel));

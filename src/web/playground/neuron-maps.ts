@@ -124,7 +124,7 @@ export class NeuronMapsView implements FrameView {
     });
     fitOverlay(this.largeLines, this.large);
     const lines = layer === 1 && last > 1 ? firstLayerLines(setup, frame.params).slice(unit, unit + 1) : [];
-    drawUnitLines(this.lineGroup, plot, lines.map((line) => ({ ...line, dash: [] })), 'large-arrow');
+    const [crossing] = drawUnitLines(this.lineGroup, plot, lines.map((line) => ({ ...line, dash: [] })), 'large-arrow');
     // Its weights: the unit's input is w·(the layer below) + b.
     const shapeLayer = setup.shape.layers[layer - 1];
     const terms = Array.from({ length: shapeLayer.inputs }, (_, i) => {
@@ -134,7 +134,8 @@ export class NeuronMapsView implements FrameView {
     const bias = frame.params[shapeLayer.biasOffset + unit];
     const text = `${label} = ${activation}(${[...terms, short(bias)].join(' + ').replaceAll('+ −', '− ')})`;
     const caption = byId('neuron-large-caption');
-    const captionText = `${label}, ${layerTitle(setup.shape, layer)}: its output over the input square${layer === 1 && last > 1 ? ', its line w·x + b = 0 (black) and the arrow to its positive side' : ''}; white where w·input + b crosses 0.`;
+    const line = lines.length === 0 ? '' : crossing ? ', its line w·x + b = 0 (black) and the arrow to its positive side' : ' (its line w·x + b = 0 misses this square)';
+    const captionText = `${label}, ${layerTitle(setup.shape, layer)}: its output over the input square${line}; white where w·input + b crosses 0.`;
     if (caption.textContent !== captionText) caption.textContent = captionText;
     const weights = byId('neuron-weights');
     if (weights.textContent !== text) weights.textContent = text;
