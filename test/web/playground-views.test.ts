@@ -258,7 +258,11 @@ test('drawing cost: every view\'s frame time at top speed is measured in the pag
       await page.evaluate(() => performance.clearMeasures());
       await page.click('[data-testid=train-button]');
       await page.waitForFunction(() => performance.getEntriesByName('view:boundary').length >= 40 || document.querySelector('[data-testid=run-status]')?.textContent?.startsWith('Done') === true, null, { timeout: 60_000 });
-      if ((await page.textContent('[data-testid=train-button]')) === 'Pause') await page.click('[data-testid=train-button]');
+      // Pause unless the run has just ended (read and clicked in one go: the button is disabled once it is done).
+      await page.evaluate(() => {
+        const button = document.querySelector<HTMLButtonElement>('[data-testid=train-button]')!;
+        if (button.textContent === 'Pause' && !button.disabled) button.click();
+      });
       return page.evaluate(() => {
         const by: Record<string, number[]> = {};
         for (const m of performance.getEntriesByType('measure')) if (m.name.startsWith('view:')) (by[m.name.slice(5)] ??= []).push(m.duration);
