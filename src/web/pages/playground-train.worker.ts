@@ -3,9 +3,11 @@
 // takes a new learning rate between epochs, and posts a frame (loss, parameters, predictions, the output over the
 // input square) at most every FRAME_MS while it runs.
 import { makeDataset } from '../../core/datasets.js';
+import { epochQuantities } from '../../core/epoch-quantities.js';
+import { traceEpoch } from '../../core/epoch-trace.js';
 import { Network, Trainer } from '../../core/train.js';
 import type { LrChange } from '../playground/state.js';
-import type { GridSpec, TrainFrame, TrainReply, TrainRequest } from '../playground/protocol.js';
+import type { EpochArithmetic, GridSpec, TrainFrame, TrainReply, TrainRequest } from '../playground/protocol.js';
 
 /** Longest stretch of training between two looks at the message queue (pause, new rate). */
 const SLICE_MS = 12;
@@ -19,6 +21,8 @@ const scope = self as unknown as { postMessage(message: TrainReply, transfer?: T
 interface Run {
   trainer: Trainer;
   gridNet: Network | null;
+  /** The arithmetic of the last epoch run, when it was recorded (the epoch panel is shown). */
+  arithmetic: EpochArithmetic | null;
   recordEvery: number;
   /** Changes still to apply (from a link), in epoch order; and every change applied or made. */
   pending: LrChange[];
@@ -37,13 +41,27 @@ let paceStart = 0;
 let paceEpoch = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let lastFrame = 0;
+/** The page shows the neuron maps: only then are the hidden layers' outputs over the grid sent. */
+let wantMaps = false;
+/** The page shows the epoch panel: only then is the last epoch of each stretch recorded. */
+let wantArithmetic = false;
 
-function gridNetwork(config: Run['trainer']['config'], grid: GridSpec, inputCount: number, outputCount: number): Network {
+/** Copies of each hidden layer's outputs from a network's last forward pass (core's own buffers). */
+function hiddenOutputs(net: Network): Float64Array[] {
+  return net.lastPass().acts.slice(1, -1).map((a) => Float64Array.from(a));
+}
+
+function gridRows(grid: GridSpec): number[][] {
   const rows: number[][] = [];
   const { resolution: n, x, y } = grid;
   const at = (range: [number, number], i: number) => range[0] + ((i + 0.5) * (range[1] - range[0])) / n;
   for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) rows.push([at(x, i), at(y, j)]);
+  return rows;
+}
+
+function gridNetwork(config: Run['trainer']['config'], grid: GridSpec, inputCount: number, outputCount: number): Network {
   if (inputCount !== 2) throw new Error('a decision boundary needs 2 inputs');
+  const rows = gridRows(grid);
   return new Network(config, makeDataset('grid', rows, rows.map(() => new Array<number>(outputCount).fill(0))));
 }
 
@@ -52,12 +70,20 @@ function record(r: Run, epoch: number, params: Float64Array): void {
   for (let p = 0; p < params.length; p++) r.history.push(params[p]);
 }
 
-/** One epoch, applying a pending learning-rate change first. */
-function stepOnce(r: Run): void {
+/** One epoch, applying a pending learning-rate change first; with `traced`, core records its arithmetic. */
+function stepOnce(r: Run, traced = false): void {
   const t = r.trainer;
   if (r.pending.length && r.pending[0].epoch === t.epoch) t.setLearningRate(r.pending.shift()!.lr);
   if (t.epoch % r.recordEvery === 0) record(r, t.epoch, t.params);
-  const loss = t.step();
+  let loss: number;
+  if (traced) {
+    const trace = traceEpoch(t);
+    loss = trace.meanLoss;
+    r.arithmetic = { epoch: trace.epoch, updateOrder: trace.updateOrder, learningRate: trace.learningRate, quantities: epochQuantities(trace, t.config) };
+  } else {
+    loss = t.step();
+    r.arithmetic = null;
+  }
   r.losses.push(loss);
   if (t.done && !t.diverged) record(r, t.epoch, t.params);
 }
@@ -72,6 +98,9 @@ function post(r: Run): void {
     const out = r.gridNet.predictions();
     grid = Float32Array.from(out, (row) => row[0]);
   }
+  // evaluate() and the grid's forward pass left each layer's outputs in the networks' buffers.
+  const maps = grid && wantMaps && r.gridNet ? hiddenOutputs(r.gridNet) : null;
+  const hidden = now ? hiddenOutputs(t.net) : [];
   const targets = t.dataset.targets;
   const predictions = Float64Array.from(now ? now.predictions.flat() : new Array<number>(targets.length).fill(NaN));
   const frame: TrainFrame = {
@@ -93,6 +122,9 @@ function post(r: Run): void {
     historyEpochs: Float64Array.from(r.historyEpochs),
     history: Float64Array.from(r.history),
     grid,
+    hidden,
+    maps,
+    arithmetic: running ? null : r.arithmetic,
     lrChanges: [...r.changes],
   };
   r.lossFrom += r.losses.length;
@@ -101,7 +133,7 @@ function post(r: Run): void {
   r.history = [];
   if (frame.history.length !== frame.historyEpochs.length * P) throw new Error('history out of step');
   lastFrame = performance.now();
-  const transfer = [frame.params, frame.predictions, frame.losses, frame.historyEpochs, frame.history, ...(grid ? [grid] : [])].map((a) => a.buffer as ArrayBuffer);
+  const transfer = [frame.params, frame.predictions, frame.losses, frame.historyEpochs, frame.history, ...(grid ? [grid] : []), ...hidden, ...(maps ?? [])].map((a) => a.buffer as ArrayBuffer);
   scope.postMessage(frame, transfer);
 }
 
@@ -123,7 +155,12 @@ function tick(): void {
   const t = r.trainer;
   const start = performance.now();
   const target = Number.isFinite(epochsPerSecond) ? paceEpoch + Math.floor(((start - paceStart) / 1000) * epochsPerSecond) : Infinity;
-  while (!t.done && t.epoch < target && performance.now() - start < SLICE_MS) stepOnce(r);
+  // The stretch's last epoch is recorded (when the panel is shown), so a pause shows the epoch just computed.
+  while (!t.done && t.epoch < target) {
+    const last = performance.now() - start >= SLICE_MS || t.epoch + 1 >= target || t.epoch + 1 >= t.config.epochs;
+    stepOnce(r, last && wantArithmetic);
+    if (last) break;
+  }
   if (t.done) running = false;
   const now = performance.now();
   if (!running || now - lastFrame >= FRAME_MS) post(r);
@@ -150,6 +187,7 @@ scope.onmessage = (event) => {
         run = {
           trainer,
           gridNet,
+          arithmetic: null,
           recordEvery: Math.max(1, Math.ceil(config.epochs / HISTORY_POINTS)),
           pending: [...lrChanges],
           changes: [...lrChanges],
@@ -169,6 +207,11 @@ scope.onmessage = (event) => {
         lastFrame = 0;
         schedule(0);
         break;
+      case 'views':
+        wantMaps = message.maps;
+        wantArithmetic = message.arithmetic;
+        if (run && !running) post(run);
+        break;
       case 'speed':
         epochsPerSecond = message.epochsPerSecond;
         if (run) restartPace(run);
@@ -180,7 +223,7 @@ scope.onmessage = (event) => {
       case 'step': {
         stop();
         if (!run) break;
-        for (let k = 0; k < message.epochs && !run.trainer.done; k++) stepOnce(run);
+        for (let k = 0; k < message.epochs && !run.trainer.done; k++) stepOnce(run, wantArithmetic && k === message.epochs - 1);
         post(run);
         break;
       }

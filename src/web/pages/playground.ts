@@ -19,6 +19,11 @@ import {
   type TrainingSetup,
 } from '../playground/state.js';
 import { StudyView } from '../playground/study-view.js';
+import { NetworkDiagramView } from '../playground/diagram.js';
+import { EpochPanelView } from '../playground/epoch-panel.js';
+import { HiddenSpaceView } from '../playground/hidden-space.js';
+import { NeuronMapsView } from '../playground/neuron-maps.js';
+import { UnitLinesView } from '../playground/unit-lines.js';
 
 /** Text fields are read this long after the last keystroke (and at once on Enter or leaving the field). */
 const TYPING_MS = 350;
@@ -56,6 +61,16 @@ const live = new LiveTraining({
   },
 });
 const study = new StudyView(() => resolveStudySetup(state));
+// The views of how the network computes: each is drawn only while it is shown.
+const redraw = () => live.requestDraw();
+const viewsChanged = () => {
+  live.showViews({ maps: maps.shown(), arithmetic: epochPanel.shown() });
+  redraw();
+};
+const maps = new NeuronMapsView(redraw, viewsChanged);
+const epochPanel = new EpochPanelView(viewsChanged);
+live.setViews([new UnitLinesView(redraw), maps, new HiddenSpaceView(redraw), new NetworkDiagramView(redraw), epochPanel]);
+live.showViews({ maps: maps.shown(), arithmetic: epochPanel.shown() });
 
 function writeUrl(): void {
   const query = stateToQuery(state);

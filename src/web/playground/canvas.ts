@@ -1,9 +1,12 @@
 // Light canvas charts for what changes every frame of a live training (the loss curve, every weight's line, the
-// decision boundary): drawing a few thousand points costs well under a millisecond, where re-rendering a Vega view
-// per frame costs tens (README: the playground). Same look as the CLI's charts: viridis, dashes, greyscale-safe.
+// decision boundary, each neuron's map): drawing a few thousand points costs well under a millisecond, where
+// re-rendering a Vega view per frame costs tens (README: the playground). Same look as the CLI's charts: viridis,
+// dashes, greyscale-safe.
+import type { PlotSquare } from './geometry.js';
 
 /** Vega's viridis (vega-scale's palette), which the CLI's charts use. */
 const VIRIDIS = '440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725';
+
 const STOPS = Array.from({ length: VIRIDIS.length / 6 }, (_, k) => [0, 2, 4].map((o) => parseInt(VIRIDIS.slice(6 * k + o, 6 * k + o + 2), 16)));
 
 /** viridis(t) for t in [0, 1] as [r, g, b]. */
@@ -13,6 +16,19 @@ export function viridis(t: number): [number, number, number] {
   const f = x - k;
   const [a, b] = [STOPS[k], STOPS[k + 1]];
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * f)) as [number, number, number];
+}
+
+/** viridis at 1024 levels, [r, g, b] each: what the maps look up per cell (a call per cell allocates and costs). */
+const TABLE_LEVELS = 1024;
+const VIRIDIS_TABLE = Uint8ClampedArray.from({ length: TABLE_LEVELS * 3 }, (_, k) => viridis(Math.floor(k / 3) / (TABLE_LEVELS - 1))[k % 3]);
+
+/** Writes viridis(t) (t in [0, 1], clamped; NaN as 0) into `data` at `at` as opaque RGBA. */
+export function putViridis(data: Uint8ClampedArray, at: number, t: number): void {
+  const k = 3 * Math.round((t >= 0 ? (t <= 1 ? t : 1) : 0) * (TABLE_LEVELS - 1));
+  data[at] = VIRIDIS_TABLE[k];
+  data[at + 1] = VIRIDIS_TABLE[k + 1];
+  data[at + 2] = VIRIDIS_TABLE[k + 2];
+  data[at + 3] = 255;
 }
 
 export function viridisCss(t: number): string {
@@ -270,6 +286,12 @@ export interface HeatmapOptions {
   xLabel: string;
   yLabel: string;
   empty?: string;
+  /** The values coloured dark to yellow (default [0, 1]). */
+  range?: [number, number];
+  /** Where the cells are drawn white (default 0.5); null: nowhere. */
+  level?: number | null;
+  /** Draw the colour bar (default true). */
+  colourBar?: boolean;
 }
 
 /**
@@ -277,12 +299,13 @@ export interface HeatmapOptions {
  * it crosses 0.5 in white, and the samples as circles (target below 0.5, black) and squares (white), as the CLI's
  * boundary chart draws them.
  */
-export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions): void {
+export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions): PlotSquare {
   const { ctx, width, height } = fitCanvas(canvas);
   const left = 44;
   const bottom = 40;
   const top = 8;
-  const legend = 46;
+  const bar = options.colourBar ?? true;
+  const legend = bar ? 46 : 0;
   const size = Math.max(10, Math.min(width - left - legend - 6, height - top - bottom));
   ctx.font = FONT;
   const n = options.resolution;
@@ -293,20 +316,19 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
     ctx.fillText(options.empty ?? '', left + size / 2, top + size / 2);
     ctx.strokeStyle = '#bbb';
     ctx.strokeRect(left + 0.5, top + 0.5, size, size);
-    return;
+    return { left, top, size, x: options.x, y: options.y };
   }
   const image = new ImageData(n, n);
-  const side = (k: number) => options.grid![k] > 0.5;
+  const level = options.level === undefined ? 0.5 : options.level;
+  const [lo, hi] = options.range ?? [0, 1];
+  const side = (k: number) => options.grid![k] > (level ?? 0);
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) {
       const k = j * n + i;
-      const crossing = (i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k));
-      const [r, g, b] = crossing ? [255, 255, 255] : viridis(options.grid[k]);
+      const crossing = level !== null && ((i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k)));
       const at = ((n - 1 - j) * n + i) * 4; // image rows run top-down, y upwards
-      image.data[at] = r;
-      image.data[at + 1] = g;
-      image.data[at + 2] = b;
-      image.data[at + 3] = 255;
+      if (crossing) image.data.fill(255, at, at + 4);
+      else putViridis(image.data, at, hi > lo ? (options.grid[k] - lo) / (hi - lo) : 0.5);
     }
   }
   const cells = document.createElement('canvas');
@@ -355,6 +377,8 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
     ctx.stroke();
   }
 
+  const plot = { left, top, size, x: options.x, y: options.y };
+  if (!bar) return plot;
   // Colour bar.
   const bx = left + size + 14;
   const bh = size;
@@ -365,5 +389,6 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
   ctx.fillStyle = INK;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  for (const t of [0, 0.5, 1]) ctx.fillText(String(t), bx + 14, top + (1 - t) * (bh - 1));
+  for (const t of [0, 0.5, 1]) ctx.fillText(tickText(lo + t * (hi - lo)), bx + 14, top + (1 - t) * (bh - 1));
+  return plot;
 }

@@ -5,11 +5,14 @@ import { drawHeatmap, drawLineChart, drawSwatch, lineColours, DASHES, type Serie
 import { byId, el, formatNumber } from './dom.js';
 import type { GridSpec, TrainFrame, TrainReply, TrainRequest } from './protocol.js';
 import type { LrChange, TrainingSetup } from './state.js';
+import type { FrameView } from './views.js';
 
 /** Cells per side of the decision boundary's grid (the CLI's boundary chart uses 60 too). */
 const GRID_RESOLUTION = 60;
 /** The predictions table is rewritten at most this often (it can have 256 rows). */
 const TABLE_MS = 120;
+/** Each chart's drawing time is a performance measure (`view:<name>`); cleared after this many, so memory stays flat. */
+const MEASURES_KEPT = 4000;
 
 interface Layer {
   title: string;
@@ -58,6 +61,9 @@ export class LiveTraining {
   private drawPending = false;
   private lastTable = 0;
   private tableTimer: ReturnType<typeof setTimeout> | null = null;
+  private measures = 0;
+  /** The views drawn from each frame besides the charts (each neuron's line, maps, hidden space, diagram, epoch). */
+  private views: readonly FrameView[] = [];
 
   constructor(private readonly events: LiveEvents) {
     this.worker = new Worker(new URL('./playground-train.worker.js', import.meta.url), { type: 'module', name: 'training' });
@@ -67,6 +73,17 @@ export class LiveTraining {
       this.status(`The training worker failed: ${event.message || 'it could not load'}`);
     };
     window.addEventListener('resize', () => this.requestDraw());
+  }
+
+  /** The views to draw from every frame (besides the charts). */
+  setViews(views: readonly FrameView[]): void {
+    this.views = views;
+  }
+
+  /** Asks the worker for the hidden layers' outputs over the grid, and for each epoch's arithmetic, only while
+   * the neuron maps and the epoch panel are shown. */
+  showViews(shown: { maps: boolean; arithmetic: boolean }): void {
+    this.send({ type: 'views', ...shown });
   }
 
   get running(): boolean {
@@ -104,6 +121,7 @@ export class LiveTraining {
     const P = setup.shape.parameterCount;
     this.history = Array.from({ length: P }, () => []);
     this.buildLayers(setup);
+    for (const view of this.views) view.load(setup);
     const initial = Float64Array.from(setup.initial);
     this.send({ type: 'load', config: setup.config, dataset: setup.dataset, initial, lrChanges: setup.lrChanges, grid: this.grid }, [initial.buffer]);
   }
@@ -223,6 +241,18 @@ export class LiveTraining {
     });
   }
 
+  /** Runs `draw` as the performance measure `view:<name>` (what each chart costs a frame). */
+  private measured<T>(name: string, draw: () => T): T {
+    const start = performance.now();
+    const result = draw();
+    if (++this.measures > MEASURES_KEPT) {
+      performance.clearMeasures();
+      this.measures = 1;
+    }
+    performance.measure(`view:${name}`, { start, end: performance.now() });
+    return result;
+  }
+
   private draw(): void {
     const setup = this.setup;
     const frame = this.frame;
@@ -233,7 +263,7 @@ export class LiveTraining {
     const boundary = byId<HTMLCanvasElement>('boundary');
     const grid = this.grid;
     boundary.classList.toggle('empty', grid === null);
-    drawHeatmap(boundary, {
+    const plot = this.measured('boundary', () => drawHeatmap(boundary, {
       grid: grid && frame ? frame.grid : null,
       resolution: grid?.resolution ?? 1,
       x: grid?.x ?? [0, 1],
@@ -244,9 +274,9 @@ export class LiveTraining {
       xLabel: 'input 1',
       yLabel: 'input 2',
       empty: grid ? (frame?.diverged ? 'diverged' : '') : `drawn for datasets with 2 inputs; ${setup.dataset.name} has ${setup.dataset.inputCount}`,
-    });
+    }));
     // Loss curve.
-    drawLineChart(byId<HTMLCanvasElement>('loss-chart'), {
+    this.measured('loss', () => drawLineChart(byId<HTMLCanvasElement>('loss-chart'), {
       series: [{ label: 'loss', colour: '#3b528b', dash: [], xs: this.lossXs, ys: this.losses, count: this.lossCount }],
       xDomain: [0, epochs],
       xLabel: 'epoch',
@@ -254,8 +284,16 @@ export class LiveTraining {
       logY: true,
       marker: frame && !frame.done ? frame.epoch : null,
       empty: 'press Train or Step',
-    });
+    }));
     // Weights: the recorded history plus the parameters as they are now.
+    this.measured('weights', () => this.drawWeights(frame, epochs));
+    this.measured('predictions', () => this.writeTable());
+    for (const view of this.views) {
+      if (view.shown()) this.measured(view.name, () => view.draw({ setup, frame, grid: this.grid, boundary: grid ? plot : null }));
+    }
+  }
+
+  private drawWeights(frame: TrainFrame | null, epochs: number): void {
     const xs = frame && !frame.done ? [...this.historyEpochs, frame.epoch] : this.historyEpochs;
     for (const layer of this.layers) {
       const series: Series[] = layer.params.map((p, k) => {
@@ -264,7 +302,6 @@ export class LiveTraining {
       });
       drawLineChart(layer.canvas, { series, xDomain: [0, epochs], xLabel: 'epoch', yLabel: 'value', marker: frame && !frame.done ? frame.epoch : null, empty: 'press Train or Step' });
     }
-    this.writeTable();
   }
 
   private writeStats(setup: TrainingSetup, frame: TrainFrame | null): void {

@@ -1,5 +1,5 @@
 // Messages between the playground page and its workers. Typed arrays travel transferred, not copied.
-import type { Dataset, TrainingConfig } from '../../core/index.js';
+import type { Dataset, EpochQuantity, TrainingConfig } from '../../core/index.js';
 import type { ChunkResult, ChunkTask, WorkerInit } from '../../study/protocol.js';
 import type { LrChange } from './state.js';
 
@@ -18,7 +18,18 @@ export type TrainRequest =
   | { type: 'step'; epochs: number }
   /** A new learning rate from the next epoch on (recorded as a change at that epoch). */
   | { type: 'lr'; lr: number }
-  | { type: 'speed'; epochsPerSecond: number };
+  | { type: 'speed'; epochsPerSecond: number }
+  /** Which costly views the page shows: each hidden layer's outputs over the grid (the neuron maps), and the
+   * arithmetic of the epoch just run (the epoch panel). */
+  | { type: 'views'; maps: boolean; arithmetic: boolean };
+
+/** The arithmetic of the epoch just run, as core's training step recorded it (epochQuantities of its trace). */
+export interface EpochArithmetic {
+  epoch: number;
+  updateOrder: string;
+  learningRate: number;
+  quantities: EpochQuantity[];
+}
 
 /** What changed since the last frame, and the network as it is now. */
 export interface TrainFrame {
@@ -48,6 +59,12 @@ export interface TrainFrame {
   history: Float64Array;
   /** The network's output over the grid (row y, column x; y from lo to hi), when the dataset has 2 inputs. */
   grid: Float32Array | null;
+  /** Per hidden layer, its outputs for every sample (samples x units): the engine's own, from its forward pass. */
+  hidden: Float64Array[];
+  /** Per hidden layer, its outputs over the grid (cells x units, cells as in `grid`), when the page shows the maps. */
+  maps: Float64Array[] | null;
+  /** The arithmetic of epoch `epoch - 1` (the one just run), sent when the run is not running and the panel is shown. */
+  arithmetic: EpochArithmetic | null;
   /** Learning-rate changes so far (those loaded and those made while training). */
   lrChanges: LrChange[];
 }
