@@ -322,6 +322,44 @@ export class MongoStore implements Store {
     });
   }
 
+  async replaceTrials(rows: readonly TrialRow[]): Promise<number> {
+    this.requireWritable();
+    if (rows.length === 0) return 0;
+    return this.guard(async () => {
+      const stds = new Map<string, ReturnType<typeof articleStds>>();
+      const blocks = new Map<string, { study: string; point: number; block: number }>();
+      const docs: ResultDoc[] = [];
+      for (const row of rows) {
+        if (!isIndex(row.point) || !isIndex(row.repeat)) {
+          throw new StoreError(`trial point and repeat must be integers >= 0, got point ${row.point}, repeat ${row.repeat}`);
+        }
+        let s = stds.get(row.study);
+        if (!s) stds.set(row.study, (s = articleStds(await this.definition(row.study))));
+        docs.push(typed(toArticleDocument(row, s)));
+        const block = blockOf(row.repeat);
+        blocks.set(`${row.study}\u0000${row.point}\u0000${block}`, { study: row.study, point: row.point, block });
+      }
+      const write = async (session?: ClientSession): Promise<number> => {
+        // Only stored keys are matched (no upsert); seed and the swept values stay as stored.
+        const result = await this.results.bulkWrite(
+          docs.map(({ study, point, repeat, loss, finalLoss, success, epochsToThreshold, diverged, engine, precision }) => ({
+            updateOne: { filter: { study, point, repeat }, update: { $set: { loss, finalLoss, success, epochsToThreshold, diverged, engine, precision } } },
+          })),
+          { ordered: true, session },
+        );
+        for (const b of blocks.values()) await this.rewriteBlock(b.study, b.point, b.block, session);
+        return result.matchedCount;
+      };
+      if (!this.transactions) return write();
+      const session = this.client.startSession();
+      try {
+        return await session.withTransaction(() => write(session), { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
+      } finally {
+        await session.endSession();
+      }
+    });
+  }
+
   /** Two writers upserting the same new key at once: one gets a duplicate-key error; the write is idempotent, so
    * it runs again (the key now exists and is left as it is). */
   private async retryDuplicates<R>(action: () => Promise<R>): Promise<R> {

@@ -403,11 +403,8 @@ export class PostgresStore implements Store {
 
   private async insertBatch(client: pg.ClientBase, batch: PreparedBatch): Promise<number> {
     const { rows, blocks } = batch;
-    // 1. The touched blocks' locks, in sorted order (the two-int form: a key space of xorlab's own).
-    const locks = [...new Set(blocks.map((b) => `${b.studyId}:${blockLockKey(b.point, b.block)}`))]
-      .map((k) => k.split(':').map(Number))
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    await this.q(`SELECT count(pg_advisory_xact_lock(k1, k2)) FROM unnest($1::int4[], $2::int4[]) AS t(k1, k2)`, [arrayLiteral(locks.map((l) => l[0])), arrayLiteral(locks.map((l) => l[1]))], client);
+    // 1. The touched blocks' locks.
+    await this.lockBlocks(client, blocks);
     // 2. New points, in point order.
     if (batch.newPoints.length) {
       await this.q(
@@ -463,9 +460,52 @@ export class PostgresStore implements Store {
     let inserted = 0;
     if (fresh.length) inserted += (await this.q(insert, columns(fresh), client)).rowCount ?? 0;
     if (others.length) inserted += (await this.q(`${insert} ON CONFLICT DO NOTHING`, columns(others), client)).rowCount ?? 0;
-    // 5. Each touched block's moments from all of its rows in repeat order: a fresh block's are the rows just
+    // 5-6. Each touched block's moments from all of its rows in repeat order: a fresh block's are the rows just
     // inserted; the others are read back.
-    const reread = blocks.filter((_, k) => hasRows[k]);
+    await this.rewriteBlocks(client, blocks, freshRows);
+    return inserted;
+  }
+
+  /** The blocks' advisory locks for this transaction, in sorted order (the two-int form: a key space of xorlab's own). */
+  private async lockBlocks(client: pg.ClientBase, blocks: readonly BlockBatch[]): Promise<void> {
+    const locks = [...new Set(blocks.map((b) => `${b.studyId}:${blockLockKey(b.point, b.block)}`))]
+      .map((k) => k.split(':').map(Number))
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    await this.q(`SELECT count(pg_advisory_xact_lock(k1, k2)) FROM unnest($1::int4[], $2::int4[]) AS t(k1, k2)`, [arrayLiteral(locks.map((l) => l[0])), arrayLiteral(locks.map((l) => l[1]))], client);
+  }
+
+  async replaceTrials(rows: readonly TrialRow[]): Promise<number> {
+    this.requireWritable();
+    if (rows.length === 0) return 0;
+    const batch = await this.prepare(rows);
+    return this.withTransaction(async (client) => {
+      await this.lockBlocks(client, batch.blocks);
+      const pick = (f: (row: TrialRow, i: number) => number | boolean | null): string => arrayLiteral(rows.map(f));
+      const result = await this.q(
+        `UPDATE ${T}trials t SET total_loss = r.total_loss, final_loss = r.final_loss, success = r.success, epochs_to_threshold = r.ett,
+                diverged = r.diverged, engine_id = r.engine_id
+           FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::float8[], $5::float8[], $6::bool[], $7::int4[], $8::bool[], $9::int2[])
+                AS r(study_id, point, repeat, total_loss, final_loss, success, ett, diverged, engine_id)
+          WHERE t.study_id = r.study_id AND t.point = r.point AND t.repeat = r.repeat`,
+        [
+          pick((_, i) => batch.studyIds[i]), pick((r) => r.point), pick((r) => r.repeat), pick((r) => r.totalLoss), pick((r) => r.finalLoss),
+          pick((r) => r.success), pick((r) => r.epochsToThreshold), pick((r) => r.diverged), pick((_, i) => batch.engineIds[i]),
+        ],
+        client,
+      );
+      // Every touched block is read back: its aggregates refolded by the code insertTrials uses.
+      await this.rewriteBlocks(client, batch.blocks, new Map());
+      return result.rowCount ?? 0;
+    });
+  }
+
+  /** Rewrites each block's aggregates from all of its rows in repeat order: `freshRows`' rows for a block that held
+   * none before this transaction, else the rows read back (after the block's lock is held). */
+  private async rewriteBlocks(client: pg.ClientBase, blocks: readonly BlockBatch[], freshRows: ReadonlyMap<BlockBatch, readonly TrialRow[]>): Promise<void> {
+    const blockStudies = blocks.map((b) => b.studyId);
+    const blockPoints = blocks.map((b) => b.point);
+    const blockIndices = blocks.map((b) => b.block);
+    const reread = blocks.filter((b) => !freshRows.has(b));
     const stored = new Map<string, BlockRow[]>();
     if (reread.length) {
       const back = await this.rowsArray(
@@ -509,7 +549,6 @@ export class PostgresStore implements Store {
       ].map(arrayLiteral),
       client,
     );
-    return inserted;
   }
 
   async summarize(study: string): Promise<PointSummary[]> {

@@ -52,6 +52,7 @@ interface WriteStatements {
   blockExists: Database.Statement;
   blockRows: Database.Statement;
   upsertBlock: Database.Statement;
+  replaceOne: Database.Statement;
 }
 
 class SqliteStore implements Store {
@@ -99,6 +100,10 @@ class SqliteStore implements Store {
           `INSERT OR REPLACE INTO blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat,
              final_count, final_mean, final_m2, ett_m2)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ),
+        replaceOne: this.db.prepare(
+          `UPDATE trials SET total_loss = ?, final_loss = ?, success = ?, epochs_to_threshold = ?, diverged = ?, engine_id = ?
+            WHERE study_id = ? AND point = ? AND repeat = ?`,
         ),
       };
     }
@@ -297,9 +302,40 @@ class SqliteStore implements Store {
     // Each touched block's moments, from all of its rows in repeat order. A block that held no rows before and
     // got every row of this batch (none ignored as a duplicate) has exactly the batch's rows: no need to read
     // them back. Otherwise they are read from the table.
-    const allNew = inserted === rows.length;
+    this.refoldBlocks(blocks.values(), inserted === rows.length, s);
+    return inserted;
+  }
+
+  async replaceTrials(rows: readonly TrialRow[]): Promise<number> {
+    const s = this.writeStatements();
+    if (rows.length === 0) return 0;
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          const blocks = new Map<string, BlockBatch>();
+          let replaced = 0;
+          for (const row of rows) {
+            if (!isIndex(row.point) || !isIndex(row.repeat)) {
+              throw new StoreError(`trial point and repeat must be integers >= 0, got point ${row.point}, repeat ${row.repeat}`);
+            }
+            const studyId = this.requireStudy(row.study);
+            replaced += s.replaceOne.run(row.totalLoss, row.finalLoss, row.success ? 1 : 0, row.epochsToThreshold, row.diverged ? 1 : 0, this.engineId(row.engine, row.precision), studyId, row.point, row.repeat).changes;
+            const key = `${studyId}:${row.point}:${blockOf(row.repeat)}`;
+            if (!blocks.has(key)) blocks.set(key, { studyId, point: row.point, block: blockOf(row.repeat), params: row.params, rows: [] });
+          }
+          // The touched blocks, refolded from their stored rows by the code insertTrials uses.
+          this.refoldBlocks(blocks.values(), false, s);
+          return replaced;
+        })
+        .immediate(),
+    );
+  }
+
+  /** Rewrites each block's aggregates from all of its rows in repeat order: the batch's own rows when `allNew`
+   * and the block held none before, else the rows read back from the table. */
+  private refoldBlocks(blocks: Iterable<BlockBatch>, allNew: boolean, s: WriteStatements): void {
     let lastPoint = '';
-    for (const b of blocks.values()) {
+    for (const b of blocks) {
       const pointKey = `${b.studyId}:${b.point}`;
       if (pointKey !== lastPoint) {
         s.insertPoint.run(b.studyId, b.point, JSON.stringify(b.params));
@@ -315,7 +351,6 @@ class SqliteStore implements Store {
       const m = blockMoments(blockRows);
       s.upsertBlock.run(b.studyId, b.point, b.block, m.count, m.n, m.mean, m.m2, m.successes, m.diverged, m.ettN, m.ettSum, m.maxRepeat, m.finalN, m.finalMean, m.finalM2, m.ettM2);
     }
-    return inserted;
   }
 
   /** Per-point moments recomputed from the trial rows in SQL (one GROUP BY scan). */
