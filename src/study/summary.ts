@@ -6,7 +6,9 @@
 import type { ParamValue, PointSummary, PointValues, Store } from '../store/types.js';
 import { csvLine } from '../text/format.js';
 import { storedSweep } from './listing.js';
-import { bestPoint, curveBests, curvesAlong, numericAxes, type CurveBest } from './curves.js';
+import { bestPoint, curveBests, curvesAlong, markedInFit, markedPoint, numericAxes, type CurveBest, type MarkedPoint } from './curves.js';
+
+export type { MarkedPoint };
 import { METRICS, METRIC_NAMES, metricPoint, metricSample, type MetricName, type MetricPoint } from './metrics.js';
 import { describeParams, paramNamesOfPoints, selectPoint } from './points.js';
 import { rateDifference, type RateDifference } from './proportions.js';
@@ -42,14 +44,6 @@ export interface SummaryMinimum {
   /** Diverged trials left out of the mean there, and whether that passes EXCLUDED_SHARE_LIMIT (then it is said). */
   excluded: number;
   marked: boolean;
-}
-
-/** A marked point (more than EXCLUDED_SHARE_LIMIT of its trials left out of its mean) that a result rests on. */
-export interface MarkedPoint {
-  point: number;
-  params: Record<string, ParamValue>;
-  excluded: number;
-  count: number;
 }
 
 /** A minimum fitted along the study's one numeric axis (one per combination of the other axes' values). */
@@ -218,20 +212,6 @@ function bestOf(points: readonly PointSummary[], metric: MetricName, level: numb
   if (!found) return null;
   const { point: p, value } = found;
   return { point: p.point, params: p.params, mean: value.value!, count: value.n, low: value.low, high: value.high, level, excluded: value.excluded, marked: value.marked };
-}
-
-function markedPoint(p: PointSummary): MarkedPoint {
-  return { point: p.point, params: p.params, excluded: p.diverged, count: p.count };
-}
-
-/** The marked points among a fit's: those inside the x range it used, and the lowest grid mean it started from. */
-export function markedInFit(points: readonly PointSummary[], along: string, fit: { from: number; to: number }, lowest: number | null, metric: MetricName): MarkedPoint[] {
-  return points
-    .filter((p) => {
-      const x = p.params[along] as number;
-      return metricPoint(p, metric).marked && ((x >= fit.from * (1 - 1e-12) && x <= fit.to * (1 + 1e-12)) || p.point === lowest);
-    })
-    .map(markedPoint);
 }
 
 function fittedMinima(points: readonly PointSummary[], axes: readonly string[], metric: MetricName, level: number): FittedMinimum[] {
