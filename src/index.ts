@@ -7,7 +7,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { validateConfig } from './config/validate.js';
 import { checkLogEvery, startingParameters, trainingInput, type TrainingReport } from './core/report.js';
-import { ConfigError, ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from './core/config.js';
+import { ConfigError, type EngineName, type Precision } from './core/config.js';
+import { RUN_OPTIONS, runOptionProblem } from './config/run-options.js';
 import type { TrainingConfigInput } from './config/parameters.js';
 import type { TrainOptions as CoreTrainOptions } from './core.js';
 import { loadDataset } from './engine/datasets.js';
@@ -65,17 +66,19 @@ export interface TrainOptions extends CoreTrainOptions {
  */
 export function train(config: TrainingConfigInput = {}, options: TrainOptions = {}): TrainingReport {
   const full = validateConfig(trainingInput(config, options));
-  const engine = choice('engine', options.engine ?? 'reference', ENGINE_NAMES);
-  const precision = choice('precision', options.precision ?? 'f32', PRECISIONS);
+  const engine = checked('engine', options.engine ?? 'reference');
+  const precision = checked('precision', options.precision ?? RUN_OPTIONS.precision.default);
   const logEvery = checkLogEvery(options.logEvery);
   const dataset = options.dataset ?? loadDataset(full.dataset);
   const { initial, seed } = startingParameters(full, dataset, options);
   return runTraining(full, dataset, initial, seed, { engine, precision, logEvery }).report;
 }
 
-function choice<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
-  if ((choices as readonly unknown[]).includes(value)) return value as T;
-  throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`);
+/** An engine option checked against the run-options table (a single training defaults to the reference engine). */
+function checked<T>(name: 'engine' | 'precision', value: T): T {
+  const problem = runOptionProblem(name, value);
+  if (problem) throw new ConfigError(problem);
+  return value;
 }
 
 /**

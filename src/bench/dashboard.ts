@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../server/server.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openSqliteStore } from '../store/sqlite/open.js';
 import type { TrialRow } from '../store/types.js';
 import { CHROMIUM, hasChromium, launchChromium } from './chromium.js';
 

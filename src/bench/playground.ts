@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinDataset } from '../core/index.js';
 import { startServer } from '../server/server.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openSqliteStore } from '../store/sqlite/open.js';
 import { resolveStudy } from '../study/definition.js';
 import { planMissing } from '../study/plan.js';
 import { defaultWorkers, runPlan } from '../study/run.js';

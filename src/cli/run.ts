@@ -1,7 +1,7 @@
 // What sweep, refine and reproduce share: the flags that choose how trials run, turning a definition into a
 // study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
-import { Option, type Command } from 'commander';
-import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/index.js';
+import type { Command } from 'commander';
+import { RUN_OPTIONS, type EngineName, type Precision } from '../config/index.js';
 import { DatasetError, type Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { StudyError, resolveStudy, type Study } from '../study/definition.js';
@@ -13,7 +13,7 @@ import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
 import { studyDatasets as loadStudyDatasets } from '../study/sweep.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
-import { parseNumber } from './parse.js';
+import { parseRunOption, runOptionFlag } from './run-flags.js';
 
 export interface RunFlags {
   workers?: string;
@@ -26,10 +26,10 @@ export interface RunFlags {
 /** The flags that choose how trials run (sweep, refine, reproduce). */
 export function addRunOptions(command: Command, dbHelp?: string): Command {
   return addDbOption(command, dbHelp)
-    .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
-    .addOption(new Option('--engine <name>', 'fast = the lockstep kernel, reference = the readable core engine (default: fast; a stored study goes on with the engine of its trials, and another one is refused)').choices(ENGINE_NAMES))
-    .addOption(new Option('--precision <p>', 'arithmetic of the fast engine (default: f32, or a stored study\'s)').choices(PRECISIONS))
-    .option('--chunk-size <n>', 'trials per task sent to a worker (default: about half a second of work for the engine that runs)');
+    .addOption(runOptionFlag('workers', `${defaultWorkers()} here`))
+    .addOption(runOptionFlag('engine'))
+    .addOption(runOptionFlag('precision'))
+    .addOption(runOptionFlag('chunkSize'));
 }
 
 export function toStudy(definition: unknown, what = 'study'): Study {
@@ -60,10 +60,10 @@ export interface RunSettings {
 
 export function runSettings(options: RunFlags): RunSettings {
   return {
-    workers: options.workers === undefined ? defaultWorkers() : parseNumber('--workers', options.workers, { integer: true, min: 1, max: 1024 }),
-    engine: options.engine ?? 'fast',
-    precision: options.precision ?? 'f32',
-    chunkSize: options.chunkSize === undefined ? undefined : parseNumber('--chunk-size', options.chunkSize, { integer: true, min: 1, max: 1_000_000 }),
+    workers: options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers),
+    engine: options.engine ?? RUN_OPTIONS.engine.default,
+    precision: options.precision ?? RUN_OPTIONS.precision.default,
+    chunkSize: options.chunkSize === undefined ? undefined : parseRunOption('chunkSize', options.chunkSize),
   };
 }
 

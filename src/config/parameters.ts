@@ -1,8 +1,9 @@
 // The one table of training parameters. Each parameter is declared here once: its default, its type and range,
-// its CLI flag and help, whether and how a study can sweep it, and its title on a chart. Everything else is
-// derived: the zod schema (./schema.ts), the CLI flags and their help (cli/config-options.ts), the sweepable
-// parameters (study/params.ts), the axis titles (plot/names.ts) and the defaults. Adding a hyperparameter means
-// adding a row here (and teaching core's training what it means). Pure data: no zod, no Node APIs.
+// its CLI flag and help, whether and how a study can sweep it, its title on a chart, its label on a form and when
+// it does anything. Everything else is derived: the zod schema (./schema.ts), the CLI flags and their help
+// (cli/config-options.ts), the sweepable parameters (study/params.ts), the axis titles (plot/names.ts), the
+// playground's fields (web/playground/fields.ts) and the defaults. Adding a hyperparameter means adding a row here
+// (and teaching core's training what it means). Pure data: no zod, no Node APIs.
 import { ACTIVATION_NAMES } from '../core/activations.js';
 import { INIT_NAMES, UPDATE_ORDERS, type TrainingConfig } from '../core/config.js';
 import { BUILTIN_DATASETS_HELP } from '../core/datasets.js';
@@ -18,6 +19,12 @@ export type ParamValue = number | string;
 /** How a study sweeps a parameter: numeric grids (rounded to integers for 'integer'), or a list of choices. */
 export type SweepKind = 'real' | 'integer' | 'choice' | false;
 
+/**
+ * When a parameter does anything: while any of these parameters has one of its listed values (leakySlope: while the
+ * hidden or the output activation is leaky-relu). A parameter without one always matters.
+ */
+export type AppliesWhen = { readonly [K in keyof TrainingConfig]?: readonly TrainingConfig[K][] };
+
 interface Common<T> {
   default: T;
   /** The flag's value placeholder, e.g. '<rate>' for --lr <rate>. */
@@ -26,6 +33,10 @@ interface Common<T> {
   description: string;
   /** The reader-facing name on a chart axis or legend (none: the key is shown). */
   title?: string;
+  /** The name on a form and in its messages, where it is shorter than the title (parameterLabel). */
+  label?: string;
+  /** Where the value is used only with some other settings (the playground hides it otherwise). */
+  appliesWhen?: AppliesWhen;
   sweep: SweepKind;
 }
 
@@ -46,6 +57,8 @@ export interface ChoiceParameter extends Common<string> {
   choices: readonly string[];
   /** The choices a study may sweep, when fewer than `choices` (init: 'file' needs a file per run). */
   sweepChoices?: readonly string[];
+  /** A choice's words for people, where its name alone says too little (bce: binary cross-entropy). */
+  choiceLabels?: Readonly<Record<string, string>>;
 }
 
 /** A free string: the dataset (a built-in name or a file). */
@@ -117,29 +130,71 @@ export const PARAMETERS = {
   },
   activation: choice('sigmoid', ACTIVATION_NAMES, '<name>', 'hidden-layer activation', 'Hidden activation'),
   outputActivation: choice('sigmoid', ACTIVATION_NAMES, '<name>', 'output-layer activation', 'Output activation'),
-  leakySlope: real(0.01, '<x>', 'slope of leaky-relu below zero', {}, 'Leaky-ReLU slope'),
-  eluAlpha: real(1, '<x>', 'alpha of elu', { min: 0, minExclusive: true }, 'ELU alpha'),
-  loss: choice('bce', LOSS_NAMES, '<name>', 'bce = binary cross-entropy, mse = mean squared error', 'Loss function'),
-  bceClip: real(0, '<eps>', 'clip predictions to [eps, 1-eps] inside BCE as the article does with 1e-15 (0 = exact)', { min: 0, max: 0.5 }, 'BCE clipping epsilon'),
-  optimizer: choice('gd', OPTIMIZER_NAMES, '<name>', 'gd = plain gradient descent (the article), momentum, adam', 'Optimiser'),
-  momentum: real(0.9, '<mu>', 'momentum coefficient', { min: 0, max: 1, maxExclusive: true }, 'Momentum'),
-  beta1: real(0.9, '<b>', 'Adam beta1', { min: 0, max: 1, maxExclusive: true }, 'Adam beta1'),
-  beta2: real(0.999, '<b>', 'Adam beta2', { min: 0, max: 1, maxExclusive: true }, 'Adam beta2'),
-  adamEpsilon: real(1e-8, '<e>', 'Adam epsilon', { min: 0, minExclusive: true }, 'Adam epsilon'),
+  leakySlope: {
+    ...real(0.01, '<x>', 'slope of leaky-relu below zero', {}, 'Leaky-ReLU slope'),
+    appliesWhen: { activation: ['leaky-relu'], outputActivation: ['leaky-relu'] },
+  },
+  eluAlpha: {
+    ...real(1, '<x>', 'alpha of elu', { min: 0, minExclusive: true }, 'ELU alpha'),
+    label: 'ELU α',
+    appliesWhen: { activation: ['elu'], outputActivation: ['elu'] },
+  },
+  loss: {
+    ...choice('bce', LOSS_NAMES, '<name>', 'bce = binary cross-entropy, mse = mean squared error', 'Loss function'),
+    label: 'Loss',
+    choiceLabels: { bce: 'binary cross-entropy', mse: 'mean squared error' },
+  },
+  bceClip: {
+    ...real(0, '<eps>', 'clip predictions to [eps, 1-eps] inside BCE as the article does with 1e-15 (0 = exact)', { min: 0, max: 0.5 }, 'BCE clipping epsilon'),
+    label: 'BCE clipping ε',
+    appliesWhen: { loss: ['bce'] },
+  },
+  optimizer: {
+    ...choice('gd', OPTIMIZER_NAMES, '<name>', 'gd = plain gradient descent (the article), momentum, adam', 'Optimiser'),
+    choiceLabels: { gd: 'gradient descent', adam: 'Adam' },
+  },
+  momentum: { ...real(0.9, '<mu>', 'momentum coefficient', { min: 0, max: 1, maxExclusive: true }, 'Momentum'), appliesWhen: { optimizer: ['momentum'] } },
+  beta1: { ...real(0.9, '<b>', 'Adam beta1', { min: 0, max: 1, maxExclusive: true }, 'Adam beta1'), label: 'Adam β1', appliesWhen: { optimizer: ['adam'] } },
+  beta2: { ...real(0.999, '<b>', 'Adam beta2', { min: 0, max: 1, maxExclusive: true }, 'Adam beta2'), label: 'Adam β2', appliesWhen: { optimizer: ['adam'] } },
+  adamEpsilon: { ...real(1e-8, '<e>', 'Adam epsilon', { min: 0, minExclusive: true }, 'Adam epsilon'), label: 'Adam ε', appliesWhen: { optimizer: ['adam'] } },
   schedule: choice('constant', SCHEDULE_NAMES, '<name>', 'learning-rate schedule', 'Learning-rate schedule'),
-  stepEvery: integer(2500, '<epochs>', 'step schedule: epochs between drops', 1, undefined, 'Epochs between learning-rate drops'),
-  stepGamma: real(0.5, '<g>', 'step schedule: factor at each drop', { min: 0, minExclusive: true, max: 1 }, 'Learning-rate factor per drop'),
-  expGamma: real(0.9997, '<g>', 'exponential schedule: factor per epoch', { min: 0, minExclusive: true, max: 1 }, 'Learning-rate factor per epoch'),
-  minLr: real(0, '<lr>', 'cosine schedule: final learning rate', { min: 0 }, 'Final learning rate'),
+  stepEvery: {
+    ...integer(2500, '<epochs>', 'step schedule: epochs between drops', 1, undefined, 'Epochs between learning-rate drops'),
+    label: 'Step every (epochs)',
+    appliesWhen: { schedule: ['step'] },
+  },
+  stepGamma: {
+    ...real(0.5, '<g>', 'step schedule: factor at each drop', { min: 0, minExclusive: true, max: 1 }, 'Learning-rate factor per drop'),
+    label: 'Step factor',
+    appliesWhen: { schedule: ['step'] },
+  },
+  expGamma: {
+    ...real(0.9997, '<g>', 'exponential schedule: factor per epoch', { min: 0, minExclusive: true, max: 1 }, 'Learning-rate factor per epoch'),
+    label: 'Factor per epoch',
+    appliesWhen: { schedule: ['exponential'] },
+  },
+  minLr: { ...real(0, '<lr>', 'cosine schedule: final learning rate', { min: 0 }, 'Final learning rate'), appliesWhen: { schedule: ['cosine'] } },
   lr: real(0.1, '<rate>', 'learning rate', { min: 0, minExclusive: true }, 'Learning rate'),
   epochs: integer(10_000, '<n>', 'epochs of full-batch training', 1, 100_000_000, 'Epochs'),
   init: {
     ...choice('normal', INIT_NAMES, '<scheme>', 'initialisation; "file" needs --init-weights', 'Initialisation'),
     sweepChoices: INIT_NAMES.filter((name) => name !== 'file'),
+    choiceLabels: { normal: 'normal (std per layer)', file: 'from a weights file' },
   },
-  hiddenStd: real(1, '<std>', 'std of the hidden layers for --init normal', { min: 0 }, 'Initial std of the hidden-layer weights'),
-  outputStd: real(1, '<std>', 'std of the output layer for --init normal', { min: 0 }, 'Initial std of the output-layer weights'),
-  updateOrder: choice('textbook', UPDATE_ORDERS, '<order>', "textbook = true gradient; seed = the article's code (output layer updated first)", 'Update order'),
+  hiddenStd: {
+    ...real(1, '<std>', 'std of the hidden layers for --init normal', { min: 0 }, 'Initial std of the hidden-layer weights'),
+    label: 'Hidden-layer std',
+    appliesWhen: { init: ['normal'] },
+  },
+  outputStd: {
+    ...real(1, '<std>', 'std of the output layer for --init normal', { min: 0 }, 'Initial std of the output-layer weights'),
+    label: 'Output-layer std',
+    appliesWhen: { init: ['normal'] },
+  },
+  updateOrder: {
+    ...choice('textbook', UPDATE_ORDERS, '<order>', "textbook = true gradient; seed = the article's code (output layer updated first)", 'Update order'),
+    choiceLabels: { textbook: 'textbook (true gradient)', seed: "seed (the article's code)" },
+  },
   threshold: real(0.05, '<loss>', 'epochsToThreshold = first epoch with mean loss below this', { min: 0, minExclusive: true }, 'Loss threshold'),
 } as const satisfies { [K in keyof TrainingConfig]: ParameterSpec };
 
@@ -182,6 +237,25 @@ export function flagName(key: string): string {
 export function parameterFromFlag(spelling: string): ParameterName | null {
   const key = spelling.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   return isParameterName(key) ? key : null;
+}
+
+/** A parameter's name on a form and in its messages: its label, else its title (Learning rate), else its key. */
+export function parameterLabel(name: ParameterName): string {
+  const spec: ParameterSpec = PARAMETERS[name];
+  return spec.label ?? spec.title ?? name;
+}
+
+/** Whether a parameter does anything with these other settings (see AppliesWhen); a value missing counts as its default. */
+export function parameterApplies(name: ParameterName, config: Readonly<Partial<Record<ParameterName, unknown>>>): boolean {
+  const when: AppliesWhen | undefined = (PARAMETERS[name] as ParameterSpec).appliesWhen;
+  if (!when) return true;
+  return Object.entries(when).some(([other, values]) => (values as readonly unknown[]).includes(config[other as ParameterName] ?? PARAMETERS[other as ParameterName].default));
+}
+
+/** A choice's words for people: its label in the table, else its name. */
+export function choiceLabel(name: ParameterName, choice: string): string {
+  const spec: ParameterSpec = PARAMETERS[name];
+  return (spec.type === 'choice' && spec.choiceLabels?.[choice]) || choice;
 }
 
 /** A default as the CLI shows it: numbers as typed, lists comma-separated. */

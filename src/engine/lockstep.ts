@@ -64,7 +64,7 @@ export function trainManyLockstep(config: TrainingConfig, dataset: Dataset, init
     const n = Math.min(BATCH, count - start);
     runBatch(kernel, config, dataset, initial.subarray(start * P, (start + n) * P), n, options.precision, metrics, predictions?.subarray(start * samples), finalParameters?.subarray(start * P));
   }
-  const run: EngineRun = { engine: 'fast', precision: options.precision, metrics };
+  const run: EngineRun = { engine: 'fast', precision: options.precision, metrics, retriedInF64: 0 };
   if (predictions) run.predictions = predictions;
   if (finalParameters) run.finalParameters = finalParameters;
   return run;
@@ -156,6 +156,7 @@ function runBatch(
     }
     if (finalParameters) for (let p = 0; p < P; p++) finalParameters[n * P + p] = values[stateSlot(n, p) * lanes + lane];
     metrics.push({
+      precision,
       totalLoss: diverged ? null : total,
       finalLoss: diverged ? null : finalLoss,
       success,

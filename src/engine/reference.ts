@@ -12,14 +12,14 @@ export function trainManyReference(config: TrainingConfig, dataset: Dataset, ini
   for (let n = 0; n < count; n++) {
     const result = train(config, dataset, initial.subarray(n * P, (n + 1) * P));
     const m = result.metrics;
-    metrics.push({ totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged });
+    metrics.push({ precision: 'f64', totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged });
     if (predictions) {
       if (m.predictions) predictions.set(m.predictions.flat(), n * outputs);
       else predictions.fill(NaN, n * outputs, (n + 1) * outputs);
     }
     finalParameters?.set(result.finalParameters, n * P);
   }
-  const run: EngineRun = { engine: 'reference', precision: 'f64', metrics };
+  const run: EngineRun = { engine: 'reference', precision: 'f64', metrics, retriedInF64: 0 };
   if (predictions) run.predictions = predictions;
   if (finalParameters) run.finalParameters = finalParameters;
   return run;

@@ -9,7 +9,7 @@ import type { EngineName, EngineRun, Precision } from './types.js';
 
 export function trainOne(config: TrainingConfig, dataset: Dataset, initial: Float64Array, engine: EngineName, precision: Precision): { result: TrainingResult; run: EngineRun } {
   const run = trainManyFrom(config, dataset, initial, 1, { engine, precision, predictions: true, parameters: true });
-  const m = run.metrics[0];
+  const { precision: _trialPrecision, ...m } = run.metrics[0];
   const outputs = dataset.outputCount;
   const predictions = m.diverged
     ? null
@@ -45,7 +45,8 @@ export interface TrainingRun {
 export function runTraining(config: TrainingConfig, dataset: Dataset, initial: Float64Array, seed: number | null, options: TrainingRunOptions): TrainingRun {
   if (options.engine === 'fast') {
     const { result, run } = trainOne(config, dataset, initial, options.engine, options.precision);
-    const engine = { engine: run.engine, precision: run.precision, ...(run.fallbackReason ? { fallbackReason: run.fallbackReason } : {}) };
+    // The precision that produced the numbers: f64 where the f32 kernel could not carry this network.
+    const engine = { engine: run.engine, precision: run.metrics[0].precision, ...(run.fallbackReason ? { fallbackReason: run.fallbackReason } : {}) };
     return { result, report: trainingReport(config, dataset, seed, result, engine) };
   }
   const result = train(config, dataset, initial, { traceEvery: options.logEvery, snapshotEvery: options.snapshotEvery ?? 0 });

@@ -4,6 +4,9 @@ import type { EngineName, Precision } from '../config/parameters.js';
 export type { EngineName, Precision };
 
 export interface TrialMetrics {
+  /** The precision that produced this trial's numbers: a trial the f32 kernel could not carry (a non-finite value)
+   * is trained again in f64 (train-many.ts), so a run asked for in f32 may hold f64 trials. */
+  precision: Precision;
   totalLoss: number | null;
   finalLoss: number | null;
   success: boolean;
@@ -26,12 +29,14 @@ export interface EngineOptions {
 export interface EngineRun {
   /** The engine that actually ran. */
   engine: EngineName;
-  /** 'f64' for the reference engine. */
+  /** The precision asked for ('f64' for the reference engine); each trial's own is in its metrics. */
   precision: Precision;
   /** Set when 'fast' was asked but the configuration is not covered. */
   fallbackReason?: string;
   /** One per network, in order. */
   metrics: TrialMetrics[];
+  /** How many trials the f32 kernel met a non-finite value in, trained again in f64 (0 otherwise). */
+  retriedInF64: number;
   predictions?: Float64Array;
   finalParameters?: Float64Array;
 }

@@ -1,11 +1,11 @@
 // Opening a store from what the user typed: a SQLite file path (or sqlite: URL), a postgres:// or postgresql://
 // URL, or a mongodb:// or mongodb+srv:// URL. The drivers are loaded only for the store that is asked for.
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStore } from './sqlite/open.js';
 import { redact } from '../text/redact.js';
 import { StoreError, type OpenStoreOptions, type Store } from './types.js';
 
 export * from './types.js';
-export { openSqliteStore } from './sqlite.js';
+export { openSqliteStore } from './sqlite/open.js';
 
 /** Where a store is when none is named: xorlab.db in the working directory (the CLI's --db, the library's openStore). */
 export const DEFAULT_LOCATION = 'xorlab.db';
@@ -27,8 +27,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     throw new StoreError(`not a valid database URL: ${redact(url)} (expected postgres://user@host:port/database or mongodb://host:port/database)`);
   }
   const kind = storeKind(url);
-  if (kind === 'postgres') return (await import('./postgres.js')).openPostgresStore(url, options);
-  if (kind === 'mongodb') return (await import('./mongo.js')).openMongoStore(url, options);
+  if (kind === 'postgres') return (await import('./postgres/open.js')).openPostgresStore(url, options);
+  if (kind === 'mongodb') return (await import('./mongo/open.js')).openMongoStore(url, options);
   if (kind === 'unknown') {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] ?? '';
     throw new StoreError(`unknown store URL scheme "${scheme}://" in ${redact(url)}; use a SQLite file path, postgres:// or mongodb://`);

@@ -1,5 +1,6 @@
-// The store interface: where a study's trials are kept. SQLite (src/store/sqlite.ts); PostgreSQL and MongoDB behind
-// the same interface. Changes are additive and announced by commits starting "store API:".
+// The store interface: where a study's trials are kept. SQLite (src/store/sqlite/); PostgreSQL and MongoDB behind
+// the same interface (one implementation, src/store/core/store.ts, over each database's driver). Changes are
+// additive and announced by commits starting "store API:".
 
 import type { EngineName, ParamValue, Precision } from '../config/parameters.js';
 import { XorlabError } from '../text/errors.js';
@@ -85,10 +86,8 @@ export interface Store {
   ensureStudy(name: string, definition: unknown): Promise<'created' | 'exists'>;
   getStudy(name: string): Promise<StudyRecord | null>;
   listStudies(): Promise<StudyRecord[]>;
-  /** Repeat indices already stored at each point: point -> sorted repeat indices. */
-  storedRepeats(study: string): Promise<Map<number, Int32Array>>;
-  /** The same as runs: point -> [s0, e0, s1, e1, ...], the sorted, disjoint, non-adjacent ranges [start, end) of
-   * repeat indices stored at each point with a trial. Memory O(runs), not O(trials): what planning reads (a point
+  /** The repeat indices stored at each point as runs: point -> [s0, e0, s1, e1, ...], the sorted, disjoint,
+   * non-adjacent ranges [start, end) of repeat indices stored at each point with a trial. Memory O(runs), not O(trials): what planning reads (a point
    * stored without gaps is one run, read from its aggregates). */
   storedRuns(study: string): Promise<Map<number, Int32Array>>;
   /** Inserts rows in one transaction; an existing (study, point, repeat) is left as it is. Returns rows inserted. */

@@ -24,9 +24,11 @@ export function runChunk(task: ChunkTask, init: WorkerInit): ChunkResult {
     if (!dataset) throw new Error(`dataset ${config.dataset} was not loaded`);
     const run = trainMany(config, dataset, task.seeds.subarray(start, end), { engine: setup.engine, precision: setup.precision });
     if (run.fallbackReason && !result.fallbackReasons.includes(run.fallbackReason)) result.fallbackReasons.push(run.fallbackReason);
-    const engineBits = (run.engine === 'fast' ? FLAG_FAST : 0) | (run.precision === 'f32' ? FLAG_F32 : 0);
+    const engineBit = run.engine === 'fast' ? FLAG_FAST : 0;
     for (let k = start; k < end; k++) {
       const m = run.metrics[k - start];
+      // Per trial: a trial the f32 kernel could not carry was trained again in f64 (engine/train-many.ts).
+      const engineBits = engineBit | (m.precision === 'f32' ? FLAG_F32 : 0);
       result.totalLoss[k] = m.totalLoss ?? NaN;
       result.finalLoss[k] = m.finalLoss ?? NaN;
       result.epochsToThreshold[k] = m.epochsToThreshold ?? -1;

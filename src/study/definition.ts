@@ -3,18 +3,16 @@
 // landscape), repeats per point and a root seed. One zod schema validates both the CLI flags and a JSON study file; the
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
 import { z } from 'zod';
-import { MAX_SEED, type TrainingConfig } from '../core/index.js';
-import { PARAMETER_NAMES, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../config/index.js';
+import type { TrainingConfig } from '../core/index.js';
+import { MAX_STUDY_TRIALS, PARAMETER_NAMES, RUN_OPTIONS, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../config/index.js';
 import { jsonDifferences } from '../text/differences.js';
 import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
 import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
 
 export const MAX_AXES = 4;
-export const MAX_REPEATS = 1_000_000;
-/** Trials one study may hold (points x repeats, and what refine adds): 100 million rows is ~10 GB of SQLite and
- * hours on all cores. (Planning is not the limit: a plan is kept as runs of repeats per point.) */
-export const MAX_STUDY_TRIALS = 100_000_000;
+// The limit on a study's trials is the run-options table's (config/run-options.ts), as are repeats' and seed's.
+export { MAX_STUDY_TRIALS };
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export { StudyError };
@@ -27,8 +25,8 @@ export const StudyDefinitionSchema = z
     config: TrainingConfigSchema.default(() => defaultConfig()),
     /** Parameter -> grid (a string such as "exp:-3:4:400" or "0.5,1,2", or a JSON array). Order = axis order. */
     sweep: z.record(z.string(), z.union([z.string(), z.array(z.union([z.number(), z.string()]))])).default({}),
-    repeats: z.number().int().min(1).max(MAX_REPEATS).default(10),
-    seed: z.number().int().min(0).max(MAX_SEED).default(1),
+    repeats: z.number().int().min(RUN_OPTIONS.repeats.min).max(RUN_OPTIONS.repeats.max).default(RUN_OPTIONS.repeats.default),
+    seed: z.number().int().min(RUN_OPTIONS.seed.min).max(RUN_OPTIONS.seed.max).default(RUN_OPTIONS.seed.default),
     /** Dataset file -> digest of its truth table ("sha256:..."), pinned when the study was first stored, so that
      * a file edited later is refused instead of mixing two tables in one study (./pins.ts). Absent in studies
      * without dataset files and in studies stored before it existed. */

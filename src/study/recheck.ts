@@ -86,7 +86,7 @@ function recompute(study: Study, datasets: Record<string, Dataset>, rows: readon
     const run = trainMany(config, dataset, group.map((r) => r.seed), { engine: 'fast', precision: 'f64' });
     group.forEach((row, k) => {
       const m = run.metrics[k];
-      out.push({ ...row, totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged, engine: run.engine, precision: run.precision });
+      out.push({ ...row, totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged, engine: run.engine, precision: m.precision });
     });
     start = end;
   }

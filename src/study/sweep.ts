@@ -3,7 +3,8 @@
 // trials it still misses and run them on the worker pool, storing each chunk as it arrives. What `xorlab sweep`
 // does, with callbacks instead of a progress bar and an AbortSignal instead of Ctrl-C; nothing here prints or
 // exits. Also what both share: the run options and their checks, and the datasets a study trains on.
-import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../config/parameters.js';
+import type { EngineName, Precision } from '../config/parameters.js';
+import { RUN_OPTIONS, runOptionProblem, type RunOptionName } from '../config/run-options.js';
 import type { Dataset } from '../core/datasets.js';
 import { loadDataset } from '../engine/datasets.js';
 import type { Store } from '../store/types.js';
@@ -86,22 +87,12 @@ export function checkRunOptions(options: StudyRunOptions): { workers: number; ch
   if (typeof store !== 'object' || store === null || typeof store.insertTrials !== 'function') {
     throw new StudyError('options.store must be a store from openStore(), e.g. { store: await openStore(\'xorlab.db\') }');
   }
-  const integer = (name: string, value: unknown, max: number): number => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-      throw new StudyError(`${name} must be an integer from 1 to ${max}, got ${JSON.stringify(value) ?? typeof value}`);
-    }
-    return value;
-  };
-  const choice = <T extends string>(name: string, value: unknown, choices: readonly T[]): T | undefined => {
-    if (value === undefined) return undefined;
-    if (!(choices as readonly unknown[]).includes(value)) throw new StudyError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value) ?? typeof value}`);
-    return value as T;
-  };
-  return {
-    workers: options.workers === undefined ? defaultWorkers() : integer('workers', options.workers, 1024),
-    chunkSize: options.chunkSize === undefined ? undefined : integer('chunkSize', options.chunkSize, 1_000_000),
-    request: { engine: choice('engine', options.engine, ENGINE_NAMES), precision: choice('precision', options.precision, PRECISIONS) },
-  };
+  // Each option is checked against its row of the run-options table (undefined: its default stands in).
+  for (const name of ['workers', 'chunkSize', 'engine', 'precision'] as const satisfies readonly RunOptionName[]) {
+    const problem = runOptionProblem(name, options[name]);
+    if (problem) throw new StudyError(problem);
+  }
+  return { workers: options.workers ?? defaultWorkers(), chunkSize: options.chunkSize, request: { engine: options.engine, precision: options.precision } };
 }
 
 /** A Progress (what runPlan reports to) that calls `onProgress`. */
@@ -132,8 +123,8 @@ export async function runStudyPlan(
   options: StudyRunOptions,
 ): Promise<RunSummary> {
   const { workers, chunkSize } = checkRunOptions(options);
-  const engine = request.engine ?? 'fast';
-  const precision = request.precision ?? 'f32';
+  const engine = request.engine ?? RUN_OPTIONS.engine.default;
+  const precision = request.precision ?? RUN_OPTIONS.precision.default;
   const fallbackReasons: string[] = [];
   const outcome = await runPlan({
     study,

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { PointSummary } from '../../src/store/types.js';
 import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/minimum.js';
 import { minimumPoint } from '../../src/study/stats.js';

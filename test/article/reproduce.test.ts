@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';

@@ -3,7 +3,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { commandLine, runFlagArgs, runSettings } from '../../src/cli/run.js';
 import { spawn } from 'node:child_process';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../src/cli/errors.js';
 import { registerSweep } from '../../src/cli/commands/sweep.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { BIN, runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
 
 // 300 points x 10 repeats of 1,500 epochs with the reference engine: ~6 s of training (~1.4 us per epoch), so

@@ -121,21 +121,25 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     }
   });
 
-  t('storedRepeats lists repeat indices per point, with gaps', async (store) => {
+  t('storedRuns lists the repeats stored at each point as sorted disjoint runs [start, end), with gaps', async (store) => {
     await store.ensureStudy('unit', DEF);
     await store.insertTrials([0, 1, 2, 3].map((r) => trial('unit', 0, r, r)));
     await store.insertTrials([trial('unit', 1, 0, 1), trial('unit', 1, 2, 1), trial('unit', 1, 5, 1), trial('unit', 1, 600, 1)]);
-    const repeats = await store.storedRepeats('unit');
-    assert.deepEqual([...repeats.keys()].sort(), [0, 1]);
-    assert.deepEqual([...repeats.get(0)!], [0, 1, 2, 3]);
-    assert.deepEqual([...repeats.get(1)!], [0, 2, 5, 600]);
-    // storedRuns (the store API of the queue branch; every store here has it): sorted disjoint runs [start, end).
-    const withRuns = store as Store & { storedRuns?: (study: string) => Promise<Map<number, Int32Array>> };
-    if (withRuns.storedRuns) {
-      await store.insertTrials([trial('unit', 1, 1, 1), trial('unit', 1, 601, 1), trial('unit', 2, 7, 1)]);
-      const runs = await withRuns.storedRuns('unit');
-      assert.deepEqual([...runs.entries()].map(([p, r]) => [p, [...r]]), [[0, [0, 4]], [1, [0, 3, 5, 6, 600, 602]], [2, [7, 8]]]);
-    }
+    const first = await store.storedRuns('unit');
+    assert.deepEqual([...first.entries()].map(([p, r]) => [p, [...r]]), [[0, [0, 4]], [1, [0, 1, 2, 3, 5, 6, 600, 601]]]);
+    await store.insertTrials([trial('unit', 1, 1, 1), trial('unit', 1, 601, 1), trial('unit', 2, 7, 1)]);
+    const runs = await store.storedRuns('unit');
+    assert.deepEqual([...runs.entries()].map(([p, r]) => [p, [...r]]), [[0, [0, 4]], [1, [0, 3, 5, 6, 600, 602]], [2, [7, 8]]]);
+  });
+
+  t('a point, repeat or count beyond 2^31 - 1 (the int4 columns of PostgreSQL) is refused by every store, and nothing is stored', async (store) => {
+    await store.ensureStudy('unit', DEF);
+    await assert.rejects(store.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 2 ** 31, 1)]), (e: unknown) => e instanceof StoreError && /integers >= 0 and < 2\^31/.test(e.message));
+    await assert.rejects(store.insertTrials([trial('unit', 2 ** 31, 0, 1)]), StoreError);
+    await assert.rejects(store.reserveRepeats('unit', new Map([[2 ** 31, 1]])), (e: unknown) => e instanceof StoreError && /< 2\^31/.test(e.message));
+    await assert.rejects(store.reserveRepeats('unit', new Map([[0, 2 ** 31]])), StoreError);
+    assert.equal((await store.getStudy('unit'))?.trialCount, 0);
+    assert.deepEqual(await store.summarize('unit'), []);
   });
 
   t('a batch with stored rows recounts its blocks from the rows (aggregates stay exact)', async (store) => {
@@ -178,7 +182,7 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     await store.ensureStudy('unit', DEF);
     await assert.rejects(store.summarize('nope'), (e: unknown) => e instanceof StoreError && /unknown study "nope".*unit/.test(e.message));
     await assert.rejects(store.recomputeSummary('nope'), StoreError);
-    await assert.rejects(store.storedRepeats('nope'), StoreError);
+    await assert.rejects(store.storedRuns('nope'), StoreError);
     await assert.rejects(store.insertTrials([trial('nope', 0, 0, 1)]), StoreError);
     await assert.rejects(collect(store.iterateTrials('nope')), StoreError);
     await assert.rejects(store.insertTrials([trial('unit', -1, 0, 1)]), /integers >= 0/);

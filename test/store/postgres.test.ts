@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteStore, openStore, StoreError, StoreUnavailableError, type TrialRow } from '../../src/store/index.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
+import { openPostgresStore } from '../../src/store/postgres/open.js';
 import { tempDir } from '../helpers/cli.js';
 import { startPostgres } from '../helpers/postgres.js';
 import { lcg, sampleRows } from './contract.js';
@@ -34,7 +34,7 @@ test('the same trials give the same summary bits in PostgreSQL as in SQLite', as
   const expected = await sqlite.summarize('unit');
   assert.deepEqual(await postgres.summarize('unit'), expected);
   assert.equal(expected.length, 3);
-  assert.deepEqual([...(await postgres.storedRepeats('unit')).entries()], [...(await sqlite.storedRepeats('unit')).entries()]);
+  assert.deepEqual([...(await postgres.storedRuns('unit')).entries()], [...(await sqlite.storedRuns('unit')).entries()]);
   await sqlite.close();
   await postgres.close();
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { TrialPlan, chunksOf, planMissing, trialSeed } from '../../src/study/plan.js';
 import { runPlan } from '../../src/study/run.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinDataset, trainFromSeed } from '../../src/core/index.js';
 import { defaultConfig } from '../../src/config/index.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { resolveStudy } from '../../src/study/definition.js';
 import { planMissing } from '../../src/study/plan.js';

@@ -5,6 +5,7 @@ import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
+import { MAX_REPEATS } from '../../config/index.js';
 import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
@@ -49,7 +50,7 @@ function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: bo
   const base = SCALES[options.scale];
   const epochs = options.epochs === undefined ? base.epochs : parseNumber('--epochs', options.epochs, { integer: true, min: 1, max: 1_000_000 });
   const points = options.points === undefined ? base.curvePoints : parseNumber('--points', options.points, { integer: true, min: 5, max: 100_000 });
-  const repeats = options.repeats === undefined ? base.curveRepeats : parseNumber('--repeats', options.repeats, { integer: true, min: 2, max: 1_000_000 });
+  const repeats = options.repeats === undefined ? base.curveRepeats : parseNumber('--repeats', options.repeats, { integer: true, min: 2, max: MAX_REPEATS });
   const custom = options.epochs !== undefined || options.points !== undefined || options.repeats !== undefined;
   if (!custom) return { scale: base, custom };
   const textbookPoints = Math.max(5, Math.round(points / 2));

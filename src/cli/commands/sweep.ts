@@ -1,11 +1,9 @@
 // `xorlab sweep`: defines a study (flags or a JSON file), stores its definition, and runs every missing trial on
 // all cores. Rerunning the same command resumes; Ctrl-C keeps what finished and prints how to resume.
 import type { Command } from 'commander';
-import { MAX_SEED } from '../../core/index.js';
 import { parameterNamed, suggestParameter } from '../../config/index.js';
-import type { PostgresStore } from '../../store/postgres.js';
+import type { PostgresStore } from '../../store/postgres/open.js';
 import { MissingDatabaseError, type Store } from '../../store/types.js';
-import { MAX_STUDY_TRIALS } from '../../study/definition.js';
 import { GRID_HELP } from '../../study/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/params.js';
 import { planMissing } from '../../study/plan.js';
@@ -15,7 +13,7 @@ import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
 import { readJsonFile } from '../files.js';
-import { parseNumber } from '../parse.js';
+import { parseRunOption, runOptionFlag } from '../run-flags.js';
 import { addRunOptions, commandLine, registerOrRefuse, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
 
 interface SweepOptions extends RunFlags, DistributedFlags, Record<string, unknown> {
@@ -33,8 +31,8 @@ export function registerSweep(program: Command): void {
     .option('--name <name>', 'the study\'s name in the database (letters, digits, ".", "_", "-")')
     .option('--study-file <file>', 'a JSON study definition: {"name", "config": {...}, "sweep": {"param": grid}, "repeats", "seed"}')
     .option('--sweep <param=grid>', `a swept parameter and its grid, e.g. hiddenStd=exp:-3:4:400; twice for a 2-D landscape; grid: ${GRID_HELP}`, collect)
-    .option('--repeats <n>', `trainings per grid point (default: 10; points x repeats at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')})`)
-    .option('--seed <n>', `root seed; trial seeds derive from (seed, point, repeat) (default: 1)`);
+    .addOption(runOptionFlag('repeats'))
+    .addOption(runOptionFlag('seed'));
   addRunOptions(command);
   addDistributedOptions(command);
   addConfigOptions(command).addHelpText(
@@ -103,8 +101,8 @@ function definitionFromFlags(options: SweepOptions): unknown {
   if (definition.name === undefined) throw new UsageError('a study needs a name: give --name (or "name" in --study-file)');
   if (fileConfig !== undefined || Object.keys(flags).length > 0) definition.config = { ...(fileConfig), ...flags };
   if (mergedSweep !== undefined) definition.sweep = mergedSweep;
-  if (options.repeats !== undefined) definition.repeats = parseNumber('--repeats', options.repeats, { integer: true, min: 1, max: 1_000_000 });
-  if (options.seed !== undefined) definition.seed = parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
+  if (options.repeats !== undefined) definition.repeats = parseRunOption('repeats', options.repeats);
+  if (options.seed !== undefined) definition.seed = parseRunOption('seed', options.seed);
   return definition;
 }
 

@@ -10,6 +10,7 @@ import {
   type TrainingConfig,
   type TrainingResult,
 } from '../../core/index.js';
+import { RUN_OPTIONS } from '../../config/index.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
@@ -44,7 +45,7 @@ export function registerTrain(program: Command): void {
     .option('--plot-weights <file>', 'draw every weight and bias against the epoch into this .svg or .png file')
     .option('--record-every <epochs>', 'with --plot-weights: record the parameters every this many epochs (default: 10)')
     .option('--engine <name>', 'fast (WebAssembly SIMD; no loss trace, no --plot-weights) or reference (the readable engine)', 'reference')
-    .option('--precision <p>', 'with --engine fast: f32 or f64 (the reference engine is always f64)', 'f32')
+    .option('--precision <p>', 'with --engine fast: f32 or f64 (the reference engine is always f64)', RUN_OPTIONS.precision.default)
     .addHelpText(
       'after',
       `
@@ -74,8 +75,8 @@ async function runTrain(options: TrainOptions): Promise<void> {
   if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got "${options.plotWeights}"`);
   if (options.recordEvery !== undefined && options.plotWeights === undefined) throw new UsageError('--record-every needs --plot-weights <file>');
   const recordEvery = options.recordEvery === undefined ? 10 : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
-  const engine = parseChoice('--engine', options.engine, ['fast', 'reference'] as const);
-  const precision = parseChoice('--precision', options.precision, ['f32', 'f64'] as const);
+  const engine = parseChoice('--engine', options.engine, RUN_OPTIONS.engine.choices);
+  const precision = parseChoice('--precision', options.precision, RUN_OPTIONS.precision.choices);
   if (engine === 'fast' && options.plotWeights !== undefined) throw new UsageError('--plot-weights needs --engine reference (the fast engine records no parameter history)');
   const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
   const dataset = loadDataset(config.dataset);
@@ -107,7 +108,9 @@ async function runTrain(options: TrainOptions): Promise<void> {
   });
   if (report.engine?.fallbackReason) process.stderr.write(`xorlab: ${report.engine.fallbackReason}\n`);
   if (report.engine && !options.json) {
-    process.stdout.write(`Engine: ${report.engine.engine} (${report.engine.precision}); the loss every --log-every epochs is printed by --engine reference only\n`);
+    const rescued = report.engine.engine === 'fast' && precision === 'f32' && report.engine.precision === 'f64';
+    const arithmetic = rescued ? 'f64: its values left the f32 range, so it was trained again in f64' : report.engine.precision;
+    process.stdout.write(`Engine: ${report.engine.engine} (${arithmetic}); the loss every --log-every epochs is printed by --engine reference only\n`);
   }
   if (options.plotWeights !== undefined) {
     try {

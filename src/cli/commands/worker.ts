@@ -9,7 +9,7 @@ import { defaultWorkers } from '../../study/run.js';
 import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
-import { parseNumber } from '../parse.js';
+import { parseRunOption, runOptionFlag } from '../run-flags.js';
 
 interface WorkerOptions {
   db?: string;
@@ -26,7 +26,7 @@ export function registerWorker(program: Command): void {
     .description('train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores');
   command
     .option('--db <url>', `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`)
-    .option('--workers <n>', `worker threads (default: the core count, ${defaultWorkers()} here)`)
+    .addOption(runOptionFlag('workers', `${defaultWorkers()} here`))
     .option('--until-empty', 'return once no chunk is waiting in the queue (default: wait for more until Ctrl-C)')
     .addHelpText(
       'after',
@@ -46,7 +46,7 @@ Examples:
 }
 
 async function runWorker(options: WorkerOptions): Promise<void> {
-  const workers = options.workers === undefined ? defaultWorkers() : parseNumber('--workers', options.workers, { integer: true, min: 1, max: 1024 });
+  const workers = options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers);
   const store = await openDistributedStore('xorlab worker', options.db);
   const controller = new AbortController();
   let removeHandlers = (): void => {};

@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { Dataset } from '../../core/index.js';
 import type { EngineName, Precision } from '../../config/index.js';
-import type { PostgresStore } from '../../store/postgres.js';
+import type { PostgresStore } from '../../store/postgres/open.js';
 import { StoreError, StoreUnavailableError } from '../../store/types.js';
 import type { Study } from '../definition.js';
 import { BLOCK_REPEATS } from '../../store/moments.js';

@@ -19,8 +19,8 @@ import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../../core/index.js';
 import type { EngineName, Precision } from '../../config/index.js';
-import { isConnectionError, isRetryableTransaction, queryError } from '../../store/postgres-errors.js';
-import type { PostgresStore } from '../../store/postgres.js';
+import { isConnectionError, isRetryableTransaction, queryError } from '../../store/postgres/errors.js';
+import type { PostgresStore } from '../../store/postgres/open.js';
 import { StoreError } from '../../store/types.js';
 
 export const QUEUE_SCHEMA = 'xorlab_queue';

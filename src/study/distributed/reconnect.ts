@@ -1,7 +1,7 @@
 // Riding out a database that goes away for a while (a restart, a network blip): a long-running worker or
 // coordinator retries what failed with StoreUnavailableError, says so once, says when it is back, and gives up
 // (rethrowing) when the server stays unreachable for `limitMs`.
-import { isRetryableTransaction } from '../../store/postgres-errors.js';
+import { isRetryableTransaction } from '../../store/postgres/errors.js';
 import { StoreUnavailableError } from '../../store/types.js';
 
 export const RECONNECT_LIMIT_MS = 5 * 60_000;

@@ -7,7 +7,7 @@
 // coordinator's study complete): no more chunks are taken, the running ones get a grace period and are stored, and
 // the jobs that did not finish are handed back to the queue at once (not left to expire).
 import type { TrainingConfig } from '../../core/index.js';
-import type { PostgresStore } from '../../store/postgres.js';
+import type { PostgresStore } from '../../store/postgres/open.js';
 import type { ParamValue } from '../../store/types.js';
 import { datasetNames, resolveStudy, type Study } from '../definition.js';
 import { chunkTask } from '../plan.js';

@@ -5,6 +5,7 @@
 import { MAX_SEED } from '../../core/rng.js';
 import type { TrainingConfig } from '../../core/config.js';
 import { DEFAULT_CONFIG, flagName } from '../../config/parameters.js';
+import { RUN_OPTIONS } from '../../config/run-options.js';
 import { describeIssues, safeParseConfig } from '../../config/schema.js';
 import { DatasetError, builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, type Dataset } from '../../core/datasets.js';
 import type { NetworkShape } from '../../core/network.js';
@@ -53,6 +54,8 @@ export const MAX_CUSTOM_ROWS = 4096;
 /** What one in-page study may hold: about a minute of trainings at the default size on a laptop's cores. */
 export const MAX_PAGE_TRIALS = 2_000_000;
 export const MAX_PAGE_POINTS = 5000;
+/** Web Workers one page may start (the CLI allows more threads: RUN_OPTIONS.workers). */
+export const MAX_PAGE_WORKERS = 64;
 
 export function defaultState(): PlaygroundState {
   return { values: Object.fromEntries(FIELDS.map((f) => [f.key, f.initial])), data: '', weights: '', lrAt: '' };
@@ -251,15 +254,18 @@ export function resolveStudySetup(state: PlaygroundState): Resolved<StudySetup> 
   const repeats = read('repeats', true);
   const seed = read('studySeed', true);
   const workers = state.values.workers.trim() === '' ? null : read('workers', true);
-  if (workers !== null && workers !== undefined && (workers < 1 || workers > 64)) problems.push({ key: 'workers', message: `Workers must be from 1 to 64 (or empty: one per core), got ${workers}` });
+  if (workers !== null && workers !== undefined && (workers < RUN_OPTIONS.workers.min || workers > MAX_PAGE_WORKERS)) {
+    problems.push({ key: 'workers', message: `${label('workers')} must be from ${RUN_OPTIONS.workers.min} to ${MAX_PAGE_WORKERS} (or empty: one per core), got ${workers}` });
+  }
   if (workers === undefined || problems.length || !config.ok || !dataset.ok || points === undefined || from === undefined || to === undefined || repeats === undefined || seed === undefined) return { ok: false, problems };
   const more: Problem[] = [];
   if (config.value.init !== 'normal') more.push({ key: 'init', message: 'the study varies the hidden-layer std of the normal initialisation: set Initialisation to normal' });
   if (points < 1 || points > MAX_PAGE_POINTS) more.push({ key: 'studyPoints', message: `Points must be from 1 to ${MAX_PAGE_POINTS}, got ${points}` });
-  if (repeats < 1) more.push({ key: 'repeats', message: `Repeats must be at least 1, got ${repeats}` });
+  if (repeats < RUN_OPTIONS.repeats.min) more.push({ key: 'repeats', message: `${label('repeats')} must be at least ${RUN_OPTIONS.repeats.min}, got ${repeats}` });
   if (points * repeats > MAX_PAGE_TRIALS) more.push({ key: 'repeats', message: `${points} points x ${repeats} repeats is ${points * repeats} trainings; the page runs at most ${MAX_PAGE_TRIALS.toLocaleString('en-US')} (use xorlab sweep for more)` });
   if (!(from < to) && points > 1) more.push({ key: 'studyTo', message: `To must be larger than From (${from})` });
-  if (seed < 0 || seed > MAX_SEED) more.push({ key: 'studySeed', message: `Root seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}` });
+  const seeds = RUN_OPTIONS.seed;
+  if (seed < seeds.min || seed > seeds.max) more.push({ key: 'studySeed', message: `${label('studySeed')} must be a whole number from ${seeds.min} to ${seeds.max}, got ${seed}` });
   if (more.length) return { ok: false, problems: more };
   const grid = `exp:${from}:${to}:${points}`;
   try {

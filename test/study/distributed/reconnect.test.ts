@@ -1,7 +1,7 @@
 // The reconnector that lets workers and coordinators ride out a server restart: what it says and when it gives up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryError } from '../../../src/store/postgres-errors.js';
+import { queryError } from '../../../src/store/postgres/errors.js';
 import { StoreError, StoreUnavailableError } from '../../../src/store/types.js';
 import { Reconnector } from '../../../src/study/distributed/reconnect.js';
 

@@ -9,7 +9,7 @@
 //   integer ids (text columns cost ~25% of the insert rate, measured).
 // - `points` holds each point's parameter values (JSON, once per point, not per trial).
 // - `blocks` holds the aggregates (count, mean, m2, ...) of each block of 256 repeats of a point, rewritten in the
-//   same transaction as the trial rows (./moments.ts: they depend only on the stored rows, not on batching).
+//   same transaction as the trial rows (../moments.ts: they depend only on the stored rows, not on batching).
 //   A GROUP BY over 4,000,000 rows costs ~1.8 s of CPU here; merging 16,000 block rows a few milliseconds. The
 //   full-scan GROUP BY stays available (Store.recomputeSummary) to check them.
 // - PRAGMA application_id marks the file as ours: a foreign SQLite file is recognised and never migrated.
@@ -18,9 +18,9 @@
 // - `trial_rows` is a view for people and pandas: one row per trial with the study's name and every configuration
 //   value as a column (README: "The database"). It is recreated whenever its definition changes (a new parameter).
 import type Database from 'better-sqlite3';
-import { PARAMETER_NAMES } from '../config/parameters.js';
-import { BLOCK_REPEATS, blockMoments, type BlockRow } from './moments.js';
-import { StoreError } from './types.js';
+import { PARAMETER_NAMES } from '../../config/parameters.js';
+import { BLOCK_REPEATS, blockMoments, type BlockRow } from '../moments.js';
+import { StoreError } from '../types.js';
 
 /** 'XorL' in ASCII: written into the SQLite header of every database this store creates. */
 export const XORLAB_APPLICATION_ID = 0x586f724c;

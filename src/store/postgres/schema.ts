@@ -1,21 +1,21 @@
-// The PostgreSQL schema: the same tables as SQLite (./sqlite-schema.ts says why this shape), in a schema of their
+// The PostgreSQL schema: the same tables as SQLite (../sqlite/schema.ts says why this shape), in a schema of their
 // own, `xorlab`, so that the same database can hold other schemas (pg-boss's queue lives in `pgboss`).
 //
 // - `meta` marks the schema as xorlab's: ('application', 'xorlab') and ('schema_version', N). A schema named xorlab
 //   without it is someone else's and is never written to.
 // - `trials` has PRIMARY KEY (study_id, point, repeat): duplicates are impossible; inserts use ON CONFLICT DO NOTHING.
 // - `blocks` holds each block of 256 repeats' aggregates, rewritten in the same transaction as its trial rows, by
-//   the same JavaScript code as SQLite (./moments.ts): summaries give the same bits in both stores.
+//   the same JavaScript code as SQLite (../moments.ts): summaries give the same bits in both stores.
 // - definitions are kept as text, not jsonb: jsonb reorders keys, and the stored text must compare exactly.
 // - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two refines
 //   of one study at once get different indices. Added after schema 1 was released: created where missing.
-// - `trial_rows` is SQLite's view for people and pandas (./sqlite-schema.ts), in PostgreSQL's SQL: one row per trial
+// - `trial_rows` is SQLite's view for people and pandas (../sqlite/schema.ts), in PostgreSQL's SQL: one row per trial
 //   with the study's name and every configuration value as a column. Created or replaced by a writing open where it is
 //   missing or from another version (its comment names the version).
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { PARAMETERS, PARAMETER_NAMES, type ParameterName } from '../config/parameters.js';
-import { StoreError } from './types.js';
+import { PARAMETERS, PARAMETER_NAMES, type ParameterName } from '../../config/parameters.js';
+import { StoreError } from '../types.js';
 
 export const PG_SCHEMA = 'xorlab';
 /** 1: the first PostgreSQL layout (tables as SQLite's schema 3: blocks keep every metric's moments). */

@@ -1,7 +1,7 @@
 // PostgreSQL's and the network's errors, turned into one line that says what is wrong and what to do. The
 // location is already redacted; the driver's own text goes through redact() too (defence in depth).
-import { redact } from '../text/redact.js';
-import { StoreError, StoreUnavailableError } from './types.js';
+import { redact } from '../../text/redact.js';
+import { StoreError, StoreUnavailableError } from '../types.js';
 
 type PgLikeError = Error & { code?: string; severity?: string; routine?: string };
 

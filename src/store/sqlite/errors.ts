@@ -1,5 +1,5 @@
 // better-sqlite3's errors, turned into one line that says what is wrong with the database the user pointed at.
-import { StoreError } from './types.js';
+import { StoreError } from '../types.js';
 
 export function toStoreError(error: unknown, path: string): Error {
   if (error instanceof StoreError) return error;
