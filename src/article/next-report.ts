@@ -2,7 +2,7 @@
 // 95% intervals and findings written from the numbers, the baseline named; where an interval contains 0 the text
 // says the question is not resolved at this scale and about how many trainings would resolve it. Pure text.
 import type { PointSummary } from '../store/types.js';
-import { metricPoint, type MetricPoint } from '../study/metrics.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, exclusionPhrase, metricPoint, type MetricPoint } from '../study/metrics.js';
 import { csvLine, short } from '../text/format.js';
 import { MAX_STUDY_TRIALS } from '../study/definition.js';
 import { scheduleSettings, type Difference, type NextScale, type Question, type SettingResult } from './next.js';
@@ -14,10 +14,11 @@ const oneDecimal = (x: number) => (x !== 0 && Math.abs(x) < 0.05 ? Math.abs(x).t
 const signed = (x: number, unit: string) => `${x < 0 ? '−' : x > 0 ? '+' : ''}${oneDecimal(x)}${unit}`;
 const plain = (x: number, unit: string) => `${x < 0 ? '−' : ''}${oneDecimal(x)}${unit}`;
 
-/** "0.912 [0.85, 0.97]", or a dash where there is no value. */
+/** "0.912 [0.85, 0.97]", or a dash where there is no value; marked where the mean leaves out many diverged trials. */
 function valueCell(m: MetricPoint, digits = 3): string {
   if (m.value === null) return '–';
-  return m.low !== null && m.high !== null ? `${num(m.value, digits)} [${num(m.low, digits)}, ${num(m.high, digits)}]` : num(m.value, digits);
+  const mark = m.marked ? ` ${EXCLUSION_MARK}` : '';
+  return (m.low !== null && m.high !== null ? `${num(m.value, digits)} [${num(m.low, digits)}, ${num(m.high, digits)}]` : num(m.value, digits)) + mark;
 }
 
 function rateCell(m: MetricPoint): string {
@@ -30,7 +31,22 @@ function epochsCell(m: MetricPoint): string {
 }
 
 function fitCell(s: SettingResult): string {
-  return s.fit ? `${num(s.fit.x)} [${num(s.fit.low)}, ${num(s.fit.high)}]` : 'no minimum found';
+  return s.fit ? `${num(s.fit.x)} [${num(s.fit.low)}, ${num(s.fit.high)}]${s.fitMarked.length ? ` ${EXCLUSION_MARK}` : ''}` : 'no minimum found';
+}
+
+/** What a setting's results leave out: the diverged trainings of its lowest grid mean, the marked points its fit
+ * rests on ('' when nothing). */
+export function exclusionSentence(s: SettingResult): string {
+  const parts: string[] = [];
+  if (s.loss.excluded > 0) parts.push(`its lowest grid mean's total loss is over the trainings that did not diverge (${exclusionPhrase(s.loss.excluded, s.loss.count)})`);
+  if (s.fitMarked.length) {
+    const shown = s.fitMarked.slice(0, 3).map((p) => `${Object.entries(p.params).filter(([k]) => k === 'hiddenStd' || k === 'lr').map(([k, v]) => `${axisName(k)} ${num(v as number)}`).join(', ')}: ${n(p.excluded)} of ${n(p.count)}`);
+    const more = s.fitMarked.length > shown.length ? `, and ${s.fitMarked.length - shown.length} more` : '';
+    parts.push(`its fitted best rests on ${s.fitMarked.length} marked point${s.fitMarked.length > 1 ? 's' : ''} (${MARKED_MEANING}: ${shown.join('; ')}${more})`);
+  }
+  if (parts.length === 0) return '';
+  const text = parts.join('; ');
+  return `${EXCLUSION_MARK} ${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
 /** The sentence for a difference whose interval contains 0. */
@@ -119,7 +135,7 @@ export function findings(q: Question): string[] {
   const base = q.settings.find((s) => s.name === q.baseline);
   if (!base) return [`No trainings of the baseline (${q.baseline}) are stored: nothing is compared.`];
   const out: string[] = [];
-  out.push(`**${base.name}** is the baseline (the article's).${ruleSentence(base)} ${edgeSentence(base)}`.trim());
+  out.push(`**${base.name}** is the baseline (the article's).${ruleSentence(base)} ${edgeSentence(base)} ${exclusionSentence(base)}`.replace(/ +/g, ' ').trim());
   for (const s of q.settings) {
     if (s === base) continue;
     const parts: string[] = [];
@@ -138,7 +154,7 @@ export function findings(q: Question): string[] {
       if (q.key === 'activation') parts.push(ruleSentence(s).trim());
       if (s.paired) parts.push(pairedSentence(q, s, base));
     }
-    parts.push(edgeSentence(s));
+    parts.push(edgeSentence(s), exclusionSentence(s));
     out.push(parts.filter(Boolean).join(' '));
   }
   return out;
@@ -146,7 +162,8 @@ export function findings(q: Question): string[] {
 
 /** A question's figure, table and findings. */
 function results(q: Question, figureAlt: string, figure: string): string[] {
-  return [`![${figureAlt}](${figure})`, '', ...table(q), '', ...findings(q).flatMap((f) => [f, ''])];
+  const marked = q.settings.some((s) => s.loss.marked || s.fitMarked.length > 0);
+  return [`![${figureAlt}](${figure})`, '', ...table(q), '', ...(marked ? [`${EXCLUSION_RULE} (or, beside a fitted value, a point the fit used).`, ''] : []), ...findings(q).flatMap((f) => [f, ''])];
 }
 
 function table(q: Question): string[] {
@@ -239,14 +256,14 @@ export function nextMarkdown(r: NextReportInput): string {
  * interval, epochs to the threshold. */
 export function nextSummaryCsv(studies: readonly { name: string; points: readonly PointSummary[] }[]): string {
   const params = ['activation', 'loss', 'schedule', 'lr', 'hiddenStd'];
-  const header = ['study', 'point', ...params.map((p) => (p === 'hiddenStd' ? 'hidden_std' : p)), 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'successes', 'success_rate', 'success_low', 'success_high', 'diverged', 'reached_threshold', 'mean_epochs_to_threshold'];
+  const header = ['study', 'point', ...params.map((p) => (p === 'hiddenStd' ? 'hidden_std' : p)), 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'successes', 'success_rate', 'success_low', 'success_high', 'diverged', 'marked', 'reached_threshold', 'mean_epochs_to_threshold'];
   const lines = [csvLine(header)];
   for (const s of studies) {
     for (const p of s.points) {
       // The intervals of the report's tables and of `xorlab summary` (metricPoint: t cut at 0, Wilson).
       const loss = metricPoint(p, 'totalLoss');
       const success = metricPoint(p, 'success');
-      lines.push(csvLine([s.name, p.point, ...params.map((k) => p.params[k]), p.count, p.lossCount, p.mean, p.std, p.stderr, loss.low, loss.high, p.successes, p.successRate, success.low, success.high, p.diverged, p.epochsToThreshold.n, p.meanEpochsToThreshold]));
+      lines.push(csvLine([s.name, p.point, ...params.map((k) => p.params[k]), p.count, p.lossCount, p.mean, p.std, p.stderr, loss.low, loss.high, p.successes, p.successRate, success.low, success.high, p.diverged, loss.marked ? 1 : 0, p.epochsToThreshold.n, p.meanEpochsToThreshold]));
     }
   }
   return `${lines.join('\n')}\n`;

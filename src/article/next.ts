@@ -5,7 +5,7 @@
 import type { ParamValue, PointSummary, PointValues } from '../store/types.js';
 import type { StudyDefinitionInput } from '../study/definition.js';
 import { initRule, type InitRule } from '../study/chart-labels.js';
-import { bestPoint, curveBests, curvesAlong } from '../study/curves.js';
+import { bestPoint, curveBests, curvesAlong, markedInFit, type MarkedPoint } from '../study/curves.js';
 import { metricPoint, metricSample, type MetricPoint } from '../study/metrics.js';
 import type { MinimumFit } from '../study/minimum.js';
 import { pairedRateDifference, rateDifference } from '../study/proportions.js';
@@ -167,6 +167,8 @@ export interface SettingResult {
   epochs: MetricPoint;
   /** The swept axes on which the best point is the grid's smallest or largest value: the best may lie beyond. */
   edges: { axis: string; side: 'smallest' | 'largest' }[];
+  /** The marked points (most of whose trials diverged, left out of the mean) the fit used, its lowest mean's included. */
+  fitMarked: MarkedPoint[];
   /** The Xavier/He prediction for the hidden layer (activation question only). */
   rule?: InitRule;
   /** Against the baseline at its own best point (absent for the baseline). */
@@ -202,7 +204,8 @@ function setting(name: string, points: readonly PointSummary[], axes: readonly s
   const axis = axes[axes.length - 1];
   const fit = curveBests(curvesAlong(fitAlong, axis, []), axis, 'totalLoss')[0]?.fit ?? null;
   const p = best.point;
-  return { name, point: p, fit, edges: edgesOf(p, points, axes), loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
+  const fitMarked = fit ? markedInFit(fitAlong, axis, fit, p.point, 'totalLoss') : [];
+  return { name, point: p, fit, fitMarked, edges: edgesOf(p, points, axes), loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
 }
 
 /** Setting name -> its comparison with the baseline at the baseline's best point, paired by seed. */

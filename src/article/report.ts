@@ -143,13 +143,13 @@ export function orderChanges(claims: Claims): string[] {
 
 /** One row per point of every study: the article's table (mean, std, count, stderr) plus a 95% CI and success. */
 export function summaryCsv(studies: readonly { name: string; order: string; points: readonly PointSummary[] }[]): string {
-  const header = ['study', 'update_order', 'point', 'hidden_std', 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'success_rate', 'diverged', 'mean_epochs_to_threshold'];
+  const header = ['study', 'update_order', 'point', 'hidden_std', 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'success_rate', 'diverged', 'marked', 'mean_epochs_to_threshold'];
   const lines = [csvLine(header)];
   for (const s of studies) {
     for (const p of s.points) {
       const ci = metricPoint(p, 'totalLoss'); // the interval of `xorlab summary`: t, cut at 0
       lines.push(
-        csvLine([s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci.low, ci.high, p.successRate, p.diverged, p.meanEpochsToThreshold]),
+        csvLine([s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci.low, ci.high, p.successRate, p.diverged, ci.marked ? 1 : 0, p.meanEpochsToThreshold]),
       );
     }
   }

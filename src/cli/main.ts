@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   predict: async () => (await import('./commands/predict.js')).registerPredict,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   refine: async () => (await import('./commands/refine.js')).registerRefine,
+  recheck: async () => (await import('./commands/recheck.js')).registerRecheck,
   summary: async () => (await import('./commands/summary.js')).registerSummary,
   studies: async () => (await import('./commands/studies.js')).registerStudies,
   export: async () => (await import('./commands/export.js')).registerExport,

@@ -6,7 +6,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { xavierStd } from '../core/init.js';
 import { isInitStd, parameterTitle } from './names.js';
 import { short } from '../text/format.js';
-import { CHART_CONFIG, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
+import { CHART_CONFIG, MARKED_RED, MINIMUM_GREEN, PLOT_WIDTH, VIRIDIS_STEPS } from './theme.js';
 import type { CurveInput } from './types.js';
 
 export type { CurveInput, CurvePoint } from './types.js';
@@ -112,9 +112,18 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
             encoding: {
               x: { ...x, axis: { title: null } },
               y: { field: 'mean', type: 'quantitative' },
-              tooltip: [{ field: 'x', title: input.parameter }, { field: 'mean', format: '.1f' }, { field: 'stderr', format: '.1f' }, { field: 'count' }],
+              tooltip: [{ field: 'x', title: input.parameter }, { field: 'mean', format: '.1f' }, { field: 'stderr', format: '.1f' }, { field: 'count' }, { field: 'excluded', title: 'diverged, left out' }],
             },
           },
+          // A mean that leaves out more than the study layer's limit of its trials is ringed (the subtitle says so).
+          ...(input.points.some((p) => p.marked)
+            ? [{
+                name: 'marked_points',
+                transform: [{ filter: 'datum.marked' }],
+                mark: { type: 'point', filled: false, size: 120, strokeWidth: 1.6, color: MARKED_RED },
+                encoding: { x: { ...x, axis: { title: null } }, y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'x', title: input.parameter }, { field: 'excluded', title: 'diverged, left out' }, { field: 'count' }] },
+              }]
+            : []),
           ...rules,
         ],
       },

@@ -5,7 +5,7 @@
 // they stay apart in greyscale. Pure: data in, Vega-Lite spec out.
 import type { TopLevelSpec } from 'vega-lite';
 import { parameterTitle, plainTitle } from './names.js';
-import { CHART_CONFIG, PLOT_WIDTH } from './theme.js';
+import { CHART_CONFIG, MARKED_RED, PLOT_WIDTH } from './theme.js';
 import { DASHES, runColours } from './trajectories.js';
 
 export interface SeriesPoint {
@@ -19,6 +19,9 @@ export interface SeriesPoint {
   hi: number | null;
   successRate: number;
   count: number;
+  /** Diverged trials left out of the mean, and whether that is past the study layer's limit (drawn ringed). */
+  excluded?: number;
+  marked?: boolean;
 }
 
 export interface SeriesMinimum {
@@ -114,9 +117,18 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
           y,
           color: colour,
           shape,
-          tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'x', title: input.parameter }, { field: 'y', format: '.4~g' }, { field: 'count' }],
+          tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'x', title: input.parameter }, { field: 'y', format: '.4~g' }, { field: 'count' }, { field: 'excluded', title: 'diverged, left out' }],
         },
       },
+      // A mean that leaves out more than the study layer's limit of its trials is ringed (the subtitle says so).
+      ...(input.points.some((p) => p.marked)
+        ? [{
+            name: 'marked_points',
+            transform: only('point', ' && datum.y != null && datum.marked'),
+            mark: { type: 'point' as const, filled: false, size: 130, strokeWidth: 1.6, color: MARKED_RED },
+            encoding: { x, y, tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'x', title: input.parameter }, { field: 'excluded', title: 'diverged, left out' }, { field: 'count' }] },
+          }]
+        : []),
       {
         name: 'minimum_intervals',
         transform: only('minimum'),

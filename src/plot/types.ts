@@ -27,6 +27,9 @@ export interface CurvePoint {
   hi?: number | null;
   successRate: number;
   count: number;
+  /** Diverged trials left out of the mean, and whether that is past the study layer's limit (drawn ringed). */
+  excluded?: number;
+  marked?: boolean;
 }
 
 /** What curveSpec draws: points of a swept parameter and, optionally, the rules and titles. */

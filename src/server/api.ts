@@ -12,6 +12,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { render } from '../plot/render.js';
 import { StoreError, type Store, type StudyRecord } from '../store/types.js';
 import { StudyError } from '../study/definition.js';
+import { staleDivergedTrials } from '../study/stale.js';
 import { summaryReport } from '../study/summary.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
@@ -78,7 +79,9 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       }
       const points = await store.summarize(name);
       try {
-        return sendJson(res, 200, summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined }));
+        const summary = summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined });
+        summary.staleDiverged = (await staleDivergedTrials(store, name, points)).length; // as xorlab summary --json says it
+        return sendJson(res, 200, summary);
       } catch (error) {
         if (error instanceof StudyError) throw new HttpError(400, error.message.replace(/^--compare/, 'compare'));
         throw error;

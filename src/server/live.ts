@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Store, StudyRecord } from '../store/types.js';
 import { securityHeaders } from './http.js';
-import { listing, studyView, type StudyListing, type StudyView } from '../study/view.js';
+import { divergedTotal, listing, studyView, type StudyListing, type StudyView } from '../study/view.js';
 
 /** How often the store is polled while a page listens (ms). */
 export const DEFAULT_POLL_MS = 500;
@@ -84,10 +84,12 @@ export class LiveStudies {
 
   /** The study's view (line, summary, charts), built once per state of its trials. */
   async view(record: StudyRecord): Promise<StudyView> {
-    const key = `${record.createdAt}|${record.trialCount}|${record.pointCount}`;
+    // The diverged total is in the key: `xorlab recheck` rewrites trials in place, leaving their count as it was.
+    const points = await this.store.summarize(record.name);
+    const key = `${record.createdAt}|${record.trialCount}|${record.pointCount}|${divergedTotal(points)}`;
     const cached = this.views.get(record.name);
     if (cached?.key === key) return { ...cached.view, study: { ...cached.view.study, updatedAt: this.updatedAt(record.name) } };
-    const view = await studyView(this.store, record, this.updatedAt(record.name));
+    const view = await studyView(this.store, record, this.updatedAt(record.name), points);
     this.views.set(record.name, { key, view });
     return view;
   }

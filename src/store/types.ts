@@ -92,6 +92,11 @@ export interface Store {
   storedRuns(study: string): Promise<Map<number, Int32Array>>;
   /** Inserts rows in one transaction; an existing (study, point, repeat) is left as it is. Returns rows inserted. */
   insertTrials(rows: readonly TrialRow[]): Promise<number>;
+  /** Replaces the results of stored trials in one transaction: for each row's (study, point, repeat) already stored,
+   * its metrics, diverged flag, engine and precision become the row's (seed and params stay as stored), and the
+   * aggregates of every block it falls in are recomputed from the block's rows as insertTrials does. A key not
+   * stored is not inserted. Returns the number of trials replaced. (What `xorlab recheck` writes.) */
+  replaceTrials(rows: readonly TrialRow[]): Promise<number>;
   /** Per-point aggregation, read from per-block aggregates kept up to date in the same transaction as the rows:
    * O(points), never a scan of the trials. Throws StoreError for an unknown study. */
   summarize(study: string): Promise<PointSummary[]>;

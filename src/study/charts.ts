@@ -12,8 +12,8 @@ import { heatmapSpec, type HeatmapInput } from '../plot/landscape.js';
 import { seriesCurveSpec, type ReferenceRule, type SeriesMinimum, type SeriesPoint } from '../plot/series.js';
 import { StoreError, type ParamValue, type PointSummary, type Store, type StudyRecord } from '../store/types.js';
 import { datasetLabel, initRule, type LayerShape } from './chart-labels.js';
-import { curveBests, curvesAlong, describeAt, numericAxes } from './curves.js';
-import { METRICS, metricPoint, type MetricName } from './metrics.js';
+import { curveBests, curvesAlong, describeAt, markedInFit, numericAxes } from './curves.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, METRICS, metricPoint, type MetricName } from './metrics.js';
 import { lowestMeanRule } from './minimum.js';
 import { short } from '../text/format.js';
 import { ChartDataError } from '../plot/errors.js';
@@ -48,10 +48,10 @@ function baseConfig(study: StudyRecord): TrainingConfig {
 
 export function curvePoints(points: readonly PointSummary[], param: string, metric: MetricName = 'totalLoss'): CurvePoint[] {
   return points
-    .map((p) => {
+    .map((p): Omit<CurvePoint, 'x'> & { x: ParamValue } => {
       const m = metricPoint(p, metric);
       const rate = metric === 'success';
-      return { x: p.params[param], mean: m.value, stderr: m.stderr, ...(rate ? { lo: m.low, hi: m.high } : {}), successRate: p.successRate, count: p.count };
+      return { x: p.params[param], mean: m.value, stderr: m.stderr, ...(rate ? { lo: m.low, hi: m.high } : {}), successRate: p.successRate, count: p.count, excluded: m.excluded, marked: m.marked };
     })
     .filter((p): p is CurvePoint => typeof p.x === 'number')
     .sort((a, b) => a.x - b.x);
@@ -155,18 +155,28 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
     const curve = curvePoints(chosen, param, metric);
     const fit = info.lowerIsBetter && options.fitMinimum !== false ? curveBests([{ at: {}, label: '', points: chosen }], param, metric)[0].fit : null;
     const rule = referenceRules(param, config, axes, options.datasetShape, null)[0];
+    // A fitted minimum or a lowest mean that rests on a marked point carries the mark; the subtitle says what it is.
+    const marked = curve.some((p) => p.marked);
+    const fitMark = fit && markedInFit(chosen, param, fit, null, metric).length ? ` ${EXCLUSION_MARK}` : '';
+    const lowestMark = (x: number) => (curve.find((p) => p.x === x)?.marked ? ` ${EXCLUSION_MARK}` : '');
+    const plainLowest = info.lowerIsBetter ? lowestMeanRule(curve) : null;
     const input: CurveInput = {
       parameter: param,
       points: curve,
       logX,
       xavier: rule?.x ?? null,
       ...(rule ? { xavierLabel: rule.label } : {}),
-      minimum: fit ? { x: fit.x, label: `fitted minimum ${short(fit.x)} [${short(fit.low, 2)}, ${short(fit.high, 2)}]` } : info.lowerIsBetter ? lowestMeanRule(curve) : null,
+      minimum: fit
+        ? { x: fit.x, label: `fitted minimum ${short(fit.x)} [${short(fit.low, 2)}, ${short(fit.high, 2)}]${fitMark}` }
+        : plainLowest && { x: plainLowest.x, label: `${plainLowest.label}${lowestMark(plainLowest.x)}` },
       minimumInterval: fit ? { low: fit.low, high: fit.high } : null,
-      lowest: fit ? { x: fit.lowestX, label: `lowest grid mean at ${short(fit.lowestX)}` } : null,
+      lowest: fit ? { x: fit.lowestX, label: `lowest grid mean at ${short(fit.lowestX)}${lowestMark(fit.lowestX)}` } : null,
       successTitle: metric === 'success' ? null : success,
       title,
-      subtitle: options.subtitle ?? `${bars} at ${curve.length} points, ${trials.toLocaleString('en-US')} trainings${fit ? '; green: the fitted minimum and its 95% interval' : ''}`,
+      subtitle:
+        options.subtitle ??
+        `${bars} at ${curve.length} points, ${trials.toLocaleString('en-US')} trainings${fit ? '; green: the fitted minimum and its 95% interval' : ''}` +
+          (marked ? `; ringed in red, ${EXCLUSION_RULE}` : ''),
       yTitle: metric === 'success' ? success : info.axisTitle,
       ...(options.width !== undefined ? { width: options.width } : {}),
     };
@@ -194,6 +204,8 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
         hi: rate ? m.high : m.value !== null && m.stderr !== null ? m.value + m.stderr : m.value,
         successRate: p.successRate,
         count: p.count,
+        excluded: m.excluded,
+        marked: m.marked,
       });
     }
     if (fit && Number.isFinite(fit.low) && Number.isFinite(fit.high)) minima.push({ series: s, facet: f, x: fit.x, low: fit.low, high: fit.high, y: fit.y });
@@ -215,7 +227,8 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
     title,
     subtitle:
       options.subtitle ??
-      `${bars}, ${trials.toLocaleString('en-US')} trainings; one line per ${series ?? 'value'}${facet ? `, a panel per ${facet}` : ''}${minima.length ? '; diamonds: fitted minima with their 95% intervals' : ''}`,
+      `${bars}, ${trials.toLocaleString('en-US')} trainings; one line per ${series ?? 'value'}${facet ? `, a panel per ${facet}` : ''}${minima.length ? '; diamonds: fitted minima with their 95% intervals' : ''}` +
+        (rows.some((r) => r.marked) ? `; ringed in red, ${EXCLUSION_RULE}` : ''),
   });
 }
 

@@ -76,3 +76,25 @@ export function curveBests(curves: readonly Curve[], axis: string, metric: Metri
     return { curve, fit, best: bestPoint(curve.points, metric, level) };
   });
 }
+
+/** A marked point (more than EXCLUDED_SHARE_LIMIT of its trials left out of its mean) that a result rests on. */
+export interface MarkedPoint {
+  point: number;
+  params: Record<string, ParamValue>;
+  excluded: number;
+  count: number;
+}
+
+export function markedPoint(p: PointSummary): MarkedPoint {
+  return { point: p.point, params: p.params, excluded: p.diverged, count: p.count };
+}
+
+/** The marked points among a fit's: those inside the x range it used, and the lowest grid mean it started from. */
+export function markedInFit(points: readonly PointSummary[], along: string, fit: { from: number; to: number }, lowest: number | null, metric: MetricName): MarkedPoint[] {
+  return points
+    .filter((p) => {
+      const x = p.params[along] as number;
+      return metricPoint(p, metric).marked && ((x >= fit.from * (1 - 1e-12) && x <= fit.to * (1 + 1e-12)) || p.point === lowest);
+    })
+    .map(markedPoint);
+}

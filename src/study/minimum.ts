@@ -49,6 +49,9 @@ export interface MinimumFit {
   pValue: number;
   /** Share of bootstrap fits that found no minimum inside their window (counted at the window's edge). */
   failedShare: number;
+  /** The x range of the points the chosen fit used (what a point's mark is checked against). */
+  from: number;
+  to: number;
 }
 
 /** How the minimum is found, for reports and help texts. */
@@ -265,6 +268,8 @@ export function fitMinimum(points: readonly MeanPoint[], options: { resamples?: 
     dof: fit.dof,
     pValue: fit.pValue,
     failedShare: failed / resamples,
+    from: Math.exp(fit.centre + fit.lo),
+    to: Math.exp(fit.centre + fit.hi),
   };
 }
 

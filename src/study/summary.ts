@@ -7,11 +7,14 @@ import type { ParamValue, PointSummary, PointValues, Store } from '../store/type
 import { csvLine } from '../text/format.js';
 import { quote } from '../text/quote.js';
 import { storedSweep } from './listing.js';
-import { bestPoint, curveBests, curvesAlong, numericAxes, type CurveBest } from './curves.js';
+import { bestPoint, curveBests, curvesAlong, markedInFit, markedPoint, numericAxes, type CurveBest, type MarkedPoint } from './curves.js';
+
+export type { MarkedPoint };
 import { METRICS, METRIC_NAMES, metricPoint, metricSample, type MetricName, type MetricPoint } from './metrics.js';
 import { describeParams, paramNamesOfPoints, selectPoint } from './points.js';
 import { rateDifference, type RateDifference } from './proportions.js';
 import { compare, quantiles, relativeStandardError, type Comparison } from './stats.js';
+import { staleDivergedTrials } from './stale.js';
 import { StudyError } from './types.js';
 
 /** The largest confidence level accepted (beyond it the t quantile of small samples is not meaningful). */
@@ -39,6 +42,9 @@ export interface SummaryMinimum {
   low: number | null;
   high: number | null;
   level: number;
+  /** Diverged trials left out of the mean there, and whether that passes EXCLUDED_SHARE_LIMIT (then it is said). */
+  excluded: number;
+  marked: boolean;
 }
 
 /** A minimum fitted along the study's one numeric axis (one per combination of the other axes' values). */
@@ -55,6 +61,8 @@ export interface FittedMinimum {
   points: number;
   chi2PerDof: number;
   lowestMean: { point: number; x: unknown };
+  /** The marked points among those the fit used (the lowest grid mean's included): empty when it rests on none. */
+  marked: MarkedPoint[];
 }
 
 /** One side of a comparison. */
@@ -64,6 +72,9 @@ export interface ComparedPoint {
   mean: number | null;
   stderr: number | null;
   count: number;
+  /** Diverged trials left out of the mean (0 for success), and whether that passes EXCLUDED_SHARE_LIMIT. */
+  excluded: number;
+  marked: boolean;
 }
 
 /** Point A against point B: the % difference of the means with its interval and Welch's p-value, or for success
@@ -84,6 +95,12 @@ export interface StudySummary {
   fitted: FittedMinimum[];
   /** Present when two points were asked to be compared. */
   comparison?: SummaryComparison;
+  /** Diverged trials left out of the metric's means in all (0 for success), and the points marked for it. */
+  excluded: number;
+  markedPoints: MarkedPoint[];
+  /** Trials stored as diverged by the fast engine in f32 (a study written before f32 overflow was retrained in
+   * f64: `xorlab recheck` recomputes them). Present from summarizeStudy, which reads the store. */
+  staleDiverged?: number;
 }
 
 /**
@@ -115,7 +132,7 @@ export interface SummaryOptions {
  * for bad options or a point to compare that the study does not have (its message starts with `labels`' entry).
  */
 export async function summarizeStudy(
-  store: Pick<Store, 'summarize' | 'recomputeSummary' | 'metricValues' | 'getStudy'>,
+  store: Pick<Store, 'summarize' | 'recomputeSummary' | 'metricValues' | 'getStudy' | 'iterateTrials'>,
   name: string,
   options: SummaryOptions = {},
   labels: readonly [string, string] = ['compare A', 'compare B'],
@@ -124,7 +141,9 @@ export async function summarizeStudy(
   const points = await (options.recompute ? store.recomputeSummary(name) : store.summarize(name));
   const values = options.quantiles ? await store.metricValues(name, metric) : null;
   const sweep = storedSweep((await store.getStudy(name))?.definition);
-  return summaryReport(name, points, options, { axes: sweep ? Object.keys(sweep) : undefined, values, labels });
+  const summary = summaryReport(name, points, options, { axes: sweep ? Object.keys(sweep) : undefined, values, labels });
+  summary.staleDiverged = (await staleDivergedTrials(store, name, points)).length;
+  return summary;
 }
 
 /** What summaryReport may use beside the points: the study's axes in order (default: as the points name them),
@@ -140,13 +159,16 @@ export function summaryReport(study: string, points: readonly PointSummary[], op
   const { metric, level } = checkOptions(options);
   const values = context.values ?? null;
   const labels = context.labels ?? ['compare A', 'compare B'];
+  const rows = points.map((p) => withMetric(p, metric, level, options.quantiles ? values : null));
   const summary: StudySummary = {
     study,
     metric,
     trials: points.reduce((sum, p) => sum + p.count, 0),
-    points: points.map((p) => withMetric(p, metric, level, options.quantiles ? values : null)),
+    points: rows,
     minimum: bestOf(points, metric, level),
     fitted: fittedMinima(points, context.axes ?? paramNamesOfPoints(points), metric, level),
+    excluded: rows.reduce((sum, p) => sum + p.value.excluded, 0),
+    markedPoints: rows.filter((p) => p.value.marked).map(markedPoint),
   };
   if (options.compare) {
     const a = selectPoint(labels[0], String(options.compare[0]), points);
@@ -190,7 +212,7 @@ function bestOf(points: readonly PointSummary[], metric: MetricName, level: numb
   const found = bestPoint(points, metric, level);
   if (!found) return null;
   const { point: p, value } = found;
-  return { point: p.point, params: p.params, mean: value.value!, count: value.n, low: value.low, high: value.high, level };
+  return { point: p.point, params: p.params, mean: value.value!, count: value.n, low: value.low, high: value.high, level, excluded: value.excluded, marked: value.marked };
 }
 
 function fittedMinima(points: readonly PointSummary[], axes: readonly string[], metric: MetricName, level: number): FittedMinimum[] {
@@ -211,6 +233,7 @@ function fittedMinima(points: readonly PointSummary[], axes: readonly string[], 
           points: c.fit.pointsUsed,
           chi2PerDof: c.fit.chi2 / c.fit.dof,
           lowestMean: { point: c.best!.point.point, x: c.best!.point.params[along] },
+          marked: markedInFit(c.curve.points, along, c.fit, c.best?.point.point ?? null, metric),
         }]
       : [],
   );
@@ -220,7 +243,7 @@ function comparisonOf(a: PointSummary, b: PointSummary, metric: MetricName, leve
   const what = labels[0].replace(/ A$/, '');
   const side = (p: PointSummary): ComparedPoint => {
     const m = metricPoint(p, metric, level);
-    return { point: p.point, params: p.params, mean: m.value, stderr: m.stderr, count: m.n };
+    return { point: p.point, params: p.params, mean: m.value, stderr: m.stderr, count: m.n, excluded: m.excluded, marked: m.marked };
   };
   if (metric === 'success') {
     const d = rateDifference({ successes: a.successes, n: a.count }, { successes: b.successes, n: b.count }, level);
@@ -242,7 +265,8 @@ export type SummaryCsvPoint = PointSummary & Partial<Pick<SummaryPoint, 'rse' | 
 
 /** The per-point table as CSV, full precision, each line ending in a newline. For totalLoss the article's columns
  * (count, lossCount, mean, std, stderr, rse, successRate, diverged, meanEpochsToThreshold); for the other metrics
- * count, n, mean (rate), std, stderr and the interval; the quartiles at the end when the points have them. */
+ * count, n, mean (rate), std, stderr and the interval; beside the mean `excluded` (diverged trials left out of it)
+ * and `marked` (1 when they pass EXCLUDED_SHARE_LIMIT); the quartiles at the end when the points have them. */
 export function summaryCsv(summary: { metric: MetricName; points: readonly SummaryCsvPoint[] }): string {
   const swept = paramNamesOfPoints(summary.points);
   const withQuantiles = summary.points.some((p) => p.quartiles !== undefined);
@@ -251,16 +275,17 @@ export function summaryCsv(summary: { metric: MetricName; points: readonly Summa
   const lines =
     summary.metric === 'totalLoss'
       ? [
-          csvLine(['point', ...swept, 'count', 'lossCount', 'mean', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold', ...qHeader]),
-          ...summary.points.map((p) =>
-            csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, p.std, p.stderr, p.rse ?? relativeStandardError(p), p.successRate, p.diverged, p.meanEpochsToThreshold, ...q(p)]),
-          ),
+          csvLine(['point', ...swept, 'count', 'lossCount', 'mean', 'excluded', 'marked', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold', ...qHeader]),
+          ...summary.points.map((p) => {
+            const v = p.value ?? metricPoint(p, 'totalLoss');
+            return csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, v.excluded, v.marked ? 1 : 0, p.std, p.stderr, p.rse ?? relativeStandardError(p), p.successRate, p.diverged, p.meanEpochsToThreshold, ...q(p)]);
+          }),
         ]
       : [
-          csvLine(['point', ...swept, 'count', 'n', summary.metric === 'success' ? 'rate' : 'mean', 'std', 'stderr', 'ci_low', 'ci_high', 'successRate', 'diverged', ...qHeader]),
+          csvLine(['point', ...swept, 'count', 'n', summary.metric === 'success' ? 'rate' : 'mean', 'excluded', 'marked', 'std', 'stderr', 'ci_low', 'ci_high', 'successRate', 'diverged', ...qHeader]),
           ...summary.points.map((p) => {
             const v = p.value ?? metricPoint(p, summary.metric);
-            return csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, v.n, v.value, v.std, v.stderr, v.low, v.high, p.successRate, p.diverged, ...q(p)]);
+            return csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, v.n, v.value, v.excluded, v.marked ? 1 : 0, v.std, v.stderr, v.low, v.high, p.successRate, p.diverged, ...q(p)]);
           }),
         ];
   return `${lines.join('\n')}\n`;

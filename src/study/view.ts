@@ -7,6 +7,7 @@ import { ChartDataError } from '../plot/errors.js';
 import { heatmapSpec } from '../plot/landscape.js';
 import type { PointSummary, Store, StudyRecord } from '../store/types.js';
 import { plannedTrials, studyLine, type StudyLine } from './listing.js';
+import { staleDivergedTrials } from './stale.js';
 import { summaryReport, type StudySummary } from './summary.js';
 
 /** A study of the listing, as the API sends it: `xorlab studies --json`'s line plus what the dashboard adds. */
@@ -57,11 +58,19 @@ export function studyCharts(record: StudyRecord, points: readonly PointSummary[]
   return { curve: curve.spec, heatmap: null, note: curve.note };
 }
 
-export async function studyView(store: Store, record: StudyRecord, updatedAt: string | null): Promise<StudyView> {
-  const points = await store.summarize(record.name);
+export async function studyView(store: Store, record: StudyRecord, updatedAt: string | null, summarized?: readonly PointSummary[]): Promise<StudyView> {
+  const points = summarized ?? (await store.summarize(record.name));
+  const summary = summaryReport(record.name, points, { level: DEFAULT_LEVEL });
+  // A study written before f32 overflow was retrained in f64 is flagged (a scan, only where trials diverged).
+  summary.staleDiverged = (await staleDivergedTrials(store, record.name, points)).length;
   return {
     study: { ...listing(record, updatedAt), definition: record.definition, axes: sweptParameters(record, points) },
-    summary: summaryReport(record.name, points, { level: DEFAULT_LEVEL }),
+    summary,
     charts: studyCharts(record, points),
   };
+}
+
+/** The total of diverged trials: what changes when `xorlab recheck` rewrites trials in place (their count does not). */
+export function divergedTotal(points: readonly PointSummary[]): number {
+  return points.reduce((sum, p) => sum + p.diverged, 0);
 }

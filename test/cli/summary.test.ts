@@ -72,7 +72,7 @@ test('summary prints the aligned table, the minimum and the comparison; --csv gi
   const csv = runCli(['summary', 'article', '--db', db, '--csv']);
   assert.equal(csv.status, 0, csv.stderr);
   const rows = csv.stdout.trimEnd().split('\n');
-  assert.equal(rows[0], 'point,hiddenStd,count,lossCount,mean,std,stderr,rse,successRate,diverged,meanEpochsToThreshold');
+  assert.equal(rows[0], 'point,hiddenStd,count,lossCount,mean,excluded,marked,std,stderr,rse,successRate,diverged,meanEpochsToThreshold');
   assert.equal(rows.length, 5);
   assert.equal(rows[2].split(',')[1], String(Math.SQRT1_2));
 });
@@ -147,7 +147,7 @@ test('summary --metric success, epochsToThreshold and finalLoss, and --quantiles
   assert.deepEqual([e3.value.n, e3.value.value, e3.value.std, e3.quartiles], [3, 2000, 1000, [1500, 2000, 2500]]);
   const ettText = runCli(['summary', 'article', '--db', db, '--metric', 'epochsToThreshold']).stdout.split('\n');
   assert.deepEqual(ettText[1].trim().split(/\s+/).slice(2, 5), ['mean', 'std', 'reached']);
-  assert.deepEqual(ettText[5].trim().split(/\s+/).slice(2, 5), ['2000', '1000', '3/4']);
+  assert.deepEqual(ettText[5].trim().split(/\s+/).slice(2, 6), ['2000', '†', '1000', '3/4']); // 1 of 4 diverged: marked
 
   // totalLoss quartiles, numpy's interpolation: point 1 holds 81.5, 91.5, 101.5.
   const total = runCli(['summary', 'article', '--db', db, '--quantiles', '--csv']).stdout.trimEnd().split('\n');

@@ -2,7 +2,7 @@
 // ./contract.test.ts. Each test gets a fresh, empty store from `fresh()`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StoreError, type PointSummary, type Store } from '../../src/store/index.js';
+import { StoreError, type PointSummary, type Store, type TrialRow } from '../../src/store/index.js';
 import { collect } from '../helpers/cli.js';
 import { trial } from './fixtures.js';
 
@@ -303,5 +303,33 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     assert.deepEqual([...(await store.metricValues('unit', 'epochsToThreshold', { point: 1 })).entries()].map(([p, v]) => [p, [...v.values]]), [[1, [100, 102]]]);
     assert.deepEqual([...(await store.metricValues('unit', 'finalLoss', { point: 7 })).keys()], []);
     await assert.rejects(async () => await store.metricValues('nope', 'totalLoss'), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  });
+
+  t('replaceTrials rewrites stored trials and their blocks as if stored so, leaves every other trial as it is, inserts nothing', async (store) => {
+    const asOld = (row: TrialRow): TrialRow => (row.diverged ? { ...row, precision: 'f32' } : row);
+    for (const study of ['unit', 'other', 'expected']) await store.ensureStudy(study, { ...DEF, name: study });
+    const rows = sampleRows().map(asOld);
+    await store.insertTrials(rows);
+    await store.insertTrials(sampleRows('other').map(asOld));
+    const otherBefore = await collect(store.iterateTrials('other'));
+    // Every diverged trial of 'unit' gets numbers (engine fast/f64); one in three stays diverged.
+    const random = lcg(99);
+    const replacements = rows
+      .filter((r) => r.diverged)
+      .map((r, i) => (i % 3 === 0 ? { ...r, precision: 'f64' as const } : { ...r, totalLoss: 1e4 * random() + 1 / 7, finalLoss: random(), success: false, epochsToThreshold: null, diverged: false, precision: 'f64' as const }));
+    assert.ok(replacements.length > 20);
+    const expected = rows.map((r) => replacements.find((x) => x.point === r.point && x.repeat === r.repeat) ?? r).sort((a, b) => a.point - b.point || a.repeat - b.repeat);
+    await store.insertTrials(expected.map((r) => ({ ...r, study: 'expected' })));
+    // A key that is not stored is not inserted.
+    assert.equal(await store.replaceTrials([...replacements, trial('unit', 0, 5000, 1)]), replacements.length);
+    assert.equal(await store.replaceTrials([]), 0);
+    assert.deepEqual(await collect(store.iterateTrials('unit')), expected);
+    assert.deepEqual(await collect(store.iterateTrials('other')), otherBefore);
+    // The blocks hold what a study stored with these rows from the start holds, to the bit.
+    assert.deepEqual(await store.summarize('unit'), await store.summarize('expected'));
+    const counts = (points: PointSummary[]) => points.map((p) => [p.count, p.lossCount, p.diverged, p.successes]);
+    assert.deepEqual(counts(await store.summarize('unit')), counts(await store.recomputeSummary('unit')));
+    assert.equal((await store.getStudy('unit'))?.trialCount, rows.length);
+    await assert.rejects(async () => await store.replaceTrials([trial('nope', 0, 0, 1)]), StoreError);
   });
 }

@@ -2,10 +2,11 @@
 // another metric), the success rate and divergences, the fitted minimum with its confidence interval beside the
 // lowest grid mean, optional quartiles, and `--compare A B`.
 import { Option, type Command } from 'commander';
-import { METRICS, METRIC_HELP, METRIC_NAMES, type MetricName } from '../../study/metrics.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, METRICS, METRIC_HELP, METRIC_NAMES, exclusionPhrase, type MetricName } from '../../study/metrics.js';
+import { staleDivergedNote } from '../../study/stale.js';
 import { MINIMUM_METHOD } from '../../study/minimum.js';
 import { describeParams, paramNamesOfPoints } from '../../study/points.js';
-import { summarizeStudy, summaryCsv, type StudySummary, type SummaryPoint } from '../../study/summary.js';
+import { summarizeStudy, summaryCsv, type MarkedPoint, type StudySummary, type SummaryPoint } from '../../study/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
@@ -91,6 +92,11 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
     ),
   );
 
+  // A study written before f32 overflow was trained again in f64: said on stderr, whatever the format.
+  if (report.staleDiverged) {
+    const { commandLine } = await import('../run.js'); // loaded only here: the summary itself does not need the runner
+    process.stderr.write(`xorlab: warning: study ${study}: ${staleDivergedNote(report.staleDiverged, commandLine(['recheck', study, ...(options.db !== undefined ? ['--db', options.db] : [])]))}\n`);
+  }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
@@ -136,7 +142,7 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
     const rows = report.points.map((p) => [
       String(p.point),
       ...params(p),
-      shortNumber(p.value.value),
+      `${shortNumber(p.value.value)}${p.value.marked ? ` ${EXCLUSION_MARK}` : ''}`,
       shortNumber(p.value.std),
       report.metric === 'epochsToThreshold' ? `${p.value.n}/${p.count}` : String(p.value.n), // like pandas' count(): the trials behind the mean
       shortNumber(p.value.stderr, 4),
@@ -146,12 +152,19 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
       String(p.diverged),
     ]);
     out.push(alignedTable(header, rows));
+    if (report.excluded > 0) {
+      out.push(
+        `mean, std and ${countName} are over ${info.over}: ${report.excluded.toLocaleString('en-US')} of ${report.trials.toLocaleString('en-US')} trials left out (the diverged column)` +
+          (report.markedPoints.length ? `; ${EXCLUSION_RULE}` : ''),
+      );
+    }
   }
   for (const f of report.fitted) {
     const at = Object.keys(f.at).length ? `, ${describeParams(f.at as Record<string, string | number>)}` : '';
     out.push(
       `fitted minimum${at}: ${printable(f.along, QUOTE_MAX)} ≈ ${shortNumber(f.x, 4)}, ${pct} CI [${shortNumber(f.low, 3)}, ${shortNumber(f.high, 3)}], ${info.label} there ≈ ${shortNumber(f.value, 4)} ` +
-        `(a cubic in ln ${printable(f.along, QUOTE_MAX)} over ±${f.window}, ${f.points} points, chi²/dof ${f.chi2PerDof.toFixed(2)}; lowest grid mean at ${shortNumber(f.lowestMean.x as number)})`,
+        `(a cubic in ln ${printable(f.along, QUOTE_MAX)} over ±${f.window}, ${f.points} points, chi²/dof ${f.chi2PerDof.toFixed(2)}; lowest grid mean at ${shortNumber(f.lowestMean.x as number)})` +
+        restsOn(f.marked),
     );
   }
   const m = report.minimum;
@@ -159,7 +172,8 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
     const name = info.lowerIsBetter ? 'lowest grid mean' : 'highest grid rate';
     const value = report.metric === 'success' ? percent(m.mean) : `mean ${report.metric} ${shortNumber(m.mean)}`;
     const ci = m.low === null ? 'no interval (fewer than 2 trials)' : `${pct} CI [${report.metric === 'success' ? percent(m.low) : shortNumber(m.low)}, ${report.metric === 'success' ? percent(m.high!) : shortNumber(m.high)}]`;
-    out.push(`${name}: point ${m.point} (${describeParams(m.params)}): ${value}, ${ci}, n=${m.count}`);
+    const left = exclusionPhrase(m.excluded, m.count + m.excluded);
+    out.push(`${name}: point ${m.point} (${describeParams(m.params)}): ${value}, ${ci}, n=${m.count}${left ? ` (${left})` : ''}`);
   }
   const c = report.comparison;
   if (c) out.push(...comparisonText(c, report.metric, pct));
@@ -169,7 +183,8 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
 function comparisonText(c: NonNullable<StudySummary['comparison']>, metric: MetricName, pct: string): string[] {
   const value = (x: number | null) => (x === null ? '-' : metric === 'success' ? percent(x) : shortNumber(x));
   const spread = (s: { stderr: number | null }) => (metric === 'success' ? '' : ` ± ${shortNumber(s.stderr, 3)} (stderr`);
-  const side = (s: typeof c.a) => `point ${s.point} (${describeParams(s.params)}), ${metric === 'success' ? 'success' : 'mean'} ${value(s.mean)}${spread(s)}${metric === 'success' ? ` (n=${s.count})` : `, n=${s.count})`}`;
+  const left = (s: typeof c.a) => (s.excluded ? `; ${exclusionPhrase(s.excluded, s.count + s.excluded)}` : '');
+  const side = (s: typeof c.a) => `point ${s.point} (${describeParams(s.params)}), ${metric === 'success' ? 'success' : 'mean'} ${value(s.mean)}${spread(s)}${metric === 'success' ? ` (n=${s.count})` : `, n=${s.count}${left(s)})`}`;
   const lines = [`compare A = ${side(c.a)}`, `   with B = ${side(c.b)}`];
   if ('difference' in c) {
     const pp = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
@@ -181,6 +196,14 @@ function comparisonText(c: NonNullable<StudySummary['comparison']>, metric: Metr
     lines.push(`B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's ${what} is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p = ${shortNumber(c.pValue, 3)}`);
   }
   return lines;
+}
+
+/** What a fitted minimum says of the marked points it rests on ('' when none). */
+function restsOn(marked: readonly MarkedPoint[]): string {
+  if (marked.length === 0) return '';
+  const shown = marked.slice(0, 4).map((p) => `point ${p.point} (${describeParams(p.params)}: ${p.excluded} of ${p.count} diverged)`);
+  const more = marked.length > shown.length ? `, and ${marked.length - shown.length} more` : '';
+  return `; ${EXCLUSION_MARK} it rests on ${marked.length} marked point${marked.length > 1 ? 's' : ''} (${MARKED_MEANING}): ${shown.join(', ')}${more}`;
 }
 
 function signed(x: number): string {

@@ -90,6 +90,13 @@ export interface StoreDriver<K> {
    * (blockMoments), all in one transaction. Returns the rows inserted.
    */
   writeTrials(batch: TrialBatch<K>): Awaitable<number>;
+  /**
+   * Replaces the results of stored rows: for each of the batch's keys already stored, its metrics, diverged flag,
+   * engine and precision become the row's (seed and params stay), and the aggregates of every block the batch
+   * touches are rewritten from all of that block's rows in repeat order, all in one transaction. A key not stored
+   * is not inserted. Returns the rows replaced.
+   */
+  replaceTrials(batch: TrialBatch<K>): Awaitable<number>;
   /** Reserves `count` new repeats at each point after everything stored or reserved there (firstFree), in one
    * atomic step; returns the first reserved index per point. Counts are > 0. */
   reserve(key: K, wanted: readonly (readonly [number, number])[]): Awaitable<Map<number, number>>;

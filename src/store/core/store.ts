@@ -133,6 +133,12 @@ export class BlockStore<K> implements Store {
     return this.guarded(async () => this.driver.writeTrials(await this.prepareBatch(rows)));
   }
 
+  async replaceTrials(rows: readonly TrialRow[]): Promise<number> {
+    this.requireWritable();
+    if (rows.length === 0) return 0;
+    return this.guarded(async () => this.driver.replaceTrials(await this.prepareBatch(rows)));
+  }
+
   async summarize(study: string): Promise<PointSummary[]> {
     return this.guarded(async () => {
       const key = await this.requireStudy(study);

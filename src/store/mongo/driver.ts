@@ -278,6 +278,21 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
     return inserted;
   }
 
+  async replaceTrials(batch: TrialBatch<MongoStudy>): Promise<number> {
+    const docs = batch.rows.map((row) => typed(toArticleDocument(row, batch.keys.get(row.study)!.stds)));
+    return this.inTransaction(async (session?: ClientSession) => {
+      // Only stored keys are matched (no upsert); seed and the swept values stay as stored.
+      const result = await this.results.bulkWrite(
+        docs.map(({ study, point, repeat, loss, finalLoss, success, epochsToThreshold, diverged, engine, precision }) => ({
+          updateOne: { filter: { study, point, repeat }, update: { $set: { loss, finalLoss, success, epochsToThreshold, diverged, engine, precision } } },
+        })),
+        { ordered: true, session },
+      );
+      for (const b of batch.blocks) await this.refold(b.study, b.point, b.block, session);
+      return result.matchedCount;
+    });
+  }
+
   /** Two writers upserting the same new key at once: one gets a duplicate-key error; the write is idempotent, so
    * it runs again (the key now exists and is left as it is). */
   private async retryDuplicates<R>(action: () => Promise<R>): Promise<R> {

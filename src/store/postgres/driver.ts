@@ -330,6 +330,31 @@ export class PostgresDriver implements StoreDriver<number> {
     return inserted;
   }
 
+  async replaceTrials(batch: TrialBatch<number>): Promise<number> {
+    await this.resolveEngines(batch.rows);
+    return this.withTransaction(async (client) => {
+      const blocks = batch.blocks.map((b) => ({ studyId: b.key, point: b.point, block: b.block }));
+      await this.lockBlocks(client, blocks);
+      const rows = batch.rows;
+      const pick = <V extends number | boolean | null>(f: (r: TrialRow) => V): string => arrayLiteral(rows.map(f));
+      const result = await this.q(
+        `UPDATE ${T}trials t SET total_loss = r.total_loss, final_loss = r.final_loss, success = r.success, epochs_to_threshold = r.ett,
+                diverged = r.diverged, engine_id = r.engine_id
+           FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::float8[], $5::float8[], $6::bool[], $7::int4[], $8::bool[], $9::int2[])
+                AS r(study_id, point, repeat, total_loss, final_loss, success, ett, diverged, engine_id)
+          WHERE t.study_id = r.study_id AND t.point = r.point AND t.repeat = r.repeat`,
+        [
+          pick((r) => batch.keys.get(r.study)!), pick((r) => r.point), pick((r) => r.repeat), pick((r) => r.totalLoss), pick((r) => r.finalLoss),
+          pick((r) => r.success), pick((r) => r.epochsToThreshold), pick((r) => r.diverged), pick(this.engineOf()),
+        ],
+        client,
+      );
+      // Every touched block, read back and refolded.
+      await this.refold(client, blocks.map((b) => ({ ...b, rows: null })));
+      return result.rowCount ?? 0;
+    });
+  }
+
   /** writeTrials inside a transaction the caller opened on `client` (and may still roll back). */
   async insertInto(client: pg.ClientBase, batch: TrialBatch<number>): Promise<number> {
     await this.resolveEngines(batch.rows);

@@ -25,6 +25,7 @@ interface WriteStatements {
   blockExists: Database.Statement;
   blockRows: Database.Statement;
   upsertBlock: Database.Statement;
+  replaceOne: Database.Statement;
 }
 
 /** A block to fold again: its rows when the caller knows them all, in repeat order; else they are read. */
@@ -74,6 +75,10 @@ export class SqliteDriver implements StoreDriver<number> {
           `INSERT OR REPLACE INTO blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, successes, diverged, ett_count, ett_sum, max_repeat,
              final_count, final_mean, final_m2, ett_m2)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ),
+        replaceOne: this.db.prepare(
+          `UPDATE trials SET total_loss = ?, final_loss = ?, success = ?, epochs_to_threshold = ?, diverged = ?, engine_id = ?
+            WHERE study_id = ? AND point = ? AND repeat = ?`,
         ),
       };
     }
@@ -271,6 +276,22 @@ export class SqliteDriver implements StoreDriver<number> {
           this.refold({ studyId: b.key, point: b.point, block: b.block, rows: fresh ? rowsInRepeatOrder(b.rows) : null }, s);
         }
         return inserted;
+      })
+      .immediate();
+  }
+
+  replaceTrials(batch: TrialBatch<number>): number {
+    const s = this.writeStatements();
+    return this.db
+      .transaction(() => {
+        let replaced = 0;
+        for (const row of batch.rows) {
+          const engineId = this.engineId(row.engine, row.precision);
+          replaced += s.replaceOne.run(row.totalLoss, row.finalLoss, row.success ? 1 : 0, row.epochsToThreshold, row.diverged ? 1 : 0, engineId, batch.keys.get(row.study)!, row.point, row.repeat).changes;
+        }
+        // Every touched block, refolded from its stored rows.
+        for (const b of batch.blocks) this.refold({ studyId: b.key, point: b.point, block: b.block, rows: null }, s);
+        return replaced;
       })
       .immediate();
   }

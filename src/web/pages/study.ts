@@ -7,6 +7,8 @@ import { append, byId, h, replace } from '../lib/dom.js';
 import { ago, describeParams, describeSwept, int, num, pct, signedPct, when } from '../lib/format.js';
 import { connectLive } from '../lib/live.js';
 import type { StudyView, StudySummary } from '../lib/types.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, exclusionPhrase } from '../../study/metrics.js';
+import { staleDivergedNote } from '../../study/stale.js';
 
 const name = decodeURIComponent(location.pathname.replace(/^\/studies\//, ''));
 const api = `/api/studies/${encodeURIComponent(name)}`;
@@ -96,10 +98,16 @@ function renderMeta(v: StudyView): void {
   note.textContent = v.charts.note ?? '';
 
   const m = v.summary.minimum;
+  const left = m ? exclusionPhrase(m.excluded, m.count + m.excluded) : '';
   byId('minimum').textContent = m
     ? `Lowest mean total loss: point ${m.point} (${describeParams(m.params)}), ${num(m.mean)}` +
-      (m.low !== null && m.high !== null ? `, ${pct(m.level, 0)} CI [${num(m.low)}, ${num(m.high)}], n = ${int(m.count)}` : `, n = ${int(m.count)}`)
+      (m.low !== null && m.high !== null ? `, ${pct(m.level, 0)} CI [${num(m.low)}, ${num(m.high)}], n = ${int(m.count)}` : `, n = ${int(m.count)}`) +
+      (left ? ` (${left})` : '')
     : '';
+  const stale = byId('stale');
+  const count = v.summary.staleDiverged ?? 0;
+  stale.hidden = count === 0;
+  stale.textContent = count === 0 ? '' : staleDivergedNote(count, `xorlab recheck ${s.name}`);
 }
 
 function renderDownloads(v: StudyView): void {
@@ -168,7 +176,8 @@ async function runCompare(): Promise<void> {
   replace(
     out,
     h('strong', {}, `B − A: ${signedPct(c.percent)} of A`),
-    `, ${ci}: B's mean total loss (${num(c.b.mean)}, n = ${int(c.b.count)}) is ${Math.abs(c.percent).toFixed(2)}% ${direction} than A's (${num(c.a.mean)}, n = ${int(c.a.count)}); Welch p = ${num(c.pValue, 3)}.`,
+    `, ${ci}: B's mean total loss (${num(c.b.mean)}, n = ${int(c.b.count)}) is ${Math.abs(c.percent).toFixed(2)}% ${direction} than A's (${num(c.a.mean)}, n = ${int(c.a.count)}); Welch p = ${num(c.pValue, 3)}.` +
+      ([['A', c.a], ['B', c.b]] as const).map(([side, x]) => (x.excluded ? ` ${side}: ${exclusionPhrase(x.excluded, x.count + x.excluded)}.` : '')).join(''),
   );
 }
 
@@ -192,7 +201,7 @@ function columns(v: StudyView): { key: string; label: string; value: (p: Row) =>
   return [
     n('point', 'point', (x) => String(x)),
     ...params,
-    n('mean', 'mean'),
+    { ...n('mean', 'mean'), text: (p: Row) => `${num(p.mean)}${p.value.marked ? ` ${EXCLUSION_MARK}` : ''}` },
     n('std', 'std'),
     n('lossCount', 'count', (x) => (x === null ? '–' : int(x))),
     n('stderr', 'stderr', (x) => num(x, 4)),
@@ -232,6 +241,10 @@ function renderTable(v: StudyView): void {
   );
   const body = h('tbody', {}, ...rows.map((p) => h('tr', { 'data-testid': 'summary-row', 'data-point': p.point }, ...cols.map((c, k) => (k === 0 ? h('th', { scope: 'row' }, c.text(p)) : h('td', {}, c.text(p)))))));
   replace(table, h('caption', { class: 'visually-hidden' }, `Summary of study ${name} per point`), h('thead', {}, header), body);
+  const marked = byId('marked-note');
+  marked.hidden = v.summary.excluded === 0;
+  marked.textContent =
+    v.summary.excluded === 0 ? '' : `${int(v.summary.excluded)} diverged trials are left out of the means (the diverged column)${v.summary.markedPoints.length ? `; ${EXCLUSION_RULE}` : ''}.`;
   if (focused !== undefined) table.querySelector<HTMLButtonElement>(`button[data-sort-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
