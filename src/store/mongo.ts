@@ -18,6 +18,7 @@ import { Double, Long, MongoClient, type ClientSession, type Collection, type Db
 import { redact, registerSecret } from '../text/redact.js';
 import { articleStds, fromArticleDocument, toArticleDocument, type ArticleDocument } from './article-shape.js';
 import { describeDifference } from './definition-diff.js';
+import { readDefinition } from './stored-json.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { METRIC_NAMES, StoreError, StoreUnavailableError, type MetricName, type OpenStoreOptions, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from './types.js';
 
@@ -199,7 +200,7 @@ export class MongoStore implements Store {
   }
 
   private static record(doc: StudyDoc, count: { points: number; trials: number } | undefined): StudyRecord {
-    return { name: doc._id, definition: JSON.parse(doc.definition) as unknown, createdAt: doc.createdAt.toISOString(), trialCount: count?.trials ?? 0, pointCount: count?.points ?? 0 };
+    return { name: doc._id, ...readDefinition(doc.definition), createdAt: doc.createdAt.toISOString(), trialCount: count?.trials ?? 0, pointCount: count?.points ?? 0 };
   }
 
   async getStudy(name: string): Promise<StudyRecord | null> {

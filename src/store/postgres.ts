@@ -21,6 +21,7 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import type { EngineName, Precision } from '../config/parameters.js';
 import { redact, registerSecret } from '../text/redact.js';
 import { describeDifference } from './definition-diff.js';
+import { readDefinition, readParams } from './stored-json.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { connectError, isConnectionError, isRetryableTransaction, queryError } from './postgres-errors.js';
 import { PG_SCHEMA, prepareSchema } from './postgres-schema.js';
@@ -251,7 +252,7 @@ export class PostgresStore implements Store {
   private static studyRecord(row: Record<string, unknown>): StudyRecord {
     return {
       name: row.name as string,
-      definition: JSON.parse(row.definition as string) as unknown,
+      ...readDefinition(row.definition),
       createdAt: (row.created_at as Date).toISOString(),
       trialCount: toNumber(row.trials),
       pointCount: toNumber(row.points),
@@ -270,7 +271,7 @@ export class PostgresStore implements Store {
 
   private async paramsById(studyId: number): Promise<Map<number, Record<string, ParamValue>>> {
     const rows = await this.rowsArray(`SELECT point, params FROM ${T}points WHERE study_id = $1 ORDER BY point`, [studyId]);
-    return new Map(rows.map(([point, params]) => [point as number, JSON.parse(params as string) as Record<string, ParamValue>]));
+    return new Map(rows.map(([point, params]) => [point as number, readParams(point as number, params)]));
   }
 
   async storedRepeats(study: string): Promise<Map<number, Int32Array>> {

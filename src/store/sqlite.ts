@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { dirname, resolve } from 'node:path';
 import { BLOCK_REPEATS, blockMoments, blockOf, emptyMoments, mergeMoments, toPointSummary, type BlockRow, type Moments } from './moments.js';
 import { describeDifference } from './definition-diff.js';
+import { readDefinition, readParams } from './stored-json.js';
 import { toStoreError } from './sqlite-errors.js';
 import { SCHEMA_VERSION, blockRow, prepareDatabase, type BlockRowTuple } from './sqlite-schema.js';
 import type { EngineName, Precision } from '../config/parameters.js';
@@ -176,7 +177,7 @@ class SqliteStore implements Store {
       .get(row.id) as { points: number; trials: number };
     return {
       name: row.name,
-      definition: JSON.parse(row.definition) as unknown,
+      ...readDefinition(row.definition),
       createdAt: row.created_at,
       trialCount: counts.trials,
       pointCount: counts.points,
@@ -185,7 +186,7 @@ class SqliteStore implements Store {
 
   private paramsById(studyId: number): Map<number, Record<string, ParamValue>> {
     const rows = this.db.prepare('SELECT point, params FROM points WHERE study_id = ? ORDER BY point').raw().all(studyId) as [number, string][];
-    return new Map(rows.map(([point, params]) => [point, JSON.parse(params) as Record<string, ParamValue>]));
+    return new Map(rows.map(([point, params]) => [point, readParams(point, params)]));
   }
 
   async storedRepeats(study: string): Promise<Map<number, Int32Array>> {

@@ -28,7 +28,8 @@ async function runStudies(options: StudiesOptions): Promise<void> {
     process.stdout.write(`no studies in ${dbLabel(options)} yet\n`);
     return;
   }
-  const rows = lines.map((l) => [l.name, String(l.points), l.trials.toLocaleString('en-US'), describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
+  // A damaged study is listed with what is wrong in place of its sweep: the others stay readable.
+  const rows = lines.map((l) => [l.name, String(l.points), l.trials.toLocaleString('en-US'), l.error !== undefined ? `damaged: ${l.error}` : describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
   process.stdout.write(`${alignedTable(['study', 'points', 'trials', 'swept', 'created'], rows, { leftFirst: true })}\n`);
 }
 

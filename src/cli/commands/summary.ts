@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { METRICS, METRIC_HELP, METRIC_NAMES, type MetricName } from '../../study/metrics.js';
 import { MINIMUM_METHOD } from '../../study/minimum.js';
 import { describeParams, paramNamesOfPoints } from '../../study/points.js';
-import { summarizeStudy, summaryCsv, type StudySummary, type SummaryPoint } from '../../study/summary.js';
+import { MAX_LEVEL, MIN_LEVEL, summarizeStudy, summaryCsv, type StudySummary, type SummaryPoint } from '../../study/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
@@ -76,7 +76,7 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   }
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
   if (options.quantiles && options.metric === 'success') throw new UsageError('--quantiles needs a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1');
-  const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
+  const level = parseNumber('--level', options.level, { min: MIN_LEVEL, max: MAX_LEVEL });
   const metric = options.metric;
 
   const compare = options.compare ? ([options.compare[0], options.compare[1]] as const) : undefined;
