@@ -13,7 +13,7 @@ import { render } from '../plot/render.js';
 import { StoreError, type Store, type StudyRecord } from '../store/types.js';
 import { StudyError } from '../study/definition.js';
 import { staleDivergedTrials } from '../study/stale.js';
-import { summaryReport } from '../study/summary.js';
+import { MAX_LEVEL, MIN_LEVEL, summaryReport } from '../study/summary.js';
 import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
 import type { LiveStudies } from './live.js';
@@ -32,16 +32,34 @@ function checkQuery(url: URL, allowed: readonly string[], repeatable: readonly s
 }
 
 /** A file name for Content-Disposition made of safe characters only (a study name may hold anything). */
-function fileName(study: string, extension: string): string {
+export function fileName(study: string, extension: string): string {
   const safe = study.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'study';
-  return `attachment; filename="${safe}.${extension}"; filename*=UTF-8''${encodeURIComponent(study)}.${extension}`;
+  // RFC 8187's attr-char has no ' ( ) *, which encodeURIComponent leaves as they are (a ' ends the charset part).
+  const encoded = encodeURIComponent(study).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${safe}.${extension}"; filename*=UTF-8''${encoded}.${extension}`;
 }
 
 export function createApi(store: Store, live: LiveStudies): (req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]) => Promise<void> {
+  // Over HTTP the database's location is not said (the CLI, on the user's own machine, says it).
   const requireStudy = async (name: string): Promise<StudyRecord> => {
     const record = await store.getStudy(name);
-    if (!record) throw new HttpError(404, `no study named "${name}" in ${store.location}`);
+    if (!record) throw new HttpError(404, `no study named "${name}"`);
     return record;
+  };
+  /** The study, when it can be read: a damaged one is its own one-line 500, never the whole server's. */
+  const requireReadable = async (name: string): Promise<StudyRecord> => {
+    const record = await requireStudy(name);
+    if (record.damaged !== undefined) throw new HttpError(500, `study "${name}" cannot be read: ${record.damaged}`);
+    return record;
+  };
+  /** Runs a study's read; a damaged study's error (bad stored params) is said as that study's, in one line. */
+  const studyRead = async <T>(name: string, read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof HttpError || error instanceof StudyError) throw error;
+      throw new HttpError(500, live.problem(name, error));
+    }
   };
 
   return async (req, res, url, segments) => {
@@ -50,7 +68,7 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
     if (resource === 'events' && name === undefined) {
       checkQuery(url, ['study']);
       const study = url.searchParams.get('study');
-      if (study !== null) await requireStudy(study);
+      if (study !== null) await requireReadable(study);
       if (req.method === 'HEAD') {
         res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
         res.end();
@@ -63,10 +81,10 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       checkQuery(url, []);
       return sendJson(res, 200, (await live.refresh()).lines);
     }
-    const record = await requireStudy(name);
+    const record = await requireReadable(name);
     if (part === undefined) {
       checkQuery(url, []);
-      return sendJson(res, 200, await live.view(record));
+      return sendJson(res, 200, await studyRead(name, () => live.view(record)));
     }
     if (part === 'summary') {
       checkQuery(url, ['compare', 'level'], ['compare']);
@@ -74,14 +92,16 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       if (compare.length !== 0 && compare.length !== 2) throw new HttpError(400, `compare takes two points, A and B (?compare=1&compare=0.7071), got ${compare.length}`);
       const levelText = url.searchParams.get('level');
       const level = levelText === null ? DEFAULT_LEVEL : Number(levelText);
-      if (levelText !== null && (levelText.trim() === '' || !(level > 0 && level <= 0.9999))) {
-        throw new HttpError(400, `level must be a number in (0, 0.9999], got "${levelText}"`);
+      if (levelText !== null && (levelText.trim() === '' || !(level >= MIN_LEVEL && level <= MAX_LEVEL))) {
+        throw new HttpError(400, `level must be a number >= ${MIN_LEVEL} and <= ${MAX_LEVEL} (as xorlab summary --level), got "${levelText}"`);
       }
-      const points = await store.summarize(name);
+      const points = await studyRead(name, () => store.summarize(name));
       try {
-        const summary = summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined });
+        // A point to compare given by a value off its grid: the CLI's warning, carried in the answer.
+        const warnings: string[] = [];
+        const summary = summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined, onWarning: (line) => warnings.push(line) });
         summary.staleDiverged = (await staleDivergedTrials(store, name, points)).length; // as xorlab summary --json says it
-        return sendJson(res, 200, summary);
+        return sendJson(res, 200, warnings.length ? { ...summary, warnings } : summary);
       } catch (error) {
         if (error instanceof StudyError) throw new HttpError(400, error.message.replace(/^--compare/, 'compare'));
         throw error;
@@ -91,13 +111,13 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       checkQuery(url, ['format']);
       const format = url.searchParams.get('format') ?? 'csv';
       if (!(TRIAL_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${TRIAL_FORMATS.join(', ')}, got "${format}"`);
-      return streamTrials(req, res, store, record, format as TrialFormat);
+      return streamTrials(req, res, store, record, format as TrialFormat, (error) => live.problem(name, error));
     }
     const chart = CHART_FILES.exec(part);
     if (chart) {
       checkQuery(url, []);
       const [, kind, extension] = chart;
-      const charts = studyCharts(record, await store.summarize(name));
+      const charts = studyCharts(record, await studyRead(name, () => store.summarize(name)));
       const spec: TopLevelSpec | null = kind === 'curve' ? charts.curve : charts.heatmap;
       if (spec === null) {
         const other = kind === 'curve' ? charts.heatmap && 'heatmap' : charts.curve && 'curve';
@@ -119,8 +139,17 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
   };
 }
 
-/** Streams every trial with backpressure; a client that goes away stops the reading. */
-async function streamTrials(req: IncomingMessage, res: ServerResponse, store: Store, record: StudyRecord, format: TrialFormat): Promise<void> {
+/** Streams every trial with backpressure; a client that goes away stops the reading. The first chunk is read
+ * before the header, so that a study that cannot be read (damaged params) is a one-line JSON error, not an empty
+ * reply. */
+async function streamTrials(req: IncomingMessage, res: ServerResponse, store: Store, record: StudyRecord, format: TrialFormat, problem: (error: unknown) => string): Promise<void> {
+  const chunks = trialText(format, record.definition, store.iterateTrials(record.name))[Symbol.asyncIterator]();
+  let first: IteratorResult<string>;
+  try {
+    first = req.method === 'HEAD' ? { done: true, value: undefined } : await chunks.next();
+  } catch (error) {
+    throw new HttpError(500, problem(error));
+  }
   res.writeHead(200, {
     ...securityHeaders(),
     'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
@@ -128,13 +157,17 @@ async function streamTrials(req: IncomingMessage, res: ServerResponse, store: St
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') {
+    await chunks.return?.(undefined);
     res.end();
     return;
   }
   try {
-    for await (const chunk of trialText(format, record.definition, store.iterateTrials(record.name))) {
-      if (res.destroyed) return;
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    for (let next = first; !next.done; next = await chunks.next()) {
+      if (res.destroyed) {
+        await chunks.return?.(undefined);
+        return;
+      }
+      if (!res.write(next.value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
     }
     res.end();
   } catch (error) {

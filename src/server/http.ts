@@ -94,3 +94,20 @@ export function requestUrl(req: IncomingMessage): URL {
     throw new HttpError(400, 'malformed request target');
   }
 }
+
+/** The message with the database's location (a path, or a URL without its password) replaced: remote clients are
+ * not told where the server's files are. */
+export function withoutLocation(message: string, location: string): string {
+  return location === '' ? message : message.split(location).join('the database');
+}
+
+/** Node's own answer to a request it could not parse (bad syntax, headers too large): one line of JSON like every
+ * other error, then the connection is closed. */
+export function clientErrorAnswer(code: string | undefined): string {
+  const [status, reason, message] =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+      : [400, 'Bad Request', 'the request could not be parsed as HTTP'];
+  const body = JSON.stringify({ error: message });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}

@@ -1,7 +1,8 @@
 // `xorlab serve`: one node:http server for the dashboard, its JSON API and live events, and the playground's static
 // files. Read-only on the store it is given. Routes:
 //   /                       the dashboard (index.html)
-//   /studies/<name>         a study's page (study.html; the page reads the name from its URL)
+//   /studies/<name>         a study's page (study.html; the page reads the name from its URL; the name is
+//                           encoded by studySegment: %-escapes, and "@.", "@.." for the names ".", "..")
 //   /<page>                 <page>.html from the bundle when it exists (the playground: /playground)
 //   /api/...                the JSON API (./api.ts)
 //   /<file>.<ext>           a file of the bundle folder (./static.ts)
@@ -10,7 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/types.js';
 import { createApi } from './api.js';
-import { HttpError, hostAllowed, requestUrl, securityHeaders, sendError } from './http.js';
+import type { Duplex } from 'node:stream';
+import { clientErrorAnswer, HttpError, hostAllowed, requestUrl, securityHeaders, sendError, withoutLocation } from './http.js';
+import { studyFromSegment } from '../text/study-url.js';
 import { DEFAULT_POLL_MS, LiveStudies } from './live.js';
 import { bundleRoot, resolveStatic, safeSegments } from './static.js';
 
@@ -29,6 +32,10 @@ export interface ServeOptions {
   pollMs?: number;
   /** Called with errors that no request can report (a failed poll); by default they are ignored. */
   onError?: (error: unknown) => void;
+  /** Live event streams open at once (default DEFAULT_MAX_STREAMS); one more is answered 503. */
+  maxStreams?: number;
+  /** A live stream whose client has not read its buffer for this long is closed (ms). */
+  stallMs?: number;
 }
 
 export interface RunningServer {
@@ -55,14 +62,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (root === null) throw new ServeError(`no browser bundle at ${folder}; run npm run build (or npm run build:web) first`);
 
   let port = requestedPort;
-  const live = new LiveStudies(options.store, options.pollMs ?? DEFAULT_POLL_MS, options.onError);
+  const live = new LiveStudies(options.store, { pollMs: options.pollMs ?? DEFAULT_POLL_MS, onError: options.onError, maxStreams: options.maxStreams, stallMs: options.stallMs });
   const api = createApi(options.store, live);
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) sendError(res, error.status, error.message);
-      else sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+      // Nothing of where the database is goes to a remote client (the CLI, the user's own, says it).
+      const location = options.store.location;
+      if (error instanceof HttpError) sendError(res, error.status, withoutLocation(error.message, location));
+      else sendError(res, 500, withoutLocation(`internal error: ${error instanceof Error ? error.message : String(error)}`, location));
     });
+  });
+  // Node's own 400 and 431 (a request it cannot parse, headers too large) get a JSON body like every other error.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage) socket.end(clientErrorAnswer(error.code));
+    else socket.destroy();
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -153,14 +167,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
-/** The segments of a path under /api/ or /studies/, each %-decoded (a malformed escape is a 400). */
+/** The segments of a path under /api/ or /studies/, each %-decoded as studySegment encodes names (a malformed
+ * escape is a 400). */
 function nameSegments(rawPath: string): string[] {
   return rawPath
     .slice(1)
     .split('/')
     .map((part) => {
       try {
-        return decodeURIComponent(part);
+        return studyFromSegment(part);
       } catch {
         throw new HttpError(400, `malformed %-escape in ${rawPath}`);
       }

@@ -12,6 +12,9 @@ export interface StudyRecord {
   name: string;
   /** The study's full definition as validated JSON (the study layer owns its schema; the store keeps it verbatim). */
   definition: unknown;
+  /** Why the stored definition cannot be read (then `definition` is null): the study is listed, marked with it, and
+   * everything that needs its definition refuses it with this line. */
+  damaged?: string;
   createdAt: string; // ISO time
   trialCount: number;
   pointCount: number; // distinct points with at least one trial

@@ -23,6 +23,8 @@ export interface StudyLine {
   trials: number;
   swept: SweptParameter[];
   createdAt: string;
+  /** Why the study cannot be read (its stored definition is damaged); absent when it can. */
+  error?: string;
 }
 
 /** Swept parameters with their number of distinct grid values and range, from the stored definition's grids. */
@@ -44,7 +46,9 @@ export function sweptOf(definition: unknown): SweptParameter[] {
 }
 
 export function studyLine(record: StudyRecord): StudyLine {
-  return { name: record.name, points: record.pointCount, trials: record.trialCount, swept: sweptOf(record.definition), createdAt: record.createdAt };
+  const line: StudyLine = { name: record.name, points: record.pointCount, trials: record.trialCount, swept: sweptOf(record.definition), createdAt: record.createdAt };
+  if (record.damaged !== undefined) line.error = record.damaged;
+  return line;
 }
 
 /** Trials the definition's sweep plans (grid points x repeats); null when the definition does not say. `refine`

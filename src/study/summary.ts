@@ -19,6 +19,9 @@ import { StudyError } from './types.js';
 
 /** The largest confidence level accepted (beyond it the t quantile of small samples is not meaningful). */
 export const MAX_LEVEL = 0.9999;
+/** The smallest confidence level accepted: below it an "interval" is narrower than a coin flip's (1e-320 gave
+ * "1e-318% CI"), and nobody reports one. */
+export const MIN_LEVEL = 0.5;
 
 /** A point's row: the store's per-point summary, the chosen metric there and the relative standard error. */
 export interface SummaryPoint extends PointSummary {
@@ -188,7 +191,7 @@ export function summaryReport(study: string, points: readonly PointSummary[], op
 /** The options checked (StudyError); the metric and the confidence level. */
 function checkOptions(options: SummaryOptions): { metric: MetricName; level: number } {
   const level = options.level ?? 0.95;
-  if (typeof level !== 'number' || !(level > 0 && level <= MAX_LEVEL)) throw new StudyError(`level must be > 0 and <= ${MAX_LEVEL}, got ${String(level)}`);
+  if (typeof level !== 'number' || !(level >= MIN_LEVEL && level <= MAX_LEVEL)) throw new StudyError(`level must be >= ${MIN_LEVEL} and <= ${MAX_LEVEL}, got ${String(level)}`);
   const metric = options.metric ?? 'totalLoss';
   if (!(METRIC_NAMES as readonly string[]).includes(metric)) throw new StudyError(`metric must be one of ${METRIC_NAMES.join(', ')}, got ${quote(metric)}`);
   if (options.compare !== undefined && (!Array.isArray(options.compare) || options.compare.length !== 2)) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chmodSync, closeSync, existsSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/index.js';
@@ -58,6 +58,22 @@ test('8 KiB of garbage over the middle of a database: sweep and refine refuse it
   assert.match(usageErrorLine(runCli(['sweep', '--name', 'new', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '10', '--db', db])), /damaged\.db is corrupt/);
   assert.match(usageErrorLine(runCli(['refine', 's', '--budget', '5', '--db', db])), /damaged\.db is corrupt/);
   assert.deepEqual(snapshot(dir), before, 'the damaged file (or its folder) changed');
+});
+
+test('a damaged database with several findings is refused in one line: the first finding and how many more', async () => {
+  const dir = tempDir();
+  const db = await studyDb(join(dir, 'findings.db'), 50, 100);
+  // One byte of the second page's cell pointers: SQLite's check reports a multi-line finding and three more.
+  const fd = openSync(db, 'r+');
+  const byte = Buffer.alloc(1);
+  readSync(fd, byte, 0, 1, 4096 + 8);
+  byte[0] ^= 0x5a;
+  writeSync(fd, byte, 0, 1, 4096 + 8);
+  closeSync(fd);
+  const before = snapshot(dir);
+  const line = usageErrorLine(runCli(['sweep', '--name', 'new', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '10', '--db', db]));
+  assert.match(line, /findings\.db is corrupt \(the integrity check found: Tree \d+ page \d+ cell \d+: [^;]*, and 3 more\); it was left as it is/);
+  assert.deepEqual(snapshot(dir), before);
 });
 
 test('a file with xorlab\'s mark but no tables is refused without being switched to WAL; it stays byte-identical', () => {

@@ -30,8 +30,9 @@ async function runStudies(options: StudiesOptions): Promise<void> {
     return;
   }
   // A stored name may hold any character and any length (a database made elsewhere): cut like a quote; the table
-  // escapes its control characters.
-  const rows = lines.map((l) => [printable(l.name, QUOTE_MAX), String(l.points), l.trials.toLocaleString('en-US'), describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
+  // escapes its control characters. A damaged study is listed with what is wrong in place of its sweep: the others
+  // stay readable.
+  const rows = lines.map((l) => [printable(l.name, QUOTE_MAX), String(l.points), l.trials.toLocaleString('en-US'), l.error !== undefined ? `damaged: ${l.error}` : describeSwept(l.swept), l.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')]);
   process.stdout.write(`${alignedTable(['study', 'points', 'trials', 'swept', 'created'], rows, { leftFirst: true })}\n`);
 }
 

@@ -6,7 +6,7 @@ import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, METRICS, METRIC_HELP, M
 import { staleDivergedNote } from '../../study/stale.js';
 import { MINIMUM_METHOD } from '../../study/minimum.js';
 import { describeParams, paramNamesOfPoints } from '../../study/points.js';
-import { summarizeStudy, summaryCsv, type MarkedPoint, type StudySummary, type SummaryPoint } from '../../study/summary.js';
+import { MAX_LEVEL, MIN_LEVEL, summarizeStudy, summaryCsv, type MarkedPoint, type StudySummary, type SummaryPoint } from '../../study/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
@@ -78,7 +78,7 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   }
   if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
   if (options.quantiles && options.metric === 'success') throw new UsageError('--quantiles needs a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1');
-  const level = parseNumber('--level', options.level, { minExclusive: 0, max: 0.9999 });
+  const level = parseNumber('--level', options.level, { min: MIN_LEVEL, max: MAX_LEVEL });
   const metric = options.metric;
 
   const compare = options.compare ? ([options.compare[0], options.compare[1]] as const) : undefined;

@@ -6,6 +6,7 @@ import { METRIC_NAMES, StoreError, type MetricName, type ParamValue, type PointS
 import type { StoreDriver, StudyEntry, TrialBatch } from './driver.js';
 import { differentDefinition, unknownMetric, unknownStudy } from './errors.js';
 import { groupByBlock, isIndex, pointValues } from './rows.js';
+import { readDefinition } from './stored-json.js';
 
 /** Rows per page read by iterateTrials: the connection is free between pages, so an abandoned iteration holds
  * nothing. */
@@ -29,7 +30,7 @@ export function foldBlocks(blocks: Iterable<readonly [number, Moments]>, params:
 }
 
 function studyRecord(entry: StudyEntry): StudyRecord {
-  return { name: entry.name, definition: JSON.parse(entry.definition) as unknown, createdAt: entry.createdAt, trialCount: entry.trialCount, pointCount: entry.pointCount };
+  return { name: entry.name, ...readDefinition(entry.definition), createdAt: entry.createdAt, trialCount: entry.trialCount, pointCount: entry.pointCount };
 }
 
 export class BlockStore<K> implements Store {

@@ -13,6 +13,7 @@ import type { EngineName, Precision } from '../../config/parameters.js';
 import type { BlockBatch, StoreDriver, StudyEntry, TrialBatch, TrialPageReader } from '../core/driver.js';
 import { studyTaken, unknownEngine } from '../core/errors.js';
 import { firstFree, rowsInRepeatOrder } from '../core/rows.js';
+import { readParams } from '../core/stored-json.js';
 import { BLOCK_REPEATS, blockMoments, blockOf, type BlockRow, type Moments } from '../moments.js';
 import { METRIC_COLUMNS, type MetricName, type ParamValue, type TrialRow } from '../types.js';
 import { connectError, isConnectionError, isRetryableTransaction, queryError } from './errors.js';
@@ -155,7 +156,7 @@ export class PostgresDriver implements StoreDriver<number> {
 
   async pointParams(studyId: number): Promise<Map<number, Record<string, ParamValue>>> {
     const rows = await this.rowsArray(`SELECT point, params FROM ${T}points WHERE study_id = $1 ORDER BY point`, [studyId]);
-    return new Map(rows.map(([point, params]) => [point as number, JSON.parse(params as string) as Record<string, ParamValue>]));
+    return new Map(rows.map(([point, params]) => [point as number, readParams(point as number, params)]));
   }
 
   async pointTotals(studyId: number): Promise<[number, number, number][]> {

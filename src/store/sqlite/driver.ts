@@ -6,6 +6,7 @@ import type { EngineName, Precision } from '../../config/parameters.js';
 import type { BlockBatch, StoreDriver, StudyEntry, TrialBatch, TrialPageReader } from '../core/driver.js';
 import { studyTaken, unknownEngine } from '../core/errors.js';
 import { firstFree, rowsInRepeatOrder } from '../core/rows.js';
+import { readParams } from '../core/stored-json.js';
 import { BLOCK_REPEATS, blockMoments, type BlockRow, type Moments } from '../moments.js';
 import { METRIC_COLUMNS, type MetricName, type ParamValue } from '../types.js';
 import { toStoreError } from './errors.js';
@@ -140,7 +141,7 @@ export class SqliteDriver implements StoreDriver<number> {
 
   pointParams(studyId: number): Map<number, Record<string, ParamValue>> {
     const rows = this.db.prepare('SELECT point, params FROM points WHERE study_id = ? ORDER BY point').raw().all(studyId) as [number, string][];
-    return new Map(rows.map(([point, params]) => [point, JSON.parse(params) as Record<string, ParamValue>]));
+    return new Map(rows.map(([point, params]) => [point, readParams(point, params)]));
   }
 
   pointTotals(studyId: number): [number, number, number][] {

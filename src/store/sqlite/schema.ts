@@ -137,11 +137,25 @@ function addLaterObjects(db: Database.Database): void {
 /** Refuses a database whose pages do not hold together (garbage written over part of it), before anything is
  * written to it: one pass over every page (about 0.5 s of CPU per 4,000,000 trials). */
 function checkIntegrity(db: Database.Database, path: string): void {
-  const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+  const problems = db.pragma(`quick_check(${INTEGRITY_FINDINGS})`, { simple: false }) as { quick_check: string }[];
   if (problems.length === 1 && problems[0].quick_check === 'ok') return;
-  const first = problems.map((p) => p.quick_check).join('; ');
-  throw new StoreError(`${path} is corrupt (the integrity check found: ${first.length > 200 ? `${first.slice(0, 200)}...` : first}); it was left as it is — restore it from a copy or pass another --db`);
+  throw new StoreError(`${path} is corrupt (the integrity check found: ${integrityFindings(problems.map((p) => p.quick_check))}); it was left as it is — restore it from a copy or pass another --db`);
 }
+
+/** How many findings the integrity check lists at most (it stops there). */
+const INTEGRITY_FINDINGS = 100;
+
+/** The integrity check's findings as one line: the first and how many more. A finding can span lines (SQLite starts
+ * the first with "*** in database main ***"), so they are split into lines first. */
+function integrityFindings(rows: readonly string[]): string {
+  const findings = rows.flatMap((row) => row.split('\n')).map((line) => line.trim()).filter((line) => line !== '' && !/^\*\*\* in database \S+ \*\*\*$/.test(line));
+  if (findings.length === 0) return 'an unnamed problem';
+  const first = findings[0].length > 200 ? `${findings[0].slice(0, 200)}...` : findings[0];
+  const more = findings.length - 1;
+  if (more === 0) return first;
+  return `${first}, and ${more}${rows.length >= INTEGRITY_FINDINGS ? '+' : ''} more`;
+}
+
 /** The columns version 3 added to `blocks` (a version-2 file gets them by ALTER TABLE, in this order). */
 export const V3_BLOCK_COLUMNS = ['final_count INTEGER NOT NULL DEFAULT 0', 'final_mean REAL NOT NULL DEFAULT 0', 'final_m2 REAL NOT NULL DEFAULT 0', 'ett_m2 REAL NOT NULL DEFAULT 0'];
 

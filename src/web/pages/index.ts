@@ -3,6 +3,7 @@
 import { byId, h, replace } from '../lib/dom.js';
 import { ago, describeSwept, int, when } from '../lib/format.js';
 import { connectLive } from '../lib/live.js';
+import { studySegment } from '../../text/study-url.js';
 import type { StudyListing } from '../lib/types.js';
 
 const container = byId('studies');
@@ -20,7 +21,7 @@ function emptyState(): HTMLElement {
 }
 
 function studyHref(name: string): string {
-  return `/studies/${encodeURIComponent(name)}`;
+  return `/studies/${studySegment(name)}`;
 }
 
 function newTable(): HTMLTableElement {
@@ -59,7 +60,10 @@ function newRow(name: string): { row: HTMLTableRowElement; cells: Record<string,
 
 function fill(entry: { row: HTMLTableRowElement; cells: Record<string, HTMLElement> }, s: StudyListing): void {
   const { cells, row } = entry;
-  cells.swept.textContent = describeSwept(s.swept);
+  // A study whose stored definition is damaged is listed with what is wrong; the others stay as they are.
+  cells.swept.textContent = s.error !== undefined ? `⚠ damaged: ${s.error}` : describeSwept(s.swept);
+  if (s.error !== undefined) row.dataset.damaged = 'true';
+  else delete row.dataset.damaged;
   cells.points.textContent = s.planned && s.planned.points !== s.points ? `${int(s.points)} of ${int(s.planned.points)}` : int(s.points);
   const planned = s.planned?.trials ?? null;
   const progress = cells.progress as HTMLProgressElement;

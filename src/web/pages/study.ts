@@ -6,12 +6,13 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { append, byId, h, replace } from '../lib/dom.js';
 import { ago, describeParams, describeSwept, int, num, pct, signedPct, when } from '../lib/format.js';
 import { connectLive } from '../lib/live.js';
+import { studyFromSegment, studySegment } from '../../text/study-url.js';
 import type { StudyView, StudySummary } from '../lib/types.js';
 import { EXCLUSION_MARK, EXCLUSION_RULE, exclusionPhrase } from '../../study/metrics.js';
 import { staleDivergedNote } from '../../study/stale.js';
 
-const name = decodeURIComponent(location.pathname.replace(/^\/studies\//, ''));
-const api = `/api/studies/${encodeURIComponent(name)}`;
+const name = studyFromSegment(location.pathname.replace(/^\/studies\//, ''));
+const api = `/api/studies/${studySegment(name)}`;
 document.title = `${name} — xorlab`;
 byId('title').textContent = name;
 
@@ -271,17 +272,27 @@ byId<HTMLFormElement>('compare').addEventListener('submit', (event) => {
 // reports as an error), then the event stream: it sends the study's view at once and then every change.
 async function start(): Promise<void> {
   const response = await fetch('/api/studies');
-  const studies = (await response.json()) as { name: string }[];
-  if (!studies.some((s) => s.name === name)) {
+  const studies = (await response.json()) as { name: string; error?: string }[];
+  const listed = studies.find((s) => s.name === name);
+  const stop = (problem: string): void => {
     byId('meta').textContent = '';
-    showProblem(`There is no study named “${name}” in this database.`);
+    showProblem(problem);
     append(byId('problem'), ' ', h('a', { href: '/' }, 'See all studies.'));
     byId('live').textContent = '';
-    return;
-  }
-  connectLive(
+  };
+  if (!listed) return stop(`There is no study named “${name}” in this database.`);
+  if (listed.error !== undefined) return stop(`The study “${name}” cannot be read: ${listed.error}.`);
+  const live = connectLive(
     `/api/events?study=${encodeURIComponent(name)}`,
-    { study: (data) => show(data as StudyView), gone: () => showProblem(`The study “${name}” is no longer in the database.`) },
+    {
+      study: (data) => show(data as StudyView),
+      gone: () => showProblem(`The study “${name}” is no longer in the database.`),
+      // A study whose stored rows are damaged: said once, and the page stops listening.
+      problem: (data) => {
+        live.close();
+        stop(`${(data as { error: string }).error}.`);
+      },
+    },
     byId('live'),
   );
 }
