@@ -95,11 +95,17 @@ async function storedEngine(store: StudyReader, study: Study, datasets: Record<s
     }
     return ok;
   };
+  // A run in f32 stores some trials in f64: those f32 could not carry, trained again in f64 (engine/train-many.ts).
+  // So a fast f32 row says f32 at once, while fast f64 rows say f64 only when no f32 row follows them (a study run in
+  // f64 is read to its end; a study run in f32 meets an f32 row soon after its first retried trials).
+  let fastF64 = false;
   for await (const row of store.iterateTrials(study.definition.name)) {
-    if (row.engine === 'fast') return { engine: 'fast', precision: row.precision === 'f64' ? 'f64' : 'f32' };
-    if (isCovered(row.point)) return { engine: 'reference', precision: 'f64' };
+    if (row.engine === 'fast') {
+      if (row.precision !== 'f64') return { engine: 'fast', precision: 'f32' };
+      fastF64 = true;
+    } else if (!fastF64 && isCovered(row.point)) return { engine: 'reference', precision: 'f64' };
   }
-  return null;
+  return fastF64 ? { engine: 'fast', precision: 'f64' } : null;
 }
 
 /** Each point's relative standard error, from the store's per-point summary (what refine allocates by). */
