@@ -13,6 +13,7 @@ import { createApi } from './api.js';
 import { HttpError, hostAllowed, requestUrl, securityHeaders, sendError } from './http.js';
 import { DEFAULT_POLL_MS, LiveStudies } from './live.js';
 import { bundleRoot, resolveStatic, safeSegments } from './static.js';
+import { MissingPackageError } from '../text/packages.js';
 
 /** dist/web/ of this package, from src/server/ (tsx) as from dist/server/ (built). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -61,6 +62,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) sendError(res, error.status, error.message);
+      // A chart download without the optional chart packages: the message names the command that installs them.
+      else if (error instanceof MissingPackageError) sendError(res, 501, error.message);
       else sendError(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
     });
   });
