@@ -34,7 +34,8 @@ test('the README\'s extras table gives each extra\'s install command', () => {
 });
 
 test('a missing package of an extra is a MissingPackageError naming it and the install command; other failures pass through', async () => {
-  const missing = await loadExtra('postgres', () => import('pg-connection-string-that-is-not-there')).catch((e: unknown) => e);
+  const absent: string = 'pg-connection-string-that-is-not-there';
+  const missing = await loadExtra('postgres', () => import(absent)).catch((e: unknown) => e);
   assert.ok(!(missing instanceof MissingPackageError), 'a package outside the extra is not reported as the extra\'s');
   const notFound = Object.assign(new Error("Cannot find package 'pg' imported from /x/dist/store/postgres/open.js"), { code: 'ERR_MODULE_NOT_FOUND' });
   const error = await loadExtra('postgres', () => Promise.reject(notFound)).catch((e: unknown) => e);

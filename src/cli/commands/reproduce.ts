@@ -12,7 +12,7 @@ import { loadChartPackages } from '../../plot/render.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
+import { addRunOptions, engineRequest, typedCommand, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -148,7 +148,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     const datasets = { xor: builtinDataset('xor') };
     settings = withEngine(settings, await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
     makeOutFolder(dir);
-    const hint = commandLine(process.argv.slice(2));
+    const hint = typedCommand(process.argv.slice(2));
     const run = await runPrepared(store, scale, studies, (label, study, plan) => runWithProgress(label, study, plan, store, datasets, settings, () => hint), log);
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');
