@@ -1,6 +1,6 @@
 // Light canvas charts for what changes every frame of a live training (the loss curve, every weight's line, the
 // decision boundary): drawing a few thousand points costs well under a millisecond, where re-rendering a Vega view
-// per frame costs tens (README: the playground). Same look as the CLI's charts: viridis, dashes, greyscale-safe.
+// per frame costs tens (docs/web.md: the playground). Same look as the CLI's charts: viridis, dashes, greyscale-safe.
 
 /** Vega's viridis (vega-scale's palette), which the CLI's charts use. */
 const VIRIDIS = '440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725';
