@@ -65,12 +65,13 @@ test('npm pack ships dist/ complete and nothing else; installed from the tarball
     // 1. The tarball: prepare (the build) is not run again; dist/ is what `npm test` just built.
     const [pack] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root })) as PackResult[];
     const paths = pack.files.map((f) => f.path);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'bin/xorlab.js', 'dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core.d.ts', 'dist/engine/lockstep.wasm', 'dist/cli/main.js', 'dist/study/worker.js', 'dist/web/index.html', 'dist/web/playground.html', 'dist/web/lockstep.wasm']) {
+    // docs/ too: the README's links to the reference resolve in the installed package.
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'docs/cli.md', 'docs/library.md', 'bin/xorlab.js', 'dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core.d.ts', 'dist/engine/lockstep.wasm', 'dist/cli/main.js', 'dist/study/worker.js', 'dist/web/index.html', 'dist/web/playground.html', 'dist/web/lockstep.wasm']) {
       assert.ok(paths.includes(needed), `the tarball lacks ${needed}`);
     }
     // dist/web/ is what `xorlab serve` sends to a browser: its pages, their bundles (vega-embed inside) and the kernel.
     const unexpected = paths.filter(
-      (p) => !/^(package\.json|README\.md|LICENSE|bin\/xorlab\.js|dist\/.+\.(js|d\.ts|wasm)|dist\/web\/[^/]+\.(html|css|svg))$/.test(p) || p.startsWith('dist/bench/'),
+      (p) => !/^(package\.json|README\.md|LICENSE|bin\/xorlab\.js|docs\/[^/]+\.md|dist\/.+\.(js|d\.ts|wasm)|dist\/web\/[^/]+\.(html|css|svg))$/.test(p) || p.startsWith('dist/bench/'),
     );
     assert.deepEqual(unexpected, [], 'the tarball carries files a user does not need');
     // About 1.8 MB of Node code and declarations and 2.6 MB of pages (vega is most of it).
