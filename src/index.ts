@@ -36,6 +36,7 @@ export { refineStudy } from './study/refine.js';
 export type { RefinedPoint, RefineOptions, StudyRefinement } from './study/refine.js';
 export type { ComparedPoint, FittedMinimum, PointQuery, StudySummary, SummaryComparison, SummaryMinimum, SummaryOptions, SummaryPoint } from './study/summary.js';
 export { ChartDataError, ChartFileError } from './plot/errors.js';
+export { MissingPackageError } from './text/packages.js';
 export type { ChartFormat, ChartSpec, CurveInput, CurvePoint } from './plot/types.js';
 
 /** Options of `train` in `xorlab`: those of `xorlab/core`, and the engine. */

@@ -2,7 +2,7 @@
 // run) and once as a distributed study (the coordinator queues its chunks in PostgreSQL with pg-boss and its own
 // worker takes them back, stores each chunk's rows and completes its job in one transaction), into a server
 // started on this machine (./postgres-server.ts, fsync on). Goal: the distributed run >= 0.9x the local one. Also
-// what one PostgreSQL server pays per trial (its CPU), from which the README estimates where adding machines stops
+// what one PostgreSQL server pays per trial (its CPU), from which docs/distributed.md estimates where adding machines stops
 // paying. When no server can be started, it says so.
 import { availableParallelism } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';

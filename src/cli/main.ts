@@ -10,9 +10,10 @@ import { ChartDataError } from '../plot/errors.js';
 import { StudyError } from '../study/definition.js';
 import { ReproduceError } from '../article/reproduce.js';
 import { guardStandardStreams } from './output.js';
+import { MissingPackageError } from '../text/packages.js';
 
 /** Errors that mean "the input is wrong" wherever they are raised: one line, exit 2, no stack trace. */
-const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError];
+const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError, MissingPackageError];
 
 type Register = (program: Command) => void;
 

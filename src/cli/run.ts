@@ -174,6 +174,18 @@ export function passwordNote(command: string): string {
   return command.includes(MASK) ? `xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n` : '';
 }
 
+/**
+ * The command that runs `args` again, as the user can type it: `npm start` (with what followed its `--`) when it is
+ * the clone's `npm start` that ran them, whose `xorlab` need not be on the PATH yet; else `xorlab ...` (commandLine).
+ */
+export function typedCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const fromStart = env.npm_lifecycle_event === 'start' && env.npm_package_name === 'xorlab';
+  const script = fromStart ? /\bbin\/xorlab\.js\s+(.+)$/.exec(env.npm_lifecycle_script ?? '')?.[1]?.trim().split(/\s+/) : undefined;
+  if (script === undefined || !script.every((arg, i) => args[i] === arg)) return commandLine(args);
+  const rest = args.slice(script.length);
+  return rest.length === 0 ? 'npm start' : `npm start -- ${commandLine(rest).slice('xorlab '.length)}`;
+}
+
 /** The command line as typed, quoted for a POSIX shell, with any password shown as ***. */
 export function commandLine(args: readonly string[]): string {
   return redact(['xorlab', ...args.map(shellWord)].join(' '));

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import { fontFiles, textWidth } from './fonts.js';
+import { loadExtra } from '../text/packages.js';
 import { fileErrorReason } from '../text/format.js';
 import { FONT } from './theme.js';
 import { ChartFileError } from './errors.js';
@@ -25,7 +26,11 @@ let renderers: Promise<Renderers> | undefined;
  */
 function loadRenderers(): Promise<Renderers> {
   renderers ??= (async () => {
-    const [vega, vegaLite, resvg] = await Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
+    // Optional packages (package.json's peerDependencies): a missing one is named with its install command.
+    const [vega, vegaLite, resvg] = await loadExtra('charts', () => {
+      fontFiles();
+      return Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
+    });
     // Vega measures text for layout; give it the real widths of the font that resvg draws with.
     (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (item, text) => {
       const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
@@ -36,6 +41,12 @@ function loadRenderers(): Promise<Renderers> {
     return { vega, compile: vegaLite.compile, Resvg: resvg.Resvg };
   })();
   return renderers;
+}
+
+/** Loads the chart packages now: a command that draws only at its end (xorlab reproduce) learns first that one is
+ * missing (a MissingPackageError), not after its work. */
+export async function loadChartPackages(): Promise<void> {
+  await loadRenderers();
 }
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {

@@ -16,6 +16,7 @@ import { clientErrorAnswer, HttpError, hostAllowed, requestUrl, securityHeaders,
 import { studyFromSegment } from '../text/study-url.js';
 import { DEFAULT_POLL_MS, LiveStudies } from './live.js';
 import { bundleRoot, resolveStatic, safeSegments } from './static.js';
+import { MissingPackageError } from '../text/packages.js';
 
 /** dist/web/ of this package, from src/server/ (tsx) as from dist/server/ (built). */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -70,6 +71,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       // Nothing of where the database is goes to a remote client (the CLI, the user's own, says it).
       const location = options.store.location;
       if (error instanceof HttpError) sendError(res, error.status, withoutLocation(error.message, location));
+      // A chart download without the optional chart packages: the message names the command that installs them.
+      else if (error instanceof MissingPackageError) sendError(res, 501, error.message);
       else sendError(res, 500, withoutLocation(`internal error: ${error instanceof Error ? error.message : String(error)}`, location));
     });
   });

@@ -1,6 +1,7 @@
 // Opening a store from what the user typed: a SQLite file path (or sqlite: URL), a postgres:// or postgresql://
 // URL, or a mongodb:// or mongodb+srv:// URL. The drivers are loaded only for the store that is asked for.
 import { openSqliteStore } from './sqlite/open.js';
+import { loadExtra } from '../text/packages.js';
 import { redact } from '../text/redact.js';
 import { StoreError, type OpenStoreOptions, type Store } from './types.js';
 
@@ -27,8 +28,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     throw new StoreError(`not a valid database URL: ${redact(url)} (expected postgres://user@host:port/database or mongodb://host:port/database)`);
   }
   const kind = storeKind(url);
-  if (kind === 'postgres') return (await import('./postgres/open.js')).openPostgresStore(url, options);
-  if (kind === 'mongodb') return (await import('./mongo/open.js')).openMongoStore(url, options);
+  // Their drivers are optional packages (package.json's peerDependencies): a missing one is named with its install command.
+  if (kind === 'postgres') return (await loadExtra('postgres', () => import('./postgres/open.js'))).openPostgresStore(url, options);
+  if (kind === 'mongodb') return (await loadExtra('mongodb', () => import('./mongo/open.js'))).openMongoStore(url, options);
   if (kind === 'unknown') {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] ?? '';
     throw new StoreError(`unknown store URL scheme "${scheme}://" in ${redact(url)}; use a SQLite file path, postgres:// or mongodb://`);

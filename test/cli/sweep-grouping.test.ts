@@ -1,4 +1,4 @@
-// The README's promise, through the real CLI and the fast engine: a trial's numbers depend only on (study, point,
+// The promise of docs/studies.md, through the real CLI and the fast engine: a trial's numbers depend only on (study, point,
 // repeat), never on the number of workers, the chunk size or a resume after a kill. The stds reach the XOR kernel's
 // clamped hidden-layer path (|b| + |w0| + |w1| > 86 in f32, > 700 in f64) in some lanes and not in others.
 import { test } from 'node:test';

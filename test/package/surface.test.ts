@@ -24,7 +24,7 @@ const CORE = [
 /** What xorlab adds: stores, studies, summaries, charts and their errors. */
 const NODE_ONLY = [
   'AllocationError', 'ChartDataError', 'ChartFileError', 'ChartFormat', 'ChartSpec', 'ComparedPoint', 'CurveInput',
-  'CurvePoint', 'FittedMinimum', 'MetricMoments', 'MetricName', 'MissingDatabaseError', 'OpenStoreOptions',
+  'CurvePoint', 'FittedMinimum', 'MetricMoments', 'MetricName', 'MissingDatabaseError', 'MissingPackageError', 'OpenStoreOptions',
   'ParamValue', 'PointQuery', 'PointSummary', 'PointValues', 'RefineOptions', 'RefinedPoint', 'RunSummary', 'Store',
   'StoreError', 'StudyCurveOptions', 'StudyDefinition', 'StudyDefinitionInput', 'StudyError', 'StudyProgress',
   'StudyRecord', 'StudyRefinement', 'StudyRun', 'StudyRunOptions', 'StudySummary', 'SummaryComparison',

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { refineStudy } from '../../src/study/refine.js';
 import { runStudy } from '../../src/study/sweep.js';
+import type { StudyDefinitionInput } from '../../src/study/definition.js';
 import { collect, tempDir } from '../helpers/cli.js';
 
 const dir = tempDir();
 
 // ReLU at std 54.6 for 1,500 epochs: about three in four trials leave f32's range and are retried in f64.
-const definition = (seed: number) => ({
+const definition = (seed: number): StudyDefinitionInput => ({
   name: `relu-${seed}`,
   config: { activation: 'relu', hiddenStd: 54.6, outputStd: 0.8165, epochs: 1500, updateOrder: 'seed', bceClip: 1e-15 },
   sweep: { lr: [0.1, 0.2] },

@@ -8,11 +8,12 @@ import { builtinDataset } from '../../core/index.js';
 import { MAX_REPEATS } from '../../config/index.js';
 import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
+import { loadChartPackages } from '../../plot/render.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { printable } from '../../text/quote.js';
-import { addRunOptions, commandLine, engineRequest, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
+import { addRunOptions, engineRequest, typedCommand, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -133,6 +134,8 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
   // Bad input writes nothing: --out is checked without creating it, the four definitions (and the engine of any
   // stored trials) before any is registered, and the folder is made only after that.
   checkOutFolder(dir);
+  // The report's figures need the chart packages: a missing one is said now, not after the trainings.
+  await loadChartPackages();
   const studies = resolveReproduction(scale, prefix);
   const log = (line: string) => process.stderr.write(`reproduce: ${printable(line)}\n`);
   // Without --db the trials go into the report folder, beside the report made from them: the user's own
@@ -146,7 +149,7 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     const datasets = { xor: builtinDataset('xor') };
     settings = withEngine(settings, await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
     makeOutFolder(dir);
-    const hint = commandLine(process.argv.slice(2));
+    const hint = typedCommand(process.argv.slice(2));
     const run = await runPrepared(store, scale, studies, (label, study, plan) => runWithProgress(label, study, plan, store, datasets, settings, () => hint), log);
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');

@@ -16,7 +16,7 @@
 // - `reservations` holds, per point, the next repeat index nobody has claimed (Store.reserveRepeats): two runs that
 //   add trials at once get different indices. Added after schema 2 was released, so it is created where missing.
 // - `trial_rows` is a view for people and pandas: one row per trial with the study's name and every configuration
-//   value as a column (README: "The database"). It is recreated whenever its definition changes (a new parameter).
+//   value as a column (docs/databases.md: "The database, for SQL and pandas"). It is recreated whenever its definition changes (a new parameter).
 import type Database from 'better-sqlite3';
 import { PARAMETER_NAMES } from '../../config/parameters.js';
 import { BLOCK_REPEATS, blockMoments, type BlockRow } from '../moments.js';

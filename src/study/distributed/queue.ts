@@ -16,7 +16,7 @@
 // A slow worker whose job expires wastes work, not results.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../../core/index.js';
 import { quote } from '../../text/quote.js';
 import type { EngineName, Precision } from '../../config/index.js';
@@ -24,6 +24,7 @@ import { isConnectionError, isRetryableTransaction, queryError } from '../../sto
 import type { PostgresStore } from '../../store/postgres/open.js';
 import { StoreError } from '../../store/types.js';
 import { coordinatorRows, prepareCoordinators, type CoordinatorRow } from './coordinators.js';
+import { loadExtra } from '../../text/packages.js';
 
 export const QUEUE_SCHEMA = 'xorlab_queue';
 export const CHUNK_QUEUE = 'chunks';
@@ -185,7 +186,9 @@ export class ChunkQueue {
   }
 
   private static async openOnce(store: PostgresStore): Promise<ChunkQueue> {
-    const boss = new PgBoss({
+    // pg-boss is an optional package (package.json's peerDependencies), loaded by the first distributed command.
+    const { default: Boss } = await loadExtra('distributed', () => import('pg-boss'));
+    const boss = new Boss({
       db: onPool(store.pool),
       schema: QUEUE_SCHEMA,
       supervise: true,

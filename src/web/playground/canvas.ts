@@ -1,7 +1,7 @@
 // Light canvas charts for what changes every frame of a live training (the loss curve, every weight's line, the
 // decision boundary, each neuron's map): drawing a few thousand points costs well under a millisecond, where
-// re-rendering a Vega view per frame costs tens (README: the playground). Same look as the CLI's charts: viridis,
-// dashes, greyscale-safe.
+// re-rendering a Vega view per frame costs tens (docs/web.md: the playground). Same look as the CLI's charts:
+// viridis, dashes, greyscale-safe.
 import type { PlotSquare } from './geometry.js';
 
 /** Vega's viridis (vega-scale's palette), which the CLI's charts use. */
