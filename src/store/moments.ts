@@ -58,7 +58,9 @@ function twoPass<R>(rows: readonly R[], value: (row: R) => number | null): [numb
     sum += x;
   }
   if (n === 0) return [0, 0, 0];
-  const mean = sum / n;
+  // Finite values whose sum overflows (total losses near 1e308: an unclipped loss at a huge learning rate): the mean
+  // by a running update instead, which stays finite. Ordinary data keeps the sum's bits.
+  const mean = Number.isFinite(sum) ? sum / n : runningMean(rows, value);
   let d1 = 0;
   let d2 = 0;
   for (const row of rows) {
@@ -68,7 +70,23 @@ function twoPass<R>(rows: readonly R[], value: (row: R) => number | null): [numb
     d1 += d;
     d2 += d * d;
   }
+  // A sum of squares past f64's range is an infinite m2 (an infinite standard deviation), not Infinity - Infinity = NaN,
+  // which a database stores as NULL.
+  if (d2 === Infinity) return [n, mean, Infinity];
   return [n, mean + d1 / n, Math.max(0, d2 - (d1 * d1) / n)];
+}
+
+/** The mean of the non-null values by the running update mean += (x - mean) / k, which never overflows for finite x. */
+function runningMean<R>(rows: readonly R[], value: (row: R) => number | null): number {
+  let k = 0;
+  let mean = 0;
+  for (const row of rows) {
+    const x = value(row);
+    if (x === null) continue;
+    k++;
+    mean += (x - mean) / k;
+  }
+  return mean;
 }
 
 /** The moments of one block's rows, which must be sorted by repeat (the canonical order). */

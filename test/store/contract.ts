@@ -48,6 +48,24 @@ export function storeContract(name: string, subject: StoreUnderTest): void {
     });
   };
 
+  t('totals near the top of f64 (an unclipped loss at a huge learning rate) are stored: a finite mean, an infinite spread', async (store) => {
+    // Their squares and their sum overflow: m2 was Infinity - Infinity = NaN, which a database refuses as NULL, so the
+    // whole chunk was lost ("NOT NULL constraint failed: blocks.loss_m2").
+    await store.ensureStudy('unit', DEF);
+    assert.equal(await store.insertTrials([trial('unit', 0, 0, 4.8e301), trial('unit', 0, 1, 2.4e301), trial('unit', 1, 0, 1.7e308), trial('unit', 1, 1, 1.7e308)]), 4);
+    const [a, b] = await store.summarize('unit');
+    close(a.mean, 3.6e301);
+    assert.equal(a.std, Infinity);
+    assert.equal(b.mean, 1.7e308);
+    assert.equal(b.std, 0);
+    const again = await subject.reopenReadonly(store);
+    try {
+      assert.deepEqual(await again.summarize('unit'), await store.summarize('unit'));
+    } finally {
+      await again.close();
+    }
+  });
+
   t('insertTrials stores rows once: duplicates of (study, point, repeat) are ignored and not counted', async (store) => {
     assert.equal(await store.ensureStudy('unit', DEF), 'created');
     assert.equal(await store.ensureStudy('unit', JSON.parse(JSON.stringify(DEF))), 'exists'); // the same text
