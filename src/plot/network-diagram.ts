@@ -6,7 +6,7 @@ import { short } from '../text/format.js';
 import { describeTraining } from './charts.js';
 import { unitName } from './neurons.js';
 import { textWidth } from './fonts.js';
-import { CHART_CONFIG } from './theme.js';
+import { CHART_CONFIG, WEIGHT_NEGATIVE, WEIGHT_POSITIVE } from './theme.js';
 
 export interface DiagramUnit {
   /** "x1", "h2", "h1.3", "y" (or "y1", "y2" for several outputs). */
@@ -100,8 +100,8 @@ function labelBox(text: string, x: number, y: number): { x0: number; x1: number;
   return { x0: x - half, x1: x + half, y0: y - 9, y1: y + 9 };
 }
 
-const POSITIVE = '#c0392b';
-const NEGATIVE = '#2166ac';
+const POSITIVE = WEIGHT_POSITIVE;
+const NEGATIVE = WEIGHT_NEGATIVE;
 
 /** The diagram as a chart: edges under the units, the weights' values on the edges when there are few of them. */
 export function networkChart(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, seed: number | null, when: string): TopLevelSpec {
@@ -117,7 +117,7 @@ export function networkChart(config: TrainingConfig, dataset: Dataset, parameter
       text: `The network ${when}`,
       subtitle: [
         describeTraining(config, seed),
-        `edges: red solid = positive weight, blue dashed = negative, width = |weight| (largest ${short(maxMagnitude)}); b = each unit's bias${labelled.length ? '' : '; values left off, there are too many edges'}`,
+        `edges: blue solid = positive weight, orange dashed = negative, width = |weight| (largest ${short(maxMagnitude)}); b = each unit's bias${labelled.length ? '' : '; values left off, there are too many edges'}`,
       ],
     },
     config: { ...CHART_CONFIG, view: { stroke: null } },

@@ -11,6 +11,10 @@ export const PLOT_WIDTH = 620;
 export const VIRIDIS_STEPS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'] as const;
 /** The measured minimum: viridis green, drawn dashed so it differs from the black Xavier rule in greyscale too. */
 export const MINIMUM_GREEN = '#1f9e66';
+/** A weight's sign, in the CLI's network diagram and the playground's alike (colour-blind safe; negative ones are also
+ * dashed where drawn as lines). */
+export const WEIGHT_POSITIVE = '#2166ac';
+export const WEIGHT_NEGATIVE = '#d6604d';
 /** The ring around a mean that leaves out many diverged trials. */
 export const MARKED_RED = '#b2182b';
 

@@ -12,6 +12,5 @@ export function setAttrs(element: Element, attrs: Record<string, string | number
   for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, typeof value === 'number' ? String(Math.round(value * 100) / 100) : value);
 }
 
-/** Sign colours, safe for colour-blind readers and in grey (negative ones are also dashed where drawn as lines). */
-export const POSITIVE = '#2166ac';
-export const NEGATIVE = '#d6604d';
+/** Sign colours: the CLI's network diagram's (plot/theme.ts), safe for colour-blind readers and in grey. */
+export { WEIGHT_POSITIVE as POSITIVE, WEIGHT_NEGATIVE as NEGATIVE } from '../../plot/theme.js';
