@@ -7,11 +7,11 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BUFFER_BOUND } from '../../src/server/live.js';
+import { BUFFER_BOUND } from '../../src/server/live-studies.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import { resolveStudy } from '../../src/study/definition.js';
+import { resolveStudy } from '../../src/study/definition/definition.js';
 import { tempDir } from '../helpers/cli.js';
 import { trial } from '../store/fixtures.js';
 
