@@ -1,6 +1,6 @@
 // The mark of a study stored before the fast engine carried f32 overflow into f64: trials stored as diverged by the
 // fast engine in f32. An xorlab of today never stores one (a non-finite f32 trial is trained again in f64), so they
-// are exactly what `xorlab recheck` (./recheck.ts) recomputes. Free of the engine: the summary and the dashboard
+// are exactly what `xorlab recheck` (../run/recheck.ts) recomputes. Free of the engine: the summary and the dashboard
 // read it.
 import type { PointSummary, Store, TrialRow } from '../../store/types.js';
 

@@ -29,7 +29,7 @@ export const StudyDefinitionSchema = z
     repeats: z.number().int().min(RUN_OPTIONS.repeats.min).max(RUN_OPTIONS.repeats.max).default(RUN_OPTIONS.repeats.default),
     seed: z.number().int().min(RUN_OPTIONS.seed.min).max(RUN_OPTIONS.seed.max).default(RUN_OPTIONS.seed.default),
     /** Dataset file -> digest of its truth table ("sha256:..."), pinned when the study was first stored, so that
-     * a file edited later is refused instead of mixing two tables in one study (./pins.ts). Absent in studies
+     * a file edited later is refused instead of mixing two tables in one study (../run/pins.ts). Absent in studies
      * without dataset files and in studies stored before it existed. */
     datasets: z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits')).optional(),
   })

@@ -1,4 +1,4 @@
-// A sweep worker thread: trains the chunks it is sent (./chunk.ts) and sends back typed arrays.
+// A sweep worker thread: trains the chunks it is sent (./browser/chunk.ts) and sends back typed arrays.
 // Each chunk carries its points' validated configurations, so nothing here loads the configuration schema (zod):
 // test/study/run/worker-imports.test.ts keeps this file's imports free of it.
 import { parentPort, workerData } from 'node:worker_threads';

@@ -1,7 +1,7 @@
 // From a stored study to a chart: which parameter is on the x-axis, whether its grid is spaced on a log scale (exp:
 // and log: grids), which other axis makes the lines (a category such as the activation) or the panels, which are
 // held at one value (--at), the metric's values per point, each line's fitted minimum (the same as summary's:
-// ./curves.ts) and the reference rules for the study's own layer shape.
+// ../analysis/curves.ts) and the reference rules for the study's own layer shape.
 import type { TopLevelSpec } from 'vega-lite';
 import { defaultConfig, parameterNamed, suggestParameter } from '../../config/index.js';
 import type { TrainingConfig } from '../../core/index.js';

@@ -1,4 +1,4 @@
-// The study panel: runs the in-page study (study-runner.ts) and draws the CLI's curve (article/charts.ts's
+// The study panel: runs the in-page study (study-runner.ts) and draws the CLI's curve (study/views/charts.ts's
 // curveSpecOf -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
 import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
