@@ -1,4 +1,4 @@
-// Lint: typescript-eslint's recommended rules with type information, run by `npm test` (scripts/lint.mjs).
+// Lint: typescript-eslint's recommended rules with type information, run by `npm test` (`npm run lint`: `eslint .`).
 // The type-aware rules that matter most here: a store call is asynchronous, and a promise that nobody awaits is a
 // write that may not have happened when the command exits.
 import js from '@eslint/js';

@@ -1,4 +1,4 @@
-// `xorlab`: the library for Node. Everything of `xorlab/core` (./core.ts), with `train` able to use the fast
+// `xorlab`: the library for Node. Everything of `xorlab/core` (./core-entry.ts), with `train` able to use the fast
 // WebAssembly engine and dataset files, plus stores, studies (run, refine, summarise) and charts. A small, deliberate
 // surface: the functions here give the same objects as the CLI's --json output and are built by the same code;
 // everything else in the package is internal and may change. Errors about what a caller gave are XorlabErrors
@@ -10,31 +10,31 @@ import { checkLogEvery, startingParameters, trainingInput, type TrainingReport }
 import { ConfigError, type EngineName, type Precision } from './core/config.js';
 import { RUN_OPTIONS, runOptionProblem } from './config/run-options.js';
 import type { TrainingConfigInput } from './config/parameters.js';
-import type { TrainOptions as CoreTrainOptions } from './core.js';
+import type { TrainOptions as CoreTrainOptions } from './core-entry.js';
 import { loadDataset } from './engine/datasets.js';
 import { runTraining } from './engine/single.js';
 import { DEFAULT_LOCATION, openStore as openStoreAt } from './store/index.js';
 import type { MetricName, OpenStoreOptions, Store } from './store/types.js';
-import { summarizeStudy as summarize, type StudySummary, type SummaryOptions } from './study/summary.js';
+import { summarizeStudy as summarize, type StudySummary, type SummaryOptions } from './study/analysis/summary.js';
 import { curveSpec as curveSpecOf } from './plot/curve.js';
 import { ChartFileError } from './plot/errors.js';
 import { render } from './plot/render.js';
 import { PLOT_FORMATS, type ChartFormat, type ChartSpec, type CurveInput } from './plot/types.js';
-import { studyCurveSpec as studyCurveSpecOf, studyHeatmapSpec as studyHeatmapSpecOf } from './study/charts.js';
+import { studyCurveSpec as studyCurveSpecOf, studyHeatmapSpec as studyHeatmapSpecOf } from './study/views/charts.js';
 
-export * from './core.js';
+export * from './core-entry.js';
 
 export { validateConfig } from './config/validate.js';
 export { MissingDatabaseError, StoreError } from './store/types.js';
 export type { MetricMoments, MetricName, OpenStoreOptions, ParamValue, PointSummary, PointValues, Store, StudyRecord, TrialRow } from './store/types.js';
-export { StudyError } from './study/types.js';
-export type { StudyDefinition, StudyDefinitionInput } from './study/types.js';
-export { AllocationError } from './study/allocate.js';
-export { runStudy } from './study/sweep.js';
-export type { RunSummary, StudyProgress, StudyRun, StudyRunOptions } from './study/sweep.js';
-export { refineStudy } from './study/refine.js';
-export type { RefinedPoint, RefineOptions, StudyRefinement } from './study/refine.js';
-export type { ComparedPoint, FittedMinimum, PointQuery, StudySummary, SummaryComparison, SummaryMinimum, SummaryOptions, SummaryPoint } from './study/summary.js';
+export { StudyError } from './study/definition/types.js';
+export type { StudyDefinition, StudyDefinitionInput } from './study/definition/types.js';
+export { AllocationError } from './study/run/allocate.js';
+export { runStudy } from './study/run/run-study.js';
+export type { RunSummary, StudyProgress, StudyRun, StudyRunOptions } from './study/run/run-study.js';
+export { refineStudy } from './study/run/refine.js';
+export type { RefinedPoint, RefineOptions, StudyRefinement } from './study/run/refine.js';
+export type { ComparedPoint, FittedMinimum, PointQuery, StudySummary, SummaryComparison, SummaryMinimum, SummaryOptions, SummaryPoint } from './study/analysis/summary.js';
 export { ChartDataError, ChartFileError } from './plot/errors.js';
 export { MissingPackageError } from './text/packages.js';
 export type { ChartFormat, ChartSpec, CurveInput, CurvePoint } from './plot/types.js';

@@ -2,9 +2,9 @@
 // 95% intervals and findings written from the numbers, the baseline named; where an interval contains 0 the text
 // says the question is not resolved at this scale and about how many trainings would resolve it. Pure text.
 import type { PointSummary } from '../store/types.js';
-import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, exclusionPhrase, metricPoint, type MetricPoint } from '../study/metrics.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, exclusionPhrase, metricPoint, type MetricPoint } from '../study/analysis/metrics.js';
 import { csvLine, short } from '../text/format.js';
-import { MAX_STUDY_TRIALS } from '../study/definition.js';
+import { MAX_STUDY_TRIALS } from '../study/definition/definition.js';
 import { scheduleSettings, type Difference, type NextScale, type Question, type SettingResult } from './next.js';
 
 const n = (x: number) => x.toLocaleString('en-US');

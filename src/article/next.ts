@@ -3,15 +3,15 @@
 // best place on the swept axis and its metrics there, and each setting against a named baseline with a 95% interval.
 // Pure: definitions in, per-point summaries in, numbers and sentences out (./next-report.ts writes the markdown).
 import type { ParamValue, PointSummary, PointValues } from '../store/types.js';
-import type { StudyDefinitionInput } from '../study/definition.js';
-import { initRule, type InitRule } from '../study/chart-labels.js';
-import { bestPoint, curveBests, curvesAlong, markedInFit, type MarkedPoint } from '../study/curves.js';
-import { metricPoint, metricSample, type MetricPoint } from '../study/metrics.js';
-import type { MinimumFit } from '../study/minimum.js';
-import { pairedRateDifference, rateDifference } from '../study/proportions.js';
-import { outcomeTable, pairUp, pairedCompare } from '../study/paired.js';
-import { compare } from '../study/stats.js';
-import { MAX_STUDY_TRIALS } from '../study/definition.js';
+import type { StudyDefinitionInput } from '../study/definition/definition.js';
+import { initRule, type InitRule } from '../study/views/chart-labels.js';
+import { bestPoint, curveBests, curvesAlong, markedInFit, type MarkedPoint } from '../study/analysis/curves.js';
+import { metricPoint, metricSample, type MetricPoint } from '../study/analysis/metrics.js';
+import type { MinimumFit } from '../study/analysis/minimum.js';
+import { pairedRateDifference, rateDifference } from '../study/analysis/proportions.js';
+import { outcomeTable, pairUp, pairedCompare } from '../study/analysis/paired.js';
+import { compare } from '../study/analysis/stats.js';
+import { MAX_STUDY_TRIALS } from '../study/definition/definition.js';
 import { articleConfig } from './config.js';
 
 export const NEXT_ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu'] as const;

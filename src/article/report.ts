@@ -6,11 +6,11 @@ import { defaultConfig } from '../config/index.js';
 import type { PointSummary } from '../store/types.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import type { Scale } from './reproduce.js';
-import { MINIMUM_METHOD, fitMinimum, type MinimumFit } from '../study/minimum.js';
+import { MINIMUM_METHOD, fitMinimum, type MinimumFit } from '../study/analysis/minimum.js';
 import { csvLine, short } from '../text/format.js';
 import { printable } from '../text/quote.js';
-import { metricPoint } from '../study/metrics.js';
-import { compare, type Comparison } from '../study/stats.js';
+import { metricPoint } from '../study/analysis/metrics.js';
+import { compare, type Comparison } from '../study/analysis/stats.js';
 
 export type Verdict = 'agrees' | 'disagrees' | 'no data';
 

@@ -3,11 +3,11 @@
 // how a plan is run (workers, progress, Ctrl-C). Rerunning resumes: only missing trials are computed, and the
 // refinement tops a study up to its target total.
 import type { Store } from '../store/types.js';
-import { allocateBudget } from '../study/allocate.js';
-import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from '../study/definition.js';
-import { planMissing, type TrialPlan } from '../study/plan.js';
-import type { RunOutcome } from '../study/run.js';
-import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck, type EngineRequest } from '../study/stored.js';
+import { allocateBudget } from '../study/run/allocate.js';
+import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from '../study/definition/definition.js';
+import { planMissing, type TrialPlan } from '../study/run/browser/plan.js';
+import type { RunOutcome } from '../study/run/run-plan.js';
+import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck, type EngineRequest } from '../study/run/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';

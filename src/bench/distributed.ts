@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { builtinDataset } from '../core/index.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres/open.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
-import { resolveStudy } from '../study/definition.js';
-import { coordinate } from '../study/distributed/coordinate.js';
-import { ChunkQueue } from '../study/distributed/queue.js';
-import { planMissing } from '../study/plan.js';
-import { runPlan } from '../study/run.js';
+import { resolveStudy } from '../study/definition/definition.js';
+import { coordinate } from '../distributed/coordinate.js';
+import { ChunkQueue } from '../distributed/queue.js';
+import { planMissing } from '../study/run/browser/plan.js';
+import { runPlan } from '../study/run/run-plan.js';
 import { serverCpuSeconds } from './postgres.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 

@@ -10,7 +10,7 @@ import { builtinDataset, seededInitialParameters, shapeFor } from '../core/index
 import { defaultConfig, type TrainingConfigInput } from '../config/index.js';
 import { measureAccuracy } from '../engine/accuracy.js';
 import { trainManyFrom, type EngineRun, type Precision } from '../engine/index.js';
-import { workerEntry } from '../study/worker-entry.js';
+import { workerEntry } from '../study/run/worker-entry.js';
 import { loadSpin } from './spin.js';
 import { XAVIER, articleConfig } from '../article/config.js';
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { builtinDataset } from '../core/index.js';
 import { startServer } from '../server/server.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
-import { resolveStudy } from '../study/definition.js';
-import { planMissing } from '../study/plan.js';
-import { defaultWorkers, runPlan } from '../study/run.js';
+import { resolveStudy } from '../study/definition/definition.js';
+import { planMissing } from '../study/run/browser/plan.js';
+import { defaultWorkers, runPlan } from '../study/run/run-plan.js';
 import { CHROMIUM, hasChromium, launchChromium } from './chromium.js';
 
 export interface PlaygroundBenchOptions {

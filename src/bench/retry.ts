@@ -8,7 +8,7 @@ import { trainManyFrom } from '../engine/index.js';
 import { trainManyLockstep } from '../engine/lockstep.js';
 import { SCALES } from '../article/reproduce.js';
 import { articleConfig } from '../article/config.js';
-import { parseGrid } from '../study/grid.js';
+import { parseGrid } from '../study/definition/grid.js';
 import { NEXT_ACTIVATIONS } from '../article/next.js';
 
 export interface RetryBenchOptions {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { builtinDataset } from '../core/index.js';
 import type { EngineName, Precision } from '../engine/index.js';
 import { openSqliteStore } from '../store/sqlite/open.js';
-import { resolveStudy } from '../study/definition.js';
-import { planMissing } from '../study/plan.js';
-import { defaultWorkers, runPlan } from '../study/run.js';
+import { resolveStudy } from '../study/definition/definition.js';
+import { planMissing } from '../study/run/browser/plan.js';
+import { defaultWorkers, runPlan } from '../study/run/run-plan.js';
 
 export interface SweepBenchOptions {
   /** Grid points (exp:-3:4:points); default 400. */

@@ -7,7 +7,7 @@ import { redact } from '../text/redact.js';
 import { printable } from '../text/quote.js';
 import { StoreError } from '../store/types.js';
 import { ChartDataError } from '../plot/errors.js';
-import { StudyError } from '../study/definition.js';
+import { StudyError } from '../study/definition/definition.js';
 import { ReproduceError } from '../article/reproduce.js';
 import { guardStandardStreams } from './output.js';
 import { MissingPackageError } from '../text/packages.js';

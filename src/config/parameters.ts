@@ -1,7 +1,7 @@
 // The one table of training parameters. Each parameter is declared here once: its default, its type and range,
 // its CLI flag and help, whether and how a study can sweep it, its title on a chart, its label on a form and when
 // it does anything. Everything else is derived: the zod schema (./schema.ts), the CLI flags and their help
-// (cli/config-options.ts), the sweepable parameters (study/params.ts), the axis titles (plot/names.ts), the
+// (cli/config-options.ts), the sweepable parameters (study/definition/params.ts), the axis titles (plot/names.ts), the
 // playground's fields (web/playground/fields.ts) and the defaults. Adding a hyperparameter means adding a row here
 // (and teaching core's training what it means). Pure data: no zod, no Node APIs.
 import { ACTIVATION_NAMES } from '../core/activations.js';

@@ -2,7 +2,7 @@
 // trials are run (worker threads, chunk size, engine, precision). Each option is declared here once: its type and
 // range, its default, its flag's placeholder and help, and its label on a form. Derived from it: the CLI's flags,
 // their help and their parsing (cli/run-flags.ts, used by sweep, refine, reproduce, worker and train), the study
-// definition's schema (study/definition.ts), the checks of the library's run options (study/sweep.ts, index.ts)
+// definition's schema (study/definition/definition.ts), the checks of the library's run options (study/run/run-study.ts, index.ts)
 // and the playground's study fields (web/playground/fields.ts). Pure data: no zod, no Node APIs.
 import { ENGINE_NAMES, PRECISIONS } from '../core/config.js';
 import { MAX_SEED } from '../core/rng.js';

@@ -43,7 +43,7 @@ export interface CurveInput {
   xavier?: number | null;
   /** The reference rule's label (default: the article's 2-2 layer, "Xavier/Glorot 1/√2 ≈ 0.707"). */
   xavierLabel?: string;
-  /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/minimum.ts); none by default. */
+  /** Where to draw the minimum rule and what to call it (a fitted one, or the lowest mean: study/analysis/minimum.ts); none by default. */
   minimum?: { x: number; label?: string } | null;
   /** The fitted minimum's confidence interval, shaded around its rule. */
   minimumInterval?: { low: number; high: number } | null;

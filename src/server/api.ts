@@ -11,13 +11,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TopLevelSpec } from 'vega-lite';
 import { render } from '../plot/render.js';
 import { StoreError, type Store, type StudyRecord } from '../store/types.js';
-import { StudyError } from '../study/definition.js';
-import { staleDivergedTrials } from '../study/stale.js';
-import { MAX_LEVEL, MIN_LEVEL, summaryReport } from '../study/summary.js';
-import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/trial-text.js';
+import { StudyError } from '../study/definition/definition.js';
+import { staleDivergedTrials } from '../study/analysis/stale.js';
+import { MAX_LEVEL, MIN_LEVEL, summaryReport } from '../study/analysis/summary.js';
+import { TRIAL_FORMATS, trialText, type TrialFormat } from '../study/views/trial-text.js';
 import { HttpError, securityHeaders, sendJson } from './http.js';
-import type { LiveStudies } from './live.js';
-import { DEFAULT_LEVEL, studyCharts } from '../study/view.js';
+import type { LiveStudies } from './live-studies.js';
+import { DEFAULT_LEVEL, studyCharts } from '../study/views/view.js';
 
 const CHART_FILES = /^(curve|heatmap)\.(svg|png)$/;
 

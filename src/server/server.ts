@@ -14,7 +14,7 @@ import { createApi } from './api.js';
 import type { Duplex } from 'node:stream';
 import { clientErrorAnswer, HttpError, hostAllowed, requestUrl, securityHeaders, sendError, withoutLocation } from './http.js';
 import { studyFromSegment } from '../text/study-url.js';
-import { DEFAULT_POLL_MS, LiveStudies } from './live.js';
+import { DEFAULT_POLL_MS, LiveStudies } from './live-studies.js';
 import { bundleRoot, resolveStatic, safeSegments } from './static.js';
 import { MissingPackageError } from '../text/packages.js';
 

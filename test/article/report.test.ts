@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { PointSummary } from '../../src/store/types.js';
-import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/minimum.js';
-import { minimumPoint } from '../../src/study/stats.js';
+import { curveMinimum, fitMinimum, fitQuadratic } from '../../src/study/analysis/minimum.js';
+import { minimumPoint } from '../../src/study/analysis/stats.js';
 import { articleClaims, improvement, reportMarkdown, summaryCsv } from '../../src/article/report.js';
-import { metricPoint } from '../../src/study/metrics.js';
+import { metricPoint } from '../../src/study/analysis/metrics.js';
 import { SCALES, runReproduction, type Scale } from '../../src/article/reproduce.js';
-import { runPlan } from '../../src/study/run.js';
+import { runPlan } from '../../src/study/run/run-plan.js';
 
 test('fitQuadratic recovers an exact parabola; fitMinimum finds its vertex with an interval around it', () => {
   const u = [-1, -0.5, 0, 0.5, 1];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/open.js';
-import { resolveStudy } from '../../src/study/definition.js';
+import { resolveStudy } from '../../src/study/definition/definition.js';
 import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/index.js';
 import { XORLAB_APPLICATION_ID } from '../../src/store/sqlite/schema.js';
-import { resolveStudy } from '../../src/study/definition.js';
+import { resolveStudy } from '../../src/study/definition/definition.js';
 import { BIN, runCli, tempDir, usageErrorLine, type CliResult } from '../helpers/cli.js';
 import { sha1, trial } from '../store/fixtures.js';
 

@@ -1,5 +1,5 @@
 // `xorlab recheck` as a command: its help, what it prints, bad input as one line (exit 2, nothing created), and a
-// study with nothing to recheck left byte-identical. What it computes is tested in process (test/study/recheck.test.ts).
+// study with nothing to recheck left byte-identical. What it computes is tested in process (test/study/run/recheck.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';

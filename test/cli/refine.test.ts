@@ -7,7 +7,7 @@ import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { commandLine, runFlagArgs, runSettings } from '../../src/cli/run.js';
 import { spawn } from 'node:child_process';
-import { trialSeed } from '../../src/study/plan.js';
+import { trialSeed } from '../../src/study/run/browser/plan.js';
 import { BIN, runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
 
 const dir = tempDir();

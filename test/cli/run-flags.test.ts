@@ -10,7 +10,7 @@ import { registerSweep } from '../../src/cli/commands/sweep.js';
 import { registerWorker } from '../../src/cli/commands/worker.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { parseRunOption } from '../../src/cli/run-flags.js';
-import { StudyError, resolveStudy } from '../../src/study/definition.js';
+import { StudyError, resolveStudy } from '../../src/study/definition/definition.js';
 import { XorlabError } from '../../src/text/errors.js';
 
 function help(register: (program: Command) => void, name: string): string {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { openSqliteStore, type TrialRow } from '../../src/store/index.js';
-import { EXCLUDED_SHARE_LIMIT } from '../../src/study/metrics.js';
+import { EXCLUDED_SHARE_LIMIT } from '../../src/study/analysis/metrics.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startServe, type Served } from '../helpers/serve.js';
 

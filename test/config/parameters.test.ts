@@ -21,7 +21,7 @@ import type { TrainingConfig } from '../../src/core/config.js';
 import { builtinDataset } from '../../src/core/datasets.js';
 import { trainFromSeed } from '../../src/core/train.js';
 import { addConfigOptions } from '../../src/cli/config-options.js';
-import { SWEEPABLE } from '../../src/study/params.js';
+import { SWEEPABLE } from '../../src/study/definition/params.js';
 import { parameterTitle } from '../../src/plot/names.js';
 
 test('the schema fills in exactly the table\'s defaults, in the table\'s key order (stored definitions keep that text)', () => {

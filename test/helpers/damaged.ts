@@ -3,7 +3,7 @@
 // not JSON).
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/index.js';
-import { resolveStudy } from '../../src/study/definition.js';
+import { resolveStudy } from '../../src/study/definition/definition.js';
 import { trial } from '../store/fixtures.js';
 
 export const ODD_NAMES = ['.', '..', 'a/b', '100%', 'q?x', 'h#1', "it's"];

@@ -57,7 +57,7 @@ test('the library examples shown are examples/*.ts, word for word', () => {
 });
 
 test('npm pack ships dist/ complete and nothing else; installed from the tarball, the examples compile with tsc --strict and run', { timeout: 600_000 }, () => {
-  for (const built of ['dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/engine/lockstep.wasm']) {
+  for (const built of ['dist/index.js', 'dist/index.d.ts', 'dist/core-entry.js', 'dist/engine/lockstep.wasm']) {
     assert.ok(existsSync(join(root, built)), `${built} is missing: run npm run build first`);
   }
   const work = mkdtempSync(join(tmpdir(), 'xorlab-pack-'));
@@ -66,7 +66,7 @@ test('npm pack ships dist/ complete and nothing else; installed from the tarball
     const [pack] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root })) as PackResult[];
     const paths = pack.files.map((f) => f.path);
     // docs/ too: the README's links to the reference resolve in the installed package.
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'docs/cli.md', 'docs/library.md', 'bin/xorlab.js', 'dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core.d.ts', 'dist/engine/lockstep.wasm', 'dist/cli/main.js', 'dist/study/worker.js', 'dist/web/index.html', 'dist/web/playground.html', 'dist/web/lockstep.wasm']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'docs/cli.md', 'docs/library.md', 'bin/xorlab.js', 'dist/index.js', 'dist/index.d.ts', 'dist/core-entry.js', 'dist/core-entry.d.ts', 'dist/engine/lockstep.wasm', 'dist/cli/main.js', 'dist/study/run/worker.js', 'dist/web/index.html', 'dist/web/playground.html', 'dist/web/lockstep.wasm']) {
       assert.ok(paths.includes(needed), `the tarball lacks ${needed}`);
     }
     // dist/web/ is what `xorlab serve` sends to a browser: its pages, their bundles (vega-embed inside) and the kernel.

@@ -33,8 +33,8 @@ const NODE_ONLY = [
 ];
 
 function declarations(): { program: ts.Program; checker: ts.TypeChecker } {
-  for (const entry of ['index.d.ts', 'core.d.ts']) assert.ok(existsSync(join(dist, entry)), `dist/${entry} is missing: run npm run build`);
-  const program = ts.createProgram([join(dist, 'index.d.ts'), join(dist, 'core.d.ts')], {
+  for (const entry of ['index.d.ts', 'core-entry.d.ts']) assert.ok(existsSync(join(dist, entry)), `dist/${entry} is missing: run npm run build`);
+  const program = ts.createProgram([join(dist, 'index.d.ts'), join(dist, 'core-entry.d.ts')], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ES2022,
@@ -61,7 +61,7 @@ function exportsOf(entry: string): { names: string[]; undocumented: string[] } {
 const sorted = (names: string[]) => [...names].sort();
 
 test('xorlab/core exports exactly the browser-safe surface, every name with a doc comment', () => {
-  const { names, undocumented } = exportsOf('core.d.ts');
+  const { names, undocumented } = exportsOf('core-entry.d.ts');
   assert.deepEqual(names, sorted(CORE));
   assert.deepEqual(undocumented, []);
 });
@@ -74,7 +74,7 @@ test('xorlab exports xorlab/core and the Node surface, every name with a doc com
 
 test('the values exported at run time are those the declarations promise', async () => {
   const isType = (name: string) => /^[A-Z][a-z]/.test(name) && !name.endsWith('Error');
-  const core = Object.keys(await import(join(dist, 'core.js'))).sort();
+  const core = Object.keys(await import(join(dist, 'core-entry.js'))).sort();
   const node = Object.keys(await import(join(dist, 'index.js'))).sort();
   assert.deepEqual(core, CORE.filter((n) => !isType(n)).sort());
   assert.deepEqual(node, [...CORE, ...NODE_ONLY].filter((n) => !isType(n)).sort());
@@ -99,9 +99,9 @@ function declarationGraph(entry: string): { files: string[]; packages: string[] 
 test('the shipped declarations load no other package (no zod, no vega-lite); xorlab/core\'s reach nothing of Node', () => {
   const node = declarationGraph('index.d.ts');
   assert.deepEqual(node.packages, []);
-  const core = declarationGraph('core.d.ts');
+  const core = declarationGraph('core-entry.d.ts');
   assert.deepEqual(core.packages, []);
-  const nodeRooms = core.files.filter((f) => /^(engine|store|study|plot|cli|article|bench)\//.test(f));
+  const nodeRooms = core.files.filter((f) => /^(engine|store|study|distributed|plot|cli|article|bench)\//.test(f));
   assert.deepEqual(nodeRooms, []);
   const nodeTypes = core.files.filter((f) => /\bNodeJS\.|\bBuffer\b/.test(readFileSync(join(dist, f), 'utf8')));
   assert.deepEqual(nodeTypes, []);

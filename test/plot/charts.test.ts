@@ -5,7 +5,7 @@ import { defaultConfig } from '../../src/config/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../../src/plot/charts.js';
 import { curveSpec, type CurvePoint } from '../../src/plot/curve.js';
 import { XAVIER as XAVIER_STD } from '../../src/article/config.js';
-import { lowestMeanRule } from '../../src/study/minimum.js';
+import { lowestMeanRule } from '../../src/study/analysis/minimum.js';
 import { ChartDataError } from '../../src/plot/errors.js';
 import { readGlyphWidths, fontFiles, textWidth } from '../../src/plot/fonts.js';
 import { heatmapSpec } from '../../src/plot/landscape.js';

@@ -45,7 +45,7 @@ for (const entry of entries) {
 test('the study worker trains with the engine and the sweep\'s own runChunk, not a copy', async () => {
   const { metafile } = await bundle(join(pages, 'playground-study.worker.ts'));
   const inputs = Object.keys(metafile.inputs).map((f) => relative(root, join(root, f)));
-  for (const file of ['src/study/chunk.ts', 'src/engine/train-many.ts', 'src/engine/lockstep.ts', 'src/engine/instance.ts']) assert.ok(inputs.includes(file), `${file} not in ${inputs.join(', ')}`);
+  for (const file of ['src/study/run/browser/chunk.ts', 'src/engine/train-many.ts', 'src/engine/lockstep.ts', 'src/engine/instance.ts']) assert.ok(inputs.includes(file), `${file} not in ${inputs.join(', ')}`);
 });
 
 test('the check sees a Node module when one is reached (so the tests above can fail)', async () => {

@@ -3,7 +3,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TrialRow } from '../../store/types.js';
-import { TRIAL_FORMATS, trialText } from '../../study/trial-text.js';
+import { TRIAL_FORMATS, trialText } from '../../study/views/trial-text.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';

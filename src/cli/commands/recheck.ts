@@ -1,10 +1,10 @@
 // `xorlab recheck <study>`: recomputes, in f64, the trials a study stored before f32 overflow was trained again in
 // f64 holds as diverged (fast engine, f32), in place, one transaction per chunk; every other trial stays as it is.
-// The work is the study layer's (study/recheck.ts); this parses, loads and prints.
+// The work is the study layer's (study/run/recheck.ts); this parses, loads and prints.
 import type { Command } from 'commander';
-import { RECHECK_CHUNK, recheckStudy } from '../../study/recheck.js';
-import { checkPinnedDatasets } from '../../study/pins.js';
-import { staleDivergedTrials } from '../../study/stale.js';
+import { RECHECK_CHUNK, recheckStudy } from '../../study/run/recheck.js';
+import { checkPinnedDatasets } from '../../study/run/pins.js';
+import { staleDivergedTrials } from '../../study/analysis/stale.js';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { commandLine, studyDatasets, toStudy } from '../run.js';

@@ -3,11 +3,11 @@
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
 import type { Command } from 'commander';
 import type { Dataset } from '../../core/index.js';
-import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/allocate.js';
-import { planRefinement, type Refinement } from '../../study/refine.js';
-import { MAX_STUDY_TRIALS, type Study } from '../../study/definition.js';
-import { checkPinnedDatasets } from '../../study/pins.js';
-import { pointErrors, reserveAdditional } from '../../study/stored.js';
+import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/run/allocate.js';
+import { planRefinement, type Refinement } from '../../study/run/refine.js';
+import { MAX_STUDY_TRIALS, type Study } from '../../study/definition/definition.js';
+import { checkPinnedDatasets } from '../../study/run/pins.js';
+import { pointErrors, reserveAdditional } from '../../study/run/stored.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
 import { UsageError } from '../errors.js';

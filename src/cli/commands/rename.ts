@@ -1,7 +1,7 @@
 // `xorlab rename <study> <new-name>`: gives a study another name; its trials stay as they are.
 import type { Command } from 'commander';
-import { renameStoredStudy } from '../../study/stored.js';
-import { StudyError } from '../../study/definition.js';
+import { renameStoredStudy } from '../../study/run/stored.js';
+import { StudyError } from '../../study/definition/definition.js';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';

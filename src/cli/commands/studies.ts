@@ -1,6 +1,6 @@
 // `xorlab studies`: the studies in a database, with their point and trial counts, swept parameters and creation time.
 import type { Command } from 'commander';
-import { studyLine, type StudyLine } from '../../study/listing.js';
+import { studyLine, type StudyLine } from '../../study/analysis/listing.js';
 import { dbLabel, addDbOption, withStore } from '../db-option.js';
 import { alignedTable, shortNumber } from '../../text/format.js';
 import { QUOTE_MAX, printable } from '../../text/quote.js';

@@ -2,11 +2,11 @@
 // another metric), the success rate and divergences, the fitted minimum with its confidence interval beside the
 // lowest grid mean, optional quartiles, and `--compare A B`.
 import { Option, type Command } from 'commander';
-import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, METRICS, METRIC_HELP, METRIC_NAMES, exclusionPhrase, type MetricName } from '../../study/metrics.js';
-import { staleDivergedNote } from '../../study/stale.js';
-import { MINIMUM_METHOD } from '../../study/minimum.js';
-import { describeParams, paramNamesOfPoints } from '../../study/points.js';
-import { MAX_LEVEL, MIN_LEVEL, summarizeStudy, summaryCsv, type MarkedPoint, type StudySummary, type SummaryPoint } from '../../study/summary.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, METRICS, METRIC_HELP, METRIC_NAMES, exclusionPhrase, type MetricName } from '../../study/analysis/metrics.js';
+import { staleDivergedNote } from '../../study/analysis/stale.js';
+import { MINIMUM_METHOD } from '../../study/analysis/minimum.js';
+import { describeParams, paramNamesOfPoints } from '../../study/analysis/points.js';
+import { MAX_LEVEL, MIN_LEVEL, summarizeStudy, summaryCsv, type MarkedPoint, type StudySummary, type SummaryPoint } from '../../study/analysis/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';

@@ -2,10 +2,10 @@
 // database, on all local cores, on as many machines as you like. Each chunk's rows and its job's completion are
 // stored in one transaction; Ctrl-C finishes the running chunks and hands the others back to the queue.
 import type { Command } from 'commander';
-import { workOnQueue } from '../../study/distributed/work.js';
-import { ChunkQueue } from '../../study/distributed/queue.js';
-import { formatDuration, formatRate } from '../../study/progress.js';
-import { defaultWorkers } from '../../study/run.js';
+import { workOnQueue } from '../../distributed/work.js';
+import { ChunkQueue } from '../../distributed/queue.js';
+import { formatDuration, formatRate } from '../../study/run/progress.js';
+import { defaultWorkers } from '../../study/run/run-plan.js';
 import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
 import { EXIT_INTERRUPTED } from '../errors.js';

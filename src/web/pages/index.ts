@@ -2,7 +2,7 @@
 // Rows are updated in place (a keyboard user's focus stays where it is while counts change).
 import { byId, h, replace } from '../lib/dom.js';
 import { ago, describeSwept, int, when } from '../lib/format.js';
-import { connectLive } from '../lib/live.js';
+import { connectLive } from '../lib/live-connection.js';
 import { studySegment } from '../../text/study-url.js';
 import type { StudyListing } from '../lib/types.js';
 

@@ -1,8 +1,8 @@
 // One of the in-page study's workers: the chunks of a sweep, trained by the same runChunk as `xorlab sweep`'s
 // worker threads, with the WebAssembly kernel the page fetched and compiled once (transferred here as a module).
 import { setKernelSource } from '../../engine/instance.js';
-import { resultBuffers, runChunk } from '../../study/chunk.js';
-import type { WorkerInit } from '../../study/protocol.js';
+import { resultBuffers, runChunk } from '../../study/run/browser/chunk.js';
+import type { WorkerInit } from '../../study/run/browser/protocol.js';
 import type { StudyReply, StudyRequest } from '../playground/protocol.js';
 
 const scope = self as unknown as { postMessage(message: StudyReply, transfer?: Transferable[]): void; onmessage: ((event: MessageEvent<StudyRequest>) => void) | null };

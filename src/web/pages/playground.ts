@@ -4,7 +4,7 @@ import { shapeFor } from '../../core/train.js';
 import { CUSTOM_DATASET } from '../playground/fields.js';
 import { buildForm, showProblems, writeForm, type FieldControl } from '../playground/form.js';
 import { byId, download, el, readTextFile } from '../playground/dom.js';
-import { LiveTraining } from '../playground/live.js';
+import { LiveTraining } from '../playground/live-training.js';
 import {
   formatLrChanges,
   formatWeights,

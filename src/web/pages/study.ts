@@ -5,11 +5,11 @@ import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import { append, byId, h, replace } from '../lib/dom.js';
 import { ago, describeParams, describeSwept, int, num, pct, signedPct, when } from '../lib/format.js';
-import { connectLive } from '../lib/live.js';
+import { connectLive } from '../lib/live-connection.js';
 import { studyFromSegment, studySegment } from '../../text/study-url.js';
 import type { StudyView, StudySummary } from '../lib/types.js';
-import { EXCLUSION_MARK, EXCLUSION_RULE, exclusionPhrase } from '../../study/metrics.js';
-import { staleDivergedNote } from '../../study/stale.js';
+import { EXCLUSION_MARK, EXCLUSION_RULE, exclusionPhrase } from '../../study/analysis/metrics.js';
+import { staleDivergedNote } from '../../study/analysis/stale.js';
 
 const name = studyFromSegment(location.pathname.replace(/^\/studies\//, ''));
 const api = `/api/studies/${studySegment(name)}`;

@@ -1,6 +1,6 @@
 // Messages between the playground page and its workers. Typed arrays travel transferred, not copied.
 import type { Dataset, EpochQuantity, TrainingConfig } from '../../core/index.js';
-import type { ChunkResult, ChunkTask, WorkerInit } from '../../study/protocol.js';
+import type { ChunkResult, ChunkTask, WorkerInit } from '../../study/run/browser/protocol.js';
 import type { LrChange } from './state.js';
 
 /** The input square of the decision boundary: resolution x resolution cells over [lo, hi] on both axes. */

@@ -10,7 +10,7 @@ import { describeIssues, safeParseConfig } from '../../config/schema.js';
 import { DatasetError, builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, type Dataset } from '../../core/datasets.js';
 import type { NetworkShape } from '../../core/network.js';
 import { seededInitialParameters, shapeFor } from '../../core/train.js';
-import { StudyError, resolveStudy, type Study } from '../../study/definition.js';
+import { StudyError, resolveStudy, type Study } from '../../study/definition/definition.js';
 import { CONFIG_KEYS, CUSTOM_DATASET, FIELDS, FIELD_BY_KEY } from './fields.js';
 
 export interface PlaygroundState {

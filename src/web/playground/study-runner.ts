@@ -4,8 +4,8 @@
 // are the CLI's to the bit. Nothing is stored: the page keeps the trials for its CSV downloads.
 import { summarizeRows } from '../../store/moments.js';
 import type { PointSummary, TrialRow } from '../../store/types.js';
-import { planMissing, chooseChunkSize, chunksOf, secondsPerTrial } from '../../study/plan.js';
-import { chunkRows, type ChunkResult, type ChunkTask, type WorkerInit } from '../../study/protocol.js';
+import { planMissing, chooseChunkSize, chunksOf, secondsPerTrial } from '../../study/run/browser/plan.js';
+import { chunkRows, type ChunkResult, type ChunkTask, type WorkerInit } from '../../study/run/browser/protocol.js';
 import type { TrainingConfig } from '../../core/config.js';
 import type { StudySetup } from './state.js';
 import type { StudyReply, StudyRequest } from './protocol.js';

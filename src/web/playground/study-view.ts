@@ -1,12 +1,12 @@
-// The study panel: runs the in-page study (study-runner.ts) and draws the CLI's curve (article/charts.ts's
+// The study panel: runs the in-page study (study-runner.ts) and draws the CLI's curve (study/views/charts.ts's
 // curveSpecOf -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
 import embed, { type Result } from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
 import { PARAMETER_NAMES } from '../../config/parameters.js';
 import type { TrainingConfig } from '../../core/config.js';
-import { curveSpecOf } from '../../study/charts.js';
+import { curveSpecOf } from '../../study/views/charts.js';
 import type { PointSummary, StudyRecord, TrialRow } from '../../store/types.js';
-import { summaryCsv } from '../../study/summary.js';
+import { summaryCsv } from '../../study/analysis/summary.js';
 import { csvField, csvLine, numberText } from '../../text/format.js';
 import { byId, download, formatNumber } from './dom.js';
 import { kernelModule } from './kernel.js';
