@@ -8,6 +8,7 @@ import { StudyError, resolveStudy, type Study } from '../study/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
+import { counted } from '../text/format.js';
 import { defaultWorkers, runPlan, type RunOutcome } from '../study/run.js';
 import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
@@ -164,7 +165,7 @@ export async function runWithProgress(
   }
   process.stdout.write(
     `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +
-      `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${settings.workers} workers)\n`,
+      `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${counted(settings.workers, 'worker')})\n`,
   );
   return outcome;
 }

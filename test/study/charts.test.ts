@@ -104,6 +104,12 @@ test('two numeric axes: the chart asks which to draw; --at holds one at a grid v
   assert.equal(rows.length, 2 * 24);
   assert.deepEqual([...new Set(rows.map((r: { series: string }) => r.series))], ['bce', 'mse']);
   assert.match(slice.title.text, /at lr=0\.3/);
+  // A value far from every grid value (or outside the grid) is named, as summary --compare does; a near one is not.
+  const warnings: string[] = [];
+  curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: '0.29' }, onWarning: (line) => warnings.push(line) });
+  assert.equal(warnings.length, 0);
+  curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: '7' }, onWarning: (line) => warnings.push(line) });
+  assert.deepEqual(warnings, ['--at: lr=7 lies outside the grid of lr (0.1 to 1); using the nearest point, lr=1']);
   // Panels per learning rate, a line per loss, a y scale per panel.
   const faceted: any = curveSpecOf(record, points, { param: 'hiddenStd', facet: 'lr', independentY: true });
   assert.equal(faceted.facet.field, 'facet');
