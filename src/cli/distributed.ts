@@ -10,6 +10,7 @@ import { coordinate } from '../distributed/coordinate.js';
 import { ChunkQueue } from '../distributed/queue.js';
 import type { TrialPlan } from '../study/run/browser/plan.js';
 import { createProgress, formatDuration, formatRate, type Progress } from '../study/run/progress.js';
+import { counted } from '../text/format.js';
 import { DB_ENV, dbTarget } from './db-option.js';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
 import { passwordNote, type RunSettings } from './run.js';
@@ -124,7 +125,7 @@ export async function runDistributed(
     await store.close();
     process.exit(EXIT_INTERRUPTED);
   }
-  const here = outcome.local ? `; ${outcome.local.trained.toLocaleString('en-US')} trained here on ${settings.workers} workers` : '; none trained here (--no-work)';
+  const here = outcome.local ? `; ${outcome.local.trained.toLocaleString('en-US')} trained here on ${counted(settings.workers, 'worker')}` : '; none trained here (--no-work)';
   process.stdout.write(
     `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +
       `(${formatRate(outcome.stored / outcome.seconds)} trainings/s on all workers${here})\n`,

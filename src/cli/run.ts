@@ -9,6 +9,7 @@ import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/ru
 import type { TrialPlan } from '../study/run/browser/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/run/progress.js';
 import { defaultWorkers, runPlan, type RunOutcome } from '../study/run/run-plan.js';
+import { counted } from '../text/format.js';
 import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
 import { printable } from '../text/quote.js';
@@ -164,7 +165,7 @@ export async function runWithProgress(
   }
   process.stdout.write(
     `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +
-      `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${settings.workers} workers)\n`,
+      `(${formatRate(outcome.completed / outcome.seconds)} trainings/s, ${counted(settings.workers, 'worker')})\n`,
   );
   return outcome;
 }

@@ -42,8 +42,9 @@ export interface WorkOptions {
   graceMs?: number;
   /** One-line notes for the user (connection lost and back, a chunk whose training failed). */
   log?: (line: string) => void;
-  /** After each chunk is stored: its trials, and the rows that were new. */
-  onStored?: (trials: number, inserted: number) => void;
+  /** After each chunk is stored: its trials, the rows that were new, and the seconds so far with a chunk held
+   * (busy) and whether none is held now (the worker goes idle: a progress line is due). */
+  onStored?: (trials: number, inserted: number, busy: { seconds: number; idle: boolean }) => void;
   /** Reconnection limit (tests). */
   reconnectLimitMs?: number;
 }
@@ -59,6 +60,8 @@ export interface WorkOutcome {
   handedBack: number;
   interrupted: boolean;
   seconds: number;
+  /** Of those, the seconds with at least one chunk taken and not yet stored (a rate over them leaves out the waits). */
+  busySeconds: number;
   /** With untilEmpty, why it returned (one phrase). */
   ended: string | null;
 }
@@ -75,10 +78,23 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   const { store, queue, signal } = options;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const outcome: WorkOutcome = { chunks: 0, trained: 0, inserted: 0, handedBack: 0, interrupted: false, seconds: 0, ended: null };
+  const outcome: WorkOutcome = { chunks: 0, trained: 0, inserted: 0, handedBack: 0, interrupted: false, seconds: 0, busySeconds: 0, ended: null };
   const link = new Reconnector(store.location, log, options.reconnectLimitMs);
   /** Jobs taken and not yet stored or handed back, by task id. */
   const held = new Map<number, FetchedJob>();
+  /** When the current busy stretch (some chunk held) began; null while idle. */
+  let busySince: number | null = null;
+  const busySeconds = (): number => outcome.busySeconds + (busySince === null ? 0 : (performance.now() - busySince) / 1000);
+  const hold = (id: number, job: FetchedJob): void => {
+    if (held.size === 0) busySince = performance.now();
+    held.set(id, job);
+  };
+  const release = (id: number): void => {
+    held.delete(id);
+    if (held.size > 0 || busySince === null) return;
+    outcome.busySeconds += (performance.now() - busySince) / 1000;
+    busySince = null;
+  };
   const studies = new Map<string, StudyContext>();
   let nextTaskId = 0;
   const fallbacks = new Set<string>();
@@ -171,7 +187,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
           if (signal?.aborted) await queue.fail([job.id], 'the worker stopped before it started this chunk').catch(() => undefined);
           continue;
         }
-        held.set(task.id, job);
+        hold(task.id, job);
         return { done: false, value: task };
       }
       return { done: true, value: undefined };
@@ -217,18 +233,18 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
         const rows = chunkRows(job.chunk.study, task, chunk, ctx.params);
         const inserted = await storeChunk(rows, job);
         if (inserted === null) return;
-        held.delete(task.id);
+        release(task.id);
         outcome.chunks++;
         outcome.trained += rows.length;
         outcome.inserted += inserted;
-        options.onStored?.(rows.length, inserted);
+        options.onStored?.(rows.length, inserted, { seconds: busySeconds(), idle: held.size === 0 });
       },
       onChunkError: async (task, error) => {
         const job = held.get(task.id)!;
         const message = error.split('\n')[0];
         log(`a chunk of study ${quote(job.chunk.study)} failed in training: ${message}; handed back`);
         await queue.fail([job.id], message, true).catch(() => undefined);
-        held.delete(task.id);
+        release(task.id);
       },
     });
   } finally {
@@ -241,6 +257,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
       );
     }
     outcome.seconds = (performance.now() - started) / 1000;
+    outcome.busySeconds = Math.min(outcome.seconds, busySeconds());
   }
   outcome.interrupted = result === 'interrupted' || (signal?.aborted ?? false);
   return outcome;

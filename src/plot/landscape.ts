@@ -22,6 +22,12 @@ export interface HeatmapInput {
   subtitle?: string;
 }
 
+/** Log colour when the positive means span more than a factor 10 (a linear scale shows one shade then). */
+export function heatmapUsesLogScale(means: readonly number[]): boolean {
+  if (means.length < 2 || means.some((m) => !(m > 0))) return false;
+  return Math.max(...means) / Math.min(...means) > 10;
+}
+
 export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
   const label = (v: number | string) => (typeof v === 'number' ? short(v) : v);
   const sortKey = (v: number | string) => (typeof v === 'number' ? v : Number.NaN);
@@ -34,9 +40,16 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
   const ys = order(input.cells.map((c) => c.y)).reverse();
   const values = input.cells.map((c) => ({ x: label(c.x), y: label(c.y), mean: c.mean, successRate: c.successRate, count: c.count }));
   const many = xs.length > 24;
+  // Means spanning orders of magnitude (one column of diverging learning rates at ~47,000 beside 500-4,000) wash a
+  // linear scale into one shade: colour them on a log scale then, and say so in the legend.
+  const means = values.map((v) => v.mean).filter((m): m is number => m !== null && Number.isFinite(m));
+  const log = heatmapUsesLogScale(means);
+  const diverged = values.some((v) => v.mean === null);
+  const how = [log ? 'colour on a log scale' : '', diverged ? 'grey ×: every training there diverged (no mean)' : ''].filter(Boolean).join('; ');
+  const subtitle = input.subtitle ?? 'mean total loss per pair of values; darker is faster learning';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title ?? 'Loss landscape', subtitle: input.subtitle ?? 'mean total loss per pair of values; darker is faster learning' },
+    title: { text: input.title ?? 'Loss landscape', subtitle: how ? [subtitle, how] : subtitle },
     config: CHART_CONFIG,
     width: 600,
     height: Math.min(480, Math.max(200, ys.length * 24)),
@@ -48,10 +61,32 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
         encoding: {
           x: { field: 'x', type: 'ordinal', sort: xs, title: parameterTitle(input.xParameter), axis: { labelAngle: many ? -90 : 0, labelOverlap: true } },
           y: { field: 'y', type: 'ordinal', sort: ys, title: parameterTitle(input.yParameter), axis: { labelOverlap: true } },
-          color: { field: 'mean', type: 'quantitative', title: ['Mean', 'total loss'], scale: { scheme: 'viridis' } },
+          color: {
+            field: 'mean',
+            type: 'quantitative',
+            title: log ? ['Mean total loss', '(log scale)'] : ['Mean', 'total loss'],
+            scale: log ? { type: 'log', scheme: 'viridis' } : { scheme: 'viridis' },
+          },
           tooltip: [{ field: 'x' }, { field: 'y' }, { field: 'mean', format: '.1f' }, { field: 'successRate', format: '.0%' }, { field: 'count' }],
         },
       },
+      ...(diverged
+        ? [
+            {
+              // A cell whose every training diverged has no mean: grey with a cross, never a colour of the scale.
+              name: 'diverged',
+              transform: [{ filter: 'datum.mean === null' }],
+              mark: { type: 'rect' as const, color: '#bdbdbd' },
+              encoding: { x: { field: 'x', type: 'ordinal' as const, sort: xs }, y: { field: 'y', type: 'ordinal' as const, sort: ys } },
+            },
+            {
+              name: 'diverged-mark',
+              transform: [{ filter: 'datum.mean === null' }],
+              mark: { type: 'text' as const, text: '×', color: '#424242', fontSize: 14 },
+              encoding: { x: { field: 'x', type: 'ordinal' as const, sort: xs }, y: { field: 'y', type: 'ordinal' as const, sort: ys } },
+            },
+          ]
+        : []),
     ],
   };
 }

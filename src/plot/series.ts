@@ -74,7 +74,12 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
   const colour = { field: 'series', type: 'nominal' as const, title: seriesTitle, sort: order, scale: { domain: order, range: colours } };
   const dash = { field: 'series', type: 'nominal' as const, sort: order, scale: { domain: order, range: dashes } };
   const shape = { field: 'series', type: 'nominal' as const, sort: order, scale: { domain: order, range: SHAPES.slice(0, Math.max(1, order.length)) } };
-  const y = { field: 'y', type: 'quantitative' as const, title: input.yTitle, scale: input.yDomain ? { domain: input.yDomain } : { zero: false } };
+  // Means spanning orders of magnitude (a diverging learning rate beside the useful ones) flatten the rest on a
+  // linear axis: a log axis then, said in its title. Only where every bar end is positive (a log axis has no 0).
+  const ends = input.points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y]));
+  const logY = !input.yDomain && ends.length > 1 && ends.every((v) => v > 0) && Math.max(...ends) / Math.min(...ends) > 10;
+  const yTitle = logY ? `${input.yTitle} (log scale)` : input.yTitle;
+  const y = { field: 'y', type: 'quantitative' as const, title: yTitle, scale: input.yDomain ? { domain: input.yDomain } : logY ? { type: 'log' as const } : { zero: false } };
   const rules = input.rules ?? [];
   const facets = input.facetParameter ? [...(input.facetOrder ?? [])] : [''];
   // One dataset for every layer (a faceted chart partitions it by panel): the points, each line's fitted minimum,
@@ -100,7 +105,7 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         name: 'error_bars',
         transform: only('point', ' && datum.y != null'),
         mark: { type: 'errorbar' as const, thickness: 1, opacity: 0.55 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: input.yTitle }, y2: { field: 'hi' }, color: colour },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: yTitle, ...(logY ? { scale: { type: 'log' as const } } : {}) }, y2: { field: 'hi' }, color: colour },
       },
       {
         name: 'lines',

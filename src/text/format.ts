@@ -31,6 +31,16 @@ export function short(x: number, digits = 3): string {
   return significant(x, digits, [1e-3, 1e5]);
 }
 
+/** A count with its noun, singular for one: `1 thread`, `12,000 trials` (never "1 threads"). */
+export function counted(n: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : pluralNoun}`;
+}
+
+/** A p-value after its name: `= 0.0312`, `= 2.1e-45`, or `< 1e-300` where it is below what a double resolves (never "= 0"). */
+export function pValueText(p: number): string {
+  return p < 1e-300 ? '< 1e-300' : `= ${shortNumber(p, 3)}`;
+}
+
 export function percent(x: number, decimals = 1): string {
   return `${(100 * x).toFixed(decimals)}%`;
 }

@@ -141,7 +141,7 @@ async function exitWithin(what: string, running: Running, ms = 90_000): Promise<
   }
 }
 
-const UNTIL_EMPTY_DONE = /^xorlab worker: \d+ chunks, [\d,]+ trials trained and stored in .*; returned because no chunk is waiting or held in the queue and no coordinator is planning more\n/m;
+const UNTIL_EMPTY_DONE = /^xorlab worker: \d+ chunks?, [\d,]+ trials? trained and stored in .*; returned because no chunk is waiting or held in the queue and no coordinator is planning more\n/m;
 
 test('a batch of `worker --until-empty`, one SIGKILLed mid-study, a third started after: every trial stored, as in SQLite', async () => {
   // The issue: the surviving workers returned while the killed worker's chunks were still held (nothing was
@@ -211,7 +211,7 @@ test('a worker killed with SIGKILL mid-chunk: another takes its chunks within se
   // B keeps waiting for chunks until Ctrl-C: one line, exit 130.
   b.child.kill('SIGINT');
   assert.equal(await b.exited, 130, b.output());
-  assert.match(b.output(), /xorlab: worker stopped: \d+ chunks, [\d,]+ trials trained and stored in .*; 0 unfinished chunks handed back to the queue\n$/);
+  assert.match(b.output(), /xorlab: worker stopped: \d+ chunks?, [\d,]+ trials? trained and stored in .*; 0 unfinished chunks handed back to the queue\n$/);
   assertSameAsLocal(url);
 });
 
@@ -242,7 +242,7 @@ test('the coordinator killed: workers finish what is queued; the same command ag
   assert.equal(await coordinator.exited, null);
   // The worker empties the queue the coordinator left and returns.
   assert.equal(await worker.exited, 0, worker.output());
-  assert.match(worker.output(), /^xorlab worker: \d+ chunks, .*; returned because no chunk is waiting or held in the queue and no coordinator is planning more \(the coordinator of study "fault" stopped before the end: run its command again to complete it\)\n/m);
+  assert.match(worker.output(), /^xorlab worker: \d+ chunks?, .*; returned because no chunk is waiting or held in the queue and no coordinator is planning more \(the coordinator of study "fault" stopped before the end: run its command again to complete it\)\n/m);
   const partial = await storedTrials(url);
   assert.ok(partial > 200 && partial < TOTAL, `${partial} stored`);
   const again = run(['sweep', ...STUDY, '--db', url, '--distributed', '--workers', '2']);

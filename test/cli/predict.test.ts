@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
+const stdoutOf = (r: { status: number | null; stdout: string; stderr: string }): string => (assert.equal(r.status, 0, r.stderr), r.stdout);
+
 /** A training's --json document and its saved weights, in a fresh directory. */
 function trained(args: string[] = []): { dir: string; weights: string; run: string; doc: any } {
   const dir = tempDir('xorlab-predict-');
@@ -51,6 +53,10 @@ test('predict takes a whole `train --json` document: its configuration gives the
   assert.deepEqual(xnor.predictions, doc.metrics.predictions);
   assert.equal(xnor.success, false);
   assert.ok(xnor.loss > out.loss);
+  // The text says what was found: every XOR-trained output is on the wrong side of XNOR's targets.
+  const xnorText = runCli(['predict', '--weights', run, '--dataset', 'xnor']);
+  assert.match(xnorText.stdout, /learned: no \(4 of 4 outputs on the wrong side of 0\.5\)\n$/);
+  assert.match(stdoutOf(runCli(['predict', '--weights', run])), /learned: yes \(every output on the target's side of 0\.5\)\n$/);
 });
 
 test('bad input to predict is one line and exit 2, naming the file and what is wrong', () => {

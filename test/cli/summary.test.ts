@@ -65,8 +65,9 @@ test('summary prints the aligned table, the minimum and the comparison; --csv gi
   assert.deepEqual(lines[3].trim().split(/\s+/), ['1', '0.707107', '91.5', '10', '3', '5.774', '6.31%', '66.7%', '0']);
   assert.deepEqual(lines[5].trim().split(/\s+/).slice(-2), ['50.0%', '1']); // 2 of 4 trials succeeded, 1 diverged
   assert.match(r.stdout, /lowest grid mean: point 1 \(hiddenStd=0\.707107\): mean totalLoss 91\.5, 95% CI \[66\.6586, 116\.341\], n=3/);
-  // Four points are too few for a fitted minimum: none is claimed.
-  assert.doesNotMatch(r.stdout, /fitted minimum/);
+  // Four points are too few for a fitted minimum: none is claimed, and the summary says why.
+  assert.doesNotMatch(r.stdout, /^fitted minimum/m);
+  assert.match(r.stdout, /^no fitted minimum along hiddenStd: too few points: 4 with a mean and a standard error \(2 trials or more\), a fit needs 7$/m);
   assert.match(r.stdout, /B - A: -8\.50% of A, 95% CI \[-30\.29%, \+13\.29%\]: B's mean total loss is 8\.50% lower \(better\)/);
 
   const csv = runCli(['summary', 'article', '--db', db, '--csv']);

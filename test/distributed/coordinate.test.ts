@@ -215,8 +215,16 @@ test('--until-empty waits for a chunk held by a worker that died: it comes back 
     assert.equal((await queue.fetch(1))[0].id, id);
     assert.equal(await queue.waiting(), 0);
     const lines: string[] = [];
-    const worked = await workOnQueue({ store, queue, workers: 1, untilEmpty: true, log: (line) => lines.push(line) });
+    const progress: { trials: number; idle: boolean; seconds: number }[] = [];
+    const worked = await workOnQueue({
+      store, queue, workers: 1, untilEmpty: true, log: (line) => lines.push(line),
+      onStored: (trials, _inserted, busy) => progress.push({ trials, ...busy }),
+    });
     assert.equal(worked.inserted, 30);
+    // The wait for the expiry is not busy time: a rate over busySeconds leaves it out.
+    assert.ok(worked.busySeconds > 0 && worked.busySeconds < worked.seconds, `${worked.busySeconds} s busy of ${worked.seconds} s`);
+    assert.deepEqual(progress.map((p) => [p.trials, p.idle]), [[30, true]]); // idle now: the CLI prints the true count
+    assert.ok(Math.abs(progress[0].seconds - worked.busySeconds) < 0.05);
     assert.equal(worked.ended, 'no chunk is waiting or held in the queue and no coordinator is planning more');
     assert.deepEqual(lines, ['nothing waiting now; waiting for 1 chunk held by other workers (one comes back if its worker dies)']);
     assert.equal((await queue.states([id]))[0].state, 'completed');

@@ -135,3 +135,24 @@ test('glyph widths come from the font file: "W" is wider than "i", bold is wider
   const w = textWidth('Epoch', 10);
   assert.ok(w > 20 && w < 40, `"Epoch" at 10 px is ${w} px`);
 });
+
+test('the heatmap colours means spanning orders of magnitude on a log scale (said in the legend) and marks all-diverged cells', async () => {
+  // The article's landscape: 500-4,000 over most learning rates, one column at ~47,000, one cell where all diverged.
+  const lrs = [0.2, 0.5, 1.26, 3.16];
+  const cells = lrs.flatMap((x) =>
+    [0.5, 1, 2].map((y) => ({ x, y, mean: x === 3.16 ? (y === 2 ? null : 47_000) : 500 * y / x + 400, successRate: 1, count: 3 })),
+  );
+  const spec: any = heatmapSpec({ xParameter: 'lr', yParameter: 'hiddenStd', cells });
+  const color = spec.layer[0].encoding.color;
+  assert.equal(color.scale.type, 'log');
+  assert.deepEqual(color.title, ['Mean total loss', '(log scale)']);
+  assert.ok(spec.layer.some((l: any) => l.name === 'diverged'));
+  const svg = await renderSvg(spec);
+  // The useful region (lr 0.2-1.26) gets many shades, not one: count the distinct cell fills.
+  const fills = new Set([...svg.matchAll(/<path aria-label="Learning rate \(lr\): (0\.2|0\.5|1\.26);[^"]*"[^>]*fill="([^"]+)"/g)].map((m) => m[2]));
+  assert.ok(fills.size >= 6, `${fills.size} shades in the useful region`);
+  assert.match(svg, /×/);
+  assert.match(svg, /every training there diverged/);
+  // A narrow range keeps the linear scale.
+  assert.equal((heatmapSpec({ xParameter: 'lr', yParameter: 'hiddenStd', cells: cells.filter((c) => c.x !== 3.16) }) as any).layer[0].encoding.color.scale.type, undefined);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvLine, fileErrorReason, numberText, short, shortNumber } from '../../src/text/format.js';
+import { counted, csvLine, fileErrorReason, numberText, pValueText, short, shortNumber } from '../../src/text/format.js';
 
 test('tables: 6 significant digits, plain from 1e-4 to 1e9 (no "2.00000e+6"), null is "-"', () => {
   assert.equal(shortNumber(2_000_000), '2000000');
@@ -28,4 +28,16 @@ test('CSV fields at full precision with RFC 4180 quoting; the reason a file oper
   assert.equal(fileErrorReason(Object.assign(new Error('x'), { code: 'ENOENT' }), 'no such directory'), 'no such directory');
   assert.equal(fileErrorReason(Object.assign(new Error('x'), { code: 'EACCES' })), 'permission denied');
   assert.equal(fileErrorReason(new Error('disk on fire')), 'disk on fire');
+});
+
+test('a p-value is never "= 0": below what a double resolves it is "< 1e-300"', () => {
+  assert.equal(pValueText(0.0312), '= 0.0312');
+  assert.equal(pValueText(1.0102967160550377e-213), '= 1.01e-213');
+  assert.equal(pValueText(0), '< 1e-300');
+});
+
+test('a count with its noun: singular for one ("1 thread", not "1 threads")', () => {
+  assert.equal(counted(1, 'thread'), '1 thread');
+  assert.equal(counted(12_000, 'trial'), '12,000 trials');
+  assert.equal(counted(0, 'chunk'), '0 chunks');
 });

@@ -19,7 +19,7 @@ import { UsageError } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
 import { MAX_CHART_POINTS, checkRecording } from '../limits.js';
-import { quote } from '../../text/quote.js';
+import { printable, quote } from '../../text/quote.js';
 
 interface OutputOptions {
   out?: string;
@@ -183,7 +183,8 @@ Examples:
     checkOutput(options);
     const at = atValues(options.at);
     const spec = await withStore(options, (store) =>
-      studyCurveSpec(store, study, { param: options.param, at, facet: options.facet, series: options.series, metric: options.metric, datasetShape }),
+      studyCurveSpec(store, study, { param: options.param, at, facet: options.facet, series: options.series, metric: options.metric, datasetShape,
+        onWarning: (line) => process.stderr.write(`xorlab: warning: ${printable(line)}\n`) }),
     );
     await emit(spec, options);
   });

@@ -84,9 +84,12 @@ function runPredict(options: PredictOptions): void {
   const header = ['input', ...Array.from({ length: outputs }, (_, k) => column('output', k)), ...Array.from({ length: outputs }, (_, k) => column('target', k))];
   const table = inputs.map((row, s) => [row.map((x) => shortNumber(x)).join(' '), ...evaluation.predictions[s].map((p) => p.toFixed(4)), ...targets[s].map((t) => shortNumber(t))]);
   const loss = evaluation.loss === null ? 'not finite' : evaluation.loss.toFixed(6);
+  // Say what was found, not the criterion: "no (every output on the target's side)" read as its opposite.
+  const flat = evaluation.predictions.flat();
+  const wrong = flat.filter((p, k) => !(p > 0.5 === targets[Math.floor(k / outputs)][k % outputs] > 0.5)).length;
+  const found = wrong === 0 ? `every output on the target's side of 0.5` : `${wrong} of ${flat.length} outputs on the wrong side of 0.5`;
   process.stdout.write(
     `${alignedTable(header, table, { leftFirst: true })}\n` +
-      `Loss: ${loss} (${config.loss}, mean over ${dataset.size} samples); learned: ${evaluation.success ? 'yes' : 'no'} ` +
-      `(every output on the target's side of 0.5)\n`,
+      `Loss: ${loss} (${config.loss}, mean over ${dataset.size} samples); learned: ${evaluation.success ? 'yes' : 'no'} (${found})\n`,
   );
 }

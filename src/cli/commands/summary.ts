@@ -10,7 +10,7 @@ import { MAX_LEVEL, MIN_LEVEL, summarizeStudy, summaryCsv, type MarkedPoint, typ
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { alignedTable, percent, shortNumber } from '../../text/format.js';
+import { alignedTable, percent, pValueText, shortNumber } from '../../text/format.js';
 import { QUOTE_MAX, printable } from '../../text/quote.js';
 
 interface SummaryOptions {
@@ -167,6 +167,10 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
         restsOn(f.marked),
     );
   }
+  for (const u of report.unfitted) {
+    const at = Object.keys(u.at).length ? `, ${describeParams(u.at as Record<string, string | number>)}` : '';
+    out.push(`no fitted minimum${at} along ${printable(u.along, QUOTE_MAX)}: ${u.reason}`);
+  }
   const m = report.minimum;
   if (m) {
     const name = info.lowerIsBetter ? 'lowest grid mean' : 'highest grid rate';
@@ -193,7 +197,7 @@ function comparisonText(c: NonNullable<StudySummary['comparison']>, metric: Metr
   } else {
     const direction = c.percent < 0 ? 'lower (better)' : 'higher (worse)';
     const what = metric === 'totalLoss' ? 'mean total loss' : `mean ${METRICS[metric].label}`;
-    lines.push(`B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's ${what} is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p = ${shortNumber(c.pValue, 3)}`);
+    lines.push(`B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's ${what} is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p ${pValueText(c.pValue)}`);
   }
   return lines;
 }

@@ -11,6 +11,7 @@ import { onInterrupt, openDistributedStore } from '../distributed.js';
 import { EXIT_INTERRUPTED } from '../errors.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
 import { printable } from '../../text/quote.js';
+import { counted } from '../../text/format.js';
 
 interface WorkerOptions {
   db?: string;
@@ -51,6 +52,11 @@ Examples:
     .action((options: WorkerOptions) => runWorker(options));
 }
 
+/** The rate over the time a chunk was held: the waits for work (an empty queue, a lost server) are left out. */
+function busyRate(trained: number, busySeconds: number): string {
+  return busySeconds > 0 ? `${formatRate(trained / busySeconds)} trainings/s while busy, ${formatDuration(busySeconds)} busy` : 'none trained';
+}
+
 async function runWorker(options: WorkerOptions): Promise<void> {
   const workers = options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers);
   const store = await openDistributedStore('xorlab worker', options.db);
@@ -59,11 +65,10 @@ async function runWorker(options: WorkerOptions): Promise<void> {
   try {
     const queue = await ChunkQueue.open(store);
     try {
-      process.stderr.write(`xorlab worker: ${workers} threads on ${store.location}; ${options.untilEmpty ? 'until no study in the queue has work left (--until-empty)' : 'Ctrl-C stops'}\n`);
+      process.stderr.write(`xorlab worker: ${counted(workers, 'thread')} on ${store.location}; ${options.untilEmpty ? 'until no study in the queue has work left (--until-empty)' : 'Ctrl-C stops'}\n`);
       removeHandlers = onInterrupt(controller, 'interrupted; the running chunks finish and are stored, the others go back to the queue...');
-      const started = performance.now();
       let trained = 0;
-      let lastReport = started;
+      let lastReport = performance.now();
       const outcome = await workOnQueue({
         store,
         queue,
@@ -71,17 +76,18 @@ async function runWorker(options: WorkerOptions): Promise<void> {
         untilEmpty: options.untilEmpty,
         signal: controller.signal,
         log: (line) => process.stderr.write(`xorlab: ${printable(line)}\n`),
-        onStored: (trials) => {
+        onStored: (trials, _inserted, busy) => {
           trained += trials;
           const now = performance.now();
-          if (now - lastReport < REPORT_MS) return;
+          // Also when it goes idle: the last line before a wait would otherwise stay behind the true count.
+          if (now - lastReport < REPORT_MS && !busy.idle) return;
           lastReport = now;
-          process.stderr.write(`xorlab worker: ${trained.toLocaleString('en-US')} trials trained and stored, ${formatRate(trained / ((now - started) / 1000))} trainings/s\n`);
+          process.stderr.write(`xorlab worker: ${counted(trained, 'trial')} trained and stored, ${busyRate(trained, busy.seconds)}${busy.idle ? '; waiting for work' : ''}\n`);
         },
       });
       const summary =
-        `${outcome.chunks.toLocaleString('en-US')} chunks, ${outcome.trained.toLocaleString('en-US')} trials trained and stored in ${formatDuration(outcome.seconds)} ` +
-        `(${formatRate(outcome.trained / outcome.seconds)} trainings/s)`;
+        `${counted(outcome.chunks, 'chunk')}, ${counted(outcome.trained, 'trial')} trained and stored in ${formatDuration(outcome.seconds)} ` +
+        `(${busyRate(outcome.trained, outcome.busySeconds)})`;
       if (outcome.interrupted) {
         process.stderr.write(`xorlab: worker stopped: ${summary}; ${outcome.handedBack} unfinished chunks handed back to the queue\n`);
         await queue.close();

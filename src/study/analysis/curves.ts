@@ -4,7 +4,7 @@
 // plot curve and the report share, so that they agree.
 import type { ParamValue, PointSummary } from '../../store/types.js';
 import { METRICS, metricPoint, type MetricName, type MetricPoint } from './metrics.js';
-import { fitMinimum, type MinimumFit } from './minimum.js';
+import { fitMinimum, noMinimumReason, type MinimumFit } from './minimum.js';
 
 /** The swept parameters whose values are all numbers at these points. */
 export function numericAxes(points: readonly PointSummary[], axes: readonly string[]): string[] {
@@ -45,6 +45,8 @@ export interface CurveBest {
   curve: Curve;
   /** The fitted minimum along the axis (loss-like metrics only; null when none is found). */
   fit: MinimumFit | null;
+  /** Why there is no fit (a loss-like metric whose fit found no minimum); null otherwise. */
+  noFitReason: string | null;
   /** The grid point with the best value (lowest mean, or highest success rate) and its value. */
   best: { point: PointSummary; value: MetricPoint } | null;
 }
@@ -64,16 +66,14 @@ export function bestPoint(points: readonly PointSummary[], metric: MetricName, l
 /** Each curve's fitted minimum along `axis` (for loss-like metrics) and its best grid point. */
 export function curveBests(curves: readonly Curve[], axis: string, metric: MetricName, level = 0.95): CurveBest[] {
   return curves.map((curve) => {
-    const fit = METRICS[metric].lowerIsBetter
-      ? fitMinimum(
-          curve.points.map((p) => {
-            const m = metricPoint(p, metric, level);
-            return { x: p.params[axis] as number, mean: m.value, stderr: m.stderr };
-          }),
-          { level },
-        )
-      : null;
-    return { curve, fit, best: bestPoint(curve.points, metric, level) };
+    const lower = METRICS[metric].lowerIsBetter;
+    const means = curve.points.map((p) => {
+      const m = metricPoint(p, metric, level);
+      return { x: p.params[axis] as number, mean: m.value, stderr: m.stderr };
+    });
+    const fit = lower ? fitMinimum(means, { level }) : null;
+    const noFitReason = lower && !fit ? noMinimumReason(means) : null;
+    return { curve, fit, noFitReason, best: bestPoint(curve.points, metric, level) };
   });
 }
 

@@ -273,6 +273,23 @@ export function fitMinimum(points: readonly MeanPoint[], options: { resamples?: 
   };
 }
 
+/** Why fitMinimum found none (call it where fitMinimum returned null): too few points, none in a window, or a curve
+ * with no minimum inside its window. One phrase for `summary` to print. */
+export function noMinimumReason(points: readonly MeanPoint[]): string {
+  const lowest = lowestMean(points);
+  if (lowest === null) return 'no point has a mean';
+  if (!(lowest.x > 0)) return `the lowest mean is at x = ${short(lowest.x)}; the fit needs x > 0 (a log scale)`;
+  const usable = points.filter((p) => p.x > 0 && p.mean !== null && Number.isFinite(p.mean) && p.stderr !== null && p.stderr > 0);
+  const needed = DEGREE + 1 + MIN_DOF;
+  const widest = WINDOWS[WINDOWS.length - 1];
+  if (usable.length < needed) return `too few points: ${usable.length} with a mean and a standard error (2 trials or more), a fit needs ${needed}`;
+  const data: Usable = { u: usable.map((p) => Math.log(p.x)), y: usable.map((p) => p.mean!), se: usable.map((p) => p.stderr!) };
+  const located = locate(data);
+  if (!located) return `fewer than ${needed} points lie within ±${widest} in ln x of the lowest mean (at ${short(lowest.x)}): the grid is too coarse there`;
+  const edge = Math.exp(located.minimum.u);
+  return `no interior minimum: the fitted curve still falls towards ${short(edge)} (the edge of its window, ±${located.fit.half} in ln x around ${short(Math.exp(located.fit.centre))}); extend the grid past it`;
+}
+
 /** The minimum drawn on a study curve, by one rule everywhere (plot curve, summary, the report): the fitted minimum
  * where the fit finds one, else the point with the lowest mean; the label says which. */
 export function curveMinimum(points: readonly MeanPoint[]): { x: number; label: string } | null {

@@ -80,7 +80,7 @@ export function pairedCompare(a: readonly number[], b: readonly number[], level 
   const percent = 100 * (ratio - 1);
   const seDiff = Math.sqrt(diffSq / df / n);
   const t = seDiff === 0 ? (mb === ma ? 0 : Infinity) : (mb - ma) / seDiff;
-  const pValue = 2 * (1 - tCdf(Math.abs(t), df));
+  const pValue = 2 * tCdf(-Math.abs(t), df); // the lower tail directly: 1 - cdf is 0 below ~1e-16
   const correlation = caa > 0 && cbb > 0 ? cab / Math.sqrt(caa * cbb) : 0;
   return { ratio, percent, low: percent - half, high: percent + half, level, df, pValue, n, correlation, paired: true };
 }

@@ -107,7 +107,7 @@ const FAR_FACTOR = 1.1;
 const FAR_SHARE = 0.05;
 
 /** A warning when `wanted` lies outside the grid of `name` or far from the grid value that was chosen. */
-function farFromGrid(option: string, name: string, wanted: number, chosen: number, points: readonly PointSummary[]): string[] {
+export function farFromGrid(option: string, name: string, wanted: number, chosen: number, points: readonly PointSummary[]): string[] {
   const values = points.map((p) => p.params[name]).filter((v): v is number => typeof v === 'number');
   const min = Math.min(...values);
   const max = Math.max(...values);

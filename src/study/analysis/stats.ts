@@ -103,7 +103,8 @@ export function compare(a: SampleStats, b: SampleStats, level = 0.95): Compariso
   const half = 100 * t * seRatio;
   const seDiff = Math.sqrt(seA * seA + seB * seB);
   const welchT = seDiff === 0 ? (b.mean === a.mean ? 0 : Infinity) : (b.mean - a.mean) / seDiff;
-  const pValue = 2 * (1 - tCdf(Math.abs(welchT), welchDf(seA * seA, a.n, seB * seB, b.n)));
+  // The lower tail directly: 1 - cdf loses every digit below ~1e-16 (it printed "p = 0").
+  const pValue = 2 * tCdf(-Math.abs(welchT), welchDf(seA * seA, a.n, seB * seB, b.n));
   return { ratio, percent, low: percent - half, high: percent + half, level, df, pValue };
 }
 

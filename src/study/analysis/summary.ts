@@ -96,6 +96,9 @@ export interface StudySummary {
   minimum: SummaryMinimum | null;
   /** The fitted minima (loss-like metrics, a study with one numeric axis); empty otherwise. */
   fitted: FittedMinimum[];
+  /** Where a minimum was looked for along the numeric axis and none was found: why (too few points, the window, no
+   * interior minimum). */
+  unfitted: { along: string; at: Record<string, unknown>; reason: string }[];
   /** Present when two points were asked to be compared. */
   comparison?: SummaryComparison;
   /** Diverged trials left out of the metric's means in all (0 for success), and the points marked for it. */
@@ -169,7 +172,7 @@ export function summaryReport(study: string, points: readonly PointSummary[], op
     trials: points.reduce((sum, p) => sum + p.count, 0),
     points: rows,
     minimum: bestOf(points, metric, level),
-    fitted: fittedMinima(points, context.axes ?? paramNamesOfPoints(points), metric, level),
+    ...fittedMinima(points, context.axes ?? paramNamesOfPoints(points), metric, level),
     excluded: rows.reduce((sum, p) => sum + p.value.excluded, 0),
     markedPoints: rows.filter((p) => p.value.marked).map(markedPoint),
   };
@@ -218,11 +221,13 @@ function bestOf(points: readonly PointSummary[], metric: MetricName, level: numb
   return { point: p.point, params: p.params, mean: value.value!, count: value.n, low: value.low, high: value.high, level, excluded: value.excluded, marked: value.marked };
 }
 
-function fittedMinima(points: readonly PointSummary[], axes: readonly string[], metric: MetricName, level: number): FittedMinimum[] {
+function fittedMinima(points: readonly PointSummary[], axes: readonly string[], metric: MetricName, level: number): Pick<StudySummary, 'fitted' | 'unfitted'> {
   const numeric = numericAxes(points, axes);
-  if (numeric.length !== 1 || !METRICS[metric].lowerIsBetter) return [];
+  if (numeric.length !== 1 || !METRICS[metric].lowerIsBetter) return { fitted: [], unfitted: [] };
   const along = numeric[0];
-  return curveBests(curvesAlong(points, along, axes.filter((a) => a !== along)), along, metric, level).flatMap((c: CurveBest) =>
+  const bests = curveBests(curvesAlong(points, along, axes.filter((a) => a !== along)), along, metric, level);
+  const unfitted = bests.flatMap((c) => (c.noFitReason === null ? [] : [{ along, at: c.curve.at, reason: c.noFitReason }]));
+  const fitted = bests.flatMap((c: CurveBest) =>
     c.fit
       ? [{
           along,
@@ -240,6 +245,7 @@ function fittedMinima(points: readonly PointSummary[], axes: readonly string[], 
         }]
       : [],
   );
+  return { fitted, unfitted };
 }
 
 function comparisonOf(a: PointSummary, b: PointSummary, metric: MetricName, level: number, labels: readonly [string, string]): SummaryComparison {

@@ -19,6 +19,7 @@ import { short } from '../../text/format.js';
 import { ChartDataError } from '../../plot/errors.js';
 import { storedSweep } from '../analysis/listing.js';
 import { quote } from '../../text/quote.js';
+import { farFromGrid } from '../analysis/points.js';
 
 export { ChartDataError, storedSweep };
 
@@ -91,6 +92,8 @@ export interface CurveOptions {
   fitMinimum?: boolean;
   /** Width of the plotting area in px of a single curve (default PLOT_WIDTH). */
   width?: number;
+  /** A number given with --at that is far from every grid value (the nearest is used): one line, as summary --compare says it. */
+  onWarning?: (line: string) => void;
 }
 
 /** The chart of a study's metric against one numeric parameter: one line, or a line per category (see top). */
@@ -128,7 +131,7 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
   if (options.facet !== undefined && (options.facet === options.series || options.facet in at)) throw new ChartDataError(`${options.facet} is given twice (--at, --facet, --series)`);
   if (options.series !== undefined && options.series in at) throw new ChartDataError(`${options.series} is given twice (--at and --series)`);
   let chosen = points.filter((p) => typeof p.params[param] === 'number');
-  for (const [name, raw] of Object.entries(at)) chosen = sliceAt(chosen, name, raw);
+  for (const [name, raw] of Object.entries(at)) chosen = sliceAt(chosen, name, raw, options.onWarning);
   const left = others.filter((a) => !(a in at) && a !== options.facet && a !== options.series);
   let series = options.series;
   // The one categorical axis left makes the lines.
@@ -233,13 +236,14 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
 }
 
 /** Points whose `name` is the value given: numbers pick the nearest grid value (on a log scale when positive). */
-function sliceAt(points: readonly PointSummary[], name: string, raw: string): PointSummary[] {
+function sliceAt(points: readonly PointSummary[], name: string, raw: string, onWarning?: (line: string) => void): PointSummary[] {
   const values = [...new Set(points.map((p) => p.params[name]))];
   if (values.every((v) => typeof v === 'number')) {
     const wanted = raw.trim() === '' ? NaN : Number(raw);
     if (!Number.isFinite(wanted)) throw new ChartDataError(`--at ${name}: takes a number in this study, got ${quote(raw)}`);
     const distance = (v: number) => (v > 0 && wanted > 0 ? Math.abs(Math.log(v / wanted)) : Math.abs(v - wanted));
     const nearest = (values).reduce((a, b) => (distance(b) < distance(a) ? b : a));
+    for (const line of farFromGrid('--at', name, wanted, nearest, points)) onWarning?.(line);
     return points.filter((p) => p.params[name] === nearest);
   }
   if (!values.includes(raw)) throw new ChartDataError(`--at ${name}: ${quote(raw)} is not one of its values (${values.join(', ')})`);

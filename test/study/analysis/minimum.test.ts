@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/core/index.js';
-import { fitMinimum, fitPolynomial, type MeanPoint } from '../../../src/study/analysis/minimum.js';
+import { fitMinimum, fitPolynomial, noMinimumReason, type MeanPoint } from '../../../src/study/analysis/minimum.js';
 
 test('fitPolynomial recovers an exact cubic; a noiseless asymmetric curve gives its true minimum', () => {
   const u = [-1, -0.6, -0.2, 0.2, 0.6, 1, 1.4];
@@ -19,6 +19,17 @@ test('fitPolynomial recovers an exact cubic; a noiseless asymmetric curve gives 
 
 test('a curve that falls to the edge of the grid has no fitted minimum', () => {
   assert.equal(fitMinimum(grid(40, (u) => 1000 * Math.exp(-u), () => 10), { resamples: 50 }), null);
+});
+
+test('where there is no fitted minimum, the reason: too few points, a coarse grid, or no interior minimum', () => {
+  const bowl = (u: number) => 1000 + 400 * u * u;
+  const falling = noMinimumReason(grid(40, (u) => 1000 * Math.exp(-u), () => 10));
+  assert.match(falling, /^no interior minimum: the fitted curve still falls towards \S+ \(the edge of its window, ±[\d.]+ in ln x around \S+\); extend the grid past it$/);
+  assert.equal(noMinimumReason(grid(5, bowl, () => 10)), 'too few points: 5 with a mean and a standard error (2 trials or more), a fit needs 7');
+  // 8 points over ln x from -3 to 4: one per unit of ln x, at most 6 within the widest window (±2.8).
+  assert.equal(fitMinimum(grid(8, bowl, () => 10)), null);
+  assert.match(noMinimumReason(grid(8, bowl, () => 10)), /^fewer than 7 points lie within ±2\.8 in ln x of the lowest mean \(at 1\): the grid is too coarse there$/);
+  assert.equal(noMinimumReason([]), 'no point has a mean');
 });
 
 /** n points on exp(linspace(-3, 4, n)) with means truth(u) + noise and the given stderr. */

@@ -104,6 +104,20 @@ test('two numeric axes: the chart asks which to draw; --at holds one at a grid v
   assert.equal(rows.length, 2 * 24);
   assert.deepEqual([...new Set(rows.map((r: { series: string }) => r.series))], ['bce', 'mse']);
   assert.match(slice.title.text, /at lr=0\.3/);
+  // A value far from every grid value (or outside the grid) is named, as summary --compare does; a near one is not.
+  const warnings: string[] = [];
+  curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: '0.29' }, onWarning: (line) => warnings.push(line) });
+  assert.equal(warnings.length, 0);
+  curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: '7' }, onWarning: (line) => warnings.push(line) });
+  assert.deepEqual(warnings, ['--at: lr=7 lies outside the grid of lr (0.1 to 1); using the nearest point, lr=1']);
+  // Means spanning orders of magnitude (here 1/lr^3 over lr 0.1-1 and the losses) get a log y-axis that says so.
+  const steep = study('steep', {}, { loss: ['bce', 'mse'], hiddenStd: STDS }, (p) => bowl(0.6)(p) * (p.loss === 'mse' ? 30 : 1));
+  const lines: any = curveSpecOf(steep.record, steep.points, { param: 'hiddenStd' });
+  assert.equal(lines.vconcat[0].layer.find((l: any) => l.name === 'lines').encoding.y.scale.type, 'log');
+  assert.match(lines.vconcat[0].layer.find((l: any) => l.name === 'lines').encoding.y.title, /\(log scale\)$/);
+  const flat = study('flat', {}, { loss: ['bce', 'mse'], hiddenStd: STDS }, (p) => 1000 + 100 * Math.log((p.hiddenStd as number) / 0.6) ** 2);
+  const linear: any = curveSpecOf(flat.record, flat.points, { param: 'hiddenStd' });
+  assert.deepEqual(linear.vconcat[0].layer.find((l: any) => l.name === 'lines').encoding.y.scale, { zero: false });
   // Panels per learning rate, a line per loss, a y scale per panel.
   const faceted: any = curveSpecOf(record, points, { param: 'hiddenStd', facet: 'lr', independentY: true });
   assert.equal(faceted.facet.field, 'facet');
