@@ -2,9 +2,9 @@
 // study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
 import type { Command } from 'commander';
 import { RUN_OPTIONS, type EngineName, type Precision } from '../config/index.js';
-import { DatasetError, type Dataset } from '../core/index.js';
+import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
-import { StudyError, resolveStudy, type Study } from '../study/definition.js';
+import { resolveStudy, type Study } from '../study/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/stored.js';
 import type { TrialPlan } from '../study/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/progress.js';
@@ -13,7 +13,7 @@ import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
 import { printable } from '../text/quote.js';
 import { studyDatasets as loadStudyDatasets } from '../study/sweep.js';
-import { EXIT_INTERRUPTED, UsageError } from './errors.js';
+import { withFlag } from './errors.js';
 import { parseRunOption, runOptionFlag } from './run-flags.js';
 
 export interface RunFlags {
@@ -33,23 +33,14 @@ export function addRunOptions(command: Command, dbHelp?: string): Command {
     .addOption(runOptionFlag('chunkSize'));
 }
 
-export function toStudy(definition: unknown, what = 'study'): Study {
-  try {
-    return resolveStudy(definition);
-  } catch (error) {
-    if (error instanceof StudyError) throw new UsageError(what === 'study' ? error.message : `${what}: ${error.message}`);
-    throw error;
-  }
+/** The study a definition describes; a definition read from somewhere (`what`) names it in its error. */
+export function toStudy(definition: unknown, what?: string): Study {
+  return what === undefined ? resolveStudy(definition) : withFlag(what, () => resolveStudy(definition));
 }
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
-  try {
-    return loadStudyDatasets(study);
-  } catch (error) {
-    if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
-    throw error;
-  }
+  return withFlag('--dataset', () => loadStudyDatasets(study));
 }
 
 export interface RunSettings {
@@ -104,7 +95,7 @@ export function runFlagArgs(options: RunFlags, settings: RunSettings): string[] 
 
 /**
  * Runs a plan with a progress display, keeping every finished trial on Ctrl-C. Returns the outcome; on an
- * interruption prints `resumeHint` and exits with 130.
+ * interruption prints `resumeHint` first (the command then returns EXIT_INTERRUPTED).
  */
 export async function runWithProgress(
   label: string,
@@ -159,8 +150,7 @@ export async function runWithProgress(
         `they are stored. Resume with:\n  ${hint}\n`,
     );
     process.stderr.write(passwordNote(hint));
-    await store.close();
-    process.exit(EXIT_INTERRUPTED);
+    return outcome;
   }
   process.stdout.write(
     `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +

@@ -8,7 +8,7 @@ import { formatDuration, formatRate } from '../../study/progress.js';
 import { defaultWorkers } from '../../study/run.js';
 import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
-import { EXIT_INTERRUPTED } from '../errors.js';
+import { EXIT_INTERRUPTED, type Outcome } from '../errors.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
 import { printable } from '../../text/quote.js';
 
@@ -21,7 +21,7 @@ interface WorkerOptions {
 /** A line on how the worker is doing, this often. */
 const REPORT_MS = 10_000;
 
-export function registerWorker(program: Command): void {
+export function registerWorker(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('worker')
     .description('train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores');
@@ -48,10 +48,10 @@ Examples:
   xorlab worker --db postgres://lab@db.example.org/xorlab
   xorlab worker --db postgres://lab@db.example.org/xorlab --workers 8 --until-empty`,
     )
-    .action((options: WorkerOptions) => runWorker(options));
+    .action(async (options: WorkerOptions) => end(await runWorker(options)));
 }
 
-async function runWorker(options: WorkerOptions): Promise<void> {
+async function runWorker(options: WorkerOptions): Promise<Outcome> {
   const workers = options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers);
   const store = await openDistributedStore('xorlab worker', options.db);
   const controller = new AbortController();
@@ -84,11 +84,10 @@ async function runWorker(options: WorkerOptions): Promise<void> {
         `(${formatRate(outcome.trained / outcome.seconds)} trainings/s)`;
       if (outcome.interrupted) {
         process.stderr.write(`xorlab: worker stopped: ${summary}; ${outcome.handedBack} unfinished chunks handed back to the queue\n`);
-        await queue.close();
-        await store.close();
-        process.exit(EXIT_INTERRUPTED);
+        return EXIT_INTERRUPTED;
       }
       process.stdout.write(`xorlab worker: ${summary}; returned because ${outcome.ended ?? 'it was told to stop'}\n`);
+      return;
     } finally {
       await queue.close();
     }
