@@ -24,11 +24,11 @@ export type Outcome = number | void;
 /**
  * Runs `read` and returns what it returns (a promise too); an error about input it throws or rejects with (any
  * XorlabError) comes back as a UsageError whose message starts with `flag: `, so that the line names the flag (or
- * the flag and its file) at fault. Anything else goes through untouched.
+ * the flag and its file) at fault; with no flag, its message as it is. Anything else goes through untouched.
  */
-export function withFlag<T>(flag: string, read: () => T): T {
+export function withFlag<T>(flag: string | undefined, read: () => T): T {
   const named = (error: unknown): never => {
-    if (error instanceof XorlabError) throw new UsageError(`${flag}: ${error.message}`, { cause: error });
+    if (error instanceof XorlabError) throw new UsageError(flag === undefined ? error.message : `${flag}: ${error.message}`, { cause: error });
     throw error;
   };
   try {

@@ -33,9 +33,9 @@ export function addRunOptions(command: Command, dbHelp?: string): Command {
     .addOption(runOptionFlag('chunkSize'));
 }
 
-/** The study a definition describes; a definition read from somewhere (`what`) names it in its error. */
+/** The study a definition describes (a UsageError if it is wrong); one read from somewhere (`what`) names it. */
 export function toStudy(definition: unknown, what?: string): Study {
-  return what === undefined ? resolveStudy(definition) : withFlag(what, () => resolveStudy(definition));
+  return withFlag(what, () => resolveStudy(definition));
 }
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */

@@ -41,6 +41,7 @@ test('anything else is a bug: its stack (redacted, printable) and exit 1; a read
 
 test('withFlag names the flag in an input error, sync or async, and lets a bug through untouched', async () => {
   assert.equal(withFlag('--dataset', () => 7), 7);
+  assert.throws(() => withFlag(undefined, () => { throw new GridError('cannot sweep "nope"'); }), (e: Error) => e instanceof UsageError && e.message === 'cannot sweep "nope"');
   assert.throws(
     () => withFlag('--dataset', () => { throw new DatasetError('no dataset "nope"'); }),
     (e: Error) => e instanceof UsageError && e.message === '--dataset: no dataset "nope"',
