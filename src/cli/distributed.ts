@@ -12,7 +12,7 @@ import type { TrialPlan } from '../study/run/browser/plan.js';
 import { createProgress, formatDuration, formatRate, type Progress } from '../study/run/progress.js';
 import { counted } from '../text/format.js';
 import { DB_ENV, dbTarget } from './db-option.js';
-import { EXIT_INTERRUPTED, UsageError } from './errors.js';
+import { EXIT_INTERRUPTED, UsageError, type Outcome } from './errors.js';
 import { passwordNote, type RunSettings } from './run.js';
 
 /** Connections a distributed process holds at most: its coordinator's lock and requests, pg-boss's maintenance,
@@ -75,7 +75,7 @@ export function onInterrupt(controller: AbortController, note: string, progress?
 
 /**
  * Runs a plan as a distributed study: queues it, works on it unless --no-work, one progress bar for the whole study.
- * On Ctrl-C prints how to resume and exits with 130.
+ * On Ctrl-C prints how to resume and returns EXIT_INTERRUPTED (130) for the command to return.
  */
 export async function runDistributed(
   label: string,
@@ -88,7 +88,7 @@ export async function runDistributed(
   resumeCommand: (stored: number) => string,
   /** Printed once this is the study's only coordinator (a second one is refused before it prints anything). */
   note?: string,
-): Promise<void> {
+): Promise<Outcome> {
   const queue = await ChunkQueue.open(store);
   const controller = new AbortController();
   const work = flags.work !== false;
@@ -122,8 +122,7 @@ export async function runDistributed(
       `xorlab: stopped; ${outcome.stored.toLocaleString('en-US')} of ${outcome.planned.toLocaleString('en-US')} trials are stored ` +
         `(${outcome.cancelled.toLocaleString('en-US')} queued chunks taken off the queue; chunks running elsewhere finish). Resume with:\n  ${hint}\n${passwordNote(hint)}`,
     );
-    await store.close();
-    process.exit(EXIT_INTERRUPTED);
+    return EXIT_INTERRUPTED;
   }
   const here = outcome.local ? `; ${outcome.local.trained.toLocaleString('en-US')} trained here on ${counted(settings.workers, 'worker')}` : '; none trained here (--no-work)';
   process.stdout.write(

@@ -1,10 +1,10 @@
 // File access for commands: every failure becomes a UsageError that names the option and the file.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { describePrototypeKey, findPrototypeKey, DatasetError, type Dataset } from '../core/index.js';
+import { describePrototypeKey, findPrototypeKey, type Dataset } from '../core/index.js';
 import { loadDataset as loadDatasetFile } from '../engine/datasets.js';
 import { fileErrorReason } from '../text/format.js';
 import { printable } from '../text/quote.js';
-import { UsageError } from './errors.js';
+import { UsageError, withFlag } from './errors.js';
 
 export function readTextFile(option: string, path: string): string {
   try {
@@ -38,10 +38,5 @@ export function writeTextFile(option: string, path: string, text: string): void 
 
 /** A built-in dataset by name, or a truth table from a .csv or .json file; problems name --dataset. */
 export function loadDataset(nameOrPath: string): Dataset {
-  try {
-    return loadDatasetFile(nameOrPath);
-  } catch (error) {
-    if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
-    throw error;
-  }
+  return withFlag('--dataset', () => loadDatasetFile(nameOrPath));
 }

@@ -2,20 +2,12 @@
 // xorlab's command line. Each command lives in ./commands/<name>.ts and registers itself here; commands parse
 // and validate their input, then call the layers below (study, store, plot, kernel, core).
 import { Command, CommanderError } from 'commander';
-import { EXIT_USAGE, UsageError, exitWith } from './errors.js';
-import { redact } from '../text/redact.js';
+import { EXIT_OK, EXIT_USAGE, reportError, type Outcome } from './errors.js';
 import { printable } from '../text/quote.js';
-import { StoreError } from '../store/types.js';
-import { ChartDataError } from '../plot/errors.js';
-import { StudyError } from '../study/definition/definition.js';
-import { ReproduceError } from '../article/reproduce.js';
 import { guardStandardStreams } from './output.js';
-import { MissingPackageError } from '../text/packages.js';
 
-/** Errors that mean "the input is wrong" wherever they are raised: one line, exit 2, no stack trace. */
-const INPUT_ERRORS = [UsageError, StoreError, ChartDataError, StudyError, ReproduceError, MissingPackageError];
-
-type Register = (program: Command) => void;
+/** Adds a command to the program; an action that can end otherwise than by returning hands its Outcome to `end`. */
+type Register = (program: Command, end: (outcome: Outcome) => void) => void;
 
 /**
  * Every command and where it lives. Only the command that is asked for is loaded (all of them for the top-level
@@ -39,7 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./commands/serve.js')).registerServe,
 };
 
-export async function buildProgram(argv: string[]): Promise<Command> {
+export async function buildProgram(argv: string[], end: (outcome: Outcome) => void = () => {}): Promise<Command> {
   const program = new Command('xorlab')
     .description('A lab for learning and studying tiny neural networks from scratch')
     .version('0.1.0')
@@ -51,27 +43,40 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .exitOverride();
   const asked = argv[2];
   const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
-  for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program);
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program, end);
   return program;
 }
 
+/**
+ * Runs the command line and ends the process: the only place in xorlab that calls process.exit. A command throws
+ * for bad input (any XorlabError: one line, exit 2) or returns how it ended (Ctrl-C: 130, its resume hint already
+ * printed); anything else thrown is a bug (the stack, exit 1).
+ */
 export async function main(argv: string[]): Promise<void> {
-  guardStandardStreams();
-  const program = await buildProgram(argv);
+  const fail = (error: unknown): never => {
+    const { text, code } = reportError(error);
+    try {
+      process.stderr.write(text);
+    } catch {
+      // stderr is gone too: the exit code is all that is left to say it.
+    }
+    process.exit(code);
+  };
+  guardStandardStreams(fail);
+  const ended: { code?: number } = {};
+  const program = await buildProgram(argv, (outcome) => (ended.code = outcome ?? undefined));
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end here with code 0; commander has already printed its message.
-      process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+      process.exit(error.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
     }
-    if (INPUT_ERRORS.some((kind) => error instanceof kind)) exitWith((error as Error).message, EXIT_USAGE);
-    // A bug: the stack helps, but it may quote a URL with its password, or text with control characters (each of
-    // its lines is made printable; the lines stay lines).
-    const text = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.stderr.write(`${text.split('\n').map((line) => printable(line)).join('\n')}\n`);
-    process.exit(1);
+    fail(error);
   }
+  // A command that returned an exit code (Ctrl-C's 130, a server that closed) ends the process now, whatever is
+  // still pending; one that returned nothing ends by itself.
+  if (ended.code !== undefined) process.exit(ended.code);
 }
 
 await main(process.argv);

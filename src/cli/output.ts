@@ -1,6 +1,6 @@
 // Writing to standard output and files, for every command: a reader that went away (`xorlab summary s | head -1`)
-// ends the program quietly, a full disk or another write failure is one line (exit 2), never a stack trace.
-import { EXIT_USAGE } from './errors.js';
+// ends the program quietly, a full disk or another write failure is one line (exit 2), never a stack trace; main ends the program.
+import { ReaderGone, UsageError } from './errors.js';
 
 /** Why a write failed, in a few words. */
 export function writeFailureReason(error: unknown): string {
@@ -18,31 +18,27 @@ export function isBrokenPipe(error: unknown): boolean {
 }
 
 /**
- * What to do when writing `where` failed: a broken pipe ends the program quietly with 0 (the reader has what it
- * wanted); anything else prints one line and exits with 2.
+ * What writing `where` failing means, as an error to throw: a broken pipe ends the program quietly with 0 (the
+ * reader has what it wanted); anything else is one line and exit 2 (main says which).
  */
-export function exitOnWriteFailure(error: unknown, where: string): never {
-  if (isBrokenPipe(error)) process.exit(0);
-  try {
-    process.stderr.write(`xorlab: cannot write ${where} (${writeFailureReason(error)})\n`);
-  } catch {
-    // stderr is gone too: the exit code is all that is left to say it.
-  }
-  process.exit(EXIT_USAGE);
+export function writeFailure(error: unknown, where: string): Error {
+  if (isBrokenPipe(error)) return new ReaderGone(where);
+  return new UsageError(`cannot write ${where} (${writeFailureReason(error)})`);
 }
 
 let installed = false;
 
 /**
- * Makes every write to stdout and stderr fail like exitOnWriteFailure says, wherever it is made. Node reports a
- * failed write to these streams as an 'error' event (an uncaught exception with a stack trace when nobody listens).
+ * Makes every write to stdout and stderr fail like writeFailure says, wherever it is made: `end` (main's) prints
+ * the line and exits. Node reports a failed write to these streams as an 'error' event (an uncaught exception with a
+ * stack trace when nobody listens).
  */
-export function guardStandardStreams(): void {
+export function guardStandardStreams(end: (error: Error) => void): void {
   if (installed) return;
   installed = true;
-  process.stdout.on('error', (error) => exitOnWriteFailure(error, 'standard output'));
+  process.stdout.on('error', (error) => end(writeFailure(error, 'standard output')));
   process.stderr.on('error', (error) => {
-    // Nowhere to say anything: a closed stderr is quiet, any other failure is exit 2.
-    process.exit(isBrokenPipe(error) ? 0 : EXIT_USAGE);
+    // Nowhere to say anything: a closed stderr is quiet, any other failure is exit 2 (its line goes nowhere).
+    end(isBrokenPipe(error) ? new ReaderGone('standard error') : new UsageError('cannot write standard error'));
   });
 }

@@ -2,9 +2,9 @@
 // study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
 import type { Command } from 'commander';
 import { RUN_OPTIONS, type EngineName, type Precision } from '../config/index.js';
-import { DatasetError, type Dataset } from '../core/index.js';
+import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
-import { StudyError, resolveStudy, type Study } from '../study/definition/definition.js';
+import { resolveStudy, type Study } from '../study/definition/definition.js';
 import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/run/stored.js';
 import type { TrialPlan } from '../study/run/browser/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/run/progress.js';
@@ -14,7 +14,7 @@ import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
 import { printable } from '../text/quote.js';
 import { studyDatasets as loadStudyDatasets } from '../study/run/run-study.js';
-import { EXIT_INTERRUPTED, UsageError } from './errors.js';
+import { withFlag } from './errors.js';
 import { parseRunOption, runOptionFlag } from './run-flags.js';
 
 export interface RunFlags {
@@ -34,23 +34,14 @@ export function addRunOptions(command: Command, dbHelp?: string): Command {
     .addOption(runOptionFlag('chunkSize'));
 }
 
-export function toStudy(definition: unknown, what = 'study'): Study {
-  try {
-    return resolveStudy(definition);
-  } catch (error) {
-    if (error instanceof StudyError) throw new UsageError(what === 'study' ? error.message : `${what}: ${error.message}`);
-    throw error;
-  }
+/** The study a definition describes (a UsageError if it is wrong); one read from somewhere (`what`) names it. */
+export function toStudy(definition: unknown, what?: string): Study {
+  return withFlag(what, () => resolveStudy(definition));
 }
 
 /** Every dataset the study trains on, by its name in the configuration (a missing file is a UsageError). */
 export function studyDatasets(study: Study): Record<string, Dataset> {
-  try {
-    return loadStudyDatasets(study);
-  } catch (error) {
-    if (error instanceof DatasetError) throw new UsageError(`--dataset: ${error.message}`);
-    throw error;
-  }
+  return withFlag('--dataset', () => loadStudyDatasets(study));
 }
 
 export interface RunSettings {
@@ -105,7 +96,7 @@ export function runFlagArgs(options: RunFlags, settings: RunSettings): string[] 
 
 /**
  * Runs a plan with a progress display, keeping every finished trial on Ctrl-C. Returns the outcome; on an
- * interruption prints `resumeHint` and exits with 130.
+ * interruption prints `resumeHint` first (the command then returns EXIT_INTERRUPTED).
  */
 export async function runWithProgress(
   label: string,
@@ -160,8 +151,7 @@ export async function runWithProgress(
         `they are stored. Resume with:\n  ${hint}\n`,
     );
     process.stderr.write(passwordNote(hint));
-    await store.close();
-    process.exit(EXIT_INTERRUPTED);
+    return outcome;
   }
   process.stdout.write(
     `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +

@@ -14,6 +14,7 @@ import { createApi } from './api.js';
 import type { Duplex } from 'node:stream';
 import { clientErrorAnswer, HttpError, hostAllowed, requestUrl, securityHeaders, sendError, withoutLocation } from './http.js';
 import { studyFromSegment } from '../text/study-url.js';
+import { XorlabError } from '../text/errors.js';
 import { DEFAULT_POLL_MS, LiveStudies } from './live-studies.js';
 import { bundleRoot, resolveStatic, safeSegments } from './static.js';
 import { MissingPackageError } from '../text/packages.js';
@@ -48,12 +49,7 @@ export interface RunningServer {
 }
 
 /** A server that cannot start (port in use, no bundle): one line for the CLI. */
-export class ServeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ServeError';
-  }
-}
+export class ServeError extends XorlabError {}
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';

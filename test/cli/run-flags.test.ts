@@ -8,14 +8,14 @@ import { RUN_OPTIONS, RUN_OPTION_NAMES, flagName, runOptionProblem, type Integer
 import { registerRefine } from '../../src/cli/commands/refine.js';
 import { registerSweep } from '../../src/cli/commands/sweep.js';
 import { registerWorker } from '../../src/cli/commands/worker.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError, type Outcome } from '../../src/cli/errors.js';
 import { parseRunOption } from '../../src/cli/run-flags.js';
 import { StudyError, resolveStudy } from '../../src/study/definition/definition.js';
 import { XorlabError } from '../../src/text/errors.js';
 
-function help(register: (program: Command) => void, name: string): string {
+function help(register: (program: Command, end: (outcome: Outcome) => void) => void, name: string): string {
   const program = new Command('xorlab');
-  register(program);
+  register(program, () => {});
   return program.commands.find((c) => c.name() === name)!.helpInformation().replace(/\s+/g, ' ');
 }
 

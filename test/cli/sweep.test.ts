@@ -170,7 +170,7 @@ test('more bad input, in process: a UsageError naming the problem, and no databa
   ];
   for (const [args, message] of cases) {
     const program = new Command('xorlab').exitOverride();
-    registerSweep(program);
+    registerSweep(program, () => {});
     await assert.rejects(program.parseAsync(['sweep', ...args, '--db', db], { from: 'user' }), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
     assert.ok(!existsSync(db), `${args.join(' ')} created the database`);
   }

@@ -4,7 +4,6 @@ import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   MAX_SEED,
-  ParameterFileError,
   Trainer,
   epochQuantities,
   fromParameterFile,
@@ -18,7 +17,7 @@ import {
   type TrainingConfig,
 } from '../../core/index.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { UsageError } from '../errors.js';
+import { UsageError, withFlag } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { MAX_PRINTED_PARAMETERS } from '../limits.js';
 import { parseNumber } from '../parse.js';
@@ -89,12 +88,8 @@ function runExplain(options: ExplainOptions): void {
   }
   let initial: Float64Array;
   if (options.initWeights !== undefined) {
-    try {
-      initial = fromParameterFile(shape, readJsonFile('--init-weights', options.initWeights));
-    } catch (error) {
-      if (error instanceof ParameterFileError) throw new UsageError(`--init-weights: ${options.initWeights}: ${error.message}`);
-      throw error;
-    }
+    const file = readJsonFile('--init-weights', options.initWeights);
+    initial = withFlag(`--init-weights: ${options.initWeights}`, () => fromParameterFile(shape, file));
   } else {
     initial = seededInitialParameters(config, dataset, seed);
   }

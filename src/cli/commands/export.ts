@@ -7,7 +7,7 @@ import { TRIAL_FORMATS, trialText } from '../../study/views/trial-text.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseChoice } from '../parse.js';
-import { exitOnWriteFailure } from '../output.js';
+import { writeFailure } from '../output.js';
 
 /** Output is written in chunks of about this many characters. */
 const CHUNK = 1 << 16;
@@ -89,7 +89,7 @@ function chunkedWriter(fd: number, path: string | undefined): (text: string | nu
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') continue; // a non-blocking pipe that is full: try again
-        exitOnWriteFailure(error, path ?? 'standard output');
+        throw writeFailure(error, path ?? 'standard output');
       }
     }
   };

@@ -4,10 +4,10 @@
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import { MAX_SEED, ParameterFileError, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
+import { MAX_SEED, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
 import { TrainingConfigSchema, defaultConfig, describeIssues, parameterNamed, suggestParameter, type TrainingConfigInput } from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
-import { ChartFileError, writeChart } from '../../plot/render.js';
+import { writeChart } from '../../plot/render.js';
 import { boundaryUnitsChart, hiddenSpaceChart } from '../../plot/neuron-charts.js';
 import { networkChart } from '../../plot/network-diagram.js';
 import { short } from '../../text/format.js';
@@ -15,7 +15,7 @@ import { studyCurveSpec, studyHeatmapSpec, type DatasetShape } from '../../study
 import { METRIC_HELP, METRIC_NAMES, type MetricName } from '../../study/analysis/metrics.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { addDbOption, withStore } from '../db-option.js';
-import { UsageError } from '../errors.js';
+import { UsageError, withFlag } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 import { parseNumber } from '../parse.js';
 import { MAX_CHART_POINTS, checkRecording } from '../limits.js';
@@ -41,12 +41,7 @@ function checkOutput(options: OutputOptions): void {
 async function emit(spec: TopLevelSpec, options: OutputOptions): Promise<void> {
   if (options.spec) process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
   if (options.out !== undefined) {
-    try {
-      await writeChart(spec, options.out);
-    } catch (error) {
-      if (error instanceof ChartFileError) throw new UsageError(`--out: ${error.message}`);
-      throw error;
-    }
+    await withFlag('--out', () => writeChart(spec, options.out!));
     process.stderr.write(`wrote ${options.out}\n`);
   }
 }
@@ -88,13 +83,7 @@ function trainingFromFile(path: string, options: Recording): PlotTraining {
   if (!parsed.success) throw new UsageError(`--from: ${path}: ${describeIssues(parsed.error, (p) => `config.${p.map(String).join('.')}`)}`);
   const config = parsed.data;
   const dataset = loadDataset(config.dataset);
-  let initial: Float64Array;
-  try {
-    initial = fromParameterFile(shapeFor(config, dataset), doc.initialParameters);
-  } catch (error) {
-    if (error instanceof ParameterFileError) throw new UsageError(`--from: ${path}: initialParameters: ${error.message}`);
-    throw error;
-  }
+  const initial = withFlag(`--from: ${path}: initialParameters`, () => fromParameterFile(shapeFor(config, dataset), doc.initialParameters));
   const seed = typeof doc.seed === 'number' ? doc.seed : null;
   options.check?.(config, dataset);
   return { config, dataset, seed, result: train(config, dataset, initial, options) };

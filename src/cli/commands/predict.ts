@@ -4,12 +4,12 @@
 // the activations, loss and dataset (flags override it).
 import type { Command } from 'commander';
 import { TrainingConfigSchema, describeIssues, type ParameterName } from '../../config/index.js';
-import { ParameterFileError, type ParameterFile, type TrainingConfig } from '../../core/index.js';
-import { evaluate, hiddenOf, type Evaluation } from '../../core/predict.js';
+import { type ParameterFile, type TrainingConfig } from '../../core/index.js';
+import { evaluate, hiddenOf } from '../../core/predict.js';
 import { shapeOfParameterFile } from '../../core/network.js';
 import { alignedTable, shortNumber } from '../../text/format.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { UsageError } from '../errors.js';
+import { UsageError, withFlag } from '../errors.js';
 import { loadDataset, readJsonFile } from '../files.js';
 
 /** The settings that decide a forward pass and its loss; the others (learning rate, epochs, ...) play no part. */
@@ -60,15 +60,10 @@ function runPredict(options: PredictOptions): void {
   const weights = readWeights(path);
   const config = validateConfig({ ...weights.config, ...configInputFromOptions(options) });
   const dataset = loadDataset(config.dataset);
-  let evaluation: Evaluation;
-  let hidden: number[];
-  try {
-    hidden = hiddenOf(shapeOfParameterFile(weights.parameters));
-    evaluation = evaluate(config, weights.parameters, dataset);
-  } catch (error) {
-    if (error instanceof ParameterFileError) throw new UsageError(`--weights: ${path}: ${error.message}`);
-    throw error;
-  }
+  const { hidden, evaluation } = withFlag(`--weights: ${path}`, () => ({
+    hidden: hiddenOf(shapeOfParameterFile(weights.parameters)),
+    evaluation: evaluate(config, weights.parameters, dataset),
+  }));
   const rows = (values: Float64Array, width: number): number[][] =>
     Array.from({ length: dataset.size }, (_, s) => Array.from(values.subarray(s * width, (s + 1) * width)));
   const inputs = rows(dataset.inputs, dataset.inputCount);

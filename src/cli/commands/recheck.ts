@@ -6,14 +6,14 @@ import { RECHECK_CHUNK, recheckStudy } from '../../study/run/recheck.js';
 import { checkPinnedDatasets } from '../../study/run/pins.js';
 import { staleDivergedTrials } from '../../study/analysis/stale.js';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
-import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { commandLine, studyDatasets, toStudy } from '../run.js';
 
 interface RecheckOptions {
   db?: string;
 }
 
-export function registerRecheck(program: Command): void {
+export function registerRecheck(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('recheck')
     .argument('<study>', "the study's name (see xorlab studies)")
@@ -35,10 +35,10 @@ Examples:
   xorlab recheck relu-stds
   xorlab recheck article --db postgres://lab@db.example.org/xorlab`,
     )
-    .action((study: string, options: RecheckOptions) => runRecheck(study, options));
+    .action(async (study: string, options: RecheckOptions) => end(await runRecheck(study, options)));
 }
 
-async function runRecheck(name: string, options: RecheckOptions): Promise<void> {
+async function runRecheck(name: string, options: RecheckOptions): Promise<Outcome> {
   // Read first, on a read-only connection: a wrong name or path creates nothing; a study with nothing to recheck
   // is not opened for writing.
   const { datasets, stale } = await withStore(options, async (reader) => {
@@ -81,8 +81,9 @@ async function runRecheck(name: string, options: RecheckOptions): Promise<void> 
     if (result.interrupted) {
       const again = commandLine(['recheck', name, ...(options.db !== undefined ? ['--db', options.db] : [])]);
       process.stderr.write(`xorlab: stopped; the ${result.rechecked.toLocaleString('en-US')} trials rechecked are stored. Do the rest with:\n  ${again}\n`);
-      process.exitCode = EXIT_INTERRUPTED;
+      return EXIT_INTERRUPTED;
     }
+    return;
   } finally {
     process.off('SIGINT', onSigint);
     await store.close();

@@ -3,14 +3,14 @@
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
 import type { Command } from 'commander';
 import type { Dataset } from '../../core/index.js';
-import { AllocationError, DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/run/allocate.js';
+import { DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/run/allocate.js';
 import { planRefinement, type Refinement } from '../../study/run/refine.js';
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition/definition.js';
 import { checkPinnedDatasets } from '../../study/run/pins.js';
 import { pointErrors, reserveAdditional } from '../../study/run/stored.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
-import { UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { addRunOptions, checkStudy, commandLine, runFlagArgs, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
 import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
@@ -22,7 +22,7 @@ interface RefineOptions extends RunFlags, DistributedFlags {
   dryRun?: boolean;
 }
 
-export function registerRefine(program: Command): void {
+export function registerRefine(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('refine')
     .description('add trials to a stored study where the relative standard error (stderr/mean of totalLoss) is largest')
@@ -42,7 +42,7 @@ Examples:
   xorlab refine article --target-rse 0.005 --dry-run
   xorlab refine article --budget 1000000 --db postgres://lab@db.example.org/xorlab --distributed`,
   );
-  command.action((name: string, options: RefineOptions) => runRefine(name, options));
+  command.action(async (name: string, options: RefineOptions) => end(await runRefine(name, options)));
 }
 
 function formatRse(rse: number | null): string {
@@ -83,7 +83,7 @@ function printAllocation(study: Study, errors: PointError[], extra: number[]): v
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }
 
-async function runRefine(name: string, options: RefineOptions): Promise<void> {
+async function runRefine(name: string, options: RefineOptions): Promise<Outcome> {
   if ((options.budget === undefined) === (options.targetRse === undefined)) {
     throw new UsageError('give exactly one of --budget N or --target-rse r');
   }
@@ -111,14 +111,9 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
   } finally {
     await reader.close();
   }
-  let refinement: Refinement;
-  try {
-    // The same planning as the library's refineStudy (the cap of trials per study is a StudyError: one line).
-    refinement = planRefinement(study, errors, { budget, targetRse: target, maxTrials }, { budget: '--budget', targetRse: '--target-rse', maxTrials: '--max-trials' });
-  } catch (error) {
-    if (error instanceof AllocationError) throw new UsageError(error.message);
-    throw error;
-  }
+  // The same planning as the library's refineStudy (the cap of trials per study is a StudyError, a budget that
+  // cannot be allocated an AllocationError: one line each).
+  const refinement: Refinement = planRefinement(study, errors, { budget, targetRse: target, maxTrials }, { budget: '--budget', targetRse: '--target-rse', maxTrials: '--max-trials' });
   const { extra, total } = refinement;
   const worst = refinement.largestRse ?? 0;
   const unknown = withoutEstimate(study, errors, extra);
@@ -144,22 +139,22 @@ async function runRefine(name: string, options: RefineOptions): Promise<void> {
     try {
       // The new repeat indices are reserved in the store (see below).
       const plan = await reserveAdditional(store, study, extra);
-      await runDistributed(`refine ${name}`, study, plan, store, datasets, settings, options, (done) =>
+      return await runDistributed(`refine ${name}`, study, plan, store, datasets, settings, options, (done) =>
         commandLine(['refine', name, '--budget', String(Math.max(1, plan.size - done)), ...runFlagArgs(options, settings), '--distributed', ...(options.work === false ? ['--no-work'] : [])]),
       );
     } finally {
       await store.close();
     }
-    return;
   }
   const store = await openStoreFromOptions(options);
   try {
     // The new repeat indices are reserved in the store: a refine of the same study running at the same time gets
     // others, and both runs' trials are stored.
     const plan = await reserveAdditional(store, study, extra);
-    await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (outcome) =>
-      commandLine(['refine', name, '--budget', String(Math.max(1, outcome.planned - outcome.completed)), ...runFlagArgs(options, settings)]),
+    const outcome = await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (ran) =>
+      commandLine(['refine', name, '--budget', String(Math.max(1, ran.planned - ran.completed)), ...runFlagArgs(options, settings)]),
     );
+    return outcome.interrupted ? EXIT_INTERRUPTED : undefined;
   } finally {
     await store.close();
   }

@@ -1,7 +1,6 @@
 // `xorlab rename <study> <new-name>`: gives a study another name; its trials stay as they are.
 import type { Command } from 'commander';
 import { renameStoredStudy } from '../../study/run/stored.js';
-import { StudyError } from '../../study/definition/definition.js';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
@@ -32,9 +31,6 @@ async function runRename(name: string, newName: string, options: RenameOptions):
   const store = await openStoreFromOptions(options);
   try {
     await renameStoredStudy(store, name, newName);
-  } catch (error) {
-    if (error instanceof StudyError) throw new UsageError(error.message);
-    throw error;
   } finally {
     await store.close();
   }

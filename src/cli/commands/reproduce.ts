@@ -10,7 +10,7 @@ import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepa
 import { writeReport } from '../../article/write-report.js';
 import { loadChartPackages } from '../../plot/render.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
-import { UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { printable } from '../../text/quote.js';
 import { addRunOptions, engineRequest, typedCommand, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
@@ -24,7 +24,7 @@ interface ReproduceOptions extends RunFlags {
   repeats?: string;
 }
 
-export function registerReproduce(program: Command): void {
+export function registerReproduce(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('reproduce')
     .description('run the article\'s study end to end into the store and write a report folder: figures, report.md (claims table, then the article\'s next questions: activation, loss, learning-rate schedule), summary.csv, next-summary.csv')
@@ -44,7 +44,7 @@ Examples:
   xorlab reproduce --scale paper --db paper.db --out paper-report
   xorlab reproduce --epochs 500 --points 12 --repeats 4 --out /tmp/try   (a small trial run)`,
   );
-  command.action((options: ReproduceOptions) => runReproduce(options));
+  command.action(async (options: ReproduceOptions) => end(await runReproduce(options)));
 }
 
 /** The scale, with the trial-run overrides applied. */
@@ -125,7 +125,7 @@ function makeOutFolder(dir: string): void {
   }
 }
 
-async function runReproduce(options: ReproduceOptions): Promise<void> {
+async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
   let settings = runSettings(options);
@@ -150,7 +150,19 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     settings = withEngine(settings, await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
     makeOutFolder(dir);
     const hint = typedCommand(process.argv.slice(2));
-    const run = await runPrepared(store, scale, studies, (label, study, plan) => runWithProgress(label, study, plan, store, datasets, settings, () => hint), log);
+    // Ctrl-C stops the whole reproduction, not only the study running: its resume hint is printed, the rest skipped.
+    const interrupted = new Interrupted();
+    let run;
+    try {
+      run = await runPrepared(store, scale, studies, async (label, study, plan) => {
+        const outcome = await runWithProgress(label, study, plan, store, datasets, settings, () => hint);
+        if (outcome.interrupted) throw interrupted;
+        return outcome;
+      }, log);
+    } catch (error) {
+      if (error === interrupted) return EXIT_INTERRUPTED;
+      throw error;
+    }
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');
     await writeReport(store, dir, scale, run.studies, {
@@ -165,3 +177,6 @@ async function runReproduce(options: ReproduceOptions): Promise<void> {
     await store.close();
   }
 }
+
+/** Thrown through the article's runner when Ctrl-C stopped a study: the reproduction ends there. */
+class Interrupted extends Error {}

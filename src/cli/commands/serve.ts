@@ -2,9 +2,9 @@
 // (src/server/). Read-only on the database; binds 127.0.0.1 unless --host says otherwise.
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
-import { ServeError, startServer } from '../../server/server.js';
+import { startServer } from '../../server/server.js';
 import { DEFAULT_DB, addDbOption, openStoreFromOptions } from '../db-option.js';
-import { UsageError } from '../errors.js';
+import { EXIT_OK, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { printable } from '../../text/quote.js';
 
@@ -15,7 +15,7 @@ interface ServeOptions {
   open?: boolean;
 }
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('serve')
     .description("serve the dashboard of a database's studies (live while a sweep writes) and the playground, on a local web server");
@@ -34,10 +34,10 @@ Examples:
   xorlab serve                       http://127.0.0.1:5173/ for ./xorlab.db
   xorlab serve --db paper.db --port 8080 --open`,
     )
-    .action((options: ServeOptions) => runServe(options));
+    .action(async (options: ServeOptions) => end(await runServe(options)));
 }
 
-async function runServe(options: ServeOptions): Promise<void> {
+async function runServe(options: ServeOptions): Promise<Outcome> {
   const port = parseNumber('--port', options.port, { integer: true, min: 0, max: 65535 });
   const host = options.host.trim();
   if (host === '') throw new UsageError('--host is empty; pass an address such as 127.0.0.1');
@@ -55,19 +55,21 @@ async function runServe(options: ServeOptions): Promise<void> {
     server = await startServer({ store, host, port, onError });
   } catch (error) {
     await store.close();
-    if (error instanceof ServeError) throw new UsageError(error.message);
-    throw error;
+    throw error; // a ServeError (the port is taken, ...) is a XorlabError: one line, exit 2
   }
   process.stdout.write(`xorlab serve: ${server.url} (studies of ${options.db ?? DEFAULT_DB}, read-only; Ctrl-C stops)\n`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     process.stderr.write(`xorlab: warning: listening on ${host}: anyone who can reach this machine on port ${server.port} can read the studies\n`);
   }
   if (options.open) openBrowser(server.url);
-  const stop = (): void => {
-    void server.close().then(() => store.close()).then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Serves until Ctrl-C or SIGTERM, then closes and ends the program with 0 (main exits).
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  await store.close();
+  return EXIT_OK;
 }
 
 /** The desktop's default browser (xdg-open, open, start); a failure is a note, not an error. */

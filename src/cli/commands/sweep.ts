@@ -10,7 +10,7 @@ import { planMissing } from '../../study/run/browser/plan.js';
 import { checkPinnedDatasets, pinDatasets } from '../../study/run/pins.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
-import { UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
 import { readJsonFile } from '../files.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
@@ -25,7 +25,7 @@ interface SweepOptions extends RunFlags, DistributedFlags, Record<string, unknow
   seed?: string;
 }
 
-export function registerSweep(program: Command): void {
+export function registerSweep(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('sweep')
     .description('run a study: train every point of a grid of parameters --repeats times on all cores and store each trial')
@@ -49,7 +49,7 @@ Examples:
   xorlab sweep --name big --sweep lr=log:-2:1:200 --sweep hiddenStd=log:-1:1:200 --repeats 100 --db postgres://lab@db.example.org/xorlab --distributed
       (and \`xorlab worker --db postgres://lab@db.example.org/xorlab\` on other machines)`,
   );
-  command.action((options: SweepOptions) => runSweep(options));
+  command.action(async (options: SweepOptions) => end(await runSweep(options)));
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -127,7 +127,7 @@ async function storedDefinition(options: SweepOptions): Promise<unknown> {
   }
 }
 
-async function runSweep(options: SweepOptions): Promise<void> {
+async function runSweep(options: SweepOptions): Promise<Outcome> {
   let settings = runSettings(options);
   checkDistributedFlags(options);
   // Bad input is found before the database is opened: nothing stored is touched.
@@ -153,11 +153,11 @@ async function runSweep(options: SweepOptions): Promise<void> {
     }
     const note = plan.size < total ? `study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n` : '';
     if (options.distributed) {
-      await runDistributed(`sweep ${definition.name}`, study, plan, store as PostgresStore, datasets, settings, options, () => commandLine(process.argv.slice(2)), note);
-      return;
+      return await runDistributed(`sweep ${definition.name}`, study, plan, store as PostgresStore, datasets, settings, options, () => commandLine(process.argv.slice(2)), note);
     }
     process.stderr.write(note);
-    await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
+    const outcome = await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
+    return outcome.interrupted ? EXIT_INTERRUPTED : undefined;
   } finally {
     await store.close();
   }

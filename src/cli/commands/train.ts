@@ -3,7 +3,6 @@ import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   MAX_SEED,
-  ParameterFileError,
   fromParameterFile,
   seededInitialParameters,
   shapeFor,
@@ -12,13 +11,13 @@ import {
 } from '../../core/index.js';
 import { RUN_OPTIONS } from '../../config/index.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { UsageError } from '../errors.js';
+import { UsageError, withFlag } from '../errors.js';
 import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
 import { MAX_CHART_POINTS, MAX_TRACE_LINES, checkPrintedParameters, checkRecording } from '../limits.js';
 import { parseChoice, parseNumber } from '../parse.js';
 import { runTraining } from '../../engine/single.js';
 import { weightsChart } from '../../plot/charts.js';
-import { ChartFileError, formatOf, writeChart } from '../../plot/render.js';
+import { formatOf, writeChart } from '../../plot/render.js';
 import { quote } from '../../text/quote.js';
 
 interface TrainOptions extends Record<string, unknown> {
@@ -90,12 +89,8 @@ async function runTrain(options: TrainOptions): Promise<void> {
 
   let initial: Float64Array;
   if (options.initWeights !== undefined) {
-    try {
-      initial = fromParameterFile(shape, readJsonFile('--init-weights', options.initWeights));
-    } catch (error) {
-      if (error instanceof ParameterFileError) throw new UsageError(`--init-weights: ${options.initWeights}: ${error.message}`);
-      throw error;
-    }
+    const file = readJsonFile('--init-weights', options.initWeights);
+    initial = withFlag(`--init-weights: ${options.initWeights}`, () => fromParameterFile(shape, file));
   } else {
     initial = seededInitialParameters(config, dataset, seed);
   }
@@ -114,12 +109,8 @@ async function runTrain(options: TrainOptions): Promise<void> {
     process.stdout.write(`Engine: ${report.engine.engine} (${arithmetic}); the loss every --log-every epochs is printed by --engine reference only\n`);
   }
   if (options.plotWeights !== undefined) {
-    try {
-      await writeChart(weightsChart(config, dataset, result, options.initWeights !== undefined ? null : seed), options.plotWeights);
-    } catch (error) {
-      if (error instanceof ChartFileError) throw new UsageError(`--plot-weights: ${error.message}`);
-      throw error;
-    }
+    const chart = weightsChart(config, dataset, result, options.initWeights !== undefined ? null : seed);
+    await withFlag('--plot-weights', () => writeChart(chart, options.plotWeights!));
   }
   if (options.saveWeights !== undefined) {
     writeTextFile('--save-weights', options.saveWeights, `${JSON.stringify(report.finalParameters, null, 2)}\n`);

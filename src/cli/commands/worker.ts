@@ -8,7 +8,7 @@ import { formatDuration, formatRate } from '../../study/run/progress.js';
 import { defaultWorkers } from '../../study/run/run-plan.js';
 import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
-import { EXIT_INTERRUPTED } from '../errors.js';
+import { EXIT_INTERRUPTED, type Outcome } from '../errors.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
 import { printable } from '../../text/quote.js';
 import { counted } from '../../text/format.js';
@@ -22,7 +22,7 @@ interface WorkerOptions {
 /** A line on how the worker is doing, this often. */
 const REPORT_MS = 10_000;
 
-export function registerWorker(program: Command): void {
+export function registerWorker(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('worker')
     .description('train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores');
@@ -49,7 +49,7 @@ Examples:
   xorlab worker --db postgres://lab@db.example.org/xorlab
   xorlab worker --db postgres://lab@db.example.org/xorlab --workers 8 --until-empty`,
     )
-    .action((options: WorkerOptions) => runWorker(options));
+    .action(async (options: WorkerOptions) => end(await runWorker(options)));
 }
 
 /** The rate over the time a chunk was held: the waits for work (an empty queue, a lost server) are left out. */
@@ -57,7 +57,7 @@ function busyRate(trained: number, busySeconds: number): string {
   return busySeconds > 0 ? `${formatRate(trained / busySeconds)} trainings/s while busy, ${formatDuration(busySeconds)} busy` : 'none trained';
 }
 
-async function runWorker(options: WorkerOptions): Promise<void> {
+async function runWorker(options: WorkerOptions): Promise<Outcome> {
   const workers = options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers);
   const store = await openDistributedStore('xorlab worker', options.db);
   const controller = new AbortController();
@@ -90,11 +90,10 @@ async function runWorker(options: WorkerOptions): Promise<void> {
         `(${busyRate(outcome.trained, outcome.busySeconds)})`;
       if (outcome.interrupted) {
         process.stderr.write(`xorlab: worker stopped: ${summary}; ${outcome.handedBack} unfinished chunks handed back to the queue\n`);
-        await queue.close();
-        await store.close();
-        process.exit(EXIT_INTERRUPTED);
+        return EXIT_INTERRUPTED;
       }
       process.stdout.write(`xorlab worker: ${summary}; returned because ${outcome.ended ?? 'it was told to stop'}\n`);
+      return;
     } finally {
       await queue.close();
     }
