@@ -282,7 +282,7 @@ test('summarizeStudy, the charts and openStore report what is wrong with typed e
   await withStore(path, async (store) => {
     await runStudy({ ...STUDY, repeats: 2 }, { store, workers: 1 });
     await rejectsKind(() => summarizeStudy(store, 'nope'), StoreError, /nope/);
-    await rejectsKind(() => summarizeStudy(store, 'lib', { level: 1 }), StudyError, /^level must be > 0 and <= 0\.9999, got 1$/);
+    await rejectsKind(() => summarizeStudy(store, 'lib', { level: 1 }), StudyError, /^level must be >= 0\.5 and <= 0\.9999, got 1$/);
     await rejectsKind(() => summarizeStudy(store, 'lib', { compare: [1, 'point=99'] }), StudyError, /^compare B: no point 99 in this study/);
     await rejectsKind(() => summarizeStudy(store, 'lib', { compare: [1] as never }), StudyError, /compare takes two points/);
     await rejectsKind(() => studyCurveSpec(store, 'nope'), StoreError, /no study named "nope"/);
