@@ -63,10 +63,11 @@ export function formatRetryBench(r: RetryBenchResult): string {
   const lines = [`retry: f64 retrials of trials that leave f32's range, paper activation studies (hiddenStd ${r.stds}, ${r.epochs.toLocaleString('en-US')} epochs, one core)`];
   for (const row of r.rows) {
     const share = ((100 * row.retried) / row.trainings).toFixed(1);
-    const cost = ((row.msWithRetries / row.msF32Alone - 1) * 100).toFixed(0);
+    const change = (row.msWithRetries / row.msF32Alone - 1) * 100;
+    const cost = `${change >= 0 ? '+' : '−'}${Math.abs(change).toFixed(0)}%`;
     lines.push(
       `  ${row.activation.padEnd(11)} ${row.retried.toLocaleString('en-US').padStart(5)} of ${row.trainings.toLocaleString('en-US')} retried (${share}%): ` +
-        `${(row.msF32Alone / row.trainings).toFixed(3)} ms per training in f32 alone, ${(row.msWithRetries / row.trainings).toFixed(3)} with the retrials (+${cost}%)`,
+        `${(row.msF32Alone / row.trainings).toFixed(3)} ms per training in f32 alone, ${(row.msWithRetries / row.trainings).toFixed(3)} with the retrials (${cost})`,
     );
   }
   return lines.join('\n');
