@@ -1,14 +1,11 @@
 // `xorlab explain`: one epoch's arithmetic, every array the article's loop makes with its shape and the NumPy line
 // that makes it, recorded from the reference engine's own training step (core/epoch-trace.ts).
-import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   MAX_SEED,
   Trainer,
   epochQuantities,
-  fromParameterFile,
   hasArticleNames,
-  seededInitialParameters,
   shapeFor,
   toParameterFile,
   traceEpoch,
@@ -16,9 +13,10 @@ import {
   type EpochTrace,
   type TrainingConfig,
 } from '../../core/index.js';
-import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
-import { UsageError, withFlag } from '../errors.js';
-import { loadDataset, readJsonFile } from '../files.js';
+import { addConfigOptions } from '../config-options.js';
+import { configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
+import { UsageError } from '../errors.js';
+import { loadDataset } from '../files.js';
 import { MAX_PRINTED_PARAMETERS } from '../limits.js';
 import { parseNumber } from '../parse.js';
 import { formatNumpyArray } from '../../text/numpy.js';
@@ -68,17 +66,10 @@ Examples:
 }
 
 function runExplain(options: ExplainOptions): void {
-  const input = configInputFromOptions(options);
-  if (options.initWeights !== undefined) {
-    if (input.init !== undefined && input.init !== 'file') throw new UsageError(`--init-weights cannot be combined with --init ${input.init}; drop one of them`);
-    input.init = 'file';
-  } else if (input.init === 'file') {
-    throw new UsageError('--init file needs --init-weights <file>');
-  }
-  const config = validateConfig(input);
+  const config = configWithInitWeights(options);
   const epoch = parseNumber('--epoch', options.epoch, { integer: true, min: 0 });
   if (epoch >= config.epochs) throw new UsageError(`--epoch ${epoch} is past the training: with --epochs ${config.epochs} the epochs are 0 .. ${config.epochs - 1}`);
-  const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
+  const seed = seedFromFlag(options.seed);
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
   // Every array is printed: samples x units per layer several times over, and the parameters four times.
@@ -86,13 +77,7 @@ function runExplain(options: ExplainOptions): void {
   if (printed > MAX_PRINTED_PARAMETERS) {
     throw new UsageError(`explain would print ${printed.toLocaleString('en-US')} numbers; at most ${MAX_PRINTED_PARAMETERS.toLocaleString('en-US')} are allowed; use a smaller --hidden or dataset`);
   }
-  let initial: Float64Array;
-  if (options.initWeights !== undefined) {
-    const file = readJsonFile('--init-weights', options.initWeights);
-    initial = withFlag(`--init-weights: ${options.initWeights}`, () => fromParameterFile(shape, file));
-  } else {
-    initial = seededInitialParameters(config, dataset, seed);
-  }
+  const initial = initialParameters(options, config, dataset, seed);
   const trainer = new Trainer(config, dataset, initial);
   while (trainer.epoch < epoch && !trainer.diverged) trainer.step();
   if (trainer.diverged) {

@@ -1,18 +1,16 @@
 // `xorlab train`: one training with the readable reference engine, printed as the article prints it.
-import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   MAX_SEED,
-  fromParameterFile,
-  seededInitialParameters,
   shapeFor,
   type TrainingConfig,
   type TrainingResult,
 } from '../../core/index.js';
 import { RUN_OPTIONS } from '../../config/index.js';
-import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
+import { addConfigOptions } from '../config-options.js';
+import { configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
 import { UsageError, withFlag } from '../errors.js';
-import { loadDataset, readJsonFile, writeTextFile } from '../files.js';
+import { loadDataset, writeTextFile } from '../files.js';
 import { MAX_CHART_POINTS, MAX_TRACE_LINES, checkPrintedParameters, checkRecording } from '../limits.js';
 import { parseChoice, parseNumber } from '../parse.js';
 import { runTraining } from '../../engine/single.js';
@@ -63,14 +61,7 @@ Examples:
 }
 
 async function runTrain(options: TrainOptions): Promise<void> {
-  const input = configInputFromOptions(options);
-  if (options.initWeights !== undefined) {
-    if (input.init !== undefined && input.init !== 'file') throw new UsageError(`--init-weights cannot be combined with --init ${input.init}; drop one of them`);
-    input.init = 'file';
-  } else if (input.init === 'file') {
-    throw new UsageError('--init file needs --init-weights <file>');
-  }
-  const config = validateConfig(input);
+  const config = configWithInitWeights(options);
   const logEvery = parseNumber('--log-every', options.logEvery, { integer: true, min: 1 });
   if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got ${quote(options.plotWeights)}`);
   if (options.recordEvery !== undefined && options.plotWeights === undefined) throw new UsageError('--record-every needs --plot-weights <file>');
@@ -78,7 +69,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
   const engine = parseChoice('--engine', options.engine, RUN_OPTIONS.engine.choices);
   const precision = parseChoice('--precision', options.precision, RUN_OPTIONS.precision.choices);
   if (engine === 'fast' && options.plotWeights !== undefined) throw new UsageError('--plot-weights needs --engine reference (the fast engine records no parameter history)');
-  const seed = options.seed === undefined ? randomInt(0, 2 ** 47) : parseNumber('--seed', options.seed, { integer: true, min: 0, max: MAX_SEED });
+  const seed = seedFromFlag(options.seed);
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
   // What is recorded and printed is bounded before training starts (one line instead of a crash at the end).
@@ -87,13 +78,7 @@ async function runTrain(options: TrainOptions): Promise<void> {
   if (options.json) checkPrintedParameters('--json', shape.parameterCount, 2);
   if (options.saveWeights !== undefined) checkPrintedParameters('--save-weights', shape.parameterCount, 1);
 
-  let initial: Float64Array;
-  if (options.initWeights !== undefined) {
-    const file = readJsonFile('--init-weights', options.initWeights);
-    initial = withFlag(`--init-weights: ${options.initWeights}`, () => fromParameterFile(shape, file));
-  } else {
-    initial = seededInitialParameters(config, dataset, seed);
-  }
+  const initial = initialParameters(options, config, dataset, seed);
 
   // The same run and document as the library's train(): only `--engine fast` adds an "engine" field to --json.
   const { result, report } = runTraining(config, dataset, initial, options.initWeights !== undefined ? null : seed, {
