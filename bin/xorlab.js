@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('xorlab: the build output is missing; run `npm run build` (or `npm install`) in the xorlab folder first\n');
+  process.stderr.write(
+    'xorlab: the build output is missing; run `npm run build` (or `npm install`) in the xorlab folder first\n',
+  );
   process.exit(2);
 }
 await import(entry.href);

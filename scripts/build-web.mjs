@@ -40,4 +40,5 @@ if (entries.length > 0) {
 for (const f of files.filter((f) => !f.endsWith('.ts'))) copyFileSync(join(pages, f), join(out, f));
 if (existsSync(staticDir)) for (const f of readdirSync(staticDir)) copyFileSync(join(staticDir, f), join(out, f));
 const wasmDir = join(root, 'dist', 'engine');
-if (existsSync(wasmDir)) for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(out, f));
+if (existsSync(wasmDir))
+  for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(out, f));

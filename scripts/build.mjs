@@ -2,7 +2,16 @@
 // browser bundle (dist/web/, ./build-web.mjs). Runs on `npm install` / `npm ci` (the `prepare` script) and before
 // `npm test`. `--web` (npm run build:web) builds only what the browser needs: the kernels and dist/web/.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,11 +51,17 @@ if (existsSync(assemblyDir)) {
       const name = file.replace(/\.entry\.ts$/, '');
       run(asc, [
         join(scratch, file),
-        '--outFile', join(scratch, `${name}.wasm`),
-        '--enable', 'simd',
-        '-O3', '--noAssert', '--runtime', 'stub',
+        '--outFile',
+        join(scratch, `${name}.wasm`),
+        '--enable',
+        'simd',
+        '-O3',
+        '--noAssert',
+        '--runtime',
+        'stub',
         // Bindings beside the module: only their typings are used (not the .js glue).
-        '--bindings', 'raw',
+        '--bindings',
+        'raw',
       ]);
       copyFileSync(join(scratch, `${name}.wasm`), join(root, 'dist', 'engine', `${name}.wasm`));
       const typings = readFileSync(join(scratch, `${name}.d.ts`), 'utf8');

@@ -7,7 +7,13 @@ import { withDefaults, type TrainingConfigInput } from './config/parameters.js';
 import { builtinDataset, DatasetError, isBuiltinDataset, type Dataset } from './core/datasets.js';
 import type { ParameterFile } from './core/network.js';
 import { checkHidden, predictRows } from './core/predict.js';
-import { checkLogEvery, startingParameters, trainingInput, trainingReport, type TrainingReport } from './core/report.js';
+import {
+  checkLogEvery,
+  startingParameters,
+  trainingInput,
+  trainingReport,
+  type TrainingReport,
+} from './core/report.js';
 import { train as trainNetwork } from './core/train.js';
 import { quote } from './text/quote.js';
 
@@ -28,7 +34,14 @@ export type { ActivationName } from './core/activations.js';
 export type { LossName } from './core/losses.js';
 export type { OptimizerName } from './core/optimizers.js';
 export type { ScheduleName } from './core/schedules.js';
-export { builtinDataset, DatasetError, isBuiltinDataset, makeDataset, parseCsvDataset, parseJsonDataset } from './core/datasets.js';
+export {
+  builtinDataset,
+  DatasetError,
+  isBuiltinDataset,
+  makeDataset,
+  parseCsvDataset,
+  parseJsonDataset,
+} from './core/datasets.js';
 export type { Dataset } from './core/datasets.js';
 export { ParameterFileError } from './core/network.js';
 export type { ParameterFile } from './core/network.js';
@@ -82,7 +95,9 @@ export function train(config: TrainingConfigInput = {}, options: TrainOptions = 
 /** A built-in dataset; files are read by `xorlab` (Node) or parsed by the caller in a browser. */
 function builtinOnly(name: string): Dataset {
   if (isBuiltinDataset(name)) return builtinDataset(name);
-  throw new DatasetError(`dataset ${quote(name)} is not built in, and xorlab/core reads no files: pass the table as options.dataset (parseCsvDataset, parseJsonDataset, makeDataset)`);
+  throw new DatasetError(
+    `dataset ${quote(name)} is not built in, and xorlab/core reads no files: pass the table as options.dataset (parseCsvDataset, parseJsonDataset, makeDataset)`,
+  );
 }
 
 /**
@@ -95,7 +110,11 @@ function builtinOnly(name: string): Dataset {
  * @example
  * predict(run.finalParameters, [[0, 0], [0, 1], [1, 0], [1, 1]]); // [[0.01], [0.99], [0.99], [0.01]]
  */
-export function predict(parameters: ParameterFile, inputs: readonly (readonly number[])[], config: TrainingConfigInput = {}): number[][] {
+export function predict(
+  parameters: ParameterFile,
+  inputs: readonly (readonly number[])[],
+  config: TrainingConfigInput = {},
+): number[][] {
   checkHidden(parameters, config.hidden);
   return predictRows(withDefaults(config), parameters, inputs);
 }

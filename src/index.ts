@@ -26,7 +26,17 @@ export * from './core-entry.js';
 
 export { validateConfig } from './config/validate.js';
 export { MissingDatabaseError, StoreError } from './store/types.js';
-export type { MetricMoments, MetricName, OpenStoreOptions, ParamValue, PointSummary, PointValues, Store, StudyRecord, TrialRow } from './store/types.js';
+export type {
+  MetricMoments,
+  MetricName,
+  OpenStoreOptions,
+  ParamValue,
+  PointSummary,
+  PointValues,
+  Store,
+  StudyRecord,
+  TrialRow,
+} from './store/types.js';
 export { StudyError } from './study/definition/types.js';
 export type { StudyDefinition, StudyDefinitionInput } from './study/definition/types.js';
 export { AllocationError } from './study/run/allocate.js';
@@ -34,7 +44,16 @@ export { runStudy } from './study/run/run-study.js';
 export type { RunSummary, StudyProgress, StudyRun, StudyRunOptions } from './study/run/run-study.js';
 export { refineStudy } from './study/run/refine.js';
 export type { RefinedPoint, RefineOptions, StudyRefinement } from './study/run/refine.js';
-export type { ComparedPoint, FittedMinimum, PointQuery, StudySummary, SummaryComparison, SummaryMinimum, SummaryOptions, SummaryPoint } from './study/analysis/summary.js';
+export type {
+  ComparedPoint,
+  FittedMinimum,
+  PointQuery,
+  StudySummary,
+  SummaryComparison,
+  SummaryMinimum,
+  SummaryOptions,
+  SummaryPoint,
+} from './study/analysis/summary.js';
 export { ChartDataError, ChartFileError } from './plot/errors.js';
 export { MissingPackageError } from './text/packages.js';
 export type { ChartFormat, ChartSpec, CurveInput, CurvePoint } from './plot/types.js';
@@ -168,6 +187,7 @@ export function renderChart(spec: ChartSpec, format: 'svg'): Promise<string>;
 export function renderChart(spec: ChartSpec, format: 'png'): Promise<Uint8Array>;
 export function renderChart(spec: ChartSpec, format: ChartFormat): Promise<string | Uint8Array>;
 export async function renderChart(spec: ChartSpec, format: ChartFormat): Promise<string | Uint8Array> {
-  if (!(PLOT_FORMATS as readonly unknown[]).includes(format)) throw new ChartFileError(`the chart format must be one of ${PLOT_FORMATS.join(', ')}, got ${String(format)}`);
+  if (!(PLOT_FORMATS as readonly unknown[]).includes(format))
+    throw new ChartFileError(`the chart format must be one of ${PLOT_FORMATS.join(', ')}, got ${String(format)}`);
   return render(spec as unknown as TopLevelSpec, format);
 }

@@ -46,7 +46,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   '.': ['cli', 'bench', 'server', 'web', 'article', 'distributed', ...STUDY, ...BELOW_STUDY],
 };
 /** Rooms whose code must run in a browser unchanged. */
-const BROWSER_SAFE = ['core', 'config', 'text', 'study/definition', 'study/analysis', 'study/views', 'study/run/browser'];
+const BROWSER_SAFE = [
+  'core',
+  'config',
+  'text',
+  'study/definition',
+  'study/analysis',
+  'study/views',
+  'study/run/browser',
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -88,7 +96,8 @@ function arrowViolations(root: string): string[] {
     for (const spec of imports(file)) {
       if (!spec.startsWith('.')) continue;
       const target = roomOf(join(dirname(file), spec), root);
-      if (target !== room && !ALLOWED[room].includes(target)) wrong.push(`${relative(root, file)} imports ${spec} (${room} -> ${target})`);
+      if (target !== room && !ALLOWED[room].includes(target))
+        wrong.push(`${relative(root, file)} imports ${spec} (${room} -> ${target})`);
     }
   }
   return wrong;
@@ -104,13 +113,19 @@ test('the arrow check reports a wrong import, a type-only one too', () => {
   mkdirSync(join(root, 'plot'));
   mkdirSync(join(root, 'study', 'analysis'), { recursive: true });
   writeFileSync(join(root, 'study', 'analysis', 'stats.ts'), "import { curveSpec } from '../../plot/curve.js';\n");
-  writeFileSync(join(root, 'plot', 'curve.ts'), "import type { Study } from '../study/definition/definition.js';\nexport const x = 1;\n");
-  assert.deepEqual(arrowViolations(root), ['plot/curve.ts imports ../study/definition/definition.js (plot -> study/definition)']);
+  writeFileSync(
+    join(root, 'plot', 'curve.ts'),
+    "import type { Study } from '../study/definition/definition.js';\nexport const x = 1;\n",
+  );
+  assert.deepEqual(arrowViolations(root), [
+    'plot/curve.ts imports ../study/definition/definition.js (plot -> study/definition)',
+  ]);
 });
 
 test('the arrow check reports a study room importing one it may not, and study importing distributed', () => {
   const root = mkdtempSync(join(tmpdir(), 'xorlab-arrow-'));
-  for (const dir of ['study/definition', 'study/analysis', 'study/run/browser', 'distributed']) mkdirSync(join(root, dir), { recursive: true });
+  for (const dir of ['study/definition', 'study/analysis', 'study/run/browser', 'distributed'])
+    mkdirSync(join(root, dir), { recursive: true });
   writeFileSync(join(root, 'study', 'definition', 'grid.ts'), "import { stats } from '../analysis/stats.js';\n");
   writeFileSync(join(root, 'study', 'run', 'browser', 'chunk.ts'), "import type { Pool } from '../pool.js';\n");
   writeFileSync(join(root, 'study', 'run', 'pool.ts'), "import { work } from '../../distributed/work.js';\n");
@@ -129,10 +144,12 @@ test('core, config, text and the browser-safe study rooms use no Node API; core 
     const room = roomOf(file);
     if (!BROWSER_SAFE.includes(room)) continue;
     for (const spec of imports(file)) {
-      if (spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads', 'url'].includes(spec)) wrong.push(`${relative(src, file)} imports ${spec}`);
+      if (spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads', 'url'].includes(spec))
+        wrong.push(`${relative(src, file)} imports ${spec}`);
       if (room === 'core' && spec === 'zod') wrong.push(`${relative(src, file)} imports zod`);
     }
-    if (/\bprocess\.|\bBuffer\b|\brequire\(/.test(readFileSync(file, 'utf8'))) wrong.push(`${relative(src, file)} uses a Node global`);
+    if (/\bprocess\.|\bBuffer\b|\brequire\(/.test(readFileSync(file, 'utf8')))
+      wrong.push(`${relative(src, file)} uses a Node global`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -14,17 +14,45 @@ test('xorlab/core trains exactly as xorlab does with the reference engine, witho
   // Keys given as undefined take their defaults, as in the schema.
   assert.deepEqual(core.train({ ...config, lr: undefined }, { seed: 11, logEvery: 250 }), a);
   assert.deepEqual(core.withDefaults({ lr: undefined }), core.DEFAULT_CONFIG);
-  assert.deepEqual(core.predict(a.finalParameters, [[0, 0], [0, 1], [1, 0], [1, 1]], a.config), a.metrics.predictions);
+  assert.deepEqual(
+    core.predict(
+      a.finalParameters,
+      [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      a.config,
+    ),
+    a.metrics.predictions,
+  );
 });
 
 test('xorlab/core reads no files: a table is parsed from text and given as options.dataset', () => {
-  const table = core.parseJsonDataset('and.json', JSON.stringify({ inputs: [[0, 0], [0, 1], [1, 0], [1, 1]], targets: [0, 0, 0, 1] }));
+  const table = core.parseJsonDataset(
+    'and.json',
+    JSON.stringify({
+      inputs: [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      targets: [0, 0, 0, 1],
+    }),
+  );
   const run = core.train({ epochs: 2000 }, { seed: 4, dataset: table });
   assert.equal(run.config.dataset, 'and.json');
-  assert.deepEqual({ ...run, config: { ...run.config, dataset: 'and' } }, core.train({ dataset: 'and', epochs: 2000 }, { seed: 4 }));
+  assert.deepEqual(
+    { ...run, config: { ...run.config, dataset: 'and' } },
+    core.train({ dataset: 'and', epochs: 2000 }, { seed: 4 }),
+  );
   assert.throws(
     () => core.train({ dataset: 'table.csv' }),
-    (error: unknown) => error instanceof core.DatasetError && /dataset "table\.csv" is not built in, and xorlab\/core reads no files/.test(error.message),
+    (error: unknown) =>
+      error instanceof core.DatasetError &&
+      /dataset "table\.csv" is not built in, and xorlab\/core reads no files/.test(error.message),
   );
   assert.throws(() => core.train({}, { seed: -1 }), core.ConfigError);
   assert.throws(() => core.predict({ layers: [{ weights: [[1]], biases: [0] }] }, [[1, 2]]), core.ParameterFileError);

@@ -11,7 +11,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The pages checked: the README and every Markdown page under docs/. */
 function pages(): string[] {
-  return ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join('docs', name))];
+  return [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join('docs', name)),
+  ];
 }
 
 /** Text outside fenced code blocks and inline code, where a link is a link. */
@@ -44,7 +49,9 @@ function relativeLinks(markdown: string): string[] {
 }
 
 test('GitHub heading ids: punctuation and code marks dropped, repeats numbered', () => {
-  const ids = headingIds('# A: `xorlab sweep` and `xorlab refine`\n## Update order: `textbook`\n## Update order: `textbook`\n```\n# not a heading\n```\n');
+  const ids = headingIds(
+    '# A: `xorlab sweep` and `xorlab refine`\n## Update order: `textbook`\n## Update order: `textbook`\n```\n# not a heading\n```\n',
+  );
   assert.deepEqual([...ids], ['a-xorlab-sweep-and-xorlab-refine', 'update-order-textbook', 'update-order-textbook-1']);
 });
 
@@ -61,7 +68,12 @@ test('every relative link and #anchor in README.md and docs/ resolves', () => {
         broken.push(`${page}: ${link} (no ${relative(root, target)})`);
         continue;
       }
-      if (anchor !== undefined && anchor !== '' && target.endsWith('.md') && !headingIds(readFileSync(target, 'utf8')).has(anchor)) {
+      if (
+        anchor !== undefined &&
+        anchor !== '' &&
+        target.endsWith('.md') &&
+        !headingIds(readFileSync(target, 'utf8')).has(anchor)
+      ) {
         broken.push(`${page}: ${link} (no heading #${anchor} in ${relative(root, target)})`);
       }
     }
@@ -73,6 +85,8 @@ test('every relative link and #anchor in README.md and docs/ resolves', () => {
 test('the README links every page of docs/', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const linked = new Set(relativeLinks(readme).map((link) => link.split('#')[0]));
-  const unlinked = pages().filter((page) => page.startsWith('docs') && page !== join('docs', 'README.md') && !linked.has(page));
+  const unlinked = pages().filter(
+    (page) => page.startsWith('docs') && page !== join('docs', 'README.md') && !linked.has(page),
+  );
   assert.deepEqual(unlinked, []);
 });

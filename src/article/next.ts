@@ -47,8 +47,18 @@ export const NEXT_SETTINGS = {
 
 /** Schedule settings for `epochs`: the step schedule halves the rate at each quarter, the exponential one ends at
  * 5% of the initial rate (0.9997 per epoch at 10,000 epochs), the cosine one ends at 0. */
-export function scheduleSettings(epochs: number): { stepEvery: number; stepGamma: number; expGamma: number; minLr: number } {
-  return { stepEvery: Math.max(1, Math.round(epochs / 4)), stepGamma: 0.5, expGamma: Number((0.05 ** (1 / epochs)).toPrecision(6)), minLr: 0 };
+export function scheduleSettings(epochs: number): {
+  stepEvery: number;
+  stepGamma: number;
+  expGamma: number;
+  minLr: number;
+} {
+  return {
+    stepEvery: Math.max(1, Math.round(epochs / 4)),
+    stepGamma: 0.5,
+    expGamma: Number((0.05 ** (1 / epochs)).toPrecision(6)),
+    minLr: 0,
+  };
 }
 
 /** The definitions; names are `${prefix}-activation-<name>`, `-loss-<name>`, `-schedule-<name>`. Root seeds differ
@@ -81,7 +91,11 @@ export function nextStudies(next: NextScale, epochs: number, prefix: string, see
 }
 
 /** A question's studies' points as one set, each with its setting as a parameter (for the figure and the question). */
-export function mergeSettings(axis: string, values: readonly string[], perSetting: readonly (readonly PointSummary[])[]): PointSummary[] {
+export function mergeSettings(
+  axis: string,
+  values: readonly string[],
+  perSetting: readonly (readonly PointSummary[])[],
+): PointSummary[] {
   return perSetting.flatMap((points, i) => points.map((p) => ({ ...p, params: { [axis]: values[i], ...p.params } })));
 }
 
@@ -109,9 +123,23 @@ export function trainingsToResolve(n: number, value: number, half: number): numb
   return needed > MAX_STUDY_TRIALS ? null : Math.max(needed, n + 1);
 }
 
-function difference(kind: Difference['kind'], value: number, low: number, high: number, n: [number, number]): Difference {
+function difference(
+  kind: Difference['kind'],
+  value: number,
+  low: number,
+  high: number,
+  n: [number, number],
+): Difference {
   const resolved = low > 0 || high < 0;
-  return { kind, value, low, high, n, resolved, needed: resolved ? null : trainingsToResolve(Math.min(...n), value, (high - low) / 2) };
+  return {
+    kind,
+    value,
+    low,
+    high,
+    n,
+    resolved,
+    needed: resolved ? null : trainingsToResolve(Math.min(...n), value, (high - low) / 2),
+  };
 }
 
 /** Mean total loss at B against A, in % of A's (negative: B is lower), Welch interval; independent samples. */
@@ -119,7 +147,9 @@ export function lossDifference(a: PointSummary, b: PointSummary): Difference | n
   const sa = metricSample(a, 'totalLoss');
   const sb = metricSample(b, 'totalLoss');
   const c = sa && sb ? compare(sa, sb) : null;
-  return c && Number.isFinite(c.low) && Number.isFinite(c.high) ? difference('percent', c.percent, c.low, c.high, [sa!.n, sb!.n]) : null;
+  return c && Number.isFinite(c.low) && Number.isFinite(c.high)
+    ? difference('percent', c.percent, c.low, c.high, [sa!.n, sb!.n])
+    : null;
 }
 
 /** Success rate at B minus A, in percentage points, Newcombe's interval for independent samples. */
@@ -139,14 +169,20 @@ export interface PairedDifferences {
 
 /** B against A paired by repeat: total loss in % of A's (paired t interval of the ratio), success in points
  * (Newcombe's paired interval). */
-export function pairedDifferences(a: { loss: PointValues; success: PointValues }, b: { loss: PointValues; success: PointValues }): PairedDifferences {
+export function pairedDifferences(
+  a: { loss: PointValues; success: PointValues },
+  b: { loss: PointValues; success: PointValues },
+): PairedDifferences {
   const pairs = pairUp(a.loss, b.loss);
   const c = pairedCompare(pairs.a, pairs.b);
   const table = outcomeTable(a.success, b.success);
   const n = table.both + table.onlyA + table.onlyB + table.neither;
   const d = pairedRateDifference(table);
   return {
-    loss: c && Number.isFinite(c.low) && Number.isFinite(c.high) ? difference('percent', c.percent, c.low, c.high, [c.n, c.n]) : null,
+    loss:
+      c && Number.isFinite(c.low) && Number.isFinite(c.high)
+        ? difference('percent', c.percent, c.low, c.high, [c.n, c.n])
+        : null,
     success: d && difference('points', 100 * d.difference, 100 * d.low, 100 * d.high, [n, n]),
     pairs: pairs.a.length,
     correlation: c?.correlation ?? NaN,
@@ -187,7 +223,11 @@ export interface Question {
 }
 
 /** The axes (of `axes`) on which `p` sits at the smallest or largest value swept among `points`. */
-export function edgesOf(p: PointSummary, points: readonly PointSummary[], axes: readonly string[]): SettingResult['edges'] {
+export function edgesOf(
+  p: PointSummary,
+  points: readonly PointSummary[],
+  axes: readonly string[],
+): SettingResult['edges'] {
   return axes.flatMap((axis): SettingResult['edges'] => {
     const values = points.map((q) => q.params[axis]).filter((v): v is number => typeof v === 'number');
     const v = p.params[axis];
@@ -198,31 +238,56 @@ export function edgesOf(p: PointSummary, points: readonly PointSummary[], axes: 
   });
 }
 
-function setting(name: string, points: readonly PointSummary[], axes: readonly string[], fitAlong: readonly PointSummary[] = points): SettingResult | null {
+function setting(
+  name: string,
+  points: readonly PointSummary[],
+  axes: readonly string[],
+  fitAlong: readonly PointSummary[] = points,
+): SettingResult | null {
   const best = bestPoint(points, 'totalLoss');
   if (!best) return null;
   const axis = axes[axes.length - 1];
   const fit = curveBests(curvesAlong(fitAlong, axis, []), axis, 'totalLoss')[0]?.fit ?? null;
   const p = best.point;
   const fitMarked = fit ? markedInFit(fitAlong, axis, fit, p.point, 'totalLoss') : [];
-  return { name, point: p, fit, fitMarked, edges: edgesOf(p, points, axes), loss: metricPoint(p, 'totalLoss'), success: metricPoint(p, 'success'), epochs: metricPoint(p, 'epochsToThreshold') };
+  return {
+    name,
+    point: p,
+    fit,
+    fitMarked,
+    edges: edgesOf(p, points, axes),
+    loss: metricPoint(p, 'totalLoss'),
+    success: metricPoint(p, 'success'),
+    epochs: metricPoint(p, 'epochsToThreshold'),
+  };
 }
 
 /** Setting name -> its comparison with the baseline at the baseline's best point, paired by seed. */
 export type PairedByName = Partial<Record<string, PairedDifferences>>;
 
-function withBaseline(settings: SettingResult[], baseline: string, compareLoss: boolean, paired: PairedByName): SettingResult[] {
+function withBaseline(
+  settings: SettingResult[],
+  baseline: string,
+  compareLoss: boolean,
+  paired: PairedByName,
+): SettingResult[] {
   const base = settings.find((s) => s.name === baseline);
   if (!base) return settings;
   return settings.map((s) => {
     if (s === base) return s;
     const p = paired[s.name];
-    return { ...s, ...(compareLoss ? { lossVsBaseline: lossDifference(base.point, s.point) } : {}), successVsBaseline: successDifference(base.point, s.point), ...(p ? { paired: p } : {}) };
+    return {
+      ...s,
+      ...(compareLoss ? { lossVsBaseline: lossDifference(base.point, s.point) } : {}),
+      successVsBaseline: successDifference(base.point, s.point),
+      ...(p ? { paired: p } : {}),
+    };
   });
 }
 
 const count = (points: readonly PointSummary[]) => points.reduce((n, p) => n + p.count, 0);
-const having = (points: readonly PointSummary[], axis: string, value: ParamValue) => points.filter((p) => p.params[axis] === value);
+const having = (points: readonly PointSummary[], axis: string, value: ParamValue) =>
+  points.filter((p) => p.params[axis] === value);
 
 /** The activation question (points: mergeSettings'): per activation its fitted best hidden std beside the Xavier/He
  * rule for a 2-2 layer, and its metrics at its lowest grid mean; each against sigmoid (the article's) at sigmoid's,
@@ -232,7 +297,12 @@ export function activationQuestion(points: readonly PointSummary[], paired: Pair
     const s = setting(a, having(points, 'activation', a), ['hiddenStd']);
     return s ? [{ ...s, rule: initRule({ fanIn: 2, fanOut: 2, activation: a }) }] : [];
   });
-  return { key: 'activation', baseline: 'sigmoid', settings: withBaseline(settings, 'sigmoid', true, paired), trainings: count(points) };
+  return {
+    key: 'activation',
+    baseline: 'sigmoid',
+    settings: withBaseline(settings, 'sigmoid', true, paired),
+    trainings: count(points),
+  };
 }
 
 /** The loss question: each loss at its own best (learning rate, hidden std) by its own total loss; the two losses'
@@ -246,7 +316,12 @@ export function lossQuestion(points: readonly PointSummary[], paired: PairedByNa
     const s = setting(l, mine, ['lr', 'hiddenStd'], having(mine, 'lr', best.point.params.lr));
     return s ? [s] : [];
   });
-  return { key: 'loss', baseline: 'bce', settings: withBaseline(settings, 'bce', false, paired), trainings: count(points) };
+  return {
+    key: 'loss',
+    baseline: 'bce',
+    settings: withBaseline(settings, 'bce', false, paired),
+    trainings: count(points),
+  };
 }
 
 /** The schedule question (points: mergeSettings'): per schedule its fitted best initial learning rate and its
@@ -257,5 +332,10 @@ export function scheduleQuestion(points: readonly PointSummary[], paired: Paired
     const r = setting(s, having(points, 'schedule', s), ['lr']);
     return r ? [r] : [];
   });
-  return { key: 'schedule', baseline: 'constant', settings: withBaseline(settings, 'constant', true, paired), trainings: count(points) };
+  return {
+    key: 'schedule',
+    baseline: 'constant',
+    settings: withBaseline(settings, 'constant', true, paired),
+    trainings: count(points),
+  };
 }

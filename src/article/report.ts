@@ -44,7 +44,7 @@ const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? short(x, digits) : 
 const pct = (x: number) => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(1)}%`;
 
 function stdPoint(points: readonly PointSummary[], std: number): PointSummary | undefined {
-  return points.find((p) => typeof p.params.hiddenStd === 'number' && Math.abs((p.params.hiddenStd) - std) < 1e-9);
+  return points.find((p) => typeof p.params.hiddenStd === 'number' && Math.abs(p.params.hiddenStd - std) < 1e-9);
 }
 
 function stats(p: PointSummary | undefined) {
@@ -77,7 +77,11 @@ function minimumMeasurement(fit: MinimumFit | null): Measurement {
   const lo = NEAR.centre * (1 - NEAR.tolerance);
   const hi = NEAR.centre * (1 + NEAR.tolerance);
   const overlaps = fit.high >= lo && fit.low <= hi;
-  return { text: `${fmt(fit.x)} [${fmt(fit.low)}, ${fmt(fit.high)}]`, verdict: overlaps ? 'agrees' : 'disagrees', note: `lowest grid mean at ${fmt(fit.lowestX)}` };
+  return {
+    text: `${fmt(fit.x)} [${fmt(fit.low)}, ${fmt(fit.high)}]`,
+    verdict: overlaps ? 'agrees' : 'disagrees',
+    note: `lowest grid mean at ${fmt(fit.lowestX)}`,
+  };
 }
 
 /** Total loss of a network that learns nothing: all parameters 0 is a saddle that gradient descent never leaves
@@ -96,9 +100,11 @@ export interface Claims {
 }
 
 export function articleClaims(seed: OrderData, textbook: OrderData, epochs: number): Claims {
-  const curvePoints = (d: OrderData) => d.curve.map((p) => ({ x: p.params.hiddenStd as number, mean: p.mean, stderr: p.stderr }));
+  const curvePoints = (d: OrderData) =>
+    d.curve.map((p) => ({ x: p.params.hiddenStd as number, mean: p.mean, stderr: p.stderr }));
   const minimum = { seed: fitMinimum(curvePoints(seed)), textbook: fitMinimum(curvePoints(textbook)) };
-  const base = (order: 'seed' | 'textbook') => defaultConfig({ ...articleConfig(order, epochs), hiddenStd: 0, outputStd: 0 });
+  const base = (order: 'seed' | 'textbook') =>
+    defaultConfig({ ...articleConfig(order, epochs), hiddenStd: 0, outputStd: 0 });
   const nothing = { seed: nothingLearnedLoss(base('seed')), textbook: nothingLearnedLoss(base('textbook')), epochs };
   const perSample = epochs * Math.LN2;
   const nothingMeasurement = (total: number): Measurement => ({
@@ -109,7 +115,12 @@ export function articleClaims(seed: OrderData, textbook: OrderData, epochs: numb
   const [one, xavier, six] = CLAIM_STDS;
   return {
     rows: [
-      { claim: 'the minimum of the curve lies near 0.6', article: '≈ 0.6', seed: minimumMeasurement(minimum.seed), textbook: minimumMeasurement(minimum.textbook) },
+      {
+        claim: 'the minimum of the curve lies near 0.6',
+        article: '≈ 0.6',
+        seed: minimumMeasurement(minimum.seed),
+        textbook: minimumMeasurement(minimum.textbook),
+      },
       {
         claim: 'std 1/√2 instead of 1 improves the total loss by 8.5%',
         article: '8.5%',
@@ -142,14 +153,48 @@ export function orderChanges(claims: Claims): string[] {
 // ---- files -------------------------------------------------------------------------------------------------------
 
 /** One row per point of every study: the article's table (mean, std, count, stderr) plus a 95% CI and success. */
-export function summaryCsv(studies: readonly { name: string; order: string; points: readonly PointSummary[] }[]): string {
-  const header = ['study', 'update_order', 'point', 'hidden_std', 'count', 'loss_count', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'success_rate', 'diverged', 'marked', 'mean_epochs_to_threshold'];
+export function summaryCsv(
+  studies: readonly { name: string; order: string; points: readonly PointSummary[] }[],
+): string {
+  const header = [
+    'study',
+    'update_order',
+    'point',
+    'hidden_std',
+    'count',
+    'loss_count',
+    'mean',
+    'std',
+    'stderr',
+    'ci95_low',
+    'ci95_high',
+    'success_rate',
+    'diverged',
+    'marked',
+    'mean_epochs_to_threshold',
+  ];
   const lines = [csvLine(header)];
   for (const s of studies) {
     for (const p of s.points) {
       const ci = metricPoint(p, 'totalLoss'); // the interval of `xorlab summary`: t, cut at 0
       lines.push(
-        csvLine([s.name, s.order, p.point, p.params.hiddenStd, p.count, p.lossCount, p.mean, p.std, p.stderr, ci.low, ci.high, p.successRate, p.diverged, ci.marked ? 1 : 0, p.meanEpochsToThreshold]),
+        csvLine([
+          s.name,
+          s.order,
+          p.point,
+          p.params.hiddenStd,
+          p.count,
+          p.lossCount,
+          p.mean,
+          p.std,
+          p.stderr,
+          ci.low,
+          ci.high,
+          p.successRate,
+          p.diverged,
+          ci.marked ? 1 : 0,
+          p.meanEpochsToThreshold,
+        ]),
       );
     }
   }
@@ -165,7 +210,15 @@ export interface ReportInput {
   engine: string;
   workers: number;
   database: string;
-  figures: { curve: string; textbookCurve: string; weightsSmall: string; weightsLarge: string; boundary: string; loss: string; neurons: string };
+  figures: {
+    curve: string;
+    textbookCurve: string;
+    weightsSmall: string;
+    weightsLarge: string;
+    boundary: string;
+    loss: string;
+    neurons: string;
+  };
   trajectorySeeds: { small: number; large: number; boundary: number };
   /** The first seed whose hidden std 0.05 training ends at the ln 2 saddle (null: none of 1-100). */
   stuckSeed: number | null;
@@ -218,18 +271,22 @@ export function reportMarkdown(input: ReportInput): string {
     `| \`${r.studyNames.textbookCurve}\` | the curve in the textbook update order, ${r.scale.textbookPoints} stds | ${n(r.trials.textbookCurve)} |`,
     `| \`${r.studyNames.textbookClaims}\` | hidden std 1, 1/√2, 0.6 in the textbook order | ${n(r.trials.textbookClaims)} |`,
     '',
-    '## The article\'s claims',
+    "## The article's claims",
     '',
     `Measured values with 95% confidence intervals. The minimum: ${MINIMUM_METHOD}${ms ? ` (seed order: ${ms.pointsUsed} points within ±${fmt(ms.window)} in ln std, chi²/dof ${fmt(ms.chi2 / ms.dof)})` : ''}.`,
     'The percentages: delta method on the ratio of two independent means, Welch degrees of freedom.',
     `A claim **agrees** when the claimed value lies inside the interval (for the minimum: when the interval reaches within ${NEAR.tolerance * 100}% of 0.6).`,
     '',
-    '| claim | article | measured, seed order (the article\'s) | measured, textbook order |',
+    "| claim | article | measured, seed order (the article's) | measured, textbook order |",
     '| --- | --- | --- | --- |',
-    ...claims.rows.map((row) => `| ${row.claim} | ${row.article} | ${verdictCell(row.seed)} | ${verdictCell(row.textbook)} |`),
+    ...claims.rows.map(
+      (row) => `| ${row.claim} | ${row.article} | ${verdictCell(row.seed)} | ${verdictCell(row.textbook)} |`,
+    ),
     '',
     `**Update order.** ${changed.length === 0 ? 'The textbook order changes none of these conclusions.' : `The textbook order changes the verdict on: ${changed.join('; ')}.`}`,
-    ms && claims.minimum.textbook ? `The fitted minimum is at ${fmt(ms.x)} in the seed order and ${fmt(claims.minimum.textbook.x)} in the textbook order.` : '',
+    ms && claims.minimum.textbook
+      ? `The fitted minimum is at ${fmt(ms.x)} in the seed order and ${fmt(claims.minimum.textbook.x)} in the textbook order.`
+      : '',
     '',
     `**The learns-nothing value.** A network whose output stays 0.5 pays ln 2 ≈ 0.6931 per epoch in the metric the article's code computes`,
     `(\`total_loss += np.mean(loss)\`, the mean over the 4 samples), so ${n(r.scale.epochs)} epochs give ${fmt(claims.nothing.seed, 5)}.`,

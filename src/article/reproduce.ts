@@ -4,10 +4,22 @@
 // refinement tops a study up to its target total.
 import type { Store } from '../store/types.js';
 import { allocateBudget } from '../study/run/allocate.js';
-import { MAX_STUDY_TRIALS, resolveStudy, StudyError, type Study, type StudyDefinitionInput } from '../study/definition/definition.js';
+import {
+  MAX_STUDY_TRIALS,
+  resolveStudy,
+  StudyError,
+  type Study,
+  type StudyDefinitionInput,
+} from '../study/definition/definition.js';
 import { planMissing, type TrialPlan } from '../study/run/browser/plan.js';
 import type { RunOutcome } from '../study/run/run-plan.js';
-import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck, type EngineRequest } from '../study/run/stored.js';
+import {
+  checkStoredStudy,
+  pointErrors,
+  reserveAdditional,
+  type EngineCheck,
+  type EngineRequest,
+} from '../study/run/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';
@@ -15,7 +27,6 @@ import { QUOTE_MAX, printable } from '../text/quote.js';
 
 export const SCALE_NAMES = ['quick', 'paper'] as const;
 export type ScaleName = (typeof SCALE_NAMES)[number];
-
 
 export interface Scale {
   name: string;
@@ -132,17 +143,28 @@ function resolve(input: StudyDefinitionInput): Study {
   try {
     return resolveStudy(input);
   } catch (error) {
-    if (error instanceof StudyError) throw new ReproduceError(`${printable(String(input.name), QUOTE_MAX)}: ${error.message}`);
+    if (error instanceof StudyError)
+      throw new ReproduceError(`${printable(String(input.name), QUOTE_MAX)}: ${error.message}`);
     throw error;
   }
 }
 
-export type ReproductionStudyMap = { curve: Study; claims: Study; textbookCurve: Study; textbookClaims: Study; activations: Study[]; losses: Study[]; schedules: Study[] };
+export type ReproductionStudyMap = {
+  curve: Study;
+  claims: Study;
+  textbookCurve: Study;
+  textbookClaims: Study;
+  activations: Study[];
+  losses: Study[];
+  schedules: Study[];
+};
 
 /** The studies, validated (ReproduceError, one line): nothing is read or written. */
 export function resolveReproduction(scale: Scale, prefix: string): ReproductionStudyMap {
   if (scale.curveTotal > MAX_STUDY_TRIALS || scale.textbookTotal > MAX_STUDY_TRIALS) {
-    throw new ReproduceError(`the curve would be refined to ${Math.max(scale.curveTotal, scale.textbookTotal).toLocaleString('en-US')} trials; a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')}`);
+    throw new ReproduceError(
+      `the curve would be refined to ${Math.max(scale.curveTotal, scale.textbookTotal).toLocaleString('en-US')} trials; a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')}`,
+    );
   }
   const defs = reproductionStudies(scale, prefix);
   return {
@@ -161,12 +183,17 @@ export function resolveReproduction(scale: Scale, prefix: string): ReproductionS
  * same study (and, given `engine`, hold trials of that engine), else ReproduceError and nothing is written.
  * Returns the engine request with a stored study's engine filled in where the flags left it open.
  */
-export async function prepareReproduction(store: Store, studies: ReproductionStudyMap, engine?: EngineCheck): Promise<EngineRequest> {
+export async function prepareReproduction(
+  store: Store,
+  studies: ReproductionStudyMap,
+  engine?: EngineCheck,
+): Promise<EngineRequest> {
   const all = Object.values(studies).flat();
   // The first stored study with trials settles an engine left open by the flags; the others must agree.
   let request = engine?.request ?? {};
   try {
-    for (const study of all) request = await checkStoredStudy(store, study, 'use another --name', engine && { ...engine, request });
+    for (const study of all)
+      request = await checkStoredStudy(store, study, 'use another --name', engine && { ...engine, request });
   } catch (error) {
     if (error instanceof StudyError) throw new ReproduceError(error.message);
     throw error;
@@ -200,31 +227,55 @@ export interface ReproductionRun {
 }
 
 /** Runs every study of the reproduction (resuming what is stored) and refines the two curves. */
-export async function runReproduction(store: Store, scale: Scale, prefix: string, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
+export async function runReproduction(
+  store: Store,
+  scale: Scale,
+  prefix: string,
+  run: PlanRunner,
+  log: (line: string) => void = () => {},
+): Promise<ReproductionRun> {
   const studies = resolveReproduction(scale, prefix);
   await prepareReproduction(store, studies);
   return runPrepared(store, scale, studies, run, log);
 }
 
 /** runReproduction for studies prepareReproduction has checked and registered. */
-export async function runPrepared(store: Store, scale: Scale, studies: ReproductionStudyMap, run: PlanRunner, log: (line: string) => void = () => {}): Promise<ReproductionRun> {
+export async function runPrepared(
+  store: Store,
+  scale: Scale,
+  studies: ReproductionStudyMap,
+  run: PlanRunner,
+  log: (line: string) => void = () => {},
+): Promise<ReproductionRun> {
   let trainings = 0;
-  log(`1/7 the curve, seed order: ${scale.curvePoints} stds x ${scale.curveRepeats}, refined to ${scale.curveTotal.toLocaleString('en-US')} trainings`);
+  log(
+    `1/7 the curve, seed order: ${scale.curvePoints} stds x ${scale.curveRepeats}, refined to ${scale.curveTotal.toLocaleString('en-US')} trainings`,
+  );
   trainings += await sweepMissing(store, studies.curve, run);
   trainings += await refineToTotal(store, studies.curve, scale.curveTotal, run);
-  log(`2/7 the compared stds 1, 1/sqrt(2), 0.6, seed order: ${scale.claimRepeats.toLocaleString('en-US')} trainings each`);
+  log(
+    `2/7 the compared stds 1, 1/sqrt(2), 0.6, seed order: ${scale.claimRepeats.toLocaleString('en-US')} trainings each`,
+  );
   trainings += await sweepMissing(store, studies.claims, run);
-  log(`3/7 the curve, textbook order: ${scale.textbookPoints} stds x ${scale.textbookRepeats}, refined to ${scale.textbookTotal.toLocaleString('en-US')}`);
+  log(
+    `3/7 the curve, textbook order: ${scale.textbookPoints} stds x ${scale.textbookRepeats}, refined to ${scale.textbookTotal.toLocaleString('en-US')}`,
+  );
   trainings += await sweepMissing(store, studies.textbookCurve, run);
   trainings += await refineToTotal(store, studies.textbookCurve, scale.textbookTotal, run);
   log(`4/7 the compared stds, textbook order: ${scale.textbookClaimRepeats.toLocaleString('en-US')} trainings each`);
   trainings += await sweepMissing(store, studies.textbookClaims, run);
   const size = (study: Study) => (study.pointCount * study.definition.repeats).toLocaleString('en-US');
-  log(`5/7 next: the hidden activations across the init std, ${studies.activations.length} x ${size(studies.activations[0])} trainings`);
+  log(
+    `5/7 next: the hidden activations across the init std, ${studies.activations.length} x ${size(studies.activations[0])} trainings`,
+  );
   for (const study of studies.activations) trainings += await sweepMissing(store, study, run);
-  log(`6/7 next: BCE and MSE across the init std and the learning rate, ${studies.losses.length} x ${size(studies.losses[0])} trainings`);
+  log(
+    `6/7 next: BCE and MSE across the init std and the learning rate, ${studies.losses.length} x ${size(studies.losses[0])} trainings`,
+  );
   for (const study of studies.losses) trainings += await sweepMissing(store, study, run);
-  log(`7/7 next: the learning-rate schedules across the initial learning rate, ${studies.schedules.length} x ${size(studies.schedules[0])} trainings`);
+  log(
+    `7/7 next: the learning-rate schedules across the initial learning rate, ${studies.schedules.length} x ${size(studies.schedules[0])} trainings`,
+  );
   for (const study of studies.schedules) trainings += await sweepMissing(store, study, run);
   return { studies, trainings };
 }

@@ -2,7 +2,13 @@
 // redrawn from our own trainings, report.md and summary.csv. The caller (xorlab reproduce) has run the studies.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { builtinDataset, trainFromSeed, type TrainingConfig, type TrainingOptions, type TrainingResult } from '../core/index.js';
+import {
+  builtinDataset,
+  trainFromSeed,
+  type TrainingConfig,
+  type TrainingOptions,
+  type TrainingResult,
+} from '../core/index.js';
 import { defaultConfig } from '../config/index.js';
 import { boundaryChart, lossChart, weightsChart } from '../plot/charts.js';
 import { comparedNetworksChart } from '../plot/neuron-charts.js';
@@ -16,14 +22,26 @@ import { lowestMeanRule } from '../study/analysis/minimum.js';
 import { XAVIER, articleConfig } from './config.js';
 import { articleClaims, reportMarkdown, summaryCsv } from './report.js';
 import { ReproduceError, type ReproductionStudyMap, type Scale } from './reproduce.js';
-import { NEXT_SETTINGS, activationQuestion, lossQuestion, mergeSettings, pairedDifferences, scheduleQuestion, type PairedByName, type Question } from './next.js';
+import {
+  NEXT_SETTINGS,
+  activationQuestion,
+  lossQuestion,
+  mergeSettings,
+  pairedDifferences,
+  scheduleQuestion,
+  type PairedByName,
+  type Question,
+} from './next.js';
 import { nextMarkdown, nextSummaryCsv } from './next-report.js';
 
 /**
  * The first seed from 1 up whose training learns XOR (the article shows trainings that learned), with that
  * training (traced with `options`, so the figures reuse it); when none of 100 does, seed 1 with learned false.
  */
-function learningRun(config: TrainingConfig, options: TrainingOptions): { seed: number; run: TrainingResult; learned: boolean } {
+function learningRun(
+  config: TrainingConfig,
+  options: TrainingOptions,
+): { seed: number; run: TrainingResult; learned: boolean } {
   const xor = builtinDataset('xor');
   let first: TrainingResult | null = null;
   for (let seed = 1; seed <= 100; seed++) {
@@ -45,7 +63,12 @@ function stuckRun(config: TrainingConfig): { seed: number; run: TrainingResult }
   const xor = builtinDataset('xor');
   for (let seed = 1; seed <= 100; seed++) {
     const run = trainFromSeed(config, xor, seed);
-    if (!run.metrics.success && run.metrics.finalLoss !== null && Math.abs(run.metrics.finalLoss - Math.LN2) < SADDLE_TOLERANCE) return { seed, run };
+    if (
+      !run.metrics.success &&
+      run.metrics.finalLoss !== null &&
+      Math.abs(run.metrics.finalLoss - Math.LN2) < SADDLE_TOLERANCE
+    )
+      return { seed, run };
   }
   return null;
 }
@@ -74,7 +97,11 @@ export interface ReportContext {
 }
 
 /** A point's total losses and successes by repeat (empty when the point has no trials). */
-async function pointValues(store: Store, study: string, point: number): Promise<{ loss: PointValues; success: PointValues }> {
+async function pointValues(
+  store: Store,
+  study: string,
+  point: number,
+): Promise<{ loss: PointValues; success: PointValues }> {
   const empty: PointValues = { repeats: new Int32Array(0), values: new Float64Array(0) };
   const loss = (await store.metricValues(study, 'totalLoss', { point })).get(point) ?? empty;
   const success = (await store.metricValues(study, 'success', { point })).get(point) ?? empty;
@@ -95,14 +122,16 @@ async function readQuestion(
   const names = studies.map((s) => s.definition.name);
   // Each setting's points with the setting as a parameter; the first setting is the question's baseline.
   const bySetting: PointSummary[][] = [];
-  for (const [i, name] of names.entries()) bySetting.push(mergeSettings(axis, [values[i]], [await store.summarize(name)]));
+  for (const [i, name] of names.entries())
+    bySetting.push(mergeSettings(axis, [values[i]], [await store.summarize(name)]));
   const points = bySetting.flat();
   // The baseline's best grid point, as the question finds it (its lowest mean total loss).
   const base = bestPoint(bySetting[0], 'totalLoss')?.point;
   const paired: PairedByName = {};
   if (base) {
     const a = await pointValues(store, names[0], base.point);
-    for (const [i, name] of values.entries()) if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, names[i], base.point));
+    for (const [i, name] of values.entries())
+      if (i > 0) paired[name] = pairedDifferences(a, await pointValues(store, names[i], base.point));
   }
   const label = `${names[0].slice(0, -values[0].length)}<name>`;
   const record: StudyRecord = {
@@ -112,16 +141,41 @@ async function readQuestion(
     trialCount: points.reduce((n, p) => n + p.count, 0),
     pointCount: points.length,
   };
-  return { label, points, record, perStudy: names.map((name, i) => ({ name, points: bySetting[i] })), question: ask(points, paired) };
+  return {
+    label,
+    points,
+    record,
+    perStudy: names.map((name, i) => ({ name, points: bySetting[i] })),
+    question: ask(points, paired),
+  };
 }
 
 /** The second part of the report, "What the article asks next": its figures, next-summary.csv, and its markdown. */
-async function writeNextPart(store: Store, dir: string, scale: Scale, studies: ReproductionStudyMap, database: string): Promise<string> {
+async function writeNextPart(
+  store: Store,
+  dir: string,
+  scale: Scale,
+  studies: ReproductionStudyMap,
+  database: string,
+): Promise<string> {
   const next = scale.next;
-  const activation = await readQuestion(store, studies.activations, 'activation', { hiddenStd: next.activationStds }, activationQuestion);
-  const loss = await readQuestion(store, studies.losses, 'loss', { lr: [...next.lossLrs], hiddenStd: next.lossStds }, lossQuestion);
+  const activation = await readQuestion(
+    store,
+    studies.activations,
+    'activation',
+    { hiddenStd: next.activationStds },
+    activationQuestion,
+  );
+  const loss = await readQuestion(
+    store,
+    studies.losses,
+    'loss',
+    { lr: [...next.lossLrs], hiddenStd: next.lossStds },
+    lossQuestion,
+  );
   const schedule = await readQuestion(store, studies.schedules, 'schedule', { lr: next.scheduleLrs }, scheduleQuestion);
-  const figure = (q: { record: StudyRecord; points: PointSummary[] }, file: string, options: CurveOptions) => chart(curveSpecOf(q.record, q.points, options), dir, file);
+  const figure = (q: { record: StudyRecord; points: PointSummary[] }, file: string, options: CurveOptions) =>
+    chart(curveSpecOf(q.record, q.points, options), dir, file);
   const epochs = `${scale.epochs.toLocaleString('en-US')} epochs`;
   const figures = {
     activation: await figure(activation, 'next-activation.png', {
@@ -145,7 +199,10 @@ async function writeNextPart(store: Store, dir: string, scale: Scale, studies: R
       subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
     }),
   };
-  writeFileSync(join(dir, 'next-summary.csv'), nextSummaryCsv([...activation.perStudy, ...loss.perStudy, ...schedule.perStudy]));
+  writeFileSync(
+    join(dir, 'next-summary.csv'),
+    nextSummaryCsv([...activation.perStudy, ...loss.perStudy, ...schedule.perStudy]),
+  );
   return nextMarkdown({
     scaleName: scale.name,
     epochs: scale.epochs,
@@ -163,7 +220,13 @@ async function writeNextPart(store: Store, dir: string, scale: Scale, studies: R
  * part's), and the figures (PNG, the seed-order curve also as SVG). A figure that cannot be written is a
  * ReproduceError naming --out.
  */
-export async function writeReport(store: Store, dir: string, scale: Scale, studies: ReproductionStudyMap, context: ReportContext): Promise<void> {
+export async function writeReport(
+  store: Store,
+  dir: string,
+  scale: Scale,
+  studies: ReproductionStudyMap,
+  context: ReportContext,
+): Promise<void> {
   const names = {
     curve: studies.curve.definition.name,
     claims: studies.claims.definition.name,
@@ -177,7 +240,11 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
     textbookClaims: await store.summarize(names.textbookClaims),
   };
   const count = (s: { count: number }[]) => s.reduce((n, p) => n + p.count, 0);
-  const claims = articleClaims({ curve: summaries.curve, claims: summaries.claims }, { curve: summaries.textbookCurve, claims: summaries.textbookClaims }, scale.epochs);
+  const claims = articleClaims(
+    { curve: summaries.curve, claims: summaries.claims },
+    { curve: summaries.textbookCurve, claims: summaries.textbookClaims },
+    scale.epochs,
+  );
 
   const curveFigure = (points: typeof summaries.curve, order: string, fit: typeof claims.minimum.seed) =>
     curveSpec({
@@ -185,7 +252,9 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
       points: curvePoints(points, 'hiddenStd'),
       logX: true,
       xavier: XAVIER,
-      minimum: fit ? { x: fit.x, label: `minimum ${fit.x.toPrecision(3)} [${fit.low.toPrecision(2)}, ${fit.high.toPrecision(2)}]` } : lowestMeanRule(curvePoints(points, 'hiddenStd')),
+      minimum: fit
+        ? { x: fit.x, label: `minimum ${fit.x.toPrecision(3)} [${fit.low.toPrecision(2)}, ${fit.high.toPrecision(2)}]` }
+        : lowestMeanRule(curvePoints(points, 'hiddenStd')),
       title: `Total loss against the hidden-layer init std (${order} order)`,
       subtitle: `XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, output std 0.8165; mean ± standard error of ${count(points).toLocaleString('en-US')} trainings`,
     });
@@ -201,13 +270,21 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
     boundary: learningRun(xavier, { traceEvery: every }),
   };
   const seeds = { small: found.small.seed, large: found.large.seed, boundary: found.boundary.seed };
-  const notLearned = [found.small.learned ? '' : 'hidden std 0.05', found.large.learned ? '' : 'hidden std 10', found.boundary.learned ? '' : 'hidden std 1/√2'].filter(Boolean);
+  const notLearned = [
+    found.small.learned ? '' : 'hidden std 0.05',
+    found.large.learned ? '' : 'hidden std 10',
+    found.boundary.learned ? '' : 'hidden std 1/√2',
+  ].filter(Boolean);
   const [smallRun, largeRun, xavierRun] = [found.small.run, found.large.run, found.boundary.run];
   const seedCurve = curveFigure(summaries.curve, 'seed', claims.minimum.seed);
 
   const figures = {
     curve: await chart(seedCurve, dir, 'curve.png'),
-    textbookCurve: await chart(curveFigure(summaries.textbookCurve, 'textbook', claims.minimum.textbook), dir, 'curve-textbook.png'),
+    textbookCurve: await chart(
+      curveFigure(summaries.textbookCurve, 'textbook', claims.minimum.textbook),
+      dir,
+      'curve-textbook.png',
+    ),
     weightsSmall: await chart(weightsChart(small, xor, smallRun, seeds.small), dir, 'weights-std0.05.png'),
     weightsLarge: await chart(weightsChart(large, xor, largeRun, seeds.large), dir, 'weights-std10.png'),
     loss: await chart(
@@ -222,7 +299,11 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
       dir,
       'loss.png',
     ),
-    boundary: await chart(boundaryChart(xavier, xor, xavierRun.finalParameters, seeds.boundary, xavierRun.metrics.totalLoss), dir, 'boundary.png'),
+    boundary: await chart(
+      boundaryChart(xavier, xor, xavierRun.finalParameters, seeds.boundary, xavierRun.metrics.totalLoss),
+      dir,
+      'boundary.png',
+    ),
   };
   // How the learned network solves XOR, beside one that learned nothing: small weights (std 0.05) leave the most
   // trainings at the ln 2 saddle, where both hidden units stay alike and every output stays near 0.5.
@@ -230,12 +311,26 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
   const neurons = await chart(
     comparedNetworksChart(
       [
-        { config: xavier, parameters: xavierRun.finalParameters, title: `Learned XOR: hidden std 1/√2, seed ${seeds.boundary}` },
-        ...(stuck ? [{ config: small, parameters: stuck.run.finalParameters, title: `Stuck at the ln 2 saddle: hidden std 0.05, seed ${stuck.seed}` }] : []),
+        {
+          config: xavier,
+          parameters: xavierRun.finalParameters,
+          title: `Learned XOR: hidden std 1/√2, seed ${seeds.boundary}`,
+        },
+        ...(stuck
+          ? [
+              {
+                config: small,
+                parameters: stuck.run.finalParameters,
+                title: `Stuck at the ln 2 saddle: hidden std 0.05, seed ${stuck.seed}`,
+              },
+            ]
+          : []),
       ],
       xor,
-      'How the network solves XOR: each hidden neuron\'s line, and the hidden space',
-      [`XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, seed order; dashed: a unit's line w.x + b = 0, labelled on the side where its output is above 0.5`],
+      "How the network solves XOR: each hidden neuron's line, and the hidden space",
+      [
+        `XOR 2-2-1 sigmoid, BCE, lr 0.1, ${scale.epochs.toLocaleString('en-US')} epochs, seed order; dashed: a unit's line w.x + b = 0, labelled on the side where its output is above 0.5`,
+      ],
     ),
     dir,
     'neurons.png',
@@ -259,7 +354,12 @@ export async function writeReport(store: Store, dir: string, scale: Scale, studi
       scale,
       claims,
       studyNames: names,
-      trials: { curve: count(summaries.curve), claims: count(summaries.claims), textbookCurve: count(summaries.textbookCurve), textbookClaims: count(summaries.textbookClaims) },
+      trials: {
+        curve: count(summaries.curve),
+        claims: count(summaries.claims),
+        textbookCurve: count(summaries.textbookCurve),
+        textbookClaims: count(summaries.textbookClaims),
+      },
       seconds: context.seconds,
       engine: context.engine,
       workers: context.workers,

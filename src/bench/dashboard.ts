@@ -34,7 +34,12 @@ export type DashboardBenchResult =
 export async function generate(path: string, points: number, repeats: number): Promise<void> {
   const store = openSqliteStore(path);
   try {
-    await store.ensureStudy('article', { name: 'article', sweep: { hiddenStd: `exp:-3:4:${points}` }, repeats, seed: 1 });
+    await store.ensureStudy('article', {
+      name: 'article',
+      sweep: { hiddenStd: `exp:-3:4:${points}` },
+      repeats,
+      seed: 1,
+    });
     const batch = 20_000;
     const rows: TrialRow[] = [];
     let state = 0x2545f491;
@@ -49,7 +54,20 @@ export async function generate(path: string, points: number, repeats: number): P
       const params = { hiddenStd: std };
       const base = 800 + 400 * Math.abs(Math.log(std / 0.63));
       for (let repeat = 0; repeat < repeats; repeat++) {
-        rows.push({ study: 'article', point, repeat, params, seed: point * repeats + repeat, totalLoss: base * (0.5 + random()), finalLoss: 0.01, success: random() < 0.9, epochsToThreshold: 1000, diverged: false, engine: 'fast', precision: 'f32' });
+        rows.push({
+          study: 'article',
+          point,
+          repeat,
+          params,
+          seed: point * repeats + repeat,
+          totalLoss: base * (0.5 + random()),
+          finalLoss: 0.01,
+          success: random() < 0.9,
+          epochsToThreshold: 1000,
+          diverged: false,
+          engine: 'fast',
+          precision: 'f32',
+        });
         if (rows.length === batch) await store.insertTrials(rows.splice(0));
       }
     }
@@ -95,7 +113,13 @@ export async function benchDashboard(options: DashboardBenchOptions = {}): Promi
         listSeconds = Math.min(listSeconds, listed);
       }
       const sorted = [...times].sort((a, b) => a - b);
-      return { points, trials: points * repeats, curveSeconds: { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)], all: times }, listSeconds, generateSeconds };
+      return {
+        points,
+        trials: points * repeats,
+        curveSeconds: { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)], all: times },
+        listSeconds,
+        generateSeconds,
+      };
     } finally {
       await browser.close();
       await server.close();

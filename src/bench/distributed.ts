@@ -83,15 +83,26 @@ export async function benchDistributed(options: DistributedBenchOptions = {}): P
     } finally {
       await sqlite.close();
     }
-    if (local.stored !== plan.size) throw new Error(`bench distributed: SQLite stored ${local.stored} of ${plan.size} trials`);
+    if (local.stored !== plan.size)
+      throw new Error(`bench distributed: SQLite stored ${local.stored} of ${plan.size} trials`);
     // Distributed: the same plan through the queue, this process coordinating and working on all cores.
     store = await openPostgresStore(await server.createDatabase('bench'), { poolSize: 6 });
     queue = await ChunkQueue.open(store);
     await store.ensureStudy(study.definition.name, study.definition);
     const serverBefore = serverCpuSeconds(server.pid);
-    const outcome = await coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers });
+    const outcome = await coordinate({
+      store,
+      queue,
+      study,
+      plan,
+      datasets,
+      engine: 'fast',
+      precision: 'f32',
+      workers,
+    });
     const serverAfter = serverCpuSeconds(server.pid);
-    if (outcome.stored !== plan.size) throw new Error(`bench distributed: PostgreSQL stored ${outcome.stored} of ${plan.size} trials`);
+    if (outcome.stored !== plan.size)
+      throw new Error(`bench distributed: PostgreSQL stored ${outcome.stored} of ${plan.size} trials`);
     const localRate = plan.size / local.seconds;
     const distributedRate = plan.size / outcome.seconds;
     return {
@@ -106,7 +117,8 @@ export async function benchDistributed(options: DistributedBenchOptions = {}): P
         trainingsPerSecond: distributedRate,
         chunkSize: outcome.chunkSize,
         chunks: outcome.chunks,
-        serverCpuMsPerTrial: serverBefore !== null && serverAfter !== null ? ((serverAfter - serverBefore) * 1000) / plan.size : null,
+        serverCpuMsPerTrial:
+          serverBefore !== null && serverAfter !== null ? ((serverAfter - serverBefore) * 1000) / plan.size : null,
       },
       ratio: distributedRate / localRate,
     };

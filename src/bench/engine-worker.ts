@@ -24,6 +24,10 @@ parentPort!.postMessage({ ready: true });
 // One task per message, until the bench terminates the worker.
 parentPort!.on('message', (task: PoolTask) => {
   if (task.kind === 'spin') spin(task.iterations);
-  else trainManyFrom(config, dataset, job.initial.subarray(task.start * P, (task.start + task.count) * P), task.count, { engine: 'fast', precision: job.precision });
+  else
+    trainManyFrom(config, dataset, job.initial.subarray(task.start * P, (task.start + task.count) * P), task.count, {
+      engine: 'fast',
+      precision: job.precision,
+    });
   parentPort!.postMessage({ done: true });
 });

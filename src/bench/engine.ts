@@ -49,20 +49,27 @@ export interface EngineBenchResult {
   cores: number;
   /** The fast engine's figures are the best of the rounds (the machine's speed when nothing else disturbs it). */
   msPerTraining: {
-    reference: number; fastF64: number; fastF32: number;
+    reference: number;
+    fastF64: number;
+    fastF32: number;
     /** f32, one core, at LARGE_STD_CONFIG (the article's largest init std: saturated hidden units). */
     fastF32LargeStd: number;
-    fastF32AllCores: number; numpy: number | null;
+    fastF32AllCores: number;
+    numpy: number | null;
   };
   /** The median of the rounds, for the fast engine. */
   msPerTrainingMedian: { fastF64: number; fastF32: number; fastF32LargeStd: number; fastF32AllCores: number };
   rounds: number;
   /** ratios between them */
   speedup: {
-    fastF32OverReference: number; fastF64OverReference: number; fastF32OverF64: number; allCoresOverOneCore: number;
+    fastF32OverReference: number;
+    fastF64OverReference: number;
+    fastF32OverF64: number;
+    allCoresOverOneCore: number;
     /** The median over rounds of (one core / all cores) within each round: the two timed back to back. */
     allCoresOverOneCoreMedianOfRounds: number;
-    fastF32OverNumpy: number | null; referenceOverNumpy: number | null;
+    fastF32OverNumpy: number | null;
+    referenceOverNumpy: number | null;
   };
   /**
    * The control for the all-cores figures: a WebAssembly SIMD loop that shares nothing (./spin.ts), timed in the
@@ -71,8 +78,10 @@ export interface EngineBenchResult {
   control: {
     iterations: number;
     /** Best round, ms for `iterations` on one core, and per `iterations` on all cores (total / cores). */
-    msOneCore: number; msAllCores: number;
-    allCoresOverOneCore: number; allCoresOverOneCoreMedianOfRounds: number;
+    msOneCore: number;
+    msAllCores: number;
+    allCoresOverOneCore: number;
+    allCoresOverOneCoreMedianOfRounds: number;
   };
   agreement: { f32: Agreement; f64: Agreement };
   accuracy: ReturnType<typeof measureAccuracy>[];
@@ -89,7 +98,12 @@ function initialParameters(count: number, input: TrainingConfigInput = STUDY_CON
 }
 
 /** ms per training of one run of the fast engine on this thread (the kernel compiled and warmed up first). */
-function timeFast(initial: Float64Array, count: number, precision: Precision, input: TrainingConfigInput = STUDY_CONFIG): number {
+function timeFast(
+  initial: Float64Array,
+  count: number,
+  precision: Precision,
+  input: TrainingConfigInput = STUDY_CONFIG,
+): number {
   const config = defaultConfig(input);
   const dataset = builtinDataset('xor');
   const start = performance.now();
@@ -111,10 +125,14 @@ export function warmUp(initial: Float64Array, precision: Precision, also?: () =>
 }
 
 function agreement(reference: EngineRun, fast: EngineRun): Agreement {
-  let sumRef = 0, sumFast = 0, worst = 0, differences = 0;
+  let sumRef = 0,
+    sumFast = 0,
+    worst = 0,
+    differences = 0;
   const networks = reference.metrics.length;
   for (let n = 0; n < networks; n++) {
-    const r = reference.metrics[n], f = fast.metrics[n];
+    const r = reference.metrics[n],
+      f = fast.metrics[n];
     if (r.success !== f.success || r.diverged !== f.diverged) differences++;
     if (r.totalLoss === null || f.totalLoss === null) continue;
     sumRef += r.totalLoss;
@@ -139,7 +157,10 @@ export type PoolTask = { kind: 'train'; start: number; count: number } | { kind:
  * tasks out one at a time to whichever worker is free, as the study's sweep hands out chunks (so that a core slowed
  * by another program costs only its own share), and gives the wall-clock ms until all are done.
  */
-async function allCoresPool(workers: number, total: number): Promise<{ round: (tasks: PoolTask[]) => Promise<number>; close: () => Promise<void> }> {
+async function allCoresPool(
+  workers: number,
+  total: number,
+): Promise<{ round: (tasks: PoolTask[]) => Promise<number>; close: () => Promise<void> }> {
   const { entry, eval: isEval } = workerEntry(import.meta.url, 'engine-worker');
   const initial = initialParameters(total);
   let failure: Error | undefined;
@@ -147,21 +168,25 @@ async function allCoresPool(workers: number, total: number): Promise<{ round: (t
   const pool = Array.from({ length: workers }, () => {
     const w = new Worker(entry, { workerData: { config: STUDY_CONFIG, initial, precision: 'f32' }, eval: isEval });
     w.on('message', () => onIdle(w));
-    w.on('error', (error) => { failure = error; onIdle(w); });
+    w.on('error', (error) => {
+      failure = error;
+      onIdle(w);
+    });
     return w;
   });
-  const run = (tasks: PoolTask[]) => new Promise<void>((resolve, reject) => {
-    let busy = pool.length;
-    onIdle = (w) => {
-      if (failure !== undefined) return reject(failure);
-      const task = tasks.shift();
-      if (task === undefined) {
-        if (--busy === 0) resolve();
-        return;
-      }
-      w.postMessage(task);
-    };
-  });
+  const run = (tasks: PoolTask[]) =>
+    new Promise<void>((resolve, reject) => {
+      let busy = pool.length;
+      onIdle = (w) => {
+        if (failure !== undefined) return reject(failure);
+        const task = tasks.shift();
+        if (task === undefined) {
+          if (--busy === 0) resolve();
+          return;
+        }
+        w.postMessage(task);
+      };
+    });
   await run([]); // every worker says once that it is ready (compiled and warmed up)
   return {
     round: async (tasks) => {
@@ -171,14 +196,20 @@ async function allCoresPool(workers: number, total: number): Promise<{ round: (t
       await done;
       return performance.now() - start;
     },
-    close: async () => { await Promise.all(pool.map((w) => w.terminate())); },
+    close: async () => {
+      await Promise.all(pool.map((w) => w.terminate()));
+    },
   };
 }
 
 /** `total` networks in chunks of 256 (fewer when that leaves some worker less than four), taken one at a time. */
 function trainingTasks(total: number, workers: number): PoolTask[] {
   const chunk = Math.max(1, Math.min(256, Math.ceil(total / (4 * workers))));
-  return Array.from({ length: Math.ceil(total / chunk) }, (_, k) => ({ kind: 'train', start: k * chunk, count: Math.min(chunk, total - k * chunk) }));
+  return Array.from({ length: Math.ceil(total / chunk) }, (_, k) => ({
+    kind: 'train',
+    start: k * chunk,
+    count: Math.min(chunk, total - k * chunk),
+  }));
 }
 
 /** ms of one call of the control loop on this thread. */
@@ -192,7 +223,8 @@ function timeSpin(spin: (iterations: number) => number, iterations: number): num
 function calibrateSpin(spin: (iterations: number) => number, ms: number): number {
   const probe = 2_000_000;
   let fastest = Infinity;
-  for (const start = performance.now(); performance.now() - start < 300;) fastest = Math.min(fastest, timeSpin(spin, probe));
+  for (const start = performance.now(); performance.now() - start < 300;)
+    fastest = Math.min(fastest, timeSpin(spin, probe));
   return Math.max(1, Math.round((probe * ms) / fastest));
 }
 
@@ -205,7 +237,9 @@ function runNumpy(trainings: number): { ms: number | null; note: string | null }
   delete env.OPENBLAS_L2_SIZE;
   const result = spawnSync('python3', [script, String(trainings)], { env, encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : (result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`);
+    const why = result.error
+      ? result.error.message
+      : (result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`);
     return { ms: null, note: `python3 with NumPy not available (${why})` };
   }
   const line = JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_training: number; numpy: string };
@@ -221,7 +255,10 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   // Reference: the same networks that the agreement compares.
   const initial = initialParameters(agreementNetworks);
   const start = performance.now();
-  const reference = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'reference', precision: 'f64' });
+  const reference = trainManyFrom(config, dataset, initial, agreementNetworks, {
+    engine: 'reference',
+    precision: 'f64',
+  });
   const referenceMs = (performance.now() - start) / agreementNetworks;
   const f64Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f64' });
   const f32Agree = trainManyFrom(config, dataset, initial, agreementNetworks, { engine: 'fast', precision: 'f32' });
@@ -234,7 +271,8 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const f64Count = options.fastNetworks ?? 1024;
   const f32Count = options.fastNetworks ?? 2048;
   const rounds = Math.max(1, options.rounds ?? 15);
-  const f64Initial = initialParameters(f64Count), f32Initial = initialParameters(f32Count);
+  const f64Initial = initialParameters(f64Count),
+    f32Initial = initialParameters(f32Count);
   const largeStdInitial = initialParameters(f64Count, LARGE_STD_CONFIG);
   warmUp(f64Initial, 'f64');
   warmUp(f32Initial, 'f32');
@@ -243,8 +281,12 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const spin = loadSpin();
   const spinPiece = Math.ceil(calibrateSpin(spin, 200) / 4);
   const pool = await allCoresPool(workers, workers * f32Count);
-  const f64Times: number[] = [], f32Times: number[] = [], largeStdTimes: number[] = [], allTimes: number[] = [];
-  const spinOne: number[] = [], spinAll: number[] = [];
+  const f64Times: number[] = [],
+    f32Times: number[] = [],
+    largeStdTimes: number[] = [],
+    allTimes: number[] = [];
+  const spinOne: number[] = [],
+    spinAll: number[] = [];
   const allTasks = trainingTasks(workers * f32Count, workers);
   const spinTasks: PoolTask[] = Array.from({ length: 4 * workers }, () => ({ kind: 'spin', iterations: spinPiece }));
   try {
@@ -262,15 +304,29 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
   const best = (x: number[]) => Math.min(...x);
   const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
   const roundRatios = (one: number[], all: number[]) => one.map((t, r) => t / all[r]);
-  const fastF64 = best(f64Times), fastF32 = best(f32Times), allCores = best(allTimes);
+  const fastF64 = best(f64Times),
+    fastF32 = best(f32Times),
+    allCores = best(allTimes);
   const numpy = runNumpy(options.numpyTrainings ?? 3);
 
   return {
     name: 'engine',
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical cores, Node ${process.versions.node}`,
     cores: workers,
-    msPerTraining: { reference: referenceMs, fastF64, fastF32, fastF32LargeStd: best(largeStdTimes), fastF32AllCores: allCores, numpy: numpy.ms },
-    msPerTrainingMedian: { fastF64: median(f64Times), fastF32: median(f32Times), fastF32LargeStd: median(largeStdTimes), fastF32AllCores: median(allTimes) },
+    msPerTraining: {
+      reference: referenceMs,
+      fastF64,
+      fastF32,
+      fastF32LargeStd: best(largeStdTimes),
+      fastF32AllCores: allCores,
+      numpy: numpy.ms,
+    },
+    msPerTrainingMedian: {
+      fastF64: median(f64Times),
+      fastF32: median(f32Times),
+      fastF32LargeStd: median(largeStdTimes),
+      fastF32AllCores: median(allTimes),
+    },
     rounds,
     speedup: {
       fastF32OverReference: referenceMs / fastF32,
@@ -295,21 +351,32 @@ export async function benchEngine(options: EngineBenchOptions = {}): Promise<Eng
 }
 
 const ms = (x: number) => (x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
-const times = (x: number | null) => (x === null ? 'n/a' : `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}x`);
+const times = (x: number | null) =>
+  x === null ? 'n/a' : `${x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)}x`;
 
 const row = (label: string, value: string) => `  ${label.padEnd(44)}${value}`;
 
 export function formatEngineBench(r: EngineBenchResult): string {
-  const m = r.msPerTraining, s = r.speedup;
+  const m = r.msPerTraining,
+    s = r.speedup;
   const lines = [
     `engine: ms per 10,000-epoch training, 2-2-1 sigmoid BCE lr 0.1, seed order (${r.machine})`,
     row('reference engine (f64, one core)', `${ms(m.reference)} ms`),
     row('fast engine f64, one core', `${ms(m.fastF64)} ms (median ${ms(r.msPerTrainingMedian.fastF64)})`),
     row('fast engine f32, one core', `${ms(m.fastF32)} ms (median ${ms(r.msPerTrainingMedian.fastF32)})`),
-    row('fast engine f32, one core, hidden std 54.6', `${ms(m.fastF32LargeStd)} ms (median ${ms(r.msPerTrainingMedian.fastF32LargeStd)}; the article's largest std)`),
-    row(`fast engine f32, all ${r.cores} cores (per training)`, `${ms(m.fastF32AllCores)} ms (median ${ms(r.msPerTrainingMedian.fastF32AllCores)})`),
+    row(
+      'fast engine f32, one core, hidden std 54.6',
+      `${ms(m.fastF32LargeStd)} ms (median ${ms(r.msPerTrainingMedian.fastF32LargeStd)}; the article's largest std)`,
+    ),
+    row(
+      `fast engine f32, all ${r.cores} cores (per training)`,
+      `${ms(m.fastF32AllCores)} ms (median ${ms(r.msPerTrainingMedian.fastF32AllCores)})`,
+    ),
     `  (fast engine: best of ${r.rounds} rounds, each timing f64, f32, f32 at std 54.6, all cores and the control in turn; ratios from the best)`,
-    row("NumPy loop (article's shape, one core)", m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`),
+    row(
+      "NumPy loop (article's shape, one core)",
+      m.numpy === null ? `n/a (${r.numpyNote})` : `${ms(m.numpy)} ms (${r.numpyNote})`,
+    ),
     `  ratios: f32 vs reference ${times(s.fastF32OverReference)}, f64 vs reference ${times(s.fastF64OverReference)}, ` +
       `f32 vs f64 ${times(s.fastF32OverF64)}, ` +
       `f32 vs NumPy ${times(s.fastF32OverNumpy)}, reference vs NumPy ${times(s.referenceOverNumpy)}`,
@@ -318,7 +385,10 @@ export function formatEngineBench(r: EngineBenchResult): string {
     `  control (a WebAssembly SIMD loop sharing nothing, same rounds): ${r.control.allCoresOverOneCore.toFixed(2)}x from the best rounds, ` +
       `${r.control.allCoresOverOneCoreMedianOfRounds.toFixed(2)}x the median; the machine's own limit on scaling`,
   ];
-  for (const [p, a] of [['f32', r.agreement.f32], ['f64', r.agreement.f64]] as const) {
+  for (const [p, a] of [
+    ['f32', r.agreement.f32],
+    ['f64', r.agreement.f64],
+  ] as const) {
     lines.push(
       `  agreement ${p}: mean totalLoss over ${a.networks} networks ${a.meanTotalLossFast.toFixed(6)} vs reference ${a.meanTotalLossReference.toFixed(6)}: ` +
         `relative error ${a.meanRelativeError.toExponential(2)}; worst network ${a.worstRelativeError.toExponential(2)}; outcomes differing ${a.outcomeDifferences}`,

@@ -22,7 +22,9 @@ async function main(argv: string[]): Promise<void> {
   for (let k = 0; k < argv.length; k++) if (argv[k] === '--section') wanted.push(argv[++k] ?? '');
   const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
   if (unknown.length > 0) {
-    process.stderr.write(`bench: unknown section ${unknown.join(', ')}; allowed: ${SECTIONS.map((s) => s.name).join(', ')}\n`);
+    process.stderr.write(
+      `bench: unknown section ${unknown.join(', ')}; allowed: ${SECTIONS.map((s) => s.name).join(', ')}\n`,
+    );
     process.exit(2);
   }
   const chosen = wanted.length > 0 ? SECTIONS.filter((s) => wanted.includes(s.name)) : SECTIONS;

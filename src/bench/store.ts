@@ -93,7 +93,8 @@ export async function benchStore(options: StoreBenchOptions = {}): Promise<Store
     const recomputed = await reader.recomputeSummary('bench');
     const recomputeSeconds = Number(process.hrtime.bigint() - recomputeStarted) / 1e9;
     await reader.close();
-    if (recomputed.length !== summary.length) throw new Error('bench: the recomputed summary has a different number of points');
+    if (recomputed.length !== summary.length)
+      throw new Error('bench: the recomputed summary has a different number of points');
     const trials = points * repeats;
     return {
       name: 'summarise 4M',

@@ -54,7 +54,15 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
   const plan = planMissing(study.pointCount, repeats, new Map());
   const datasets = { xor: builtinDataset('xor') };
   let fallbackReason: string | null = null;
-  const common = { study, plan, datasets, workers, engine, precision, onFallback: (r: string) => (fallbackReason ??= r) };
+  const common = {
+    study,
+    plan,
+    datasets,
+    workers,
+    engine,
+    precision,
+    onFallback: (r: string) => (fallbackReason ??= r),
+  };
 
   let cpu = process.cpuUsage();
   const engineOnly = await runPlan({ ...common, store: null });
@@ -76,7 +84,8 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (withStorage.stored !== plan.size) throw new Error(`bench sweep stored ${withStorage.stored} of ${plan.size} trials`);
+  if (withStorage.stored !== plan.size)
+    throw new Error(`bench sweep stored ${withStorage.stored} of ${plan.size} trials`);
 
   return {
     name: 'sweep 100k',

@@ -47,7 +47,8 @@ export function configInputFromOptions(options: Record<string, unknown>): Traini
     const flag = flagName(spec.key);
     // commander hands every flag's value over as the string typed.
     if (spec.spec.type === 'number') input[spec.key] = parseNumber(flag, raw as string);
-    else if (spec.spec.type === 'layers') input[spec.key] = parseIntList(flag, raw as string, { min: spec.spec.minUnits, max: spec.spec.maxUnits });
+    else if (spec.spec.type === 'layers')
+      input[spec.key] = parseIntList(flag, raw as string, { min: spec.spec.minUnits, max: spec.spec.maxUnits });
     else input[spec.key] = raw;
   }
   return input;

@@ -19,7 +19,10 @@ function fromEnvironment(): string | undefined {
  * not set. */
 export function addDbOption(command: Command, defaultText?: string): Command {
   const env = fromEnvironment();
-  const fallback = env !== undefined ? `$${DB_ENV} = ${redact(env)}` : (defaultText ?? `$${DB_ENV} if set, else ${DEFAULT_DB} in the working directory`);
+  const fallback =
+    env !== undefined
+      ? `$${DB_ENV} = ${redact(env)}`
+      : (defaultText ?? `$${DB_ENV} if set, else ${DEFAULT_DB} in the working directory`);
   return command.option(
     '--db <path|url>',
     `where the studies are: a SQLite file, postgres://user@host:port/database or mongodb://host:port/database (a password in the URL is never printed; PGPASSWORD and ~/.pgpass work) (default: ${fallback})`,

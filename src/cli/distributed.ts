@@ -27,7 +27,10 @@ export interface DistributedFlags {
 
 export function addDistributedOptions(command: Command): Command {
   return command
-    .option('--distributed', 'queue the trials as chunks in the PostgreSQL database (--db postgres://...) for `xorlab worker` processes on any number of machines; works on them here too, shows one progress bar for the whole study and returns when it is complete')
+    .option(
+      '--distributed',
+      'queue the trials as chunks in the PostgreSQL database (--db postgres://...) for `xorlab worker` processes on any number of machines; works on them here too, shows one progress bar for the whole study and returns when it is complete',
+    )
     .option('--no-work', 'with --distributed: only queue the chunks and show the progress; train nothing here');
 }
 
@@ -40,7 +43,9 @@ export function checkDistributedFlags(options: DistributedFlags & { db?: string 
 function requirePostgres(what: string, db: string | undefined): string {
   const url = dbTarget({ db });
   if (storeKind(url) !== 'postgres') {
-    throw new UsageError(`${what} needs a PostgreSQL database: --db postgres://user@host:port/database or $${DB_ENV} (got ${redact(url)})`);
+    throw new UsageError(
+      `${what} needs a PostgreSQL database: --db postgres://user@host:port/database or $${DB_ENV} (got ${redact(url)})`,
+    );
   }
   return url;
 }
@@ -93,7 +98,11 @@ export async function runDistributed(
   const controller = new AbortController();
   const work = flags.work !== false;
   const progress = createProgress(`${label} (distributed)`);
-  const removeHandlers = onInterrupt(controller, work ? 'interrupted; the running chunks finish and are stored...' : 'interrupted', progress);
+  const removeHandlers = onInterrupt(
+    controller,
+    work ? 'interrupted; the running chunks finish and are stored...' : 'interrupted',
+    progress,
+  );
   let outcome;
   try {
     outcome = await coordinate({
@@ -124,7 +133,9 @@ export async function runDistributed(
     );
     return EXIT_INTERRUPTED;
   }
-  const here = outcome.local ? `; ${outcome.local.trained.toLocaleString('en-US')} trained here on ${counted(settings.workers, 'worker')}` : '; none trained here (--no-work)';
+  const here = outcome.local
+    ? `; ${outcome.local.trained.toLocaleString('en-US')} trained here on ${counted(settings.workers, 'worker')}`
+    : '; none trained here (--no-work)';
   process.stdout.write(
     `${label}: ${outcome.stored.toLocaleString('en-US')} trials stored in ${formatDuration(outcome.seconds)} ` +
       `(${formatRate(outcome.stored / outcome.seconds)} trainings/s on all workers${here})\n`,

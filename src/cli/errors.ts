@@ -28,7 +28,8 @@ export type Outcome = number | void;
  */
 export function withFlag<T>(flag: string | undefined, read: () => T): T {
   const named = (error: unknown): never => {
-    if (error instanceof XorlabError) throw new UsageError(flag === undefined ? error.message : `${flag}: ${error.message}`, { cause: error });
+    if (error instanceof XorlabError)
+      throw new UsageError(flag === undefined ? error.message : `${flag}: ${error.message}`, { cause: error });
     throw error;
   };
   try {
@@ -54,5 +55,11 @@ export function reportError(error: unknown): { text: string; code: number } {
   if (error instanceof XorlabError) return { text: usageLine(error.message), code: EXIT_USAGE };
   if (error instanceof ReaderGone) return { text: '', code: EXIT_OK };
   const stack = redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { text: `${stack.split('\n').map((line) => printable(line)).join('\n')}\n`, code: EXIT_BUG };
+  return {
+    text: `${stack
+      .split('\n')
+      .map((line) => printable(line))
+      .join('\n')}\n`,
+    code: EXIT_BUG,
+  };
 }

@@ -20,7 +20,14 @@ export function recordsOf(epochs: number, every: number): number {
  * Refuses a recording of `perRecord` values every `every` epochs over `epochs` when it passes `limit`, naming the
  * smallest `option` value that fits. `what` says what the values are ("points on the chart").
  */
-export function checkRecording(option: string, every: number, epochs: number, perRecord: number, limit: number, what: string): void {
+export function checkRecording(
+  option: string,
+  every: number,
+  epochs: number,
+  perRecord: number,
+  limit: number,
+  what: string,
+): void {
   const total = recordsOf(epochs, every) * perRecord;
   if (total <= limit) return;
   const records = Math.floor(limit / perRecord) - 2;
@@ -29,7 +36,9 @@ export function checkRecording(option: string, every: number, epochs: number, pe
   throw new UsageError(
     `${option} ${count(every)} over ${count(epochs)} epochs gives ${count(total)} ${what}` +
       `${perRecord > 1 ? ` (${count(recordsOf(epochs, every))} records x ${count(perRecord)})` : ''}; at most ${count(limit)} are allowed` +
-      (fits === null ? '; use fewer parameters or trainings' : `; use ${option} ${count(fits)} or more, or fewer --epochs`),
+      (fits === null
+        ? '; use fewer parameters or trainings'
+        : `; use ${option} ${count(fits)} or more, or fewer --epochs`),
   );
 }
 

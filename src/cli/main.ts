@@ -38,7 +38,15 @@ export async function buildProgram(argv: string[], end: (outcome: Outcome) => vo
     .configureOutput({
       // Commander's own errors (unknown option, bad choice) become one `xorlab: ...` line like ours.
       // What was typed is quoted in it: made printable, so that an escape sequence in an argument stays text.
-      outputError: (message, write) => write(`xorlab: ${printable(message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))} (see --help)\n`),
+      outputError: (message, write) =>
+        write(
+          `xorlab: ${printable(
+            message
+              .replace(/^error: /, '')
+              .trim()
+              .replace(/\s*\n\s*/g, ' '),
+          )} (see --help)\n`,
+        ),
     })
     .exitOverride();
   const asked = argv[2];

@@ -2,7 +2,13 @@
 // run-options table (config/run-options.ts), with the help, the choices and the range checks derived from it, as
 // config-options.ts does for the training parameters.
 import { Option } from 'commander';
-import { RUN_OPTIONS, flagName, type IntegerRunOptionName, type RunOptionName, type RunOptionSpec } from '../config/index.js';
+import {
+  RUN_OPTIONS,
+  flagName,
+  type IntegerRunOptionName,
+  type RunOptionName,
+  type RunOptionSpec,
+} from '../config/index.js';
 import { parseNumber } from './parse.js';
 
 /** The flag of a run option; `defaultNow` says what the default comes to on this machine (the core count: '2 here'). */
@@ -10,7 +16,10 @@ export function runOptionFlag(name: RunOptionName, defaultNow?: string): Option 
   const spec: RunOptionSpec = RUN_OPTIONS[name];
   const range = spec.type === 'integer' ? `, ${spec.min}..${spec.max}` : '';
   const defaultText = `${spec.defaultText ?? String(spec.default)}${defaultNow ? `, ${defaultNow}` : ''}`;
-  const option = new Option(`${flagName(name)} ${spec.placeholder}`, `${spec.description}${range} (default: ${defaultText})`);
+  const option = new Option(
+    `${flagName(name)} ${spec.placeholder}`,
+    `${spec.description}${range} (default: ${defaultText})`,
+  );
   if (spec.type === 'choice') option.choices(spec.choices);
   return option;
 }

@@ -74,20 +74,39 @@ export function withEngine(settings: RunSettings, request: EngineRequest): RunSe
  * Reads only: refuses (UsageError) a stored study of this name with another definition, or whose trials were
  * trained with another engine or precision than the flags ask for. Returns the settings to run with.
  */
-export async function checkStudy(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): Promise<RunSettings> {
-  return withEngine(settings, await checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) }));
+export async function checkStudy(
+  store: Store,
+  study: Study,
+  datasets: Record<string, Dataset>,
+  options: RunFlags,
+  settings: RunSettings,
+  hint: string,
+): Promise<RunSettings> {
+  return withEngine(
+    settings,
+    await checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) }),
+  );
 }
 
 /** checkStudy, then registers the study in the store. */
-export async function registerOrRefuse(store: Store, study: Study, datasets: Record<string, Dataset>, options: RunFlags, settings: RunSettings, hint: string): Promise<RunSettings> {
+export async function registerOrRefuse(
+  store: Store,
+  study: Study,
+  datasets: Record<string, Dataset>,
+  options: RunFlags,
+  settings: RunSettings,
+  hint: string,
+): Promise<RunSettings> {
   return withEngine(settings, await registerStudy(store, study, hint, { datasets, request: engineRequest(options) }));
 }
 
 /** The run flags as given, for a command line that continues this run the same way. */
 export function runFlagArgs(options: RunFlags, settings: RunSettings): string[] {
   return [
-    '--engine', settings.engine,
-    '--precision', settings.precision,
+    '--engine',
+    settings.engine,
+    '--precision',
+    settings.precision,
     ...(options.workers !== undefined ? ['--workers', String(settings.workers)] : []),
     ...(options.chunkSize !== undefined ? ['--chunk-size', String(settings.chunkSize)] : []),
     ...(options.db !== undefined ? ['--db', options.db] : []),
@@ -162,7 +181,9 @@ export async function runWithProgress(
 
 /** The line that follows a printed command whose password is shown as *** ('' when it has none). */
 export function passwordNote(command: string): string {
-  return command.includes(MASK) ? `xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n` : '';
+  return command.includes(MASK)
+    ? `xorlab: (the password is not printed: put it in place of ${MASK}, or give it through PGPASSWORD, ~/.pgpass or --db in $${DB_ENV})\n`
+    : '';
 }
 
 /**
@@ -171,7 +192,12 @@ export function passwordNote(command: string): string {
  */
 export function typedCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
   const fromStart = env.npm_lifecycle_event === 'start' && env.npm_package_name === 'xorlab';
-  const script = fromStart ? /\bbin\/xorlab\.js\s+(.+)$/.exec(env.npm_lifecycle_script ?? '')?.[1]?.trim().split(/\s+/) : undefined;
+  const script = fromStart
+    ? /\bbin\/xorlab\.js\s+(.+)$/
+        .exec(env.npm_lifecycle_script ?? '')?.[1]
+        ?.trim()
+        .split(/\s+/)
+    : undefined;
   if (script === undefined || !script.every((arg, i) => args[i] === arg)) return commandLine(args);
   const rest = args.slice(script.length);
   return rest.length === 0 ? 'npm start' : `npm start -- ${commandLine(rest).slice('xorlab '.length)}`;
@@ -187,7 +213,10 @@ export function commandLine(args: readonly string[]): string {
 function shellWord(arg: string): string {
   if (/^[A-Za-z0-9_\-.,:=/+@%]+$/.test(arg)) return arg;
   if (printable(arg) === arg) return `'${arg.replace(/'/g, `'\\''`)}'`;
-  const bytes = (ch: string) => [...new TextEncoder().encode(ch)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
-  const escaped = [...arg].map((ch) => (ch === '\\' || ch === "'" ? `\\${ch}` : printable(ch) === ch ? ch : bytes(ch))).join('');
+  const bytes = (ch: string) =>
+    [...new TextEncoder().encode(ch)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  const escaped = [...arg]
+    .map((ch) => (ch === '\\' || ch === "'" ? `\\${ch}` : printable(ch) === ch ? ch : bytes(ch)))
+    .join('');
   return `$'${escaped}'`;
 }

@@ -83,9 +83,24 @@ const real = (
   description: string,
   range: Pick<NumberParameter, 'min' | 'minExclusive' | 'max' | 'maxExclusive'>,
   title?: string,
-): NumberParameter => ({ type: 'number', default: defaultValue, placeholder, description, sweep: 'real', ...range, ...(title ? { title } : {}) });
+): NumberParameter => ({
+  type: 'number',
+  default: defaultValue,
+  placeholder,
+  description,
+  sweep: 'real',
+  ...range,
+  ...(title ? { title } : {}),
+});
 
-const integer = (defaultValue: number, placeholder: string, description: string, min: number, max: number | undefined, title: string): NumberParameter => ({
+const integer = (
+  defaultValue: number,
+  placeholder: string,
+  description: string,
+  min: number,
+  max: number | undefined,
+  title: string,
+): NumberParameter => ({
   type: 'number',
   integer: true,
   default: defaultValue,
@@ -97,7 +112,13 @@ const integer = (defaultValue: number, placeholder: string, description: string,
   title,
 });
 
-const choice = (defaultValue: string, choices: readonly string[], placeholder: string, description: string, title: string): ChoiceParameter => ({
+const choice = (
+  defaultValue: string,
+  choices: readonly string[],
+  placeholder: string,
+  description: string,
+  title: string,
+): ChoiceParameter => ({
   type: 'choice',
   default: defaultValue,
   choices,
@@ -145,35 +166,84 @@ export const PARAMETERS = {
     choiceLabels: { bce: 'binary cross-entropy', mse: 'mean squared error' },
   },
   bceClip: {
-    ...real(0, '<eps>', 'clip predictions to [eps, 1-eps] inside BCE as the article does with 1e-15 (0 = exact)', { min: 0, max: 0.5 }, 'BCE clipping epsilon'),
+    ...real(
+      0,
+      '<eps>',
+      'clip predictions to [eps, 1-eps] inside BCE as the article does with 1e-15 (0 = exact)',
+      { min: 0, max: 0.5 },
+      'BCE clipping epsilon',
+    ),
     label: 'BCE clipping ε',
     appliesWhen: { loss: ['bce'] },
   },
   optimizer: {
-    ...choice('gd', OPTIMIZER_NAMES, '<name>', 'gd = plain gradient descent (the article), momentum, adam', 'Optimiser'),
+    ...choice(
+      'gd',
+      OPTIMIZER_NAMES,
+      '<name>',
+      'gd = plain gradient descent (the article), momentum, adam',
+      'Optimiser',
+    ),
     choiceLabels: { gd: 'gradient descent', adam: 'Adam' },
   },
-  momentum: { ...real(0.9, '<mu>', 'momentum coefficient', { min: 0, max: 1, maxExclusive: true }, 'Momentum'), appliesWhen: { optimizer: ['momentum'] } },
-  beta1: { ...real(0.9, '<b>', 'Adam beta1', { min: 0, max: 1, maxExclusive: true }, 'Adam beta1'), label: 'Adam β1', appliesWhen: { optimizer: ['adam'] } },
-  beta2: { ...real(0.999, '<b>', 'Adam beta2', { min: 0, max: 1, maxExclusive: true }, 'Adam beta2'), label: 'Adam β2', appliesWhen: { optimizer: ['adam'] } },
-  adamEpsilon: { ...real(1e-8, '<e>', 'Adam epsilon', { min: 0, minExclusive: true }, 'Adam epsilon'), label: 'Adam ε', appliesWhen: { optimizer: ['adam'] } },
+  momentum: {
+    ...real(0.9, '<mu>', 'momentum coefficient', { min: 0, max: 1, maxExclusive: true }, 'Momentum'),
+    appliesWhen: { optimizer: ['momentum'] },
+  },
+  beta1: {
+    ...real(0.9, '<b>', 'Adam beta1', { min: 0, max: 1, maxExclusive: true }, 'Adam beta1'),
+    label: 'Adam β1',
+    appliesWhen: { optimizer: ['adam'] },
+  },
+  beta2: {
+    ...real(0.999, '<b>', 'Adam beta2', { min: 0, max: 1, maxExclusive: true }, 'Adam beta2'),
+    label: 'Adam β2',
+    appliesWhen: { optimizer: ['adam'] },
+  },
+  adamEpsilon: {
+    ...real(1e-8, '<e>', 'Adam epsilon', { min: 0, minExclusive: true }, 'Adam epsilon'),
+    label: 'Adam ε',
+    appliesWhen: { optimizer: ['adam'] },
+  },
   schedule: choice('constant', SCHEDULE_NAMES, '<name>', 'learning-rate schedule', 'Learning-rate schedule'),
   stepEvery: {
-    ...integer(2500, '<epochs>', 'step schedule: epochs between drops', 1, undefined, 'Epochs between learning-rate drops'),
+    ...integer(
+      2500,
+      '<epochs>',
+      'step schedule: epochs between drops',
+      1,
+      undefined,
+      'Epochs between learning-rate drops',
+    ),
     label: 'Step every (epochs)',
     appliesWhen: { schedule: ['step'] },
   },
   stepGamma: {
-    ...real(0.5, '<g>', 'step schedule: factor at each drop', { min: 0, minExclusive: true, max: 1 }, 'Learning-rate factor per drop'),
+    ...real(
+      0.5,
+      '<g>',
+      'step schedule: factor at each drop',
+      { min: 0, minExclusive: true, max: 1 },
+      'Learning-rate factor per drop',
+    ),
     label: 'Step factor',
     appliesWhen: { schedule: ['step'] },
   },
   expGamma: {
-    ...real(0.9997, '<g>', 'exponential schedule: factor per epoch', { min: 0, minExclusive: true, max: 1 }, 'Learning-rate factor per epoch'),
+    ...real(
+      0.9997,
+      '<g>',
+      'exponential schedule: factor per epoch',
+      { min: 0, minExclusive: true, max: 1 },
+      'Learning-rate factor per epoch',
+    ),
     label: 'Factor per epoch',
     appliesWhen: { schedule: ['exponential'] },
   },
-  minLr: { ...real(0, '<lr>', 'cosine schedule: final learning rate', { min: 0 }, 'Final learning rate'), appliesWhen: { schedule: ['cosine'] } },
+  minLr: {
+    ...real(0, '<lr>', 'cosine schedule: final learning rate', { min: 0 }, 'Final learning rate'),
+    appliesWhen: { schedule: ['cosine'] },
+  },
   lr: real(0.1, '<rate>', 'learning rate', { min: 0, minExclusive: true }, 'Learning rate'),
   epochs: integer(10_000, '<n>', 'epochs of full-batch training', 1, 100_000_000, 'Epochs'),
   init: {
@@ -182,20 +252,44 @@ export const PARAMETERS = {
     choiceLabels: { normal: 'normal (std per layer)', file: 'from a weights file' },
   },
   hiddenStd: {
-    ...real(1, '<std>', 'std of the hidden layers for --init normal', { min: 0 }, 'Initial std of the hidden-layer weights'),
+    ...real(
+      1,
+      '<std>',
+      'std of the hidden layers for --init normal',
+      { min: 0 },
+      'Initial std of the hidden-layer weights',
+    ),
     label: 'Hidden-layer std',
     appliesWhen: { init: ['normal'] },
   },
   outputStd: {
-    ...real(1, '<std>', 'std of the output layer for --init normal', { min: 0 }, 'Initial std of the output-layer weights'),
+    ...real(
+      1,
+      '<std>',
+      'std of the output layer for --init normal',
+      { min: 0 },
+      'Initial std of the output-layer weights',
+    ),
     label: 'Output-layer std',
     appliesWhen: { init: ['normal'] },
   },
   updateOrder: {
-    ...choice('textbook', UPDATE_ORDERS, '<order>', "textbook = true gradient; seed = the article's code (output layer updated first)", 'Update order'),
+    ...choice(
+      'textbook',
+      UPDATE_ORDERS,
+      '<order>',
+      "textbook = true gradient; seed = the article's code (output layer updated first)",
+      'Update order',
+    ),
     choiceLabels: { textbook: 'textbook (true gradient)', seed: "seed (the article's code)" },
   },
-  threshold: real(0.05, '<loss>', 'epochsToThreshold = first epoch with mean loss below this', { min: 0, minExclusive: true }, 'Loss threshold'),
+  threshold: real(
+    0.05,
+    '<loss>',
+    'epochsToThreshold = first epoch with mean loss below this',
+    { min: 0, minExclusive: true },
+    'Loss threshold',
+  ),
 } as const satisfies { [K in keyof TrainingConfig]: ParameterSpec };
 
 /** The name of a training parameter (a key of TrainingConfig). */
@@ -246,10 +340,17 @@ export function parameterLabel(name: ParameterName): string {
 }
 
 /** Whether a parameter does anything with these other settings (see AppliesWhen); a value missing counts as its default. */
-export function parameterApplies(name: ParameterName, config: Readonly<Partial<Record<ParameterName, unknown>>>): boolean {
+export function parameterApplies(
+  name: ParameterName,
+  config: Readonly<Partial<Record<ParameterName, unknown>>>,
+): boolean {
   const when: AppliesWhen | undefined = (PARAMETERS[name] as ParameterSpec).appliesWhen;
   if (!when) return true;
-  return Object.entries(when).some(([other, values]) => (values as readonly unknown[]).includes(config[other as ParameterName] ?? PARAMETERS[other as ParameterName].default));
+  return Object.entries(when).some(([other, values]) =>
+    (values as readonly unknown[]).includes(
+      config[other as ParameterName] ?? PARAMETERS[other as ParameterName].default,
+    ),
+  );
 }
 
 /** A choice's words for people: its label in the table, else its name. */

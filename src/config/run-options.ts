@@ -62,7 +62,15 @@ export const RUN_OPTIONS = {
     description: 'root seed; trial seeds derive from (seed, point, repeat)',
     label: 'Root seed',
   },
-  workers: { type: 'integer', min: 1, max: 1024, placeholder: '<n>', description: 'worker threads', defaultText: 'the core count', label: 'Workers' },
+  workers: {
+    type: 'integer',
+    min: 1,
+    max: 1024,
+    placeholder: '<n>',
+    description: 'worker threads',
+    defaultText: 'the core count',
+    label: 'Workers',
+  },
   engine: {
     type: 'choice',
     choices: ENGINE_NAMES,
@@ -97,7 +105,9 @@ export type RunOptionName = keyof typeof RUN_OPTIONS;
 export const RUN_OPTION_NAMES = Object.keys(RUN_OPTIONS) as RunOptionName[];
 
 /** The run options that take an integer (repeats, seed, workers, chunkSize). */
-export type IntegerRunOptionName = { [K in RunOptionName]: (typeof RUN_OPTIONS)[K]['type'] extends 'integer' ? K : never }[RunOptionName];
+export type IntegerRunOptionName = {
+  [K in RunOptionName]: (typeof RUN_OPTIONS)[K]['type'] extends 'integer' ? K : never;
+}[RunOptionName];
 
 /**
  * What is wrong with a run option given from code (`workers must be an integer from 1 to 1024, got 0`), or null
@@ -107,7 +117,10 @@ export function runOptionProblem(name: RunOptionName, value: unknown): string | 
   if (value === undefined) return null;
   const spec: RunOptionSpec = RUN_OPTIONS[name];
   const got = JSON.stringify(value) ?? typeof value;
-  if (spec.type === 'choice') return (spec.choices as readonly unknown[]).includes(value) ? null : `${name} must be one of ${spec.choices.join(', ')}, got ${got}`;
+  if (spec.type === 'choice')
+    return (spec.choices as readonly unknown[]).includes(value)
+      ? null
+      : `${name} must be one of ${spec.choices.join(', ')}, got ${got}`;
   const fits = typeof value === 'number' && Number.isInteger(value) && value >= spec.min && value <= spec.max;
   return fits ? null : `${name} must be an integer from ${spec.min} to ${spec.max}, got ${got}`;
 }

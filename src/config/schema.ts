@@ -36,7 +36,8 @@ export const TrainingConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['loss'],
-        message: 'bce needs a sigmoid output (predictions must lie in (0, 1)); use --loss mse with other output activations',
+        message:
+          'bce needs a sigmoid output (predictions must lie in (0, 1)); use --loss mse with other output activations',
       });
     }
   }) as unknown as z.ZodType<TrainingConfig, TrainingConfigInput>;
@@ -73,7 +74,8 @@ export function describeIssues(
     if (seen === undefined || (issue.code === 'too_big' ? bound < seen : bound > seen)) tightest.set(key(issue), bound);
   }
   const looser = (issue: z.core.$ZodIssue): boolean =>
-    (issue.code === 'too_big' && Number(issue.maximum) !== tightest.get(key(issue))) || (issue.code === 'too_small' && Number(issue.minimum) !== tightest.get(key(issue)));
+    (issue.code === 'too_big' && Number(issue.maximum) !== tightest.get(key(issue))) ||
+    (issue.code === 'too_small' && Number(issue.minimum) !== tightest.get(key(issue)));
   return error.issues
     .filter((issue) => !looser(issue))
     .map((issue) => {
@@ -90,7 +92,9 @@ export function describeIssues(
           return `${where} must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}${got}`;
         case 'unrecognized_keys': {
           const inside = issue.path.length ? ` in ${printable(issue.path.map(String).join('.'), QUOTE_MAX)}` : '';
-          return issue.keys.map((key) => `unknown key ${quote(key)}${inside}${didYouMean(key, knownKeys(issue.path))}`).join('; ');
+          return issue.keys
+            .map((key) => `unknown key ${quote(key)}${inside}${didYouMean(key, knownKeys(issue.path))}`)
+            .join('; ');
         }
         default:
           return `${where}: ${issue.message}`;

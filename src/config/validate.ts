@@ -13,4 +13,3 @@ export function validateConfig(input: unknown): TrainingConfig {
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, (path) => path.map(String).join('.')));
   return parsed.data;
 }
-

@@ -44,14 +44,24 @@ export function makeDataset(name: string, rows: number[][], targets: number[][])
   const inputs = new Float64Array(rows.length * inputCount);
   const out = new Float64Array(rows.length * outputCount);
   rows.forEach((row, r) => {
-    if (row.length !== inputCount) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has ${row.length} inputs, expected ${inputCount}`);
-    if (targets[r].length !== outputCount) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has ${targets[r].length} targets, expected ${outputCount}`);
+    if (row.length !== inputCount)
+      throw new DatasetError(
+        `dataset ${printable(name)}: row ${r + 1} has ${row.length} inputs, expected ${inputCount}`,
+      );
+    if (targets[r].length !== outputCount)
+      throw new DatasetError(
+        `dataset ${printable(name)}: row ${r + 1} has ${targets[r].length} targets, expected ${outputCount}`,
+      );
     row.forEach((v, c) => {
-      if (!Number.isFinite(v)) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has a non-numeric input`);
+      if (!Number.isFinite(v))
+        throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has a non-numeric input`);
       inputs[r * inputCount + c] = v;
     });
     targets[r].forEach((v, c) => {
-      if (!Number.isFinite(v) || v < 0 || v > 1) throw new DatasetError(`dataset ${printable(name)}: row ${r + 1} has target ${v}; targets must be numbers in [0, 1]`);
+      if (!Number.isFinite(v) || v < 0 || v > 1)
+        throw new DatasetError(
+          `dataset ${printable(name)}: row ${r + 1} has target ${v}; targets must be numbers in [0, 1]`,
+        );
       out[r * outputCount + c] = v;
     });
   });
@@ -85,12 +95,20 @@ export function builtinDataset(name: string): Dataset {
   if ((GATE_NAMES as readonly string[]).includes(name)) {
     const gate = GATES[name as GateName];
     const rows = allBitPatterns(2);
-    return makeDataset(name, rows, rows.map(([a, b]) => [gate(a, b)]));
+    return makeDataset(
+      name,
+      rows,
+      rows.map(([a, b]) => [gate(a, b)]),
+    );
   }
   const bits = parityBits(name);
   if (bits !== null) {
     const rows = allBitPatterns(bits);
-    return makeDataset(name, rows, rows.map((r) => [r.reduce((x, y) => x ^ y, 0)]));
+    return makeDataset(
+      name,
+      rows,
+      rows.map((r) => [r.reduce((x, y) => x ^ y, 0)]),
+    );
   }
   throw new DatasetError(`unknown dataset ${quote(name)}; allowed: ${BUILTIN_DATASETS_HELP}, or a .csv or .json file`);
 }
@@ -118,14 +136,22 @@ export function parseCsvDataset(name: string, text: string, outputCount = 1): Da
     const row = cells[r];
     const where = (c: number): string => `dataset ${printable(name)}: line ${lines[r].line}, column ${c + 1}`;
     const values = row.map((cell, c) => {
-      if (!NUMBER_CELL.test(cell)) throw new DatasetError(`${where(c)}: ${cell === '' ? 'the cell is empty' : `${quote(cell)} is not a number`}`);
+      if (!NUMBER_CELL.test(cell))
+        throw new DatasetError(`${where(c)}: ${cell === '' ? 'the cell is empty' : `${quote(cell)} is not a number`}`);
       const value = Number(cell);
-      if (!Number.isFinite(value)) throw new DatasetError(`${where(c)}: ${cell} is out of range (numbers lie within ±1.8e308)`);
+      if (!Number.isFinite(value))
+        throw new DatasetError(`${where(c)}: ${cell} is out of range (numbers lie within ±1.8e308)`);
       return value;
     });
-    if (values.length <= outputCount) throw new DatasetError(`dataset ${printable(name)}: line ${lines[r].line} needs input columns and ${outputCount} target column(s)`);
+    if (values.length <= outputCount)
+      throw new DatasetError(
+        `dataset ${printable(name)}: line ${lines[r].line} needs input columns and ${outputCount} target column(s)`,
+      );
     values.slice(values.length - outputCount).forEach((v, k) => {
-      if (v < 0 || v > 1) throw new DatasetError(`${where(values.length - outputCount + k)}: the target ${row[values.length - outputCount + k]} is outside [0, 1]`);
+      if (v < 0 || v > 1)
+        throw new DatasetError(
+          `${where(values.length - outputCount + k)}: the target ${row[values.length - outputCount + k]} is outside [0, 1]`,
+        );
     });
     rows.push(values.slice(0, values.length - outputCount));
     targets.push(values.slice(values.length - outputCount));
@@ -145,15 +171,19 @@ export function parseJsonDataset(name: string, text: string): Dataset {
   }
   const shape = 'expected {"inputs": [[x1, x2, ...], ...], "targets": [y, ...]}';
   const table = doc as { inputs?: unknown; targets?: unknown } | null;
-  if (typeof table !== 'object' || table === null || Array.isArray(table)) throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
+  if (typeof table !== 'object' || table === null || Array.isArray(table))
+    throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
   const prototypeKey = findPrototypeKey(table);
   if (prototypeKey) throw new DatasetError(`dataset ${printable(name)}: ${describePrototypeKey(prototypeKey)}`);
   const unknown = unknownKeys(table, JSON_DATASET_KEYS);
-  if (unknown.length) throw new DatasetError(`dataset ${printable(name)}: ${describeUnknownKeys(unknown, JSON_DATASET_KEYS)}`);
-  if (!Array.isArray(table.inputs) || !Array.isArray(table.targets)) throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
+  if (unknown.length)
+    throw new DatasetError(`dataset ${printable(name)}: ${describeUnknownKeys(unknown, JSON_DATASET_KEYS)}`);
+  if (!Array.isArray(table.inputs) || !Array.isArray(table.targets))
+    throw new DatasetError(`dataset ${printable(name)}: ${shape}`);
   const inputs = table.inputs as unknown[];
   const targets = table.targets as unknown[];
-  if (inputs.length !== targets.length) throw new DatasetError(`dataset ${printable(name)}: ${inputs.length} input rows but ${targets.length} targets`);
+  if (inputs.length !== targets.length)
+    throw new DatasetError(`dataset ${printable(name)}: ${inputs.length} input rows but ${targets.length} targets`);
   const asRow = (v: unknown): number[] => {
     const row = Array.isArray(v) ? v : [v];
     if (!row.every((x) => typeof x === 'number')) throw new DatasetError(`dataset ${printable(name)}: ${shape}`);

@@ -22,7 +22,13 @@ type NamingConfig = Pick<TrainingConfig, 'hidden' | 'activation' | 'outputActiva
 
 /** Whether the configuration is the article's kind of network, whose arrays have the article's names. */
 export function hasArticleNames(config: NamingConfig): boolean {
-  return config.hidden.length === 1 && config.activation === 'sigmoid' && config.outputActivation === 'sigmoid' && config.loss === 'bce' && config.optimizer === 'gd';
+  return (
+    config.hidden.length === 1 &&
+    config.activation === 'sigmoid' &&
+    config.outputActivation === 'sigmoid' &&
+    config.loss === 'bce' &&
+    config.optimizer === 'gd'
+  );
 }
 
 function quantity(key: string, name: string, code: string, array: TracedArray, note?: string): EpochQuantity {
@@ -31,7 +37,9 @@ function quantity(key: string, name: string, code: string, array: TracedArray, n
 
 /** The dataset's line, as the article writes its truth table (short tables only). */
 function arrayCode(name: string, array: TracedArray): string {
-  return array.shape[0] <= 8 ? `${name} = np.array(${JSON.stringify(array.rows).replaceAll(',', ', ')})` : `${name} (the dataset's ${array.shape[0]} rows)`;
+  return array.shape[0] <= 8
+    ? `${name} = np.array(${JSON.stringify(array.rows).replaceAll(',', ', ')})`
+    : `${name} (the dataset's ${array.shape[0]} rows)`;
 }
 
 function errorNote(trace: EpochTrace, weights: string): string {
@@ -54,9 +62,19 @@ function articleQuantities(trace: EpochTrace): EpochQuantity[] {
     quantity('hidden_bias', 'hidden_bias', `hidden_bias at the start of epoch ${trace.epoch}`, hidden.biases),
     quantity('output_weights', 'output_weights', `output_weights at the start of epoch ${trace.epoch}`, output.weights),
     quantity('output_bias', 'output_bias', `output_bias at the start of epoch ${trace.epoch}`, output.biases),
-    quantity('hidden_input', 'hidden_input', 'hidden_input = np.dot(inputs, hidden_weights) + hidden_bias', hidden.preActivation),
+    quantity(
+      'hidden_input',
+      'hidden_input',
+      'hidden_input = np.dot(inputs, hidden_weights) + hidden_bias',
+      hidden.preActivation,
+    ),
     quantity('hidden_output', 'hidden_output', 'hidden_output = sigmoid(hidden_input)', hidden.activation),
-    quantity('final_input', 'final_input', 'final_input = np.dot(hidden_output, output_weights) + output_bias', output.preActivation),
+    quantity(
+      'final_input',
+      'final_input',
+      'final_input = np.dot(hidden_output, output_weights) + output_bias',
+      output.preActivation,
+    ),
     quantity('predicted_output', 'predicted_output', 'predicted_output = sigmoid(final_input)', output.activation),
     quantity('loss', 'loss', 'loss = binary_cross_entropy(expected_output, predicted_output)', trace.loss),
   ];
@@ -64,17 +82,63 @@ function articleQuantities(trace: EpochTrace): EpochQuantity[] {
   const hid = hidden.backward;
   if (!out || !hid) return list;
   list.push(
-    quantity('d_predicted_output', 'd_predicted_output', 'd_predicted_output = binary_cross_entropy_derivative(expected_output, predicted_output)', out.delta),
-    quantity('output_weights_gradient', 'hidden_output.T.dot(d_predicted_output)', 'hidden_output.T.dot(d_predicted_output)', out.weightGradient),
-    quantity('output_weights_updated', 'output_weights', 'output_weights -= hidden_output.T.dot(d_predicted_output) * learning_rate', out.weights),
-    quantity('output_bias_gradient', 'np.sum(d_predicted_output, axis=0, keepdims=True)', 'np.sum(d_predicted_output, axis=0, keepdims=True)', out.biasGradient),
-    quantity('output_bias_updated', 'output_bias', 'output_bias -= np.sum(d_predicted_output, axis=0, keepdims=True) * learning_rate', out.biases),
-    quantity('error_hidden', 'error_hidden', 'error_hidden = d_predicted_output.dot(output_weights.T)', hid.error!, errorNote(trace, 'output_weights')),
+    quantity(
+      'd_predicted_output',
+      'd_predicted_output',
+      'd_predicted_output = binary_cross_entropy_derivative(expected_output, predicted_output)',
+      out.delta,
+    ),
+    quantity(
+      'output_weights_gradient',
+      'hidden_output.T.dot(d_predicted_output)',
+      'hidden_output.T.dot(d_predicted_output)',
+      out.weightGradient,
+    ),
+    quantity(
+      'output_weights_updated',
+      'output_weights',
+      'output_weights -= hidden_output.T.dot(d_predicted_output) * learning_rate',
+      out.weights,
+    ),
+    quantity(
+      'output_bias_gradient',
+      'np.sum(d_predicted_output, axis=0, keepdims=True)',
+      'np.sum(d_predicted_output, axis=0, keepdims=True)',
+      out.biasGradient,
+    ),
+    quantity(
+      'output_bias_updated',
+      'output_bias',
+      'output_bias -= np.sum(d_predicted_output, axis=0, keepdims=True) * learning_rate',
+      out.biases,
+    ),
+    quantity(
+      'error_hidden',
+      'error_hidden',
+      'error_hidden = d_predicted_output.dot(output_weights.T)',
+      hid.error!,
+      errorNote(trace, 'output_weights'),
+    ),
     quantity('d_hidden', 'd_hidden', 'd_hidden = error_hidden * sigmoid_derivative(hidden_output)', hid.delta),
     quantity('hidden_weights_gradient', 'inputs.T.dot(d_hidden)', 'inputs.T.dot(d_hidden)', hid.weightGradient),
-    quantity('hidden_weights_updated', 'hidden_weights', 'hidden_weights -= inputs.T.dot(d_hidden) * learning_rate', hid.weights),
-    quantity('hidden_bias_gradient', 'np.sum(d_hidden, axis=0, keepdims=True)', 'np.sum(d_hidden, axis=0, keepdims=True)', hid.biasGradient),
-    quantity('hidden_bias_updated', 'hidden_bias', 'hidden_bias -= np.sum(d_hidden, axis=0, keepdims=True) * learning_rate', hid.biases),
+    quantity(
+      'hidden_weights_updated',
+      'hidden_weights',
+      'hidden_weights -= inputs.T.dot(d_hidden) * learning_rate',
+      hid.weights,
+    ),
+    quantity(
+      'hidden_bias_gradient',
+      'np.sum(d_hidden, axis=0, keepdims=True)',
+      'np.sum(d_hidden, axis=0, keepdims=True)',
+      hid.biasGradient,
+    ),
+    quantity(
+      'hidden_bias_updated',
+      'hidden_bias',
+      'hidden_bias -= np.sum(d_hidden, axis=0, keepdims=True) * learning_rate',
+      hid.biases,
+    ),
   );
   return list;
 }
@@ -111,7 +175,10 @@ function updateCode(config: NamingConfig, param: string, gradient: string): stri
 function generalQuantities(trace: EpochTrace, config: NamingConfig): EpochQuantity[] {
   const last = trace.layers.length;
   const input = (l: number) => (l === 1 ? 'inputs' : `a${l - 1}`);
-  const list: EpochQuantity[] = [quantity('inputs', 'inputs', arrayCode('inputs', trace.inputs), trace.inputs), quantity('targets', 'targets', arrayCode('targets', trace.targets), trace.targets)];
+  const list: EpochQuantity[] = [
+    quantity('inputs', 'inputs', arrayCode('inputs', trace.inputs), trace.inputs),
+    quantity('targets', 'targets', arrayCode('targets', trace.targets), trace.targets),
+  ];
   for (const layer of trace.layers) {
     const l = layer.layer;
     list.push(
@@ -127,18 +194,28 @@ function generalQuantities(trace: EpochTrace, config: NamingConfig): EpochQuanti
       quantity(`a${l}`, `a${l}`, `a${l} = ${f.replace('-', '_')}(z${l})`, layer.activation),
     );
   }
-  const lossCode = config.loss === 'bce' ? `loss = binary_cross_entropy(targets, a${last})` : `loss = (a${last} - targets)**2`;
+  const lossCode =
+    config.loss === 'bce' ? `loss = binary_cross_entropy(targets, a${last})` : `loss = (a${last} - targets)**2`;
   list.push(quantity('loss', 'loss', lossCode, trace.loss));
   if (trace.layers.some((layer) => layer.backward === null)) return list;
   for (let l = last; l >= 1; l--) {
     const backward = trace.layers[l - 1].backward!;
     const f = l === last ? config.outputActivation : config.activation;
     if (l === last) {
-      const code = config.loss === 'bce' ? `delta${l} = a${l} - targets` : `delta${l} = 2 * (a${l} - targets) * ${derivativeCode(f, l)}`;
+      const code =
+        config.loss === 'bce'
+          ? `delta${l} = a${l} - targets`
+          : `delta${l} = 2 * (a${l} - targets) * ${derivativeCode(f, l)}`;
       list.push(quantity(`delta${l}`, `delta${l}`, code, backward.delta));
     } else {
       list.push(
-        quantity(`error${l}`, `error${l}`, `error${l} = delta${l + 1}.dot(W${l + 1}.T)`, backward.error!, errorNote(trace, `W${l + 1}`)),
+        quantity(
+          `error${l}`,
+          `error${l}`,
+          `error${l} = delta${l + 1}.dot(W${l + 1}.T)`,
+          backward.error!,
+          errorNote(trace, `W${l + 1}`),
+        ),
         quantity(`delta${l}`, `delta${l}`, `delta${l} = error${l} * ${derivativeCode(f, l)}`, backward.delta),
       );
     }

@@ -65,7 +65,9 @@ export interface EpochTrace {
 export function tracedArray(values: ArrayLike<number>, rows: number, columns: number, offset = 0): TracedArray {
   return {
     shape: [rows, columns],
-    rows: Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => values[offset + r * columns + c])),
+    rows: Array.from({ length: rows }, (_, r) =>
+      Array.from({ length: columns }, (_, c) => values[offset + r * columns + c]),
+    ),
   };
 }
 
@@ -74,7 +76,10 @@ export function tracedArray(values: ArrayLike<number>, rows: number, columns: nu
  * the training is already done.
  */
 export function traceEpoch(trainer: Trainer): EpochTrace {
-  if (trainer.done) throw new RangeError(`the training is done (epoch ${trainer.epoch} of ${trainer.config.epochs}${trainer.diverged ? ', diverged' : ''}): no epoch left to trace`);
+  if (trainer.done)
+    throw new RangeError(
+      `the training is done (epoch ${trainer.epoch} of ${trainer.config.epochs}${trainer.diverged ? ', diverged' : ''}): no epoch left to trace`,
+    );
   const { net, dataset, config } = trainer;
   const { layers } = net.shape;
   const n = dataset.size;

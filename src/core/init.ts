@@ -21,7 +21,10 @@ export function heStd(fanIn: number): number {
   return Math.sqrt(2 / fanIn);
 }
 
-export function layerDistributions(config: Pick<TrainingConfig, 'init' | 'hiddenStd' | 'outputStd'>, shape: NetworkShape): LayerDistribution[] {
+export function layerDistributions(
+  config: Pick<TrainingConfig, 'init' | 'hiddenStd' | 'outputStd'>,
+  shape: NetworkShape,
+): LayerDistribution[] {
   const last = shape.layers.length - 1;
   return shape.layers.map((layer, l) => {
     const fanIn = layer.inputs;
@@ -41,7 +44,11 @@ export function layerDistributions(config: Pick<TrainingConfig, 'init' | 'hidden
   });
 }
 
-export function initialParameters(config: Pick<TrainingConfig, 'init' | 'hiddenStd' | 'outputStd'>, shape: NetworkShape, rng: Rng): Float64Array {
+export function initialParameters(
+  config: Pick<TrainingConfig, 'init' | 'hiddenStd' | 'outputStd'>,
+  shape: NetworkShape,
+  rng: Rng,
+): Float64Array {
   const params = new Float64Array(shape.parameterCount);
   const distributions = layerDistributions(config, shape);
   shape.layers.forEach((layer, l) => {

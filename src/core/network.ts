@@ -24,7 +24,8 @@ export interface NetworkShape {
 
 export function makeShape(sizes: readonly number[]): NetworkShape {
   if (sizes.length < 2) throw new RangeError('a network needs at least an input and an output size');
-  if (sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new RangeError(`layer sizes must be positive integers, got [${sizes.join(', ')}]`);
+  if (sizes.some((s) => !Number.isInteger(s) || s < 1))
+    throw new RangeError(`layer sizes must be positive integers, got [${sizes.join(', ')}]`);
   const layers: LayerLayout[] = [];
   let offset = 0;
   for (let l = 1; l < sizes.length; l++) {
@@ -80,7 +81,8 @@ export function fromParameterFile(shape: NetworkShape, doc: unknown): Float64Arr
   const layers = (doc as ParameterFile).layers;
   if (!Array.isArray(layers) || layers.length !== shape.layers.length) throw new ParameterFileError(expected);
   layers.forEach((layer: unknown, l) => {
-    if (typeof layer !== 'object' || layer === null || Array.isArray(layer)) throw new ParameterFileError(`layer ${l + 1} is not an object; ${expected}`);
+    if (typeof layer !== 'object' || layer === null || Array.isArray(layer))
+      throw new ParameterFileError(`layer ${l + 1} is not an object; ${expected}`);
     const extra = unknownKeys(layer, LAYER_KEYS);
     if (extra.length) throw new ParameterFileError(describeUnknownKeys(extra, LAYER_KEYS, `layers[${l}]`));
   });
@@ -90,7 +92,12 @@ export function fromParameterFile(shape: NetworkShape, doc: unknown): Float64Arr
     const ok =
       Array.isArray(weights) &&
       weights.length === layer.inputs &&
-      weights.every((row) => Array.isArray(row) && row.length === layer.units && row.every((v) => typeof v === 'number' && Number.isFinite(v))) &&
+      weights.every(
+        (row) =>
+          Array.isArray(row) &&
+          row.length === layer.units &&
+          row.every((v) => typeof v === 'number' && Number.isFinite(v)),
+      ) &&
       Array.isArray(biases) &&
       biases.length === layer.units &&
       biases.every((v) => typeof v === 'number' && Number.isFinite(v));
@@ -107,19 +114,26 @@ export function fromParameterFile(shape: NetworkShape, doc: unknown): Float64Arr
  * document is not such a network; the values themselves are checked by fromParameterFile.
  */
 export function shapeOfParameterFile(doc: unknown): NetworkShape {
-  const format = 'expected {"layers": [{"weights": [[...], ...], "biases": [...]}, ...]} with weights[i][j] from input i to unit j';
+  const format =
+    'expected {"layers": [{"weights": [[...], ...], "biases": [...]}, ...]} with weights[i][j] from input i to unit j';
   const layers = (doc as ParameterFile | null)?.layers;
-  if (typeof doc !== 'object' || doc === null || !Array.isArray(layers) || layers.length === 0) throw new ParameterFileError(format);
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(layers) || layers.length === 0)
+    throw new ParameterFileError(format);
   const sizes: number[] = [];
   layers.forEach((layer, l) => {
     const weights = (layer as Partial<ParameterFile['layers'][number]> | null)?.weights;
     const rows = Array.isArray(weights) ? weights.length : 0;
     const units = rows > 0 && Array.isArray(weights![0]) ? weights![0].length : 0;
     if (rows === 0 || units === 0 || !weights!.every((row) => Array.isArray(row) && row.length === units)) {
-      throw new ParameterFileError(`layer ${l + 1}: "weights" must be a non-empty inputs x units array of arrays; ${format}`);
+      throw new ParameterFileError(
+        `layer ${l + 1}: "weights" must be a non-empty inputs x units array of arrays; ${format}`,
+      );
     }
     if (l === 0) sizes.push(rows);
-    else if (rows !== sizes[l]) throw new ParameterFileError(`layer ${l + 1} takes ${rows} inputs but layer ${l} has ${sizes[l]} units; ${format}`);
+    else if (rows !== sizes[l])
+      throw new ParameterFileError(
+        `layer ${l + 1} takes ${rows} inputs but layer ${l} has ${sizes[l]} units; ${format}`,
+      );
     sizes.push(units);
   });
   return makeShape(sizes);

@@ -4,7 +4,13 @@
 // forward pass is the training's own (Network.forward), so a prediction here is bit for bit the training's.
 import type { TrainingConfig } from './config.js';
 import { DatasetError, makeDataset, type Dataset } from './datasets.js';
-import { fromParameterFile, ParameterFileError, shapeOfParameterFile, type NetworkShape, type ParameterFile } from './network.js';
+import {
+  fromParameterFile,
+  ParameterFileError,
+  shapeOfParameterFile,
+  type NetworkShape,
+  type ParameterFile,
+} from './network.js';
 import { Network } from './train.js';
 
 /** Saved parameters evaluated on a dataset. */
@@ -28,10 +34,14 @@ function shapeOn(parameters: ParameterFile, dataset: Dataset): NetworkShape {
   const inputs = shape.sizes[0];
   const outputs = shape.sizes[shape.sizes.length - 1];
   if (dataset.inputCount !== inputs) {
-    throw new ParameterFileError(`the network takes ${inputs} input(s) per sample, but ${dataset.name} has ${dataset.inputCount}`);
+    throw new ParameterFileError(
+      `the network takes ${inputs} input(s) per sample, but ${dataset.name} has ${dataset.inputCount}`,
+    );
   }
   if (dataset.outputCount !== outputs) {
-    throw new ParameterFileError(`the network gives ${outputs} output(s) per sample, but ${dataset.name} has ${dataset.outputCount} target column(s)`);
+    throw new ParameterFileError(
+      `the network gives ${outputs} output(s) per sample, but ${dataset.name} has ${dataset.outputCount} target column(s)`,
+    );
   }
   return shape;
 }
@@ -50,15 +60,24 @@ export function evaluate(config: TrainingConfig, parameters: ParameterFile, data
 
 /** The outputs of `parameters` for each row of `inputs` (samples x outputs). Throws DatasetError for ragged or
  * non-numeric rows and ParameterFileError for parameters that are no network or take another number of inputs. */
-export function predictRows(config: TrainingConfig, parameters: ParameterFile, inputs: readonly (readonly number[])[]): number[][] {
+export function predictRows(
+  config: TrainingConfig,
+  parameters: ParameterFile,
+  inputs: readonly (readonly number[])[],
+): number[][] {
   const shape = shapeOfParameterFile(parameters);
   // Callers from JavaScript can pass anything: check the rows before reading them.
   const given: unknown = inputs;
-  if (!Array.isArray(given) || !given.every((row) => Array.isArray(row))) throw new DatasetError('inputs must be an array of rows, e.g. [[0, 1], [1, 1]]');
+  if (!Array.isArray(given) || !given.every((row) => Array.isArray(row)))
+    throw new DatasetError('inputs must be an array of rows, e.g. [[0, 1], [1, 1]]');
   if (inputs.length === 0) return [];
   const outputs = shape.sizes[shape.sizes.length - 1];
   // Targets play no part in the outputs; zeros make the rows a dataset the forward pass reads.
-  const dataset = makeDataset('inputs', inputs.map((row) => [...row]), inputs.map(() => new Array<number>(outputs).fill(0)));
+  const dataset = makeDataset(
+    'inputs',
+    inputs.map((row) => [...row]),
+    inputs.map(() => new Array<number>(outputs).fill(0)),
+  );
   return evaluate(config, parameters, dataset).predictions;
 }
 
@@ -67,6 +86,8 @@ export function checkHidden(parameters: ParameterFile, hidden: readonly number[]
   if (hidden === undefined) return;
   const actual = hiddenOf(shapeOfParameterFile(parameters));
   if (actual.length !== hidden.length || actual.some((units, l) => units !== hidden[l])) {
-    throw new ParameterFileError(`the parameters have hidden layers [${actual.join(', ')}] but config.hidden is [${hidden.join(', ')}]`);
+    throw new ParameterFileError(
+      `the parameters have hidden layers [${actual.join(', ')}] but config.hidden is [${hidden.join(', ')}]`,
+    );
   }
 }

@@ -5,7 +5,13 @@ import { ConfigError, type EngineName, type InitName, type Precision, type Train
 import type { Dataset } from './datasets.js';
 import { fromParameterFile, toParameterFile, type ParameterFile } from './network.js';
 import { MAX_SEED } from './rng.js';
-import { seededInitialParameters, shapeFor, type TraceEntry, type TrainingMetrics, type TrainingResult } from './train.js';
+import {
+  seededInitialParameters,
+  shapeFor,
+  type TraceEntry,
+  type TrainingMetrics,
+  type TrainingResult,
+} from './train.js';
 import { quote } from '../text/quote.js';
 
 /** Which engine trained, when the fast one was asked for (it falls back to the reference engine and says why). */
@@ -41,7 +47,13 @@ export interface TrainingReport {
 }
 
 /** The report of a finished training. `engine` is given when the fast engine was asked for. */
-export function trainingReport(config: TrainingConfig, dataset: Dataset, seed: number | null, result: TrainingResult, engine?: EngineUsed): TrainingReport {
+export function trainingReport(
+  config: TrainingConfig,
+  dataset: Dataset,
+  seed: number | null,
+  result: TrainingResult,
+  engine?: EngineUsed,
+): TrainingReport {
   const shape = shapeFor(config, dataset);
   return {
     config,
@@ -61,7 +73,9 @@ export function trainingReport(config: TrainingConfig, dataset: Dataset, seed: n
 export function withInitFrom<T extends { init?: InitName }>(input: T, hasParameters: boolean): T {
   if (hasParameters) {
     if (input.init !== undefined && input.init !== 'file') {
-      throw new ConfigError(`options.initialParameters cannot be combined with config.init ${quote(input.init)}; drop one of them`);
+      throw new ConfigError(
+        `options.initialParameters cannot be combined with config.init ${quote(input.init)}; drop one of them`,
+      );
     }
     return { ...input, init: 'file' };
   }
@@ -96,8 +110,13 @@ export interface TrainingStart {
  * network's shape, ParameterFileError; the seed is then null and any `seed` ignored, as `xorlab train
  * --init-weights` does), else drawn from `seed` (checked, ConfigError), or from a random seed.
  */
-export function startingParameters(config: TrainingConfig, dataset: Dataset, start: TrainingStart): { initial: Float64Array; seed: number | null } {
-  if (start.initialParameters !== undefined) return { initial: fromParameterFile(shapeFor(config, dataset), start.initialParameters), seed: null };
+export function startingParameters(
+  config: TrainingConfig,
+  dataset: Dataset,
+  start: TrainingStart,
+): { initial: Float64Array; seed: number | null } {
+  if (start.initialParameters !== undefined)
+    return { initial: fromParameterFile(shapeFor(config, dataset), start.initialParameters), seed: null };
   const seed = start.seed === undefined ? randomSeed() : checkSeed(start.seed);
   return { initial: seededInitialParameters(config, dataset, seed), seed };
 }
@@ -106,9 +125,16 @@ export function startingParameters(config: TrainingConfig, dataset: Dataset, sta
  * The configuration input of a library training: a Dataset given as an option names the dataset when the
  * configuration does not, and given starting parameters imply init "file" (withInitFrom).
  */
-export function trainingInput<T extends { init?: InitName; dataset?: string }>(config: T, options: { dataset?: Dataset } & TrainingStart): T {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigError('config must be an object of training parameters, e.g. { hiddenStd: 0.7071 }');
-  const named = options.dataset !== undefined && config.dataset === undefined ? { ...config, dataset: options.dataset.name } : config;
+export function trainingInput<T extends { init?: InitName; dataset?: string }>(
+  config: T,
+  options: { dataset?: Dataset } & TrainingStart,
+): T {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new ConfigError('config must be an object of training parameters, e.g. { hiddenStd: 0.7071 }');
+  const named =
+    options.dataset !== undefined && config.dataset === undefined
+      ? { ...config, dataset: options.dataset.name }
+      : config;
   return withInitFrom(named, options.initialParameters !== undefined);
 }
 
@@ -118,6 +144,8 @@ export function trainingInput<T extends { init?: InitName; dataset?: string }>(c
  */
 export function randomSeed(): number {
   const words = new Uint32Array(2);
-  (globalThis as unknown as { crypto: { getRandomValues(array: Uint32Array): Uint32Array } }).crypto.getRandomValues(words);
+  (globalThis as unknown as { crypto: { getRandomValues(array: Uint32Array): Uint32Array } }).crypto.getRandomValues(
+    words,
+  );
   return (words[0] & 0x7fff) * 0x1_0000_0000 + words[1];
 }

@@ -191,7 +191,13 @@ export class Network {
    * pre-activations z, activations a, deltas dLoss/dz, errors dLoss/da (hidden layers), and every sample's loss.
    * Views of the buffers the next pass overwrites: copy what you keep (epochTrace does).
    */
-  lastPass(): { pre: readonly Float64Array[]; acts: readonly Float64Array[]; delta: readonly Float64Array[]; error: readonly Float64Array[]; sampleLoss: Float64Array } {
+  lastPass(): {
+    pre: readonly Float64Array[];
+    acts: readonly Float64Array[];
+    delta: readonly Float64Array[];
+    error: readonly Float64Array[];
+    sampleLoss: Float64Array;
+  } {
     return { pre: this.pre, acts: this.acts, delta: this.delta, error: this.error, sampleLoss: this.sampleLoss };
   }
 
@@ -318,32 +324,53 @@ export class Trainer {
     }
     const targets = this.dataset.targets;
     const success = predictions !== null && predictions.flat().every((p, k) => p > 0.5 === targets[k] > 0.5);
-    return { totalLoss: diverged ? null : this.totalLoss, finalLoss, predictions, success, epochsToThreshold: this.epochsToThreshold, diverged };
+    return {
+      totalLoss: diverged ? null : this.totalLoss,
+      finalLoss,
+      predictions,
+      success,
+      epochsToThreshold: this.epochsToThreshold,
+      diverged,
+    };
   }
 }
 
 /** Trains from the given initial parameters. Deterministic: no randomness is drawn here. */
-export function train(config: TrainingConfig, dataset: Dataset, initial: Float64Array, options: TrainingOptions = {}): TrainingResult {
+export function train(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  options: TrainingOptions = {},
+): TrainingResult {
   const trainer = new Trainer(config, dataset, initial);
   const traceEvery = options.traceEvery ?? 0;
   const snapshotEvery = options.snapshotEvery ?? 0;
   const trace: TraceEntry[] = [];
   const snapshots: Snapshot[] = [];
   // The parameters are recorded even at the epoch that diverges, so a trajectory always has its start.
-  const record = snapshotEvery > 0 ? (epoch: number, loss: number, params: Float64Array) => {
-    if (epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
-  } : undefined;
+  const record =
+    snapshotEvery > 0
+      ? (epoch: number, loss: number, params: Float64Array) => {
+          if (epoch % snapshotEvery === 0) snapshots.push({ epoch, loss, parameters: Array.from(params) });
+        }
+      : undefined;
   while (!trainer.done) {
     const epoch = trainer.epoch;
     const loss = trainer.step(record);
     if (!trainer.diverged && traceEvery > 0 && epoch % traceEvery === 0) trace.push({ epoch, loss });
   }
   const metrics = trainer.metrics();
-  if (metrics.finalLoss !== null && snapshotEvery > 0) snapshots.push({ epoch: config.epochs, loss: metrics.finalLoss, parameters: Array.from(trainer.params) });
+  if (metrics.finalLoss !== null && snapshotEvery > 0)
+    snapshots.push({ epoch: config.epochs, loss: metrics.finalLoss, parameters: Array.from(trainer.params) });
   return { metrics, initialParameters: Float64Array.from(initial), finalParameters: trainer.params, trace, snapshots };
 }
 
 /** Draws the initial parameters from `seed` and trains. */
-export function trainFromSeed(config: TrainingConfig, dataset: Dataset, seed: number, options: TrainingOptions = {}): TrainingResult {
+export function trainFromSeed(
+  config: TrainingConfig,
+  dataset: Dataset,
+  seed: number,
+  options: TrainingOptions = {},
+): TrainingResult {
   return train(config, dataset, seededInitialParameters(config, dataset, seed), options);
 }

@@ -37,7 +37,9 @@ export function lineCrossing(w1: number, w2: number, b: number, box: ViewBox): C
     }
   }
   // A line through a corner is found on two edges: keep distinct points.
-  const distinct = points.filter((p, k) => points.findIndex((q) => Math.abs(q[0] - p[0]) + Math.abs(q[1] - p[1]) <= 1e-12 * (max - min)) === k);
+  const distinct = points.filter(
+    (p, k) => points.findIndex((q) => Math.abs(q[0] - p[0]) + Math.abs(q[1] - p[1]) <= 1e-12 * (max - min)) === k,
+  );
   if (distinct.length < 2) return null;
   distinct.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
   return [distinct[0], distinct[distinct.length - 1]];
@@ -61,7 +63,8 @@ export interface UnitLine {
  * without a hidden layer.
  */
 export function firstLayerLines(shape: NetworkShape, params: ArrayLike<number>, box: ViewBox): UnitLine[] {
-  if (shape.sizes[0] !== 2) throw new RangeError(`unit lines need a network with 2 inputs; this one has ${shape.sizes[0]}`);
+  if (shape.sizes[0] !== 2)
+    throw new RangeError(`unit lines need a network with 2 inputs; this one has ${shape.sizes[0]}`);
   if (shape.layers.length < 2) throw new RangeError('unit lines need a hidden layer; this network has none');
   const { units, weightOffset, biasOffset } = shape.layers[0];
   return Array.from({ length: units }, (_, j) => {

@@ -111,18 +111,25 @@ class StudyLock {
     try {
       client = await this.store.pool.connect();
     } catch (error) {
-      throw new StoreUnavailableError(`lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`);
+      throw new StoreUnavailableError(
+        `lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`,
+      );
     }
     client.on('error', () => undefined);
     try {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended('xorlab coordinator ' || $1, 0)) AS ok`, [this.study]);
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended('xorlab coordinator ' || $1, 0)) AS ok`,
+        [this.study],
+      );
       if (!rows[0].ok) {
         client.release();
         return false;
       }
     } catch (error) {
       client.release(true);
-      throw new StoreUnavailableError(`lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`);
+      throw new StoreUnavailableError(
+        `lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`,
+      );
     }
     this.client = client;
     // A broken connection drops the lock with it: take it again at the next tick.
@@ -136,7 +143,10 @@ class StudyLock {
   /** The heartbeat, on the lock's session (a worker checks that this session is still connected). `fresh`: this
    * coordinator's first. Throws StoreUnavailableError when the connection is lost (the lock is taken again first). */
   async beat(fresh: boolean): Promise<void> {
-    if (!(await this.take())) throw new StoreError(`another coordinator took over study "${this.study}" while the connection was lost; this one stops`);
+    if (!(await this.take()))
+      throw new StoreError(
+        `another coordinator took over study "${this.study}" while the connection was lost; this one stops`,
+      );
     const client = this.client!;
     try {
       await beat(client, this.study, fresh);
@@ -150,7 +160,9 @@ class StudyLock {
     this.client = null;
     if (!client) return;
     await endBeat(client, this.study).catch(() => undefined);
-    await client.query(`SELECT pg_advisory_unlock(hashtextextended('xorlab coordinator ' || $1, 0))`, [this.study]).catch(() => undefined);
+    await client
+      .query(`SELECT pg_advisory_unlock(hashtextextended('xorlab coordinator ' || $1, 0))`, [this.study])
+      .catch(() => undefined);
     client.release();
   }
 }
@@ -185,7 +197,16 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     );
   }
   let beaten: number;
-  const outcome: CoordinateOutcome = { planned: options.plan.size, stored: 0, local: null, cancelled: 0, chunkSize: 0, chunks: 0, interrupted: false, seconds: 0 };
+  const outcome: CoordinateOutcome = {
+    planned: options.plan.size,
+    stored: 0,
+    local: null,
+    cancelled: 0,
+    chunkSize: 0,
+    chunks: 0,
+    interrupted: false,
+    seconds: 0,
+  };
   let complete = false;
   let interrupted = false;
   let local: Promise<WorkOutcome> | null = null;
@@ -207,7 +228,14 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     outcome.chunkSize = size;
     let expiry = expirySeconds(size * perTrial);
     const files = datasetsForJobs(options.datasets);
-    const job = (runs: Int32Array): ChunkJob => ({ v: 1, study: name, engine: options.engine, precision: options.precision, runs: Array.from(runs), ...(files ? { datasets: files } : {}) });
+    const job = (runs: Int32Array): ChunkJob => ({
+      v: 1,
+      study: name,
+      engine: options.engine,
+      precision: options.precision,
+      runs: Array.from(runs),
+      ...(files ? { datasets: files } : {}),
+    });
 
     baseline = (await retrying(() => store.getStudy(name)))?.trialCount ?? 0;
     progress.start(total);
@@ -239,7 +267,10 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     }
 
     while (!signal?.aborted && !interrupted) {
-      if (!(await retrying(() => lock.take()))) throw new StoreError(`another coordinator took over study ${quote(name)} while the connection was lost; this one stops`);
+      if (!(await retrying(() => lock.take())))
+        throw new StoreError(
+          `another coordinator took over study ${quote(name)} while the connection was lost; this one stops`,
+        );
       if (performance.now() - beaten >= BEAT_MS) {
         await retrying(() => lock.beat(false));
         beaten = performance.now();
@@ -298,7 +329,9 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
       const still = now - moved;
       if (waiting > 0 && still >= noWorkerMs && now - noted >= (noted ? NO_WORKER_REPEAT * noWorkerMs : 0)) {
         noted = now;
-        log(`no worker has taken a chunk for ${formatDuration(still / 1000)}: start \`${options.workerCommand ?? 'xorlab worker --db URL'}\``);
+        log(
+          `no worker has taken a chunk for ${formatDuration(still / 1000)}: start \`${options.workerCommand ?? 'xorlab worker --db URL'}\``,
+        );
       }
       if (still < noWorkerMs) noted = 0;
       // 4. Everything queued is finished: the store says whether the plan is complete.
@@ -308,11 +341,14 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
           complete = true;
           break;
         }
-        if (failures.length) throw new StoreError(`chunks of study ${quote(name)} failed in training on the workers: ${failures[0]}`);
+        if (failures.length)
+          throw new StoreError(`chunks of study ${quote(name)} failed in training on the workers: ${failures[0]}`);
         rounds++;
         // Lost chunks (expired past their retries: workers too slow for the expiry, or dying): again, with more time.
         expiry *= 2;
-        log(`${missing.size.toLocaleString('en-US')} trials of chunks that were lost are queued again (round ${rounds})`);
+        log(
+          `${missing.size.toLocaleString('en-US')} trials of chunks that were lost are queued again (round ${rounds})`,
+        );
         slices = missing.slices(size, BLOCK_REPEATS);
         slicesLeft = true;
         continue;

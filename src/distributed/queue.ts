@@ -178,7 +178,9 @@ export class ChunkQueue {
       } catch (error) {
         const cause = (error as { cause?: { code?: unknown } }).cause;
         const raced =
-          cause?.code === '23505' || isRetryableTransaction(error) || /pg_namespace_nspname_index|already exists/.test((error as Error).message);
+          cause?.code === '23505' ||
+          isRetryableTransaction(error) ||
+          /pg_namespace_nspname_index|already exists/.test((error as Error).message);
         if (!raced || attempt >= 5) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
@@ -201,7 +203,12 @@ export class ChunkQueue {
     boss.on('error', () => undefined);
     try {
       await boss.start();
-      await boss.createQueue(CHUNK_QUEUE, { name: CHUNK_QUEUE, retryLimit: RETRY_LIMIT, retryDelay: 0, expireInSeconds: MIN_EXPIRE_SECONDS });
+      await boss.createQueue(CHUNK_QUEUE, {
+        name: CHUNK_QUEUE,
+        retryLimit: RETRY_LIMIT,
+        retryDelay: 0,
+        expireInSeconds: MIN_EXPIRE_SECONDS,
+      });
       await prepareCoordinators(store.pool);
     } catch (error) {
       await boss.stop({ graceful: false, close: false }).catch(() => undefined);
@@ -221,7 +228,11 @@ export class ChunkQueue {
   /** Queues chunks (one statement); returns their job ids in order. */
   async send(chunks: readonly ChunkJob[], expireInSeconds: number): Promise<string[]> {
     const ids = chunks.map(() => this.nextId());
-    await this.guard(() => this.boss.insert(chunks.map((data, i) => ({ id: ids[i], name: CHUNK_QUEUE, data, expireInSeconds, retryLimit: RETRY_LIMIT }))));
+    await this.guard(() =>
+      this.boss.insert(
+        chunks.map((data, i) => ({ id: ids[i], name: CHUNK_QUEUE, data, expireInSeconds, retryLimit: RETRY_LIMIT })),
+      ),
+    );
     return ids;
   }
 
@@ -250,7 +261,11 @@ export class ChunkQueue {
            FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state < 'completed'`,
         [CHUNK_QUEUE],
       );
-      return { waiting: Number(rows[0].waiting), held: Number(rows[0].held), coordinators: await coordinatorRows(this.pool) };
+      return {
+        waiting: Number(rows[0].waiting),
+        held: Number(rows[0].held),
+        coordinators: await coordinatorRows(this.pool),
+      };
     });
   }
 
@@ -266,7 +281,11 @@ export class ChunkQueue {
   async fail(ids: readonly string[], message: string, training = false): Promise<void> {
     if (ids.length === 0) return;
     // fail(name, ids, data): in pg-boss 10's code, not in its typings.
-    const fail = this.boss.fail.bind(this.boss) as unknown as (name: string, ids: string[], data: object) => Promise<void>;
+    const fail = this.boss.fail.bind(this.boss) as unknown as (
+      name: string,
+      ids: string[],
+      data: object,
+    ) => Promise<void>;
     await this.guard(() => fail(CHUNK_QUEUE, [...ids], { message, training }));
   }
 
@@ -280,15 +299,22 @@ export class ChunkQueue {
   async states(ids: readonly string[]): Promise<JobState[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.guard(() =>
-      this.pool.query<{ id: string; state: JobState['state']; output: { message?: unknown; training?: unknown } | null }>(
-        `SELECT id, state, output FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND id = ANY($2::uuid[])`,
-        [CHUNK_QUEUE, ids],
-      ),
+      this.pool.query<{
+        id: string;
+        state: JobState['state'];
+        output: { message?: unknown; training?: unknown } | null;
+      }>(`SELECT id, state, output FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND id = ANY($2::uuid[])`, [
+        CHUNK_QUEUE,
+        ids,
+      ]),
     );
     return rows.map((r) => ({
       id: r.id,
       state: r.state,
-      error: r.state === 'failed' && r.output?.training === true && typeof r.output.message === 'string' ? r.output.message : null,
+      error:
+        r.state === 'failed' && r.output?.training === true && typeof r.output.message === 'string'
+          ? r.output.message
+          : null,
     }));
   }
 

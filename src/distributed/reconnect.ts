@@ -49,9 +49,13 @@ export class Reconnector {
     if (this.since === null) {
       this.since = now;
       this.attempts = 0;
-      this.log(`lost the connection to PostgreSQL at ${this.location}; retrying for up to ${Math.round(this.limitMs / 60_000)} minutes`);
+      this.log(
+        `lost the connection to PostgreSQL at ${this.location}; retrying for up to ${Math.round(this.limitMs / 60_000)} minutes`,
+      );
     } else if (now - this.since > this.limitMs) {
-      throw new StoreUnavailableError(`${error.message} (unreachable for ${Math.round((now - this.since) / 1000)} s; gave up)`);
+      throw new StoreUnavailableError(
+        `${error.message} (unreachable for ${Math.round((now - this.since) / 1000)} s; gave up)`,
+      );
     }
     await sleep(BACKOFF_MS[Math.min(this.attempts++, BACKOFF_MS.length - 1)], signal);
   }

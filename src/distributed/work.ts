@@ -78,13 +78,23 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   const { store, queue, signal } = options;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const outcome: WorkOutcome = { chunks: 0, trained: 0, inserted: 0, handedBack: 0, interrupted: false, seconds: 0, busySeconds: 0, ended: null };
+  const outcome: WorkOutcome = {
+    chunks: 0,
+    trained: 0,
+    inserted: 0,
+    handedBack: 0,
+    interrupted: false,
+    seconds: 0,
+    busySeconds: 0,
+    ended: null,
+  };
   const link = new Reconnector(store.location, log, options.reconnectLimitMs);
   /** Jobs taken and not yet stored or handed back, by task id. */
   const held = new Map<number, FetchedJob>();
   /** When the current busy stretch (some chunk held) began; null while idle. */
   let busySince: number | null = null;
-  const busySeconds = (): number => outcome.busySeconds + (busySince === null ? 0 : (performance.now() - busySince) / 1000);
+  const busySeconds = (): number =>
+    outcome.busySeconds + (busySince === null ? 0 : (performance.now() - busySince) / 1000);
   const hold = (id: number, job: FetchedJob): void => {
     if (held.size === 0) busySince = performance.now();
     held.set(id, job);
@@ -109,7 +119,9 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
     try {
       study = resolveStudy(record.definition);
     } catch (error) {
-      throw new ChunkError(`the stored definition of ${quote(name)} is not one this version reads: ${(error as Error).message}`);
+      throw new ChunkError(
+        `the stored definition of ${quote(name)} is not one this version reads: ${(error as Error).message}`,
+      );
     }
     const configs = new Map<number, TrainingConfig>();
     ctx = {
@@ -130,8 +142,15 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   async function toTask(job: FetchedJob): Promise<ChunkTask | null> {
     try {
       const ctx = await context(job.chunk.study);
-      const run = { engine: job.chunk.engine, precision: job.chunk.precision, datasets: jobDatasets(ctx.datasetNames, job.chunk) };
-      return { ...chunkTask(nextTaskId++, Int32Array.from(job.chunk.runs), ctx.study.definition.seed, ctx.configFor), run };
+      const run = {
+        engine: job.chunk.engine,
+        precision: job.chunk.precision,
+        datasets: jobDatasets(ctx.datasetNames, job.chunk),
+      };
+      return {
+        ...chunkTask(nextTaskId++, Int32Array.from(job.chunk.runs), ctx.study.definition.seed, ctx.configFor),
+        run,
+      };
     } catch (error) {
       if (!(error instanceof ChunkError) && !(error instanceof Error && error.name === 'DatasetError')) throw error;
       log(`a chunk of study ${quote(job.chunk.study)} cannot run here: ${error.message}; handed back`);
@@ -184,7 +203,8 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
           }
         }
         if (!task) {
-          if (signal?.aborted) await queue.fail([job.id], 'the worker stopped before it started this chunk').catch(() => undefined);
+          if (signal?.aborted)
+            await queue.fail([job.id], 'the worker stopped before it started this chunk').catch(() => undefined);
           continue;
         }
         hold(task.id, job);
@@ -264,7 +284,10 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
 }
 
 const quoted = (names: string[]): string => {
-  const shown = names.slice(0, 3).map((n) => `"${n}"`).join(', ');
+  const shown = names
+    .slice(0, 3)
+    .map((n) => `"${n}"`)
+    .join(', ');
   return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 };
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -282,9 +305,11 @@ export function nothingCanCome(view: QueueOutlook): string | null {
 function whatMayCome(view: QueueOutlook, heldHere: number): string {
   const parts: string[] = [];
   const elsewhere = Math.max(0, view.held - heldHere);
-  if (elsewhere > 0) parts.push(`${plural(elsewhere, 'chunk', 'chunks')} held by other workers (one comes back if its worker dies)`);
+  if (elsewhere > 0)
+    parts.push(`${plural(elsewhere, 'chunk', 'chunks')} held by other workers (one comes back if its worker dies)`);
   const alive = view.coordinators.filter((c) => c.alive).map((c) => c.study);
-  if (alive.length > 0) parts.push(`the coordinator of ${alive.length === 1 ? 'study' : 'studies'} ${quoted(alive)}, which may queue more`);
+  if (alive.length > 0)
+    parts.push(`the coordinator of ${alive.length === 1 ? 'study' : 'studies'} ${quoted(alive)}, which may queue more`);
   return parts.join(' and ');
 }
 

@@ -26,8 +26,17 @@ export function measureAccuracy(precision: Precision, points = 1 << 16): Accurac
   const limit = precision === 'f32' ? 87.33 : 708.3;
   const expRange: [number, number] = [-limit, limit];
   const log1pRange: [number, number] = [0, 1];
-  const values = precision === 'f32' ? new Float32Array(kernel.memory.buffer, base, points) : new Float64Array(kernel.memory.buffer, base, points);
-  const worst = (exact: (x: number) => number, map: (ptr: number, n: number) => void, from: number, to: number, skipZero: boolean) => {
+  const values =
+    precision === 'f32'
+      ? new Float32Array(kernel.memory.buffer, base, points)
+      : new Float64Array(kernel.memory.buffer, base, points);
+  const worst = (
+    exact: (x: number) => number,
+    map: (ptr: number, n: number) => void,
+    from: number,
+    to: number,
+    skipZero: boolean,
+  ) => {
     for (let k = 0; k < points; k++) values[k] = from + ((to - from) * k) / (points - 1);
     const inputs = Float64Array.from(values); // as rounded to the precision
     map(base, points);
@@ -42,15 +51,33 @@ export function measureAccuracy(precision: Precision, points = 1 << 16): Accurac
   const f32 = precision === 'f32';
   const xorLog1pRange: [number, number] = f32 ? [0, 1] : [0, 15];
   const xor = {
-    expMaxRelativeError: worst(Math.exp, f32 ? kernel.mapExpXorF32 : kernel.mapExpXorF64, expRange[0], expRange[1], false),
-    log1pMaxRelativeError: worst(Math.log1p, f32 ? kernel.mapLog1pXorF32 : kernel.mapLog1pWideF64, xorLog1pRange[0], xorLog1pRange[1], true),
+    expMaxRelativeError: worst(
+      Math.exp,
+      f32 ? kernel.mapExpXorF32 : kernel.mapExpXorF64,
+      expRange[0],
+      expRange[1],
+      false,
+    ),
+    log1pMaxRelativeError: worst(
+      Math.log1p,
+      f32 ? kernel.mapLog1pXorF32 : kernel.mapLog1pWideF64,
+      xorLog1pRange[0],
+      xorLog1pRange[1],
+      true,
+    ),
     log1pRange: xorLog1pRange,
   };
   return {
     precision,
     expMaxRelativeError: worst(Math.exp, f32 ? kernel.mapExpF32 : kernel.mapExpF64, expRange[0], expRange[1], false),
     expRange,
-    log1pMaxRelativeError: worst(Math.log1p, f32 ? kernel.mapLog1pF32 : kernel.mapLog1pF64, log1pRange[0], log1pRange[1], true),
+    log1pMaxRelativeError: worst(
+      Math.log1p,
+      f32 ? kernel.mapLog1pF32 : kernel.mapLog1pF64,
+      log1pRange[0],
+      log1pRange[1],
+      true,
+    ),
     log1pRange,
     points,
     xor,

@@ -2,7 +2,14 @@
 // from disk (core parses the text; in a browser the caller parses it). Every failure is a DatasetError, one line.
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { builtinDataset, DatasetError, isBuiltinDataset, parseCsvDataset, parseJsonDataset, type Dataset } from '../core/datasets.js';
+import {
+  builtinDataset,
+  DatasetError,
+  isBuiltinDataset,
+  parseCsvDataset,
+  parseJsonDataset,
+  type Dataset,
+} from '../core/datasets.js';
 import { fileErrorReason } from '../text/format.js';
 import { printable } from '../text/quote.js';
 

@@ -32,10 +32,19 @@ export function hasKernelSource(): boolean {
 
 export function lockstepKernel(): LockstepExports {
   if (!cached) {
-    if (!source) throw new Error('the WebAssembly kernel has no source: call setKernelSource() with the compiled module or the bytes of lockstep.wasm (Node: import engine/index.js)');
+    if (!source)
+      throw new Error(
+        'the WebAssembly kernel has no source: call setKernelSource() with the compiled module or the bytes of lockstep.wasm (Node: import engine/index.js)',
+      );
     const from = source();
     const module = from instanceof ArrayBuffer || ArrayBuffer.isView(from) ? new wasm.Module(from) : from;
-    const instance = new wasm.Instance(module, { env: { abort: () => { throw new Error('lockstep kernel aborted'); } } });
+    const instance = new wasm.Instance(module, {
+      env: {
+        abort: () => {
+          throw new Error('lockstep kernel aborted');
+        },
+      },
+    });
     cached = instance.exports as unknown as LockstepExports;
   }
   return cached;

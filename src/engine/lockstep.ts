@@ -19,7 +19,14 @@ const BLOCKS_PER_CALL = 4;
 
 /** The kernel's codes (assembly/lockstep.entry.ts: SIGMOID = 0 ... LINEAR = 5, BCE = 0), spelled out so that
  * reordering core's name lists cannot silently change what the kernel computes. */
-const ACTIVATION_CODES: Record<ActivationName, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, elu: 4, linear: 5 };
+const ACTIVATION_CODES: Record<ActivationName, number> = {
+  sigmoid: 0,
+  tanh: 1,
+  relu: 2,
+  'leaky-relu': 3,
+  elu: 4,
+  linear: 5,
+};
 const LOSS_CODES = { bce: 0, mse: 1 } as const;
 
 interface Layout {
@@ -27,11 +34,29 @@ interface Layout {
   /** Vectors per block (the kernel's inner loops run over them) and blocks in this batch. */
   block: number;
   blocks: number;
-  x: number; y: number; lr: number; h: number; df: number; d: number; g: number; acc: number; state: number; out: number;
+  x: number;
+  y: number;
+  lr: number;
+  h: number;
+  df: number;
+  d: number;
+  g: number;
+  acc: number;
+  state: number;
+  out: number;
   end: number;
 }
 
-function layout(base: number, precision: Precision, count: number, I: number, H: number, N: number, P: number, chunk: number): Layout {
+function layout(
+  base: number,
+  precision: Precision,
+  count: number,
+  I: number,
+  H: number,
+  N: number,
+  P: number,
+  chunk: number,
+): Layout {
   const lanes = precision === 'f32' ? 4 : 2;
   const vectors = Math.ceil(count / lanes);
   // Enough vectors per block for the CPU to overlap independent work, few enough for the scratch (h, df) to stay
@@ -46,14 +71,27 @@ function layout(base: number, precision: Precision, count: number, I: number, H:
     at += slots * 16;
     return start;
   };
-  const x = take(N * I), y = take(N), lr = take(Math.ceil((chunk * (precision === 'f32' ? 4 : 8)) / 16));
-  const h = take(N * H * block), df = take(N * H * block), d = take(N * block), g = take((H + 1) * block), acc = take(block);
-  const state = take(blocks * (P + 4) * block), out = take(blocks * (N + 2) * block);
+  const x = take(N * I),
+    y = take(N),
+    lr = take(Math.ceil((chunk * (precision === 'f32' ? 4 : 8)) / 16));
+  const h = take(N * H * block),
+    df = take(N * H * block),
+    d = take(N * block),
+    g = take((H + 1) * block),
+    acc = take(block);
+  const state = take(blocks * (P + 4) * block),
+    out = take(blocks * (N + 2) * block);
   return { lanes, block, blocks, x, y, lr, h, df, d, g, acc, state, out, end: at };
 }
 
 /** Trains `count` networks from `initial` (count x P) with the fast engine; the caller has checked support. */
-export function trainManyLockstep(config: TrainingConfig, dataset: Dataset, initial: Float64Array, count: number, options: EngineOptions): EngineRun {
+export function trainManyLockstep(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  count: number,
+  options: EngineOptions,
+): EngineRun {
   const P = shapeFor(config, dataset).parameterCount;
   const samples = dataset.size;
   const metrics: TrialMetrics[] = [];
@@ -62,7 +100,17 @@ export function trainManyLockstep(config: TrainingConfig, dataset: Dataset, init
   const kernel = lockstepKernel();
   for (let start = 0; start < count; start += BATCH) {
     const n = Math.min(BATCH, count - start);
-    runBatch(kernel, config, dataset, initial.subarray(start * P, (start + n) * P), n, options.precision, metrics, predictions?.subarray(start * samples), finalParameters?.subarray(start * P));
+    runBatch(
+      kernel,
+      config,
+      dataset,
+      initial.subarray(start * P, (start + n) * P),
+      n,
+      options.precision,
+      metrics,
+      predictions?.subarray(start * samples),
+      finalParameters?.subarray(start * P),
+    );
   }
   const run: EngineRun = { engine: 'fast', precision: options.precision, metrics, retriedInF64: 0 };
   if (predictions) run.predictions = predictions;
@@ -71,10 +119,19 @@ export function trainManyLockstep(config: TrainingConfig, dataset: Dataset, init
 }
 
 function runBatch(
-  kernel: LockstepExports, config: TrainingConfig, dataset: Dataset, initial: Float64Array, count: number, precision: Precision,
-  metrics: TrialMetrics[], predictions: Float64Array | undefined, finalParameters: Float64Array | undefined,
+  kernel: LockstepExports,
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  count: number,
+  precision: Precision,
+  metrics: TrialMetrics[],
+  predictions: Float64Array | undefined,
+  finalParameters: Float64Array | undefined,
 ): void {
-  const I = dataset.inputCount, N = dataset.size, H = config.hidden[0];
+  const I = dataset.inputCount,
+    N = dataset.size,
+    H = config.hidden[0];
   const P = I * H + 2 * H + 1;
   const chunk = Math.min(config.epochs, EPOCH_CHUNK);
   const L = layout(kernel.heapBase(), precision, count, I, H, N, P, chunk);
@@ -94,8 +151,10 @@ function runBatch(
   // Network n sits in lane n % lanes of vector v = n / lanes, which is vector v % B of block v / B; a block's
   // arrays are [index][vector], so index k of network n is at slot blockBase + k * B + v % B.
   const blockSlots = (P + 4) * B;
-  const stateSlot = (n: number, k: number) => slot(L.state, Math.floor(n / lanes / B) * blockSlots + k * B + (Math.floor(n / lanes) % B));
-  const outSlot = (n: number, k: number) => slot(L.out, Math.floor(n / lanes / B) * (N + 2) * B + k * B + (Math.floor(n / lanes) % B));
+  const stateSlot = (n: number, k: number) =>
+    slot(L.state, Math.floor(n / lanes / B) * blockSlots + k * B + (Math.floor(n / lanes) % B));
+  const outSlot = (n: number, k: number) =>
+    slot(L.out, Math.floor(n / lanes / B) * (N + 2) * B + k * B + (Math.floor(n / lanes) % B));
   const padded = L.blocks * B * lanes;
   for (let n = 0; n < padded; n++) {
     // Lanes past the last network train a copy of the first one; their results are dropped.
@@ -112,10 +171,28 @@ function runBatch(
 
   const lossBounds = config.loss === 'bce' ? bceLossBounds(config.bceClip) : [-Infinity, Infinity];
   kernel.configure(
-    I, H, N, B,
-    ACTIVATION_CODES[config.activation], LOSS_CODES[config.loss], config.updateOrder === 'seed',
-    config.leakySlope, config.eluAlpha, lossBounds[0], lossBounds[1], config.threshold,
-    L.x, L.y, L.lr, L.h, L.df, L.d, L.g, L.acc, L.state, L.out,
+    I,
+    H,
+    N,
+    B,
+    ACTIVATION_CODES[config.activation],
+    LOSS_CODES[config.loss],
+    config.updateOrder === 'seed',
+    config.leakySlope,
+    config.eluAlpha,
+    lossBounds[0],
+    lossBounds[1],
+    config.threshold,
+    L.x,
+    L.y,
+    L.lr,
+    L.h,
+    L.df,
+    L.d,
+    L.g,
+    L.acc,
+    L.state,
+    L.out,
   );
   const lrIndex = L.lr / (precision === 'f32' ? 4 : 8);
   for (let first = 0; first < config.epochs; first += chunk) {
@@ -154,7 +231,8 @@ function runBatch(
       if (p > 0.5 !== targets[s] > 0.5) success = false;
       if (predictions) predictions[n * N + s] = diverged ? NaN : p;
     }
-    if (finalParameters) for (let p = 0; p < P; p++) finalParameters[n * P + p] = values[stateSlot(n, p) * lanes + lane];
+    if (finalParameters)
+      for (let p = 0; p < P; p++) finalParameters[n * P + p] = values[stateSlot(n, p) * lanes + lane];
     metrics.push({
       precision,
       totalLoss: diverged ? null : total,

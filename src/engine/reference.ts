@@ -3,7 +3,13 @@ import type { Dataset, TrainingConfig } from '../core/index.js';
 import { shapeFor, train } from '../core/train.js';
 import type { EngineOptions, EngineRun, TrialMetrics } from './types.js';
 
-export function trainManyReference(config: TrainingConfig, dataset: Dataset, initial: Float64Array, count: number, options: EngineOptions): EngineRun {
+export function trainManyReference(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  count: number,
+  options: EngineOptions,
+): EngineRun {
   const P = shapeFor(config, dataset).parameterCount;
   const outputs = dataset.size * dataset.outputCount;
   const metrics: TrialMetrics[] = [];
@@ -12,7 +18,14 @@ export function trainManyReference(config: TrainingConfig, dataset: Dataset, ini
   for (let n = 0; n < count; n++) {
     const result = train(config, dataset, initial.subarray(n * P, (n + 1) * P));
     const m = result.metrics;
-    metrics.push({ precision: 'f64', totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged });
+    metrics.push({
+      precision: 'f64',
+      totalLoss: m.totalLoss,
+      finalLoss: m.finalLoss,
+      success: m.success,
+      epochsToThreshold: m.epochsToThreshold,
+      diverged: m.diverged,
+    });
     if (predictions) {
       if (m.predictions) predictions.set(m.predictions.flat(), n * outputs);
       else predictions.fill(NaN, n * outputs, (n + 1) * outputs);

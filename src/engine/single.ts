@@ -7,13 +7,21 @@ import { train } from '../core/train.js';
 import { trainManyFrom } from './index.js';
 import type { EngineName, EngineRun, Precision } from './types.js';
 
-export function trainOne(config: TrainingConfig, dataset: Dataset, initial: Float64Array, engine: EngineName, precision: Precision): { result: TrainingResult; run: EngineRun } {
+export function trainOne(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  engine: EngineName,
+  precision: Precision,
+): { result: TrainingResult; run: EngineRun } {
   const run = trainManyFrom(config, dataset, initial, 1, { engine, precision, predictions: true, parameters: true });
   const { precision: _trialPrecision, ...m } = run.metrics[0];
   const outputs = dataset.outputCount;
   const predictions = m.diverged
     ? null
-    : Array.from({ length: dataset.size }, (_, s) => Array.from(run.predictions!.subarray(s * outputs, (s + 1) * outputs)));
+    : Array.from({ length: dataset.size }, (_, s) =>
+        Array.from(run.predictions!.subarray(s * outputs, (s + 1) * outputs)),
+      );
   return {
     run,
     result: {
@@ -42,13 +50,26 @@ export interface TrainingRun {
 }
 
 /** Trains from `initial` (drawn from `seed`, or given: seed null) with the engine asked for. */
-export function runTraining(config: TrainingConfig, dataset: Dataset, initial: Float64Array, seed: number | null, options: TrainingRunOptions): TrainingRun {
+export function runTraining(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  seed: number | null,
+  options: TrainingRunOptions,
+): TrainingRun {
   if (options.engine === 'fast') {
     const { result, run } = trainOne(config, dataset, initial, options.engine, options.precision);
     // The precision that produced the numbers: f64 where the f32 kernel could not carry this network.
-    const engine = { engine: run.engine, precision: run.metrics[0].precision, ...(run.fallbackReason ? { fallbackReason: run.fallbackReason } : {}) };
+    const engine = {
+      engine: run.engine,
+      precision: run.metrics[0].precision,
+      ...(run.fallbackReason ? { fallbackReason: run.fallbackReason } : {}),
+    };
     return { result, report: trainingReport(config, dataset, seed, result, engine) };
   }
-  const result = train(config, dataset, initial, { traceEvery: options.logEvery, snapshotEvery: options.snapshotEvery ?? 0 });
+  const result = train(config, dataset, initial, {
+    traceEvery: options.logEvery,
+    snapshotEvery: options.snapshotEvery ?? 0,
+  });
   return { result, report: trainingReport(config, dataset, seed, result) };
 }

@@ -10,7 +10,10 @@ export const MAX_SAMPLES = 256;
 export type Support = { ok: true } | { ok: false; reason: string };
 
 export function fastEngineSupport(config: TrainingConfig, dataset: Dataset): Support {
-  const no = (reason: string): Support => ({ ok: false, reason: `the fast engine does not cover ${reason}; using the reference engine` });
+  const no = (reason: string): Support => ({
+    ok: false,
+    reason: `the fast engine does not cover ${reason}; using the reference engine`,
+  });
   if (config.optimizer !== 'gd') return no(`optimizer ${config.optimizer} (only plain gradient descent, gd)`);
   if (config.hidden.length !== 1) return no(`${config.hidden.length} hidden layers (only exactly one)`);
   if (config.hidden[0] > MAX_HIDDEN_UNITS) return no(`${config.hidden[0]} hidden units (at most ${MAX_HIDDEN_UNITS})`);

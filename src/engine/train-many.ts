@@ -12,7 +12,12 @@ import { fastEngineSupport } from './support.js';
 import type { EngineOptions, EngineRun } from './types.js';
 
 /** Trains one network per seed (initial parameters from core's seededInitialParameters). Synchronous; usable in worker threads. */
-export function trainMany(config: TrainingConfig, dataset: Dataset, seeds: ArrayLike<number>, options: EngineOptions): EngineRun {
+export function trainMany(
+  config: TrainingConfig,
+  dataset: Dataset,
+  seeds: ArrayLike<number>,
+  options: EngineOptions,
+): EngineRun {
   const P = shapeFor(config, dataset).parameterCount;
   const initial = new Float64Array(seeds.length * P);
   for (let n = 0; n < seeds.length; n++) initial.set(seededInitialParameters(config, dataset, seeds[n]), n * P);
@@ -20,12 +25,20 @@ export function trainMany(config: TrainingConfig, dataset: Dataset, seeds: Array
 }
 
 /** Same from explicit initial parameters (count x P, core layout). */
-export function trainManyFrom(config: TrainingConfig, dataset: Dataset, initial: Float64Array, count: number, options: EngineOptions): EngineRun {
+export function trainManyFrom(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  count: number,
+  options: EngineOptions,
+): EngineRun {
   const P = shapeFor(config, dataset).parameterCount;
-  if (initial.length !== count * P) throw new RangeError(`expected ${count} x ${P} initial parameters, got ${initial.length}`);
+  if (initial.length !== count * P)
+    throw new RangeError(`expected ${count} x ${P} initial parameters, got ${initial.length}`);
   if (options.engine === 'reference') return trainManyReference(config, dataset, initial, count, options);
   const support = fastEngineSupport(config, dataset);
-  if (!support.ok) return { ...trainManyReference(config, dataset, initial, count, options), fallbackReason: support.reason };
+  if (!support.ok)
+    return { ...trainManyReference(config, dataset, initial, count, options), fallbackReason: support.reason };
   const run = trainManyLockstep(config, dataset, initial, count, options);
   return options.precision === 'f32' ? retryInF64(config, dataset, initial, run, options) : run;
 }
@@ -37,7 +50,13 @@ export function trainManyFrom(config: TrainingConfig, dataset: Dataset, initial:
  * non-finite in f64 too is diverged. Each lane of the kernel depends only on its own network, so the result still
  * depends only on the trial, whatever it was batched with.
  */
-function retryInF64(config: TrainingConfig, dataset: Dataset, initial: Float64Array, run: EngineRun, options: EngineOptions): EngineRun {
+function retryInF64(
+  config: TrainingConfig,
+  dataset: Dataset,
+  initial: Float64Array,
+  run: EngineRun,
+  options: EngineOptions,
+): EngineRun {
   const again: number[] = [];
   run.metrics.forEach((m, n) => {
     if (m.diverged) again.push(n);

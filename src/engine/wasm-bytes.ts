@@ -4,10 +4,15 @@ import { readFileSync } from 'node:fs';
 /** Bytes of dist/engine/<name>.wasm, from dist/engine/*.js (beside it) or from src/engine/*.ts (through tsx). */
 export function readKernelBytes(name: string): Uint8Array {
   const here = import.meta.url;
-  const url = /\.ts$/.test(new URL(here).pathname) ? new URL(`../../dist/engine/${name}.wasm`, here) : new URL(`./${name}.wasm`, here);
+  const url = /\.ts$/.test(new URL(here).pathname)
+    ? new URL(`../../dist/engine/${name}.wasm`, here)
+    : new URL(`./${name}.wasm`, here);
   try {
     return readFileSync(url);
   } catch (error) {
-    throw new Error(`cannot read the WebAssembly kernel ${url.pathname} (run \`npm run build\`): ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `cannot read the WebAssembly kernel ${url.pathname} (run \`npm run build\`): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

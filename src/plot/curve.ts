@@ -51,39 +51,79 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     const fitsRight = 1 - p >= needed;
     const preferLeft = other !== null ? other > x : p > 0.5;
     const left = preferLeft ? fitsLeft || !fitsRight : !fitsRight && fitsLeft;
-    return { type: 'text' as const, align: left ? ('right' as const) : ('left' as const), baseline: 'top' as const, dx: left ? -6 : 6, dy: 4 + 18 * row, fontSize: 13, text };
+    return {
+      type: 'text' as const,
+      align: left ? ('right' as const) : ('left' as const),
+      baseline: 'top' as const,
+      dx: left ? -6 : 6,
+      dy: 4 + 18 * row,
+      fontSize: 13,
+      text,
+    };
   };
   // Rules and labels get one datum of their own: under the layer's data they would be drawn once per point.
   const single = { values: [{}] };
   const rules: object[] = [];
   if (xavier !== null) {
     rules.push(
-      { name: 'xavier_rule', data: single, mark: { type: 'rule', color: 'black', strokeWidth: 2 }, encoding: { x: { datum: xavier } } },
+      {
+        name: 'xavier_rule',
+        data: single,
+        mark: { type: 'rule', color: 'black', strokeWidth: 2 },
+        encoding: { x: { datum: xavier } },
+      },
       {
         name: 'xavier_label',
         data: single,
-        mark: { ...label(xavier, 0, minimum?.x ?? null, input.xavierLabel ?? `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`), color: 'black' },
+        mark: {
+          ...label(xavier, 0, minimum?.x ?? null, input.xavierLabel ?? `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`),
+          color: 'black',
+        },
         encoding: { x: { datum: xavier }, y: { value: 0 } },
       },
     );
   }
   const band = minimum !== null ? (input.minimumInterval ?? null) : null;
   if (band !== null && Number.isFinite(band.low) && Number.isFinite(band.high)) {
-    rules.unshift({ name: 'minimum_interval', data: { values: [{ low: band.low, high: band.high }] }, mark: { type: 'rect', color: MINIMUM_GREEN, opacity: 0.15, clip: true }, encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } });
+    rules.unshift({
+      name: 'minimum_interval',
+      data: { values: [{ low: band.low, high: band.high }] },
+      mark: { type: 'rect', color: MINIMUM_GREEN, opacity: 0.15, clip: true },
+      encoding: { x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } },
+    });
   }
   if (input.lowest) {
     rules.push(
-      { name: 'lowest_rule', data: single, mark: { type: 'rule', color: '#555555', strokeWidth: 1.2, strokeDash: [2, 3] }, encoding: { x: { datum: input.lowest.x } } },
-      { name: 'lowest_label', data: single, mark: { ...label(input.lowest.x, 2, minimum?.x ?? null, input.lowest.label), color: '#444444', fontSize: 12 }, encoding: { x: { datum: input.lowest.x }, y: { value: 0 } } },
+      {
+        name: 'lowest_rule',
+        data: single,
+        mark: { type: 'rule', color: '#555555', strokeWidth: 1.2, strokeDash: [2, 3] },
+        encoding: { x: { datum: input.lowest.x } },
+      },
+      {
+        name: 'lowest_label',
+        data: single,
+        mark: { ...label(input.lowest.x, 2, minimum?.x ?? null, input.lowest.label), color: '#444444', fontSize: 12 },
+        encoding: { x: { datum: input.lowest.x }, y: { value: 0 } },
+      },
     );
   }
   if (minimum !== null) {
     rules.push(
-      { name: 'minimum_rule', data: single, mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 2, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } },
+      {
+        name: 'minimum_rule',
+        data: single,
+        mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 2, strokeDash: [7, 4] },
+        encoding: { x: { datum: minimum.x } },
+      },
       {
         name: 'minimum_label',
         data: single,
-        mark: { ...label(minimum.x, 1, xavier, minimum.label ?? `minimum ≈ ${short(minimum.x)}`), color: MINIMUM_GREEN, fontWeight: 'bold' },
+        mark: {
+          ...label(minimum.x, 1, xavier, minimum.label ?? `minimum ≈ ${short(minimum.x)}`),
+          color: MINIMUM_GREEN,
+          fontWeight: 'bold',
+        },
         encoding: { x: { datum: minimum.x }, y: { value: 0 } },
       },
     );
@@ -91,7 +131,10 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
 
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title ?? 'Total loss against the initial weights', subtitle: input.subtitle ?? 'mean ± standard error per point; lower is faster learning' },
+    title: {
+      text: input.title ?? 'Total loss against the initial weights',
+      subtitle: input.subtitle ?? 'mean ± standard error per point; lower is faster learning',
+    },
     config: CHART_CONFIG,
     data: { values },
     resolve: { scale: { x: 'shared' } },
@@ -104,7 +147,16 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
           {
             name: 'stderr_bars',
             mark: { type: 'errorbar', color: VIRIDIS_STEPS[1], thickness: 1.2 },
-            encoding: { x, y: { field: 'lo', type: 'quantitative', title: input.yTitle ?? 'Mean total loss (sum of the per-epoch loss)', scale: { zero: false } }, y2: { field: 'hi' } },
+            encoding: {
+              x,
+              y: {
+                field: 'lo',
+                type: 'quantitative',
+                title: input.yTitle ?? 'Mean total loss (sum of the per-epoch loss)',
+                scale: { zero: false },
+              },
+              y2: { field: 'hi' },
+            },
           },
           {
             name: 'mean_points',
@@ -112,37 +164,84 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
             encoding: {
               x: { ...x, axis: { title: null } },
               y: { field: 'mean', type: 'quantitative' },
-              tooltip: [{ field: 'x', title: input.parameter }, { field: 'mean', format: '.1f' }, { field: 'stderr', format: '.1f' }, { field: 'count' }, { field: 'excluded', title: 'diverged, left out' }],
+              tooltip: [
+                { field: 'x', title: input.parameter },
+                { field: 'mean', format: '.1f' },
+                { field: 'stderr', format: '.1f' },
+                { field: 'count' },
+                { field: 'excluded', title: 'diverged, left out' },
+              ],
             },
           },
           // A mean that leaves out more than the study layer's limit of its trials is ringed (the subtitle says so).
           ...(input.points.some((p) => p.marked)
-            ? [{
-                name: 'marked_points',
-                transform: [{ filter: 'datum.marked' }],
-                mark: { type: 'point', filled: false, size: 120, strokeWidth: 1.6, color: MARKED_RED },
-                encoding: { x: { ...x, axis: { title: null } }, y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'x', title: input.parameter }, { field: 'excluded', title: 'diverged, left out' }, { field: 'count' }] },
-              }]
+            ? [
+                {
+                  name: 'marked_points',
+                  transform: [{ filter: 'datum.marked' }],
+                  mark: { type: 'point', filled: false, size: 120, strokeWidth: 1.6, color: MARKED_RED },
+                  encoding: {
+                    x: { ...x, axis: { title: null } },
+                    y: { field: 'mean', type: 'quantitative' },
+                    tooltip: [
+                      { field: 'x', title: input.parameter },
+                      { field: 'excluded', title: 'diverged, left out' },
+                      { field: 'count' },
+                    ],
+                  },
+                },
+              ]
             : []),
           ...rules,
         ],
       },
-      ...(input.successTitle === null ? [] : [{
-        width,
-        height: 130,
-        layer: [
-          {
-            name: 'success_line',
-            mark: { type: 'line', color: VIRIDIS_STEPS[2], strokeWidth: 1.5, point: { filled: true, size: 12, color: VIRIDIS_STEPS[2] } },
-            encoding: {
-              x: { ...x, title: parameterTitle(input.parameter) },
-              y: { field: 'successRate', type: 'quantitative', title: input.successTitle ?? 'Learned XOR', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+      ...(input.successTitle === null
+        ? []
+        : [
+            {
+              width,
+              height: 130,
+              layer: [
+                {
+                  name: 'success_line',
+                  mark: {
+                    type: 'line',
+                    color: VIRIDIS_STEPS[2],
+                    strokeWidth: 1.5,
+                    point: { filled: true, size: 12, color: VIRIDIS_STEPS[2] },
+                  },
+                  encoding: {
+                    x: { ...x, title: parameterTitle(input.parameter) },
+                    y: {
+                      field: 'successRate',
+                      type: 'quantitative',
+                      title: input.successTitle ?? 'Learned XOR',
+                      scale: { domain: [0, 1] },
+                      axis: { format: '.0%', tickCount: 3 },
+                    },
+                  },
+                },
+                ...(xavier !== null
+                  ? [
+                      {
+                        data: single,
+                        mark: { type: 'rule', color: 'black', strokeWidth: 1.5 },
+                        encoding: { x: { datum: xavier } },
+                      },
+                    ]
+                  : []),
+                ...(minimum !== null
+                  ? [
+                      {
+                        data: single,
+                        mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] },
+                        encoding: { x: { datum: minimum.x } },
+                      },
+                    ]
+                  : []),
+              ],
             },
-          },
-          ...(xavier !== null ? [{ data: single, mark: { type: 'rule', color: 'black', strokeWidth: 1.5 }, encoding: { x: { datum: xavier } } }] : []),
-          ...(minimum !== null ? [{ data: single, mark: { type: 'rule', color: MINIMUM_GREEN, strokeWidth: 1.5, strokeDash: [7, 4] }, encoding: { x: { datum: minimum.x } } }] : []),
-        ],
-      }]),
+          ]),
     ],
   } as TopLevelSpec;
 }

@@ -82,7 +82,10 @@ let cache: { regular: GlyphWidths; bold: GlyphWidths } | null = null;
 function fontWidths(): { regular: GlyphWidths; bold: GlyphWidths } {
   if (!cache) {
     const dir = fontDir();
-    cache = { regular: readGlyphWidths(readFileSync(join(dir, FILES.regular))), bold: readGlyphWidths(readFileSync(join(dir, FILES.bold))) };
+    cache = {
+      regular: readGlyphWidths(readFileSync(join(dir, FILES.regular))),
+      bold: readGlyphWidths(readFileSync(join(dir, FILES.bold))),
+    };
   }
   return cache;
 }

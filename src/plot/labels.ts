@@ -49,7 +49,9 @@ export function rectAround([cx, cy]: readonly [number, number], size: { width: n
 
 /** The area of the overlap of two rectangles (0 when they do not overlap). */
 function overlapArea(a: Rect, b: Rect): number {
-  return Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  return (
+    Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0))
+  );
 }
 
 /**
@@ -57,8 +59,17 @@ function overlapArea(a: Rect, b: Rect): number {
  * `obstacles`; when none is clear, the one inside the frame that covers the least of them. The chosen rectangle is
  * appended to `obstacles`.
  */
-export function placeLabel(frame: Frame, centres: readonly [number, number][], size: { width: number; height: number }, obstacles: Rect[]): number {
-  const outside = (r: Rect) => Math.max(0, 1 - r.x0) + Math.max(0, 1 - r.y0) + Math.max(0, r.x1 - frame.width + 1) + Math.max(0, r.y1 - frame.height + 1);
+export function placeLabel(
+  frame: Frame,
+  centres: readonly [number, number][],
+  size: { width: number; height: number },
+  obstacles: Rect[],
+): number {
+  const outside = (r: Rect) =>
+    Math.max(0, 1 - r.x0) +
+    Math.max(0, 1 - r.y0) +
+    Math.max(0, r.x1 - frame.width + 1) +
+    Math.max(0, r.y1 - frame.height + 1);
   const cost = (c: readonly [number, number]) => {
     const r = rectAround(c, size);
     return outside(r) * 1e6 + obstacles.reduce((sum, o) => sum + overlapArea(r, o), 0);
@@ -74,7 +85,11 @@ export function placeLabel(frame: Frame, centres: readonly [number, number][], s
 }
 
 /** `centre` moved the least that puts a label of `size` inside the frame (for a label no candidate fits). */
-export function insideFrame(frame: Frame, [cx, cy]: readonly [number, number], size: { width: number; height: number }): [number, number] {
+export function insideFrame(
+  frame: Frame,
+  [cx, cy]: readonly [number, number],
+  size: { width: number; height: number },
+): [number, number] {
   const clamp = (v: number, half: number, extent: number) => Math.min(Math.max(v, half + 1), extent - half - 1);
   return [clamp(cx, size.width / 2, frame.width), clamp(cy, size.height / 2, frame.height)];
 }

@@ -34,18 +34,30 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
   const order = (values: (number | string)[]) => {
     const unique = [...new Map(values.map((v) => [label(v), v])).values()];
     const numeric = unique.every((v) => typeof v === 'number');
-    return (numeric ? unique.sort((a, b) => sortKey(a) - sortKey(b)) : unique.sort((a, b) => String(a).localeCompare(String(b)))).map(label);
+    return (
+      numeric
+        ? unique.sort((a, b) => sortKey(a) - sortKey(b))
+        : unique.sort((a, b) => String(a).localeCompare(String(b)))
+    ).map(label);
   };
   const xs = order(input.cells.map((c) => c.x));
   const ys = order(input.cells.map((c) => c.y)).reverse();
-  const values = input.cells.map((c) => ({ x: label(c.x), y: label(c.y), mean: c.mean, successRate: c.successRate, count: c.count }));
+  const values = input.cells.map((c) => ({
+    x: label(c.x),
+    y: label(c.y),
+    mean: c.mean,
+    successRate: c.successRate,
+    count: c.count,
+  }));
   const many = xs.length > 24;
   // Means spanning orders of magnitude (one column of diverging learning rates at ~47,000 beside 500-4,000) wash a
   // linear scale into one shade: colour them on a log scale then, and say so in the legend.
   const means = values.map((v) => v.mean).filter((m): m is number => m !== null && Number.isFinite(m));
   const log = heatmapUsesLogScale(means);
   const diverged = values.some((v) => v.mean === null);
-  const how = [log ? 'colour on a log scale' : '', diverged ? 'grey ×: every training there diverged (no mean)' : ''].filter(Boolean).join('; ');
+  const how = [log ? 'colour on a log scale' : '', diverged ? 'grey ×: every training there diverged (no mean)' : '']
+    .filter(Boolean)
+    .join('; ');
   const subtitle = input.subtitle ?? 'mean total loss per pair of values; darker is faster learning';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -59,15 +71,33 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
         name: 'cells',
         mark: { type: 'rect' },
         encoding: {
-          x: { field: 'x', type: 'ordinal', sort: xs, title: parameterTitle(input.xParameter), axis: { labelAngle: many ? -90 : 0, labelOverlap: true } },
-          y: { field: 'y', type: 'ordinal', sort: ys, title: parameterTitle(input.yParameter), axis: { labelOverlap: true } },
+          x: {
+            field: 'x',
+            type: 'ordinal',
+            sort: xs,
+            title: parameterTitle(input.xParameter),
+            axis: { labelAngle: many ? -90 : 0, labelOverlap: true },
+          },
+          y: {
+            field: 'y',
+            type: 'ordinal',
+            sort: ys,
+            title: parameterTitle(input.yParameter),
+            axis: { labelOverlap: true },
+          },
           color: {
             field: 'mean',
             type: 'quantitative',
             title: log ? ['Mean total loss', '(log scale)'] : ['Mean', 'total loss'],
             scale: log ? { type: 'log', scheme: 'viridis' } : { scheme: 'viridis' },
           },
-          tooltip: [{ field: 'x' }, { field: 'y' }, { field: 'mean', format: '.1f' }, { field: 'successRate', format: '.0%' }, { field: 'count' }],
+          tooltip: [
+            { field: 'x' },
+            { field: 'y' },
+            { field: 'mean', format: '.1f' },
+            { field: 'successRate', format: '.0%' },
+            { field: 'count' },
+          ],
         },
       },
       ...(diverged
@@ -77,13 +107,19 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
               name: 'diverged',
               transform: [{ filter: 'datum.mean === null' }],
               mark: { type: 'rect' as const, color: '#bdbdbd' },
-              encoding: { x: { field: 'x', type: 'ordinal' as const, sort: xs }, y: { field: 'y', type: 'ordinal' as const, sort: ys } },
+              encoding: {
+                x: { field: 'x', type: 'ordinal' as const, sort: xs },
+                y: { field: 'y', type: 'ordinal' as const, sort: ys },
+              },
             },
             {
               name: 'diverged-mark',
               transform: [{ filter: 'datum.mean === null' }],
               mark: { type: 'text' as const, text: '×', color: '#424242', fontSize: 14 },
-              encoding: { x: { field: 'x', type: 'ordinal' as const, sort: xs }, y: { field: 'y', type: 'ordinal' as const, sort: ys } },
+              encoding: {
+                x: { field: 'x', type: 'ordinal' as const, sort: xs },
+                y: { field: 'y', type: 'ordinal' as const, sort: ys },
+              },
             },
           ]
         : []),
@@ -99,10 +135,19 @@ export interface BoundaryInput {
 }
 
 export function boundarySpec(input: BoundaryInput): TopLevelSpec {
-  const axis = (title: string) => ({ field: '', type: 'quantitative' as const, title, scale: { domain: [GRID_MIN, GRID_MAX], nice: false, zero: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1], format: '.2~f' } });
+  const axis = (title: string) => ({
+    field: '',
+    type: 'quantitative' as const,
+    title,
+    scale: { domain: [GRID_MIN, GRID_MAX], nice: false, zero: false },
+    axis: { values: [0, 0.25, 0.5, 0.75, 1], format: '.2~f' },
+  });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title ?? 'What the network learned', subtitle: input.subtitle ?? 'network output for every input pair; the white line is where it crosses 0.5' },
+    title: {
+      text: input.title ?? 'What the network learned',
+      subtitle: input.subtitle ?? 'network output for every input pair; the white line is where it crosses 0.5',
+    },
     config: CHART_CONFIG,
     width: 460,
     height: 460,
@@ -116,7 +161,13 @@ export function boundarySpec(input: BoundaryInput): TopLevelSpec {
           x2: { field: 'x1hi' },
           y: { ...axis('Input 2'), field: 'x2lo' },
           y2: { field: 'x2hi' },
-          color: { field: 'output', type: 'quantitative', title: 'Output', scale: { scheme: 'viridis', domain: [0, 1] }, legend: { gradientLength: 300 } },
+          color: {
+            field: 'output',
+            type: 'quantitative',
+            title: 'Output',
+            scale: { scheme: 'viridis', domain: [0, 1] },
+            legend: { gradientLength: 300 },
+          },
         },
       },
       {
@@ -125,7 +176,12 @@ export function boundarySpec(input: BoundaryInput): TopLevelSpec {
         data: { values: input.grid as GridCell[] },
         transform: [{ filter: 'datum.boundary' }],
         mark: { type: 'rect', color: 'white', stroke: null, opacity: 1 },
-        encoding: { x: { field: 'x1lo', type: 'quantitative' }, x2: { field: 'x1hi' }, y: { field: 'x2lo', type: 'quantitative' }, y2: { field: 'x2hi' } },
+        encoding: {
+          x: { field: 'x1lo', type: 'quantitative' },
+          x2: { field: 'x1hi' },
+          y: { field: 'x2lo', type: 'quantitative' },
+          y2: { field: 'x2hi' },
+        },
       },
       {
         name: 'samples',

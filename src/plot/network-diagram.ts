@@ -45,9 +45,14 @@ const COLUMN = 230;
 const ROW = 95;
 
 /** The units and edges of the network with `parameters`, in pixel positions (y down). */
-export function networkDiagram(config: TrainingConfig, dataset: Dataset, parameters: Float64Array): { units: DiagramUnit[]; edges: DiagramEdge[]; width: number; height: number } {
+export function networkDiagram(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+): { units: DiagramUnit[]; edges: DiagramEdge[]; width: number; height: number } {
   const shape = shapeFor(config, dataset);
-  if (parameters.length !== shape.parameterCount) throw new RangeError(`expected ${shape.parameterCount} parameters, got ${parameters.length}`);
+  if (parameters.length !== shape.parameterCount)
+    throw new RangeError(`expected ${shape.parameterCount} parameters, got ${parameters.length}`);
   const tallest = Math.max(...shape.sizes);
   const height = Math.max(2, tallest) * ROW;
   const width = (shape.sizes.length - 1) * COLUMN;
@@ -57,7 +62,10 @@ export function networkDiagram(config: TrainingConfig, dataset: Dataset, paramet
     if (layer === last) return shape.sizes[last] > 1 ? `y${j + 1}` : 'y';
     return unitName(layer, j, config.hidden.length);
   };
-  const position = (layer: number, j: number): [number, number] => [layer * COLUMN, height / 2 + (j - (shape.sizes[layer] - 1) / 2) * ROW];
+  const position = (layer: number, j: number): [number, number] => [
+    layer * COLUMN,
+    height / 2 + (j - (shape.sizes[layer] - 1) / 2) * ROW,
+  ];
   const units: DiagramUnit[] = shape.sizes.flatMap((size, layer) =>
     Array.from({ length: size }, (_, j) => {
       const [x, y] = position(layer, j);
@@ -104,11 +112,27 @@ const POSITIVE = WEIGHT_POSITIVE;
 const NEGATIVE = WEIGHT_NEGATIVE;
 
 /** The diagram as a chart: edges under the units, the weights' values on the edges when there are few of them. */
-export function networkChart(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, seed: number | null, when: string): TopLevelSpec {
+export function networkChart(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  seed: number | null,
+  when: string,
+): TopLevelSpec {
   const { units, edges, width, height } = networkDiagram(config, dataset, parameters);
   const margin = 60;
-  const x = (field: string) => ({ field, type: 'quantitative' as const, scale: { domain: [-margin, width + margin], nice: false, zero: false }, axis: null });
-  const y = (field: string) => ({ field, type: 'quantitative' as const, scale: { domain: [height + ROW / 2, -ROW / 2], nice: false, zero: false }, axis: null });
+  const x = (field: string) => ({
+    field,
+    type: 'quantitative' as const,
+    scale: { domain: [-margin, width + margin], nice: false, zero: false },
+    axis: null,
+  });
+  const y = (field: string) => ({
+    field,
+    type: 'quantitative' as const,
+    scale: { domain: [height + ROW / 2, -ROW / 2], nice: false, zero: false },
+    axis: null,
+  });
   const maxMagnitude = Math.max(...edges.map((e) => e.magnitude), 1e-12);
   const labelled = edges.filter((e) => e.label !== '');
   return {
@@ -134,9 +158,30 @@ export function networkChart(config: TrainingConfig, dataset: Dataset, parameter
           y: y('y'),
           x2: { field: 'x2' },
           y2: { field: 'y2' },
-          color: { field: 'sign', type: 'nominal', title: 'Weight', scale: { domain: ['positive', 'negative'], range: [POSITIVE, NEGATIVE] } },
-          strokeDash: { field: 'sign', type: 'nominal', title: 'Weight', scale: { domain: ['positive', 'negative'], range: [[1, 0], [7, 4]] } },
-          strokeWidth: { field: 'magnitude', type: 'quantitative', title: '|weight|', scale: { domain: [0, maxMagnitude], range: [0.5, 10] } },
+          color: {
+            field: 'sign',
+            type: 'nominal',
+            title: 'Weight',
+            scale: { domain: ['positive', 'negative'], range: [POSITIVE, NEGATIVE] },
+          },
+          strokeDash: {
+            field: 'sign',
+            type: 'nominal',
+            title: 'Weight',
+            scale: {
+              domain: ['positive', 'negative'],
+              range: [
+                [1, 0],
+                [7, 4],
+              ],
+            },
+          },
+          strokeWidth: {
+            field: 'magnitude',
+            type: 'quantitative',
+            title: '|weight|',
+            scale: { domain: [0, maxMagnitude], range: [0.5, 10] },
+          },
           tooltip: [{ field: 'from' }, { field: 'to' }, { field: 'weight', format: '.4f' }],
         },
       },
@@ -147,16 +192,46 @@ export function networkChart(config: TrainingConfig, dataset: Dataset, parameter
         mark: { type: 'rect', fill: 'white', opacity: 0.9, cornerRadius: 3 },
         encoding: { x: x('x0'), x2: { field: 'x1' }, y: y('y0'), y2: { field: 'y1' } },
       },
-      { name: 'edge-labels', data: { values: labelled }, mark: { type: 'text', fontSize: 13 }, encoding: { x: x('labelX'), y: y('labelY'), text: { field: 'label' }, color: { field: 'sign', type: 'nominal', legend: null, scale: { domain: ['positive', 'negative'], range: [POSITIVE, NEGATIVE] } } } },
+      {
+        name: 'edge-labels',
+        data: { values: labelled },
+        mark: { type: 'text', fontSize: 13 },
+        encoding: {
+          x: x('labelX'),
+          y: y('labelY'),
+          text: { field: 'label' },
+          color: {
+            field: 'sign',
+            type: 'nominal',
+            legend: null,
+            scale: { domain: ['positive', 'negative'], range: [POSITIVE, NEGATIVE] },
+          },
+        },
+      },
       {
         name: 'units',
         data: { values: units },
         mark: { type: 'circle', size: 1700, fill: 'white', stroke: '#111111', strokeWidth: 2, opacity: 1 },
         encoding: { x: x('x'), y: y('y'), tooltip: [{ field: 'name' }, { field: 'bias', format: '.4f' }] },
       },
-      { name: 'unit-names', data: { values: units }, mark: { type: 'text', fontSize: 15, fontWeight: 'bold' }, encoding: { x: x('x'), y: y('y'), text: { field: 'name' } } },
-      { name: 'bias-halo', data: { values: units.filter((u) => u.bias !== null) }, mark: { type: 'text', fontSize: 13, dy: 34, stroke: 'white', strokeWidth: 4, strokeJoin: 'round' }, encoding: { x: x('x'), y: y('y'), text: { field: 'biasText' } } },
-      { name: 'biases', data: { values: units.filter((u) => u.bias !== null) }, mark: { type: 'text', fontSize: 13, dy: 34, color: '#333333' }, encoding: { x: x('x'), y: y('y'), text: { field: 'biasText' } } },
+      {
+        name: 'unit-names',
+        data: { values: units },
+        mark: { type: 'text', fontSize: 15, fontWeight: 'bold' },
+        encoding: { x: x('x'), y: y('y'), text: { field: 'name' } },
+      },
+      {
+        name: 'bias-halo',
+        data: { values: units.filter((u) => u.bias !== null) },
+        mark: { type: 'text', fontSize: 13, dy: 34, stroke: 'white', strokeWidth: 4, strokeJoin: 'round' },
+        encoding: { x: x('x'), y: y('y'), text: { field: 'biasText' } },
+      },
+      {
+        name: 'biases',
+        data: { values: units.filter((u) => u.bias !== null) },
+        mark: { type: 'text', fontSize: 13, dy: 34, color: '#333333' },
+        encoding: { x: x('x'), y: y('y'), text: { field: 'biasText' } },
+      },
     ],
   } as unknown as TopLevelSpec;
 }

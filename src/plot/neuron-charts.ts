@@ -6,7 +6,16 @@ import { firstLayerLines, shapeFor, type Dataset, type TrainingConfig } from '..
 import { short } from '../text/format.js';
 import { describeTraining } from './charts.js';
 import { boundarySpec } from './landscape.js';
-import { INPUT_BOX, LINE_LABEL_FONT, activationRange, firstLayerMarks, hiddenSpace, unitGrids, unitName, type LineMark } from './neurons.js';
+import {
+  INPUT_BOX,
+  LINE_LABEL_FONT,
+  activationRange,
+  firstLayerMarks,
+  hiddenSpace,
+  unitGrids,
+  unitName,
+  type LineMark,
+} from './neurons.js';
 import { CHART_CONFIG } from './theme.js';
 import { outputGrid, samplePoints } from './training.js';
 
@@ -17,7 +26,9 @@ const PANEL_SIZE = 200;
 
 /** "6.94 x1 − 7.17 x2 − 3.68": a linear form with its signs written as signs. */
 export function linear(terms: [number, string][], constant: number): string {
-  const parts = terms.map(([w, name], k) => `${k === 0 ? (w < 0 ? '−' : '') : w < 0 ? ' − ' : ' + '}${short(Math.abs(w))} ${name}`);
+  const parts = terms.map(
+    ([w, name], k) => `${k === 0 ? (w < 0 ? '−' : '') : w < 0 ? ' − ' : ' + '}${short(Math.abs(w))} ${name}`,
+  );
   return `${parts.join('')}${constant < 0 ? ' − ' : ' + '}${short(Math.abs(constant))}`;
 }
 
@@ -26,17 +37,53 @@ function lineLayers(marks: readonly LineMark[], name: string, fontSize = LINE_LA
   const values = marks as LineMark[];
   const q = (field: string) => ({ field, type: 'quantitative' as const });
   return [
-    { name: `${name}-halo`, data: { values }, mark: { type: 'rule', color: 'white', strokeWidth: 5, opacity: 0.8 }, encoding: { x: q('x1a'), y: q('x2a'), x2: { field: 'x1b' }, y2: { field: 'x2b' } } },
-    { name, data: { values }, mark: { type: 'rule', color: LINE_COLOUR, strokeWidth: 2.5, strokeDash: [9, 4] }, encoding: { x: q('x1a'), y: q('x2a'), x2: { field: 'x1b' }, y2: { field: 'x2b' } } },
-    { name: `${name}-ticks`, data: { values }, mark: { type: 'rule', color: LINE_COLOUR, strokeWidth: 3 }, encoding: { x: q('tickX1a'), y: q('tickX2a'), x2: { field: 'tickX1b' }, y2: { field: 'tickX2b' } } },
-    { name: `${name}-label-halo`, data: { values }, mark: { type: 'text', fontSize, fontWeight: 'bold', stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.9 }, encoding: { x: q('labelX1'), y: q('labelX2'), text: { field: 'label' } } },
-    { name: `${name}-labels`, data: { values }, mark: { type: 'text', fontSize, fontWeight: 'bold', color: LINE_COLOUR }, encoding: { x: q('labelX1'), y: q('labelX2'), text: { field: 'label' } } },
+    {
+      name: `${name}-halo`,
+      data: { values },
+      mark: { type: 'rule', color: 'white', strokeWidth: 5, opacity: 0.8 },
+      encoding: { x: q('x1a'), y: q('x2a'), x2: { field: 'x1b' }, y2: { field: 'x2b' } },
+    },
+    {
+      name,
+      data: { values },
+      mark: { type: 'rule', color: LINE_COLOUR, strokeWidth: 2.5, strokeDash: [9, 4] },
+      encoding: { x: q('x1a'), y: q('x2a'), x2: { field: 'x1b' }, y2: { field: 'x2b' } },
+    },
+    {
+      name: `${name}-ticks`,
+      data: { values },
+      mark: { type: 'rule', color: LINE_COLOUR, strokeWidth: 3 },
+      encoding: { x: q('tickX1a'), y: q('tickX2a'), x2: { field: 'tickX1b' }, y2: { field: 'tickX2b' } },
+    },
+    {
+      name: `${name}-label-halo`,
+      data: { values },
+      mark: {
+        type: 'text',
+        fontSize,
+        fontWeight: 'bold',
+        stroke: 'white',
+        strokeWidth: 4,
+        strokeJoin: 'round',
+        opacity: 0.9,
+      },
+      encoding: { x: q('labelX1'), y: q('labelX2'), text: { field: 'label' } },
+    },
+    {
+      name: `${name}-labels`,
+      data: { values },
+      mark: { type: 'text', fontSize, fontWeight: 'bold', color: LINE_COLOUR },
+      encoding: { x: q('labelX1'), y: q('labelX2'), text: { field: 'label' } },
+    },
   ];
 }
 
 /** "h3's line misses the view: its output is above 0.5 all over it" for each unit that misses. */
 function missedText(missed: { unit: string; positive: boolean }[], activation: TrainingConfig['activation']): string[] {
-  const side = (positive: boolean) => (activation === 'sigmoid' ? `its output is ${positive ? 'above' : 'below'} 0.5 all over it` : `z is ${positive ? 'positive' : 'negative'} all over it`);
+  const side = (positive: boolean) =>
+    activation === 'sigmoid'
+      ? `its output is ${positive ? 'above' : 'below'} 0.5 all over it`
+      : `z is ${positive ? 'positive' : 'negative'} all over it`;
   return missed.map((m) => `${m.unit}'s line misses the view: ${side(m.positive)}`);
 }
 
@@ -44,20 +91,48 @@ function missedText(missed: { unit: string; positive: boolean }[], activation: T
  * The decision boundary with each first-layer unit's line w.x + b = 0 (dashed, labelled on the side where the
  * unit's output is above 0.5), and below it one panel per unit: that unit's own output over the input square.
  */
-export function boundaryUnitsChart(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, seed: number | null, totalLoss: number | null): TopLevelSpec {
+export function boundaryUnitsChart(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  seed: number | null,
+  totalLoss: number | null,
+): TopLevelSpec {
   const samples = samplePoints(dataset);
   const points = samples.map((s) => [s.x1, s.x2] as [number, number]);
   const units = config.hidden[0];
   const { view: main, missed } = boundaryLinesView(config, dataset, parameters);
   const cells = unitGrids(config, dataset, parameters);
   const range = activationRange(config.activation);
-  const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [-0.1, 1.1], nice: false, zero: false }, axis: { values: [0, 0.5, 1], format: '.1~f' } });
+  const axis = (title: string) => ({
+    type: 'quantitative' as const,
+    title,
+    scale: { domain: [-0.1, 1.1], nice: false, zero: false },
+    axis: { values: [0, 0.5, 1], format: '.1~f' },
+  });
   const lines = firstLayerLines(shapeFor(config, dataset), parameters, INPUT_BOX);
   const panels = lines.map(({ unit: j, w1, w2, b }) => {
     const name = unitName(1, j, config.hidden.length);
-    const own = firstLayerMarks(config, dataset, parameters, points, { box: INPUT_BOX, width: PANEL_SIZE, height: PANEL_SIZE }, { sampleHalf: 7, fontSize: 12, only: j });
+    const own = firstLayerMarks(
+      config,
+      dataset,
+      parameters,
+      points,
+      { box: INPUT_BOX, width: PANEL_SIZE, height: PANEL_SIZE },
+      { sampleHalf: 7, fontSize: 12, only: j },
+    );
     return {
-      title: { text: `${name} = ${config.activation}(${linear([[w1, 'x1'], [w2, 'x2']], b)})${own.marks.length ? '' : ': line outside'}`, fontSize: 13, fontWeight: 'normal' as const },
+      title: {
+        text: `${name} = ${config.activation}(${linear(
+          [
+            [w1, 'x1'],
+            [w2, 'x2'],
+          ],
+          b,
+        )})${own.marks.length ? '' : ': line outside'}`,
+        fontSize: 13,
+        fontWeight: 'normal' as const,
+      },
       width: PANEL_SIZE,
       height: PANEL_SIZE,
       layer: [
@@ -110,12 +185,27 @@ export function boundaryUnitsChart(config: TrainingConfig, dataset: Dataset, par
 }
 
 /** The decision boundary with the first hidden layer's lines, as one view (no title), and the units that miss it. */
-function boundaryLinesView(config: TrainingConfig, dataset: Dataset, parameters: Float64Array): { view: { width: number; height: number; layer: unknown[] }; missed: { unit: string; positive: boolean }[] } {
+function boundaryLinesView(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+): { view: { width: number; height: number; layer: unknown[] }; missed: { unit: string; positive: boolean }[] } {
   const samples = samplePoints(dataset);
   const points = samples.map((s) => [s.x1, s.x2] as [number, number]);
-  const { marks, missed } = firstLayerMarks(config, dataset, parameters, points, { box: INPUT_BOX, width: MAIN_SIZE, height: MAIN_SIZE });
-  const base = boundarySpec({ grid: outputGrid(config, dataset, parameters), samples }) as unknown as { layer: Record<string, unknown>[]; width: number; height: number };
-  return { view: { width: base.width, height: base.height, layer: [...base.layer, ...lineLayers(marks, 'unit-lines')] }, missed };
+  const { marks, missed } = firstLayerMarks(config, dataset, parameters, points, {
+    box: INPUT_BOX,
+    width: MAIN_SIZE,
+    height: MAIN_SIZE,
+  });
+  const base = boundarySpec({ grid: outputGrid(config, dataset, parameters), samples }) as unknown as {
+    layer: Record<string, unknown>[];
+    width: number;
+    height: number;
+  };
+  return {
+    view: { width: base.width, height: base.height, layer: [...base.layer, ...lineLayers(marks, 'unit-lines')] },
+    missed,
+  };
 }
 
 /** One trained network of a side-by-side comparison, and what to call it. */
@@ -130,14 +220,30 @@ export interface ComparedNetwork {
  * Networks side by side, each as a column: the decision boundary with its hidden units' lines above, the hidden
  * space below (the report's learned network beside one stuck at the ln 2 saddle).
  */
-export function comparedNetworksChart(networks: readonly ComparedNetwork[], dataset: Dataset, title: string, subtitle: string[]): TopLevelSpec {
+export function comparedNetworksChart(
+  networks: readonly ComparedNetwork[],
+  dataset: Dataset,
+  title: string,
+  subtitle: string[],
+): TopLevelSpec {
   const columns = networks.map(({ config, parameters, title: heading }, k) => {
     const boundary = boundaryLinesView(config, dataset, parameters);
     const space = hiddenSpaceView(config, dataset, parameters);
     // Vega-Lite names every mark after its layer: the columns' layers need names of their own.
-    for (const view of [boundary.view, space.view]) view.layer = view.layer.map((layer) => ({ ...(layer as object), name: `network-${k + 1}-${(layer as { name: string }).name}` }));
-    const notes = [`above: each hidden unit's line; below: the hidden space, output line ${space.equation}`, ...missedText(boundary.missed, config.activation)];
-    return { title: { text: heading, subtitle: notes, fontSize: 15, subtitleFontSize: 12 }, vconcat: [boundary.view, space.view], spacing: 24 };
+    for (const view of [boundary.view, space.view])
+      view.layer = view.layer.map((layer) => ({
+        ...(layer as object),
+        name: `network-${k + 1}-${(layer as { name: string }).name}`,
+      }));
+    const notes = [
+      `above: each hidden unit's line; below: the hidden space, output line ${space.equation}`,
+      ...missedText(boundary.missed, config.activation),
+    ];
+    return {
+      title: { text: heading, subtitle: notes, fontSize: 15, subtitleFontSize: 12 },
+      vconcat: [boundary.view, space.view],
+      spacing: 24,
+    };
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -153,33 +259,65 @@ export function comparedNetworksChart(networks: readonly ComparedNetwork[], data
  * The samples where the last hidden layer sends them (units `pair`, 0-based), over the output neuron's own output,
  * with its line: the plane in which XOR becomes linearly separable.
  */
-export function hiddenSpaceChart(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, seed: number | null, pair?: [number, number]): TopLevelSpec {
+export function hiddenSpaceChart(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  seed: number | null,
+  pair?: [number, number],
+): TopLevelSpec {
   const { view, notes } = hiddenSpaceView(config, dataset, parameters, pair);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'The hidden space: where the hidden layer sends the samples', subtitle: [describeTraining(config, seed), ...notes] },
+    title: {
+      text: 'The hidden space: where the hidden layer sends the samples',
+      subtitle: [describeTraining(config, seed), ...notes],
+    },
     config: CHART_CONFIG,
     ...view,
   } as unknown as TopLevelSpec;
 }
 
 /** The hidden space as one view (its layers, no title) and the lines that explain it. */
-function hiddenSpaceView(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, pair?: [number, number]): { view: { width: number; height: number; layer: unknown[] }; notes: string[]; equation: string } {
+function hiddenSpaceView(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  pair?: [number, number],
+): { view: { width: number; height: number; layer: unknown[] }; notes: string[]; equation: string } {
   const space = hiddenSpace(config, dataset, parameters, pair);
   const [na, nb] = space.names;
   const { box } = space;
   const range = activationRange(config.activation);
-  const ticks = range ? { axis: { values: range[0] === 0 ? [0, 0.25, 0.5, 0.75, 1] : [-1, -0.5, 0, 0.5, 1], format: '.2~f' } } : {};
-  const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [box.min, box.max], nice: false, zero: false }, ...ticks });
+  const ticks = range
+    ? { axis: { values: range[0] === 0 ? [0, 0.25, 0.5, 0.75, 1] : [-1, -0.5, 0, 0.5, 1], format: '.2~f' } }
+    : {};
+  const axis = (title: string) => ({
+    type: 'quantitative' as const,
+    title,
+    scale: { domain: [box.min, box.max], nice: false, zero: false },
+    ...ticks,
+  });
   const outputRange = activationRange(config.outputActivation);
   const q = (field: string) => ({ field, type: 'quantitative' as const });
   const labelled = space.points.filter((p) => p.input !== '');
-  const others = space.units > 2 ? [`units ${space.pair[0] + 1} and ${space.pair[1] + 1} of the ${space.units} in hidden layer ${space.layer} (choose with --units); the line and the background hold the other units at their mean over the samples`] : [];
+  const others =
+    space.units > 2
+      ? [
+          `units ${space.pair[0] + 1} and ${space.pair[1] + 1} of the ${space.units} in hidden layer ${space.layer} (choose with --units); the line and the background hold the other units at their mean over the samples`,
+        ]
+      : [];
   const [va, vb, c] = space.weights;
   const notes = [
-    `each sample at (${na}, ${nb}); background: the network's output there; dashed: the output neuron's line ${linear([[va, na], [vb, nb]], c)} = 0`,
+    `each sample at (${na}, ${nb}); background: the network's output there; dashed: the output neuron's line ${linear(
+      [
+        [va, na],
+        [vb, nb],
+      ],
+      c,
+    )} = 0`,
     ...others,
-    ...(space.line === null ? ['the output neuron\'s line misses the view'] : []),
+    ...(space.line === null ? ["the output neuron's line misses the view"] : []),
   ];
   const view = {
     width: 460,
@@ -194,7 +332,13 @@ function hiddenSpaceView(config: TrainingConfig, dataset: Dataset, parameters: F
           x2: { field: 'hhi' },
           y: { ...axis(`${nb} (hidden layer ${space.layer}, unit ${space.pair[1] + 1})`), field: 'klo' },
           y2: { field: 'khi' },
-          color: { field: 'output', type: 'quantitative', title: 'Output', scale: { scheme: 'viridis', ...(outputRange ? { domain: outputRange } : {}) }, legend: { gradientLength: 300 } },
+          color: {
+            field: 'output',
+            type: 'quantitative',
+            title: 'Output',
+            scale: { scheme: 'viridis', ...(outputRange ? { domain: outputRange } : {}) },
+            legend: { gradientLength: 300 },
+          },
         },
       },
       ...lineLayers(space.line ? [space.line] : [], 'output-line'),
@@ -209,9 +353,29 @@ function hiddenSpaceView(config: TrainingConfig, dataset: Dataset, parameters: F
           fill: { field: 'label', type: 'nominal', title: 'XOR sample', scale: { range: ['black', 'white'] } },
         },
       },
-      { name: 'point-label-halo', data: { values: labelled }, mark: { type: 'text', fontSize: 13, stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.9 }, encoding: { x: q('labelH'), y: q('labelK'), text: { field: 'input' } } },
-      { name: 'point-labels', data: { values: labelled }, mark: { type: 'text', fontSize: 13, color: LINE_COLOUR }, encoding: { x: q('labelH'), y: q('labelK'), text: { field: 'input' } } },
+      {
+        name: 'point-label-halo',
+        data: { values: labelled },
+        mark: { type: 'text', fontSize: 13, stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.9 },
+        encoding: { x: q('labelH'), y: q('labelK'), text: { field: 'input' } },
+      },
+      {
+        name: 'point-labels',
+        data: { values: labelled },
+        mark: { type: 'text', fontSize: 13, color: LINE_COLOUR },
+        encoding: { x: q('labelH'), y: q('labelK'), text: { field: 'input' } },
+      },
     ],
   };
-  return { view, notes, equation: `${linear([[va, na], [vb, nb]], c)} = 0` };
+  return {
+    view,
+    notes,
+    equation: `${linear(
+      [
+        [va, na],
+        [vb, nb],
+      ],
+      c,
+    )} = 0`,
+  };
 }

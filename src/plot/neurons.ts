@@ -54,7 +54,14 @@ export const SAMPLE_HALF = 12;
  * side and the label beyond the tick, placed along the segment where the label covers none of `obstacles` (the
  * samples' markers, labels already placed: the chosen label is appended). null when the line misses the box.
  */
-export function lineMark(unit: string, label: string, w: [number, number, number], frame: Frame, obstacles: Rect[], fontSize = LINE_LABEL_FONT): LineMark | null {
+export function lineMark(
+  unit: string,
+  label: string,
+  w: [number, number, number],
+  frame: Frame,
+  obstacles: Rect[],
+  fontSize = LINE_LABEL_FONT,
+): LineMark | null {
   const [w1, w2, b] = w;
   const crossing: Crossing | null = lineCrossing(w1, w2, b, frame.box);
   if (crossing === null) return null;
@@ -67,8 +74,12 @@ export function lineMark(unit: string, label: string, w: [number, number, number
   const reach = tick + 3 + Math.abs(nx) * (size.width / 2) + Math.abs(ny) * (size.height / 2);
   // Along the segment, nearest the middle first, then a little further out.
   const along = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85, 0.1, 0.9];
-  const options = [1, 1.5].flatMap((out) => along.map((t) => ({ foot: [a[0] + t * (z[0] - a[0]), a[1] + t * (z[1] - a[1])] as [number, number], out })));
-  const centres = options.map(({ foot: [mx, my], out }) => [mx + out * reach * nx, my + out * reach * ny] as [number, number]);
+  const options = [1, 1.5].flatMap((out) =>
+    along.map((t) => ({ foot: [a[0] + t * (z[0] - a[0]), a[1] + t * (z[1] - a[1])] as [number, number], out })),
+  );
+  const centres = options.map(
+    ({ foot: [mx, my], out }) => [mx + out * reach * nx, my + out * reach * ny] as [number, number],
+  );
   const chosen = placeLabel(frame, centres, size, obstacles);
   const { foot } = options[chosen];
   // A line that only clips a corner may leave no room on its positive side: the label then stays in the frame.
@@ -76,7 +87,20 @@ export function lineMark(unit: string, label: string, w: [number, number, number
   const [footX1, footX2] = toData(frame, foot);
   const [tipX1, tipX2] = toData(frame, [foot[0] + tick * nx, foot[1] + tick * ny]);
   const [labelX1, labelX2] = toData(frame, centre);
-  return { unit, x1a: crossing[0][0], x2a: crossing[0][1], x1b: crossing[1][0], x2b: crossing[1][1], tickX1a: footX1, tickX2a: footX2, tickX1b: tipX1, tickX2b: tipX2, labelX1, labelX2, label };
+  return {
+    unit,
+    x1a: crossing[0][0],
+    x2a: crossing[0][1],
+    x1b: crossing[1][0],
+    x2b: crossing[1][1],
+    tickX1a: footX1,
+    tickX2a: footX2,
+    tickX1b: tipX1,
+    tickX2b: tipX2,
+    labelX1,
+    labelX2,
+    label,
+  };
 }
 
 /** The name of unit j (0-based) of hidden layer l (1-based) in a network with `hiddenLayers` hidden layers. */
@@ -99,14 +123,23 @@ export function firstLayerMarks(
   options: { sampleHalf?: number; fontSize?: number; only?: number } = {},
 ): { marks: LineMark[]; missed: MissedLine[] } {
   const shape = shapeFor(config, dataset);
-  const lines = firstLayerLines(shape, parameters, frame.box).filter((line) => options.only === undefined || line.unit === options.only);
+  const lines = firstLayerLines(shape, parameters, frame.box).filter(
+    (line) => options.only === undefined || line.unit === options.only,
+  );
   const centre = (frame.box.min + frame.box.max) / 2;
   const obstacles: Rect[] = samples.map((p) => markerRect(frame, p, options.sampleHalf ?? SAMPLE_HALF));
   const marks: LineMark[] = [];
   const missed: MissedLine[] = [];
   for (const line of lines) {
     const name = unitName(1, line.unit, config.hidden.length);
-    const mark = lineMark(name, positiveSideLabel(name, config.activation), [line.w1, line.w2, line.b], frame, obstacles, options.fontSize);
+    const mark = lineMark(
+      name,
+      positiveSideLabel(name, config.activation),
+      [line.w1, line.w2, line.b],
+      frame,
+      obstacles,
+      options.fontSize,
+    );
     if (mark) marks.push(mark);
     else missed.push({ unit: name, positive: line.w1 * centre + line.w2 * centre + line.b > 0 });
   }
@@ -114,10 +147,20 @@ export function firstLayerMarks(
 }
 
 /** Every layer's activations for every row of `rows` (one forward pass of core's Network), layer l at [l]. */
-export function layerOutputs(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, rows: number[][]): { units: number; values: Float64Array }[] {
-  const points = makeDataset('points', rows, rows.map(() => new Array<number>(dataset.outputCount).fill(0)));
+export function layerOutputs(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  rows: number[][],
+): { units: number; values: Float64Array }[] {
+  const points = makeDataset(
+    'points',
+    rows,
+    rows.map(() => new Array<number>(dataset.outputCount).fill(0)),
+  );
   const net = new Network(config, points);
-  if (parameters.length !== net.shape.parameterCount) throw new RangeError(`expected ${net.shape.parameterCount} parameters, got ${parameters.length}`);
+  if (parameters.length !== net.shape.parameterCount)
+    throw new RangeError(`expected ${net.shape.parameterCount} parameters, got ${parameters.length}`);
   net.forward(parameters);
   const { acts } = net.lastPass();
   return net.shape.sizes.map((units, l) => ({ units, values: Float64Array.from(acts[l]) }));
@@ -133,7 +176,12 @@ export interface UnitCell {
 }
 
 /** Each first-layer unit's own output over a resolution x resolution grid of the input view. */
-export function unitGrids(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, resolution = 40): UnitCell[] {
+export function unitGrids(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  resolution = 40,
+): UnitCell[] {
   const step = (GRID_MAX - GRID_MIN) / resolution;
   const centre = (i: number) => GRID_MIN + (i + 0.5) * step;
   const rows: number[][] = [];
@@ -142,7 +190,16 @@ export function unitGrids(config: TrainingConfig, dataset: Dataset, parameters: 
   const cells: UnitCell[] = [];
   for (let u = 0; u < units; u++) {
     const unit = unitName(1, u, config.hidden.length);
-    rows.forEach(([x1, x2], k) => cells.push({ unit, x1lo: x1 - step / 2, x1hi: x1 + step / 2, x2lo: x2 - step / 2, x2hi: x2 + step / 2, output: values[k * units + u] }));
+    rows.forEach(([x1, x2], k) =>
+      cells.push({
+        unit,
+        x1lo: x1 - step / 2,
+        x1hi: x1 + step / 2,
+        x2lo: x2 - step / 2,
+        x2hi: x2 + step / 2,
+        output: values[k * units + u],
+      }),
+    );
   }
   return cells;
 }
@@ -192,21 +249,33 @@ export interface HiddenSpace {
  * over the samples for the line and the background (the points themselves are exact). Throws RangeError for a
  * network without a hidden layer, with one hidden unit, or a pair out of range.
  */
-export function hiddenSpace(config: TrainingConfig, dataset: Dataset, parameters: Float64Array, pair: [number, number] = [0, 1], pixels = 460, resolution = 40): HiddenSpace {
+export function hiddenSpace(
+  config: TrainingConfig,
+  dataset: Dataset,
+  parameters: Float64Array,
+  pair: [number, number] = [0, 1],
+  pixels = 460,
+  resolution = 40,
+): HiddenSpace {
   const shape = shapeFor(config, dataset);
   const layer = shape.layers.length - 1;
   if (layer < 1) throw new RangeError('a hidden space needs a hidden layer; this network has none');
   const units = shape.sizes[layer];
   if (units < 2) throw new RangeError(`a hidden space needs two units in the last hidden layer; it has ${units}`);
-  if (pair.some((u) => !Number.isInteger(u) || u < 0 || u >= units) || pair[0] === pair[1]) throw new RangeError(`the units drawn must be two different units of 1..${units}`);
-  const rows = Array.from({ length: dataset.size }, (_, s) => Array.from(dataset.inputs.subarray(s * dataset.inputCount, (s + 1) * dataset.inputCount)));
+  if (pair.some((u) => !Number.isInteger(u) || u < 0 || u >= units) || pair[0] === pair[1])
+    throw new RangeError(`the units drawn must be two different units of 1..${units}`);
+  const rows = Array.from({ length: dataset.size }, (_, s) =>
+    Array.from(dataset.inputs.subarray(s * dataset.inputCount, (s + 1) * dataset.inputCount)),
+  );
   const outputs = layerOutputs(config, dataset, parameters, rows);
   const hidden = outputs[layer].values;
   const final = outputs[layer + 1];
   const [a, b] = pair;
   const coordinates = rows.map((_, s) => [hidden[s * units + a], hidden[s * units + b]] as [number, number]);
   const range = activationRange(config.activation);
-  const box: ViewBox = range ? { min: range[0] - 0.1 * (range[1] - range[0]), max: range[1] + 0.1 * (range[1] - range[0]) } : dataBox(coordinates.flat());
+  const box: ViewBox = range
+    ? { min: range[0] - 0.1 * (range[1] - range[0]), max: range[1] + 0.1 * (range[1] - range[0]) }
+    : dataBox(coordinates.flat());
   // The output neuron (the first output) reads the units: v_a h_a + v_b h_b + (c + the others' mean share).
   const out = shape.layers[layer];
   const v = (k: number) => parameters[out.weightOffset + k * out.units];
@@ -230,7 +299,17 @@ export function hiddenSpace(config: TrainingConfig, dataset: Dataset, parameters
     target: dataset.targets[s * dataset.outputCount],
     output: final.values[s * final.units],
   }));
-  return { layer, units, pair, names, box, points, line, weights, grid: outputPlane(config, parameters, shape.layers[layer], hidden, dataset.size, pair, box, resolution) };
+  return {
+    layer,
+    units,
+    pair,
+    names,
+    box,
+    points,
+    line,
+    weights,
+    grid: outputPlane(config, parameters, shape.layers[layer], hidden, dataset.size, pair, box, resolution),
+  };
 }
 
 /** Font size of the samples' labels in the hidden space. */
@@ -240,17 +319,33 @@ const POINT_LABEL_FONT = 13;
  * Each sample's label ("(0, 1)") beside its marker where it covers no marker and no label already placed; samples
  * that land on the same spot (within a marker) share one label, on the first of them.
  */
-function pointLabels(frame: Frame, coordinates: [number, number][], rows: number[][], obstacles: Rect[]): { input: string; labelH: number | null; labelK: number | null }[] {
+function pointLabels(
+  frame: Frame,
+  coordinates: [number, number][],
+  rows: number[][],
+  obstacles: Rect[],
+): { input: string; labelH: number | null; labelK: number | null }[] {
   const pixels = coordinates.map((c) => toPixel(frame, c));
   return coordinates.map((_, s) => {
-    const together = pixels.map((p, k) => (Math.hypot(p[0] - pixels[s][0], p[1] - pixels[s][1]) < SAMPLE_HALF ? k : -1)).filter((k) => k >= 0);
+    const together = pixels
+      .map((p, k) => (Math.hypot(p[0] - pixels[s][0], p[1] - pixels[s][1]) < SAMPLE_HALF ? k : -1))
+      .filter((k) => k >= 0);
     if (together[0] !== s) return { input: '', labelH: null, labelK: null };
     const input = together.map((k) => `(${rows[k].join(', ')})`).join(' ');
     const size = textSize(input, POINT_LABEL_FONT, false);
     const [px, py] = pixels[s];
     const dx = SAMPLE_HALF + 3 + size.width / 2;
     const dy = SAMPLE_HALF + 2 + size.height / 2;
-    const centres: [number, number][] = [[px + dx, py - dy / 2], [px - dx, py - dy / 2], [px, py - dy], [px, py + dy], [px + dx, py + dy / 2], [px - dx, py + dy / 2], [px + dx, py - dy], [px - dx, py + dy]];
+    const centres: [number, number][] = [
+      [px + dx, py - dy / 2],
+      [px - dx, py - dy / 2],
+      [px, py - dy],
+      [px, py + dy],
+      [px + dx, py + dy / 2],
+      [px - dx, py + dy / 2],
+      [px + dx, py - dy],
+      [px - dx, py + dy],
+    ];
     const centre = centres[placeLabel(frame, centres, size, obstacles)];
     const [labelH, labelK] = toData(frame, centre);
     return { input, labelH, labelK };
@@ -294,7 +389,11 @@ function outputPlane(
     }
   }
   // The output layer alone is a network without hidden layers: core's forward pass, on the layer's parameters.
-  const plane = makeDataset('plane', rows, rows.map(() => new Array<number>(out.units).fill(0)));
+  const plane = makeDataset(
+    'plane',
+    rows,
+    rows.map(() => new Array<number>(out.units).fill(0)),
+  );
   const net = new Network({ ...config, hidden: [] }, plane);
   net.forward(parameters.subarray(out.weightOffset, out.end));
   const values = net.predictions();

@@ -17,7 +17,11 @@ interface TextItem {
   text?: unknown;
 }
 
-type Renderers = { vega: typeof import('vega'); compile: typeof import('vega-lite').compile; Resvg: typeof import('@resvg/resvg-js').Resvg };
+type Renderers = {
+  vega: typeof import('vega');
+  compile: typeof import('vega-lite').compile;
+  Resvg: typeof import('@resvg/resvg-js').Resvg;
+};
 let renderers: Promise<Renderers> | undefined;
 
 /**
@@ -32,7 +36,10 @@ function loadRenderers(): Promise<Renderers> {
       return Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
     });
     // Vega measures text for layout; give it the real widths of the font that resvg draws with.
-    (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (item, text) => {
+    (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics.width = (
+      item,
+      text,
+    ) => {
       const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
       const line = typeof text === 'string' ? text.trim() : typeof text === 'number' ? String(text) : '';
       const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
@@ -80,7 +87,6 @@ export function formatOf(path: string): PlotFormat | null {
 export async function render(spec: TopLevelSpec, format: PlotFormat): Promise<string | Buffer> {
   return format === 'svg' ? renderSvg(spec) : renderPng(spec);
 }
-
 
 export { ChartFileError };
 

@@ -62,7 +62,16 @@ export interface SeriesInput {
   subtitle: string;
 }
 
-const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-left', 'triangle-right'];
+const SHAPES = [
+  'circle',
+  'square',
+  'triangle-up',
+  'diamond',
+  'cross',
+  'triangle-down',
+  'triangle-left',
+  'triangle-right',
+];
 
 export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
   const order = [...input.seriesOrder];
@@ -71,15 +80,32 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
   const xScale = input.logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false };
   const x = { field: 'x', type: 'quantitative' as const, scale: xScale, title: parameterTitle(input.parameter) };
   const seriesTitle = plainTitle(input.seriesParameter);
-  const colour = { field: 'series', type: 'nominal' as const, title: seriesTitle, sort: order, scale: { domain: order, range: colours } };
+  const colour = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: seriesTitle,
+    sort: order,
+    scale: { domain: order, range: colours },
+  };
   const dash = { field: 'series', type: 'nominal' as const, sort: order, scale: { domain: order, range: dashes } };
-  const shape = { field: 'series', type: 'nominal' as const, sort: order, scale: { domain: order, range: SHAPES.slice(0, Math.max(1, order.length)) } };
+  const shape = {
+    field: 'series',
+    type: 'nominal' as const,
+    sort: order,
+    scale: { domain: order, range: SHAPES.slice(0, Math.max(1, order.length)) },
+  };
   // Means spanning orders of magnitude (a diverging learning rate beside the useful ones) flatten the rest on a
   // linear axis: a log axis then, said in its title. Only where every bar end is positive (a log axis has no 0).
   const ends = input.points.flatMap((p) => (p.y === null ? [] : [p.y, p.lo ?? p.y, p.hi ?? p.y]));
-  const logY = !input.yDomain && ends.length > 1 && ends.every((v) => v > 0) && Math.max(...ends) / Math.min(...ends) > 10;
+  const logY =
+    !input.yDomain && ends.length > 1 && ends.every((v) => v > 0) && Math.max(...ends) / Math.min(...ends) > 10;
   const yTitle = logY ? `${input.yTitle} (log scale)` : input.yTitle;
-  const y = { field: 'y', type: 'quantitative' as const, title: yTitle, scale: input.yDomain ? { domain: input.yDomain } : logY ? { type: 'log' as const } : { zero: false } };
+  const y = {
+    field: 'y',
+    type: 'quantitative' as const,
+    title: yTitle,
+    scale: input.yDomain ? { domain: input.yDomain } : logY ? { type: 'log' as const } : { zero: false },
+  };
   const rules = input.rules ?? [];
   const facets = input.facetParameter ? [...(input.facetOrder ?? [])] : [''];
   // One dataset for every layer (a faceted chart partitions it by panel): the points, each line's fitted minimum,
@@ -105,7 +131,17 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         name: 'error_bars',
         transform: only('point', ' && datum.y != null'),
         mark: { type: 'errorbar' as const, thickness: 1, opacity: 0.55 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: yTitle, ...(logY ? { scale: { type: 'log' as const } } : {}) }, y2: { field: 'hi' }, color: colour },
+        encoding: {
+          x,
+          y: {
+            field: 'lo',
+            type: 'quantitative' as const,
+            title: yTitle,
+            ...(logY ? { scale: { type: 'log' as const } } : {}),
+          },
+          y2: { field: 'hi' },
+          color: colour,
+        },
       },
       {
         name: 'lines',
@@ -122,23 +158,45 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
           y,
           color: colour,
           shape,
-          tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'x', title: input.parameter }, { field: 'y', format: '.4~g' }, { field: 'count' }, { field: 'excluded', title: 'diverged, left out' }],
+          tooltip: [
+            { field: 'series', title: input.seriesParameter },
+            { field: 'x', title: input.parameter },
+            { field: 'y', format: '.4~g' },
+            { field: 'count' },
+            { field: 'excluded', title: 'diverged, left out' },
+          ],
         },
       },
       // A mean that leaves out more than the study layer's limit of its trials is ringed (the subtitle says so).
       ...(input.points.some((p) => p.marked)
-        ? [{
-            name: 'marked_points',
-            transform: only('point', ' && datum.y != null && datum.marked'),
-            mark: { type: 'point' as const, filled: false, size: 130, strokeWidth: 1.6, color: MARKED_RED },
-            encoding: { x, y, tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'x', title: input.parameter }, { field: 'excluded', title: 'diverged, left out' }, { field: 'count' }] },
-          }]
+        ? [
+            {
+              name: 'marked_points',
+              transform: only('point', ' && datum.y != null && datum.marked'),
+              mark: { type: 'point' as const, filled: false, size: 130, strokeWidth: 1.6, color: MARKED_RED },
+              encoding: {
+                x,
+                y,
+                tooltip: [
+                  { field: 'series', title: input.seriesParameter },
+                  { field: 'x', title: input.parameter },
+                  { field: 'excluded', title: 'diverged, left out' },
+                  { field: 'count' },
+                ],
+              },
+            },
+          ]
         : []),
       {
         name: 'minimum_intervals',
         transform: only('minimum'),
         mark: { type: 'rule' as const, strokeWidth: 3, opacity: 0.8 },
-        encoding: { x: { field: 'low', type: 'quantitative' as const }, x2: { field: 'high' }, y: { field: 'minimumY', type: 'quantitative' as const }, color: colour },
+        encoding: {
+          x: { field: 'low', type: 'quantitative' as const },
+          x2: { field: 'high' },
+          y: { field: 'minimumY', type: 'quantitative' as const },
+          color: colour,
+        },
       },
       {
         name: 'minimum_points',
@@ -148,14 +206,24 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
           x: { field: 'minimumX', type: 'quantitative' as const },
           y: { field: 'minimumY', type: 'quantitative' as const },
           color: colour,
-          tooltip: [{ field: 'series', title: input.seriesParameter }, { field: 'minimumX', title: 'fitted minimum', format: '.3~g' }, { field: 'low', format: '.3~g' }, { field: 'high', format: '.3~g' }],
+          tooltip: [
+            { field: 'series', title: input.seriesParameter },
+            { field: 'minimumX', title: 'fitted minimum', format: '.3~g' },
+            { field: 'low', format: '.3~g' },
+            { field: 'high', format: '.3~g' },
+          ],
         },
       },
       ...rules.flatMap((r, i) => [
         {
           name: `reference_rule_${i}`,
           transform: only('rule', ` && datum.rule == ${i}`),
-          mark: { type: 'rule' as const, color: r.style === 'black' ? 'black' : '#555555', strokeWidth: 1.5, ...(r.style === 'grey' ? { strokeDash: [2, 3] } : {}) },
+          mark: {
+            type: 'rule' as const,
+            color: r.style === 'black' ? 'black' : '#555555',
+            strokeWidth: 1.5,
+            ...(r.style === 'grey' ? { strokeDash: [2, 3] } : {}),
+          },
           encoding: { x: { field: 'ruleX', type: 'quantitative' as const } },
         },
         {
@@ -185,7 +253,13 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         mark: { type: 'line' as const, strokeWidth: 1.5, point: { filled: true, size: 14 } },
         encoding: {
           x,
-          y: { field: 'successRate', type: 'quantitative' as const, title: input.successTitle, scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+          y: {
+            field: 'successRate',
+            type: 'quantitative' as const,
+            title: input.successTitle,
+            scale: { domain: [0, 1] },
+            axis: { format: '.0%', tickCount: 3 },
+          },
           color: colour,
           strokeDash: dash,
           order: { field: 'x', type: 'quantitative' as const },
@@ -196,14 +270,23 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: input.title, subtitle: input.subtitle },
-    config: { ...CHART_CONFIG, legend: { ...CHART_CONFIG.legend, orient: 'right' as const, symbolSize: 120, titleLimit: 260, labelLimit: 200 } },
+    config: {
+      ...CHART_CONFIG,
+      legend: { ...CHART_CONFIG.legend, orient: 'right' as const, symbolSize: 120, titleLimit: 260, labelLimit: 200 },
+    },
     data: { values },
   };
   if (input.facetParameter) {
     const panel = main(240);
     return {
       ...base,
-      facet: { field: 'facet', type: 'nominal', title: parameterTitle(input.facetParameter), sort: facets, header: { labelFontSize: 13 } },
+      facet: {
+        field: 'facet',
+        type: 'nominal',
+        title: parameterTitle(input.facetParameter),
+        sort: facets,
+        header: { labelFontSize: 13 },
+      },
       columns: facets.length > 3 ? 2 : 1,
       spec: { ...panel, width: facets.length > 3 ? 360 : PLOT_WIDTH },
       resolve: { scale: { y: input.independentY ? 'independent' : 'shared' } },

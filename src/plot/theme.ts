@@ -25,7 +25,14 @@ export const CHART_CONFIG: Config = {
   view: { stroke: '#bbbbbb' },
   axis: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal', gridColor: '#e6e6e6', titlePadding: 8 },
   legend: { labelFontSize: 13, titleFontSize: 13, titleFontWeight: 'normal', symbolStrokeWidth: 2 },
-  title: { fontSize: 16, subtitleFontSize: 13, anchor: 'start', fontWeight: 'bold', subtitleColor: '#444444', offset: 10 },
+  title: {
+    fontSize: 16,
+    subtitleFontSize: 13,
+    anchor: 'start',
+    fontWeight: 'bold',
+    subtitleColor: '#444444',
+    offset: 10,
+  },
   header: { labelFontSize: 14, titleFontSize: 14 },
   text: { fontSize: 13 },
 };

@@ -5,7 +5,16 @@ import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, PLOT_WIDTH } from './theme.js';
 import type { LossRow, WeightRow } from './training.js';
 
-export const DASHES = [[1, 0], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [2, 6], [8, 3, 2, 3, 2, 3]];
+export const DASHES = [
+  [1, 0],
+  [8, 4],
+  [2, 3],
+  [10, 3, 2, 3],
+  [4, 4],
+  [14, 4],
+  [2, 6],
+  [8, 3, 2, 3, 2, 3],
+];
 
 export interface WeightsInput {
   rows: readonly WeightRow[];
@@ -26,14 +35,29 @@ export function weightsSpec(input: WeightsInput): TopLevelSpec {
       encoding: {
         x: { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', axis: { format: ',d' } },
         y: { field: 'value', type: 'quantitative' as const, title: 'Parameter value' },
-        color: { field: 'parameter', type: 'nominal' as const, title: 'Parameter', sort: names, scale: { scheme: 'viridis', domain: names } },
-        strokeDash: { field: 'parameter', type: 'nominal' as const, sort: names, scale: { domain: names, range: DASHES.slice(0, Math.max(1, names.length)) } },
+        color: {
+          field: 'parameter',
+          type: 'nominal' as const,
+          title: 'Parameter',
+          sort: names,
+          scale: { scheme: 'viridis', domain: names },
+        },
+        strokeDash: {
+          field: 'parameter',
+          type: 'nominal' as const,
+          sort: names,
+          scale: { domain: names, range: DASHES.slice(0, Math.max(1, names.length)) },
+        },
       },
     };
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title ?? 'Weights during training', subtitle: input.subtitle ?? 'each line is one weight or bias: w[i][j] connects input i to unit j, b[j] is unit j\'s bias' },
+    title: {
+      text: input.title ?? 'Weights during training',
+      subtitle:
+        input.subtitle ?? "each line is one weight or bias: w[i][j] connects input i to unit j, b[j] is unit j's bias",
+    },
     config: CHART_CONFIG,
     data: { values: input.rows as WeightRow[] },
     vconcat: layers.map(panel),
@@ -51,7 +75,10 @@ export function lossSpec(input: LossInput): TopLevelSpec {
   const runs = [...new Set(input.rows.map((r) => r.run))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: input.title ?? 'Loss during training', subtitle: input.subtitle ?? 'mean loss over the four samples at each epoch (log scale)' },
+    title: {
+      text: input.title ?? 'Loss during training',
+      subtitle: input.subtitle ?? 'mean loss over the four samples at each epoch (log scale)',
+    },
     config: CHART_CONFIG,
     width: PLOT_WIDTH,
     height: 360,
@@ -60,8 +87,19 @@ export function lossSpec(input: LossInput): TopLevelSpec {
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { format: ',d' } },
       y: { field: 'loss', type: 'quantitative', title: 'Loss (mean over the samples)', scale: { type: 'log' } },
-      color: { field: 'run', type: 'nominal', title: 'Training', sort: runs, scale: { domain: runs, range: runColours(runs.length) } },
-      strokeDash: { field: 'run', type: 'nominal', sort: runs, scale: { domain: runs, range: DASHES.slice(0, Math.max(1, runs.length)) } },
+      color: {
+        field: 'run',
+        type: 'nominal',
+        title: 'Training',
+        sort: runs,
+        scale: { domain: runs, range: runColours(runs.length) },
+      },
+      strokeDash: {
+        field: 'run',
+        type: 'nominal',
+        sort: runs,
+        scale: { domain: runs, range: DASHES.slice(0, Math.max(1, runs.length)) },
+      },
     },
   };
 }

@@ -57,4 +57,3 @@ export interface CurveInput {
   /** Width of the plotting area in px (default PLOT_WIDTH; a narrow screen gives less). */
   width?: number;
 }
-

@@ -25,21 +25,32 @@ const CHART_FILES = /^(curve|heatmap)\.(svg|png)$/;
 function checkQuery(url: URL, allowed: readonly string[], repeatable: readonly string[] = []): void {
   for (const key of new Set(url.searchParams.keys())) {
     if (!allowed.includes(key)) {
-      throw new HttpError(400, `unknown query parameter "${key}"; ${allowed.length ? `allowed: ${allowed.join(', ')}` : 'this route takes none'}`);
+      throw new HttpError(
+        400,
+        `unknown query parameter "${key}"; ${allowed.length ? `allowed: ${allowed.join(', ')}` : 'this route takes none'}`,
+      );
     }
-    if (!repeatable.includes(key) && url.searchParams.getAll(key).length > 1) throw new HttpError(400, `query parameter "${key}" is given more than once`);
+    if (!repeatable.includes(key) && url.searchParams.getAll(key).length > 1)
+      throw new HttpError(400, `query parameter "${key}" is given more than once`);
   }
 }
 
 /** A file name for Content-Disposition made of safe characters only (a study name may hold anything). */
 export function fileName(study: string, extension: string): string {
-  const safe = study.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 80) || 'study';
+  const safe =
+    study
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 80) || 'study';
   // RFC 8187's attr-char has no ' ( ) *, which encodeURIComponent leaves as they are (a ' ends the charset part).
   const encoded = encodeURIComponent(study).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${safe}.${extension}"; filename*=UTF-8''${encoded}.${extension}`;
 }
 
-export function createApi(store: Store, live: LiveStudies): (req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]) => Promise<void> {
+export function createApi(
+  store: Store,
+  live: LiveStudies,
+): (req: IncomingMessage, res: ServerResponse, url: URL, segments: string[]) => Promise<void> {
   // Over HTTP the database's location is not said (the CLI, on the user's own machine, says it).
   const requireStudy = async (name: string): Promise<StudyRecord> => {
     const record = await store.getStudy(name);
@@ -70,13 +81,18 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       const study = url.searchParams.get('study');
       if (study !== null) await requireReadable(study);
       if (req.method === 'HEAD') {
-        res.writeHead(200, { ...securityHeaders(), 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.writeHead(200, {
+          ...securityHeaders(),
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
         res.end();
         return;
       }
       return live.subscribe(res, study);
     }
-    if (resource !== 'studies' || rest.length > 0) throw new HttpError(404, `no API route ${url.pathname}; see /api/studies`);
+    if (resource !== 'studies' || rest.length > 0)
+      throw new HttpError(404, `no API route ${url.pathname}; see /api/studies`);
     if (name === undefined) {
       checkQuery(url, []);
       return sendJson(res, 200, (await live.refresh()).lines);
@@ -89,17 +105,28 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
     if (part === 'summary') {
       checkQuery(url, ['compare', 'level'], ['compare']);
       const compare = url.searchParams.getAll('compare');
-      if (compare.length !== 0 && compare.length !== 2) throw new HttpError(400, `compare takes two points, A and B (?compare=1&compare=0.7071), got ${compare.length}`);
+      if (compare.length !== 0 && compare.length !== 2)
+        throw new HttpError(
+          400,
+          `compare takes two points, A and B (?compare=1&compare=0.7071), got ${compare.length}`,
+        );
       const levelText = url.searchParams.get('level');
       const level = levelText === null ? DEFAULT_LEVEL : Number(levelText);
       if (levelText !== null && (levelText.trim() === '' || !(level >= MIN_LEVEL && level <= MAX_LEVEL))) {
-        throw new HttpError(400, `level must be a number >= ${MIN_LEVEL} and <= ${MAX_LEVEL} (as xorlab summary --level), got "${levelText}"`);
+        throw new HttpError(
+          400,
+          `level must be a number >= ${MIN_LEVEL} and <= ${MAX_LEVEL} (as xorlab summary --level), got "${levelText}"`,
+        );
       }
       const points = await studyRead(name, () => store.summarize(name));
       try {
         // A point to compare given by a value off its grid: the CLI's warning, carried in the answer.
         const warnings: string[] = [];
-        const summary = summaryReport(name, points, { level, compare: compare.length === 2 ? [compare[0], compare[1]] : undefined, onWarning: (line) => warnings.push(line) });
+        const summary = summaryReport(name, points, {
+          level,
+          compare: compare.length === 2 ? [compare[0], compare[1]] : undefined,
+          onWarning: (line) => warnings.push(line),
+        });
         summary.staleDiverged = (await staleDivergedTrials(store, name, points)).length; // as xorlab summary --json says it
         return sendJson(res, 200, warnings.length ? { ...summary, warnings } : summary);
       } catch (error) {
@@ -110,7 +137,8 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
     if (part === 'trials') {
       checkQuery(url, ['format']);
       const format = url.searchParams.get('format') ?? 'csv';
-      if (!(TRIAL_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, `format must be one of ${TRIAL_FORMATS.join(', ')}, got "${format}"`);
+      if (!(TRIAL_FORMATS as readonly string[]).includes(format))
+        throw new HttpError(400, `format must be one of ${TRIAL_FORMATS.join(', ')}, got "${format}"`);
       return streamTrials(req, res, store, record, format as TrialFormat, (error) => live.problem(name, error));
     }
     const chart = CHART_FILES.exec(part);
@@ -121,7 +149,12 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       const spec: TopLevelSpec | null = kind === 'curve' ? charts.curve : charts.heatmap;
       if (spec === null) {
         const other = kind === 'curve' ? charts.heatmap && 'heatmap' : charts.curve && 'curve';
-        throw new HttpError(404, other ? `study "${name}" has a ${other}, not a ${kind}: ask for ${other}.${extension}` : (charts.note ?? `study "${name}" has no ${kind}`));
+        throw new HttpError(
+          404,
+          other
+            ? `study "${name}" has a ${other}, not a ${kind}: ask for ${other}.${extension}`
+            : (charts.note ?? `study "${name}" has no ${kind}`),
+        );
       }
       const data = await render(spec, extension as 'svg' | 'png');
       const body = typeof data === 'string' ? Buffer.from(data) : data;
@@ -135,14 +168,24 @@ export function createApi(store: Store, live: LiveStudies): (req: IncomingMessag
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    throw new HttpError(404, `no API route ${url.pathname}; a study has /summary, /trials, /curve.svg, /curve.png, /heatmap.svg, /heatmap.png`);
+    throw new HttpError(
+      404,
+      `no API route ${url.pathname}; a study has /summary, /trials, /curve.svg, /curve.png, /heatmap.svg, /heatmap.png`,
+    );
   };
 }
 
 /** Streams every trial with backpressure; a client that goes away stops the reading. The first chunk is read
  * before the header, so that a study that cannot be read (damaged params) is a one-line JSON error, not an empty
  * reply. */
-async function streamTrials(req: IncomingMessage, res: ServerResponse, store: Store, record: StudyRecord, format: TrialFormat, problem: (error: unknown) => string): Promise<void> {
+async function streamTrials(
+  req: IncomingMessage,
+  res: ServerResponse,
+  store: Store,
+  record: StudyRecord,
+  format: TrialFormat,
+  problem: (error: unknown) => string,
+): Promise<void> {
   const chunks = trialText(format, record.definition, store.iterateTrials(record.name))[Symbol.asyncIterator]();
   let first: IteratorResult<string>;
   try {

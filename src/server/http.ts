@@ -75,7 +75,10 @@ export function hostAllowed(header: string | undefined, boundHost: string, port:
   if (!match) return false;
   if (match[2] !== undefined && Number(match[2]) !== port) return false;
   if (match[2] === undefined && port !== 80) return false;
-  const host = match[1].toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = match[1]
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) return true;
   const bound = boundHost.toLowerCase().replace(/^\[|\]$/g, '');

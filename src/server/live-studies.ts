@@ -123,7 +123,8 @@ export class LiveStudies {
     const points = await this.store.summarize(record.name);
     const key = `${record.createdAt}|${record.trialCount}|${record.pointCount}|${divergedTotal(points)}`;
     const cached = this.views.get(record.name);
-    if (cached?.key === key) return { ...cached.view, study: { ...cached.view.study, updatedAt: this.updatedAt(record.name) } };
+    if (cached?.key === key)
+      return { ...cached.view, study: { ...cached.view.study, updatedAt: this.updatedAt(record.name) } };
     const view = await studyView(this.store, record, this.updatedAt(record.name), points);
     this.views.set(record.name, { key, view });
     return view;
@@ -133,7 +134,10 @@ export class LiveStudies {
    * `study`) now and whenever its trials change. Past `maxStreams` open streams, an HttpError(503). */
   async subscribe(res: ServerResponse, study: string | null): Promise<void> {
     if (this.clients.size >= this.maxStreams) {
-      throw new HttpError(503, `this server already has ${this.clients.size} live event streams open, its cap (${this.maxStreams}); close a dashboard tab or try again later`);
+      throw new HttpError(
+        503,
+        `this server already has ${this.clients.size} live event streams open, its cap (${this.maxStreams}); close a dashboard tab or try again later`,
+      );
     }
     res.writeHead(200, {
       ...securityHeaders(),
@@ -183,7 +187,13 @@ export class LiveStudies {
     if (!client.behind) return;
     client.behind = false;
     const cached = client.study === null ? undefined : this.views.get(client.study);
-    const view = cached && client.study !== null ? eventText('study', { ...cached.view, study: { ...cached.view.study, updatedAt: this.updatedAt(client.study) } }) : '';
+    const view =
+      cached && client.study !== null
+        ? eventText('study', {
+            ...cached.view,
+            study: { ...cached.view.study, updatedAt: this.updatedAt(client.study) },
+          })
+        : '';
     this.send(client, (this.lastListing ? eventText('studies', this.lastListing) : '') + view);
   }
 
@@ -199,7 +209,10 @@ export class LiveStudies {
   /** One line for a page about a study that cannot be read, without the database's location. */
   problem(name: string, error: unknown): string {
     const message = error instanceof Error ? error.message : String(error);
-    return withoutLocation(message.startsWith(`study "${name}"`) ? message : `study "${name}" cannot be read: ${message}`, this.store.location);
+    return withoutLocation(
+      message.startsWith(`study "${name}"`) ? message : `study "${name}" cannot be read: ${message}`,
+      this.store.location,
+    );
   }
 
   private start(): void {

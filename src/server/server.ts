@@ -12,7 +12,15 @@ import { fileURLToPath } from 'node:url';
 import type { Store } from '../store/types.js';
 import { createApi } from './api.js';
 import type { Duplex } from 'node:stream';
-import { clientErrorAnswer, HttpError, hostAllowed, requestUrl, securityHeaders, sendError, withoutLocation } from './http.js';
+import {
+  clientErrorAnswer,
+  HttpError,
+  hostAllowed,
+  requestUrl,
+  securityHeaders,
+  sendError,
+  withoutLocation,
+} from './http.js';
 import { studyFromSegment } from '../text/study-url.js';
 import { XorlabError } from '../text/errors.js';
 import { DEFAULT_POLL_MS, LiveStudies } from './live-studies.js';
@@ -56,10 +64,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const requestedPort = options.port ?? 5173;
   const folder = options.webRoot ?? DEFAULT_WEB_ROOT;
   const root = bundleRoot(folder);
-  if (root === null) throw new ServeError(`no browser bundle at ${folder}; run npm run build (or npm run build:web) first`);
+  if (root === null)
+    throw new ServeError(`no browser bundle at ${folder}; run npm run build (or npm run build:web) first`);
 
   let port = requestedPort;
-  const live = new LiveStudies(options.store, { pollMs: options.pollMs ?? DEFAULT_POLL_MS, onError: options.onError, maxStreams: options.maxStreams, stallMs: options.stallMs });
+  const live = new LiveStudies(options.store, {
+    pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    onError: options.onError,
+    maxStreams: options.maxStreams,
+    stallMs: options.stallMs,
+  });
   const api = createApi(options.store, live);
 
   const server = createServer((req, res) => {
@@ -69,18 +83,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (error instanceof HttpError) sendError(res, error.status, withoutLocation(error.message, location));
       // A chart download without the optional chart packages: the message names the command that installs them.
       else if (error instanceof MissingPackageError) sendError(res, 501, error.message);
-      else sendError(res, 500, withoutLocation(`internal error: ${error instanceof Error ? error.message : String(error)}`, location));
+      else
+        sendError(
+          res,
+          500,
+          withoutLocation(`internal error: ${error instanceof Error ? error.message : String(error)}`, location),
+        );
     });
   });
   // Node's own 400 and 431 (a request it cannot parse, headers too large) get a JSON body like every other error.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage) socket.end(clientErrorAnswer(error.code));
+    if (socket.writable && !(socket as Duplex & { _httpMessage?: unknown })._httpMessage)
+      socket.end(clientErrorAnswer(error.code));
     else socket.destroy();
   });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!hostAllowed(req.headers.host, host, port)) {
-      throw new HttpError(403, `this server answers only to localhost and ${host}:${port}; Host "${req.headers.host ?? ''}" was refused`);
+      throw new HttpError(
+        403,
+        `this server answers only to localhost and ${host}:${port}; Host "${req.headers.host ?? ''}" was refused`,
+      );
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -128,9 +151,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new ServeError(`port ${requestedPort} on ${host} is in use; pass --port <n> (or --port 0 for any free port)`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') reject(new ServeError(`cannot bind ${host}: not an address of this machine; pass --host 127.0.0.1 or another local address`));
-      else if (error.code === 'EACCES') reject(new ServeError(`port ${requestedPort} on ${host} needs privileges; pass --port 1024 or above`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new ServeError(`port ${requestedPort} on ${host} is in use; pass --port <n> (or --port 0 for any free port)`),
+        );
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
+        reject(
+          new ServeError(
+            `cannot bind ${host}: not an address of this machine; pass --host 127.0.0.1 or another local address`,
+          ),
+        );
+      else if (error.code === 'EACCES')
+        reject(new ServeError(`port ${requestedPort} on ${host} needs privileges; pass --port 1024 or above`));
       else reject(new ServeError(`cannot listen on ${host}:${requestedPort} (${error.message})`));
     };
     const onListening = (): void => {

@@ -48,7 +48,16 @@ export function safeSegments(urlPath: string): string[] | null {
     } catch {
       return null; // malformed %-escape
     }
-    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\\') || name.includes('\0') || name.startsWith('.')) return null;
+    if (
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      name.includes('/') ||
+      name.includes('\\') ||
+      name.includes('\0') ||
+      name.startsWith('.')
+    )
+      return null;
     segments.push(name);
   }
   return segments;

@@ -29,9 +29,12 @@ type Stds = (params: Record<string, ParamValue>) => { hidden: number | null; out
 /** The hidden and output stds of a study's trials, from the swept parameters at a point and the study's stored
  * definition (its `config`), else the defaults. */
 export function articleStds(definition: unknown): Stds {
-  const config = (typeof definition === 'object' && definition !== null ? (definition as { config?: unknown }).config : undefined) ?? {};
+  const config =
+    (typeof definition === 'object' && definition !== null ? (definition as { config?: unknown }).config : undefined) ??
+    {};
   const fixed = typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
-  const pick = (params: Record<string, ParamValue>, key: 'hiddenStd' | 'outputStd' | 'init'): unknown => params[key] ?? fixed[key] ?? DEFAULT_CONFIG[key];
+  const pick = (params: Record<string, ParamValue>, key: 'hiddenStd' | 'outputStd' | 'init'): unknown =>
+    params[key] ?? fixed[key] ?? DEFAULT_CONFIG[key];
   return (params) => {
     if (pick(params, 'init') !== 'normal') return { hidden: null, output: null };
     const hidden = pick(params, 'hiddenStd');
@@ -82,7 +85,8 @@ export function fromArticleDocument(doc: ArticleDocument): TrialRow {
 function double(x: number | null): string {
   if (x === null) return 'null';
   if (!Number.isFinite(x)) return `{"$numberDouble":"${Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity'}"}`;
-  if (Number.isInteger(x)) return `{"$numberDouble":"${Object.is(x, -0) ? '-0.0' : Math.abs(x) < 1e21 ? `${x}.0` : String(x)}"}`;
+  if (Number.isInteger(x))
+    return `{"$numberDouble":"${Object.is(x, -0) ? '-0.0' : Math.abs(x) < 1e21 ? `${x}.0` : String(x)}"}`;
   return JSON.stringify(x);
 }
 
@@ -97,7 +101,9 @@ function paramValue(v: ParamValue): string {
 /** One document as a line of MongoDB Extended JSON (v2, relaxed, with type wrappers where needed): the seed an
  * int64 ({"$numberLong"}), the losses and stds doubles, point/repeat/epochs int32. mongoimport loads it. */
 export function toExtendedJsonLine(doc: ArticleDocument): string {
-  const params = Object.entries(doc.params).map(([k, v]) => `${JSON.stringify(k)}:${paramValue(v)}`).join(',');
+  const params = Object.entries(doc.params)
+    .map(([k, v]) => `${JSON.stringify(k)}:${paramValue(v)}`)
+    .join(',');
   return (
     `{"hidden_std_dev":${double(doc.hidden_std_dev)},"output_std_dev":${double(doc.output_std_dev)},"loss":${double(doc.loss)},` +
     `"study":${JSON.stringify(doc.study)},"point":${doc.point},"repeat":${doc.repeat},"seed":{"$numberLong":"${doc.seed}"},` +

@@ -25,15 +25,21 @@ export function storeKind(url: string): 'sqlite' | 'postgres' | 'mongodb' | 'unk
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (url.trim() === '') throw new StoreError('the database path is empty; pass --db <path or URL>');
   if (/^(postgres|postgresql|mongodb|mongodb\+srv):(?!\/\/)/i.test(url.trim())) {
-    throw new StoreError(`not a valid database URL: ${redact(url)} (expected postgres://user@host:port/database or mongodb://host:port/database)`);
+    throw new StoreError(
+      `not a valid database URL: ${redact(url)} (expected postgres://user@host:port/database or mongodb://host:port/database)`,
+    );
   }
   const kind = storeKind(url);
   // Their drivers are optional packages (package.json's peerDependencies): a missing one is named with its install command.
-  if (kind === 'postgres') return (await loadExtra('postgres', () => import('./postgres/open.js'))).openPostgresStore(url, options);
-  if (kind === 'mongodb') return (await loadExtra('mongodb', () => import('./mongo/open.js'))).openMongoStore(url, options);
+  if (kind === 'postgres')
+    return (await loadExtra('postgres', () => import('./postgres/open.js'))).openPostgresStore(url, options);
+  if (kind === 'mongodb')
+    return (await loadExtra('mongodb', () => import('./mongo/open.js'))).openMongoStore(url, options);
   if (kind === 'unknown') {
     const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1] ?? '';
-    throw new StoreError(`unknown store URL scheme "${scheme}://" in ${redact(url)}; use a SQLite file path, postgres:// or mongodb://`);
+    throw new StoreError(
+      `unknown store URL scheme "${scheme}://" in ${redact(url)}; use a SQLite file path, postgres:// or mongodb://`,
+    );
   }
   if (/^sqlite:\/\//i.test(url)) return openSqliteStore(url.slice('sqlite://'.length), options);
   if (/^sqlite:/i.test(url)) return openSqliteStore(url.slice('sqlite:'.length), options);

@@ -40,10 +40,27 @@ export interface Moments {
   maxRepeat: number;
 }
 
-export type BlockRow = Pick<TrialRow, 'repeat' | 'totalLoss' | 'finalLoss' | 'success' | 'diverged' | 'epochsToThreshold'>;
+export type BlockRow = Pick<
+  TrialRow,
+  'repeat' | 'totalLoss' | 'finalLoss' | 'success' | 'diverged' | 'epochsToThreshold'
+>;
 
 export function emptyMoments(): Moments {
-  return { count: 0, n: 0, mean: 0, m2: 0, finalN: 0, finalMean: 0, finalM2: 0, successes: 0, diverged: 0, ettN: 0, ettSum: 0, ettM2: 0, maxRepeat: -1 };
+  return {
+    count: 0,
+    n: 0,
+    mean: 0,
+    m2: 0,
+    finalN: 0,
+    finalMean: 0,
+    finalM2: 0,
+    successes: 0,
+    diverged: 0,
+    ettN: 0,
+    ettSum: 0,
+    ettM2: 0,
+    maxRepeat: -1,
+  };
 }
 
 /** [n, mean, m2] of the non-null values, in their order: corrected two-pass (the first pass's rounding error is
@@ -126,7 +143,14 @@ function mergePair(na: number, meanA: number, m2A: number, nb: number, meanB: nu
 export function mergeMoments(a: Moments, b: Moments): Moments {
   const [mean, m2] = mergePair(a.n, a.mean, a.m2, b.n, b.mean, b.m2);
   const [finalMean, finalM2] = mergePair(a.finalN, a.finalMean, a.finalM2, b.finalN, b.finalMean, b.finalM2);
-  const [, ettM2] = mergePair(a.ettN, a.ettN ? a.ettSum / a.ettN : 0, a.ettM2, b.ettN, b.ettN ? b.ettSum / b.ettN : 0, b.ettM2);
+  const [, ettM2] = mergePair(
+    a.ettN,
+    a.ettN ? a.ettSum / a.ettN : 0,
+    a.ettM2,
+    b.ettN,
+    b.ettN ? b.ettSum / b.ettN : 0,
+    b.ettM2,
+  );
   return {
     count: a.count + b.count,
     n: a.n + b.n,
@@ -177,7 +201,10 @@ export type SummaryRow = BlockRow & Pick<TrialRow, 'point'>;
  * from its per-block aggregates: each block's moments from its rows in repeat order, merged in block order. So the
  * same trials give the same bits as `xorlab summary`. Points in increasing order; `params` names each point's values.
  */
-export function summarizeRows(rows: Iterable<SummaryRow>, params: (point: number) => Record<string, ParamValue>): PointSummary[] {
+export function summarizeRows(
+  rows: Iterable<SummaryRow>,
+  params: (point: number) => Record<string, ParamValue>,
+): PointSummary[] {
   const byPoint = new Map<number, Map<number, SummaryRow[]>>();
   for (const row of rows) {
     let blocks = byPoint.get(row.point);

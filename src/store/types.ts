@@ -41,7 +41,12 @@ export const METRIC_NAMES = ['totalLoss', 'finalLoss', 'epochsToThreshold', 'suc
 /** A stored metric: 'totalLoss' (the article's), 'finalLoss', 'epochsToThreshold' or 'success'. */
 export type MetricName = (typeof METRIC_NAMES)[number];
 /** The trials table's column of each metric (SQLite and PostgreSQL). */
-export const METRIC_COLUMNS: Record<MetricName, string> = { totalLoss: 'total_loss', finalLoss: 'final_loss', epochsToThreshold: 'epochs_to_threshold', success: 'success' };
+export const METRIC_COLUMNS: Record<MetricName, string> = {
+  totalLoss: 'total_loss',
+  finalLoss: 'final_loss',
+  epochsToThreshold: 'epochs_to_threshold',
+  success: 'success',
+};
 
 /** The moments of one metric at a point, over the trials that have a value (a diverged training has no losses; a
  * training that never reached the threshold has no epochsToThreshold). */

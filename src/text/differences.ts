@@ -14,7 +14,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The top-level keys whose values differ, in the order `keys` gives (default: stored's keys then given's), with
  * the objects under `expand` compared key by key one level down.
  */
-export function jsonDifferences(stored: unknown, given: unknown, options: { keys?: readonly string[]; expand?: readonly string[] } = {}): Difference[] {
+export function jsonDifferences(
+  stored: unknown,
+  given: unknown,
+  options: { keys?: readonly string[]; expand?: readonly string[] } = {},
+): Difference[] {
   const s = isObject(stored) ? stored : {};
   const g = isObject(given) ? given : {};
   const keys = options.keys ?? [...new Set([...Object.keys(s), ...Object.keys(g)])];

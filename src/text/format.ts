@@ -47,19 +47,27 @@ export function percent(x: number, decimals = 1): string {
 
 /** Right-aligned columns separated by two spaces (the first column left-aligned when `leftFirst`). A cell may hold
  * text from a database (a study or parameter name): its control characters are shown escaped (printable). */
-export function alignedTable(header: readonly string[], rows: readonly (readonly string[])[], options: { leftFirst?: boolean } = {}): string {
+export function alignedTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { leftFirst?: boolean } = {},
+): string {
   const head = header.map((h) => printable(h));
   const body = rows.map((r) => r.map((c) => printable(c)));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === 0 && options.leftFirst ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 && options.leftFirst ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...body.map(line)].join('\n');
 }
 
 /** One CSV field (RFC 4180 quoting). null and undefined are empty; numbers at full precision. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? numberText(value) : typeof value === 'string' ? value : JSON.stringify(value);
+  const text =
+    typeof value === 'number' ? numberText(value) : typeof value === 'string' ? value : JSON.stringify(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

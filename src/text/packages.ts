@@ -7,7 +7,8 @@ import { XorlabError } from './errors.js';
 /** What each extra is for, and the packages it needs with the ranges of package.json's peerDependencies. */
 export const EXTRAS = {
   charts: {
-    purpose: 'charts (xorlab plot, the figures of xorlab reproduce, train --plot-weights, renderChart, the dashboard\'s PNG and SVG downloads)',
+    purpose:
+      "charts (xorlab plot, the figures of xorlab reproduce, train --plot-weights, renderChart, the dashboard's PNG and SVG downloads)",
     packages: { vega: '^6.4.0', 'vega-lite': '~6.4.3', '@resvg/resvg-js': '^2.6.2', 'dejavu-fonts-ttf': '^2.37.3' },
   },
   postgres: {
@@ -28,7 +29,9 @@ export type ExtraName = keyof typeof EXTRAS;
 
 /** The shell command that installs an extra's packages at the versions xorlab is made for. */
 export function installCommand(extra: ExtraName): string {
-  return `npm install ${Object.entries(EXTRAS[extra].packages).map(([name, range]) => `'${name}@${range}'`).join(' ')}`;
+  return `npm install ${Object.entries(EXTRAS[extra].packages)
+    .map(([name, range]) => `'${name}@${range}'`)
+    .join(' ')}`;
 }
 
 /** An optional package that a feature needs is not installed. */
@@ -51,6 +54,8 @@ export async function loadExtra<T>(extra: ExtraName, load: () => T | Promise<T>)
   } catch (error) {
     const missing = missingPackage(error, Object.keys(EXTRAS[extra].packages));
     if (missing === undefined) throw error;
-    throw new MissingPackageError(`${EXTRAS[extra].purpose} need the npm package ${missing}, which is not installed; install it with: ${installCommand(extra)}`);
+    throw new MissingPackageError(
+      `${EXTRAS[extra].purpose} need the npm package ${missing}, which is not installed; install it with: ${installCommand(extra)}`,
+    );
   }
 }

@@ -15,7 +15,11 @@ import { runPlan } from '../../src/study/run/run-plan.js';
 
 test('fitQuadratic recovers an exact parabola; fitMinimum finds its vertex with an interval around it', () => {
   const u = [-1, -0.5, 0, 0.5, 1];
-  const coef = fitQuadratic(u, u.map((x) => 3 - 2 * x + 4 * x * x), [1, 1, 1, 1, 1])!;
+  const coef = fitQuadratic(
+    u,
+    u.map((x) => 3 - 2 * x + 4 * x * x),
+    [1, 1, 1, 1, 1],
+  )!;
   coef.forEach((c, i) => assert.ok(Math.abs(c - [3, -2, 4][i]) < 1e-9));
   // Mean total loss ~ 1300 + 900 (ln(x / 0.6))^2 on an exp grid, with stderr 20.
   const points = Array.from({ length: 40 }, (_, i) => {
@@ -42,14 +46,35 @@ test('one minimum rule: the fitted minimum where the fit finds one, else the low
   assert.deepEqual(curveMinimum(falling), { x: parabola[39].x, label: 'lowest grid mean at 54.6' });
   // The lowest mean is the same point for summary's minimum and the fit's centre, even one without a stderr
   // (a single trial) and next to an infinite mean.
-  const points = parabola.map((p, i) => ({ ...p, point: i, lossCount: 10, std: 60, ...(i === 14 ? { mean: 1, stderr: null, lossCount: 1, std: null } : {}), ...(i === 15 ? { mean: -Infinity } : {}) }));
+  const points = parabola.map((p, i) => ({
+    ...p,
+    point: i,
+    lossCount: 10,
+    std: 60,
+    ...(i === 14 ? { mean: 1, stderr: null, lossCount: 1, std: null } : {}),
+    ...(i === 15 ? { mean: -Infinity } : {}),
+  }));
   assert.equal(minimumPoint(points)!.point.point, 14);
   assert.equal(fitMinimum(points)!.lowestX, points[14].x);
 });
 
 function point(std: number, mean: number, sd: number, n: number): PointSummary {
   const none = { n: 0, mean: null, std: null, stderr: null };
-  return { point: 0, params: { hiddenStd: std }, count: n, lossCount: n, mean, std: sd, stderr: sd / Math.sqrt(n), successRate: 1, successes: n, diverged: 0, meanEpochsToThreshold: null, finalLoss: none, epochsToThreshold: none };
+  return {
+    point: 0,
+    params: { hiddenStd: std },
+    count: n,
+    lossCount: n,
+    mean,
+    std: sd,
+    stderr: sd / Math.sqrt(n),
+    successRate: 1,
+    successes: n,
+    diverged: 0,
+    meanEpochsToThreshold: null,
+    finalLoss: none,
+    epochsToThreshold: none,
+  };
 }
 
 test('improvement: a lower loss at the new std is a positive %, with an interval that shrinks with n', () => {
@@ -64,14 +89,39 @@ test('improvement: a lower loss at the new std is a positive %, with an interval
 test('the claims table comes from a small real study run into SQLite: four claims, both update orders', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xorlab-report-'));
   const store = openSqliteStore(join(dir, 'r.db'));
-  const tiny: Scale = { ...SCALES.quick, name: 'tiny', curvePoints: 8, curveRepeats: 3, curveTotal: 40, claimRepeats: 12, textbookPoints: 5, textbookRepeats: 3, textbookTotal: 15, textbookClaimRepeats: 6, epochs: 200,
-    next: { activationStds: 'exp:-1:0:2', activationRepeats: 2, lossLrs: [0.5], lossStds: 'exp:-1:0:2', lossRepeats: 2, scheduleLrs: 'log:-1:0:2', scheduleRepeats: 2 } };
+  const tiny: Scale = {
+    ...SCALES.quick,
+    name: 'tiny',
+    curvePoints: 8,
+    curveRepeats: 3,
+    curveTotal: 40,
+    claimRepeats: 12,
+    textbookPoints: 5,
+    textbookRepeats: 3,
+    textbookTotal: 15,
+    textbookClaimRepeats: 6,
+    epochs: 200,
+    next: {
+      activationStds: 'exp:-1:0:2',
+      activationRepeats: 2,
+      lossLrs: [0.5],
+      lossStds: 'exp:-1:0:2',
+      lossRepeats: 2,
+      scheduleLrs: 'log:-1:0:2',
+      scheduleRepeats: 2,
+    },
+  };
   const datasets = { xor: builtinDataset('xor') };
-  const ran = await runReproduction(store, tiny, 't', (_label, study, plan) => runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }));
+  const ran = await runReproduction(store, tiny, 't', (_label, study, plan) =>
+    runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }),
+  );
   // The first part's four studies, then the next questions': 5 x 2 x 2 activation, 2 x 1 x 2 x 2 loss, 4 x 2 x 2 schedule.
   assert.equal(ran.trainings, 40 + 36 + 15 + 18 + 20 + 8 + 16);
   const curve = await store.summarize('t-curve');
-  assert.equal(curve.reduce((n, p) => n + p.count, 0), 40);
+  assert.equal(
+    curve.reduce((n, p) => n + p.count, 0),
+    40,
+  );
   const claims = articleClaims(
     { curve, claims: await store.summarize('t-claims') },
     { curve: await store.summarize('t-textbook-curve'), claims: await store.summarize('t-textbook-claims') },
@@ -86,24 +136,58 @@ test('the claims table comes from a small real study run into SQLite: four claim
   assert.equal((await runReproduction(store, tiny, 't', () => assert.fail('nothing should run'))).trainings, 0);
 
   const md = reportMarkdown({
-    scale: tiny, claims,
-    studyNames: { curve: 't-curve', claims: 't-claims', textbookCurve: 't-textbook-curve', textbookClaims: 't-textbook-claims' },
-    trials: { curve: 40, claims: 36, textbookCurve: 15, textbookClaims: 18 }, seconds: 1, engine: 'reference', workers: 1, database: 'r.db',
-    figures: { curve: 'curve.png', textbookCurve: 'curve-textbook.png', weightsSmall: 'w1.png', weightsLarge: 'w2.png', boundary: 'b.png', loss: 'l.png', neurons: 'n.png' },
-    trajectorySeeds: { small: 1, large: 1, boundary: 1 }, stuckSeed: 4, notLearned: [], command: 'xorlab reproduce',
+    scale: tiny,
+    claims,
+    studyNames: {
+      curve: 't-curve',
+      claims: 't-claims',
+      textbookCurve: 't-textbook-curve',
+      textbookClaims: 't-textbook-claims',
+    },
+    trials: { curve: 40, claims: 36, textbookCurve: 15, textbookClaims: 18 },
+    seconds: 1,
+    engine: 'reference',
+    workers: 1,
+    database: 'r.db',
+    figures: {
+      curve: 'curve.png',
+      textbookCurve: 'curve-textbook.png',
+      weightsSmall: 'w1.png',
+      weightsLarge: 'w2.png',
+      boundary: 'b.png',
+      loss: 'l.png',
+      neurons: 'n.png',
+    },
+    trajectorySeeds: { small: 1, large: 1, boundary: 1 },
+    stuckSeed: 4,
+    notLearned: [],
+    command: 'xorlab reproduce',
   });
   // The hidden lines and hidden space of a learned network beside a stuck one, with the stuck one's seed.
   assert.match(md, /!\[Each hidden neuron's line and the hidden space\]\(n\.png\)/);
-  assert.match(md, /hidden std 0\.05 with seed 4 \(the first seed from 1 up whose final mean loss is within 0\.01 of ln 2\)/);
-  const table = md.split('\n').filter((l) => l.startsWith('| the ') || l.startsWith('| std ') || l.startsWith('| a network'));
+  assert.match(
+    md,
+    /hidden std 0\.05 with seed 4 \(the first seed from 1 up whose final mean loss is within 0\.01 of ln 2\)/,
+  );
+  const table = md
+    .split('\n')
+    .filter((l) => l.startsWith('| the ') || l.startsWith('| std ') || l.startsWith('| a network'));
   assert.equal(table.length, 4);
   assert.match(md, /\*\*Update order\.\*\*/);
-  const csv = summaryCsv([{ name: 't-curve', order: 'seed', points: curve }]).trim().split('\n');
+  const csv = summaryCsv([{ name: 't-curve', order: 'seed', points: curve }])
+    .trim()
+    .split('\n');
   assert.equal(csv.length, 1 + 8);
   assert.equal(csv[0].split(',').length, csv[1].split(',').length);
   // Its intervals are `xorlab summary`'s (metricPoint), cut at 0, also for a heavy-tailed point of few trials.
   const heavy = { ...curve[0], lossCount: 3, mean: 10.1, std: 17.2, stderr: 17.2 / Math.sqrt(3) };
-  const [header, row] = summaryCsv([{ name: 'h', order: 'seed', points: [heavy] }]).trim().split('\n').map((l) => l.split(','));
-  assert.deepEqual([row[header.indexOf('ci95_low')], row[header.indexOf('ci95_high')]], ['0', String(metricPoint(heavy, 'totalLoss').high)]);
+  const [header, row] = summaryCsv([{ name: 'h', order: 'seed', points: [heavy] }])
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+  assert.deepEqual(
+    [row[header.indexOf('ci95_low')], row[header.indexOf('ci95_high')]],
+    ['0', String(metricPoint(heavy, 'totalLoss').high)],
+  );
   await store.close();
 });

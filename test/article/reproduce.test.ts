@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { resolveStudy } from '../../src/study/definition/definition.js';
-import { ReproduceError, SCALES, prepareReproduction, reproductionStudies, resolveReproduction } from '../../src/article/reproduce.js';
+import {
+  ReproduceError,
+  SCALES,
+  prepareReproduction,
+  reproductionStudies,
+  resolveReproduction,
+} from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
 test('a conflict in the third study registers none of the fifteen', async () => {
@@ -14,11 +20,39 @@ test('a conflict in the third study registers none of the fifteen', async () => 
     const third = reproductionStudies(SCALES.quick, 'c').textbookCurve;
     const other = resolveStudy({ ...third, repeats: 3 });
     await store.ensureStudy(other.definition.name, other.definition);
-    await assert.rejects(prepareReproduction(store, resolveReproduction(SCALES.quick, 'c')), (e: Error) => e instanceof ReproduceError && /study "c-textbook-curve" already exists with a different definition/.test(e.message));
-    assert.deepEqual((await store.listStudies()).map((s) => s.name), ['c-textbook-curve']);
+    await assert.rejects(
+      prepareReproduction(store, resolveReproduction(SCALES.quick, 'c')),
+      (e: Error) =>
+        e instanceof ReproduceError &&
+        /study "c-textbook-curve" already exists with a different definition/.test(e.message),
+    );
+    assert.deepEqual(
+      (await store.listStudies()).map((s) => s.name),
+      ['c-textbook-curve'],
+    );
     // Under another prefix all fifteen are registered (the first part's four, the next questions' eleven: one per setting).
-    await prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), { datasets: { xor: builtinDataset('xor') }, request: {} });
-    assert.deepEqual((await store.listStudies()).map((s) => s.name).sort(), ['c-textbook-curve', 'd-activation-elu', 'd-activation-leaky-relu', 'd-activation-relu', 'd-activation-sigmoid', 'd-activation-tanh', 'd-claims', 'd-curve', 'd-loss-bce', 'd-loss-mse', 'd-schedule-constant', 'd-schedule-cosine', 'd-schedule-exponential', 'd-schedule-step', 'd-textbook-claims', 'd-textbook-curve']);
+    await prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), {
+      datasets: { xor: builtinDataset('xor') },
+      request: {},
+    });
+    assert.deepEqual((await store.listStudies()).map((s) => s.name).sort(), [
+      'c-textbook-curve',
+      'd-activation-elu',
+      'd-activation-leaky-relu',
+      'd-activation-relu',
+      'd-activation-sigmoid',
+      'd-activation-tanh',
+      'd-claims',
+      'd-curve',
+      'd-loss-bce',
+      'd-loss-mse',
+      'd-schedule-constant',
+      'd-schedule-cosine',
+      'd-schedule-exponential',
+      'd-schedule-step',
+      'd-textbook-claims',
+      'd-textbook-curve',
+    ]);
   } finally {
     await store.close();
   }
@@ -27,13 +61,28 @@ test('a conflict in the third study registers none of the fifteen', async () => 
 test('both scales resolve: the next questions add 9,400 trainings at quick scale and 1,060,000 at paper scale', () => {
   const size = (s: { pointCount: number; definition: { repeats: number } }) => s.pointCount * s.definition.repeats;
   const quick = resolveReproduction(SCALES.quick, 'q');
-  assert.deepEqual([...quick.activations, ...quick.losses, ...quick.schedules].map(size), [...Array<number>(5).fill(10 * 60), 4 * 8 * 40, 4 * 8 * 40, ...Array<number>(4).fill(8 * 120)]);
+  assert.deepEqual([...quick.activations, ...quick.losses, ...quick.schedules].map(size), [
+    ...Array<number>(5).fill(10 * 60),
+    4 * 8 * 40,
+    4 * 8 * 40,
+    ...Array<number>(4).fill(8 * 120),
+  ]);
   // A question's studies share one root seed and one grid (paired by seed); the questions and the first part differ.
   for (const group of [quick.activations, quick.losses, quick.schedules]) {
     assert.equal(new Set(group.map((s) => s.definition.seed)).size, 1);
     assert.equal(new Set(group.map((s) => JSON.stringify(s.definition.sweep))).size, 1);
   }
-  assert.equal(new Set([quick.curve, quick.claims, quick.activations[0], quick.losses[0], quick.schedules[0]].map((s) => s.definition.seed)).size, 5);
+  assert.equal(
+    new Set(
+      [quick.curve, quick.claims, quick.activations[0], quick.losses[0], quick.schedules[0]].map(
+        (s) => s.definition.seed,
+      ),
+    ).size,
+    5,
+  );
   const paper = resolveReproduction(SCALES.paper, 'p');
-  assert.equal([...paper.activations, ...paper.losses, ...paper.schedules].reduce((n, s) => n + size(s), 0), 1_060_000);
+  assert.equal(
+    [...paper.activations, ...paper.losses, ...paper.schedules].reduce((n, s) => n + size(s), 0),
+    1_060_000,
+  );
 });

@@ -19,7 +19,9 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 test('the server is PostgreSQL 18 on 127.0.0.1 and needs its password', async (t) => {
-  t.diagnostic(`PostgreSQL test server: initdb ${server.timings.initdbMs.toFixed(0)} ms, start ${server.timings.startMs.toFixed(0)} ms`);
+  t.diagnostic(
+    `PostgreSQL test server: initdb ${server.timings.initdbMs.toFixed(0)} ms, start ${server.timings.startMs.toFixed(0)} ms`,
+  );
   const rows = await server.query<{ v: string }>("SELECT current_setting('server_version') AS v");
   assert.match(rows[0].v, /^18\./);
   await assert.rejects(connect(server.url('postgres', { password: 'wrong' })), /password authentication failed/);
@@ -47,7 +49,11 @@ test('createDatabase gives a fresh database; stop and start keep its data on the
 });
 
 async function startChild(): Promise<{ child: ChildProcess; started: { pid: number; dir: string; url: string } }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./postgres-server-child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./postgres-server-child.ts', import.meta.url))],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const started = await new Promise<{ pid: number; dir: string; url: string }>((resolve, reject) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -65,7 +71,8 @@ test('a test process ended by SIGTERM or SIGINT stops its server on the way out'
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, sig) => resolve(sig)));
     child.kill(signal);
     assert.equal(await exited, signal, 'it still dies of the signal');
-    for (let waited = 0; waited < 10_000 && existsSync(started.dir); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    for (let waited = 0; waited < 10_000 && existsSync(started.dir); waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
     assert.equal(existsSync(started.dir), false, signal);
     await assert.rejects(connect(started.url), /ECONNREFUSED/);
   }
@@ -79,7 +86,7 @@ test('a server orphaned by a SIGKILLed test process is stopped and removed at th
   const orphanClient = await connect(started.url);
   await orphanClient.end();
   assert.ok(existsSync(started.dir));
-  assert.ok(await cleanStaleServers() >= 1);
+  assert.ok((await cleanStaleServers()) >= 1);
   assert.equal(existsSync(started.dir), false);
   assert.throws(() => process.kill(started.pid, 0), /ESRCH/);
   // Our own live server was left alone.

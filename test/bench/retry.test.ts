@@ -6,7 +6,10 @@ import { benchRetry, formatRetryBench } from '../../src/bench/retry.js';
 
 test('bench retry section: a row per activation, retrials only where f32 overflows', () => {
   const r = benchRetry({ networks: 4, epochs: 2000 });
-  assert.deepEqual(r.rows.map((row) => row.activation), ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu']);
+  assert.deepEqual(
+    r.rows.map((row) => row.activation),
+    ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu'],
+  );
   const retried = Object.fromEntries(r.rows.map((row) => [row.activation, row.retried]));
   assert.equal(retried.sigmoid, 0);
   assert.equal(retried.tanh, 0);

@@ -19,12 +19,30 @@ test('a dataset file edited after the study was stored is refused by refine and 
   const db = join(dir, 'pins.db');
   const table = join(dir, 'table.csv');
   writeFileSync(table, XOR);
-  const sweep = ['sweep', '--name', 'p', '--dataset', table, '--sweep', 'hiddenStd=0.5,1', '--repeats', '3', '--epochs', '30', '--db', db];
+  const sweep = [
+    'sweep',
+    '--name',
+    'p',
+    '--dataset',
+    table,
+    '--sweep',
+    'hiddenStd=0.5,1',
+    '--repeats',
+    '3',
+    '--epochs',
+    '30',
+    '--db',
+    db,
+  ];
   assert.equal(runCli(sweep).status, 0);
   const store = openSqliteStore(db, { readonly: true });
   const definition = (await store.getStudy('p'))?.definition as { datasets?: Record<string, string> };
   await store.close();
-  assert.deepEqual(definition.datasets, { [table]: datasetDigest(builtinDataset('xor')) }, 'the stored definition pins the table');
+  assert.deepEqual(
+    definition.datasets,
+    { [table]: datasetDigest(builtinDataset('xor')) },
+    'the stored definition pins the table',
+  );
 
   // Comments and spacing are not the table: the same numbers pass.
   writeFileSync(table, `# the XOR gate\n${XOR.replace(/,/g, ', ')}`);
@@ -32,7 +50,8 @@ test('a dataset file edited after the study was stored is refused by refine and 
 
   writeFileSync(table, AND);
   const before = sha1(db);
-  const changed = /the dataset file .*table\.csv has changed since study "p" was stored .*; restore the file as it was, or run the new table as another study under another --name/;
+  const changed =
+    /the dataset file .*table\.csv has changed since study "p" was stored .*; restore the file as it was, or run the new table as another study under another --name/;
   assert.match(usageErrorLine(runCli(['refine', 'p', '--budget', '5', '--db', db])), changed);
   assert.match(usageErrorLine(runCli(['sweep', '--name', 'p', '--db', db])), changed);
   assert.match(usageErrorLine(runCli(sweep)), changed); // the same flags as the first run
@@ -48,12 +67,32 @@ test('a study stored before pins existed keeps working: resumed, refined and rer
   const table = join(dir, 'table.csv');
   writeFileSync(table, XOR);
   // Stored the way earlier versions stored it: the definition without "datasets".
-  const study = resolveStudy({ name: 'old', config: { dataset: table, epochs: 30 }, sweep: { hiddenStd: '0.5,1' }, repeats: 2, seed: 1 });
+  const study = resolveStudy({
+    name: 'old',
+    config: { dataset: table, epochs: 30 },
+    sweep: { hiddenStd: '0.5,1' },
+    repeats: 2,
+    seed: 1,
+  });
   const store = openSqliteStore(db);
   await store.ensureStudy('old', study.definition);
   await store.close();
   assert.equal(runCli(['sweep', '--name', 'old', '--db', db]).status, 0);
-  const again = runCli(['sweep', '--name', 'old', '--dataset', table, '--sweep', 'hiddenStd=0.5,1', '--repeats', '2', '--epochs', '30', '--db', db]);
+  const again = runCli([
+    'sweep',
+    '--name',
+    'old',
+    '--dataset',
+    table,
+    '--sweep',
+    'hiddenStd=0.5,1',
+    '--repeats',
+    '2',
+    '--epochs',
+    '30',
+    '--db',
+    db,
+  ]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /all 4 trials are stored/);
   assert.equal(runCli(['refine', 'old', '--budget', '2', '--db', db]).status, 0);

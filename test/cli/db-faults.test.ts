@@ -17,10 +17,17 @@ import { sha1, trial } from '../store/fixtures.js';
 /** A closed xorlab database with one study of `points` x `repeats` trials (no -wal left). */
 async function studyDb(path: string, points = 10, repeats = 20): Promise<string> {
   const store = openSqliteStore(path);
-  const study = resolveStudy({ name: 's', sweep: { hiddenStd: `exp:-3:4:${points}` }, repeats, seed: 1, config: { epochs: 10 } });
+  const study = resolveStudy({
+    name: 's',
+    sweep: { hiddenStd: `exp:-3:4:${points}` },
+    repeats,
+    seed: 1,
+    config: { epochs: 10 },
+  });
   await store.ensureStudy('s', study.definition);
   const rows = [];
-  for (let point = 0; point < points; point++) for (let repeat = 0; repeat < repeats; repeat++) rows.push(trial('s', point, repeat, 100 + point + repeat));
+  for (let point = 0; point < points; point++)
+    for (let repeat = 0; repeat < repeats; repeat++) rows.push(trial('s', point, repeat, 100 + point + repeat));
   await store.insertTrials(rows);
   await store.close();
   return path;
@@ -28,21 +35,38 @@ async function studyDb(path: string, points = 10, repeats = 20): Promise<string>
 
 /** Every file in `dir` with its sha1: what must not change. */
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, sha1(join(dir, name))]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, sha1(join(dir, name))]),
+  );
 }
 
 test('--db on a FIFO, a directory or a device: one line each, at once (a FIFO used to hang)', () => {
   const dir = tempDir();
   const fifo = join(dir, 'pipe.db');
   execFileSync('mkfifo', [fifo]);
-  for (const args of [['studies'], ['summary', 's'], ['sweep', '--name', 'f', '--sweep', 'hiddenStd=1', '--epochs', '10']]) {
+  for (const args of [
+    ['studies'],
+    ['summary', 's'],
+    ['sweep', '--name', 'f', '--sweep', 'hiddenStd=1', '--epochs', '10'],
+  ]) {
     const r = runCli([...args, '--db', fifo], { timeout: 20_000 });
     assert.notEqual(r.status, null, `${args[0]} hung on a FIFO`);
     assert.match(usageErrorLine(r), /pipe\.db is a named pipe \(FIFO\), not a database file/);
   }
-  assert.match(usageErrorLine(runCli(['sweep', '--name', 'd', '--sweep', 'hiddenStd=1', '--db', dir])), /is a directory, not a database file/);
-  assert.match(usageErrorLine(runCli(['studies', '--db', '/dev/null'])), /\/dev\/null is a device, not a database file/);
-  assert.match(usageErrorLine(runCli(['sweep', '--name', 'z', '--sweep', 'hiddenStd=1', '--db', '/dev/zero'])), /\/dev\/zero is a device/);
+  assert.match(
+    usageErrorLine(runCli(['sweep', '--name', 'd', '--sweep', 'hiddenStd=1', '--db', dir])),
+    /is a directory, not a database file/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['studies', '--db', '/dev/null'])),
+    /\/dev\/null is a device, not a database file/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['sweep', '--name', 'z', '--sweep', 'hiddenStd=1', '--db', '/dev/zero'])),
+    /\/dev\/zero is a device/,
+  );
 });
 
 test('8 KiB of garbage over the middle of a database: sweep and refine refuse it before writing; the file is unchanged', async () => {
@@ -55,7 +79,12 @@ test('8 KiB of garbage over the middle of a database: sweep and refine refuse it
   closeSync(fd);
   const before = snapshot(dir);
   // A new study: its rows would go into pages of their own, far from the damage (main wrote them and exited 0).
-  assert.match(usageErrorLine(runCli(['sweep', '--name', 'new', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '10', '--db', db])), /damaged\.db is corrupt/);
+  assert.match(
+    usageErrorLine(
+      runCli(['sweep', '--name', 'new', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '10', '--db', db]),
+    ),
+    /damaged\.db is corrupt/,
+  );
   assert.match(usageErrorLine(runCli(['refine', 's', '--budget', '5', '--db', db])), /damaged\.db is corrupt/);
   assert.deepEqual(snapshot(dir), before, 'the damaged file (or its folder) changed');
 });
@@ -71,12 +100,17 @@ test('a damaged database with several findings is refused in one line: the first
   writeSync(fd, byte, 0, 1, 4096 + 8);
   closeSync(fd);
   const before = snapshot(dir);
-  const line = usageErrorLine(runCli(['sweep', '--name', 'new', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '10', '--db', db]));
-  assert.match(line, /findings\.db is corrupt \(the integrity check found: Tree \d+ page \d+ cell \d+: [^;]*, and 3 more\); it was left as it is/);
+  const line = usageErrorLine(
+    runCli(['sweep', '--name', 'new', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '10', '--db', db]),
+  );
+  assert.match(
+    line,
+    /findings\.db is corrupt \(the integrity check found: Tree \d+ page \d+ cell \d+: [^;]*, and 3 more\); it was left as it is/,
+  );
   assert.deepEqual(snapshot(dir), before);
 });
 
-test('a file with xorlab\'s mark but no tables is refused without being switched to WAL; it stays byte-identical', () => {
+test("a file with xorlab's mark but no tables is refused without being switched to WAL; it stays byte-identical", () => {
   const dir = tempDir();
   const path = join(dir, 'marked.db');
   const db = new Database(path);
@@ -84,8 +118,15 @@ test('a file with xorlab\'s mark but no tables is refused without being switched
   db.pragma('user_version = 2');
   db.close();
   const before = snapshot(dir);
-  for (const args of [['sweep', '--name', 'm', '--sweep', 'hiddenStd=1', '--epochs', '10'], ['studies'], ['summary', 's']]) {
-    assert.match(usageErrorLine(runCli([...args, '--db', path])), /marked\.db carries xorlab's mark but lacks its tables studies, engines, points, blocks, trials: it is damaged/);
+  for (const args of [
+    ['sweep', '--name', 'm', '--sweep', 'hiddenStd=1', '--epochs', '10'],
+    ['studies'],
+    ['summary', 's'],
+  ]) {
+    assert.match(
+      usageErrorLine(runCli([...args, '--db', path])),
+      /marked\.db carries xorlab's mark but lacks its tables studies, engines, points, blocks, trials: it is damaged/,
+    );
   }
   assert.deepEqual(snapshot(dir), before);
   const header = new Database(path, { readonly: true });
@@ -131,7 +172,9 @@ test('reading commands work on a read-only medium (a read-only bind mount) and c
   await studyDb(join(dir, 'ro.db'));
   const mount = readOnlyMount(dir);
   if (!mount) {
-    t.skip('mount -o bind,ro is not allowed here (not root, or no mount namespace); the read-only folder test below covers the same code');
+    t.skip(
+      'mount -o bind,ro is not allowed here (not root, or no mount namespace); the read-only folder test below covers the same code',
+    );
     return;
   }
   try {
@@ -139,7 +182,12 @@ test('reading commands work on a read-only medium (a read-only bind mount) and c
     readEverything(join(mount.at, 'ro.db'), tempDir());
     assert.deepEqual(snapshot(dir), before);
     // Writing there is one line.
-    assert.match(usageErrorLine(runCli(['sweep', '--name', 'w', '--sweep', 'hiddenStd=1', '--epochs', '10', '--db', join(mount.at, 'ro.db')])), /ro\.db/);
+    assert.match(
+      usageErrorLine(
+        runCli(['sweep', '--name', 'w', '--sweep', 'hiddenStd=1', '--epochs', '10', '--db', join(mount.at, 'ro.db')]),
+      ),
+      /ro\.db/,
+    );
     assert.deepEqual(snapshot(dir), before);
   } finally {
     mount.unmount();
@@ -155,14 +203,27 @@ test('reading commands work in a folder without write permission (as an ordinary
   }
   // A checkout in a folder only root may enter (mktemp -d, /root) is out of the user nobody's reach.
   const nobodyReaches = (path: string): boolean =>
-    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(path)})`]).status === 0;
+    spawnSync('setpriv', [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      process.execPath,
+      '-e',
+      `require('fs').accessSync(${JSON.stringify(path)})`,
+    ]).status === 0;
   if (asRoot && !nobodyReaches(BIN)) {
-    t.skip(`running as root in a checkout the user nobody cannot enter (${BIN}): permission bits do not stop root (the read-only mount test covers this)`);
+    t.skip(
+      `running as root in a checkout the user nobody cannot enter (${BIN}): permission bits do not stop root (the read-only mount test covers this)`,
+    );
     return;
   }
   const run: Runner = asRoot
     ? (args) => {
-        const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+        const r = spawnSync(
+          'setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args],
+          { encoding: 'utf8', timeout: 120_000 },
+        );
         return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
       }
     : runCli;
@@ -176,7 +237,9 @@ test('reading commands work in a folder without write permission (as an ordinary
     readEverything(join(dir, 'locked.db'), out, run);
     assert.deepEqual(snapshot(dir), before);
     // Writing there is one line, and changes nothing.
-    const line = usageErrorLine(run(['sweep', '--name', 'w', '--sweep', 'hiddenStd=1', '--epochs', '10', '--db', join(dir, 'locked.db')]));
+    const line = usageErrorLine(
+      run(['sweep', '--name', 'w', '--sweep', 'hiddenStd=1', '--epochs', '10', '--db', join(dir, 'locked.db')]),
+    );
     assert.match(line, /locked\.db/);
     assert.deepEqual(snapshot(dir), before);
   } finally {
@@ -188,11 +251,14 @@ test('a read-only medium with a write-ahead log and no -shm: one line saying wha
   const dir = tempDir();
   const db = await studyDb(join(dir, 'wal.db'));
   // A writer killed mid-run leaves the -wal file; without its -shm a read-only folder cannot be read in place.
-  const child = spawnSync(process.execPath, ['-e', `
+  const child = spawnSync(process.execPath, [
+    '-e',
+    `
     const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
     const db = new Database(${JSON.stringify(db)});
     db.prepare("UPDATE studies SET created_at = created_at").run();
-    process.kill(process.pid, 'SIGKILL');`]);
+    process.kill(process.pid, 'SIGKILL');`,
+  ]);
   assert.equal(child.signal, 'SIGKILL');
   assert.ok(existsSync(`${db}-wal`));
   execFileSync('rm', ['-f', `${db}-shm`]);
@@ -202,7 +268,10 @@ test('a read-only medium with a write-ahead log and no -shm: one line saying wha
     return;
   }
   try {
-    assert.match(usageErrorLine(runCli(['studies', '--db', join(mount.at, 'wal.db')])), /has a write-ahead log .* but no .*-shm, and its folder cannot be written; copy the database with its -wal file to a writable folder/);
+    assert.match(
+      usageErrorLine(runCli(['studies', '--db', join(mount.at, 'wal.db')])),
+      /has a write-ahead log .* but no .*-shm, and its folder cannot be written; copy the database with its -wal file to a writable folder/,
+    );
   } finally {
     mount.unmount();
   }

@@ -13,7 +13,12 @@ import { XorlabError } from '../../src/text/errors.js';
 
 test('any XorlabError is one `xorlab: ...` line and exit 2, whichever room raised it', () => {
   // ConfigError, GridError and ServeError were translated by no command, or not listed in main: a stack and exit 1.
-  for (const error of [new ConfigError('logEvery must be an integer >= 1, got 0'), new GridError('cannot sweep "nope"'), new ServeError('port 5173 is in use'), new UsageError('--lr must be > 0')]) {
+  for (const error of [
+    new ConfigError('logEvery must be an integer >= 1, got 0'),
+    new GridError('cannot sweep "nope"'),
+    new ServeError('port 5173 is in use'),
+    new UsageError('--lr must be > 0'),
+  ]) {
     const { text, code } = reportError(error);
     assert.equal(code, EXIT_USAGE, error.name);
     assert.equal(text, `xorlab: ${error.message}\n`, error.name);
@@ -40,18 +45,38 @@ test('anything else is a bug: its stack (redacted, printable) and exit 1; a read
 });
 
 test('withFlag names the flag in an input error, sync or async, and lets a bug through untouched', async () => {
-  assert.equal(withFlag('--dataset', () => 7), 7);
-  assert.throws(() => withFlag(undefined, () => { throw new GridError('cannot sweep "nope"'); }), (e: Error) => e instanceof UsageError && e.message === 'cannot sweep "nope"');
+  assert.equal(
+    withFlag('--dataset', () => 7),
+    7,
+  );
   assert.throws(
-    () => withFlag('--dataset', () => { throw new DatasetError('no dataset "nope"'); }),
+    () =>
+      withFlag(undefined, () => {
+        throw new GridError('cannot sweep "nope"');
+      }),
+    (e: Error) => e instanceof UsageError && e.message === 'cannot sweep "nope"',
+  );
+  assert.throws(
+    () =>
+      withFlag('--dataset', () => {
+        throw new DatasetError('no dataset "nope"');
+      }),
     (e: Error) => e instanceof UsageError && e.message === '--dataset: no dataset "nope"',
   );
   await assert.rejects(
-    withFlag('--weights: w.json', async () => { throw new ParameterFileError('expected 9 numbers'); }),
+    withFlag('--weights: w.json', async () => {
+      throw new ParameterFileError('expected 9 numbers');
+    }),
     (e: Error) => e instanceof UsageError && e.message === '--weights: w.json: expected 9 numbers',
   );
   const bug = new RangeError('a bug');
-  assert.throws(() => withFlag('--dataset', () => { throw bug; }), (e) => e === bug);
+  assert.throws(
+    () =>
+      withFlag('--dataset', () => {
+        throw bug;
+      }),
+    (e) => e === bug,
+  );
 });
 
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
@@ -62,13 +87,15 @@ function sources(dir: string): string[] {
   });
 }
 
-test('only a program\'s main ends the process: no other file under src/ calls process.exit or sets process.exitCode', () => {
+test("only a program's main ends the process: no other file under src/ calls process.exit or sets process.exitCode", () => {
   // cli/main.ts is xorlab's; bench/main.ts is `npm run bench`'s own program, not part of xorlab's command line.
   const mains = new Set(['cli/main.ts', 'bench/main.ts']);
   const offenders = sources(src)
     .filter((path) => !mains.has(relative(src, path).split(sep).join('/')))
     .filter((path) => {
-      const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+      const code = readFileSync(path, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
       return /\bprocess\s*\.\s*exit(Code)?\b/.test(code);
     })
     .map((path) => relative(src, path));

@@ -62,7 +62,9 @@ test('a stored study name with control characters is shown escaped by studies an
   // A database made elsewhere: the store takes any name, as one written by another program would hold.
   for (const name of [evil, broken]) {
     await store.ensureStudy(name, { name, sweep: { hiddenStd: '0.5,1' } });
-    await store.insertTrials([0, 1].flatMap((point) => [0, 1, 2].map((repeat) => trial(name, point, repeat, 10 + point + repeat))));
+    await store.insertTrials(
+      [0, 1].flatMap((point) => [0, 1, 2].map((repeat) => trial(name, point, repeat, 10 + point + repeat))),
+    );
   }
   await store.close();
 
@@ -86,7 +88,11 @@ test('a stored study name with control characters is shown escaped by studies an
   const line = oneCleanLine(runCli(['summary', 'nope\x1b[32mGREEN', '--db', db]));
   assert.match(line, /"nope\\x1b\[32mGREEN"/);
   assert.match(line, /evil\\x1b\[31mRED\\x1b\[2J, two\\r\\nlines/);
-  for (const command of [['delete', 'nope\x1b[32mGREEN', '--yes'], ['rename', 'nope\x1b[32mGREEN', 'other'], ['refine', 'nope\x1b[32mGREEN', '--budget', '1']]) {
+  for (const command of [
+    ['delete', 'nope\x1b[32mGREEN', '--yes'],
+    ['rename', 'nope\x1b[32mGREEN', 'other'],
+    ['refine', 'nope\x1b[32mGREEN', '--budget', '1'],
+  ]) {
     const r = runCli([...command, '--db', db]);
     if (r.status === 2) oneCleanLine(r);
     else assert.fail(`${command[0]}: exit ${r.status}: ${r.stderr}`);
@@ -113,12 +119,14 @@ test('an argument with control characters is echoed escaped by the option parser
   oneCleanLine(runCli(['train', '--dataset', '\x1b]0;title\x07.csv']));
 });
 
-test('a resume command quotes an argument with control characters as $\'...\', which bash reads back as typed', () => {
-  const weird = 'a\x1b[31m\r\n\'b\\c\u009b';
+test("a resume command quotes an argument with control characters as $'...', which bash reads back as typed", () => {
+  const weird = "a\x1b[31m\r\n'b\\c\u009b";
   const line = commandLine(['sweep', '--name', weird]);
   assert.deepEqual(terminalControls(line, { newline: false }), []);
   assert.equal(line, "xorlab sweep --name $'a\\x1b[31m\\x0d\\x0a\\'b\\\\c\\xc2\\x9b'");
-  const echoed = spawnSync('bash', ['-c', `printf %s ${line.slice('xorlab sweep --name '.length)}`], { encoding: 'utf8' });
+  const echoed = spawnSync('bash', ['-c', `printf %s ${line.slice('xorlab sweep --name '.length)}`], {
+    encoding: 'utf8',
+  });
   assert.equal(echoed.stdout, weird);
   assert.equal(commandLine(['--name', 'plain name']), "xorlab --name 'plain name'"); // as before
 });

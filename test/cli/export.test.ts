@@ -14,7 +14,11 @@ async function studyDb(dir: string): Promise<{ path: string; rows: TrialRow[] }>
   const store = openSqliteStore(path);
   await store.ensureStudy('e', { e: 1 });
   await store.ensureStudy('other', { other: 1 });
-  const rows = [trial('e', 0, 0, 10.25), trial('e', 0, 1, null), trial('e', 1, 0, 1 / 3, { engine: 'reference', precision: 'f32' })];
+  const rows = [
+    trial('e', 0, 0, 10.25),
+    trial('e', 0, 1, null),
+    trial('e', 1, 0, 1 / 3, { engine: 'reference', precision: 'f32' }),
+  ];
   // Out of order on purpose, and another study's rows that must not appear.
   await store.insertTrials([rows[2], trial('other', 0, 0, 5), rows[1], rows[0]]);
   await store.close();
@@ -41,7 +45,10 @@ test('export takes its parameter columns from the stored definition: a study wit
   const r = runCli(['export', 'planned', '--db', path]);
   assert.equal(r.status, 0, r.stderr);
   // Every configuration value is a column (the trial_rows view's columns), the swept ones among them.
-  assert.equal(r.stdout, `study,point,repeat,${PARAMETER_NAMES.join(',')},seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision\n`);
+  assert.equal(
+    r.stdout,
+    `study,point,repeat,${PARAMETER_NAMES.join(',')},seed,totalLoss,finalLoss,success,epochsToThreshold,diverged,engine,precision\n`,
+  );
 });
 
 test('export --format jsonl --out FILE writes one TrialRow per line, equal to what was stored', async () => {
@@ -51,25 +58,52 @@ test('export --format jsonl --out FILE writes one TrialRow per line, equal to wh
   const r = runCli(['export', 'e', '--db', path, '--format', 'jsonl', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '');
-  const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as TrialRow);
+  const lines = readFileSync(out, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TrialRow);
   assert.deepEqual(lines, [rows[0], rows[1], rows[2]]);
   const bad = runCli(['export', 'e', '--db', path, '--format', 'xml']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--format must be one of csv, jsonl/);
 });
 
-test('export --format mongo writes the article\'s documents as Extended JSON that the bson parser reads back with their types', async () => {
+test("export --format mongo writes the article's documents as Extended JSON that the bson parser reads back with their types", async () => {
   const dir = tempDir();
   const db = join(dir, 'm.db');
-  const study = ['sweep', '--name', 'm', '--sweep', 'hiddenStd=0.5,2', '--output-std', '0.8165', '--repeats', '3', '--epochs', '200', '--seed', '4', '--workers', '1', '--db', db];
+  const study = [
+    'sweep',
+    '--name',
+    'm',
+    '--sweep',
+    'hiddenStd=0.5,2',
+    '--output-std',
+    '0.8165',
+    '--repeats',
+    '3',
+    '--epochs',
+    '200',
+    '--seed',
+    '4',
+    '--workers',
+    '1',
+    '--db',
+    db,
+  ];
   assert.equal(runCli(study).status, 0);
   const store = openSqliteStore(db);
   // A whole-number total loss and a diverged trial: the types must survive them too.
-  await store.insertTrials([trial('m', 0, 3, 6931, { params: { hiddenStd: 0.5 }, seed: 2 ** 53 - 1 }), trial('m', 1, 3, null, { params: { hiddenStd: 2 } })]);
+  await store.insertTrials([
+    trial('m', 0, 3, 6931, { params: { hiddenStd: 0.5 }, seed: 2 ** 53 - 1 }),
+    trial('m', 1, 3, null, { params: { hiddenStd: 2 } }),
+  ]);
   await store.close();
   const r = runCli(['export', 'm', '--format', 'mongo', '--db', db]);
   assert.equal(r.status, 0, r.stderr);
-  const jsonl = runCli(['export', 'm', '--format', 'jsonl', '--db', db]).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as TrialRow);
+  const jsonl = runCli(['export', 'm', '--format', 'jsonl', '--db', db])
+    .stdout.trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as TrialRow);
   const lines = r.stdout.trimEnd().split('\n');
   assert.equal(lines.length, 8);
   lines.forEach((line, i) => {

@@ -5,7 +5,9 @@ const Database = require('better-sqlite3');
 const db = new Database(process.argv[2]);
 if (process.argv[3] === 'write') {
   db.exec('BEGIN IMMEDIATE');
-  db.prepare("INSERT INTO studies (name, definition, created_at) VALUES ('uncommitted', 'null', '2026-01-01T00:00:00Z')").run();
+  db.prepare(
+    "INSERT INTO studies (name, definition, created_at) VALUES ('uncommitted', 'null', '2026-01-01T00:00:00Z')",
+  ).run();
 } else {
   db.pragma('locking_mode = EXCLUSIVE');
   db.exec('BEGIN EXCLUSIVE');

@@ -17,7 +17,8 @@ before(async () => {
   const store = openSqliteStore(db);
   await store.ensureStudy('s', { name: 's', sweep: { hiddenStd: 'exp:-3:4:2000' }, repeats: 2, seed: 1 });
   const rows = [];
-  for (let point = 0; point < 2000; point++) for (let repeat = 0; repeat < 2; repeat++) rows.push(trial('s', point, repeat, 100 + point + repeat));
+  for (let point = 0; point < 2000; point++)
+    for (let repeat = 0; repeat < 2; repeat++) rows.push(trial('s', point, repeat, 100 + point + repeat));
   await store.insertTrials(rows);
   await store.close();
 });
@@ -40,7 +41,11 @@ function quote(arg: string): string {
 test('studies into a full disk: one line, exit 2', () => {
   const full = openSync('/dev/full', 'w');
   try {
-    const r = spawnSync(process.execPath, [BIN, 'studies', '--db', db], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, 'studies', '--db', db], {
+      stdio: ['ignore', full, 'pipe'],
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^xorlab: cannot write standard output \(no space left on device\)\n$/);
   } finally {
@@ -63,7 +68,11 @@ for (const [name, args] of COMMANDS) {
   test(`${name} into a full disk: one line, exit 2`, () => {
     const full = openSync('/dev/full', 'w');
     try {
-      const r = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       assert.equal(r.status, 2, r.stderr);
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'stack trace');
       assert.match(r.stderr, /^xorlab: cannot write standard output \(no space left on device\)\n$/);

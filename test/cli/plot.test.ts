@@ -16,8 +16,18 @@ async function storeWithStudy(dir: string): Promise<string> {
   await store.insertTrials(
     xs.flatMap((x, point) =>
       [0, 1, 2].map((repeat) => ({
-        study: 'tiny', point, repeat, params: { hiddenStd: x }, seed: point * 10 + repeat, totalLoss: 1000 + 200 * Math.log(x) ** 2 + repeat * 10,
-        finalLoss: 0.01, success: repeat < 2, epochsToThreshold: 100, diverged: false, engine: 'reference' as const, precision: 'f64' as const,
+        study: 'tiny',
+        point,
+        repeat,
+        params: { hiddenStd: x },
+        seed: point * 10 + repeat,
+        totalLoss: 1000 + 200 * Math.log(x) ** 2 + repeat * 10,
+        finalLoss: 0.01,
+        success: repeat < 2,
+        epochsToThreshold: 100,
+        diverged: false,
+        engine: 'reference' as const,
+        precision: 'f64' as const,
       })),
     ),
   );
@@ -50,8 +60,14 @@ test('plot curve draws a stored study to PNG; --spec prints the Vega-Lite spec w
   const summary = runCli(['summary', 'tiny', '--db', db, '--json']);
   assert.equal(JSON.parse(summary.stdout).minimum.params.hiddenStd, Math.exp(0.5));
   // A one-parameter study has no heatmap; an unknown study is one line.
-  assert.match(usageErrorLine(runCli(['plot', 'heatmap', 'tiny', '--db', db, '--out', join(dir, 'h.svg')])), /two parameters/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'nope', '--db', db, '--out', join(dir, 'c.svg')])), /no study named "nope"/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'heatmap', 'tiny', '--db', db, '--out', join(dir, 'h.svg')])),
+    /two parameters/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'nope', '--db', db, '--out', join(dir, 'c.svg')])),
+    /no study named "nope"/,
+  );
 });
 
 test('plot heatmap draws a stored two-parameter study', async () => {
@@ -64,7 +80,20 @@ test('plot heatmap draws a stored two-parameter study', async () => {
   for (const hiddenStd of [0.5, 1, 2]) {
     for (const lr of [0.1, 1]) {
       for (const repeat of [0, 1]) {
-        rows.push({ study: 'land', point, repeat, params: { hiddenStd, lr }, seed: point * 2 + repeat, totalLoss: 100 * hiddenStd + 10 * lr + repeat, finalLoss: 0.1, success: true, epochsToThreshold: 5, diverged: false, engine: 'reference' as const, precision: 'f64' as const });
+        rows.push({
+          study: 'land',
+          point,
+          repeat,
+          params: { hiddenStd, lr },
+          seed: point * 2 + repeat,
+          totalLoss: 100 * hiddenStd + 10 * lr + repeat,
+          finalLoss: 0.1,
+          success: true,
+          epochsToThreshold: 5,
+          diverged: false,
+          engine: 'reference' as const,
+          precision: 'f64' as const,
+        });
       }
       point++;
     }
@@ -79,13 +108,27 @@ test('plot heatmap draws a stored two-parameter study', async () => {
   assert.equal(spec.layer[0].mark.type, 'rect');
   assert.match(readFileSync(out, 'utf8'), /^<svg[\s\S]*Learning rate \(lr\)/);
   // Two numeric axes: the curve asks which one to draw (and how to hold the other), or points to the heatmap.
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'land', '--db', db, '--spec'])), /sweeps hiddenStd and lr: choose the x-axis with --param.*--at lr=<value>.*--facet lr.*heatmap/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'land', '--db', db, '--spec'])),
+    /sweeps hiddenStd and lr: choose the x-axis with --param.*--at lr=<value>.*--facet lr.*heatmap/,
+  );
 });
 
 test('plot weights trains on the fly; boundary replays a `train --json` file; loss draws several trainings', () => {
   const dir = tempDir();
   const weights = join(dir, 'w.svg');
-  const r = runCli(['plot', 'weights', '--hidden-std', '10', '--epochs', '400', '--record-every', '20', '--out', weights]);
+  const r = runCli([
+    'plot',
+    'weights',
+    '--hidden-std',
+    '10',
+    '--epochs',
+    '400',
+    '--record-every',
+    '20',
+    '--out',
+    weights,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const svg = readFileSync(weights, 'utf8');
   assert.match(svg, /^<svg/);
@@ -112,9 +155,15 @@ test('plot: bad input is one line, exit 2', () => {
   const dir = tempDir();
   assert.match(usageErrorLine(runCli(['plot', 'weights', '--epochs', '10'])), /--out/);
   assert.match(usageErrorLine(runCli(['plot', 'weights', '--out', join(dir, 'w.pdf')])), /\.svg or \.png/);
-  assert.match(usageErrorLine(runCli(['plot', 'weights', '--epochs', '10', '--out', join(dir, 'missing', 'w.png')])), /cannot write/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'weights', '--epochs', '10', '--out', join(dir, 'missing', 'w.png')])),
+    /cannot write/,
+  );
   assert.match(usageErrorLine(runCli(['plot', 'loss', '--vary', 'activation=relu', '--spec'])), /--vary/);
-  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--dataset', 'parity3', '--hidden', '3', '--epochs', '10', '--spec'])), /2 inputs/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'boundary', '--dataset', 'parity3', '--hidden', '3', '--epochs', '10', '--spec'])),
+    /2 inputs/,
+  );
   writeFileSync(join(dir, 'bad.json'), '{"config": {}}');
   assert.match(usageErrorLine(runCli(['plot', 'weights', '--from', join(dir, 'bad.json'), '--spec'])), /train --json/);
 });
@@ -132,11 +181,26 @@ test('plot weights and train --plot-weights of a network that diverges at epoch 
 test('xorlab train --plot-weights draws the trajectories of that training; bad file names are one line', () => {
   const dir = tempDir();
   const out = join(dir, 'w.png');
-  const r = runCli(['train', '--seed', '2', '--epochs', '300', '--hidden-std', '0.05', '--plot-weights', out, '--record-every', '5']);
+  const r = runCli([
+    'train',
+    '--seed',
+    '2',
+    '--epochs',
+    '300',
+    '--hidden-std',
+    '0.05',
+    '--plot-weights',
+    out,
+    '--record-every',
+    '5',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Predicted Output:/);
   assert.deepEqual([...readFileSync(out).subarray(0, 8)], PNG);
-  assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--plot-weights', join(dir, 'w.gif')])), /\.svg or \.png/);
+  assert.match(
+    usageErrorLine(runCli(['train', '--epochs', '10', '--plot-weights', join(dir, 'w.gif')])),
+    /\.svg or \.png/,
+  );
   assert.match(usageErrorLine(runCli(['train', '--epochs', '10', '--record-every', '5'])), /--plot-weights/);
 });
 
@@ -154,7 +218,10 @@ test('plot loss says which seed it used: given or random, it is printed and in t
   // The printed seed draws the same figure.
   const again = runCli(['plot', 'loss', '--vary', 'hiddenStd=0.5,2', '--epochs', '50', '--seed', seed, '--spec']);
   assert.deepEqual(JSON.parse(again.stdout).data, spec.data);
-  assert.match(usageErrorLine(runCli(['plot', 'loss', '--vary', 'hiden-std=1,2', '--spec'])), /--vary .*\(did you mean hiddenStd\?\)/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'loss', '--vary', 'hiden-std=1,2', '--spec'])),
+    /--vary .*\(did you mean hiddenStd\?\)/,
+  );
 });
 
 test('a study whose every trial diverged: plot curve and heatmap say so in one line instead of an empty chart', async () => {
@@ -162,14 +229,53 @@ test('a study whose every trial diverged: plot curve and heatmap say so in one l
   const db = join(dir, 'nan.db');
   const store = openSqliteStore(db);
   await store.ensureStudy('nan', { name: 'nan', sweep: { lr: '1e300,1e301' }, repeats: 2, seed: 1 });
-  await store.ensureStudy('nan2', { name: 'nan2', sweep: { lr: '1e300,1e301', hiddenStd: '1,2' }, repeats: 1, seed: 1 });
-  const diverged = { finalLoss: null, totalLoss: null, success: false, epochsToThreshold: null, diverged: true, engine: 'fast' as const, precision: 'f32' as const };
-  await store.insertTrials([0, 1].flatMap((point) => [0, 1].map((repeat) => ({ study: 'nan', point, repeat, params: { lr: point ? 1e301 : 1e300 }, seed: repeat, ...diverged }))));
-  await store.insertTrials([0, 1, 2, 3].map((point) => ({ study: 'nan2', point, repeat: 0, params: { lr: point < 2 ? 1e300 : 1e301, hiddenStd: point % 2 ? 2 : 1 }, seed: point, ...diverged })));
+  await store.ensureStudy('nan2', {
+    name: 'nan2',
+    sweep: { lr: '1e300,1e301', hiddenStd: '1,2' },
+    repeats: 1,
+    seed: 1,
+  });
+  const diverged = {
+    finalLoss: null,
+    totalLoss: null,
+    success: false,
+    epochsToThreshold: null,
+    diverged: true,
+    engine: 'fast' as const,
+    precision: 'f32' as const,
+  };
+  await store.insertTrials(
+    [0, 1].flatMap((point) =>
+      [0, 1].map((repeat) => ({
+        study: 'nan',
+        point,
+        repeat,
+        params: { lr: point ? 1e301 : 1e300 },
+        seed: repeat,
+        ...diverged,
+      })),
+    ),
+  );
+  await store.insertTrials(
+    [0, 1, 2, 3].map((point) => ({
+      study: 'nan2',
+      point,
+      repeat: 0,
+      params: { lr: point < 2 ? 1e300 : 1e301, hiddenStd: point % 2 ? 2 : 1 },
+      seed: point,
+      ...diverged,
+    })),
+  );
   await store.close();
   const out = join(dir, 'c.svg');
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'nan', '--db', db, '--out', out])), /every trial of study nan diverged \(4 trials at 2 points\): there is no total loss to draw/);
-  assert.match(usageErrorLine(runCli(['plot', 'heatmap', 'nan2', '--db', db, '--out', out])), /every trial of study nan2 diverged \(4 trials at 4 points\)/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'nan', '--db', db, '--out', out])),
+    /every trial of study nan diverged \(4 trials at 2 points\): there is no total loss to draw/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['plot', 'heatmap', 'nan2', '--db', db, '--out', out])),
+    /every trial of study nan2 diverged \(4 trials at 4 points\)/,
+  );
   assert.equal(existsSync(out), false);
 });
 
@@ -178,7 +284,10 @@ test('plot curve --param takes the key or the flag spelling; a typo gets the nea
   const db = await storeWithStudy(dir);
   const r = runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hidden-std', '--spec']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hiddenstd', '--spec'])), /does not sweep "hiddenstd" \(did you mean hiddenStd\?\); it sweeps hiddenStd/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'tiny', '--db', db, '--param', 'hiddenstd', '--spec'])),
+    /does not sweep "hiddenstd" \(did you mean hiddenStd\?\); it sweeps hiddenStd/,
+  );
 });
 
 test('plot --from: keys a `train --json` file does not have are refused by name', () => {
@@ -187,7 +296,10 @@ test('plot --from: keys a `train --json` file does not have are refused by name'
   const doc = JSON.parse(t.stdout) as Record<string, unknown>;
   const file = join(dir, 'run.json');
   writeFileSync(file, JSON.stringify({ ...doc, extra: 1 }));
-  assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "extra"; allowed: config, seed/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])),
+    /unknown key "extra"; allowed: config, seed/,
+  );
   writeFileSync(file, JSON.stringify({ ...doc, config: { ...(doc.config as object), learningRate: 2 } }));
   assert.match(usageErrorLine(runCli(['plot', 'boundary', '--from', file, '--spec'])), /unknown key "learningRate"/);
 });
@@ -197,12 +309,34 @@ test('plot curve of a stored activation x hiddenStd study: one line per activati
   const db = join(dir, 'act.db');
   const store = openSqliteStore(db);
   const stds = [0.1, 0.3, 1, 3];
-  await store.ensureStudy('act', { name: 'act', sweep: { activation: ['sigmoid', 'tanh'], hiddenStd: stds, lr: [0.1, 1] }, repeats: 2, seed: 1 });
+  await store.ensureStudy('act', {
+    name: 'act',
+    sweep: { activation: ['sigmoid', 'tanh'], hiddenStd: stds, lr: [0.1, 1] },
+    repeats: 2,
+    seed: 1,
+  });
   const rows = [];
   for (let point = 0; point < 16; point++) {
-    const params = { activation: point < 8 ? 'sigmoid' : 'tanh', hiddenStd: stds[Math.floor(point / 2) % 4], lr: [0.1, 1][point % 2] };
+    const params = {
+      activation: point < 8 ? 'sigmoid' : 'tanh',
+      hiddenStd: stds[Math.floor(point / 2) % 4],
+      lr: [0.1, 1][point % 2],
+    };
     for (const repeat of [0, 1]) {
-      rows.push({ study: 'act', point, repeat, params, seed: point * 2 + repeat, totalLoss: 1000 + 100 * point + repeat, finalLoss: 0.1, success: repeat === 0, epochsToThreshold: 5, diverged: false, engine: 'fast' as const, precision: 'f32' as const });
+      rows.push({
+        study: 'act',
+        point,
+        repeat,
+        params,
+        seed: point * 2 + repeat,
+        totalLoss: 1000 + 100 * point + repeat,
+        finalLoss: 0.1,
+        success: repeat === 0,
+        epochsToThreshold: 5,
+        diverged: false,
+        engine: 'fast' as const,
+        precision: 'f32' as const,
+      });
     }
   }
   await store.insertTrials(rows);
@@ -213,12 +347,39 @@ test('plot curve of a stored activation x hiddenStd study: one line per activati
   const points = spec.data.values.filter((v: { kind: string }) => v.kind === 'point');
   assert.deepEqual([...new Set(points.map((p: { series: string }) => p.series))], ['sigmoid', 'tanh']);
   assert.equal(points.length, 8);
-  const faceted = runCli(['plot', 'curve', 'act', '--db', db, '--facet', 'lr', '--metric', 'success', '--out', join(dir, 'f.png')]);
+  const faceted = runCli([
+    'plot',
+    'curve',
+    'act',
+    '--db',
+    db,
+    '--facet',
+    'lr',
+    '--metric',
+    'success',
+    '--out',
+    join(dir, 'f.png'),
+  ]);
   assert.equal(faceted.status, 0, faceted.stderr);
   assert.deepEqual([...readFileSync(join(dir, 'f.png')).subarray(0, 8)], PNG);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--spec'])), /sweeps hiddenStd and lr: choose the x-axis with --param/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--param', 'hiddenStd', '--spec'])), /also sweeps lr: hold it at one value \(--at lr=<value>\)/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr', '--spec'])), /--at must look like name=value/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'momentum=1', '--spec'])), /momentum is not one of the study's swept parameters \(activation, hiddenStd, lr\)/);
-  assert.match(usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr=1', '--metric', 'speed', '--spec'])), /--metric/);
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--spec'])),
+    /sweeps hiddenStd and lr: choose the x-axis with --param/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--param', 'hiddenStd', '--spec'])),
+    /also sweeps lr: hold it at one value \(--at lr=<value>\)/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr', '--spec'])),
+    /--at must look like name=value/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'momentum=1', '--spec'])),
+    /momentum is not one of the study's swept parameters \(activation, hiddenStd, lr\)/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['plot', 'curve', 'act', '--db', db, '--at', 'lr=1', '--metric', 'speed', '--spec'])),
+    /--metric/,
+  );
 });

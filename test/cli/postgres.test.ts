@@ -37,8 +37,15 @@ test('every command that takes --db works on a postgres:// URL, with the same nu
   assert.equal(run(['refine', 's', '--budget', '9', '--workers', '2', '--db', sqlite]).status, 0);
   const fromPg = run(['summary', 's', '--json', '--db', url]);
   assert.equal(fromPg.status, 0, fromPg.stderr);
-  assert.deepEqual(JSON.parse(fromPg.stdout), JSON.parse(run(['summary', 's', '--json', '--db', sqlite]).stdout), 'the same bits');
-  assert.equal(JSON.parse(fromPg.stdout).points.reduce((n: number, p: { count: number }) => n + p.count, 0), 27);
+  assert.deepEqual(
+    JSON.parse(fromPg.stdout),
+    JSON.parse(run(['summary', 's', '--json', '--db', sqlite]).stdout),
+    'the same bits',
+  );
+  assert.equal(
+    JSON.parse(fromPg.stdout).points.reduce((n: number, p: { count: number }) => n + p.count, 0),
+    27,
+  );
   const exported = run(['export', 's', '--db', url]);
   assert.equal(exported.stdout, run(['export', 's', '--db', sqlite]).stdout);
   assert.equal(exported.stdout.trim().split('\n').length, 28);
@@ -47,9 +54,24 @@ test('every command that takes --db works on a postgres:// URL, with the same nu
   assert.equal(run(['plot', 'curve', 's', '--db', url, '--out', svg]).status, 0);
   assert.match(readFileSync(svg, 'utf8'), /^<svg/);
   const out = join(dir, 'report');
-  const reproduced = run(['reproduce', '--epochs', '50', '--points', '5', '--repeats', '2', '--workers', '2', '--out', out, '--db', url]);
+  const reproduced = run([
+    'reproduce',
+    '--epochs',
+    '50',
+    '--points',
+    '5',
+    '--repeats',
+    '2',
+    '--workers',
+    '2',
+    '--out',
+    out,
+    '--db',
+    url,
+  ]);
   assert.equal(reproduced.status, 0, reproduced.stderr);
-  for (const file of readdirSync(out).filter((f) => /\.(md|csv|svg)$/.test(f))) assertNoPassword(readFileSync(join(out, file), 'utf8'), file);
+  for (const file of readdirSync(out).filter((f) => /\.(md|csv|svg)$/.test(f)))
+    assertNoPassword(readFileSync(join(out, file), 'utf8'), file);
   assert.match(readFileSync(join(out, 'report.md'), 'utf8'), /postgres:\/\/xorlab:\*\*\*@127\.0\.0\.1/);
 });
 
@@ -57,7 +79,10 @@ test('XORLAB_DB gives the default --db, PGPASSWORD the password; --help shows th
   const url = await server.createDatabase();
   const database = new URL(url).pathname.slice(1);
   assert.equal(run(['sweep', '--name', 'env', ...SMALL], { XORLAB_DB: url }).status, 0);
-  const listed = run(['studies'], { XORLAB_DB: server.url(database, { password: false }), PGPASSWORD: server.password });
+  const listed = run(['studies'], {
+    XORLAB_DB: server.url(database, { password: false }),
+    PGPASSWORD: server.password,
+  });
   assert.equal(listed.status, 0, listed.stderr);
   assert.match(listed.stdout, /^env\s+3\s+18/m);
   const help = run(['summary', '--help'], { XORLAB_DB: url });
@@ -71,19 +96,63 @@ test('a bad database is one line, exit 2, within a few seconds, without the pass
   const good = await server.createDatabase();
   const database = new URL(good).pathname.slice(1);
   const foreign = await server.createDatabase();
-  await server.query('CREATE SCHEMA xorlab; CREATE TABLE xorlab.notes (text text)', [], new URL(foreign).pathname.slice(1));
+  await server.query(
+    'CREATE SCHEMA xorlab; CREATE TABLE xorlab.notes (text text)',
+    [],
+    new URL(foreign).pathname.slice(1),
+  );
   const empty = await server.createDatabase();
   const cases: [string, string[], RegExp][] = [
-    ['wrong password', ['studies', '--db', server.url(database, { password: `${server.password}x` })], /password authentication failed for user "xorlab" \(check the user and the password/],
-    ['no password', ['studies', '--db', server.url(database, { password: false })], /cannot connect to PostgreSQL at postgres:\/\/xorlab@127\.0\.0\.1:\d+\/t_\d+_\d+: .*password/],
-    ['missing database', ['summary', 's', '--db', server.url('nope')], /database "nope" does not exist \(create it first/],
-    ['closed port', ['sweep', '--name', 'x', ...SMALL, '--db', good.replace(`:${server.port}/`, ':1/')], /connection refused \(is the server running/],
-    ['unknown host', ['studies', '--db', good.replace('127.0.0.1', 'no-such-host.invalid')], /unknown host "no-such-host\.invalid"/],
-    ['malformed URL', ['export', 's', '--db', good.replace(`:${server.port}/`, ':99999/')], /not a valid PostgreSQL URL: postgres:\/\/xorlab:\*\*\*@127\.0\.0\.1:99999/],
-    ['not xorlab\'s', ['sweep', '--name', 'x', ...SMALL, '--db', foreign], /has a schema "xorlab" that is not xorlab's \(tables: notes\); it was left as it is/],
-    ['not xorlab\'s, reading', ['plot', 'curve', 's', '--db', foreign, '--out', join(dir, 'x.svg')], /that is not xorlab's/],
-    ['nothing stored yet', ['summary', 's', '--db', empty], /holds no xorlab data \(no schema "xorlab"\); run xorlab sweep/],
-    ['mistyped scheme', ['studies', '--db', `postgres:/xorlab:${server.password}@127.0.0.1/db`], /not a valid database URL: postgres:\/xorlab:\*\*\*@127\.0\.0\.1\/db/],
+    [
+      'wrong password',
+      ['studies', '--db', server.url(database, { password: `${server.password}x` })],
+      /password authentication failed for user "xorlab" \(check the user and the password/,
+    ],
+    [
+      'no password',
+      ['studies', '--db', server.url(database, { password: false })],
+      /cannot connect to PostgreSQL at postgres:\/\/xorlab@127\.0\.0\.1:\d+\/t_\d+_\d+: .*password/,
+    ],
+    [
+      'missing database',
+      ['summary', 's', '--db', server.url('nope')],
+      /database "nope" does not exist \(create it first/,
+    ],
+    [
+      'closed port',
+      ['sweep', '--name', 'x', ...SMALL, '--db', good.replace(`:${server.port}/`, ':1/')],
+      /connection refused \(is the server running/,
+    ],
+    [
+      'unknown host',
+      ['studies', '--db', good.replace('127.0.0.1', 'no-such-host.invalid')],
+      /unknown host "no-such-host\.invalid"/,
+    ],
+    [
+      'malformed URL',
+      ['export', 's', '--db', good.replace(`:${server.port}/`, ':99999/')],
+      /not a valid PostgreSQL URL: postgres:\/\/xorlab:\*\*\*@127\.0\.0\.1:99999/,
+    ],
+    [
+      "not xorlab's",
+      ['sweep', '--name', 'x', ...SMALL, '--db', foreign],
+      /has a schema "xorlab" that is not xorlab's \(tables: notes\); it was left as it is/,
+    ],
+    [
+      "not xorlab's, reading",
+      ['plot', 'curve', 's', '--db', foreign, '--out', join(dir, 'x.svg')],
+      /that is not xorlab's/,
+    ],
+    [
+      'nothing stored yet',
+      ['summary', 's', '--db', empty],
+      /holds no xorlab data \(no schema "xorlab"\); run xorlab sweep/,
+    ],
+    [
+      'mistyped scheme',
+      ['studies', '--db', `postgres:/xorlab:${server.password}@127.0.0.1/db`],
+      /not a valid database URL: postgres:\/xorlab:\*\*\*@127\.0\.0\.1\/db/,
+    ],
   ];
   for (const [what, args, expected] of cases) {
     const startup = cliStartSeconds(); // what a loaded machine adds to any command
@@ -94,14 +163,45 @@ test('a bad database is one line, exit 2, within a few seconds, without the pass
     assert.ok(waited < 8, `${what}: ${waited.toFixed(1)} s beyond the CLI's ${startup.toFixed(1)} s start`);
   }
   // Reading commands created nothing in the empty database; the foreign schema is as it was.
-  assert.deepEqual(await server.query("SELECT nspname FROM pg_namespace WHERE nspname = 'xorlab'", [], new URL(empty).pathname.slice(1)), []);
-  assert.deepEqual(await server.query("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'xorlab' AND relkind = 'r'", [], new URL(foreign).pathname.slice(1)), [{ relname: 'notes' }]);
+  assert.deepEqual(
+    await server.query(
+      "SELECT nspname FROM pg_namespace WHERE nspname = 'xorlab'",
+      [],
+      new URL(empty).pathname.slice(1),
+    ),
+    [],
+  );
+  assert.deepEqual(
+    await server.query(
+      "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = 'xorlab' AND relkind = 'r'",
+      [],
+      new URL(foreign).pathname.slice(1),
+    ),
+    [{ relname: 'notes' }],
+  );
 });
 
 test('Ctrl-C mid-sweep into PostgreSQL: nothing printed shows the password; the resume command (password put back) completes it', async () => {
   const url = await server.createDatabase();
   const database = new URL(url).pathname.slice(1);
-  const study = ['--name', 'ctrlc', '--sweep', 'hiddenStd=exp:-3:4:60', '--repeats', '10', '--seed', '5', '--epochs', '1500', '--engine', 'reference', '--workers', '2', '--chunk-size', '7'];
+  const study = [
+    '--name',
+    'ctrlc',
+    '--sweep',
+    'hiddenStd=exp:-3:4:60',
+    '--repeats',
+    '10',
+    '--seed',
+    '5',
+    '--epochs',
+    '1500',
+    '--engine',
+    'reference',
+    '--workers',
+    '2',
+    '--chunk-size',
+    '7',
+  ];
   const stopped = await new Promise<{ code: number | null; out: string; before: number }>((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'sweep', ...study, '--db', url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -110,8 +210,16 @@ test('Ctrl-C mid-sweep into PostgreSQL: nothing printed shows the password; the 
     let before = 0;
     const poll = setInterval(() => {
       server
-        .query<{ n: string }>("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'xorlab' AND tablename = 'trials'", [], database)
-        .then(async (rows) => (Number(rows[0].n) ? Number((await server.query<{ n: string }>('SELECT count(*) AS n FROM xorlab.trials', [], database))[0].n) : 0))
+        .query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'xorlab' AND tablename = 'trials'",
+          [],
+          database,
+        )
+        .then(async (rows) =>
+          Number(rows[0].n)
+            ? Number((await server.query<{ n: string }>('SELECT count(*) AS n FROM xorlab.trials', [], database))[0].n)
+            : 0,
+        )
         .then((n) => {
           if (n > 0 && before === 0) {
             before = n;
@@ -138,7 +246,10 @@ test('Ctrl-C mid-sweep into PostgreSQL: nothing printed shows the password; the 
   assert.equal(resumed.status, 0, resumed.stderr);
   const local = join(dir, 'ctrlc.db');
   assert.equal(run(['sweep', ...study, '--db', local]).status, 0);
-  assert.deepEqual(JSON.parse(run(['summary', 'ctrlc', '--json', '--db', url]).stdout), JSON.parse(run(['summary', 'ctrlc', '--json', '--db', local]).stdout));
+  assert.deepEqual(
+    JSON.parse(run(['summary', 'ctrlc', '--json', '--db', url]).stdout),
+    JSON.parse(run(['summary', 'ctrlc', '--json', '--db', local]).stdout),
+  );
 });
 
 test('rename, delete and two refines at once on a postgres:// URL: the same as on SQLite', async () => {
@@ -146,11 +257,18 @@ test('rename, delete and two refines at once on a postgres:// URL: the same as o
   assert.equal(run(['sweep', '--name', 'first', ...SMALL, '--db', url]).status, 0);
   const refine = (): Promise<number | null> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'refine', 'first', '--budget', '30', '--workers', '1', '--chunk-size', '3', '--db', url], { stdio: 'ignore' });
+      const child = spawn(
+        process.execPath,
+        [BIN, 'refine', 'first', '--budget', '30', '--workers', '1', '--chunk-size', '3', '--db', url],
+        { stdio: 'ignore' },
+      );
       child.on('exit', (status) => resolve(status));
     });
   assert.deepEqual(await Promise.all([refine(), refine()]), [0, 0]);
-  const listed = (): { name: string; trials: number }[] => (JSON.parse(run(['studies', '--json', '--db', url]).stdout) as { name: string; trials: number }[]).map(({ name, trials }) => ({ name, trials }));
+  const listed = (): { name: string; trials: number }[] =>
+    (JSON.parse(run(['studies', '--json', '--db', url]).stdout) as { name: string; trials: number }[]).map(
+      ({ name, trials }) => ({ name, trials }),
+    );
   // Both budgets spent: 18 + 2 x 30 trials, at different repeat indices.
   assert.deepEqual(listed(), [{ name: 'first', trials: 78 }]);
   const renamed = run(['rename', 'first', 'second', '--db', url]);

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { openSqliteStore, type TrialRow } from '../../src/store/index.js';
 import { collect, runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
-const RELU = { name: 'relu', config: { activation: 'relu', epochs: 300, outputStd: 0.8165 }, sweep: { hiddenStd: [1, 4] }, repeats: 4, seed: 2 };
+const RELU = {
+  name: 'relu',
+  config: { activation: 'relu', epochs: 300, outputStd: 0.8165 },
+  sweep: { hiddenStd: [1, 4] },
+  repeats: 4,
+  seed: 2,
+};
 
 /** A real sweep, then two of its trials stored as an xorlab before the fix stored an f32 overflow. */
 async function oldDatabase(): Promise<string> {
@@ -23,7 +29,18 @@ async function oldDatabase(): Promise<string> {
   try {
     await store.ensureStudy('relu', (await source.getStudy('relu'))!.definition);
     const rows: TrialRow[] = (await collect(source.iterateTrials('relu'))).map((r) =>
-      r.point === 1 && r.repeat < 2 ? { ...r, totalLoss: null, finalLoss: null, success: false, epochsToThreshold: null, diverged: true, engine: 'fast', precision: 'f32' } : r,
+      r.point === 1 && r.repeat < 2
+        ? {
+            ...r,
+            totalLoss: null,
+            finalLoss: null,
+            success: false,
+            epochsToThreshold: null,
+            diverged: true,
+            engine: 'fast',
+            precision: 'f32',
+          }
+        : r,
     );
     await store.insertTrials(rows);
   } finally {
@@ -47,7 +64,10 @@ test('recheck recomputes the trials and says how many; a second run and a clean 
   assert.match(summary.stderr, /2 trials are stored as diverged by the fast engine in f32/);
   const r = runCli(['recheck', 'relu', '--db', db]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, 'study relu: rechecked 2 of 2 trials stored as diverged by the fast engine in f32, with the fast engine in f64: 2 now have a loss, 0 diverged in f64 too\n');
+  assert.equal(
+    r.stdout,
+    'study relu: rechecked 2 of 2 trials stored as diverged by the fast engine in f32, with the fast engine in f64: 2 now have a loss, 0 diverged in f64 too\n',
+  );
   assert.doesNotMatch(runCli(['summary', 'relu', '--db', db]).stderr, /recheck/);
   const store = openSqliteStore(db, { readonly: true });
   const before = await collect(store.iterateTrials('relu'));

@@ -35,7 +35,23 @@ function byPoint(list: TrialRow[]): { count: number; rse: number }[] {
 }
 
 before(() => {
-  const r = runCli(['sweep', '--name', 'r', '--sweep', 'hiddenStd=0.1,0.7,3,12', '--repeats', '6', '--epochs', '300', '--engine', 'reference', '--workers', '2', '--db', db]);
+  const r = runCli([
+    'sweep',
+    '--name',
+    'r',
+    '--sweep',
+    'hiddenStd=0.1,0.7,3,12',
+    '--repeats',
+    '6',
+    '--epochs',
+    '300',
+    '--engine',
+    'reference',
+    '--workers',
+    '2',
+    '--db',
+    db,
+  ]);
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -52,10 +68,15 @@ test('--budget: the dry run shows an allocation proportional to the relative err
     if (m) planned.set(Number(m[1]), Number(m[3]));
   }
   const extra = [0, 1, 2, 3].map((p) => planned.get(p) ?? 0);
-  assert.equal(extra.reduce((a, k) => a + k, 0), budget);
+  assert.equal(
+    extra.reduce((a, k) => a + k, 0),
+    budget,
+  );
   // Largest remainder of budget * rse / sum(rse): each part within 1 of its exact quota.
   const sum = errors.reduce((a, e) => a + e.rse, 0);
-  errors.forEach((e, p) => assert.ok(Math.abs(extra[p] - (budget * e.rse) / sum) < 1, `point ${p}: ${extra[p]} vs ${(budget * e.rse) / sum}`));
+  errors.forEach((e, p) =>
+    assert.ok(Math.abs(extra[p] - (budget * e.rse) / sum) < 1, `point ${p}: ${extra[p]} vs ${(budget * e.rse) / sum}`),
+  );
   assert.equal((await rows()).length, start.length, 'a dry run stores nothing');
 
   const run = runCli(['refine', 'r', '--budget', String(budget), '--db', db, '--engine', 'reference']);
@@ -65,7 +86,11 @@ test('--budget: the dry run shows an allocation proportional to the relative err
   for (const p of [0, 1, 2, 3]) {
     const repeats = after.filter((r) => r.point === p).map((r) => r.repeat);
     // New repeat indices continue after the stored ones: 0..n-1, no holes, no duplicates.
-    assert.deepEqual(repeats, Array.from({ length: 6 + extra[p] }, (_, i) => i), `point ${p}; dry run:\n${dry.stdout}`);
+    assert.deepEqual(
+      repeats,
+      Array.from({ length: 6 + extra[p] }, (_, i) => i),
+      `point ${p}; dry run:\n${dry.stdout}`,
+    );
   }
 });
 
@@ -76,7 +101,9 @@ test('--target-async rse: each point gets what its predicted RSE needs; an unrea
   assert.equal(dry.status, 0, dry.stderr);
   const worst = errors.reduce((w, e, p) => (e.rse > errors[w].rse ? p : w), 0);
   // Halving the worst RSE needs about 3 n more trials there.
-  const m = new RegExp(`^\\s*${worst}\\s+hiddenStd=\\S+\\s+(\\d+)\\s+\\S+\\s+\\+(\\d+)\\s+(\\S+)`, 'm').exec(dry.stdout);
+  const m = new RegExp(`^\\s*${worst}\\s+hiddenStd=\\S+\\s+(\\d+)\\s+\\S+\\s+\\+(\\d+)\\s+(\\S+)`, 'm').exec(
+    dry.stdout,
+  );
   assert.ok(m, dry.stdout);
   const n = Number(m[1]);
   assert.ok(Math.abs(Number(m[2]) - 3 * n) <= 1, `n=${n}\n${dry.stdout}`);
@@ -87,11 +114,26 @@ test('--target-async rse: each point gets what its predicted RSE needs; an unrea
 
 test('refine: bad input is one line and exit 2', () => {
   const size = statSync(db).size;
-  assert.match(usageErrorLine(runCli(['refine', 'nope', '--budget', '5', '--db', db])), /no study "nope" .*; studies: r/);
-  assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--target-rse', '0.1', '--db', db])), /exactly one of --budget N or --target-rse r/);
-  assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '-3', '--db', db])), /--budget must be an integer >= 1/);
-  assert.match(usageErrorLine(runCli(['refine', 'r', '--budget', '1000000000', '--db', db])), /--budget must be an integer >= 1 and <= 100000000/);
-  assert.match(usageErrorLine(runCli(['refine', 'r', '--target-rse', '0.1', '--max-trials', '1000000000', '--db', db])), /--max-trials must be .* <= 100000000/);
+  assert.match(
+    usageErrorLine(runCli(['refine', 'nope', '--budget', '5', '--db', db])),
+    /no study "nope" .*; studies: r/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--target-rse', '0.1', '--db', db])),
+    /exactly one of --budget N or --target-rse r/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['refine', 'r', '--budget', '-3', '--db', db])),
+    /--budget must be an integer >= 1/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['refine', 'r', '--budget', '1000000000', '--db', db])),
+    /--budget must be an integer >= 1 and <= 100000000/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['refine', 'r', '--target-rse', '0.1', '--max-trials', '1000000000', '--db', db])),
+    /--max-trials must be .* <= 100000000/,
+  );
   assert.equal(statSync(db).size, size);
   const missing = join(dir, 'none.db');
   usageErrorLine(runCli(['refine', 'r', '--budget', '5', '--db', missing]));
@@ -101,20 +143,54 @@ test('refine: bad input is one line and exit 2', () => {
 test('the resume hint carries the run flags, quoted for the shell', () => {
   const given = { engine: 'reference' as const, workers: '3', db: join('/tmp', 'my studies.db') };
   const line = commandLine(['refine', 'r', '--budget', '7', ...runFlagArgs(given, runSettings(given))]);
-  assert.equal(line, "xorlab refine r --budget 7 --engine reference --precision f32 --workers 3 --db '/tmp/my studies.db'");
+  assert.equal(
+    line,
+    "xorlab refine r --budget 7 --engine reference --precision f32 --workers 3 --db '/tmp/my studies.db'",
+  );
   // Without flags: the engine actually used (here a stored study's fast f64) and nothing else.
-  assert.equal(commandLine(runFlagArgs({}, { ...runSettings({}), precision: 'f64' })), 'xorlab --engine fast --precision f64');
+  assert.equal(
+    commandLine(runFlagArgs({}, { ...runSettings({}), precision: 'f64' })),
+    'xorlab --engine fast --precision f64',
+  );
 });
 
 test('two refines of one study at the same time: both budgets are spent, at different repeat indices', async () => {
   const local = join(tempDir(), 'twice.db');
-  const sweep = runCli(['sweep', '--name', 't', '--sweep', 'hiddenStd=0.5,1,2', '--repeats', '4', '--epochs', '400', '--engine', 'reference', '--db', local]);
+  const sweep = runCli([
+    'sweep',
+    '--name',
+    't',
+    '--sweep',
+    'hiddenStd=0.5,1,2',
+    '--repeats',
+    '4',
+    '--epochs',
+    '400',
+    '--engine',
+    'reference',
+    '--db',
+    local,
+  ]);
   assert.equal(sweep.status, 0, sweep.stderr);
   // Each refine plans 150 trials from the same stored state (12 trials) and trains for a few seconds, so the two
   // overlap: they used to plan the same (point, repeat) pairs, and the second stored 0 of its 150.
   const refine = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'refine', 't', '--budget', '150', '--engine', 'reference', '--workers', '1', '--chunk-size', '5', '--db', local]);
+      const child = spawn(process.execPath, [
+        BIN,
+        'refine',
+        't',
+        '--budget',
+        '150',
+        '--engine',
+        'reference',
+        '--workers',
+        '1',
+        '--chunk-size',
+        '5',
+        '--db',
+        local,
+      ]);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -143,12 +219,32 @@ test('refine --target-rse names the points it can plan nothing for (every trial 
   const local = join(tempDir(), 'diverged.db');
   // lr 1e300 with a linear hidden layer diverges in every trial, in f64 too (with sigmoid the clipped loss keeps f64
   // finite, and the f32 trials that overflow are trained again in f64): that point has trials but no relative error.
-  assert.equal(runCli(['sweep', '--name', 'd', '--activation', 'linear', '--sweep', 'lr=0.1,1e300', '--repeats', '4', '--epochs', '50', '--db', local]).status, 0);
+  assert.equal(
+    runCli([
+      'sweep',
+      '--name',
+      'd',
+      '--activation',
+      'linear',
+      '--sweep',
+      'lr=0.1,1e300',
+      '--repeats',
+      '4',
+      '--epochs',
+      '50',
+      '--db',
+      local,
+    ]).status,
+    0,
+  );
   const reached = runCli(['refine', 'd', '--target-rse', '0.9', '--dry-run', '--db', local]);
   assert.equal(reached.status, 0, reached.stderr);
   assert.doesNotMatch(reached.stdout, /every point's RSE is already/);
   assert.match(reached.stdout, /every point with an RSE has it already <= 0\.9/);
-  assert.match(reached.stdout, /1 point has fewer than 2 trials that did not diverge, so no relative error, and gets no trials: point 1 \(lr=1\.000e\+300: 4 of 4 diverged\)/);
+  assert.match(
+    reached.stdout,
+    /1 point has fewer than 2 trials that did not diverge, so no relative error, and gets no trials: point 1 \(lr=1\.000e\+300: 4 of 4 diverged\)/,
+  );
   const planned = runCli(['refine', 'd', '--target-rse', '0.001', '--dry-run', '--db', local]);
   assert.equal(planned.status, 0, planned.stderr);
   assert.match(planned.stdout, /point 1 \(lr=1\.000e\+300: 4 of 4 diverged\)/);

@@ -8,24 +8,56 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   const dir = tempDir();
   const db = join(dir, 'r.db');
   const out = join(dir, 'report');
-  const args = ['reproduce', '--epochs', '200', '--points', '6', '--repeats', '3', '--workers', '1', '--db', db, '--out', out];
+  const args = [
+    'reproduce',
+    '--epochs',
+    '200',
+    '--points',
+    '6',
+    '--repeats',
+    '3',
+    '--workers',
+    '1',
+    '--db',
+    db,
+    '--out',
+    out,
+  ];
   const r = runCli(args);
   assert.equal(r.status, 0, r.stderr);
   const files = readdirSync(out).sort();
-  for (const f of ['boundary.png', 'neurons.png', 'curve-textbook.png', 'curve.png', 'loss.png', 'report.md', 'summary.csv', 'weights-std0.05.png', 'weights-std10.png', 'next-activation.png', 'next-loss.png', 'next-schedule.png', 'next-summary.csv']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
-  for (const f of files.filter((f) => f.endsWith('.png'))) assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
+  for (const f of [
+    'boundary.png',
+    'neurons.png',
+    'curve-textbook.png',
+    'curve.png',
+    'loss.png',
+    'report.md',
+    'summary.csv',
+    'weights-std0.05.png',
+    'weights-std10.png',
+    'next-activation.png',
+    'next-loss.png',
+    'next-schedule.png',
+    'next-summary.csv',
+  ])
+    assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  for (const f of files.filter((f) => f.endsWith('.png')))
+    assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   assert.match(md, /\| the minimum of the curve lies near 0\.6 \|/);
   assert.match(md, /\| std 1\/√2 instead of 1 improves the total loss by 8\.5% \| 8\.5% \| −?\d+\.\d% \[/);
   assert.match(md, /\| a network that learns nothing .* 139 \(exact: 200 × ln 2\) — \*\*disagrees\*\*/);
   assert.match(md, /Update order\./);
-  for (const f of ['curve.png', 'weights-std0.05.png', 'boundary.png', 'neurons.png']) assert.match(md, new RegExp(`\\]\\(${f.replace('.', '\\.')}\\)`));
+  for (const f of ['curve.png', 'weights-std0.05.png', 'boundary.png', 'neurons.png'])
+    assert.match(md, new RegExp(`\\]\\(${f.replace('.', '\\.')}\\)`));
   // The second part follows the first, whose last section (Data) it leaves as it was.
   const [first, second] = md.split('\n## What the article asks next\n');
   assert.ok(second, 'report.md has the section "What the article asks next"');
   assert.match(first, /## Data\n\n`summary\.csv`: one row per point of every study .*\n.*\n$/);
   assert.doesNotMatch(first, /activation|schedule|next-/);
-  for (const f of ['next-activation.png', 'next-loss.png', 'next-schedule.png']) assert.ok(second.includes(`](${f})`), f);
+  for (const f of ['next-activation.png', 'next-loss.png', 'next-schedule.png'])
+    assert.ok(second.includes(`](${f})`), f);
   assert.match(second, /### Activation\n[\s\S]*### Loss\n[\s\S]*### Learning-rate schedule\n/);
   const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
   // Only the first part's studies: 6 + 3 claim stds in the seed order, 5 + 3 in the textbook order.
@@ -35,23 +67,66 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   // Its studies hold fast f32 trials: going on with the reference engine is refused, and nothing changes.
   const before = statSync(db).size;
   const mixed = usageErrorLine(runCli([...args, '--engine', 'reference']));
-  assert.match(mixed, /study "article-quick-e200-p6-r3-curve" holds trials trained with --engine fast --precision f32; this run asks for --engine reference/);
+  assert.match(
+    mixed,
+    /study "article-quick-e200-p6-r3-curve" holds trials trained with --engine fast --precision f32; this run asks for --engine reference/,
+  );
   assert.equal(statSync(db).size, before);
 });
 
 test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
   const dir = tempDir();
   assert.match(usageErrorLine(runCli(['reproduce', '--scale', 'huge', '--db', join(dir, 'a.db')])), /huge/);
-  assert.match(usageErrorLine(runCli(['reproduce', '--points', '2', '--db', join(dir, 'a.db')])), /--points must be an integer >= 5/);
-  assert.match(usageErrorLine(runCli(['reproduce', '--points', '100000', '--repeats', '1000000', '--db', join(dir, 'a.db')])), /200,000,000,000 trials; a study holds at most 100,000,000/);
+  assert.match(
+    usageErrorLine(runCli(['reproduce', '--points', '2', '--db', join(dir, 'a.db')])),
+    /--points must be an integer >= 5/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['reproduce', '--points', '100000', '--repeats', '1000000', '--db', join(dir, 'a.db')])),
+    /200,000,000,000 trials; a study holds at most 100,000,000/,
+  );
   writeFileSync(join(dir, 'file'), 'x');
-  assert.match(usageErrorLine(runCli(['reproduce', '--epochs', '10', '--points', '5', '--repeats', '2', '--out', join(dir, 'file'), '--db', join(dir, 'a.db')])), /--out/);
+  assert.match(
+    usageErrorLine(
+      runCli([
+        'reproduce',
+        '--epochs',
+        '10',
+        '--points',
+        '5',
+        '--repeats',
+        '2',
+        '--out',
+        join(dir, 'file'),
+        '--db',
+        join(dir, 'a.db'),
+      ]),
+    ),
+    /--out/,
+  );
   assert.deepEqual(readdirSync(dir).sort(), ['file']);
   // --db names a text file: refused before the report folder is made.
   const out = join(dir, 'out');
   const text = 'not a database\n'.repeat(100);
   writeFileSync(join(dir, 'notes.txt'), text);
-  assert.match(usageErrorLine(runCli(['reproduce', '--epochs', '10', '--points', '5', '--repeats', '2', '--out', out, '--db', join(dir, 'notes.txt')])), /notes\.txt/);
+  assert.match(
+    usageErrorLine(
+      runCli([
+        'reproduce',
+        '--epochs',
+        '10',
+        '--points',
+        '5',
+        '--repeats',
+        '2',
+        '--out',
+        out,
+        '--db',
+        join(dir, 'notes.txt'),
+      ]),
+    ),
+    /notes\.txt/,
+  );
   assert.ok(!existsSync(out), '--out was created');
   assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), text);
 });

@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Command } from 'commander';
-import { RUN_OPTIONS, RUN_OPTION_NAMES, flagName, runOptionProblem, type IntegerRunOptionName, type RunOptionSpec } from '../../src/config/index.js';
+import {
+  RUN_OPTIONS,
+  RUN_OPTION_NAMES,
+  flagName,
+  runOptionProblem,
+  type IntegerRunOptionName,
+  type RunOptionSpec,
+} from '../../src/config/index.js';
 import { registerRefine } from '../../src/cli/commands/refine.js';
 import { registerSweep } from '../../src/cli/commands/sweep.js';
 import { registerWorker } from '../../src/cli/commands/worker.js';
@@ -16,10 +23,13 @@ import { XorlabError } from '../../src/text/errors.js';
 function help(register: (program: Command, end: (outcome: Outcome) => void) => void, name: string): string {
   const program = new Command('xorlab');
   register(program, () => {});
-  return program.commands.find((c) => c.name() === name)!.helpInformation().replace(/\s+/g, ' ');
+  return program.commands
+    .find((c) => c.name() === name)!
+    .helpInformation()
+    .replace(/\s+/g, ' ');
 }
 
-test('sweep, refine and worker say each run option\'s range and default from the table, in the same words', () => {
+test("sweep, refine and worker say each run option's range and default from the table, in the same words", () => {
   const sweep = help(registerSweep, 'sweep');
   const refine = help(registerRefine, 'refine');
   const worker = help(registerWorker, 'worker');
@@ -31,7 +41,10 @@ test('sweep, refine and worker say each run option\'s range and default from the
     assert.ok(sweep.includes(said), `sweep --help: ${said}`);
     if (name !== 'repeats' && name !== 'seed') assert.ok(refine.includes(said), `refine --help: ${said}`);
   }
-  assert.match(sweep, /--repeats <n> trainings per grid point, 1\.\.1000000 \(default: 10; points x repeats at most 100,000,000\)/);
+  assert.match(
+    sweep,
+    /--repeats <n> trainings per grid point, 1\.\.1000000 \(default: 10; points x repeats at most 100,000,000\)/,
+  );
   assert.match(sweep, /--engine <name> .*\(choices: "fast", "reference"\)/);
   // --workers is declared once: the worker command's is the sweep's.
   const workers = /--workers <n> [^)]*\)/.exec(sweep)![0];
@@ -39,7 +52,9 @@ test('sweep, refine and worker say each run option\'s range and default from the
 });
 
 test('the CLI, the library and a study definition take and refuse the same values of each integer run option', () => {
-  const integers = RUN_OPTION_NAMES.filter((name): name is IntegerRunOptionName => RUN_OPTIONS[name].type === 'integer');
+  const integers = RUN_OPTION_NAMES.filter(
+    (name): name is IntegerRunOptionName => RUN_OPTIONS[name].type === 'integer',
+  );
   assert.deepEqual(integers, ['repeats', 'seed', 'workers', 'chunkSize']);
   for (const name of integers) {
     const { min, max } = RUN_OPTIONS[name];
@@ -48,7 +63,12 @@ test('the CLI, the library and a study definition take and refuse the same value
       assert.equal(runOptionProblem(name, value), null);
     }
     for (const value of [min - 1, max + 1]) {
-      assert.throws(() => parseRunOption(name, String(value)), (e: Error) => e instanceof UsageError && e.message === `${flagName(name)} must be an integer >= ${min} and <= ${max}, got "${value}"`);
+      assert.throws(
+        () => parseRunOption(name, String(value)),
+        (e: Error) =>
+          e instanceof UsageError &&
+          e.message === `${flagName(name)} must be an integer >= ${min} and <= ${max}, got "${value}"`,
+      );
       assert.equal(runOptionProblem(name, value), `${name} must be an integer from ${min} to ${max}, got ${value}`);
     }
     assert.throws(() => parseRunOption(name, '1.5'), UsageError);

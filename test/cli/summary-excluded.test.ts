@@ -30,9 +30,18 @@ before(async () => {
       const diverged = DIVERGED.has(`${point}:${repeat}`);
       const noise = ((repeat * 37 + point * 11) % 19) - 9;
       rows.push({
-        study: 'curve', point, repeat, params: { hiddenStd: std }, seed: point * 100 + repeat,
-        totalLoss: diverged ? null : 1000 + 400 * Math.log(std) ** 2 + 10 * noise, finalLoss: diverged ? null : 0.01, success: !diverged,
-        epochsToThreshold: diverged ? null : 500, diverged, engine: 'fast', precision: 'f32',
+        study: 'curve',
+        point,
+        repeat,
+        params: { hiddenStd: std },
+        seed: point * 100 + repeat,
+        totalLoss: diverged ? null : 1000 + 400 * Math.log(std) ** 2 + 10 * noise,
+        finalLoss: diverged ? null : 0.01,
+        success: !diverged,
+        epochsToThreshold: diverged ? null : 500,
+        diverged,
+        engine: 'fast',
+        precision: 'f32',
       });
     }
   });
@@ -63,15 +72,24 @@ test('summary --json and the API: the excluded count beside each mean, the point
   const r = runCli(['summary', 'curve', '--db', db, '--json', '--compare', 'point=0', 'point=4']);
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual([report.points[4].value.excluded, report.points[4].value.marked, report.points[4].value.n], [3, true, 37]);
+  assert.deepEqual(
+    [report.points[4].value.excluded, report.points[4].value.marked, report.points[4].value.n],
+    [3, true, 37],
+  );
   assert.deepEqual([report.points[0].value.excluded, report.points[0].value.marked], [0, false]);
   assert.equal(report.excluded, 3);
   assert.deepEqual(report.markedPoints, [{ point: 4, params: { hiddenStd: 1 }, excluded: 3, count: 40 }]);
   assert.equal(report.minimum.point, 4);
   assert.deepEqual([report.minimum.excluded, report.minimum.marked], [3, true]);
   assert.equal(report.fitted.length, 1);
-  assert.deepEqual(report.fitted[0].marked.map((p: { point: number }) => p.point), [4]);
-  assert.deepEqual([report.comparison.b.excluded, report.comparison.b.marked, report.comparison.a.excluded], [3, true, 0]);
+  assert.deepEqual(
+    report.fitted[0].marked.map((p: { point: number }) => p.point),
+    [4],
+  );
+  assert.deepEqual(
+    [report.comparison.b.excluded, report.comparison.b.marked, report.comparison.a.excluded],
+    [3, true, 0],
+  );
   assert.equal(report.staleDiverged, 3);
   // The API sends the same document.
   assert.deepEqual(await getJson('/api/studies/curve/summary?compare=point%3D0&compare=point%3D4'), report);
@@ -87,22 +105,43 @@ test('summary text: the mark, the count left out, the minimum and the fit restin
   const lines = r.stdout.split('\n');
   assert.match(lines[6], /^\s*4\s+1\s+[\d.]+ †\s/);
   assert.doesNotMatch(lines[2], /†/);
-  assert.match(r.stdout, /mean, std and count are over the trainings that did not diverge: 3 of 360 trials left out \(the diverged column\); †: more than 1% of its trials diverged/);
-  assert.match(r.stdout, /fitted minimum: hiddenStd ≈ [\d.]+, .*; † it rests on 1 marked point \(more than 1% of its trials diverged and are left out of its mean\): point 4 \(hiddenStd=1: 3 of 40 diverged\)/);
-  assert.match(r.stdout, /lowest grid mean: point 4 \(hiddenStd=1\): .*n=37 \(3 of 40 trials diverged, left out of the mean †\)/);
-  assert.match(r.stdout, /with B = point 4 \(hiddenStd=1\), mean [\d.,]+ ± [\d.]+ \(stderr, n=37; 3 of 40 trials diverged, left out of the mean †\)/);
-  assert.match(r.stderr, /xorlab: warning: study curve: 3 trials are stored as diverged by the fast engine in f32.*recompute them in f64 with: xorlab recheck curve --db /);
+  assert.match(
+    r.stdout,
+    /mean, std and count are over the trainings that did not diverge: 3 of 360 trials left out \(the diverged column\); †: more than 1% of its trials diverged/,
+  );
+  assert.match(
+    r.stdout,
+    /fitted minimum: hiddenStd ≈ [\d.]+, .*; † it rests on 1 marked point \(more than 1% of its trials diverged and are left out of its mean\): point 4 \(hiddenStd=1: 3 of 40 diverged\)/,
+  );
+  assert.match(
+    r.stdout,
+    /lowest grid mean: point 4 \(hiddenStd=1\): .*n=37 \(3 of 40 trials diverged, left out of the mean †\)/,
+  );
+  assert.match(
+    r.stdout,
+    /with B = point 4 \(hiddenStd=1\), mean [\d.,]+ ± [\d.]+ \(stderr, n=37; 3 of 40 trials diverged, left out of the mean †\)/,
+  );
+  assert.match(
+    r.stderr,
+    /xorlab: warning: study curve: 3 trials are stored as diverged by the fast engine in f32.*recompute them in f64 with: xorlab recheck curve --db /,
+  );
 });
 
 test('summary --csv: excluded and marked beside the mean', () => {
   const r = runCli(['summary', 'curve', '--db', db, '--csv']);
   assert.equal(r.status, 0, r.stderr);
-  const rows = r.stdout.trimEnd().split('\n').map((line) => line.split(','));
+  const rows = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(','));
   const column = (name: string) => rows[0].indexOf(name);
   assert.equal(column('excluded'), column('mean') + 1);
   assert.equal(column('marked'), column('mean') + 2);
   assert.deepEqual([rows[5][column('excluded')], rows[5][column('marked')]], ['3', '1']);
   assert.deepEqual([rows[1][column('excluded')], rows[1][column('marked')]], ['0', '0']);
-  const success = runCli(['summary', 'curve', '--db', db, '--csv', '--metric', 'success']).stdout.trimEnd().split('\n').map((line) => line.split(','));
+  const success = runCli(['summary', 'curve', '--db', db, '--csv', '--metric', 'success'])
+    .stdout.trimEnd()
+    .split('\n')
+    .map((line) => line.split(','));
   assert.deepEqual([success[5][success[0].indexOf('excluded')], success[5][success[0].indexOf('marked')]], ['0', '0']); // a rate counts every trial
 });

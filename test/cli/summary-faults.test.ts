@@ -2,7 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, truncateSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteStore } from '../../src/store/index.js';
@@ -16,7 +25,9 @@ async function studyDb(dir: string, trials = 200): Promise<string> {
   const path = join(dir, 'study.db');
   const store = openSqliteStore(path);
   await store.ensureStudy('s', { s: 1 });
-  await store.insertTrials(Array.from({ length: trials }, (_, i) => trial('s', i % 10, Math.floor(i / 10), 100 + (i % 17))));
+  await store.insertTrials(
+    Array.from({ length: trials }, (_, i) => trial('s', i % 10, Math.floor(i / 10), 100 + (i % 17))),
+  );
   await store.close();
   return path;
 }
@@ -40,7 +51,7 @@ test('a truncated or overwritten database file is reported as corrupt', async ()
   const dir = tempDir();
   const truncated = await studyDb(dir, 20_000);
   truncateSync(truncated, Math.floor(statSync(truncated).size / 2));
-  expectFault(["summary", "s", "--db", truncated], truncated, /is corrupt \(database disk image is malformed\)/); // SQLite checks the header page count against the file size
+  expectFault(['summary', 's', '--db', truncated], truncated, /is corrupt \(database disk image is malformed\)/); // SQLite checks the header page count against the file size
 
   const damaged = await studyDb(tempDir(), 20_000);
   const size = statSync(damaged).size;
@@ -84,7 +95,10 @@ test('a writer between commits does not block readers (WAL): they see the commit
   try {
     const r = runCli(['studies', '--db', db, '--json']);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).map((s: { name: string }) => s.name), ['s']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).map((s: { name: string }) => s.name),
+      ['s'],
+    );
   } finally {
     await release();
   }
@@ -102,6 +116,10 @@ test('an unknown study, a missing database, a directory, an unwritable --out: on
   assert.equal(existsSync(missing), false, 'a reading command never creates the database');
   expectFault(['studies', '--db', dir], db, /is a directory/);
   // /proc takes no new files, even for root.
-  expectFault(['export', 's', '--db', db, '--out', '/proc/xorlab-export.csv'], db, /--out: cannot write \/proc\/xorlab-export\.csv/);
+  expectFault(
+    ['export', 's', '--db', db, '--out', '/proc/xorlab-export.csv'],
+    db,
+    /--out: cannot write \/proc\/xorlab-export\.csv/,
+  );
   assert.equal(readFileSync(db).length > 0, true);
 });

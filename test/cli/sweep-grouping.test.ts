@@ -21,7 +21,11 @@ async function contents(db: string, study: string) {
 }
 
 /** The grouping runs of one study: every run stores the same rows and summary as the first. */
-async function sameBitsAcrossGroupings(label: string, study: string[], check: (rows: Awaited<ReturnType<typeof contents>>['rows']) => void): Promise<void> {
+async function sameBitsAcrossGroupings(
+  label: string,
+  study: string[],
+  check: (rows: Awaited<ReturnType<typeof contents>>['rows']) => void,
+): Promise<void> {
   const runs: [string, string[]][] = [
     ['1 worker, default chunks', ['--workers', '1']],
     ['2 workers, default chunks', ['--workers', '2']],
@@ -50,18 +54,58 @@ for (const precision of ['f32', 'f64'] as const) {
     // path's limit and others do not. (In f64 such networks are saturated, so the old per-vector choice never showed
     // in their numbers; test/engine/grouping.test.ts puts an ordinary network beside a huge one to check f64.)
     const stds = precision === 'f32' ? '0.05,0.7071,20,30,40,54.6' : '0.05,0.7071,54.6,250,300';
-    const study = ['--name', 'g', '--sweep', `hiddenStd=${stds}`, '--repeats', '15', '--epochs', '1500', '--seed', '9', '--precision', precision];
-    await sameBitsAcrossGroupings(precision, study, (rows) => assert.ok(rows.every((row) => row.engine === 'fast' && row.precision === precision)));
+    const study = [
+      '--name',
+      'g',
+      '--sweep',
+      `hiddenStd=${stds}`,
+      '--repeats',
+      '15',
+      '--epochs',
+      '1500',
+      '--seed',
+      '9',
+      '--precision',
+      precision,
+    ];
+    await sameBitsAcrossGroupings(precision, study, (rows) =>
+      assert.ok(rows.every((row) => row.engine === 'fast' && row.precision === precision)),
+    );
   });
 }
 
 test('f32, ReLU and ELU at stds 2-20 (trials retried in f64 where f32 overflows): every grouping stores the same bits', async () => {
   // At 1,500 epochs about half of these networks leave f32's range: a vector mixes retried and ordinary lanes, and
   // the retried ones are trained again in f64 in batches that depend on the chunk. None is stored as diverged.
-  const study = ['--name', 'g', '--sweep', 'activation=relu,elu', '--sweep', 'hiddenStd=2,7.39,20', '--repeats', '15', '--epochs', '1500', '--seed', '9', '--output-std', '0.8165', '--update-order', 'seed', '--bce-clip', '1e-15'];
+  const study = [
+    '--name',
+    'g',
+    '--sweep',
+    'activation=relu,elu',
+    '--sweep',
+    'hiddenStd=2,7.39,20',
+    '--repeats',
+    '15',
+    '--epochs',
+    '1500',
+    '--seed',
+    '9',
+    '--output-std',
+    '0.8165',
+    '--update-order',
+    'seed',
+    '--bce-clip',
+    '1e-15',
+  ];
   await sameBitsAcrossGroupings('retried', study, (rows) => {
-    assert.ok(rows.some((row) => row.precision === 'f64') && rows.some((row) => row.precision === 'f32'), 'some trials retried in f64, some not');
-    assert.ok(rows.every((row) => !row.diverged), 'f64 carries every one of these trials');
+    assert.ok(
+      rows.some((row) => row.precision === 'f64') && rows.some((row) => row.precision === 'f32'),
+      'some trials retried in f64, some not',
+    );
+    assert.ok(
+      rows.every((row) => !row.diverged),
+      'f64 carries every one of these trials',
+    );
   });
 });
 
@@ -80,13 +124,20 @@ async function storedCount(db: string): Promise<number> {
 }
 
 /** Kills a sweep with SIGKILL once it has stored `killAt` trials, resumes it, and compares with an uninterrupted run. */
-async function killAndResume(label: string, study: string[], total: number, killAt: number): Promise<Awaited<ReturnType<typeof contents>>['rows']> {
+async function killAndResume(
+  label: string,
+  study: string[],
+  total: number,
+  killAt: number,
+): Promise<Awaited<ReturnType<typeof contents>>['rows']> {
   const reference = join(dir, `${label}-uninterrupted.db`);
   const whole = runCli([...study, '--workers', '1', '--db', reference]);
   assert.equal(whole.status, 0, whole.stderr);
   const killedDb = join(dir, `${label}-killed.db`);
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...study, '--workers', '2', '--chunk-size', '61', '--db', killedDb], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, [BIN, ...study, '--workers', '2', '--chunk-size', '61', '--db', killedDb], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     const poll = setInterval(() => {
       void storedCount(killedDb).then((n) => {
         if (n >= killAt) {
@@ -117,12 +168,49 @@ test('f32: a sweep killed with SIGKILL and resumed stores the same bits as an un
   // 50 stds over the article's range x 300 repeats: a few seconds of training, so the kill lands mid-run; the largest
   // stds take the clamped path in some lanes. The killed run's chunks of 61 trials leave gaps that do not start on a
   // vector boundary, so the resumed run groups trials into vectors differently.
-  const study = ['sweep', '--name', 'k', '--sweep', 'hiddenStd=exp:-3:4:50', '--repeats', '300', '--seed', '3', '--output-std', '0.8165', '--update-order', 'seed'];
+  const study = [
+    'sweep',
+    '--name',
+    'k',
+    '--sweep',
+    'hiddenStd=exp:-3:4:50',
+    '--repeats',
+    '300',
+    '--seed',
+    '3',
+    '--output-std',
+    '0.8165',
+    '--update-order',
+    'seed',
+  ];
   await killAndResume('sigmoid', study, 15_000, 1000);
 });
 
 test('f32: killed and resumed, ReLU at stds 2-54.6 (trials retried in f64) stores the same bits as an uninterrupted one', async () => {
-  const study = ['sweep', '--name', 'k', '--activation', 'relu', '--sweep', 'hiddenStd=exp:0.7:4:10', '--repeats', '200', '--epochs', '1500', '--seed', '4', '--output-std', '0.8165', '--update-order', 'seed', '--bce-clip', '1e-15'];
+  const study = [
+    'sweep',
+    '--name',
+    'k',
+    '--activation',
+    'relu',
+    '--sweep',
+    'hiddenStd=exp:0.7:4:10',
+    '--repeats',
+    '200',
+    '--epochs',
+    '1500',
+    '--seed',
+    '4',
+    '--output-std',
+    '0.8165',
+    '--update-order',
+    'seed',
+    '--bce-clip',
+    '1e-15',
+  ];
   const rows = await killAndResume('relu', study, 2000, 300);
-  assert.ok(rows.some((row) => row.precision === 'f64'), 'some trials retried in f64');
+  assert.ok(
+    rows.some((row) => row.precision === 'f64'),
+    'some trials retried in f64',
+  );
 });

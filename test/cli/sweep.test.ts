@@ -14,7 +14,22 @@ import { BIN, runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js
 // 300 points x 10 repeats of 1,500 epochs with the reference engine: ~6 s of training (~1.4 us per epoch), so
 // a kill lands while the run goes on even on a loaded machine; small chunks (7 trials, so chunks split points
 // as real chunk sizes do) reach the database from the start.
-const STUDY = ['--name', 'kill', '--sweep', 'hiddenStd=exp:-3:4:300', '--repeats', '10', '--seed', '5', '--epochs', '1500', '--output-std', '0.8165', '--update-order', 'seed'];
+const STUDY = [
+  '--name',
+  'kill',
+  '--sweep',
+  'hiddenStd=exp:-3:4:300',
+  '--repeats',
+  '10',
+  '--seed',
+  '5',
+  '--epochs',
+  '1500',
+  '--output-std',
+  '0.8165',
+  '--update-order',
+  'seed',
+];
 const RUN = ['--engine', 'reference', '--workers', '2', '--chunk-size', '7'];
 const TOTAL = 3000;
 const dir = tempDir();
@@ -44,9 +59,14 @@ async function contents(db: string, study = 'kill') {
 }
 
 /** Starts a sweep, waits until some trials are stored, sends `signal`; resolves with the exit and stderr. */
-function interruptedSweep(db: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; before: number }> {
+function interruptedSweep(
+  db: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; before: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'sweep', ...STUDY, ...RUN, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'sweep', ...STUDY, ...RUN, '--db', db], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let seen = 0;
@@ -102,7 +122,9 @@ test('Ctrl-C keeps the finished trials, exits 130 and prints the command that re
   assert.equal(stopped.code, 130, stopped.stderr);
   const kept = await storedCount(db);
   assert.ok(kept >= stopped.before && kept < TOTAL, `kept ${kept}`);
-  const m = /stopped after ([\d,]+) of 3,000 trials; they are stored\. Resume with:\n {2}xorlab (.+)\n/.exec(stopped.stderr);
+  const m = /stopped after ([\d,]+) of 3,000 trials; they are stored\. Resume with:\n {2}xorlab (.+)\n/.exec(
+    stopped.stderr,
+  );
   assert.ok(m, stopped.stderr);
   assert.equal(Number(m[1].replace(/,/g, '')), kept);
   const resumed = runCli(m[2].split(' '));
@@ -117,18 +139,46 @@ test('Ctrl-C keeps the finished trials, exits 130 and prints the command that re
 test('a study file and flags give the same study; a 2-D landscape stores every pair', async () => {
   const db = join(dir, 'file.db');
   const file = join(dir, 'land.json');
-  writeFileSync(file, JSON.stringify({ name: 'land', config: { epochs: 50 }, sweep: { lr: [0.5, 1], activation: 'sigmoid,tanh' }, repeats: 2, seed: 3 }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'land',
+      config: { epochs: 50 },
+      sweep: { lr: [0.5, 1], activation: 'sigmoid,tanh' },
+      repeats: 2,
+      seed: 3,
+    }),
+  );
   const r = runCli(['sweep', '--study-file', file, '--db', db, '--workers', '1']);
   assert.equal(r.status, 0, r.stderr);
   const { rows } = await contents(db, 'land');
   assert.equal(rows.length, 8);
-  assert.deepEqual(rows.filter((x) => x.repeat === 0).map((x) => x.params), [
-    { lr: 0.5, activation: 'sigmoid' },
-    { lr: 0.5, activation: 'tanh' },
-    { lr: 1, activation: 'sigmoid' },
-    { lr: 1, activation: 'tanh' },
+  assert.deepEqual(
+    rows.filter((x) => x.repeat === 0).map((x) => x.params),
+    [
+      { lr: 0.5, activation: 'sigmoid' },
+      { lr: 0.5, activation: 'tanh' },
+      { lr: 1, activation: 'sigmoid' },
+      { lr: 1, activation: 'tanh' },
+    ],
+  );
+  const flags = runCli([
+    'sweep',
+    '--name',
+    'land',
+    '--epochs',
+    '50',
+    '--sweep',
+    'lr=0.5,1',
+    '--sweep',
+    'activation=sigmoid,tanh',
+    '--repeats',
+    '2',
+    '--seed',
+    '3',
+    '--db',
+    db,
   ]);
-  const flags = runCli(['sweep', '--name', 'land', '--epochs', '50', '--sweep', 'lr=0.5,1', '--sweep', 'activation=sigmoid,tanh', '--repeats', '2', '--seed', '3', '--db', db]);
   assert.equal(flags.status, 0, flags.stderr);
   assert.match(flags.stdout, /all 8 trials are stored/);
 });
@@ -144,7 +194,10 @@ test('bad input: one line, exit 2, and the database is not created or changed', 
     [['--study-file', notJson], /not\.json is not valid JSON/],
     [['--name', 'nothing-here'], /no study "nothing-here"/],
     // 100,000 points x 1,000,000 repeats: refused by the per-study cap before any plan or database exists.
-    [['--name', 'big', '--sweep', 'hiddenStd=lin:1:2:100000', '--repeats', '1000000'], /100,000,000,000 trials; a study holds at most 100,000,000/],
+    [
+      ['--name', 'big', '--sweep', 'hiddenStd=lin:1:2:100000', '--repeats', '1000000'],
+      /100,000,000,000 trials; a study holds at most 100,000,000/,
+    ],
   ];
   for (const [args, message] of cases) {
     const line = usageErrorLine(runCli(['sweep', ...args, '--db', db]));
@@ -171,19 +224,39 @@ test('more bad input, in process: a UsageError naming the problem, and no databa
   for (const [args, message] of cases) {
     const program = new Command('xorlab').exitOverride();
     registerSweep(program, () => {});
-    await assert.rejects(program.parseAsync(['sweep', ...args, '--db', db], { from: 'user' }), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
+    await assert.rejects(
+      program.parseAsync(['sweep', ...args, '--db', db], { from: 'user' }),
+      (e: Error) => e instanceof UsageError && message.test(e.message),
+      args.join(' '),
+    );
     assert.ok(!existsSync(db), `${args.join(' ')} created the database`);
   }
 });
 
 test('rerunning a name with a different definition is refused and changes nothing', async () => {
   const db = join(dir, 'redefine.db');
-  const base = ['sweep', '--name', 'r', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '50', '--db', db, '--workers', '1'];
+  const base = [
+    'sweep',
+    '--name',
+    'r',
+    '--sweep',
+    'hiddenStd=1,2',
+    '--repeats',
+    '2',
+    '--epochs',
+    '50',
+    '--db',
+    db,
+    '--workers',
+    '1',
+  ];
   assert.equal(runCli(base).status, 0);
   const size = statSync(db).size;
   const line = usageErrorLine(runCli([...base.slice(0, 5), '--repeats', '3', ...base.slice(7)]));
   assert.match(line, /study "r" already exists with a different definition \(repeats: stored 2, given 3\)/);
-  const swapped = usageErrorLine(runCli(['sweep', '--name', 'r', '--sweep', 'hiddenStd=2,1', '--repeats', '2', '--epochs', '50', '--db', db]));
+  const swapped = usageErrorLine(
+    runCli(['sweep', '--name', 'r', '--sweep', 'hiddenStd=2,1', '--repeats', '2', '--epochs', '50', '--db', db]),
+  );
   assert.match(swapped, /sweep: stored \{"hiddenStd":\[1,2\]\}, given \{"hiddenStd":\[2,1\]\}/);
   assert.equal(await storedCount(db, 'r'), 4);
   assert.equal(statSync(db).size, size);
@@ -191,14 +264,36 @@ test('rerunning a name with a different definition is refused and changes nothin
 
 test('a stored study keeps its engine: another --engine or --precision is refused, no flag goes on with the stored one', async () => {
   const db = join(dir, 'engine.db');
-  const study = ['--name', 'e', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '50', '--db', db, '--workers', '1'];
+  const study = [
+    '--name',
+    'e',
+    '--sweep',
+    'hiddenStd=1,2',
+    '--repeats',
+    '2',
+    '--epochs',
+    '50',
+    '--db',
+    db,
+    '--workers',
+    '1',
+  ];
   assert.equal(runCli(['sweep', ...study, '--precision', 'f64']).status, 0);
   const size = statSync(db).size;
   const f32 = usageErrorLine(runCli(['sweep', ...study, '--precision', 'f32']));
-  assert.match(f32, /study "e" holds trials trained with --engine fast --precision f64; this run asks for --engine fast --precision f32, .*continue it with --engine fast --precision f64/);
+  assert.match(
+    f32,
+    /study "e" holds trials trained with --engine fast --precision f64; this run asks for --engine fast --precision f32, .*continue it with --engine fast --precision f64/,
+  );
   const reference = usageErrorLine(runCli(['sweep', ...study, '--engine', 'reference']));
-  assert.match(reference, /holds trials trained with --engine fast --precision f64; this run asks for --engine reference/);
-  assert.match(usageErrorLine(runCli(['refine', 'e', '--budget', '4', '--engine', 'reference', '--db', db])), /this run asks for --engine reference/);
+  assert.match(
+    reference,
+    /holds trials trained with --engine fast --precision f64; this run asks for --engine reference/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['refine', 'e', '--budget', '4', '--engine', 'reference', '--db', db])),
+    /this run asks for --engine reference/,
+  );
   assert.equal(statSync(db).size, size);
   // Without the flags, refine adds trials with the stored engine and precision.
   const more = runCli(['refine', 'e', '--budget', '4', '--db', db, '--workers', '1']);
@@ -210,13 +305,50 @@ test('a stored study keeps its engine: another --engine or --precision is refuse
 
 test('--sweep names a parameter as its key or as its flag; a typo gets the nearest sweepable name', () => {
   const db = join(tempDir(), 'names.db');
-  const flag = runCli(['sweep', '--name', 'f', '--sweep', 'hidden-std=0.5,1', '--sweep', '--output-std=2,3', '--repeats', '1', '--epochs', '20', '--db', db]);
+  const flag = runCli([
+    'sweep',
+    '--name',
+    'f',
+    '--sweep',
+    'hidden-std=0.5,1',
+    '--sweep',
+    '--output-std=2,3',
+    '--repeats',
+    '1',
+    '--epochs',
+    '20',
+    '--db',
+    db,
+  ]);
   assert.equal(flag.status, 0, flag.stderr);
   // The same study written with the keys: nothing to run.
-  const keys = runCli(['sweep', '--name', 'f', '--sweep', 'hiddenStd=0.5,1', '--sweep', 'outputStd=2,3', '--repeats', '1', '--epochs', '20', '--db', db]);
+  const keys = runCli([
+    'sweep',
+    '--name',
+    'f',
+    '--sweep',
+    'hiddenStd=0.5,1',
+    '--sweep',
+    'outputStd=2,3',
+    '--repeats',
+    '1',
+    '--epochs',
+    '20',
+    '--db',
+    db,
+  ]);
   assert.equal(keys.status, 0, keys.stderr);
   assert.match(keys.stdout, /all 4 trials are stored/);
-  assert.match(usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'hidden-std=1', '--sweep', 'hiddenStd=2', '--db', db])), /--sweep: hiddenStd is given twice/);
-  assert.match(usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'hiden-std=1,2', '--db', db])), /--sweep: cannot sweep "hiden-std" \(did you mean hiddenStd\?\); sweepable: hiddenStd/);
-  assert.match(usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'learning-rate=1,2', '--db', db])), /cannot sweep "learning-rate"; sweepable/);
+  assert.match(
+    usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'hidden-std=1', '--sweep', 'hiddenStd=2', '--db', db])),
+    /--sweep: hiddenStd is given twice/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'hiden-std=1,2', '--db', db])),
+    /--sweep: cannot sweep "hiden-std" \(did you mean hiddenStd\?\); sweepable: hiddenStd/,
+  );
+  assert.match(
+    usageErrorLine(runCli(['sweep', '--name', 'g', '--sweep', 'learning-rate=1,2', '--db', db])),
+    /cannot sweep "learning-rate"; sweepable/,
+  );
 });

@@ -12,21 +12,51 @@ test('xorlab train prints the loss every 500 epochs and the predictions, as the 
   assert.match(lines[1], /^Epoch 500, Loss: \d\.\d{4}$/);
   assert.equal(lines.filter((l) => l.startsWith('Epoch ')).length, 20);
   const at = lines.indexOf('Predicted Output:');
-  assert.deepEqual(lines.slice(at + 1, at + 5).map((l) => l.replace(/\d\.\d{3}/, 'p')), ['[[p]', ' [p]', ' [p]', ' [p]]']);
+  assert.deepEqual(
+    lines.slice(at + 1, at + 5).map((l) => l.replace(/\d\.\d{3}/, 'p')),
+    ['[[p]', ' [p]', ' [p]', ' [p]]'],
+  );
   assert.match(r.stdout, /learned: yes/);
   assert.match(r.stdout, /--seed 1/);
 });
 
 test('--json gives config, seed, parameters, trace and metrics at full precision; a seed repeats exactly', () => {
-  const args = ['train', '--seed', '7', '--json', '--epochs', '2000', '--hidden-std', '0.7071', '--output-std', '0.8165', '--update-order', 'seed'];
+  const args = [
+    'train',
+    '--seed',
+    '7',
+    '--json',
+    '--epochs',
+    '2000',
+    '--hidden-std',
+    '0.7071',
+    '--output-std',
+    '0.8165',
+    '--update-order',
+    'seed',
+  ];
   const a = JSON.parse(runCli(args).stdout);
-  assert.deepEqual(Object.keys(a).sort(), ['config', 'finalParameters', 'initialParameters', 'metrics', 'seed', 'trace']);
+  assert.deepEqual(Object.keys(a).sort(), [
+    'config',
+    'finalParameters',
+    'initialParameters',
+    'metrics',
+    'seed',
+    'trace',
+  ]);
   assert.equal(a.seed, 7);
   assert.equal(a.config.updateOrder, 'seed');
   assert.equal(a.config.hiddenStd, 0.7071);
   assert.equal(a.initialParameters.layers[0].weights.length, 2);
   assert.equal(a.initialParameters.layers[1].weights[0].length, 1);
-  assert.deepEqual(Object.keys(a.metrics).sort(), ['diverged', 'epochsToThreshold', 'finalLoss', 'predictions', 'success', 'totalLoss']);
+  assert.deepEqual(Object.keys(a.metrics).sort(), [
+    'diverged',
+    'epochsToThreshold',
+    'finalLoss',
+    'predictions',
+    'success',
+    'totalLoss',
+  ]);
   assert.equal(a.trace[0].epoch, 0);
   assert.equal(a.trace[1].epoch, 500);
   const b = JSON.parse(runCli(args).stdout);
@@ -62,12 +92,20 @@ const badInputs: [string, string[], RegExp][] = [
   ['fractional epochs', ['--epochs', '2.5'], /--epochs must be an integer/],
   ['zero learning rate', ['--lr', '0'], /--lr must be > 0/],
   ['negative learning rate', ['--lr', '-0.1'], /--lr must be > 0/],
-  ['unknown activation', ['--activation', 'swish'], /--activation.*Allowed choices are sigmoid, tanh, relu, leaky-relu, elu, linear/],
+  [
+    'unknown activation',
+    ['--activation', 'swish'],
+    /--activation.*Allowed choices are sigmoid, tanh, relu, leaky-relu, elu, linear/,
+  ],
   ['unknown loss', ['--loss', 'hinge'], /--loss.*Allowed choices are bce, mse/],
   ['unknown dataset', ['--dataset', 'xorr'], /--dataset: unknown dataset "xorr"; allowed: xor, and/],
   ['unknown option', ['--hiden-std', '1'], /unknown option '--hiden-std'/],
   ['bce with a tanh output', ['--output-activation', 'tanh'], /bce needs a sigmoid output/],
-  ['missing weights file', ['--init-weights', '/nonexistent/w.json'], /--init-weights: cannot read \/nonexistent\/w.json \(no such file\)/],
+  [
+    'missing weights file',
+    ['--init-weights', '/nonexistent/w.json'],
+    /--init-weights: cannot read \/nonexistent\/w.json \(no such file\)/,
+  ],
   ['--init file without a file', ['--init', 'file'], /--init file needs --init-weights/],
   ['bad seed', ['--seed', '-4'], /--seed must be an integer >= 0/],
 ];
@@ -84,24 +122,59 @@ test('bad input files: not JSON, wrong shape, unreadable, unwritable output', ()
   writeFileSync(notJson, 'weights: 1');
   assert.match(usageErrorLine(runCli(['train', '--init-weights', notJson])), /is not valid JSON/);
   const wrongShape = join(dir, 'b.json');
-  writeFileSync(wrongShape, JSON.stringify({ layers: [{ weights: [[1, 2, 3]], biases: [0] }, { weights: [[1]], biases: [0] }] }));
-  assert.match(usageErrorLine(runCli(['train', '--init-weights', wrongShape])), /layer 1 has the wrong shape.*2x2, 2x1/);
+  writeFileSync(
+    wrongShape,
+    JSON.stringify({
+      layers: [
+        { weights: [[1, 2, 3]], biases: [0] },
+        { weights: [[1]], biases: [0] },
+      ],
+    }),
+  );
+  assert.match(
+    usageErrorLine(runCli(['train', '--init-weights', wrongShape])),
+    /layer 1 has the wrong shape.*2x2, 2x1/,
+  );
   const badCsv = join(dir, 't.csv');
   writeFileSync(badCsv, '0,0,0\n0,1,maybe\n');
-  assert.match(usageErrorLine(runCli(['train', '--dataset', badCsv])), /--dataset: .*line 2, column 3: "maybe" is not a number/);
+  assert.match(
+    usageErrorLine(runCli(['train', '--dataset', badCsv])),
+    /--dataset: .*line 2, column 3: "maybe" is not a number/,
+  );
   if (process.getuid?.() !== 0) {
     const locked = join(dir, 'locked.json');
     writeFileSync(locked, '{}');
     chmodSync(locked, 0o000);
     assert.match(usageErrorLine(runCli(['train', '--init-weights', locked])), /permission denied/);
   }
-  assert.match(usageErrorLine(runCli(['train', '--epochs', '5', '--save-weights', join(dir, 'missing-dir', 'w.json')])), /--save-weights: cannot write .*no such file/);
+  assert.match(
+    usageErrorLine(runCli(['train', '--epochs', '5', '--save-weights', join(dir, 'missing-dir', 'w.json')])),
+    /--save-weights: cannot write .*no such file/,
+  );
 });
 
 test('--help lists the flags', () => {
   const r = runCli(['train', '--help']);
   assert.equal(r.status, 0);
-  for (const flag of ['--dataset', '--hidden', '--activation', '--output-activation', '--loss', '--optimizer', '--schedule', '--lr', '--epochs', '--init', '--hidden-std', '--output-std', '--update-order', '--seed', '--init-weights', '--save-weights', '--json']) {
+  for (const flag of [
+    '--dataset',
+    '--hidden',
+    '--activation',
+    '--output-activation',
+    '--loss',
+    '--optimizer',
+    '--schedule',
+    '--lr',
+    '--epochs',
+    '--init',
+    '--hidden-std',
+    '--output-std',
+    '--update-order',
+    '--seed',
+    '--init-weights',
+    '--save-weights',
+    '--json',
+  ]) {
     assert.ok(r.stdout.includes(flag), flag);
   }
 });

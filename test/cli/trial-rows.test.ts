@@ -16,9 +16,53 @@ const db = join(dir, 'rows.db');
 // Three studies: one sweeps a number and a name, one the hidden units, one the lr on two hidden layers with a
 // stepEvery past 2^31; their fixed settings differ from the defaults (lr, epochs, loss, output activation, schedule).
 const SWEEPS = [
-  ['sweep', '--name', 'grid', '--sweep', 'hidden-std=0.5,2', '--sweep', 'activation=tanh,sigmoid', '--lr', '0.5', '--epochs', '40', '--repeats', '3'],
-  ['sweep', '--name', 'units', '--sweep', 'hidden=3,5', '--loss', 'mse', '--output-activation', 'tanh', '--epochs', '30', '--repeats', '2'],
-  ['sweep', '--name', 'deep', '--hidden', '3,2', '--sweep', 'lr=0.3,1', '--epochs', '20', '--repeats', '1', '--step-every', '3000000000', '--schedule', 'step'],
+  [
+    'sweep',
+    '--name',
+    'grid',
+    '--sweep',
+    'hidden-std=0.5,2',
+    '--sweep',
+    'activation=tanh,sigmoid',
+    '--lr',
+    '0.5',
+    '--epochs',
+    '40',
+    '--repeats',
+    '3',
+  ],
+  [
+    'sweep',
+    '--name',
+    'units',
+    '--sweep',
+    'hidden=3,5',
+    '--loss',
+    'mse',
+    '--output-activation',
+    'tanh',
+    '--epochs',
+    '30',
+    '--repeats',
+    '2',
+  ],
+  [
+    'sweep',
+    '--name',
+    'deep',
+    '--hidden',
+    '3,2',
+    '--sweep',
+    'lr=0.3,1',
+    '--epochs',
+    '20',
+    '--repeats',
+    '1',
+    '--step-every',
+    '3000000000',
+    '--schedule',
+    'step',
+  ],
 ];
 
 before(() => {
@@ -59,7 +103,7 @@ except ImportError:
   return found;
 }
 
-test('trial_rows, read by pandas.read_sql (or Python\'s sqlite3): study, every configuration value as a column, repeat, seed, metrics', (t) => {
+test("trial_rows, read by pandas.read_sql (or Python's sqlite3): study, every configuration value as a column, repeat, seed, metrics", (t) => {
   const read = readWithPython();
   if (!read) {
     t.skip('python3 is not installed');
@@ -72,7 +116,15 @@ test('trial_rows, read by pandas.read_sql (or Python\'s sqlite3): study, every c
   const at = (row: unknown[], name: string): unknown => row[columns.indexOf(name)];
   const grid = rows.filter((r) => at(r, 'study') === 'grid');
   // Swept values per point (row-major: hiddenStd outer, activation inner), fixed ones everywhere.
-  assert.deepEqual(grid.map((r) => [at(r, 'point'), at(r, 'hiddenStd'), at(r, 'activation')]).filter((_, i) => i % 3 === 0), [[0, 0.5, 'tanh'], [1, 0.5, 'sigmoid'], [2, 2, 'tanh'], [3, 2, 'sigmoid']]);
+  assert.deepEqual(
+    grid.map((r) => [at(r, 'point'), at(r, 'hiddenStd'), at(r, 'activation')]).filter((_, i) => i % 3 === 0),
+    [
+      [0, 0.5, 'tanh'],
+      [1, 0.5, 'sigmoid'],
+      [2, 2, 'tanh'],
+      [3, 2, 'sigmoid'],
+    ],
+  );
   for (const r of grid) {
     assert.equal(at(r, 'lr'), 0.5);
     assert.equal(at(r, 'epochs'), 40);
@@ -92,7 +144,10 @@ test('trial_rows, read by pandas.read_sql (or Python\'s sqlite3): study, every c
 
 test('xorlab export has the same columns and values as trial_rows', () => {
   const con = new Database(db, { readonly: true });
-  const view = con.prepare("SELECT * FROM trial_rows WHERE study = 'grid' ORDER BY point, repeat").all() as Record<string, unknown>[];
+  const view = con.prepare("SELECT * FROM trial_rows WHERE study = 'grid' ORDER BY point, repeat").all() as Record<
+    string,
+    unknown
+  >[];
   con.close();
   const r = runCli(['export', 'grid', '--db', db]);
   assert.equal(r.status, 0, r.stderr);
@@ -107,13 +162,16 @@ test('xorlab export has the same columns and values as trial_rows', () => {
     });
   });
   const jsonl = runCli(['export', 'units', '--db', db, '--format', 'jsonl']);
-  const first = JSON.parse(jsonl.stdout.split('\n')[0]) as { params: Record<string, unknown>; config: Record<string, unknown> };
+  const first = JSON.parse(jsonl.stdout.split('\n')[0]) as {
+    params: Record<string, unknown>;
+    config: Record<string, unknown>;
+  };
   assert.deepEqual(first.params, { hidden: 3 });
   assert.deepEqual(first.config.hidden, [3]);
   assert.equal(first.config.loss, 'mse');
 });
 
-test('a PostgreSQL store has the same trial_rows view: the same columns and values as SQLite\'s, typed', async () => {
+test("a PostgreSQL store has the same trial_rows view: the same columns and values as SQLite's, typed", async () => {
   const server = await startPostgres();
   after(() => server.close());
   const url = await server.createDatabase();
@@ -122,13 +180,22 @@ test('a PostgreSQL store has the same trial_rows view: the same columns and valu
     assert.equal(r.status, 0, r.stderr);
   }
   const con = new Database(db, { readonly: true });
-  const sqlite = con.prepare('SELECT * FROM trial_rows ORDER BY study, point, repeat').all() as Record<string, unknown>[];
+  const sqlite = con.prepare('SELECT * FROM trial_rows ORDER BY study, point, repeat').all() as Record<
+    string,
+    unknown
+  >[];
   con.close();
-  const postgres = await server.query('SELECT * FROM xorlab.trial_rows ORDER BY study, point, repeat', [], new URL(url).pathname.slice(1));
+  const postgres = await server.query(
+    'SELECT * FROM xorlab.trial_rows ORDER BY study, point, repeat',
+    [],
+    new URL(url).pathname.slice(1),
+  );
   assert.deepEqual(Object.keys(postgres[0]), COLUMNS);
   assert.equal(postgres.length, sqlite.length);
   // node-postgres gives a bigint (the seed; stepEvery, which has no upper bound) as a string.
-  const asSqlite = postgres.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'seed' || k === 'stepEvery' ? Number(v) : v])));
+  const asSqlite = postgres.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'seed' || k === 'stepEvery' ? Number(v) : v])),
+  );
   assert.deepEqual(asSqlite, sqlite);
   assert.deepEqual([...new Set(sqlite.map((r) => r.hidden))], ['3,2', '2', '3', '5']);
   assert.ok(sqlite.every((r) => r.study !== 'deep' || r.stepEvery === 3_000_000_000));
@@ -136,7 +203,17 @@ test('a PostgreSQL store has the same trial_rows view: the same columns and valu
   const database = new URL(url).pathname.slice(1);
   await server.query('DROP VIEW xorlab.trial_rows', [], database);
   assert.equal(runCli(['summary', 'grid', '--db', url]).status, 0);
-  assert.deepEqual(await server.query("SELECT 1 AS n FROM pg_views WHERE schemaname = 'xorlab' AND viewname = 'trial_rows'", [], database), []);
+  assert.deepEqual(
+    await server.query(
+      "SELECT 1 AS n FROM pg_views WHERE schemaname = 'xorlab' AND viewname = 'trial_rows'",
+      [],
+      database,
+    ),
+    [],
+  );
   assert.equal(runCli(['sweep', '--name', 'grid', '--db', url]).status, 0);
-  assert.equal((await server.query('SELECT count(*)::integer AS n FROM xorlab.trial_rows', [], database))[0].n, sqlite.length);
+  assert.equal(
+    (await server.query('SELECT count(*)::integer AS n FROM xorlab.trial_rows', [], database))[0].n,
+    sqlite.length,
+  );
 });

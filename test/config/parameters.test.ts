@@ -24,14 +24,36 @@ import { addConfigOptions } from '../../src/cli/config-options.js';
 import { SWEEPABLE } from '../../src/study/definition/params.js';
 import { parameterTitle } from '../../src/plot/names.js';
 
-test('the schema fills in exactly the table\'s defaults, in the table\'s key order (stored definitions keep that text)', () => {
+test("the schema fills in exactly the table's defaults, in the table's key order (stored definitions keep that text)", () => {
   assert.deepEqual(defaultConfig(), DEFAULT_CONFIG);
   assert.deepEqual(withDefaults(), DEFAULT_CONFIG);
   // A stored study's definition is compared as text: reordering the table would make every stored study "another".
   assert.deepEqual(Object.keys(defaultConfig()), [
-    'dataset', 'hidden', 'activation', 'outputActivation', 'leakySlope', 'eluAlpha', 'loss', 'bceClip', 'optimizer',
-    'momentum', 'beta1', 'beta2', 'adamEpsilon', 'schedule', 'stepEvery', 'stepGamma', 'expGamma', 'minLr', 'lr',
-    'epochs', 'init', 'hiddenStd', 'outputStd', 'updateOrder', 'threshold',
+    'dataset',
+    'hidden',
+    'activation',
+    'outputActivation',
+    'leakySlope',
+    'eluAlpha',
+    'loss',
+    'bceClip',
+    'optimizer',
+    'momentum',
+    'beta1',
+    'beta2',
+    'adamEpsilon',
+    'schedule',
+    'stepEvery',
+    'stepGamma',
+    'expGamma',
+    'minLr',
+    'lr',
+    'epochs',
+    'init',
+    'hiddenStd',
+    'outputStd',
+    'updateOrder',
+    'threshold',
   ]);
   assert.equal(DEFAULT_CONFIG.lr, 0.1);
   assert.equal(DEFAULT_CONFIG.epochs, 10_000);
@@ -41,7 +63,10 @@ test('every parameter gets a flag whose help names its default, and every one of
   const command = addConfigOptions(new Command('x'));
   const help = command.helpInformation();
   for (const name of PARAMETER_NAMES) {
-    assert.ok(command.options.some((o) => o.long === flagName(name)), `${flagName(name)} is a flag`);
+    assert.ok(
+      command.options.some((o) => o.long === flagName(name)),
+      `${flagName(name)} is a flag`,
+    );
     assert.equal(parameterFromFlag(flagName(name)), name);
   }
   assert.match(help, /--lr <rate> +learning rate \(default: 0\.1\)/);
@@ -54,7 +79,11 @@ test('every parameter gets a flag whose help names its default, and every one of
       assert.throws(() => defaultConfig({ [name]: below }), `${name} = ${below} is refused`);
     }
     const max = spec.max;
-    if (max !== undefined) assert.throws(() => defaultConfig({ [name]: spec.maxExclusive ? max : max + 1 }), `${name} above its max is refused`);
+    if (max !== undefined)
+      assert.throws(
+        () => defaultConfig({ [name]: spec.maxExclusive ? max : max + 1 }),
+        `${name} above its max is refused`,
+      );
     if (spec.integer) assert.throws(() => defaultConfig({ [name]: spec.default + 0.5 }), `${name} must be an integer`);
     assert.throws(() => defaultConfig({ [name]: Infinity }), `${name} must be finite`);
   }
@@ -63,7 +92,10 @@ test('every parameter gets a flag whose help names its default, and every one of
 test('sweep kinds and chart titles come from the table', () => {
   assert.deepEqual(SWEEPABLE.hiddenStd, { kind: 'numeric', integer: false });
   assert.deepEqual(SWEEPABLE.epochs, { kind: 'numeric', integer: true });
-  assert.deepEqual(SWEEPABLE.init, { kind: 'categorical', choices: ['normal', 'xavier-normal', 'xavier-uniform', 'he-normal'] });
+  assert.deepEqual(SWEEPABLE.init, {
+    kind: 'categorical',
+    choices: ['normal', 'xavier-normal', 'xavier-uniform', 'he-normal'],
+  });
   assert.deepEqual(SWEEPABLE.dataset, { kind: 'categorical', choices: null });
   assert.equal(parameterTitle('lr'), 'Learning rate (lr)');
   assert.equal(parameterTitle('notAParameter'), 'notAParameter');
@@ -76,11 +108,17 @@ test('labels, choice labels and appliesWhen name real parameters and choices', (
   for (const name of PARAMETER_NAMES) {
     const spec: ParameterSpec = PARAMETERS[name];
     assert.ok(parameterLabel(name).length > 0, `${name} has a label`);
-    if (spec.type === 'choice') for (const choice of Object.keys(spec.choiceLabels ?? {})) assert.ok(spec.choices.includes(choice), `${name}: ${choice} is a choice`);
+    if (spec.type === 'choice')
+      for (const choice of Object.keys(spec.choiceLabels ?? {}))
+        assert.ok(spec.choices.includes(choice), `${name}: ${choice} is a choice`);
     for (const [other, values] of Object.entries(spec.appliesWhen ?? {})) {
       const otherSpec: ParameterSpec = PARAMETERS[other as ParameterName];
       assert.equal(otherSpec.type, 'choice', `${name} applies by ${other}, a choice`);
-      for (const value of values as string[]) assert.ok(otherSpec.type === 'choice' && otherSpec.choices.includes(value), `${name}: ${other}=${value} is a choice`);
+      for (const value of values as string[])
+        assert.ok(
+          otherSpec.type === 'choice' && otherSpec.choices.includes(value),
+          `${name}: ${other}=${value} is a choice`,
+        );
     }
   }
   assert.equal(parameterLabel('lr'), 'Learning rate');
@@ -95,8 +133,19 @@ test('labels, choice labels and appliesWhen name real parameters and choices', (
 
 /** Another allowed value of each parameter that has an appliesWhen, to see whether it changes a training. */
 const OTHER_VALUE: Partial<Record<ParameterName, number>> = {
-  leakySlope: 0.3, eluAlpha: 0.5, bceClip: 0.4, momentum: 0.5, beta1: 0.5, beta2: 0.5, adamEpsilon: 0.1,
-  stepEvery: 10, stepGamma: 0.1, expGamma: 0.9, minLr: 0.05, hiddenStd: 3, outputStd: 3,
+  leakySlope: 0.3,
+  eluAlpha: 0.5,
+  bceClip: 0.4,
+  momentum: 0.5,
+  beta1: 0.5,
+  beta2: 0.5,
+  adamEpsilon: 0.1,
+  stepEvery: 10,
+  stepGamma: 0.1,
+  expGamma: 0.9,
+  minLr: 0.05,
+  hiddenStd: 3,
+  outputStd: 3,
 };
 
 test('appliesWhen is true of the training: where it holds the value changes a run, where it does not the run is the same bit for bit', () => {
@@ -107,14 +156,19 @@ test('appliesWhen is true of the training: where it holds the value changes a ru
     return [...run.finalParameters, run.metrics.finalLoss, run.metrics.totalLoss];
   };
   const conditional = PARAMETER_NAMES.filter((name) => (PARAMETERS[name] as ParameterSpec).appliesWhen);
-  assert.deepEqual(conditional.filter((name) => OTHER_VALUE[name] === undefined), [], 'every conditional parameter has a value to try');
+  assert.deepEqual(
+    conditional.filter((name) => OTHER_VALUE[name] === undefined),
+    [],
+    'every conditional parameter has a value to try',
+  );
   for (const name of conditional) {
     const when = (PARAMETERS[name] as ParameterSpec).appliesWhen!;
     // Off: every condition's parameter takes a choice outside its list ('file' needs weights; bce needs a sigmoid output).
     const off: Record<string, unknown> = { epochs: 60, loss: 'mse', stepEvery: 20 };
     for (const [other, values] of Object.entries(when)) {
       const spec = PARAMETERS[other as ParameterName] as ParameterSpec;
-      if (spec.type === 'choice') off[other] = spec.choices.find((c) => !(values as string[]).includes(c) && c !== 'file');
+      if (spec.type === 'choice')
+        off[other] = spec.choices.find((c) => !(values as string[]).includes(c) && c !== 'file');
     }
     if (off.loss === 'bce') off.outputActivation = 'sigmoid';
     // On: the first condition holds.
@@ -124,7 +178,15 @@ test('appliesWhen is true of the training: where it holds the value changes a ru
     assert.equal(parameterApplies(name, off), false, `${name} off: ${JSON.stringify(off)}`);
     assert.equal(parameterApplies(name, on), true, `${name} on: ${JSON.stringify(on)}`);
     const other = { [name]: OTHER_VALUE[name] };
-    assert.deepEqual(finalParameters(defaultConfig({ ...off, ...other })), finalParameters(defaultConfig(off)), `${name} does nothing with ${JSON.stringify(off)}`);
-    assert.notDeepEqual(finalParameters(defaultConfig({ ...on, ...other })), finalParameters(defaultConfig(on)), `${name} matters with ${JSON.stringify(on)}`);
+    assert.deepEqual(
+      finalParameters(defaultConfig({ ...off, ...other })),
+      finalParameters(defaultConfig(off)),
+      `${name} does nothing with ${JSON.stringify(off)}`,
+    );
+    assert.notDeepEqual(
+      finalParameters(defaultConfig({ ...on, ...other })),
+      finalParameters(defaultConfig(on)),
+      `${name} matters with ${JSON.stringify(on)}`,
+    );
   }
 });

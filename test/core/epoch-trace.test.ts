@@ -37,7 +37,7 @@ for (const updateOrder of ['seed', 'textbook'] as const) {
       for (const epoch of epochs) {
         const got = quantitiesAt({ ...ARTICLE, updateOrder }, seed, epoch);
         const want = expected[epoch];
-        assert.deepEqual([...got.keys()].sort(), Object.keys(want).sort(), 'the same arrays, by the article\'s names');
+        assert.deepEqual([...got.keys()].sort(), Object.keys(want).sort(), "the same arrays, by the article's names");
         for (const [key, array] of Object.entries(want)) {
           const quantity = got.get(key)!;
           assert.deepEqual(quantity.shape, [array.length, array[0].length], `${key}: shape`);
@@ -64,10 +64,21 @@ test('the update order shows in error_hidden: seed uses the updated output weigh
   assert.ok(relativeDifference(seed, textbook) > 1e-6);
 });
 
-test('tracing an epoch is the training: the traced run ends with train()\'s bits, each epoch starting where the last ended', () => {
+test("tracing an epoch is the training: the traced run ends with train()'s bits, each epoch starting where the last ended", () => {
   const cases: { config: TrainingConfigInput; dataset: string }[] = [
     { config: { ...ARTICLE, updateOrder: 'seed', epochs: 300 }, dataset: 'xor' },
-    { config: { hidden: [3, 2], activation: 'tanh', loss: 'mse', optimizer: 'adam', lr: 0.01, epochs: 200, dataset: 'parity3' }, dataset: 'parity3' },
+    {
+      config: {
+        hidden: [3, 2],
+        activation: 'tanh',
+        loss: 'mse',
+        optimizer: 'adam',
+        lr: 0.01,
+        epochs: 200,
+        dataset: 'parity3',
+      },
+      dataset: 'parity3',
+    },
   ];
   for (const c of cases) {
     const config = defaultConfig(c.config);
@@ -79,7 +90,8 @@ test('tracing an epoch is the training: the traced run ends with train()\'s bits
     while (!trainer.done) {
       const trace = traceEpoch(trainer);
       assert.equal(trace.meanLoss, whole.trace[trace.epoch].loss);
-      if (previous) trace.layers.forEach((layer, l) => assert.deepEqual(layer.weights, previous!.layers[l].backward!.weights));
+      if (previous)
+        trace.layers.forEach((layer, l) => assert.deepEqual(layer.weights, previous!.layers[l].backward!.weights));
       previous = trace;
     }
     assert.deepEqual(trainer.params, whole.finalParameters);
@@ -88,12 +100,22 @@ test('tracing an epoch is the training: the traced run ends with train()\'s bits
 });
 
 test('in textbook order the traced gradients are the full gradient of the summed loss (any depth, activation, loss)', () => {
-  const config = defaultConfig({ hidden: [3, 2], activation: 'tanh', outputActivation: 'linear', loss: 'mse', optimizer: 'momentum', dataset: 'parity3' });
+  const config = defaultConfig({
+    hidden: [3, 2],
+    activation: 'tanh',
+    outputActivation: 'linear',
+    loss: 'mse',
+    optimizer: 'momentum',
+    dataset: 'parity3',
+  });
   const dataset = builtinDataset('parity3');
   const initial = seededInitialParameters(config, dataset, 4);
   const { grad } = new Network(config, dataset).lossAndGradient(initial);
   const trace = traceEpoch(new Trainer(config, dataset, initial));
-  const traced = trace.layers.flatMap((layer) => [...layer.backward!.weightGradient.rows.flat(), ...layer.backward!.biasGradient.rows.flat()]);
+  const traced = trace.layers.flatMap((layer) => [
+    ...layer.backward!.weightGradient.rows.flat(),
+    ...layer.backward!.biasGradient.rows.flat(),
+  ]);
   assert.deepEqual(traced, Array.from(grad));
   // The mean loss is the mean of the traced per-sample losses.
   const losses = trace.loss.rows.flat();
@@ -107,10 +129,40 @@ test('other networks get general per-layer names, each with its shape, in the or
   const q = quantitiesAt(input, 1, 2);
   assert.deepEqual(
     [...q.keys()],
-    ['inputs', 'targets', 'W1', 'b1', 'W2', 'b2', 'W3', 'b3', 'z1', 'a1', 'z2', 'a2', 'z3', 'a3', 'loss',
-      'delta3', 'dW3', 'W3_updated', 'db3', 'b3_updated',
-      'error2', 'delta2', 'dW2', 'W2_updated', 'db2', 'b2_updated',
-      'error1', 'delta1', 'dW1', 'W1_updated', 'db1', 'b1_updated'],
+    [
+      'inputs',
+      'targets',
+      'W1',
+      'b1',
+      'W2',
+      'b2',
+      'W3',
+      'b3',
+      'z1',
+      'a1',
+      'z2',
+      'a2',
+      'z3',
+      'a3',
+      'loss',
+      'delta3',
+      'dW3',
+      'W3_updated',
+      'db3',
+      'b3_updated',
+      'error2',
+      'delta2',
+      'dW2',
+      'W2_updated',
+      'db2',
+      'b2_updated',
+      'error1',
+      'delta1',
+      'dW1',
+      'W1_updated',
+      'db1',
+      'b1_updated',
+    ],
   );
   assert.deepEqual(q.get('W2')!.shape, [4, 4]);
   assert.deepEqual(q.get('z1')!.shape, [4, 4]);
@@ -120,7 +172,9 @@ test('other networks get general per-layer names, each with its shape, in the or
   assert.equal(q.get('delta1')!.code, 'delta1 = error1 * (z1 > 0)');
   // relu's derivative is what the engine applied: delta1 = error1 where z1 > 0, else 0.
   const z1 = q.get('z1')!.rows;
-  q.get('delta1')!.rows.forEach((row, s) => row.forEach((d, j) => assert.ok(d === (z1[s][j] > 0 ? q.get('error1')!.rows[s][j] : 0), `delta1[${s}][${j}]`)));
+  q.get('delta1')!.rows.forEach((row, s) =>
+    row.forEach((d, j) => assert.ok(d === (z1[s][j] > 0 ? q.get('error1')!.rows[s][j] : 0), `delta1[${s}][${j}]`)),
+  );
 });
 
 test('an epoch whose loss is not finite is traced forward only, and marked diverged', () => {

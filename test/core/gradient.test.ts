@@ -1,10 +1,35 @@
 // The hand-written backward pass against central finite differences, for every activation x loss.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTIVATION_NAMES, Network, Rng, builtinDataset, initialParameters, makeDataset, shapeFor, type ActivationName, type Dataset, type TrainingConfig } from '../../src/core/index.js';
+import {
+  ACTIVATION_NAMES,
+  Network,
+  Rng,
+  builtinDataset,
+  initialParameters,
+  makeDataset,
+  shapeFor,
+  type ActivationName,
+  type Dataset,
+  type TrainingConfig,
+} from '../../src/core/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 
-const twoOutputs = makeDataset('two-outputs', [[0, 0], [0, 1], [1, 0], [1, 1]], [[0, 1], [1, 0], [1, 1], [0, 0]]);
+const twoOutputs = makeDataset(
+  'two-outputs',
+  [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ],
+  [
+    [0, 1],
+    [1, 0],
+    [1, 1],
+    [0, 0],
+  ],
+);
 
 const shapes: { hidden: number[]; dataset: Dataset }[] = [
   { hidden: [2], dataset: builtinDataset('xor') },
@@ -61,14 +86,29 @@ for (const activation of ACTIVATION_NAMES) {
 for (const { activation, loss, output } of cases) {
   test(`gradient matches finite differences: ${activation} hidden, ${output} output, ${loss}`, () => {
     for (const [k, { hidden, dataset }] of shapes.entries()) {
-      const config = defaultConfig({ hidden, activation, outputActivation: output, loss, leakySlope: 0.1, eluAlpha: 0.7, hiddenStd: 0.8, outputStd: 0.8 });
+      const config = defaultConfig({
+        hidden,
+        activation,
+        outputActivation: output,
+        loss,
+        leakySlope: 0.1,
+        eluAlpha: 0.7,
+        hiddenStd: 0.8,
+        outputStd: 0.8,
+      });
       const params = smoothPoint(config, dataset, 17 + k);
       const net = new Network(config, dataset);
       const { grad } = net.lossAndGradient(params);
       const fd = finiteDifferenceGradient(net, params);
       const error = relativeError(grad, fd);
-      assert.ok(error < 1e-6, `shape [${dataset.inputCount}, ${hidden.join(', ')}, ${dataset.outputCount}]: relative error ${error}`);
-      assert.ok(grad.some((g) => g !== 0), 'gradient is not all zeros');
+      assert.ok(
+        error < 1e-6,
+        `shape [${dataset.inputCount}, ${hidden.join(', ')}, ${dataset.outputCount}]: relative error ${error}`,
+      );
+      assert.ok(
+        grad.some((g) => g !== 0),
+        'gradient is not all zeros',
+      );
     }
   });
 }

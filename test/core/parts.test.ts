@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, builtinDataset, deriveSeed, learningRateAt, makeActivation, makeOptimizer, parseCsvDataset, parseJsonDataset } from '../../src/core/index.js';
+import {
+  Rng,
+  builtinDataset,
+  deriveSeed,
+  learningRateAt,
+  makeActivation,
+  makeOptimizer,
+  parseCsvDataset,
+  parseJsonDataset,
+} from '../../src/core/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 
 test('gates and parity datasets are the right truth tables', () => {
@@ -49,7 +58,7 @@ test('schedules give the documented learning rates', () => {
   assert.ok(Math.abs(learningRateAt({ ...base, schedule: 'cosine', minLr: 0.01 }, 100) - 0.01) < 1e-15);
 });
 
-test('adam\'s first step moves each parameter by lr against the gradient sign', () => {
+test("adam's first step moves each parameter by lr against the gradient sign", () => {
   const adam = makeOptimizer({ ...defaultConfig(), optimizer: 'adam' }, 2);
   const p = Float64Array.from([1, 1]);
   adam.update(p, Float64Array.from([3, -0.5]), 0.01, 1, 0, 2);
@@ -78,7 +87,8 @@ test('derived seeds depend only on (root, path) and do not collide on a study gr
   assert.equal(deriveSeed(1, 2, 3), deriveSeed(1, 2, 3));
   assert.notEqual(deriveSeed(1, 2, 3), deriveSeed(1, 3, 2));
   const seen = new Set<number>();
-  for (let point = 0; point < 400; point++) for (let repeat = 0; repeat < 100; repeat++) seen.add(deriveSeed(2024, point, repeat));
+  for (let point = 0; point < 400; point++)
+    for (let repeat = 0; repeat < 100; repeat++) seen.add(deriveSeed(2024, point, repeat));
   assert.equal(seen.size, 40_000);
   assert.ok([...seen].every((s) => Number.isSafeInteger(s) && s >= 0));
 });

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Network, builtinDataset, fromParameterFile, makeShape, seededInitialParameters, sigmoid, toParameterFile, train, trainFromSeed } from '../../src/core/index.js';
+import {
+  Network,
+  builtinDataset,
+  fromParameterFile,
+  makeShape,
+  seededInitialParameters,
+  sigmoid,
+  toParameterFile,
+  train,
+  trainFromSeed,
+} from '../../src/core/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 
 const xor = builtinDataset('xor');
@@ -12,17 +22,31 @@ const fixed = Float64Array.from([0.5, -0.3, 0.8, 0.2, 0.1, -0.4, 0.7, -0.6, 0.05
  * forward, then output weights/bias updated, then the hidden error computed with the UPDATED output weights.
  */
 function articleEpoch(p: number[], lr: number): number[] {
-  const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+  const X = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ];
   const Y = [0, 1, 1, 0];
-  let hw = [[p[0], p[1]], [p[2], p[3]]];
+  let hw = [
+    [p[0], p[1]],
+    [p[2], p[3]],
+  ];
   let hb = [p[4], p[5]];
   let ow = [p[6], p[7]];
   let ob = p[8];
-  const ho = X.map(([a, b]) => [sigmoid(a * hw[0][0] + b * hw[1][0] + hb[0]), sigmoid(a * hw[0][1] + b * hw[1][1] + hb[1])]);
+  const ho = X.map(([a, b]) => [
+    sigmoid(a * hw[0][0] + b * hw[1][0] + hb[0]),
+    sigmoid(a * hw[0][1] + b * hw[1][1] + hb[1]),
+  ]);
   const out = ho.map((h) => sigmoid(h[0] * ow[0] + h[1] * ow[1] + ob));
   const d = out.map((o, n) => o - Y[n]); // d_predicted_output
   // output_weights -= hidden_output.T.dot(d) * lr ; output_bias -= sum(d) * lr
-  ow = [ow[0] - lr * ho.reduce((s, h, n) => s + h[0] * d[n], 0), ow[1] - lr * ho.reduce((s, h, n) => s + h[1] * d[n], 0)];
+  ow = [
+    ow[0] - lr * ho.reduce((s, h, n) => s + h[0] * d[n], 0),
+    ow[1] - lr * ho.reduce((s, h, n) => s + h[1] * d[n], 0),
+  ];
   ob = ob - lr * d.reduce((s, v) => s + v, 0);
   // error_hidden = d.dot(output_weights.T) with the updated weights; d_hidden = error * h (1 - h)
   const dh = ho.map((h, n) => [d[n] * ow[0] * h[0] * (1 - h[0]), d[n] * ow[1] * h[1] * (1 - h[1])]);
@@ -31,11 +55,13 @@ function articleEpoch(p: number[], lr: number): number[] {
   return [hw[0][0], hw[0][1], hw[1][0], hw[1][1], hb[0], hb[1], ow[0], ow[1], ob];
 }
 
-test('`seed` update order reproduces one epoch of the article\'s code computed by hand', () => {
+test("`seed` update order reproduces one epoch of the article's code computed by hand", () => {
   const config = defaultConfig({ updateOrder: 'seed', epochs: 1 });
   const result = train(config, xor, fixed);
   const expected = articleEpoch(Array.from(fixed), 0.1);
-  expected.forEach((v, i) => assert.ok(Math.abs(result.finalParameters[i] - v) < 1e-15, `parameter ${i}: ${result.finalParameters[i]} vs ${v}`));
+  expected.forEach((v, i) =>
+    assert.ok(Math.abs(result.finalParameters[i] - v) < 1e-15, `parameter ${i}: ${result.finalParameters[i]} vs ${v}`),
+  );
 });
 
 test('`textbook` order is the plain gradient step and differs from `seed` in the hidden layer', () => {
@@ -58,13 +84,16 @@ test('the same seed gives identical bits; another seed does not', () => {
   assert.notEqual(c.metrics.totalLoss, a.metrics.totalLoss);
 });
 
-test('XOR is learned from a fixed seed at std 1 with the article\'s settings', () => {
+test("XOR is learned from a fixed seed at std 1 with the article's settings", () => {
   const result = trainFromSeed(defaultConfig({ updateOrder: 'seed' }), xor, 1, { traceEvery: 500 });
   const m = result.metrics;
   assert.equal(m.success, true);
   assert.equal(m.diverged, false);
   assert.ok(m.finalLoss! < 0.01, `final loss ${m.finalLoss}`);
-  assert.deepEqual(m.predictions!.map(([p]) => Math.round(p)), [0, 1, 1, 0]);
+  assert.deepEqual(
+    m.predictions!.map(([p]) => Math.round(p)),
+    [0, 1, 1, 0],
+  );
   assert.equal(result.trace.length, 20);
   assert.equal(result.trace[1].epoch, 500);
   // totalLoss is the sum of the per-epoch mean losses: at least epochs x final loss, at most epochs x first loss.
@@ -80,7 +109,15 @@ test('totalLoss equals the sum of the mean losses of every epoch', () => {
 });
 
 test('a network that explodes is marked diverged and carries no NaN', () => {
-  const config = defaultConfig({ activation: 'linear', outputActivation: 'linear', loss: 'mse', lr: 5, hiddenStd: 3, outputStd: 3, epochs: 2000 });
+  const config = defaultConfig({
+    activation: 'linear',
+    outputActivation: 'linear',
+    loss: 'mse',
+    lr: 5,
+    hiddenStd: 3,
+    outputStd: 3,
+    epochs: 2000,
+  });
   const m = trainFromSeed(config, xor, 1).metrics;
   assert.equal(m.diverged, true);
   assert.equal(m.totalLoss, null);
@@ -97,7 +134,7 @@ test('huge initial std (54.6) ends with finite metrics or diverged, never NaN', 
   }
 });
 
-test('BCE clipping caps one sample\'s loss at -ln(eps), as the article\'s 1e-15 clip does', () => {
+test("BCE clipping caps one sample's loss at -ln(eps), as the article's 1e-15 clip does", () => {
   // A saturated wrong network: output bias -100 makes every prediction ~0, two targets are 1.
   const params = Float64Array.from([0, 0, 0, 0, 0, 0, 0, 0, -100]);
   const exact = new Network(defaultConfig(), xor).forward(params);
@@ -110,7 +147,11 @@ test('every optimiser and schedule trains XOR without diverging', () => {
   for (const optimizer of ['gd', 'momentum', 'adam'] as const) {
     for (const schedule of ['constant', 'step', 'exponential', 'cosine'] as const) {
       const lr = optimizer === 'adam' ? 0.05 : optimizer === 'momentum' ? 0.05 : 0.5;
-      const m = trainFromSeed(defaultConfig({ optimizer, schedule, lr, epochs: 3000, stepEvery: 1000, hiddenStd: 1 }), xor, 1).metrics;
+      const m = trainFromSeed(
+        defaultConfig({ optimizer, schedule, lr, epochs: 3000, stepEvery: 1000, hiddenStd: 1 }),
+        xor,
+        1,
+      ).metrics;
       assert.equal(m.diverged, false, `${optimizer}/${schedule}`);
       assert.ok(m.finalLoss! < 0.69, `${optimizer}/${schedule} final loss ${m.finalLoss}`);
     }
@@ -129,12 +170,18 @@ test('initial parameters follow the seed and scale with the std', () => {
 test('parameter files round-trip and use the inputs x units shape', () => {
   const shape = makeShape([2, 2, 1]);
   const file = toParameterFile(shape, fixed);
-  assert.deepEqual(file.layers[0].weights, [[0.5, -0.3], [0.8, 0.2]]);
+  assert.deepEqual(file.layers[0].weights, [
+    [0.5, -0.3],
+    [0.8, 0.2],
+  ]);
   assert.deepEqual(file.layers[1].weights, [[0.7], [-0.6]]);
   assert.deepEqual(file.layers[1].biases, [0.05]);
   assert.deepEqual(Array.from(fromParameterFile(shape, JSON.parse(JSON.stringify(file)))), Array.from(fixed));
   assert.throws(() => fromParameterFile(shape, { layers: [file.layers[0]] }), /expected 2 layer/);
-  assert.throws(() => fromParameterFile(shape, { layers: [file.layers[1], file.layers[0]] }), /layer 1 has the wrong shape/);
+  assert.throws(
+    () => fromParameterFile(shape, { layers: [file.layers[1], file.layers[0]] }),
+    /layer 1 has the wrong shape/,
+  );
 });
 
 test('a training that diverges at once still records its starting parameters', () => {

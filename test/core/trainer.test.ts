@@ -5,9 +5,21 @@ import { Trainer, builtinDataset, seededInitialParameters, train } from '../../s
 import { defaultConfig, type TrainingConfigInput } from '../../src/config/index.js';
 
 const cases: { name: string; config: TrainingConfigInput; dataset: string }[] = [
-  { name: 'the article (seed order, clipped BCE)', config: { updateOrder: 'seed', hiddenStd: 0.7071, outputStd: 0.8165, bceClip: 1e-15, epochs: 3000 }, dataset: 'xor' },
-  { name: 'adam on parity3, 3-2 tanh, MSE', config: { hidden: [3, 2], activation: 'tanh', loss: 'mse', optimizer: 'adam', lr: 0.01, epochs: 1500 }, dataset: 'parity3' },
-  { name: 'momentum with a cosine schedule', config: { optimizer: 'momentum', schedule: 'cosine', lr: 0.5, minLr: 0.01, epochs: 1200 }, dataset: 'xor' },
+  {
+    name: 'the article (seed order, clipped BCE)',
+    config: { updateOrder: 'seed', hiddenStd: 0.7071, outputStd: 0.8165, bceClip: 1e-15, epochs: 3000 },
+    dataset: 'xor',
+  },
+  {
+    name: 'adam on parity3, 3-2 tanh, MSE',
+    config: { hidden: [3, 2], activation: 'tanh', loss: 'mse', optimizer: 'adam', lr: 0.01, epochs: 1500 },
+    dataset: 'parity3',
+  },
+  {
+    name: 'momentum with a cosine schedule',
+    config: { optimizer: 'momentum', schedule: 'cosine', lr: 0.5, minLr: 0.01, epochs: 1200 },
+    dataset: 'xor',
+  },
 ];
 
 for (const c of cases) {
@@ -27,7 +39,10 @@ for (const c of cases) {
       losses.push(loss);
     }
     assert.equal(trainer.epoch, config.epochs);
-    assert.deepEqual(losses, whole.trace.map((t) => t.loss));
+    assert.deepEqual(
+      losses,
+      whole.trace.map((t) => t.loss),
+    );
     assert.deepEqual(trainer.metrics(), whole.metrics);
     assert.deepEqual(trainer.params, whole.finalParameters);
   });

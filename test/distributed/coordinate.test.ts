@@ -11,7 +11,14 @@ import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/
 import { StoreUnavailableError } from '../../src/store/types.js';
 import { resolveStudy } from '../../src/study/definition/definition.js';
 import { coordinate, distributedChunkSize } from '../../src/distributed/coordinate.js';
-import { CHUNK_QUEUE, ChunkQueue, QUEUE_SCHEMA, expirySeconds, parseChunkJob, type ChunkJob } from '../../src/distributed/queue.js';
+import {
+  CHUNK_QUEUE,
+  ChunkQueue,
+  QUEUE_SCHEMA,
+  expirySeconds,
+  parseChunkJob,
+  type ChunkJob,
+} from '../../src/distributed/queue.js';
 import { workOnQueue, type WorkOutcome } from '../../src/distributed/work.js';
 import { beat, coordinatorRows } from '../../src/distributed/coordinators.js';
 import { planAdditional, planMissing } from '../../src/study/run/browser/plan.js';
@@ -23,7 +30,13 @@ const server = await startPostgres();
 after(() => server.close());
 
 // Three points x 300 repeats: chunks cross the aggregates' 256-repeat blocks.
-const DEFINITION = { name: 'dist', config: { epochs: 300, outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-1:1:3' }, repeats: 300, seed: 5 };
+const DEFINITION = {
+  name: 'dist',
+  config: { epochs: 300, outputStd: 0.8165, updateOrder: 'seed' },
+  sweep: { hiddenStd: 'exp:-1:1:3' },
+  repeats: 300,
+  seed: 5,
+};
 const datasets = { xor: builtinDataset('xor') };
 const study = resolveStudy(DEFINITION);
 
@@ -39,8 +52,27 @@ async function localReference(extra?: number[]): Promise<{ rows: unknown[]; summ
   const sqlite = openSqliteStore(join(tempDir(), 'local.db'));
   try {
     await sqlite.ensureStudy(study.definition.name, study.definition);
-    await runPlan({ study, plan: planMissing(study.pointCount, 300, new Map()), store: sqlite, datasets, workers: 1, engine: 'fast', precision: 'f32', chunkSize: 100 });
-    if (extra) await runPlan({ study, plan: planAdditional(extra, await sqlite.storedRuns('dist')), store: sqlite, datasets, workers: 1, engine: 'fast', precision: 'f32', chunkSize: 64 });
+    await runPlan({
+      study,
+      plan: planMissing(study.pointCount, 300, new Map()),
+      store: sqlite,
+      datasets,
+      workers: 1,
+      engine: 'fast',
+      precision: 'f32',
+      chunkSize: 100,
+    });
+    if (extra)
+      await runPlan({
+        study,
+        plan: planAdditional(extra, await sqlite.storedRuns('dist')),
+        store: sqlite,
+        datasets,
+        workers: 1,
+        engine: 'fast',
+        precision: 'f32',
+        chunkSize: 64,
+      });
     return { rows: await collect(sqlite.iterateTrials('dist')), summary: await sqlite.summarize('dist') };
   } finally {
     await sqlite.close();
@@ -50,12 +82,32 @@ async function localReference(extra?: number[]): Promise<{ rows: unknown[]; summ
 test('a distributed sweep and refine store the same bits as a local SQLite run', async () => {
   const { store, queue } = await openBoth();
   try {
-    const sweep = await coordinate({ store, queue, study, plan: planMissing(study.pointCount, 300, await store.storedRuns('dist')), datasets, engine: 'fast', precision: 'f32', workers: 2, chunkSize: 37 });
+    const sweep = await coordinate({
+      store,
+      queue,
+      study,
+      plan: planMissing(study.pointCount, 300, await store.storedRuns('dist')),
+      datasets,
+      engine: 'fast',
+      precision: 'f32',
+      workers: 2,
+      chunkSize: 37,
+    });
     assert.equal(sweep.interrupted, false);
     assert.equal(sweep.stored, 900);
     assert.equal(sweep.local?.trained, 900);
     const extra = [5, 0, 300];
-    const refine = await coordinate({ store, queue, study, plan: planAdditional(extra, await store.storedRuns('dist')), datasets, engine: 'fast', precision: 'f32', workers: 1, chunkSize: 29 });
+    const refine = await coordinate({
+      store,
+      queue,
+      study,
+      plan: planAdditional(extra, await store.storedRuns('dist')),
+      datasets,
+      engine: 'fast',
+      precision: 'f32',
+      workers: 1,
+      chunkSize: 29,
+    });
     assert.equal(refine.stored, 305);
     const local = await localReference(extra);
     assert.deepEqual(await collect(store.iterateTrials('dist')), local.rows);
@@ -73,7 +125,10 @@ test('at least once is exactly once: a chunk queued twice, and a slow worker com
   try {
     const job = (runs: number[]): ChunkJob => ({ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs });
     // Every trial of the study in chunks, one of them twice, and a chunk overlapping two others.
-    await queue.send([job([0, 0, 300]), job([1, 0, 150]), job([1, 150, 300]), job([2, 0, 300]), job([1, 100, 200])], 60);
+    await queue.send(
+      [job([0, 0, 300]), job([1, 0, 150]), job([1, 150, 300]), job([2, 0, 300]), job([1, 100, 200])],
+      60,
+    );
     // A job that a slow worker takes and then sits on until it expires.
     const [slowId] = await queue.send([job([2, 0, 300])], 1);
     const worked = await workOnQueue({ store, queue, workers: 2, untilEmpty: true });
@@ -120,10 +175,19 @@ test('a stopped worker hands its unfinished chunks back; another worker finishes
   const { store, queue } = await openBoth();
   try {
     const chunks: ChunkJob[] = [];
-    for (let p = 0; p < 3; p++) for (let r = 0; r < 300; r += 20) chunks.push({ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs: [p, r, r + 20] });
+    for (let p = 0; p < 3; p++)
+      for (let r = 0; r < 300; r += 20)
+        chunks.push({ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs: [p, r, r + 20] });
     await queue.send(chunks, 60);
     const controller = new AbortController();
-    const first = await workOnQueue({ store, queue, workers: 2, signal: controller.signal, graceMs: 0, onStored: () => controller.abort() });
+    const first = await workOnQueue({
+      store,
+      queue,
+      workers: 2,
+      signal: controller.signal,
+      graceMs: 0,
+      onStored: () => controller.abort(),
+    });
     assert.equal(first.interrupted, true);
     assert.ok(first.chunks >= 1 && first.chunks < chunks.length, `stored ${first.chunks} chunks`);
     assert.ok(first.handedBack >= 1, `handed back ${first.handedBack}`);
@@ -143,7 +207,18 @@ test('an interrupted coordinator takes its waiting chunks off the queue; a secon
   try {
     const controller = new AbortController();
     const plan = planMissing(study.pointCount, 300, new Map());
-    const first = coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 10, signal: controller.signal });
+    const first = coordinate({
+      store,
+      queue,
+      study,
+      plan,
+      datasets,
+      engine: 'fast',
+      precision: 'f32',
+      workers: 0,
+      chunkSize: 10,
+      signal: controller.signal,
+    });
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         void queue.pendingOf('dist').then((ids) => {
@@ -173,7 +248,10 @@ test('a chunk a worker cannot run is handed back with the reason, and the worker
   const { store, queue } = await openBoth();
   try {
     const lines: string[] = [];
-    const [bad] = await queue.send([{ v: 1, study: 'no-such-study', engine: 'fast', precision: 'f32', runs: [0, 0, 5] }], 60);
+    const [bad] = await queue.send(
+      [{ v: 1, study: 'no-such-study', engine: 'fast', precision: 'f32', runs: [0, 0, 5] }],
+      60,
+    );
     await queue.send([{ v: 1, study: 'dist', engine: 'fast', precision: 'f32', runs: [0, 0, 10] }], 60);
     const worked = await workOnQueue({ store, queue, workers: 1, untilEmpty: true, log: (line) => lines.push(line) });
     assert.equal(worked.inserted, 10);
@@ -181,7 +259,10 @@ test('a chunk a worker cannot run is handed back with the reason, and the worker
     assert.equal(state.state, 'failed'); // handed back until its retries ran out
     assert.match(state.error ?? '', /study "no-such-study" is not in/);
     assert.ok(lines.some((l) => /cannot run here/.test(l)));
-    assert.throws(() => parseChunkJob({ v: 1, study: 'x', engine: 'fast', precision: 'f32', runs: [0, 1] }), /not a chunk/);
+    assert.throws(
+      () => parseChunkJob({ v: 1, study: 'x', engine: 'fast', precision: 'f32', runs: [0, 1] }),
+      /not a chunk/,
+    );
   } finally {
     await queue.close();
     await store.close();
@@ -199,8 +280,13 @@ test('pg-boss fetch() answers [] when the server is down: the queue says unavail
     }
     assert.deepEqual(await queue.fetch(1), []);
     // The queue lives in its own schema beside the store's.
-    const { rows } = await store.pool.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname IN ('xorlab', '${QUEUE_SCHEMA}') ORDER BY 1`);
-    assert.deepEqual(rows.map((r) => r.nspname), ['xorlab', QUEUE_SCHEMA]);
+    const { rows } = await store.pool.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE nspname IN ('xorlab', '${QUEUE_SCHEMA}') ORDER BY 1`,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.nspname),
+      ['xorlab', QUEUE_SCHEMA],
+    );
   } finally {
     await queue.close();
     await store.close();
@@ -217,16 +303,28 @@ test('--until-empty waits for a chunk held by a worker that died: it comes back 
     const lines: string[] = [];
     const progress: { trials: number; idle: boolean; seconds: number }[] = [];
     const worked = await workOnQueue({
-      store, queue, workers: 1, untilEmpty: true, log: (line) => lines.push(line),
+      store,
+      queue,
+      workers: 1,
+      untilEmpty: true,
+      log: (line) => lines.push(line),
       onStored: (trials, _inserted, busy) => progress.push({ trials, ...busy }),
     });
     assert.equal(worked.inserted, 30);
     // The wait for the expiry is not busy time: a rate over busySeconds leaves it out.
-    assert.ok(worked.busySeconds > 0 && worked.busySeconds < worked.seconds, `${worked.busySeconds} s busy of ${worked.seconds} s`);
-    assert.deepEqual(progress.map((p) => [p.trials, p.idle]), [[30, true]]); // idle now: the CLI prints the true count
+    assert.ok(
+      worked.busySeconds > 0 && worked.busySeconds < worked.seconds,
+      `${worked.busySeconds} s busy of ${worked.seconds} s`,
+    );
+    assert.deepEqual(
+      progress.map((p) => [p.trials, p.idle]),
+      [[30, true]],
+    ); // idle now: the CLI prints the true count
     assert.ok(Math.abs(progress[0].seconds - worked.busySeconds) < 0.05);
     assert.equal(worked.ended, 'no chunk is waiting or held in the queue and no coordinator is planning more');
-    assert.deepEqual(lines, ['nothing waiting now; waiting for 1 chunk held by other workers (one comes back if its worker dies)']);
+    assert.deepEqual(lines, [
+      'nothing waiting now; waiting for 1 chunk held by other workers (one comes back if its worker dies)',
+    ]);
     assert.equal((await queue.states([id]))[0].state, 'completed');
   } finally {
     await queue.close();
@@ -241,7 +339,15 @@ test('--until-empty waits for a live coordinator (its heartbeat) and returns whe
     const worker: { outcome?: Promise<WorkOutcome> } = {};
     const lines: string[] = [];
     const sweep = await coordinate({
-      store, queue, study, plan: planMissing(study.pointCount, 300, new Map()), datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 50,
+      store,
+      queue,
+      study,
+      plan: planMissing(study.pointCount, 300, new Map()),
+      datasets,
+      engine: 'fast',
+      precision: 'f32',
+      workers: 0,
+      chunkSize: 50,
       onStart: () => {
         worker.outcome = workOnQueue({ store, queue, workers: 2, untilEmpty: true, log: (line) => lines.push(line) });
       },
@@ -260,11 +366,21 @@ test('--until-empty waits for a live coordinator (its heartbeat) and returns whe
     const hung = await store.pool.connect();
     try {
       await beat(hung, 'other', true);
-      for (let waited = 0; (await coordinatorRows(store.pool)).some((c) => c.study === 'dist' && c.alive); waited += 50) {
+      for (
+        let waited = 0;
+        (await coordinatorRows(store.pool)).some((c) => c.study === 'dist' && c.alive);
+        waited += 50
+      ) {
         assert.ok(waited < 10_000, 'the closed session is still in pg_stat_activity');
         await new Promise((r) => setTimeout(r, 50));
       }
-      assert.deepEqual((await coordinatorRows(store.pool)).map((c) => [c.study, c.alive]), [['dist', false], ['other', true]]);
+      assert.deepEqual(
+        (await coordinatorRows(store.pool)).map((c) => [c.study, c.alive]),
+        [
+          ['dist', false],
+          ['other', true],
+        ],
+      );
       await hung.query(`UPDATE xorlab.coordinators SET beat_at = now() - interval '1 minute' WHERE study = 'other'`);
       const none = await workOnQueue({ store, queue, workers: 1, untilEmpty: true });
       assert.equal(none.chunks, 0);
@@ -288,14 +404,28 @@ test('a coordinator whose chunks nobody takes says how to start a worker, after 
   try {
     const started = performance.now();
     const running = coordinate({
-      store, queue, study, plan: planMissing(study.pointCount, 300, new Map()), datasets, engine: 'fast', precision: 'f32', workers: 0, chunkSize: 50,
-      signal: controller.signal, log: (line) => lines.push(line), noWorkerNoteMs: 400, workerCommand: 'xorlab worker --db postgres://lab:***@db/x',
+      store,
+      queue,
+      study,
+      plan: planMissing(study.pointCount, 300, new Map()),
+      datasets,
+      engine: 'fast',
+      precision: 'f32',
+      workers: 0,
+      chunkSize: 50,
+      signal: controller.signal,
+      log: (line) => lines.push(line),
+      noWorkerNoteMs: 400,
+      workerCommand: 'xorlab worker --db postgres://lab:***@db/x',
     });
     while (lines.length === 0 && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     assert.equal((await running).interrupted, true);
     assert.equal(lines.length, 1, lines.join('\n')); // not again before 10 times the delay
-    assert.match(lines[0], /^no worker has taken a chunk for 0\.\ds: start `xorlab worker --db postgres:\/\/lab:\*\*\*@db\/x`$/);
+    assert.match(
+      lines[0],
+      /^no worker has taken a chunk for 0\.\ds: start `xorlab worker --db postgres:\/\/lab:\*\*\*@db\/x`$/,
+    );
   } finally {
     await queue.close();
     await store.close();
@@ -329,13 +459,21 @@ test('a queue open that PostgreSQL picks as a deadlock victim (another process c
     await other.query('BEGIN');
     await other.query(`INSERT INTO ${QUEUE_SCHEMA}.queue (name, policy) VALUES ($1, 'standard')`, [CHUNK_QUEUE]);
     const opening = ChunkQueue.open(store);
-    const outcome = opening.then(() => 'opened', (error: Error) => error.message);
+    const outcome = opening.then(
+      () => 'opened',
+      (error: Error) => error.message,
+    );
     // Once the open waits on that row, the other asks for what adding a foreign key to the queue table takes. The
     // open has waited longer, so its deadlock check runs first and it is the victim.
     for (let waited = 0; ; waited += 50) {
-      const { rows } = await first.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%create_queue%'`);
+      const { rows } = await first.pool.query(
+        `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%create_queue%'`,
+      );
       if (rows.length > 0) break;
-      assert.ok(waited < 10_000, `the open never waited on the other's row: ${await Promise.race([outcome, Promise.resolve('still opening')])}`);
+      assert.ok(
+        waited < 10_000,
+        `the open never waited on the other's row: ${await Promise.race([outcome, Promise.resolve('still opening')])}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await other.query(`LOCK TABLE ${QUEUE_SCHEMA}.queue IN SHARE ROW EXCLUSIVE MODE`);

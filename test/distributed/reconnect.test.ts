@@ -24,7 +24,11 @@ test('a lost connection is said once, its end once; a server unreachable past th
   assert.match(lines[1], /^reconnected to PostgreSQL at postgres:\/\/lab@db\/x after \d+\.\d s$/);
   await link.failed(lost);
   await new Promise((resolve) => setTimeout(resolve, 350));
-  await assert.rejects(link.failed(lost), (error: Error) => error instanceof StoreUnavailableError && /\(unreachable for \d+ s; gave up\)$/.test(error.message));
+  await assert.rejects(
+    link.failed(lost),
+    (error: Error) =>
+      error instanceof StoreUnavailableError && /\(unreachable for \d+ s; gave up\)$/.test(error.message),
+  );
 });
 
 test('a deadlock victim runs again without claiming the connection was lost; other errors go to the caller', async () => {

@@ -18,7 +18,10 @@ const TOLERANCE: Record<Precision, { mean: number; worst: number }> = {
 function compare(label: string, precision: Precision, fast: EngineRun, reference: EngineRun): void {
   assert.equal(fast.engine, 'fast', `${label}: ${fast.fallbackReason}`);
   assert.equal(fast.precision, precision);
-  let sumFast = 0, sumRef = 0, worst = 0, outcomes = 0;
+  let sumFast = 0,
+    sumRef = 0,
+    worst = 0,
+    outcomes = 0;
   fast.metrics.forEach((f, n) => {
     const r = reference.metrics[n];
     assert.equal(f.diverged, r.diverged, `${label}: network ${n} diverged`);
@@ -31,19 +34,30 @@ function compare(label: string, precision: Precision, fast: EngineRun, reference
     if (precision === 'f64') {
       assert.equal(f.success, r.success, `${label}: network ${n} success`);
       assert.equal(f.epochsToThreshold, r.epochsToThreshold, `${label}: network ${n} epochsToThreshold`);
-      assert.ok(Math.abs(f.finalLoss! - r.finalLoss!) <= 1e-9 * r.finalLoss! + 1e-15, `${label}: network ${n} finalLoss ${f.finalLoss} vs ${r.finalLoss}`);
+      assert.ok(
+        Math.abs(f.finalLoss! - r.finalLoss!) <= 1e-9 * r.finalLoss! + 1e-15,
+        `${label}: network ${n} finalLoss ${f.finalLoss} vs ${r.finalLoss}`,
+      );
     }
   });
   const mean = Math.abs(sumFast - sumRef) / sumRef;
   assert.ok(mean <= TOLERANCE[precision].mean, `${label} ${precision}: mean totalLoss relative error ${mean}`);
   assert.ok(worst <= TOLERANCE[precision].worst, `${label} ${precision}: worst network relative error ${worst}`);
-  assert.ok(outcomes <= Math.ceil(fast.metrics.length / 32), `${label} ${precision}: ${outcomes} success outcomes differ`);
+  assert.ok(
+    outcomes <= Math.ceil(fast.metrics.length / 32),
+    `${label} ${precision}: ${outcomes} success outcomes differ`,
+  );
 }
 
 function check(label: string, input: TrainingConfigInput, dataset: Dataset, count: number): void {
   const config = defaultConfig(input);
   const list = seeds(count, 1000);
-  const reference = trainMany(config, dataset, list, { engine: 'reference', precision: 'f64', predictions: true, parameters: true });
+  const reference = trainMany(config, dataset, list, {
+    engine: 'reference',
+    precision: 'f64',
+    predictions: true,
+    parameters: true,
+  });
   for (const precision of ['f64', 'f32'] as const) {
     const fast = trainMany(config, dataset, list, { engine: 'fast', precision, predictions: true, parameters: true });
     compare(label, precision, fast, reference);
@@ -51,7 +65,11 @@ function check(label: string, input: TrainingConfigInput, dataset: Dataset, coun
     if (precision === 'f64') {
       for (let k = 0; k < reference.finalParameters!.length; k++) {
         if (reference.metrics[Math.floor(k / P)].diverged) continue;
-        assert.ok(Math.abs(fast.finalParameters![k] - reference.finalParameters![k]) <= 1e-8 * (1 + Math.abs(reference.finalParameters![k])), `${label}: parameter ${k}`);
+        assert.ok(
+          Math.abs(fast.finalParameters![k] - reference.finalParameters![k]) <=
+            1e-8 * (1 + Math.abs(reference.finalParameters![k])),
+          `${label}: parameter ${k}`,
+        );
       }
       for (let k = 0; k < reference.predictions!.length; k++) {
         if (Number.isNaN(reference.predictions![k])) continue;
@@ -77,7 +95,12 @@ test('textbook order, MSE loss and the bceClip clamp', () => {
 test('every hidden activation on gates and parity datasets, several hidden sizes', () => {
   check('tanh', { ...STUDY, activation: 'tanh', epochs: 800 }, builtinDataset('and'), 32);
   check('relu', { activation: 'relu', hidden: [3], lr: 0.05, epochs: 800 }, builtinDataset('parity3'), 16);
-  check('leaky-relu', { activation: 'leaky-relu', leakySlope: 0.1, hidden: [5], lr: 0.05, epochs: 500 }, builtinDataset('parity4'), 16);
+  check(
+    'leaky-relu',
+    { activation: 'leaky-relu', leakySlope: 0.1, hidden: [5], lr: 0.05, epochs: 500 },
+    builtinDataset('parity4'),
+    16,
+  );
   check('elu', { activation: 'elu', eluAlpha: 0.5, hidden: [4], epochs: 500 }, builtinDataset('parity3'), 16);
   check('linear', { activation: 'linear', hidden: [1], lr: 0.02, epochs: 500 }, builtinDataset('or'), 16);
   check('sigmoid 16 hidden', { hidden: [16], epochs: 200 }, builtinDataset('parity5'), 8);
@@ -97,16 +120,40 @@ test('the general kernel agrees on the 2-2 shape too, and handles an odd number 
   } finally {
     kernel.setForceGeneral(false);
   }
-  const three = makeDataset('three', [[0, 0], [0, 1], [1, 1]], [[0], [1], [0]]);
+  const three = makeDataset(
+    'three',
+    [
+      [0, 0],
+      [0, 1],
+      [1, 1],
+    ],
+    [[0], [1], [0]],
+  );
   check('odd samples', { ...STUDY, epochs: 500 }, three, 16);
 });
 
 /** Two inputs, six samples: the 2-2 shape with a sample count that is even but not a multiple of 4. */
-const six = makeDataset('six', [[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0], [0, 0.5]], [[0], [1], [1], [0], [1], [1]]);
+const six = makeDataset(
+  'six',
+  [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+    [0.5, 0],
+    [0, 0.5],
+  ],
+  [[0], [1], [1], [0], [1], [1]],
+);
 
 test('the fused 2-2 kernel two samples at a time (sample counts 2 mod 4) agrees, with BCE and MSE', () => {
   check('six samples', { ...STUDY, epochs: 800 }, six, 32);
-  check('six samples, mse, textbook', { ...STUDY, loss: 'mse', lr: 0.5, updateOrder: 'textbook', epochs: 800 }, six, 16);
+  check(
+    'six samples, mse, textbook',
+    { ...STUDY, loss: 'mse', lr: 0.5, updateOrder: 'textbook', epochs: 800 },
+    six,
+    16,
+  );
   check('six samples, tanh, clip', { ...STUDY, activation: 'tanh', bceClip: 0.01, hiddenStd: 3, epochs: 500 }, six, 16);
 });
 
@@ -117,8 +164,18 @@ test('many networks are processed in batches and padded lanes do not leak into t
     const fast = trainMany(config, xor, list, { engine: 'fast', precision: 'f64' });
     assert.equal(fast.metrics.length, count);
     const check = [0, count - 1];
-    const reference = trainMany(config, xor, check.map((k) => list[k]), { engine: 'reference', precision: 'f64' });
-    check.forEach((k, i) => assert.ok(Math.abs(fast.metrics[k].totalLoss! - reference.metrics[i].totalLoss!) < 1e-10, `count ${count}, network ${k}`));
+    const reference = trainMany(
+      config,
+      xor,
+      check.map((k) => list[k]),
+      { engine: 'reference', precision: 'f64' },
+    );
+    check.forEach((k, i) =>
+      assert.ok(
+        Math.abs(fast.metrics[k].totalLoss! - reference.metrics[i].totalLoss!) < 1e-10,
+        `count ${count}, network ${k}`,
+      ),
+    );
   }
 });
 

@@ -3,8 +3,21 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 
-const run = (...args: string[]) => spawnSync(process.execPath, ['bin/xorlab.js', 'train', ...args], { encoding: 'utf8' });
-const study = ['--seed', '7', '--hidden-std', '0.7071', '--output-std', '0.8165', '--update-order', 'seed', '--epochs', '3000', '--json'];
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/xorlab.js', 'train', ...args], { encoding: 'utf8' });
+const study = [
+  '--seed',
+  '7',
+  '--hidden-std',
+  '0.7071',
+  '--output-std',
+  '0.8165',
+  '--update-order',
+  'seed',
+  '--epochs',
+  '3000',
+  '--json',
+];
 
 test('train --engine fast gives the reference metrics (f64 to 1e-12, f32 to 1e-5) and says which engine ran', () => {
   const reference = JSON.parse(run(...study).stdout);
@@ -14,7 +27,10 @@ test('train --engine fast gives the reference metrics (f64 to 1e-12, f32 to 1e-5
     const fast = JSON.parse(r.stdout);
     assert.deepEqual(fast.engine, { engine: 'fast', precision });
     const tolerance = precision === 'f64' ? 1e-12 : 1e-5;
-    assert.ok(Math.abs(fast.metrics.totalLoss - reference.metrics.totalLoss) <= tolerance * reference.metrics.totalLoss, `${precision}: ${fast.metrics.totalLoss} vs ${reference.metrics.totalLoss}`);
+    assert.ok(
+      Math.abs(fast.metrics.totalLoss - reference.metrics.totalLoss) <= tolerance * reference.metrics.totalLoss,
+      `${precision}: ${fast.metrics.totalLoss} vs ${reference.metrics.totalLoss}`,
+    );
     assert.equal(fast.metrics.success, reference.metrics.success);
     assert.deepEqual(fast.initialParameters, reference.initialParameters);
   }

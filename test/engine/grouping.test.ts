@@ -24,8 +24,16 @@ interface Shape {
 
 const SHAPES: Shape[] = [
   { name: 'XOR kernel', routine: { f32: 3, f64: 3 }, input: { updateOrder: 'seed', bceClip: 1e-15 } },
-  { name: 'fused 2-2 kernel', routine: { f32: 2, f64: 1 }, input: { dataset: 'and', loss: 'mse', updateOrder: 'textbook' } },
-  { name: 'general kernel', routine: { f32: 0, f64: 0 }, input: { hidden: [3], activation: 'tanh', updateOrder: 'seed' } },
+  {
+    name: 'fused 2-2 kernel',
+    routine: { f32: 2, f64: 1 },
+    input: { dataset: 'and', loss: 'mse', updateOrder: 'textbook' },
+  },
+  {
+    name: 'general kernel',
+    routine: { f32: 0, f64: 0 },
+    input: { hidden: [3], activation: 'tanh', updateOrder: 'seed' },
+  },
   { name: 'general kernel (forced, XOR)', routine: { f32: 0, f64: 0 }, input: { updateOrder: 'seed' }, force: true },
 ];
 
@@ -39,7 +47,15 @@ function bitsOf(run: EngineRun, n: number, samples: number, parameters: number):
   };
   const predictions = Array.from(run.predictions!.subarray(n * samples, (n + 1) * samples), bits);
   const finals = Array.from(run.finalParameters!.subarray(n * parameters, (n + 1) * parameters), bits);
-  return JSON.stringify([m.totalLoss === null ? null : bits(m.totalLoss), m.finalLoss === null ? null : bits(m.finalLoss), m.success, m.epochsToThreshold, m.diverged, predictions, finals]);
+  return JSON.stringify([
+    m.totalLoss === null ? null : bits(m.totalLoss),
+    m.finalLoss === null ? null : bits(m.finalLoss),
+    m.success,
+    m.epochsToThreshold,
+    m.diverged,
+    predictions,
+    finals,
+  ]);
 }
 
 function train(input: TrainingConfigInput, force: boolean, which: number[], precision: Precision): EngineRun {
@@ -47,7 +63,12 @@ function train(input: TrainingConfigInput, force: boolean, which: number[], prec
   const kernel = lockstepKernel();
   kernel.setForceGeneral(force);
   try {
-    return trainMany(config, builtinDataset(config.dataset), which.map((k) => seeds[k]), { engine: 'fast', precision, predictions: true, parameters: true });
+    return trainMany(
+      config,
+      builtinDataset(config.dataset),
+      which.map((k) => seeds[k]),
+      { engine: 'fast', precision, predictions: true, parameters: true },
+    );
   } finally {
     kernel.setForceGeneral(false);
   }
@@ -64,19 +85,36 @@ for (const shape of SHAPES) {
       const order = Array.from({ length: COUNT }, (_, k) => (k * 7) % COUNT);
       for (const std of STDS) {
         const input = { ...shape.input, hiddenStd: std, outputStd: std === 0.7071 ? 0.8165 : std, epochs: 300 };
-        const together = train(input, shape.force ?? false, order.map((_, k) => k), precision);
+        const together = train(
+          input,
+          shape.force ?? false,
+          order.map((_, k) => k),
+          precision,
+        );
         assert.equal(together.engine, 'fast');
-        assert.equal(lockstepKernel().routine(), shape.routine[precision], `${shape.name} should run routine ${shape.routine[precision]}`);
+        assert.equal(
+          lockstepKernel().routine(),
+          shape.routine[precision],
+          `${shape.name} should run routine ${shape.routine[precision]}`,
+        );
         const shuffled = train(input, shape.force ?? false, order, precision);
         for (let k = 0; k < COUNT; k++) {
           const n = order[k];
           const where = `std ${std}, network ${n}`;
-          assert.equal(bitsOf(shuffled, k, samples, parameters), bitsOf(together, n, samples, parameters), `${where}: shuffled vs together`);
+          assert.equal(
+            bitsOf(shuffled, k, samples, parameters),
+            bitsOf(together, n, samples, parameters),
+            `${where}: shuffled vs together`,
+          );
         }
         // Alone: a run of one network fills every lane with copies of it.
         for (const n of [0, 1, 5, 13, 22]) {
           const alone = train(input, shape.force ?? false, [n], precision);
-          assert.equal(bitsOf(alone, 0, samples, parameters), bitsOf(together, n, samples, parameters), `std ${std}, network ${n}: alone vs together`);
+          assert.equal(
+            bitsOf(alone, 0, samples, parameters),
+            bitsOf(together, n, samples, parameters),
+            `std ${std}, network ${n}: alone vs together`,
+          );
         }
       }
     });
@@ -92,12 +130,26 @@ test('a network beside one whose weights leave the exp-product range trains as i
   // Unit 0's |b| + |w00| + |w10| far above both precisions' limits (86 / 700): that lane takes the clamped path.
   const huge = [900, 0.3, -0.2, 0.1, 5, 0.4, 0.7, 0.6, -0.1];
   for (const precision of ['f64', 'f32'] as const) {
-    const alone = trainManyFrom(config, xor, Float64Array.from(ordinary), 1, { engine: 'fast', precision, predictions: true, parameters: true });
+    const alone = trainManyFrom(config, xor, Float64Array.from(ordinary), 1, {
+      engine: 'fast',
+      precision,
+      predictions: true,
+      parameters: true,
+    });
     for (const neighbours of [[huge], [huge, huge, huge], [ordinary, huge]]) {
       const rows = [ordinary, ...neighbours];
-      const together = trainManyFrom(config, xor, Float64Array.from(rows.flat()), rows.length, { engine: 'fast', precision, predictions: true, parameters: true });
+      const together = trainManyFrom(config, xor, Float64Array.from(rows.flat()), rows.length, {
+        engine: 'fast',
+        precision,
+        predictions: true,
+        parameters: true,
+      });
       assert.equal(lockstepKernel().routine(), 3);
-      assert.equal(bitsOf(together, 0, 4, P), bitsOf(alone, 0, 4, P), `${precision}, ${neighbours.length} neighbour(s)`);
+      assert.equal(
+        bitsOf(together, 0, 4, P),
+        bitsOf(alone, 0, 4, P),
+        `${precision}, ${neighbours.length} neighbour(s)`,
+      );
     }
   }
 });

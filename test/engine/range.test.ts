@@ -32,7 +32,16 @@ for (const loss of ['bce', 'mse'] as const) {
       for (const std of STDS) {
         for (const lr of LRS) {
           const where = `${loss} ${activation} std ${std} lr ${lr}`;
-          const config = defaultConfig({ activation, loss, hiddenStd: std, outputStd: 0.8165, lr, epochs: EPOCHS, updateOrder: 'seed', bceClip: 1e-15 });
+          const config = defaultConfig({
+            activation,
+            loss,
+            hiddenStd: std,
+            outputStd: 0.8165,
+            lr,
+            epochs: EPOCHS,
+            updateOrder: 'seed',
+            bceClip: 1e-15,
+          });
           const reference = trainMany(config, xor, SEEDS, { engine: 'reference', precision: 'f64' });
           const fast = trainMany(config, xor, SEEDS, { engine: 'fast', precision: 'f32' });
           assert.equal(fast.engine, 'fast', where);
@@ -43,7 +52,10 @@ for (const loss of ['bce', 'mse'] as const) {
             const r = reference.metrics[n];
             trials++;
             // The defect this file is about: a trial f64 carries is never diverged in f32.
-            assert.ok(!(f.diverged && !r.diverged), `${where}: seed ${SEEDS[n]} diverged in f32 but not in the reference`);
+            assert.ok(
+              !(f.diverged && !r.diverged),
+              `${where}: seed ${SEEDS[n]} diverged in f32 but not in the reference`,
+            );
             if (!f.diverged && r.diverged) carriedOnlyByF32++;
             if (f.diverged || r.diverged) return;
             differences.push(f.totalLoss! - r.totalLoss!);
@@ -53,7 +65,10 @@ for (const loss of ['bce', 'mse'] as const) {
           const mean = differences.reduce((s, d) => s + d, 0) / differences.length;
           const sd = Math.sqrt(differences.reduce((s, d) => s + (d - mean) ** 2, 0) / (differences.length - 1));
           const bound = 2e-5 * (sumReference / differences.length) + 4 * (sd / Math.sqrt(differences.length));
-          assert.ok(Math.abs(mean) <= bound, `${where}: mean totalLoss f32 - reference ${mean} over ${differences.length} trials, bound ${bound}`);
+          assert.ok(
+            Math.abs(mean) <= bound,
+            `${where}: mean totalLoss f32 - reference ${mean} over ${differences.length} trials, bound ${bound}`,
+          );
         }
       }
     }
@@ -62,6 +77,9 @@ for (const loss of ['bce', 'mse'] as const) {
     if (loss === 'bce') assert.ok(rescued > 0, `${loss}: no trial needed its f64 retrial`);
     // The other way round, a trial f32 carries and f64 does not (GD past the edge of stability, where the rounding
     // decides whether the weights run away): seen once in 6,912 trials while exploring; allowed at 1 in 1,000.
-    assert.ok(carriedOnlyByF32 <= trials / 1000, `${loss}: ${carriedOnlyByF32} of ${trials} trials diverged in the reference only`);
+    assert.ok(
+      carriedOnlyByF32 <= trials / 1000,
+      `${loss}: ${carriedOnlyByF32} of ${trials} trials diverged in the reference only`,
+    );
   });
 }

@@ -35,7 +35,9 @@ test('at init std 54.6 every training ends finite or diverged, never with a NaN 
       // The reference engine agrees on which networks diverge (f64) for the first few.
       if (precision === 'f64') {
         const reference = trainMany(config, xor, seeds.slice(0, 16), { engine: 'reference', precision: 'f64' });
-        reference.metrics.forEach((r, n) => assert.equal(run.metrics[n].diverged, r.diverged, `${JSON.stringify(input)} network ${n}`));
+        reference.metrics.forEach((r, n) =>
+          assert.equal(run.metrics[n].diverged, r.diverged, `${JSON.stringify(input)} network ${n}`),
+        );
       }
     }
   }
@@ -45,7 +47,10 @@ test('a huge learning rate makes networks diverge, reported as in the reference 
   const config = defaultConfig({ lr: 1e308, epochs: 20 });
   const fast = trainMany(config, xor, seeds.slice(0, 16), { engine: 'fast', precision: 'f64' });
   const reference = trainMany(config, xor, seeds.slice(0, 16), { engine: 'reference', precision: 'f64' });
-  assert.ok(reference.metrics.some((m) => m.diverged), 'the reference diverges here');
+  assert.ok(
+    reference.metrics.some((m) => m.diverged),
+    'the reference diverges here',
+  );
   fast.metrics.forEach((m, n) => {
     assert.equal(m.diverged, reference.metrics[n].diverged, `network ${n}`);
     assert.equal(m.epochsToThreshold, reference.metrics[n].epochsToThreshold, `network ${n}`);
@@ -70,8 +75,13 @@ test('an uncovered configuration falls back to the reference engine and says why
     assert.deepEqual(fast.metrics, reference.metrics);
     assert.deepEqual(fast.finalParameters, reference.finalParameters);
   }
-  assert.deepEqual(fastEngineSupport(defaultConfig({ dataset: 'parity8', hidden: [16] }), builtinDataset('parity8')), { ok: true });
-  assert.equal(trainMany(defaultConfig({ epochs: 10 }), xor, [1], { engine: 'reference', precision: 'f32' }).fallbackReason, undefined);
+  assert.deepEqual(fastEngineSupport(defaultConfig({ dataset: 'parity8', hidden: [16] }), builtinDataset('parity8')), {
+    ok: true,
+  });
+  assert.equal(
+    trainMany(defaultConfig({ epochs: 10 }), xor, [1], { engine: 'reference', precision: 'f32' }).fallbackReason,
+    undefined,
+  );
 });
 
 test('vectorised exp and log1p: measured maximum relative error', () => {
@@ -98,7 +108,8 @@ test("the f64 XOR kernel's exp (negation folded in) gives exactly vexp's bits, c
   const n = 1 << 14;
   const base = kernel.heapBase();
   ensureMemory(kernel, base + 2 * n * 8);
-  const a = new Float64Array(kernel.memory.buffer, base, n), b = new Float64Array(kernel.memory.buffer, base + n * 8, n);
+  const a = new Float64Array(kernel.memory.buffer, base, n),
+    b = new Float64Array(kernel.memory.buffer, base + n * 8, n);
   for (let k = 0; k < n; k++) a[k] = b[k] = -760 + (1520 * k) / (n - 1);
   kernel.mapExpF64(base, n);
   kernel.mapExpXorF64(base + n * 8, n);

@@ -31,7 +31,8 @@ function dot(a: Matrix, b: Matrix): Matrix {
 const transpose = (a: Matrix): Matrix => a[0].map((_, j) => a.map((row) => row[j]));
 const addRow = (a: Matrix, row: Matrix): Matrix => a.map((r) => r.map((v, j) => v + row[0][j]));
 const map = (a: Matrix, f: (v: number) => number): Matrix => a.map((r) => r.map(f));
-const zip = (a: Matrix, b: Matrix, f: (x: number, y: number) => number): Matrix => a.map((r, i) => r.map((v, j) => f(v, b[i][j])));
+const zip = (a: Matrix, b: Matrix, f: (x: number, y: number) => number): Matrix =>
+  a.map((r, i) => r.map((v, j) => f(v, b[i][j])));
 const sumAxis0 = (a: Matrix): Matrix => [a[0].map((_, j) => a.reduce((s, r) => s + r[j], 0))];
 const copy = (a: Matrix): Matrix => a.map((r) => [...r]);
 
@@ -49,8 +50,18 @@ export type ArticleEpoch = Record<string, Matrix>;
  * Runs the article's loop from `start` for epochs 0..lastEpoch and returns each epoch's arrays. `textbook` computes
  * error_hidden with the output weights of the start of the epoch instead of the updated ones.
  */
-export function articleLoop(start: ArticleParameters, lastEpoch: number, learningRate: number, order: 'seed' | 'textbook'): ArticleEpoch[] {
-  const inputs = [[0, 0], [0, 1], [1, 0], [1, 1]];
+export function articleLoop(
+  start: ArticleParameters,
+  lastEpoch: number,
+  learningRate: number,
+  order: 'seed' | 'textbook',
+): ArticleEpoch[] {
+  const inputs = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ];
   const expected_output = [[0], [1], [1], [0]];
   let { hidden_weights, hidden_bias, output_weights, output_bias } = start;
   const epochs: ArticleEpoch[] = [];
@@ -103,7 +114,10 @@ export function articleLoop(start: ArticleParameters, lastEpoch: number, learnin
 /** The article's four arrays from a flat 2-2-1 parameter vector (hidden weights 2x2 row-major, biases, then output). */
 export function articleParameters(flat: ArrayLike<number>): ArticleParameters {
   return {
-    hidden_weights: [[flat[0], flat[1]], [flat[2], flat[3]]],
+    hidden_weights: [
+      [flat[0], flat[1]],
+      [flat[2], flat[3]],
+    ],
     hidden_bias: [[flat[4], flat[5]]],
     output_weights: [[flat[6]], [flat[7]]],
     output_bias: [[flat[8]]],

@@ -49,7 +49,11 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
     page.on('requestfailed', (request) => {
       const failure = request.failure()?.errorText ?? 'failed';
       // An EventSource or a fetch that the page itself cancels (navigation, close()) is not a fault.
-      if (failure === 'net::ERR_ABORTED' && (request.resourceType() === 'eventsource' || request.resourceType() === 'fetch')) return;
+      if (
+        failure === 'net::ERR_ABORTED' &&
+        (request.resourceType() === 'eventsource' || request.resourceType() === 'fetch')
+      )
+        return;
       errors.push(`request failed: ${request.method()} ${request.url()}: ${failure}`);
     });
   };
@@ -62,7 +66,10 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
     async newPage(size) {
       const page = spare.pop() ?? (await context.newPage());
       if (size?.width !== undefined || size?.height !== undefined) {
-        await page.setViewportSize({ width: size.width ?? options.width ?? 1280, height: size.height ?? options.height ?? 900 });
+        await page.setViewportSize({
+          width: size.width ?? options.width ?? 1280,
+          height: size.height ?? options.height ?? 900,
+        });
       }
       watch(page);
       return page;
@@ -72,7 +79,10 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
 }
 
 /** Runs `use` with a fresh browser, which is closed (and its profile removed) whatever happens. */
-export async function withBrowser<T>(use: (session: BrowserSession) => Promise<T>, options: LaunchOptions = {}): Promise<T> {
+export async function withBrowser<T>(
+  use: (session: BrowserSession) => Promise<T>,
+  options: LaunchOptions = {},
+): Promise<T> {
   const { session, close } = await launch(options);
   try {
     return await use(session);

@@ -26,7 +26,8 @@ export function tempDir(prefix = 'xorlab-test-'): string {
 export function usageErrorLine(result: CliResult): string {
   const lines = result.stderr.trimEnd().split('\n');
   if (result.status !== 2) throw new Error(`expected exit 2, got ${result.status}; stderr: ${result.stderr}`);
-  if (lines.length !== 1 || !lines[0].startsWith('xorlab: ')) throw new Error(`expected one "xorlab: ..." line, got:\n${result.stderr}`);
+  if (lines.length !== 1 || !lines[0].startsWith('xorlab: '))
+    throw new Error(`expected one "xorlab: ..." line, got:\n${result.stderr}`);
   if (/\n\s+at /.test(result.stderr)) throw new Error('stack trace printed');
   return lines[0];
 }
@@ -48,5 +49,7 @@ export function cliStartSeconds(): number {
 
 /** The control characters in `text` that a terminal acts on (C0 but the line feed, DEL, C1), as code points. */
 export function terminalControls(text: string, { newline = true } = {}): number[] {
-  return [...text].map((c) => c.codePointAt(0)!).filter((c) => (c < 0x20 && !(newline && c === 0x0a)) || (c >= 0x7f && c <= 0x9f));
+  return [...text]
+    .map((c) => c.codePointAt(0)!)
+    .filter((c) => (c < 0x20 && !(newline && c === 0x0a)) || (c >= 0x7f && c <= 0x9f));
 }

@@ -12,8 +12,15 @@ export interface OpenedPage {
 
 /** Opens `<base>playground?<query>` (or `path` under base) and waits until the training worker has loaded the run
  * (or the page shows why it cannot). */
-export async function openPlayground(browser: BrowserSession, base: string, query: string, options: { path?: string; width?: number; height?: number } = {}): Promise<OpenedPage> {
-  const page = await browser.newPage(options.width ? { width: options.width, height: options.height ?? 800 } : undefined);
+export async function openPlayground(
+  browser: BrowserSession,
+  base: string,
+  query: string,
+  options: { path?: string; width?: number; height?: number } = {},
+): Promise<OpenedPage> {
+  const page = await browser.newPage(
+    options.width ? { width: options.width, height: options.height ?? 800 } : undefined,
+  );
   const origin = new URL(base).origin;
   const foreign: string[] = [];
   page.on('request', (request) => {
@@ -30,15 +37,31 @@ export async function dataValue(page: Page, testid: string): Promise<string> {
 }
 
 /** Presses Train and waits for the last epoch; returns the final loss and total loss as the page holds them. */
-export async function trainToEnd(page: Page, timeout = 120_000): Promise<{ loss: number; total: number; status: string; lossText: string }> {
+export async function trainToEnd(
+  page: Page,
+  timeout = 120_000,
+): Promise<{ loss: number; total: number; status: string; lossText: string }> {
   await page.click('[data-testid=train-button]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=run-status]')?.textContent?.startsWith('Done') === true, null, { timeout });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=run-status]')?.textContent?.startsWith('Done') === true,
+    null,
+    { timeout },
+  );
   const lossText = await dataValue(page, 'loss');
-  return { loss: Number(lossText), total: Number(await dataValue(page, 'total-loss')), status: (await page.textContent('[data-testid=run-status]')) ?? '', lossText };
+  return {
+    loss: Number(lossText),
+    total: Number(await dataValue(page, 'total-loss')),
+    status: (await page.textContent('[data-testid=run-status]')) ?? '',
+    lossText,
+  };
 }
 
 /** Clicks a download button and returns the file's text (saved into `dir`). */
-export async function downloadText(page: Page, testid: string, dir: string): Promise<{ text: string; path: string; name: string }> {
+export async function downloadText(
+  page: Page,
+  testid: string,
+  dir: string,
+): Promise<{ text: string; path: string; name: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
   const path = join(dir, download.suggestedFilename());
   await download.saveAs(path);

@@ -5,4 +5,11 @@
 //   after(() => server.close());               // always: stops it and removes its directory
 //   const url = await server.createDatabase(); // a fresh database per test: postgres://xorlab:PW@127.0.0.1:PORT/t_1
 //   await server.stop(); await server.start(); // restart mid-test (same port, same data): 'fast' or 'immediate'
-export { cleanStaleServers, postgresBinaries, startPostgres, type PostgresServer, type PostgresTimings, type StartPostgresOptions } from '../../src/bench/postgres-server.js';
+export {
+  cleanStaleServers,
+  postgresBinaries,
+  startPostgres,
+  type PostgresServer,
+  type PostgresTimings,
+  type StartPostgresOptions,
+} from '../../src/bench/postgres-server.js';

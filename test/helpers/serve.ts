@@ -13,7 +13,10 @@ export interface Served {
 
 /** Starts `xorlab serve --port 0 ...args` and resolves when it prints its address (rejects if it exits first). */
 export function startServe(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -30,10 +30,21 @@ async function browserBundle(entry: string): Promise<{ code: string; inputs: str
 
 test('xorlab/core bundles for the browser with no Node module and no zod, and trains there', async () => {
   const { code, inputs } = await browserBundle('core-entry.js');
-  assert.deepEqual(inputs.filter((p) => p.startsWith('node:') || /node_modules\/zod\//.test(p)), []);
+  assert.deepEqual(
+    inputs.filter((p) => p.startsWith('node:') || /node_modules\/zod\//.test(p)),
+    [],
+  );
   // Only the core, the parameter table, the error base and the quoting of text in messages (text/quote.js: a dataset's
   // cell is shown escaped), and the seeded generator's package.
-  assert.deepEqual(inputs.filter((p) => !/^dist\/(core-entry\.js|core\/|config\/parameters\.js|text\/errors\.js|text\/quote\.js)|node_modules\/pure-rand\//.test(p)), []);
+  assert.deepEqual(
+    inputs.filter(
+      (p) =>
+        !/^dist\/(core-entry\.js|core\/|config\/parameters\.js|text\/errors\.js|text\/quote\.js)|node_modules\/pure-rand\//.test(
+          p,
+        ),
+    ),
+    [],
+  );
   // A context with no require, process or Buffer: what a page has (and crypto for the default seed).
   const sandbox: Record<string, unknown> = { crypto: globalThis.crypto };
   runInNewContext(code, sandbox);

@@ -14,26 +14,101 @@ const dist = join(root, 'dist');
 
 /** What xorlab/core exports: training, prediction, datasets, the parameter table, errors, and their types. */
 const CORE = [
-  'ActivationName', 'ChoiceParameter', 'ConfigError', 'DEFAULT_CONFIG', 'Dataset', 'DatasetError', 'EngineName', 'EngineUsed',
-  'InitName', 'LayersParameter', 'LossName', 'NumberParameter', 'OptimizerName', 'PARAMETERS', 'PARAMETER_NAMES', 'ParameterFile',
-  'ParameterFileError', 'ParameterName', 'ParameterSpec', 'Precision', 'ScheduleName', 'StringParameter', 'SweepKind', 'TraceEntry',
-  'TrainOptions', 'TrainingConfig', 'TrainingConfigInput', 'TrainingMetrics', 'TrainingReport', 'UpdateOrder', 'XorlabError', 'builtinDataset',
-  'isBuiltinDataset', 'makeDataset', 'parseCsvDataset', 'parseJsonDataset', 'predict', 'train', 'withDefaults',
+  'ActivationName',
+  'ChoiceParameter',
+  'ConfigError',
+  'DEFAULT_CONFIG',
+  'Dataset',
+  'DatasetError',
+  'EngineName',
+  'EngineUsed',
+  'InitName',
+  'LayersParameter',
+  'LossName',
+  'NumberParameter',
+  'OptimizerName',
+  'PARAMETERS',
+  'PARAMETER_NAMES',
+  'ParameterFile',
+  'ParameterFileError',
+  'ParameterName',
+  'ParameterSpec',
+  'Precision',
+  'ScheduleName',
+  'StringParameter',
+  'SweepKind',
+  'TraceEntry',
+  'TrainOptions',
+  'TrainingConfig',
+  'TrainingConfigInput',
+  'TrainingMetrics',
+  'TrainingReport',
+  'UpdateOrder',
+  'XorlabError',
+  'builtinDataset',
+  'isBuiltinDataset',
+  'makeDataset',
+  'parseCsvDataset',
+  'parseJsonDataset',
+  'predict',
+  'train',
+  'withDefaults',
 ];
 
 /** What xorlab adds: stores, studies, summaries, charts and their errors. */
 const NODE_ONLY = [
-  'AllocationError', 'ChartDataError', 'ChartFileError', 'ChartFormat', 'ChartSpec', 'ComparedPoint', 'CurveInput',
-  'CurvePoint', 'FittedMinimum', 'MetricMoments', 'MetricName', 'MissingDatabaseError', 'MissingPackageError', 'OpenStoreOptions',
-  'ParamValue', 'PointQuery', 'PointSummary', 'PointValues', 'RefineOptions', 'RefinedPoint', 'RunSummary', 'Store',
-  'StoreError', 'StudyCurveOptions', 'StudyDefinition', 'StudyDefinitionInput', 'StudyError', 'StudyProgress',
-  'StudyRecord', 'StudyRefinement', 'StudyRun', 'StudyRunOptions', 'StudySummary', 'SummaryComparison',
-  'SummaryMinimum', 'SummaryOptions', 'SummaryPoint', 'TrialRow', 'curveSpec', 'openStore', 'refineStudy',
-  'renderChart', 'runStudy', 'studyCurveSpec', 'studyHeatmapSpec', 'summarizeStudy', 'validateConfig',
+  'AllocationError',
+  'ChartDataError',
+  'ChartFileError',
+  'ChartFormat',
+  'ChartSpec',
+  'ComparedPoint',
+  'CurveInput',
+  'CurvePoint',
+  'FittedMinimum',
+  'MetricMoments',
+  'MetricName',
+  'MissingDatabaseError',
+  'MissingPackageError',
+  'OpenStoreOptions',
+  'ParamValue',
+  'PointQuery',
+  'PointSummary',
+  'PointValues',
+  'RefineOptions',
+  'RefinedPoint',
+  'RunSummary',
+  'Store',
+  'StoreError',
+  'StudyCurveOptions',
+  'StudyDefinition',
+  'StudyDefinitionInput',
+  'StudyError',
+  'StudyProgress',
+  'StudyRecord',
+  'StudyRefinement',
+  'StudyRun',
+  'StudyRunOptions',
+  'StudySummary',
+  'SummaryComparison',
+  'SummaryMinimum',
+  'SummaryOptions',
+  'SummaryPoint',
+  'TrialRow',
+  'curveSpec',
+  'openStore',
+  'refineStudy',
+  'renderChart',
+  'runStudy',
+  'studyCurveSpec',
+  'studyHeatmapSpec',
+  'summarizeStudy',
+  'validateConfig',
 ];
 
 function declarations(): { program: ts.Program; checker: ts.TypeChecker } {
-  for (const entry of ['index.d.ts', 'core-entry.d.ts']) assert.ok(existsSync(join(dist, entry)), `dist/${entry} is missing: run npm run build`);
+  for (const entry of ['index.d.ts', 'core-entry.d.ts'])
+    assert.ok(existsSync(join(dist, entry)), `dist/${entry} is missing: run npm run build`);
   const program = ts.createProgram([join(dist, 'index.d.ts'), join(dist, 'core-entry.d.ts')], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -96,7 +171,7 @@ function declarationGraph(entry: string): { files: string[]; packages: string[] 
   return { files: [...files].map((f) => relative(dist, f)), packages };
 }
 
-test('the shipped declarations load no other package (no zod, no vega-lite); xorlab/core\'s reach nothing of Node', () => {
+test("the shipped declarations load no other package (no zod, no vega-lite); xorlab/core's reach nothing of Node", () => {
   const node = declarationGraph('index.d.ts');
   assert.deepEqual(node.packages, []);
   const core = declarationGraph('core-entry.d.ts');

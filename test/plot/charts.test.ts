@@ -44,10 +44,16 @@ const charts = {
     heatmapSpec({
       xParameter: 'hiddenStd',
       yParameter: 'lr',
-      cells: [0.1, 1, 10].flatMap((x) => [0.01, 0.1].map((y) => ({ x, y, mean: 1000 * x + y, successRate: 1, count: 3 }))),
+      cells: [0.1, 1, 10].flatMap((x) =>
+        [0.01, 0.1].map((y) => ({ x, y, mean: 1000 * x + y, successRate: 1, count: 3 })),
+      ),
     }),
   weights: () => weightsChart(config, xor, run, 1),
-  loss: () => lossChart([{ label: 'a', result: run }, { label: 'b', result: trainFromSeed(config, xor, 2, { traceEvery: 10 }) }]),
+  loss: () =>
+    lossChart([
+      { label: 'a', result: run },
+      { label: 'b', result: trainFromSeed(config, xor, 2, { traceEvery: 10 }) },
+    ]),
   boundary: () => boundaryChart(config, xor, run.finalParameters, 1, run.metrics.totalLoss),
 };
 
@@ -73,7 +79,11 @@ for (const [name, make] of Object.entries(charts)) {
 }
 
 test('the study curve has standard-error bars, the Xavier rule at 1/sqrt(2), the minimum rule and a success panel', () => {
-  const spec: any = curveSpec({ parameter: 'hiddenStd', points: curvePoints(), minimum: lowestMeanRule(curvePoints()) });
+  const spec: any = curveSpec({
+    parameter: 'hiddenStd',
+    points: curvePoints(),
+    minimum: lowestMeanRule(curvePoints()),
+  });
   const all = layers(spec);
   const bars = all.find((l) => markType(l) === 'errorbar');
   assert.ok(bars, 'an errorbar layer');
@@ -105,14 +115,23 @@ test('weightsChart of a training that diverged at epoch 0 is a ChartDataError, w
   const diverged = trainFromSeed(huge, xor, 1, { snapshotEvery: 10 });
   assert.equal(diverged.metrics.diverged, true);
   // Whatever core keeps of the start (nothing, or the snapshot of the epoch that diverged), there is no trajectory.
-  for (const snapshots of [diverged.snapshots, [], [{ epoch: 0, loss: NaN, parameters: Array.from(diverged.initialParameters) }]]) {
+  for (const snapshots of [
+    diverged.snapshots,
+    [],
+    [{ epoch: 0, loss: NaN, parameters: Array.from(diverged.initialParameters) }],
+  ]) {
     assert.throws(
       () => weightsChart(huge, xor, { ...diverged, snapshots }, 1),
-      (e: unknown) => e instanceof ChartDataError && /^the training diverged at epoch 0; nothing to draw/.test(e.message),
+      (e: unknown) =>
+        e instanceof ChartDataError && /^the training diverged at epoch 0; nothing to draw/.test(e.message),
     );
   }
   // A training that diverges later still has its trajectory up to there.
-  const later = { ...run, metrics: { ...run.metrics, diverged: true }, snapshots: [...run.snapshots.slice(0, 5), { epoch: 50, loss: Infinity, parameters: run.snapshots[5].parameters }] };
+  const later = {
+    ...run,
+    metrics: { ...run.metrics, diverged: true },
+    snapshots: [...run.snapshots.slice(0, 5), { epoch: 50, loss: Infinity, parameters: run.snapshots[5].parameters }],
+  };
   assert.ok(weightsChart(config, xor, later, 1));
 });
 
@@ -122,7 +141,8 @@ test('the decision grid evaluates the trained network: its output at the XOR cor
   const grid = outputGrid(trained, xor, good.finalParameters, 60);
   assert.equal(grid.length, 3600);
   // Cell centres nearest to the corners (0,0) and (1,0) lie within half a cell; outputs follow the predictions.
-  const near = (x: number, y: number) => grid.reduce((a, b) => (Math.hypot(b.x1 - x, b.x2 - y) < Math.hypot(a.x1 - x, a.x2 - y) ? b : a));
+  const near = (x: number, y: number) =>
+    grid.reduce((a, b) => (Math.hypot(b.x1 - x, b.x2 - y) < Math.hypot(a.x1 - x, a.x2 - y) ? b : a));
   assert.equal(near(0, 0).output > 0.5, good.metrics.predictions![0][0] > 0.5);
   assert.equal(near(1, 0).output > 0.5, good.metrics.predictions![2][0] > 0.5);
   assert.ok(grid.some((c) => c.boundary));
@@ -140,7 +160,13 @@ test('the heatmap colours means spanning orders of magnitude on a log scale (sai
   // The article's landscape: 500-4,000 over most learning rates, one column at ~47,000, one cell where all diverged.
   const lrs = [0.2, 0.5, 1.26, 3.16];
   const cells = lrs.flatMap((x) =>
-    [0.5, 1, 2].map((y) => ({ x, y, mean: x === 3.16 ? (y === 2 ? null : 47_000) : 500 * y / x + 400, successRate: 1, count: 3 })),
+    [0.5, 1, 2].map((y) => ({
+      x,
+      y,
+      mean: x === 3.16 ? (y === 2 ? null : 47_000) : (500 * y) / x + 400,
+      successRate: 1,
+      count: 3,
+    })),
   );
   const spec: any = heatmapSpec({ xParameter: 'lr', yParameter: 'hiddenStd', cells });
   const color = spec.layer[0].encoding.color;
@@ -149,10 +175,18 @@ test('the heatmap colours means spanning orders of magnitude on a log scale (sai
   assert.ok(spec.layer.some((l: any) => l.name === 'diverged'));
   const svg = await renderSvg(spec);
   // The useful region (lr 0.2-1.26) gets many shades, not one: count the distinct cell fills.
-  const fills = new Set([...svg.matchAll(/<path aria-label="Learning rate \(lr\): (0\.2|0\.5|1\.26);[^"]*"[^>]*fill="([^"]+)"/g)].map((m) => m[2]));
+  const fills = new Set(
+    [...svg.matchAll(/<path aria-label="Learning rate \(lr\): (0\.2|0\.5|1\.26);[^"]*"[^>]*fill="([^"]+)"/g)].map(
+      (m) => m[2],
+    ),
+  );
   assert.ok(fills.size >= 6, `${fills.size} shades in the useful region`);
   assert.match(svg, /×/);
   assert.match(svg, /every training there diverged/);
   // A narrow range keeps the linear scale.
-  assert.equal((heatmapSpec({ xParameter: 'lr', yParameter: 'hiddenStd', cells: cells.filter((c) => c.x !== 3.16) }) as any).layer[0].encoding.color.scale.type, undefined);
+  assert.equal(
+    (heatmapSpec({ xParameter: 'lr', yParameter: 'hiddenStd', cells: cells.filter((c) => c.x !== 3.16) }) as any)
+      .layer[0].encoding.color.scale.type,
+    undefined,
+  );
 });

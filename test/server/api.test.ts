@@ -90,8 +90,18 @@ test('GET /api/studies: the lines of xorlab studies --json, with planned trials 
     lines.map(({ planned: _p, updatedAt: _u, ...rest }) => rest),
     cli,
   );
-  assert.deepEqual(lines.map((l) => l.planned), [{ points: 8, trials: 32 }, { points: 6, trials: 18 }]);
-  assert.deepEqual(lines.map((l) => l.updatedAt), [null, null], 'no change since the server started');
+  assert.deepEqual(
+    lines.map((l) => l.planned),
+    [
+      { points: 8, trials: 32 },
+      { points: 6, trials: 18 },
+    ],
+  );
+  assert.deepEqual(
+    lines.map((l) => l.updatedAt),
+    [null, null],
+    'no change since the server started',
+  );
 });
 
 test('GET /api/studies/<name>/summary is the object of xorlab summary --json, with compare and level', async () => {
@@ -114,9 +124,16 @@ test('GET /api/studies/<name>/trials streams the bytes of xorlab export, csv, js
     assert.equal(cli.status, 0, cli.stderr);
     assert.equal(answer.text, cli.stdout, format);
     const extension = format === 'mongo' ? 'mongo.json' : format;
-    assert.equal(answer.headers['content-disposition'], `attachment; filename="curve.${extension}"; filename*=UTF-8''curve.${extension}`);
+    assert.equal(
+      answer.headers['content-disposition'],
+      `attachment; filename="curve.${extension}"; filename*=UTF-8''curve.${extension}`,
+    );
   }
-  assert.equal((await get('/api/studies/land/trials')).text, runCli(['export', 'land', '--db', db]).stdout, 'csv by default');
+  assert.equal(
+    (await get('/api/studies/land/trials')).text,
+    runCli(['export', 'land', '--db', db]).stdout,
+    'csv by default',
+  );
   assert.equal((await get('/api/studies/curve/trials?format=csv')).headers['content-type'], 'text/csv; charset=utf-8');
 });
 
@@ -131,11 +148,16 @@ test('the charts download as xorlab plot renders them; the study view carries th
   assert.equal(png.status, 200);
   assert.deepEqual([...png.body.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 
-  const view = (await getJson('/api/studies/curve')) as { charts: { curve: unknown; heatmap: unknown }; summary: unknown };
+  const view = (await getJson('/api/studies/curve')) as {
+    charts: { curve: unknown; heatmap: unknown };
+    summary: unknown;
+  };
   assert.deepEqual(view.charts.curve, cliJson(['plot', 'curve', 'curve', '--spec']));
   assert.equal(view.charts.heatmap, null);
   assert.deepEqual(view.summary, cliJson(['summary', 'curve', '--json']));
-  const land = (await getJson('/api/studies/land')) as { charts: { curve: unknown; heatmap: unknown; note: string | null } };
+  const land = (await getJson('/api/studies/land')) as {
+    charts: { curve: unknown; heatmap: unknown; note: string | null };
+  };
   assert.deepEqual(land.charts.heatmap, cliJson(['plot', 'heatmap', 'land', '--spec']));
   assert.equal(land.charts.curve, null);
   await expectError('/api/studies/land/curve.svg', 404, /heatmap/);
@@ -154,7 +176,11 @@ test('bad requests: 4xx with one line of JSON, never a stack trace', async () =>
   await expectError('/api/studies/curve/summary?compare=point%3D99&compare=1', 400, /no point 99/);
   await expectError('/api/studies/curve/summary?level=abc', 400, /level must be a number/);
   await expectError('/api/studies/curve/summary?level=1', 400, /level must be a number/);
-  await expectError('/api/studies/curve/summary?levle=0.9', 400, /unknown query parameter "levle"; allowed: compare, level/);
+  await expectError(
+    '/api/studies/curve/summary?levle=0.9',
+    400,
+    /unknown query parameter "levle"; allowed: compare, level/,
+  );
   await expectError('/api/studies?x=1', 400, /unknown query parameter "x"/);
   await expectError('/api/studies/curve/nope', 404, /no API route/);
   await expectError('/api/studies/curve/summary/more', 404, /no API route/);
@@ -163,7 +189,11 @@ test('bad requests: 4xx with one line of JSON, never a stack trace', async () =>
 });
 
 /** Reads Server-Sent Events from `path` until `done` says so (or the time runs out). */
-function readEvents(path: string, done: (events: { event: string; data: any }[]) => boolean, timeoutMs = 60_000): Promise<{ event: string; data: any }[]> {
+function readEvents(
+  path: string,
+  done: (events: { event: string; data: any }[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ event: string; data: any }[]> {
   const { port } = new URL(served.url);
   return new Promise((resolve, reject) => {
     const events: { event: string; data: any }[] = [];
@@ -201,13 +231,18 @@ function readEvents(path: string, done: (events: { event: string; data: any }[])
 
 test('GET /api/events: the listing and the watched study now, then what a sweep in another process writes', async () => {
   const first = await readEvents('/api/events?study=curve', (e) => e.length >= 2);
-  assert.deepEqual(first.map((e) => e.event), ['studies', 'study']);
+  assert.deepEqual(
+    first.map((e) => e.event),
+    ['studies', 'study'],
+  );
   assert.equal(first[1].data.study.trials, 32);
   assert.deepEqual(first[1].data.summary, cliJson(['summary', 'curve', '--json']));
 
   // A refine in another process adds trials while the server reads: it must not be blocked, and the stream must
   // carry the new counts.
-  const stream = readEvents('/api/events?study=curve', (e) => e.some((x) => x.event === 'study' && x.data.study.trials === 32 + 40));
+  const stream = readEvents('/api/events?study=curve', (e) =>
+    e.some((x) => x.event === 'study' && x.data.study.trials === 32 + 40),
+  );
   await new Promise((r) => setTimeout(r, 300));
   const refine = runCli(['refine', 'curve', '--budget', '40', '--workers', '1', '--db', db]);
   assert.equal(refine.status, 0, refine.stderr);
@@ -221,7 +256,11 @@ test('GET /api/events: the listing and the watched study now, then what a sweep 
 
 test('the server never writes the database', async () => {
   const files = (): Record<string, string> =>
-    Object.fromEntries(readdirSync(dir).filter((f) => f.startsWith('studies.db')).map((f) => [f, `${statSync(join(dir, f)).size}:${statSync(join(dir, f)).mtimeMs}`]));
+    Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('studies.db'))
+        .map((f) => [f, `${statSync(join(dir, f)).size}:${statSync(join(dir, f)).mtimeMs}`]),
+    );
   const before = files();
   await getJson('/api/studies');
   await getJson('/api/studies/curve');
@@ -250,7 +289,10 @@ test('xorlab serve: a missing or foreign database, a busy port or a bad flag is 
   }
   assert.match(usageErrorLine(runCli(['serve', '--db', db, '--port', 'http'])), /--port/);
   assert.match(usageErrorLine(runCli(['serve', '--db', db, '--port', '70000'])), /--port/);
-  assert.match(usageErrorLine(runCli(['serve', '--db', db, '--host', '203.0.113.7', '--port', '0'])), /cannot bind 203\.0\.113\.7/);
+  assert.match(
+    usageErrorLine(runCli(['serve', '--db', db, '--host', '203.0.113.7', '--port', '0'])),
+    /cannot bind 203\.0\.113\.7/,
+  );
 });
 
 test('--host 0.0.0.0 says that anyone who can reach the machine can read the studies', async () => {

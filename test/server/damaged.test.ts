@@ -14,7 +14,6 @@ import { studySegment } from '../../src/text/study-url.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { damagedDatabase, ODD_NAMES } from '../helpers/damaged.js';
 
-
 let dir: string;
 let db: string;
 let store: Store;
@@ -33,7 +32,10 @@ after(async () => {
   await store?.close();
 });
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: running.port, path, headers, agent: false }, (res) => {
       let text = '';
@@ -61,10 +63,21 @@ test('a study whose definition is not JSON is listed with its error; its own rou
   const listing = await get('/api/studies');
   assert.equal(listing.status, 200, listing.text);
   const lines = JSON.parse(listing.text) as { name: string; trials: number; error?: string }[];
-  assert.deepEqual(lines.map((l) => l.name), ['good', ...ODD_NAMES, 'baddef', 'badparams']);
+  assert.deepEqual(
+    lines.map((l) => l.name),
+    ['good', ...ODD_NAMES, 'baddef', 'badparams'],
+  );
   assert.match(lines.find((l) => l.name === 'baddef')!.error!, /^its stored definition is not JSON \(/);
-  assert.deepEqual(lines.filter((l) => l.error !== undefined).map((l) => l.name), ['baddef']);
-  for (const part of ['', '/summary', '/trials', '/curve.svg']) await expectError(`/api/studies/baddef${part}`, 500, /^study "baddef" cannot be read: its stored definition is not JSON/);
+  assert.deepEqual(
+    lines.filter((l) => l.error !== undefined).map((l) => l.name),
+    ['baddef'],
+  );
+  for (const part of ['', '/summary', '/trials', '/curve.svg'])
+    await expectError(
+      `/api/studies/baddef${part}`,
+      500,
+      /^study "baddef" cannot be read: its stored definition is not JSON/,
+    );
   await expectError('/api/events?study=baddef', 500, /^study "baddef" cannot be read/);
   assert.equal((await get('/api/studies/good')).status, 200);
   assert.equal((await get('/api/studies/good/trials')).status, 200);
@@ -72,7 +85,11 @@ test('a study whose definition is not JSON is listed with its error; its own rou
 
 test('a study whose point params are broken: its view, summary and trials are one-line errors, not an empty reply', async () => {
   for (const part of ['', '/summary', '/trials', '/trials?format=jsonl', '/curve.svg']) {
-    await expectError(`/api/studies/badparams${part}`, 500, /^study "badparams" cannot be read: the stored params of point 2 are not a JSON object/);
+    await expectError(
+      `/api/studies/badparams${part}`,
+      500,
+      /^study "badparams" cannot be read: the stored params of point 2 are not a JSON object/,
+    );
   }
   const good = await get('/api/studies/good/summary');
   assert.equal(good.status, 200);
@@ -95,7 +112,12 @@ test('every odd name round-trips through /api/studies/<segment> and /studies/<se
 });
 
 test('404s name the study and nothing of the server: no path, no URL', async () => {
-  for (const path of ['/api/studies/nope', '/api/studies/nope/summary', '/api/studies/nope/trials', '/api/events?study=nope']) {
+  for (const path of [
+    '/api/studies/nope',
+    '/api/studies/nope/summary',
+    '/api/studies/nope/trials',
+    '/api/events?study=nope',
+  ]) {
     const error = await expectError(path, 404, /^no study named "nope"$/);
     assert.doesNotMatch(error, /\/|\.db|http/);
   }
@@ -110,7 +132,16 @@ test('level and compare as the CLI takes them: 1e-320 refused, a point far off t
   assert.equal(answer.status, 200, answer.text);
   const body = JSON.parse(answer.text) as { warnings?: string[]; comparison?: unknown };
   assert.ok(body.comparison);
-  const cliWarning = runCli(['summary', 'good', '--compare', 'hiddenStd=1000', '--compare', 'hiddenStd=0.5', '--db', db]);
+  const cliWarning = runCli([
+    'summary',
+    'good',
+    '--compare',
+    'hiddenStd=1000',
+    '--compare',
+    'hiddenStd=0.5',
+    '--db',
+    db,
+  ]);
   assert.equal(cliWarning.status, 0, cliWarning.stderr);
   const warned = /xorlab: warning: (.*)/.exec(cliWarning.stderr)?.[1];
   assert.ok(warned, cliWarning.stderr);
@@ -135,10 +166,16 @@ test("Node's own 400 and 431 answers carry one line of JSON", async () => {
   const bad = await rawAnswer('NOT HTTP AT ALL\r\n\r\n');
   assert.match(bad, /^HTTP\/1\.1 400 /);
   assert.match(bad, /content-type: application\/json; charset=utf-8/i);
-  assert.deepEqual(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4)), { error: 'the request could not be parsed as HTTP' });
-  const large = await rawAnswer(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`);
+  assert.deepEqual(JSON.parse(bad.slice(bad.indexOf('\r\n\r\n') + 4)), {
+    error: 'the request could not be parsed as HTTP',
+  });
+  const large = await rawAnswer(
+    `GET / HTTP/1.1\r\nHost: 127.0.0.1:${running.port}\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`,
+  );
   assert.match(large, /^HTTP\/1\.1 431 /);
-  assert.deepEqual(JSON.parse(large.slice(large.indexOf('\r\n\r\n') + 4)), { error: 'the request headers are too large' });
+  assert.deepEqual(JSON.parse(large.slice(large.indexOf('\r\n\r\n') + 4)), {
+    error: 'the request headers are too large',
+  });
 });
 
 test('xorlab studies lists the damaged study marked with its error, and every other study', () => {

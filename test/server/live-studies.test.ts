@@ -27,7 +27,9 @@ let written = 0;
 before(async () => {
   path = join(tempDir('xorlab-live-'), 'studies.db');
   writer = openSqliteStore(path);
-  const definition = (name: string): unknown => resolveStudy({ name, sweep: { hiddenStd: 'exp:-3:4:4' }, repeats: 1000, seed: 1, config: { epochs: 10 } }).definition;
+  const definition = (name: string): unknown =>
+    resolveStudy({ name, sweep: { hiddenStd: 'exp:-3:4:4' }, repeats: 1000, seed: 1, config: { epochs: 10 } })
+      .definition;
   await writer.ensureStudy(BIG_NAME, definition('big'));
   await writer.ensureStudy(WATCHED, definition(WATCHED));
   await writeMore();
@@ -84,7 +86,16 @@ class Stream {
       if (event === undefined || data === undefined) continue;
       // A listing keeps only each study's trials: the test process must not hold 1 MiB per event it read.
       const parsed = JSON.parse(data) as unknown;
-      this.events.push({ event, data: event === 'studies' ? (parsed as { name: string; trials: number }[]).map((s) => ({ name: s.name.slice(0, 10), trials: s.trials })) : parsed });
+      this.events.push({
+        event,
+        data:
+          event === 'studies'
+            ? (parsed as { name: string; trials: number }[]).map((s) => ({
+                name: s.name.slice(0, 10),
+                trials: s.trials,
+              }))
+            : parsed,
+      });
     }
     for (const wake of this.waiters.splice(0)) wake();
   }
@@ -117,7 +128,10 @@ class Stream {
   }
 }
 
-const watchedTrials = (e: Event): number | undefined => (e.event === 'studies' ? (e.data as { name: string; trials: number }[]).find((s) => s.name === WATCHED)?.trials : undefined);
+const watchedTrials = (e: Event): number | undefined =>
+  e.event === 'studies'
+    ? (e.data as { name: string; trials: number }[]).find((s) => s.name === WATCHED)?.trials
+    : undefined;
 
 /** The server's side of every connection it accepted. */
 function trackSockets(running: RunningServer): Set<Socket> {
@@ -153,20 +167,33 @@ test('clients that stop reading while a study is written: bounded buffers and me
     for (let round = 0; round < rounds; round++) {
       count = await writeMore();
       // The reading client sees each change: the server has written it to every stream that takes it.
-      await active.until((events) => events.some((e) => watchedTrials(e) === count), `the listing with ${count} trials`);
+      await active.until(
+        (events) => events.some((e) => watchedTrials(e) === count),
+        `the listing with ${count} trials`,
+      );
       for (const socket of sockets) maxQueued = Math.max(maxQueued, socket.writableLength);
     }
     const rssGrowth = process.memoryUsage().rss - rssBefore;
     // 20 listings of 1 MiB to 10 clients that do not read would be 200 MiB, less what the kernel holds; what a socket
     // holds is at most the bound plus the one write that went over it.
-    assert.ok(maxQueued <= BUFFER_BOUND + largestEvent, `a socket held ${maxQueued} bytes (bound ${BUFFER_BOUND} + one event of ${largestEvent})`);
+    assert.ok(
+      maxQueued <= BUFFER_BOUND + largestEvent,
+      `a socket held ${maxQueued} bytes (bound ${BUFFER_BOUND} + one event of ${largestEvent})`,
+    );
     assert.ok(rssGrowth < 64 * 2 ** 20, `the process grew by ${(rssGrowth / 2 ** 20).toFixed(0)} MiB`);
 
     // Resumed: each gets what its kernel buffers held, then the current state, not the listings it missed.
     for (const s of paused) s.resume();
     for (const [k, s] of paused.entries()) {
-      await s.until((events) => events.some((e) => watchedTrials(e) === count), `paused client ${k}: the current listing`);
-      if (k % 2 === 0) await s.until((events) => events.some((e) => e.event === 'study' && e.data.study.trials === count), `paused client ${k}: the current view`);
+      await s.until(
+        (events) => events.some((e) => watchedTrials(e) === count),
+        `paused client ${k}: the current listing`,
+      );
+      if (k % 2 === 0)
+        await s.until(
+          (events) => events.some((e) => e.event === 'study' && e.data.study.trials === count),
+          `paused client ${k}: the current view`,
+        );
       const listings = s.events.filter((e) => e.event === 'studies').length;
       assert.ok(listings < rounds, `paused client ${k} got ${listings} listings: the backlog, not the current state`);
     }
@@ -197,7 +224,10 @@ test('a client that never drains its stream is closed; the others go on', { time
     void closed.then(() => (ended = true));
     for (let round = 0; round < 60 && !ended; round++) {
       const count = await writeMore();
-      await active.until((events) => events.some((e) => watchedTrials(e) === count), `the listing with ${count} trials`);
+      await active.until(
+        (events) => events.some((e) => watchedTrials(e) === count),
+        `the listing with ${count} trials`,
+      );
     }
     await closed;
     const count = await writeMore();

@@ -21,11 +21,14 @@ interface Answer {
 /** A raw GET: the path is sent exactly as given (no normalisation of "..", unlike fetch). */
 function rawGet(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent: false, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, agent: false, headers: { Host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -110,14 +113,24 @@ test('nothing outside the bundle folder is served: "..", encoded "..", absolute 
 });
 
 test('DNS rebinding: a Host that is not this server is refused', async () => {
-  for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1.nip.io:${server.port}`, `127.0.0.1:${server.port + 1}`, `localhost.evil.example:${server.port}`]) {
+  for (const host of [
+    'evil.example',
+    `evil.example:${server.port}`,
+    `127.0.0.1.nip.io:${server.port}`,
+    `127.0.0.1:${server.port + 1}`,
+    `localhost.evil.example:${server.port}`,
+  ]) {
     const answer = await rawGet(server.port, '/', { Host: host });
     assert.equal(answer.status, 403, `Host ${JSON.stringify(host)} gave ${answer.status}`);
   }
   for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `[::1]:${server.port}`]) {
     assert.equal((await rawGet(server.port, '/', { Host: host })).status, 200, host);
   }
-  assert.equal(hostAllowed('192.168.1.5:8080', '0.0.0.0', 8080), true, 'bound everywhere: an IP literal is no rebinding');
+  assert.equal(
+    hostAllowed('192.168.1.5:8080', '0.0.0.0', 8080),
+    true,
+    'bound everywhere: an IP literal is no rebinding',
+  );
   assert.equal(hostAllowed('evil.example:8080', '0.0.0.0', 8080), false);
   assert.equal(hostAllowed('myhost:8080', 'myhost', 8080), true);
 });
@@ -129,7 +142,12 @@ test('no CORS headers, even when another origin asks; only GET and HEAD', async 
   const post = await rawGet(server.port, '/', {}, 'POST');
   assert.equal(post.status, 405);
   assert.match(JSON.parse(post.body).error, /GET, HEAD/);
-  const options = await rawGet(server.port, '/', { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' }, 'OPTIONS');
+  const options = await rawGet(
+    server.port,
+    '/',
+    { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' },
+    'OPTIONS',
+  );
   assert.equal(options.status, 405);
   for (const name of Object.keys(options.headers)) assert.ok(!name.startsWith('access-control-'), name);
 });
@@ -146,5 +164,6 @@ test('unknown pages and files are 404 with a one-line JSON error', async () => {
 
 test('safeSegments refuses every segment that is not a plain name', () => {
   assert.deepEqual(safeSegments('/a/b.js'), ['a', 'b.js']);
-  for (const bad of ['/../a', '/a/..', '/./a', '/a//b', '/%2e%2e', '/a%2fb', '/a%5cb', '/a%00', '/%', '/.env', 'a']) assert.equal(safeSegments(bad), null, bad);
+  for (const bad of ['/../a', '/a/..', '/./a', '/a//b', '/%2e%2e', '/a%2fb', '/a%5cb', '/a%00', '/%', '/.env', 'a'])
+    assert.equal(safeSegments(bad), null, bad);
 });

@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TrialRow } from '../../src/store/types.js';
 
-export function trial(study: string, point: number, repeat: number, totalLoss: number | null, extra: Partial<TrialRow> = {}): TrialRow {
+export function trial(
+  study: string,
+  point: number,
+  repeat: number,
+  totalLoss: number | null,
+  extra: Partial<TrialRow> = {},
+): TrialRow {
   const diverged = totalLoss === null;
   return {
     study,

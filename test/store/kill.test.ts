@@ -35,12 +35,20 @@ test('a writer SIGKILLed mid-stream loses at most its open batch and corrupts no
   await reader.close();
   const store = openSqliteStore(path);
   assert.equal(trials % 1000, 0, 'whole batches only');
-  assert.ok(trials >= (committed + 1) * 1000, `every batch reported as committed is there (${trials} rows, ${committed + 1} batches)`);
+  assert.ok(
+    trials >= (committed + 1) * 1000,
+    `every batch reported as committed is there (${trials} rows, ${committed + 1} batches)`,
+  );
   // The per-point aggregates were committed with their rows: they agree with a recount.
   const kept = await store.summarize('killed');
   const recount = await store.recomputeSummary('killed');
-  assert.deepEqual(kept.map((p) => p.count), recount.map((p) => p.count));
-  kept.forEach((p, i) => assert.ok(Math.abs(p.mean! - recount[i].mean!) < 1e-9 && Math.abs(p.std! - recount[i].std!) < 1e-9));
+  assert.deepEqual(
+    kept.map((p) => p.count),
+    recount.map((p) => p.count),
+  );
+  kept.forEach((p, i) =>
+    assert.ok(Math.abs(p.mean! - recount[i].mean!) < 1e-9 && Math.abs(p.std! - recount[i].std!) < 1e-9),
+  );
   // And the writer can go on where it stopped.
   let first: TrialRow | null = null;
   for await (const t of store.iterateTrials('killed')) {

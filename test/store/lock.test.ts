@@ -26,7 +26,10 @@ test('writing to a database another process holds: StoreError after the short bu
     const before = sha1(path);
     const writer = openSqliteStore(path);
     const started = Date.now();
-    await assert.rejects(async () => await writer.insertTrials([trial('s', 0, 1, 2)]), (e: unknown) => e instanceof StoreError && /locked by another process/.test(e.message));
+    await assert.rejects(
+      async () => await writer.insertTrials([trial('s', 0, 1, 2)]),
+      (e: unknown) => e instanceof StoreError && /locked by another process/.test(e.message),
+    );
     assert.ok(Date.now() - started < 5000, 'the busy timeout is short');
     assert.equal((await writer.summarize('s'))[0].count, 1);
     await writer.close();

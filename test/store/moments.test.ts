@@ -9,13 +9,15 @@ import { summarizeRows } from '../../src/store/moments.js';
 import { tempDir } from '../helpers/cli.js';
 import { trial } from './fixtures.js';
 
-test('summarizeRows equals the store\'s summarize bit for bit (several blocks, diverged trials, shuffled input)', async () => {
+test("summarizeRows equals the store's summarize bit for bit (several blocks, diverged trials, shuffled input)", async () => {
   let state = 777;
   const random = (): number => {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state / 2147483648;
   };
-  const rows = Array.from({ length: 4 * 600 }, (_, i) => trial('unit', i % 4, Math.floor(i / 4), random() < 0.03 ? null : 500 * random() + 1 / 7));
+  const rows = Array.from({ length: 4 * 600 }, (_, i) =>
+    trial('unit', i % 4, Math.floor(i / 4), random() < 0.03 ? null : 500 * random() + 1 / 7),
+  );
   rows.push(trial('unit', 9, 0, 12.5)); // a point with one trial: std null
   const dir = tempDir();
   try {

@@ -30,11 +30,18 @@ test('the same trials give the same summary bits in PostgreSQL as in SQLite', as
   const postgres = await openStore(await server.createDatabase());
   await postgres.ensureStudy('unit', DEF);
   const random = lcg(99);
-  for (const chunk of chunks([...rows].sort(() => random() - 0.5), 333)) await postgres.insertTrials(chunk);
+  for (const chunk of chunks(
+    [...rows].sort(() => random() - 0.5),
+    333,
+  ))
+    await postgres.insertTrials(chunk);
   const expected = await sqlite.summarize('unit');
   assert.deepEqual(await postgres.summarize('unit'), expected);
   assert.equal(expected.length, 3);
-  assert.deepEqual([...(await postgres.storedRuns('unit')).entries()], [...(await sqlite.storedRuns('unit')).entries()]);
+  assert.deepEqual(
+    [...(await postgres.storedRuns('unit')).entries()],
+    [...(await sqlite.storedRuns('unit')).entries()],
+  );
   await sqlite.close();
   await postgres.close();
 });
@@ -61,14 +68,32 @@ test('two writers (two pools, as two machines) on overlapping blocks neither dea
     return inserted;
   };
   const random = lcg(4242);
-  const [byA, byB] = await Promise.all([write(a, rows.filter((r) => r.repeat % 2 === 0)), write(b, rows.filter((r) => r.repeat % 2 === 1))]);
+  const [byA, byB] = await Promise.all([
+    write(
+      a,
+      rows.filter((r) => r.repeat % 2 === 0),
+    ),
+    write(
+      b,
+      rows.filter((r) => r.repeat % 2 === 1),
+    ),
+  ]);
   assert.deepEqual(await a.summarize('unit'), expected);
-  const again = await Promise.all([write(a, rows.filter((r) => r.repeat % 3 === 0)), write(b, [...rows].sort(() => random() - 0.5).slice(0, 900))]);
+  const again = await Promise.all([
+    write(
+      a,
+      rows.filter((r) => r.repeat % 3 === 0),
+    ),
+    write(b, [...rows].sort(() => random() - 0.5).slice(0, 900)),
+  ]);
   assert.deepEqual(again, [0, 0]);
   assert.equal(byA + byB, rows.length, 'each row inserted exactly once');
   assert.deepEqual(await a.summarize('unit'), expected);
   const recount = await b.recomputeSummary('unit');
-  assert.deepEqual((await b.summarize('unit')).map((p) => p.count), recount.map((p) => p.count));
+  assert.deepEqual(
+    (await b.summarize('unit')).map((p) => p.count),
+    recount.map((p) => p.count),
+  );
   await a.close();
   await b.close();
 });
@@ -81,7 +106,14 @@ test('a database from before reservations gets the table once, however many proc
     await server.query('DROP TABLE xorlab.reservations', [], database);
     const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(url)));
     await Promise.all(stores.map((store) => store.close()));
-    assert.deepEqual(await server.query("SELECT tablename FROM pg_tables WHERE schemaname = 'xorlab' AND tablename = 'reservations'", [], database), [{ tablename: 'reservations' }]);
+    assert.deepEqual(
+      await server.query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'xorlab' AND tablename = 'reservations'",
+        [],
+        database,
+      ),
+      [{ tablename: 'reservations' }],
+    );
   }
 });
 
@@ -104,7 +136,14 @@ test('a user who may write trials but not create objects in the schema works wit
   } finally {
     await writer.close();
   }
-  assert.deepEqual(await server.query("SELECT 1 AS n FROM pg_views WHERE schemaname = 'xorlab' AND viewname = 'trial_rows'", [], database), []);
+  assert.deepEqual(
+    await server.query(
+      "SELECT 1 AS n FROM pg_views WHERE schemaname = 'xorlab' AND viewname = 'trial_rows'",
+      [],
+      database,
+    ),
+    [],
+  );
   await (await openStore(url)).close(); // the owner puts it back
   assert.equal((await server.query('SELECT count(*)::integer AS n FROM xorlab.trial_rows', [], database))[0].n, 2);
 });
@@ -115,16 +154,49 @@ test('the xorlab schema sits beside other schemas; a schema of that name that is
   await server.query('CREATE SCHEMA pgboss; CREATE TABLE pgboss.job (id int)', [], database);
   const store = await openStore(url);
   await store.close();
-  const tables = await server.query<{ t: string }>("SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname IN ('xorlab', 'pgboss') ORDER BY 1", [], database);
-  assert.deepEqual(tables.map((r) => r.t), ['pgboss.job', 'xorlab.blocks', 'xorlab.engines', 'xorlab.meta', 'xorlab.points', 'xorlab.reservations', 'xorlab.studies', 'xorlab.trials']);
+  const tables = await server.query<{ t: string }>(
+    "SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname IN ('xorlab', 'pgboss') ORDER BY 1",
+    [],
+    database,
+  );
+  assert.deepEqual(
+    tables.map((r) => r.t),
+    [
+      'pgboss.job',
+      'xorlab.blocks',
+      'xorlab.engines',
+      'xorlab.meta',
+      'xorlab.points',
+      'xorlab.reservations',
+      'xorlab.studies',
+      'xorlab.trials',
+    ],
+  );
 
   const foreign = await server.createDatabase();
   const foreignDb = new URL(foreign).pathname.slice(1);
-  await server.query("CREATE SCHEMA xorlab; CREATE TABLE xorlab.notes (text text); INSERT INTO xorlab.notes VALUES ('keep me')", [], foreignDb);
+  await server.query(
+    "CREATE SCHEMA xorlab; CREATE TABLE xorlab.notes (text text); INSERT INTO xorlab.notes VALUES ('keep me')",
+    [],
+    foreignDb,
+  );
   for (const readonly of [false, true]) {
-    await assert.rejects(openStore(foreign, { readonly }), (e: unknown) => e instanceof StoreError && /has a schema "xorlab" that is not xorlab's \(tables: notes\)/.test(e.message) && !e.message.includes(server.password));
+    await assert.rejects(
+      openStore(foreign, { readonly }),
+      (e: unknown) =>
+        e instanceof StoreError &&
+        /has a schema "xorlab" that is not xorlab's \(tables: notes\)/.test(e.message) &&
+        !e.message.includes(server.password),
+    );
   }
-  assert.deepEqual(await server.query("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'xorlab' AND c.relkind = 'r'", [], foreignDb), [{ relname: 'notes' }]);
+  assert.deepEqual(
+    await server.query(
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'xorlab' AND c.relkind = 'r'",
+      [],
+      foreignDb,
+    ),
+    [{ relname: 'notes' }],
+  );
 
   await server.query("UPDATE xorlab.meta SET value = '99' WHERE key = 'schema_version'", [], database);
   await assert.rejects(openStore(url), /written by a newer xorlab \(schema 99; this one reads up to 1\)/);
@@ -133,11 +205,14 @@ test('the xorlab schema sits beside other schemas; a schema of that name that is
 test('opening for reading creates nothing, not even the schema', async () => {
   const url = await server.createDatabase();
   const database = new URL(url).pathname.slice(1);
-  await assert.rejects(openStore(url, { readonly: true }), (e: unknown) => e instanceof StoreError && /holds no xorlab data/.test(e.message));
+  await assert.rejects(
+    openStore(url, { readonly: true }),
+    (e: unknown) => e instanceof StoreError && /holds no xorlab data/.test(e.message),
+  );
   assert.deepEqual(await server.query("SELECT nspname FROM pg_namespace WHERE nspname = 'xorlab'", [], database), []);
 });
 
-test('insertTrials({ client }) writes inside the caller\'s transaction: committed together, or not at all', async () => {
+test("insertTrials({ client }) writes inside the caller's transaction: committed together, or not at all", async () => {
   const store = await openPostgresStore(await server.createDatabase());
   await store.ensureStudy('unit', DEF);
   await store.pool.query('CREATE TABLE public.jobs (id int PRIMARY KEY, state text)');
@@ -157,7 +232,10 @@ test('insertTrials({ client }) writes inside the caller\'s transaction: committe
     await client.query("UPDATE public.jobs SET state = 'completed' WHERE id = 2");
   });
   assert.equal((await store.getStudy('unit'))?.trialCount, 2);
-  assert.deepEqual((await store.pool.query('SELECT id, state FROM public.jobs ORDER BY id')).rows, [{ id: 1, state: 'active' }, { id: 2, state: 'completed' }]);
+  assert.deepEqual((await store.pool.query('SELECT id, state FROM public.jobs ORDER BY id')).rows, [
+    { id: 1, state: 'active' },
+    { id: 2, state: 'completed' },
+  ]);
   const [p0] = await store.summarize('unit');
   assert.deepEqual(p0.params, { hiddenStd: 0.5 }, 'the point row rolled back with the first attempt was written again');
   await store.close();
@@ -168,7 +246,10 @@ test('a server restart: the write in flight fails as StoreUnavailableError (no c
   await store.ensureStudy('unit', DEF);
   await store.insertTrials([trial('unit', 0, 0, 1)]);
   await server.stop('immediate');
-  await assert.rejects(store.insertTrials([trial('unit', 0, 1, 2)]), (e: unknown) => e instanceof StoreUnavailableError && !e.message.includes(server.password));
+  await assert.rejects(
+    store.insertTrials([trial('unit', 0, 1, 2)]),
+    (e: unknown) => e instanceof StoreUnavailableError && !e.message.includes(server.password),
+  );
   await server.start();
   assert.equal(await store.insertTrials([trial('unit', 0, 1, 2)]), 1);
   assert.equal((await store.getStudy('unit'))?.trialCount, 2);
@@ -183,8 +264,19 @@ test('the password may come from the URL, PGPASSWORD or a pgpass file; a wrong o
   try {
     delete process.env.PGPASSWORD;
     process.env.PGPASSFILE = join(tempDir(), 'absent');
-    await assert.rejects(openStore(bare), (e: unknown) => e instanceof StoreError && /cannot connect to PostgreSQL at postgres:\/\/xorlab@127\.0\.0\.1.*password/.test(e.message));
-    await assert.rejects(openStore(server.url(database, { password: 'wrong' })), (e: unknown) => e instanceof StoreError && /password authentication failed.*PGPASSWORD/.test(e.message) && !e.message.includes('wrong'));
+    await assert.rejects(
+      openStore(bare),
+      (e: unknown) =>
+        e instanceof StoreError &&
+        /cannot connect to PostgreSQL at postgres:\/\/xorlab@127\.0\.0\.1.*password/.test(e.message),
+    );
+    await assert.rejects(
+      openStore(server.url(database, { password: 'wrong' })),
+      (e: unknown) =>
+        e instanceof StoreError &&
+        /password authentication failed.*PGPASSWORD/.test(e.message) &&
+        !e.message.includes('wrong'),
+    );
     process.env.PGPASSWORD = server.password;
     await (await openStore(bare)).close();
     delete process.env.PGPASSWORD;
@@ -203,9 +295,21 @@ test('the password may come from the URL, PGPASSWORD or a pgpass file; a wrong o
 
 test('a missing database, a closed port and a malformed URL are one-line StoreErrors within seconds', async () => {
   const start = Date.now();
-  await assert.rejects(openStore(server.url('no_such_db')), (e: unknown) => e instanceof StoreError && /database "no_such_db" does not exist/.test(e.message));
+  await assert.rejects(
+    openStore(server.url('no_such_db')),
+    (e: unknown) => e instanceof StoreError && /database "no_such_db" does not exist/.test(e.message),
+  );
   const closed = server.url('postgres').replace(`:${server.port}/`, ':1/');
-  await assert.rejects(openStore(closed), (e: unknown) => e instanceof StoreUnavailableError && /connection refused/.test(e.message) && e.message.includes(':***@'));
-  await assert.rejects(openStore('postgres://user:secret@host:notaport/db'), (e: unknown) => e instanceof StoreError && /not a valid PostgreSQL URL: postgres:\/\/user:\*\*\*@host:notaport\/db/.test(e.message));
+  await assert.rejects(
+    openStore(closed),
+    (e: unknown) =>
+      e instanceof StoreUnavailableError && /connection refused/.test(e.message) && e.message.includes(':***@'),
+  );
+  await assert.rejects(
+    openStore('postgres://user:secret@host:notaport/db'),
+    (e: unknown) =>
+      e instanceof StoreError &&
+      /not a valid PostgreSQL URL: postgres:\/\/user:\*\*\*@host:notaport\/db/.test(e.message),
+  );
   assert.ok(Date.now() - start < 5000, `took ${Date.now() - start} ms`);
 });

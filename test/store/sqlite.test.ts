@@ -12,13 +12,19 @@ import { sha1, trial } from './fixtures.js';
 const DEF = { name: 'unit', sweep: { hiddenStd: [0.5, 1] }, repeats: 4, seed: 7 };
 
 function close(actual: number | null, expected: number, tolerance = 1e-12): void {
-  assert.ok(actual !== null && Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `expected ${expected}, got ${actual}`);
+  assert.ok(
+    actual !== null && Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)),
+    `expected ${expected}, got ${actual}`,
+  );
 }
 
 test('reading a missing file never creates it; writing creates it', async () => {
   const dir = tempDir();
   const path = join(dir, 'new.db');
-  assert.throws(() => openSqliteStore(path, { readonly: true }), (e: unknown) => e instanceof StoreError && /no database at/.test(e.message));
+  assert.throws(
+    () => openSqliteStore(path, { readonly: true }),
+    (e: unknown) => e instanceof StoreError && /no database at/.test(e.message),
+  );
   assert.equal(existsSync(path), false);
   await (await openStore(`sqlite:${path}`)).close();
   assert.equal(existsSync(path), true);
@@ -32,17 +38,23 @@ test('unknown studies, foreign SQLite files, text files and unwritable places ar
   const dir = tempDir();
   const ours = join(dir, 'ours.db');
   const store = openSqliteStore(ours);
-  await assert.rejects(async () => await store.summarize('nope'), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  await assert.rejects(
+    async () => await store.summarize('nope'),
+    (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message),
+  );
   await assert.rejects(async () => await store.insertTrials([trial('nope', 0, 0, 1)]), StoreError);
   await store.close();
 
   const foreign = join(dir, 'foreign.db');
   const db = new Database(foreign);
-  db.exec('CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES (\'keep me\')');
+  db.exec("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me')");
   db.close();
   const before = sha1(foreign);
   for (const readonly of [false, true]) {
-    assert.throws(() => openSqliteStore(foreign, { readonly }), (e: unknown) => e instanceof StoreError && /not an xorlab database/.test(e.message));
+    assert.throws(
+      () => openSqliteStore(foreign, { readonly }),
+      (e: unknown) => e instanceof StoreError && /not an xorlab database/.test(e.message),
+    );
   }
   assert.equal(sha1(foreign), before);
 
@@ -50,14 +62,26 @@ test('unknown studies, foreign SQLite files, text files and unwritable places ar
   writeFileSync(text, 'hello, not a database\n'.repeat(20));
   const textBefore = sha1(text);
   for (const readonly of [false, true]) {
-    assert.throws(() => openSqliteStore(text, { readonly }), (e: unknown) => e instanceof StoreError && /not an SQLite database/.test(e.message));
+    assert.throws(
+      () => openSqliteStore(text, { readonly }),
+      (e: unknown) => e instanceof StoreError && /not an SQLite database/.test(e.message),
+    );
   }
   assert.equal(sha1(text), textBefore);
 
   // /proc takes no new files, even for root.
-  assert.throws(() => openSqliteStore('/proc/xorlab-test.db'), (e: unknown) => e instanceof StoreError && /cannot open/.test(e.message));
-  assert.throws(() => openSqliteStore(join(dir, 'missing-dir', 'x.db')), (e: unknown) => e instanceof StoreError && /does not exist/.test(e.message));
-  await assert.rejects(async () => openStore('ftp://example/x.db'), (e: unknown) => e instanceof StoreError && /unknown store URL scheme "ftp:\/\/"/.test(e.message));
+  assert.throws(
+    () => openSqliteStore('/proc/xorlab-test.db'),
+    (e: unknown) => e instanceof StoreError && /cannot open/.test(e.message),
+  );
+  assert.throws(
+    () => openSqliteStore(join(dir, 'missing-dir', 'x.db')),
+    (e: unknown) => e instanceof StoreError && /does not exist/.test(e.message),
+  );
+  await assert.rejects(
+    async () => openStore('ftp://example/x.db'),
+    (e: unknown) => e instanceof StoreError && /unknown store URL scheme "ftp:\/\/"/.test(e.message),
+  );
 });
 
 test('reserveRepeats hands out indices after everything stored or reserved, atomically, across connections', async () => {
@@ -67,13 +91,43 @@ test('reserveRepeats hands out indices after everything stored or reserved, atom
   await a.insertTrials([trial('unit', 0, 0, 1), trial('unit', 0, 1, 2), trial('unit', 1, 0, 3)]);
   const b = openSqliteStore(path);
   // Point 0 holds repeats 0-1, point 1 repeat 0, point 2 nothing.
-  assert.deepEqual(await a.reserveRepeats('unit', new Map([[0, 3], [1, 2], [2, 1]])), new Map([[0, 2], [1, 1], [2, 0]]));
+  assert.deepEqual(
+    await a.reserveRepeats(
+      'unit',
+      new Map([
+        [0, 3],
+        [1, 2],
+        [2, 1],
+      ]),
+    ),
+    new Map([
+      [0, 2],
+      [1, 1],
+      [2, 0],
+    ]),
+  );
   // Another connection (another process) continues after those reservations, not after the stored rows.
-  assert.deepEqual(await b.reserveRepeats('unit', new Map([[0, 1], [2, 2], [3, 0]])), new Map([[0, 5], [2, 1]]));
+  assert.deepEqual(
+    await b.reserveRepeats(
+      'unit',
+      new Map([
+        [0, 1],
+        [2, 2],
+        [3, 0],
+      ]),
+    ),
+    new Map([
+      [0, 5],
+      [2, 1],
+    ]),
+  );
   // Rows stored beyond a reservation move the next one on.
   await a.insertTrials([trial('unit', 1, 9, 4)]);
   assert.deepEqual(await b.reserveRepeats('unit', new Map([[1, 1]])), new Map([[1, 10]]));
-  await assert.rejects(async () => await a.reserveRepeats('nope', new Map([[0, 1]])), (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message));
+  await assert.rejects(
+    async () => await a.reserveRepeats('nope', new Map([[0, 1]])),
+    (e: unknown) => e instanceof StoreError && /unknown study "nope"/.test(e.message),
+  );
   await a.close();
   await b.close();
 });
@@ -83,13 +137,18 @@ test('a version-2 database is read as it is (by a scan) and upgraded in place wh
   const path = join(dir, 'v2.db');
   const store = openSqliteStore(path);
   await store.ensureStudy('unit', DEF);
-  const rows = Array.from({ length: 600 }, (_, i) => trial('unit', i % 2, Math.floor(i / 2), i % 17 === 0 ? null : 1000 + ((i * 7919) % 613) / 7, { finalLoss: i % 17 === 0 ? null : ((i * 31) % 97) / 1000 }));
+  const rows = Array.from({ length: 600 }, (_, i) =>
+    trial('unit', i % 2, Math.floor(i / 2), i % 17 === 0 ? null : 1000 + ((i * 7919) % 613) / 7, {
+      finalLoss: i % 17 === 0 ? null : ((i * 31) % 97) / 1000,
+    }),
+  );
   await store.insertTrials(rows);
   const expected = await store.summarize('unit');
   await store.close();
   // What version 2 wrote: no finalLoss moments and no epochsToThreshold m2 in the blocks.
   const db = new Database(path);
-  for (const column of ['final_count', 'final_mean', 'final_m2', 'ett_m2']) db.exec(`ALTER TABLE blocks DROP COLUMN ${column}`);
+  for (const column of ['final_count', 'final_mean', 'final_m2', 'ett_m2'])
+    db.exec(`ALTER TABLE blocks DROP COLUMN ${column}`);
   db.pragma('user_version = 2');
   db.close();
   const before = sha1(path);

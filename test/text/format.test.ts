@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { counted, csvLine, fileErrorReason, numberText, pValueText, short, shortNumber } from '../../src/text/format.js';
+import {
+  counted,
+  csvLine,
+  fileErrorReason,
+  numberText,
+  pValueText,
+  short,
+  shortNumber,
+} from '../../src/text/format.js';
 
 test('tables: 6 significant digits, plain from 1e-4 to 1e9 (no "2.00000e+6"), null is "-"', () => {
   assert.equal(shortNumber(2_000_000), '2000000');
@@ -22,10 +30,16 @@ test('chart labels: 3 significant digits, exponents outside 1e-3..1e5', () => {
 });
 
 test('CSV fields at full precision with RFC 4180 quoting; the reason a file operation failed', () => {
-  assert.equal(csvLine(['a,b', 'say "hi"', null, undefined, 1 / 3, -Infinity]), `"a,b","say ""hi""",,,${1 / 3},-Infinity`);
+  assert.equal(
+    csvLine(['a,b', 'say "hi"', null, undefined, 1 / 3, -Infinity]),
+    `"a,b","say ""hi""",,,${1 / 3},-Infinity`,
+  );
   assert.equal(numberText(NaN), 'NaN');
   assert.equal(fileErrorReason(Object.assign(new Error('x'), { code: 'ENOENT' })), 'no such file');
-  assert.equal(fileErrorReason(Object.assign(new Error('x'), { code: 'ENOENT' }), 'no such directory'), 'no such directory');
+  assert.equal(
+    fileErrorReason(Object.assign(new Error('x'), { code: 'ENOENT' }), 'no such directory'),
+    'no such directory',
+  );
   assert.equal(fileErrorReason(Object.assign(new Error('x'), { code: 'EACCES' })), 'permission denied');
   assert.equal(fileErrorReason(new Error('disk on fire')), 'disk on fire');
 });

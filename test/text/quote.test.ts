@@ -5,8 +5,12 @@ import { alignedTable } from '../../src/text/format.js';
 
 /** The characters a terminal acts on: C0, DEL, C1, the bidirectional controls and line separators, lone surrogates. */
 function controls(text: string): number[] {
-  const bidi = [0x61c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
-  return [...text].map((c) => c.codePointAt(0)!).filter((c) => c < 0x20 || (c >= 0x7f && c <= 0x9f) || bidi.includes(c) || (c >= 0xd800 && c <= 0xdfff));
+  const bidi = [
+    0x61c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069,
+  ];
+  return [...text]
+    .map((c) => c.codePointAt(0)!)
+    .filter((c) => c < 0x20 || (c >= 0x7f && c <= 0x9f) || bidi.includes(c) || (c >= 0xd800 && c <= 0xdfff));
 }
 
 test('printable: ESC, CR, LF and tab are shown as their escapes, the rest of C0, DEL and C1 as \\xNN', () => {
@@ -78,6 +82,13 @@ test('nameList: the first ten names, printable and cut, then ...', () => {
 });
 
 test('alignedTable shows a cell with control characters escaped, and aligns on what is shown', () => {
-  const table = alignedTable(['study', 'n'], [['a\x1b[2Jb', '1'], ['plain', '22']], { leftFirst: true });
+  const table = alignedTable(
+    ['study', 'n'],
+    [
+      ['a\x1b[2Jb', '1'],
+      ['plain', '22'],
+    ],
+    { leftFirst: true },
+  );
   assert.equal(table, ['study       n', 'a\\x1b[2Jb   1', 'plain      22'].join('\n'));
 });

@@ -10,7 +10,10 @@ test('redact masks the password of every URL form, and nothing else', () => {
     ['mongodb+srv://a:b@cluster0.example.net/experiment_db', 'mongodb+srv://a:***@cluster0.example.net/experiment_db'],
     ['mongodb://u:p@h1:1,h2:2/db?replicaSet=rs', 'mongodb://u:***@h1:1,h2:2/db?replicaSet=rs'],
     ['postgres://h/db?user=u&password=zz&sslmode=require', 'postgres://h/db?user=u&password=***&sslmode=require'],
-    ['error at postgres://u:p@h/db: refused; retry postgres://v:q@k/e', 'error at postgres://u:***@h/db: refused; retry postgres://v:***@k/e'],
+    [
+      'error at postgres://u:p@h/db: refused; retry postgres://v:q@k/e',
+      'error at postgres://u:***@h/db: refused; retry postgres://v:***@k/e',
+    ],
     ['postgres:/u:secret@host/db', 'postgres:/u:***@host/db'], // mistyped scheme
     ["--db 'postgres://u:p@h/d'", "--db 'postgres://u:***@h/d'"],
     ['postgres://u@h/db', 'postgres://u@h/db'],

@@ -31,11 +31,26 @@ before(async () => {
   }
   // A database can hold any text (written by another program, or edited): this study's name is an attack.
   const store = openSqliteStore(db);
-  await store.ensureStudy(XSS, { name: XSS, sweep: { hiddenStd: [0.5, 1] }, repeats: 2, config: { dataset: '<b>bold</b>' } });
+  await store.ensureStudy(XSS, {
+    name: XSS,
+    sweep: { hiddenStd: [0.5, 1] },
+    repeats: 2,
+    config: { dataset: '<b>bold</b>' },
+  });
   const rows: TrialRow[] = [0, 1].flatMap((point) =>
     [0, 1].map((repeat) => ({
-      study: XSS, point, repeat, params: { hiddenStd: [0.5, 1][point] }, seed: repeat, totalLoss: 100 + point + repeat, finalLoss: 0.1,
-      success: true, epochsToThreshold: 10, diverged: false, engine: 'fast', precision: 'f64',
+      study: XSS,
+      point,
+      repeat,
+      params: { hiddenStd: [0.5, 1][point] },
+      seed: repeat,
+      totalLoss: 100 + point + repeat,
+      finalLoss: 0.1,
+      success: true,
+      epochsToThreshold: 10,
+      diverged: false,
+      engine: 'fast',
+      precision: 'f64',
     })),
   );
   await store.insertTrials(rows);
@@ -65,7 +80,10 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
     await page.goto(served.url);
     const rows = page.getByTestId('study-row');
     await rows.first().waitFor();
-    assert.deepEqual(await rows.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name).sort()), [XSS, 'curve', 'land'].sort());
+    assert.deepEqual(
+      await rows.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name).sort()),
+      [XSS, 'curve', 'land'].sort(),
+    );
     const curveRow = rows.filter({ hasText: 'curve' });
     assert.match(await curveRow.innerText(), /hiddenStd 0\.04979 … 54\.6 \(8\)[\s\S]*8[\s\S]*32 of 32/);
 
@@ -75,11 +93,26 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
     assert.equal(await page.getByTestId('study-name').innerText(), 'curve');
     // The curve's mean points: the layer named mean_points in the spec of `xorlab plot curve`.
     assert.equal(await page.locator('[data-testid=study-curve] g.mean_points_marks path').count(), 8);
-    assert.equal(await page.locator('[data-testid=study-curve] g.stderr_bars_marks line, [data-testid=study-curve] g.stderr_bars_marks path').count(), 8);
+    assert.equal(
+      await page
+        .locator(
+          '[data-testid=study-curve] g.stderr_bars_marks line, [data-testid=study-curve] g.stderr_bars_marks path',
+        )
+        .count(),
+      8,
+    );
     // To a screen reader the chart is one image with its own label (vega's "Vega visualization" replaced).
     const chart = page.getByTestId('study-curve');
-    assert.deepEqual([await chart.getAttribute('role'), await chart.getAttribute('aria-label')], ['img', 'Curve of study curve: mean total loss against the swept parameter']);
-    assert.equal(await page.getByRole('img', { name: 'Curve of study curve: mean total loss against the swept parameter' }).count(), 1);
+    assert.deepEqual(
+      [await chart.getAttribute('role'), await chart.getAttribute('aria-label')],
+      ['img', 'Curve of study curve: mean total loss against the swept parameter'],
+    );
+    assert.equal(
+      await page
+        .getByRole('img', { name: 'Curve of study curve: mean total loss against the swept parameter' })
+        .count(),
+      1,
+    );
     assert.equal(await page.getByTestId('summary-row').count(), 8);
     assert.match(await page.getByTestId('study-meta').innerText(), /32 of 32 trials/);
 
@@ -88,7 +121,9 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
     await page.locator('[data-testid=compare-result][data-state=done]').waitFor();
     const a = await page.getByTestId('compare-a').inputValue();
     const b = await page.getByTestId('compare-b').inputValue();
-    const cli = JSON.parse(runCli(['summary', 'curve', '--json', '--db', db, '--compare', `point=${a}`, `point=${b}`]).stdout);
+    const cli = JSON.parse(
+      runCli(['summary', 'curve', '--json', '--db', db, '--compare', `point=${a}`, `point=${b}`]).stdout,
+    );
     const shown = await page.getByTestId('compare-result').innerText();
     assert.ok(shown.includes(`${Math.abs(cli.comparison.percent).toFixed(2)}%`), shown);
     assert.ok(shown.includes(`${Math.abs(cli.comparison.low).toFixed(2)}%`), shown);
@@ -106,7 +141,10 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
     // No request left the server: vega and everything else is bundled.
     const foreign = browser.requests.filter((u) => !u.startsWith(served.url) && !/^(data|blob|about):/.test(u));
     assert.deepEqual(foreign, []);
-    assert.ok(browser.requests.some((u) => u.endsWith('/study.js')), 'requests were seen');
+    assert.ok(
+      browser.requests.some((u) => u.endsWith('/study.js')),
+      'requests were seen',
+    );
   });
 });
 
@@ -119,7 +157,30 @@ test('a sweep started during the test shows up live, with rising counts, without
     const study = await browser.newPage();
     // The sweep: 2 points x 400 trials of 4,000 epochs on the reference engine, one worker, in chunks of 20: some
     // twenty seconds of commits (more on a busy machine, where the pages are slower too).
-    const sweep = spawn(process.execPath, [BIN, 'sweep', '--name', 'growing', '--sweep', 'hiddenStd=0.5,1', '--repeats', '400', '--epochs', '4000', '--workers', '1', '--chunk-size', '20', '--engine', 'reference', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const sweep = spawn(
+      process.execPath,
+      [
+        BIN,
+        'sweep',
+        '--name',
+        'growing',
+        '--sweep',
+        'hiddenStd=0.5,1',
+        '--repeats',
+        '400',
+        '--epochs',
+        '4000',
+        '--workers',
+        '1',
+        '--chunk-size',
+        '20',
+        '--engine',
+        'reference',
+        '--db',
+        db,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let sweepErr = '';
     sweep.stderr.setEncoding('utf8').on('data', (d: string) => (sweepErr += d));
     const exited = new Promise<number | null>((resolve) => sweep.once('exit', resolve));
@@ -142,7 +203,11 @@ test('a sweep started during the test shows up live, with rising counts, without
       assert.equal(seen.at(-1), 800, `counts seen: ${seen.join(', ')}`);
       assert.ok(seen.length >= 3, `at least two updates before the end; seen ${seen.join(', ')}`);
       for (let k = 1; k < seen.length; k++) assert.ok(seen[k] > seen[k - 1], `rising: ${seen.join(', ')}`);
-      assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the page was not reloaded');
+      assert.equal(
+        await page.evaluate(() => (window as unknown as { marker?: number }).marker),
+        42,
+        'the page was not reloaded',
+      );
       assert.match(await row.innerText(), /800 of 800/);
       assert.equal(await page.getByTestId('live-status').getAttribute('data-state'), 'live');
       // The study page followed too, and its curve is drawn at the end.
@@ -176,7 +241,11 @@ test('a study name that is HTML shows literally and nothing in it runs', { skip 
     assert.equal(await page.getByTestId('study-name').innerText(), XSS);
     assert.equal(await page.title(), `${XSS} — xorlab`);
     // The chart's title is SVG text holding the literal name.
-    assert.ok((await page.locator('[data-testid=study-curve] svg').innerHTML()).includes('Study &lt;img src=x onerror=alert(1)&gt;: total loss'));
+    assert.ok(
+      (await page.locator('[data-testid=study-curve] svg').innerHTML()).includes(
+        'Study &lt;img src=x onerror=alert(1)&gt;: total loss',
+      ),
+    );
     assert.equal(await page.locator('img').count(), 0);
     await page.waitForTimeout(300);
     assert.deepEqual(dialogs, []);
@@ -206,37 +275,52 @@ test('keyboard only: reach a study and sort its table without a mouse', { skip }
     assert.equal(testid, 'sort-mean');
     await page.keyboard.press('Enter');
     const means = async (): Promise<number[]> =>
-      page.getByTestId('summary-row').evaluateAll((rows) => rows.map((r) => Number((r.children[2] as HTMLElement).innerText)));
+      page
+        .getByTestId('summary-row')
+        .evaluateAll((rows) => rows.map((r) => Number((r.children[2] as HTMLElement).innerText)));
     const ascending = await means();
-    assert.deepEqual(ascending, [...ascending].sort((x, y) => x - y));
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'sort-mean', 'focus stays on the header');
+    assert.deepEqual(
+      ascending,
+      [...ascending].sort((x, y) => x - y),
+    );
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+      'sort-mean',
+      'focus stays on the header',
+    );
     await page.keyboard.press('Enter');
     assert.deepEqual(await means(), [...ascending].reverse());
     noErrors(browser);
   });
 });
 
-test('phone width: every page fits the screen; unknown studies say so; no console error anywhere', { skip }, async () => {
-  await withBrowser(
-    async (browser) => {
-      const page = await browser.newPage();
-      for (const url of [served.url, studyUrl('curve'), studyUrl('land'), studyUrl(XSS), studyUrl('no-such-study')]) {
-        await page.goto(url);
-        if (url === served.url) await page.getByTestId('study-row').first().waitFor();
-        else if (url.endsWith('no-such-study')) await page.locator('#problem:not([hidden])').waitFor();
-        else await page.locator('[data-state=drawn]').first().waitFor();
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        assert.ok(overflow <= 0, `${url} is ${overflow}px wider than the screen`);
-        // The browser asks for the favicon after the page has loaded: going on before it arrives aborts it, which
-        // the session records as a failed request (seen once in a full run). Wait for it, so the check stays strict.
-        await page.waitForLoadState('networkidle');
-      }
-      assert.match(await page.locator('#problem').innerText(), /no study named “no-such-study”/);
-      noErrors(browser);
-    },
-    { width: 375, height: 740 },
-  );
-});
+test(
+  'phone width: every page fits the screen; unknown studies say so; no console error anywhere',
+  { skip },
+  async () => {
+    await withBrowser(
+      async (browser) => {
+        const page = await browser.newPage();
+        for (const url of [served.url, studyUrl('curve'), studyUrl('land'), studyUrl(XSS), studyUrl('no-such-study')]) {
+          await page.goto(url);
+          if (url === served.url) await page.getByTestId('study-row').first().waitFor();
+          else if (url.endsWith('no-such-study')) await page.locator('#problem:not([hidden])').waitFor();
+          else await page.locator('[data-state=drawn]').first().waitFor();
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          assert.ok(overflow <= 0, `${url} is ${overflow}px wider than the screen`);
+          // The browser asks for the favicon after the page has loaded: going on before it arrives aborts it, which
+          // the session records as a failed request (seen once in a full run). Wait for it, so the check stays strict.
+          await page.waitForLoadState('networkidle');
+        }
+        assert.match(await page.locator('#problem').innerText(), /no study named “no-such-study”/);
+        noErrors(browser);
+      },
+      { width: 375, height: 740 },
+    );
+  },
+);
 
 test('the page reconnects by itself when the server comes back', { skip }, async () => {
   // A port that was free a moment ago, so that the second server can take the same one.
@@ -256,7 +340,21 @@ test('the page reconnects by itself when the server comes back', { skip }, async
       server = await startServe(['--db', db, '--port', port]);
       await page.locator('[data-testid=live-status][data-state=live]').waitFor({ timeout: 20_000 });
       // And it is live again: a new study appears without a reload.
-      const r = runCli(['sweep', '--name', 'after-restart', '--sweep', 'hiddenStd=1,2', '--repeats', '2', '--epochs', '100', '--workers', '1', '--db', db]);
+      const r = runCli([
+        'sweep',
+        '--name',
+        'after-restart',
+        '--sweep',
+        'hiddenStd=1,2',
+        '--repeats',
+        '2',
+        '--epochs',
+        '100',
+        '--workers',
+        '1',
+        '--db',
+        db,
+      ]);
       assert.equal(r.status, 0, r.stderr);
       await page.locator('[data-testid=study-row][data-name=after-restart]').waitFor({ timeout: 20_000 });
       // While the server was away, the browser reported the refused connections; nothing else.

@@ -37,7 +37,14 @@ test('the dashboard loads in Chromium with no console error, and the harness cat
       document.body.append(s);
     });
     await page.waitForTimeout(200);
-    assert.equal(await page.evaluate(() => (window as unknown as { injected?: number }).injected), undefined, 'the inline script did not run');
-    assert.ok(browser.errors.some((e) => /Content Security Policy/.test(e)), browser.errors.join('\n'));
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { injected?: number }).injected),
+      undefined,
+      'the inline script did not run',
+    );
+    assert.ok(
+      browser.errors.some((e) => /Content Security Policy/.test(e)),
+      browser.errors.join('\n'),
+    );
   });
 });

@@ -27,34 +27,44 @@ after(async () => {
   await store?.close();
 });
 
-test('every odd name opens its own page from the dashboard; the damaged studies say what is wrong', { skip }, async () => {
-  await withBrowser(async (browser) => {
-    const page = await browser.newPage();
-    await page.goto(running.url);
-    const rows = page.getByTestId('study-row');
-    await rows.first().waitFor();
-    assert.equal(await rows.count(), ODD_NAMES.length + 3);
-    const damaged = page.locator('[data-testid=study-row][data-damaged=true]');
-    assert.deepEqual(await damaged.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name)), ['baddef']);
-    assert.match(await damaged.innerText(), /damaged: its stored definition is not JSON/);
-
-    for (const name of ODD_NAMES) {
+test(
+  'every odd name opens its own page from the dashboard; the damaged studies say what is wrong',
+  { skip },
+  async () => {
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage();
       await page.goto(running.url);
-      await page.locator(`[data-testid=study-row][data-name="${name.replace(/["\\]/g, '\\$&')}"] [data-testid=study-link]`).click();
-      await page.locator('[data-testid=study-name]').waitFor();
-      await page.waitForFunction(() => document.querySelector('[data-testid=summary-row]') !== null, undefined, { timeout: 30_000 });
-      assert.equal(await page.getByTestId('study-name').innerText(), name, `the page of ${JSON.stringify(name)}`);
-      assert.equal(await page.getByTestId('summary-row').count(), 4, name);
-    }
+      const rows = page.getByTestId('study-row');
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), ODD_NAMES.length + 3);
+      const damaged = page.locator('[data-testid=study-row][data-damaged=true]');
+      assert.deepEqual(await damaged.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name)), ['baddef']);
+      assert.match(await damaged.innerText(), /damaged: its stored definition is not JSON/);
 
-    for (const [name, problem] of [
-      ['baddef', /The study “baddef” cannot be read: its stored definition is not JSON/],
-      ['badparams', /study "badparams" cannot be read: the stored params of point 2 are not a JSON object/],
-    ] as const) {
-      await page.goto(`${running.url}studies/${name}`);
-      await page.waitForFunction(() => (document.getElementById('problem')?.textContent ?? '') !== '', undefined, { timeout: 30_000 });
-      assert.match(await page.locator('#problem').innerText(), problem);
-      assert.doesNotMatch(await page.getByTestId('study-meta').innerText(), /Loading/);
-    }
-  });
-});
+      for (const name of ODD_NAMES) {
+        await page.goto(running.url);
+        await page
+          .locator(`[data-testid=study-row][data-name="${name.replace(/["\\]/g, '\\$&')}"] [data-testid=study-link]`)
+          .click();
+        await page.locator('[data-testid=study-name]').waitFor();
+        await page.waitForFunction(() => document.querySelector('[data-testid=summary-row]') !== null, undefined, {
+          timeout: 30_000,
+        });
+        assert.equal(await page.getByTestId('study-name').innerText(), name, `the page of ${JSON.stringify(name)}`);
+        assert.equal(await page.getByTestId('summary-row').count(), 4, name);
+      }
+
+      for (const [name, problem] of [
+        ['baddef', /The study “baddef” cannot be read: its stored definition is not JSON/],
+        ['badparams', /study "badparams" cannot be read: the stored params of point 2 are not a JSON object/],
+      ] as const) {
+        await page.goto(`${running.url}studies/${name}`);
+        await page.waitForFunction(() => (document.getElementById('problem')?.textContent ?? '') !== '', undefined, {
+          timeout: 30_000,
+        });
+        assert.match(await page.locator('#problem').innerText(), problem);
+        assert.doesNotMatch(await page.getByTestId('study-meta').innerText(), /Loading/);
+      }
+    });
+  },
+);

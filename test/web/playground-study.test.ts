@@ -34,7 +34,10 @@ after(async () => {
 
 /** CSV rows as arrays of fields (the files here quote nothing). */
 function rows(text: string): string[][] {
-  return text.trimEnd().split('\n').map((line) => line.split(','));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(','));
 }
 
 /** Equal to the bit, except the column `loose`, which may differ in its last bit. */
@@ -45,53 +48,75 @@ function sameCsv(page: string, cli: string, loose: string): void {
   const column = a[0].indexOf(loose);
   assert.ok(column >= 0);
   for (let r = 1; r < a.length; r++) {
-    assert.ok(close(Number(a[r][column]), Number(b[r][column]), 3e-16), `row ${r}: ${loose} ${a[r][column]} vs ${b[r][column]}`);
-    assert.deepEqual(a[r].filter((_, c) => c !== column), b[r].filter((_, c) => c !== column), `row ${r}`);
+    assert.ok(
+      close(Number(a[r][column]), Number(b[r][column]), 3e-16),
+      `row ${r}: ${loose} ${a[r][column]} vs ${b[r][column]}`,
+    );
+    assert.deepEqual(
+      a[r].filter((_, c) => c !== column),
+      b[r].filter((_, c) => c !== column),
+      `row ${r}`,
+    );
   }
 }
 
 async function waitForStudy(page: import('playwright-core').Page, state: string, timeout = 300_000): Promise<void> {
-  await page.waitForFunction((s) => document.querySelector('[data-testid=study-progress]')?.getAttribute('data-state') === s, state, { timeout });
+  await page.waitForFunction(
+    (s) => document.querySelector('[data-testid=study-progress]')?.getAttribute('data-state') === s,
+    state,
+    { timeout },
+  );
 }
 
-test('the in-page study gives xorlab sweep\'s trials and point means for the same seeds, and the CLI\'s curve', { skip }, async () => {
-  await withBrowser(async (browser) => {
-    const query = 'seed=1&epochs=2000&outputStd=0.8165&updateOrder=seed&bceClip=1e-15&studyPoints=12&repeats=6&studySeed=5&workers=2';
-    const { page, foreign } = await openPlayground(browser, served.url, query);
-    const commands = (await page.textContent('[data-testid=cli-study]'))!.split('\n');
-    assert.deepEqual(commands, [
-      'xorlab sweep --name playground --sweep hiddenStd=exp:-3:4:12 --repeats 6 --seed 5 --bce-clip 1e-15 --epochs 2000 --output-std 0.8165 --update-order seed',
-      'xorlab summary playground --csv',
-    ]);
-    await page.click('[data-testid=run-study-button]');
-    await waitForStudy(page, 'done');
-    assert.equal(await page.getAttribute('[data-testid=study-progress]', 'data-done'), '72');
-    assert.match((await page.textContent('[data-testid=study-progress]'))!, /Done: 72 of 72 trainings/);
-    await page.waitForSelector('[data-testid=study-curve][data-final=true][data-points="12"] canvas');
-    const summary = await downloadText(page, 'download-summary', dir);
-    const trials = await downloadText(page, 'download-trials', dir);
+test(
+  "the in-page study gives xorlab sweep's trials and point means for the same seeds, and the CLI's curve",
+  { skip },
+  async () => {
+    await withBrowser(async (browser) => {
+      const query =
+        'seed=1&epochs=2000&outputStd=0.8165&updateOrder=seed&bceClip=1e-15&studyPoints=12&repeats=6&studySeed=5&workers=2';
+      const { page, foreign } = await openPlayground(browser, served.url, query);
+      const commands = (await page.textContent('[data-testid=cli-study]'))!.split('\n');
+      assert.deepEqual(commands, [
+        'xorlab sweep --name playground --sweep hiddenStd=exp:-3:4:12 --repeats 6 --seed 5 --bce-clip 1e-15 --epochs 2000 --output-std 0.8165 --update-order seed',
+        'xorlab summary playground --csv',
+      ]);
+      await page.click('[data-testid=run-study-button]');
+      await waitForStudy(page, 'done');
+      assert.equal(await page.getAttribute('[data-testid=study-progress]', 'data-done'), '72');
+      assert.match((await page.textContent('[data-testid=study-progress]'))!, /Done: 72 of 72 trainings/);
+      await page.waitForSelector('[data-testid=study-curve][data-final=true][data-points="12"] canvas');
+      const summary = await downloadText(page, 'download-summary', dir);
+      const trials = await downloadText(page, 'download-trials', dir);
 
-    const db = join(dir, 'cli.db');
-    const sweep = runCli([...commands[0].split(' ').slice(1), '--db', db]);
-    assert.equal(sweep.status, 0, sweep.stderr);
-    const cliSummary = runCli(['summary', 'playground', '--csv', '--db', db]);
-    assert.equal(cliSummary.status, 0, cliSummary.stderr);
-    sameCsv(summary.text, cliSummary.stdout, 'hiddenStd');
-    const cliTrials = runCli(['export', 'playground', '--db', db]);
-    sameCsv(trials.text, cliTrials.stdout, 'hiddenStd');
-    // The means are real numbers of a real study (not all equal, not all failed).
-    const means = rows(summary.text).slice(1).map((r) => Number(r[rows(summary.text)[0].indexOf('mean')]));
-    assert.equal(new Set(means).size, 12);
-    assert.deepEqual(foreign, []);
-    assert.deepEqual(browser.errors, []);
-  });
-});
+      const db = join(dir, 'cli.db');
+      const sweep = runCli([...commands[0].split(' ').slice(1), '--db', db]);
+      assert.equal(sweep.status, 0, sweep.stderr);
+      const cliSummary = runCli(['summary', 'playground', '--csv', '--db', db]);
+      assert.equal(cliSummary.status, 0, cliSummary.stderr);
+      sameCsv(summary.text, cliSummary.stdout, 'hiddenStd');
+      const cliTrials = runCli(['export', 'playground', '--db', db]);
+      sameCsv(trials.text, cliTrials.stdout, 'hiddenStd');
+      // The means are real numbers of a real study (not all equal, not all failed).
+      const means = rows(summary.text)
+        .slice(1)
+        .map((r) => Number(r[rows(summary.text)[0].indexOf('mean')]));
+      assert.equal(new Set(means).size, 12);
+      assert.deepEqual(foreign, []);
+      assert.deepEqual(browser.errors, []);
+    });
+  },
+);
 
 test('a running study stops at Cancel, keeps what finished, and can run again', { skip }, async () => {
   await withBrowser(async (browser) => {
     const { page } = await openPlayground(browser, served.url, 'seed=1&studyPoints=400&repeats=100');
     await page.click('[data-testid=run-study-button]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=study-progress]')?.getAttribute('data-done')) > 0, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=study-progress]')?.getAttribute('data-done')) > 0,
+      null,
+      { timeout: 120_000 },
+    );
     await page.click('[data-testid=cancel-study-button]');
     await waitForStudy(page, 'cancelled');
     const done = Number(await page.getAttribute('[data-testid=study-progress]', 'data-done'));
@@ -112,7 +137,13 @@ test('a running study stops at Cancel, keeps what finished, and can run again', 
 
 /** A plain static host: files under `root` at /static/web/..., every .wasm as application/octet-stream, no CSP. */
 function plainHost(root: string): Promise<{ server: Server; url: string }> {
-  const types: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css', svg: 'image/svg+xml', wasm: 'application/octet-stream' };
+  const types: Record<string, string> = {
+    html: 'text/html',
+    js: 'text/javascript',
+    css: 'text/css',
+    svg: 'image/svg+xml',
+    wasm: 'application/octet-stream',
+  };
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     const file = normalize(join(root, path.replace(/^\/static\/web\//, '')));
@@ -125,23 +156,36 @@ function plainHost(root: string): Promise<{ server: Server; url: string }> {
     res.writeHead(200, { 'Content-Type': types[file.split('.').pop() ?? ''] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/static/web/` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/static/web/` }),
+    ),
+  );
 }
 
-test('the static build (dist/web) works from a plain static host under a subpath, .wasm served without its type', { skip }, async () => {
-  const root = fileURLToPath(new URL('../../dist/web/', import.meta.url));
-  const { server, url } = await plainHost(root);
-  try {
-    await withBrowser(async (browser) => {
-      const { page, foreign } = await openPlayground(browser, url, 'seed=3&epochs=400&speed=max&studyPoints=4&repeats=2', { path: 'playground.html' });
-      await trainToEnd(page);
-      await page.click('[data-testid=run-study-button]');
-      await waitForStudy(page, 'done');
-      assert.equal(await page.getAttribute('[data-testid=study-progress]', 'data-done'), '8');
-      assert.deepEqual(foreign, []);
-      assert.deepEqual(browser.errors, []);
-    });
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+test(
+  'the static build (dist/web) works from a plain static host under a subpath, .wasm served without its type',
+  { skip },
+  async () => {
+    const root = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+    const { server, url } = await plainHost(root);
+    try {
+      await withBrowser(async (browser) => {
+        const { page, foreign } = await openPlayground(
+          browser,
+          url,
+          'seed=3&epochs=400&speed=max&studyPoints=4&repeats=2',
+          { path: 'playground.html' },
+        );
+        await trainToEnd(page);
+        await page.click('[data-testid=run-study-button]');
+        await waitForStudy(page, 'done');
+        assert.equal(await page.getAttribute('[data-testid=study-progress]', 'data-done'), '8');
+        assert.deepEqual(foreign, []);
+        assert.deepEqual(browser.errors, []);
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  },
+);

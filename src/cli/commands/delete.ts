@@ -13,7 +13,7 @@ interface DeleteOptions {
 export function registerDelete(program: Command): void {
   const command = program
     .command('delete')
-    .argument('<study>', 'the study\'s name (see xorlab studies)')
+    .argument('<study>', "the study's name (see xorlab studies)")
     .description('delete a study and every trial of it from the database (asks for --yes: it cannot be undone)');
   addDbOption(command)
     .option('--yes', 'really delete it')
@@ -28,7 +28,9 @@ async function runDelete(name: string, options: DeleteOptions): Promise<void> {
     const found = await store.getStudy(name);
     if (!found) {
       const names = (await store.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`);
+      throw new UsageError(
+        `there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`,
+      );
     }
     return found;
   });
@@ -37,7 +39,9 @@ async function runDelete(name: string, options: DeleteOptions): Promise<void> {
   const store = await openStoreFromOptions(options);
   try {
     const trials = await store.deleteStudy(name);
-    process.stdout.write(`deleted study ${printable(name, QUOTE_MAX)} and its ${trials.toLocaleString('en-US')} trials from ${where}\n`);
+    process.stdout.write(
+      `deleted study ${printable(name, QUOTE_MAX)} and its ${trials.toLocaleString('en-US')} trials from ${where}\n`,
+    );
   } finally {
     await store.close();
   }

@@ -34,11 +34,23 @@ const INTEGER_KEYS = new Set(['inputs', 'expected_output', 'targets']);
 export function registerExplain(program: Command): void {
   const command = program
     .command('explain')
-    .description('print one epoch\'s arithmetic as the article computes it: every array of the forward and backward pass with its shape, beside the NumPy line that makes it');
+    .description(
+      "print one epoch's arithmetic as the article computes it: every array of the forward and backward pass with its shape, beside the NumPy line that makes it",
+    );
   addConfigOptions(command)
-    .option('--seed <n>', `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`)
-    .option('--init-weights <file>', 'start from the parameters in this JSON file, as `xorlab train --init-weights` (implies --init file)')
-    .option('--epoch <n>', 'the epoch to show, 0-based: the earlier epochs are trained first (0 .. --epochs minus 1)', '0')
+    .option(
+      '--seed <n>',
+      `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`,
+    )
+    .option(
+      '--init-weights <file>',
+      'start from the parameters in this JSON file, as `xorlab train --init-weights` (implies --init file)',
+    )
+    .option(
+      '--epoch <n>',
+      'the epoch to show, 0-based: the earlier epochs are trained first (0 .. --epochs minus 1)',
+      '0',
+    )
     .option('--json', 'print the arrays as one JSON document at full precision')
     .addHelpText(
       'after',
@@ -68,20 +80,29 @@ Examples:
 function runExplain(options: ExplainOptions): void {
   const config = configWithInitWeights(options);
   const epoch = parseNumber('--epoch', options.epoch, { integer: true, min: 0 });
-  if (epoch >= config.epochs) throw new UsageError(`--epoch ${epoch} is past the training: with --epochs ${config.epochs} the epochs are 0 .. ${config.epochs - 1}`);
+  if (epoch >= config.epochs)
+    throw new UsageError(
+      `--epoch ${epoch} is past the training: with --epochs ${config.epochs} the epochs are 0 .. ${config.epochs - 1}`,
+    );
   const seed = seedFromFlag(options.seed);
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
   // Every array is printed: samples x units per layer several times over, and the parameters four times.
-  const printed = dataset.size * (dataset.inputCount + 6 * shape.sizes.slice(1).reduce((a, b) => a + b, 0)) + 4 * shape.parameterCount;
+  const printed =
+    dataset.size * (dataset.inputCount + 6 * shape.sizes.slice(1).reduce((a, b) => a + b, 0)) +
+    4 * shape.parameterCount;
   if (printed > MAX_PRINTED_PARAMETERS) {
-    throw new UsageError(`explain would print ${printed.toLocaleString('en-US')} numbers; at most ${MAX_PRINTED_PARAMETERS.toLocaleString('en-US')} are allowed; use a smaller --hidden or dataset`);
+    throw new UsageError(
+      `explain would print ${printed.toLocaleString('en-US')} numbers; at most ${MAX_PRINTED_PARAMETERS.toLocaleString('en-US')} are allowed; use a smaller --hidden or dataset`,
+    );
   }
   const initial = initialParameters(options, config, dataset, seed);
   const trainer = new Trainer(config, dataset, initial);
   while (trainer.epoch < epoch && !trainer.diverged) trainer.step();
   if (trainer.diverged) {
-    throw new UsageError(`the training diverged (NaN or infinite loss) at epoch ${trainer.epoch - 1}, before epoch ${epoch}: there is no epoch ${epoch} to explain (try a smaller --lr or an earlier --epoch)`);
+    throw new UsageError(
+      `the training diverged (NaN or infinite loss) at epoch ${trainer.epoch - 1}, before epoch ${epoch}: there is no epoch ${epoch} to explain (try a smaller --lr or an earlier --epoch)`,
+    );
   }
   const trace = traceEpoch(trainer);
   const quantities = epochQuantities(trace, config);
@@ -106,10 +127,19 @@ function runExplain(options: ExplainOptions): void {
 }
 
 /** The epoch as text: a header, then each array under its name and shape, the NumPy line beside it. */
-function explainText(config: TrainingConfig, trace: EpochTrace, quantities: EpochQuantity[], seed: number | null, initWeights: string | undefined): string {
+function explainText(
+  config: TrainingConfig,
+  trace: EpochTrace,
+  quantities: EpochQuantity[],
+  seed: number | null,
+  initWeights: string | undefined,
+): string {
   const from = seed === null ? `the parameters in ${initWeights}` : `seed ${seed}`;
   const lines = [
-    `Epoch ${trace.epoch} of a ${trace.layers.map((l) => l.weights.shape[0]).concat(trace.targets.shape[1]).join('-')} network on ${config.dataset} ` +
+    `Epoch ${trace.epoch} of a ${trace.layers
+      .map((l) => l.weights.shape[0])
+      .concat(trace.targets.shape[1])
+      .join('-')} network on ${config.dataset} ` +
       `(${config.activation} hidden, ${config.outputActivation} output, ${config.loss} loss, ${config.optimizer}), from ${from}`,
     `learning_rate = ${trace.learningRate}; update order ${trace.updateOrder}; the arrays are the reference engine's own`,
     '',
@@ -121,7 +151,10 @@ function explainText(config: TrainingConfig, trace: EpochTrace, quantities: Epoc
     lines.push(formatNumpyArray(q.rows, INTEGER_KEYS.has(q.key)), '');
   }
   lines.push(`np.mean(loss) = ${trace.meanLoss}`);
-  if (trace.diverged) lines.push('The loss is not finite: the training diverged at this epoch, so nothing was updated (try a smaller --lr).');
+  if (trace.diverged)
+    lines.push(
+      'The loss is not finite: the training diverged at this epoch, so nothing was updated (try a smaller --lr).',
+    );
   if (seed !== null) lines.push(`Seed: ${seed} (repeat with --seed ${seed})`);
   return `${lines.join('\n')}\n`;
 }

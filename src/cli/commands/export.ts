@@ -22,7 +22,9 @@ export function registerExport(program: Command): void {
   const command = program
     .command('export')
     .argument('<study>', 'study name (see xorlab studies)')
-    .description("write a study's trials (one row per training) as CSV, JSON Lines or MongoDB documents, ordered by point and repeat");
+    .description(
+      "write a study's trials (one row per training) as CSV, JSON Lines or MongoDB documents, ordered by point and repeat",
+    );
   addDbOption(command)
     .option('--format <format>', `output format: ${TRIAL_FORMATS.join(', ')}`, 'csv')
     .option('--out <file>', 'write to this file instead of standard output')

@@ -4,8 +4,26 @@
 import { randomInt } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import { MAX_SEED, describeUnknownKeys, unknownKeys, fromParameterFile, seededInitialParameters, shapeFor, train, type Dataset, type TrainingConfig, type TrainingResult } from '../../core/index.js';
-import { TrainingConfigSchema, defaultConfig, describeIssues, parameterNamed, suggestParameter, type TrainingConfigInput } from '../../config/index.js';
+import {
+  MAX_SEED,
+  describeUnknownKeys,
+  unknownKeys,
+  fromParameterFile,
+  seededInitialParameters,
+  shapeFor,
+  train,
+  type Dataset,
+  type TrainingConfig,
+  type TrainingResult,
+} from '../../core/index.js';
+import {
+  TrainingConfigSchema,
+  defaultConfig,
+  describeIssues,
+  parameterNamed,
+  suggestParameter,
+  type TrainingConfigInput,
+} from '../../config/index.js';
 import { boundaryChart, describeTraining, lossChart, weightsChart, type LabelledTrace } from '../../plot/charts.js';
 import { writeChart } from '../../plot/render.js';
 import { boundaryUnitsChart, hiddenSpaceChart } from '../../plot/neuron-charts.js';
@@ -34,8 +52,10 @@ function addOutputOptions(command: Command): Command {
 
 /** Checks --out/--spec before any work is done. */
 function checkOutput(options: OutputOptions): void {
-  if (!options.spec && options.out === undefined) throw new UsageError('give --out <file.svg|file.png>, or --spec to print the Vega-Lite spec');
-  if (options.out !== undefined && !/\.(svg|png)$/i.test(options.out)) throw new UsageError(`--out must name a .svg or .png file, got ${quote(options.out)}`);
+  if (!options.spec && options.out === undefined)
+    throw new UsageError('give --out <file.svg|file.png>, or --spec to print the Vega-Lite spec');
+  if (options.out !== undefined && !/\.(svg|png)$/i.test(options.out))
+    throw new UsageError(`--out must name a .svg or .png file, got ${quote(options.out)}`);
 }
 
 async function emit(spec: TopLevelSpec, options: OutputOptions): Promise<void> {
@@ -74,16 +94,29 @@ interface Recording {
 /** Replays the training of a `xorlab train --json` file: its config from its initial parameters. */
 function trainingFromFile(path: string, options: Recording): PlotTraining {
   const doc = readJsonFile('--from', path) as { config?: unknown; seed?: unknown; initialParameters?: unknown } | null;
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || doc.config === undefined || doc.initialParameters === undefined) {
-    throw new UsageError(`--from: ${path} is not the output of \`xorlab train --json\` (needs "config" and "initialParameters")`);
+  if (
+    typeof doc !== 'object' ||
+    doc === null ||
+    Array.isArray(doc) ||
+    doc.config === undefined ||
+    doc.initialParameters === undefined
+  ) {
+    throw new UsageError(
+      `--from: ${path} is not the output of \`xorlab train --json\` (needs "config" and "initialParameters")`,
+    );
   }
   const unknown = unknownKeys(doc, TRAIN_JSON_KEYS);
   if (unknown.length) throw new UsageError(`--from: ${path}: ${describeUnknownKeys(unknown, TRAIN_JSON_KEYS)}`);
   const parsed = TrainingConfigSchema.safeParse(doc.config);
-  if (!parsed.success) throw new UsageError(`--from: ${path}: ${describeIssues(parsed.error, (p) => `config.${p.map(String).join('.')}`)}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--from: ${path}: ${describeIssues(parsed.error, (p) => `config.${p.map(String).join('.')}`)}`,
+    );
   const config = parsed.data;
   const dataset = loadDataset(config.dataset);
-  const initial = withFlag(`--from: ${path}: initialParameters`, () => fromParameterFile(shapeFor(config, dataset), doc.initialParameters));
+  const initial = withFlag(`--from: ${path}: initialParameters`, () =>
+    fromParameterFile(shapeFor(config, dataset), doc.initialParameters),
+  );
   const seed = typeof doc.seed === 'number' ? doc.seed : null;
   options.check?.(config, dataset);
   return { config, dataset, seed, result: train(config, dataset, initial, options) };
@@ -106,15 +139,23 @@ function printSeed(seed: number | null, random: boolean): void {
 }
 
 function trainingFromFlags(input: TrainingConfigInput, seed: number, record: Recording): PlotTraining {
-  if (input.init === 'file') throw new UsageError('--init file is not available here; replay a saved training with --from <train.json>');
+  if (input.init === 'file')
+    throw new UsageError('--init file is not available here; replay a saved training with --from <train.json>');
   const config = validateConfig(input);
   const dataset = loadDataset(config.dataset);
   record.check?.(config, dataset);
-  return { config, dataset, seed, result: train(config, dataset, seededInitialParameters(config, dataset, seed), record) };
+  return {
+    config,
+    dataset,
+    seed,
+    result: train(config, dataset, seededInitialParameters(config, dataset, seed), record),
+  };
 }
 
 function recordEvery(options: TrainingFlags, fallback: number): number {
-  return options.recordEvery === undefined ? fallback : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
+  return options.recordEvery === undefined
+    ? fallback
+    : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
 }
 
 /** One training: from --from (one file) or from the flags (`random`: its seed was drawn, not given). */
@@ -131,8 +172,16 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function addTrainingOptions(command: Command, several: boolean): Command {
   addConfigOptions(command)
-    .option('--seed <n>', `${several ? 'seed(s) of the initial parameters, comma-separated' : 'seed of the initial parameters'} (default: random, printed and shown in the subtitle)`)
-    .option('--from <train.json>', 'replay the training saved by `xorlab train --json` instead of the training flags' + (several ? ' (repeatable)' : ''), collect);
+    .option(
+      '--seed <n>',
+      `${several ? 'seed(s) of the initial parameters, comma-separated' : 'seed of the initial parameters'} (default: random, printed and shown in the subtitle)`,
+    )
+    .option(
+      '--from <train.json>',
+      'replay the training saved by `xorlab train --json` instead of the training flags' +
+        (several ? ' (repeatable)' : ''),
+      collect,
+    );
   return addOutputOptions(command);
 }
 
@@ -141,7 +190,9 @@ function addTrainingOptions(command: Command, several: boolean): Command {
 export function registerPlot(program: Command): void {
   const plot = program
     .command('plot')
-    .description('draw a figure: a study curve or heatmap, or the weights, loss curves, decision boundary (with each hidden unit\'s line), hidden space or network diagram of a training')
+    .description(
+      "draw a figure: a study curve or heatmap, or the weights, loss curves, decision boundary (with each hidden unit's line), hidden space or network diagram of a training",
+    )
     .addHelpText(
       'after',
       `
@@ -160,25 +211,55 @@ Examples:
   const curve = plot
     .command('curve <study>')
     .description(
-      'a metric (mean total loss by default) against a swept parameter with error bars, the init rule for the study\'s layer shape (Xavier/Glorot, or He for the ReLU family) and the fitted minimum with its interval beside the lowest grid mean; a line per category of another swept parameter',
+      "a metric (mean total loss by default) against a swept parameter with error bars, the init rule for the study's layer shape (Xavier/Glorot, or He for the ReLU family) and the fitted minimum with its interval beside the lowest grid mean; a line per category of another swept parameter",
     );
   addDbOption(curve)
     .option('--param <name>', 'the swept parameter for the x-axis (default: the only numeric one)')
-    .option('--at <name=value>', 'hold another swept parameter at one value (numbers: the nearest grid value); repeatable', collect)
+    .option(
+      '--at <name=value>',
+      'hold another swept parameter at one value (numbers: the nearest grid value); repeatable',
+      collect,
+    )
     .option('--facet <name>', 'one panel per value of another swept parameter')
-    .option('--series <name>', 'one line per value of another swept parameter (default: the one categorical parameter left)')
-    .addOption(new Option('--metric <name>', `what to draw: ${METRIC_HELP}`).choices([...METRIC_NAMES]).default('totalLoss'));
-  addOutputOptions(curve).action(async (study: string, options: OutputOptions & { db?: string; param?: string; at?: string[]; facet?: string; series?: string; metric: MetricName }) => {
-    checkOutput(options);
-    const at = atValues(options.at);
-    const spec = await withStore(options, (store) =>
-      studyCurveSpec(store, study, { param: options.param, at, facet: options.facet, series: options.series, metric: options.metric, datasetShape,
-        onWarning: (line) => process.stderr.write(`xorlab: warning: ${printable(line)}\n`) }),
+    .option(
+      '--series <name>',
+      'one line per value of another swept parameter (default: the one categorical parameter left)',
+    )
+    .addOption(
+      new Option('--metric <name>', `what to draw: ${METRIC_HELP}`).choices([...METRIC_NAMES]).default('totalLoss'),
     );
-    await emit(spec, options);
-  });
+  addOutputOptions(curve).action(
+    async (
+      study: string,
+      options: OutputOptions & {
+        db?: string;
+        param?: string;
+        at?: string[];
+        facet?: string;
+        series?: string;
+        metric: MetricName;
+      },
+    ) => {
+      checkOutput(options);
+      const at = atValues(options.at);
+      const spec = await withStore(options, (store) =>
+        studyCurveSpec(store, study, {
+          param: options.param,
+          at,
+          facet: options.facet,
+          series: options.series,
+          metric: options.metric,
+          datasetShape,
+          onWarning: (line) => process.stderr.write(`xorlab: warning: ${printable(line)}\n`),
+        }),
+      );
+      await emit(spec, options);
+    },
+  );
 
-  const heatmap = plot.command('heatmap <study>').description('the loss landscape of a study that sweeps two parameters');
+  const heatmap = plot
+    .command('heatmap <study>')
+    .description('the loss landscape of a study that sweeps two parameters');
   addDbOption(heatmap);
   addOutputOptions(heatmap).action(async (study: string, options: OutputOptions & { db?: string }) => {
     checkOutput(options);
@@ -186,58 +267,112 @@ Examples:
     await emit(spec, options);
   });
 
-  const weights = plot.command('weights').description('every weight and bias against the epoch for one training (the article\'s std 0.05 and std 10 pictures)');
-  addTrainingOptions(weights, false).option('--record-every <epochs>', 'record the parameters every this many epochs (default: 10)');
+  const weights = plot
+    .command('weights')
+    .description(
+      "every weight and bias against the epoch for one training (the article's std 0.05 and std 10 pictures)",
+    );
+  addTrainingOptions(weights, false).option(
+    '--record-every <epochs>',
+    'record the parameters every this many epochs (default: 10)',
+  );
   weights.action(async (options: TrainingFlags) => {
     checkOutput(options);
     const every = recordEvery(options, 10);
     const t = oneTraining(options, {
       snapshotEvery: every,
-      check: (config, dataset) => checkRecording('--record-every', every, config.epochs, shapeFor(config, dataset).parameterCount, MAX_CHART_POINTS, 'points on the chart'),
+      check: (config, dataset) =>
+        checkRecording(
+          '--record-every',
+          every,
+          config.epochs,
+          shapeFor(config, dataset).parameterCount,
+          MAX_CHART_POINTS,
+          'points on the chart',
+        ),
     });
     await emit(weightsChart(t.config, t.dataset, t.result, t.seed), options);
     printSeed(t.seed, t.random);
   });
 
-  const boundary = plot.command('boundary').description('a trained network\'s output over the input square, with the four XOR points; --units adds each hidden unit\'s line and its own output');
-  addTrainingOptions(boundary, false).option('--units', 'draw each first-layer hidden unit\'s line w.x + b = 0 (labelled on the side where its output is above 0.5) and a panel per unit with its own output');
+  const boundary = plot
+    .command('boundary')
+    .description(
+      "a trained network's output over the input square, with the four XOR points; --units adds each hidden unit's line and its own output",
+    );
+  addTrainingOptions(boundary, false).option(
+    '--units',
+    "draw each first-layer hidden unit's line w.x + b = 0 (labelled on the side where its output is above 0.5) and a panel per unit with its own output",
+  );
   boundary.action(async (options: TrainingFlags & { units?: boolean }) => {
     checkOutput(options);
     const t = trainedNetwork(options);
-    if (options.units && t.config.hidden.length === 0) throw new UsageError('--units needs a hidden layer; this network has none (--hidden 2)');
+    if (options.units && t.config.hidden.length === 0)
+      throw new UsageError('--units needs a hidden layer; this network has none (--hidden 2)');
     const draw = options.units ? boundaryUnitsChart : boundaryChart;
     await emit(draw(t.config, t.dataset, t.result.finalParameters, t.seed, t.result.metrics.totalLoss), options);
     printSeed(t.seed, t.random);
   });
 
-  const hidden = plot.command('hidden-space').description('the samples where the hidden layer sends them (h1, h2), over the network\'s output there, with the output neuron\'s line');
-  addTrainingOptions(hidden, false).option('--units <i,j>', 'with more than two units in the last hidden layer: the two to draw, 1-based (default: 1,2)');
+  const hidden = plot
+    .command('hidden-space')
+    .description(
+      "the samples where the hidden layer sends them (h1, h2), over the network's output there, with the output neuron's line",
+    );
+  addTrainingOptions(hidden, false).option(
+    '--units <i,j>',
+    'with more than two units in the last hidden layer: the two to draw, 1-based (default: 1,2)',
+  );
   hidden.action(async (options: TrainingFlags & { units?: string }) => {
     checkOutput(options);
     const t = oneTraining(options, {});
     const layers = t.config.hidden;
-    if (layers.length === 0) throw new UsageError('a hidden space needs a hidden layer; this network has none (--hidden 2)');
+    if (layers.length === 0)
+      throw new UsageError('a hidden space needs a hidden layer; this network has none (--hidden 2)');
     const count = layers[layers.length - 1];
     if (count < 2) throw new UsageError(`a hidden space needs two units in the last hidden layer; it has ${count}`);
     const pair = unitPair(options.units, count);
-    if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
+    if (t.result.metrics.diverged)
+      throw new UsageError(
+        'the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)',
+      );
     await emit(hiddenSpaceChart(t.config, t.dataset, t.result.finalParameters, t.seed, pair), options);
     printSeed(t.seed, t.random);
   });
 
-  const network = plot.command('network').description('the network as a diagram: inputs, units and output, each edge coloured by its weight\'s sign and as wide as its magnitude, each unit\'s bias');
+  const network = plot
+    .command('network')
+    .description(
+      "the network as a diagram: inputs, units and output, each edge coloured by its weight's sign and as wide as its magnitude, each unit's bias",
+    );
   addTrainingOptions(network, false);
   network.action(async (options: TrainingFlags) => {
     checkOutput(options);
     const t = oneTraining(options, {});
-    if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
-    await emit(networkChart(t.config, t.dataset, t.result.finalParameters, t.seed, `after ${t.config.epochs.toLocaleString('en-US')} epochs`), options);
+    if (t.result.metrics.diverged)
+      throw new UsageError(
+        'the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)',
+      );
+    await emit(
+      networkChart(
+        t.config,
+        t.dataset,
+        t.result.finalParameters,
+        t.seed,
+        `after ${t.config.epochs.toLocaleString('en-US')} epochs`,
+      ),
+      options,
+    );
     printSeed(t.seed, t.random);
   });
 
   const loss = plot.command('loss').description('loss curves of one or several trainings (log y-axis)');
   addTrainingOptions(loss, true)
-    .option('--vary <key=values>', 'one training per value of a training parameter, e.g. hiddenStd=0.05,0.7071,10', collect)
+    .option(
+      '--vary <key=values>',
+      'one training per value of a training parameter, e.g. hiddenStd=0.05,0.7071,10',
+      collect,
+    )
     .option('--record-every <epochs>', 'record the loss every this many epochs (default: 10)');
   loss.action(async (options: TrainingFlags & { vary?: string[] }) => {
     checkOutput(options);
@@ -250,7 +385,8 @@ Examples:
     const runCount = (options.from?.length ?? 0) + values.length * seeds.length;
     const record: Recording = {
       traceEvery: every,
-      check: (config) => checkRecording('--record-every', every, config.epochs, runCount, MAX_CHART_POINTS, 'points on the chart'),
+      check: (config) =>
+        checkRecording('--record-every', every, config.epochs, runCount, MAX_CHART_POINTS, 'points on the chart'),
     };
     const runs: LabelledTrace[] = [];
     for (const path of options.from ?? []) runs.push({ label: path, result: trainingFromFile(path, record).result });
@@ -258,8 +394,10 @@ Examples:
     if (fromFlags) {
       for (const value of values) {
         for (const seed of seeds) {
-          const input = key ? ({ ...base, [key]: value }) : base;
-          const label = [key ? `${key} ${short(value!, 4)}` : '', seeds.length > 1 || !key ? `seed ${seed}` : ''].filter(Boolean).join(', ');
+          const input = key ? { ...base, [key]: value } : base;
+          const label = [key ? `${key} ${short(value!, 4)}` : '', seeds.length > 1 || !key ? `seed ${seed}` : '']
+            .filter(Boolean)
+            .join(', ');
           runs.push({ label, result: trainingFromFlags(input, seed, record).result });
         }
       }
@@ -276,8 +414,14 @@ Examples:
 /** One trained two-input network for the input-plane charts (boundary), refused in one line otherwise. */
 function trainedNetwork(options: TrainingFlags): PlotTraining & { random: boolean } {
   const t = oneTraining(options, {});
-  if (t.dataset.inputCount !== 2) throw new UsageError(`a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`);
-  if (t.result.metrics.diverged) throw new UsageError('the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)');
+  if (t.dataset.inputCount !== 2)
+    throw new UsageError(
+      `a decision boundary needs a dataset with 2 inputs; ${t.config.dataset} has ${t.dataset.inputCount}`,
+    );
+  if (t.result.metrics.diverged)
+    throw new UsageError(
+      'the training diverged (NaN or infinite loss); there is no network to draw (try a smaller --lr)',
+    );
   return t;
 }
 
@@ -297,7 +441,8 @@ function atValues(raw: string[] | undefined): Record<string, string> {
   const at: Record<string, string> = {};
   for (const item of raw ?? []) {
     const eq = item.indexOf('=');
-    if (eq <= 0 || eq === item.length - 1) throw new UsageError(`--at must look like name=value (e.g. --at lr=0.1), got ${quote(item)}`);
+    if (eq <= 0 || eq === item.length - 1)
+      throw new UsageError(`--at must look like name=value (e.g. --at lr=0.1), got ${quote(item)}`);
     const name = item.slice(0, eq).trim();
     if (name in at) throw new UsageError(`--at ${name} is given twice`);
     at[name] = item.slice(eq + 1).trim();
@@ -326,7 +471,9 @@ function varyValues(raw: string[] | undefined): { key: string | null; values: (n
   const key = match ? parameterNamed(match[1], numeric) : null;
   if (!match || key === null) {
     const typed = match?.[1] ?? raw[0].split('=')[0];
-    throw new UsageError(`--vary must look like key=v1,v2 with a numeric key${suggestParameter(typed, numeric)} (${numeric.join(', ')}), got ${quote(raw[0])}`);
+    throw new UsageError(
+      `--vary must look like key=v1,v2 with a numeric key${suggestParameter(typed, numeric)} (${numeric.join(', ')}), got ${quote(raw[0])}`,
+    );
   }
   return { key, values: match[2].split(',').map((v) => parseNumber('--vary', v.trim())) };
 }

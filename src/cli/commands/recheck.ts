@@ -17,7 +17,9 @@ export function registerRecheck(program: Command, end: (outcome: Outcome) => voi
   const command = program
     .command('recheck')
     .argument('<study>', "the study's name (see xorlab studies)")
-    .description('recompute in f64 the trials a study stored as diverged by the fast engine in f32 (written by an xorlab before f32 overflow was retrained in f64), in place');
+    .description(
+      'recompute in f64 the trials a study stored as diverged by the fast engine in f32 (written by an xorlab before f32 overflow was retrained in f64), in place',
+    );
   addDbOption(command)
     .addHelpText(
       'after',
@@ -45,7 +47,9 @@ async function runRecheck(name: string, options: RecheckOptions): Promise<Outcom
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study "${name}" in ${dbLabel(options)}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+      throw new UsageError(
+        `there is no study "${name}" in ${dbLabel(options)}${names.length ? `; studies: ${names.join(', ')}` : ''}`,
+      );
     }
     const study = toStudy(record.definition, `the stored definition of "${name}"`);
     const loaded = studyDatasets(study); // a missing dataset file is bad input
@@ -69,7 +73,10 @@ async function runRecheck(name: string, options: RecheckOptions): Promise<Outcom
       datasets,
       signal: controller.signal,
       onChunk: (done, total) => {
-        if (process.stderr.isTTY) process.stderr.write(`\rrecheck ${name}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials`);
+        if (process.stderr.isTTY)
+          process.stderr.write(
+            `\rrecheck ${name}: ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials`,
+          );
       },
     });
     if (process.stderr.isTTY) process.stderr.write('\n');
@@ -80,7 +87,9 @@ async function runRecheck(name: string, options: RecheckOptions): Promise<Outcom
     );
     if (result.interrupted) {
       const again = commandLine(['recheck', name, ...(options.db !== undefined ? ['--db', options.db] : [])]);
-      process.stderr.write(`xorlab: stopped; the ${result.rechecked.toLocaleString('en-US')} trials rechecked are stored. Do the rest with:\n  ${again}\n`);
+      process.stderr.write(
+        `xorlab: stopped; the ${result.rechecked.toLocaleString('en-US')} trials rechecked are stored. Do the rest with:\n  ${again}\n`,
+      );
       return EXIT_INTERRUPTED;
     }
     return;

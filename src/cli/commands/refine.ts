@@ -9,10 +9,26 @@ import { MAX_STUDY_TRIALS, type Study } from '../../study/definition/definition.
 import { checkPinnedDatasets } from '../../study/run/pins.js';
 import { pointErrors, reserveAdditional } from '../../study/run/stored.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
-import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
+import {
+  addDistributedOptions,
+  checkDistributedFlags,
+  openDistributedStore,
+  runDistributed,
+  type DistributedFlags,
+} from '../distributed.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { addRunOptions, checkStudy, commandLine, runFlagArgs, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
+import {
+  addRunOptions,
+  checkStudy,
+  commandLine,
+  runFlagArgs,
+  runSettings,
+  runWithProgress,
+  studyDatasets,
+  toStudy,
+  type RunFlags,
+} from '../run.js';
 import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
 
 interface RefineOptions extends RunFlags, DistributedFlags {
@@ -26,10 +42,19 @@ export function registerRefine(program: Command, end: (outcome: Outcome) => void
   const command = program
     .command('refine')
     .description('add trials to a stored study where the relative standard error (stderr/mean of totalLoss) is largest')
-    .argument('<study>', 'the study\'s name')
-    .option('--budget <n>', `this many more trials, split in proportion to each point's relative standard error (a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')} trials)`)
-    .option('--target-rse <r>', 'as many trials as each point needs for a predicted relative standard error <= r (e.g. 0.01)')
-    .option('--max-trials <n>', `with --target-rse: refuse to plan more than this many trials (default: ${DEFAULT_MAX_TRIALS})`)
+    .argument('<study>', "the study's name")
+    .option(
+      '--budget <n>',
+      `this many more trials, split in proportion to each point's relative standard error (a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')} trials)`,
+    )
+    .option(
+      '--target-rse <r>',
+      'as many trials as each point needs for a predicted relative standard error <= r (e.g. 0.01)',
+    )
+    .option(
+      '--max-trials <n>',
+      `with --target-rse: refuse to plan more than this many trials (default: ${DEFAULT_MAX_TRIALS})`,
+    )
     .option('--dry-run', 'print the allocation and run nothing');
   addRunOptions(command);
   addDistributedOptions(command).addHelpText(
@@ -57,7 +82,9 @@ function withoutEstimate(study: Study, errors: readonly PointError[], extra: rea
   const blind = errors.filter((e, i) => e.rse === null && e.count >= MIN_TRIALS && extra[i] === 0);
   if (blind.length === 0) return null;
   const shown = blind.slice(0, 5).map((e) => {
-    const params = Object.entries(study.pointParams(e.point)).map(([p, v]) => `${p}=${typeof v === 'number' ? v.toPrecision(4) : v}`).join(' ');
+    const params = Object.entries(study.pointParams(e.point))
+      .map(([p, v]) => `${p}=${typeof v === 'number' ? v.toPrecision(4) : v}`)
+      .join(' ');
     return `point ${e.point} (${params}: ${e.count - e.lossCount} of ${e.count} diverged)`;
   });
   const more = blind.length > shown.length ? `, and ${blind.length - shown.length} more` : '';
@@ -79,7 +106,8 @@ function printAllocation(study: Study, errors: PointError[], extra: number[]): v
     });
   const header = ['point', 'params', 'trials', 'rse', 'add', 'predicted rse'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }
 
@@ -87,9 +115,16 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
   if ((options.budget === undefined) === (options.targetRse === undefined)) {
     throw new UsageError('give exactly one of --budget N or --target-rse r');
   }
-  const budget = options.budget === undefined ? undefined : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
-  const target = options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
-  const maxTrials = options.maxTrials === undefined ? DEFAULT_MAX_TRIALS : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+  const budget =
+    options.budget === undefined
+      ? undefined
+      : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+  const target =
+    options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
+  const maxTrials =
+    options.maxTrials === undefined
+      ? DEFAULT_MAX_TRIALS
+      : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   let settings = runSettings(options);
   checkDistributedFlags(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
@@ -101,25 +136,41 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(`there is no study ${quote(name)} in ${dbLabel(options)}${names.length ? `; studies: ${nameList(names)}` : ''}`);
+      throw new UsageError(
+        `there is no study ${quote(name)} in ${dbLabel(options)}${names.length ? `; studies: ${nameList(names)}` : ''}`,
+      );
     }
     study = toStudy(record.definition, `the stored definition of ${quote(name)}`);
     datasets = studyDatasets(study); // a missing dataset file is bad input
     checkPinnedDatasets(study, datasets); // and so is one edited since the study was stored
-    settings = await checkStudy(reader, study, datasets, options, settings, 'the stored definition is not one this version reads');
+    settings = await checkStudy(
+      reader,
+      study,
+      datasets,
+      options,
+      settings,
+      'the stored definition is not one this version reads',
+    );
     errors = await pointErrors(reader, study);
   } finally {
     await reader.close();
   }
   // The same planning as the library's refineStudy (the cap of trials per study is a StudyError, a budget that
   // cannot be allocated an AllocationError: one line each).
-  const refinement: Refinement = planRefinement(study, errors, { budget, targetRse: target, maxTrials }, { budget: '--budget', targetRse: '--target-rse', maxTrials: '--max-trials' });
+  const refinement: Refinement = planRefinement(
+    study,
+    errors,
+    { budget, targetRse: target, maxTrials },
+    { budget: '--budget', targetRse: '--target-rse', maxTrials: '--max-trials' },
+  );
   const { extra, total } = refinement;
   const worst = refinement.largestRse ?? 0;
   const unknown = withoutEstimate(study, errors, extra);
   if (total === 0) {
     const judged = unknown ? 'every point with an RSE has it' : "every point's RSE is";
-    process.stdout.write(`study ${printable(name, QUOTE_MAX)}: ${judged} already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`);
+    process.stdout.write(
+      `study ${printable(name, QUOTE_MAX)}: ${judged} already <= ${target} (largest ${formatRse(worst)}); nothing to add\n`,
+    );
     if (unknown) process.stdout.write(`${unknown}\n`);
     return;
   }
@@ -140,7 +191,15 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
       // The new repeat indices are reserved in the store (see below).
       const plan = await reserveAdditional(store, study, extra);
       return await runDistributed(`refine ${name}`, study, plan, store, datasets, settings, options, (done) =>
-        commandLine(['refine', name, '--budget', String(Math.max(1, plan.size - done)), ...runFlagArgs(options, settings), '--distributed', ...(options.work === false ? ['--no-work'] : [])]),
+        commandLine([
+          'refine',
+          name,
+          '--budget',
+          String(Math.max(1, plan.size - done)),
+          ...runFlagArgs(options, settings),
+          '--distributed',
+          ...(options.work === false ? ['--no-work'] : []),
+        ]),
       );
     } finally {
       await store.close();
@@ -152,7 +211,13 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
     // others, and both runs' trials are stored.
     const plan = await reserveAdditional(store, study, extra);
     const outcome = await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (ran) =>
-      commandLine(['refine', name, '--budget', String(Math.max(1, ran.planned - ran.completed)), ...runFlagArgs(options, settings)]),
+      commandLine([
+        'refine',
+        name,
+        '--budget',
+        String(Math.max(1, ran.planned - ran.completed)),
+        ...runFlagArgs(options, settings),
+      ]),
     );
     return outcome.interrupted ? EXIT_INTERRUPTED : undefined;
   } finally {

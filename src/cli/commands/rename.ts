@@ -12,9 +12,11 @@ interface RenameOptions {
 export function registerRename(program: Command): void {
   const command = program
     .command('rename')
-    .argument('<study>', 'the study\'s name (see xorlab studies)')
+    .argument('<study>', "the study's name (see xorlab studies)")
     .argument('<new-name>', 'its new name (letters, digits, ".", "_", "-")')
-    .description('give a study another name (its trials and definition stay; resume it as `xorlab sweep --name <new-name>`)');
+    .description(
+      'give a study another name (its trials and definition stay; resume it as `xorlab sweep --name <new-name>`)',
+    );
   addDbOption(command)
     .addHelpText('after', '\nExample:\n  xorlab rename article-quick my-first-reproduction')
     .action((study: string, newName: string, options: RenameOptions) => runRename(study, newName, options));
@@ -26,7 +28,9 @@ async function runRename(name: string, newName: string, options: RenameOptions):
   await withStore(options, async (store) => {
     if (await store.getStudy(name)) return;
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new UsageError(`there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`);
+    throw new UsageError(
+      `there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`,
+    );
   });
   const store = await openStoreFromOptions(options);
   try {

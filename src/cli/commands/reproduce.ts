@@ -6,14 +6,30 @@ import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
 import { MAX_REPEATS } from '../../config/index.js';
-import { SCALES, SCALE_NAMES, prepareReproduction, resolveReproduction, runPrepared, type Scale, type ScaleName } from '../../article/reproduce.js';
+import {
+  SCALES,
+  SCALE_NAMES,
+  prepareReproduction,
+  resolveReproduction,
+  runPrepared,
+  type Scale,
+  type ScaleName,
+} from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
 import { loadChartPackages } from '../../plot/render.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { printable } from '../../text/quote.js';
-import { addRunOptions, engineRequest, typedCommand, runSettings, withEngine, runWithProgress, type RunFlags } from '../run.js';
+import {
+  addRunOptions,
+  engineRequest,
+  typedCommand,
+  runSettings,
+  withEngine,
+  runWithProgress,
+  type RunFlags,
+} from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -27,14 +43,26 @@ interface ReproduceOptions extends RunFlags {
 export function registerReproduce(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('reproduce')
-    .description('run the article\'s study end to end into the store and write a report folder: figures, report.md (claims table, then the article\'s next questions: activation, loss, learning-rate schedule), summary.csv, next-summary.csv')
-    .addOption(new Option('--scale <name>', 'quick = 60 stds, 30,000 trainings, and 9,400 for the next questions (about 20 s on 2 cores); paper = 400 x 10 refined to 4,000,000, as the article, and 1,060,000 for the next questions').choices([...SCALE_NAMES]).default('quick'))
+    .description(
+      "run the article's study end to end into the store and write a report folder: figures, report.md (claims table, then the article's next questions: activation, loss, learning-rate schedule), summary.csv, next-summary.csv",
+    )
+    .addOption(
+      new Option(
+        '--scale <name>',
+        'quick = 60 stds, 30,000 trainings, and 9,400 for the next questions (about 20 s on 2 cores); paper = 400 x 10 refined to 4,000,000, as the article, and 1,060,000 for the next questions',
+      )
+        .choices([...SCALE_NAMES])
+        .default('quick'),
+    )
     .option('--out <dir>', 'the report folder (created if missing)', 'xorlab-report')
     .option('--name <prefix>', 'prefix of the study names in the database (default: article-<scale>)')
     .option('--epochs <n>', 'epochs per training instead of 10,000 (a trial run; changes the default --name)')
-    .option('--points <n>', 'points of the curve instead of the scale\'s (a trial run; changes the default --name)')
-    .option('--repeats <n>', 'trainings per point instead of the scale\'s (a trial run; changes the default --name)');
-  addRunOptions(command, `${REPRODUCE_DB} in the --out folder, away from your own ${DEFAULT_DB}; or $${DB_ENV} if set`).addHelpText(
+    .option('--points <n>', "points of the curve instead of the scale's (a trial run; changes the default --name)")
+    .option('--repeats <n>', "trainings per point instead of the scale's (a trial run; changes the default --name)");
+  addRunOptions(
+    command,
+    `${REPRODUCE_DB} in the --out folder, away from your own ${DEFAULT_DB}; or $${DB_ENV} if set`,
+  ).addHelpText(
     'after',
     `
 Rerunning resumes: trainings already in the database are not run again.
@@ -50,9 +78,18 @@ Examples:
 /** The scale, with the trial-run overrides applied. */
 function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: boolean } {
   const base = SCALES[options.scale];
-  const epochs = options.epochs === undefined ? base.epochs : parseNumber('--epochs', options.epochs, { integer: true, min: 1, max: 1_000_000 });
-  const points = options.points === undefined ? base.curvePoints : parseNumber('--points', options.points, { integer: true, min: 5, max: 100_000 });
-  const repeats = options.repeats === undefined ? base.curveRepeats : parseNumber('--repeats', options.repeats, { integer: true, min: 2, max: MAX_REPEATS });
+  const epochs =
+    options.epochs === undefined
+      ? base.epochs
+      : parseNumber('--epochs', options.epochs, { integer: true, min: 1, max: 1_000_000 });
+  const points =
+    options.points === undefined
+      ? base.curvePoints
+      : parseNumber('--points', options.points, { integer: true, min: 5, max: 100_000 });
+  const repeats =
+    options.repeats === undefined
+      ? base.curveRepeats
+      : parseNumber('--repeats', options.repeats, { integer: true, min: 2, max: MAX_REPEATS });
   const custom = options.epochs !== undefined || options.points !== undefined || options.repeats !== undefined;
   if (!custom) return { scale: base, custom };
   const textbookPoints = Math.max(5, Math.round(points / 2));
@@ -121,7 +158,9 @@ function makeOutFolder(dir: string): void {
     writeFileSync(join(dir, '.xorlab-write-check'), '');
     rmSync(join(dir, '.xorlab-write-check'));
   } catch (error) {
-    throw new UsageError(`--out: cannot write to the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--out: cannot write to the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -129,7 +168,11 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
   let settings = runSettings(options);
-  const prefix = options.name ?? (custom ? `article-${options.scale}-e${scale.epochs}-p${scale.curvePoints}-r${scale.curveRepeats}` : `article-${options.scale}`);
+  const prefix =
+    options.name ??
+    (custom
+      ? `article-${options.scale}-e${scale.epochs}-p${scale.curvePoints}-r${scale.curveRepeats}`
+      : `article-${options.scale}`);
   const dir = options.out;
   // Bad input writes nothing: --out is checked without creating it, the four definitions (and the engine of any
   // stored trials) before any is registered, and the folder is made only after that.
@@ -147,18 +190,27 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const store = await openStoreFromOptions({ db: database });
   try {
     const datasets = { xor: builtinDataset('xor') };
-    settings = withEngine(settings, await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }));
+    settings = withEngine(
+      settings,
+      await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }),
+    );
     makeOutFolder(dir);
     const hint = typedCommand(process.argv.slice(2));
     // Ctrl-C stops the whole reproduction, not only the study running: its resume hint is printed, the rest skipped.
     const interrupted = new Interrupted();
     let run;
     try {
-      run = await runPrepared(store, scale, studies, async (label, study, plan) => {
-        const outcome = await runWithProgress(label, study, plan, store, datasets, settings, () => hint);
-        if (outcome.interrupted) throw interrupted;
-        return outcome;
-      }, log);
+      run = await runPrepared(
+        store,
+        scale,
+        studies,
+        async (label, study, plan) => {
+          const outcome = await runWithProgress(label, study, plan, store, datasets, settings, () => hint);
+          if (outcome.interrupted) throw interrupted;
+          return outcome;
+        },
+        log,
+      );
     } catch (error) {
       if (error === interrupted) return EXIT_INTERRUPTED;
       throw error;

@@ -18,10 +18,16 @@ interface ServeOptions {
 export function registerServe(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('serve')
-    .description("serve the dashboard of a database's studies (live while a sweep writes) and the playground, on a local web server");
+    .description(
+      "serve the dashboard of a database's studies (live while a sweep writes) and the playground, on a local web server",
+    );
   addDbOption(command)
     .option('--port <n>', 'port to listen on (0: any free port)', '5173')
-    .option('--host <address>', 'address to bind; 0.0.0.0 lets every machine that can reach this one read the studies', '127.0.0.1')
+    .option(
+      '--host <address>',
+      'address to bind; 0.0.0.0 lets every machine that can reach this one read the studies',
+      '127.0.0.1',
+    )
     .option('--open', 'open the dashboard in the default browser')
     .addHelpText(
       'after',
@@ -57,9 +63,13 @@ async function runServe(options: ServeOptions): Promise<Outcome> {
     await store.close();
     throw error; // a ServeError (the port is taken, ...) is a XorlabError: one line, exit 2
   }
-  process.stdout.write(`xorlab serve: ${server.url} (studies of ${options.db ?? DEFAULT_DB}, read-only; Ctrl-C stops)\n`);
+  process.stdout.write(
+    `xorlab serve: ${server.url} (studies of ${options.db ?? DEFAULT_DB}, read-only; Ctrl-C stops)\n`,
+  );
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    process.stderr.write(`xorlab: warning: listening on ${host}: anyone who can reach this machine on port ${server.port} can read the studies\n`);
+    process.stderr.write(
+      `xorlab: warning: listening on ${host}: anyone who can reach this machine on port ${server.port} can read the studies\n`,
+    );
   }
   if (options.open) openBrowser(server.url);
   // Serves until Ctrl-C or SIGTERM, then closes and ends the program with 0 (main exits).
@@ -74,8 +84,15 @@ async function runServe(options: ServeOptions): Promise<Outcome> {
 
 /** The desktop's default browser (xdg-open, open, start); a failure is a note, not an error. */
 function openBrowser(url: string): void {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
   const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`xorlab: note: could not open a browser (${cmd}); open ${url} yourself\n`));
+  child.on('error', () =>
+    process.stderr.write(`xorlab: note: could not open a browser (${cmd}); open ${url} yourself\n`),
+  );
   child.unref();
 }

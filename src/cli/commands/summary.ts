@@ -2,11 +2,28 @@
 // another metric), the success rate and divergences, the fitted minimum with its confidence interval beside the
 // lowest grid mean, optional quartiles, and `--compare A B`.
 import { Option, type Command } from 'commander';
-import { EXCLUSION_MARK, EXCLUSION_RULE, MARKED_MEANING, METRICS, METRIC_HELP, METRIC_NAMES, exclusionPhrase, type MetricName } from '../../study/analysis/metrics.js';
+import {
+  EXCLUSION_MARK,
+  EXCLUSION_RULE,
+  MARKED_MEANING,
+  METRICS,
+  METRIC_HELP,
+  METRIC_NAMES,
+  exclusionPhrase,
+  type MetricName,
+} from '../../study/analysis/metrics.js';
 import { staleDivergedNote } from '../../study/analysis/stale.js';
 import { MINIMUM_METHOD } from '../../study/analysis/minimum.js';
 import { describeParams, paramNamesOfPoints } from '../../study/analysis/points.js';
-import { MAX_LEVEL, MIN_LEVEL, summarizeStudy, summaryCsv, type MarkedPoint, type StudySummary, type SummaryPoint } from '../../study/analysis/summary.js';
+import {
+  MAX_LEVEL,
+  MIN_LEVEL,
+  summarizeStudy,
+  summaryCsv,
+  type MarkedPoint,
+  type StudySummary,
+  type SummaryPoint,
+} from '../../study/analysis/summary.js';
 import { addDbOption, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
 import { parseNumber } from '../parse.js';
@@ -32,13 +49,26 @@ export function registerSummary(program: Command): void {
       "summarise a study: per point the mean, std, count and standard error of totalLoss (the article's table) or another metric, success rate and divergences; the fitted minimum with its confidence interval and the lowest grid mean",
     );
   addDbOption(command)
-    .addOption(new Option('--metric <name>', `what to summarise: ${METRIC_HELP}`).choices([...METRIC_NAMES]).default('totalLoss'))
-    .option('--quantiles', "add each point's median and quartiles (reads every trial of the study: a scan, unlike the rest of the summary)")
+    .addOption(
+      new Option('--metric <name>', `what to summarise: ${METRIC_HELP}`)
+        .choices([...METRIC_NAMES])
+        .default('totalLoss'),
+    )
+    .option(
+      '--quantiles',
+      "add each point's median and quartiles (reads every trial of the study: a scan, unlike the rest of the summary)",
+    )
     .option('--csv', 'print the per-point table as CSV (full precision)')
     .option('--json', 'print one JSON document: points, minimum, comparison (full precision)')
-    .option('--compare <point...>', 'two points, A then B: the % difference of the metric\'s mean from A to B (for success: the difference in percentage points), with its confidence interval')
+    .option(
+      '--compare <point...>',
+      "two points, A then B: the % difference of the metric's mean from A to B (for success: the difference in percentage points), with its confidence interval",
+    )
     .option('--level <p>', 'confidence level of the intervals', '0.95')
-    .option('--recompute', 'aggregate every stored trial again (a full-scan SQL GROUP BY) instead of the per-point aggregates kept on insert')
+    .option(
+      '--recompute',
+      'aggregate every stored trial again (a full-scan SQL GROUP BY) instead of the per-point aggregates kept on insert',
+    )
     .addHelpText(
       'after',
       `
@@ -72,12 +102,19 @@ Examples:
 }
 
 async function runSummary(study: string, options: SummaryOptions): Promise<void> {
-  if (options.csv && options.json) throw new UsageError('--csv and --json cannot be combined; choose one output format');
+  if (options.csv && options.json)
+    throw new UsageError('--csv and --json cannot be combined; choose one output format');
   if (options.compare && options.compare.length !== 2) {
-    throw new UsageError(`--compare takes two points, A and B (e.g. --compare 1 0.7071), got ${options.compare.length}: ${options.compare.join(' ')}`);
+    throw new UsageError(
+      `--compare takes two points, A and B (e.g. --compare 1 0.7071), got ${options.compare.length}: ${options.compare.join(' ')}`,
+    );
   }
-  if (options.compare && options.csv) throw new UsageError('--compare is printed with the table or --json, not with --csv');
-  if (options.quantiles && options.metric === 'success') throw new UsageError('--quantiles needs a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1');
+  if (options.compare && options.csv)
+    throw new UsageError('--compare is printed with the table or --json, not with --csv');
+  if (options.quantiles && options.metric === 'success')
+    throw new UsageError(
+      '--quantiles needs a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1',
+    );
   const level = parseNumber('--level', options.level, { min: MIN_LEVEL, max: MAX_LEVEL });
   const metric = options.metric;
 
@@ -87,7 +124,14 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
     summarizeStudy(
       store,
       study,
-      { metric, level, compare, quantiles: options.quantiles, recompute: options.recompute, onWarning: (line) => process.stderr.write(`xorlab: warning: ${printable(line)}\n`) },
+      {
+        metric,
+        level,
+        compare,
+        quantiles: options.quantiles,
+        recompute: options.recompute,
+        onWarning: (line) => process.stderr.write(`xorlab: warning: ${printable(line)}\n`),
+      },
       ['--compare A', '--compare B'],
     ),
   );
@@ -95,7 +139,9 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   // A study written before f32 overflow was trained again in f64: said on stderr, whatever the format.
   if (report.staleDiverged) {
     const { commandLine } = await import('../run.js'); // loaded only here: the summary itself does not need the runner
-    process.stderr.write(`xorlab: warning: study ${study}: ${staleDivergedNote(report.staleDiverged, commandLine(['recheck', study, ...(options.db !== undefined ? ['--db', options.db] : [])]))}\n`);
+    process.stderr.write(
+      `xorlab: warning: study ${study}: ${staleDivergedNote(report.staleDiverged, commandLine(['recheck', study, ...(options.db !== undefined ? ['--db', options.db] : [])]))}\n`,
+    );
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -108,19 +154,30 @@ async function runSummary(study: string, options: SummaryOptions): Promise<void>
   }
   // Names and values come from the database: each line is made printable, whatever it quotes.
   const text = formatText(report, swept, level, options.quantiles === true);
-  process.stdout.write(`${text.split('\n').map((line) => printable(line)).join('\n')}\n`);
+  process.stdout.write(
+    `${text
+      .split('\n')
+      .map((line) => printable(line))
+      .join('\n')}\n`,
+  );
 }
 
 function formatText(report: StudySummary, swept: string[], level: number, withQuantiles: boolean): string {
   const out: string[] = [];
   const info = METRICS[report.metric];
-  const what = report.metric === 'totalLoss' ? 'totalLoss = the sum of the loss over all epochs' : `${report.metric}: ${info.label} over ${info.over}`;
-  out.push(`study ${printable(report.study, QUOTE_MAX)}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (${what})`);
+  const what =
+    report.metric === 'totalLoss'
+      ? 'totalLoss = the sum of the loss over all epochs'
+      : `${report.metric}: ${info.label} over ${info.over}`;
+  out.push(
+    `study ${printable(report.study, QUOTE_MAX)}: ${report.points.length} points, ${report.trials.toLocaleString('en-US')} trials (${what})`,
+  );
   if (report.points.length === 0) {
     out.push('no trials stored yet');
     return out.join('\n');
   }
-  const params = (p: SummaryPoint) => swept.map((n) => (typeof p.params[n] === 'number' ? shortNumber(p.params[n]) : String(p.params[n] ?? '-')));
+  const params = (p: SummaryPoint) =>
+    swept.map((n) => (typeof p.params[n] === 'number' ? shortNumber(p.params[n]) : String(p.params[n] ?? '-')));
   const pct = `${shortNumber(100 * level, 4)}%`;
   const qHeader = withQuantiles ? ['q25', 'median', 'q75'] : [];
   const q = (p: SummaryPoint) => (withQuantiles ? (p.quartiles ?? [null, null, null]).map((v) => shortNumber(v)) : []);
@@ -175,9 +232,14 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
   if (m) {
     const name = info.lowerIsBetter ? 'lowest grid mean' : 'highest grid rate';
     const value = report.metric === 'success' ? percent(m.mean) : `mean ${report.metric} ${shortNumber(m.mean)}`;
-    const ci = m.low === null ? 'no interval (fewer than 2 trials)' : `${pct} CI [${report.metric === 'success' ? percent(m.low) : shortNumber(m.low)}, ${report.metric === 'success' ? percent(m.high!) : shortNumber(m.high)}]`;
+    const ci =
+      m.low === null
+        ? 'no interval (fewer than 2 trials)'
+        : `${pct} CI [${report.metric === 'success' ? percent(m.low) : shortNumber(m.low)}, ${report.metric === 'success' ? percent(m.high!) : shortNumber(m.high)}]`;
     const left = exclusionPhrase(m.excluded, m.count + m.excluded);
-    out.push(`${name}: point ${m.point} (${describeParams(m.params)}): ${value}, ${ci}, n=${m.count}${left ? ` (${left})` : ''}`);
+    out.push(
+      `${name}: point ${m.point} (${describeParams(m.params)}): ${value}, ${ci}, n=${m.count}${left ? ` (${left})` : ''}`,
+    );
   }
   const c = report.comparison;
   if (c) out.push(...comparisonText(c, report.metric, pct));
@@ -186,18 +248,24 @@ function formatText(report: StudySummary, swept: string[], level: number, withQu
 
 function comparisonText(c: NonNullable<StudySummary['comparison']>, metric: MetricName, pct: string): string[] {
   const value = (x: number | null) => (x === null ? '-' : metric === 'success' ? percent(x) : shortNumber(x));
-  const spread = (s: { stderr: number | null }) => (metric === 'success' ? '' : ` ± ${shortNumber(s.stderr, 3)} (stderr`);
+  const spread = (s: { stderr: number | null }) =>
+    metric === 'success' ? '' : ` ± ${shortNumber(s.stderr, 3)} (stderr`;
   const left = (s: typeof c.a) => (s.excluded ? `; ${exclusionPhrase(s.excluded, s.count + s.excluded)}` : '');
-  const side = (s: typeof c.a) => `point ${s.point} (${describeParams(s.params)}), ${metric === 'success' ? 'success' : 'mean'} ${value(s.mean)}${spread(s)}${metric === 'success' ? ` (n=${s.count})` : `, n=${s.count}${left(s)})`}`;
+  const side = (s: typeof c.a) =>
+    `point ${s.point} (${describeParams(s.params)}), ${metric === 'success' ? 'success' : 'mean'} ${value(s.mean)}${spread(s)}${metric === 'success' ? ` (n=${s.count})` : `, n=${s.count}${left(s)})`}`;
   const lines = [`compare A = ${side(c.a)}`, `   with B = ${side(c.b)}`];
   if ('difference' in c) {
     const pp = (x: number) => `${x > 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
     const direction = c.difference > 0 ? 'higher (better)' : 'lower (worse)';
-    lines.push(`B - A: ${pp(c.difference)} percentage points, ${pct} CI [${pp(c.low)}, ${pp(c.high)}]: B's success rate is ${Math.abs(100 * c.difference).toFixed(2)} points ${direction}`);
+    lines.push(
+      `B - A: ${pp(c.difference)} percentage points, ${pct} CI [${pp(c.low)}, ${pp(c.high)}]: B's success rate is ${Math.abs(100 * c.difference).toFixed(2)} points ${direction}`,
+    );
   } else {
     const direction = c.percent < 0 ? 'lower (better)' : 'higher (worse)';
     const what = metric === 'totalLoss' ? 'mean total loss' : `mean ${METRICS[metric].label}`;
-    lines.push(`B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's ${what} is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p ${pValueText(c.pValue)}`);
+    lines.push(
+      `B - A: ${signed(c.percent)}% of A, ${pct} CI [${signed(c.low)}%, ${signed(c.high)}%]: B's ${what} is ${Math.abs(c.percent).toFixed(2)}% ${direction}; Welch p ${pValueText(c.pValue)}`,
+    );
   }
   return lines;
 }
@@ -205,7 +273,9 @@ function comparisonText(c: NonNullable<StudySummary['comparison']>, metric: Metr
 /** What a fitted minimum says of the marked points it rests on ('' when none). */
 function restsOn(marked: readonly MarkedPoint[]): string {
   if (marked.length === 0) return '';
-  const shown = marked.slice(0, 4).map((p) => `point ${p.point} (${describeParams(p.params)}: ${p.excluded} of ${p.count} diverged)`);
+  const shown = marked
+    .slice(0, 4)
+    .map((p) => `point ${p.point} (${describeParams(p.params)}: ${p.excluded} of ${p.count} diverged)`);
   const more = marked.length > shown.length ? `, and ${marked.length - shown.length} more` : '';
   return `; ${EXCLUSION_MARK} it rests on ${marked.length} marked point${marked.length > 1 ? 's' : ''} (${MARKED_MEANING}): ${shown.join(', ')}${more}`;
 }

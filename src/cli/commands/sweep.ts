@@ -11,10 +11,25 @@ import { checkPinnedDatasets, pinDatasets } from '../../study/run/pins.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
-import { addDistributedOptions, checkDistributedFlags, openDistributedStore, runDistributed, type DistributedFlags } from '../distributed.js';
+import {
+  addDistributedOptions,
+  checkDistributedFlags,
+  openDistributedStore,
+  runDistributed,
+  type DistributedFlags,
+} from '../distributed.js';
 import { readJsonFile } from '../files.js';
 import { parseRunOption, runOptionFlag } from '../run-flags.js';
-import { addRunOptions, commandLine, registerOrRefuse, runSettings, runWithProgress, studyDatasets, toStudy, type RunFlags } from '../run.js';
+import {
+  addRunOptions,
+  commandLine,
+  registerOrRefuse,
+  runSettings,
+  runWithProgress,
+  studyDatasets,
+  toStudy,
+  type RunFlags,
+} from '../run.js';
 import { quote } from '../../text/quote.js';
 
 interface SweepOptions extends RunFlags, DistributedFlags, Record<string, unknown> {
@@ -28,10 +43,19 @@ interface SweepOptions extends RunFlags, DistributedFlags, Record<string, unknow
 export function registerSweep(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('sweep')
-    .description('run a study: train every point of a grid of parameters --repeats times on all cores and store each trial')
+    .description(
+      'run a study: train every point of a grid of parameters --repeats times on all cores and store each trial',
+    )
     .option('--name <name>', 'the study\'s name in the database (letters, digits, ".", "_", "-")')
-    .option('--study-file <file>', 'a JSON study definition: {"name", "config": {...}, "sweep": {"param": grid}, "repeats", "seed"}')
-    .option('--sweep <param=grid>', `a swept parameter and its grid, e.g. hiddenStd=exp:-3:4:400; twice for a 2-D landscape; grid: ${GRID_HELP}`, collect)
+    .option(
+      '--study-file <file>',
+      'a JSON study definition: {"name", "config": {...}, "sweep": {"param": grid}, "repeats", "seed"}',
+    )
+    .option(
+      '--sweep <param=grid>',
+      `a swept parameter and its grid, e.g. hiddenStd=exp:-3:4:400; twice for a 2-D landscape; grid: ${GRID_HELP}`,
+      collect,
+    )
     .addOption(runOptionFlag('repeats'))
     .addOption(runOptionFlag('seed'));
   addRunOptions(command);
@@ -72,7 +96,9 @@ function definitionFromFlags(options: SweepOptions): unknown {
   if (options.studyFile !== undefined) {
     const doc = readJsonFile('--study-file', options.studyFile);
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-      throw new UsageError(`--study-file: ${options.studyFile} must hold a JSON object {"name", "config", "sweep", "repeats", "seed"}`);
+      throw new UsageError(
+        `--study-file: ${options.studyFile} must hold a JSON object {"name", "config", "sweep", "repeats", "seed"}`,
+      );
     }
     file = doc as Record<string, unknown>;
   }
@@ -80,7 +106,10 @@ function definitionFromFlags(options: SweepOptions): unknown {
   // Without a file, check the flags on their own so that errors name the flags.
   if (options.studyFile === undefined) validateConfig(flags);
   const fileConfig = file.config;
-  if (fileConfig !== undefined && (typeof fileConfig !== 'object' || fileConfig === null || Array.isArray(fileConfig))) {
+  if (
+    fileConfig !== undefined &&
+    (typeof fileConfig !== 'object' || fileConfig === null || Array.isArray(fileConfig))
+  ) {
     throw new UsageError('--study-file: "config" must be an object of training settings');
   }
   const sweep: Record<string, string> = {};
@@ -90,17 +119,23 @@ function definitionFromFlags(options: SweepOptions): unknown {
     // A parameter is named as in a study file (hiddenStd) or as its flag (hidden-std, --hidden-std).
     const typed = entry.slice(0, eq).trim();
     const param = parameterNamed(typed, SWEEPABLE_NAMES);
-    if (param === null) throw new UsageError(`--sweep: cannot sweep ${quote(typed)}${suggestParameter(typed, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (param === null)
+      throw new UsageError(
+        `--sweep: cannot sweep ${quote(typed)}${suggestParameter(typed, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`,
+      );
     if (Object.hasOwn(sweep, param)) throw new UsageError(`--sweep: ${param} is given twice`);
     sweep[param] = entry.slice(eq + 1);
   }
   const fileSweep = file.sweep;
   const mergedSweep =
-    options.sweep === undefined ? fileSweep : { ...(typeof fileSweep === 'object' && fileSweep !== null ? fileSweep : {}), ...sweep };
+    options.sweep === undefined
+      ? fileSweep
+      : { ...(typeof fileSweep === 'object' && fileSweep !== null ? fileSweep : {}), ...sweep };
   const definition: Record<string, unknown> = { ...file };
   if (options.name !== undefined) definition.name = options.name;
-  if (definition.name === undefined) throw new UsageError('a study needs a name: give --name (or "name" in --study-file)');
-  if (fileConfig !== undefined || Object.keys(flags).length > 0) definition.config = { ...(fileConfig), ...flags };
+  if (definition.name === undefined)
+    throw new UsageError('a study needs a name: give --name (or "name" in --study-file)');
+  if (fileConfig !== undefined || Object.keys(flags).length > 0) definition.config = { ...fileConfig, ...flags };
   if (mergedSweep !== undefined) definition.sweep = mergedSweep;
   if (options.repeats !== undefined) definition.repeats = parseRunOption('repeats', options.repeats);
   if (options.seed !== undefined) definition.seed = parseRunOption('seed', options.seed);
@@ -133,7 +168,9 @@ async function runSweep(options: SweepOptions): Promise<Outcome> {
   // Bad input is found before the database is opened: nothing stored is touched.
   const given = definesStudy(options) ? toStudy(definitionFromFlags(options)) : null;
   if (!given && options.name === undefined) {
-    throw new UsageError('give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file');
+    throw new UsageError(
+      'give --name NAME to resume a stored study, or define one with --sweep param=grid or --study-file',
+    );
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
   const resolved = given ?? toStudy(await storedDefinition(options), `the stored definition of ${quote(options.name)}`);
@@ -141,22 +178,48 @@ async function runSweep(options: SweepOptions): Promise<Outcome> {
   // A dataset file edited since the study was stored is refused; a new study pins its files' tables.
   checkPinnedDatasets(resolved, datasets);
   const study = given ? pinDatasets(resolved, datasets) : resolved;
-  const store = options.distributed ? await openDistributedStore('--distributed', options.db) : await openStoreFromOptions(options);
+  const store = options.distributed
+    ? await openDistributedStore('--distributed', options.db)
+    : await openStoreFromOptions(options);
   try {
     const { pointCount, definition } = study;
-    settings = await registerOrRefuse(store, study, datasets, options, settings, `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`);
+    settings = await registerOrRefuse(
+      store,
+      study,
+      datasets,
+      options,
+      settings,
+      `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`,
+    );
     const plan = planMissing(pointCount, definition.repeats, await store.storedRuns(definition.name));
     const total = pointCount * definition.repeats;
     if (plan.size === 0) {
-      process.stdout.write(`study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`);
+      process.stdout.write(
+        `study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`,
+      );
       return;
     }
-    const note = plan.size < total ? `study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n` : '';
+    const note =
+      plan.size < total
+        ? `study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`
+        : '';
     if (options.distributed) {
-      return await runDistributed(`sweep ${definition.name}`, study, plan, store as PostgresStore, datasets, settings, options, () => commandLine(process.argv.slice(2)), note);
+      return await runDistributed(
+        `sweep ${definition.name}`,
+        study,
+        plan,
+        store as PostgresStore,
+        datasets,
+        settings,
+        options,
+        () => commandLine(process.argv.slice(2)),
+        note,
+      );
     }
     process.stderr.write(note);
-    const outcome = await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () => commandLine(process.argv.slice(2)));
+    const outcome = await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () =>
+      commandLine(process.argv.slice(2)),
+    );
     return outcome.interrupted ? EXIT_INTERRUPTED : undefined;
   } finally {
     await store.close();

@@ -1,11 +1,6 @@
 // `xorlab train`: one training with the readable reference engine, printed as the article prints it.
 import type { Command } from 'commander';
-import {
-  MAX_SEED,
-  shapeFor,
-  type TrainingConfig,
-  type TrainingResult,
-} from '../../core/index.js';
+import { MAX_SEED, shapeFor, type TrainingConfig, type TrainingResult } from '../../core/index.js';
 import { RUN_OPTIONS } from '../../config/index.js';
 import { addConfigOptions } from '../config-options.js';
 import { configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
@@ -33,17 +28,33 @@ interface TrainOptions extends Record<string, unknown> {
 export function registerTrain(program: Command): void {
   const command = program
     .command('train')
-    .description('train one network and print its loss every --log-every epochs and its predictions (the article\'s run)');
+    .description(
+      "train one network and print its loss every --log-every epochs and its predictions (the article's run)",
+    );
   addConfigOptions(command)
-    .option('--seed <n>', `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`)
+    .option(
+      '--seed <n>',
+      `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`,
+    )
     .option('--init-weights <file>', 'start from the parameters in this JSON file (implies --init file)')
     .option('--save-weights <file>', 'write the final parameters to this JSON file')
     .option('--log-every <epochs>', 'print the loss every this many epochs', '500')
     .option('--json', 'print one JSON document (config, seed, parameters, trace, metrics) at full precision')
     .option('--plot-weights <file>', 'draw every weight and bias against the epoch into this .svg or .png file')
-    .option('--record-every <epochs>', 'with --plot-weights: record the parameters every this many epochs (default: 10)')
-    .option('--engine <name>', 'fast (WebAssembly SIMD; no loss trace, no --plot-weights) or reference (the readable engine)', 'reference')
-    .option('--precision <p>', 'with --engine fast: f32 or f64 (the reference engine is always f64)', RUN_OPTIONS.precision.default)
+    .option(
+      '--record-every <epochs>',
+      'with --plot-weights: record the parameters every this many epochs (default: 10)',
+    )
+    .option(
+      '--engine <name>',
+      'fast (WebAssembly SIMD; no loss trace, no --plot-weights) or reference (the readable engine)',
+      'reference',
+    )
+    .option(
+      '--precision <p>',
+      'with --engine fast: f32 or f64 (the reference engine is always f64)',
+      RUN_OPTIONS.precision.default,
+    )
     .addHelpText(
       'after',
       `
@@ -63,18 +74,33 @@ Examples:
 async function runTrain(options: TrainOptions): Promise<void> {
   const config = configWithInitWeights(options);
   const logEvery = parseNumber('--log-every', options.logEvery, { integer: true, min: 1 });
-  if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null) throw new UsageError(`--plot-weights must name a .svg or .png file, got ${quote(options.plotWeights)}`);
-  if (options.recordEvery !== undefined && options.plotWeights === undefined) throw new UsageError('--record-every needs --plot-weights <file>');
-  const recordEvery = options.recordEvery === undefined ? 10 : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
+  if (options.plotWeights !== undefined && formatOf(options.plotWeights) === null)
+    throw new UsageError(`--plot-weights must name a .svg or .png file, got ${quote(options.plotWeights)}`);
+  if (options.recordEvery !== undefined && options.plotWeights === undefined)
+    throw new UsageError('--record-every needs --plot-weights <file>');
+  const recordEvery =
+    options.recordEvery === undefined
+      ? 10
+      : parseNumber('--record-every', options.recordEvery, { integer: true, min: 1 });
   const engine = parseChoice('--engine', options.engine, RUN_OPTIONS.engine.choices);
   const precision = parseChoice('--precision', options.precision, RUN_OPTIONS.precision.choices);
-  if (engine === 'fast' && options.plotWeights !== undefined) throw new UsageError('--plot-weights needs --engine reference (the fast engine records no parameter history)');
+  if (engine === 'fast' && options.plotWeights !== undefined)
+    throw new UsageError('--plot-weights needs --engine reference (the fast engine records no parameter history)');
   const seed = seedFromFlag(options.seed);
   const dataset = loadDataset(config.dataset);
   const shape = shapeFor(config, dataset);
   // What is recorded and printed is bounded before training starts (one line instead of a crash at the end).
-  if (engine === 'reference') checkRecording('--log-every', logEvery, config.epochs, 1, MAX_TRACE_LINES, 'losses to print');
-  if (options.plotWeights !== undefined) checkRecording('--record-every', recordEvery, config.epochs, shape.parameterCount, MAX_CHART_POINTS, 'points on the chart');
+  if (engine === 'reference')
+    checkRecording('--log-every', logEvery, config.epochs, 1, MAX_TRACE_LINES, 'losses to print');
+  if (options.plotWeights !== undefined)
+    checkRecording(
+      '--record-every',
+      recordEvery,
+      config.epochs,
+      shape.parameterCount,
+      MAX_CHART_POINTS,
+      'points on the chart',
+    );
   if (options.json) checkPrintedParameters('--json', shape.parameterCount, 2);
   if (options.saveWeights !== undefined) checkPrintedParameters('--save-weights', shape.parameterCount, 1);
 
@@ -90,8 +116,12 @@ async function runTrain(options: TrainOptions): Promise<void> {
   if (report.engine?.fallbackReason) process.stderr.write(`xorlab: ${report.engine.fallbackReason}\n`);
   if (report.engine && !options.json) {
     const rescued = report.engine.engine === 'fast' && precision === 'f32' && report.engine.precision === 'f64';
-    const arithmetic = rescued ? 'f64: its values left the f32 range, so it was trained again in f64' : report.engine.precision;
-    process.stdout.write(`Engine: ${report.engine.engine} (${arithmetic}); the loss every --log-every epochs is printed by --engine reference only\n`);
+    const arithmetic = rescued
+      ? 'f64: its values left the f32 range, so it was trained again in f64'
+      : report.engine.precision;
+    process.stdout.write(
+      `Engine: ${report.engine.engine} (${arithmetic}); the loss every --log-every epochs is printed by --engine reference only\n`,
+    );
   }
   if (options.plotWeights !== undefined) {
     const chart = weightsChart(config, dataset, result, options.initWeights !== undefined ? null : seed);
@@ -108,7 +138,12 @@ async function runTrain(options: TrainOptions): Promise<void> {
 }
 
 /** The article's output: the loss every few hundred epochs, then the predictions rounded to 3 decimals. */
-function textReport(config: TrainingConfig, seed: number, initWeights: string | undefined, result: TrainingResult): string {
+function textReport(
+  config: TrainingConfig,
+  seed: number,
+  initWeights: string | undefined,
+  result: TrainingResult,
+): string {
   const lines = result.trace.map(({ epoch, loss }) => `Epoch ${epoch}, Loss: ${loss.toFixed(4)}`);
   const m = result.metrics;
   if (m.diverged) {
@@ -122,6 +157,10 @@ function textReport(config: TrainingConfig, seed: number, initWeights: string | 
         `learned: ${m.success ? 'yes' : 'no'}; first epoch below ${config.threshold}: ${m.epochsToThreshold ?? 'never'}`,
     );
   }
-  lines.push(initWeights !== undefined ? `Initial parameters from ${initWeights}` : `Seed: ${seed} (repeat this run with --seed ${seed})`);
+  lines.push(
+    initWeights !== undefined
+      ? `Initial parameters from ${initWeights}`
+      : `Seed: ${seed} (repeat this run with --seed ${seed})`,
+  );
   return `${lines.join('\n')}\n`;
 }

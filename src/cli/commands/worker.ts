@@ -25,11 +25,19 @@ const REPORT_MS = 10_000;
 export function registerWorker(program: Command, end: (outcome: Outcome) => void): void {
   const command = program
     .command('worker')
-    .description('train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores');
+    .description(
+      'train the chunks that `sweep --distributed` / `refine --distributed` queue in a PostgreSQL database, on all local cores',
+    );
   command
-    .option('--db <url>', `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`)
+    .option(
+      '--db <url>',
+      `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`,
+    )
     .addOption(runOptionFlag('workers', `${defaultWorkers()} here`))
-    .option('--until-empty', 'return once no study in the queue can get more work from this worker: no chunk waiting or held by any worker, and no coordinator alive to queue more (default: wait for more until Ctrl-C)')
+    .option(
+      '--until-empty',
+      'return once no study in the queue can get more work from this worker: no chunk waiting or held by any worker, and no coordinator alive to queue more (default: wait for more until Ctrl-C)',
+    )
     .addHelpText(
       'after',
       `
@@ -54,7 +62,9 @@ Examples:
 
 /** The rate over the time a chunk was held: the waits for work (an empty queue, a lost server) are left out. */
 function busyRate(trained: number, busySeconds: number): string {
-  return busySeconds > 0 ? `${formatRate(trained / busySeconds)} trainings/s while busy, ${formatDuration(busySeconds)} busy` : 'none trained';
+  return busySeconds > 0
+    ? `${formatRate(trained / busySeconds)} trainings/s while busy, ${formatDuration(busySeconds)} busy`
+    : 'none trained';
 }
 
 async function runWorker(options: WorkerOptions): Promise<Outcome> {
@@ -65,8 +75,13 @@ async function runWorker(options: WorkerOptions): Promise<Outcome> {
   try {
     const queue = await ChunkQueue.open(store);
     try {
-      process.stderr.write(`xorlab worker: ${counted(workers, 'thread')} on ${store.location}; ${options.untilEmpty ? 'until no study in the queue has work left (--until-empty)' : 'Ctrl-C stops'}\n`);
-      removeHandlers = onInterrupt(controller, 'interrupted; the running chunks finish and are stored, the others go back to the queue...');
+      process.stderr.write(
+        `xorlab worker: ${counted(workers, 'thread')} on ${store.location}; ${options.untilEmpty ? 'until no study in the queue has work left (--until-empty)' : 'Ctrl-C stops'}\n`,
+      );
+      removeHandlers = onInterrupt(
+        controller,
+        'interrupted; the running chunks finish and are stored, the others go back to the queue...',
+      );
       let trained = 0;
       let lastReport = performance.now();
       const outcome = await workOnQueue({
@@ -82,14 +97,18 @@ async function runWorker(options: WorkerOptions): Promise<Outcome> {
           // Also when it goes idle: the last line before a wait would otherwise stay behind the true count.
           if (now - lastReport < REPORT_MS && !busy.idle) return;
           lastReport = now;
-          process.stderr.write(`xorlab worker: ${counted(trained, 'trial')} trained and stored, ${busyRate(trained, busy.seconds)}${busy.idle ? '; waiting for work' : ''}\n`);
+          process.stderr.write(
+            `xorlab worker: ${counted(trained, 'trial')} trained and stored, ${busyRate(trained, busy.seconds)}${busy.idle ? '; waiting for work' : ''}\n`,
+          );
         },
       });
       const summary =
         `${counted(outcome.chunks, 'chunk')}, ${counted(outcome.trained, 'trial')} trained and stored in ${formatDuration(outcome.seconds)} ` +
         `(${busyRate(outcome.trained, outcome.busySeconds)})`;
       if (outcome.interrupted) {
-        process.stderr.write(`xorlab: worker stopped: ${summary}; ${outcome.handedBack} unfinished chunks handed back to the queue\n`);
+        process.stderr.write(
+          `xorlab: worker stopped: ${summary}; ${outcome.handedBack} unfinished chunks handed back to the queue\n`,
+        );
         return EXIT_INTERRUPTED;
       }
       process.stdout.write(`xorlab worker: ${summary}; returned because ${outcome.ended ?? 'it was told to stop'}\n`);

@@ -10,11 +10,15 @@ export function unknownStudy(name: string, location: string, names: readonly str
 }
 
 export function studyTaken(newName: string, location: string): StoreError {
-  return new StoreError(`there is already a study ${quote(newName)} in ${location}; choose another name, or delete that one first`);
+  return new StoreError(
+    `there is already a study ${quote(newName)} in ${location}; choose another name, or delete that one first`,
+  );
 }
 
 export function differentDefinition(name: string, location: string, stored: string, given: string): StoreError {
-  return new StoreError(`study ${quote(name)} already exists in ${location} with a different definition (${describeDifference(stored, given)}); use another study name or --db`);
+  return new StoreError(
+    `study ${quote(name)} already exists in ${location} with a different definition (${describeDifference(stored, given)}); use another study name or --db`,
+  );
 }
 
 export function unknownMetric(metric: unknown): StoreError {
@@ -23,5 +27,7 @@ export function unknownMetric(metric: unknown): StoreError {
 
 /** A trial that names an engine id its database does not list. */
 export function unknownEngine(location: string, study: string, engineId: unknown): StoreError {
-  return new StoreError(`${location} is damaged: a trial of study ${quote(study)} names engine id ${String(engineId)}, which is not in its engines table`);
+  return new StoreError(
+    `${location} is damaged: a trial of study ${quote(study)} names engine id ${String(engineId)}, which is not in its engines table`,
+  );
 }

@@ -20,7 +20,9 @@ export function groupByBlock<K>(rows: readonly TrialRow[]): BlockBatch<K>[] {
   let current: BlockBatch<K> | null = null;
   for (const row of rows) {
     if (!isIndex(row.point) || !isIndex(row.repeat)) {
-      throw new StoreError(`trial point and repeat must be integers >= 0 and < 2^31, got point ${row.point}, repeat ${row.repeat}`);
+      throw new StoreError(
+        `trial point and repeat must be integers >= 0 and < 2^31, got point ${row.point}, repeat ${row.repeat}`,
+      );
     }
     const block = blockOf(row.repeat);
     if (current === null || current.study !== row.study || current.point !== row.point || current.block !== block) {
@@ -34,7 +36,8 @@ export function groupByBlock<K>(rows: readonly TrialRow[]): BlockBatch<K>[] {
     current.rows.push(row);
   }
   const sorted = [...blocks.values()];
-  if (sorted.length > 1) sorted.sort((a, b) => (a.study < b.study ? -1 : a.study > b.study ? 1 : a.point - b.point || a.block - b.block));
+  if (sorted.length > 1)
+    sorted.sort((a, b) => (a.study < b.study ? -1 : a.study > b.study ? 1 : a.point - b.point || a.block - b.block));
   return sorted;
 }
 

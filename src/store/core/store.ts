@@ -2,7 +2,17 @@
 // PostgreSQL and MongoDB differ in how they read and write (../sqlite/, ../postgres/, ../mongo/), not in what a
 // summary, a reservation or a page of trials is.
 import { emptyMoments, mergeMoments, toPointSummary, type Moments } from '../moments.js';
-import { METRIC_NAMES, StoreError, type MetricName, type ParamValue, type PointSummary, type PointValues, type Store, type StudyRecord, type TrialRow } from '../types.js';
+import {
+  METRIC_NAMES,
+  StoreError,
+  type MetricName,
+  type ParamValue,
+  type PointSummary,
+  type PointValues,
+  type Store,
+  type StudyRecord,
+  type TrialRow,
+} from '../types.js';
 import type { StoreDriver, StudyEntry, TrialBatch } from './driver.js';
 import { differentDefinition, unknownMetric, unknownStudy } from './errors.js';
 import { groupByBlock, isIndex, pointValues } from './rows.js';
@@ -13,7 +23,10 @@ import { readDefinition } from './stored-json.js';
 export const ITERATE_PAGE = 10_000;
 
 /** Each point's summary from its blocks' aggregates in (point, block) order: Chan et al.'s merge, block by block. */
-export function foldBlocks(blocks: Iterable<readonly [number, Moments]>, params: ReadonlyMap<number, Record<string, ParamValue>>): PointSummary[] {
+export function foldBlocks(
+  blocks: Iterable<readonly [number, Moments]>,
+  params: ReadonlyMap<number, Record<string, ParamValue>>,
+): PointSummary[] {
   const result: PointSummary[] = [];
   let point = -1;
   let moments = emptyMoments();
@@ -30,7 +43,13 @@ export function foldBlocks(blocks: Iterable<readonly [number, Moments]>, params:
 }
 
 function studyRecord(entry: StudyEntry): StudyRecord {
-  return { name: entry.name, ...readDefinition(entry.definition), createdAt: entry.createdAt, trialCount: entry.trialCount, pointCount: entry.pointCount };
+  return {
+    name: entry.name,
+    ...readDefinition(entry.definition),
+    createdAt: entry.createdAt,
+    trialCount: entry.trialCount,
+    pointCount: entry.pointCount,
+  };
 }
 
 export class BlockStore<K> implements Store {
@@ -158,15 +177,22 @@ export class BlockStore<K> implements Store {
   }
 
   private async recompute(key: K, params: ReadonlyMap<number, Record<string, ParamValue>>): Promise<PointSummary[]> {
-    return [...(await this.driver.scanMoments(key))].map(([point, moments]) => toPointSummary(point, params.get(point) ?? {}, moments));
+    return [...(await this.driver.scanMoments(key))].map(([point, moments]) =>
+      toPointSummary(point, params.get(point) ?? {}, moments),
+    );
   }
 
-  async metricValues(study: string, metric: MetricName, options: { point?: number } = {}): Promise<Map<number, PointValues>> {
+  async metricValues(
+    study: string,
+    metric: MetricName,
+    options: { point?: number } = {},
+  ): Promise<Map<number, PointValues>> {
     if (!METRIC_NAMES.includes(metric)) throw unknownMetric(metric);
     return this.guarded(async () => {
       const key = await this.requireStudy(study);
       // Point by point (each a range of the key): memory stays O(one point's trials) beyond the result.
-      const points = options.point !== undefined ? [options.point] : (await this.driver.pointTotals(key)).map(([point]) => point);
+      const points =
+        options.point !== undefined ? [options.point] : (await this.driver.pointTotals(key)).map(([point]) => point);
       const result = new Map<number, PointValues>();
       for (const point of points) {
         const rows = await this.driver.readMetric(key, metric, point);
@@ -195,7 +221,10 @@ export class BlockStore<K> implements Store {
     this.requireWritable();
     const wanted: [number, number][] = [];
     for (const [point, count] of counts) {
-      if (!isIndex(point) || !isIndex(count)) throw new StoreError(`reserveRepeats: point and count must be integers >= 0 and < 2^31, got point ${point}, count ${count}`);
+      if (!isIndex(point) || !isIndex(count))
+        throw new StoreError(
+          `reserveRepeats: point and count must be integers >= 0 and < 2^31, got point ${point}, count ${count}`,
+        );
       if (count > 0) wanted.push([point, count]);
     }
     return this.guarded(async () => {

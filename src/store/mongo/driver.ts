@@ -16,7 +16,15 @@ import { runsOf } from '../core/rows.js';
 import { BLOCK_REPEATS, blockMoments, type BlockRow, type Moments } from '../moments.js';
 import { StoreError, type MetricName, type ParamValue } from '../types.js';
 import { isDuplicateKey, mongoError } from './errors.js';
-import { num, typed, type BlockDoc, type PointDoc, type ReservationDoc, type ResultDoc, type StudyDoc } from './schema.js';
+import {
+  num,
+  typed,
+  type BlockDoc,
+  type PointDoc,
+  type ReservationDoc,
+  type ResultDoc,
+  type StudyDoc,
+} from './schema.js';
 
 /** Compare-and-set attempts on one block before giving up (each one follows another writer's success). */
 const CAS_ATTEMPTS = 1000;
@@ -59,7 +67,13 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
   }
 
   async studyNames(limit: number): Promise<string[]> {
-    return (await this.studiesCollection.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => d._id);
+    return (
+      await this.studiesCollection
+        .find({}, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray()
+    ).map((d) => d._id);
   }
 
   async createStudy(name: string, definition: string): Promise<string | null> {
@@ -73,7 +87,10 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
   }
 
   async studies(name?: string): Promise<StudyEntry[]> {
-    const docs = name === undefined ? await this.studiesCollection.find().sort({ createdAt: 1, _id: 1 }).toArray() : await this.studiesCollection.find({ _id: name }).toArray();
+    const docs =
+      name === undefined
+        ? await this.studiesCollection.find().sort({ createdAt: 1, _id: 1 }).toArray()
+        : await this.studiesCollection.find({ _id: name }).toArray();
     if (docs.length === 0) return [];
     const counts = await this.blocks
       .aggregate<{ _id: string; points: unknown[]; trials: number }>([
@@ -143,7 +160,10 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
   async repeatRuns(study: MongoStudy, points: readonly number[]): Promise<Map<number, number[]>> {
     const runs = new Map<number, number[]>();
     for (const point of points) {
-      const docs = await this.results.find({ study: study.name, point }, { projection: { _id: 0, repeat: 1 } }).sort({ repeat: 1 }).toArray();
+      const docs = await this.results
+        .find({ study: study.name, point }, { projection: { _id: 0, repeat: 1 } })
+        .sort({ repeat: 1 })
+        .toArray();
       runs.set(point, runsOf(docs.map((d) => d.repeat)));
     }
     return runs;
@@ -233,19 +253,35 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
 
   async readMetric(study: MongoStudy, metric: MetricName, point: number): Promise<unknown[][]> {
     const field = metric === 'totalLoss' ? 'loss' : metric; // the article's documents call totalLoss `loss`
-    const docs = await this.results.find({ study: study.name, point }, { projection: { _id: 0, repeat: 1, [field]: 1 } }).sort({ repeat: 1 }).toArray();
+    const docs = await this.results
+      .find({ study: study.name, point }, { projection: { _id: 0, repeat: 1, [field]: 1 } })
+      .sort({ repeat: 1 })
+      .toArray();
     return docs.map((doc) => [doc.repeat, (doc as Record<string, unknown>)[field]]);
   }
 
   trialPages(study: MongoStudy): TrialPageReader {
     return async (afterPoint, afterRepeat, limit) => {
       const docs = await this.results
-        .find({ study: study.name, $or: [{ point: { $gt: afterPoint } }, { point: afterPoint, repeat: { $gt: afterRepeat } }] }, { projection: { _id: 0 } })
+        .find(
+          {
+            study: study.name,
+            $or: [{ point: { $gt: afterPoint } }, { point: afterPoint, repeat: { $gt: afterRepeat } }],
+          },
+          { projection: { _id: 0 } },
+        )
         .sort({ point: 1, repeat: 1 })
         .limit(limit)
         .toArray();
       return docs.map((doc) =>
-        fromArticleDocument({ ...doc, seed: Number(doc.seed), loss: num(doc.loss), finalLoss: num(doc.finalLoss), hidden_std_dev: num(doc.hidden_std_dev), output_std_dev: num(doc.output_std_dev) }),
+        fromArticleDocument({
+          ...doc,
+          seed: Number(doc.seed),
+          loss: num(doc.loss),
+          finalLoss: num(doc.finalLoss),
+          hidden_std_dev: num(doc.hidden_std_dev),
+          output_std_dev: num(doc.output_std_dev),
+        }),
       );
     };
   }
@@ -254,16 +290,28 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
     const docs = batch.rows.map((row) => typed(toArticleDocument(row, batch.keys.get(row.study)!.stds)));
     const touched = batch.blocks;
     const write = async (session?: ClientSession): Promise<number> => {
-      const newPoints = touched.filter((b, i) => !this.knownPoints.get(b.study)?.has(b.point) && (i === 0 || touched[i - 1].study !== b.study || touched[i - 1].point !== b.point));
+      const newPoints = touched.filter(
+        (b, i) =>
+          !this.knownPoints.get(b.study)?.has(b.point) &&
+          (i === 0 || touched[i - 1].study !== b.study || touched[i - 1].point !== b.point),
+      );
       if (newPoints.length) {
         await this.points.bulkWrite(
-          newPoints.map((b) => ({ updateOne: { filter: { study: b.study, point: b.point }, update: { $setOnInsert: { params: b.params } }, upsert: true } })),
+          newPoints.map((b) => ({
+            updateOne: {
+              filter: { study: b.study, point: b.point },
+              update: { $setOnInsert: { params: b.params } },
+              upsert: true,
+            },
+          })),
           { ordered: false, session },
         );
       }
       const result = await this.results.bulkWrite(
         // The key fields come from the filter into a new document; $setOnInsert adds the rest.
-        docs.map(({ study, point, repeat, ...rest }) => ({ updateOne: { filter: { study, point, repeat }, update: { $setOnInsert: rest }, upsert: true } })),
+        docs.map(({ study, point, repeat, ...rest }) => ({
+          updateOne: { filter: { study, point, repeat }, update: { $setOnInsert: rest }, upsert: true },
+        })),
         { ordered: true, session },
       );
       for (const b of touched) await this.refold(b.study, b.point, b.block, session);
@@ -283,9 +331,14 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
     return this.inTransaction(async (session?: ClientSession) => {
       // Only stored keys are matched (no upsert); seed and the swept values stay as stored.
       const result = await this.results.bulkWrite(
-        docs.map(({ study, point, repeat, loss, finalLoss, success, epochsToThreshold, diverged, engine, precision }) => ({
-          updateOne: { filter: { study, point, repeat }, update: { $set: { loss, finalLoss, success, epochsToThreshold, diverged, engine, precision } } },
-        })),
+        docs.map(
+          ({ study, point, repeat, loss, finalLoss, success, epochsToThreshold, diverged, engine, precision }) => ({
+            updateOne: {
+              filter: { study, point, repeat },
+              update: { $set: { loss, finalLoss, success, epochsToThreshold, diverged, engine, precision } },
+            },
+          }),
+        ),
         { ordered: true, session },
       );
       for (const b of batch.blocks) await this.refold(b.study, b.point, b.block, session);
@@ -312,11 +365,24 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.blocks.findOne({ study, point, block }, { projection: { rev: 1 }, session });
       const rows = await this.results
-        .find({ study, point, repeat: { $gte: first, $lt: first + BLOCK_REPEATS } }, { projection: { _id: 0, repeat: 1, loss: 1, finalLoss: 1, success: 1, diverged: 1, epochsToThreshold: 1 }, session })
+        .find(
+          { study, point, repeat: { $gte: first, $lt: first + BLOCK_REPEATS } },
+          {
+            projection: { _id: 0, repeat: 1, loss: 1, finalLoss: 1, success: 1, diverged: 1, epochsToThreshold: 1 },
+            session,
+          },
+        )
         .sort({ repeat: 1 })
         .toArray();
       const m = blockMoments(
-        rows.map((r): BlockRow => ({ repeat: r.repeat, totalLoss: num(r.loss), finalLoss: num(r.finalLoss), success: r.success, diverged: r.diverged, epochsToThreshold: r.epochsToThreshold })),
+        rows.map((r): BlockRow => ({
+          repeat: r.repeat,
+          totalLoss: num(r.loss),
+          finalLoss: num(r.finalLoss),
+          success: r.success,
+          diverged: r.diverged,
+          epochsToThreshold: r.epochsToThreshold,
+        })),
       );
       const fields = {
         trials: m.count,
@@ -335,15 +401,22 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
       };
       const rev = current?.rev ?? 0;
       try {
-        const done = await this.blocks.updateOne({ study, point, block, rev }, { $set: { ...fields, rev: rev + 1 } }, { upsert: current === null, session });
+        const done = await this.blocks.updateOne(
+          { study, point, block, rev },
+          { $set: { ...fields, rev: rev + 1 } },
+          { upsert: current === null, session },
+        );
         if (done.matchedCount === 1 || done.upsertedCount === 1) return;
       } catch (error) {
         // Another writer created the block first (the upsert met the unique index): read it again.
         if (!isDuplicateKey(error) || session) throw error;
       }
-      if (session) throw new StoreError(`${this.location}: block ${block} of point ${point} changed inside a transaction`);
+      if (session)
+        throw new StoreError(`${this.location}: block ${block} of point ${point} changed inside a transaction`);
     }
-    throw new StoreError(`${this.location}: could not update block ${block} of point ${point} of study ${quote(study)} (too many concurrent writers)`);
+    throw new StoreError(
+      `${this.location}: could not update block ${block} of point ${point} of study ${quote(study)} (too many concurrent writers)`,
+    );
   }
 
   async reserve(study: MongoStudy, wanted: readonly (readonly [number, number])[]): Promise<Map<number, number>> {
@@ -370,7 +443,10 @@ export class MongoDriver implements StoreDriver<MongoStudy> {
     const session = this.client.startSession();
     try {
       // withTransaction retries on write conflicts (another writer's block) with a fresh snapshot.
-      return await session.withTransaction(() => work(session), { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
+      return await session.withTransaction(() => work(session), {
+        readConcern: { level: 'snapshot' },
+        writeConcern: { w: 'majority' },
+      });
     } finally {
       await session.endSession();
     }

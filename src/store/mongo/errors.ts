@@ -14,15 +14,27 @@ export function mongoError(error: unknown, where: string): Error {
     return new StoreError(`not a valid MongoDB URL: ${where} (${text})`);
   }
   if (e?.code === 18 || /Authentication failed/i.test(text)) {
-    return new StoreError(`cannot connect to MongoDB at ${where}: authentication failed (check the user and password in the URL, and authSource)`);
+    return new StoreError(
+      `cannot connect to MongoDB at ${where}: authentication failed (check the user and password in the URL, and authSource)`,
+    );
   }
-  if (e?.code === 13 || e?.codeName === 'Unauthorized') return new StoreError(`${where}: ${text} (the user lacks a privilege xorlab needs)`);
-  if (name === 'MongoServerSelectionError' || name === 'MongoNetworkError' || name === 'MongoNetworkTimeoutError' || name === 'MongoTopologyClosedError') {
-    return new StoreUnavailableError(`cannot reach MongoDB at ${where}: ${text} (is the server running, and on that host and port?)`);
+  if (e?.code === 13 || e?.codeName === 'Unauthorized')
+    return new StoreError(`${where}: ${text} (the user lacks a privilege xorlab needs)`);
+  if (
+    name === 'MongoServerSelectionError' ||
+    name === 'MongoNetworkError' ||
+    name === 'MongoNetworkTimeoutError' ||
+    name === 'MongoTopologyClosedError'
+  ) {
+    return new StoreUnavailableError(
+      `cannot reach MongoDB at ${where}: ${text} (is the server running, and on that host and port?)`,
+    );
   }
   const code = (e as { code?: unknown })?.code;
-  if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'ESERVFAIL') return new StoreError(`cannot reach MongoDB at ${where}: unknown host (${text}); check the host name in the URL`);
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new StoreUnavailableError(`cannot reach MongoDB at ${where}: ${text}`);
+  if (code === 'ENOTFOUND' || code === 'ENODATA' || code === 'ESERVFAIL')
+    return new StoreError(`cannot reach MongoDB at ${where}: unknown host (${text}); check the host name in the URL`);
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code))
+    return new StoreUnavailableError(`cannot reach MongoDB at ${where}: ${text}`);
   if (name.startsWith('Mongo')) return new StoreError(`${where}: ${text}`);
   return error instanceof Error ? error : new Error(String(error));
 }

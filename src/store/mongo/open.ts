@@ -38,11 +38,17 @@ export async function openMongoStore(url: string, options: OpenStoreOptions = {}
   const readonly = options.readonly ?? false;
   let client: MongoClient;
   try {
-    client = new MongoClient(url, { serverSelectionTimeoutMS: MONGO_TIMEOUT_MS, connectTimeoutMS: MONGO_TIMEOUT_MS, appName: 'xorlab' });
+    client = new MongoClient(url, {
+      serverSelectionTimeoutMS: MONGO_TIMEOUT_MS,
+      connectTimeoutMS: MONGO_TIMEOUT_MS,
+      appName: 'xorlab',
+    });
   } catch (error) {
     // The constructor only parses the URL: whatever it throws (MongoParseError, or MongoRuntimeError for a bad port)
     // is about the URL.
-    throw new StoreError(`not a valid MongoDB URL: ${location} (${redact(String((error as Error).message ?? error).split('\n')[0])})`);
+    throw new StoreError(
+      `not a valid MongoDB URL: ${location} (${redact(String((error as Error).message ?? error).split('\n')[0])})`,
+    );
   }
   try {
     await client.connect();

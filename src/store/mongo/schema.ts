@@ -71,7 +71,14 @@ export const num = (x: DoubleField): number | null => (x === null ? null : Numbe
  * int32), the seed an int64. */
 export function typed(doc: ArticleDocument): ResultDoc {
   const d = (x: number | null): Double | null => (x === null ? null : new Double(x));
-  return { ...doc, hidden_std_dev: d(doc.hidden_std_dev), output_std_dev: d(doc.output_std_dev), loss: d(doc.loss), finalLoss: d(doc.finalLoss), seed: Long.fromNumber(doc.seed) };
+  return {
+    ...doc,
+    hidden_std_dev: d(doc.hidden_std_dev),
+    output_std_dev: d(doc.output_std_dev),
+    loss: d(doc.loss),
+    finalLoss: d(doc.finalLoss),
+    seed: Long.fromNumber(doc.seed),
+  };
 }
 
 /** Checks that the database is xorlab's (or, writing, makes it so: the marker and the indexes). */
@@ -82,7 +89,9 @@ export async function prepareDatabase(db: Db, where: string, readonly: boolean):
   if (!marker) {
     const ours = COLLECTIONS.filter((c) => names.has(c));
     if (ours.length) {
-      throw new StoreError(`${where} has collections named like xorlab's (${ours.join(', ')}) but is not an xorlab database (no xorlab marker in "meta"); it was left as it is — use another database`);
+      throw new StoreError(
+        `${where} has collections named like xorlab's (${ours.join(', ')}) but is not an xorlab database (no xorlab marker in "meta"); it was left as it is — use another database`,
+      );
     }
     if (readonly) throw new StoreError(`${where} holds no xorlab data; run xorlab sweep --db with this URL first`);
     try {
@@ -92,7 +101,10 @@ export async function prepareDatabase(db: Db, where: string, readonly: boolean):
     }
     marker = await meta.findOne({ _id: 'xorlab' });
   }
-  if (!marker || marker.application !== 'xorlab') throw new StoreError(`${where} is not an xorlab database (its meta marker is someone else's); it was left as it is`);
+  if (!marker || marker.application !== 'xorlab')
+    throw new StoreError(
+      `${where} is not an xorlab database (its meta marker is someone else's); it was left as it is`,
+    );
   if (marker.schemaVersion !== MONGO_SCHEMA_VERSION) {
     throw new StoreError(
       marker.schemaVersion > MONGO_SCHEMA_VERSION

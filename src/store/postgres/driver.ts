@@ -53,7 +53,11 @@ export class PostgresDriver implements StoreDriver<number> {
     return queryError(error, this.location);
   }
 
-  private async q<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = [], client?: pg.ClientBase): Promise<pg.QueryResult<R>> {
+  private async q<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values: unknown[] = [],
+    client?: pg.ClientBase,
+  ): Promise<pg.QueryResult<R>> {
     try {
       return await (client ?? this.pool).query<R>(text, values);
     } catch (error) {
@@ -113,18 +117,26 @@ export class PostgresDriver implements StoreDriver<number> {
   }
 
   async studyNames(limit: number): Promise<string[]> {
-    return (await this.q<{ name: string }>(`SELECT name FROM ${T}studies ORDER BY name LIMIT $1`, [limit])).rows.map((r) => r.name);
+    return (await this.q<{ name: string }>(`SELECT name FROM ${T}studies ORDER BY name LIMIT $1`, [limit])).rows.map(
+      (r) => r.name,
+    );
   }
 
   async createStudy(name: string, definition: string): Promise<string | null> {
-    const inserted = await this.q(`INSERT INTO ${T}studies (name, definition, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id`, [name, definition, new Date()]);
+    const inserted = await this.q(
+      `INSERT INTO ${T}studies (name, definition, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id`,
+      [name, definition, new Date()],
+    );
     if (inserted.rows.length === 1) return null;
     const { rows } = await this.q<{ definition: string }>(`SELECT definition FROM ${T}studies WHERE name = $1`, [name]);
     return rows[0].definition;
   }
 
   async studies(name?: string): Promise<StudyEntry[]> {
-    const { rows } = name === undefined ? await this.q(`SELECT ${STUDY_COLUMNS} ORDER BY s.created_at, s.id`) : await this.q(`SELECT ${STUDY_COLUMNS} WHERE s.name = $1`, [name]);
+    const { rows } =
+      name === undefined
+        ? await this.q(`SELECT ${STUDY_COLUMNS} ORDER BY s.created_at, s.id`)
+        : await this.q(`SELECT ${STUDY_COLUMNS} WHERE s.name = $1`, [name]);
     return rows.map((row) => ({
       name: row.name as string,
       definition: row.definition as string,
@@ -155,12 +167,17 @@ export class PostgresDriver implements StoreDriver<number> {
   }
 
   async pointParams(studyId: number): Promise<Map<number, Record<string, ParamValue>>> {
-    const rows = await this.rowsArray(`SELECT point, params FROM ${T}points WHERE study_id = $1 ORDER BY point`, [studyId]);
+    const rows = await this.rowsArray(`SELECT point, params FROM ${T}points WHERE study_id = $1 ORDER BY point`, [
+      studyId,
+    ]);
     return new Map(rows.map(([point, params]) => [point as number, readParams(point as number, params)]));
   }
 
   async pointTotals(studyId: number): Promise<[number, number, number][]> {
-    const rows = await this.rowsArray(`SELECT point, sum(trials), max(max_repeat) FROM ${T}blocks WHERE study_id = $1 GROUP BY point ORDER BY point`, [studyId]);
+    const rows = await this.rowsArray(
+      `SELECT point, sum(trials), max(max_repeat) FROM ${T}blocks WHERE study_id = $1 GROUP BY point ORDER BY point`,
+      [studyId],
+    );
     return rows.map(([point, count, maxRepeat]) => [point as number, toNumber(count), toNumber(maxRepeat)]);
   }
 
@@ -189,24 +206,41 @@ export class PostgresDriver implements StoreDriver<number> {
          FROM ${T}blocks WHERE study_id = $1 ORDER BY point, block`,
       [studyId],
     );
-    return rows.map(([point, count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum, ettM2, maxRepeat]) => [
-      point as number,
-      {
-        count: count as number,
-        n: n as number,
-        mean: mean as number,
-        m2: m2 as number,
-        finalN: finalN as number,
-        finalMean: finalMean as number,
-        finalM2: finalM2 as number,
-        successes: successes as number,
-        diverged: diverged as number,
-        ettN: ettN as number,
-        ettSum: toNumber(ettSum),
-        ettM2: ettM2 as number,
-        maxRepeat: maxRepeat as number,
-      },
-    ]);
+    return rows.map(
+      ([
+        point,
+        count,
+        n,
+        mean,
+        m2,
+        finalN,
+        finalMean,
+        finalM2,
+        successes,
+        diverged,
+        ettN,
+        ettSum,
+        ettM2,
+        maxRepeat,
+      ]) => [
+        point as number,
+        {
+          count: count as number,
+          n: n as number,
+          mean: mean as number,
+          m2: m2 as number,
+          finalN: finalN as number,
+          finalMean: finalMean as number,
+          finalM2: finalM2 as number,
+          successes: successes as number,
+          diverged: diverged as number,
+          ettN: ettN as number,
+          ettSum: toNumber(ettSum),
+          ettM2: ettM2 as number,
+          maxRepeat: maxRepeat as number,
+        },
+      ],
+    );
   }
 
   async scanMoments(studyId: number): Promise<[number, Moments][]> {
@@ -218,33 +252,38 @@ export class PostgresDriver implements StoreDriver<number> {
          FROM ${T}trials WHERE study_id = $1 GROUP BY point ORDER BY point`,
       [studyId],
     );
-    return rows.map(([p, count, n, mean, varPop, fn, fMean, fVarPop, successes, diverged, ettN, ettSum, ettVarPop, maxRepeat]) => {
-      const lossCount = toNumber(n);
-      const finalCount = toNumber(fn);
-      const reached = toNumber(ettN);
-      return [
-        p as number,
-        {
-          count: toNumber(count),
-          n: lossCount,
-          mean: lossCount > 0 ? (mean as number) : 0,
-          m2: lossCount > 0 ? Math.max(0, (varPop as number) * lossCount) : 0,
-          finalN: finalCount,
-          finalMean: finalCount > 0 ? (fMean as number) : 0,
-          finalM2: finalCount > 0 ? Math.max(0, (fVarPop as number) * finalCount) : 0,
-          successes: toNumber(successes),
-          diverged: toNumber(diverged),
-          ettN: reached,
-          ettSum: toNumber(ettSum),
-          ettM2: reached > 0 ? Math.max(0, (ettVarPop as number) * reached) : 0,
-          maxRepeat: maxRepeat as number,
-        },
-      ];
-    });
+    return rows.map(
+      ([p, count, n, mean, varPop, fn, fMean, fVarPop, successes, diverged, ettN, ettSum, ettVarPop, maxRepeat]) => {
+        const lossCount = toNumber(n);
+        const finalCount = toNumber(fn);
+        const reached = toNumber(ettN);
+        return [
+          p as number,
+          {
+            count: toNumber(count),
+            n: lossCount,
+            mean: lossCount > 0 ? (mean as number) : 0,
+            m2: lossCount > 0 ? Math.max(0, (varPop as number) * lossCount) : 0,
+            finalN: finalCount,
+            finalMean: finalCount > 0 ? (fMean as number) : 0,
+            finalM2: finalCount > 0 ? Math.max(0, (fVarPop as number) * finalCount) : 0,
+            successes: toNumber(successes),
+            diverged: toNumber(diverged),
+            ettN: reached,
+            ettSum: toNumber(ettSum),
+            ettM2: reached > 0 ? Math.max(0, (ettVarPop as number) * reached) : 0,
+            maxRepeat: maxRepeat as number,
+          },
+        ];
+      },
+    );
   }
 
   async readMetric(studyId: number, metric: MetricName, point: number): Promise<unknown[][]> {
-    return this.rowsArray(`SELECT repeat, ${METRIC_COLUMNS[metric]} FROM ${T}trials WHERE study_id = $1 AND point = $2 ORDER BY repeat`, [studyId, point]);
+    return this.rowsArray(
+      `SELECT repeat, ${METRIC_COLUMNS[metric]} FROM ${T}trials WHERE study_id = $1 AND point = $2 ORDER BY repeat`,
+      [studyId, point],
+    );
   }
 
   async trialPages(studyId: number, study: string): Promise<TrialPageReader> {
@@ -286,8 +325,14 @@ export class PostgresDriver implements StoreDriver<number> {
     const key = `${engine}\u0000${precision}`;
     const cached = this.engineIds.get(key);
     if (cached !== undefined) return cached;
-    await this.q(`INSERT INTO ${T}engines (engine, precision) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [engine, precision]);
-    const { rows } = await this.q<{ id: number }>(`SELECT id FROM ${T}engines WHERE engine = $1 AND precision = $2`, [engine, precision]);
+    await this.q(`INSERT INTO ${T}engines (engine, precision) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+      engine,
+      precision,
+    ]);
+    const { rows } = await this.q<{ id: number }>(`SELECT id FROM ${T}engines WHERE engine = $1 AND precision = $2`, [
+      engine,
+      precision,
+    ]);
     this.engineIds.set(key, rows[0].id);
     return rows[0].id;
   }
@@ -345,13 +390,23 @@ export class PostgresDriver implements StoreDriver<number> {
                 AS r(study_id, point, repeat, total_loss, final_loss, success, ett, diverged, engine_id)
           WHERE t.study_id = r.study_id AND t.point = r.point AND t.repeat = r.repeat`,
         [
-          pick((r) => batch.keys.get(r.study)!), pick((r) => r.point), pick((r) => r.repeat), pick((r) => r.totalLoss), pick((r) => r.finalLoss),
-          pick((r) => r.success), pick((r) => r.epochsToThreshold), pick((r) => r.diverged), pick(this.engineOf()),
+          pick((r) => batch.keys.get(r.study)!),
+          pick((r) => r.point),
+          pick((r) => r.repeat),
+          pick((r) => r.totalLoss),
+          pick((r) => r.finalLoss),
+          pick((r) => r.success),
+          pick((r) => r.epochsToThreshold),
+          pick((r) => r.diverged),
+          pick(this.engineOf()),
         ],
         client,
       );
       // Every touched block, read back and refolded.
-      await this.refold(client, blocks.map((b) => ({ ...b, rows: null })));
+      await this.refold(
+        client,
+        blocks.map((b) => ({ ...b, rows: null })),
+      );
       return result.rowCount ?? 0;
     });
   }
@@ -365,7 +420,10 @@ export class PostgresDriver implements StoreDriver<number> {
   private async insertBatch(client: pg.ClientBase, batch: TrialBatch<number>): Promise<number> {
     const { blocks } = batch;
     // 1. The touched blocks' locks, in sorted order.
-    await this.lockBlocks(client, blocks.map((b) => ({ studyId: b.key, point: b.point, block: b.block })));
+    await this.lockBlocks(
+      client,
+      blocks.map((b) => ({ studyId: b.key, point: b.point, block: b.block })),
+    );
     // 2. New points, in point order (the blocks are sorted).
     const newPoints: BlockBatch<number>[] = [];
     for (const b of blocks) {
@@ -386,7 +444,11 @@ export class PostgresDriver implements StoreDriver<number> {
       await this.rowsArray(
         `SELECT EXISTS (SELECT 1 FROM ${T}trials t WHERE t.study_id = k.s AND t.point = k.p AND t.repeat >= k.k * ${BLOCK_REPEATS} AND t.repeat < (k.k + 1) * ${BLOCK_REPEATS})
            FROM unnest($1::int4[], $2::int4[], $3::int4[]) WITH ORDINALITY AS k(s, p, k, i) ORDER BY k.i`,
-        [arrayLiteral(blocks.map((b) => b.key)), arrayLiteral(blocks.map((b) => b.point)), arrayLiteral(blocks.map((b) => b.block))],
+        [
+          arrayLiteral(blocks.map((b) => b.key)),
+          arrayLiteral(blocks.map((b) => b.point)),
+          arrayLiteral(blocks.map((b) => b.block)),
+        ],
         client,
       )
     ).map((r) => r[0] as boolean);
@@ -414,13 +476,27 @@ export class PostgresDriver implements StoreDriver<number> {
   }
 
   /** Takes the blocks' advisory locks in sorted order (the two-int form: a key space of xorlab's own). */
-  async lockBlocks(client: pg.ClientBase, blocks: readonly { studyId: number; point: number; block: number }[]): Promise<void> {
-    const locks = [...new Set(blocks.map((b) => `${b.studyId}:${blockLockKey(b.point, b.block)}`))].map((k) => k.split(':').map(Number)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    await this.q(`SELECT count(pg_advisory_xact_lock(k1, k2)) FROM unnest($1::int4[], $2::int4[]) AS t(k1, k2)`, [arrayLiteral(locks.map((l) => l[0])), arrayLiteral(locks.map((l) => l[1]))], client);
+  async lockBlocks(
+    client: pg.ClientBase,
+    blocks: readonly { studyId: number; point: number; block: number }[],
+  ): Promise<void> {
+    const locks = [...new Set(blocks.map((b) => `${b.studyId}:${blockLockKey(b.point, b.block)}`))]
+      .map((k) => k.split(':').map(Number))
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    await this.q(
+      `SELECT count(pg_advisory_xact_lock(k1, k2)) FROM unnest($1::int4[], $2::int4[]) AS t(k1, k2)`,
+      [arrayLiteral(locks.map((l) => l[0])), arrayLiteral(locks.map((l) => l[1]))],
+      client,
+    );
   }
 
-  private async insertRows(client: pg.ClientBase, list: readonly { studyId: number; row: TrialRow }[], onConflict: boolean): Promise<number> {
-    const pick = <V extends number | boolean | null>(f: (r: TrialRow) => V): string => arrayLiteral(list.map((x) => f(x.row)));
+  private async insertRows(
+    client: pg.ClientBase,
+    list: readonly { studyId: number; row: TrialRow }[],
+    onConflict: boolean,
+  ): Promise<number> {
+    const pick = <V extends number | boolean | null>(f: (r: TrialRow) => V): string =>
+      arrayLiteral(list.map((x) => f(x.row)));
     const columns = [
       arrayLiteral(list.map((x) => x.studyId)),
       pick((r) => r.point),
@@ -467,7 +543,9 @@ export class PostgresDriver implements StoreDriver<number> {
         });
       }
     }
-    const m: Moments[] = blocks.map((b) => blockMoments(b.rows ?? stored.get(`${b.studyId}:${b.point}:${b.block}`) ?? []));
+    const m: Moments[] = blocks.map((b) =>
+      blockMoments(b.rows ?? stored.get(`${b.studyId}:${b.point}:${b.block}`) ?? []),
+    );
     await this.q(
       `INSERT INTO ${T}blocks (study_id, point, block, trials, loss_count, loss_mean, loss_m2, final_count, final_mean, final_m2, successes, diverged,
                                ett_count, ett_sum, ett_m2, max_repeat)
@@ -478,10 +556,22 @@ export class PostgresDriver implements StoreDriver<number> {
          successes = EXCLUDED.successes, diverged = EXCLUDED.diverged, ett_count = EXCLUDED.ett_count, ett_sum = EXCLUDED.ett_sum,
          ett_m2 = EXCLUDED.ett_m2, max_repeat = EXCLUDED.max_repeat`,
       [
-        blocks.map((b) => b.studyId), blocks.map((b) => b.point), blocks.map((b) => b.block),
-        m.map((x) => x.count), m.map((x) => x.n), m.map((x) => x.mean), m.map((x) => x.m2),
-        m.map((x) => x.finalN), m.map((x) => x.finalMean), m.map((x) => x.finalM2), m.map((x) => x.successes),
-        m.map((x) => x.diverged), m.map((x) => x.ettN), m.map((x) => x.ettSum), m.map((x) => x.ettM2), m.map((x) => x.maxRepeat),
+        blocks.map((b) => b.studyId),
+        blocks.map((b) => b.point),
+        blocks.map((b) => b.block),
+        m.map((x) => x.count),
+        m.map((x) => x.n),
+        m.map((x) => x.mean),
+        m.map((x) => x.m2),
+        m.map((x) => x.finalN),
+        m.map((x) => x.finalMean),
+        m.map((x) => x.finalM2),
+        m.map((x) => x.successes),
+        m.map((x) => x.diverged),
+        m.map((x) => x.ettN),
+        m.map((x) => x.ettSum),
+        m.map((x) => x.ettM2),
+        m.map((x) => x.maxRepeat),
       ].map(arrayLiteral),
       client,
     );
@@ -491,8 +581,22 @@ export class PostgresDriver implements StoreDriver<number> {
     return this.withTransaction(async (client) => {
       // The study's row, locked: reservations of one study are made one at a time, by any process.
       await client.query(`SELECT id FROM ${T}studies WHERE id = $1 FOR UPDATE`, [studyId]);
-      const stored = new Map((await client.query<{ point: number; m: number }>(`SELECT point, max(max_repeat) AS m FROM ${T}blocks WHERE study_id = $1 GROUP BY point`, [studyId])).rows.map((r) => [r.point, r.m]));
-      const reserved = new Map((await client.query<{ point: number; n: number }>(`SELECT point, next_repeat AS n FROM ${T}reservations WHERE study_id = $1`, [studyId])).rows.map((r) => [r.point, r.n]));
+      const stored = new Map(
+        (
+          await client.query<{ point: number; m: number }>(
+            `SELECT point, max(max_repeat) AS m FROM ${T}blocks WHERE study_id = $1 GROUP BY point`,
+            [studyId],
+          )
+        ).rows.map((r) => [r.point, r.m]),
+      );
+      const reserved = new Map(
+        (
+          await client.query<{ point: number; n: number }>(
+            `SELECT point, next_repeat AS n FROM ${T}reservations WHERE study_id = $1`,
+            [studyId],
+          )
+        ).rows.map((r) => [r.point, r.n]),
+      );
       const firsts = new Map<number, number>();
       for (const [point] of wanted) firsts.set(point, firstFree(stored.get(point), reserved.get(point)));
       await client.query(

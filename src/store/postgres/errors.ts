@@ -8,7 +8,15 @@ type PgLikeError = Error & { code?: string; severity?: string; routine?: string 
 /** SQLSTATE classes and socket errors after which the same request may succeed later (server restarting,
  * connection lost, deadlock chosen as victim). */
 const TRANSIENT_SQLSTATE = /^(08|57P0[1-3]|40001|40P01|53300)/;
-const TRANSIENT_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 function firstLine(text: string): string {
   return redact(text.split('\n')[0].trim());
@@ -19,7 +27,9 @@ export function isConnectionError(error: unknown): boolean {
   const e = error as PgLikeError | null;
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && (TRANSIENT_SOCKET.has(e.code) || TRANSIENT_SQLSTATE.test(e.code))) return true;
-  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|Connection ended|not queryable/i.test(e.message ?? '');
+  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error|Connection ended|not queryable/i.test(
+    e.message ?? '',
+  );
 }
 
 /** Turns a connection attempt's failure into a StoreError that names the cause. */
@@ -36,10 +46,14 @@ export function connectError(error: unknown, where: string): StoreError {
     case '3D000':
       return new StoreError(`${lead}: ${text} (create it first: createdb, or CREATE DATABASE)`);
     case 'ECONNREFUSED':
-      return new StoreUnavailableError(`${lead}: connection refused (is the server running, and on that host and port?)`);
+      return new StoreUnavailableError(
+        `${lead}: connection refused (is the server running, and on that host and port?)`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new StoreError(`${lead}: unknown host${(e as { hostname?: string }).hostname ? ` "${(e as { hostname?: string }).hostname}"` : ''} (check the host name in the URL)`);
+      return new StoreError(
+        `${lead}: unknown host${(e as { hostname?: string }).hostname ? ` "${(e as { hostname?: string }).hostname}"` : ''} (check the host name in the URL)`,
+      );
     case '57P03':
       return new StoreUnavailableError(`${lead}: the server is starting up or shutting down; try again in a moment`);
     case '53300':
@@ -47,7 +61,10 @@ export function connectError(error: unknown, where: string): StoreError {
     default:
       break;
   }
-  if (/timeout/i.test(text)) return new StoreUnavailableError(`${lead}: no answer within the connection timeout (is the host reachable and the port right?)`);
+  if (/timeout/i.test(text))
+    return new StoreUnavailableError(
+      `${lead}: no answer within the connection timeout (is the host reachable and the port right?)`,
+    );
   if (/SSL|certificate/i.test(text)) return new StoreError(`${lead}: ${text} (check sslmode in the URL)`);
   if (isConnectionError(error)) return new StoreUnavailableError(`${lead}: ${text}`);
   return new StoreError(`${lead}: ${text}`);
@@ -71,14 +88,19 @@ export function queryError(error: unknown, where: string): Error {
   const text = firstLine(e.message);
   if (isRetryableTransaction(error)) {
     // The cause travels with it: whoever ran the transaction may run it again (and tell it from a lost connection).
-    const rolledBack = new StoreUnavailableError(`PostgreSQL at ${where} rolled back a transaction that met another (${text}); it can be run again`);
+    const rolledBack = new StoreUnavailableError(
+      `PostgreSQL at ${where} rolled back a transaction that met another (${text}); it can be run again`,
+    );
     Object.defineProperty(rolledBack, 'cause', { value: error });
     return rolledBack;
   }
-  if (isConnectionError(error)) return new StoreUnavailableError(`lost the connection to PostgreSQL at ${where}: ${text}`);
+  if (isConnectionError(error))
+    return new StoreUnavailableError(`lost the connection to PostgreSQL at ${where}: ${text}`);
   if (code === '25006') return new StoreError(`${where} was opened for reading only`);
-  if (code === '42501') return new StoreError(`${where}: ${text} (the user lacks a privilege xorlab needs; grant it, or use another user)`);
-  if (code === '53100') return new StoreError(`${where}: the server's disk is full (${text}); the last batch was not stored`);
+  if (code === '42501')
+    return new StoreError(`${where}: ${text} (the user lacks a privilege xorlab needs; grant it, or use another user)`);
+  if (code === '53100')
+    return new StoreError(`${where}: the server's disk is full (${text}); the last batch was not stored`);
   if (code.length === 5) return new StoreError(`${where}: ${text}`);
   return e;
 }

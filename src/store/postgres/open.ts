@@ -50,10 +50,13 @@ export function postgresConfig(url: string, options: PostgresStoreOptions = {}):
   try {
     parsed = parseIntoClientConfig(url) as Record<string, unknown>;
   } catch {
-    throw new StoreError(`not a valid PostgreSQL URL: ${redact(url)} (expected postgres://user@host:port/database, the password in PGPASSWORD or after user:)`);
+    throw new StoreError(
+      `not a valid PostgreSQL URL: ${redact(url)} (expected postgres://user@host:port/database, the password in PGPASSWORD or after user:)`,
+    );
   }
   if (typeof parsed.password === 'string' && parsed.password !== '') registerSecret(parsed.password);
-  else if (process.env.PGPASSWORD) delete parsed.password; // pg reads PGPASSWORD itself
+  else if (process.env.PGPASSWORD)
+    delete parsed.password; // pg reads PGPASSWORD itself
   else {
     delete parsed.password;
     // A function: pg's own ~/.pgpass fallback prints a deprecation warning.
@@ -61,7 +64,8 @@ export function postgresConfig(url: string, options: PostgresStoreOptions = {}):
   }
   registerSecret(process.env.PGPASSWORD);
   const urlTimeout = Number(parsed.connect_timeout);
-  const connectionTimeoutMillis = options.connectTimeoutMs ?? (urlTimeout > 0 ? urlTimeout * 1000 : PG_CONNECT_TIMEOUT_MS);
+  const connectionTimeoutMillis =
+    options.connectTimeoutMs ?? (urlTimeout > 0 ? urlTimeout * 1000 : PG_CONNECT_TIMEOUT_MS);
   const readonlyOption = options.readonly ? '-c default_transaction_read_only=on' : undefined;
   return {
     ...parsed,

@@ -96,7 +96,14 @@ INSERT INTO xorlab.meta (key, value) VALUES ('application', 'xorlab'), ('schema_
  * config (definitions and params are kept as JSON text). `hidden` is text, "2" or "4,4", as in SQLite's view. */
 function pgConfigColumn(name: ParameterName): string {
   const spec = PARAMETERS[name];
-  const cast = spec.type === 'number' ? (spec.integer ? (spec.max !== undefined && spec.max <= 2 ** 31 - 1 ? '::integer' : '::bigint') : '::double precision') : '';
+  const cast =
+    spec.type === 'number'
+      ? spec.integer
+        ? spec.max !== undefined && spec.max <= 2 ** 31 - 1
+          ? '::integer'
+          : '::bigint'
+        : '::double precision'
+      : '';
   const base =
     name === 'hidden'
       ? `(SELECT string_agg(h.value, ',' ORDER BY h.n) FROM jsonb_array_elements_text(s.definition::jsonb->'config'->'hidden') WITH ORDINALITY AS h(value, n))`
@@ -153,7 +160,8 @@ async function schemaState(client: pg.ClientBase): Promise<SchemaState> {
   let version: number | null = null;
   if (tables.includes('meta')) {
     try {
-      const rows = (await client.query<{ key: string; value: string }>(`SELECT key, value FROM ${PG_SCHEMA}.meta`)).rows;
+      const rows = (await client.query<{ key: string; value: string }>(`SELECT key, value FROM ${PG_SCHEMA}.meta`))
+        .rows;
       application = rows.find((r) => r.key === 'application')?.value ?? null;
       const v = rows.find((r) => r.key === 'schema_version')?.value;
       version = v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
@@ -171,7 +179,10 @@ async function schemaState(client: pg.ClientBase): Promise<SchemaState> {
 export async function prepareSchema(client: pg.ClientBase, where: string, readonly: boolean): Promise<void> {
   let state = await schemaState(client);
   if (!state.exists || (state.tables.length === 0 && !readonly)) {
-    if (readonly) throw new StoreError(`${where} holds no xorlab data (no schema "${PG_SCHEMA}"); run xorlab sweep --db with this URL first`);
+    if (readonly)
+      throw new StoreError(
+        `${where} holds no xorlab data (no schema "${PG_SCHEMA}"); run xorlab sweep --db with this URL first`,
+      );
     // Two processes may create the schema at once: the second waits on the lock and finds it made.
     await underSchemaLock(client, async () => {
       if ((await schemaState(client)).tables.length === 0) await client.query(PG_SCHEMA_SQL);
@@ -185,7 +196,9 @@ export async function prepareSchema(client: pg.ClientBase, where: string, readon
   // user allowed to write trials but not to create objects in the schema goes on without it.
   if (!state.tables.includes('reservations')) {
     await underSchemaLock(client, async () => {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${PG_SCHEMA}.reservations (study_id integer NOT NULL, point integer NOT NULL, next_repeat integer NOT NULL, PRIMARY KEY (study_id, point))`,
+      );
     });
   }
   if ((await trialRowsVersion(client)) === TRIAL_ROWS_VERSION) return;
@@ -217,17 +230,28 @@ async function underSchemaLock(client: pg.ClientBase, work: () => Promise<void>)
 function checkState(state: SchemaState, where: string, readonly: boolean): void {
   if (state.application !== 'xorlab') {
     if (state.tables.length === 0 && readonly) {
-      throw new StoreError(`${where} holds no xorlab data (schema "${PG_SCHEMA}" is empty); run xorlab sweep --db with this URL first`);
+      throw new StoreError(
+        `${where} holds no xorlab data (schema "${PG_SCHEMA}" is empty); run xorlab sweep --db with this URL first`,
+      );
     }
     const shown = state.tables.slice(0, 5).join(', ') + (state.tables.length > 5 ? ', ...' : '');
-    throw new StoreError(`${where} has a schema "${PG_SCHEMA}" that is not xorlab's (tables: ${shown}); it was left as it is — use another database`);
+    throw new StoreError(
+      `${where} has a schema "${PG_SCHEMA}" that is not xorlab's (tables: ${shown}); it was left as it is — use another database`,
+    );
   }
   if (state.version === null || state.version > PG_SCHEMA_VERSION) {
-    throw new StoreError(`${where} was written by a newer xorlab (schema ${state.version ?? '?'}; this one reads up to ${PG_SCHEMA_VERSION}); upgrade xorlab`);
+    throw new StoreError(
+      `${where} was written by a newer xorlab (schema ${state.version ?? '?'}; this one reads up to ${PG_SCHEMA_VERSION}); upgrade xorlab`,
+    );
   }
   if (state.version < PG_SCHEMA_VERSION) {
-    throw new StoreError(`${where} has the layout of an older xorlab (schema ${state.version}, now ${PG_SCHEMA_VERSION}); it was left as it is`);
+    throw new StoreError(
+      `${where} has the layout of an older xorlab (schema ${state.version}, now ${PG_SCHEMA_VERSION}); it was left as it is`,
+    );
   }
   const missing = PG_TABLES.filter((t) => !state.tables.includes(t));
-  if (missing.length) throw new StoreError(`${where}: the xorlab schema lacks tables ${missing.join(', ')} (damaged); it was left as it is`);
+  if (missing.length)
+    throw new StoreError(
+      `${where}: the xorlab schema lacks tables ${missing.join(', ')} (damaged); it was left as it is`,
+    );
 }

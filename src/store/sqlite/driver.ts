@@ -62,7 +62,9 @@ export class SqliteDriver implements StoreDriver<number> {
     if (!this.write) {
       const tuple = `(${new Array(TRIAL_COLUMNS).fill('?').join(',')})`;
       this.write = {
-        insertMany: this.db.prepare(`INSERT OR IGNORE INTO trials VALUES ${new Array(ROWS_PER_STATEMENT).fill(tuple).join(',')}`),
+        insertMany: this.db.prepare(
+          `INSERT OR IGNORE INTO trials VALUES ${new Array(ROWS_PER_STATEMENT).fill(tuple).join(',')}`,
+        ),
         insertOne: this.db.prepare(`INSERT OR IGNORE INTO trials VALUES ${tuple}`),
         insertPoint: this.db.prepare('INSERT OR IGNORE INTO points (study_id, point, params) VALUES (?, ?, ?)'),
         blockExists: this.db.prepare('SELECT 1 FROM blocks WHERE study_id = ? AND point = ? AND block = ?').pluck(),
@@ -99,9 +101,12 @@ export class SqliteDriver implements StoreDriver<number> {
     this.writeStatements();
     return this.db
       .transaction((): string | null => {
-        const stored = this.db.prepare('SELECT definition FROM studies WHERE name = ?').pluck().get(name) as string | undefined;
+        const stored = this.db.prepare('SELECT definition FROM studies WHERE name = ?').pluck().get(name) as
+          string | undefined;
         if (stored !== undefined) return stored;
-        this.db.prepare('INSERT INTO studies (name, definition, created_at) VALUES (?, ?, ?)').run(name, definition, new Date().toISOString());
+        this.db
+          .prepare('INSERT INTO studies (name, definition, created_at) VALUES (?, ?, ?)')
+          .run(name, definition, new Date().toISOString());
         return null;
       })
       .immediate();
@@ -109,11 +114,23 @@ export class SqliteDriver implements StoreDriver<number> {
 
   studies(name?: string): StudyEntry[] {
     const select = 'SELECT id, name, definition, created_at FROM studies';
-    const rows = (name === undefined ? this.db.prepare(`${select} ORDER BY created_at, id`).all() : this.db.prepare(`${select} WHERE name = ?`).all(name)) as StudyRowShape[];
-    const counts = this.db.prepare('SELECT count(DISTINCT point) AS points, coalesce(sum(trials), 0) AS trials FROM blocks WHERE study_id = ?');
+    const rows = (
+      name === undefined
+        ? this.db.prepare(`${select} ORDER BY created_at, id`).all()
+        : this.db.prepare(`${select} WHERE name = ?`).all(name)
+    ) as StudyRowShape[];
+    const counts = this.db.prepare(
+      'SELECT count(DISTINCT point) AS points, coalesce(sum(trials), 0) AS trials FROM blocks WHERE study_id = ?',
+    );
     return rows.map((row) => {
       const count = counts.get(row.id) as { points: number; trials: number };
-      return { name: row.name, definition: row.definition, createdAt: row.created_at, trialCount: count.trials, pointCount: count.points };
+      return {
+        name: row.name,
+        definition: row.definition,
+        createdAt: row.created_at,
+        trialCount: count.trials,
+        pointCount: count.points,
+      };
     });
   }
 
@@ -122,7 +139,8 @@ export class SqliteDriver implements StoreDriver<number> {
     return this.db
       .transaction(() => {
         const trials = this.db.prepare('DELETE FROM trials WHERE study_id = ?').run(id).changes;
-        for (const table of ['blocks', 'points', 'reservations']) this.db.prepare(`DELETE FROM ${table} WHERE study_id = ?`).run(id);
+        for (const table of ['blocks', 'points', 'reservations'])
+          this.db.prepare(`DELETE FROM ${table} WHERE study_id = ?`).run(id);
         this.db.prepare('DELETE FROM studies WHERE id = ?').run(id);
         return trials;
       })
@@ -140,12 +158,20 @@ export class SqliteDriver implements StoreDriver<number> {
   }
 
   pointParams(studyId: number): Map<number, Record<string, ParamValue>> {
-    const rows = this.db.prepare('SELECT point, params FROM points WHERE study_id = ? ORDER BY point').raw().all(studyId) as [number, string][];
+    const rows = this.db
+      .prepare('SELECT point, params FROM points WHERE study_id = ? ORDER BY point')
+      .raw()
+      .all(studyId) as [number, string][];
     return new Map(rows.map(([point, params]) => [point, readParams(point, params)]));
   }
 
   pointTotals(studyId: number): [number, number, number][] {
-    return this.db.prepare('SELECT point, sum(trials), max(max_repeat) FROM blocks WHERE study_id = ? GROUP BY point ORDER BY point').raw().all(studyId) as [number, number, number][];
+    return this.db
+      .prepare(
+        'SELECT point, sum(trials), max(max_repeat) FROM blocks WHERE study_id = ? GROUP BY point ORDER BY point',
+      )
+      .raw()
+      .all(studyId) as [number, number, number][];
   }
 
   repeatRuns(studyId: number, points: readonly number[]): Map<number, number[]> {
@@ -170,15 +196,33 @@ export class SqliteDriver implements StoreDriver<number> {
       )
       .raw()
       .all(studyId) as number[][];
-    return rows.map(([point, count, n, mean, m2, successes, diverged, ettN, ettSum, maxRepeat, finalN, finalMean, finalM2, ettM2]) => [
-      point,
-      { count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum, ettM2, maxRepeat },
-    ]);
+    return rows.map(
+      ([
+        point,
+        count,
+        n,
+        mean,
+        m2,
+        successes,
+        diverged,
+        ettN,
+        ettSum,
+        maxRepeat,
+        finalN,
+        finalMean,
+        finalM2,
+        ettM2,
+      ]) => [
+        point,
+        { count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum, ettM2, maxRepeat },
+      ],
+    );
   }
 
   /** Per-point moments recomputed from the trial rows in SQL (one GROUP BY scan). */
   scanMoments(studyId: number): [number, Moments][] {
-    const sums = (column: string) => `count(${column}), coalesce(sum(${column}), 0), coalesce(sum(${column} * ${column}), 0)`;
+    const sums = (column: string) =>
+      `count(${column}), coalesce(sum(${column}), 0), coalesce(sum(${column} * ${column}), 0)`;
     const rows = this.db
       .prepare(
         `SELECT point, count(*), sum(success), sum(diverged), max(repeat), ${sums('total_loss')}, ${sums('final_loss')}, ${sums('epochs_to_threshold')}
@@ -187,11 +231,29 @@ export class SqliteDriver implements StoreDriver<number> {
       .raw()
       .all(studyId) as number[][];
     return rows.map(([p, count, successes, diverged, maxRepeat, ...metrics]) => {
-      const moments = (at: number, column: string): [number, number, number] => this.centredMoments(studyId, p, column, metrics[at], metrics[at + 1], metrics[at + 2]);
+      const moments = (at: number, column: string): [number, number, number] =>
+        this.centredMoments(studyId, p, column, metrics[at], metrics[at + 1], metrics[at + 2]);
       const [n, mean, m2] = moments(0, 'total_loss');
       const [finalN, finalMean, finalM2] = moments(3, 'final_loss');
       const [ettN, , ettM2] = moments(6, 'epochs_to_threshold');
-      return [p, { count, n, mean, m2, finalN, finalMean, finalM2, successes, diverged, ettN, ettSum: metrics[7], ettM2, maxRepeat }];
+      return [
+        p,
+        {
+          count,
+          n,
+          mean,
+          m2,
+          finalN,
+          finalMean,
+          finalM2,
+          successes,
+          diverged,
+          ettN,
+          ettSum: metrics[7],
+          ettM2,
+          maxRepeat,
+        },
+      ];
     });
   }
 
@@ -200,13 +262,22 @@ export class SqliteDriver implements StoreDriver<number> {
    * (Kahan-Babuska-Neumaier), so s1 and s2 are accurate; their difference is not when the spread is tiny next to
    * the mean: then a centred second pass over this point's rows.
    */
-  private centredMoments(studyId: number, point: number, column: string, n: number, s1: number, s2: number): [number, number, number] {
+  private centredMoments(
+    studyId: number,
+    point: number,
+    column: string,
+    n: number,
+    s1: number,
+    s2: number,
+  ): [number, number, number] {
     if (n === 0) return [0, 0, 0];
     let mean = s1 / n;
     let m2 = s2 - s1 * mean;
     if (n >= 2 && (!(m2 > 0) || s2 / m2 > CANCELLATION_RATIO)) {
       const [sd2, sd] = this.db
-        .prepare(`SELECT sum((${column} - ?) * (${column} - ?)), sum(${column} - ?) FROM trials WHERE study_id = ? AND point = ? AND ${column} IS NOT NULL`)
+        .prepare(
+          `SELECT sum((${column} - ?) * (${column} - ?)), sum(${column} - ?) FROM trials WHERE study_id = ? AND point = ? AND ${column} IS NOT NULL`,
+        )
         .raw()
         .get(mean, mean, mean, studyId, point) as [number, number];
       m2 = sd2 - (sd * sd) / n;
@@ -217,12 +288,24 @@ export class SqliteDriver implements StoreDriver<number> {
 
   readMetric(studyId: number, metric: MetricName, point: number): unknown[][] {
     let read = this.metricReads.get(metric);
-    if (!read) this.metricReads.set(metric, (read = this.db.prepare(`SELECT repeat, ${METRIC_COLUMNS[metric]} FROM trials WHERE study_id = ? AND point = ? ORDER BY repeat`).raw()));
+    if (!read)
+      this.metricReads.set(
+        metric,
+        (read = this.db
+          .prepare(
+            `SELECT repeat, ${METRIC_COLUMNS[metric]} FROM trials WHERE study_id = ? AND point = ? ORDER BY repeat`,
+          )
+          .raw()),
+      );
     return read.all(studyId, point) as unknown[][];
   }
 
   trialPages(studyId: number, study: string): TrialPageReader {
-    const engineRows = this.db.prepare('SELECT id, engine, precision FROM engines').raw().all() as [number, EngineName, Precision][];
+    const engineRows = this.db.prepare('SELECT id, engine, precision FROM engines').raw().all() as [
+      number,
+      EngineName,
+      Precision,
+    ][];
     const engines = new Map(engineRows.map(([id, engine, precision]) => [id, { engine, precision }]));
     const params = this.pointParams(studyId);
     // Each page read with .all(): several times faster per row than a statement iterator.
@@ -258,7 +341,10 @@ export class SqliteDriver implements StoreDriver<number> {
     const cached = this.engineIds.get(key);
     if (cached !== undefined) return cached;
     this.db.prepare('INSERT OR IGNORE INTO engines (engine, precision) VALUES (?, ?)').run(engine, precision);
-    const id = this.db.prepare('SELECT id FROM engines WHERE engine = ? AND precision = ?').pluck().get(engine, precision) as number;
+    const id = this.db
+      .prepare('SELECT id FROM engines WHERE engine = ? AND precision = ?')
+      .pluck()
+      .get(engine, precision) as number;
     this.engineIds.set(key, id);
     return id;
   }
@@ -274,7 +360,10 @@ export class SqliteDriver implements StoreDriver<number> {
         this.insertPoints(batch.blocks, s);
         for (const b of batch.blocks) {
           const fresh = allNew && s.blockExists.get(b.key, b.point, b.block) === undefined;
-          this.refold({ studyId: b.key, point: b.point, block: b.block, rows: fresh ? rowsInRepeatOrder(b.rows) : null }, s);
+          this.refold(
+            { studyId: b.key, point: b.point, block: b.block, rows: fresh ? rowsInRepeatOrder(b.rows) : null },
+            s,
+          );
         }
         return inserted;
       })
@@ -288,7 +377,17 @@ export class SqliteDriver implements StoreDriver<number> {
         let replaced = 0;
         for (const row of batch.rows) {
           const engineId = this.engineId(row.engine, row.precision);
-          replaced += s.replaceOne.run(row.totalLoss, row.finalLoss, row.success ? 1 : 0, row.epochsToThreshold, row.diverged ? 1 : 0, engineId, batch.keys.get(row.study)!, row.point, row.repeat).changes;
+          replaced += s.replaceOne.run(
+            row.totalLoss,
+            row.finalLoss,
+            row.success ? 1 : 0,
+            row.epochsToThreshold,
+            row.diverged ? 1 : 0,
+            engineId,
+            batch.keys.get(row.study)!,
+            row.point,
+            row.repeat,
+          ).changes;
         }
         // Every touched block, refolded from its stored rows.
         for (const b of batch.blocks) this.refold({ studyId: b.key, point: b.point, block: b.block, rows: null }, s);
@@ -333,7 +432,8 @@ export class SqliteDriver implements StoreDriver<number> {
         filled = 0;
       }
     }
-    for (let r = 0; r < filled; r++) inserted += s.insertOne.run(args.slice(r * TRIAL_COLUMNS, (r + 1) * TRIAL_COLUMNS)).changes;
+    for (let r = 0; r < filled; r++)
+      inserted += s.insertOne.run(args.slice(r * TRIAL_COLUMNS, (r + 1) * TRIAL_COLUMNS)).changes;
     return inserted;
   }
 
@@ -341,7 +441,8 @@ export class SqliteDriver implements StoreDriver<number> {
   private insertPoints(blocks: readonly BlockBatch<number>[], s: WriteStatements): void {
     let last: BlockBatch<number> | null = null;
     for (const b of blocks) {
-      if (last === null || last.key !== b.key || last.point !== b.point) s.insertPoint.run(b.key, b.point, JSON.stringify(b.params));
+      if (last === null || last.key !== b.key || last.point !== b.point)
+        s.insertPoint.run(b.key, b.point, JSON.stringify(b.params));
       last = b;
     }
   }
@@ -352,22 +453,50 @@ export class SqliteDriver implements StoreDriver<number> {
     let rows = block.rows;
     if (rows === null) {
       const first = block.block * BLOCK_REPEATS;
-      rows = (s.blockRows.all(block.studyId, block.point, first, first + BLOCK_REPEATS - 1) as BlockRowTuple[]).map(blockRow);
+      rows = (s.blockRows.all(block.studyId, block.point, first, first + BLOCK_REPEATS - 1) as BlockRowTuple[]).map(
+        blockRow,
+      );
     }
     const m = blockMoments(rows);
-    s.upsertBlock.run(block.studyId, block.point, block.block, m.count, m.n, m.mean, m.m2, m.successes, m.diverged, m.ettN, m.ettSum, m.maxRepeat, m.finalN, m.finalMean, m.finalM2, m.ettM2);
+    s.upsertBlock.run(
+      block.studyId,
+      block.point,
+      block.block,
+      m.count,
+      m.n,
+      m.mean,
+      m.m2,
+      m.successes,
+      m.diverged,
+      m.ettN,
+      m.ettSum,
+      m.maxRepeat,
+      m.finalN,
+      m.finalMean,
+      m.finalM2,
+      m.ettM2,
+    );
   }
 
   reserve(studyId: number, wanted: readonly (readonly [number, number])[]): Map<number, number> {
     this.writeStatements();
     return this.db
       .transaction(() => {
-        const storedMax = this.db.prepare('SELECT max(max_repeat) FROM blocks WHERE study_id = ? AND point = ?').pluck();
-        const reserved = this.db.prepare('SELECT next_repeat FROM reservations WHERE study_id = ? AND point = ?').pluck();
-        const reserve = this.db.prepare('INSERT OR REPLACE INTO reservations (study_id, point, next_repeat) VALUES (?, ?, ?)');
+        const storedMax = this.db
+          .prepare('SELECT max(max_repeat) FROM blocks WHERE study_id = ? AND point = ?')
+          .pluck();
+        const reserved = this.db
+          .prepare('SELECT next_repeat FROM reservations WHERE study_id = ? AND point = ?')
+          .pluck();
+        const reserve = this.db.prepare(
+          'INSERT OR REPLACE INTO reservations (study_id, point, next_repeat) VALUES (?, ?, ?)',
+        );
         const firsts = new Map<number, number>();
         for (const [point, count] of wanted) {
-          const first = firstFree(storedMax.get(studyId, point) as number | null, reserved.get(studyId, point) as number | undefined);
+          const first = firstFree(
+            storedMax.get(studyId, point) as number | null,
+            reserved.get(studyId, point) as number | undefined,
+          );
           reserve.run(studyId, point, first + count);
           firsts.set(point, first);
         }

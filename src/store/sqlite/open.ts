@@ -109,8 +109,10 @@ export function openSqliteStore(path: string, options: OpenStoreOptions = {}): S
   const absolute = resolve(path);
   const kind = fileKind(absolute);
   if (kind === 'directory') throw new StoreError(`${path} is a directory, not a database file`);
-  if (kind !== 'file' && kind !== 'missing') throw new StoreError(`${path} is a ${kind}, not a database file; pass --db with a regular file`);
-  if (readonly && kind === 'missing') throw new MissingDatabaseError(`no database at ${path} (run xorlab sweep first, or pass --db <path>)`);
+  if (kind !== 'file' && kind !== 'missing')
+    throw new StoreError(`${path} is a ${kind}, not a database file; pass --db with a regular file`);
+  if (readonly && kind === 'missing')
+    throw new MissingDatabaseError(`no database at ${path} (run xorlab sweep first, or pass --db <path>)`);
   if (!readonly && kind === 'missing' && !existsSync(dirname(absolute))) {
     throw new StoreError(`cannot create ${path}: directory ${dirname(absolute)} does not exist`);
   }

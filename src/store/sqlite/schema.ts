@@ -98,7 +98,10 @@ const RESERVATIONS_SQL = `CREATE TABLE IF NOT EXISTS reservations (
  * `hidden` is text, "2" or "4,4" (a swept hidden is one layer of n units). */
 function configColumn(name: string): string {
   const swept = `json_extract(p.params, '$.${name}')`;
-  const base = name === 'hidden' ? `(SELECT group_concat(value, ',') FROM json_each(s.definition, '$.config.hidden'))` : `json_extract(s.definition, '$.config.${name}')`;
+  const base =
+    name === 'hidden'
+      ? `(SELECT group_concat(value, ',') FROM json_each(s.definition, '$.config.hidden'))`
+      : `json_extract(s.definition, '$.config.${name}')`;
   const value = name === 'hidden' ? `CAST(${swept} AS TEXT)` : swept;
   return `CASE WHEN json_type(p.params, '$.${name}') IS NULL THEN ${base} ELSE ${value} END AS "${name}"`;
 }
@@ -122,8 +125,11 @@ JOIN engines e ON e.id = t.engine_id`;
 /** Creates what later releases of schema 2 added (the reservations table, the trial_rows view) where missing or
  * out of date. Writing connections only. */
 function addLaterObjects(db: Database.Database): void {
-  const view = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = 'trial_rows'").pluck().get() as string | undefined;
-  const hasReservations = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'reservations'").pluck().get() !== undefined;
+  const view = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = 'trial_rows'").pluck().get() as
+    string | undefined;
+  const hasReservations =
+    db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'reservations'").pluck().get() !==
+    undefined;
   if (view === TRIAL_ROWS_SQL && hasReservations) return;
   db.transaction(() => {
     db.exec(RESERVATIONS_SQL);
@@ -139,7 +145,9 @@ function addLaterObjects(db: Database.Database): void {
 function checkIntegrity(db: Database.Database, path: string): void {
   const problems = db.pragma(`quick_check(${INTEGRITY_FINDINGS})`, { simple: false }) as { quick_check: string }[];
   if (problems.length === 1 && problems[0].quick_check === 'ok') return;
-  throw new StoreError(`${path} is corrupt (the integrity check found: ${integrityFindings(problems.map((p) => p.quick_check))}); it was left as it is — restore it from a copy or pass another --db`);
+  throw new StoreError(
+    `${path} is corrupt (the integrity check found: ${integrityFindings(problems.map((p) => p.quick_check))}); it was left as it is — restore it from a copy or pass another --db`,
+  );
 }
 
 /** How many findings the integrity check lists at most (it stops there). */
@@ -148,7 +156,10 @@ const INTEGRITY_FINDINGS = 100;
 /** The integrity check's findings as one line: the first and how many more. A finding can span lines (SQLite starts
  * the first with "*** in database main ***"), so they are split into lines first. */
 function integrityFindings(rows: readonly string[]): string {
-  const findings = rows.flatMap((row) => row.split('\n')).map((line) => line.trim()).filter((line) => line !== '' && !/^\*\*\* in database \S+ \*\*\*$/.test(line));
+  const findings = rows
+    .flatMap((row) => row.split('\n'))
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^\*\*\* in database \S+ \*\*\*$/.test(line));
   if (findings.length === 0) return 'an unnamed problem';
   const first = findings[0].length > 200 ? `${findings[0].slice(0, 200)}...` : findings[0];
   const more = findings.length - 1;
@@ -157,7 +168,12 @@ function integrityFindings(rows: readonly string[]): string {
 }
 
 /** The columns version 3 added to `blocks` (a version-2 file gets them by ALTER TABLE, in this order). */
-export const V3_BLOCK_COLUMNS = ['final_count INTEGER NOT NULL DEFAULT 0', 'final_mean REAL NOT NULL DEFAULT 0', 'final_m2 REAL NOT NULL DEFAULT 0', 'ett_m2 REAL NOT NULL DEFAULT 0'];
+export const V3_BLOCK_COLUMNS = [
+  'final_count INTEGER NOT NULL DEFAULT 0',
+  'final_mean REAL NOT NULL DEFAULT 0',
+  'final_m2 REAL NOT NULL DEFAULT 0',
+  'ett_m2 REAL NOT NULL DEFAULT 0',
+];
 
 /**
  * Checks that the file is an xorlab database (or, when writing, a brand-new empty file, which gets the schema),
@@ -173,19 +189,27 @@ export function prepareDatabase(db: Database.Database, path: string, readonly: b
   if (applicationId === XORLAB_APPLICATION_ID) {
     version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new StoreError(`${path} was written by a newer xorlab (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade xorlab`);
+      throw new StoreError(
+        `${path} was written by a newer xorlab (schema ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade xorlab`,
+      );
     }
     if (version < OLDEST_READABLE_VERSION) {
-      throw new StoreError(`${path} has the layout of a development version of xorlab (schema ${version}, now ${SCHEMA_VERSION}); it was left as it is — run the sweep again into a new --db`);
+      throw new StoreError(
+        `${path} has the layout of a development version of xorlab (schema ${version}, now ${SCHEMA_VERSION}); it was left as it is — run the sweep again into a new --db`,
+      );
     }
     const missing = CORE_TABLES.filter((name) => !tables.includes(name));
     if (missing.length) {
-      throw new StoreError(`${path} carries xorlab's mark but lacks its table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: it is damaged; it was left as it is — restore it from a copy or pass another --db`);
+      throw new StoreError(
+        `${path} carries xorlab's mark but lacks its table${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: it is damaged; it was left as it is — restore it from a copy or pass another --db`,
+      );
     }
     // Before anything is written: a database with damaged pages takes no new rows.
     if (!readonly) checkIntegrity(db, path);
   } else if (tableCount > 0 || applicationId !== 0) {
-    throw new StoreError(`${path} is an SQLite database but not an xorlab database; it was left as it is — pass --db with another file`);
+    throw new StoreError(
+      `${path} is an SQLite database but not an xorlab database; it was left as it is — pass --db with another file`,
+    );
   } else if (readonly) {
     throw new StoreError(`${path} holds no xorlab data (an empty SQLite file); run xorlab sweep --db ${path} first`);
   }
@@ -223,12 +247,18 @@ function upgradeToV3(db: Database.Database): void {
     for (const column of V3_BLOCK_COLUMNS) db.exec(`ALTER TABLE blocks ADD COLUMN ${column}`);
     const blocks = db.prepare('SELECT study_id, point, block FROM blocks').raw().all() as [number, number, number][];
     const rows = db
-      .prepare('SELECT repeat, total_loss, final_loss, success, diverged, epochs_to_threshold FROM trials WHERE study_id = ? AND point = ? AND repeat BETWEEN ? AND ? ORDER BY repeat')
+      .prepare(
+        'SELECT repeat, total_loss, final_loss, success, diverged, epochs_to_threshold FROM trials WHERE study_id = ? AND point = ? AND repeat BETWEEN ? AND ? ORDER BY repeat',
+      )
       .raw();
-    const update = db.prepare('UPDATE blocks SET final_count = ?, final_mean = ?, final_m2 = ?, ett_m2 = ? WHERE study_id = ? AND point = ? AND block = ?');
+    const update = db.prepare(
+      'UPDATE blocks SET final_count = ?, final_mean = ?, final_m2 = ?, ett_m2 = ? WHERE study_id = ? AND point = ? AND block = ?',
+    );
     for (const [study, point, block] of blocks) {
       const first = block * BLOCK_REPEATS;
-      const m = blockMoments((rows.all(study, point, first, first + BLOCK_REPEATS - 1) as BlockRowTuple[]).map(blockRow));
+      const m = blockMoments(
+        (rows.all(study, point, first, first + BLOCK_REPEATS - 1) as BlockRowTuple[]).map(blockRow),
+      );
       update.run(m.finalN, m.finalMean, m.finalM2, m.ettM2, study, point, block);
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -238,7 +268,13 @@ function upgradeToV3(db: Database.Database): void {
 /** A trial row as the block queries select it: repeat, total_loss, final_loss, success, diverged, epochs_to_threshold. */
 export type BlockRowTuple = [number, number | null, number | null, number, number, number | null];
 
-export function blockRow([repeat, totalLoss, finalLoss, success, diverged, epochsToThreshold]: BlockRowTuple): BlockRow {
+export function blockRow([
+  repeat,
+  totalLoss,
+  finalLoss,
+  success,
+  diverged,
+  epochsToThreshold,
+]: BlockRowTuple): BlockRow {
   return { repeat, totalLoss, finalLoss, success: success === 1, diverged: diverged === 1, epochsToThreshold };
 }
-

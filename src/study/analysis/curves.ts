@@ -58,7 +58,8 @@ export function bestPoint(points: readonly PointSummary[], metric: MetricName, l
   for (const point of points) {
     const value = metricPoint(point, metric, level);
     if (value.value === null || !Number.isFinite(value.value)) continue;
-    if (best === null || (lower ? value.value < best.value.value! : value.value > best.value.value!)) best = { point, value };
+    if (best === null || (lower ? value.value < best.value.value! : value.value > best.value.value!))
+      best = { point, value };
   }
   return best;
 }
@@ -90,11 +91,20 @@ export function markedPoint(p: PointSummary): MarkedPoint {
 }
 
 /** The marked points among a fit's: those inside the x range it used, and the lowest grid mean it started from. */
-export function markedInFit(points: readonly PointSummary[], along: string, fit: { from: number; to: number }, lowest: number | null, metric: MetricName): MarkedPoint[] {
+export function markedInFit(
+  points: readonly PointSummary[],
+  along: string,
+  fit: { from: number; to: number },
+  lowest: number | null,
+  metric: MetricName,
+): MarkedPoint[] {
   return points
     .filter((p) => {
       const x = p.params[along] as number;
-      return metricPoint(p, metric).marked && ((x >= fit.from * (1 - 1e-12) && x <= fit.to * (1 + 1e-12)) || p.point === lowest);
+      return (
+        metricPoint(p, metric).marked &&
+        ((x >= fit.from * (1 - 1e-12) && x <= fit.to * (1 + 1e-12)) || p.point === lowest)
+      );
     })
     .map(markedPoint);
 }

@@ -46,14 +46,23 @@ export function sweptOf(definition: unknown): SweptParameter[] {
 }
 
 export function studyLine(record: StudyRecord): StudyLine {
-  const line: StudyLine = { name: record.name, points: record.pointCount, trials: record.trialCount, swept: sweptOf(record.definition), createdAt: record.createdAt };
+  const line: StudyLine = {
+    name: record.name,
+    points: record.pointCount,
+    trials: record.trialCount,
+    swept: sweptOf(record.definition),
+    createdAt: record.createdAt,
+  };
   if (record.damaged !== undefined) line.error = record.damaged;
   return line;
 }
 
 /** Trials the definition's sweep plans (grid points x repeats); null when the definition does not say. `refine`
  * adds trials beyond this number. */
-export function plannedTrials(definition: unknown, swept: readonly SweptParameter[] = sweptOf(definition)): { points: number; trials: number } | null {
+export function plannedTrials(
+  definition: unknown,
+  swept: readonly SweptParameter[] = sweptOf(definition),
+): { points: number; trials: number } | null {
   const repeats = (definition as { repeats?: unknown } | null)?.repeats;
   if (typeof repeats !== 'number' || !Number.isInteger(repeats) || repeats < 1) return null;
   let points = 1;

@@ -21,8 +21,20 @@ export interface MetricInfo {
 }
 
 export const METRICS: Record<MetricName, MetricInfo> = {
-  totalLoss: { label: 'total loss', axisTitle: 'Mean total loss (sum of the per-epoch loss)', kind: 'mean', lowerIsBetter: true, over: 'the trainings that did not diverge' },
-  finalLoss: { label: 'final loss', axisTitle: 'Mean final loss', kind: 'mean', lowerIsBetter: true, over: 'the trainings that did not diverge' },
+  totalLoss: {
+    label: 'total loss',
+    axisTitle: 'Mean total loss (sum of the per-epoch loss)',
+    kind: 'mean',
+    lowerIsBetter: true,
+    over: 'the trainings that did not diverge',
+  },
+  finalLoss: {
+    label: 'final loss',
+    axisTitle: 'Mean final loss',
+    kind: 'mean',
+    lowerIsBetter: true,
+    over: 'the trainings that did not diverge',
+  },
   epochsToThreshold: {
     label: 'epochs to the loss threshold',
     axisTitle: 'Mean epochs to the loss threshold',
@@ -30,10 +42,17 @@ export const METRICS: Record<MetricName, MetricInfo> = {
     lowerIsBetter: true,
     over: 'the trainings that reached the threshold',
   },
-  success: { label: 'success rate', axisTitle: 'Share of trainings that learned', kind: 'rate', lowerIsBetter: false, over: 'all trainings' },
+  success: {
+    label: 'success rate',
+    axisTitle: 'Share of trainings that learned',
+    kind: 'rate',
+    lowerIsBetter: false,
+    over: 'all trainings',
+  },
 };
 
-export const METRIC_HELP = 'totalLoss (the article\'s), finalLoss, epochsToThreshold (over the trainings that reached it), success (a rate with a Wilson interval)';
+export const METRIC_HELP =
+  "totalLoss (the article's), finalLoss, epochsToThreshold (over the trainings that reached it), success (a rate with a Wilson interval)";
 
 /** A point whose mean leaves out more than this share of its trials (diverged ones) is marked: in tables and charts,
  * and wherever a minimum or a comparison rests on it. */
@@ -116,5 +135,15 @@ export function metricPoint(p: PointSummary, metric: MetricName, level = 0.95): 
   // Losses and epochs are never negative: a t interval of a few heavy-tailed trials can reach below 0, and is cut
   // there (the mean it covers is >= 0, so the cut interval covers it as often; a log axis can draw it).
   const low = ci ? Math.max(0, ci.low) : null;
-  return { count: p.count, n: m.n, value: m.mean, std: m.std, stderr: m.stderr, low, high: ci?.high ?? null, excluded: p.diverged, marked: isMarked(p.diverged, p.count) };
+  return {
+    count: p.count,
+    n: m.n,
+    value: m.mean,
+    std: m.std,
+    stderr: m.stderr,
+    low,
+    high: ci?.high ?? null,
+    excluded: p.diverged,
+    marked: isMarked(p.diverged, p.count),
+  };
 }

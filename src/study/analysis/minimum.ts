@@ -70,7 +70,12 @@ const ACCEPT_P = 0.05;
 
 /** Weighted least squares of y = sum_k c_k u^k, k = 0..degree (normal equations, Gaussian elimination with partial
  * pivoting); null when singular. */
-export function fitPolynomial(u: readonly number[], y: readonly number[], w: readonly number[], degree: number): number[] | null {
+export function fitPolynomial(
+  u: readonly number[],
+  y: readonly number[],
+  w: readonly number[],
+  degree: number,
+): number[] | null {
   const k = degree + 1;
   const m = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
   const powers = new Array<number>(2 * k - 1);
@@ -102,7 +107,11 @@ export function fitPolynomial(u: readonly number[], y: readonly number[], w: rea
 }
 
 /** Weighted least squares of y = a + b u + c u^2; returns [a, b, c], or null when singular. */
-export function fitQuadratic(u: readonly number[], y: readonly number[], w: readonly number[]): [number, number, number] | null {
+export function fitQuadratic(
+  u: readonly number[],
+  y: readonly number[],
+  w: readonly number[],
+): [number, number, number] | null {
   return fitPolynomial(u, y, w, 2) as [number, number, number] | null;
 }
 
@@ -168,14 +177,27 @@ function fitWindow(data: Usable, centre: number, half: number) {
   if (!coef) return null;
   let chi2 = 0;
   for (let i = 0; i < u.length; i++) chi2 += w[i] * (y[i] - evaluate(coef, u[i])) ** 2;
-  return { coef, centre, half, lo: Math.min(...u), hi: Math.max(...u), used: u.length, chi2, dof, pValue: chiSquareSurvival(chi2, dof) };
+  return {
+    coef,
+    centre,
+    half,
+    lo: Math.min(...u),
+    hi: Math.max(...u),
+    used: u.length,
+    chi2,
+    dof,
+    pValue: chiSquareSurvival(chi2, dof),
+  };
 }
 
 type WindowFit = NonNullable<ReturnType<typeof fitWindow>>;
 
 /** The fits around `centre` to use: one window narrower than the widest whose fit is consistent with the errors
  * (and the next narrower one, for the interval); the narrowest with enough points when none is consistent. */
-function chooseWindow(data: Usable, centre: number): { fit: WindowFit; narrower: WindowFit; consistent: boolean } | null {
+function chooseWindow(
+  data: Usable,
+  centre: number,
+): { fit: WindowFit; narrower: WindowFit; consistent: boolean } | null {
   const fits: WindowFit[] = [];
   let widest = -1;
   for (const half of WINDOWS) {
@@ -219,7 +241,10 @@ function quantile(sorted: readonly number[], q: number): number {
  * file). Null when fewer than 7 usable points lie in any window or the chosen fit has no minimum inside its window
  * (a curve still falling at the grid's edge).
  */
-export function fitMinimum(points: readonly MeanPoint[], options: { resamples?: number; seed?: number; level?: number } = {}): MinimumFit | null {
+export function fitMinimum(
+  points: readonly MeanPoint[],
+  options: { resamples?: number; seed?: number; level?: number } = {},
+): MinimumFit | null {
   const level = options.level ?? 0.95;
   const lowest = lowestMean(points);
   if (lowest === null || !(lowest.x > 0)) return null;
@@ -227,7 +252,11 @@ export function fitMinimum(points: readonly MeanPoint[], options: { resamples?: 
     .filter((p) => p.x > 0 && p.mean !== null && Number.isFinite(p.mean) && p.stderr !== null && p.stderr > 0)
     .sort((a, b) => a.x - b.x) as { x: number; mean: number; stderr: number }[];
   if (usable.length === 0) return null;
-  const data: Usable = { u: usable.map((p) => Math.log(p.x)), y: usable.map((p) => p.mean), se: usable.map((p) => p.stderr) };
+  const data: Usable = {
+    u: usable.map((p) => Math.log(p.x)),
+    y: usable.map((p) => p.mean),
+    se: usable.map((p) => p.stderr),
+  };
   const best = locate(data);
   if (!best || best.minimum.failed) return null;
   const { fit, narrower, consistent } = best;
@@ -279,13 +308,21 @@ export function noMinimumReason(points: readonly MeanPoint[]): string {
   const lowest = lowestMean(points);
   if (lowest === null) return 'no point has a mean';
   if (!(lowest.x > 0)) return `the lowest mean is at x = ${short(lowest.x)}; the fit needs x > 0 (a log scale)`;
-  const usable = points.filter((p) => p.x > 0 && p.mean !== null && Number.isFinite(p.mean) && p.stderr !== null && p.stderr > 0);
+  const usable = points.filter(
+    (p) => p.x > 0 && p.mean !== null && Number.isFinite(p.mean) && p.stderr !== null && p.stderr > 0,
+  );
   const needed = DEGREE + 1 + MIN_DOF;
   const widest = WINDOWS[WINDOWS.length - 1];
-  if (usable.length < needed) return `too few points: ${usable.length} with a mean and a standard error (2 trials or more), a fit needs ${needed}`;
-  const data: Usable = { u: usable.map((p) => Math.log(p.x)), y: usable.map((p) => p.mean!), se: usable.map((p) => p.stderr!) };
+  if (usable.length < needed)
+    return `too few points: ${usable.length} with a mean and a standard error (2 trials or more), a fit needs ${needed}`;
+  const data: Usable = {
+    u: usable.map((p) => Math.log(p.x)),
+    y: usable.map((p) => p.mean!),
+    se: usable.map((p) => p.stderr!),
+  };
   const located = locate(data);
-  if (!located) return `fewer than ${needed} points lie within ±${widest} in ln x of the lowest mean (at ${short(lowest.x)}): the grid is too coarse there`;
+  if (!located)
+    return `fewer than ${needed} points lie within ±${widest} in ln x of the lowest mean (at ${short(lowest.x)}): the grid is too coarse there`;
   const edge = Math.exp(located.minimum.u);
   return `no interior minimum: the fitted curve still falls towards ${short(edge)} (the edge of its window, ±${located.fit.half} in ln x around ${short(Math.exp(located.fit.centre))}); extend the grid past it`;
 }

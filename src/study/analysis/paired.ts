@@ -86,7 +86,10 @@ export function pairedCompare(a: readonly number[], b: readonly number[], level 
 }
 
 /** The 2x2 table of paired outcomes (1 = success) for pairedRateDifference. */
-export function outcomeTable(a: PointValues, b: PointValues): { both: number; onlyA: number; onlyB: number; neither: number } {
+export function outcomeTable(
+  a: PointValues,
+  b: PointValues,
+): { both: number; onlyA: number; onlyB: number; neither: number } {
   const table = { both: 0, onlyA: 0, onlyB: 0, neither: 0 };
   let j = 0;
   for (let i = 0; i < a.repeats.length; i++) {

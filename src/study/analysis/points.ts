@@ -21,7 +21,10 @@ export function paramNamesOfPoints(points: readonly { params: Record<string, Par
 export function describeParams(params: Record<string, ParamValue>): string {
   // Integers exactly (epochs=1234567), other numbers as in the tables.
   // Names and values may come from a database: shown printable, a long one cut.
-  const parts = Object.entries(params).map(([k, v]) => `${printable(k, QUOTE_MAX)}=${typeof v === 'number' && !Number.isInteger(v) ? shortNumber(v) : printable(String(v), QUOTE_MAX)}`);
+  const parts = Object.entries(params).map(
+    ([k, v]) =>
+      `${printable(k, QUOTE_MAX)}=${typeof v === 'number' && !Number.isInteger(v) ? shortNumber(v) : printable(String(v), QUOTE_MAX)}`,
+  );
   return parts.length ? parts.join(', ') : 'no swept parameters';
 }
 
@@ -42,7 +45,10 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
   if (byIndex) {
     const index = Number(byIndex[1]);
     const found = points.find((p) => p.point === index);
-    if (!found) throw new StudyError(`${option}: no point ${index} in this study (points ${points[0].point}..${points[points.length - 1].point})`);
+    if (!found)
+      throw new StudyError(
+        `${option}: no point ${index} in this study (points ${points[0].point}..${points[points.length - 1].point})`,
+      );
     return { point: found, warning: null };
   }
   const swept = paramNamesOfPoints(points);
@@ -52,7 +58,9 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     if (eq < 0) {
       if (text.includes(',') || swept.length !== 1) {
         const example = swept.length ? swept.map((n) => `${n}=<value>`).join(',') : 'point=<index>';
-        throw new StudyError(`${option}: ${quote(raw)} is ambiguous: this study sweeps ${swept.length ? swept.join(' and ') : 'no parameters'}; write ${example} or point=<index>`);
+        throw new StudyError(
+          `${option}: ${quote(raw)} is ambiguous: this study sweeps ${swept.length ? swept.join(' and ') : 'no parameters'}; write ${example} or point=<index>`,
+        );
       }
       wanted.set(swept[0], part);
     } else {
@@ -60,13 +68,18 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       const typed = part.slice(0, eq).trim();
       const name = parameterNamed(typed, swept);
       if (name === null) {
-        throw new StudyError(`${option}: ${quote(typed)} is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`);
+        throw new StudyError(
+          `${option}: ${quote(typed)} is not swept in this study${suggestParameter(typed, swept)} (swept: ${swept.join(', ') || 'none'}; or use point=<index>)`,
+        );
       }
       wanted.set(name, part.slice(eq + 1).trim());
     }
   }
   const missing = swept.filter((n) => !wanted.has(n));
-  if (missing.length) throw new StudyError(`${option}: name every swept parameter (missing ${missing.join(', ')}), e.g. ${swept.map((n) => `${n}=<value>`).join(',')}`);
+  if (missing.length)
+    throw new StudyError(
+      `${option}: name every swept parameter (missing ${missing.join(', ')}), e.g. ${swept.map((n) => `${n}=<value>`).join(',')}`,
+    );
 
   let best: P | null = null;
   let bestScore = Infinity;
@@ -76,7 +89,8 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
       const grid = p.params[name];
       if (typeof grid === 'number') {
         const x = value === '' ? NaN : Number(value);
-        if (!Number.isFinite(x)) throw new StudyError(`${option}: ${name} takes numbers in this study, got ${quote(value)}`);
+        if (!Number.isFinite(x))
+          throw new StudyError(`${option}: ${name} takes numbers in this study, got ${quote(value)}`);
         score += distance(x, grid);
       } else if (grid !== value) {
         score = Infinity;
@@ -89,7 +103,9 @@ export function selectPoint<P extends PointSummary>(option: string, raw: string,
     }
   }
   if (!best) {
-    const examples = swept.map((n) => `${n}: ${[...new Set(points.map((p) => String(p.params[n])))].slice(0, 8).join(', ')}`).join('; ');
+    const examples = swept
+      .map((n) => `${n}: ${[...new Set(points.map((p) => String(p.params[n])))].slice(0, 8).join(', ')}`)
+      .join('; ');
     throw new StudyError(`${option}: no point matches ${quote(raw)} (values here: ${examples})`);
   }
   const chosen = best;
@@ -107,12 +123,26 @@ const FAR_FACTOR = 1.1;
 const FAR_SHARE = 0.05;
 
 /** A warning when `wanted` lies outside the grid of `name` or far from the grid value that was chosen. */
-export function farFromGrid(option: string, name: string, wanted: number, chosen: number, points: readonly PointSummary[]): string[] {
+export function farFromGrid(
+  option: string,
+  name: string,
+  wanted: number,
+  chosen: number,
+  points: readonly PointSummary[],
+): string[] {
   const values = points.map((p) => p.params[name]).filter((v): v is number => typeof v === 'number');
   const min = Math.min(...values);
   const max = Math.max(...values);
-  const far = wanted > 0 && chosen > 0 ? Math.abs(Math.log(wanted / chosen)) > Math.log(FAR_FACTOR) : Math.abs(wanted - chosen) > FAR_SHARE * (max - min);
+  const far =
+    wanted > 0 && chosen > 0
+      ? Math.abs(Math.log(wanted / chosen)) > Math.log(FAR_FACTOR)
+      : Math.abs(wanted - chosen) > FAR_SHARE * (max - min);
   if (!far) return [];
-  const where = wanted < min || wanted > max ? `lies outside the grid of ${name} (${shortNumber(min)} to ${shortNumber(max)})` : `is far from every grid value of ${name}`;
-  return [`${option}: ${name}=${shortNumber(wanted)} ${where}; using the nearest point, ${name}=${shortNumber(chosen)}`];
+  const where =
+    wanted < min || wanted > max
+      ? `lies outside the grid of ${name} (${shortNumber(min)} to ${shortNumber(max)})`
+      : `is far from every grid value of ${name}`;
+  return [
+    `${option}: ${name}=${shortNumber(wanted)} ${where}; using the nearest point, ${name}=${shortNumber(chosen)}`,
+  ];
 }

@@ -35,11 +35,20 @@ export function wilsonInterval(successes: number, n: number, level = 0.95): Rate
   const centre = (p + q2 / (2 * n)) / (1 + q2 / n);
   const half = (q * Math.sqrt((p * (1 - p)) / n + q2 / (4 * n * n))) / (1 + q2 / n);
   // At 0 and n successes the bounds are 0 and 1 exactly (rounding would leave 1e-17).
-  return { rate: p, low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half), level };
+  return {
+    rate: p,
+    low: successes === 0 ? 0 : Math.max(0, centre - half),
+    high: successes === n ? 1 : Math.min(1, centre + half),
+    level,
+  };
 }
 
 /** rate(B) - rate(A) for independent samples: Newcombe's hybrid score interval from the two Wilson intervals. */
-export function rateDifference(a: { successes: number; n: number }, b: { successes: number; n: number }, level = 0.95): RateDifference | null {
+export function rateDifference(
+  a: { successes: number; n: number },
+  b: { successes: number; n: number },
+  level = 0.95,
+): RateDifference | null {
   if (a.n === 0 || b.n === 0) return null;
   const wa = wilsonInterval(a.successes, a.n, level);
   const wb = wilsonInterval(b.successes, b.n, level);
@@ -58,7 +67,10 @@ export function rateDifference(a: { successes: number; n: number }, b: { success
  * from the 2x2 table of outcomes: both succeeded (both), only A, only B, neither. The Wilson intervals of the two
  * rates are combined with the correlation phi of the pairs.
  */
-export function pairedRateDifference(table: { both: number; onlyA: number; onlyB: number; neither: number }, level = 0.95): RateDifference | null {
+export function pairedRateDifference(
+  table: { both: number; onlyA: number; onlyB: number; neither: number },
+  level = 0.95,
+): RateDifference | null {
   const { both, onlyA, onlyB, neither } = table;
   const n = both + onlyA + onlyB + neither;
   if (n === 0) return null;
@@ -72,7 +84,17 @@ export function pairedRateDifference(table: { both: number; onlyA: number; onlyB
   const cross = both * neither - onlyA * onlyB;
   const numerator = cross > n / 2 ? cross - n / 2 : cross < 0 ? cross : 0;
   const phi = margins === 0 ? 0 : numerator / Math.sqrt(margins);
-  const dl = Math.sqrt(Math.max(0, (wb.rate - wb.low) ** 2 - 2 * phi * (wb.rate - wb.low) * (wa.high - wa.rate) + (wa.high - wa.rate) ** 2));
-  const du = Math.sqrt(Math.max(0, (wb.high - wb.rate) ** 2 - 2 * phi * (wb.high - wb.rate) * (wa.rate - wa.low) + (wa.rate - wa.low) ** 2));
+  const dl = Math.sqrt(
+    Math.max(
+      0,
+      (wb.rate - wb.low) ** 2 - 2 * phi * (wb.rate - wb.low) * (wa.high - wa.rate) + (wa.high - wa.rate) ** 2,
+    ),
+  );
+  const du = Math.sqrt(
+    Math.max(
+      0,
+      (wb.high - wb.rate) ** 2 - 2 * phi * (wb.high - wb.rate) * (wa.rate - wa.low) + (wa.rate - wa.low) ** 2,
+    ),
+  );
   return { difference: d, low: d - dl, high: d + du, level, paired: true };
 }

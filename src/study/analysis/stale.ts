@@ -11,7 +11,11 @@ export function isStaleDiverged(row: Pick<TrialRow, 'diverged' | 'engine' | 'pre
 
 /** The study's stored trials that recheck recomputes, in (point, repeat) order. Reads every trial, unless the
  * study's per-point summary (when given) shows no diverged trial at all. */
-export async function staleDivergedTrials(store: Pick<Store, 'iterateTrials'>, name: string, summary?: readonly PointSummary[]): Promise<TrialRow[]> {
+export async function staleDivergedTrials(
+  store: Pick<Store, 'iterateTrials'>,
+  name: string,
+  summary?: readonly PointSummary[],
+): Promise<TrialRow[]> {
   if (summary && !summary.some((p) => p.diverged > 0)) return [];
   const stale: TrialRow[] = [];
   for await (const row of store.iterateTrials(name)) if (isStaleDiverged(row)) stale.push(row);

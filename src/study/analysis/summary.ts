@@ -7,7 +7,16 @@ import type { ParamValue, PointSummary, PointValues, Store } from '../../store/t
 import { csvLine } from '../../text/format.js';
 import { quote } from '../../text/quote.js';
 import { storedSweep } from './listing.js';
-import { bestPoint, curveBests, curvesAlong, markedInFit, markedPoint, numericAxes, type CurveBest, type MarkedPoint } from './curves.js';
+import {
+  bestPoint,
+  curveBests,
+  curvesAlong,
+  markedInFit,
+  markedPoint,
+  numericAxes,
+  type CurveBest,
+  type MarkedPoint,
+} from './curves.js';
 
 export type { MarkedPoint };
 import { METRICS, METRIC_NAMES, metricPoint, metricSample, type MetricName, type MetricPoint } from './metrics.js';
@@ -147,7 +156,11 @@ export async function summarizeStudy(
   const points = await (options.recompute ? store.recomputeSummary(name) : store.summarize(name));
   const values = options.quantiles ? await store.metricValues(name, metric) : null;
   const sweep = storedSweep((await store.getStudy(name))?.definition);
-  const summary = summaryReport(name, points, options, { axes: sweep ? Object.keys(sweep) : undefined, values, labels });
+  const summary = summaryReport(name, points, options, {
+    axes: sweep ? Object.keys(sweep) : undefined,
+    values,
+    labels,
+  });
   summary.staleDiverged = (await staleDivergedTrials(store, name, points)).length;
   return summary;
 }
@@ -161,7 +174,12 @@ export interface SummaryContext {
 }
 
 /** The summary of a study from its per-point rows as the store gives them (pure: for callers that hold them). */
-export function summaryReport(study: string, points: readonly PointSummary[], options: SummaryOptions = {}, context: SummaryContext = {}): StudySummary {
+export function summaryReport(
+  study: string,
+  points: readonly PointSummary[],
+  options: SummaryOptions = {},
+  context: SummaryContext = {},
+): StudySummary {
   const { metric, level } = checkOptions(options);
   const values = context.values ?? null;
   const labels = context.labels ?? ['compare A', 'compare B'];
@@ -194,19 +212,36 @@ export function summaryReport(study: string, points: readonly PointSummary[], op
 /** The options checked (StudyError); the metric and the confidence level. */
 function checkOptions(options: SummaryOptions): { metric: MetricName; level: number } {
   const level = options.level ?? 0.95;
-  if (typeof level !== 'number' || !(level >= MIN_LEVEL && level <= MAX_LEVEL)) throw new StudyError(`level must be >= ${MIN_LEVEL} and <= ${MAX_LEVEL}, got ${String(level)}`);
+  if (typeof level !== 'number' || !(level >= MIN_LEVEL && level <= MAX_LEVEL))
+    throw new StudyError(`level must be >= ${MIN_LEVEL} and <= ${MAX_LEVEL}, got ${String(level)}`);
   const metric = options.metric ?? 'totalLoss';
-  if (!(METRIC_NAMES as readonly string[]).includes(metric)) throw new StudyError(`metric must be one of ${METRIC_NAMES.join(', ')}, got ${quote(metric)}`);
+  if (!(METRIC_NAMES as readonly string[]).includes(metric))
+    throw new StudyError(`metric must be one of ${METRIC_NAMES.join(', ')}, got ${quote(metric)}`);
   if (options.compare !== undefined && (!Array.isArray(options.compare) || options.compare.length !== 2)) {
     throw new StudyError('compare takes two points, A and B, e.g. [1, 0.7071]');
   }
-  if (options.quantiles && metric === 'success') throw new StudyError('quantiles need a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1');
+  if (options.quantiles && metric === 'success')
+    throw new StudyError(
+      'quantiles need a metric with values (totalLoss, finalLoss, epochsToThreshold); success is 0 or 1',
+    );
   return { metric, level };
 }
 
-function withMetric(p: PointSummary, metric: MetricName, level: number, values: ReadonlyMap<number, PointValues> | null): SummaryPoint {
+function withMetric(
+  p: PointSummary,
+  metric: MetricName,
+  level: number,
+  values: ReadonlyMap<number, PointValues> | null,
+): SummaryPoint {
   const value = metricPoint(p, metric, level);
-  const row: SummaryPoint = { ...p, rse: metric === 'totalLoss' ? relativeStandardError(p) : relativeStandardError({ mean: value.value, stderr: value.stderr }), value };
+  const row: SummaryPoint = {
+    ...p,
+    rse:
+      metric === 'totalLoss'
+        ? relativeStandardError(p)
+        : relativeStandardError({ mean: value.value, stderr: value.stderr }),
+    value,
+  };
   if (values) {
     const q = quantiles(values.get(p.point)?.values ?? [], [0.25, 0.5, 0.75]);
     row.quartiles = q && [q[0], q[1], q[2]];
@@ -218,55 +253,112 @@ function bestOf(points: readonly PointSummary[], metric: MetricName, level: numb
   const found = bestPoint(points, metric, level);
   if (!found) return null;
   const { point: p, value } = found;
-  return { point: p.point, params: p.params, mean: value.value!, count: value.n, low: value.low, high: value.high, level, excluded: value.excluded, marked: value.marked };
+  return {
+    point: p.point,
+    params: p.params,
+    mean: value.value!,
+    count: value.n,
+    low: value.low,
+    high: value.high,
+    level,
+    excluded: value.excluded,
+    marked: value.marked,
+  };
 }
 
-function fittedMinima(points: readonly PointSummary[], axes: readonly string[], metric: MetricName, level: number): Pick<StudySummary, 'fitted' | 'unfitted'> {
+function fittedMinima(
+  points: readonly PointSummary[],
+  axes: readonly string[],
+  metric: MetricName,
+  level: number,
+): Pick<StudySummary, 'fitted' | 'unfitted'> {
   const numeric = numericAxes(points, axes);
   if (numeric.length !== 1 || !METRICS[metric].lowerIsBetter) return { fitted: [], unfitted: [] };
   const along = numeric[0];
-  const bests = curveBests(curvesAlong(points, along, axes.filter((a) => a !== along)), along, metric, level);
-  const unfitted = bests.flatMap((c) => (c.noFitReason === null ? [] : [{ along, at: c.curve.at, reason: c.noFitReason }]));
+  const bests = curveBests(
+    curvesAlong(
+      points,
+      along,
+      axes.filter((a) => a !== along),
+    ),
+    along,
+    metric,
+    level,
+  );
+  const unfitted = bests.flatMap((c) =>
+    c.noFitReason === null ? [] : [{ along, at: c.curve.at, reason: c.noFitReason }],
+  );
   const fitted = bests.flatMap((c: CurveBest) =>
     c.fit
-      ? [{
-          along,
-          at: c.curve.at,
-          x: c.fit.x,
-          low: c.fit.low,
-          high: c.fit.high,
-          level,
-          value: c.fit.y,
-          window: c.fit.window,
-          points: c.fit.pointsUsed,
-          chi2PerDof: c.fit.chi2 / c.fit.dof,
-          lowestMean: { point: c.best!.point.point, x: c.best!.point.params[along] },
-          marked: markedInFit(c.curve.points, along, c.fit, c.best?.point.point ?? null, metric),
-        }]
+      ? [
+          {
+            along,
+            at: c.curve.at,
+            x: c.fit.x,
+            low: c.fit.low,
+            high: c.fit.high,
+            level,
+            value: c.fit.y,
+            window: c.fit.window,
+            points: c.fit.pointsUsed,
+            chi2PerDof: c.fit.chi2 / c.fit.dof,
+            lowestMean: { point: c.best!.point.point, x: c.best!.point.params[along] },
+            marked: markedInFit(c.curve.points, along, c.fit, c.best?.point.point ?? null, metric),
+          },
+        ]
       : [],
   );
   return { fitted, unfitted };
 }
 
-function comparisonOf(a: PointSummary, b: PointSummary, metric: MetricName, level: number, labels: readonly [string, string]): SummaryComparison {
+function comparisonOf(
+  a: PointSummary,
+  b: PointSummary,
+  metric: MetricName,
+  level: number,
+  labels: readonly [string, string],
+): SummaryComparison {
   const what = labels[0].replace(/ A$/, '');
   const side = (p: PointSummary): ComparedPoint => {
     const m = metricPoint(p, metric, level);
-    return { point: p.point, params: p.params, mean: m.value, stderr: m.stderr, count: m.n, excluded: m.excluded, marked: m.marked };
+    return {
+      point: p.point,
+      params: p.params,
+      mean: m.value,
+      stderr: m.stderr,
+      count: m.n,
+      excluded: m.excluded,
+      marked: m.marked,
+    };
   };
   if (metric === 'success') {
     const d = rateDifference({ successes: a.successes, n: a.count }, { successes: b.successes, n: b.count }, level);
-    if (!d) throw new StudyError(`${what} needs trials at both points (A: point ${a.point} has ${a.count}, B: point ${b.point} has ${b.count})`);
-    return { a: side(a), b: side(b), ...d, method: "rate_B - rate_A, Newcombe's hybrid score interval (independent samples)" };
+    if (!d)
+      throw new StudyError(
+        `${what} needs trials at both points (A: point ${a.point} has ${a.count}, B: point ${b.point} has ${b.count})`,
+      );
+    return {
+      a: side(a),
+      b: side(b),
+      ...d,
+      method: "rate_B - rate_A, Newcombe's hybrid score interval (independent samples)",
+    };
   }
   const sa = metricSample(a, metric);
   const sb = metricSample(b, metric);
   const result = sa && sb ? compare(sa, sb, level) : null;
   if (!result) {
     const which = metric === 'totalLoss' ? 'non-diverged trials' : `trials with a ${metric}`;
-    throw new StudyError(`${what} needs at least 2 ${which} at both points (A: point ${a.point} has ${sa?.n ?? 0}, B: point ${b.point} has ${sb?.n ?? 0})`);
+    throw new StudyError(
+      `${what} needs at least 2 ${which} at both points (A: point ${a.point} has ${sa?.n ?? 0}, B: point ${b.point} has ${sb?.n ?? 0})`,
+    );
   }
-  return { a: side(a), b: side(b), ...result, method: 'delta method for mean_B / mean_A, t quantile at Welch-Satterthwaite df; p-value: Welch t-test' };
+  return {
+    a: side(a),
+    b: side(b),
+    ...result,
+    method: 'delta method for mean_B / mean_A, t quantile at Welch-Satterthwaite df; p-value: Welch t-test',
+  };
 }
 
 /** A row summaryCsv takes: a summary's point, or a store's per-point summary (rse and value are then computed). */
@@ -284,17 +376,77 @@ export function summaryCsv(summary: { metric: MetricName; points: readonly Summa
   const lines =
     summary.metric === 'totalLoss'
       ? [
-          csvLine(['point', ...swept, 'count', 'lossCount', 'mean', 'excluded', 'marked', 'std', 'stderr', 'rse', 'successRate', 'diverged', 'meanEpochsToThreshold', ...qHeader]),
+          csvLine([
+            'point',
+            ...swept,
+            'count',
+            'lossCount',
+            'mean',
+            'excluded',
+            'marked',
+            'std',
+            'stderr',
+            'rse',
+            'successRate',
+            'diverged',
+            'meanEpochsToThreshold',
+            ...qHeader,
+          ]),
           ...summary.points.map((p) => {
             const v = p.value ?? metricPoint(p, 'totalLoss');
-            return csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, p.lossCount, p.mean, v.excluded, v.marked ? 1 : 0, p.std, p.stderr, p.rse ?? relativeStandardError(p), p.successRate, p.diverged, p.meanEpochsToThreshold, ...q(p)]);
+            return csvLine([
+              p.point,
+              ...swept.map((n) => p.params[n]),
+              p.count,
+              p.lossCount,
+              p.mean,
+              v.excluded,
+              v.marked ? 1 : 0,
+              p.std,
+              p.stderr,
+              p.rse ?? relativeStandardError(p),
+              p.successRate,
+              p.diverged,
+              p.meanEpochsToThreshold,
+              ...q(p),
+            ]);
           }),
         ]
       : [
-          csvLine(['point', ...swept, 'count', 'n', summary.metric === 'success' ? 'rate' : 'mean', 'excluded', 'marked', 'std', 'stderr', 'ci_low', 'ci_high', 'successRate', 'diverged', ...qHeader]),
+          csvLine([
+            'point',
+            ...swept,
+            'count',
+            'n',
+            summary.metric === 'success' ? 'rate' : 'mean',
+            'excluded',
+            'marked',
+            'std',
+            'stderr',
+            'ci_low',
+            'ci_high',
+            'successRate',
+            'diverged',
+            ...qHeader,
+          ]),
           ...summary.points.map((p) => {
             const v = p.value ?? metricPoint(p, summary.metric);
-            return csvLine([p.point, ...swept.map((n) => p.params[n]), p.count, v.n, v.value, v.excluded, v.marked ? 1 : 0, v.std, v.stderr, v.low, v.high, p.successRate, p.diverged, ...q(p)]);
+            return csvLine([
+              p.point,
+              ...swept.map((n) => p.params[n]),
+              p.count,
+              v.n,
+              v.value,
+              v.excluded,
+              v.marked ? 1 : 0,
+              v.std,
+              v.stderr,
+              v.low,
+              v.high,
+              p.successRate,
+              p.diverged,
+              ...q(p),
+            ]);
           }),
         ];
   return `${lines.join('\n')}\n`;

@@ -4,7 +4,15 @@
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
 import { z } from 'zod';
 import type { TrainingConfig } from '../../core/index.js';
-import { MAX_STUDY_TRIALS, PARAMETER_NAMES, RUN_OPTIONS, TrainingConfigSchema, defaultConfig, describeIssues, suggestParameter } from '../../config/index.js';
+import {
+  MAX_STUDY_TRIALS,
+  PARAMETER_NAMES,
+  RUN_OPTIONS,
+  TrainingConfigSchema,
+  defaultConfig,
+  describeIssues,
+  suggestParameter,
+} from '../../config/index.js';
 import { jsonDifferences } from '../../text/differences.js';
 import { GridError, MAX_GRID_POINTS, parseGrid, type Grid } from './grid.js';
 import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefinitionInput } from './types.js';
@@ -21,17 +29,26 @@ export type { Axis, Study, StudyDefinition, StudyDefinitionInput };
 
 export const StudyDefinitionSchema = z
   .object({
-    name: z.string().regex(STUDY_NAME_PATTERN, 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    name: z
+      .string()
+      .regex(STUDY_NAME_PATTERN, 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'),
     /** The base configuration; swept parameters take their grid values on top of it. */
     config: TrainingConfigSchema.default(() => defaultConfig()),
     /** Parameter -> grid (a string such as "exp:-3:4:400" or "0.5,1,2", or a JSON array). Order = axis order. */
     sweep: z.record(z.string(), z.union([z.string(), z.array(z.union([z.number(), z.string()]))])).default({}),
-    repeats: z.number().int().min(RUN_OPTIONS.repeats.min).max(RUN_OPTIONS.repeats.max).default(RUN_OPTIONS.repeats.default),
+    repeats: z
+      .number()
+      .int()
+      .min(RUN_OPTIONS.repeats.min)
+      .max(RUN_OPTIONS.repeats.max)
+      .default(RUN_OPTIONS.repeats.default),
     seed: z.number().int().min(RUN_OPTIONS.seed.min).max(RUN_OPTIONS.seed.max).default(RUN_OPTIONS.seed.default),
     /** Dataset file -> digest of its truth table ("sha256:..."), pinned when the study was first stored, so that
      * a file edited later is refused instead of mixing two tables in one study (../run/pins.ts). Absent in studies
      * without dataset files and in studies stored before it existed. */
-    datasets: z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits')).optional(),
+    datasets: z
+      .record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be "sha256:" and 64 hex digits'))
+      .optional(),
   })
   .strict();
 
@@ -56,11 +73,15 @@ export function resolveStudy(input: unknown): Study {
   const { name, config, sweep, repeats, seed, datasets } = parsed.data;
 
   const params = Object.keys(sweep);
-  if (params.length > MAX_AXES) throw new StudyError(`a study sweeps at most ${MAX_AXES} parameters, got ${params.length} (${params.join(', ')})`);
+  if (params.length > MAX_AXES)
+    throw new StudyError(`a study sweeps at most ${MAX_AXES} parameters, got ${params.length} (${params.join(', ')})`);
   const axes: Axis[] = [];
   const canonicalSweep: Record<string, string | ParamValue[]> = {};
   for (const param of params) {
-    if (!isSweepable(param)) throw new StudyError(`cannot sweep ${quote(param)}${suggestParameter(param, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`);
+    if (!isSweepable(param))
+      throw new StudyError(
+        `cannot sweep ${quote(param)}${suggestParameter(param, SWEEPABLE_NAMES)}; sweepable: ${SWEEPABLE_NAMES.join(', ')}`,
+      );
     let grid: Grid;
     try {
       grid = parseGrid(param, sweep[param]);
@@ -72,14 +93,16 @@ export function resolveStudy(input: unknown): Study {
     canonicalSweep[param] = grid.spec;
   }
   const pointCount = axes.reduce((n, a) => n * a.values.length, 1);
-  if (pointCount > MAX_GRID_POINTS) throw new StudyError(`the grid has ${pointCount} points; at most ${MAX_GRID_POINTS} are allowed`);
+  if (pointCount > MAX_GRID_POINTS)
+    throw new StudyError(`the grid has ${pointCount} points; at most ${MAX_GRID_POINTS} are allowed`);
   if (pointCount * repeats > MAX_STUDY_TRIALS) {
     throw new StudyError(
       `${pointCount.toLocaleString('en-US')} points x ${repeats.toLocaleString('en-US')} repeats is ${(pointCount * repeats).toLocaleString('en-US')} trials; ` +
         `a study holds at most ${MAX_STUDY_TRIALS.toLocaleString('en-US')}`,
     );
   }
-  if (config.init === 'file') throw new StudyError('config.init "file" cannot be used in a study; every trial draws its own initial parameters');
+  if (config.init === 'file')
+    throw new StudyError('config.init "file" cannot be used in a study; every trial draws its own initial parameters');
 
   // A swept parameter's base value plays no role: reset it, so the canonical definition does not depend on it.
   const defaults = defaultConfig();
@@ -110,8 +133,12 @@ export function resolveStudy(input: unknown): Study {
   const check = (values: Record<string, ParamValue>): void => {
     const result = configFor(values);
     if (result.success) return;
-    const at = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ');
-    throw new StudyError(`${Object.keys(values).length > 1 ? 'the point ' : ''}${at} is not allowed: ${describeIssues(result.error, where)}`);
+    const at = Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    throw new StudyError(
+      `${Object.keys(values).length > 1 ? 'the point ' : ''}${at} is not allowed: ${describeIssues(result.error, where)}`,
+    );
   };
   const numeric = axes.filter((a) => SWEEPABLE[a.param].kind === 'numeric');
   const categorical = axes.filter((a) => SWEEPABLE[a.param].kind !== 'numeric');
@@ -152,7 +179,10 @@ export function datasetNames(study: Study): string[] {
 /** What differs between two definitions, for the "different definition" message. */
 export function describeDifference(stored: unknown, given: StudyDefinition): string {
   const show = (v: unknown) => (v === undefined ? 'nothing' : quote(v));
-  const diffs = jsonDifferences(stored, given, { keys: ['sweep', 'repeats', 'seed', 'config', 'datasets'], expand: ['config'] });
+  const diffs = jsonDifferences(stored, given, {
+    keys: ['sweep', 'repeats', 'seed', 'config', 'datasets'],
+    expand: ['config'],
+  });
   return diffs.length
     ? diffs.map((d) => `${d.path}: stored ${show(d.stored)}, given ${show(d.given)}`).join('; ')
     : 'the stored definition is not in a form this version understands';
@@ -167,7 +197,11 @@ function canonicalJson(value: unknown): string {
   // Key order is irrelevant except in `sweep`, whose order is the axis order.
   return JSON.stringify(value, (key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) && key !== 'sweep'
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
       : v,
   );
 }

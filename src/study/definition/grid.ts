@@ -52,14 +52,17 @@ export function parseGrid(param: string, raw: unknown): Grid {
     if (spec.kind !== 'numeric') throw new GridError(`${where}: ${param} takes a list of names, not ${quote(raw)}`);
     if (parts.length !== 4) throw new GridError(`${where}: ${quote(raw)} must be ${kind}:a:b:n (start, stop, count)`);
     const [a, b, n] = parts.slice(1).map(finiteNumber);
-    if (a === null || b === null) throw new GridError(`${where}: ${quote(raw)} needs numbers for a and b in ${kind}:a:b:n`);
+    if (a === null || b === null)
+      throw new GridError(`${where}: ${quote(raw)} needs numbers for a and b in ${kind}:a:b:n`);
     if (n === null || !Number.isInteger(n) || n < 1 || n > MAX_GRID_POINTS) {
       throw new GridError(`${where}: the count n in ${quote(raw)} must be an integer from 1 to ${MAX_GRID_POINTS}`);
     }
-    if (a === b && n > 1) throw new GridError(`${where}: ${quote(raw)} repeats one value ${n} times; use a < b or n = 1`);
+    if (a === b && n > 1)
+      throw new GridError(`${where}: ${quote(raw)} repeats one value ${n} times; use a < b or n = 1`);
     const f = GENERATORS[kind as keyof typeof GENERATORS];
     let values = linspace(a, b, n).map(f);
-    if (values.some((v) => !Number.isFinite(v))) throw new GridError(`${where}: ${quote(raw)} gives values too large for a number`);
+    if (values.some((v) => !Number.isFinite(v)))
+      throw new GridError(`${where}: ${quote(raw)} gives values too large for a number`);
     if (spec.integer) values = values.map((v) => Math.round(v));
     checkDistinct(where, values, spec.integer ? ` (${param} takes integers: the rounded grid repeats values)` : '');
     return { spec: `${kind}:${a}:${b}:${n}`, values };
@@ -76,7 +79,14 @@ export function parseGrid(param: string, raw: unknown): Grid {
   let values: ParamValue[];
   if (spec.kind === 'numeric') {
     values = items.map((item) => {
-      const v = typeof item === 'number' ? (Number.isFinite(item) ? item : null) : typeof item === 'string' ? finiteNumber(item) : null;
+      const v =
+        typeof item === 'number'
+          ? Number.isFinite(item)
+            ? item
+            : null
+          : typeof item === 'string'
+            ? finiteNumber(item)
+            : null;
       if (v === null) throw new GridError(`${where}: ${quote(String(item).trim())} is not a number; use ${GRID_HELP}`);
       if (spec.integer && !Number.isInteger(v)) throw new GridError(`${where}: ${param} takes integers, got ${v}`);
       return v;
@@ -85,7 +95,8 @@ export function parseGrid(param: string, raw: unknown): Grid {
     values = items.map((item) => {
       const v = typeof item === 'string' ? item.trim() : '';
       if (v === '') throw new GridError(`${where}: ${quote(item)} is not a name`);
-      if (spec.choices && !spec.choices.includes(v)) throw new GridError(`${where}: ${quote(v)} is not one of ${spec.choices.join(', ')}`);
+      if (spec.choices && !spec.choices.includes(v))
+        throw new GridError(`${where}: ${quote(v)} is not one of ${spec.choices.join(', ')}`);
       return v;
     });
   }

@@ -21,7 +21,8 @@ function sweepSpec(name: (typeof PARAMETER_NAMES)[number]): ParamSpec | null {
   const spec = PARAMETERS[name];
   if (spec.sweep === 'real' || spec.sweep === 'integer') return { kind: 'numeric', integer: spec.sweep === 'integer' };
   if (spec.sweep !== 'choice') return null;
-  if (spec.type === 'choice') return { kind: 'categorical', choices: (spec as ChoiceParameter).sweepChoices ?? spec.choices };
+  if (spec.type === 'choice')
+    return { kind: 'categorical', choices: (spec as ChoiceParameter).sweepChoices ?? spec.choices };
   return { kind: 'categorical', choices: null };
 }
 
@@ -39,7 +40,9 @@ export const SWEEPABLE_NAMES = Object.keys(SWEEPABLE).sort((a, b) => listRank(a)
 function listRank(name: string): number {
   const first = ['hiddenStd', 'outputStd', 'lr', 'epochs', 'hidden'].indexOf(name);
   if (first >= 0) return first;
-  return (SWEEPABLE[name].kind === 'numeric' ? 100 : 200) + PARAMETER_NAMES.indexOf(name as (typeof PARAMETER_NAMES)[number]);
+  return (
+    (SWEEPABLE[name].kind === 'numeric' ? 100 : 200) + PARAMETER_NAMES.indexOf(name as (typeof PARAMETER_NAMES)[number])
+  );
 }
 
 export function isSweepable(name: string): boolean {

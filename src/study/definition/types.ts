@@ -52,4 +52,3 @@ export interface Study {
   pointParams(point: number): Record<string, ParamValue>;
   pointConfig(point: number): TrainingConfig;
 }
-

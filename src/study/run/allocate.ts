@@ -55,7 +55,8 @@ function weightOf(p: PointError): number {
  * get topped up first; the rest goes in proportion to the RSE. Sums to `budget` exactly.
  */
 export function allocateBudget(points: readonly PointError[], budget: number): number[] {
-  if (!Number.isInteger(budget) || budget < 0) throw new AllocationError(`the budget must be a non-negative integer, got ${budget}`);
+  if (!Number.isInteger(budget) || budget < 0)
+    throw new AllocationError(`the budget must be a non-negative integer, got ${budget}`);
   const need = topUps(points);
   const needed = need.reduce((a, n) => a + n, 0);
   if (needed >= budget) return largestRemainder(need, budget);
@@ -73,8 +74,13 @@ export function predictedRse(p: PointError, extra: number): number | null {
  * Trials per point so that each point's predicted RSE is <= target (and every point has MIN_TRIALS).
  * Throws AllocationError when that needs more than `maxTrials` in all.
  */
-export function allocateToTarget(points: readonly PointError[], target: number, maxTrials = DEFAULT_MAX_TRIALS): number[] {
-  if (!(target > 0) || !Number.isFinite(target)) throw new AllocationError(`the target RSE must be a number > 0, got ${target}`);
+export function allocateToTarget(
+  points: readonly PointError[],
+  target: number,
+  maxTrials = DEFAULT_MAX_TRIALS,
+): number[] {
+  if (!(target > 0) || !Number.isFinite(target))
+    throw new AllocationError(`the target RSE must be a number > 0, got ${target}`);
   const tops = topUps(points);
   const extra = points.map((p, i) => {
     const top = tops[i];

@@ -19,7 +19,9 @@ export function datasetDigest(dataset: Dataset): string {
 
 /** The digests of the study's dataset files (none: undefined). */
 function digests(datasets: Record<string, Dataset>): Record<string, string> | undefined {
-  const files = Object.keys(datasets).filter((name) => !isBuiltinDataset(name)).sort();
+  const files = Object.keys(datasets)
+    .filter((name) => !isBuiltinDataset(name))
+    .sort();
   return files.length ? Object.fromEntries(files.map((name) => [name, datasetDigest(datasets[name])])) : undefined;
 }
 

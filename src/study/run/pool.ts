@@ -69,7 +69,9 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     const roomy = (): Worker | undefined => {
       if (stopping || exhausted || settled || unwritten >= maxUnwritten) return undefined;
       let best: Worker | undefined;
-      for (const w of workers) if (inFlight.get(w)!.size < IN_FLIGHT_PER_WORKER && (!best || inFlight.get(w)!.size < inFlight.get(best)!.size)) best = w;
+      for (const w of workers)
+        if (inFlight.get(w)!.size < IN_FLIGHT_PER_WORKER && (!best || inFlight.get(w)!.size < inFlight.get(best)!.size))
+          best = w;
       return best;
     };
     const accept = (next: IteratorResult<ChunkTask>): void => {

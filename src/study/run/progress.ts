@@ -53,7 +53,8 @@ export class RecentRate {
   add(t: number, done: number): void {
     const last = this.samples.at(-1);
     if (!last || done !== last.done) this.movedAt = t;
-    if (last && this.samples.length > 1 && t - this.samples.at(-2)!.t < SAMPLE_MS) this.samples[this.samples.length - 1] = { t, done };
+    if (last && this.samples.length > 1 && t - this.samples.at(-2)!.t < SAMPLE_MS)
+      this.samples[this.samples.length - 1] = { t, done };
     else this.samples.push({ t, done });
     while (this.samples.length > 2 && this.samples[1].t <= t - this.windowMs) this.samples.shift();
   }
@@ -78,7 +79,12 @@ function eta(remaining: number, rate: number): string {
 }
 
 /** A bar when `stream` is a terminal, else a line every `intervalMs`. `label` names the run (e.g. the study). */
-export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000, clock: Clock = monotonic): Progress {
+export function createProgress(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  intervalMs = 5000,
+  clock: Clock = monotonic,
+): Progress {
   // The label names a study, which a database may hold with any character: printed escaped, never as controls.
   const shown = printable(label, QUOTE_MAX);
   return stream.isTTY ? new BarProgress(shown, stream, clock) : new LineProgress(shown, stream, intervalMs, clock);
@@ -94,7 +100,14 @@ const BAR_MAX = 30;
  * first, then the bar shrinks (down to 5 cells, then it goes too), then the label is cut. No terminal control
  * sequences but the ones the caller adds, so nothing here can move the cursor elsewhere.
  */
-export function barLine(label: string, done: number, total: number, seconds: number, width: number, rate = done / seconds): string {
+export function barLine(
+  label: string,
+  done: number,
+  total: number,
+  seconds: number,
+  width: number,
+  rate = done / seconds,
+): string {
   const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
   const essential = `${count} | ${formatRate(rate)}/s | ${eta(total - done, rate)}`;
   const elapsed = ` | elapsed ${formatDuration(seconds)}`;
@@ -162,7 +175,9 @@ class BarProgress implements Progress {
     const seconds = Math.max(1e-3, (this.drawnAt - this.startedAt) / 1000);
     // One column to spare: a line that fills the last column makes some terminals wrap.
     const width = Math.max(20, (this.stream.columns || 80) - 1);
-    this.stream.write(`\r${barLine(this.label, this.done, this.total, seconds, width, this.rate.perSecond(this.drawnAt))}\x1b[K`);
+    this.stream.write(
+      `\r${barLine(this.label, this.done, this.total, seconds, width, this.rate.perSecond(this.drawnAt))}\x1b[K`,
+    );
   }
 }
 
@@ -195,7 +210,8 @@ class LineProgress implements Progress {
     const rate = this.rate.perSecond(now);
     const pct = this.total ? ((100 * done) / this.total).toFixed(1) : '100.0';
     const still = this.rate.stillSeconds(now);
-    const stalled = rate === 0 && done < this.total && still >= 1 ? `: nothing stored for ${formatDuration(still)}` : '';
+    const stalled =
+      rate === 0 && done < this.total && still >= 1 ? `: nothing stored for ${formatDuration(still)}` : '';
     this.stream.write(
       `${this.label}: ${done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} (${pct}%), ${formatRate(rate)} trainings/s, ` +
         `elapsed ${formatDuration(elapsed)}, ${eta(this.total - done, rate)}${stalled}\n`,

@@ -45,19 +45,32 @@ export interface RecheckResult {
  * StudyError for an unknown study, a definition this version does not read or a dataset edited since the study
  * was stored; StoreError for a database problem.
  */
-export async function recheckStudy(store: Pick<Store, 'getStudy' | 'listStudies' | 'iterateTrials' | 'replaceTrials' | 'location'>, name: string, options: RecheckOptions = {}): Promise<RecheckResult> {
+export async function recheckStudy(
+  store: Pick<Store, 'getStudy' | 'listStudies' | 'iterateTrials' | 'replaceTrials' | 'location'>,
+  name: string,
+  options: RecheckOptions = {},
+): Promise<RecheckResult> {
   const chunkSize = options.chunkSize ?? RECHECK_CHUNK;
-  if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new StudyError(`chunkSize must be an integer >= 1, got ${String(chunkSize)}`);
+  if (!(Number.isInteger(chunkSize) && chunkSize >= 1))
+    throw new StudyError(`chunkSize must be an integer >= 1, got ${String(chunkSize)}`);
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new StudyError(`there is no study "${name}" in ${store.location}${names.length ? `; studies: ${names.join(', ')}` : ''}`);
+    throw new StudyError(
+      `there is no study "${name}" in ${store.location}${names.length ? `; studies: ${names.join(', ')}` : ''}`,
+    );
   }
   const study = resolveStudy(record.definition);
   const datasets = options.datasets ?? studyDatasets(study);
   checkPinnedDatasets(study, datasets); // a dataset file edited since the study was stored would give other numbers
   const stale = await staleDivergedTrials(store, name);
-  const result: RecheckResult = { study: name, found: stale.length, rechecked: 0, stillDiverged: 0, interrupted: false };
+  const result: RecheckResult = {
+    study: name,
+    found: stale.length,
+    rechecked: 0,
+    stillDiverged: 0,
+    interrupted: false,
+  };
   for (let start = 0; start < stale.length; start += chunkSize) {
     if (options.signal?.aborted) {
       result.interrupted = true;
@@ -75,7 +88,7 @@ export async function recheckStudy(store: Pick<Store, 'getStudy' | 'listStudies'
 /** The rows trained again in f64, one trainMany per run of rows at the same point (as a sweep's chunk does). */
 function recompute(study: Study, datasets: Record<string, Dataset>, rows: readonly TrialRow[]): TrialRow[] {
   const out: TrialRow[] = [];
-  for (let start = 0; start < rows.length; ) {
+  for (let start = 0; start < rows.length;) {
     const point = rows[start].point;
     let end = start + 1;
     while (end < rows.length && rows[end].point === point) end++;
@@ -83,10 +96,24 @@ function recompute(study: Study, datasets: Record<string, Dataset>, rows: readon
     const dataset = datasets[config.dataset];
     if (!dataset) throw new StudyError(`dataset ${config.dataset} of study "${study.definition.name}" was not loaded`);
     const group = rows.slice(start, end);
-    const run = trainMany(config, dataset, group.map((r) => r.seed), { engine: 'fast', precision: 'f64' });
+    const run = trainMany(
+      config,
+      dataset,
+      group.map((r) => r.seed),
+      { engine: 'fast', precision: 'f64' },
+    );
     group.forEach((row, k) => {
       const m = run.metrics[k];
-      out.push({ ...row, totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged, engine: run.engine, precision: m.precision });
+      out.push({
+        ...row,
+        totalLoss: m.totalLoss,
+        finalLoss: m.finalLoss,
+        success: m.success,
+        epochsToThreshold: m.epochsToThreshold,
+        diverged: m.diverged,
+        engine: run.engine,
+        precision: m.precision,
+      });
     });
     start = end;
   }

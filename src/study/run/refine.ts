@@ -3,7 +3,14 @@
 // target and the per-study cap) and, for the library, the run itself; new repeats continue after the stored ones,
 // their seeds derived the same way.
 import type { ParamValue } from '../../store/types.js';
-import { AllocationError, DEFAULT_MAX_TRIALS, allocateBudget, allocateToTarget, predictedRse, type PointError } from './allocate.js';
+import {
+  AllocationError,
+  DEFAULT_MAX_TRIALS,
+  allocateBudget,
+  allocateToTarget,
+  predictedRse,
+  type PointError,
+} from './allocate.js';
 import { MAX_STUDY_TRIALS, resolveStudy } from '../definition/definition.js';
 import { checkPinnedDatasets } from './pins.js';
 import { StudyError, type Study } from '../definition/types.js';
@@ -39,18 +46,28 @@ export interface Refinement {
  * Where the new trials go. Throws AllocationError for a target that needs too many trials, StudyError when the
  * study would pass the cap of trials per study. `names` are the option names for messages.
  */
-export function planRefinement(study: Study, errors: PointError[], target: RefineTarget, names = { budget: 'budget', targetRse: 'targetRse', maxTrials: 'maxTrials' }): Refinement {
+export function planRefinement(
+  study: Study,
+  errors: PointError[],
+  target: RefineTarget,
+  names = { budget: 'budget', targetRse: 'targetRse', maxTrials: 'maxTrials' },
+): Refinement {
   const { budget, targetRse } = target;
-  if ((budget === undefined) === (targetRse === undefined)) throw new AllocationError(`give exactly one of ${names.budget} or ${names.targetRse}`);
+  if ((budget === undefined) === (targetRse === undefined))
+    throw new AllocationError(`give exactly one of ${names.budget} or ${names.targetRse}`);
   if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1 && budget <= MAX_STUDY_TRIALS)) {
-    throw new AllocationError(`${names.budget} must be an integer from 1 to ${MAX_STUDY_TRIALS}, got ${String(budget)}`);
+    throw new AllocationError(
+      `${names.budget} must be an integer from 1 to ${MAX_STUDY_TRIALS}, got ${String(budget)}`,
+    );
   }
   if (targetRse !== undefined && !(typeof targetRse === 'number' && targetRse > 0 && Number.isFinite(targetRse))) {
     throw new AllocationError(`${names.targetRse} must be a number > 0, got ${String(targetRse)}`);
   }
   const maxTrials = target.maxTrials ?? DEFAULT_MAX_TRIALS;
   if (!(Number.isInteger(maxTrials) && maxTrials >= 1 && maxTrials <= MAX_STUDY_TRIALS)) {
-    throw new AllocationError(`${names.maxTrials} must be an integer from 1 to ${MAX_STUDY_TRIALS}, got ${String(maxTrials)}`);
+    throw new AllocationError(
+      `${names.maxTrials} must be an integer from 1 to ${MAX_STUDY_TRIALS}, got ${String(maxTrials)}`,
+    );
   }
   const extra = budget !== undefined ? allocateBudget(errors, budget) : allocateToTarget(errors, targetRse!, maxTrials);
   const total = extra.reduce((a, k) => a + k, 0);
@@ -61,7 +78,8 @@ export function planRefinement(study: Study, errors: PointError[], target: Refin
         `${MAX_STUDY_TRIALS.toLocaleString('en-US')} trials per study`,
     );
   }
-  const largest = (values: (number | null)[]): number | null => values.reduce<number | null>((m, v) => (v === null ? m : Math.max(m ?? 0, v)), null);
+  const largest = (values: (number | null)[]): number | null =>
+    values.reduce<number | null>((m, v) => (v === null ? m : Math.max(m ?? 0, v)), null);
   return {
     errors,
     extra,
@@ -118,16 +136,30 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new StudyError(`there is no study ${quote(name)} in ${store.location}${names.length ? `; studies: ${nameList(names)}` : ''}`);
+    throw new StudyError(
+      `there is no study ${quote(name)} in ${store.location}${names.length ? `; studies: ${nameList(names)}` : ''}`,
+    );
   }
   const study = resolveStudy(record.definition);
   const datasets = studyDatasets(study);
   checkPinnedDatasets(study, datasets); // a dataset file edited since the study was stored is refused
-  const engine = await checkStoredStudy(store, study, 'the stored definition is not one this version reads', { datasets, request });
+  const engine = await checkStoredStudy(store, study, 'the stored definition is not one this version reads', {
+    datasets,
+    request,
+  });
   const refinement = planRefinement(study, await pointErrors(store, study), options);
   const points = refinement.errors.flatMap((e, i) =>
     refinement.extra[i] > 0
-      ? [{ point: e.point, params: study.pointParams(e.point), trials: e.count, rse: e.rse, add: refinement.extra[i], predictedRse: predictedRse(e, refinement.extra[i]) }]
+      ? [
+          {
+            point: e.point,
+            params: study.pointParams(e.point),
+            trials: e.count,
+            rse: e.rse,
+            add: refinement.extra[i],
+            predictedRse: predictedRse(e, refinement.extra[i]),
+          },
+        ]
       : [],
   );
   const result: StudyRefinement = {

@@ -83,7 +83,8 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
 
   const engine = options.engine ?? 'fast';
   const requested = Math.max(1, options.workers ?? defaultWorkers());
-  const size = options.chunkSize ?? chooseChunkSize(planned, requested, secondsPerTrial(study, plan, options.datasets, engine));
+  const size =
+    options.chunkSize ?? chooseChunkSize(planned, requested, secondsPerTrial(study, plan, options.datasets, engine));
   // No more workers than chunks: an idle worker would only cost its start-up.
   const workers = Math.min(requested, Math.ceil(planned / size));
   const writer = options.store ? new StoreWriter(options.store, study) : null;

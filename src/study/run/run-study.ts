@@ -82,17 +82,27 @@ export interface StudyRun extends RunSummary {
 }
 
 /** The run options checked (StudyError naming the option); engine and precision stay undefined where not given. */
-export function checkRunOptions(options: StudyRunOptions): { workers: number; chunkSize: number | undefined; request: EngineRequest } {
+export function checkRunOptions(options: StudyRunOptions): {
+  workers: number;
+  chunkSize: number | undefined;
+  request: EngineRequest;
+} {
   const store = (options as Partial<StudyRunOptions> | undefined)?.store;
   if (typeof store !== 'object' || store === null || typeof store.insertTrials !== 'function') {
-    throw new StudyError('options.store must be a store from openStore(), e.g. { store: await openStore(\'xorlab.db\') }');
+    throw new StudyError(
+      "options.store must be a store from openStore(), e.g. { store: await openStore('xorlab.db') }",
+    );
   }
   // Each option is checked against its row of the run-options table (undefined: its default stands in).
   for (const name of ['workers', 'chunkSize', 'engine', 'precision'] as const satisfies readonly RunOptionName[]) {
     const problem = runOptionProblem(name, options[name]);
     if (problem) throw new StudyError(problem);
   }
-  return { workers: options.workers ?? defaultWorkers(), chunkSize: options.chunkSize, request: { engine: options.engine, precision: options.precision } };
+  return {
+    workers: options.workers ?? defaultWorkers(),
+    chunkSize: options.chunkSize,
+    request: { engine: options.engine, precision: options.precision },
+  };
 }
 
 /** A Progress (what runPlan reports to) that calls `onProgress`. */
@@ -159,12 +169,24 @@ export async function runStudy(definition: StudyDefinitionInput, options: StudyR
   checkPinnedDatasets(resolved, datasets);
   const study = pinDatasets(resolved, datasets);
   const { name, repeats } = study.definition;
-  const engine = await registerStudy(options.store, study, 'use another name, or pass the stored definition (store.getStudy(name).definition) to resume it', {
-    datasets,
-    request,
-  });
+  const engine = await registerStudy(
+    options.store,
+    study,
+    'use another name, or pass the stored definition (store.getStudy(name).definition) to resume it',
+    {
+      datasets,
+      request,
+    },
+  );
   const plan = planMissing(study.pointCount, repeats, await options.store.storedRuns(name));
   const trials = study.pointCount * repeats;
   const run = await runStudyPlan(study, plan, datasets, engine, options);
-  return { study: name, definition: study.definition, points: study.pointCount, trials, alreadyStored: trials - plan.size, ...run };
+  return {
+    study: name,
+    definition: study.definition,
+    points: study.pointCount,
+    trials,
+    alreadyStored: trials - plan.size,
+    ...run,
+  };
 }

@@ -36,7 +36,12 @@ type StudyReader = Pick<Store, 'getStudy' | 'iterateTrials'>;
  * ends with `hint`), or, given `engine`, trials trained with another engine or precision than the flags ask
  * for. Returns the request with the stored trials' engine filled in where a flag was not given.
  */
-export async function checkStoredStudy(store: StudyReader, study: Study, hint: string, engine?: EngineCheck): Promise<EngineRequest> {
+export async function checkStoredStudy(
+  store: StudyReader,
+  study: Study,
+  hint: string,
+  engine?: EngineCheck,
+): Promise<EngineRequest> {
   const name = study.definition.name;
   const existing = await store.getStudy(name);
   const request = engine?.request ?? {};
@@ -45,17 +50,28 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
   const storedPins = (existing.definition as { datasets?: Record<string, string> } | null)?.datasets;
   const given = storedPins === undefined ? withoutPins(study.definition) : study.definition;
   if (!sameDefinition(existing.definition, given)) {
-    if (storedPins !== undefined && sameDefinition(withoutPins(existing.definition as StudyDefinition), withoutPins(study.definition))) {
-      const changed = Object.keys(storedPins).find((file) => storedPins[file] !== study.definition.datasets?.[file]) ?? Object.keys(storedPins)[0];
+    if (
+      storedPins !== undefined &&
+      sameDefinition(withoutPins(existing.definition as StudyDefinition), withoutPins(study.definition))
+    ) {
+      const changed =
+        Object.keys(storedPins).find((file) => storedPins[file] !== study.definition.datasets?.[file]) ??
+        Object.keys(storedPins)[0];
       throw changedDataset(name, changed);
     }
-    throw new StudyError(`study ${quote(name)} already exists with a different definition (${describeDifference(existing.definition, given)}); ${hint}`);
+    throw new StudyError(
+      `study ${quote(name)} already exists with a different definition (${describeDifference(existing.definition, given)}); ${hint}`,
+    );
   }
   if (!engine || existing.trialCount === 0) return request;
   const stored = await storedEngine(store, study, engine.datasets);
   if (!stored) return request;
-  const wanted: EngineChoice = { engine: request.engine ?? stored.engine, precision: request.precision ?? (stored.engine === 'fast' ? stored.precision : 'f32') };
-  const same = stored.engine === wanted.engine && (stored.engine === 'reference' || stored.precision === wanted.precision);
+  const wanted: EngineChoice = {
+    engine: request.engine ?? stored.engine,
+    precision: request.precision ?? (stored.engine === 'fast' ? stored.precision : 'f32'),
+  };
+  const same =
+    stored.engine === wanted.engine && (stored.engine === 'reference' || stored.precision === wanted.precision);
   if (!same) {
     throw new StudyError(
       `study ${quote(name)} holds trials trained with ${describe(stored)}; this run asks for ${describe(wanted)}, which would mix engines in one study; ` +
@@ -66,7 +82,12 @@ export async function checkStoredStudy(store: StudyReader, study: Study, hint: s
 }
 
 /** checkStoredStudy, then registers the study (a no-op when it is stored). */
-export async function registerStudy(store: StudyReader & Pick<Store, 'ensureStudy'>, study: Study, hint: string, engine?: EngineCheck): Promise<EngineRequest> {
+export async function registerStudy(
+  store: StudyReader & Pick<Store, 'ensureStudy'>,
+  study: Study,
+  hint: string,
+  engine?: EngineCheck,
+): Promise<EngineRequest> {
   const request = await checkStoredStudy(store, study, hint, engine);
   // A stored study keeps its definition as it was stored (one from before dataset pins stays without them).
   if (!(await store.getStudy(study.definition.name))) await store.ensureStudy(study.definition.name, study.definition);
@@ -83,7 +104,11 @@ function describe(choice: EngineChoice): string {
  * it is a fast row, or a reference row at a point the fast engine covers: rows are read in order until one does
  * (usually the first; in a sweep whose first points fall back, up to the first covered point).
  */
-async function storedEngine(store: StudyReader, study: Study, datasets: Record<string, Dataset>): Promise<EngineChoice | null> {
+async function storedEngine(
+  store: StudyReader,
+  study: Study,
+  datasets: Record<string, Dataset>,
+): Promise<EngineChoice | null> {
   const covered = new Map<number, boolean>();
   const isCovered = (point: number): boolean => {
     let ok = covered.get(point);
@@ -113,7 +138,9 @@ export async function pointErrors(store: Pick<Store, 'summarize'>, study: Study)
   const summary = new Map((await store.summarize(study.definition.name)).map((s) => [s.point, s]));
   return Array.from({ length: study.pointCount }, (_, point) => {
     const s = summary.get(point);
-    return s ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) } : { point, count: 0, lossCount: 0, rse: null };
+    return s
+      ? { point, count: s.count, lossCount: s.lossCount, rse: relativeStandardError(s) }
+      : { point, count: 0, lossCount: 0, rse: null };
   });
 }
 
@@ -121,7 +148,11 @@ export async function pointErrors(store: Pick<Store, 'summarize'>, study: Study)
  * The plan for `extra[p]` more trials at each point p, at repeat indices reserved in the store: another run adding
  * trials to the same study at the same time gets other indices, so both runs' trials are stored.
  */
-export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, study: Study, extra: readonly number[]): Promise<TrialPlan> {
+export async function reserveAdditional(
+  store: Pick<Store, 'reserveRepeats'>,
+  study: Study,
+  extra: readonly number[],
+): Promise<TrialPlan> {
   const counts = new Map<number, number>();
   extra.forEach((k, point) => {
     if (k > 0) counts.set(point, k);
@@ -131,14 +162,23 @@ export async function reserveAdditional(store: Pick<Store, 'reserveRepeats'>, st
 
 /** Renames a stored study: the store keeps the definition verbatim, so its `name` changes with it (in place, the
  * keys' order kept). Throws StudyError for a name that is not allowed. */
-export async function renameStoredStudy(store: Pick<Store, 'getStudy' | 'renameStudy'>, name: string, newName: string): Promise<void> {
+export async function renameStoredStudy(
+  store: Pick<Store, 'getStudy' | 'renameStudy'>,
+  name: string,
+  newName: string,
+): Promise<void> {
   if (!STUDY_NAME_PATTERN.test(newName)) {
-    throw new StudyError(`the new name ${quote(newName)} must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw new StudyError(
+      `the new name ${quote(newName)} must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
   }
   if (newName === name) throw new StudyError(`the study is already called ${quote(name)}`);
   const record = await store.getStudy(name);
   if (!record) throw new StudyError(`there is no study ${quote(name)}`);
   const definition = record.definition;
-  const renamed = definition !== null && typeof definition === 'object' && !Array.isArray(definition) && 'name' in definition ? { ...definition, name: newName } : definition;
+  const renamed =
+    definition !== null && typeof definition === 'object' && !Array.isArray(definition) && 'name' in definition
+      ? { ...definition, name: newName }
+      : definition;
   await store.renameStudy(name, newName, renamed);
 }

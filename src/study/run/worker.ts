@@ -13,6 +13,9 @@ parentPort!.on('message', (task: ChunkTask) => {
     const result = runChunk(task, init);
     parentPort!.postMessage(result, resultBuffers(result));
   } catch (error) {
-    parentPort!.postMessage({ id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    parentPort!.postMessage({
+      id: task.id,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   }
 });

@@ -41,18 +41,31 @@ export function isLogGrid(study: StudyRecord, param: string): boolean | null {
 function baseConfig(study: StudyRecord): TrainingConfig {
   const config = (study.definition as { config?: unknown } | null)?.config;
   try {
-    return defaultConfig(config && typeof config === 'object' ? (config) : {});
+    return defaultConfig(config && typeof config === 'object' ? config : {});
   } catch {
     return defaultConfig();
   }
 }
 
-export function curvePoints(points: readonly PointSummary[], param: string, metric: MetricName = 'totalLoss'): CurvePoint[] {
+export function curvePoints(
+  points: readonly PointSummary[],
+  param: string,
+  metric: MetricName = 'totalLoss',
+): CurvePoint[] {
   return points
     .map((p): Omit<CurvePoint, 'x'> & { x: ParamValue } => {
       const m = metricPoint(p, metric);
       const rate = metric === 'success';
-      return { x: p.params[param], mean: m.value, stderr: m.stderr, ...(rate ? { lo: m.low, hi: m.high } : {}), successRate: p.successRate, count: p.count, excluded: m.excluded, marked: m.marked };
+      return {
+        x: p.params[param],
+        mean: m.value,
+        stderr: m.stderr,
+        ...(rate ? { lo: m.low, hi: m.high } : {}),
+        successRate: p.successRate,
+        count: p.count,
+        excluded: m.excluded,
+        marked: m.marked,
+      };
     })
     .filter((p): p is CurvePoint => typeof p.x === 'number')
     .sort((a, b) => a.x - b.x);
@@ -97,39 +110,63 @@ export interface CurveOptions {
 }
 
 /** The chart of a study's metric against one numeric parameter: one line, or a line per category (see top). */
-export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[], options: CurveOptions = {}): TopLevelSpec {
+export function curveSpecOf(
+  study: StudyRecord,
+  points: readonly PointSummary[],
+  options: CurveOptions = {},
+): TopLevelSpec {
   const metric = options.metric ?? 'totalLoss';
   const axes = sweptParameters(study, points);
   if (axes.length === 0) throw new ChartDataError(`study ${study.name} sweeps no parameter; there is no curve to draw`);
-  if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
+  if (points.length === 0)
+    throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
   // A loss over the trainings that did not diverge has no value anywhere when every one diverged.
-  if (METRICS[metric].over === 'the trainings that did not diverge') refuseAllDiverged(study, points, METRICS[metric].label);
+  if (METRICS[metric].over === 'the trainings that did not diverge')
+    refuseAllDiverged(study, points, METRICS[metric].label);
   // Parameters are named as keys (hiddenStd) or flags (hidden-std); a name that is no axis gets the nearest one.
-  const named = (name: string | undefined): string | undefined => (name === undefined ? undefined : (parameterNamed(name, axes) ?? name));
+  const named = (name: string | undefined): string | undefined =>
+    name === undefined ? undefined : (parameterNamed(name, axes) ?? name);
   options = { ...options, param: named(options.param), facet: named(options.facet), series: named(options.series) };
   const at = Object.fromEntries(Object.entries(options.at ?? {}).map(([name, value]) => [named(name)!, value]));
   for (const name of [...Object.keys(at), options.facet, options.series]) {
-    if (name !== undefined && !axes.includes(name)) throw new ChartDataError(`${name} is not one of the study's swept parameters${suggestParameter(name, axes)} (${axes.join(', ')})`);
+    if (name !== undefined && !axes.includes(name))
+      throw new ChartDataError(
+        `${name} is not one of the study's swept parameters${suggestParameter(name, axes)} (${axes.join(', ')})`,
+      );
   }
   const numeric = numericAxes(points, axes);
   // The x-axis: as given, else the one numeric axis not held (--at) or used for panels or lines.
   const free = numeric.filter((a) => !(a in at) && a !== options.facet && a !== options.series);
   const param = options.param ?? (free.length === 1 ? free[0] : null);
   if (param === null) {
-    if (numeric.length === 0) throw new ChartDataError(`study ${study.name} sweeps no numeric parameter (${axes.join(', ')}); a curve needs numbers on its x-axis; try \`xorlab plot heatmap\` or \`xorlab summary\``);
+    if (numeric.length === 0)
+      throw new ChartDataError(
+        `study ${study.name} sweeps no numeric parameter (${axes.join(', ')}); a curve needs numbers on its x-axis; try \`xorlab plot heatmap\` or \`xorlab summary\``,
+      );
     const [a, b] = free.length >= 2 ? free : numeric;
-    throw new ChartDataError(`study ${study.name} sweeps ${numeric.join(' and ')}: choose the x-axis with --param, e.g. --param ${a} with --at ${b}=<value> (one slice), --facet ${b} (a panel per value) or --series ${b} (a line per value)${numeric.length === 2 && axes.length === 2 ? '; or draw both with `xorlab plot heatmap`' : ''}`);
+    throw new ChartDataError(
+      `study ${study.name} sweeps ${numeric.join(' and ')}: choose the x-axis with --param, e.g. --param ${a} with --at ${b}=<value> (one slice), --facet ${b} (a panel per value) or --series ${b} (a line per value)${numeric.length === 2 && axes.length === 2 ? '; or draw both with `xorlab plot heatmap`' : ''}`,
+    );
   }
-  if (!axes.includes(param)) throw new ChartDataError(`study ${study.name} does not sweep ${quote(param)}${suggestParameter(param, axes)}; it sweeps ${axes.join(', ')}`);
-  if (!numeric.includes(param)) throw new ChartDataError(`${param} is not numeric in study ${study.name}; a curve needs numbers on its x-axis`);
+  if (!axes.includes(param))
+    throw new ChartDataError(
+      `study ${study.name} does not sweep ${quote(param)}${suggestParameter(param, axes)}; it sweeps ${axes.join(', ')}`,
+    );
+  if (!numeric.includes(param))
+    throw new ChartDataError(`${param} is not numeric in study ${study.name}; a curve needs numbers on its x-axis`);
 
   // Every other axis is held at one value, makes the panels, or makes the lines.
   const others = axes.filter((a) => a !== param);
   for (const name of [...Object.keys(at), options.facet, options.series]) {
-    if (name === param) throw new ChartDataError(`${name} is the x-axis; --at, --facet and --series take the study's other swept parameters (${others.join(', ') || 'none'})`);
+    if (name === param)
+      throw new ChartDataError(
+        `${name} is the x-axis; --at, --facet and --series take the study's other swept parameters (${others.join(', ') || 'none'})`,
+      );
   }
-  if (options.facet !== undefined && (options.facet === options.series || options.facet in at)) throw new ChartDataError(`${options.facet} is given twice (--at, --facet, --series)`);
-  if (options.series !== undefined && options.series in at) throw new ChartDataError(`${options.series} is given twice (--at and --series)`);
+  if (options.facet !== undefined && (options.facet === options.series || options.facet in at))
+    throw new ChartDataError(`${options.facet} is given twice (--at, --facet, --series)`);
+  if (options.series !== undefined && options.series in at)
+    throw new ChartDataError(`${options.series} is given twice (--at and --series)`);
   let chosen = points.filter((p) => typeof p.params[param] === 'number');
   for (const [name, raw] of Object.entries(at)) chosen = sliceAt(chosen, name, raw, options.onWarning);
   const left = others.filter((a) => !(a in at) && a !== options.facet && a !== options.series);
@@ -142,7 +179,9 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
   }
   if (left.length > 0) {
     const example = left.map((a) => `--at ${a}=<value>`).join(' ');
-    throw new ChartDataError(`study ${study.name} also sweeps ${left.join(' and ')}: hold ${left.length > 1 ? 'them' : 'it'} at one value (${example}), or draw a panel per value (--facet ${left[0]})${series === undefined ? ` or a line per value (--series ${left[0]})` : ''}`);
+    throw new ChartDataError(
+      `study ${study.name} also sweeps ${left.join(' and ')}: hold ${left.length > 1 ? 'them' : 'it'} at one value (${example}), or draw a panel per value (--facet ${left[0]})${series === undefined ? ` or a line per value (--series ${left[0]})` : ''}`,
+    );
   }
   const facet = options.facet;
   const logX = isLogGrid(study, param) ?? inferLogX(chosen.map((p) => p.params[param] as number));
@@ -150,13 +189,18 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
   const info = METRICS[metric];
   const trials = chosen.reduce((n, p) => n + p.count, 0);
   const success = `Learned ${axes.includes('dataset') ? 'the dataset' : datasetLabel(config.dataset)}`;
-  const slice = Object.keys(at).length ? ` at ${describeAt(Object.fromEntries(Object.keys(at).map((k) => [k, chosen[0]?.params[k] ?? at[k]])))}` : '';
+  const slice = Object.keys(at).length
+    ? ` at ${describeAt(Object.fromEntries(Object.keys(at).map((k) => [k, chosen[0]?.params[k] ?? at[k]])))}`
+    : '';
   const title = options.title ?? `Study ${study.name}: ${info.label} against ${param}${slice}`;
   const bars = metric === 'success' ? 'share with its 95% Wilson interval' : 'mean ± standard error';
 
   if (series === undefined && facet === undefined) {
     const curve = curvePoints(chosen, param, metric);
-    const fit = info.lowerIsBetter && options.fitMinimum !== false ? curveBests([{ at: {}, label: '', points: chosen }], param, metric)[0].fit : null;
+    const fit =
+      info.lowerIsBetter && options.fitMinimum !== false
+        ? curveBests([{ at: {}, label: '', points: chosen }], param, metric)[0].fit
+        : null;
     const rule = referenceRules(param, config, axes, options.datasetShape, null)[0];
     // A fitted minimum or a lowest mean that rests on a marked point carries the mark; the subtitle says what it is.
     const marked = curve.some((p) => p.marked);
@@ -173,7 +217,9 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
         ? { x: fit.x, label: `fitted minimum ${short(fit.x)} [${short(fit.low, 2)}, ${short(fit.high, 2)}]${fitMark}` }
         : plainLowest && { x: plainLowest.x, label: `${plainLowest.label}${lowestMark(plainLowest.x)}` },
       minimumInterval: fit ? { low: fit.low, high: fit.high } : null,
-      lowest: fit ? { x: fit.lowestX, label: `lowest grid mean at ${short(fit.lowestX)}${lowestMark(fit.lowestX)}` } : null,
+      lowest: fit
+        ? { x: fit.lowestX, label: `lowest grid mean at ${short(fit.lowestX)}${lowestMark(fit.lowestX)}` }
+        : null,
       successTitle: metric === 'success' ? null : success,
       title,
       subtitle:
@@ -211,10 +257,18 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
         marked: m.marked,
       });
     }
-    if (fit && Number.isFinite(fit.low) && Number.isFinite(fit.high)) minima.push({ series: s, facet: f, x: fit.x, low: fit.low, high: fit.high, y: fit.y });
+    if (fit && Number.isFinite(fit.low) && Number.isFinite(fit.high))
+      minima.push({ series: s, facet: f, x: fit.x, low: fit.low, high: fit.high, y: fit.y });
   }
-  const order = (axis: string | undefined) => (axis === undefined ? [''] : [...new Set(curves.map((c) => label(c.at[axis])))]);
-  const rules = referenceRules(param, config, axes, options.datasetShape, series === 'activation' ? order('activation') : null);
+  const order = (axis: string | undefined) =>
+    axis === undefined ? [''] : [...new Set(curves.map((c) => label(c.at[axis])))];
+  const rules = referenceRules(
+    param,
+    config,
+    axes,
+    options.datasetShape,
+    series === 'activation' ? order('activation') : null,
+  );
   return seriesCurveSpec({
     parameter: param,
     points: rows,
@@ -236,17 +290,24 @@ export function curveSpecOf(study: StudyRecord, points: readonly PointSummary[],
 }
 
 /** Points whose `name` is the value given: numbers pick the nearest grid value (on a log scale when positive). */
-function sliceAt(points: readonly PointSummary[], name: string, raw: string, onWarning?: (line: string) => void): PointSummary[] {
+function sliceAt(
+  points: readonly PointSummary[],
+  name: string,
+  raw: string,
+  onWarning?: (line: string) => void,
+): PointSummary[] {
   const values = [...new Set(points.map((p) => p.params[name]))];
   if (values.every((v) => typeof v === 'number')) {
     const wanted = raw.trim() === '' ? NaN : Number(raw);
-    if (!Number.isFinite(wanted)) throw new ChartDataError(`--at ${name}: takes a number in this study, got ${quote(raw)}`);
+    if (!Number.isFinite(wanted))
+      throw new ChartDataError(`--at ${name}: takes a number in this study, got ${quote(raw)}`);
     const distance = (v: number) => (v > 0 && wanted > 0 ? Math.abs(Math.log(v / wanted)) : Math.abs(v - wanted));
-    const nearest = (values).reduce((a, b) => (distance(b) < distance(a) ? b : a));
+    const nearest = values.reduce((a, b) => (distance(b) < distance(a) ? b : a));
     for (const line of farFromGrid('--at', name, wanted, nearest, points)) onWarning?.(line);
     return points.filter((p) => p.params[name] === nearest);
   }
-  if (!values.includes(raw)) throw new ChartDataError(`--at ${name}: ${quote(raw)} is not one of its values (${values.join(', ')})`);
+  if (!values.includes(raw))
+    throw new ChartDataError(`--at ${name}: ${quote(raw)} is not one of its values (${values.join(', ')})`);
   return points.filter((p) => p.params[name] === raw);
 }
 
@@ -255,7 +316,13 @@ function sliceAt(points: readonly PointSummary[], name: string, raw: string, onW
  * hidden layer (the dataset's inputs -> hidden units), Xavier/Glorot or He by its activation (one rule per rule kind
  * when the lines are activations); for the output std, the output layer. None when the shape is swept or unknown.
  */
-function referenceRules(param: string, config: TrainingConfig, axes: readonly string[], shapeOf: DatasetShape | undefined, activations: readonly string[] | null) {
+function referenceRules(
+  param: string,
+  config: TrainingConfig,
+  axes: readonly string[],
+  shapeOf: DatasetShape | undefined,
+  activations: readonly string[] | null,
+) {
   if (param !== 'hiddenStd' && param !== 'outputStd') return [];
   if (config.init !== 'normal' || axes.some((a) => ['dataset', 'hidden', 'init'].includes(a))) return [];
   if (config.hidden.length === 0) return [];
@@ -277,15 +344,25 @@ function referenceRules(param: string, config: TrainingConfig, axes: readonly st
 
 export function studyHeatmapInput(study: StudyRecord, points: readonly PointSummary[]): HeatmapInput {
   const params = sweptParameters(study, points);
-  if (params.length !== 2) throw new ChartDataError(`a heatmap needs a study that sweeps two parameters; ${study.name} sweeps ${params.length ? params.join(', ') : 'none'}`);
-  if (points.length === 0) throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
+  if (params.length !== 2)
+    throw new ChartDataError(
+      `a heatmap needs a study that sweeps two parameters; ${study.name} sweeps ${params.length ? params.join(', ') : 'none'}`,
+    );
+  if (points.length === 0)
+    throw new ChartDataError(`study ${study.name} has no trials yet; run \`xorlab sweep\` first`);
   refuseAllDiverged(study, points);
   const [xParameter, yParameter] = params;
   const trials = points.reduce((n, p) => n + p.count, 0);
   return {
     xParameter,
     yParameter,
-    cells: points.map((p) => ({ x: p.params[xParameter], y: p.params[yParameter], mean: p.mean, successRate: p.successRate, count: p.count })),
+    cells: points.map((p) => ({
+      x: p.params[xParameter],
+      y: p.params[yParameter],
+      mean: p.mean,
+      successRate: p.successRate,
+      count: p.count,
+    })),
     title: `Study ${study.name}: loss landscape`,
     subtitle: `mean total loss per pair of values (${trials.toLocaleString('en-US')} trainings); darker is faster learning`,
   };
@@ -299,9 +376,13 @@ function builtinShape(name: string): { inputs: number; outputs: number } | null 
 }
 
 /** A stored study's record and per-point summary (StoreError when the store has no study of that name). */
-async function storedStudy(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string): Promise<{ record: StudyRecord; points: PointSummary[] }> {
+async function storedStudy(
+  store: Pick<Store, 'getStudy' | 'summarize' | 'location'>,
+  name: string,
+): Promise<{ record: StudyRecord; points: PointSummary[] }> {
   const record = await store.getStudy(name);
-  if (!record) throw new StoreError(`no study named ${quote(name)} in ${store.location}; list them with \`xorlab studies\``);
+  if (!record)
+    throw new StoreError(`no study named ${quote(name)} in ${store.location}; list them with \`xorlab studies\``);
   return { record, points: await store.summarize(name) };
 }
 
@@ -311,13 +392,20 @@ async function storedStudy(store: Pick<Store, 'getStudy' | 'summarize' | 'locati
  * minimum, the success rate below; a line per category of another swept parameter (see CurveOptions).
  * ChartDataError when there is nothing to draw, StoreError for an unknown study.
  */
-export async function studyCurveSpec(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string, options: CurveOptions = {}): Promise<TopLevelSpec> {
+export async function studyCurveSpec(
+  store: Pick<Store, 'getStudy' | 'summarize' | 'location'>,
+  name: string,
+  options: CurveOptions = {},
+): Promise<TopLevelSpec> {
   const { record, points } = await storedStudy(store, name);
   return curveSpecOf(record, points, options);
 }
 
 /** The loss landscape of a stored study that sweeps two parameters (what `xorlab plot heatmap` draws). */
-export async function studyHeatmapSpec(store: Pick<Store, 'getStudy' | 'summarize' | 'location'>, name: string): Promise<TopLevelSpec> {
+export async function studyHeatmapSpec(
+  store: Pick<Store, 'getStudy' | 'summarize' | 'location'>,
+  name: string,
+): Promise<TopLevelSpec> {
   const { record, points } = await storedStudy(store, name);
   return heatmapSpec(studyHeatmapInput(record, points));
 }

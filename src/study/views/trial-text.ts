@@ -37,7 +37,11 @@ export function pointConfigs(definition: unknown): ConfigOf | null {
  * trial_rows view), when the stored definition is one this version reads; else the swept parameters in axis order,
  * or the first trial's.
  */
-export function parameterColumns(definition: unknown, first: TrialRow | undefined, configOf: ConfigOf | null): string[] {
+export function parameterColumns(
+  definition: unknown,
+  first: TrialRow | undefined,
+  configOf: ConfigOf | null,
+): string[] {
   if (configOf) return [...PARAMETER_NAMES];
   const sweep = storedSweep(definition);
   return sweep ? Object.keys(sweep) : first ? Object.keys(first.params) : [];
@@ -85,14 +89,24 @@ export function jsonlWriter(configOf: ConfigOf | null): (t: TrialRow) => string 
 }
 
 /** The text of every trial of `trials`, in chunks of about `chunk` characters (the header first for CSV). */
-export async function* trialText(format: TrialFormat, definition: unknown, trials: AsyncIterable<TrialRow>, chunk = 1 << 16): AsyncGenerator<string> {
+export async function* trialText(
+  format: TrialFormat,
+  definition: unknown,
+  trials: AsyncIterable<TrialRow>,
+  chunk = 1 << 16,
+): AsyncGenerator<string> {
   const iterator = trials[Symbol.asyncIterator]();
   try {
     let next = await iterator.next();
     const configOf = format === 'mongo' ? null : pointConfigs(definition);
     const columns = parameterColumns(definition, next.done ? undefined : next.value, configOf);
     const stds = articleStds(definition);
-    const line = format === 'csv' ? csvRowWriter(columns, configOf) : format === 'mongo' ? (t: TrialRow) => `${toExtendedJsonLine(toArticleDocument(t, stds))}\n` : jsonlWriter(configOf);
+    const line =
+      format === 'csv'
+        ? csvRowWriter(columns, configOf)
+        : format === 'mongo'
+          ? (t: TrialRow) => `${toExtendedJsonLine(toArticleDocument(t, stds))}\n`
+          : jsonlWriter(configOf);
     let buffer = format === 'csv' ? csvHeader(columns) : '';
     for (; !next.done; next = await iterator.next()) {
       buffer += line(next.value);

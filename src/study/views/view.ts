@@ -58,7 +58,12 @@ export function studyCharts(record: StudyRecord, points: readonly PointSummary[]
   return { curve: curve.spec, heatmap: null, note: curve.note };
 }
 
-export async function studyView(store: Store, record: StudyRecord, updatedAt: string | null, summarized?: readonly PointSummary[]): Promise<StudyView> {
+export async function studyView(
+  store: Store,
+  record: StudyRecord,
+  updatedAt: string | null,
+  summarized?: readonly PointSummary[],
+): Promise<StudyView> {
   const points = summarized ?? (await store.summarize(record.name));
   const summary = summaryReport(record.name, points, { level: DEFAULT_LEVEL });
   // A study written before f32 overflow was retrained in f64 is flagged (a scan, only where trials diverged).

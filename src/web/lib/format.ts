@@ -50,7 +50,11 @@ export interface Swept {
 export function describeSwept(swept: readonly Swept[]): string {
   if (swept.length === 0) return 'nothing swept';
   return swept
-    .map((s) => (typeof s.min === 'number' && typeof s.max === 'number' ? `${s.name} ${num(s.min, 4)} … ${num(s.max, 4)} (${s.values})` : `${s.name} (${s.values ?? '?'} values)`))
+    .map((s) =>
+      typeof s.min === 'number' && typeof s.max === 'number'
+        ? `${s.name} ${num(s.min, 4)} … ${num(s.max, 4)} (${s.values})`
+        : `${s.name} (${s.values ?? '?'} values)`,
+    )
     .join(' × ');
 }
 

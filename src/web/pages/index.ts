@@ -64,7 +64,8 @@ function fill(entry: { row: HTMLTableRowElement; cells: Record<string, HTMLEleme
   cells.swept.textContent = s.error !== undefined ? `⚠ damaged: ${s.error}` : describeSwept(s.swept);
   if (s.error !== undefined) row.dataset.damaged = 'true';
   else delete row.dataset.damaged;
-  cells.points.textContent = s.planned && s.planned.points !== s.points ? `${int(s.points)} of ${int(s.planned.points)}` : int(s.points);
+  cells.points.textContent =
+    s.planned && s.planned.points !== s.points ? `${int(s.points)} of ${int(s.planned.points)}` : int(s.points);
   const planned = s.planned?.trials ?? null;
   const progress = cells.progress as HTMLProgressElement;
   if (planned !== null && s.trials <= planned) {
@@ -74,7 +75,8 @@ function fill(entry: { row: HTMLTableRowElement; cells: Record<string, HTMLEleme
     progress.hidden = false;
     progress.setAttribute('aria-label', `${s.name}: ${Math.floor((100 * s.trials) / planned)}% of the planned trials`);
   } else {
-    cells.trials.textContent = planned !== null ? `${int(s.trials)} (sweep planned ${int(planned)}; refined)` : int(s.trials);
+    cells.trials.textContent =
+      planned !== null ? `${int(s.trials)} (sweep planned ${int(planned)}; refined)` : int(s.trials);
     progress.hidden = true;
   }
   row.dataset.trials = String(s.trials);
@@ -126,4 +128,3 @@ window.setInterval(() => {
     if (entry && s.updatedAt) entry.cells.updated.textContent = ago(s.updatedAt);
   }
 }, 5000);
-

@@ -5,7 +5,10 @@ import { resultBuffers, runChunk } from '../../study/run/browser/chunk.js';
 import type { WorkerInit } from '../../study/run/browser/protocol.js';
 import type { StudyReply, StudyRequest } from '../playground/protocol.js';
 
-const scope = self as unknown as { postMessage(message: StudyReply, transfer?: Transferable[]): void; onmessage: ((event: MessageEvent<StudyRequest>) => void) | null };
+const scope = self as unknown as {
+  postMessage(message: StudyReply, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<StudyRequest>) => void) | null;
+};
 let init: WorkerInit | null = null;
 
 scope.onmessage = (event) => {
@@ -20,6 +23,10 @@ scope.onmessage = (event) => {
     const result = runChunk(message.task, init);
     scope.postMessage({ type: 'result', result }, resultBuffers(result));
   } catch (error) {
-    scope.postMessage({ type: 'error', id: message.task.id, message: error instanceof Error ? error.message : String(error) });
+    scope.postMessage({
+      type: 'error',
+      id: message.task.id,
+      message: error instanceof Error ? error.message : String(error),
+    });
   }
 };

@@ -16,7 +16,10 @@ const FRAME_MS = 33;
 /** Parameters recorded per run at most (for the weights chart): every ceil(epochs / HISTORY_POINTS) epochs. */
 const HISTORY_POINTS = 2000;
 
-const scope = self as unknown as { postMessage(message: TrainReply, transfer?: Transferable[]): void; onmessage: ((event: MessageEvent<TrainRequest>) => void) | null };
+const scope = self as unknown as {
+  postMessage(message: TrainReply, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<TrainRequest>) => void) | null;
+};
 
 interface Run {
   trainer: Trainer;
@@ -48,7 +51,10 @@ let wantArithmetic = false;
 
 /** Copies of each hidden layer's outputs from a network's last forward pass (core's own buffers). */
 function hiddenOutputs(net: Network): Float64Array[] {
-  return net.lastPass().acts.slice(1, -1).map((a) => Float64Array.from(a));
+  return net
+    .lastPass()
+    .acts.slice(1, -1)
+    .map((a) => Float64Array.from(a));
 }
 
 function gridRows(grid: GridSpec): number[][] {
@@ -59,10 +65,22 @@ function gridRows(grid: GridSpec): number[][] {
   return rows;
 }
 
-function gridNetwork(config: Run['trainer']['config'], grid: GridSpec, inputCount: number, outputCount: number): Network {
+function gridNetwork(
+  config: Run['trainer']['config'],
+  grid: GridSpec,
+  inputCount: number,
+  outputCount: number,
+): Network {
   if (inputCount !== 2) throw new Error('a decision boundary needs 2 inputs');
   const rows = gridRows(grid);
-  return new Network(config, makeDataset('grid', rows, rows.map(() => new Array<number>(outputCount).fill(0))));
+  return new Network(
+    config,
+    makeDataset(
+      'grid',
+      rows,
+      rows.map(() => new Array<number>(outputCount).fill(0)),
+    ),
+  );
 }
 
 function record(r: Run, epoch: number, params: Float64Array): void {
@@ -79,7 +97,12 @@ function stepOnce(r: Run, traced = false): void {
   if (traced) {
     const trace = traceEpoch(t);
     loss = trace.meanLoss;
-    r.arithmetic = { epoch: trace.epoch, updateOrder: trace.updateOrder, learningRate: trace.learningRate, quantities: epochQuantities(trace, t.config) };
+    r.arithmetic = {
+      epoch: trace.epoch,
+      updateOrder: trace.updateOrder,
+      learningRate: trace.learningRate,
+      quantities: epochQuantities(trace, t.config),
+    };
   } else {
     loss = t.step();
     r.arithmetic = null;
@@ -133,7 +156,16 @@ function post(r: Run): void {
   r.history = [];
   if (frame.history.length !== frame.historyEpochs.length * P) throw new Error('history out of step');
   lastFrame = performance.now();
-  const transfer = [frame.params, frame.predictions, frame.losses, frame.historyEpochs, frame.history, ...(grid ? [grid] : []), ...hidden, ...(maps ?? [])].map((a) => a.buffer as ArrayBuffer);
+  const transfer = [
+    frame.params,
+    frame.predictions,
+    frame.losses,
+    frame.historyEpochs,
+    frame.history,
+    ...(grid ? [grid] : []),
+    ...hidden,
+    ...(maps ?? []),
+  ].map((a) => a.buffer as ArrayBuffer);
   scope.postMessage(frame, transfer);
 }
 
@@ -154,7 +186,9 @@ function tick(): void {
   if (!r || !running) return;
   const t = r.trainer;
   const start = performance.now();
-  const target = Number.isFinite(epochsPerSecond) ? paceEpoch + Math.floor(((start - paceStart) / 1000) * epochsPerSecond) : Infinity;
+  const target = Number.isFinite(epochsPerSecond)
+    ? paceEpoch + Math.floor(((start - paceStart) / 1000) * epochsPerSecond)
+    : Infinity;
   // The stretch's last epoch is recorded (when the panel is shown), so a pause shows the epoch just computed.
   while (!t.done && t.epoch < target) {
     const last = performance.now() - start >= SLICE_MS || t.epoch + 1 >= target || t.epoch + 1 >= t.config.epochs;
@@ -166,7 +200,10 @@ function tick(): void {
   if (!running || now - lastFrame >= FRAME_MS) post(r);
   if (!running) return;
   // Ahead of the pace: wait until the next epoch is due (at least a frame's time at slow speeds).
-  const wait = t.epoch < target ? 0 : Math.min(FRAME_MS, Math.max(1, ((t.epoch + 1 - paceEpoch) / epochsPerSecond) * 1000 - (now - paceStart)));
+  const wait =
+    t.epoch < target
+      ? 0
+      : Math.min(FRAME_MS, Math.max(1, ((t.epoch + 1 - paceEpoch) / epochsPerSecond) * 1000 - (now - paceStart)));
   schedule(wait);
 }
 
@@ -183,7 +220,8 @@ scope.onmessage = (event) => {
         stop();
         const { config, dataset, initial, lrChanges, grid } = message;
         const trainer = new Trainer(config, dataset, initial);
-        const gridNet = grid && dataset.inputCount === 2 ? gridNetwork(config, grid, dataset.inputCount, dataset.outputCount) : null;
+        const gridNet =
+          grid && dataset.inputCount === 2 ? gridNetwork(config, grid, dataset.inputCount, dataset.outputCount) : null;
         run = {
           trainer,
           gridNet,
@@ -223,7 +261,8 @@ scope.onmessage = (event) => {
       case 'step': {
         stop();
         if (!run) break;
-        for (let k = 0; k < message.epochs && !run.trainer.done; k++) stepOnce(run, wantArithmetic && k === message.epochs - 1);
+        for (let k = 0; k < message.epochs && !run.trainer.done; k++)
+          stepOnce(run, wantArithmetic && k === message.epochs - 1);
         post(run);
         break;
       }

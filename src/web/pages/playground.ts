@@ -28,7 +28,22 @@ import { UnitLinesView } from '../playground/unit-lines.js';
 /** Text fields are read this long after the last keystroke (and at once on Enter or leaving the field). */
 const TYPING_MS = 350;
 /** The settings of the article's study, at the std it recommends. */
-const ARTICLE = { dataset: 'xor', hidden: '2', activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'bce', bceClip: '1e-15', optimizer: 'gd', lr: '0.1', epochs: '10000', init: 'normal', hiddenStd: '0.7071', outputStd: '0.8165', updateOrder: 'seed', schedule: 'constant' };
+const ARTICLE = {
+  dataset: 'xor',
+  hidden: '2',
+  activation: 'sigmoid',
+  outputActivation: 'sigmoid',
+  loss: 'bce',
+  bceClip: '1e-15',
+  optimizer: 'gd',
+  lr: '0.1',
+  epochs: '10000',
+  init: 'normal',
+  hiddenStd: '0.7071',
+  outputStd: '0.8165',
+  updateOrder: 'seed',
+  schedule: 'constant',
+};
 
 const parsed = stateFromQuery(location.search);
 const state = parsed.state;
@@ -41,7 +56,15 @@ function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] & 0x7fffffff;
 }
 
-const controls = buildForm({ main: byId('settings'), advanced: byId('settings-advanced'), study: byId('study-settings'), run: byId('speed-field') }, state);
+const controls = buildForm(
+  {
+    main: byId('settings'),
+    advanced: byId('settings-advanced'),
+    study: byId('study-settings'),
+    run: byId('speed-field'),
+  },
+  state,
+);
 const dataText = byId<HTMLTextAreaElement>('data-text');
 dataText.value = state.data;
 
@@ -69,7 +92,13 @@ const viewsChanged = () => {
 };
 const maps = new NeuronMapsView(redraw, viewsChanged);
 const epochPanel = new EpochPanelView(viewsChanged);
-live.setViews([new UnitLinesView(redraw), maps, new HiddenSpaceView(redraw), new NetworkDiagramView(redraw), epochPanel]);
+live.setViews([
+  new UnitLinesView(redraw),
+  maps,
+  new HiddenSpaceView(redraw),
+  new NetworkDiagramView(redraw),
+  epochPanel,
+]);
 live.showViews({ maps: maps.shown(), arithmetic: epochPanel.shown() });
 
 function writeUrl(): void {
@@ -110,7 +139,13 @@ function apply(): void {
   }
   setup = training.value;
   byId('cli-train').textContent = trainCommand(setup);
-  const key = JSON.stringify({ config: setup.config, seed: setup.seed, initial: Array.from(setup.initial), data: state.data, lrChanges: setup.lrChanges });
+  const key = JSON.stringify({
+    config: setup.config,
+    seed: setup.seed,
+    initial: Array.from(setup.initial),
+    data: state.data,
+    lrChanges: setup.lrChanges,
+  });
   if (key !== loadedKey) {
     loadedKey = key;
     live.load(setup);
@@ -140,7 +175,10 @@ function changed(control: FieldControl): void {
       otherProblems = otherProblems.filter((p) => p.key !== 'lr');
       live.setLearningRate(lr);
     } else {
-      otherProblems = [...otherProblems.filter((p) => p.key !== 'lr'), { key: 'lr', message: `Learning rate must be a number > 0, got "${text}"` }];
+      otherProblems = [
+        ...otherProblems.filter((p) => p.key !== 'lr'),
+        { key: 'lr', message: `Learning rate must be a number > 0, got "${text}"` },
+      ];
     }
     apply();
     return;
@@ -196,7 +234,9 @@ async function openFile(file: File | undefined, use: (text: string, name: string
   try {
     use(await readTextFile(file), file.name);
   } catch (error) {
-    otherProblems = [{ key: null, message: `cannot read ${file.name}: ${error instanceof Error ? error.message : String(error)}` }];
+    otherProblems = [
+      { key: null, message: `cannot read ${file.name}: ${error instanceof Error ? error.message : String(error)}` },
+    ];
     apply();
   }
 }
@@ -245,7 +285,11 @@ byId('export-weights').addEventListener('click', () => {
   const params = live.parameters;
   const loaded = live.loaded;
   if (!params || !loaded) return;
-  download('xorlab-weights.json', `${JSON.stringify(toParameterFile(loaded.shape, params), null, 2)}\n`, 'application/json');
+  download(
+    'xorlab-weights.json',
+    `${JSON.stringify(toParameterFile(loaded.shape, params), null, 2)}\n`,
+    'application/json',
+  );
 });
 const importInput = byId<HTMLInputElement>('import-weights');
 importInput.addEventListener('change', () => {

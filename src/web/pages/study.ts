@@ -53,7 +53,12 @@ async function drawChart(id: 'curve' | 'heatmap', spec: object | null): Promise<
   results[id] = result;
   // After the embed: vega gives its container role graphics-document and the label "Vega visualization".
   element.setAttribute('role', 'img');
-  element.setAttribute('aria-label', id === 'curve' ? `Curve of study ${name}: mean total loss against the swept parameter` : `Heatmap of study ${name}: mean total loss per pair of values`);
+  element.setAttribute(
+    'aria-label',
+    id === 'curve'
+      ? `Curve of study ${name}: mean total loss against the swept parameter`
+      : `Heatmap of study ${name}: mean total loss per pair of values`,
+  );
   element.removeAttribute('aria-roledescription');
   element.dataset.state = 'drawn';
   if (performance.getEntriesByName('xorlab:first-drawn').length === 0) performance.mark('xorlab:first-drawn');
@@ -88,8 +93,14 @@ function showProblem(text: string | null): void {
 function renderMeta(v: StudyView): void {
   const s = v.study;
   const planned = s.planned;
-  const trials = planned && s.trials <= planned.trials ? `${int(s.trials)} of ${int(planned.trials)} trials` : `${int(s.trials)} trials`;
-  const points = planned && planned.points !== s.points ? `${int(s.points)} of ${int(planned.points)} points` : `${int(s.points)} points`;
+  const trials =
+    planned && s.trials <= planned.trials
+      ? `${int(s.trials)} of ${int(planned.trials)} trials`
+      : `${int(s.trials)} trials`;
+  const points =
+    planned && planned.points !== s.points
+      ? `${int(s.points)} of ${int(planned.points)} points`
+      : `${int(s.points)} points`;
   const parts = [describeSwept(s.swept), points, trials, `created ${when(s.createdAt)}`];
   if (s.updatedAt) parts.push(`updated ${ago(s.updatedAt)}`);
   byId('meta').textContent = parts.join(' · ');
@@ -102,7 +113,9 @@ function renderMeta(v: StudyView): void {
   const left = m ? exclusionPhrase(m.excluded, m.count + m.excluded) : '';
   byId('minimum').textContent = m
     ? `Lowest mean total loss: point ${m.point} (${describeParams(m.params)}), ${num(m.mean)}` +
-      (m.low !== null && m.high !== null ? `, ${pct(m.level, 0)} CI [${num(m.low)}, ${num(m.high)}], n = ${int(m.count)}` : `, n = ${int(m.count)}`) +
+      (m.low !== null && m.high !== null
+        ? `, ${pct(m.level, 0)} CI [${num(m.low)}, ${num(m.high)}], n = ${int(m.count)}`
+        : `, n = ${int(m.count)}`) +
       (left ? ` (${left})` : '')
     : '';
   const stale = byId('stale');
@@ -112,7 +125,8 @@ function renderMeta(v: StudyView): void {
 }
 
 function renderDownloads(v: StudyView): void {
-  const link = (href: string, text: string, testid: string): HTMLAnchorElement => h('a', { href, download: '', 'data-testid': testid }, text);
+  const link = (href: string, text: string, testid: string): HTMLAnchorElement =>
+    h('a', { href, download: '', 'data-testid': testid }, text);
   const chart = v.charts.curve ? 'curve' : v.charts.heatmap ? 'heatmap' : null;
   const links: (HTMLElement | string)[] = [
     'Download: ',
@@ -122,7 +136,13 @@ function renderDownloads(v: StudyView): void {
     ' · ',
     link(`${api}/summary`, 'summary JSON', 'download-summary'),
   ];
-  if (chart) links.push(' · ', link(`${api}/${chart}.png`, `${chart} PNG`, 'download-png'), ' · ', link(`${api}/${chart}.svg`, `${chart} SVG`, 'download-svg'));
+  if (chart)
+    links.push(
+      ' · ',
+      link(`${api}/${chart}.png`, `${chart} PNG`, 'download-png'),
+      ' · ',
+      link(`${api}/${chart}.svg`, `${chart} SVG`, 'download-svg'),
+    );
   replace(byId('downloads'), ...links);
 }
 
@@ -148,7 +168,12 @@ function renderCompareChoices(v: StudyView): void {
   const first = String(points[0].point);
   const lowest = v.summary.minimum === null ? null : String(v.summary.minimum.point);
   a.value = keepA && points.some((p) => String(p.point) === keepA) ? keepA : first;
-  b.value = keepB && points.some((p) => String(p.point) === keepB) ? keepB : lowest !== null && lowest !== first ? lowest : String(points[points.length - 1].point);
+  b.value =
+    keepB && points.some((p) => String(p.point) === keepB)
+      ? keepB
+      : lowest !== null && lowest !== first
+        ? lowest
+        : String(points[points.length - 1].point);
 }
 
 async function runCompare(): Promise<void> {
@@ -161,7 +186,11 @@ async function runCompare(): Promise<void> {
     return;
   }
   out.textContent = 'Comparing…';
-  const query = new URLSearchParams([['compare', `point=${a}`], ['compare', `point=${b}`], ['level', level]]);
+  const query = new URLSearchParams([
+    ['compare', `point=${a}`],
+    ['compare', `point=${b}`],
+    ['level', level],
+  ]);
   const response = await fetch(`${api}/summary?${query.toString()}`);
   const body = (await response.json()) as StudySummary & { error?: string };
   if (!response.ok || !body.comparison) {
@@ -178,7 +207,14 @@ async function runCompare(): Promise<void> {
     out,
     h('strong', {}, `B − A: ${signedPct(c.percent)} of A`),
     `, ${ci}: B's mean total loss (${num(c.b.mean)}, n = ${int(c.b.count)}) is ${Math.abs(c.percent).toFixed(2)}% ${direction} than A's (${num(c.a.mean)}, n = ${int(c.a.count)}); Welch p = ${num(c.pValue, 3)}.` +
-      ([['A', c.a], ['B', c.b]] as const).map(([side, x]) => (x.excluded ? ` ${side}: ${exclusionPhrase(x.excluded, x.count + x.excluded)}.` : '')).join(''),
+      (
+        [
+          ['A', c.a],
+          ['B', c.b],
+        ] as const
+      )
+        .map(([side, x]) => (x.excluded ? ` ${side}: ${exclusionPhrase(x.excluded, x.count + x.excluded)}.` : ''))
+        .join(''),
   );
 }
 
@@ -186,7 +222,9 @@ async function runCompare(): Promise<void> {
 
 type Row = StudySummary['points'][number];
 
-function columns(v: StudyView): { key: string; label: string; value: (p: Row) => number | string | null; text: (p: Row) => string }[] {
+function columns(
+  v: StudyView,
+): { key: string; label: string; value: (p: Row) => number | string | null; text: (p: Row) => string }[] {
   const params = v.study.axes.map((axis) => ({
     key: `param:${axis}`,
     label: axis,
@@ -232,21 +270,48 @@ function renderTable(v: StudyView): void {
     {},
     ...cols.map((c) => {
       const active = c.key === col.key;
-      const button = h('button', { type: 'button', 'data-sort-key': c.key, 'data-testid': `sort-${c.key.replace(/^param:/, '')}` }, c.label, h('span', { 'aria-hidden': 'true' }, active ? (sort.descending ? ' ▼' : ' ▲') : ''));
+      const button = h(
+        'button',
+        { type: 'button', 'data-sort-key': c.key, 'data-testid': `sort-${c.key.replace(/^param:/, '')}` },
+        c.label,
+        h('span', { 'aria-hidden': 'true' }, active ? (sort.descending ? ' ▼' : ' ▲') : ''),
+      );
       button.addEventListener('click', () => {
         sort = { key: c.key, descending: active ? !sort.descending : false };
         if (view) renderTable(view);
       });
-      return h('th', { scope: 'col', 'aria-sort': active ? (sort.descending ? 'descending' : 'ascending') : null }, button);
+      return h(
+        'th',
+        { scope: 'col', 'aria-sort': active ? (sort.descending ? 'descending' : 'ascending') : null },
+        button,
+      );
     }),
   );
-  const body = h('tbody', {}, ...rows.map((p) => h('tr', { 'data-testid': 'summary-row', 'data-point': p.point }, ...cols.map((c, k) => (k === 0 ? h('th', { scope: 'row' }, c.text(p)) : h('td', {}, c.text(p)))))));
-  replace(table, h('caption', { class: 'visually-hidden' }, `Summary of study ${name} per point`), h('thead', {}, header), body);
+  const body = h(
+    'tbody',
+    {},
+    ...rows.map((p) =>
+      h(
+        'tr',
+        { 'data-testid': 'summary-row', 'data-point': p.point },
+        ...cols.map((c, k) => (k === 0 ? h('th', { scope: 'row' }, c.text(p)) : h('td', {}, c.text(p)))),
+      ),
+    ),
+  );
+  replace(
+    table,
+    h('caption', { class: 'visually-hidden' }, `Summary of study ${name} per point`),
+    h('thead', {}, header),
+    body,
+  );
   const marked = byId('marked-note');
   marked.hidden = v.summary.excluded === 0;
   marked.textContent =
-    v.summary.excluded === 0 ? '' : `${int(v.summary.excluded)} diverged trials are left out of the means (the diverged column)${v.summary.markedPoints.length ? `; ${EXCLUSION_RULE}` : ''}.`;
-  if (focused !== undefined) table.querySelector<HTMLButtonElement>(`button[data-sort-key="${CSS.escape(focused)}"]`)?.focus();
+    v.summary.excluded === 0
+      ? ''
+      : `${int(v.summary.excluded)} diverged trials are left out of the means (the diverged column)${v.summary.markedPoints.length ? `; ${EXCLUSION_RULE}` : ''}.`;
+  if (focused !== undefined)
+    table.querySelector<HTMLButtonElement>(`button[data-sort-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
 // ---- wiring --------------------------------------------------------------------------------------------------
@@ -265,7 +330,9 @@ function show(v: StudyView): void {
 
 byId<HTMLFormElement>('compare').addEventListener('submit', (event) => {
   event.preventDefault();
-  runCompare().catch((error: unknown) => (byId('compare-result').textContent = `The comparison failed: ${(error as Error).message}`));
+  runCompare().catch(
+    (error: unknown) => (byId('compare-result').textContent = `The comparison failed: ${(error as Error).message}`),
+  );
 });
 
 // First whether the study exists (the event stream of an unknown study is refused with a 404, which the browser

@@ -5,9 +5,12 @@
 import type { PlotSquare } from './geometry.js';
 
 /** Vega's viridis (vega-scale's palette), which the CLI's charts use. */
-const VIRIDIS = '440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725';
+const VIRIDIS =
+  '440154470e61481a6c482575472f7d443a834144873d4e8a39568c35608d31688e2d708e2a788e27818e23888e21918d1f988b1fa08822a8842ab07f35b77943bf7154c56866cc5d7ad1518fd744a5db36bcdf27d2e21be9e51afde725';
 
-const STOPS = Array.from({ length: VIRIDIS.length / 6 }, (_, k) => [0, 2, 4].map((o) => parseInt(VIRIDIS.slice(6 * k + o, 6 * k + o + 2), 16)));
+const STOPS = Array.from({ length: VIRIDIS.length / 6 }, (_, k) =>
+  [0, 2, 4].map((o) => parseInt(VIRIDIS.slice(6 * k + o, 6 * k + o + 2), 16)),
+);
 
 /** viridis(t) for t in [0, 1] as [r, g, b]. */
 export function viridis(t: number): [number, number, number] {
@@ -20,7 +23,10 @@ export function viridis(t: number): [number, number, number] {
 
 /** viridis at 1024 levels, [r, g, b] each: what the maps look up per cell (a call per cell allocates and costs). */
 const TABLE_LEVELS = 1024;
-const VIRIDIS_TABLE = Uint8ClampedArray.from({ length: TABLE_LEVELS * 3 }, (_, k) => viridis(Math.floor(k / 3) / (TABLE_LEVELS - 1))[k % 3]);
+const VIRIDIS_TABLE = Uint8ClampedArray.from(
+  { length: TABLE_LEVELS * 3 },
+  (_, k) => viridis(Math.floor(k / 3) / (TABLE_LEVELS - 1))[k % 3],
+);
 
 /** Writes viridis(t) (t in [0, 1], clamped; NaN as 0) into `data` at `at` as opaque RGBA. */
 export function putViridis(data: Uint8ClampedArray, at: number, t: number): void {
@@ -41,7 +47,16 @@ export function lineColours(n: number): string[] {
   return Array.from({ length: n }, (_, k) => viridisCss(n <= 1 ? 0 : (0.85 * k) / (n - 1)));
 }
 
-export const DASHES: readonly number[][] = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [14, 4], [2, 6], [8, 3, 2, 3, 2, 3]];
+export const DASHES: readonly number[][] = [
+  [],
+  [8, 4],
+  [2, 3],
+  [10, 3, 2, 3],
+  [4, 4],
+  [14, 4],
+  [2, 6],
+  [8, 3, 2, 3, 2, 3],
+];
 
 const INK = '#222';
 const MUTED = '#666';
@@ -70,7 +85,8 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return ticks;
 }
 
@@ -158,7 +174,9 @@ export function drawLineChart(canvas: HTMLCanvasElement, options: LineChartOptio
   }
   const [xLo, xHi0] = options.xDomain;
   const xHi = xHi0 > xLo ? xHi0 : xLo + 1;
-  const fy = logY ? (y: number) => (Math.log(y) - Math.log(yLo)) / (Math.log(yHi) - Math.log(yLo)) : (y: number) => (y - yLo) / (yHi - yLo);
+  const fy = logY
+    ? (y: number) => (Math.log(y) - Math.log(yLo)) / (Math.log(yHi) - Math.log(yLo))
+    : (y: number) => (y - yLo) / (yHi - yLo);
   const px = (x: number) => left + ((x - xLo) / (xHi - xLo)) * w;
   const py = (y: number) => top + h - fy(y) * h;
 
@@ -325,7 +343,8 @@ export function drawHeatmap(canvas: HTMLCanvasElement, options: HeatmapOptions):
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) {
       const k = j * n + i;
-      const crossing = level !== null && ((i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k)));
+      const crossing =
+        level !== null && ((i + 1 < n && side(k + 1) !== side(k)) || (j + 1 < n && side(k + n) !== side(k)));
       const at = ((n - 1 - j) * n + i) * 4; // image rows run top-down, y upwards
       if (crossing) image.data.fill(255, at, at + 4);
       else putViridis(image.data, at, hi > lo ? (options.grid[k] - lo) / (hi - lo) : 0.5);

@@ -6,7 +6,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<Record<string, string>> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<Record<string, string>> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) if (value !== undefined) element.setAttribute(key, value);
   element.append(...children);
@@ -25,7 +29,10 @@ export function download(name: string, text: string, type: string): void {
 
 /** A file's text; files larger than `maxBytes` are refused with a message naming the limit. */
 export async function readTextFile(file: File, maxBytes = 4 << 20): Promise<string> {
-  if (file.size > maxBytes) throw new Error(`${file.name} is ${(file.size / 1048576).toFixed(1)} MB; the playground reads files up to ${maxBytes / 1048576} MB`);
+  if (file.size > maxBytes)
+    throw new Error(
+      `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; the playground reads files up to ${maxBytes / 1048576} MB`,
+    );
   return file.text();
 }
 

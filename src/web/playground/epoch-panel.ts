@@ -42,7 +42,10 @@ export class EpochPanelView implements FrameView {
   draw({ frame }: DrawContext): void {
     if (!frame) return;
     if (frame.running) {
-      if (this.shownKey !== 'running') this.panel.replaceChildren(el('p', { class: 'hint' }, 'Pause, or Step one epoch, to see the epoch just computed.'));
+      if (this.shownKey !== 'running')
+        this.panel.replaceChildren(
+          el('p', { class: 'hint' }, 'Pause, or Step one epoch, to see the epoch just computed.'),
+        );
       this.shownKey = 'running';
       return;
     }
@@ -51,22 +54,74 @@ export class EpochPanelView implements FrameView {
     if (key === this.shownKey) return;
     this.shownKey = key;
     if (!arithmetic) {
-      this.panel.replaceChildren(el('p', { class: 'hint' }, frame.done ? 'The training is done: Reset, then Step, to see an epoch\'s arithmetic.' : frame.epoch === 0 ? 'Step one epoch to see its arithmetic here.' : 'Step one epoch to see the next epoch\'s arithmetic here.'));
+      this.panel.replaceChildren(
+        el(
+          'p',
+          { class: 'hint' },
+          frame.done
+            ? "The training is done: Reset, then Step, to see an epoch's arithmetic."
+            : frame.epoch === 0
+              ? 'Step one epoch to see its arithmetic here.'
+              : "Step one epoch to see the next epoch's arithmetic here.",
+        ),
+      );
       return;
     }
     this.panel.replaceChildren(...this.render(arithmetic));
   }
 
   private render(arithmetic: EpochArithmetic): HTMLElement[] {
-    const order = arithmetic.updateOrder === 'seed'
-      ? 'Update order seed (the article\'s code): each layer is updated as soon as its gradient is known, so the error passed back to the layer below (error_hidden) uses the already updated weights.'
-      : 'Update order textbook: every gradient comes from the weights at the start of the epoch, so the error passed back (error_hidden) uses the weights before the update.';
+    const order =
+      arithmetic.updateOrder === 'seed'
+        ? "Update order seed (the article's code): each layer is updated as soon as its gradient is known, so the error passed back to the layer below (error_hidden) uses the already updated weights."
+        : 'Update order textbook: every gradient comes from the weights at the start of the epoch, so the error passed back (error_hidden) uses the weights before the update.';
     const rows = arithmetic.quantities.map((q) => {
-      const values = el('pre', { 'data-quantity': q.key, 'data-values': JSON.stringify(q.rows), 'data-shape': JSON.stringify(q.shape) }, formatArray(q));
-      const code = el('td', {}, el('code', {}, q.code), ...(q.note ? [el('p', { class: 'quantity-note' }, q.note)] : []));
-      return el('tr', {}, code, el('th', { scope: 'row' }, el('code', {}, q.name), el('br'), `shape (${q.shape.join(', ')})`), el('td', {}, values));
+      const values = el(
+        'pre',
+        { 'data-quantity': q.key, 'data-values': JSON.stringify(q.rows), 'data-shape': JSON.stringify(q.shape) },
+        formatArray(q),
+      );
+      const code = el(
+        'td',
+        {},
+        el('code', {}, q.code),
+        ...(q.note ? [el('p', { class: 'quantity-note' }, q.note)] : []),
+      );
+      return el(
+        'tr',
+        {},
+        code,
+        el('th', { scope: 'row' }, el('code', {}, q.name), el('br'), `shape (${q.shape.join(', ')})`),
+        el('td', {}, values),
+      );
     });
-    const table = el('table', {}, el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'The article\'s NumPy'), el('th', { scope: 'col' }, 'Quantity'), el('th', { scope: 'col' }, 'Its values this epoch'))), el('tbody', {}, ...rows));
-    return [el('p', {}, `Epoch ${arithmetic.epoch.toLocaleString('en-US')} (learning rate ${short(arithmetic.learningRate, 6)}), as the engine computed it. ${order}`), el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Epoch ${arithmetic.epoch}'s arrays` }, table)];
+    const table = el(
+      'table',
+      {},
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col' }, "The article's NumPy"),
+          el('th', { scope: 'col' }, 'Quantity'),
+          el('th', { scope: 'col' }, 'Its values this epoch'),
+        ),
+      ),
+      el('tbody', {}, ...rows),
+    );
+    return [
+      el(
+        'p',
+        {},
+        `Epoch ${arithmetic.epoch.toLocaleString('en-US')} (learning rate ${short(arithmetic.learningRate, 6)}), as the engine computed it. ${order}`,
+      ),
+      el(
+        'div',
+        { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Epoch ${arithmetic.epoch}'s arrays` },
+        table,
+      ),
+    ];
   }
 }

@@ -3,7 +3,16 @@
 // study's grid and run options, and how fast a live run goes. What is the page's own is here: where each field
 // sits, its hint, and the dataset list (the built-in datasets and a truth table of your own).
 import { GATE_NAMES, MAX_PARITY_BITS, MIN_PARITY_BITS } from '../../core/datasets.js';
-import { PARAMETERS, PARAMETER_NAMES, choiceLabel, defaultText, parameterApplies, parameterLabel, type ParameterName, type ParameterSpec } from '../../config/parameters.js';
+import {
+  PARAMETERS,
+  PARAMETER_NAMES,
+  choiceLabel,
+  defaultText,
+  parameterApplies,
+  parameterLabel,
+  type ParameterName,
+  type ParameterSpec,
+} from '../../config/parameters.js';
 import { RUN_OPTIONS } from '../../config/run-options.js';
 
 export type FieldKind = 'number' | 'integer' | 'choice' | 'units';
@@ -27,7 +36,10 @@ export const CUSTOM_DATASET = 'custom';
 
 export const DATASET_CHOICES = [
   ...GATE_NAMES.map((g) => ({ value: g, label: g.toUpperCase() })),
-  ...Array.from({ length: MAX_PARITY_BITS - MIN_PARITY_BITS + 1 }, (_, k) => ({ value: `parity${k + MIN_PARITY_BITS}`, label: `parity of ${k + MIN_PARITY_BITS} bits` })),
+  ...Array.from({ length: MAX_PARITY_BITS - MIN_PARITY_BITS + 1 }, (_, k) => ({
+    value: `parity${k + MIN_PARITY_BITS}`,
+    label: `parity of ${k + MIN_PARITY_BITS} bits`,
+  })),
   { value: CUSTOM_DATASET, label: 'your own truth table…' },
 ];
 
@@ -40,7 +52,19 @@ export const SPEEDS = [
 ] as const;
 
 /** The training parameters on the page's first panel, in its order; every other one is under "More settings". */
-const MAIN_PARAMETERS: readonly ParameterName[] = ['dataset', 'hidden', 'activation', 'loss', 'lr', 'optimizer', 'epochs', 'init', 'hiddenStd', 'outputStd', 'updateOrder'];
+const MAIN_PARAMETERS: readonly ParameterName[] = [
+  'dataset',
+  'hidden',
+  'activation',
+  'loss',
+  'lr',
+  'optimizer',
+  'epochs',
+  'init',
+  'hiddenStd',
+  'outputStd',
+  'updateOrder',
+];
 
 /** What the page says under a parameter's field. */
 const HINTS: Partial<Record<ParameterName, string>> = {
@@ -53,9 +77,14 @@ const HINTS: Partial<Record<ParameterName, string>> = {
 /** A training parameter's field, from its row of the parameter table. */
 function parameterField(key: ParameterName, group: 'main' | 'advanced'): Field {
   const spec: ParameterSpec = PARAMETERS[key];
-  const kind: FieldKind = spec.type === 'number' ? (spec.integer ? 'integer' : 'number') : spec.type === 'layers' ? 'units' : 'choice';
+  const kind: FieldKind =
+    spec.type === 'number' ? (spec.integer ? 'integer' : 'number') : spec.type === 'layers' ? 'units' : 'choice';
   const choices =
-    spec.type === 'choice' ? spec.choices.map((value) => ({ value, label: choiceLabel(key, value) })) : spec.type === 'string' ? DATASET_CHOICES : undefined;
+    spec.type === 'choice'
+      ? spec.choices.map((value) => ({ value, label: choiceLabel(key, value) }))
+      : spec.type === 'string'
+        ? DATASET_CHOICES
+        : undefined;
   const hint = HINTS[key];
   return {
     key,
@@ -63,7 +92,9 @@ function parameterField(key: ParameterName, group: 'main' | 'advanced'): Field {
     kind,
     initial: defaultText(key),
     ...(choices ? { choices } : {}),
-    ...(spec.appliesWhen ? { applies: (values: Readonly<Record<string, string>>) => parameterApplies(key, values) } : {}),
+    ...(spec.appliesWhen
+      ? { applies: (values: Readonly<Record<string, string>>) => parameterApplies(key, values) }
+      : {}),
     group,
     ...(hint ? { hint } : {}),
   };
@@ -71,24 +102,61 @@ function parameterField(key: ParameterName, group: 'main' | 'advanced'): Field {
 
 export const FIELDS: readonly Field[] = [
   ...MAIN_PARAMETERS.map((key) => parameterField(key, 'main')),
-  { key: 'seed', label: 'Seed', kind: 'integer', initial: '', group: 'main', hint: 'the same seed gives the same run, bit for bit' },
+  {
+    key: 'seed',
+    label: 'Seed',
+    kind: 'integer',
+    initial: '',
+    group: 'main',
+    hint: 'the same seed gives the same run, bit for bit',
+  },
 
   ...PARAMETER_NAMES.filter((key) => !MAIN_PARAMETERS.includes(key)).map((key) => parameterField(key, 'advanced')),
 
   { key: 'speed', label: 'Speed', kind: 'choice', initial: '1000', choices: SPEEDS, group: 'run' },
 
-  { key: 'studyPoints', label: 'Points', kind: 'integer', initial: '400', group: 'study', hint: 'hidden std = exp(linspace(from, to, points))' },
+  {
+    key: 'studyPoints',
+    label: 'Points',
+    kind: 'integer',
+    initial: '400',
+    group: 'study',
+    hint: 'hidden std = exp(linspace(from, to, points))',
+  },
   { key: 'studyFrom', label: 'From (ln std)', kind: 'number', initial: '-3', group: 'study' },
   { key: 'studyTo', label: 'To (ln std)', kind: 'number', initial: '4', group: 'study' },
-  { key: 'repeats', label: RUN_OPTIONS.repeats.label, kind: 'integer', initial: String(RUN_OPTIONS.repeats.default), group: 'study', hint: 'trainings per point, each from its own seed' },
-  { key: 'studySeed', label: RUN_OPTIONS.seed.label, kind: 'integer', initial: String(RUN_OPTIONS.seed.default), group: 'study', hint: 'trial seeds derive from (root seed, point, repeat), as in xorlab sweep' },
-  { key: 'workers', label: RUN_OPTIONS.workers.label, kind: 'integer', initial: '', group: 'study', hint: 'Web Workers training at once; empty: one per core' },
+  {
+    key: 'repeats',
+    label: RUN_OPTIONS.repeats.label,
+    kind: 'integer',
+    initial: String(RUN_OPTIONS.repeats.default),
+    group: 'study',
+    hint: 'trainings per point, each from its own seed',
+  },
+  {
+    key: 'studySeed',
+    label: RUN_OPTIONS.seed.label,
+    kind: 'integer',
+    initial: String(RUN_OPTIONS.seed.default),
+    group: 'study',
+    hint: 'trial seeds derive from (root seed, point, repeat), as in xorlab sweep',
+  },
+  {
+    key: 'workers',
+    label: RUN_OPTIONS.workers.label,
+    kind: 'integer',
+    initial: '',
+    group: 'study',
+    hint: 'Web Workers training at once; empty: one per core',
+  },
 ];
 
 export const FIELD_BY_KEY: ReadonlyMap<string, Field> = new Map(FIELDS.map((f) => [f.key, f]));
 
 /** The configuration schema's keys among the fields, in the page's order (the rest are the seed, the speed and the study's). */
-export const CONFIG_KEYS: readonly ParameterName[] = FIELDS.map((f) => f.key).filter((key): key is ParameterName => (PARAMETER_NAMES as readonly string[]).includes(key));
+export const CONFIG_KEYS: readonly ParameterName[] = FIELDS.map((f) => f.key).filter((key): key is ParameterName =>
+  (PARAMETER_NAMES as readonly string[]).includes(key),
+);
 
 export function isShown(field: Field, values: Readonly<Record<string, string>>): boolean {
   return !field.applies || field.applies(values);

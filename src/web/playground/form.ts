@@ -12,7 +12,10 @@ export interface FieldControl {
 }
 
 /** Builds the controls of every field into the container of its group; returns them by key. */
-export function buildForm(containers: Record<Field['group'], HTMLElement>, state: PlaygroundState): Map<string, FieldControl> {
+export function buildForm(
+  containers: Record<Field['group'], HTMLElement>,
+  state: PlaygroundState,
+): Map<string, FieldControl> {
   const controls = new Map<string, FieldControl>();
   for (const field of FIELDS) {
     const id = `field-${field.key}`;
@@ -21,7 +24,14 @@ export function buildForm(containers: Record<Field['group'], HTMLElement>, state
       input = el('select', { id, name: field.key });
       for (const choice of field.choices ?? []) input.append(el('option', { value: choice.value }, choice.label));
     } else {
-      input = el('input', { id, name: field.key, type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: field.kind === 'integer' ? 'numeric' : field.kind === 'number' ? 'decimal' : 'text' });
+      input = el('input', {
+        id,
+        name: field.key,
+        type: 'text',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        inputmode: field.kind === 'integer' ? 'numeric' : field.kind === 'number' ? 'decimal' : 'text',
+      });
     }
     input.dataset.testid = `field-${field.key}`;
     const error = el('small', { class: 'error', id: `${id}-error` });
@@ -52,7 +62,11 @@ export function writeForm(controls: Map<string, FieldControl>, state: Playground
 }
 
 /** Shows or hides the fields that depend on others, and marks the problems (fields with problems always show). */
-export function showProblems(controls: Map<string, FieldControl>, state: PlaygroundState, problems: readonly Problem[]): void {
+export function showProblems(
+  controls: Map<string, FieldControl>,
+  state: PlaygroundState,
+  problems: readonly Problem[],
+): void {
   for (const { field, wrapper, input, error } of controls.values()) {
     const mine = problems.filter((p) => p.key === field.key).map((p) => p.message);
     error.textContent = mine.join('; ');

@@ -6,7 +6,13 @@ export type Point = [number, number];
  * The two points where the line w0 x + w1 y + b = 0 crosses the edges of [x0, x1] x [y0, y1], or null when it misses
  * the rectangle (or only touches a corner). A line along an edge gives that edge's ends.
  */
-export function lineCrossings(w0: number, w1: number, b: number, x: [number, number], y: [number, number]): [Point, Point] | null {
+export function lineCrossings(
+  w0: number,
+  w1: number,
+  b: number,
+  x: [number, number],
+  y: [number, number],
+): [Point, Point] | null {
   if (![w0, w1, b].every(Number.isFinite) || (w0 === 0 && w1 === 0)) return null;
   const points: Point[] = [];
   const within = (v: number, [lo, hi]: [number, number]) => v >= lo - 1e-12 * (hi - lo) && v <= hi + 1e-12 * (hi - lo);
@@ -48,5 +54,8 @@ export interface PlotSquare {
 }
 
 export function toPixel(plot: PlotSquare, [x, y]: Point): Point {
-  return [plot.left + ((x - plot.x[0]) / (plot.x[1] - plot.x[0])) * plot.size, plot.top + plot.size - ((y - plot.y[0]) / (plot.y[1] - plot.y[0])) * plot.size];
+  return [
+    plot.left + ((x - plot.x[0]) / (plot.x[1] - plot.x[0])) * plot.size,
+    plot.top + plot.size - ((y - plot.y[0]) / (plot.y[1] - plot.y[0])) * plot.size,
+  ];
 }

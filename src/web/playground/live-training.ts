@@ -66,7 +66,10 @@ export class LiveTraining {
   private views: readonly FrameView[] = [];
 
   constructor(private readonly events: LiveEvents) {
-    this.worker = new Worker(new URL('./playground-train.worker.js', import.meta.url), { type: 'module', name: 'training' });
+    this.worker = new Worker(new URL('./playground-train.worker.js', import.meta.url), {
+      type: 'module',
+      name: 'training',
+    });
     this.worker.onmessage = (event: MessageEvent<TrainReply>) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
@@ -123,7 +126,17 @@ export class LiveTraining {
     this.buildLayers(setup);
     for (const view of this.views) view.load(setup);
     const initial = Float64Array.from(setup.initial);
-    this.send({ type: 'load', config: setup.config, dataset: setup.dataset, initial, lrChanges: setup.lrChanges, grid: this.grid }, [initial.buffer]);
+    this.send(
+      {
+        type: 'load',
+        config: setup.config,
+        dataset: setup.dataset,
+        initial,
+        lrChanges: setup.lrChanges,
+        grid: this.grid,
+      },
+      [initial.buffer],
+    );
   }
 
   /** Nothing to train: the settings have problems. */
@@ -161,7 +174,8 @@ export class LiveTraining {
       return;
     }
     const frame = reply;
-    const changedChanges = JSON.stringify(frame.lrChanges) !== JSON.stringify(this.frame?.lrChanges ?? this.setup?.lrChanges ?? []);
+    const changedChanges =
+      JSON.stringify(frame.lrChanges) !== JSON.stringify(this.frame?.lrChanges ?? this.setup?.lrChanges ?? []);
     this.append(frame);
     this.frame = frame;
     if (changedChanges) this.events.onLrChanges(frame.lrChanges);
@@ -217,12 +231,21 @@ export class LiveTraining {
     const { dataset } = setup;
     const head = el('tr');
     for (let i = 0; i < dataset.inputCount; i++) head.append(el('th', { scope: 'col' }, `x${i + 1}`));
-    head.append(el('th', { scope: 'col' }, 'target'), el('th', { scope: 'col' }, 'output'), el('th', { scope: 'col', title: 'on the same side of 0.5 as the target' }, 'correct'));
+    head.append(
+      el('th', { scope: 'col' }, 'target'),
+      el('th', { scope: 'col' }, 'output'),
+      el('th', { scope: 'col', title: 'on the same side of 0.5 as the target' }, 'correct'),
+    );
     const body = el('tbody');
     for (let s = 0; s < dataset.size; s++) {
       const row = el('tr');
-      for (let i = 0; i < dataset.inputCount; i++) row.append(el('td', {}, formatNumber(dataset.inputs[s * dataset.inputCount + i], 4)));
-      row.append(el('td', {}, formatNumber(dataset.targets[s], 4)), el('td', { class: 'output' }, '–'), el('td', { class: 'ok' }, ''));
+      for (let i = 0; i < dataset.inputCount; i++)
+        row.append(el('td', {}, formatNumber(dataset.inputs[s * dataset.inputCount + i], 4)));
+      row.append(
+        el('td', {}, formatNumber(dataset.targets[s], 4)),
+        el('td', { class: 'output' }, '–'),
+        el('td', { class: 'ok' }, ''),
+      );
       body.append(row);
     }
     table.replaceChildren(el('thead', {}, head), body);
@@ -263,33 +286,48 @@ export class LiveTraining {
     const boundary = byId<HTMLCanvasElement>('boundary');
     const grid = this.grid;
     boundary.classList.toggle('empty', grid === null);
-    const plot = this.measured('boundary', () => drawHeatmap(boundary, {
-      grid: grid && frame ? frame.grid : null,
-      resolution: grid?.resolution ?? 1,
-      x: grid?.x ?? [0, 1],
-      y: grid?.y ?? [0, 1],
-      samples: grid
-        ? Array.from({ length: setup.dataset.size }, (_, s) => ({ x: setup.dataset.inputs[2 * s], y: setup.dataset.inputs[2 * s + 1], target: setup.dataset.targets[s] }))
-        : [],
-      xLabel: 'input 1',
-      yLabel: 'input 2',
-      empty: grid ? (frame?.diverged ? 'diverged' : '') : `drawn for datasets with 2 inputs; ${setup.dataset.name} has ${setup.dataset.inputCount}`,
-    }));
+    const plot = this.measured('boundary', () =>
+      drawHeatmap(boundary, {
+        grid: grid && frame ? frame.grid : null,
+        resolution: grid?.resolution ?? 1,
+        x: grid?.x ?? [0, 1],
+        y: grid?.y ?? [0, 1],
+        samples: grid
+          ? Array.from({ length: setup.dataset.size }, (_, s) => ({
+              x: setup.dataset.inputs[2 * s],
+              y: setup.dataset.inputs[2 * s + 1],
+              target: setup.dataset.targets[s],
+            }))
+          : [],
+        xLabel: 'input 1',
+        yLabel: 'input 2',
+        empty: grid
+          ? frame?.diverged
+            ? 'diverged'
+            : ''
+          : `drawn for datasets with 2 inputs; ${setup.dataset.name} has ${setup.dataset.inputCount}`,
+      }),
+    );
     // Loss curve.
-    this.measured('loss', () => drawLineChart(byId<HTMLCanvasElement>('loss-chart'), {
-      series: [{ label: 'loss', colour: '#3b528b', dash: [], xs: this.lossXs, ys: this.losses, count: this.lossCount }],
-      xDomain: [0, epochs],
-      xLabel: 'epoch',
-      yLabel: 'loss',
-      logY: true,
-      marker: frame && !frame.done ? frame.epoch : null,
-      empty: 'press Train or Step',
-    }));
+    this.measured('loss', () =>
+      drawLineChart(byId<HTMLCanvasElement>('loss-chart'), {
+        series: [
+          { label: 'loss', colour: '#3b528b', dash: [], xs: this.lossXs, ys: this.losses, count: this.lossCount },
+        ],
+        xDomain: [0, epochs],
+        xLabel: 'epoch',
+        yLabel: 'loss',
+        logY: true,
+        marker: frame && !frame.done ? frame.epoch : null,
+        empty: 'press Train or Step',
+      }),
+    );
     // Weights: the recorded history plus the parameters as they are now.
     this.measured('weights', () => this.drawWeights(frame, epochs));
     this.measured('predictions', () => this.writeTable());
     for (const view of this.views) {
-      if (view.shown()) this.measured(view.name, () => view.draw({ setup, frame, grid: this.grid, boundary: grid ? plot : null }));
+      if (view.shown())
+        this.measured(view.name, () => view.draw({ setup, frame, grid: this.grid, boundary: grid ? plot : null }));
     }
   }
 
@@ -298,9 +336,23 @@ export class LiveTraining {
     for (const layer of this.layers) {
       const series: Series[] = layer.params.map((p, k) => {
         const ys = frame && !frame.done ? [...this.history[p], frame.params[p]] : this.history[p];
-        return { label: String(p), colour: layer.colours[k], dash: DASHES[k % DASHES.length], xs, ys, count: ys.length };
+        return {
+          label: String(p),
+          colour: layer.colours[k],
+          dash: DASHES[k % DASHES.length],
+          xs,
+          ys,
+          count: ys.length,
+        };
       });
-      drawLineChart(layer.canvas, { series, xDomain: [0, epochs], xLabel: 'epoch', yLabel: 'value', marker: frame && !frame.done ? frame.epoch : null, empty: 'press Train or Step' });
+      drawLineChart(layer.canvas, {
+        series,
+        xDomain: [0, epochs],
+        xLabel: 'epoch',
+        yLabel: 'value',
+        marker: frame && !frame.done ? frame.epoch : null,
+        empty: 'press Train or Step',
+      });
     }
   }
 
@@ -319,11 +371,25 @@ export class LiveTraining {
     byId('learned').textContent = !frame ? '–' : frame.success ? 'yes' : 'no';
     if (!frame) return;
     const threshold = setup.config.threshold;
-    const below = frame.epochsToThreshold === null ? `not yet below ${threshold}` : `first below ${threshold} at epoch ${formatNumber(frame.epochsToThreshold)}`;
-    if (frame.diverged) this.status(`Diverged at epoch ${formatNumber(frame.epoch)}: the loss became infinite or NaN. Try a smaller learning rate or initial std.`);
-    else if (frame.done) this.status(`Done: ${formatNumber(epochs)} epochs, final loss ${formatNumber(frame.loss)}, total loss ${formatNumber(frame.totalLoss, 7)}, ${frame.success ? 'learned' : 'not learned'}, ${below}.`);
+    const below =
+      frame.epochsToThreshold === null
+        ? `not yet below ${threshold}`
+        : `first below ${threshold} at epoch ${formatNumber(frame.epochsToThreshold)}`;
+    if (frame.diverged)
+      this.status(
+        `Diverged at epoch ${formatNumber(frame.epoch)}: the loss became infinite or NaN. Try a smaller learning rate or initial std.`,
+      );
+    else if (frame.done)
+      this.status(
+        `Done: ${formatNumber(epochs)} epochs, final loss ${formatNumber(frame.loss)}, total loss ${formatNumber(frame.totalLoss, 7)}, ${frame.success ? 'learned' : 'not learned'}, ${below}.`,
+      );
     else if (frame.running) this.status(`Training… loss ${below}.`);
-    else this.status(frame.epoch === 0 ? 'Ready: press Train, or Step one epoch at a time.' : `Paused at epoch ${formatNumber(frame.epoch)}; loss ${below}.`);
+    else
+      this.status(
+        frame.epoch === 0
+          ? 'Ready: press Train, or Step one epoch at a time.'
+          : `Paused at epoch ${formatNumber(frame.epoch)}; loss ${below}.`,
+      );
   }
 
   private writeTable(): void {

@@ -5,7 +5,15 @@ import { drawHeatmap, putViridis } from './canvas.js';
 import { byId, el } from './dom.js';
 import { drawUnitLines, firstLayerLines, fitOverlay, arrowHead } from './unit-lines.js';
 import { svg } from './svg.js';
-import { activationRange, layerTitle, outputAtZero, short, unitLabel, type DrawContext, type FrameView } from './views.js';
+import {
+  activationRange,
+  layerTitle,
+  outputAtZero,
+  short,
+  unitLabel,
+  type DrawContext,
+  type FrameView,
+} from './views.js';
 import type { TrainFrame } from './protocol.js';
 import type { TrainingSetup } from './state.js';
 
@@ -40,9 +48,16 @@ export class NeuronMapsView implements FrameView {
   load(setup: TrainingSetup): void {
     const { sizes } = setup.shape;
     this.buttons = [];
-    if (this.selected.layer >= sizes.length || this.selected.unit >= sizes[this.selected.layer]) this.selected = { layer: 1, unit: 0 };
+    if (this.selected.layer >= sizes.length || this.selected.unit >= sizes[this.selected.layer])
+      this.selected = { layer: 1, unit: 0 };
     if (setup.dataset.inputCount !== 2) {
-      this.container.replaceChildren(el('p', { class: 'note' }, `The maps are drawn for datasets with 2 inputs; ${setup.dataset.name} has ${setup.dataset.inputCount}.`));
+      this.container.replaceChildren(
+        el(
+          'p',
+          { class: 'note' },
+          `The maps are drawn for datasets with 2 inputs; ${setup.dataset.name} has ${setup.dataset.inputCount}.`,
+        ),
+      );
       return;
     }
     const groups = sizes.slice(1).map((units, k) => {
@@ -50,7 +65,20 @@ export class NeuronMapsView implements FrameView {
       const buttons = Array.from({ length: layer === sizes.length - 1 ? 1 : units }, (_, unit) => {
         const canvas = el('canvas', { width: '1', height: '1', 'aria-hidden': 'true' });
         const label = unitLabel(setup.shape, layer, unit);
-        const button = el('button', { type: 'button', class: 'neuron-map', 'data-testid': 'neuron-map', 'data-layer': String(layer), 'data-unit': String(unit), 'aria-pressed': 'false', 'aria-label': `${label}: show its map large` }, canvas, el('span', {}, label));
+        const button = el(
+          'button',
+          {
+            type: 'button',
+            class: 'neuron-map',
+            'data-testid': 'neuron-map',
+            'data-layer': String(layer),
+            'data-unit': String(unit),
+            'aria-pressed': 'false',
+            'aria-label': `${label}: show its map large`,
+          },
+          canvas,
+          el('span', {}, label),
+        );
         button.addEventListener('click', () => {
           this.selected = { layer, unit };
           this.redraw();
@@ -58,7 +86,12 @@ export class NeuronMapsView implements FrameView {
         this.buttons.push(button);
         return button;
       });
-      return el('div', { class: 'map-layer' }, el('h4', {}, layerTitle(setup.shape, layer)), el('div', { class: 'map-row' }, ...buttons));
+      return el(
+        'div',
+        { class: 'map-layer' },
+        el('h4', {}, layerTitle(setup.shape, layer)),
+        el('div', { class: 'map-row' }, ...buttons),
+      );
     });
     this.container.replaceChildren(...groups);
   }
@@ -116,7 +149,11 @@ export class NeuronMapsView implements FrameView {
       resolution: grid.resolution,
       x: grid.x,
       y: grid.y,
-      samples: Array.from({ length: setup.dataset.size }, (_, s) => ({ x: setup.dataset.inputs[2 * s], y: setup.dataset.inputs[2 * s + 1], target: setup.dataset.targets[s] })),
+      samples: Array.from({ length: setup.dataset.size }, (_, s) => ({
+        x: setup.dataset.inputs[2 * s],
+        y: setup.dataset.inputs[2 * s + 1],
+        target: setup.dataset.targets[s],
+      })),
       xLabel: 'input 1',
       yLabel: 'input 2',
       range: values ? activationRange(activation, values) : [0, 1],
@@ -124,7 +161,12 @@ export class NeuronMapsView implements FrameView {
     });
     fitOverlay(this.largeLines, this.large);
     const lines = layer === 1 && last > 1 ? firstLayerLines(setup, frame.params).slice(unit, unit + 1) : [];
-    const [crossing] = drawUnitLines(this.lineGroup, plot, lines.map((line) => ({ ...line, dash: [] })), 'large-arrow');
+    const [crossing] = drawUnitLines(
+      this.lineGroup,
+      plot,
+      lines.map((line) => ({ ...line, dash: [] })),
+      'large-arrow',
+    );
     // Its weights: the unit's input is w·(the layer below) + b.
     const shapeLayer = setup.shape.layers[layer - 1];
     const terms = Array.from({ length: shapeLayer.inputs }, (_, i) => {
@@ -134,7 +176,12 @@ export class NeuronMapsView implements FrameView {
     const bias = frame.params[shapeLayer.biasOffset + unit];
     const text = `${label} = ${activation}(${[...terms, short(bias)].join(' + ').replaceAll('+ −', '− ')})`;
     const caption = byId('neuron-large-caption');
-    const line = lines.length === 0 ? '' : crossing ? ', its line w·x + b = 0 (black) and the arrow to its positive side' : ' (its line w·x + b = 0 misses this square)';
+    const line =
+      lines.length === 0
+        ? ''
+        : crossing
+          ? ', its line w·x + b = 0 (black) and the arrow to its positive side'
+          : ' (its line w·x + b = 0 misses this square)';
     const captionText = `${label}, ${layerTitle(setup.shape, layer)}: its output over the input square${line}; white where w·input + b crosses 0.`;
     if (caption.textContent !== captionText) caption.textContent = captionText;
     const weights = byId('neuron-weights');

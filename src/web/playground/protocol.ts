@@ -11,7 +11,14 @@ export interface GridSpec {
 }
 
 export type TrainRequest =
-  | { type: 'load'; config: TrainingConfig; dataset: Dataset; initial: Float64Array; lrChanges: LrChange[]; grid: GridSpec | null }
+  | {
+      type: 'load';
+      config: TrainingConfig;
+      dataset: Dataset;
+      initial: Float64Array;
+      lrChanges: LrChange[];
+      grid: GridSpec | null;
+    }
   /** epochsPerSecond: Infinity = as fast as it goes. */
   | { type: 'play'; epochsPerSecond: number }
   | { type: 'pause' }
@@ -71,5 +78,6 @@ export interface TrainFrame {
 
 export type TrainReply = TrainFrame | { type: 'error'; message: string };
 
-export type StudyRequest = { type: 'init'; module: WebAssembly.Module; init: WorkerInit } | { type: 'chunk'; task: ChunkTask };
+export type StudyRequest =
+  { type: 'init'; module: WebAssembly.Module; init: WorkerInit } | { type: 'chunk'; task: ChunkTask };
 export type StudyReply = { type: 'result'; result: ChunkResult } | { type: 'error'; id: number; message: string };

@@ -7,7 +7,14 @@ import type { TrainingConfig } from '../../core/config.js';
 import { DEFAULT_CONFIG, flagName } from '../../config/parameters.js';
 import { RUN_OPTIONS } from '../../config/run-options.js';
 import { describeIssues, safeParseConfig } from '../../config/schema.js';
-import { DatasetError, builtinDataset, isBuiltinDataset, parseCsvDataset, parseJsonDataset, type Dataset } from '../../core/datasets.js';
+import {
+  DatasetError,
+  builtinDataset,
+  isBuiltinDataset,
+  parseCsvDataset,
+  parseJsonDataset,
+  type Dataset,
+} from '../../core/datasets.js';
 import type { NetworkShape } from '../../core/network.js';
 import { seededInitialParameters, shapeFor } from '../../core/train.js';
 import { StudyError, resolveStudy, type Study } from '../../study/definition/definition.js';
@@ -69,7 +76,11 @@ export function stateFromQuery(search: string): { state: PlaygroundState; proble
   for (const [key, value] of query) {
     if (FIELD_BY_KEY.has(key)) state.values[key] = value;
     else if ((EXTRA_KEYS as readonly string[]).includes(key)) state[key as (typeof EXTRA_KEYS)[number]] = value;
-    else problems.push({ key: null, message: `the link's setting "${key}" is not one the playground knows; it was ignored` });
+    else
+      problems.push({
+        key: null,
+        message: `the link's setting "${key}" is not one the playground knows; it was ignored`,
+      });
   }
   return { state, problems };
 }
@@ -107,22 +118,34 @@ export function resolveDataset(state: PlaygroundState): Resolved<Dataset> {
   const name = state.values.dataset;
   const fail = (message: string): Resolved<Dataset> => ({ ok: false, problems: [{ key: 'dataset', message }] });
   if (name !== CUSTOM_DATASET) {
-    if (!isBuiltinDataset(name)) return fail(`Dataset must be one of the list (${FIELD_BY_KEY.get('dataset')!.choices!.map((c) => c.value).join(', ')}), got "${name}"`);
+    if (!isBuiltinDataset(name))
+      return fail(
+        `Dataset must be one of the list (${FIELD_BY_KEY.get('dataset')!
+          .choices!.map((c) => c.value)
+          .join(', ')}), got "${name}"`,
+      );
     return { ok: true, value: builtinDataset(name) };
   }
   const text = state.data.trim();
   if (text === '') {
-    return fail('paste or drop your truth table: CSV rows with the inputs first and the target (0 to 1) last, or JSON {"inputs": [[0, 0], ...], "targets": [0, ...]}');
+    return fail(
+      'paste or drop your truth table: CSV rows with the inputs first and the target (0 to 1) last, or JSON {"inputs": [[0, 0], ...], "targets": [0, ...]}',
+    );
   }
   let dataset: Dataset;
   try {
     dataset = text.startsWith('{') ? parseJsonDataset(CUSTOM_DATASET, text) : parseCsvDataset(CUSTOM_DATASET, text);
   } catch (error) {
-    if (error instanceof DatasetError) return fail(`your truth table: ${error.message.replace(/^dataset custom:? ?/, '')}`);
+    if (error instanceof DatasetError)
+      return fail(`your truth table: ${error.message.replace(/^dataset custom:? ?/, '')}`);
     throw error;
   }
-  if (dataset.outputCount !== 1) return fail(`your truth table has ${dataset.outputCount} targets per row; the playground trains one output (give one target per row)`);
-  if (dataset.size > MAX_CUSTOM_ROWS) return fail(`your truth table has ${dataset.size} rows; the playground takes at most ${MAX_CUSTOM_ROWS}`);
+  if (dataset.outputCount !== 1)
+    return fail(
+      `your truth table has ${dataset.outputCount} targets per row; the playground trains one output (give one target per row)`,
+    );
+  if (dataset.size > MAX_CUSTOM_ROWS)
+    return fail(`your truth table has ${dataset.size} rows; the playground takes at most ${MAX_CUSTOM_ROWS}`);
   return { ok: true, value: dataset };
 }
 
@@ -133,14 +156,21 @@ export function resolveConfig(state: PlaygroundState): Resolved<TrainingConfig> 
   for (const key of CONFIG_KEYS) {
     const field = FIELD_BY_KEY.get(key)!;
     const text = state.values[key] ?? field.initial;
-    if (field.kind === 'number' || field.kind === 'integer') input[key] = readNumber(key, text, problems, field.kind === 'integer');
+    if (field.kind === 'number' || field.kind === 'integer')
+      input[key] = readNumber(key, text, problems, field.kind === 'integer');
     else if (field.kind === 'units') {
       const parts = text.trim() === '' ? [] : text.split(',').map((p) => p.trim());
       const units = parts.map(Number);
       if (units.some((u, i) => parts[i] === '' || !Number.isInteger(u) || u < 1 || u > 64)) {
-        problems.push({ key, message: `${label(key)} must be whole numbers from 1 to 64 separated by commas (2, or 4,4), got "${text}"` });
+        problems.push({
+          key,
+          message: `${label(key)} must be whole numbers from 1 to 64 separated by commas (2, or 4,4), got "${text}"`,
+        });
       } else if (units.length > 4) {
-        problems.push({ key, message: `${label(key)}: at most 4 hidden layers in the playground, got ${units.length}` });
+        problems.push({
+          key,
+          message: `${label(key)}: at most 4 hidden layers in the playground, got ${units.length}`,
+        });
       } else input[key] = units;
     } else input[key] = text;
   }
@@ -151,12 +181,20 @@ export function resolveConfig(state: PlaygroundState): Resolved<TrainingConfig> 
     for (const issue of parsed.error.issues) {
       problems.push({
         key: typeof issue.path[0] === 'string' ? issue.path[0] : null,
-        message: describeIssues({ issues: [issue] } as typeof parsed.error, (path) => label(String(path[0] ?? 'configuration'))),
+        message: describeIssues({ issues: [issue] } as typeof parsed.error, (path) =>
+          label(String(path[0] ?? 'configuration')),
+        ),
       });
     }
   }
   if (problems.length || !parsed.success) return { ok: false, problems };
-  if (parsed.data.epochs > 1_000_000) return { ok: false, problems: [{ key: 'epochs', message: `Epochs must be <= 1,000,000 in the playground, got ${parsed.data.epochs}` }] };
+  if (parsed.data.epochs > 1_000_000)
+    return {
+      ok: false,
+      problems: [
+        { key: 'epochs', message: `Epochs must be <= 1,000,000 in the playground, got ${parsed.data.epochs}` },
+      ],
+    };
   return { ok: true, value: parsed.data };
 }
 
@@ -164,7 +202,11 @@ export function resolveSeed(state: PlaygroundState): Resolved<number> {
   const problems: Problem[] = [];
   const seed = readNumber('seed', state.values.seed, problems, true);
   if (seed === undefined) return { ok: false, problems };
-  if (seed < 0 || seed > MAX_SEED) return { ok: false, problems: [{ key: 'seed', message: `Seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}` }] };
+  if (seed < 0 || seed > MAX_SEED)
+    return {
+      ok: false,
+      problems: [{ key: 'seed', message: `Seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}` }],
+    };
   return { ok: true, value: seed };
 }
 
@@ -180,7 +222,12 @@ export function parseLrChanges(text: string, epochs: number): Resolved<LrChange[
     if (!match || !Number.isSafeInteger(epoch) || epoch <= last || epoch >= epochs || !Number.isFinite(lr) || lr <= 0) {
       return {
         ok: false,
-        problems: [{ key: 'lr', message: `the link's learning-rate changes must be epoch:rate pairs with increasing epochs between 1 and ${epochs - 1} and positive rates (e.g. 2000:0.5,4000:1), got "${part.trim()}"` }],
+        problems: [
+          {
+            key: 'lr',
+            message: `the link's learning-rate changes must be epoch:rate pairs with increasing epochs between 1 and ${epochs - 1} and positive rates (e.g. 2000:0.5,4000:1), got "${part.trim()}"`,
+          },
+        ],
       };
     }
     changes.push({ epoch, lr });
@@ -210,7 +257,17 @@ export function resolveTraining(state: PlaygroundState): Resolved<TrainingSetup>
   } else {
     initial = seededInitialParameters(config.value, dataset.value, seed.value);
   }
-  return { ok: true, value: { config: config.value, dataset: dataset.value, shape, seed: seed.value, initial, lrChanges: lrChanges.value } };
+  return {
+    ok: true,
+    value: {
+      config: config.value,
+      dataset: dataset.value,
+      shape,
+      seed: seed.value,
+      initial,
+      lrChanges: lrChanges.value,
+    },
+  };
 }
 
 function shapeText(shape: NetworkShape): string {
@@ -220,11 +277,16 @@ function shapeText(shape: NetworkShape): string {
 /** The imported weights (core's flat order), checked against the network's shape. */
 export function parseWeights(text: string, shape: NetworkShape): Resolved<Float64Array> {
   const fail = (message: string): Resolved<Float64Array> => ({ ok: false, problems: [{ key: 'init', message }] });
-  if (text.trim() === '') return fail('Initialisation "from a weights file" needs a file: use Import weights (a parameter file of xorlab train --save-weights)');
+  if (text.trim() === '')
+    return fail(
+      'Initialisation "from a weights file" needs a file: use Import weights (a parameter file of xorlab train --save-weights)',
+    );
   const values = text.split(',').map((v) => Number(v.trim()));
   if (values.some((v) => !Number.isFinite(v))) return fail('the imported weights must be numbers');
   if (values.length !== shape.parameterCount) {
-    return fail(`the imported weights have ${values.length} values, but a ${shapeText(shape)} network has ${shape.parameterCount} parameters; import weights of this shape or change the network`);
+    return fail(
+      `the imported weights have ${values.length} values, but a ${shapeText(shape)} network has ${shape.parameterCount} parameters; import weights of this shape or change the network`,
+    );
   }
   return { ok: true, value: Float64Array.from(values) };
 }
@@ -255,22 +317,61 @@ export function resolveStudySetup(state: PlaygroundState): Resolved<StudySetup> 
   const seed = read('studySeed', true);
   const workers = state.values.workers.trim() === '' ? null : read('workers', true);
   if (workers !== null && workers !== undefined && (workers < RUN_OPTIONS.workers.min || workers > MAX_PAGE_WORKERS)) {
-    problems.push({ key: 'workers', message: `${label('workers')} must be from ${RUN_OPTIONS.workers.min} to ${MAX_PAGE_WORKERS} (or empty: one per core), got ${workers}` });
+    problems.push({
+      key: 'workers',
+      message: `${label('workers')} must be from ${RUN_OPTIONS.workers.min} to ${MAX_PAGE_WORKERS} (or empty: one per core), got ${workers}`,
+    });
   }
-  if (workers === undefined || problems.length || !config.ok || !dataset.ok || points === undefined || from === undefined || to === undefined || repeats === undefined || seed === undefined) return { ok: false, problems };
+  if (
+    workers === undefined ||
+    problems.length ||
+    !config.ok ||
+    !dataset.ok ||
+    points === undefined ||
+    from === undefined ||
+    to === undefined ||
+    repeats === undefined ||
+    seed === undefined
+  )
+    return { ok: false, problems };
   const more: Problem[] = [];
-  if (config.value.init !== 'normal') more.push({ key: 'init', message: 'the study varies the hidden-layer std of the normal initialisation: set Initialisation to normal' });
-  if (points < 1 || points > MAX_PAGE_POINTS) more.push({ key: 'studyPoints', message: `Points must be from 1 to ${MAX_PAGE_POINTS}, got ${points}` });
-  if (repeats < RUN_OPTIONS.repeats.min) more.push({ key: 'repeats', message: `${label('repeats')} must be at least ${RUN_OPTIONS.repeats.min}, got ${repeats}` });
-  if (points * repeats > MAX_PAGE_TRIALS) more.push({ key: 'repeats', message: `${points} points x ${repeats} repeats is ${points * repeats} trainings; the page runs at most ${MAX_PAGE_TRIALS.toLocaleString('en-US')} (use xorlab sweep for more)` });
+  if (config.value.init !== 'normal')
+    more.push({
+      key: 'init',
+      message: 'the study varies the hidden-layer std of the normal initialisation: set Initialisation to normal',
+    });
+  if (points < 1 || points > MAX_PAGE_POINTS)
+    more.push({ key: 'studyPoints', message: `Points must be from 1 to ${MAX_PAGE_POINTS}, got ${points}` });
+  if (repeats < RUN_OPTIONS.repeats.min)
+    more.push({
+      key: 'repeats',
+      message: `${label('repeats')} must be at least ${RUN_OPTIONS.repeats.min}, got ${repeats}`,
+    });
+  if (points * repeats > MAX_PAGE_TRIALS)
+    more.push({
+      key: 'repeats',
+      message: `${points} points x ${repeats} repeats is ${points * repeats} trainings; the page runs at most ${MAX_PAGE_TRIALS.toLocaleString('en-US')} (use xorlab sweep for more)`,
+    });
   if (!(from < to) && points > 1) more.push({ key: 'studyTo', message: `To must be larger than From (${from})` });
   const seeds = RUN_OPTIONS.seed;
-  if (seed < seeds.min || seed > seeds.max) more.push({ key: 'studySeed', message: `${label('studySeed')} must be a whole number from ${seeds.min} to ${seeds.max}, got ${seed}` });
+  if (seed < seeds.min || seed > seeds.max)
+    more.push({
+      key: 'studySeed',
+      message: `${label('studySeed')} must be a whole number from ${seeds.min} to ${seeds.max}, got ${seed}`,
+    });
   if (more.length) return { ok: false, problems: more };
   const grid = `exp:${from}:${to}:${points}`;
   try {
     const study = resolveStudy({ name: 'playground', config: config.value, sweep: { hiddenStd: grid }, repeats, seed });
-    return { ok: true, value: { study, workers, datasets: { [config.value.dataset]: dataset.value }, grid: study.definition.sweep.hiddenStd as string } };
+    return {
+      ok: true,
+      value: {
+        study,
+        workers,
+        datasets: { [config.value.dataset]: dataset.value },
+        grid: study.definition.sweep.hiddenStd as string,
+      },
+    };
   } catch (error) {
     if (error instanceof StudyError) return { ok: false, problems: [{ key: null, message: error.message }] };
     throw error;
@@ -291,7 +392,12 @@ export function configFlags(config: TrainingConfig, omit: readonly string[] = []
   for (const [key, value] of Object.entries(config)) {
     if (omit.includes(key) || JSON.stringify(value) === JSON.stringify(defaults[key])) continue;
     if (key === 'init' && value === 'file') continue; // --init-weights says it
-    const text = key === 'dataset' && value === CUSTOM_DATASET ? 'custom.csv' : Array.isArray(value) ? value.join(',') : String(value);
+    const text =
+      key === 'dataset' && value === CUSTOM_DATASET
+        ? 'custom.csv'
+        : Array.isArray(value)
+          ? value.join(',')
+          : String(value);
     flags.push(flagName(key), text);
   }
   return flags;
@@ -306,6 +412,18 @@ export function trainCommand(setup: TrainingSetup): string {
 
 export function studyCommands(setup: StudySetup): string[] {
   const d = setup.study.definition;
-  const sweep = ['xorlab', 'sweep', '--name', d.name, '--sweep', `hiddenStd=${setup.grid}`, '--repeats', String(d.repeats), '--seed', String(d.seed), ...configFlags(d.config, ['hiddenStd'])];
+  const sweep = [
+    'xorlab',
+    'sweep',
+    '--name',
+    d.name,
+    '--sweep',
+    `hiddenStd=${setup.grid}`,
+    '--repeats',
+    String(d.repeats),
+    '--seed',
+    String(d.seed),
+    ...configFlags(d.config, ['hiddenStd']),
+  ];
   return [sweep.map(shellWord).join(' '), `xorlab summary ${d.name} --csv`];
 }

@@ -91,7 +91,10 @@ export class PageStudy {
         if (exhausted && [...inFlight.values()].every((m) => m.size === 0)) this.finish?.(false);
       };
       for (let w = 0; w < workers; w++) {
-        const worker = new Worker(new URL('./playground-study.worker.js', import.meta.url), { type: 'module', name: `study-${w}` });
+        const worker = new Worker(new URL('./playground-study.worker.js', import.meta.url), {
+          type: 'module',
+          name: `study-${w}`,
+        });
         this.workers.push(worker);
         inFlight.set(worker, new Map());
         worker.onmessage = (event: MessageEvent<StudyReply>) => {
@@ -120,7 +123,9 @@ export class PageStudy {
       this.ended = performance.now();
     });
     this.report();
-    const trials = [...this.trialsByPoint.keys()].sort((a, b) => a - b).flatMap((p) => this.trialsByPoint.get(p)!.sort((a, b) => a.repeat - b.repeat));
+    const trials = [...this.trialsByPoint.keys()]
+      .sort((a, b) => a - b)
+      .flatMap((p) => this.trialsByPoint.get(p)!.sort((a, b) => a.repeat - b.repeat));
     return { ...this.progress(), cancelled, trials };
   }
 
@@ -155,7 +160,13 @@ export class PageStudy {
     this.dirty.clear();
     const points = [...this.summaries.keys()].sort((a, b) => a - b).map((p) => this.summaries.get(p)!);
     const end = this.ended || performance.now();
-    return { done: this.done, total: this.total, points, seconds: (end - this.started) / 1000, fallbackReasons: [...this.reasons] };
+    return {
+      done: this.done,
+      total: this.total,
+      points,
+      seconds: (end - this.started) / 1000,
+      fallbackReasons: [...this.reasons],
+    };
   }
 
   private report(): void {

@@ -125,7 +125,9 @@ export class StudyView {
     progress.dataset.done = String(p.done);
     if (this.current) {
       const rate = p.seconds > 0 ? p.done / p.seconds : 0;
-      this.text(`${formatNumber(p.done)} / ${formatNumber(p.total)} trainings · ${p.seconds.toFixed(1)} s · ${formatNumber(Math.round(rate))}/s`);
+      this.text(
+        `${formatNumber(p.done)} / ${formatNumber(p.total)} trainings · ${p.seconds.toFixed(1)} s · ${formatNumber(Math.round(rate))}/s`,
+      );
       this.scheduleCurve();
     }
   }
@@ -142,9 +144,12 @@ export class StudyView {
   /** Redraws the curve; draws are chained so that an older one never lands after a newer one. */
   private drawCurve(p: StudyProgress, final: boolean): Promise<void> {
     this.lastCurve = performance.now();
-    this.drawing = this.drawing.then(() => this.embedCurve(p.points, final)).catch((error: unknown) => {
-      byId('study-curve').textContent = `The curve could not be drawn: ${error instanceof Error ? error.message : String(error)}`;
-    });
+    this.drawing = this.drawing
+      .then(() => this.embedCurve(p.points, final))
+      .catch((error: unknown) => {
+        byId('study-curve').textContent =
+          `The curve could not be drawn: ${error instanceof Error ? error.message : String(error)}`;
+      });
     return this.drawing;
   }
 
@@ -152,7 +157,13 @@ export class StudyView {
     const setup = this.setup;
     if (!setup || points.length === 0) return;
     const trials = points.reduce((n, q) => n + q.count, 0);
-    const record: StudyRecord = { name: setup.study.definition.name, definition: setup.study.definition, createdAt: '', trialCount: trials, pointCount: points.length };
+    const record: StudyRecord = {
+      name: setup.study.definition.name,
+      definition: setup.study.definition,
+      createdAt: '',
+      trialCount: trials,
+      pointCount: points.length,
+    };
     const started = performance.now();
     // The final curve is xorlab plot curve's, fitted minimum and all; while the study runs, the fit (a bootstrap of
     // 2,000 resamples) is left out and the rule marks the lowest mean so far.
@@ -177,16 +188,25 @@ export class StudyView {
     container.dataset.final = String(final);
     const canvas = container.querySelector('canvas');
     canvas?.setAttribute('role', 'img');
-    canvas?.setAttribute('aria-label', `Study curve: mean total loss against the hidden-layer std at ${points.length} points, ${trials} trainings`);
+    canvas?.setAttribute(
+      'aria-label',
+      `Study curve: mean total loss against the hidden-layer std at ${points.length} points, ${trials} trainings`,
+    );
   }
 
   private downloadSummary(): void {
-    if (this.outcome) download('playground-summary.csv', summaryCsv({ metric: 'totalLoss', points: this.outcome.points }), 'text/csv');
+    if (this.outcome)
+      download('playground-summary.csv', summaryCsv({ metric: 'totalLoss', points: this.outcome.points }), 'text/csv');
   }
 
   private downloadTrials(): void {
     const setup = this.setup;
-    if (this.outcome && setup) download('playground-trials.csv', trialsCsv(this.outcome.trials, (point) => setup.study.pointConfig(point)), 'text/csv');
+    if (this.outcome && setup)
+      download(
+        'playground-trials.csv',
+        trialsCsv(this.outcome.trials, (point) => setup.study.pointConfig(point)),
+        'text/csv',
+      );
   }
 }
 
@@ -197,7 +217,22 @@ export function trialsCsv(trials: readonly TrialRow[], configOf: (point: number)
     const value: unknown = (config as unknown as Record<string, unknown>)[name];
     return csvField(Array.isArray(value) ? value.join(',') : value);
   };
-  const lines = [csvLine(['study', 'point', 'repeat', ...PARAMETER_NAMES, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])];
+  const lines = [
+    csvLine([
+      'study',
+      'point',
+      'repeat',
+      ...PARAMETER_NAMES,
+      'seed',
+      'totalLoss',
+      'finalLoss',
+      'success',
+      'epochsToThreshold',
+      'diverged',
+      'engine',
+      'precision',
+    ]),
+  ];
   for (const t of trials) {
     const config = configOf(t.point);
     lines.push(

@@ -16,11 +16,25 @@ export interface UnitLine {
 }
 
 /** Draws the lines into `view` (a group in an SVG laid over the canvas: CSS pixels); returns each one's crossings. */
-export function drawUnitLines(view: SVGGElement, plot: PlotSquare, lines: readonly UnitLine[], arrowId: string): ([Point, Point] | null)[] {
+export function drawUnitLines(
+  view: SVGGElement,
+  plot: PlotSquare,
+  lines: readonly UnitLine[],
+  arrowId: string,
+): ([Point, Point] | null)[] {
   const groups = view.children;
   while (groups.length > lines.length) groups[groups.length - 1].remove();
   while (groups.length < lines.length) {
-    view.append(svg('g', { class: 'unit-line' }, svg('line', { class: 'halo' }), svg('line', { class: 'stroke' }), svg('line', { class: 'arrow' }), svg('text', {})));
+    view.append(
+      svg(
+        'g',
+        { class: 'unit-line' },
+        svg('line', { class: 'halo' }),
+        svg('line', { class: 'stroke' }),
+        svg('line', { class: 'arrow' }),
+        svg('text', {}),
+      ),
+    );
   }
   return lines.map((line, k) => {
     const group = groups[k] as SVGGElement;
@@ -32,16 +46,35 @@ export function drawUnitLines(view: SVGGElement, plot: PlotSquare, lines: readon
     const [a, b] = crossing.map((p) => toPixel(plot, p));
     const ends = { x1: a[0], y1: a[1], x2: b[0], y2: b[1] };
     setAttrs(halo, { ...ends, stroke: '#fff', 'stroke-width': 4, 'stroke-opacity': 0.8 });
-    setAttrs(stroke, { ...ends, stroke: '#000', 'stroke-width': 2, 'stroke-dasharray': line.dash.length ? line.dash.join(' ') : 'none' });
+    setAttrs(stroke, {
+      ...ends,
+      stroke: '#000',
+      'stroke-width': 2,
+      'stroke-dasharray': line.dash.length ? line.dash.join(' ') : 'none',
+    });
     // The positive side: the gradient (w0, w1) in pixels (y flips).
     const gx = line.w0 / (plot.x[1] - plot.x[0]);
     const gy = -line.w1 / (plot.y[1] - plot.y[0]);
     const norm = Math.hypot(gx, gy) || 1;
     const mid: Point = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
     const tip: Point = [mid[0] + (16 * gx) / norm, mid[1] + (16 * gy) / norm];
-    setAttrs(arrow, { x1: mid[0], y1: mid[1], x2: tip[0], y2: tip[1], stroke: '#000', 'stroke-width': 2, 'marker-end': `url(#${arrowId})` });
+    setAttrs(arrow, {
+      x1: mid[0],
+      y1: mid[1],
+      x2: tip[0],
+      y2: tip[1],
+      stroke: '#000',
+      'stroke-width': 2,
+      'marker-end': `url(#${arrowId})`,
+    });
     const label: Point = [mid[0] + (30 * gx) / norm, mid[1] + (30 * gy) / norm];
-    setAttrs(text, { x: label[0], y: label[1], 'text-anchor': 'middle', 'dominant-baseline': 'middle', class: 'unit-label' });
+    setAttrs(text, {
+      x: label[0],
+      y: label[1],
+      'text-anchor': 'middle',
+      'dominant-baseline': 'middle',
+      class: 'unit-label',
+    });
     text.textContent = line.label;
     return crossing;
   });
@@ -56,7 +89,15 @@ export function fitOverlay(view: SVGSVGElement, canvas: HTMLCanvasElement): void
 
 /** The arrow head the lines' arrows use (one per page). */
 export function arrowHead(id: string): SVGDefsElement {
-  return svg('defs', {}, svg('marker', { id, viewBox: '0 0 10 10', refX: 8, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' }, svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#000' })));
+  return svg(
+    'defs',
+    {},
+    svg(
+      'marker',
+      { id, viewBox: '0 0 10 10', refX: 8, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto-start-reverse' },
+      svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#000' }),
+    ),
+  );
 }
 
 /** The lines of the first layer's units, read from the flat parameters (weights inputs x units, then biases). */
@@ -96,7 +137,17 @@ export class UnitLinesView implements FrameView {
     this.layer.replaceChildren();
     this.view.dataset.lines = '[]';
     const hasLines = setup.shape.layers.length >= 2 && setup.dataset.inputCount === 2;
-    this.notes.replaceChildren(hasLines ? '' : el('li', {}, setup.shape.layers.length < 2 ? 'No hidden layer: the output unit\'s line is the boundary itself.' : 'Lines are drawn for datasets with 2 inputs.'));
+    this.notes.replaceChildren(
+      hasLines
+        ? ''
+        : el(
+            'li',
+            {},
+            setup.shape.layers.length < 2
+              ? "No hidden layer: the output unit's line is the boundary itself."
+              : 'Lines are drawn for datasets with 2 inputs.',
+          ),
+    );
   }
 
   draw({ setup, frame, boundary }: DrawContext): void {
@@ -108,7 +159,10 @@ export class UnitLinesView implements FrameView {
     this.view.dataset.lines = JSON.stringify(crossings);
     this.view.dataset.plot = JSON.stringify(boundary);
     const missing = lines.filter((_, k) => crossings[k] === null).map((line) => line.label);
-    const text = missing.length === 0 ? '' : `${missing.join(', ')}: ${missing.length === 1 ? 'its line misses' : 'their lines miss'} the square (the unit is on one side everywhere in it).`;
+    const text =
+      missing.length === 0
+        ? ''
+        : `${missing.join(', ')}: ${missing.length === 1 ? 'its line misses' : 'their lines miss'} the square (the unit is on one side everywhere in it).`;
     if (this.notes.textContent !== text) this.notes.replaceChildren(...(text ? [el('li', {}, text)] : []));
   }
 }

@@ -55,7 +55,11 @@ export function activationRange(name: string, values: ArrayLike<number>, from = 
 
 /** The output an activation gives at z = 0: where a unit's line w·x + b = 0 lies in its map. */
 export function outputAtZero(name: string): number | null {
-  return name === 'sigmoid' ? 0.5 : name === 'tanh' || name === 'linear' || name === 'relu' || name === 'leaky-relu' || name === 'elu' ? 0 : null;
+  return name === 'sigmoid'
+    ? 0.5
+    : name === 'tanh' || name === 'linear' || name === 'relu' || name === 'leaky-relu' || name === 'elu'
+      ? 0
+      : null;
 }
 
 /** A number in a few digits, with a real minus sign. */

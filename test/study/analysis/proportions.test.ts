@@ -9,7 +9,10 @@ import { pairedRateDifference, rateDifference, wilsonInterval } from '../../../s
 import { quantiles, tCdf } from '../../../src/study/analysis/stats.js';
 
 function near(actual: number | null | undefined, expected: number, tolerance = 1e-9): void {
-  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) <= tolerance, `expected ${expected}, got ${actual}`);
+  assert.ok(
+    typeof actual === 'number' && Math.abs(actual - expected) <= tolerance,
+    `expected ${expected}, got ${actual}`,
+  );
 }
 
 test('Wilson interval: 81 of 263, and the edges 0 and n (bounds exactly 0 and 1)', () => {
@@ -58,7 +61,10 @@ test('paired comparison of means: the ratio by the delta method on pairs, t at n
   );
   assert.deepEqual(pairs, { a: [1, 5], b: [10, 50], common: 3 });
   assert.deepEqual(
-    outcomeTable({ repeats: Int32Array.from([0, 1, 2, 3, 5]), values: Float64Array.from([1, 1, 0, 0, 1]) }, { repeats: Int32Array.from([0, 1, 2, 3, 4]), values: Float64Array.from([1, 0, 1, 0, 1]) }),
+    outcomeTable(
+      { repeats: Int32Array.from([0, 1, 2, 3, 5]), values: Float64Array.from([1, 1, 0, 0, 1]) },
+      { repeats: Int32Array.from([0, 1, 2, 3, 4]), values: Float64Array.from([1, 0, 1, 0, 1]) },
+    ),
     { both: 1, onlyA: 1, onlyB: 1, neither: 1 },
   );
 });
@@ -71,8 +77,19 @@ test('quantiles interpolate like numpy and skip values that are not finite', () 
 
 test("a point's metrics: success is a rate with its Wilson interval; epochsToThreshold is over the trainings that reached it", () => {
   const p: PointSummary = {
-    point: 0, params: {}, count: 263, lossCount: 260, mean: 1000, std: 100, stderr: 100 / Math.sqrt(260), successRate: 81 / 263, successes: 81, diverged: 3,
-    meanEpochsToThreshold: 500, finalLoss: { n: 260, mean: 0.2, std: 0.1, stderr: 0.1 / Math.sqrt(260) }, epochsToThreshold: { n: 81, mean: 500, std: 90, stderr: 10 },
+    point: 0,
+    params: {},
+    count: 263,
+    lossCount: 260,
+    mean: 1000,
+    std: 100,
+    stderr: 100 / Math.sqrt(260),
+    successRate: 81 / 263,
+    successes: 81,
+    diverged: 3,
+    meanEpochsToThreshold: 500,
+    finalLoss: { n: 260, mean: 0.2, std: 0.1, stderr: 0.1 / Math.sqrt(260) },
+    epochsToThreshold: { n: 81, mean: 500, std: 90, stderr: 10 },
   };
   const s = metricPoint(p, 'success');
   assert.deepEqual([s.count, s.n], [263, 263]);
@@ -91,8 +108,19 @@ test("a mean's t interval is cut at 0: three heavy-tailed losses, 0.1, 0.1 and 3
   const mean = values.reduce((a, b) => a + b) / 3;
   const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / 2);
   const p: PointSummary = {
-    point: 0, params: {}, count: 3, lossCount: 3, mean, std, stderr: std / Math.sqrt(3), successRate: 0, successes: 0, diverged: 0,
-    meanEpochsToThreshold: null, finalLoss: { n: 3, mean, std, stderr: std / Math.sqrt(3) }, epochsToThreshold: { n: 0, mean: null, std: null, stderr: null },
+    point: 0,
+    params: {},
+    count: 3,
+    lossCount: 3,
+    mean,
+    std,
+    stderr: std / Math.sqrt(3),
+    successRate: 0,
+    successes: 0,
+    diverged: 0,
+    meanEpochsToThreshold: null,
+    finalLoss: { n: 3, mean, std, stderr: std / Math.sqrt(3) },
+    epochsToThreshold: { n: 0, mean: null, std: null, stderr: null },
   };
   for (const metric of ['totalLoss', 'finalLoss'] as const) {
     const m = metricPoint(p, metric);
@@ -103,4 +131,3 @@ test("a mean's t interval is cut at 0: three heavy-tailed losses, 0.1, 0.1 and 3
   const narrow = metricPoint({ ...p, std: 0.3, stderr: 0.3 / Math.sqrt(3) }, 'totalLoss');
   near(narrow.low, mean - 4.302652729911275 * (0.3 / Math.sqrt(3)), 1e-6);
 });
-

@@ -13,7 +13,10 @@ import {
 } from '../../../src/study/analysis/stats.js';
 
 function near(actual: number | null | undefined, expected: number, tolerance: number): void {
-  assert.ok(typeof actual === 'number' && Math.abs(actual - expected) <= tolerance, `expected ${expected} +- ${tolerance}, got ${actual}`);
+  assert.ok(
+    typeof actual === 'number' && Math.abs(actual - expected) <= tolerance,
+    `expected ${expected} +- ${tolerance}, got ${actual}`,
+  );
 }
 
 test('relative standard error', () => {

@@ -1,13 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/config/index.js';
-import { StudyError, describeDifference, resolveStudy, sameDefinition } from '../../../src/study/definition/definition.js';
+import {
+  StudyError,
+  describeDifference,
+  resolveStudy,
+  sameDefinition,
+} from '../../../src/study/definition/definition.js';
 import { trialSeed } from '../../../src/study/run/browser/plan.js';
 import { deriveSeed } from '../../../src/core/index.js';
 
-const article = { name: 'article', config: { outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-3:4:400' }, repeats: 10, seed: 1 };
+const article = {
+  name: 'article',
+  config: { outputStd: 0.8165, updateOrder: 'seed' },
+  sweep: { hiddenStd: 'exp:-3:4:400' },
+  repeats: 10,
+  seed: 1,
+};
 
-test('the article\'s study: 400 points, full config stored, swept value applied per point', () => {
+test("the article's study: 400 points, full config stored, swept value applied per point", () => {
   const s = resolveStudy(article);
   assert.equal(s.pointCount, 400);
   assert.deepEqual(s.definition.config, defaultConfig({ outputStd: 0.8165, updateOrder: 'seed' }));
@@ -38,7 +49,7 @@ test('two swept parameters: every pair, point index row-major', () => {
   assert.deepEqual(Object.keys(s.pointParams(2)), ['lr', 'hidden']);
 });
 
-test('a swept parameter\'s base value does not change the definition', () => {
+test("a swept parameter's base value does not change the definition", () => {
   const a = resolveStudy({ name: 'a', sweep: { lr: '0.1,1' } }).definition;
   const b = resolveStudy({ name: 'a', config: { lr: 0.5 }, sweep: { lr: [0.1, 1] } }).definition;
   assert.ok(sameDefinition(JSON.parse(JSON.stringify(a)), b));
@@ -57,7 +68,10 @@ test('bad definitions: one message naming the problem', () => {
     [{ name: 'x', sweep: { hiddenStd: 'exp:1:2' } }, /exp:a:b:n/],
     [{ name: 'x', sweep: { hiddenStd: '-1,1' } }, /hiddenStd=-1 is not allowed: hiddenStd must be >= 0/],
     [{ name: 'x', sweep: { a: '1', b: '2', c: '3', d: '4', e: '5' } }, /at most 4 parameters, got 5/],
-    [{ name: 'x', sweep: { lr: '0.1,1', loss: 'mse,bce', hiddenStd: '1,2', outputActivation: 'sigmoid,tanh' } }, /the point lr=0.1, loss=bce, hiddenStd=1, outputActivation=tanh is not allowed/],
+    [
+      { name: 'x', sweep: { lr: '0.1,1', loss: 'mse,bce', hiddenStd: '1,2', outputActivation: 'sigmoid,tanh' } },
+      /the point lr=0.1, loss=bce, hiddenStd=1, outputActivation=tanh is not allowed/,
+    ],
     [{ name: 'x', repeats: 0 }, /repeats must be >= 1/],
     [{ name: 'x', seed: -1 }, /seed must be >= 0/],
     [{ name: 'x', config: { lr: 'fast' } }, /config.lr must be a number/],
@@ -67,14 +81,21 @@ test('bad definitions: one message naming the problem', () => {
     [{}, /name/],
     [{ name: 'x', config: { init: 'file' } }, /init "file" cannot be used/],
     [{ name: 'x', sweep: { outputActivation: 'sigmoid,tanh' } }, /outputActivation=tanh is not allowed/],
-    [{ name: 'x', sweep: { loss: 'bce,mse', outputActivation: 'sigmoid,tanh' } }, /the point loss=bce, outputActivation=tanh is not allowed/],
+    [
+      { name: 'x', sweep: { loss: 'bce,mse', outputActivation: 'sigmoid,tanh' } },
+      /the point loss=bce, outputActivation=tanh is not allowed/,
+    ],
   ];
   for (const [input, message] of bad) {
-    assert.throws(() => resolveStudy(input), (e: Error) => e instanceof StudyError && message.test(e.message) && !e.message.includes('\n'), JSON.stringify(input));
+    assert.throws(
+      () => resolveStudy(input),
+      (e: Error) => e instanceof StudyError && message.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(input),
+    );
   }
 });
 
-test('a trial\'s seed depends only on (root, point, repeat)', () => {
+test("a trial's seed depends only on (root, point, repeat)", () => {
   assert.equal(trialSeed(1, 5, 3), deriveSeed(1, 5, 3));
   assert.equal(trialSeed(1, 5, 3), trialSeed(1, 5, 3));
   const seeds = new Set<number>();

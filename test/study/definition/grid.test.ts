@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GridError, linspace, parseGrid } from '../../../src/study/definition/grid.js';
 
-test('exp:-3:4:400 is the article\'s np.exp(np.linspace(-3, 4, 400))', () => {
+test("exp:-3:4:400 is the article's np.exp(np.linspace(-3, 4, 400))", () => {
   const g = parseGrid('hiddenStd', 'exp:-3:4:400');
   assert.equal(g.values.length, 400);
   assert.equal(g.spec, 'exp:-3:4:400');
@@ -50,6 +50,10 @@ test('nonsense is rejected with a message naming what is allowed', () => {
     ['bogus', '1,2', /cannot sweep/],
   ];
   for (const [param, raw, message] of bad) {
-    assert.throws(() => parseGrid(param, raw), (e: Error) => e instanceof GridError && message.test(e.message), `${param}=${JSON.stringify(raw)}`);
+    assert.throws(
+      () => parseGrid(param, raw),
+      (e: Error) => e instanceof GridError && message.test(e.message),
+      `${param}=${JSON.stringify(raw)}`,
+    );
   }
 });

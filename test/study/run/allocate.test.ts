@@ -1,8 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AllocationError, allocateBudget, allocateToTarget, largestRemainder, predictedRse, type PointError } from '../../../src/study/run/allocate.js';
+import {
+  AllocationError,
+  allocateBudget,
+  allocateToTarget,
+  largestRemainder,
+  predictedRse,
+  type PointError,
+} from '../../../src/study/run/allocate.js';
 
-const pts = (rses: (number | null)[], count = 10): PointError[] => rses.map((rse, point) => ({ point, count, lossCount: count, rse }));
+const pts = (rses: (number | null)[], count = 10): PointError[] =>
+  rses.map((rse, point) => ({ point, count, lossCount: count, rse }));
 
 test('largest remainder: proportional, sums exactly, ties to the lower index', () => {
   assert.deepEqual(largestRemainder([1, 2, 3, 4], 10), [1, 2, 3, 4]);
@@ -19,7 +27,10 @@ test('a budget goes in proportion to the relative standard errors and sums to th
   assert.deepEqual(allocateBudget(pts([0.05, 0.15, 0, 0.3]), 1000), [100, 300, 0, 600]);
   for (const budget of [1, 13, 999, 12345]) {
     const a = allocateBudget(pts([0.013, 0.5, 0.0021, 0.07, 0.07]), budget);
-    assert.equal(a.reduce((x, y) => x + y, 0), budget);
+    assert.equal(
+      a.reduce((x, y) => x + y, 0),
+      budget,
+    );
   }
 });
 
@@ -43,6 +54,9 @@ test('a target RSE asks each point for n((rse/r)^2 - 1) more, with a cap', () =>
   const extra = allocateToTarget(pts([0.037, 0.0123]), 0.01, 1e6);
   assert.ok(predictedRse(pts([0.037])[0], extra[0])! <= 0.01);
   assert.ok(predictedRse(pts([0.037])[0], extra[0] - 1)! > 0.01);
-  assert.throws(() => allocateToTarget(points, 0.0001, 1000), (e: Error) => e instanceof AllocationError && /over the cap of 1,000/.test(e.message));
+  assert.throws(
+    () => allocateToTarget(points, 0.0001, 1000),
+    (e: Error) => e instanceof AllocationError && /over the cap of 1,000/.test(e.message),
+  );
   assert.throws(() => allocateToTarget(points, 0), AllocationError);
 });

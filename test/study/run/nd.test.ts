@@ -10,12 +10,21 @@ import { TrialPlan, chunksOf, planMissing, trialSeed } from '../../../src/study/
 import { runPlan } from '../../../src/study/run/run-plan.js';
 import { collect, tempDir } from '../../helpers/cli.js';
 
-const FOUR = { name: 'four', config: { epochs: 30 }, sweep: { activation: 'sigmoid,tanh', hiddenStd: '0.5,1,2', lr: [0.1, 1], loss: 'bce,mse' }, repeats: 2, seed: 3 };
+const FOUR = {
+  name: 'four',
+  config: { epochs: 30 },
+  sweep: { activation: 'sigmoid,tanh', hiddenStd: '0.5,1,2', lr: [0.1, 1], loss: 'bce,mse' },
+  repeats: 2,
+  seed: 3,
+};
 
 test('four axes: every combination, point index row-major over the axes in their order', () => {
   const s = resolveStudy(FOUR);
   assert.equal(s.pointCount, 2 * 3 * 2 * 2);
-  assert.deepEqual(s.axes.map((a) => a.param), ['activation', 'hiddenStd', 'lr', 'loss']);
+  assert.deepEqual(
+    s.axes.map((a) => a.param),
+    ['activation', 'hiddenStd', 'lr', 'loss'],
+  );
   assert.deepEqual(s.pointParams(0), { activation: 'sigmoid', hiddenStd: 0.5, lr: 0.1, loss: 'bce' });
   assert.deepEqual(s.pointParams(1), { activation: 'sigmoid', hiddenStd: 0.5, lr: 0.1, loss: 'mse' });
   assert.deepEqual(s.pointParams(2), { activation: 'sigmoid', hiddenStd: 0.5, lr: 1, loss: 'bce' });
@@ -27,8 +36,15 @@ test('four axes: every combination, point index row-major over the axes in their
   const c = s.pointConfig(23);
   assert.deepEqual([c.activation, c.hiddenStd, c.lr, c.loss, c.epochs], ['tanh', 2, 1, 'mse', 30]);
   // The trial guard counts every combination.
-  assert.throws(() => resolveStudy({ ...FOUR, sweep: { ...FOUR.sweep, lr: 'log:-3:0:1000' }, repeats: 10_000 }), /12,000 points x 10,000 repeats is 120,000,000 trials; a study holds at most 100,000,000/);
-  assert.throws(() => resolveStudy({ ...FOUR, sweep: { ...FOUR.sweep, hiddenStd: 'exp:-3:4:1000', lr: 'log:-3:0:1000' }, repeats: 1 }), /the grid has 4000000 points; at most 1000000 are allowed/);
+  assert.throws(
+    () => resolveStudy({ ...FOUR, sweep: { ...FOUR.sweep, lr: 'log:-3:0:1000' }, repeats: 10_000 }),
+    /12,000 points x 10,000 repeats is 120,000,000 trials; a study holds at most 100,000,000/,
+  );
+  assert.throws(
+    () =>
+      resolveStudy({ ...FOUR, sweep: { ...FOUR.sweep, hiddenStd: 'exp:-3:4:1000', lr: 'log:-3:0:1000' }, repeats: 1 }),
+    /the grid has 4000000 points; at most 1000000 are allowed/,
+  );
 });
 
 test('planning a four-axis study: counts, chunk order and seeds per (point, repeat); a resume runs exactly the rest', async () => {
@@ -37,8 +53,13 @@ test('planning a four-axis study: counts, chunk order and seeds per (point, repe
   assert.equal(plan.size, 48);
   const chunks = [...chunksOf(plan, 7, 3, (p) => study.pointConfig(p))];
   const order = chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
-  assert.deepEqual(order, Array.from({ length: 48 }, (_, k) => [Math.floor(k / 2), k % 2, trialSeed(3, Math.floor(k / 2), k % 2)]));
-  for (const chunk of chunks) for (const [point, config] of Object.entries(chunk.configs)) assert.deepEqual(config, study.pointConfig(Number(point)));
+  assert.deepEqual(
+    order,
+    Array.from({ length: 48 }, (_, k) => [Math.floor(k / 2), k % 2, trialSeed(3, Math.floor(k / 2), k % 2)]),
+  );
+  for (const chunk of chunks)
+    for (const [point, config] of Object.entries(chunk.configs))
+      assert.deepEqual(config, study.pointConfig(Number(point)));
 
   // Run the first half into SQLite, then plan again: the missing half, in (point, repeat) order.
   const store = openSqliteStore(join(tempDir(), 'nd.db'));

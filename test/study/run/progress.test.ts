@@ -10,7 +10,10 @@ test('without a terminal, progress is plain lines: done/total, trainings/s, elap
   progress.update(1000);
   progress.stop();
   assert.equal(lines[0], 'sweep t: 4,000 trials to run\n');
-  assert.match(lines[1], /^sweep t: 1,000\/4,000 \(25\.0%\), [\d,]+ trainings\/s, elapsed \d+\.\ds, ETA (\d+\.\ds|\d+m\d\ds|\d+h\d\dm|\?)\n$/);
+  assert.match(
+    lines[1],
+    /^sweep t: 1,000\/4,000 \(25\.0%\), [\d,]+ trainings\/s, elapsed \d+\.\ds, ETA (\d+\.\ds|\d+m\d\ds|\d+h\d\dm|\?)\n$/,
+  );
 });
 
 test('durations read naturally', () => {
@@ -40,7 +43,10 @@ test('the rate and the ETA come from recent progress: a run that stops shows its
   const falling = Number(/, ([\d,]+) trainings\/s/.exec(lines.at(-1)!)![1].replace(/,/g, ''));
   assert.ok(falling > 0 && falling < 315, lines.at(-1));
   for (let s = 123; s <= 232; s++) at(s, 35_280);
-  assert.equal(lines.at(-1), 'sweep d: 35,280/40,000 (88.2%), 0 trainings/s, elapsed 3m52s, no ETA: nothing stored for 2m00s\n');
+  assert.equal(
+    lines.at(-1),
+    'sweep d: 35,280/40,000 (88.2%), 0 trainings/s, elapsed 3m52s, no ETA: nothing stored for 2m00s\n',
+  );
   // Work again: the rate is the recent one, not the average since the start (35,380 / 242 s = 146/s).
   for (let s = 233; s <= 242; s++) at(s, 35_280 + 10 * (s - 232));
   assert.match(lines.at(-1)!, /, 5 trainings\/s, elapsed 4m02s, ETA 15m24s\n$/);

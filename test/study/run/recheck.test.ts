@@ -16,13 +16,29 @@ import { runStudy } from '../../../src/study/run/run-study.js';
 import { collect, tempDir } from '../../helpers/cli.js';
 import { startPostgres } from '../../helpers/postgres.js';
 
-const RELU = { name: 'relu', config: { activation: 'relu', epochs: 400, outputStd: 0.8165 }, sweep: { hiddenStd: [0.5, 1, 2, 4] }, repeats: 6, seed: 5 };
+const RELU = {
+  name: 'relu',
+  config: { activation: 'relu', epochs: 400, outputStd: 0.8165 },
+  sweep: { hiddenStd: [0.5, 1, 2, 4] },
+  repeats: 6,
+  seed: 5,
+};
 const SIGMOID = { name: 'sigmoid', config: { epochs: 200 }, sweep: { hiddenStd: [0.5, 1] }, repeats: 4, seed: 8 };
 const xor = builtinDataset('xor');
 
 /** The trials made stale: what an xorlab before the fix stored for a trial whose f32 numbers overflowed. */
-const isPicked = (row: TrialRow): boolean => (row.point >= 2 && row.repeat % 2 === 0) || (row.point === 1 && row.repeat === 5);
-const asStoredBefore = (row: TrialRow): TrialRow => ({ ...row, totalLoss: null, finalLoss: null, success: false, epochsToThreshold: null, diverged: true, engine: 'fast', precision: 'f32' });
+const isPicked = (row: TrialRow): boolean =>
+  (row.point >= 2 && row.repeat % 2 === 0) || (row.point === 1 && row.repeat === 5);
+const asStoredBefore = (row: TrialRow): TrialRow => ({
+  ...row,
+  totalLoss: null,
+  finalLoss: null,
+  success: false,
+  epochsToThreshold: null,
+  diverged: true,
+  engine: 'fast',
+  precision: 'f32',
+});
 
 /** A real sweep of both studies (fast engine, f32), then the same rows written into `store` as today's main writes
  * them, the picked ReLU trials stored diverged. Returns the rows as stored. */
@@ -53,11 +69,21 @@ function recheckSuite(name: string, fresh: () => Promise<Store>): void {
       assert.equal((await summarizeStudy(store, 'sigmoid')).staleDiverged, 0);
 
       // A study that needs no recheck is not touched.
-      assert.deepEqual(await recheckStudy(store, 'sigmoid'), { study: 'sigmoid', found: 0, rechecked: 0, stillDiverged: 0, interrupted: false });
+      assert.deepEqual(await recheckStudy(store, 'sigmoid'), {
+        study: 'sigmoid',
+        found: 0,
+        rechecked: 0,
+        stillDiverged: 0,
+        interrupted: false,
+      });
 
       // Interrupted after the first chunk (3 trials, committed whole); a rerun does the rest.
       const controller = new AbortController();
-      const first = await recheckStudy(store, 'relu', { chunkSize: 3, signal: controller.signal, onChunk: () => controller.abort() });
+      const first = await recheckStudy(store, 'relu', {
+        chunkSize: 3,
+        signal: controller.signal,
+        onChunk: () => controller.abort(),
+      });
       assert.deepEqual([first.found, first.rechecked, first.interrupted], [7, 3, true]);
       assert.equal((await staleDivergedTrials(store, 'relu')).length, 4);
       const rest = await recheckStudy(store, 'relu', { chunkSize: 3 });
@@ -76,7 +102,16 @@ function recheckSuite(name: string, fresh: () => Promise<Store>): void {
         }
         const run = trainMany(study.pointConfig(row.point), xor, [row.seed], { engine: 'fast', precision: 'f64' });
         const m = run.metrics[0];
-        assert.deepEqual(row, { ...old, totalLoss: m.totalLoss, finalLoss: m.finalLoss, success: m.success, epochsToThreshold: m.epochsToThreshold, diverged: m.diverged, engine: 'fast', precision: 'f64' });
+        assert.deepEqual(row, {
+          ...old,
+          totalLoss: m.totalLoss,
+          finalLoss: m.finalLoss,
+          success: m.success,
+          epochsToThreshold: m.epochsToThreshold,
+          diverged: m.diverged,
+          engine: 'fast',
+          precision: 'f64',
+        });
         assert.ok(row.totalLoss !== null && Number.isFinite(row.totalLoss));
       });
       assert.deepEqual(await collect(store.iterateTrials('sigmoid')), before.sigmoid);

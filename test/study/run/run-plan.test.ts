@@ -14,7 +14,13 @@ import { runPlan } from '../../../src/study/run/run-plan.js';
 import { trialSeed } from '../../../src/study/run/browser/plan.js';
 import { collect } from '../../helpers/cli.js';
 
-const definition = { name: 'small', config: { epochs: 150, outputStd: 0.8165, updateOrder: 'seed' }, sweep: { hiddenStd: 'exp:-1:1:4' }, repeats: 3, seed: 9 };
+const definition = {
+  name: 'small',
+  config: { epochs: 150, outputStd: 0.8165, updateOrder: 'seed' },
+  sweep: { hiddenStd: 'exp:-1:1:4' },
+  repeats: 3,
+  seed: 9,
+};
 const datasets = { xor: builtinDataset('xor') };
 
 async function rowsOf(path: string): Promise<TrialRow[]> {
@@ -32,7 +38,16 @@ async function sweepInto(path: string, workers: number, chunkSize: number): Prom
   try {
     await store.ensureStudy('small', study.definition);
     const plan = planMissing(study.pointCount, 3, await store.storedRuns('small'));
-    const outcome = await runPlan({ study, plan, store, datasets, workers, engine: 'reference', precision: 'f64', chunkSize });
+    const outcome = await runPlan({
+      study,
+      plan,
+      store,
+      datasets,
+      workers,
+      engine: 'reference',
+      precision: 'f64',
+      chunkSize,
+    });
     assert.equal(outcome.planned, 12);
     assert.equal(outcome.stored, 12);
     assert.equal(outcome.interrupted, false);
@@ -53,7 +68,11 @@ test('stored trials equal the reference engine on the derived seeds, whatever th
   for (const row of a) {
     assert.equal(row.seed, trialSeed(9, row.point, row.repeat));
     assert.deepEqual(row.params, study.pointParams(row.point));
-    const m = trainFromSeed(defaultConfig({ ...definition.config, updateOrder: 'seed', hiddenStd: row.params.hiddenStd as number }), datasets.xor, row.seed).metrics;
+    const m = trainFromSeed(
+      defaultConfig({ ...definition.config, updateOrder: 'seed', hiddenStd: row.params.hiddenStd as number }),
+      datasets.xor,
+      row.seed,
+    ).metrics;
     assert.equal(row.totalLoss, m.totalLoss);
     assert.equal(row.finalLoss, m.finalLoss);
     assert.equal(row.success, m.success);

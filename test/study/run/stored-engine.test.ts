@@ -35,7 +35,10 @@ test('an f32 study whose first stored trial was retried in f64 resumes and refin
     assert.ok(found !== null, 'no seed in 1-20 has its first trial retried');
     const name = `relu-${found}`;
     const rows = await collect(store.iterateTrials(name));
-    assert.ok(rows.some((r) => r.precision === 'f32'), 'some trials stay f32');
+    assert.ok(
+      rows.some((r) => r.precision === 'f32'),
+      'some trials stay f32',
+    );
     // Run again (a resume) and refine, asking for f32 or leaving the engine to the stored trials: neither is refused
     // as mixing engines, and the new trials are trained in f32 (the old rule read the study as f64 and either refused
     // f32 or went on in f64).
@@ -45,10 +48,16 @@ test('an f32 study whose first stored trial was retried in f64 resumes and refin
     const after = await collect(store.iterateTrials(name));
     assert.equal(after.length, 16);
     const added = after.filter((r) => r.repeat >= 4);
-    assert.ok(added.some((r) => r.precision === 'f32'), `the refined trials are f32's: ${JSON.stringify(added.map((r) => r.precision))}`);
+    assert.ok(
+      added.some((r) => r.precision === 'f32'),
+      `the refined trials are f32's: ${JSON.stringify(added.map((r) => r.precision))}`,
+    );
     // A study run in f64 is still f64's: an f32 run is refused.
     await runStudy({ ...definition(found), name: 'relu-f64' }, { store, workers: 1, precision: 'f64' });
-    await assert.rejects(refineStudy('relu-f64', { store, workers: 1, budget: 4, precision: 'f32' }), /would mix engines/);
+    await assert.rejects(
+      refineStudy('relu-f64', { store, workers: 1, budget: 4, precision: 'f32' }),
+      /would mix engines/,
+    );
   } finally {
     await store.close();
   }

@@ -11,7 +11,8 @@ const src = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src
 
 /** Every module reached from `entry` by runtime imports and re-exports: src files, and bare package names. */
 function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
-  const files = new Set<string>(), packages = new Set<string>();
+  const files = new Set<string>(),
+    packages = new Set<string>();
   const visit = (file: string): void => {
     if (files.has(file)) return;
     files.add(file);
@@ -30,10 +31,18 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
 test('the sweep worker does not load zod (nor the study definition or the config schema)', () => {
   const { files, packages } = importGraph(join(src, 'study', 'run', 'worker.ts'));
   const names = [...files].map((f) => relative(src, f));
-  assert.ok(names.includes(join('engine', 'lockstep.ts')) && names.includes(join('core', 'train.ts')), names.join(', '));
+  assert.ok(
+    names.includes(join('engine', 'lockstep.ts')) && names.includes(join('core', 'train.ts')),
+    names.join(', '),
+  );
   assert.ok(!packages.has('zod'), `zod reached from: ${names.join(', ')}`);
-  assert.ok(!names.includes(join('config', 'schema.ts')) && !names.includes(join('study', 'definition', 'definition.ts')), names.join(', '));
-  assert.deepEqual([...packages].filter((p) => !p.startsWith('node:')).sort(), ['pure-rand/generator/xoroshiro128plus']);
+  assert.ok(
+    !names.includes(join('config', 'schema.ts')) && !names.includes(join('study', 'definition', 'definition.ts')),
+    names.join(', '),
+  );
+  assert.deepEqual([...packages].filter((p) => !p.startsWith('node:')).sort(), [
+    'pure-rand/generator/xoroshiro128plus',
+  ]);
 });
 
 test('the import scan sees through config/index.ts to zod (so the test above can fail); the core barrel is free of it', () => {

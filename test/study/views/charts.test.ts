@@ -17,11 +17,30 @@ const STDS = Array.from({ length: 24 }, (_, i) => Math.exp(-3 + (6 * i) / 23));
 
 function summary(point: number, params: Record<string, number | string>, mean: number): PointSummary {
   const none = { n: 0, mean: null, std: null, stderr: null };
-  return { point, params, count: 20, lossCount: 20, mean, std: 100, stderr: 100 / Math.sqrt(20), successRate: 0.8, successes: 16, diverged: 0, meanEpochsToThreshold: null, finalLoss: none, epochsToThreshold: none };
+  return {
+    point,
+    params,
+    count: 20,
+    lossCount: 20,
+    mean,
+    std: 100,
+    stderr: 100 / Math.sqrt(20),
+    successRate: 0.8,
+    successes: 16,
+    diverged: 0,
+    meanEpochsToThreshold: null,
+    finalLoss: none,
+    epochsToThreshold: none,
+  };
 }
 
 /** A study over `axes` (in order) with the given values, means from `mean`. */
-function study(name: string, config: object, sweep: Record<string, (number | string)[]>, mean: (p: Record<string, number | string>) => number): { record: StudyRecord; points: PointSummary[] } {
+function study(
+  name: string,
+  config: object,
+  sweep: Record<string, (number | string)[]>,
+  mean: (p: Record<string, number | string>) => number,
+): { record: StudyRecord; points: PointSummary[] } {
   const axes = Object.keys(sweep);
   const points: PointSummary[] = [];
   const total = axes.reduce((n, a) => n * sweep[a].length, 1);
@@ -34,7 +53,16 @@ function study(name: string, config: object, sweep: Record<string, (number | str
     }
     points.push(summary(p, Object.fromEntries(axes.map((a) => [a, params[a]])), mean(params)));
   }
-  return { record: { name, definition: { name, config, sweep, repeats: 20, seed: 1 }, createdAt: '', trialCount: 20 * total, pointCount: total }, points };
+  return {
+    record: {
+      name,
+      definition: { name, config, sweep, repeats: 20, seed: 1 },
+      createdAt: '',
+      trialCount: 20 * total,
+      pointCount: total,
+    },
+    points,
+  };
 }
 
 /** Every layer of a (possibly nested or faceted) spec. */
@@ -50,11 +78,17 @@ function layers(spec: any): any[] {
   return out;
 }
 
-const bowl = (centre: number) => (p: Record<string, number | string>) => 1000 + 400 * Math.log((p.hiddenStd as number) / centre) ** 2;
+const bowl = (centre: number) => (p: Record<string, number | string>) =>
+  1000 + 400 * Math.log((p.hiddenStd as number) / centre) ** 2;
 
-test('a categorical axis beside the x-axis: one line per category, its fitted minimum (the same as summary\'s), Xavier and He rules', async () => {
+test("a categorical axis beside the x-axis: one line per category, its fitted minimum (the same as summary's), Xavier and He rules", async () => {
   const centres: Record<string, number> = { sigmoid: 0.6, tanh: 0.15, relu: 1.2 };
-  const { record, points } = study('act', { activation: 'sigmoid' }, { activation: ['sigmoid', 'tanh', 'relu'], hiddenStd: STDS }, (p) => bowl(centres[p.activation as string])(p));
+  const { record, points } = study(
+    'act',
+    { activation: 'sigmoid' },
+    { activation: ['sigmoid', 'tanh', 'relu'], hiddenStd: STDS },
+    (p) => bowl(centres[p.activation as string])(p),
+  );
   const spec: any = curveSpecOf(record, points, { datasetShape: shape });
   const rows = spec.data.values.filter((v: { kind: string }) => v.kind === 'point');
   assert.deepEqual([...new Set(rows.map((r: { series: string }) => r.series))], ['sigmoid', 'tanh', 'relu']);
@@ -69,10 +103,15 @@ test('a categorical axis beside the x-axis: one line per category, its fitted mi
   // One fitted minimum per line, at the same place as summary's (study/analysis/curves.ts).
   const minima = spec.data.values.filter((v: { kind: string }) => v.kind === 'minimum');
   const fits = curveBests(curvesAlong(points, 'hiddenStd', ['activation']), 'hiddenStd', 'totalLoss');
-  assert.deepEqual(minima.map((m: { series: string; x: number }) => [m.series, m.x]), fits.map((f) => [f.curve.at.activation, f.fit!.x]));
+  assert.deepEqual(
+    minima.map((m: { series: string; x: number }) => [m.series, m.x]),
+    fits.map((f) => [f.curve.at.activation, f.fit!.x]),
+  );
   for (const m of minima) assert.ok(Math.abs(m.x / centres[m.series] - 1) < 0.02, `${m.series}: ${m.x}`);
   // The rules for the 2-2 hidden layer: Xavier for sigmoid and tanh, He for relu.
-  const labels = spec.data.values.filter((v: { kind: string }) => v.kind === 'rule').map((r: { label: string }) => r.label);
+  const labels = spec.data.values
+    .filter((v: { kind: string }) => v.kind === 'rule')
+    .map((r: { label: string }) => r.label);
   assert.deepEqual(labels, ['Xavier/Glorot √(2/(2+2)) ≈ 0.707 (sigmoid, tanh)', 'He √(2/2) ≈ 1 (relu)']);
   assert.match(JSON.stringify(spec), /"title":"Learned XOR"/);
   assert.match(await renderSvg(spec), /role-legend/);
@@ -89,15 +128,36 @@ test('a 3-input parity study is labelled as such: its own Xavier rule and succes
   const relu = study('p3r', { dataset: 'parity3', hidden: [4], activation: 'relu' }, { hiddenStd: STDS }, bowl(0.8));
   assert.match(JSON.stringify(curveSpecOf(relu.record, relu.points, { datasetShape: shape })), /He √\(2\/3\) ≈ 0\.816/);
   // The output layer's std: fan_in = hidden units, fan_out = 1.
-  const out = study('o', { dataset: 'parity3', hidden: [4] }, { outputStd: STDS }, (p) => 1000 + 400 * Math.log((p.outputStd as number) / 0.6) ** 2);
-  assert.match(JSON.stringify(curveSpecOf(out.record, out.points, { datasetShape: shape })), /Xavier\/Glorot √\(2\/\(4\+1\)\) ≈ 0\.632/);
+  const out = study(
+    'o',
+    { dataset: 'parity3', hidden: [4] },
+    { outputStd: STDS },
+    (p) => 1000 + 400 * Math.log((p.outputStd as number) / 0.6) ** 2,
+  );
+  assert.match(
+    JSON.stringify(curveSpecOf(out.record, out.points, { datasetShape: shape })),
+    /Xavier\/Glorot √\(2\/\(4\+1\)\) ≈ 0\.632/,
+  );
 });
 
 test('two numeric axes: the chart asks which to draw; --at holds one at a grid value, --facet makes panels', () => {
   const lrs = [0.1, 0.3, 1];
-  const { record, points } = study('grid', {}, { loss: ['bce', 'mse'], hiddenStd: STDS, lr: lrs }, (p) => bowl(0.6)(p) * (p.loss === 'mse' ? 0.3 : 1) / (p.lr as number));
-  assert.throws(() => curveSpecOf(record, points), (e: unknown) => e instanceof ChartDataError && /sweeps hiddenStd and lr: choose the x-axis with --param/.test(e.message));
-  assert.throws(() => curveSpecOf(record, points, { param: 'hiddenStd' }), (e: unknown) => e instanceof ChartDataError && /also sweeps lr: hold it at one value \(--at lr=<value>\)/.test(e.message));
+  const { record, points } = study(
+    'grid',
+    {},
+    { loss: ['bce', 'mse'], hiddenStd: STDS, lr: lrs },
+    (p) => (bowl(0.6)(p) * (p.loss === 'mse' ? 0.3 : 1)) / (p.lr as number),
+  );
+  assert.throws(
+    () => curveSpecOf(record, points),
+    (e: unknown) =>
+      e instanceof ChartDataError && /sweeps hiddenStd and lr: choose the x-axis with --param/.test(e.message),
+  );
+  assert.throws(
+    () => curveSpecOf(record, points, { param: 'hiddenStd' }),
+    (e: unknown) =>
+      e instanceof ChartDataError && /also sweeps lr: hold it at one value \(--at lr=<value>\)/.test(e.message),
+  );
   // A slice at lr 0.3 (0.25 is nearest to 0.3 on a log scale): two lines, one per loss.
   const slice: any = curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: '0.25' } });
   const rows = slice.data.values.filter((v: { kind: string }) => v.kind === 'point');
@@ -111,11 +171,21 @@ test('two numeric axes: the chart asks which to draw; --at holds one at a grid v
   curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: '7' }, onWarning: (line) => warnings.push(line) });
   assert.deepEqual(warnings, ['--at: lr=7 lies outside the grid of lr (0.1 to 1); using the nearest point, lr=1']);
   // Means spanning orders of magnitude (here 1/lr^3 over lr 0.1-1 and the losses) get a log y-axis that says so.
-  const steep = study('steep', {}, { loss: ['bce', 'mse'], hiddenStd: STDS }, (p) => bowl(0.6)(p) * (p.loss === 'mse' ? 30 : 1));
+  const steep = study(
+    'steep',
+    {},
+    { loss: ['bce', 'mse'], hiddenStd: STDS },
+    (p) => bowl(0.6)(p) * (p.loss === 'mse' ? 30 : 1),
+  );
   const lines: any = curveSpecOf(steep.record, steep.points, { param: 'hiddenStd' });
   assert.equal(lines.vconcat[0].layer.find((l: any) => l.name === 'lines').encoding.y.scale.type, 'log');
   assert.match(lines.vconcat[0].layer.find((l: any) => l.name === 'lines').encoding.y.title, /\(log scale\)$/);
-  const flat = study('flat', {}, { loss: ['bce', 'mse'], hiddenStd: STDS }, (p) => 1000 + 100 * Math.log((p.hiddenStd as number) / 0.6) ** 2);
+  const flat = study(
+    'flat',
+    {},
+    { loss: ['bce', 'mse'], hiddenStd: STDS },
+    (p) => 1000 + 100 * Math.log((p.hiddenStd as number) / 0.6) ** 2,
+  );
   const linear: any = curveSpecOf(flat.record, flat.points, { param: 'hiddenStd' });
   assert.deepEqual(linear.vconcat[0].layer.find((l: any) => l.name === 'lines').encoding.y.scale, { zero: false });
   // Panels per learning rate, a line per loss, a y scale per panel.
@@ -123,8 +193,14 @@ test('two numeric axes: the chart asks which to draw; --at holds one at a grid v
   assert.equal(faceted.facet.field, 'facet');
   assert.deepEqual(faceted.facet.sort, ['0.1', '0.3', '1']);
   assert.equal(faceted.resolve.scale.y, 'independent');
-  assert.throws(() => curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: 'fast' } }), /--at lr: takes a number/);
-  assert.throws(() => curveSpecOf(record, points, { param: 'hiddenStd', at: { loss: 'huber' }, facet: 'lr' }), /"huber" is not one of its values \(bce, mse\)/);
+  assert.throws(
+    () => curveSpecOf(record, points, { param: 'hiddenStd', at: { lr: 'fast' } }),
+    /--at lr: takes a number/,
+  );
+  assert.throws(
+    () => curveSpecOf(record, points, { param: 'hiddenStd', at: { loss: 'huber' }, facet: 'lr' }),
+    /"huber" is not one of its values \(bce, mse\)/,
+  );
   assert.throws(() => curveSpecOf(record, points, { param: 'loss' }), /loss is not numeric/);
 });
 
@@ -134,6 +210,9 @@ test('--metric success draws the rate with its Wilson interval and no second suc
   assert.equal(spec.vconcat.length, 1);
   const row = spec.data.values[0];
   assert.equal(row.mean, 0.8);
-  assert.ok(Math.abs(row.lo - 0.5839825677481064) < 1e-9 && Math.abs(row.hi - 0.919342337420202) < 1e-9, JSON.stringify(row));
+  assert.ok(
+    Math.abs(row.lo - 0.5839825677481064) < 1e-9 && Math.abs(row.hi - 0.919342337420202) < 1e-9,
+    JSON.stringify(row),
+  );
   assert.match(JSON.stringify(spec), /share with its 95% Wilson interval/);
 });

@@ -2,7 +2,15 @@
 // page's Web Worker (src/web), so that both give the same numbers for the same seeds. Free of Node's APIs and of
 // the configuration schema: the chunk carries its points' validated configurations.
 import { trainMany } from '../../../engine/train-many.js';
-import { FLAG_DIVERGED, FLAG_F32, FLAG_FAST, FLAG_SUCCESS, type ChunkResult, type ChunkTask, type WorkerInit } from './protocol.js';
+import {
+  FLAG_DIVERGED,
+  FLAG_F32,
+  FLAG_FAST,
+  FLAG_SUCCESS,
+  type ChunkResult,
+  type ChunkTask,
+  type WorkerInit,
+} from './protocol.js';
 
 export function runChunk(task: ChunkTask, init: WorkerInit): ChunkResult {
   const n = task.points.length;
@@ -14,7 +22,7 @@ export function runChunk(task: ChunkTask, init: WorkerInit): ChunkResult {
     flags: new Uint8Array(n),
     fallbackReasons: [],
   };
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     const point = task.points[start];
     let end = start + 1;
     while (end < n && task.points[end] === point) end++;
@@ -22,8 +30,12 @@ export function runChunk(task: ChunkTask, init: WorkerInit): ChunkResult {
     const setup = task.run ?? init; // a distributed worker's chunk carries its own study's engine and datasets
     const dataset = setup.datasets[config.dataset];
     if (!dataset) throw new Error(`dataset ${config.dataset} was not loaded`);
-    const run = trainMany(config, dataset, task.seeds.subarray(start, end), { engine: setup.engine, precision: setup.precision });
-    if (run.fallbackReason && !result.fallbackReasons.includes(run.fallbackReason)) result.fallbackReasons.push(run.fallbackReason);
+    const run = trainMany(config, dataset, task.seeds.subarray(start, end), {
+      engine: setup.engine,
+      precision: setup.precision,
+    });
+    if (run.fallbackReason && !result.fallbackReasons.includes(run.fallbackReason))
+      result.fallbackReasons.push(run.fallbackReason);
     const engineBit = run.engine === 'fast' ? FLAG_FAST : 0;
     for (let k = start; k < end; k++) {
       const m = run.metrics[k - start];
@@ -41,5 +53,7 @@ export function runChunk(task: ChunkTask, init: WorkerInit): ChunkResult {
 
 /** The typed arrays of a result, to transfer rather than copy. */
 export function resultBuffers(result: ChunkResult): ArrayBuffer[] {
-  return [result.totalLoss, result.finalLoss, result.epochsToThreshold, result.flags].map((a) => a.buffer as ArrayBuffer);
+  return [result.totalLoss, result.finalLoss, result.epochsToThreshold, result.flags].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
 }

@@ -63,7 +63,9 @@ export class TrialPlan {
     fill((point, start, end) => {
       if (end <= start) return;
       if (n > 0 && (point < points[n - 1] || (point === points[n - 1] && start < ends[n - 1]))) {
-        throw new Error(`plan runs out of order: point ${point} repeat ${start} after point ${points[n - 1]} repeat ${ends[n - 1] - 1}`);
+        throw new Error(
+          `plan runs out of order: point ${point} repeat ${start} after point ${points[n - 1]} repeat ${ends[n - 1] - 1}`,
+        );
       }
       size += end - start;
       if (n > 0 && points[n - 1] === point && ends[n - 1] === start) {
@@ -96,7 +98,8 @@ export class TrialPlan {
 
   /** Every (point, repeat) in order: for tests and small plans only (a big plan has millions). */
   *trials(): Generator<[number, number]> {
-    for (let i = 0; i < this.runCount; i++) for (let r = this.runStart[i]; r < this.runEnd[i]; r++) yield [this.runPoint[i], r];
+    for (let i = 0; i < this.runCount; i++)
+      for (let r = this.runStart[i]; r < this.runEnd[i]; r++) yield [this.runPoint[i], r];
   }
 
   /**
@@ -134,13 +137,20 @@ export class TrialPlan {
   /** This plan without the repeats that `stored` holds (point -> runs). */
   without(stored: ReadonlyMap<number, RepeatRuns>): TrialPlan {
     return TrialPlan.build((add) => {
-      for (let i = 0; i < this.runCount; i++) gaps(this.runPoint[i], this.runStart[i], this.runEnd[i], stored.get(this.runPoint[i]), add);
+      for (let i = 0; i < this.runCount; i++)
+        gaps(this.runPoint[i], this.runStart[i], this.runEnd[i], stored.get(this.runPoint[i]), add);
     });
   }
 }
 
 /** Adds the parts of [lo, hi) at `point` that `runs` does not cover. */
-function gaps(point: number, lo: number, hi: number, runs: RepeatRuns | undefined, add: (point: number, start: number, end: number) => void): void {
+function gaps(
+  point: number,
+  lo: number,
+  hi: number,
+  runs: RepeatRuns | undefined,
+  add: (point: number, start: number, end: number) => void,
+): void {
   let at = lo;
   if (runs) {
     for (let k = 0; k + 1 < runs.length && at < hi; k += 2) {
@@ -209,7 +219,12 @@ export function chooseChunkSize(total: number, workers: number, secondsPerTrial:
 
 /** One slice of a plan as a worker's task: every trial's seed from (root, point, repeat), every point's
  * configuration from `configFor`. */
-export function chunkTask(id: number, slice: SliceRuns, rootSeed: number, configFor: (point: number) => TrainingConfig): ChunkTask {
+export function chunkTask(
+  id: number,
+  slice: SliceRuns,
+  rootSeed: number,
+  configFor: (point: number) => TrainingConfig,
+): ChunkTask {
   let size = 0;
   for (let k = 0; k < slice.length; k += 3) size += slice[k + 2] - slice[k + 1];
   const points = new Int32Array(size);
@@ -232,7 +247,12 @@ export function chunkTask(id: number, slice: SliceRuns, rootSeed: number, config
 
 /** The plan cut into chunks of at most `size` trials, on block edges where they can (TrialPlan.slices), made one at a
  * time as they are asked for. */
-export function* chunksOf(plan: TrialPlan, size: number, rootSeed: number, configFor: (point: number) => TrainingConfig): Generator<ChunkTask> {
+export function* chunksOf(
+  plan: TrialPlan,
+  size: number,
+  rootSeed: number,
+  configFor: (point: number) => TrainingConfig,
+): Generator<ChunkTask> {
   let id = 0;
   for (const slice of plan.slices(size, BLOCK_REPEATS)) yield chunkTask(id++, slice, rootSeed, configFor);
 }
@@ -245,7 +265,12 @@ const COST_SAMPLE_POINTS = 256;
  * the reference engine when asked for, or where the fast engine does not cover the configuration (optimizers
  * other than gd, several hidden layers, ...).
  */
-export function secondsPerTrial(study: Pick<Study, 'pointConfig'>, plan: TrialPlan, datasets: Record<string, Dataset>, engine: EngineName): number {
+export function secondsPerTrial(
+  study: Pick<Study, 'pointConfig'>,
+  plan: TrialPlan,
+  datasets: Record<string, Dataset>,
+  engine: EngineName,
+): number {
   // Runs of one point are few and adjacent: sampling runs evenly samples the points.
   const step = Math.max(1, Math.floor(plan.runCount / COST_SAMPLE_POINTS));
   let worst = 0;

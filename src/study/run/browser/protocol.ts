@@ -56,7 +56,12 @@ export type WorkerReply = ChunkResult | ChunkFailure;
 
 /** A chunk's results as store rows: one decoding for the CLI's store, a distributed worker's and the page's in-memory
  * study. `params` gives a point's swept values (cached by the caller). */
-export function chunkRows(study: string, task: ChunkTask, result: ChunkResult, params: (point: number) => Record<string, ParamValue>): TrialRow[] {
+export function chunkRows(
+  study: string,
+  task: ChunkTask,
+  result: ChunkResult,
+  params: (point: number) => Record<string, ParamValue>,
+): TrialRow[] {
   const rows: TrialRow[] = [];
   for (let k = 0; k < task.points.length; k++) {
     const point = task.points[k];

@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../../src/config/index.js';
-import { chooseChunkSize, chunksOf, planAdditional, planMissing, planReserved, runsOf, trialSeconds, trialSeed, TrialPlan } from '../../../../src/study/run/browser/plan.js';
+import {
+  chooseChunkSize,
+  chunksOf,
+  planAdditional,
+  planMissing,
+  planReserved,
+  runsOf,
+  trialSeconds,
+  trialSeed,
+  TrialPlan,
+} from '../../../../src/study/run/browser/plan.js';
 
 const pairs = (plan: TrialPlan) => Array.from(plan.trials(), ([p, r]) => `${p}:${r}`);
 /** A store's answer (point -> runs) from lists of stored repeat indices. */
@@ -17,10 +27,21 @@ test('planning finds exactly the missing (point, repeat) pairs', () => {
   assert.deepEqual(pairs(planMissing(4, 3, stored)), ['0:1', '1:0', '1:1', '1:2', '3:0', '3:2']);
   // Unsorted or repeated indices (another store) change nothing.
   assert.deepEqual(pairs(planMissing(1, 4, runs([[0, Int32Array.from([3, 0, 0, 9])]]))), ['0:1', '0:2']);
-  assert.equal(planMissing(3, 2, runs([[0, Int32Array.from([0, 1])], [1, Int32Array.from([0, 1])], [2, Int32Array.from([0, 1])]])).size, 0);
+  assert.equal(
+    planMissing(
+      3,
+      2,
+      runs([
+        [0, Int32Array.from([0, 1])],
+        [1, Int32Array.from([0, 1])],
+        [2, Int32Array.from([0, 1])],
+      ]),
+    ).size,
+    0,
+  );
 });
 
-test('refine\'s extra repeats continue after the largest stored repeat index', () => {
+test("refine's extra repeats continue after the largest stored repeat index", () => {
   const stored = runs([
     [0, Int32Array.from([0, 1, 2])],
     [1, Int32Array.from([0, 4])],
@@ -28,7 +49,7 @@ test('refine\'s extra repeats continue after the largest stored repeat index', (
   assert.deepEqual(pairs(planAdditional([2, 1, 3], stored)), ['0:3', '0:4', '1:5', '2:0', '2:1', '2:2']);
 });
 
-test('refine\'s extra repeats at reserved indices are numbered from the first index reserved at each point', () => {
+test("refine's extra repeats at reserved indices are numbered from the first index reserved at each point", () => {
   const firsts = new Map([
     [0, 3],
     [1, 5],
@@ -38,17 +59,26 @@ test('refine\'s extra repeats at reserved indices are numbered from the first in
   assert.throws(() => planReserved([1], new Map()), /no first repeat index for point 0/);
 });
 
-test('chunks cover the plan in order, with seeds derived from (root, point, repeat) and each point\'s configuration', () => {
+test("chunks cover the plan in order, with seeds derived from (root, point, repeat) and each point's configuration", () => {
   const plan = planMissing(5, 3, new Map());
   const configFor = (point: number) => defaultConfig({ hiddenStd: 0.1 * (point + 1) });
   const chunks = [...chunksOf(plan, 4, 42, configFor)];
   // Chunk 1 holds points 1 and 2 (repeats 1, 2 of point 1; 0, 1 of point 2): exactly their configurations.
   assert.deepEqual(Object.keys(chunks[1].configs).map(Number), [1, 2]);
   assert.deepEqual(chunks[1].configs[2], configFor(2));
-  assert.deepEqual(chunks.map((c) => c.points.length), [4, 4, 4, 3]);
-  assert.deepEqual(chunks.map((c) => c.id), [0, 1, 2, 3]);
+  assert.deepEqual(
+    chunks.map((c) => c.points.length),
+    [4, 4, 4, 3],
+  );
+  assert.deepEqual(
+    chunks.map((c) => c.id),
+    [0, 1, 2, 3],
+  );
   const all = chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
-  assert.deepEqual(all, Array.from(plan.trials(), ([p, r]) => [p, r, trialSeed(42, p, r)]));
+  assert.deepEqual(
+    all,
+    Array.from(plan.trials(), ([p, r]) => [p, r, trialSeed(42, p, r)]),
+  );
 });
 
 test('chunk size: balanced over workers, bounded by the cost of a trial', () => {
@@ -87,12 +117,22 @@ test('the same trials with the same seeds whatever the chunk size, across gaps a
   // Built trial by trial, the way the plan used to be: every (point, repeat) below 10 that is not stored.
   const eager: number[][] = [];
   const have = new Set(['0:1', '0:2', '0:5', '3:9', ...Array.from({ length: 10 }, (_, r) => `2:${r}`)]);
-  for (let p = 0; p < 5; p++) for (let r = 0; r < 10; r++) if (!have.has(`${p}:${r}`)) eager.push([p, r, trialSeed(3, p, r)]);
+  for (let p = 0; p < 5; p++)
+    for (let r = 0; r < 10; r++) if (!have.has(`${p}:${r}`)) eager.push([p, r, trialSeed(3, p, r)]);
   assert.deepEqual(expected, eager);
   for (const size of [1, 2, 3, 7, 10, 11, 36, 1000]) {
     const chunks = [...chunksOf(plan, size, 3, () => defaultConfig())];
-    assert.ok(chunks.every((c, i) => c.points.length === (i < chunks.length - 1 ? size : plan.size - size * (chunks.length - 1))), `size ${size}`);
-    assert.deepEqual(chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]])), eager, `size ${size}`);
+    assert.ok(
+      chunks.every(
+        (c, i) => c.points.length === (i < chunks.length - 1 ? size : plan.size - size * (chunks.length - 1)),
+      ),
+      `size ${size}`,
+    );
+    assert.deepEqual(
+      chunks.flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]])),
+      eager,
+      `size ${size}`,
+    );
   }
 });
 
@@ -101,7 +141,17 @@ test('stored runs: any order, duplicates and adjacent indices make sorted disjoi
   assert.deepEqual([...runsOf([])], []);
   // A plan without what is stored: refine's plan after part of it ran.
   const plan = planAdditional([4, 0, 3], runs([[0, Int32Array.from([0, 1])]])); // 0:2..5, 2:0..2
-  assert.deepEqual(pairs(plan.without(runs([[0, Int32Array.from([0, 1, 3])], [2, Int32Array.from([1, 2, 9])]]))), ['0:2', '0:4', '0:5', '2:0']);
+  assert.deepEqual(
+    pairs(
+      plan.without(
+        runs([
+          [0, Int32Array.from([0, 1, 3])],
+          [2, Int32Array.from([1, 2, 9])],
+        ]),
+      ),
+    ),
+    ['0:2', '0:4', '0:5', '2:0'],
+  );
   assert.equal(TrialPlan.empty.size, 0);
   assert.deepEqual([...TrialPlan.empty.slices(4)], []);
 });
@@ -120,8 +170,16 @@ test('chunks end on the 256-repeat aggregate blocks where they can, with the sam
     [1, 212, 512],
     [1, 512, 600],
   ]);
-  const aligned = [...chunksOf(plan, 300, 9, () => defaultConfig())].flatMap((c) => Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]));
-  assert.deepEqual(aligned, Array.from(plan.trials(), ([p, r]) => [p, r, trialSeed(9, p, r)]));
+  const aligned = [...chunksOf(plan, 300, 9, () => defaultConfig())].flatMap((c) =>
+    Array.from(c.points, (p, i) => [p, c.repeats[i], c.seeds[i]]),
+  );
+  assert.deepEqual(
+    aligned,
+    Array.from(plan.trials(), ([p, r]) => [p, r, trialSeed(9, p, r)]),
+  );
   // Smaller than a block: plain cuts.
-  assert.deepEqual([...plan.slices(200, 256)].map((s) => Array.from(s)).slice(0, 2), [[0, 100, 300], [0, 300, 500]]);
+  assert.deepEqual([...plan.slices(200, 256)].map((s) => Array.from(s)).slice(0, 2), [
+    [0, 100, 300],
+    [0, 300, 500],
+  ]);
 });
