@@ -12,32 +12,32 @@ import { printable } from '../text/quote.js';
 import { metricPoint } from '../study/analysis/metrics.js';
 import { compare, type Comparison } from '../study/analysis/stats.js';
 
-export type Verdict = 'agrees' | 'disagrees' | 'no data';
+type Verdict = 'agrees' | 'disagrees' | 'no data';
 
-export interface Measurement {
+interface Measurement {
   /** The measured value as text, with its 95% CI. */
   text: string;
   verdict: Verdict;
   note?: string;
 }
 
-export interface ClaimRow {
+interface ClaimRow {
   claim: string;
   article: string;
   seed: Measurement;
   textbook: Measurement;
 }
 
-export interface OrderData {
+interface OrderData {
   curve: readonly PointSummary[];
   claims: readonly PointSummary[];
 }
 
 /** "near 0.6": the interval of the fitted minimum reaches within 10% of 0.6. */
-export const NEAR = { centre: 0.6, tolerance: 0.1 };
-export const CLAIMED_XAVIER_GAIN = 8.5;
-export const CLAIMED_FURTHER_GAIN = 1.1;
-export const CLAIMED_NOTHING_LEARNED = 27_000;
+const NEAR = { centre: 0.6, tolerance: 0.1 };
+const CLAIMED_XAVIER_GAIN = 8.5;
+const CLAIMED_FURTHER_GAIN = 1.1;
+const CLAIMED_NOTHING_LEARNED = 27_000;
 
 /** A measured value in the report: a chart label's rounding, and a dash where there is none (an empty interval). */
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? short(x, digits) : '–');
@@ -86,14 +86,14 @@ function minimumMeasurement(fit: MinimumFit | null): Measurement {
 
 /** Total loss of a network that learns nothing: all parameters 0 is a saddle that gradient descent never leaves
  * (XOR's targets cancel every gradient), so the output stays 0.5 and every epoch costs ln 2. */
-export function nothingLearnedLoss(config: TrainingConfig): number {
+function nothingLearnedLoss(config: TrainingConfig): number {
   const dataset = builtinDataset('xor');
   const zero = new Float64Array(shapeFor(config, dataset).parameterCount);
   const result = train(config, dataset, zero);
   return result.metrics.totalLoss!;
 }
 
-export interface Claims {
+interface Claims {
   rows: ClaimRow[];
   minimum: { seed: MinimumFit | null; textbook: MinimumFit | null };
   nothing: { seed: number; textbook: number; epochs: number };
@@ -146,7 +146,7 @@ export function articleClaims(seed: OrderData, textbook: OrderData, epochs: numb
 }
 
 /** Which conclusions the textbook order changes (rows whose verdicts differ). */
-export function orderChanges(claims: Claims): string[] {
+function orderChanges(claims: Claims): string[] {
   return claims.rows.filter((r) => r.seed.verdict !== r.textbook.verdict).map((r) => r.claim);
 }
 
@@ -201,7 +201,7 @@ export function summaryCsv(
   return `${lines.join('\n')}\n`;
 }
 
-export interface ReportInput {
+interface ReportInput {
   scale: Scale;
   claims: Claims;
   studyNames: { curve: string; claims: string; textbookCurve: string; textbookClaims: string };

@@ -98,7 +98,7 @@ export const SCALES: Record<ScaleName, Scale> = {
   },
 };
 
-export interface ReproductionStudies {
+interface ReproductionStudies {
   curve: StudyDefinitionInput;
   claims: StudyDefinitionInput;
   textbookCurve: StudyDefinitionInput;
@@ -135,7 +135,7 @@ export function reproductionStudies(scale: Scale, prefix: string, seed = 1): Rep
 }
 
 /** Runs a plan for a study (the CLI's: workers, progress bar, Ctrl-C handling). */
-export type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promise<RunOutcome>;
+type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promise<RunOutcome>;
 
 export class ReproduceError extends XorlabError {}
 
@@ -203,7 +203,7 @@ export async function prepareReproduction(
 }
 
 /** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
-export async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
+async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
   const { name, repeats } = study.definition;
   const plan = planMissing(study.pointCount, repeats, await store.storedRuns(name));
   if (plan.size === 0) return 0;
@@ -211,7 +211,7 @@ export async function sweepMissing(store: Store, study: Study, run: PlanRunner):
 }
 
 /** The article's refinement: adds trials in proportion to each point's relative error until the study holds `total`. */
-export async function refineToTotal(store: Store, study: Study, total: number, run: PlanRunner): Promise<number> {
+async function refineToTotal(store: Store, study: Study, total: number, run: PlanRunner): Promise<number> {
   const name = study.definition.name;
   const errors = await pointErrors(store, study);
   const stored = errors.reduce((n, e) => n + e.count, 0);
@@ -221,7 +221,7 @@ export async function refineToTotal(store: Store, study: Study, total: number, r
   return (await run(`refine ${name}`, study, plan)).completed;
 }
 
-export interface ReproductionRun {
+interface ReproductionRun {
   studies: ReproductionStudyMap;
   trainings: number;
 }

@@ -84,7 +84,7 @@ async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: 
 }
 
 /** How the reproduction ran, for the report's own account of itself. */
-export interface ReportContext {
+interface ReportContext {
   /** e.g. "fast (f32)". */
   engine: string;
   workers: number;

@@ -9,7 +9,7 @@ import { benchDistributed, formatDistributedBench } from './distributed.js';
 import { benchDashboard, formatDashboardBench } from './dashboard.js';
 import { benchPlayground, formatPlaygroundBench } from './playground.js';
 
-export interface BenchSection {
+interface BenchSection {
   name: string;
   description: string;
   run(): Promise<{ figures: object; text: string }>;

@@ -11,7 +11,7 @@ import { resolveStudy } from '../study/definition/definition.js';
 import { planMissing } from '../study/run/browser/plan.js';
 import { defaultWorkers, runPlan } from '../study/run/run-plan.js';
 
-export interface SweepBenchOptions {
+interface SweepBenchOptions {
   /** Grid points (exp:-3:4:points); default 400. */
   points?: number;
   /** Repeats per point; default 250 (400 x 250 = 100,000 trials). */
@@ -23,7 +23,7 @@ export interface SweepBenchOptions {
   precision?: Precision;
 }
 
-export interface SweepBenchResult {
+interface SweepBenchResult {
   name: string;
   trials: number;
   epochs: number;

@@ -15,7 +15,7 @@ import { readJsonFile } from './files.js';
 import { parseNumber } from './parse.js';
 
 /** The flags both commands share beside the configuration's own. */
-export interface StartingFlags {
+interface StartingFlags {
   initWeights?: string;
   seed?: string;
 }

@@ -25,7 +25,7 @@ interface RunOptionCommon {
 }
 
 /** An integer option in [min, max]; without a default the caller decides (the core count, a measured size). */
-export interface IntegerRunOption extends RunOptionCommon {
+interface IntegerRunOption extends RunOptionCommon {
   type: 'integer';
   min: number;
   max: number;
@@ -33,7 +33,7 @@ export interface IntegerRunOption extends RunOptionCommon {
 }
 
 /** An option that takes one of a list of names. */
-export interface ChoiceRunOption extends RunOptionCommon {
+interface ChoiceRunOption extends RunOptionCommon {
   type: 'choice';
   choices: readonly string[];
   default: string;

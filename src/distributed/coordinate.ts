@@ -34,12 +34,12 @@ const COUNT_EVERY_MS = 1000;
 const MIN_WAITING = 32;
 /** With chunks waiting and none taken or stored for this long, say how to start workers (and again every
  * NO_WORKER_REPEAT times as long while it lasts). */
-export const NO_WORKER_NOTE_MS = 30_000;
+const NO_WORKER_NOTE_MS = 30_000;
 const NO_WORKER_REPEAT = 10;
 /** Estimated work per distributed chunk (s). Longer than a local run's: each chunk is a transaction on the server,
  * whose cost per row falls with the chunk's size (the bench's postgres section: 391-row chunks took ~27 us of
  * server CPU per row, 1,250-row ~11 us, 4,096-row ~7 us), and the server is what every machine shares. */
-export const DISTRIBUTED_CHUNK_SECONDS = 1.5;
+const DISTRIBUTED_CHUNK_SECONDS = 1.5;
 const MAX_CHUNK = 4096;
 /** Chunks per thread at least (balance at the end of a study), for at least MIN_THREADS_FOR_SIZING threads (other
  * machines join), but never less than MIN_CHUNK_SECONDS of work (a chunk costs round trips). */
@@ -56,7 +56,7 @@ export function distributedChunkSize(total: number, threads: number, secondsPerT
   return Math.max(1, Math.min(total, Math.max(floor, Math.min(byTime, byBalance))));
 }
 
-export interface CoordinateOptions {
+interface CoordinateOptions {
   store: PostgresStore;
   queue: ChunkQueue;
   study: Study;
@@ -80,7 +80,7 @@ export interface CoordinateOptions {
   reconnectLimitMs?: number;
 }
 
-export interface CoordinateOutcome {
+interface CoordinateOutcome {
   planned: number;
   /** Trials of the study stored while this ran (by every worker). */
   stored: number;

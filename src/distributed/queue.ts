@@ -30,8 +30,8 @@ export const QUEUE_SCHEMA = 'xorlab_queue';
 export const CHUNK_QUEUE = 'chunks';
 /** A job is given up after this many failed attempts (expiries included); the coordinator plans its trials again. */
 const RETRY_LIMIT = 5;
-export const MIN_EXPIRE_SECONDS = 8;
-export const EXPIRE_FACTOR = 10;
+const MIN_EXPIRE_SECONDS = 8;
+const EXPIRE_FACTOR = 10;
 const MAINTENANCE_SECONDS = 1;
 
 /** A dataset that is not built in travels with the job (a worker on another machine has no such file). */
@@ -130,7 +130,7 @@ function idMaker(): () => string {
 }
 
 /** A pg-boss failure as a StoreError (StoreUnavailableError when the connection is the problem). */
-export function queueError(error: unknown, location: string): Error {
+function queueError(error: unknown, location: string): Error {
   if (error instanceof StoreError) return error;
   if (isConnectionError(error)) return queryError(error, location);
   const message = error instanceof Error ? error.message : String(error);
@@ -148,7 +148,7 @@ export interface QueueOutlook {
   coordinators: CoordinatorRow[];
 }
 
-export interface JobState {
+interface JobState {
   id: string;
   state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
   /** Why the chunk's training failed, when it failed for good that way (null for expiries, hand-backs, the rest). */

@@ -27,7 +27,7 @@ import { quote } from '../text/quote.js';
  * queue up every few hundred ms), then less and less often (idle workers of a big lab would load the server). */
 const POLL_MS = [100, 100, 100, 100, 100, 250, 250, 500, 500, 1000];
 
-export interface WorkOptions {
+interface WorkOptions {
   store: PostgresStore;
   queue: ChunkQueue;
   /** Worker threads. */
@@ -293,7 +293,7 @@ const quoted = (names: string[]): string => {
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** Why an --until-empty worker returns now, or null while work may still come. */
-export function nothingCanCome(view: QueueOutlook): string | null {
+function nothingCanCome(view: QueueOutlook): string | null {
   if (view.waiting > 0 || view.held > 0 || view.coordinators.some((c) => c.alive)) return null;
   const gone = view.coordinators.filter((c) => !c.alive).map((c) => c.study);
   const why = 'no chunk is waiting or held in the queue and no coordinator is planning more';

@@ -7,7 +7,7 @@ import { train } from '../core/train.js';
 import { trainManyFrom } from './index.js';
 import type { EngineName, EngineRun, Precision } from './types.js';
 
-export function trainOne(
+function trainOne(
   config: TrainingConfig,
   dataset: Dataset,
   initial: Float64Array,
@@ -34,7 +34,7 @@ export function trainOne(
   };
 }
 
-export interface TrainingRunOptions {
+interface TrainingRunOptions {
   engine: EngineName;
   precision: Precision;
   /** Record the loss every this many epochs (reference engine). */
@@ -43,7 +43,7 @@ export interface TrainingRunOptions {
   snapshotEvery?: number;
 }
 
-export interface TrainingRun {
+interface TrainingRun {
   result: TrainingResult;
   /** The `xorlab train --json` document; it has an `engine` field when the fast engine was asked for. */
   report: TrainingReport;

@@ -6,7 +6,7 @@ import { short } from '../text/format.js';
 import { CHART_CONFIG } from './theme.js';
 import { GRID_MAX, GRID_MIN, type GridCell, type SamplePoint } from './training.js';
 
-export interface HeatmapCell {
+interface HeatmapCell {
   x: number | string;
   y: number | string;
   mean: number | null;
@@ -23,7 +23,7 @@ export interface HeatmapInput {
 }
 
 /** Log colour when the positive means span more than a factor 10 (a linear scale shows one shade then). */
-export function heatmapUsesLogScale(means: readonly number[]): boolean {
+function heatmapUsesLogScale(means: readonly number[]): boolean {
   if (means.length < 2 || means.some((m) => !(m > 0))) return false;
   return Math.max(...means) / Math.min(...means) > 10;
 }
@@ -127,7 +127,7 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
   };
 }
 
-export interface BoundaryInput {
+interface BoundaryInput {
   grid: readonly GridCell[];
   samples: readonly SamplePoint[];
   title?: string;

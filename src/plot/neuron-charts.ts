@@ -25,7 +25,7 @@ const MAIN_SIZE = 460;
 const PANEL_SIZE = 200;
 
 /** "6.94 x1 − 7.17 x2 − 3.68": a linear form with its signs written as signs. */
-export function linear(terms: [number, string][], constant: number): string {
+function linear(terms: [number, string][], constant: number): string {
   const parts = terms.map(
     ([w, name], k) => `${k === 0 ? (w < 0 ? '−' : '') : w < 0 ? ' − ' : ' + '}${short(Math.abs(w))} ${name}`,
   );
@@ -209,7 +209,7 @@ function boundaryLinesView(
 }
 
 /** One trained network of a side-by-side comparison, and what to call it. */
-export interface ComparedNetwork {
+interface ComparedNetwork {
   config: TrainingConfig;
   parameters: Float64Array;
   /** The column's title, e.g. "Learned XOR: hidden std 1/√2, seed 1". */

@@ -40,7 +40,7 @@ export interface ReferenceRule {
   style: 'black' | 'grey';
 }
 
-export interface SeriesInput {
+interface SeriesInput {
   parameter: string;
   points: readonly SeriesPoint[];
   /** What the lines are (e.g. 'activation'), and their order. */

@@ -16,7 +16,7 @@ export const DASHES = [
   [8, 3, 2, 3, 2, 3],
 ];
 
-export interface WeightsInput {
+interface WeightsInput {
   rows: readonly WeightRow[];
   title?: string;
   subtitle?: string | string[];
@@ -65,7 +65,7 @@ export function weightsSpec(input: WeightsInput): TopLevelSpec {
   };
 }
 
-export interface LossInput {
+interface LossInput {
   rows: readonly LossRow[];
   title?: string;
   subtitle?: string;

@@ -15,12 +15,12 @@ import { divergedTotal, listing, studyView, type StudyListing, type StudyView } 
 /** How often the store is polled while a page listens (ms). */
 export const DEFAULT_POLL_MS = 500;
 /** Event streams open at once; one more is answered 503. */
-export const DEFAULT_MAX_STREAMS = 128;
+const DEFAULT_MAX_STREAMS = 128;
 /** Bytes a stream may have queued (in this process, beyond what the kernel holds) before it gets no more events
  * until it drains. One event may go over it (a listing is as large as the studies' names), never two. */
 export const BUFFER_BOUND = 64 * 1024;
 /** A stream whose buffer has not drained for this long is closed (ms). */
-export const DEFAULT_STALL_MS = 60_000;
+const DEFAULT_STALL_MS = 60_000;
 /** A comment line this often keeps proxies from closing an idle stream and finds dead connections (ms). */
 const HEARTBEAT_MS = 15_000;
 /** How long a disconnected page waits before reconnecting (EventSource's retry field, ms). */
@@ -42,7 +42,7 @@ interface Client {
   stall: NodeJS.Timeout | null;
 }
 
-export interface LiveOptions {
+interface LiveOptions {
   pollMs?: number;
   onError?: (error: unknown) => void;
   maxStreams?: number;

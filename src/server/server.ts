@@ -28,9 +28,9 @@ import { bundleRoot, resolveStatic, safeSegments } from './static.js';
 import { MissingPackageError } from '../text/packages.js';
 
 /** dist/web/ of this package, from src/server/ (tsx) as from dist/server/ (built). */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
-export interface ServeOptions {
+interface ServeOptions {
   store: Store;
   /** Address to bind (default 127.0.0.1). */
   host?: string;

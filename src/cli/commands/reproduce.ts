@@ -150,7 +150,7 @@ function checkOutFolder(dir: string): void {
 }
 
 /** The database of a reproduction without --db, in its report folder. */
-export const REPRODUCE_DB = 'article.db';
+const REPRODUCE_DB = 'article.db';
 
 function makeOutFolder(dir: string): void {
   try {

@@ -30,11 +30,11 @@ export function formatRate(perSecond: number): string {
 }
 
 /** Milliseconds, monotonic (tests pass their own). */
-export type Clock = () => number;
+type Clock = () => number;
 const monotonic: Clock = () => performance.now();
 
 /** The rate is measured over about this much of the recent past. */
-export const RATE_WINDOW_MS = 20_000;
+const RATE_WINDOW_MS = 20_000;
 /** Samples closer than this are merged (a bar is updated after every chunk). */
 const SAMPLE_MS = 250;
 

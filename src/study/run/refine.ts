@@ -19,7 +19,7 @@ import { checkRunOptions, runStudyPlan, studyDatasets, type RunSummary, type Stu
 import { nameList, quote } from '../../text/quote.js';
 
 /** How many more trials: exactly one of `budget` and `targetRse`. */
-export interface RefineTarget {
+interface RefineTarget {
   /** This many more trials, split in proportion to each point's relative standard error. */
   budget?: number;
   /** As many trials as each point needs for a predicted relative standard error <= this (e.g. 0.01). */

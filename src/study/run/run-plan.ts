@@ -20,7 +20,7 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-export interface RunOptions {
+interface RunOptions {
   study: Study;
   plan: TrialPlan;
   /** null: train without storing (the engine-only benchmark). */
@@ -126,7 +126,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** study.pointConfig remembering the last point: a plan is ordered by point, so chunks share at most their edges. */
-export function pointConfigs(study: Study): (point: number) => TrainingConfig {
+function pointConfigs(study: Study): (point: number) => TrainingConfig {
   let last = -1;
   let config: TrainingConfig | undefined;
   return (point) => {

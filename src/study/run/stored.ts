@@ -18,7 +18,7 @@ export interface EngineRequest {
   precision?: Precision;
 }
 
-export interface EngineChoice {
+interface EngineChoice {
   engine: EngineName;
   precision: Precision;
 }

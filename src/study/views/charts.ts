@@ -21,7 +21,7 @@ import { storedSweep } from '../analysis/listing.js';
 import { quote } from '../../text/quote.js';
 import { farFromGrid } from '../analysis/points.js';
 
-export { ChartDataError, storedSweep };
+export { ChartDataError };
 
 /** The swept parameters in axis order, from the stored definition (or, failing that, from the points). */
 export function sweptParameters(study: StudyRecord, points: readonly PointSummary[]): string[] {
@@ -31,7 +31,7 @@ export function sweptParameters(study: StudyRecord, points: readonly PointSummar
 }
 
 /** Whether the stored grid of `param` is an exp: or log: grid; null when the definition does not say. */
-export function isLogGrid(study: StudyRecord, param: string): boolean | null {
+function isLogGrid(study: StudyRecord, param: string): boolean | null {
   const spec = storedSweep(study.definition)?.[param];
   if (typeof spec !== 'string') return null;
   return /^(exp|log):/.test(spec.trim());

@@ -47,7 +47,7 @@ export interface ChunkResult {
   fallbackReasons: string[];
 }
 
-export interface ChunkFailure {
+interface ChunkFailure {
   id: number;
   error: string;
 }
