@@ -80,7 +80,10 @@ function entryFiles(program: ts.Program): Set<string> {
 function unusedExports(): string[] {
   const test = configFiles('tsconfig.test.json');
   const web = configFiles('tsconfig.web.json');
-  const program = ts.createProgram([...new Set([...test.files, ...web.files])], test.options);
+  // Only our own files: what the imports of node_modules' declarations resolve to does not matter here, and leaving
+  // them (and the standard library's) out halves the time.
+  const options = { ...test.options, noResolve: true, noLib: true, types: [] };
+  const program = ts.createProgram([...new Set([...test.files, ...web.files])], options);
   const checker = program.getTypeChecker();
   const entries = entryFiles(program);
   const ownFiles = program
