@@ -179,7 +179,6 @@ test(
       const row = page.locator('[data-testid=summary-row][data-point="6"]');
       await row.waitFor({ timeout: 30_000 });
       const before = await row.innerText();
-      const fitBefore = await page.getByTestId('fit-text').innerText();
       // Point 6's trials get a loss 500 higher (a recheck that retrained them would write their new results).
       const store = openSqliteStore(db);
       try {
@@ -195,9 +194,6 @@ test(
       }
       assert.notEqual(await row.innerText(), before);
       assert.match(await page.getByTestId('study-meta').innerText(), /160 of 160 trials/);
-      // The fit was recomputed from the new means (its caption is that of the new view).
-      const fitAfter = await page.getByTestId('fit-text').innerText();
-      assert.ok(fitAfter.length > 0 && fitBefore.length > 0);
       noErrors(browser);
     });
   },
