@@ -25,8 +25,9 @@ export const DEFAULT_POLL_MS = 500;
 export const DEFAULT_REFIT_MS = 1_000;
 /** A view is rebuilt no sooner than this many times its last build's cost after it. */
 const REFIT_COST_FACTOR = 4;
-/** A study's content (its aggregates) is read no sooner than this many times the last read's cost after it: a few
- * ms for block aggregates (every poll), but a full scan for a database of the old layout (then rarely). */
+/** The watched studies whose count did not move are reread for their content (a recheck) no sooner than this many
+ * times the last round of such reads cost after it: a few ms for block aggregates (so every poll), but a full scan
+ * for a database of the old layout, or many studies watched at once (then less often). */
 const CHECK_COST_FACTOR = 10;
 /** Event streams open at once; one more is answered 503. */
 export const DEFAULT_MAX_STREAMS = 128;
@@ -64,12 +65,10 @@ interface BuiltView {
   cost: number;
 }
 
-/** A watched study's content reads: its count moved since its view was built (`dirty`), when it was last read and
- * what that cost (ms), and the last problem sent about it (said once, not every poll). */
+/** A watched study: whether its count moved since its view was built, and the last problem sent about it (said
+ * once, not every poll). */
 interface Watch {
   dirty: boolean;
-  checkedAt: number;
-  checkCost: number;
   problem: string | null;
 }
 
@@ -89,6 +88,8 @@ export class LiveStudies {
    * again, and a poll rebuilds it only when the content changed and REFIT_MS has passed. */
   private readonly views = new Map<string, BuiltView>();
   private readonly watches = new Map<string, Watch>();
+  /** When the watched studies whose count did not move are next reread for their content (performance.now()). */
+  private nextContentCheck = 0;
   /** The last listing sent, for a page that catches up after its buffer drained. */
   private lastListing: StudyListing[] | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -169,7 +170,7 @@ export class LiveStudies {
 
   private watchOf(name: string): Watch {
     let watch = this.watches.get(name);
-    if (!watch) this.watches.set(name, (watch = { dirty: true, checkedAt: -Infinity, checkCost: 0, problem: null }));
+    if (!watch) this.watches.set(name, (watch = { dirty: true, problem: null }));
     return watch;
   }
 
@@ -197,18 +198,15 @@ export class LiveStudies {
   }
 
   /** A watched study's new view as an event, when its content changed and a rebuild is due; '' otherwise. Its
-   * content is read only where its count moved or the last read was long enough ago (CHECK_COST_FACTOR). A study
+   * content is read where its count moved, or where `checkContent` (a round of content reads is due). A study
    * that cannot be read: its problem, once. */
-  private async changedViewText(record: StudyRecord): Promise<string> {
+  private async changedViewText(record: StudyRecord, checkContent: boolean): Promise<string> {
     const watch = this.watchOf(record.name);
     const cached = this.views.get(record.name);
     if (cached && !this.due(cached)) return '';
-    const now = performance.now();
-    if (!watch.dirty && now - watch.checkedAt < Math.max(this.pollMs, CHECK_COST_FACTOR * watch.checkCost)) return '';
+    if (!watch.dirty && !checkContent) return '';
     try {
       const points = await this.store.summarize(record.name);
-      watch.checkedAt = performance.now();
-      watch.checkCost = watch.checkedAt - now;
       const key = contentKey(record, points);
       if (cached?.key === key) {
         watch.dirty = false;
@@ -335,11 +333,16 @@ export class LiveStudies {
     for (const c of this.clients) if (c.study !== null) watched.add(c.study);
     for (const name of this.watches.keys()) if (!watched.has(name)) this.watches.delete(name);
     const studyTexts = new Map<string, string>();
+    const started = performance.now();
+    const checkContent = started >= this.nextContentCheck;
     for (const name of watched) {
       const record = records.get(name);
-      if (record) studyTexts.set(name, await this.changedViewText(record));
+      if (record) studyTexts.set(name, await this.changedViewText(record, checkContent));
       else if (changed.includes(name)) studyTexts.set(name, eventText('gone', { gone: name }));
     }
+    // The round's cost includes any view it rebuilt: a server busy fitting also rereads less often.
+    if (checkContent)
+      this.nextContentCheck = started + Math.max(this.pollMs, CHECK_COST_FACTOR * (performance.now() - started));
     for (const c of this.clients) {
       const text = listingText + ((c.study !== null && studyTexts.get(c.study)) || '');
       if (text !== '') this.send(c, text);
