@@ -10,7 +10,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 /** Readings kept per curve: an evening of watching a refine, at one a second, is thinned rather than grown. */
 const MAX_READINGS = 500;
 
-export interface Reading {
+interface Reading {
   trials: number;
   x: number;
   low: number;
@@ -46,7 +46,7 @@ function thin(list: Reading[]): Reading[] {
 }
 
 /** "hiddenStd ≈ 0.4895, 95% CI [0.405, 0.555], width 0.150" */
-export function minimumText(along: string, level: number, c: LiveCurveMinimum): string {
+function minimumText(along: string, level: number, c: LiveCurveMinimum): string {
   if (c.x === null || c.low === null || c.high === null) return `no fitted minimum: ${c.reason ?? 'none found'}`;
   return `${along} ≈ ${num(c.x, 4)}, ${pct(level, 0)} CI [${num(c.low, 3)}, ${num(c.high, 3)}], width ${num(c.width, 3)}`;
 }
@@ -150,7 +150,7 @@ const HEIGHT = 140;
 const MARGIN = { left: 52, right: 10, top: 8, bottom: 30 };
 
 /** The minimum (a line) and its interval (a band) against trainings; one image with `label` as its name. */
-export function minimumChart(readings: readonly Reading[], label: string): SVGSVGElement {
+function minimumChart(readings: readonly Reading[], label: string): SVGSVGElement {
   const trials = readings.map((r) => r.trials);
   const t0 = Math.min(...trials);
   const t1 = Math.max(...trials);
