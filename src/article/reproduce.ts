@@ -2,6 +2,7 @@
 // store through the study layer (resolveStudy, planMissing/planAdditional, allocateBudget); the caller supplies
 // how a plan is run (workers, progress, Ctrl-C). Rerunning resumes: only missing trials are computed, and the
 // refinement tops a study up to its target total.
+import type { EngineChoice } from '../config/index.js';
 import type { Store } from '../store/types.js';
 import { allocateBudget } from '../study/run/allocate.js';
 import {
@@ -13,13 +14,7 @@ import {
 } from '../study/definition/definition.js';
 import { planMissing, type TrialPlan } from '../study/run/browser/plan.js';
 import type { RunOutcome } from '../study/run/run-plan.js';
-import {
-  checkStoredStudy,
-  pointErrors,
-  reserveAdditional,
-  type EngineCheck,
-  type EngineRequest,
-} from '../study/run/stored.js';
+import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck } from '../study/run/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';
@@ -187,7 +182,7 @@ export async function prepareReproduction(
   store: Store,
   studies: ReproductionStudyMap,
   engine?: EngineCheck,
-): Promise<EngineRequest> {
+): Promise<Partial<EngineChoice>> {
   const all = Object.values(studies).flat();
   // The first stored study with trials settles an engine left open by the flags; the others must agree.
   let request = engine?.request ?? {};

@@ -79,7 +79,14 @@ export async function benchDistributed(options: DistributedBenchOptions = {}): P
     let local;
     try {
       await sqlite.ensureStudy(study.definition.name, study.definition);
-      local = await runPlan({ study, plan, store: sqlite, datasets, workers, engine: 'fast', precision: 'f32' });
+      local = await runPlan({
+        study,
+        plan,
+        store: sqlite,
+        datasets,
+        workers,
+        engine: { engine: 'fast', precision: 'f32' },
+      });
     } finally {
       await sqlite.close();
     }
@@ -96,8 +103,7 @@ export async function benchDistributed(options: DistributedBenchOptions = {}): P
       study,
       plan,
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers,
     });
     const serverAfter = serverCpuSeconds(server.pid);

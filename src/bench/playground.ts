@@ -71,8 +71,7 @@ export async function benchPlayground(options: PlaygroundBenchOptions = {}): Pro
       store: null,
       datasets: { xor: builtinDataset('xor') },
       workers,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
     });
     if (outcome.completed !== trainings) throw new Error(`Node ran ${outcome.completed} of ${trainings} trainings`);
     return outcome.completed / outcome.seconds;

@@ -42,8 +42,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
   const points = options.points ?? 400;
   const repeats = options.repeats ?? 250;
   const workers = options.workers ?? defaultWorkers();
-  const engine = options.engine ?? 'fast';
-  const precision = options.precision ?? 'f32';
+  const engine = { engine: options.engine ?? 'fast', precision: options.precision ?? 'f32' };
   const study = resolveStudy({
     name: 'bench-sweep',
     config: options.epochs === undefined ? {} : { epochs: options.epochs },
@@ -60,7 +59,6 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
     datasets,
     workers,
     engine,
-    precision,
     onFallback: (r: string) => (fallbackReason ??= r),
   };
 
@@ -92,8 +90,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
     trials: plan.size,
     epochs: study.definition.config.epochs,
     workers,
-    engine,
-    precision,
+    ...engine,
     fallbackReason,
     withStorage: {
       seconds: withStorage.seconds,

@@ -12,14 +12,12 @@
 // While it holds its study, the coordinator beats a heartbeat row (./coordinators.ts): workers with --until-empty
 // wait for it. A window whose chunks nobody takes is said in a line (how to start a worker), not shown as an ETA.
 import type pg from 'pg';
-import type { Dataset } from '../core/index.js';
-import type { EngineName, Precision } from '../config/index.js';
 import type { PostgresStore } from '../store/postgres/open.js';
 import { queryError } from '../store/postgres/errors.js';
 import { StoreError, StoreUnavailableError } from '../store/types.js';
-import type { Study } from '../study/definition/definition.js';
 import { BLOCK_REPEATS } from '../store/moments.js';
-import { secondsPerTrial, type TrialPlan } from '../study/run/browser/plan.js';
+import { secondsPerTrial } from '../study/run/browser/plan.js';
+import type { PreparedRun } from '../study/run/prepare.js';
 import { formatDuration, silentProgress, type Progress } from '../study/run/progress.js';
 import { BEAT_MS, beat, endBeat } from './coordinators.js';
 import { datasetsForJobs, expirySeconds, type ChunkJob, type ChunkQueue } from './queue.js';
@@ -56,15 +54,10 @@ export function distributedChunkSize(total: number, threads: number, secondsPerT
   return Math.max(1, Math.min(total, Math.max(floor, Math.min(byTime, byBalance))));
 }
 
-interface CoordinateOptions {
+/** A prepared run (its plan already without what is stored) and how to coordinate it. */
+interface CoordinateOptions extends PreparedRun {
   store: PostgresStore;
   queue: ChunkQueue;
-  study: Study;
-  /** The trials to run (already without what is stored). */
-  plan: TrialPlan;
-  datasets: Record<string, Dataset>;
-  engine: EngineName;
-  precision: Precision;
   chunkSize?: number;
   /** Threads of this process's own worker; 0 with --no-work. */
   workers: number;
@@ -223,7 +216,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     await retrying(() => queue.cancel(leftover));
 
     const total = options.plan.size;
-    const perTrial = secondsPerTrial(study, options.plan, options.datasets, options.engine);
+    const perTrial = secondsPerTrial(study, options.plan, options.datasets, options.engine.engine);
     const size = options.chunkSize ?? distributedChunkSize(total, options.workers, perTrial);
     outcome.chunkSize = size;
     let expiry = expirySeconds(size * perTrial);
@@ -231,8 +224,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     const job = (runs: Int32Array): ChunkJob => ({
       v: 1,
       study: name,
-      engine: options.engine,
-      precision: options.precision,
+      ...options.engine,
       runs: Array.from(runs),
       ...(files ? { datasets: files } : {}),
     });

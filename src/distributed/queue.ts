@@ -19,7 +19,7 @@ import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../core/index.js';
 import { quote } from '../text/quote.js';
-import type { EngineName, Precision } from '../config/index.js';
+import type { EngineChoice } from '../config/index.js';
 import { isConnectionError, isRetryableTransaction, queryError } from '../store/postgres/errors.js';
 import type { PostgresStore } from '../store/postgres/open.js';
 import { StoreError } from '../store/types.js';
@@ -40,13 +40,11 @@ interface DatasetJson {
   targets: number[][];
 }
 
-/** What a job holds: one chunk of one study. */
-export interface ChunkJob {
+/** What a job holds: one chunk of one study, and the engine to train it with (its two fields, as JSON). */
+export interface ChunkJob extends EngineChoice {
   /** Format of this object. */
   v: 1;
   study: string;
-  engine: EngineName;
-  precision: Precision;
   /** [point, start, end, ...]: repeats [start, end) of each point. */
   runs: number[];
   /** Datasets of the study that are files, by their name in the configuration. */
@@ -74,6 +72,11 @@ export function parseChunkJob(data: unknown): ChunkJob {
     d.runs.every((x) => Number.isInteger(x) && x >= 0);
   if (!ok) throw new Error(`not a chunk of this xorlab version: ${quote(data)}`);
   return d as ChunkJob;
+}
+
+/** The engine a job's chunk is trained with, as the workers take it (the job's other fields stay here). */
+export function jobEngine(job: ChunkJob): EngineChoice {
+  return { engine: job.engine, precision: job.precision };
 }
 
 /** Every dataset a job's study trains on, by name: built-in ones made here, files from the job. */

@@ -113,7 +113,7 @@ test('the claims table comes from a small real study run into SQLite: four claim
   };
   const datasets = { xor: builtinDataset('xor') };
   const ran = await runReproduction(store, tiny, 't', (_label, study, plan) =>
-    runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }),
+    runPlan({ study, plan, store, datasets, workers: 1, engine: { engine: 'reference', precision: 'f64' } }),
   );
   // The first part's four studies, then the next questions': 5 x 2 x 2 activation, 2 x 1 x 2 x 2 loss, 4 x 2 x 2 schedule.
   assert.equal(ran.trainings, 40 + 36 + 15 + 18 + 20 + 8 + 16);

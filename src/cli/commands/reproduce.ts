@@ -5,7 +5,7 @@ import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
-import { MAX_REPEATS } from '../../config/index.js';
+import { MAX_REPEATS, engineChoice } from '../../config/index.js';
 import {
   SCALES,
   SCALE_NAMES,
@@ -21,15 +21,7 @@ import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../d
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { printable } from '../../text/quote.js';
-import {
-  addRunOptions,
-  engineRequest,
-  typedCommand,
-  runSettings,
-  withEngine,
-  runWithProgress,
-  type RunFlags,
-} from '../run.js';
+import { addRunOptions, typedCommand, runSettings, runWithProgress, type RunFlags } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -167,7 +159,7 @@ function makeOutFolder(dir: string): void {
 async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
-  let settings = runSettings(options);
+  const settings = runSettings(options);
   const prefix =
     options.name ??
     (custom
@@ -190,10 +182,8 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const store = await openStoreFromOptions({ db: database });
   try {
     const datasets = { xor: builtinDataset('xor') };
-    settings = withEngine(
-      settings,
-      await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }),
-    );
+    // The engine asked for, or that of the stored trials where the flags leave it open (one for every study).
+    const engine = engineChoice(await prepareReproduction(store, studies, { datasets, request: options }));
     makeOutFolder(dir);
     const hint = typedCommand(process.argv.slice(2));
     // Ctrl-C stops the whole reproduction, not only the study running: its resume hint is printed, the rest skipped.
@@ -205,7 +195,8 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
         scale,
         studies,
         async (label, study, plan) => {
-          const outcome = await runWithProgress(label, study, plan, store, datasets, settings, () => hint);
+          const run = { study, datasets, engine, plan };
+          const outcome = await runWithProgress({ label, run, store, settings, resumeHint: () => hint });
           if (outcome.interrupted) throw interrupted;
           return outcome;
         },
@@ -218,7 +209,7 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');
     await writeReport(store, dir, scale, run.studies, {
-      engine: `${settings.engine} (${settings.precision})`,
+      engine: `${engine.engine} (${engine.precision})`,
       workers: settings.workers,
       database: dbLabel({ db: database }),
       command: hint,

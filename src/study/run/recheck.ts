@@ -10,7 +10,7 @@ import type { Store, TrialRow } from '../../store/types.js';
 import { staleDivergedTrials } from '../analysis/stale.js';
 import { resolveStudy } from '../definition/definition.js';
 import { checkPinnedDatasets } from './pins.js';
-import { studyDatasets } from './run-study.js';
+import { studyDatasets } from './prepare.js';
 import { StudyError, type Study } from '../definition/types.js';
 
 /** Trials recomputed per transaction by default. */
