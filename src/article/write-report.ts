@@ -182,7 +182,7 @@ async function writeNextPart(
       param: 'hiddenStd',
       series: 'activation',
       title: 'Total loss against the hidden init std, by hidden activation',
-      subtitle: `XOR 2-2-1, output sigmoid, BCE, lr 0.1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+      subtitle: `XOR 2-2-1, output sigmoid, BCE, lr 0.1, ${epochs}; mean ± standard error; the strip below the curves: each activation's fitted minimum with its 95% interval`,
     }),
     loss: await figure(loss, 'next-loss.png', {
       param: 'hiddenStd',
@@ -196,7 +196,7 @@ async function writeNextPart(
       param: 'lr',
       series: 'schedule',
       title: 'Total loss against the initial learning rate, by schedule',
-      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; the strip below the curves: each schedule's fitted minimum with its 95% interval`,
     }),
   };
   writeFileSync(

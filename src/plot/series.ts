@@ -1,6 +1,7 @@
 // The study curve with several lines: a metric against one numeric parameter, one line per value of another
 // parameter (a category such as the activation), optionally one panel per value of a third (facets). Each line's
-// fitted minimum is a diamond with its confidence interval as a horizontal bar; reference rules (Xavier/Glorot,
+// fitted minimum is a diamond with its confidence interval as a horizontal bar, in a strip of its own below the
+// curves (in a faceted chart: in the panel, at the fitted value); reference rules (Xavier/Glorot,
 // He) are black and grey. Lines differ by colour (viridis: lightness differs), dash pattern and point shape, so
 // they stay apart in greyscale. Pure: data in, Vega-Lite spec out.
 import type { TopLevelSpec } from 'vega-lite';
@@ -123,6 +124,37 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
     const at = input.logX ? Math.log(v) : v;
     return b > a ? (at - a) / (b - a) : 0.5;
   };
+  // Each line's fitted minimum: a diamond at its x with its interval as a horizontal bar, at `y` (the fitted value in a
+  // faceted panel, the line's own row in the strip).
+  const minimumLayers = (y: { field: string; type: 'quantitative' | 'nominal'; [key: string]: unknown }) => [
+    {
+      name: 'minimum_intervals',
+      transform: only('minimum'),
+      mark: { type: 'rule' as const, strokeWidth: 3, opacity: 0.8 },
+      encoding: {
+        x: { field: 'low', type: 'quantitative' as const, title: x.title },
+        x2: { field: 'high' },
+        y,
+        color: colour,
+      },
+    },
+    {
+      name: 'minimum_points',
+      transform: only('minimum'),
+      mark: { type: 'point' as const, shape: 'diamond', filled: true, size: 170, stroke: 'black', strokeWidth: 1 },
+      encoding: {
+        x: { field: 'minimumX', type: 'quantitative' as const, title: x.title },
+        y,
+        color: colour,
+        tooltip: [
+          { field: 'series', title: input.seriesParameter },
+          { field: 'minimumX', title: 'fitted minimum', format: '.3~g' },
+          { field: 'low', format: '.3~g' },
+          { field: 'high', format: '.3~g' },
+        ],
+      },
+    },
+  ];
   const main = (height: number) => ({
     width: PLOT_WIDTH,
     height,
@@ -187,33 +219,8 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
             },
           ]
         : []),
-      {
-        name: 'minimum_intervals',
-        transform: only('minimum'),
-        mark: { type: 'rule' as const, strokeWidth: 3, opacity: 0.8 },
-        encoding: {
-          x: { field: 'low', type: 'quantitative' as const },
-          x2: { field: 'high' },
-          y: { field: 'minimumY', type: 'quantitative' as const },
-          color: colour,
-        },
-      },
-      {
-        name: 'minimum_points',
-        transform: only('minimum'),
-        mark: { type: 'point' as const, shape: 'diamond', filled: true, size: 170, stroke: 'black', strokeWidth: 1 },
-        encoding: {
-          x: { field: 'minimumX', type: 'quantitative' as const },
-          y: { field: 'minimumY', type: 'quantitative' as const },
-          color: colour,
-          tooltip: [
-            { field: 'series', title: input.seriesParameter },
-            { field: 'minimumX', title: 'fitted minimum', format: '.3~g' },
-            { field: 'low', format: '.3~g' },
-            { field: 'high', format: '.3~g' },
-          ],
-        },
-      },
+      // A faceted chart has no room for a strip of its own: there the minima stay in the panel, at the fitted value.
+      ...(input.facetParameter ? minimumLayers({ field: 'minimumY', type: 'quantitative' as const }) : []),
       ...rules.flatMap((r, i) => [
         {
           name: `reference_rule_${i}`,
@@ -243,6 +250,26 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
       ]),
     ],
   });
+  // The fitted minima in a strip of their own below the curves, a row per line: the fitted value is a model's (it can
+  // lie below every measured mean), so it is not drawn among the means, where it would read as one.
+  const minimaStrip = {
+    width: PLOT_WIDTH,
+    height: 22 * order.length,
+    title: {
+      text: 'Fitted minimum of each line (not a measurement): ◆ where the fit is lowest, bar its 95% interval',
+      fontSize: 13,
+      fontWeight: 'normal' as const,
+      anchor: 'start' as const,
+    },
+    layer: minimumLayers({
+      field: 'series',
+      type: 'nominal' as const,
+      sort: order,
+      title: null,
+      scale: { domain: order },
+      axis: { labelFontSize: 12, grid: false },
+    }),
+  };
   const successPanel = {
     width: PLOT_WIDTH,
     height: 130,
@@ -295,6 +322,10 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
   return {
     ...base,
     resolve: { scale: { x: 'shared' } },
-    vconcat: input.successTitle ? [main(330), successPanel] : [main(360)],
+    vconcat: [
+      main(input.successTitle ? 330 : 360),
+      ...(input.minima?.length ? [minimaStrip] : []),
+      ...(input.successTitle ? [successPanel] : []),
+    ],
   };
 }
