@@ -155,6 +155,23 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
       },
     },
   ];
+  const panelWidth = input.facetParameter && facets.length > 3 ? 360 : PLOT_WIDTH;
+  // A rule's label sits above the plot, a row per rule, never over the data: beside its rule, on the side where it
+  // fits within the panel (estimated at 7.3 px a character of DejaVu Sans at 12 px).
+  const referenceLabelMark = (r: ReferenceRule, row: number) => {
+    const p = position(r.x);
+    const needed = (r.label.length * 7.3 + 6) / panelWidth;
+    const left = p > 0.5 ? p >= needed || 1 - p < needed : 1 - p < needed && p >= needed;
+    return {
+      type: 'text' as const,
+      align: left ? ('right' as const) : ('left' as const),
+      baseline: 'bottom' as const,
+      dx: left ? -5 : 5,
+      dy: -4 - 16 * row,
+      fontSize: 12,
+      color: r.style === 'black' ? 'black' : '#444444',
+    };
+  };
   const main = (height: number) => ({
     width: PLOT_WIDTH,
     height,
@@ -236,15 +253,7 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         {
           name: `reference_label_${i}`,
           transform: only('rule', ` && datum.rule == ${i}`),
-          mark: {
-            type: 'text' as const,
-            align: position(r.x) > 0.5 ? ('right' as const) : ('left' as const),
-            baseline: 'top' as const,
-            dx: position(r.x) > 0.5 ? -5 : 5,
-            dy: 4 + 17 * i,
-            fontSize: 12,
-            color: r.style === 'black' ? 'black' : '#444444',
-          },
+          mark: referenceLabelMark(r, i),
           encoding: { x: { field: 'ruleX', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label' } },
         },
       ]),
@@ -315,7 +324,7 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         header: { labelFontSize: 13 },
       },
       columns: facets.length > 3 ? 2 : 1,
-      spec: { ...panel, width: facets.length > 3 ? 360 : PLOT_WIDTH },
+      spec: { ...panel, width: panelWidth },
       resolve: { scale: { y: input.independentY ? 'independent' : 'shared' } },
     };
   }

@@ -16,6 +16,9 @@ export interface SceneItem {
   /** The item's own position (a line's point) and its bounds; a line's points have no bounds of their own. */
   x: number;
   y: number;
+  /** A rule's other end (its own x and y when not given). */
+  xEnd: number;
+  yEnd: number;
   strokeWidth: number;
   x1: number;
   y1: number;
@@ -32,6 +35,8 @@ interface RawBounds {
 interface RawItem {
   x?: number;
   y?: number;
+  x2?: number;
+  y2?: number;
   text?: unknown;
   strokeWidth?: number;
   bounds?: RawBounds;
@@ -66,6 +71,8 @@ export async function sceneItems(spec: TopLevelSpec): Promise<SceneItem[]> {
         mark: id,
         x,
         y,
+        xEnd: item.x2 !== undefined ? item.x2 + dx : x,
+        yEnd: item.y2 !== undefined ? item.y2 + dy : y,
         strokeWidth: item.strokeWidth ?? 1,
         x1: has ? b.x1 + dx : x,
         y1: has ? b.y1 + dy : y,
@@ -86,11 +93,11 @@ export function overlaps(a: SceneItem, b: SceneItem, slack = 0.5): boolean {
   return a.x1 < b.x2 - slack && b.x1 < a.x2 - slack && a.y1 < b.y2 - slack && b.y1 < a.y2 - slack;
 }
 
-/** The items a chart draws from its data: points, error bars and interval bars (rules not named as reference rules),
+/** The items a chart draws from its data: points, error bars and interval bars (rules other than the reference rules: series' reference_*, the curve's Xavier, minimum and lowest-mean rules),
  * and the segments of its lines and areas' edges; axes, grids, legends, titles and reference rules are not data. */
 function isData(item: SceneItem): boolean {
   if (item.role !== 'mark') return false;
-  if (item.type === 'rule') return !/^reference_/.test(item.name);
+  if (item.type === 'rule') return !/^(reference_|xavier_rule|minimum_rule|lowest_rule)/.test(item.name);
   return ['line', 'symbol', 'area', 'trail'].includes(item.type);
 }
 
@@ -103,24 +110,26 @@ export function labelItems(items: readonly SceneItem[]): SceneItem[] {
  * half the stroke). Returns what it covers, or null. */
 export function coveredData(label: SceneItem, items: readonly SceneItem[]): string | null {
   const data = items.filter(isData);
-  for (const d of data)
-    if (d.type !== 'line' && d.type !== 'area' && d.type !== 'trail' && overlaps(label, d))
-      return `${d.name} (${d.type}) at ${d.x1.toFixed(0)},${d.y1.toFixed(0)}`;
+  const segments: [SceneItem, SceneItem | null][] = [];
   const byMark = new Map<number, SceneItem[]>();
-  for (const d of data)
+  for (const d of data) {
+    if (d.type === 'symbol' && overlaps(label, d)) return `${d.name} (symbol) at ${d.x1.toFixed(0)},${d.y1.toFixed(0)}`;
+    if (d.type === 'rule') segments.push([d, null]);
     if (d.type === 'line' || d.type === 'area' || d.type === 'trail')
       byMark.set(d.mark, [...(byMark.get(d.mark) ?? []), d]);
-  for (const points of byMark.values()) {
-    for (let k = 1; k < points.length; k++) {
-      const [a, b] = [points[k - 1], points[k]];
-      const pad = Math.max(a.strokeWidth, 1) / 2;
-      const steps = Math.max(1, Math.ceil(Math.hypot(b.x - a.x, b.y - a.y)));
-      for (let s = 0; s <= steps; s++) {
-        const x = a.x + ((b.x - a.x) * s) / steps;
-        const y = a.y + ((b.y - a.y) * s) / steps;
-        if (x > label.x1 - pad && x < label.x2 + pad && y > label.y1 - pad && y < label.y2 + pad)
-          return `${a.name} (line) at ${x.toFixed(0)},${y.toFixed(0)}`;
-      }
+  }
+  for (const points of byMark.values())
+    for (let k = 1; k < points.length; k++) segments.push([points[k - 1], points[k]]);
+  for (const [a, b] of segments) {
+    // A rule runs from its x, y to its x2, y2; a line's segment from one point to the next.
+    const [x0, y0, x1, y1] = b === null ? [a.x, a.y, a.xEnd, a.yEnd] : [a.x, a.y, b.x, b.y];
+    const pad = Math.max(a.strokeWidth, 1) / 2;
+    const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
+    for (let s = 0; s <= steps; s++) {
+      const x = x0 + ((x1 - x0) * s) / steps;
+      const y = y0 + ((y1 - y0) * s) / steps;
+      if (x > label.x1 - pad && x < label.x2 + pad && y > label.y1 - pad && y < label.y2 + pad)
+        return `${a.name} (${a.type}) at ${x.toFixed(0)},${y.toFixed(0)}`;
     }
   }
   return null;
