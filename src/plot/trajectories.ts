@@ -142,7 +142,7 @@ export function weightsSpec(input: WeightsInput): TopLevelSpec {
 export interface LossInput {
   rows: readonly LossRow[];
   title?: string;
-  subtitle?: string;
+  subtitle?: string | string[];
 }
 
 export function lossSpec(input: LossInput): TopLevelSpec {
@@ -153,7 +153,8 @@ export function lossSpec(input: LossInput): TopLevelSpec {
       text: input.title ?? 'Loss during training',
       subtitle: input.subtitle ?? 'mean loss over the four samples at each epoch (log scale)',
     },
-    config: CHART_CONFIG,
+    // Room for a legend entry that says more than a name (the report's: how many trainings at that std learn).
+    config: { ...CHART_CONFIG, legend: { ...CHART_CONFIG.legend, labelLimit: 420 } },
     width: PLOT_WIDTH,
     height: 360,
     data: { values: input.rows.filter((r): r is LossRow => r.loss > 0) },
