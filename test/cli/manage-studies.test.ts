@@ -2,7 +2,7 @@
 // real SQLite files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 import { sha1 } from '../store/fixtures.js';
@@ -113,7 +113,16 @@ test("reproduce without --db keeps its trials in the report folder, away from th
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!existsSync(join(cwd, 'xorlab.db')), "npm start wrote into the user's xorlab.db");
   assert.ok(readdirSync(join(cwd, 'report')).includes('article.db'));
-  const names = studies(join(cwd, 'report', 'article.db')).map((s) => s.name);
+  const stored = studies(join(cwd, 'report', 'article.db'));
+  const names = stored.map((s) => s.name);
   assert.ok(names.includes('article-quick-e100-p5-r2-curve'), names.join(', '));
+  // One source for each number: the report counts what the database holds (both parts, every study), and its
+  // running time is the one the console prints.
+  const report = readFileSync(join(cwd, 'report', 'report.md'), 'utf8');
+  const total = stored.reduce((n, s) => n + s.trials, 0).toLocaleString('en-US');
+  assert.match(report, new RegExp(`: ${total} trainings in ${stored.length} studies stored in `));
+  const said = /, (\d+) s of running in this invocation/.exec(report)?.[1];
+  assert.ok(said !== undefined, report.split('\n')[2]);
+  assert.match(r.stderr, new RegExp(`done: ${said} s of running \\(as report\\.md says\\)`));
   assert.match(runCli(['reproduce', '--help']).stdout.replace(/\s+/g, ' '), /default: article\.db in the --out folder/);
 });

@@ -16,6 +16,7 @@ import {
   type ScaleName,
 } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
+import { runningTime } from '../../article/report.js';
 import { loadChartPackages } from '../../plot/render.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
@@ -215,7 +216,11 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
       command: hint,
       seconds: ranFor,
     });
-    log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(dir, 'report.md')}`);
+    // The running time is the report's own number, rounded by the same function: the two never disagree.
+    const writing = (performance.now() - started) / 1000 - ranFor;
+    log(
+      `done: ${runningTime(ranFor)} of running (as report.md says) and ${runningTime(writing)} writing the report: ${join(dir, 'report.md')}`,
+    );
   } finally {
     await store.close();
   }

@@ -284,7 +284,7 @@ export function curveSpecOf(
     title,
     subtitle:
       options.subtitle ??
-      `${bars}, ${trials.toLocaleString('en-US')} trainings; one line per ${series ?? 'value'}${facet ? `, a panel per ${facet}` : ''}${minima.length ? '; diamonds: fitted minima with their 95% intervals' : ''}` +
+      `${bars}, ${trials.toLocaleString('en-US')} trainings; one line per ${series ?? 'value'}${facet ? `, a panel per ${facet}` : ''}${minima.length ? (facet ? '; diamonds: fitted minima (the fitted value) with their 95% intervals' : "; the strip below: each line's fitted minimum with its 95% interval") : ''}` +
         (rows.some((r) => r.marked) ? `; ringed in red, ${EXCLUSION_RULE}` : ''),
   });
 }
