@@ -75,7 +75,7 @@ function stuckRun(config: TrainingConfig): { seed: number; run: TrainingResult }
 }
 
 /** Draws one figure of the report into `dir` as `file` and returns the file name (a test may only look at the spec). */
-export type FigureWriter = (spec: TopLevelSpec, dir: string, file: string) => Promise<string>;
+type FigureWriter = (spec: TopLevelSpec, dir: string, file: string) => Promise<string>;
 
 async function chart(spec: TopLevelSpec, dir: string, file: string): Promise<string> {
   try {
@@ -89,7 +89,7 @@ async function chart(spec: TopLevelSpec, dir: string, file: string): Promise<str
 
 /** The share of the stored trainings that learned XOR at the point nearest `std` (on a log scale), and that point's
  * std and count; null when no point is stored. The loss figure shows trainings that learned: this says how often one does. */
-export function learnedShare(
+function learnedShare(
   points: readonly PointSummary[],
   std: number,
 ): { share: number; count: number; std: number } | null {
@@ -101,7 +101,7 @@ export function learnedShare(
 }
 
 /** A loss figure's line: its std and seed, whether it learned, and how many of the stored trainings at that std learn. */
-export function lossLineLabel(
+function lossLineLabel(
   std: string,
   seed: number,
   learned: boolean,

@@ -5,7 +5,7 @@
 /** An axis of the map: the field of the cells' lower bounds with its title, scale and ticks. */
 type MapAxis = { field: string } & Record<string, unknown>;
 
-export interface OutputMapInput {
+interface OutputMapInput {
   name: string;
   /** The cells, each with its bounds and its `output`. */
   values: readonly object[];

@@ -23,7 +23,7 @@ interface WeightsInput {
 }
 
 /** Lines at most this many in a panel are named at their right ends (more would crowd the margin): a legend otherwise. */
-export const DIRECT_LABELS_UP_TO = 6;
+const DIRECT_LABELS_UP_TO = 6;
 const PANEL_HEIGHT = 190;
 /** The least distance between two end labels, in px (one line of 12 px text). */
 const LABEL_GAP = 14;
