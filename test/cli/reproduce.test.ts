@@ -2,30 +2,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/index.js';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
-test('xorlab reproduce (a trial run) writes the figures, report.md with the claims table and summary.csv', () => {
-  const dir = tempDir();
-  const db = join(dir, 'r.db');
-  const out = join(dir, 'report');
-  const args = [
-    'reproduce',
-    '--epochs',
-    '200',
-    '--points',
-    '6',
-    '--repeats',
-    '3',
-    '--workers',
-    '1',
-    '--db',
-    db,
-    '--out',
-    out,
-  ];
-  const r = runCli(args);
+test('xorlab reproduce (a trial run) writes the figures, report.md with the claims table and summary.csv; without --db its trials are in the report folder', async () => {
+  // Run in a folder of its own without --db: the trials go to article.db in the report folder, away from the working
+  // directory's xorlab.db (what npm start must not write into).
+  const cwd = tempDir();
+  const out = join(cwd, 'report');
+  const db = join(out, 'article.db');
+  const args = ['reproduce', '--epochs', '200', '--points', '6', '--repeats', '3', '--workers', '1', '--out', 'report'];
+  const r = runCli(args, { cwd, env: { ...process.env, XORLAB_DB: '' } });
   assert.equal(r.status, 0, r.stderr);
+  assert.ok(!existsSync(join(cwd, 'xorlab.db')), "npm start wrote into the user's xorlab.db");
+  const store = openSqliteStore(db, { readonly: true });
+  try {
+    const names = (await store.listStudies()).map((s) => s.name);
+    assert.ok(names.includes('article-quick-e200-p6-r3-curve'), names.join(', '));
+  } finally {
+    await store.close();
+  }
   const files = readdirSync(out).sort();
+  assert.ok(files.includes('article.db'), files.join(', '));
   for (const f of [
     'boundary.png',
     'neurons.png',
@@ -66,7 +64,9 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   assert.equal(readFileSync(join(out, 'next-summary.csv'), 'utf8').trim().split('\n').length, 1 + 35 + 28 + 28);
   // Its studies hold fast f32 trials: going on with the reference engine is refused, and nothing changes.
   const before = statSync(db).size;
-  const mixed = usageErrorLine(runCli([...args, '--engine', 'reference']));
+  const mixed = usageErrorLine(
+    runCli([...args, '--engine', 'reference'], { cwd, env: { ...process.env, XORLAB_DB: '' } }),
+  );
   assert.match(
     mixed,
     /study "article-quick-e200-p6-r3-curve" holds trials trained with --engine fast --precision f32; this run asks for --engine reference/,
@@ -74,7 +74,8 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   assert.equal(statSync(db).size, before);
 });
 
-test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
+test('xorlab reproduce: bad input is one line, exit 2, nothing stored; --help names where the trials go', () => {
+  assert.match(runCli(['reproduce', '--help']).stdout.replace(/\s+/g, ' '), /default: article\.db in the --out folder/);
   const dir = tempDir();
   assert.match(usageErrorLine(runCli(['reproduce', '--scale', 'huge', '--db', join(dir, 'a.db')])), /huge/);
   assert.match(

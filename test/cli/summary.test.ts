@@ -23,10 +23,10 @@ test('summary --json prints summarizeStudy: the per-point table, the minimum, --
   const r = runCli(['summary', 'article', '--db', db, '--json', '--compare', '1', '0.7071']);
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report, await libraryJson(db, { compare: ['1', '0.7071'] }));
   assert.equal(report.trials, 13);
   assert.equal(report.comparison.a.point, 2);
   assert.equal(report.comparison.b.point, 1);
+  assert.deepEqual(report, await libraryJson(db, { compare: ['1', '0.7071'] }));
 });
 
 test('summary prints the aligned table, the minimum and the comparison; --csv gives full precision', async () => {
