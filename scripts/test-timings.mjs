@@ -19,6 +19,11 @@ export default async function* testTimings(source) {
   if (process.env.XORLAB_TEST_TIMINGS) {
     writeFileSync(process.env.XORLAB_TEST_TIMINGS, `${JSON.stringify(Object.fromEntries(slowest), null, 1)}\n`);
   }
-  const lines = slowest.slice(0, SHOWN).map(([file, seconds]) => `${seconds.toFixed(1).padStart(7)} s  ${file}`);
-  yield `\nslowest test files (of ${files.size}; wall time of each):\n${lines.join('\n')}\n`;
+  const lines = [
+    `slowest test files (of ${files.size}; wall time of each):`,
+    ...slowest.slice(0, SHOWN).map(([file, seconds]) => `${seconds.toFixed(1).padStart(7)} s  ${file}`),
+  ];
+  // Beside TAP (the runner's output when it is not a terminal) the lines are TAP comments.
+  const comment = process.stdout.isTTY ? '' : '# ';
+  yield `\n${lines.map((line) => comment + line).join('\n')}\n`;
 }

@@ -50,7 +50,8 @@ const result = spawnSync(
     'tsx',
     '--test',
     `--test-concurrency=${CONCURRENCY}`,
-    '--test-reporter=spec',
+    // Node's own default (spec on a terminal, TAP otherwise), then the slowest files.
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
     '--test-reporter-destination=stdout',
     `--test-reporter=${join(root, 'scripts', 'test-timings.mjs')}`,
     '--test-reporter-destination=stdout',
