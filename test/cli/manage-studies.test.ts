@@ -1,8 +1,8 @@
-// Deleting and renaming studies, and where `xorlab reproduce` (npm start) keeps its trials: real child processes on
-// real SQLite files.
+// Deleting and renaming studies: real child processes on real SQLite files. (Where `xorlab reproduce` keeps its
+// trials without --db is checked by test/cli/reproduce.test.ts, on its one trial run.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 import { sha1 } from '../store/fixtures.js';
@@ -102,27 +102,4 @@ test('rename moves a study to a new name: summary, resume and refine use the new
     db,
   ]);
   assert.equal(same.status, 0, same.stderr);
-});
-
-test("reproduce without --db keeps its trials in the report folder, away from the working directory's xorlab.db", () => {
-  const cwd = tempDir();
-  const r = runCli(
-    ['reproduce', '--epochs', '100', '--points', '5', '--repeats', '2', '--workers', '1', '--out', 'report'],
-    { cwd },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  assert.ok(!existsSync(join(cwd, 'xorlab.db')), "npm start wrote into the user's xorlab.db");
-  assert.ok(readdirSync(join(cwd, 'report')).includes('article.db'));
-  const stored = studies(join(cwd, 'report', 'article.db'));
-  const names = stored.map((s) => s.name);
-  assert.ok(names.includes('article-quick-e100-p5-r2-curve'), names.join(', '));
-  // One source for each number: the report counts what the database holds (both parts, every study), and its
-  // running time is the one the console prints.
-  const report = readFileSync(join(cwd, 'report', 'report.md'), 'utf8');
-  const total = stored.reduce((n, s) => n + s.trials, 0).toLocaleString('en-US');
-  assert.match(report, new RegExp(`: ${total} trainings in ${stored.length} studies stored in `));
-  const said = /, (\d+) s of running in this invocation/.exec(report)?.[1];
-  assert.ok(said !== undefined, report.split('\n')[2]);
-  assert.match(r.stderr, new RegExp(`done: ${said} s of running \\(as report\\.md says\\)`));
-  assert.match(runCli(['reproduce', '--help']).stdout.replace(/\s+/g, ' '), /default: article\.db in the --out folder/);
 });
