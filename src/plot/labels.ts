@@ -34,6 +34,18 @@ export function markerRect(frame: Frame, point: readonly [number, number], half:
   return { x0: px - half, y0: py - half, x1: px + half, y1: py + half };
 }
 
+/**
+ * Small squares of `half` pixels half-side every `half` pixels along the segment from `a` to `b` (pixels): a drawn
+ * line as obstacles, so that no label is placed across it.
+ */
+export function segmentRects(a: readonly [number, number], b: readonly [number, number], half: number): Rect[] {
+  const steps = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / half));
+  return Array.from({ length: steps + 1 }, (_, k) => {
+    const [x, y] = [a[0] + ((b[0] - a[0]) * k) / steps, a[1] + ((b[1] - a[1]) * k) / steps];
+    return { x0: x - half, y0: y - half, x1: x + half, y1: y + half };
+  });
+}
+
 export function overlaps(a: Rect, b: Rect): boolean {
   return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
@@ -82,6 +94,18 @@ export function placeLabel(
   }
   obstacles.push(rectAround(centres[chosen], size));
   return chosen;
+}
+
+/** Whether a label of `size` at `centre` (pixels) lies inside the frame and overlaps none of `obstacles`. */
+export function isClear(
+  frame: Frame,
+  centre: readonly [number, number],
+  size: { width: number; height: number },
+  obstacles: readonly Rect[],
+): boolean {
+  const r = rectAround(centre, size);
+  const inside = r.x0 >= 1 && r.y0 >= 1 && r.x1 <= frame.width - 1 && r.y1 <= frame.height - 1;
+  return inside && !obstacles.some((o) => overlaps(r, o));
 }
 
 /** `centre` moved the least that puts a label of `size` inside the frame (for a label no candidate fits). */

@@ -88,6 +88,13 @@ function missedText(missed: { unit: string; positive: boolean }[], activation: T
   return missed.map((m) => `${m.unit}'s line misses the view: ${side(m.positive)}`);
 }
 
+/** "h1's label is left out ...: its tick points to h1 > 0.5" for each line whose label found no clear place. */
+function unlabelledText(marks: readonly LineMark[]): string[] {
+  return marks
+    .filter((m) => m.label === '')
+    .map((m) => `${m.unit}'s label is left out (no room clear of the samples and lines): its tick points to ${m.side}`);
+}
+
 /**
  * The decision boundary with each first-layer unit's line w.x + b = 0 (dashed, labelled on the side where the
  * unit's output is above 0.5), and below it one panel per unit: that unit's own output over the input square.
@@ -102,7 +109,7 @@ export function boundaryUnitsChart(
   const samples = samplePoints(dataset);
   const points = samples.map((s) => [s.x1, s.x2] as [number, number]);
   const units = config.hidden[0];
-  const { view: main, missed } = boundaryLinesView(config, dataset, parameters);
+  const { view: main, missed, marks } = boundaryLinesView(config, dataset, parameters);
   const cells = unitGrids(config, dataset, parameters);
   const range = activationRange(config.activation);
   const axis = (title: string) => ({
@@ -133,6 +140,10 @@ export function boundaryUnitsChart(
         )})${own.marks.length ? '' : ': line outside'}`,
         fontSize: 13,
         fontWeight: 'normal' as const,
+        // A label with no room clear of the samples (a line across a corner) is named here instead.
+        ...(own.marks.some((m) => m.label === '')
+          ? { subtitle: own.marks.map((m) => `tick: towards ${m.side}`), subtitleFontSize: 12 }
+          : {}),
       },
       width: PANEL_SIZE,
       height: PANEL_SIZE,
@@ -168,6 +179,7 @@ export function boundaryUnitsChart(
     `${describeTraining(config, seed)}${totalLoss === null ? '' : `, total loss ${short(totalLoss, 4)}`}`,
     `network output; white: where it crosses 0.5; dashed: each hidden unit's line w.x + b = 0, labelled on the side where ${sigmoid ? 'its output is above 0.5' : 'w.x + b > 0'}`,
     ...missedText(missed, config.activation),
+    ...unlabelledText(marks),
   ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -183,7 +195,11 @@ function boundaryLinesView(
   config: TrainingConfig,
   dataset: Dataset,
   parameters: Float64Array,
-): { view: { width: number; height: number; layer: unknown[] }; missed: { unit: string; positive: boolean }[] } {
+): {
+  view: { width: number; height: number; layer: unknown[] };
+  missed: { unit: string; positive: boolean }[];
+  marks: LineMark[];
+} {
   const samples = samplePoints(dataset);
   const points = samples.map((s) => [s.x1, s.x2] as [number, number]);
   const { marks, missed } = firstLayerMarks(config, dataset, parameters, points, {
@@ -199,6 +215,7 @@ function boundaryLinesView(
   return {
     view: { width: base.width, height: base.height, layer: [...base.layer, ...lineLayers(marks, 'unit-lines')] },
     missed,
+    marks,
   };
 }
 
@@ -232,6 +249,8 @@ export function comparedNetworksChart(
     const notes = [
       `above: each hidden unit's line; below: the hidden space, output line ${space.equation}`,
       ...missedText(boundary.missed, config.activation),
+      ...unlabelledText(boundary.marks),
+      ...space.unlabelled,
     ];
     return {
       title: { text: heading, subtitle: notes, fontSize: 15, subtitleFontSize: 12 },
@@ -278,7 +297,12 @@ function hiddenSpaceView(
   dataset: Dataset,
   parameters: Float64Array,
   pair?: [number, number],
-): { view: { width: number; height: number; layer: unknown[] }; notes: string[]; equation: string } {
+): {
+  view: { width: number; height: number; layer: unknown[] };
+  notes: string[];
+  equation: string;
+  unlabelled: string[];
+} {
   const space = hiddenSpace(config, dataset, parameters, pair);
   const [na, nb] = space.names;
   const { box } = space;
@@ -302,6 +326,7 @@ function hiddenSpaceView(
         ]
       : [];
   const [va, vb, c] = space.weights;
+  const unlabelled = unlabelledText(space.line ? [space.line] : []);
   const notes = [
     `each sample at (${na}, ${nb}); background: the network's output there; dashed: the output neuron's line ${linear(
       [
@@ -312,6 +337,7 @@ function hiddenSpaceView(
     )} = 0`,
     ...others,
     ...(space.line === null ? ["the output neuron's line misses the view"] : []),
+    ...unlabelled,
   ];
   const view = {
     width: 460,
@@ -357,6 +383,7 @@ function hiddenSpaceView(
   return {
     view,
     notes,
+    unlabelled,
     equation: `${linear(
       [
         [va, na],

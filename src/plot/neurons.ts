@@ -12,7 +12,18 @@ import {
   type TrainingConfig,
   type ViewBox,
 } from '../core/index.js';
-import { insideFrame, markerRect, placeLabel, textSize, toData, toPixel, type Frame, type Rect } from './labels.js';
+import {
+  insideFrame,
+  isClear,
+  markerRect,
+  placeLabel,
+  segmentRects,
+  textSize,
+  toData,
+  toPixel,
+  type Frame,
+  type Rect,
+} from './labels.js';
 import { GRID_MAX, GRID_MIN } from './training.js';
 
 /** The boundary chart's view: the input square with a margin. */
@@ -32,10 +43,13 @@ export interface LineMark {
   tickX2a: number;
   tickX1b: number;
   tickX2b: number;
-  /** The label's anchor and text ("h1 > 0.5"). */
+  /** The label's anchor and text ("h1 > 0.5"); the text is '' when no place along the line is clear of the samples,
+   * the lines and the other labels (a corner too small for it): the chart then names the side in its titles. */
   labelX1: number;
   labelX2: number;
   label: string;
+  /** What the label says, drawn or not. */
+  side: string;
 }
 
 /** A unit whose line does not cross the view, and the side of it that the view lies on. */
@@ -48,11 +62,21 @@ interface MissedLine {
 /** Font size of the line labels, and the half-side in pixels of a sample's marker (size 420: about 20 px wide). */
 export const LINE_LABEL_FONT = 14;
 export const SAMPLE_HALF = 12;
+/** Half the width, in pixels, that a drawn line (its white halo) takes as an obstacle to labels. */
+const LINE_HALF = 3;
+
+/** The segment of the line w1 x1 + w2 x2 + b = 0 inside the frame, as obstacles to labels (none when it misses). */
+function lineRects(frame: Frame, [w1, w2, b]: readonly [number, number, number]): Rect[] {
+  const crossing = lineCrossing(w1, w2, b, frame.box);
+  if (crossing === null) return [];
+  return segmentRects(toPixel(frame, crossing[0]), toPixel(frame, crossing[1]), LINE_HALF);
+}
 
 /**
  * The drawn segment of the line w1 x1 + w2 x2 + b = 0 clipped to the frame's box, with a tick towards its positive
  * side and the label beyond the tick, placed along the segment where the label covers none of `obstacles` (the
- * samples' markers, labels already placed: the chosen label is appended). null when the line misses the box.
+ * samples' markers, the lines, labels and ticks already placed: the chosen label and this tick are appended). null
+ * when the line misses the box.
  */
 function lineMark(
   unit: string,
@@ -74,18 +98,23 @@ function lineMark(
   const reach = tick + 3 + Math.abs(nx) * (size.width / 2) + Math.abs(ny) * (size.height / 2);
   // Along the segment, nearest the middle first, then a little further out.
   const along = [0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85, 0.1, 0.9];
-  const options = [1, 1.5].flatMap((out) =>
+  const options = [1, 1.5, 2.5].flatMap((out) =>
     along.map((t) => ({ foot: [a[0] + t * (z[0] - a[0]), a[1] + t * (z[1] - a[1])] as [number, number], out })),
   );
   const centres = options.map(
     ({ foot: [mx, my], out }) => [mx + out * reach * nx, my + out * reach * ny] as [number, number],
   );
+  const placed = obstacles.length;
   const chosen = placeLabel(frame, centres, size, obstacles);
+  const clear = isClear(frame, centres[chosen], size, obstacles.slice(0, placed));
+  if (!clear) obstacles.pop();
   const { foot } = options[chosen];
   // A line that only clips a corner may leave no room on its positive side: the label then stays in the frame.
   const centre = insideFrame(frame, centres[chosen], size);
   const [footX1, footX2] = toData(frame, foot);
-  const [tipX1, tipX2] = toData(frame, [foot[0] + tick * nx, foot[1] + tick * ny]);
+  const tip: [number, number] = [foot[0] + tick * nx, foot[1] + tick * ny];
+  obstacles.push(...segmentRects(foot, tip, LINE_HALF));
+  const [tipX1, tipX2] = toData(frame, tip);
   const [labelX1, labelX2] = toData(frame, centre);
   return {
     unit,
@@ -99,7 +128,8 @@ function lineMark(
     tickX2b: tipX2,
     labelX1,
     labelX2,
-    label,
+    label: clear ? label : '',
+    side: label,
   };
 }
 
@@ -127,7 +157,11 @@ export function firstLayerMarks(
     (line) => options.only === undefined || line.unit === options.only,
   );
   const centre = (frame.box.min + frame.box.max) / 2;
-  const obstacles: Rect[] = samples.map((p) => markerRect(frame, p, options.sampleHalf ?? SAMPLE_HALF));
+  // No label goes over a sample or across any unit's line, its own included.
+  const obstacles: Rect[] = [
+    ...samples.map((p) => markerRect(frame, p, options.sampleHalf ?? SAMPLE_HALF)),
+    ...lines.flatMap((line) => lineRects(frame, [line.w1, line.w2, line.b])),
+  ];
   const marks: LineMark[] = [];
   const missed: MissedLine[] = [];
   for (const line of lines) {
@@ -290,7 +324,7 @@ export function hiddenSpace(
   const names: [string, string] = [unitName(layer, a, config.hidden.length), unitName(layer, b, config.hidden.length)];
   const outputName = dataset.outputCount > 1 ? 'output 1' : 'output';
   const frame: Frame = { box, width: pixels, height: pixels };
-  const obstacles = coordinates.map((p) => markerRect(frame, p, SAMPLE_HALF));
+  const obstacles = [...coordinates.map((p) => markerRect(frame, p, SAMPLE_HALF)), ...lineRects(frame, weights)];
   const line = lineMark('output', positiveSideLabel(outputName, config.outputActivation), weights, frame, obstacles);
   const points = pointLabels(frame, coordinates, rows, obstacles).map((label, s) => ({
     ha: coordinates[s][0],
@@ -316,8 +350,9 @@ export function hiddenSpace(
 const POINT_LABEL_FONT = 13;
 
 /**
- * Each sample's label ("(0, 1)") beside its marker where it covers no marker and no label already placed; samples
- * that land on the same spot (within a marker) share one label, on the first of them.
+ * Each sample's label ("(0, 1)") beside its marker where it covers no marker, no line and no label already placed.
+ * Samples whose markers touch (a stuck network sends all four to one spot) share one label, on the first of them,
+ * placed beside the whole group: the nearest of rings of positions around it, further out until one is clear.
  */
 function pointLabels(
   frame: Frame,
@@ -326,30 +361,50 @@ function pointLabels(
   obstacles: Rect[],
 ): { input: string; labelH: number | null; labelK: number | null }[] {
   const pixels = coordinates.map((c) => toPixel(frame, c));
+  const groups = touchingGroups(pixels, 2 * SAMPLE_HALF);
   return coordinates.map((_, s) => {
-    const together = pixels
-      .map((p, k) => (Math.hypot(p[0] - pixels[s][0], p[1] - pixels[s][1]) < SAMPLE_HALF ? k : -1))
-      .filter((k) => k >= 0);
+    const together = groups.find((g) => g.includes(s))!;
     if (together[0] !== s) return { input: '', labelH: null, labelK: null };
     const input = together.map((k) => `(${rows[k].join(', ')})`).join(' ');
     const size = textSize(input, POINT_LABEL_FONT, false);
-    const [px, py] = pixels[s];
-    const dx = SAMPLE_HALF + 3 + size.width / 2;
-    const dy = SAMPLE_HALF + 2 + size.height / 2;
-    const centres: [number, number][] = [
-      [px + dx, py - dy / 2],
-      [px - dx, py - dy / 2],
-      [px, py - dy],
-      [px, py + dy],
-      [px + dx, py + dy / 2],
-      [px - dx, py + dy / 2],
-      [px + dx, py - dy],
-      [px - dx, py + dy],
-    ];
+    const xs = together.map((k) => pixels[k][0]);
+    const ys = together.map((k) => pixels[k][1]);
+    const [cx, cy] = [(Math.min(...xs) + Math.max(...xs)) / 2, (Math.min(...ys) + Math.max(...ys)) / 2];
+    const hx = (Math.max(...xs) - Math.min(...xs)) / 2 + SAMPLE_HALF;
+    const hy = (Math.max(...ys) - Math.min(...ys)) / 2 + SAMPLE_HALF;
+    const centres = [3, 12, 28, 50, 80, 120].flatMap((gap): [number, number][] => {
+      const dx = hx + gap + size.width / 2;
+      const dy = hy + gap + size.height / 2;
+      return [
+        [cx + dx, cy - dy / 2],
+        [cx - dx, cy - dy / 2],
+        [cx, cy - dy],
+        [cx, cy + dy],
+        [cx + dx, cy + dy / 2],
+        [cx - dx, cy + dy / 2],
+        [cx + dx, cy - dy],
+        [cx - dx, cy + dy],
+        [cx + dx, cy + dy],
+        [cx - dx, cy - dy],
+      ];
+    });
     const centre = centres[placeLabel(frame, centres, size, obstacles)];
     const [labelH, labelK] = toData(frame, centre);
     return { input, labelH, labelK };
   });
+}
+
+/** The points (pixels) in groups where each lies within `reach` of another of its group, each group in index order. */
+function touchingGroups(pixels: readonly [number, number][], reach: number): number[][] {
+  const group = pixels.map((_, k) => k);
+  const root = (k: number): number => (group[k] === k ? k : root(group[k]));
+  for (let a = 0; a < pixels.length; a++)
+    for (let b = a + 1; b < pixels.length; b++)
+      if (Math.hypot(pixels[a][0] - pixels[b][0], pixels[a][1] - pixels[b][1]) < reach)
+        group[Math.max(root(a), root(b))] = Math.min(root(a), root(b));
+  const groups = new Map<number, number[]>();
+  pixels.forEach((_, k) => groups.set(root(k), [...(groups.get(root(k)) ?? []), k]));
+  return [...groups.values()];
 }
 
 /** A square box around the values with a tenth of their range as margin (a unit range around a single value). */
