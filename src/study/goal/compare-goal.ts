@@ -16,6 +16,8 @@ import { MAX_ROUNDS, complete, count, type GoalRound, type GoalState, type GoalS
 export const COMPARE_EXPLORE_SHARE = 0.2;
 /** The predicted batch is scaled by this, so that its interval usually reaches the target. */
 const SAFETY = 1.2;
+/** Each point's least share of a round or a batch. */
+const MIN_SHARE = 0.1;
 /** The smallest round and batch: the % difference is a ratio, whose delta-method interval needs A's mean measured. */
 const MIN_ROUND = 1000;
 
@@ -28,7 +30,9 @@ const MIN_ROUND = 1000;
 export function compareAllocation(scaleA: number, scaleB: number, ratio = 1): { shareA: number; unitVariance: number } {
   const a = Math.max(scaleA, 1e-9);
   const b = Math.max(scaleB, 1e-9);
-  return { shareA: a / (a + b), unitVariance: (100 * ratio) ** 2 * (a + b) ** 2 };
+  // Kept within [0.1, 0.9]: a split past 9:1 comes from a few noisy early trainings more often than from the points.
+  const shareA = Math.min(1 - MIN_SHARE, Math.max(MIN_SHARE, a / (a + b)));
+  return { shareA, unitVariance: (100 * ratio) ** 2 * (a ** 2 / shareA + b ** 2 / (1 - shareA)) };
 }
 
 /** The comparison's answer: B against A from the confirmatory batch alone. */
@@ -159,8 +163,9 @@ export function replayCompare(
       }
     }
     const next = nextRound(stop, spent, lastRound, predicted);
-    const size =
-      next.phase === 'confirm' ? Math.max(next.size, Math.min(MIN_ROUND, stop.maxTrials - spent)) : next.size;
+    // Neither a round nor the batch smaller than MIN_ROUND (within what the budget or the cap leaves).
+    const left = (stop.budget ?? stop.maxTrials) - spent;
+    const size = Math.max(next.size, Math.min(MIN_ROUND, left));
     let add = largestRemainder([shareA, 1 - shareA], size);
     if (next.phase === 'confirm') add = add.map((k) => Math.max(k, 2));
     const added = add[0] + add[1];

@@ -16,11 +16,11 @@ import { Rng } from '../../core/index.js';
 import type { RangeMoments } from './moments.js';
 
 /** The design's half-window in ln x: the exploration fit's window clamped to this range. */
-export const HALF_WINDOW = { min: 0.35, max: 0.7 } as const;
+export const HALF_WINDOW = { min: 0.35, max: 0.6 } as const;
 /** Offsets of the design's points in units of the half-window. */
 export const OFFSETS = [-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1] as const;
 /** Each design point's least share of a batch, so that every point's mean is measured (the chi² check). */
-export const FLOOR_SHARE = 0.03;
+export const FLOOR_SHARE = 0.02;
 /** Each design point's least trainings in a batch. */
 export const MIN_NODE_TRAININGS = 10;
 /** Below this many trainings, a point's noise is taken from the window's median std instead of its own. */
@@ -46,8 +46,9 @@ export interface MinimumDesign {
   u: number[];
   shares: number[];
   sigma: number[];
-  /** The cubic's second derivative at the vertex, from the exploration. */
+  /** The cubic's second derivative at its vertex (u = vertex), from the exploration. */
   curvature: number;
+  vertex: number;
   /** Var(ln of the fitted vertex) x trainings in the batch, by the delta method at these shares. */
   unitVariance: number;
 }
@@ -167,16 +168,6 @@ export function minimumDesign(points: readonly DesignPoint[], fit: MinimumFit): 
   if (!(curvature > 0)) return null;
   // The vertex u* = -f'(u*)/f''...: dU*/dc = -(0, 1, 2u*, 3u*^2) / f''(u*) (the sign does not matter for a variance).
   const d = [0, 1, 2 * at, 3 * at * at].map((v) => v / curvature);
-  const varianceAt = (shares: readonly number[]): number => {
-    const z = solve(
-      information(
-        u,
-        shares.map((a, j) => a / (sigma[j] * sigma[j])),
-      ),
-      d,
-    );
-    return z ? z.reduce((acc, zk, j) => acc + zk * d[j], 0) : Infinity;
-  };
   // c-optimal shares by the multiplicative algorithm: each point in proportion to |its sensitivity| x its std.
   let shares = nodes.map(() => 1 / nodes.length);
   for (let iteration = 0; iteration < 500; iteration++) {
@@ -196,9 +187,26 @@ export function minimumDesign(points: readonly DesignPoint[], fit: MinimumFit): 
     shares = next.map((v) => v / total);
   }
   shares = shares.map((a) => (1 - FLOOR_SHARE * nodes.length) * a + FLOOR_SHARE);
-  const unitVariance = varianceAt(shares);
-  if (!Number.isFinite(unitVariance)) return null;
-  return { centre, half, nodes, u, shares, sigma, curvature, unitVariance };
+  const design = { centre, half, nodes, u, shares, sigma, curvature, vertex: at, unitVariance: 0 };
+  design.unitVariance = designVariance(design, shares);
+  return Number.isFinite(design.unitVariance) ? design : null;
+}
+
+/** Var(ln of the fitted vertex) x trainings at `shares` of the design's points, by the delta method. */
+export function designVariance(
+  design: Pick<MinimumDesign, 'u' | 'sigma' | 'curvature' | 'vertex'>,
+  shares: readonly number[],
+): number {
+  const { u, sigma, vertex } = design;
+  const d = [0, 1, 2 * vertex, 3 * vertex * vertex].map((v) => v / design.curvature);
+  const z = solve(
+    information(
+      u,
+      shares.map((a, j) => a / (sigma[j] * sigma[j])),
+    ),
+    d,
+  );
+  return z ? z.reduce((acc, zk, j) => acc + zk * d[j], 0) : Infinity;
 }
 
 /** Trainings per batch for an interval of width `targetWidth` (x units) at confidence `level`, predicted from the

@@ -30,9 +30,9 @@ import type { MomentsSource, RangeMoments } from './moments.js';
 import { MAX_ROUNDS, complete, count, type GoalRound, type GoalState, type GoalStop } from './rounds.js';
 
 /** Share of the predicted confirmatory batch (or of the budget) that exploration spends before it. */
-export const EXPLORE_SHARE = 0.25;
+export const EXPLORE_SHARE = 0.2;
 /** The predicted batch is scaled by this, so that one batch usually reaches the target width. */
-export const BATCH_SAFETY = 1.25;
+export const BATCH_SAFETY = 1.4;
 
 /** Exploration goes on until its interval's width in ln x is at most this share of the design's half-window. */
 export const LOCATED_SHARE = 0.25;
@@ -157,10 +157,9 @@ export function replayMinimum(
         batch = stop.budget - spent;
         break;
       }
-      size =
-        spent < exploreBudget
-          ? Math.min(exploreBudget - spent, Math.max(minRound, 2 * lastRound))
-          : Math.min(Math.ceil(stop.budget / 2) - spent, Math.max(minRound, 2 * lastRound)); // not located yet
+      // Not located yet: exploration goes on to half the budget; without any design, to all of it.
+      const limit = spent < exploreBudget ? exploreBudget : design ? Math.ceil(stop.budget / 2) : stop.budget;
+      size = Math.min(limit - spent, Math.max(minRound, 2 * lastRound));
       if (size <= 0)
         return { rounds, need: null, result: null, note: 'the budget ran out before a confirmatory design was found' };
     } else {
