@@ -321,10 +321,12 @@ export function fitDesign(
 
 /**
  * The confidence of confirmatory look k (1-based) when the batches may continue until a target width: a Bonferroni
- * split of the error rate alpha = 1 - level over the looks, 0.8 alpha at the first and 0.2 alpha 2^-(k-1) at look
+ * split of the error rate alpha = 1 - level over the looks, 0.6 alpha at the first and 0.4 alpha 2^-(k-1) at look
  * k >= 2 (they sum to alpha), so whichever look the rule stops at, its interval covers with at least `level`.
+ * (With 0.8 alpha at the first look, 96%, the simulated coverage after a stop at the target width was 92-94%: the
+ * looks that stop are those whose bootstrap interval came out narrow.)
  */
 export function lookLevel(look: number, level: number): number {
   const alpha = 1 - level;
-  return 1 - (look === 1 ? 0.8 * alpha : 0.2 * alpha * 2 ** -(look - 1));
+  return 1 - (look === 1 ? 0.6 * alpha : 0.4 * alpha * 2 ** -(look - 1));
 }

@@ -23,7 +23,7 @@ export const GOAL_METHOD = {
   minimum:
     'exploration rounds (every training so far, as summary fits it) choose a fixed design of 7 points and the batch size; ' +
     'the reported interval comes from fresh confirmatory batches at that design alone (a cubic in ln x, parametric bootstrap), ' +
-    'look k at a Bonferroni share of the 5% error rate (4% at the first, 0.5% at the second, then halving), ' +
+    'look k at a Bonferroni share of the 5% error rate (3% at the first, 1% at the second, then halving), ' +
     'so it keeps its 95% coverage whatever rule stopped it',
   compare:
     'exploration rounds choose the split between A and B and the size of one confirmatory batch; the reported interval ' +
