@@ -32,7 +32,17 @@ export interface GoalDesignFigures {
 export interface GoalBenchResult {
   epochs: number;
   start: number;
-  goal: GoalDesignFigures & { explored: number; confirmed: number; looks: number; note: string | null };
+  goal: GoalDesignFigures & {
+    explored: number;
+    confirmed: number;
+    looks: number;
+    /** The confirmatory cubic's chi² check over the design's 7 points, and the design's x range. */
+    chi2: number | null;
+    dof: number | null;
+    designFrom: number | null;
+    designTo: number | null;
+    note: string | null;
+  };
   bruteForce: GoalDesignFigures;
   /** The 1-, 5- and 15-minute load averages before and after (2 shared cores). */
   loadBefore: number[];
@@ -90,6 +100,10 @@ export async function benchGoal(): Promise<GoalBenchResult> {
           explored: m?.explored ?? 0,
           confirmed: m?.confirmed ?? 0,
           looks: m?.looks ?? 0,
+          chi2: m?.fit?.chi2 ?? null,
+          dof: m?.fit?.dof ?? null,
+          designFrom: m?.design.from ?? null,
+          designTo: m?.design.to ?? null,
           note: answer.note,
         },
         bruteForce: figures(
@@ -119,6 +133,10 @@ export function formatGoalBench(r: GoalBenchResult): string {
     `goal: the article's curve (${n(r.epochs)} epochs, 400 stds x 10 = ${n(r.start)} to start), minimum to width <= ${GOAL_TARGET_WIDTH} (cap ${n(GOAL_CAP)} beyond the start)`,
     `  goal-directed (--goal minimum): ${n(r.goal.trainings)} trainings, ${r.goal.seconds.toFixed(1)} s: ${answer(r.goal)}` +
       `; ${n(r.goal.explored)} exploring, ${n(r.goal.confirmed)} in ${r.goal.looks} confirmatory batch${r.goal.looks === 1 ? '' : 'es'}` +
+      (r.goal.designFrom === null
+        ? ''
+        : ` at 7 stds from ${r.goal.designFrom.toFixed(3)} to ${r.goal.designTo!.toFixed(3)}`) +
+      (r.goal.chi2 === null ? '' : `, chi² ${r.goal.chi2.toFixed(1)} on ${r.goal.dof} dof`) +
       (r.goal.note ? `; note: ${r.goal.note}` : ''),
     `  brute force (refine --budget, same trainings): ${n(r.bruteForce.trainings)} trainings, ${r.bruteForce.seconds.toFixed(1)} s: ${answer(r.bruteForce)}`,
     `  the paper run (quoted, not rerun): ${n(PAPER_RUN.trainings)} trainings, ${PAPER_RUN.minutes} min: ${PAPER_RUN.minimum} [${PAPER_RUN.low}, ${PAPER_RUN.high}] width ${(PAPER_RUN.high - PAPER_RUN.low).toFixed(3)}`,

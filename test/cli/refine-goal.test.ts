@@ -91,6 +91,29 @@ test('--goal compare prints the confirmatory interval of the % difference; --met
   assert.match(s.stdout, /^hiddenStd=1 vs hiddenStd=0\.3: -?\d+\.\d\d pts \[/m);
 });
 
+test("--goal minimum on a study with a categorical axis refines each category's curve and answers for each", async () => {
+  const db = join(dir, 'categories.db');
+  const study = [
+    '--name',
+    'g',
+    '--sweep',
+    'activation=sigmoid,tanh',
+    '--sweep',
+    'hiddenStd=exp:-2:2:30',
+    '--repeats',
+    '6',
+  ];
+  sweep(db, [...study, '--epochs', '1000']);
+  const r = runCli(['refine', 'g', '--goal', 'minimum', '--budget', '2000', ...RUN, '--db', db]);
+  assert.equal(r.status, 0, r.stderr);
+  for (const activation of ['sigmoid', 'tanh']) {
+    assert.match(r.stdout, new RegExp(`^activation=${activation}: the study as stored: `, 'm'));
+    assert.match(r.stdout, new RegExp(`^activation=${activation}: (minimum |note: )`, 'm'));
+  }
+  // Each curve's budget is its own: 2 x 2,000 beyond the 2 x 30 x 6 stored.
+  assert.equal((await rows(db)).length, 360 + 4000);
+});
+
 test('Ctrl-C mid-round, then the same command: the same trials, bit for bit, as an uninterrupted run', async () => {
   const reference = join(dir, 'reference.db');
   sweep(reference);
