@@ -7,16 +7,13 @@ import { openStore, predict, renderChart, runStudy, studyCurveSpec, summarizeStu
 // One network: the article's 2-2-1 sigmoid network learning XOR, from seed 1 (the same seed, the same bits).
 const run = train({ hiddenStd: 0.7071, outputStd: 0.8165, updateOrder: 'seed' }, { seed: 1 });
 console.log(`learned XOR: ${run.metrics.success}, total loss ${run.metrics.totalLoss?.toFixed(1)}`);
-const outputs = predict(
-  run.finalParameters,
-  [
-    [0, 0],
-    [0, 1],
-    [1, 0],
-    [1, 1],
-  ],
-  run.config,
-);
+const inputs = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
+const outputs = predict(run.finalParameters, inputs, run.config);
 console.log(`outputs: ${outputs.map(([y]) => y.toFixed(3)).join(' ')}`);
 
 // A study: 8 initial stds of the hidden layer, 32 trainings each on all cores, every trial stored in SQLite.
@@ -41,10 +38,10 @@ try {
   const best = summary.minimum;
   if (best) console.log(`lowest mean total loss: ${best.mean.toFixed(1)} at hiddenStd ${best.params.hiddenStd}`);
   const change = summary.comparison;
-  if (change && 'percent' in change)
-    console.log(
-      `std 0.7071 instead of 1 changes the total loss by ${change.percent.toFixed(1)}% [${change.low.toFixed(1)}%, ${change.high.toFixed(1)}%]`,
-    );
+  if (change && 'percent' in change) {
+    const [percent, low, high] = [change.percent, change.low, change.high].map((v) => v.toFixed(1));
+    console.log(`std 0.7071 instead of 1 changes the total loss by ${percent}% [${low}%, ${high}%]`);
+  }
 
   writeFileSync('quickstart-curve.svg', await renderChart(await studyCurveSpec(store, 'std'), 'svg'));
 } finally {

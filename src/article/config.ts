@@ -4,7 +4,7 @@
 import type { TrainingConfig, UpdateOrder } from '../core/config.js';
 import { xavierStd } from '../core/init.js';
 
-export const ARTICLE_CONFIG = {
+const ARTICLE_CONFIG = {
   dataset: 'xor',
   hidden: [2],
   activation: 'sigmoid',

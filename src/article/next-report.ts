@@ -52,7 +52,7 @@ function fitCell(s: SettingResult): string {
 
 /** What a setting's results leave out: the diverged trainings of its lowest grid mean, the marked points its fit
  * rests on ('' when nothing). */
-export function exclusionSentence(s: SettingResult): string {
+function exclusionSentence(s: SettingResult): string {
   const parts: string[] = [];
   if (s.loss.excluded > 0)
     parts.push(
@@ -152,7 +152,7 @@ function bestPlace(q: Question, base: SettingResult): string {
 
 /** The comparison at the baseline's best point, paired by seed (success only for the loss question: the two total
  * losses are in different units). */
-export function pairedSentence(q: Question, s: SettingResult, base: SettingResult): string {
+function pairedSentence(q: Question, s: SettingResult, base: SettingResult): string {
   const p = s.paired!;
   const where = `at ${base.name}'s best ${bestPlace(q, base)}, paired by seed (${n(p.pairs)} pairs started from the same weights${q.key === 'loss' ? '' : `, correlation of their total losses ${Number.isFinite(p.correlation) ? `${p.correlation < 0 ? '−' : ''}${Math.abs(p.correlation).toFixed(3)}` : '–'}`})`;
   const parts: string[] = [];
@@ -268,7 +268,7 @@ function table(q: Question): string[] {
   }
 }
 
-export interface NextReportInput {
+interface NextReportInput {
   scaleName: string;
   epochs: number;
   next: NextScale;

@@ -32,7 +32,7 @@ export interface NextScale {
 /** One study per setting (NEXT_ACTIVATIONS', NEXT_LOSSES', NEXT_SCHEDULES' order). A question's studies share one
  * root seed and one grid: at the same grid point, trial r of every setting starts from the same weights, so settings
  * can be compared paired by seed there. */
-export interface NextStudies {
+interface NextStudies {
   activations: StudyDefinitionInput[];
   losses: StudyDefinitionInput[];
   schedules: StudyDefinitionInput[];
@@ -159,7 +159,7 @@ export function successDifference(a: PointSummary, b: PointSummary): Difference 
 }
 
 /** A comparison of two points whose trials are paired by seed (the same weights at the start). */
-export interface PairedDifferences {
+interface PairedDifferences {
   loss: Difference | null;
   success: Difference | null;
   /** Pairs with a total loss at both, and the correlation of their total losses. */

@@ -2,6 +2,7 @@
 // store through the study layer (resolveStudy, planMissing/planAdditional, allocateBudget); the caller supplies
 // how a plan is run (workers, progress, Ctrl-C). Rerunning resumes: only missing trials are computed, and the
 // refinement tops a study up to its target total.
+import type { EngineChoice } from '../config/index.js';
 import type { Store } from '../store/types.js';
 import { allocateBudget } from '../study/run/allocate.js';
 import {
@@ -13,13 +14,7 @@ import {
 } from '../study/definition/definition.js';
 import { planMissing, type TrialPlan } from '../study/run/browser/plan.js';
 import type { RunOutcome } from '../study/run/run-plan.js';
-import {
-  checkStoredStudy,
-  pointErrors,
-  reserveAdditional,
-  type EngineCheck,
-  type EngineRequest,
-} from '../study/run/stored.js';
+import { checkStoredStudy, pointErrors, reserveAdditional, type EngineCheck } from '../study/run/stored.js';
 import { CLAIM_STDS, articleConfig } from './config.js';
 import { nextStudies, type NextScale } from './next.js';
 import { XorlabError } from '../text/errors.js';
@@ -98,7 +93,7 @@ export const SCALES: Record<ScaleName, Scale> = {
   },
 };
 
-export interface ReproductionStudies {
+interface ReproductionStudies {
   curve: StudyDefinitionInput;
   claims: StudyDefinitionInput;
   textbookCurve: StudyDefinitionInput;
@@ -135,7 +130,7 @@ export function reproductionStudies(scale: Scale, prefix: string, seed = 1): Rep
 }
 
 /** Runs a plan for a study (the CLI's: workers, progress bar, Ctrl-C handling). */
-export type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promise<RunOutcome>;
+type PlanRunner = (label: string, study: Study, plan: TrialPlan) => Promise<RunOutcome>;
 
 export class ReproduceError extends XorlabError {}
 
@@ -187,7 +182,7 @@ export async function prepareReproduction(
   store: Store,
   studies: ReproductionStudyMap,
   engine?: EngineCheck,
-): Promise<EngineRequest> {
+): Promise<Partial<EngineChoice>> {
   const all = Object.values(studies).flat();
   // The first stored study with trials settles an engine left open by the flags; the others must agree.
   let request = engine?.request ?? {};
@@ -203,7 +198,7 @@ export async function prepareReproduction(
 }
 
 /** Runs the trials of the study's grid that are not stored yet. Returns how many ran. */
-export async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
+async function sweepMissing(store: Store, study: Study, run: PlanRunner): Promise<number> {
   const { name, repeats } = study.definition;
   const plan = planMissing(study.pointCount, repeats, await store.storedRuns(name));
   if (plan.size === 0) return 0;
@@ -211,7 +206,7 @@ export async function sweepMissing(store: Store, study: Study, run: PlanRunner):
 }
 
 /** The article's refinement: adds trials in proportion to each point's relative error until the study holds `total`. */
-export async function refineToTotal(store: Store, study: Study, total: number, run: PlanRunner): Promise<number> {
+async function refineToTotal(store: Store, study: Study, total: number, run: PlanRunner): Promise<number> {
   const name = study.definition.name;
   const errors = await pointErrors(store, study);
   const stored = errors.reduce((n, e) => n + e.count, 0);
@@ -221,7 +216,7 @@ export async function refineToTotal(store: Store, study: Study, total: number, r
   return (await run(`refine ${name}`, study, plan)).completed;
 }
 
-export interface ReproductionRun {
+interface ReproductionRun {
   studies: ReproductionStudyMap;
   trainings: number;
 }

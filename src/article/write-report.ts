@@ -1,6 +1,7 @@
 // The report folder of a reproduction: the claims computed from the stored studies, the figures of the article
 // redrawn from our own trainings, report.md and summary.csv. The caller (xorlab reproduce) has run the studies.
 import { writeFileSync } from 'node:fs';
+import type { TopLevelSpec } from 'vega-lite';
 import { join } from 'node:path';
 import {
   builtinDataset,
@@ -73,7 +74,10 @@ function stuckRun(config: TrainingConfig): { seed: number; run: TrainingResult }
   return null;
 }
 
-async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: string): Promise<string> {
+/** Draws one figure of the report into `dir` as `file` and returns the file name (a test may only look at the spec). */
+type FigureWriter = (spec: TopLevelSpec, dir: string, file: string) => Promise<string>;
+
+async function chart(spec: TopLevelSpec, dir: string, file: string): Promise<string> {
   try {
     await writeChart(spec, join(dir, file));
   } catch (error) {
@@ -83,8 +87,34 @@ async function chart(spec: Parameters<typeof writeChart>[0], dir: string, file: 
   return file;
 }
 
+/** The share of the stored trainings that learned XOR at the point nearest `std` (on a log scale), and that point's
+ * std and count; null when no point is stored. The loss figure shows trainings that learned: this says how often one does. */
+function learnedShare(
+  points: readonly PointSummary[],
+  std: number,
+): { share: number; count: number; std: number } | null {
+  const distance = (p: PointSummary) => Math.abs(Math.log((p.params.hiddenStd as number) / std));
+  const stored = points.filter((p) => typeof p.params.hiddenStd === 'number' && p.count > 0);
+  if (stored.length === 0) return null;
+  const nearest = stored.reduce((a, b) => (distance(b) < distance(a) ? b : a));
+  return { share: nearest.successes / nearest.count, count: nearest.count, std: nearest.params.hiddenStd as number };
+}
+
+/** A loss figure's line: its std and seed, whether it learned, and how many of the stored trainings at that std learn. */
+function lossLineLabel(
+  std: string,
+  seed: number,
+  learned: boolean,
+  stored: { share: number; count: number } | null,
+): string {
+  const share = stored
+    ? `${Math.round(stored.share * 100)}% of ${stored.count.toLocaleString('en-US')} trainings learn`
+    : 'no stored trainings';
+  return `hidden std ${std}, seed ${seed}${learned ? '' : ' (did not learn)'}: ${share}`;
+}
+
 /** How the reproduction ran, for the report's own account of itself. */
-export interface ReportContext {
+interface ReportContext {
   /** e.g. "fast (f32)". */
   engine: string;
   workers: number;
@@ -157,6 +187,7 @@ async function writeNextPart(
   scale: Scale,
   studies: ReproductionStudyMap,
   database: string,
+  draw: FigureWriter,
 ): Promise<string> {
   const next = scale.next;
   const activation = await readQuestion(
@@ -175,14 +206,14 @@ async function writeNextPart(
   );
   const schedule = await readQuestion(store, studies.schedules, 'schedule', { lr: next.scheduleLrs }, scheduleQuestion);
   const figure = (q: { record: StudyRecord; points: PointSummary[] }, file: string, options: CurveOptions) =>
-    chart(curveSpecOf(q.record, q.points, options), dir, file);
+    draw(curveSpecOf(q.record, q.points, options), dir, file);
   const epochs = `${scale.epochs.toLocaleString('en-US')} epochs`;
   const figures = {
     activation: await figure(activation, 'next-activation.png', {
       param: 'hiddenStd',
       series: 'activation',
       title: 'Total loss against the hidden init std, by hidden activation',
-      subtitle: `XOR 2-2-1, output sigmoid, BCE, lr 0.1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+      subtitle: `XOR 2-2-1, output sigmoid, BCE, lr 0.1, ${epochs}; mean ± standard error; the strip below the curves: each activation's fitted minimum with its 95% interval`,
     }),
     loss: await figure(loss, 'next-loss.png', {
       param: 'hiddenStd',
@@ -196,7 +227,7 @@ async function writeNextPart(
       param: 'lr',
       series: 'schedule',
       title: 'Total loss against the initial learning rate, by schedule',
-      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; diamonds: fitted minima with their 95% intervals`,
+      subtitle: `XOR 2-2-1 sigmoid, BCE, hidden std 1, ${epochs}; mean ± standard error; the strip below the curves: each schedule's fitted minimum with its 95% interval`,
     }),
   };
   writeFileSync(
@@ -226,6 +257,7 @@ export async function writeReport(
   scale: Scale,
   studies: ReproductionStudyMap,
   context: ReportContext,
+  draw: FigureWriter = chart,
 ): Promise<void> {
   const names = {
     curve: studies.curve.definition.name,
@@ -277,29 +309,42 @@ export async function writeReport(
   ].filter(Boolean);
   const [smallRun, largeRun, xavierRun] = [found.small.run, found.large.run, found.boundary.run];
   const seedCurve = curveFigure(summaries.curve, 'seed', claims.minimum.seed);
+  // The loss figure's trainings all learned (they were picked so): its legend says how often one does at each std, from
+  // the stored trainings nearest that std (the claims study holds 1/√2 exactly).
+  const shares = {
+    small: learnedShare(summaries.curve, 0.05),
+    xavier: learnedShare(summaries.claims, XAVIER),
+    large: learnedShare(summaries.curve, 10),
+  };
+  const at = (s: { std: number } | null) => (s ? s.std.toPrecision(3) : '–');
+  const sharesFrom = `std 0.05 and 10: the curve study's nearest points, ${at(shares.small)} and ${at(shares.large)}; 1/√2: the claims study`;
 
   const figures = {
-    curve: await chart(seedCurve, dir, 'curve.png'),
-    textbookCurve: await chart(
+    curve: await draw(seedCurve, dir, 'curve.png'),
+    textbookCurve: await draw(
       curveFigure(summaries.textbookCurve, 'textbook', claims.minimum.textbook),
       dir,
       'curve-textbook.png',
     ),
-    weightsSmall: await chart(weightsChart(small, xor, smallRun, seeds.small), dir, 'weights-std0.05.png'),
-    weightsLarge: await chart(weightsChart(large, xor, largeRun, seeds.large), dir, 'weights-std10.png'),
-    loss: await chart(
+    weightsSmall: await draw(weightsChart(small, xor, smallRun, seeds.small), dir, 'weights-std0.05.png'),
+    weightsLarge: await draw(weightsChart(large, xor, largeRun, seeds.large), dir, 'weights-std10.png'),
+    loss: await draw(
       lossChart(
         [
-          { label: `hidden std 0.05, seed ${seeds.small}`, result: smallRun },
-          { label: `hidden std 1/√2, seed ${seeds.boundary}`, result: xavierRun },
-          { label: `hidden std 10, seed ${seeds.large}`, result: largeRun },
+          { label: lossLineLabel('0.05', seeds.small, found.small.learned, shares.small), result: smallRun },
+          { label: lossLineLabel('1/√2', seeds.boundary, found.boundary.learned, shares.xavier), result: xavierRun },
+          { label: lossLineLabel('10', seeds.large, found.large.learned, shares.large), result: largeRun },
         ],
-        'the three trainings of the figures; mean loss over the 4 samples, seed order',
+        [
+          'one training per std, the first seed that learned; mean loss over the 4 samples, seed order',
+          `the legend: how many of the stored trainings at that std learn (${sharesFrom})`,
+        ],
+        'Loss of one training that learned per hidden std, and how many trainings learn',
       ),
       dir,
       'loss.png',
     ),
-    boundary: await chart(
+    boundary: await draw(
       boundaryChart(xavier, xor, xavierRun.finalParameters, seeds.boundary, xavierRun.metrics.totalLoss),
       dir,
       'boundary.png',
@@ -308,7 +353,7 @@ export async function writeReport(
   // How the learned network solves XOR, beside one that learned nothing: small weights (std 0.05) leave the most
   // trainings at the ln 2 saddle, where both hidden units stay alike and every output stays near 0.5.
   const stuck = stuckRun(small);
-  const neurons = await chart(
+  const neurons = await draw(
     comparedNetworksChart(
       [
         {
@@ -335,7 +380,7 @@ export async function writeReport(
     dir,
     'neurons.png',
   );
-  await chart(seedCurve, dir, 'curve.svg');
+  await draw(seedCurve, dir, 'curve.svg');
 
   writeFileSync(
     join(dir, 'summary.csv'),
@@ -346,7 +391,13 @@ export async function writeReport(
       { name: names.textbookClaims, order: 'textbook', points: summaries.textbookClaims },
     ]),
   );
-  const next = await writeNextPart(store, dir, scale, studies, context.database);
+  const next = await writeNextPart(store, dir, scale, studies, context.database, draw);
+  // What the database holds for this report, counted there: every study of the reproduction, both parts.
+  const ours = new Set(
+    Object.values(studies).flatMap((group: Study | Study[]) => [group].flat().map((st) => st.definition.name)),
+  );
+  const listed = (await store.listStudies()).filter((record) => ours.has(record.name));
+  const stored = { trainings: listed.reduce((n, record) => n + record.trialCount, 0), studies: listed.length };
   writeFileSync(
     join(dir, 'report.md'),
     // The first part as it was before the second existed, then the second.
@@ -361,6 +412,8 @@ export async function writeReport(
         textbookClaims: count(summaries.textbookClaims),
       },
       seconds: context.seconds,
+      stored,
+      lossNote: `Each line is one training that learned (the first seed from 1 up at that std); the legend says how many of the stored trainings at that std learn (${sharesFrom}), ${[shares.small, shares.xavier, shares.large].map((x, k) => `${['0.05', '1/√2', '10'][k]}: ${x ? `${Math.round(x.share * 100)}%` : '–'}`).join(', ')}, so the lines alone make the stds look alike when they are not.`,
       engine: context.engine,
       workers: context.workers,
       database: context.database,

@@ -10,14 +10,14 @@ import { openSqliteStore } from '../store/sqlite/open.js';
 import type { TrialRow } from '../store/types.js';
 import { CHROMIUM, hasChromium, launchChromium } from './chromium.js';
 
-export interface DashboardBenchOptions {
+interface DashboardBenchOptions {
   points?: number;
   repeats?: number;
   /** Page loads timed (a fresh page each). */
   loads?: number;
 }
 
-export type DashboardBenchResult =
+type DashboardBenchResult =
   | { skipped: string }
   | {
       points: number;
@@ -31,7 +31,7 @@ export type DashboardBenchResult =
     };
 
 /** The article's study shape: hiddenStd = exp(linspace(-3, 4, points)), losses random around a bowl. */
-export async function generate(path: string, points: number, repeats: number): Promise<void> {
+async function generate(path: string, points: number, repeats: number): Promise<void> {
   const store = openSqliteStore(path);
   try {
     await store.ensureStudy('article', {

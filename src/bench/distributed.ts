@@ -19,7 +19,7 @@ import { runPlan } from '../study/run/run-plan.js';
 import { serverCpuSeconds } from './postgres.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
-export interface DistributedBenchOptions {
+interface DistributedBenchOptions {
   /** Grid points (hiddenStd exp:-3:4:points); default 400. */
   points?: number;
   /** Repeats per point; default 500 (400 x 500 = 200,000 trials). */
@@ -29,7 +29,7 @@ export interface DistributedBenchOptions {
   workers?: number;
 }
 
-export type DistributedBenchResult =
+type DistributedBenchResult =
   | {
       name: string;
       available: true;
@@ -79,7 +79,14 @@ export async function benchDistributed(options: DistributedBenchOptions = {}): P
     let local;
     try {
       await sqlite.ensureStudy(study.definition.name, study.definition);
-      local = await runPlan({ study, plan, store: sqlite, datasets, workers, engine: 'fast', precision: 'f32' });
+      local = await runPlan({
+        study,
+        plan,
+        store: sqlite,
+        datasets,
+        workers,
+        engine: { engine: 'fast', precision: 'f32' },
+      });
     } finally {
       await sqlite.close();
     }
@@ -96,8 +103,7 @@ export async function benchDistributed(options: DistributedBenchOptions = {}): P
       study,
       plan,
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers,
     });
     const serverAfter = serverCpuSeconds(server.pid);

@@ -15,11 +15,11 @@ import { loadSpin } from './spin.js';
 import { XAVIER, articleConfig } from '../article/config.js';
 
 /** The article's study configuration at the Xavier std, with the exact loss (no 1e-15 clip). */
-export const STUDY_CONFIG: TrainingConfigInput = { ...articleConfig('seed', 10_000), bceClip: 0, hiddenStd: XAVIER };
+const STUDY_CONFIG: TrainingConfigInput = { ...articleConfig('seed', 10_000), bceClip: 0, hiddenStd: XAVIER };
 /** The same at the largest hidden std of the article's grid, where hidden units start saturated. */
 const LARGE_STD_CONFIG: TrainingConfigInput = { ...STUDY_CONFIG, hiddenStd: 54.6 };
 
-export interface EngineBenchOptions {
+interface EngineBenchOptions {
   /** Networks compared with the reference engine (also its timing); default 1024. */
   agreementNetworks?: number;
   /** Networks per timing of the fast engine (per worker on all cores); default 2048 (f32) and 1024 (f64). */
@@ -31,7 +31,7 @@ export interface EngineBenchOptions {
   numpyTrainings?: number;
 }
 
-export interface Agreement {
+interface Agreement {
   networks: number;
   meanTotalLossReference: number;
   meanTotalLossFast: number;
@@ -43,7 +43,7 @@ export interface Agreement {
   outcomeDifferences: number;
 }
 
-export interface EngineBenchResult {
+interface EngineBenchResult {
   name: string;
   machine: string;
   cores: number;

@@ -13,7 +13,7 @@ import { planMissing } from '../study/run/browser/plan.js';
 import { defaultWorkers, runPlan } from '../study/run/run-plan.js';
 import { CHROMIUM, hasChromium, launchChromium } from './chromium.js';
 
-export interface PlaygroundBenchOptions {
+interface PlaygroundBenchOptions {
   /** Grid points of hiddenStd = exp(linspace(-3, 4, points)); default 400 (the article's grid). */
   points?: number;
   /** Repeats per point; default 10 (4,000 trainings). */
@@ -26,7 +26,7 @@ export interface PlaygroundBenchOptions {
   rounds?: number;
 }
 
-export type PlaygroundBenchResult =
+type PlaygroundBenchResult =
   | { skipped: string }
   | {
       trainings: number;
@@ -71,8 +71,7 @@ export async function benchPlayground(options: PlaygroundBenchOptions = {}): Pro
       store: null,
       datasets: { xor: builtinDataset('xor') },
       workers,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
     });
     if (outcome.completed !== trainings) throw new Error(`Node ran ${outcome.completed} of ${trainings} trainings`);
     return outcome.completed / outcome.seconds;

@@ -8,7 +8,7 @@ import { openPostgresStore, type PostgresStore } from '../store/postgres/open.js
 import type { TrialRow } from '../store/types.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 
-export interface PostgresBenchOptions {
+interface PostgresBenchOptions {
   /** Trials per run (each writer count gets its own study of this size). */
   trials?: number;
   /** Repeats per point. */
@@ -17,7 +17,7 @@ export interface PostgresBenchOptions {
   chunk?: number;
 }
 
-export interface WriterFigures {
+interface WriterFigures {
   writers: number;
   rows: number;
   seconds: number;
@@ -53,7 +53,7 @@ export function serverCpuSeconds(pid: number | undefined): number | null {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-export type PostgresBenchResult =
+type PostgresBenchResult =
   | {
       name: string;
       available: true;

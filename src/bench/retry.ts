@@ -11,14 +11,14 @@ import { articleConfig } from '../article/config.js';
 import { parseGrid } from '../study/definition/grid.js';
 import { NEXT_ACTIVATIONS } from '../article/next.js';
 
-export interface RetryBenchOptions {
+interface RetryBenchOptions {
   /** Networks per std and activation; default 32. */
   networks?: number;
   /** Epochs per training; default the paper's 10,000. */
   epochs?: number;
 }
 
-export interface RetryRow {
+interface RetryRow {
   activation: string;
   trainings: number;
   retried: number;
@@ -27,7 +27,7 @@ export interface RetryRow {
   msWithRetries: number;
 }
 
-export interface RetryBenchResult {
+interface RetryBenchResult {
   stds: string;
   epochs: number;
   rows: RetryRow[];

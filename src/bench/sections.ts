@@ -10,7 +10,7 @@ import { benchDashboard, formatDashboardBench } from './dashboard.js';
 import { benchPlayground, formatPlaygroundBench } from './playground.js';
 import { benchGoal, formatGoalBench } from './goal.js';
 
-export interface BenchSection {
+interface BenchSection {
   name: string;
   description: string;
   run(): Promise<{ figures: object; text: string }>;

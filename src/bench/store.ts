@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../store/sqlite/open.js';
 import type { TrialRow } from '../store/types.js';
 
-export interface StoreBenchOptions {
+interface StoreBenchOptions {
   points?: number;
   repeats?: number;
   /** Rows per insertTrials call (one transaction each), like the sweep writer's batches. */
   batch?: number;
 }
 
-export interface StoreBenchResult {
+interface StoreBenchResult {
   name: string;
   trials: number;
   insertRowsPerSecond: number;

@@ -11,7 +11,7 @@ import { resolveStudy } from '../study/definition/definition.js';
 import { planMissing } from '../study/run/browser/plan.js';
 import { defaultWorkers, runPlan } from '../study/run/run-plan.js';
 
-export interface SweepBenchOptions {
+interface SweepBenchOptions {
   /** Grid points (exp:-3:4:points); default 400. */
   points?: number;
   /** Repeats per point; default 250 (400 x 250 = 100,000 trials). */
@@ -23,7 +23,7 @@ export interface SweepBenchOptions {
   precision?: Precision;
 }
 
-export interface SweepBenchResult {
+interface SweepBenchResult {
   name: string;
   trials: number;
   epochs: number;
@@ -42,8 +42,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
   const points = options.points ?? 400;
   const repeats = options.repeats ?? 250;
   const workers = options.workers ?? defaultWorkers();
-  const engine = options.engine ?? 'fast';
-  const precision = options.precision ?? 'f32';
+  const engine = { engine: options.engine ?? 'fast', precision: options.precision ?? 'f32' };
   const study = resolveStudy({
     name: 'bench-sweep',
     config: options.epochs === undefined ? {} : { epochs: options.epochs },
@@ -60,7 +59,6 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
     datasets,
     workers,
     engine,
-    precision,
     onFallback: (r: string) => (fallbackReason ??= r),
   };
 
@@ -92,8 +90,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
     trials: plan.size,
     epochs: study.definition.config.epochs,
     workers,
-    engine,
-    precision,
+    ...engine,
     fallbackReason,
     withStorage: {
       seconds: withStorage.seconds,

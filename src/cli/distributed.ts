@@ -1,14 +1,12 @@
 // What `sweep --distributed`, `refine --distributed` and `xorlab worker` share: the flags, opening the PostgreSQL
 // store and its chunk queue, Ctrl-C, and the lines they print (every URL through redact(): no password is shown).
 import type { Command } from 'commander';
-import type { Dataset } from '../core/index.js';
 import { storeKind } from '../store/index.js';
 import type { PostgresStore } from '../store/postgres/open.js';
 import { redact } from '../text/redact.js';
-import type { Study } from '../study/definition/definition.js';
 import { coordinate } from '../distributed/coordinate.js';
 import { ChunkQueue } from '../distributed/queue.js';
-import type { TrialPlan } from '../study/run/browser/plan.js';
+import type { PreparedRun } from '../study/run/prepare.js';
 import { createProgress, formatDuration, formatRate, type Progress } from '../study/run/progress.js';
 import { counted } from '../text/format.js';
 import { DB_ENV, dbTarget } from './db-option.js';
@@ -78,25 +76,28 @@ export function onInterrupt(controller: AbortController, note: string, progress?
   };
 }
 
-/**
- * Runs a plan as a distributed study: queues it, works on it unless --no-work, one progress bar for the whole study.
- * On Ctrl-C prints how to resume and returns EXIT_INTERRUPTED (130) for the command to return.
- */
-export async function runDistributed(
-  label: string,
-  study: Study,
-  plan: TrialPlan,
-  store: PostgresStore,
-  datasets: Record<string, Dataset>,
-  settings: RunSettings,
-  flags: DistributedFlags,
-  resumeCommand: (stored: number) => string,
+interface DistributedRunOptions {
+  /** The progress bar's label, and the summary line's. */
+  label: string;
+  run: PreparedRun;
+  store: PostgresStore;
+  settings: RunSettings;
+  /** false with --no-work: only queue the chunks and show the progress. */
+  work: boolean;
+  /** The command that resumes the run, given the trials stored, printed on Ctrl-C. */
+  resumeCommand: (stored: number) => string;
   /** Printed once this is the study's only coordinator (a second one is refused before it prints anything). */
-  note?: string,
-): Promise<Outcome> {
+  note?: string;
+}
+
+/**
+ * Runs a prepared run as a distributed study: queues it, works on it unless --no-work, one progress bar for the
+ * whole study. On Ctrl-C prints how to resume and returns EXIT_INTERRUPTED (130) for the command to return.
+ */
+export async function runDistributed(options: DistributedRunOptions): Promise<Outcome> {
+  const { label, store, settings, work, resumeCommand, note } = options;
   const queue = await ChunkQueue.open(store);
   const controller = new AbortController();
-  const work = flags.work !== false;
   const progress = createProgress(`${label} (distributed)`);
   const removeHandlers = onInterrupt(
     controller,
@@ -106,13 +107,9 @@ export async function runDistributed(
   let outcome;
   try {
     outcome = await coordinate({
+      ...options.run,
       store,
       queue,
-      study,
-      plan,
-      datasets,
-      engine: settings.engine,
-      precision: settings.precision,
       chunkSize: settings.chunkSize,
       workers: work ? settings.workers : 0,
       signal: controller.signal,

@@ -42,7 +42,7 @@ export function withFlag<T>(flag: string | undefined, read: () => T): T {
 
 /** The one line for bad input: `xorlab: <message>`, any password in it as ***, one line whatever it quotes (a
  * control character that reached it unescaped is escaped here, the last line of defence). */
-export function usageLine(message: string): string {
+function usageLine(message: string): string {
   return `xorlab: ${printable(redact(message), MESSAGE_MAX)}\n`;
 }
 

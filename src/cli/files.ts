@@ -6,7 +6,7 @@ import { fileErrorReason } from '../text/format.js';
 import { printable } from '../text/quote.js';
 import { UsageError, withFlag } from './errors.js';
 
-export function readTextFile(option: string, path: string): string {
+function readTextFile(option: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

@@ -12,7 +12,7 @@ export const MAX_TRACE_LINES = 1_000_000;
 export const MAX_PRINTED_PARAMETERS = 2_000_000;
 
 /** Records a training keeps when it records every `every` epochs of `epochs`: epoch 0, every multiple, the end. */
-export function recordsOf(epochs: number, every: number): number {
+function recordsOf(epochs: number, every: number): number {
   return Math.floor(epochs / every) + 2;
 }
 

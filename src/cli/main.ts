@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, reportError, type Outcome } from './errors.js';
 import { printable } from '../text/quote.js';
 import { guardStandardStreams } from './output.js';
+import { showNumberDefaultsBare } from './help.js';
 
 /** Adds a command to the program; an action that can end otherwise than by returning hands its Outcome to `end`. */
 type Register = (program: Command, end: (outcome: Outcome) => void) => void;
@@ -52,6 +53,7 @@ export async function buildProgram(argv: string[], end: (outcome: Outcome) => vo
   const asked = argv[2];
   const names = asked !== undefined && Object.hasOwn(COMMANDS, asked) ? [asked] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program, end);
+  showNumberDefaultsBare(program);
   return program;
 }
 

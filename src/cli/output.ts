@@ -3,7 +3,7 @@
 import { ReaderGone, UsageError } from './errors.js';
 
 /** Why a write failed, in a few words. */
-export function writeFailureReason(error: unknown): string {
+function writeFailureReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC') return 'no space left on device';
   if (code === 'EDQUOT') return 'disk quota exceeded';
@@ -13,7 +13,7 @@ export function writeFailureReason(error: unknown): string {
 }
 
 /** Whether a write failed because the reader closed its end (a pipe into `head`): not an error of ours. */
-export function isBrokenPipe(error: unknown): boolean {
+function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === 'EPIPE';
 }
 

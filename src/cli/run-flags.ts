@@ -9,6 +9,7 @@ import {
   type RunOptionName,
   type RunOptionSpec,
 } from '../config/index.js';
+import { defaultWorkers } from '../study/run/run-plan.js';
 import { parseNumber } from './parse.js';
 
 /** The flag of a run option; `defaultNow` says what the default comes to on this machine (the core count: '2 here'). */
@@ -29,4 +30,14 @@ export function parseRunOption(name: IntegerRunOptionName, raw: string): number 
   const spec: RunOptionSpec = RUN_OPTIONS[name];
   if (spec.type !== 'integer') throw new TypeError(`${name} is not an integer option`);
   return parseNumber(flagName(name), raw, { integer: true, min: spec.min, max: spec.max });
+}
+
+/** --workers, whose help says the core count here (sweep, refine, reproduce and worker). */
+export function workersFlag(): Option {
+  return runOptionFlag('workers', `${defaultWorkers()} here`);
+}
+
+/** The worker threads --workers asks for, checked; without it one per core. */
+export function parseWorkers(raw: string | undefined): number {
+  return raw === undefined ? defaultWorkers() : parseRunOption('workers', raw);
 }

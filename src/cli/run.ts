@@ -1,26 +1,30 @@
 // What sweep, refine and reproduce share: the flags that choose how trials run, turning a definition into a
-// study (bad input -> UsageError), loading its datasets, and running a plan with a progress display and Ctrl-C.
+// study (bad input -> UsageError), loading its datasets, and running a prepared run (study/run/prepare.ts) with a
+// progress display and Ctrl-C.
 import type { Command } from 'commander';
-import { RUN_OPTIONS, type EngineName, type Precision } from '../config/index.js';
+import type { EngineChoice } from '../config/index.js';
 import type { Dataset } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { resolveStudy, type Study } from '../study/definition/definition.js';
-import { checkStoredStudy, registerStudy, type EngineRequest } from '../study/run/stored.js';
-import type { TrialPlan } from '../study/run/browser/plan.js';
 import { createProgress, formatDuration, formatRate } from '../study/run/progress.js';
-import { defaultWorkers, runPlan, type RunOutcome } from '../study/run/run-plan.js';
+import { runPlan, type RunOutcome } from '../study/run/run-plan.js';
 import { counted } from '../text/format.js';
 import { addDbOption, DB_ENV } from './db-option.js';
 import { MASK, redact } from '../text/redact.js';
 import { printable } from '../text/quote.js';
-import { studyDatasets as loadStudyDatasets } from '../study/run/run-study.js';
+import {
+  loadStudy,
+  studyDatasets as loadStudyDatasets,
+  type LoadedStudy,
+  type PreparedRun,
+} from '../study/run/prepare.js';
 import { withFlag } from './errors.js';
-import { parseRunOption, runOptionFlag } from './run-flags.js';
+import { parseRunOption, parseWorkers, runOptionFlag, workersFlag } from './run-flags.js';
 
-export interface RunFlags {
+/** The run flags as commander hands them over. --engine and --precision are the engine asked for (undefined where
+ * not given: a stored study goes on with its trials' engine), handed to prepareRun as they are. */
+export interface RunFlags extends Partial<EngineChoice> {
   workers?: string;
-  engine?: EngineName;
-  precision?: Precision;
   chunkSize?: string;
   db?: string;
 }
@@ -28,7 +32,7 @@ export interface RunFlags {
 /** The flags that choose how trials run (sweep, refine, reproduce). */
 export function addRunOptions(command: Command, dbHelp?: string): Command {
   return addDbOption(command, dbHelp)
-    .addOption(runOptionFlag('workers', `${defaultWorkers()} here`))
+    .addOption(workersFlag())
     .addOption(runOptionFlag('engine'))
     .addOption(runOptionFlag('precision'))
     .addOption(runOptionFlag('chunkSize'));
@@ -44,88 +48,54 @@ export function studyDatasets(study: Study): Record<string, Dataset> {
   return withFlag('--dataset', () => loadStudyDatasets(study));
 }
 
+/** The study with its datasets, for prepareRun: a missing file is a UsageError naming --dataset, one edited since
+ * the study was stored a StudyError; the study pins its files' truth tables. Reads no database. */
+export function loadedStudy(study: Study): LoadedStudy {
+  return loadStudy(study, studyDatasets(study));
+}
+
+/** The worker threads and the chunk size the flags ask for, checked (the engine goes to prepareRun as given). */
 export interface RunSettings {
   workers: number;
-  engine: EngineName;
-  precision: Precision;
   chunkSize: number | undefined;
 }
 
 export function runSettings(options: RunFlags): RunSettings {
   return {
-    workers: options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers),
-    engine: options.engine ?? RUN_OPTIONS.engine.default,
-    precision: options.precision ?? RUN_OPTIONS.precision.default,
+    workers: parseWorkers(options.workers),
     chunkSize: options.chunkSize === undefined ? undefined : parseRunOption('chunkSize', options.chunkSize),
   };
 }
 
-/** The engine flags as given (undefined where not given: a stored study keeps its own). */
-export function engineRequest(options: RunFlags): EngineRequest {
-  return { engine: options.engine, precision: options.precision };
-}
-
-/** `settings` with the engine a stored study's trials were trained with, where the flags left it open. */
-export function withEngine(settings: RunSettings, request: EngineRequest): RunSettings {
-  return { ...settings, engine: request.engine ?? settings.engine, precision: request.precision ?? settings.precision };
-}
-
-/**
- * Reads only: refuses (UsageError) a stored study of this name with another definition, or whose trials were
- * trained with another engine or precision than the flags ask for. Returns the settings to run with.
- */
-export async function checkStudy(
-  store: Store,
-  study: Study,
-  datasets: Record<string, Dataset>,
-  options: RunFlags,
-  settings: RunSettings,
-  hint: string,
-): Promise<RunSettings> {
-  return withEngine(
-    settings,
-    await checkStoredStudy(store, study, hint, { datasets, request: engineRequest(options) }),
-  );
-}
-
-/** checkStudy, then registers the study in the store. */
-export async function registerOrRefuse(
-  store: Store,
-  study: Study,
-  datasets: Record<string, Dataset>,
-  options: RunFlags,
-  settings: RunSettings,
-  hint: string,
-): Promise<RunSettings> {
-  return withEngine(settings, await registerStudy(store, study, hint, { datasets, request: engineRequest(options) }));
-}
-
-/** The run flags as given, for a command line that continues this run the same way. */
-export function runFlagArgs(options: RunFlags, settings: RunSettings): string[] {
+/** The run flags as given, with the engine the run trains with, for a command line that continues it the same way. */
+export function runFlagArgs(options: RunFlags, settings: RunSettings, engine: EngineChoice): string[] {
   return [
     '--engine',
-    settings.engine,
+    engine.engine,
     '--precision',
-    settings.precision,
+    engine.precision,
     ...(options.workers !== undefined ? ['--workers', String(settings.workers)] : []),
     ...(options.chunkSize !== undefined ? ['--chunk-size', String(settings.chunkSize)] : []),
     ...(options.db !== undefined ? ['--db', options.db] : []),
   ];
 }
 
+interface ProgressRunOptions {
+  /** The progress bar's label, and the summary line's. */
+  label: string;
+  run: PreparedRun;
+  store: Store;
+  settings: RunSettings;
+  /** The command that resumes the run, printed on Ctrl-C. */
+  resumeHint: (outcome: RunOutcome) => string;
+}
+
 /**
- * Runs a plan with a progress display, keeping every finished trial on Ctrl-C. Returns the outcome; on an
+ * Runs a prepared run with a progress display, keeping every finished trial on Ctrl-C. Returns the outcome; on an
  * interruption prints `resumeHint` first (the command then returns EXIT_INTERRUPTED).
  */
-export async function runWithProgress(
-  label: string,
-  study: Study,
-  plan: TrialPlan,
-  store: Store,
-  datasets: Record<string, Dataset>,
-  settings: RunSettings,
-  resumeHint: (outcome: RunOutcome) => string,
-): Promise<RunOutcome> {
+export async function runWithProgress(options: ProgressRunOptions): Promise<RunOutcome> {
+  const { label, store, settings, resumeHint } = options;
   const controller = new AbortController();
   const progress = createProgress(label);
   const onSigint = (): void => {
@@ -139,13 +109,9 @@ export async function runWithProgress(
   let outcome: RunOutcome;
   try {
     outcome = await runPlan({
-      study,
-      plan,
+      ...options.run,
       store,
-      datasets,
       workers: settings.workers,
-      engine: settings.engine,
-      precision: settings.precision,
       chunkSize: settings.chunkSize,
       signal: controller.signal,
       progress,

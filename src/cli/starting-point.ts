@@ -1,6 +1,8 @@
 // Where one training starts, as `xorlab train` and `xorlab explain` read it from their flags: the configuration with
-// --init-weights folded in, the seed, and the initial parameters (from the file, or drawn from the seed).
+// --init-weights folded in, the seed, and the initial parameters (from the file, or drawn from the seed). The two
+// flags are declared here too, once for both commands.
 import { randomInt } from 'node:crypto';
+import type { Command } from 'commander';
 import {
   MAX_SEED,
   fromParameterFile,
@@ -15,9 +17,19 @@ import { readJsonFile } from './files.js';
 import { parseNumber } from './parse.js';
 
 /** The flags both commands share beside the configuration's own. */
-export interface StartingFlags {
+interface StartingFlags {
   initWeights?: string;
   seed?: string;
+}
+
+/** Adds --seed and --init-weights (what train and explain share beside the configuration's flags). */
+export function addStartingOptions(command: Command): Command {
+  return command
+    .option(
+      '--seed <n>',
+      `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`,
+    )
+    .option('--init-weights <file>', 'start from the parameters in this JSON file (implies --init file)');
 }
 
 /** The configuration from the flags; --init-weights means `--init file`, and the two must agree. */

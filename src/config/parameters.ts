@@ -23,7 +23,7 @@ export type SweepKind = 'real' | 'integer' | 'choice' | false;
  * When a parameter does anything: while any of these parameters has one of its listed values (leakySlope: while the
  * hidden or the output activation is leaky-relu). A parameter without one always matters.
  */
-export type AppliesWhen = { readonly [K in keyof TrainingConfig]?: readonly TrainingConfig[K][] };
+type AppliesWhen = { readonly [K in keyof TrainingConfig]?: readonly TrainingConfig[K][] };
 
 interface Common<T> {
   default: T;

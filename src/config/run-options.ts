@@ -4,7 +4,7 @@
 // their help and their parsing (cli/run-flags.ts, used by sweep, refine, reproduce, worker and train), the study
 // definition's schema (study/definition/definition.ts), the checks of the library's run options (study/run/run-study.ts, index.ts)
 // and the playground's study fields (web/playground/fields.ts). Pure data: no zod, no Node APIs.
-import { ENGINE_NAMES, PRECISIONS } from '../core/config.js';
+import { ENGINE_NAMES, PRECISIONS, type EngineName, type Precision } from '../core/config.js';
 import { MAX_SEED } from '../core/rng.js';
 
 /** Trainings per grid point a study may ask for. */
@@ -25,7 +25,7 @@ interface RunOptionCommon {
 }
 
 /** An integer option in [min, max]; without a default the caller decides (the core count, a measured size). */
-export interface IntegerRunOption extends RunOptionCommon {
+interface IntegerRunOption extends RunOptionCommon {
   type: 'integer';
   min: number;
   max: number;
@@ -33,7 +33,7 @@ export interface IntegerRunOption extends RunOptionCommon {
 }
 
 /** An option that takes one of a list of names. */
-export interface ChoiceRunOption extends RunOptionCommon {
+interface ChoiceRunOption extends RunOptionCommon {
   type: 'choice';
   choices: readonly string[];
   default: string;
@@ -123,4 +123,19 @@ export function runOptionProblem(name: RunOptionName, value: unknown): string | 
       : `${name} must be one of ${spec.choices.join(', ')}, got ${got}`;
   const fits = typeof value === 'number' && Number.isInteger(value) && value >= spec.min && value <= spec.max;
   return fits ? null : `${name} must be an integer from ${spec.min} to ${spec.max}, got ${got}`;
+}
+
+/** Which engine trains, and in which arithmetic: one value from the flags (or the library's options) down to the
+ * engine's trainMany. The reference engine is always f64 whatever `precision` says. */
+export interface EngineChoice {
+  engine: EngineName;
+  precision: Precision;
+}
+
+/** The choice with the run-options table's defaults where `asked` leaves it open (fast, f32). */
+export function engineChoice(asked: Partial<EngineChoice> = {}): EngineChoice {
+  return {
+    engine: asked.engine ?? RUN_OPTIONS.engine.default,
+    precision: asked.precision ?? RUN_OPTIONS.precision.default,
+  };
 }

@@ -14,7 +14,7 @@ export const ACTIVATION_NAMES = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu',
 /** An activation function: sigmoid, tanh, relu, leaky-relu (leakySlope), elu (eluAlpha) or linear. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 
-export interface ActivationOptions {
+interface ActivationOptions {
   /** Slope of leaky-relu for z < 0. */
   leakySlope: number;
   /** Scale of elu for z < 0: alpha (e^z - 1). */

@@ -17,7 +17,7 @@ export interface Dataset {
 }
 
 export const GATE_NAMES = ['xor', 'and', 'or', 'nand', 'nor', 'xnor'] as const;
-export type GateName = (typeof GATE_NAMES)[number];
+type GateName = (typeof GATE_NAMES)[number];
 const GATES: Record<GateName, (a: number, b: number) => number> = {
   xor: (a, b) => a ^ b,
   and: (a, b) => a & b,

@@ -11,7 +11,7 @@ export interface TracedArray {
 }
 
 /** What the backward pass computed for one layer, and the parameters it left. */
-export interface LayerBackwardTrace {
+interface LayerBackwardTrace {
   /**
    * dLoss/d(activation), samples x units, of a hidden layer: the next layer's delta times that layer's weights
    * transposed, with the weights it had when the error passed through it (in `seed` order already updated, in
@@ -29,7 +29,7 @@ export interface LayerBackwardTrace {
   biases: TracedArray;
 }
 
-export interface LayerEpochTrace {
+interface LayerEpochTrace {
   /** 1-based; the last layer is the output layer. */
   layer: number;
   /** inputs x units and 1 x units, at the start of the epoch (the article's layout). */
@@ -62,7 +62,7 @@ export interface EpochTrace {
 }
 
 /** A samples x columns row-major buffer (or a slice of the flat parameter vector) as a TracedArray (copied). */
-export function tracedArray(values: ArrayLike<number>, rows: number, columns: number, offset = 0): TracedArray {
+function tracedArray(values: ArrayLike<number>, rows: number, columns: number, offset = 0): TracedArray {
   return {
     shape: [rows, columns],
     rows: Array.from({ length: rows }, (_, r) =>

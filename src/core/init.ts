@@ -5,7 +5,7 @@ import type { TrainingConfig } from './config.js';
 import type { NetworkShape } from './network.js';
 import type { Rng } from './rng.js';
 
-export interface LayerDistribution {
+interface LayerDistribution {
   kind: 'normal' | 'uniform';
   /** std for normal, half-width for uniform */
   scale: number;
@@ -21,7 +21,7 @@ export function heStd(fanIn: number): number {
   return Math.sqrt(2 / fanIn);
 }
 
-export function layerDistributions(
+function layerDistributions(
   config: Pick<TrainingConfig, 'init' | 'hiddenStd' | 'outputStd'>,
   shape: NetworkShape,
 ): LayerDistribution[] {

@@ -4,7 +4,7 @@
 import { quote } from '../text/quote.js';
 
 /** Keys that are never data: copying them into an object changes or shadows its prototype. */
-export const PROTOTYPE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+const PROTOTYPE_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
 /** The first prototype key anywhere in a parsed JSON document, with where it is ("sweep", "layers[0]"), or null. */
 export function findPrototypeKey(value: unknown, at = ''): { key: string; at: string } | null {

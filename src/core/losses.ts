@@ -22,7 +22,7 @@ export interface Loss {
  * to [-ln(1 - eps), -ln(eps)]; `clip` = eps does that (0 = no clipping). Only a saturated network, |z| > 34.5,
  * sees a difference. Like the article, the gradient is the unclipped s(z) - y.
  */
-export function bceFromLogit(z: number, y: number): number {
+function bceFromLogit(z: number, y: number): number {
   return Math.max(z, 0) - y * z + Math.log1p(Math.exp(-Math.abs(z)));
 }
 

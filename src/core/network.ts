@@ -4,7 +4,7 @@
 import { describePrototypeKey, describeUnknownKeys, findPrototypeKey, unknownKeys } from './json.js';
 import { XorlabError } from '../text/errors.js';
 
-export interface LayerLayout {
+interface LayerLayout {
   readonly inputs: number;
   readonly units: number;
   /** Offset of weights[0][0] in the flat vector. */

@@ -5,7 +5,7 @@ export const OPTIMIZER_NAMES = ['gd', 'momentum', 'adam'] as const;
 /** An optimiser: gd (plain gradient descent, the article), momentum or adam. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
-export interface OptimizerSettings {
+interface OptimizerSettings {
   optimizer: OptimizerName;
   momentum: number;
   beta1: number;

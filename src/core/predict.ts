@@ -14,7 +14,7 @@ import {
 import { Network } from './train.js';
 
 /** Saved parameters evaluated on a dataset. */
-export interface Evaluation {
+interface Evaluation {
   /** The network's outputs, samples x outputs. */
   predictions: number[][];
   /** The mean loss over the samples (the configuration's loss); null when it is not finite. */

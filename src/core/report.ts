@@ -70,7 +70,7 @@ export function trainingReport(
  * `input` with the initialisation that given starting parameters imply (the library's rule; the CLI's flags say
  * the same): given parameters mean init "file", another init is a conflict, and init "file" needs them.
  */
-export function withInitFrom<T extends { init?: InitName }>(input: T, hasParameters: boolean): T {
+function withInitFrom<T extends { init?: InitName }>(input: T, hasParameters: boolean): T {
   if (hasParameters) {
     if (input.init !== undefined && input.init !== 'file') {
       throw new ConfigError(
@@ -92,7 +92,7 @@ export function checkLogEvery(logEvery: unknown = 500): number {
 }
 
 /** Checks a seed given by a caller (ConfigError naming `name` when it is not an integer in 0..MAX_SEED). */
-export function checkSeed(seed: unknown, name = 'seed'): number {
+function checkSeed(seed: unknown, name = 'seed'): number {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
     throw new ConfigError(`${name} must be an integer between 0 and ${MAX_SEED}, got ${quote(seed)}`);
   }
@@ -100,7 +100,7 @@ export function checkSeed(seed: unknown, name = 'seed'): number {
 }
 
 /** Where a library training starts: a seed (default: random) or given parameters. */
-export interface TrainingStart {
+interface TrainingStart {
   seed?: number;
   initialParameters?: ParameterFile;
 }
@@ -142,7 +142,7 @@ export function trainingInput<T extends { init?: InitName; dataset?: string }>(
  * A seed for a training that the caller did not seed, in 0 .. 2^47 - 1 like `xorlab train`'s, from the platform's
  * cryptographic generator (crypto.getRandomValues, in browsers and Node alike); the report gives it back.
  */
-export function randomSeed(): number {
+function randomSeed(): number {
   const words = new Uint32Array(2);
   (globalThis as unknown as { crypto: { getRandomValues(array: Uint32Array): Uint32Array } }).crypto.getRandomValues(
     words,

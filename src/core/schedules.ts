@@ -4,7 +4,7 @@ export const SCHEDULE_NAMES = ['constant', 'step', 'exponential', 'cosine'] as c
 /** A learning-rate schedule: constant, step (stepEvery, stepGamma), exponential (expGamma) or cosine (minLr). */
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
-export interface ScheduleSettings {
+interface ScheduleSettings {
   schedule: ScheduleName;
   lr: number;
   epochs: number;

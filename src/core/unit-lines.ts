@@ -10,7 +10,7 @@ export interface ViewBox {
 }
 
 /** A point (x1, x2) of a plane. */
-export type PlanePoint = [number, number];
+type PlanePoint = [number, number];
 
 /** Two points where a line crosses the box's edges, in order of increasing x1 (then x2). */
 export type Crossing = [PlanePoint, PlanePoint];
@@ -46,7 +46,7 @@ export function lineCrossing(w1: number, w2: number, b: number, box: ViewBox): C
 }
 
 /** A unit's line in its layer's input plane (the layer's first two inputs). */
-export interface UnitLine {
+interface UnitLine {
   /** 0-based unit index in its layer. */
   unit: number;
   /** The unit's weights from inputs i and j of the plane, and its bias (what else it receives counted in). */

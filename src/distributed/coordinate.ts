@@ -12,14 +12,12 @@
 // While it holds its study, the coordinator beats a heartbeat row (./coordinators.ts): workers with --until-empty
 // wait for it. A window whose chunks nobody takes is said in a line (how to start a worker), not shown as an ETA.
 import type pg from 'pg';
-import type { Dataset } from '../core/index.js';
-import type { EngineName, Precision } from '../config/index.js';
 import type { PostgresStore } from '../store/postgres/open.js';
 import { queryError } from '../store/postgres/errors.js';
 import { StoreError, StoreUnavailableError } from '../store/types.js';
-import type { Study } from '../study/definition/definition.js';
 import { BLOCK_REPEATS } from '../store/moments.js';
-import { secondsPerTrial, type TrialPlan } from '../study/run/browser/plan.js';
+import { secondsPerTrial } from '../study/run/browser/plan.js';
+import type { PreparedRun } from '../study/run/prepare.js';
 import { formatDuration, silentProgress, type Progress } from '../study/run/progress.js';
 import { BEAT_MS, beat, endBeat } from './coordinators.js';
 import { datasetsForJobs, expirySeconds, type ChunkJob, type ChunkQueue } from './queue.js';
@@ -34,12 +32,12 @@ const COUNT_EVERY_MS = 1000;
 const MIN_WAITING = 32;
 /** With chunks waiting and none taken or stored for this long, say how to start workers (and again every
  * NO_WORKER_REPEAT times as long while it lasts). */
-export const NO_WORKER_NOTE_MS = 30_000;
+const NO_WORKER_NOTE_MS = 30_000;
 const NO_WORKER_REPEAT = 10;
 /** Estimated work per distributed chunk (s). Longer than a local run's: each chunk is a transaction on the server,
  * whose cost per row falls with the chunk's size (the bench's postgres section: 391-row chunks took ~27 us of
  * server CPU per row, 1,250-row ~11 us, 4,096-row ~7 us), and the server is what every machine shares. */
-export const DISTRIBUTED_CHUNK_SECONDS = 1.5;
+const DISTRIBUTED_CHUNK_SECONDS = 1.5;
 const MAX_CHUNK = 4096;
 /** Chunks per thread at least (balance at the end of a study), for at least MIN_THREADS_FOR_SIZING threads (other
  * machines join), but never less than MIN_CHUNK_SECONDS of work (a chunk costs round trips). */
@@ -56,15 +54,10 @@ export function distributedChunkSize(total: number, threads: number, secondsPerT
   return Math.max(1, Math.min(total, Math.max(floor, Math.min(byTime, byBalance))));
 }
 
-export interface CoordinateOptions {
+/** A prepared run (its plan already without what is stored) and how to coordinate it. */
+interface CoordinateOptions extends PreparedRun {
   store: PostgresStore;
   queue: ChunkQueue;
-  study: Study;
-  /** The trials to run (already without what is stored). */
-  plan: TrialPlan;
-  datasets: Record<string, Dataset>;
-  engine: EngineName;
-  precision: Precision;
   chunkSize?: number;
   /** Threads of this process's own worker; 0 with --no-work. */
   workers: number;
@@ -80,7 +73,7 @@ export interface CoordinateOptions {
   reconnectLimitMs?: number;
 }
 
-export interface CoordinateOutcome {
+interface CoordinateOutcome {
   planned: number;
   /** Trials of the study stored while this ran (by every worker). */
   stored: number;
@@ -223,7 +216,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     await retrying(() => queue.cancel(leftover));
 
     const total = options.plan.size;
-    const perTrial = secondsPerTrial(study, options.plan, options.datasets, options.engine);
+    const perTrial = secondsPerTrial(study, options.plan, options.datasets, options.engine.engine);
     const size = options.chunkSize ?? distributedChunkSize(total, options.workers, perTrial);
     outcome.chunkSize = size;
     let expiry = expirySeconds(size * perTrial);
@@ -231,8 +224,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     const job = (runs: Int32Array): ChunkJob => ({
       v: 1,
       study: name,
-      engine: options.engine,
-      precision: options.precision,
+      ...options.engine,
       runs: Array.from(runs),
       ...(files ? { datasets: files } : {}),
     });

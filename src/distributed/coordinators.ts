@@ -10,10 +10,10 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { PG_SCHEMA, SCHEMA_LOCK_KEY } from '../store/postgres/schema.js';
 
-export const COORDINATORS_TABLE = `${PG_SCHEMA}.coordinators`;
+const COORDINATORS_TABLE = `${PG_SCHEMA}.coordinators`;
 /** How often a coordinator beats (ms), and after how long without a beat it counts as gone (s). */
 export const BEAT_MS = 1000;
-export const STALE_SECONDS = 15;
+const STALE_SECONDS = 15;
 
 type Executor = Pick<pg.ClientBase, 'query'>;
 

@@ -19,7 +19,7 @@ import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { builtinDataset, isBuiltinDataset, makeDataset, type Dataset } from '../core/index.js';
 import { quote } from '../text/quote.js';
-import type { EngineName, Precision } from '../config/index.js';
+import type { EngineChoice } from '../config/index.js';
 import { isConnectionError, isRetryableTransaction, queryError } from '../store/postgres/errors.js';
 import type { PostgresStore } from '../store/postgres/open.js';
 import { StoreError } from '../store/types.js';
@@ -30,8 +30,8 @@ export const QUEUE_SCHEMA = 'xorlab_queue';
 export const CHUNK_QUEUE = 'chunks';
 /** A job is given up after this many failed attempts (expiries included); the coordinator plans its trials again. */
 const RETRY_LIMIT = 5;
-export const MIN_EXPIRE_SECONDS = 8;
-export const EXPIRE_FACTOR = 10;
+const MIN_EXPIRE_SECONDS = 8;
+const EXPIRE_FACTOR = 10;
 const MAINTENANCE_SECONDS = 1;
 
 /** A dataset that is not built in travels with the job (a worker on another machine has no such file). */
@@ -40,13 +40,11 @@ interface DatasetJson {
   targets: number[][];
 }
 
-/** What a job holds: one chunk of one study. */
-export interface ChunkJob {
+/** What a job holds: one chunk of one study, and the engine to train it with (its two fields, as JSON). */
+export interface ChunkJob extends EngineChoice {
   /** Format of this object. */
   v: 1;
   study: string;
-  engine: EngineName;
-  precision: Precision;
   /** [point, start, end, ...]: repeats [start, end) of each point. */
   runs: number[];
   /** Datasets of the study that are files, by their name in the configuration. */
@@ -74,6 +72,11 @@ export function parseChunkJob(data: unknown): ChunkJob {
     d.runs.every((x) => Number.isInteger(x) && x >= 0);
   if (!ok) throw new Error(`not a chunk of this xorlab version: ${quote(data)}`);
   return d as ChunkJob;
+}
+
+/** The engine a job's chunk is trained with, as the workers take it (the job's other fields stay here). */
+export function jobEngine(job: ChunkJob): EngineChoice {
+  return { engine: job.engine, precision: job.precision };
 }
 
 /** Every dataset a job's study trains on, by name: built-in ones made here, files from the job. */
@@ -130,7 +133,7 @@ function idMaker(): () => string {
 }
 
 /** A pg-boss failure as a StoreError (StoreUnavailableError when the connection is the problem). */
-export function queueError(error: unknown, location: string): Error {
+function queueError(error: unknown, location: string): Error {
   if (error instanceof StoreError) return error;
   if (isConnectionError(error)) return queryError(error, location);
   const message = error instanceof Error ? error.message : String(error);
@@ -148,7 +151,7 @@ export interface QueueOutlook {
   coordinators: CoordinatorRow[];
 }
 
-export interface JobState {
+interface JobState {
   id: string;
   state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
   /** Why the chunk's training failed, when it failed for good that way (null for expiries, hand-backs, the rest). */

@@ -4,10 +4,10 @@
 import { isRetryableTransaction } from '../store/postgres/errors.js';
 import { StoreUnavailableError } from '../store/types.js';
 
-export const RECONNECT_LIMIT_MS = 5 * 60_000;
+const RECONNECT_LIMIT_MS = 5 * 60_000;
 const BACKOFF_MS = [250, 500, 1000, 2000];
 
-export function isUnavailable(error: unknown): error is StoreUnavailableError {
+function isUnavailable(error: unknown): error is StoreUnavailableError {
   return error instanceof StoreUnavailableError;
 }
 

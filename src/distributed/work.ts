@@ -19,7 +19,7 @@ import { chunkTask } from '../study/run/browser/plan.js';
 import { runPool } from '../study/run/pool.js';
 import { chunkRows, type ChunkTask } from '../study/run/browser/protocol.js';
 import { pointParamsCache } from '../study/run/run-plan.js';
-import { jobDatasets, type ChunkQueue, type FetchedJob, type QueueOutlook } from './queue.js';
+import { jobDatasets, jobEngine, type ChunkQueue, type FetchedJob, type QueueOutlook } from './queue.js';
 import { Reconnector, sleep } from './reconnect.js';
 import { quote } from '../text/quote.js';
 
@@ -27,7 +27,7 @@ import { quote } from '../text/quote.js';
  * queue up every few hundred ms), then less and less often (idle workers of a big lab would load the server). */
 const POLL_MS = [100, 100, 100, 100, 100, 250, 250, 500, 500, 1000];
 
-export interface WorkOptions {
+interface WorkOptions {
   store: PostgresStore;
   queue: ChunkQueue;
   /** Worker threads. */
@@ -142,11 +142,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
   async function toTask(job: FetchedJob): Promise<ChunkTask | null> {
     try {
       const ctx = await context(job.chunk.study);
-      const run = {
-        engine: job.chunk.engine,
-        precision: job.chunk.precision,
-        datasets: jobDatasets(ctx.datasetNames, job.chunk),
-      };
+      const run = { engine: jobEngine(job.chunk), datasets: jobDatasets(ctx.datasetNames, job.chunk) };
       return {
         ...chunkTask(nextTaskId++, Int32Array.from(job.chunk.runs), ctx.study.definition.seed, ctx.configFor),
         run,
@@ -238,7 +234,7 @@ export async function workOnQueue(options: WorkOptions): Promise<WorkOutcome> {
     result = await runPool({
       workers: Math.max(1, options.workers),
       // Every chunk carries its study's engine and datasets.
-      init: { datasets: {}, engine: 'fast', precision: 'f32' },
+      init: { datasets: {}, engine: { engine: 'fast', precision: 'f32' } },
       chunks: source,
       signal,
       graceMs: options.graceMs,
@@ -293,7 +289,7 @@ const quoted = (names: string[]): string => {
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** Why an --until-empty worker returns now, or null while work may still come. */
-export function nothingCanCome(view: QueueOutlook): string | null {
+function nothingCanCome(view: QueueOutlook): string | null {
   if (view.waiting > 0 || view.held > 0 || view.coordinators.some((c) => c.alive)) return null;
   const gone = view.coordinators.filter((c) => !c.alive).map((c) => c.study);
   const why = 'no chunk is waiting or held in the queue and no coordinator is planning more';

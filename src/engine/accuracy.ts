@@ -2,7 +2,7 @@
 import { ensureMemory, lockstepKernel } from './instance.js';
 import type { Precision } from './types.js';
 
-export interface Accuracy {
+interface Accuracy {
   precision: Precision;
   /** Largest |approx - exact| / exact over the range. */
   expMaxRelativeError: number;

@@ -3,5 +3,5 @@
 import './node-kernel.js';
 
 export { trainMany, trainManyFrom } from './train-many.js';
-export type { EngineName, EngineOptions, EngineRun, Precision, TrialMetrics } from './types.js';
+export type { EngineChoice, EngineName, EngineOptions, EngineRun, Precision, TrialMetrics } from './types.js';
 export { fastEngineSupport, type Support } from './support.js';

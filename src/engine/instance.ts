@@ -11,7 +11,7 @@ export type { LockstepExports };
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The kernel as a compiled WebAssembly.Module (a page's workers receive one), or the bytes of its .wasm file. */
-export type KernelSource = object | ArrayBuffer | ArrayBufferView;
+type KernelSource = object | ArrayBuffer | ArrayBufferView;
 
 let source: (() => KernelSource) | undefined;
 let cached: LockstepExports | undefined;

@@ -47,16 +47,19 @@ interface Layout {
   end: number;
 }
 
-function layout(
-  base: number,
-  precision: Precision,
-  count: number,
-  I: number,
-  H: number,
-  N: number,
-  P: number,
-  chunk: number,
-): Layout {
+/** What a batch's memory layout depends on: its networks' shape (I inputs, H hidden units, N samples, P parameters),
+ * how many networks, in which precision, and the epochs per learning-rate table. */
+interface BatchShape {
+  precision: Precision;
+  count: number;
+  I: number;
+  H: number;
+  N: number;
+  P: number;
+  chunk: number;
+}
+
+function layout(base: number, { precision, count, I, H, N, P, chunk }: BatchShape): Layout {
   const lanes = precision === 'f32' ? 4 : 2;
   const vectors = Math.ceil(count / lanes);
   // Enough vectors per block for the CPU to overlap independent work, few enough for the scratch (h, df) to stay
@@ -100,17 +103,16 @@ export function trainManyLockstep(
   const kernel = lockstepKernel();
   for (let start = 0; start < count; start += BATCH) {
     const n = Math.min(BATCH, count - start);
-    runBatch(
-      kernel,
+    runBatch(kernel, {
       config,
       dataset,
-      initial.subarray(start * P, (start + n) * P),
-      n,
-      options.precision,
+      initial: initial.subarray(start * P, (start + n) * P),
+      count: n,
+      precision: options.precision,
       metrics,
-      predictions?.subarray(start * samples),
-      finalParameters?.subarray(start * P),
-    );
+      predictions: predictions?.subarray(start * samples),
+      finalParameters: finalParameters?.subarray(start * P),
+    });
   }
   const run: EngineRun = { engine: 'fast', precision: options.precision, metrics, retriedInF64: 0 };
   if (predictions) run.predictions = predictions;
@@ -118,23 +120,27 @@ export function trainManyLockstep(
   return run;
 }
 
-function runBatch(
-  kernel: LockstepExports,
-  config: TrainingConfig,
-  dataset: Dataset,
-  initial: Float64Array,
-  count: number,
-  precision: Precision,
-  metrics: TrialMetrics[],
-  predictions: Float64Array | undefined,
-  finalParameters: Float64Array | undefined,
-): void {
+/** One batch of networks: their configuration and dataset, their initial parameters (count x P), and where their
+ * metrics (appended), predictions and final parameters (written from the batch's first network on) go. */
+interface Batch {
+  config: TrainingConfig;
+  dataset: Dataset;
+  initial: Float64Array;
+  count: number;
+  precision: Precision;
+  metrics: TrialMetrics[];
+  predictions: Float64Array | undefined;
+  finalParameters: Float64Array | undefined;
+}
+
+function runBatch(kernel: LockstepExports, batch: Batch): void {
+  const { config, dataset, initial, count, precision, metrics, predictions, finalParameters } = batch;
   const I = dataset.inputCount,
     N = dataset.size,
     H = config.hidden[0];
   const P = I * H + 2 * H + 1;
   const chunk = Math.min(config.epochs, EPOCH_CHUNK);
-  const L = layout(kernel.heapBase(), precision, count, I, H, N, P, chunk);
+  const L = layout(kernel.heapBase(), { precision, count, I, H, N, P, chunk });
   ensureMemory(kernel, L.end);
   const buffer = kernel.memory.buffer;
   const lanes = L.lanes;

@@ -5,16 +5,15 @@ import type { Dataset, TrainingConfig, TrainingResult } from '../core/index.js';
 import { trainingReport, type TrainingReport } from '../core/report.js';
 import { train } from '../core/train.js';
 import { trainManyFrom } from './index.js';
-import type { EngineName, EngineRun, Precision } from './types.js';
+import type { EngineChoice, EngineRun } from './types.js';
 
-export function trainOne(
+function trainOne(
   config: TrainingConfig,
   dataset: Dataset,
   initial: Float64Array,
-  engine: EngineName,
-  precision: Precision,
+  choice: EngineChoice,
 ): { result: TrainingResult; run: EngineRun } {
-  const run = trainManyFrom(config, dataset, initial, 1, { engine, precision, predictions: true, parameters: true });
+  const run = trainManyFrom(config, dataset, initial, 1, { ...choice, predictions: true, parameters: true });
   const { precision: _trialPrecision, ...m } = run.metrics[0];
   const outputs = dataset.outputCount;
   const predictions = m.diverged
@@ -34,16 +33,14 @@ export function trainOne(
   };
 }
 
-export interface TrainingRunOptions {
-  engine: EngineName;
-  precision: Precision;
+interface TrainingRunOptions extends EngineChoice {
   /** Record the loss every this many epochs (reference engine). */
   logEvery: number;
   /** Record every parameter every this many epochs (reference engine; 0 = never). */
   snapshotEvery?: number;
 }
 
-export interface TrainingRun {
+interface TrainingRun {
   result: TrainingResult;
   /** The `xorlab train --json` document; it has an `engine` field when the fast engine was asked for. */
   report: TrainingReport;
@@ -58,7 +55,7 @@ export function runTraining(
   options: TrainingRunOptions,
 ): TrainingRun {
   if (options.engine === 'fast') {
-    const { result, run } = trainOne(config, dataset, initial, options.engine, options.precision);
+    const { result, run } = trainOne(config, dataset, initial, options);
     // The precision that produced the numbers: f64 where the f32 kernel could not carry this network.
     const engine = {
       engine: run.engine,

@@ -1,11 +1,11 @@
 // Which configurations the lockstep WebAssembly engine covers. Anything else is trained by the reference engine.
 import type { Dataset, TrainingConfig } from '../core/index.js';
 
-export const MAX_HIDDEN_UNITS = 16;
-export const MIN_INPUTS = 2;
-export const MAX_INPUTS = 8;
+const MAX_HIDDEN_UNITS = 16;
+const MIN_INPUTS = 2;
+const MAX_INPUTS = 8;
 /** Parity8 has 256 rows; larger user tables are left to the reference engine. */
-export const MAX_SAMPLES = 256;
+const MAX_SAMPLES = 256;
 
 export type Support = { ok: true } | { ok: false; reason: string };
 

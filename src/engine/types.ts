@@ -1,7 +1,8 @@
 // The shapes shared by both engines of trainMany.
 import type { EngineName, Precision } from '../config/parameters.js';
+import type { EngineChoice } from '../config/run-options.js';
 
-export type { EngineName, Precision };
+export type { EngineChoice, EngineName, Precision };
 
 export interface TrialMetrics {
   /** The precision that produced this trial's numbers: a trial the f32 kernel could not carry (a non-finite value)
@@ -14,9 +15,7 @@ export interface TrialMetrics {
   diverged: boolean;
 }
 
-export interface EngineOptions {
-  engine: EngineName;
-  precision: Precision;
+export interface EngineOptions extends EngineChoice {
   /** Return the final predictions (count x samples x outputs; NaN for a diverged network in the fast engine). */
   predictions?: boolean;
   /**

@@ -63,6 +63,10 @@ export interface LabelledTrace {
   result: TrainingResult;
 }
 
-export function lossChart(runs: readonly LabelledTrace[], subtitle?: string): TopLevelSpec {
-  return lossSpec({ rows: runs.flatMap((r) => lossRows(r.label, r.result.trace)), ...(subtitle ? { subtitle } : {}) });
+export function lossChart(runs: readonly LabelledTrace[], subtitle?: string | string[], title?: string): TopLevelSpec {
+  return lossSpec({
+    rows: runs.flatMap((r) => lossRows(r.label, r.result.trace)),
+    ...(subtitle ? { subtitle } : {}),
+    ...(title ? { title } : {}),
+  });
 }

@@ -41,9 +41,11 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     const v = logX ? Math.log(x) : x;
     return b > a ? (v - a) / (b - a) : 0.5;
   };
-  // The labels sit in two rows (Xavier above, minimum below), so they never overlap each other.
-  // Each label points away from the other rule when it fits on that side (estimated at 8 px a character, bold
-  // DejaVu Sans at 13 px), so it crosses no line and stays inside the plot.
+  // The labels sit above the plot, never over the data, in rows of their own (Xavier next to the plot, then the
+  // minimum, then the lowest mean), so they never overlap each other. Each label points away from the other rule when
+  // it fits on that side (estimated at 8 px a character, bold DejaVu Sans at 13 px), and stays within the plot's width.
+  const rows = [xavier !== null ? 'xavier' : '', minimum !== null ? 'minimum' : '', input.lowest ? 'lowest' : ''];
+  const rowOf = (which: string) => rows.filter(Boolean).indexOf(which);
   const label = (x: number, row: number, other: number | null, text: string) => {
     const p = position(x);
     const needed = (text.length * 8 + 8) / width;
@@ -54,9 +56,9 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
     return {
       type: 'text' as const,
       align: left ? ('right' as const) : ('left' as const),
-      baseline: 'top' as const,
+      baseline: 'bottom' as const,
       dx: left ? -6 : 6,
-      dy: 4 + 18 * row,
+      dy: -4 - 18 * row,
       fontSize: 13,
       text,
     };
@@ -76,7 +78,12 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
         name: 'xavier_label',
         data: single,
         mark: {
-          ...label(xavier, 0, minimum?.x ?? null, input.xavierLabel ?? `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`),
+          ...label(
+            xavier,
+            rowOf('xavier'),
+            minimum?.x ?? null,
+            input.xavierLabel ?? `Xavier/Glorot 1/√2 ≈ ${short(xavier)}`,
+          ),
           color: 'black',
         },
         encoding: { x: { datum: xavier }, y: { value: 0 } },
@@ -103,7 +110,11 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
       {
         name: 'lowest_label',
         data: single,
-        mark: { ...label(input.lowest.x, 2, minimum?.x ?? null, input.lowest.label), color: '#444444', fontSize: 12 },
+        mark: {
+          ...label(input.lowest.x, rowOf('lowest'), minimum?.x ?? null, input.lowest.label),
+          color: '#444444',
+          fontSize: 12,
+        },
         encoding: { x: { datum: input.lowest.x }, y: { value: 0 } },
       },
     );
@@ -120,7 +131,7 @@ export function curveSpec(input: CurveInput): TopLevelSpec {
         name: 'minimum_label',
         data: single,
         mark: {
-          ...label(minimum.x, 1, xavier, minimum.label ?? `minimum ≈ ${short(minimum.x)}`),
+          ...label(minimum.x, rowOf('minimum'), xavier, minimum.label ?? `minimum ≈ ${short(minimum.x)}`),
           color: MINIMUM_GREEN,
           fontWeight: 'bold',
         },

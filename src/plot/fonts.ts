@@ -18,7 +18,7 @@ export function fontFiles(): string[] {
 }
 
 /** Advance width in em of each character the font maps, plus a fallback for the rest. */
-export interface GlyphWidths {
+interface GlyphWidths {
   readonly widths: Map<number, number>;
   readonly fallback: number;
 }

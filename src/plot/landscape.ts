@@ -4,9 +4,10 @@ import type { TopLevelSpec } from 'vega-lite';
 import { parameterTitle } from './names.js';
 import { short } from '../text/format.js';
 import { CHART_CONFIG } from './theme.js';
+import { outputMapLayer } from './output-map.js';
 import { GRID_MAX, GRID_MIN, type GridCell, type SamplePoint } from './training.js';
 
-export interface HeatmapCell {
+interface HeatmapCell {
   x: number | string;
   y: number | string;
   mean: number | null;
@@ -23,7 +24,7 @@ export interface HeatmapInput {
 }
 
 /** Log colour when the positive means span more than a factor 10 (a linear scale shows one shade then). */
-export function heatmapUsesLogScale(means: readonly number[]): boolean {
+function heatmapUsesLogScale(means: readonly number[]): boolean {
   if (means.length < 2 || means.some((m) => !(m > 0))) return false;
   return Math.max(...means) / Math.min(...means) > 10;
 }
@@ -127,7 +128,7 @@ export function heatmapSpec(input: HeatmapInput): TopLevelSpec {
   };
 }
 
-export interface BoundaryInput {
+interface BoundaryInput {
   grid: readonly GridCell[];
   samples: readonly SamplePoint[];
   title?: string;
@@ -152,24 +153,17 @@ export function boundarySpec(input: BoundaryInput): TopLevelSpec {
     width: 460,
     height: 460,
     layer: [
-      {
+      outputMapLayer({
         name: 'output',
-        data: { values: input.grid as GridCell[] },
-        mark: { type: 'rect', strokeWidth: 0, stroke: null },
-        encoding: {
-          x: { ...axis('Input 1'), field: 'x1lo' },
-          x2: { field: 'x1hi' },
-          y: { ...axis('Input 2'), field: 'x2lo' },
-          y2: { field: 'x2hi' },
-          color: {
-            field: 'output',
-            type: 'quantitative',
-            title: 'Output',
-            scale: { scheme: 'viridis', domain: [0, 1] },
-            legend: { gradientLength: 300 },
-          },
-        },
-      },
+        values: input.grid,
+        x: { ...axis('Input 1'), field: 'x1lo' },
+        x2: 'x1hi',
+        y: { ...axis('Input 2'), field: 'x2lo' },
+        y2: 'x2hi',
+        title: 'Output',
+        domain: [0, 1],
+        legend: { gradientLength: 300 },
+      }),
       {
         // Cells where the output crosses 0.5: the decision boundary, drawn white.
         name: 'boundary',

@@ -8,7 +8,7 @@ import { unitName } from './neurons.js';
 import { textWidth } from './fonts.js';
 import { CHART_CONFIG, WEIGHT_NEGATIVE, WEIGHT_POSITIVE } from './theme.js';
 
-export interface DiagramUnit {
+interface DiagramUnit {
   /** "x1", "h2", "h1.3", "y" (or "y1", "y2" for several outputs). */
   name: string;
   /** 0: inputs; l: layer l (the last is the output layer). */
@@ -19,7 +19,7 @@ export interface DiagramUnit {
   biasText: string;
 }
 
-export interface DiagramEdge {
+interface DiagramEdge {
   /** The layer the weight belongs to (1-based) and its place in that layer's inputs x units matrix. */
   layer: number;
   input: number;
@@ -45,7 +45,7 @@ const COLUMN = 230;
 const ROW = 95;
 
 /** The units and edges of the network with `parameters`, in pixel positions (y down). */
-export function networkDiagram(
+function networkDiagram(
   config: TrainingConfig,
   dataset: Dataset,
   parameters: Float64Array,

@@ -17,6 +17,7 @@ import {
   type LineMark,
 } from './neurons.js';
 import { CHART_CONFIG } from './theme.js';
+import { outputMapLayer } from './output-map.js';
 import { outputGrid, samplePoints } from './training.js';
 
 const LINE_COLOUR = '#111111';
@@ -25,7 +26,7 @@ const MAIN_SIZE = 460;
 const PANEL_SIZE = 200;
 
 /** "6.94 x1 − 7.17 x2 − 3.68": a linear form with its signs written as signs. */
-export function linear(terms: [number, string][], constant: number): string {
+function linear(terms: [number, string][], constant: number): string {
   const parts = terms.map(
     ([w, name], k) => `${k === 0 ? (w < 0 ? '−' : '') : w < 0 ? ' − ' : ' + '}${short(Math.abs(w))} ${name}`,
   );
@@ -136,24 +137,17 @@ export function boundaryUnitsChart(
       width: PANEL_SIZE,
       height: PANEL_SIZE,
       layer: [
-        {
+        outputMapLayer({
           name: `unit-map-${j + 1}`,
-          data: { values: cells.filter((c) => c.unit === name) },
-          mark: { type: 'rect', strokeWidth: 0, stroke: null },
-          encoding: {
-            x: { ...axis('Input 1'), field: 'x1lo' },
-            x2: { field: 'x1hi' },
-            y: { ...axis('Input 2'), field: 'x2lo' },
-            y2: { field: 'x2hi' },
-            color: {
-              field: 'output',
-              type: 'quantitative',
-              title: range ? 'Output' : 'Unit output',
-              scale: { scheme: 'viridis', ...(range ? { domain: range } : {}) },
-              ...(range && range[0] === 0 && range[1] === 1 ? { legend: null } : {}),
-            },
-          },
-        },
+          values: cells.filter((c) => c.unit === name),
+          x: { ...axis('Input 1'), field: 'x1lo' },
+          x2: 'x1hi',
+          y: { ...axis('Input 2'), field: 'x2lo' },
+          y2: 'x2hi',
+          title: range ? 'Output' : 'Unit output',
+          domain: range,
+          ...(range && range[0] === 0 && range[1] === 1 ? { legend: null } : {}),
+        }),
         ...lineLayers(own.marks, `unit-line-${j + 1}`, 12),
         {
           name: `unit-samples-${j + 1}`,
@@ -209,7 +203,7 @@ function boundaryLinesView(
 }
 
 /** One trained network of a side-by-side comparison, and what to call it. */
-export interface ComparedNetwork {
+interface ComparedNetwork {
   config: TrainingConfig;
   parameters: Float64Array;
   /** The column's title, e.g. "Learned XOR: hidden std 1/√2, seed 1". */
@@ -323,24 +317,17 @@ function hiddenSpaceView(
     width: 460,
     height: 460,
     layer: [
-      {
+      outputMapLayer({
         name: 'output-plane',
-        data: { values: space.grid },
-        mark: { type: 'rect', strokeWidth: 0, stroke: null },
-        encoding: {
-          x: { ...axis(`${na} (hidden layer ${space.layer}, unit ${space.pair[0] + 1})`), field: 'hlo' },
-          x2: { field: 'hhi' },
-          y: { ...axis(`${nb} (hidden layer ${space.layer}, unit ${space.pair[1] + 1})`), field: 'klo' },
-          y2: { field: 'khi' },
-          color: {
-            field: 'output',
-            type: 'quantitative',
-            title: 'Output',
-            scale: { scheme: 'viridis', ...(outputRange ? { domain: outputRange } : {}) },
-            legend: { gradientLength: 300 },
-          },
-        },
-      },
+        values: space.grid,
+        x: { ...axis(`${na} (hidden layer ${space.layer}, unit ${space.pair[0] + 1})`), field: 'hlo' },
+        x2: 'hhi',
+        y: { ...axis(`${nb} (hidden layer ${space.layer}, unit ${space.pair[1] + 1})`), field: 'klo' },
+        y2: 'khi',
+        title: 'Output',
+        domain: outputRange,
+        legend: { gradientLength: 300 },
+      }),
       ...lineLayers(space.line ? [space.line] : [], 'output-line'),
       {
         name: 'hidden-points',

@@ -39,7 +39,7 @@ export interface LineMark {
 }
 
 /** A unit whose line does not cross the view, and the side of it that the view lies on. */
-export interface MissedLine {
+interface MissedLine {
   unit: string;
   /** The unit's pre-activation at the view's centre is positive: the whole view is on its positive side. */
   positive: boolean;
@@ -54,7 +54,7 @@ export const SAMPLE_HALF = 12;
  * side and the label beyond the tick, placed along the segment where the label covers none of `obstacles` (the
  * samples' markers, labels already placed: the chosen label is appended). null when the line misses the box.
  */
-export function lineMark(
+function lineMark(
   unit: string,
   label: string,
   w: [number, number, number],
@@ -109,7 +109,7 @@ export function unitName(l: number, j: number, hiddenLayers: number): string {
 }
 
 /** What "the positive side" means for a unit with this activation: output above 0.5 for sigmoid, z > 0 otherwise. */
-export function positiveSideLabel(name: string, activation: TrainingConfig['activation']): string {
+function positiveSideLabel(name: string, activation: TrainingConfig['activation']): string {
   return activation === 'sigmoid' ? `${name} > 0.5` : `${name}: z > 0`;
 }
 
@@ -147,7 +147,7 @@ export function firstLayerMarks(
 }
 
 /** Every layer's activations for every row of `rows` (one forward pass of core's Network), layer l at [l]. */
-export function layerOutputs(
+function layerOutputs(
   config: TrainingConfig,
   dataset: Dataset,
   parameters: Float64Array,
@@ -166,7 +166,7 @@ export function layerOutputs(
   return net.shape.sizes.map((units, l) => ({ units, values: Float64Array.from(acts[l]) }));
 }
 
-export interface UnitCell {
+interface UnitCell {
   unit: string;
   x1lo: number;
   x1hi: number;
@@ -212,7 +212,7 @@ export function activationRange(activation: TrainingConfig['activation']): [numb
 }
 
 /** One sample where the hidden layer sends it. */
-export interface HiddenPoint {
+interface HiddenPoint {
   /** The two drawn units' outputs. */
   ha: number;
   hb: number;
@@ -226,7 +226,7 @@ export interface HiddenPoint {
   output: number;
 }
 
-export interface HiddenSpace {
+interface HiddenSpace {
   /** The hidden layer drawn (1-based): the last one, whose outputs the output neuron reads. */
   layer: number;
   units: number;

@@ -66,6 +66,19 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** The rendered scenegraph of a spec (vega's, laid out as for the SVG): every mark with its items and their bounds,
+ * for checks that need where things are drawn (a label over a line). */
+export async function renderScene(spec: TopLevelSpec): Promise<unknown> {
+  const { vega, compile } = await loadRenderers();
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    await view.runAsync();
+    return (view.scenegraph() as unknown as { root: unknown }).root;
+  } finally {
+    view.finalize();
+  }
+}
+
 /** PNG at `scale` times the SVG's size (2 by default: sharp when shown at the SVG's ~800 px). */
 export async function renderPng(spec: TopLevelSpec, scale = 2): Promise<Buffer> {
   const svg = await renderSvg(spec);

@@ -1,6 +1,7 @@
 // The study curve with several lines: a metric against one numeric parameter, one line per value of another
 // parameter (a category such as the activation), optionally one panel per value of a third (facets). Each line's
-// fitted minimum is a diamond with its confidence interval as a horizontal bar; reference rules (Xavier/Glorot,
+// fitted minimum is a diamond with its confidence interval as a horizontal bar, in a strip of its own below the
+// curves (in a faceted chart: in the panel, at the fitted value); reference rules (Xavier/Glorot,
 // He) are black and grey. Lines differ by colour (viridis: lightness differs), dash pattern and point shape, so
 // they stay apart in greyscale. Pure: data in, Vega-Lite spec out.
 import type { TopLevelSpec } from 'vega-lite';
@@ -40,7 +41,7 @@ export interface ReferenceRule {
   style: 'black' | 'grey';
 }
 
-export interface SeriesInput {
+interface SeriesInput {
   parameter: string;
   points: readonly SeriesPoint[];
   /** What the lines are (e.g. 'activation'), and their order. */
@@ -123,6 +124,54 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
     const at = input.logX ? Math.log(v) : v;
     return b > a ? (at - a) / (b - a) : 0.5;
   };
+  // Each line's fitted minimum: a diamond at its x with its interval as a horizontal bar, at `y` (the fitted value in a
+  // faceted panel, the line's own row in the strip).
+  const minimumLayers = (y: { field: string; type: 'quantitative' | 'nominal'; [key: string]: unknown }) => [
+    {
+      name: 'minimum_intervals',
+      transform: only('minimum'),
+      mark: { type: 'rule' as const, strokeWidth: 3, opacity: 0.8 },
+      encoding: {
+        x: { field: 'low', type: 'quantitative' as const, title: x.title },
+        x2: { field: 'high' },
+        y,
+        color: colour,
+      },
+    },
+    {
+      name: 'minimum_points',
+      transform: only('minimum'),
+      mark: { type: 'point' as const, shape: 'diamond', filled: true, size: 170, stroke: 'black', strokeWidth: 1 },
+      encoding: {
+        x: { field: 'minimumX', type: 'quantitative' as const, title: x.title },
+        y,
+        color: colour,
+        tooltip: [
+          { field: 'series', title: input.seriesParameter },
+          { field: 'minimumX', title: 'fitted minimum', format: '.3~g' },
+          { field: 'low', format: '.3~g' },
+          { field: 'high', format: '.3~g' },
+        ],
+      },
+    },
+  ];
+  const panelWidth = input.facetParameter && facets.length > 3 ? 360 : PLOT_WIDTH;
+  // A rule's label sits above the plot, a row per rule, never over the data: beside its rule, on the side where it
+  // fits within the panel (estimated at 7.3 px a character of DejaVu Sans at 12 px).
+  const referenceLabelMark = (r: ReferenceRule, row: number) => {
+    const p = position(r.x);
+    const needed = (r.label.length * 7.3 + 6) / panelWidth;
+    const left = p > 0.5 ? p >= needed || 1 - p < needed : 1 - p < needed && p >= needed;
+    return {
+      type: 'text' as const,
+      align: left ? ('right' as const) : ('left' as const),
+      baseline: 'bottom' as const,
+      dx: left ? -5 : 5,
+      dy: -4 - 16 * row,
+      fontSize: 12,
+      color: r.style === 'black' ? 'black' : '#444444',
+    };
+  };
   const main = (height: number) => ({
     width: PLOT_WIDTH,
     height,
@@ -187,33 +236,8 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
             },
           ]
         : []),
-      {
-        name: 'minimum_intervals',
-        transform: only('minimum'),
-        mark: { type: 'rule' as const, strokeWidth: 3, opacity: 0.8 },
-        encoding: {
-          x: { field: 'low', type: 'quantitative' as const },
-          x2: { field: 'high' },
-          y: { field: 'minimumY', type: 'quantitative' as const },
-          color: colour,
-        },
-      },
-      {
-        name: 'minimum_points',
-        transform: only('minimum'),
-        mark: { type: 'point' as const, shape: 'diamond', filled: true, size: 170, stroke: 'black', strokeWidth: 1 },
-        encoding: {
-          x: { field: 'minimumX', type: 'quantitative' as const },
-          y: { field: 'minimumY', type: 'quantitative' as const },
-          color: colour,
-          tooltip: [
-            { field: 'series', title: input.seriesParameter },
-            { field: 'minimumX', title: 'fitted minimum', format: '.3~g' },
-            { field: 'low', format: '.3~g' },
-            { field: 'high', format: '.3~g' },
-          ],
-        },
-      },
+      // A faceted chart has no room for a strip of its own: there the minima stay in the panel, at the fitted value.
+      ...(input.facetParameter ? minimumLayers({ field: 'minimumY', type: 'quantitative' as const }) : []),
       ...rules.flatMap((r, i) => [
         {
           name: `reference_rule_${i}`,
@@ -229,20 +253,32 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         {
           name: `reference_label_${i}`,
           transform: only('rule', ` && datum.rule == ${i}`),
-          mark: {
-            type: 'text' as const,
-            align: position(r.x) > 0.5 ? ('right' as const) : ('left' as const),
-            baseline: 'top' as const,
-            dx: position(r.x) > 0.5 ? -5 : 5,
-            dy: 4 + 17 * i,
-            fontSize: 12,
-            color: r.style === 'black' ? 'black' : '#444444',
-          },
+          mark: referenceLabelMark(r, i),
           encoding: { x: { field: 'ruleX', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label' } },
         },
       ]),
     ],
   });
+  // The fitted minima in a strip of their own below the curves, a row per line: the fitted value is a model's (it can
+  // lie below every measured mean), so it is not drawn among the means, where it would read as one.
+  const minimaStrip = {
+    width: PLOT_WIDTH,
+    height: 22 * order.length,
+    title: {
+      text: 'Fitted minimum of each line (not a measurement): ◆ where the fit is lowest, bar its 95% interval',
+      fontSize: 13,
+      fontWeight: 'normal' as const,
+      anchor: 'start' as const,
+    },
+    layer: minimumLayers({
+      field: 'series',
+      type: 'nominal' as const,
+      sort: order,
+      title: null,
+      scale: { domain: order },
+      axis: { labelFontSize: 12, grid: false },
+    }),
+  };
   const successPanel = {
     width: PLOT_WIDTH,
     height: 130,
@@ -288,13 +324,17 @@ export function seriesCurveSpec(input: SeriesInput): TopLevelSpec {
         header: { labelFontSize: 13 },
       },
       columns: facets.length > 3 ? 2 : 1,
-      spec: { ...panel, width: facets.length > 3 ? 360 : PLOT_WIDTH },
+      spec: { ...panel, width: panelWidth },
       resolve: { scale: { y: input.independentY ? 'independent' : 'shared' } },
     };
   }
   return {
     ...base,
     resolve: { scale: { x: 'shared' } },
-    vconcat: input.successTitle ? [main(330), successPanel] : [main(360)],
+    vconcat: [
+      main(input.successTitle ? 330 : 360),
+      ...(input.minima?.length ? [minimaStrip] : []),
+      ...(input.successTitle ? [successPanel] : []),
+    ],
   };
 }

@@ -16,39 +16,113 @@ export const DASHES = [
   [8, 3, 2, 3, 2, 3],
 ];
 
-export interface WeightsInput {
+interface WeightsInput {
   rows: readonly WeightRow[];
   title?: string;
   subtitle?: string | string[];
 }
 
+/** Lines at most this many in a panel are named at their right ends (more would crowd the margin): a legend otherwise. */
+const DIRECT_LABELS_UP_TO = 6;
+const PANEL_HEIGHT = 190;
+/** The least distance between two end labels, in px (one line of 12 px text). */
+const LABEL_GAP = 14;
+
+/** Where each line's end label goes: at its last value, moved apart just enough that no two are closer than `gap`
+ * (data units), kept inside [lo, hi]. */
+export function spreadLabels(ends: readonly { name: string; value: number }[], gap: number, lo: number, hi: number) {
+  const sorted = [...ends].sort((a, b) => b.value - a.value);
+  const at = sorted.map((e) => e.value);
+  for (let k = 1; k < at.length; k++) at[k] = Math.min(at[k], at[k - 1] - gap);
+  // Pushed below the bottom: move the stack up from there, then keep the top inside.
+  if (at.length && at[at.length - 1] < lo) {
+    at[at.length - 1] = lo;
+    for (let k = at.length - 2; k >= 0; k--) at[k] = Math.max(at[k], at[k + 1] + gap);
+  }
+  return sorted.map((e, k) => ({ name: e.name, y: Math.min(at[k], hi) }));
+}
+
 export function weightsSpec(input: WeightsInput): TopLevelSpec {
   const layers = [...new Set(input.rows.map((r) => r.layer))];
-  const panel = (layer: string) => {
-    const names = [...new Set(input.rows.filter((r) => r.layer === layer).map((r) => r.parameter))];
+  const panel = (layer: string, index: number) => {
+    const rows = input.rows.filter((r) => r.layer === layer);
+    const names = [...new Set(rows.map((r) => r.parameter))];
+    const colour = {
+      field: 'parameter',
+      type: 'nominal' as const,
+      title: 'Parameter',
+      sort: names,
+      scale: { scheme: 'viridis', domain: names },
+    };
+    const dash = {
+      field: 'parameter',
+      type: 'nominal' as const,
+      sort: names,
+      scale: { domain: names, range: DASHES.slice(0, Math.max(1, names.length)) },
+    };
+    const x = { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', axis: { format: ',d' } };
+    const title = { text: layer, fontSize: 14, fontWeight: 'normal' as const };
+    const line = { type: 'line' as const, strokeWidth: 2 };
+    const values = rows.map((r) => r.value).filter(Number.isFinite);
+    if (names.length > DIRECT_LABELS_UP_TO || values.length === 0) {
+      return {
+        width: PLOT_WIDTH,
+        height: PANEL_HEIGHT,
+        title,
+        transform: [{ filter: { field: 'layer', equal: layer } }],
+        mark: line,
+        encoding: {
+          x,
+          y: { field: 'value', type: 'quantitative' as const, title: 'Parameter value' },
+          color: colour,
+          strokeDash: dash,
+        },
+      };
+    }
+    // Few lines: each is named at its right end, in the margin beside the plot (never over a line), in its own
+    // colour, so the eye need not go back and forth to a legend. The y-axis is the data's range, so the labels' places
+    // (kept 14 px apart) are known here.
+    const [min, max] = [Math.min(...values), Math.max(...values)];
+    const pad = max > min ? (max - min) * 0.04 : 1;
+    const [lo, hi] = [min - pad, max + pad];
+    const last = new Map<string, number>();
+    for (const r of rows) if (Number.isFinite(r.value)) last.set(r.parameter, r.value);
+    const labels = spreadLabels(
+      names.filter((n) => last.has(n)).map((name) => ({ name, value: last.get(name)! })),
+      (LABEL_GAP * (hi - lo)) / PANEL_HEIGHT,
+      lo,
+      hi,
+    ).map((l) => ({ parameter: l.name, labelY: l.y }));
+    const y = {
+      field: 'value',
+      type: 'quantitative' as const,
+      title: 'Parameter value',
+      scale: { domain: [lo, hi], nice: false, zero: false },
+    };
     return {
       width: PLOT_WIDTH,
-      height: 190,
-      title: { text: layer, fontSize: 14, fontWeight: 'normal' as const },
-      transform: [{ filter: { field: 'layer', equal: layer } }],
-      mark: { type: 'line' as const, strokeWidth: 2 },
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', axis: { format: ',d' } },
-        y: { field: 'value', type: 'quantitative' as const, title: 'Parameter value' },
-        color: {
-          field: 'parameter',
-          type: 'nominal' as const,
-          title: 'Parameter',
-          sort: names,
-          scale: { scheme: 'viridis', domain: names },
+      height: PANEL_HEIGHT,
+      title,
+      layer: [
+        {
+          // Names of their own per panel: vega-lite merges same-named layers across the panels.
+          name: `weight_lines_${index}`,
+          transform: [{ filter: { field: 'layer', equal: layer } }],
+          mark: line,
+          encoding: { x, y, color: { ...colour, legend: null }, strokeDash: dash },
         },
-        strokeDash: {
-          field: 'parameter',
-          type: 'nominal' as const,
-          sort: names,
-          scale: { domain: names, range: DASHES.slice(0, Math.max(1, names.length)) },
+        {
+          name: `end_labels_${index}`,
+          data: { values: labels },
+          mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 6, fontSize: 12 },
+          encoding: {
+            x: { value: PLOT_WIDTH },
+            y: { field: 'labelY', type: 'quantitative' as const, scale: y.scale },
+            text: { field: 'parameter' },
+            color: { ...colour, legend: null },
+          },
         },
-      },
+      ],
     };
   };
   return {
@@ -65,10 +139,10 @@ export function weightsSpec(input: WeightsInput): TopLevelSpec {
   };
 }
 
-export interface LossInput {
+interface LossInput {
   rows: readonly LossRow[];
   title?: string;
-  subtitle?: string;
+  subtitle?: string | string[];
 }
 
 export function lossSpec(input: LossInput): TopLevelSpec {
@@ -79,7 +153,8 @@ export function lossSpec(input: LossInput): TopLevelSpec {
       text: input.title ?? 'Loss during training',
       subtitle: input.subtitle ?? 'mean loss over the four samples at each epoch (log scale)',
     },
-    config: CHART_CONFIG,
+    // Room for a legend entry that says more than a name (the report's: how many trainings at that std learn).
+    config: { ...CHART_CONFIG, legend: { ...CHART_CONFIG.legend, labelLimit: 420 } },
     width: PLOT_WIDTH,
     height: 360,
     data: { values: input.rows.filter((r): r is LossRow => r.loss > 0) },

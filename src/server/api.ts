@@ -36,7 +36,7 @@ function checkQuery(url: URL, allowed: readonly string[], repeatable: readonly s
 }
 
 /** A file name for Content-Disposition made of safe characters only (a study name may hold anything). */
-export function fileName(study: string, extension: string): string {
+function fileName(study: string, extension: string): string {
   const safe =
     study
       .replace(/[^A-Za-z0-9._-]+/g, '_')

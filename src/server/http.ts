@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 
 /** Only the page's own scripts and workers run (plus WebAssembly compilation for the kernel); it connects only
  * to this server; no inline script, no eval, no frames, no plugins. */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",

@@ -28,9 +28,9 @@ import { bundleRoot, resolveStatic, safeSegments } from './static.js';
 import { MissingPackageError } from '../text/packages.js';
 
 /** dist/web/ of this package, from src/server/ (tsx) as from dist/server/ (built). */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
-export interface ServeOptions {
+interface ServeOptions {
   store: Store;
   /** Address to bind (default 127.0.0.1). */
   host?: string;
@@ -40,6 +40,8 @@ export interface ServeOptions {
   webRoot?: string;
   /** How often the store is polled for changes while a page listens (ms). */
   pollMs?: number;
+  /** The least time between two rebuilds of a watched study's view, its fitted minima (ms; default 1,000). */
+  refitMs?: number;
   /** Called with errors that no request can report (a failed poll); by default they are ignored. */
   onError?: (error: unknown) => void;
   /** Live event streams open at once (default DEFAULT_MAX_STREAMS); one more is answered 503. */
@@ -70,6 +72,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let port = requestedPort;
   const live = new LiveStudies(options.store, {
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    refitMs: options.refitMs,
     onError: options.onError,
     maxStreams: options.maxStreams,
     stallMs: options.stallMs,

@@ -20,7 +20,7 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export interface StaticFile {
+interface StaticFile {
   path: string;
   size: number;
   type: string;

@@ -194,7 +194,7 @@ export function toPointSummary(point: number, params: Record<string, ParamValue>
 }
 
 /** What summarizeRows needs of a trial. */
-export type SummaryRow = BlockRow & Pick<TrialRow, 'point'>;
+type SummaryRow = BlockRow & Pick<TrialRow, 'point'>;
 
 /**
  * The per-point summaries of trials held in memory (a web page's study), computed exactly as a store computes them

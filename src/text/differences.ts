@@ -1,7 +1,7 @@
 // Where two JSON documents differ, key by key (values compared as JSON text, so key order inside a value counts):
 // what the store and the study layer say when a stored study and a given one are not the same.
 
-export interface Difference {
+interface Difference {
   /** The key, or `parent.key` inside an expanded object. */
   path: string;
   stored: unknown;

@@ -1,7 +1,7 @@
 // "Did you mean ...?": the nearest of a list of names to what someone typed, by edit distance.
 
 /** Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d = Array.from({ length: rows }, (_, i) =>
@@ -24,7 +24,7 @@ function folded(name: string): string {
 }
 
 /** The name of `names` nearest to `given`, when it is near enough to be what was meant (else null). */
-export function nearestName(given: string, names: readonly string[]): string | null {
+function nearestName(given: string, names: readonly string[]): string | null {
   const g = folded(given);
   let best: string | null = null;
   let bestDistance = Infinity;

@@ -83,8 +83,7 @@ test('the next studies, trained for real into SQLite: each finding is what the s
       store,
       datasets,
       workers: 1,
-      engine: 'fast',
-      precision: 'f64',
+      engine: { engine: 'fast', precision: 'f64' },
     });
     points[study.definition.name] = await store.summarize(study.definition.name);
   }

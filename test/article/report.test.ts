@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { writeReport } from '../../src/article/write-report.js';
+import { coveredData, labelItems, sceneItems } from '../helpers/scene.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
@@ -113,7 +115,7 @@ test('the claims table comes from a small real study run into SQLite: four claim
   };
   const datasets = { xor: builtinDataset('xor') };
   const ran = await runReproduction(store, tiny, 't', (_label, study, plan) =>
-    runPlan({ study, plan, store, datasets, workers: 1, engine: 'reference', precision: 'f64' }),
+    runPlan({ study, plan, store, datasets, workers: 1, engine: { engine: 'reference', precision: 'f64' } }),
   );
   // The first part's four studies, then the next questions': 5 x 2 x 2 activation, 2 x 1 x 2 x 2 loss, 4 x 2 x 2 schedule.
   assert.equal(ran.trainings, 40 + 36 + 15 + 18 + 20 + 8 + 16);
@@ -146,6 +148,8 @@ test('the claims table comes from a small real study run into SQLite: four claim
     },
     trials: { curve: 40, claims: 36, textbookCurve: 15, textbookClaims: 18 },
     seconds: 1,
+    stored: { trainings: 153, studies: 15 },
+    lossNote: 'the loss note',
     engine: 'reference',
     workers: 1,
     database: 'r.db',
@@ -189,5 +193,58 @@ test('the claims table comes from a small real study run into SQLite: four claim
     [row[header.indexOf('ci95_low')], row[header.indexOf('ci95_high')]],
     ['0', String(metricPoint(heavy, 'totalLoss').high)],
   );
+
+  // The report written from the store: its count is the database's (both parts, all fifteen studies), and the loss
+  // figure's legend says how many trainings learn at each std (its lines are trainings that learned).
+  const figures = new Map<string, any>();
+  await writeReport(
+    store,
+    dir,
+    tiny,
+    ran.studies,
+    { engine: 'reference (f64)', workers: 1, database: 'r.db', command: 'xorlab reproduce', seconds: 7.4 },
+    async (spec, _dir, file) => {
+      figures.set(file, spec);
+      return file;
+    },
+  );
+  const report = readFileSync(join(dir, 'report.md'), 'utf8');
+  const listed = await store.listStudies();
+  const inDb = listed.reduce((n, s) => n + s.trialCount, 0);
+  assert.equal(inDb, 153);
+  assert.match(
+    report,
+    /: 153 trainings in 15 studies stored in `r\.db` \(109 for the article's claims, 44 for the questions it asks next\), 7 s of running/,
+  );
+  const legend: string[] = figures.get('loss.png').encoding.color.scale.domain;
+  assert.equal(legend.length, 3);
+  // Each line's share is the stored one: the curve study's point nearest 0.05 and 10, the claims study at 1/sqrt(2).
+  const nearest = (std: number) =>
+    curve.reduce((a, b) =>
+      Math.abs(Math.log((b.params.hiddenStd as number) / std)) <
+      Math.abs(Math.log((a.params.hiddenStd as number) / std))
+        ? b
+        : a,
+    );
+  const claimsPoints = await store.summarize('t-claims');
+  const xavierPoint = claimsPoints.find((p) => Math.abs((p.params.hiddenStd as number) - Math.SQRT1_2) < 1e-12)!;
+  const expected = [nearest(0.05), xavierPoint, nearest(10)].map(
+    (p) => `${Math.round((100 * p.successes) / p.count)}% of ${p.count} trainings learn`,
+  );
+  for (const [k, label] of legend.entries()) assert.ok(label.endsWith(`: ${expected[k]}`), `${label} / ${expected[k]}`);
+  assert.match(figures.get('loss.png').title.text, /how many trainings learn/);
+  assert.match(report, /the legend says how many of the stored trainings at that std learn/);
+  // Every figure of the report, laid out by vega: no label covers a data mark (see test/plot/labels.test.ts).
+  assert.equal(figures.size, 11, [...figures.keys()].join(', '));
+  // neurons.png is left out: its sample-name labels in the hidden space can touch the output line or a sample (the
+  // stuck network's four samples sit on one spot), a placement of its own not yet fixed.
+  for (const [file, spec] of figures) {
+    if (file === 'neurons.png') continue;
+    const items = await sceneItems(spec);
+    const covering = labelItems(items)
+      .map((label) => [label.text, coveredData(label, items)])
+      .filter(([, what]) => what !== null);
+    assert.deepEqual(covering, [], `${file}: labels over data`);
+  }
   await store.close();
 });

@@ -288,7 +288,18 @@ test('PostgreSQL stopped and started mid-study: coordinator and worker reconnect
   const worker = start(['worker', '--db', url, '--workers', '1']);
   await waitFor('some trials stored', async () => (await storedTrials(url)) >= 300);
   await server.stop('immediate');
-  await new Promise((r) => setTimeout(r, 2000));
+  // The server stays down until both have seen it go (each says so), not for a fixed while.
+  const lost = /lost the connection to PostgreSQL at .*; retrying for up to/;
+  await waitFor('the coordinator and the worker to see the server gone', async () => {
+    for (const [name, running] of [
+      ['coordinator', coordinator],
+      ['worker', worker],
+    ] as const) {
+      if (running.child.exitCode !== null)
+        throw new StopWaiting(`the ${name} ended while the server was down: ${running.output()}`);
+    }
+    return lost.test(coordinator.output()) && lost.test(worker.output());
+  });
   await server.start();
   assert.equal(await coordinator.exited, 0, coordinator.output());
   assert.match(coordinator.output(), /lost the connection to PostgreSQL at postgres:\/\/xorlab:\*\*\*@127\.0\.0\.1/);

@@ -171,4 +171,6 @@ test('explain --help says what it shows and how to check a notebook with it', ()
     'xorlab explain --seed 1 --epoch 0',
   ])
     assert.ok(r.stdout.includes(text), text);
+  // The epoch's default is a number, printed as one (commander quotes string defaults: see cli/help.ts).
+  assert.match(r.stdout.replace(/\s+/g, ' '), /--epoch <n> [^]*?\(default: 0\)/);
 });

@@ -1,8 +1,8 @@
-// Deleting and renaming studies, and where `xorlab reproduce` (npm start) keeps its trials: real child processes on
-// real SQLite files.
+// Deleting and renaming studies: real child processes on real SQLite files. (Where `xorlab reproduce` keeps its
+// trials without --db is checked by test/cli/reproduce.test.ts, on its one trial run.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 import { sha1 } from '../store/fixtures.js';
@@ -102,18 +102,4 @@ test('rename moves a study to a new name: summary, resume and refine use the new
     db,
   ]);
   assert.equal(same.status, 0, same.stderr);
-});
-
-test("reproduce without --db keeps its trials in the report folder, away from the working directory's xorlab.db", () => {
-  const cwd = tempDir();
-  const r = runCli(
-    ['reproduce', '--epochs', '100', '--points', '5', '--repeats', '2', '--workers', '1', '--out', 'report'],
-    { cwd },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  assert.ok(!existsSync(join(cwd, 'xorlab.db')), "npm start wrote into the user's xorlab.db");
-  assert.ok(readdirSync(join(cwd, 'report')).includes('article.db'));
-  const names = studies(join(cwd, 'report', 'article.db')).map((s) => s.name);
-  assert.ok(names.includes('article-quick-e100-p5-r2-curve'), names.join(', '));
-  assert.match(runCli(['reproduce', '--help']).stdout.replace(/\s+/g, ' '), /default: article\.db in the --out folder/);
 });

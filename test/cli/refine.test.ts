@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { commandLine, runFlagArgs, runSettings } from '../../src/cli/run.js';
+import { engineChoice } from '../../src/config/index.js';
 import { spawn } from 'node:child_process';
 import { trialSeed } from '../../src/study/run/browser/plan.js';
 import { BIN, runCli, tempDir, usageErrorLine, collect } from '../helpers/cli.js';
@@ -142,14 +143,20 @@ test('refine: bad input is one line and exit 2', () => {
 
 test('the resume hint carries the run flags, quoted for the shell', () => {
   const given = { engine: 'reference' as const, workers: '3', db: join('/tmp', 'my studies.db') };
-  const line = commandLine(['refine', 'r', '--budget', '7', ...runFlagArgs(given, runSettings(given))]);
+  const line = commandLine([
+    'refine',
+    'r',
+    '--budget',
+    '7',
+    ...runFlagArgs(given, runSettings(given), engineChoice(given)),
+  ]);
   assert.equal(
     line,
     "xorlab refine r --budget 7 --engine reference --precision f32 --workers 3 --db '/tmp/my studies.db'",
   );
   // Without flags: the engine actually used (here a stored study's fast f64) and nothing else.
   assert.equal(
-    commandLine(runFlagArgs({}, { ...runSettings({}), precision: 'f64' })),
+    commandLine(runFlagArgs({}, runSettings({}), { engine: 'fast', precision: 'f64' })),
     'xorlab --engine fast --precision f64',
   );
 });

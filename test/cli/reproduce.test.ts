@@ -2,30 +2,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openSqliteStore } from '../../src/store/index.js';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
-test('xorlab reproduce (a trial run) writes the figures, report.md with the claims table and summary.csv', () => {
-  const dir = tempDir();
-  const db = join(dir, 'r.db');
-  const out = join(dir, 'report');
-  const args = [
-    'reproduce',
-    '--epochs',
-    '200',
-    '--points',
-    '6',
-    '--repeats',
-    '3',
-    '--workers',
-    '1',
-    '--db',
-    db,
-    '--out',
-    out,
-  ];
-  const r = runCli(args);
+test('xorlab reproduce (a trial run) writes the figures, report.md with the claims table and summary.csv; without --db its trials are in the report folder', async () => {
+  // Run in a folder of its own without --db: the trials go to article.db in the report folder, away from the working
+  // directory's xorlab.db (what npm start must not write into).
+  const cwd = tempDir();
+  const out = join(cwd, 'report');
+  const db = join(out, 'article.db');
+  const args = ['reproduce', '--epochs', '200', '--points', '6', '--repeats', '3', '--workers', '1', '--out', 'report'];
+  const r = runCli(args, { cwd, env: { ...process.env, XORLAB_DB: '' } });
   assert.equal(r.status, 0, r.stderr);
+  assert.ok(!existsSync(join(cwd, 'xorlab.db')), "npm start wrote into the user's xorlab.db");
+  const store = openSqliteStore(db, { readonly: true });
+  let stored: { name: string; trialCount: number }[];
+  try {
+    stored = await store.listStudies();
+  } finally {
+    await store.close();
+  }
+  const names = stored.map((s) => s.name);
+  assert.ok(names.includes('article-quick-e200-p6-r3-curve'), names.join(', '));
   const files = readdirSync(out).sort();
+  assert.ok(files.includes('article.db'), files.join(', '));
   for (const f of [
     'boundary.png',
     'neurons.png',
@@ -45,6 +45,13 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   for (const f of files.filter((f) => f.endsWith('.png')))
     assert.equal(readFileSync(join(out, f)).subarray(1, 4).toString(), 'PNG');
   const md = readFileSync(join(out, 'report.md'), 'utf8');
+  // One source for each number: the report counts what the database holds (both parts, every study), and its
+  // running time is the one the console prints.
+  const total = stored.reduce((n, s) => n + s.trialCount, 0).toLocaleString('en-US');
+  assert.match(md, new RegExp(`: ${total} trainings in ${stored.length} studies stored in `));
+  const said = /, (\d+) s of running in this invocation/.exec(md)?.[1];
+  assert.ok(said !== undefined, md.split('\n')[2]);
+  assert.match(r.stderr, new RegExp(`done: ${said} s of running \\(as report\\.md says\\)`));
   assert.match(md, /\| the minimum of the curve lies near 0\.6 \|/);
   assert.match(md, /\| std 1\/√2 instead of 1 improves the total loss by 8\.5% \| 8\.5% \| −?\d+\.\d% \[/);
   assert.match(md, /\| a network that learns nothing .* 139 \(exact: 200 × ln 2\) — \*\*disagrees\*\*/);
@@ -66,7 +73,9 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   assert.equal(readFileSync(join(out, 'next-summary.csv'), 'utf8').trim().split('\n').length, 1 + 35 + 28 + 28);
   // Its studies hold fast f32 trials: going on with the reference engine is refused, and nothing changes.
   const before = statSync(db).size;
-  const mixed = usageErrorLine(runCli([...args, '--engine', 'reference']));
+  const mixed = usageErrorLine(
+    runCli([...args, '--engine', 'reference'], { cwd, env: { ...process.env, XORLAB_DB: '' } }),
+  );
   assert.match(
     mixed,
     /study "article-quick-e200-p6-r3-curve" holds trials trained with --engine fast --precision f32; this run asks for --engine reference/,
@@ -74,7 +83,8 @@ test('xorlab reproduce (a trial run) writes the figures, report.md with the clai
   assert.equal(statSync(db).size, before);
 });
 
-test('xorlab reproduce: bad input is one line, exit 2, nothing stored', () => {
+test('xorlab reproduce: bad input is one line, exit 2, nothing stored; --help names where the trials go', () => {
+  assert.match(runCli(['reproduce', '--help']).stdout.replace(/\s+/g, ' '), /default: article\.db in the --out folder/);
   const dir = tempDir();
   assert.match(usageErrorLine(runCli(['reproduce', '--scale', 'huge', '--db', join(dir, 'a.db')])), /huge/);
   assert.match(

@@ -58,8 +58,7 @@ async function localReference(extra?: number[]): Promise<{ rows: unknown[]; summ
       store: sqlite,
       datasets,
       workers: 1,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       chunkSize: 100,
     });
     if (extra)
@@ -69,8 +68,7 @@ async function localReference(extra?: number[]): Promise<{ rows: unknown[]; summ
         store: sqlite,
         datasets,
         workers: 1,
-        engine: 'fast',
-        precision: 'f32',
+        engine: { engine: 'fast', precision: 'f32' },
         chunkSize: 64,
       });
     return { rows: await collect(sqlite.iterateTrials('dist')), summary: await sqlite.summarize('dist') };
@@ -88,8 +86,7 @@ test('a distributed sweep and refine store the same bits as a local SQLite run',
       study,
       plan: planMissing(study.pointCount, 300, await store.storedRuns('dist')),
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers: 2,
       chunkSize: 37,
     });
@@ -103,8 +100,7 @@ test('a distributed sweep and refine store the same bits as a local SQLite run',
       study,
       plan: planAdditional(extra, await store.storedRuns('dist')),
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers: 1,
       chunkSize: 29,
     });
@@ -213,8 +209,7 @@ test('an interrupted coordinator takes its waiting chunks off the queue; a secon
       study,
       plan,
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers: 0,
       chunkSize: 10,
       signal: controller.signal,
@@ -229,7 +224,7 @@ test('an interrupted coordinator takes its waiting chunks off the queue; a secon
       }, 50);
     });
     await assert.rejects(
-      coordinate({ store, queue, study, plan, datasets, engine: 'fast', precision: 'f32', workers: 0 }),
+      coordinate({ store, queue, study, plan, datasets, engine: { engine: 'fast', precision: 'f32' }, workers: 0 }),
       /study "dist" is already being run by another coordinator/,
     );
     controller.abort();
@@ -344,8 +339,7 @@ test('--until-empty waits for a live coordinator (its heartbeat) and returns whe
       study,
       plan: planMissing(study.pointCount, 300, new Map()),
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers: 0,
       chunkSize: 50,
       onStart: () => {
@@ -409,8 +403,7 @@ test('a coordinator whose chunks nobody takes says how to start a worker, after 
       study,
       plan: planMissing(study.pointCount, 300, new Map()),
       datasets,
-      engine: 'fast',
-      precision: 'f32',
+      engine: { engine: 'fast', precision: 'f32' },
       workers: 0,
       chunkSize: 50,
       signal: controller.signal,

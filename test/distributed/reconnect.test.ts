@@ -8,7 +8,9 @@ import { Reconnector } from '../../src/distributed/reconnect.js';
 const WHERE = 'postgres://lab@db/x';
 const pgError = (code: string, message: string): Error => Object.assign(new Error(message), { code });
 
-test('a lost connection is said once, its end once; a server unreachable past the limit gives up', async () => {
+test('a lost connection is said once, its end once; a server unreachable past the limit gives up', async (t) => {
+  // The clock is the test's: the limit is passed by moving Date on, not by sleeping past it.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const lines: string[] = [];
   const link = new Reconnector(WHERE, (line) => lines.push(line), 300);
   const lost = queryError(pgError('57P01', 'terminating connection due to administrator command'), WHERE);
@@ -23,7 +25,7 @@ test('a lost connection is said once, its end once; a server unreachable past th
   assert.equal(lines.length, 2);
   assert.match(lines[1], /^reconnected to PostgreSQL at postgres:\/\/lab@db\/x after \d+\.\d s$/);
   await link.failed(lost);
-  await new Promise((resolve) => setTimeout(resolve, 350));
+  t.mock.timers.tick(350);
   await assert.rejects(
     link.failed(lost),
     (error: Error) =>

@@ -12,6 +12,8 @@ import { heatmapSpec } from '../../src/plot/landscape.js';
 import { renderPng, renderSvg } from '../../src/plot/render.js';
 import { outputGrid } from '../../src/plot/training.js';
 import { readFileSync } from 'node:fs';
+import { spreadLabels } from '../../src/plot/trajectories.js';
+import { overlaps, sceneItems } from '../helpers/scene.js';
 
 const xor = builtinDataset('xor');
 const config = defaultConfig({ epochs: 300, hiddenStd: 10, outputStd: 0.8165, updateOrder: 'seed' });
@@ -189,4 +191,77 @@ test('the heatmap colours means spanning orders of magnitude on a log scale (sai
       .layer[0].encoding.color.scale.type,
     undefined,
   );
+});
+
+test('weights: lines differ by colour and dash (one field), and where a panel has at most 6 lines each is named at its end, apart from the others', async () => {
+  const spec: any = weightsChart(config, xor, run, 1);
+  const panels = spec.vconcat;
+  assert.equal(panels.length, 2);
+  for (const panel of panels) {
+    const lines = panel.layer.find((l: any) => markType(l) === 'line');
+    assert.equal(lines.encoding.strokeDash.field, lines.encoding.color.field);
+    assert.equal(new Set(lines.encoding.strokeDash.scale.range.map(String)).size, lines.encoding.color.sort.length);
+    const labels = panel.layer.find((l: any) => markType(l) === 'text');
+    assert.deepEqual(
+      labels.data.values.map((v: { parameter: string }) => v.parameter).sort(),
+      [...lines.encoding.color.sort].sort(),
+    );
+    // Named at the line ends, so no legend.
+    assert.equal(lines.encoding.color.legend, null);
+  }
+  const items = await sceneItems(spec);
+  const names = items.filter((i) => i.type === 'text' && i.role === 'mark');
+  assert.deepEqual(names.map((i) => i.text).sort(), [
+    'L1.b[0]',
+    'L1.b[1]',
+    'L1.w[0][0]',
+    'L1.w[0][1]',
+    'L1.w[1][0]',
+    'L1.w[1][1]',
+    'L2.b[0]',
+    'L2.w[0][0]',
+    'L2.w[1][0]',
+  ]);
+  // In the margin right of the lines, and no two overlap.
+  const rightmost = Math.max(...items.filter((i) => i.type === 'line').map((i) => i.x));
+  for (const n of names)
+    assert.ok(n.x1 >= rightmost, `${n.text} starts at ${n.x1}, left of the lines' end ${rightmost}`);
+  for (const [k, a] of names.entries())
+    for (const b of names.slice(k + 1)) assert.ok(!overlaps(a, b), `${a.text} overlaps ${b.text}`);
+  // Many lines (a 2-4-1 network's 12 hidden parameters) keep the legend instead.
+  const wide = defaultConfig({ epochs: 100, hidden: [4] });
+  const many: any = weightsChart(wide, xor, trainFromSeed(wide, xor, 1, { snapshotEvery: 10 }), 1);
+  assert.equal(many.vconcat[0].layer, undefined);
+  assert.match(await renderSvg(many), /role-legend/);
+});
+
+test('spreadLabels keeps end labels a gap apart and inside the axis', () => {
+  const placed = spreadLabels(
+    [
+      { name: 'a', value: 1 },
+      { name: 'b', value: 1.01 },
+      { name: 'c', value: 0 },
+    ],
+    0.5,
+    0,
+    2,
+  );
+  assert.deepEqual(placed, [
+    { name: 'b', y: 1.01 },
+    { name: 'a', y: 0.51 },
+    { name: 'c', y: 0 },
+  ]);
+  const low = spreadLabels(
+    [
+      { name: 'a', value: 0 },
+      { name: 'b', value: 0 },
+    ],
+    0.5,
+    0,
+    2,
+  );
+  assert.deepEqual(low, [
+    { name: 'a', y: 0.5 },
+    { name: 'b', y: 0 },
+  ]);
 });

@@ -8,6 +8,8 @@ import { networkChart } from '../../src/plot/network-diagram.js';
 import { INPUT_BOX, SAMPLE_HALF, hiddenSpace } from '../../src/plot/neurons.js';
 import { markerRect, overlaps, rectAround, textSize, toPixel, type Frame } from '../../src/plot/labels.js';
 import { renderSvg } from '../../src/plot/render.js';
+import { boundaryChart } from '../../src/plot/charts.js';
+import { outputMapLayer } from '../../src/plot/output-map.js';
 
 const xor = builtinDataset('xor');
 
@@ -247,5 +249,36 @@ test('networks side by side: each column draws its own network (every layer name
     const points = layers.get(`network-${k + 1}-hidden-points`)!.data.values;
     const h1 = 1 / (1 + Math.exp(-parameters[4]));
     assert.ok(Math.abs((points[0].ha as number) - h1) < 1e-12, `column ${k + 1} shows its own network`);
+  }
+});
+
+test("one output map: the decision boundary, each unit's panel and the hidden space draw outputMapLayer's layer", () => {
+  for (const activation of ['sigmoid', 'tanh'] as const) {
+    const { config, parameters } = trained({ epochs: 300, activation }, 1);
+    const boundary = layersByName(boundaryChart(config, xor, parameters, 1, null));
+    const units = layersByName(boundaryUnitsChart(config, xor, parameters, 1, null));
+    const space = layersByName(hiddenSpaceChart(config, xor, parameters, 1));
+    const range: [number, number] | null = activation === 'sigmoid' ? [0, 1] : [-1, 1];
+    const same = (layer: any, title: string, domain: [number, number] | null, legend?: object | null) => {
+      const [x2, y2] = [layer.encoding.x2.field, layer.encoding.y2.field];
+      const expected = outputMapLayer({
+        name: layer.name,
+        values: layer.data.values,
+        x: layer.encoding.x,
+        x2,
+        y: layer.encoding.y,
+        y2,
+        title,
+        domain,
+        ...(legend !== undefined ? { legend } : {}),
+      });
+      assert.deepEqual(layer, expected);
+    };
+    same(boundary.get('output'), 'Output', [0, 1], { gradientLength: 300 });
+    same(units.get('unit-map-1'), 'Output', range, activation === 'sigmoid' ? null : undefined);
+    same(space.get('output-plane'), 'Output', [0, 1], { gradientLength: 300 });
+    // Viridis over [0, 1] for the network's (sigmoid) output, over the unit's own range for a tanh unit.
+    assert.deepEqual((boundary.get('output') as any).encoding.color.scale, { scheme: 'viridis', domain: [0, 1] });
+    assert.deepEqual((units.get('unit-map-1') as any).encoding.color.scale.domain, range);
   }
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 import { startServe, type Served } from '../helpers/serve.js';
+import { until } from '../helpers/wait.js';
 
 let dir: string;
 let db: string;
@@ -193,6 +194,7 @@ function readEvents(
   path: string,
   done: (events: { event: string; data: any }[]) => boolean,
   timeoutMs = 60_000,
+  seen: (events: { event: string; data: any }[]) => void = () => {},
 ): Promise<{ event: string; data: any }[]> {
   const { port } = new URL(served.url);
   return new Promise((resolve, reject) => {
@@ -209,6 +211,7 @@ function readEvents(
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) });
+          seen(events);
           if (done(events)) {
             clearTimeout(timer);
             req.destroy();
@@ -240,10 +243,18 @@ test('GET /api/events: the listing and the watched study now, then what a sweep 
 
   // A refine in another process adds trials while the server reads: it must not be blocked, and the stream must
   // carry the new counts.
-  const stream = readEvents('/api/events?study=curve', (e) =>
-    e.some((x) => x.event === 'study' && x.data.study.trials === 32 + 40),
+  let connected = (): void => {};
+  const opened = new Promise<void>((resolve) => (connected = resolve));
+  const stream = readEvents(
+    '/api/events?study=curve',
+    (e) => e.some((x) => x.event === 'study' && x.data.study.trials === 32 + 40),
+    60_000,
+    (e) => {
+      if (e.length >= 2) connected();
+    },
   );
-  await new Promise((r) => setTimeout(r, 300));
+  // The refine starts once the stream has sent what the study holds now (a stream that fails ends the wait too).
+  await Promise.race([opened, stream]);
   const refine = runCli(['refine', 'curve', '--budget', '40', '--workers', '1', '--db', db]);
   assert.equal(refine.status, 0, refine.stderr);
   const events = await stream;
@@ -299,8 +310,12 @@ test('--host 0.0.0.0 says that anyone who can reach the machine can read the stu
   const open = await startServe(['--db', db, '--host', '0.0.0.0']);
   try {
     assert.match(open.url, /^http:\/\/0\.0\.0\.0:\d+\/$/);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.match(open.stderr(), /anyone who can reach this machine on port \d+ can read the studies/);
+    const warning = /anyone who can reach this machine on port \d+ can read the studies/;
+    await until(
+      () => warning.test(open.stderr()),
+      () => `the warning on stderr (so far: ${open.stderr()})`,
+    );
+    assert.match(open.stderr(), warning);
   } finally {
     await open.stop();
   }

@@ -3,7 +3,7 @@
 // process's memory), the same clients resumed get the current state (not the backlog), a stream that never drains is
 // closed, and streams past the cap are a one-line JSON 503 that names the cap.
 import assert from 'node:assert/strict';
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,6 +13,7 @@ import { openSqliteStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { resolveStudy } from '../../src/study/definition/definition.js';
 import { tempDir } from '../helpers/cli.js';
+import { Stream, type Event } from '../helpers/event-stream.js';
 import { trial } from '../store/fixtures.js';
 
 /** A study name of 1 MiB (a crafted database): every listing event is over 1 MiB, so a client that stops reading
@@ -45,87 +46,6 @@ async function writeMore(): Promise<number> {
   written++;
   await writer.insertTrials(rows);
   return written * 4;
-}
-
-interface Event {
-  event: string;
-  data: any;
-}
-
-/** An event stream read over HTTP, whose reading can be paused and resumed; its events are parsed as they come. */
-class Stream {
-  readonly events: Event[] = [];
-  response!: IncomingMessage;
-  private req!: ClientRequest;
-  private buffer = '';
-  private waiters: (() => void)[] = [];
-  readonly opened: Promise<IncomingMessage>;
-
-  constructor(port: number, query: string) {
-    this.opened = new Promise((resolve, reject) => {
-      this.req = request({ host: '127.0.0.1', port, path: `/api/events${query}`, agent: false }, (res) => {
-        this.response = res;
-        res.setEncoding('utf8').on('data', (d: string) => this.take(d));
-        resolve(res);
-      });
-      this.req.on('error', (error) => {
-        if (!this.req.destroyed) reject(error);
-      });
-      this.req.end();
-    });
-  }
-
-  private take(text: string): void {
-    this.buffer += text;
-    let end: number;
-    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
-      const block = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event === undefined || data === undefined) continue;
-      // A listing keeps only each study's trials: the test process must not hold 1 MiB per event it read.
-      const parsed = JSON.parse(data) as unknown;
-      this.events.push({
-        event,
-        data:
-          event === 'studies'
-            ? (parsed as { name: string; trials: number }[]).map((s) => ({
-                name: s.name.slice(0, 10),
-                trials: s.trials,
-              }))
-            : parsed,
-      });
-    }
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-
-  /** Resolves when `done` holds for the events read so far (checked on each arrival). */
-  async until(done: (events: Event[]) => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done(this.events)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ${this.events.length} events`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  pause(): void {
-    this.response.pause();
-  }
-
-  resume(): void {
-    this.response.resume();
-  }
-
-  close(): void {
-    this.req.destroy();
-  }
 }
 
 const watchedTrials = (e: Event): number | undefined =>

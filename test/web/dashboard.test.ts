@@ -247,8 +247,16 @@ test('a study name that is HTML shows literally and nothing in it runs', { skip 
       ),
     );
     assert.equal(await page.locator('img').count(), 0);
-    await page.waitForTimeout(300);
+    // Two frames drawn after the study page, instead of a fixed wait: no dialog, and nothing asked for the name's
+    // image (an <img src=x> would have fetched x before its onerror could run).
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))),
+    );
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(
+      browser.requests.filter((url) => new URL(url).pathname.endsWith('/x')),
+      [],
+    );
     noErrors(browser);
   });
 });

@@ -30,13 +30,17 @@ test('the dashboard loads in Chromium with no console error, and the harness cat
     await page.goto(served.url);
     assert.equal(await page.title(), 'xorlab studies');
     assert.deepEqual(browser.errors, []);
-    // An inline script is refused by the CSP: Chromium reports the violation as a console error.
+    // An inline script is refused by the CSP: Chromium reports the violation as a console error (awaited).
+    const violation = page.waitForEvent('console', {
+      predicate: (message) => message.type() === 'error' && /Content Security Policy/.test(message.text()),
+      timeout: 10_000,
+    });
     await page.evaluate(() => {
       const s = document.createElement('script');
       s.textContent = 'window.injected = 1';
       document.body.append(s);
     });
-    await page.waitForTimeout(200);
+    await violation;
     assert.equal(
       await page.evaluate(() => (window as unknown as { injected?: number }).injected),
       undefined,

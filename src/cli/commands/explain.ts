@@ -2,7 +2,6 @@
 // that makes it, recorded from the reference engine's own training step (core/epoch-trace.ts).
 import type { Command } from 'commander';
 import {
-  MAX_SEED,
   Trainer,
   epochQuantities,
   hasArticleNames,
@@ -14,7 +13,7 @@ import {
   type TrainingConfig,
 } from '../../core/index.js';
 import { addConfigOptions } from '../config-options.js';
-import { configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
+import { addStartingOptions, configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
 import { UsageError } from '../errors.js';
 import { loadDataset } from '../files.js';
 import { MAX_PRINTED_PARAMETERS } from '../limits.js';
@@ -37,15 +36,7 @@ export function registerExplain(program: Command): void {
     .description(
       "print one epoch's arithmetic as the article computes it: every array of the forward and backward pass with its shape, beside the NumPy line that makes it",
     );
-  addConfigOptions(command)
-    .option(
-      '--seed <n>',
-      `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`,
-    )
-    .option(
-      '--init-weights <file>',
-      'start from the parameters in this JSON file, as `xorlab train --init-weights` (implies --init file)',
-    )
+  addStartingOptions(addConfigOptions(command))
     .option(
       '--epoch <n>',
       'the epoch to show, 0-based: the earlier epochs are trained first (0 .. --epochs minus 1)',

@@ -74,7 +74,7 @@ interface TrainingFlags extends Record<string, unknown>, OutputOptions {
   recordEvery?: string;
 }
 
-export interface PlotTraining {
+interface PlotTraining {
   config: TrainingConfig;
   dataset: Dataset;
   seed: number | null;

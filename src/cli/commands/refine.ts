@@ -2,11 +2,10 @@
 // as the article does. --budget N splits N trials in proportion to each point's RSE; --target-rse r asks for
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
 import type { Command } from 'commander';
-import type { Dataset } from '../../core/index.js';
 import { DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/run/allocate.js';
 import { planRefinement, type Refinement } from '../../study/run/refine.js';
 import { MAX_STUDY_TRIALS, type Study } from '../../study/definition/definition.js';
-import { checkPinnedDatasets } from '../../study/run/pins.js';
+import { prepareRun, type PreparedRun } from '../../study/run/prepare.js';
 import { pointErrors, reserveAdditional } from '../../study/run/stored.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import {
@@ -20,12 +19,11 @@ import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import {
   addRunOptions,
-  checkStudy,
   commandLine,
+  loadedStudy,
   runFlagArgs,
   runSettings,
   runWithProgress,
-  studyDatasets,
   toStudy,
   type RunFlags,
 } from '../run.js';
@@ -150,12 +148,11 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
     options.maxTrials === undefined
       ? DEFAULT_MAX_TRIALS
       : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
-  let settings = runSettings(options);
+  const settings = runSettings(options);
   checkDistributedFlags(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.
   const reader = await openStoreFromOptions(options, { readonly: true });
-  let study: Study;
-  let datasets: Record<string, Dataset>;
+  let prepared: PreparedRun;
   let errors: PointError[];
   try {
     const record = await reader.getStudy(name);
@@ -165,21 +162,20 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
         `there is no study ${quote(name)} in ${dbLabel(options)}${names.length ? `; studies: ${nameList(names)}` : ''}`,
       );
     }
-    study = toStudy(record.definition, `the stored definition of ${quote(name)}`);
-    datasets = studyDatasets(study); // a missing dataset file is bad input
-    checkPinnedDatasets(study, datasets); // and so is one edited since the study was stored
-    settings = await checkStudy(
-      reader,
-      study,
-      datasets,
-      options,
-      settings,
-      'the stored definition is not one this version reads',
-    );
-    errors = await pointErrors(reader, study);
+    // A missing dataset file is bad input, and so is one edited since the study was stored, or an engine other
+    // than its trials'. The plan comes from the allocation below.
+    const loaded = loadedStudy(toStudy(record.definition, `the stored definition of ${quote(name)}`));
+    prepared = await prepareRun(loaded, {
+      store: reader,
+      engine: options,
+      hint: 'the stored definition is not one this version reads',
+      plan: 'none',
+    });
+    errors = await pointErrors(reader, prepared.study);
   } finally {
     await reader.close();
   }
+  const { study, engine } = prepared;
   // The same planning as the library's refineStudy (the cap of trials per study is a StudyError, a budget that
   // cannot be allocated an AllocationError: one line each).
   const refinement: Refinement = planRefinement(
@@ -215,17 +211,23 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
     try {
       // The new repeat indices are reserved in the store (see below).
       const plan = await reserveAdditional(store, study, extra);
-      return await runDistributed(`refine ${name}`, study, plan, store, datasets, settings, options, (done) =>
-        commandLine([
-          'refine',
-          name,
-          '--budget',
-          String(Math.max(1, plan.size - done)),
-          ...runFlagArgs(options, settings),
-          '--distributed',
-          ...(options.work === false ? ['--no-work'] : []),
-        ]),
-      );
+      return await runDistributed({
+        label: `refine ${name}`,
+        run: { ...prepared, plan },
+        store,
+        settings,
+        work: options.work !== false,
+        resumeCommand: (done) =>
+          commandLine([
+            'refine',
+            name,
+            '--budget',
+            String(Math.max(1, plan.size - done)),
+            ...runFlagArgs(options, settings, engine),
+            '--distributed',
+            ...(options.work === false ? ['--no-work'] : []),
+          ]),
+      });
     } finally {
       await store.close();
     }
@@ -235,15 +237,20 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
     // The new repeat indices are reserved in the store: a refine of the same study running at the same time gets
     // others, and both runs' trials are stored.
     const plan = await reserveAdditional(store, study, extra);
-    const outcome = await runWithProgress(`refine ${name}`, study, plan, store, datasets, settings, (ran) =>
-      commandLine([
-        'refine',
-        name,
-        '--budget',
-        String(Math.max(1, ran.planned - ran.completed)),
-        ...runFlagArgs(options, settings),
-      ]),
-    );
+    const outcome = await runWithProgress({
+      label: `refine ${name}`,
+      run: { ...prepared, plan },
+      store,
+      settings,
+      resumeHint: (ran) =>
+        commandLine([
+          'refine',
+          name,
+          '--budget',
+          String(Math.max(1, ran.planned - ran.completed)),
+          ...runFlagArgs(options, settings, engine),
+        ]),
+    });
     return outcome.interrupted ? EXIT_INTERRUPTED : undefined;
   } finally {
     await store.close();

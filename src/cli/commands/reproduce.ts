@@ -5,7 +5,7 @@ import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { builtinDataset } from '../../core/index.js';
-import { MAX_REPEATS } from '../../config/index.js';
+import { MAX_REPEATS, engineChoice } from '../../config/index.js';
 import {
   SCALES,
   SCALE_NAMES,
@@ -16,20 +16,13 @@ import {
   type ScaleName,
 } from '../../article/reproduce.js';
 import { writeReport } from '../../article/write-report.js';
+import { runningTime } from '../../article/report.js';
 import { loadChartPackages } from '../../plot/render.js';
 import { DB_ENV, DEFAULT_DB, dbLabel, namedDb, openStoreFromOptions } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { printable } from '../../text/quote.js';
-import {
-  addRunOptions,
-  engineRequest,
-  typedCommand,
-  runSettings,
-  withEngine,
-  runWithProgress,
-  type RunFlags,
-} from '../run.js';
+import { addRunOptions, typedCommand, runSettings, runWithProgress, type RunFlags } from '../run.js';
 
 interface ReproduceOptions extends RunFlags {
   scale: ScaleName;
@@ -150,7 +143,7 @@ function checkOutFolder(dir: string): void {
 }
 
 /** The database of a reproduction without --db, in its report folder. */
-export const REPRODUCE_DB = 'article.db';
+const REPRODUCE_DB = 'article.db';
 
 function makeOutFolder(dir: string): void {
   try {
@@ -167,7 +160,7 @@ function makeOutFolder(dir: string): void {
 async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const started = performance.now();
   const { scale, custom } = scaleFromOptions(options);
-  let settings = runSettings(options);
+  const settings = runSettings(options);
   const prefix =
     options.name ??
     (custom
@@ -190,10 +183,8 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
   const store = await openStoreFromOptions({ db: database });
   try {
     const datasets = { xor: builtinDataset('xor') };
-    settings = withEngine(
-      settings,
-      await prepareReproduction(store, studies, { datasets, request: engineRequest(options) }),
-    );
+    // The engine asked for, or that of the stored trials where the flags leave it open (one for every study).
+    const engine = engineChoice(await prepareReproduction(store, studies, { datasets, request: options }));
     makeOutFolder(dir);
     const hint = typedCommand(process.argv.slice(2));
     // Ctrl-C stops the whole reproduction, not only the study running: its resume hint is printed, the rest skipped.
@@ -205,7 +196,8 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
         scale,
         studies,
         async (label, study, plan) => {
-          const outcome = await runWithProgress(label, study, plan, store, datasets, settings, () => hint);
+          const run = { study, datasets, engine, plan };
+          const outcome = await runWithProgress({ label, run, store, settings, resumeHint: () => hint });
           if (outcome.interrupted) throw interrupted;
           return outcome;
         },
@@ -218,13 +210,17 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
     const ranFor = (performance.now() - started) / 1000;
     log('writing the report');
     await writeReport(store, dir, scale, run.studies, {
-      engine: `${settings.engine} (${settings.precision})`,
+      engine: `${engine.engine} (${engine.precision})`,
       workers: settings.workers,
       database: dbLabel({ db: database }),
       command: hint,
       seconds: ranFor,
     });
-    log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(dir, 'report.md')}`);
+    // The running time is the report's own number, rounded by the same function: the two never disagree.
+    const writing = (performance.now() - started) / 1000 - ranFor;
+    log(
+      `done: ${runningTime(ranFor)} of running (as report.md says) and ${runningTime(writing)} writing the report: ${join(dir, 'report.md')}`,
+    );
   } finally {
     await store.close();
   }

@@ -6,8 +6,7 @@ import type { PostgresStore } from '../../store/postgres/open.js';
 import { MissingDatabaseError, type Store } from '../../store/types.js';
 import { GRID_HELP } from '../../study/definition/grid.js';
 import { SWEEPABLE_NAMES } from '../../study/definition/params.js';
-import { planMissing } from '../../study/run/browser/plan.js';
-import { checkPinnedDatasets, pinDatasets } from '../../study/run/pins.js';
+import { prepareRun } from '../../study/run/prepare.js';
 import { addConfigOptions, configInputFromOptions, validateConfig } from '../config-options.js';
 import { dbLabel, openStoreFromOptions } from '../db-option.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
@@ -23,10 +22,9 @@ import { parseRunOption, runOptionFlag } from '../run-flags.js';
 import {
   addRunOptions,
   commandLine,
-  registerOrRefuse,
+  loadedStudy,
   runSettings,
   runWithProgress,
-  studyDatasets,
   toStudy,
   type RunFlags,
 } from '../run.js';
@@ -163,7 +161,7 @@ async function storedDefinition(options: SweepOptions): Promise<unknown> {
 }
 
 async function runSweep(options: SweepOptions): Promise<Outcome> {
-  let settings = runSettings(options);
+  const settings = runSettings(options);
   checkDistributedFlags(options);
   // Bad input is found before the database is opened: nothing stored is touched.
   const given = definesStudy(options) ? toStudy(definitionFromFlags(options)) : null;
@@ -173,53 +171,47 @@ async function runSweep(options: SweepOptions): Promise<Outcome> {
     );
   }
   // Resuming by name reads the database first (read-only), so a wrong name or path creates nothing.
-  const resolved = given ?? toStudy(await storedDefinition(options), `the stored definition of ${quote(options.name)}`);
-  const datasets = studyDatasets(resolved); // a missing dataset file is bad input too
-  // A dataset file edited since the study was stored is refused; a new study pins its files' tables.
-  checkPinnedDatasets(resolved, datasets);
-  const study = given ? pinDatasets(resolved, datasets) : resolved;
+  const study = given ?? toStudy(await storedDefinition(options), `the stored definition of ${quote(options.name)}`);
+  // A missing dataset file is bad input too, and so is one edited since the study was stored.
+  const loaded = loadedStudy(study);
   const store = options.distributed
     ? await openDistributedStore('--distributed', options.db)
     : await openStoreFromOptions(options);
   try {
-    const { pointCount, definition } = study;
-    settings = await registerOrRefuse(
+    const { name } = study.definition;
+    // As the library's runStudy: the study registered (or refused), the engine settled, the missing trials planned.
+    const run = await prepareRun(loaded, {
       store,
-      study,
-      datasets,
-      options,
-      settings,
-      `use another --name, or run \`xorlab sweep --name ${definition.name}\` to resume the stored one`,
-    );
-    const plan = planMissing(pointCount, definition.repeats, await store.storedRuns(definition.name));
-    const total = pointCount * definition.repeats;
+      engine: options,
+      hint: `use another --name, or run \`xorlab sweep --name ${name}\` to resume the stored one`,
+      plan: 'missing',
+    });
+    const { plan } = run;
+    const total = study.pointCount * study.definition.repeats;
     if (plan.size === 0) {
-      process.stdout.write(
-        `study ${definition.name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`,
-      );
+      process.stdout.write(`study ${name}: all ${total.toLocaleString('en-US')} trials are stored; nothing to run\n`);
       return;
     }
     const note =
       plan.size < total
-        ? `study ${definition.name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`
+        ? `study ${name}: ${(total - plan.size).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} trials already stored; running the rest\n`
         : '';
+    const label = `sweep ${name}`;
+    const resume = (): string => commandLine(process.argv.slice(2));
     if (options.distributed) {
-      return await runDistributed(
-        `sweep ${definition.name}`,
-        study,
-        plan,
-        store as PostgresStore,
-        datasets,
+      const work = options.work !== false;
+      return await runDistributed({
+        label,
+        run,
+        store: store as PostgresStore,
         settings,
-        options,
-        () => commandLine(process.argv.slice(2)),
+        work,
+        resumeCommand: resume,
         note,
-      );
+      });
     }
     process.stderr.write(note);
-    const outcome = await runWithProgress(`sweep ${definition.name}`, study, plan, store, datasets, settings, () =>
-      commandLine(process.argv.slice(2)),
-    );
+    const outcome = await runWithProgress({ label, run, store, settings, resumeHint: resume });
     return outcome.interrupted ? EXIT_INTERRUPTED : undefined;
   } finally {
     await store.close();

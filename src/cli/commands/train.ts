@@ -1,9 +1,9 @@
 // `xorlab train`: one training with the readable reference engine, printed as the article prints it.
 import type { Command } from 'commander';
-import { MAX_SEED, shapeFor, type TrainingConfig, type TrainingResult } from '../../core/index.js';
+import { shapeFor, type TrainingConfig, type TrainingResult } from '../../core/index.js';
 import { RUN_OPTIONS } from '../../config/index.js';
 import { addConfigOptions } from '../config-options.js';
-import { configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
+import { addStartingOptions, configWithInitWeights, initialParameters, seedFromFlag } from '../starting-point.js';
 import { UsageError, withFlag } from '../errors.js';
 import { loadDataset, writeTextFile } from '../files.js';
 import { MAX_CHART_POINTS, MAX_TRACE_LINES, checkPrintedParameters, checkRecording } from '../limits.js';
@@ -31,12 +31,7 @@ export function registerTrain(program: Command): void {
     .description(
       "train one network and print its loss every --log-every epochs and its predictions (the article's run)",
     );
-  addConfigOptions(command)
-    .option(
-      '--seed <n>',
-      `seed of the initial parameters, 0..${MAX_SEED} (default: random, printed so the run can be repeated)`,
-    )
-    .option('--init-weights <file>', 'start from the parameters in this JSON file (implies --init file)')
+  addStartingOptions(addConfigOptions(command))
     .option('--save-weights <file>', 'write the final parameters to this JSON file')
     .option('--log-every <epochs>', 'print the loss every this many epochs', '500')
     .option('--json', 'print one JSON document (config, seed, parameters, trace, metrics) at full precision')

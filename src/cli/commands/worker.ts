@@ -5,11 +5,10 @@ import type { Command } from 'commander';
 import { workOnQueue } from '../../distributed/work.js';
 import { ChunkQueue } from '../../distributed/queue.js';
 import { formatDuration, formatRate } from '../../study/run/progress.js';
-import { defaultWorkers } from '../../study/run/run-plan.js';
 import { DB_ENV } from '../db-option.js';
 import { onInterrupt, openDistributedStore } from '../distributed.js';
 import { EXIT_INTERRUPTED, type Outcome } from '../errors.js';
-import { parseRunOption, runOptionFlag } from '../run-flags.js';
+import { parseWorkers, workersFlag } from '../run-flags.js';
 import { printable } from '../../text/quote.js';
 import { counted } from '../../text/format.js';
 
@@ -33,7 +32,7 @@ export function registerWorker(program: Command, end: (outcome: Outcome) => void
       '--db <url>',
       `the PostgreSQL database of the studies: postgres://user@host:port/database (default: $${DB_ENV}; the password from the URL, PGPASSWORD or ~/.pgpass)`,
     )
-    .addOption(runOptionFlag('workers', `${defaultWorkers()} here`))
+    .addOption(workersFlag())
     .option(
       '--until-empty',
       'return once no study in the queue can get more work from this worker: no chunk waiting or held by any worker, and no coordinator alive to queue more (default: wait for more until Ctrl-C)',
@@ -68,7 +67,7 @@ function busyRate(trained: number, busySeconds: number): string {
 }
 
 async function runWorker(options: WorkerOptions): Promise<Outcome> {
-  const workers = options.workers === undefined ? defaultWorkers() : parseRunOption('workers', options.workers);
+  const workers = parseWorkers(options.workers);
   const store = await openDistributedStore('xorlab worker', options.db);
   const controller = new AbortController();
   let removeHandlers = (): void => {};

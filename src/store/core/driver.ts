@@ -9,7 +9,7 @@
 import type { Moments } from '../moments.js';
 import type { MetricName, ParamValue, TrialRow } from '../types.js';
 
-export type Awaitable<T> = T | Promise<T>;
+type Awaitable<T> = T | Promise<T>;
 
 /** A study as a driver reads it: the definition as stored text, the counts from the block aggregates. */
 export interface StudyEntry {

@@ -20,10 +20,10 @@ import { readDefinition } from './stored-json.js';
 
 /** Rows per page read by iterateTrials: the connection is free between pages, so an abandoned iteration holds
  * nothing. */
-export const ITERATE_PAGE = 10_000;
+const ITERATE_PAGE = 10_000;
 
 /** Each point's summary from its blocks' aggregates in (point, block) order: Chan et al.'s merge, block by block. */
-export function foldBlocks(
+function foldBlocks(
   blocks: Iterable<readonly [number, Moments]>,
   params: ReadonlyMap<number, Record<string, ParamValue>>,
 ): PointSummary[] {

@@ -30,7 +30,7 @@ import {
 const CAS_ATTEMPTS = 1000;
 
 /** A study as the driver keys it: its name (the documents' `study` field) and how its documents name the stds. */
-export interface MongoStudy {
+interface MongoStudy {
   name: string;
   stds: ReturnType<typeof articleStds>;
 }

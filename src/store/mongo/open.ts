@@ -8,9 +8,9 @@ import { MongoDriver } from './driver.js';
 import { mongoError } from './errors.js';
 import { prepareDatabase, supportsTransactions } from './schema.js';
 
-export const MONGO_TIMEOUT_MS = 5000;
+const MONGO_TIMEOUT_MS = 5000;
 /** The database when the URL names none (the article's is experiment_db: mongodb://host/experiment_db). */
-export const MONGO_DEFAULT_DATABASE = 'xorlab';
+const MONGO_DEFAULT_DATABASE = 'xorlab';
 
 /** The database name in a mongodb:// URL (the path), if any. */
 function databaseOf(url: string): string | undefined {

@@ -13,7 +13,7 @@ import { type ArticleDocument } from '../article-shape.js';
 import { StoreError, type ParamValue } from '../types.js';
 import { isDuplicateKey } from './errors.js';
 
-export const MONGO_SCHEMA_VERSION = 1;
+const MONGO_SCHEMA_VERSION = 1;
 const COLLECTIONS = ['results', 'studies', 'points', 'blocks', 'meta'] as const;
 
 export interface StudyDoc {

@@ -29,7 +29,7 @@ const TRANSACTION_ATTEMPTS = 5;
 
 /** A block to fold again inside a transaction: its rows when the caller knows them all (in repeat order), else
  * they are read back. */
-export interface Refold {
+interface Refold {
   studyId: number;
   point: number;
   block: number;
@@ -616,7 +616,7 @@ export class PostgresDriver implements StoreDriver<number> {
 /** A PostgreSQL array literal of numbers, booleans and nulls, e.g. {1,2.5,NULL,t}: several times cheaper than pg's
  * generic array serialisation (which quotes and escapes every element), the main client cost of a chunk. Numbers
  * are written in JavaScript's shortest round-trip form, which float8in reads back to the same bits. */
-export function arrayLiteral(values: readonly (number | boolean | null)[]): string {
+function arrayLiteral(values: readonly (number | boolean | null)[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

@@ -20,16 +20,16 @@ import { connectError, queryError } from './errors.js';
 import { prepareSchema } from './schema.js';
 
 /** How long to wait for a connection (ms) before reporting the server unreachable. */
-export const PG_CONNECT_TIMEOUT_MS = 5000;
+const PG_CONNECT_TIMEOUT_MS = 5000;
 
-export interface PostgresStoreOptions extends OpenStoreOptions {
+interface PostgresStoreOptions extends OpenStoreOptions {
   /** Connections the store may hold at once (default 4). */
   poolSize?: number;
   /** Connection timeout in ms (default PG_CONNECT_TIMEOUT_MS, or the URL's connect_timeout). */
   connectTimeoutMs?: number;
 }
 
-export interface InsertOptions {
+interface InsertOptions {
   /** A client inside a transaction the caller opened (and will commit): the rows and their blocks are written
    * there, with no BEGIN/COMMIT of the store's own. It must be READ COMMITTED (the default) so that each of the
    * store's statements sees what the previous holder of a block's lock committed. */
@@ -45,7 +45,7 @@ function pgpassLookup(params: Record<string, unknown>): Promise<string | undefin
 }
 
 /** The pool configuration for `url`: timeouts, keep-alive, the password from the URL, PGPASSWORD or ~/.pgpass. */
-export function postgresConfig(url: string, options: PostgresStoreOptions = {}): pg.PoolConfig {
+function postgresConfig(url: string, options: PostgresStoreOptions = {}): pg.PoolConfig {
   let parsed: Record<string, unknown>;
   try {
     parsed = parseIntoClientConfig(url) as Record<string, unknown>;
@@ -81,7 +81,7 @@ export function postgresConfig(url: string, options: PostgresStoreOptions = {}):
 
 /** A pool whose clients never crash the process: a server restart or a dropped connection emits 'error' on idle
  * and checked-out clients alike, and an 'error' event without a listener throws. The failed query rejects anyway. */
-export function createPool(config: pg.PoolConfig): pg.Pool {
+function createPool(config: pg.PoolConfig): pg.Pool {
   const pool = new pg.Pool(config);
   pool.on('error', () => undefined);
   pool.on('connect', (client) => {

@@ -19,14 +19,14 @@ import { StoreError } from '../types.js';
 
 export const PG_SCHEMA = 'xorlab';
 /** 1: the first PostgreSQL layout (tables as SQLite's schema 3: blocks keep every metric's moments). */
-export const PG_SCHEMA_VERSION = 1;
+const PG_SCHEMA_VERSION = 1;
 /** The tables this version creates and needs. */
-export const PG_TABLES = ['meta', 'studies', 'engines', 'points', 'blocks', 'trials'] as const;
+const PG_TABLES = ['meta', 'studies', 'engines', 'points', 'blocks', 'trials'] as const;
 /** pg_advisory_xact_lock(int, int) key space: the first key of the lock that serialises schema creation (the
  * two-int form, so it never meets pg-boss's one-bigint locks). */
 export const SCHEMA_LOCK_KEY = 0x586f724c; // 'XorL'
 
-export const PG_SCHEMA_SQL = `
+const PG_SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS xorlab;
 CREATE TABLE xorlab.meta (
   key text PRIMARY KEY,
@@ -128,7 +128,7 @@ JOIN point_config c ON c.study_id = t.study_id AND c.point = t.point
 JOIN ${PG_SCHEMA}.engines e ON e.id = t.engine_id`;
 
 /** The view's version, kept as its comment: a writing open replaces a view whose comment differs. */
-export const TRIAL_ROWS_VERSION = `xorlab trial_rows ${createHash('sha256').update(TRIAL_ROWS_BODY).digest('hex').slice(0, 16)}`;
+const TRIAL_ROWS_VERSION = `xorlab trial_rows ${createHash('sha256').update(TRIAL_ROWS_BODY).digest('hex').slice(0, 16)}`;
 
 async function trialRowsVersion(client: pg.ClientBase): Promise<string | null | undefined> {
   const { rows } = await client.query<{ version: string | null }>(

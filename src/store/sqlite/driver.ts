@@ -30,7 +30,7 @@ interface WriteStatements {
 }
 
 /** A block to fold again: its rows when the caller knows them all, in repeat order; else they are read. */
-export interface Refold {
+interface Refold {
   studyId: number;
   point: number;
   block: number;

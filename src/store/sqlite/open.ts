@@ -11,7 +11,7 @@ import { prepareDatabase } from './schema.js';
 
 /** How long to wait for another connection's lock before reporting it (ms): long enough to ride out another
  * writer's batch commit, short enough that a stuck lock is reported at once. */
-export const BUSY_TIMEOUT_MS = 1000;
+const BUSY_TIMEOUT_MS = 1000;
 
 /**
  * Connections still open when the process exits (process.exit after Ctrl-C, a closed pipe, an error) are closed

@@ -29,9 +29,9 @@ export const XORLAB_APPLICATION_ID = 0x586f724c;
  * never released. */
 export const SCHEMA_VERSION = 3;
 /** The oldest layout this version reads (summaries by a full scan) and upgrades when it writes. */
-export const OLDEST_READABLE_VERSION = 2;
+const OLDEST_READABLE_VERSION = 2;
 
-export const SCHEMA_SQL = `
+const SCHEMA_SQL = `
 CREATE TABLE studies (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -108,7 +108,7 @@ function configColumn(name: string): string {
 
 /** One row per trial: study, point, repeat, every configuration value, seed, the metrics, engine and precision.
  * Each point's configuration is worked out once (the materialized CTE), not once per trial. */
-export const TRIAL_ROWS_SQL = `CREATE VIEW trial_rows AS
+const TRIAL_ROWS_SQL = `CREATE VIEW trial_rows AS
 WITH point_config AS MATERIALIZED (
   SELECT p.study_id, p.point, s.name AS study,
     ${PARAMETER_NAMES.map(configColumn).join(',\n    ')}
@@ -168,7 +168,7 @@ function integrityFindings(rows: readonly string[]): string {
 }
 
 /** The columns version 3 added to `blocks` (a version-2 file gets them by ALTER TABLE, in this order). */
-export const V3_BLOCK_COLUMNS = [
+const V3_BLOCK_COLUMNS = [
   'final_count INTEGER NOT NULL DEFAULT 0',
   'final_mean REAL NOT NULL DEFAULT 0',
   'final_m2 REAL NOT NULL DEFAULT 0',

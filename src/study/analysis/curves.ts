@@ -11,7 +11,7 @@ export function numericAxes(points: readonly PointSummary[], axes: readonly stri
   return axes.filter((a) => points.length > 0 && points.every((p) => typeof p.params[a] === 'number'));
 }
 
-export interface Curve {
+interface Curve {
   /** The other axes' values along this curve ({} for a one-axis study). */
   at: Record<string, ParamValue>;
   /** "activation=tanh, lr=0.1", or '' for a one-axis study. */

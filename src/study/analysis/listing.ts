@@ -9,7 +9,7 @@ export function storedSweep(definition: unknown): Record<string, unknown> | null
   return sweep && typeof sweep === 'object' && !Array.isArray(sweep) ? (sweep as Record<string, unknown>) : null;
 }
 
-export interface SweptParameter {
+interface SweptParameter {
   name: string;
   /** Distinct grid values; null: a grid this version cannot read. */
   values: number | null;
@@ -28,7 +28,7 @@ export interface StudyLine {
 }
 
 /** Swept parameters with their number of distinct grid values and range, from the stored definition's grids. */
-export function sweptOf(definition: unknown): SweptParameter[] {
+function sweptOf(definition: unknown): SweptParameter[] {
   return Object.entries(storedSweep(definition) ?? {}).map(([name, spec]) => {
     let values: ParamValue[];
     try {

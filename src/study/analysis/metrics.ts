@@ -7,7 +7,7 @@ import { confidenceInterval, rateStandardError, type SampleStats } from './stats
 
 export { METRIC_NAMES, type MetricName };
 
-export interface MetricInfo {
+interface MetricInfo {
   /** In a sentence: "total loss". */
   label: string;
   /** On a chart's y-axis. */
@@ -65,7 +65,7 @@ export const MARKED_MEANING = `more than ${100 * EXCLUDED_SHARE_LIMIT}% of its t
 export const EXCLUSION_RULE = `${EXCLUSION_MARK}: ${MARKED_MEANING}`;
 
 /** Whether `excluded` of `count` trials left out of a mean passes the limit. */
-export function isMarked(excluded: number, count: number): boolean {
+function isMarked(excluded: number, count: number): boolean {
   return count > 0 && excluded > EXCLUDED_SHARE_LIMIT * count;
 }
 

@@ -5,7 +5,7 @@
 import type { PointValues } from '../../store/types.js';
 import { checkLevel, tCdf, tQuantile, type Comparison } from './stats.js';
 
-export interface Pairs {
+interface Pairs {
   /** Values of A and B for the repeats both have a value at (finite: a diverged training has no loss). */
   a: number[];
   b: number[];
@@ -31,7 +31,7 @@ export function pairUp(a: PointValues, b: PointValues): Pairs {
   return out;
 }
 
-export interface PairedComparison extends Comparison {
+interface PairedComparison extends Comparison {
   /** Pairs used. */
   n: number;
   /** Correlation of A's and B's values over the pairs: how much the pairing narrows the interval. */

@@ -33,7 +33,7 @@ function distance(wanted: number, grid: number): number {
 }
 
 /** The point chosen, and a warning when a value was outside the grid or far from the point's. */
-export interface Selection<P> {
+interface Selection<P> {
   point: P;
   warning: string | null;
 }

@@ -4,7 +4,7 @@
 // [0, 1] and keep their coverage near 0% and 100%, where XOR's success rates often lie.
 import { normalQuantile } from './stats.js';
 
-export interface RateInterval {
+interface RateInterval {
   /** successes / n (NaN when n = 0). */
   rate: number;
   low: number;

@@ -12,7 +12,7 @@ export interface SampleStats {
   std: number | null;
 }
 
-export interface Interval {
+interface Interval {
   low: number;
   high: number;
   /** t quantile x stderr. */
@@ -21,7 +21,7 @@ export interface Interval {
   df: number;
 }
 
-export function standardError(std: number, n: number): number {
+function standardError(std: number, n: number): number {
   return std / Math.sqrt(n);
 }
 
@@ -109,7 +109,7 @@ export function compare(a: SampleStats, b: SampleStats, level = 0.95): Compariso
 }
 
 /** Welch-Satterthwaite degrees of freedom for two variance terms va (from na values) and vb (from nb). */
-export function welchDf(va: number, na: number, vb: number, nb: number): number {
+function welchDf(va: number, na: number, vb: number, nb: number): number {
   const denominator = (va * va) / (na - 1) + (vb * vb) / (nb - 1);
   if (denominator === 0) return na + nb - 2;
   return ((va + vb) * (va + vb)) / denominator;
@@ -232,7 +232,7 @@ export function tQuantile(p: number, df: number): number {
 }
 
 /** ln Gamma(x), Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 for x > 0. */
-export function logGamma(x: number): number {
+function logGamma(x: number): number {
   const g = [
     0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
     12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
@@ -246,7 +246,7 @@ export function logGamma(x: number): number {
 }
 
 /** Regularized incomplete beta I_x(a, b) (continued fraction, modified Lentz). */
-export function regularizedBeta(x: number, a: number, b: number): number {
+function regularizedBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));

@@ -167,7 +167,7 @@ export async function summarizeStudy(
 
 /** What summaryReport may use beside the points: the study's axes in order (default: as the points name them),
  * each point's metric values (for quartiles), the names of A and B in messages. */
-export interface SummaryContext {
+interface SummaryContext {
   axes?: readonly string[];
   values?: ReadonlyMap<number, PointValues> | null;
   labels?: readonly [string, string];
@@ -362,7 +362,7 @@ function comparisonOf(
 }
 
 /** A row summaryCsv takes: a summary's point, or a store's per-point summary (rse and value are then computed). */
-export type SummaryCsvPoint = PointSummary & Partial<Pick<SummaryPoint, 'rse' | 'value' | 'quartiles'>>;
+type SummaryCsvPoint = PointSummary & Partial<Pick<SummaryPoint, 'rse' | 'value' | 'quartiles'>>;
 
 /** The per-point table as CSV, full precision, each line ending in a newline. For totalLoss the article's columns
  * (count, lossCount, mean, std, stderr, rse, successRate, diverged, meanEpochsToThreshold); for the other metrics

@@ -19,15 +19,15 @@ import { StudyError, type Axis, type Study, type StudyDefinition, type StudyDefi
 import { SWEEPABLE, SWEEPABLE_NAMES, isSweepable, withValue, type ParamValue } from './params.js';
 import { quote } from '../../text/quote.js';
 
-export const MAX_AXES = 4;
+const MAX_AXES = 4;
 // The limit on a study's trials is the run-options table's (config/run-options.ts), as are repeats' and seed's.
 export { MAX_STUDY_TRIALS };
 export const STUDY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export { StudyError };
-export type { Axis, Study, StudyDefinition, StudyDefinitionInput };
+export type { Study, StudyDefinitionInput };
 
-export const StudyDefinitionSchema = z
+const StudyDefinitionSchema = z
   .object({
     name: z
       .string()

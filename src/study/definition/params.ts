@@ -5,17 +5,17 @@ import { PARAMETERS, PARAMETER_NAMES, type ChoiceParameter, type ParamValue } fr
 
 export type { ParamValue } from '../../config/parameters.js';
 
-export interface NumericParam {
+interface NumericParam {
   kind: 'numeric';
   /** Generated grids (lin/log/exp) are rounded to integers for these. */
   integer: boolean;
 }
-export interface CategoricalParam {
+interface CategoricalParam {
   kind: 'categorical';
   /** null: any string (dataset names and files). */
   choices: readonly string[] | null;
 }
-export type ParamSpec = NumericParam | CategoricalParam;
+type ParamSpec = NumericParam | CategoricalParam;
 
 function sweepSpec(name: (typeof PARAMETER_NAMES)[number]): ParamSpec | null {
   const spec = PARAMETERS[name];

@@ -10,7 +10,7 @@ import { workerEntry } from './worker-entry.js';
 
 const IN_FLIGHT_PER_WORKER = 2;
 
-export interface PoolOptions {
+interface PoolOptions {
   workers: number;
   init: WorkerInit;
   chunks: Iterator<ChunkTask> | AsyncIterator<ChunkTask>;
@@ -23,7 +23,7 @@ export interface PoolOptions {
   graceMs?: number;
 }
 
-export type PoolOutcome = 'done' | 'interrupted';
+type PoolOutcome = 'done' | 'interrupted';
 
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
   const { init, chunks, onResult, signal } = options;

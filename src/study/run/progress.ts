@@ -30,11 +30,11 @@ export function formatRate(perSecond: number): string {
 }
 
 /** Milliseconds, monotonic (tests pass their own). */
-export type Clock = () => number;
+type Clock = () => number;
 const monotonic: Clock = () => performance.now();
 
 /** The rate is measured over about this much of the recent past. */
-export const RATE_WINDOW_MS = 20_000;
+const RATE_WINDOW_MS = 20_000;
 /** Samples closer than this are merged (a bar is updated after every chunk). */
 const SAMPLE_MS = 250;
 
@@ -100,14 +100,17 @@ const BAR_MAX = 30;
  * first, then the bar shrinks (down to 5 cells, then it goes too), then the label is cut. No terminal control
  * sequences but the ones the caller adds, so nothing here can move the cursor elsewhere.
  */
-export function barLine(
-  label: string,
-  done: number,
-  total: number,
-  seconds: number,
-  width: number,
-  rate = done / seconds,
-): string {
+export function barLine(bar: {
+  label: string;
+  done: number;
+  total: number;
+  seconds: number;
+  width: number;
+  /** Trainings per second (default: done / seconds). */
+  rate?: number;
+}): string {
+  const { label, done, total, seconds, width } = bar;
+  const rate = bar.rate ?? done / seconds;
   const count = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
   const essential = `${count} | ${formatRate(rate)}/s | ${eta(total - done, rate)}`;
   const elapsed = ` | elapsed ${formatDuration(seconds)}`;
@@ -176,7 +179,7 @@ class BarProgress implements Progress {
     // One column to spare: a line that fills the last column makes some terminals wrap.
     const width = Math.max(20, (this.stream.columns || 80) - 1);
     this.stream.write(
-      `\r${barLine(this.label, this.done, this.total, seconds, width, this.rate.perSecond(this.drawnAt))}\x1b[K`,
+      `\r${barLine({ label: this.label, done: this.done, total: this.total, seconds, width, rate: this.rate.perSecond(this.drawnAt) })}\x1b[K`,
     );
   }
 }

@@ -10,13 +10,13 @@ import type { Store, TrialRow } from '../../store/types.js';
 import { staleDivergedTrials } from '../analysis/stale.js';
 import { resolveStudy } from '../definition/definition.js';
 import { checkPinnedDatasets } from './pins.js';
-import { studyDatasets } from './run-study.js';
+import { studyDatasets } from './prepare.js';
 import { StudyError, type Study } from '../definition/types.js';
 
 /** Trials recomputed per transaction by default. */
 export const RECHECK_CHUNK = 256;
 
-export interface RecheckOptions {
+interface RecheckOptions {
   /** Trials per transaction (default RECHECK_CHUNK). */
   chunkSize?: number;
   /** Stops after the chunk in progress (which is committed whole). */
@@ -27,7 +27,7 @@ export interface RecheckOptions {
   datasets?: Record<string, Dataset>;
 }
 
-export interface RecheckResult {
+interface RecheckResult {
   study: string;
   /** Diverged fast/f32 trials found. */
   found: number;

@@ -12,14 +12,14 @@ import {
   type PointError,
 } from './allocate.js';
 import { MAX_STUDY_TRIALS, resolveStudy } from '../definition/definition.js';
-import { checkPinnedDatasets } from './pins.js';
 import { StudyError, type Study } from '../definition/types.js';
-import { checkStoredStudy, pointErrors, reserveAdditional } from './stored.js';
-import { checkRunOptions, runStudyPlan, studyDatasets, type RunSummary, type StudyRunOptions } from './run-study.js';
+import { loadStudy, prepareRun } from './prepare.js';
+import { pointErrors, reserveAdditional } from './stored.js';
+import { checkRunOptions, runStudyPlan, type RunSummary, type StudyRunOptions } from './run-study.js';
 import { nameList, quote } from '../../text/quote.js';
 
 /** How many more trials: exactly one of `budget` and `targetRse`. */
-export interface RefineTarget {
+interface RefineTarget {
   /** This many more trials, split in proportion to each point's relative standard error. */
   budget?: number;
   /** As many trials as each point needs for a predicted relative standard error <= this (e.g. 0.01). */
@@ -131,7 +131,7 @@ export interface RefineOptions extends RefineTarget, StudyRunOptions {
  * StoreError as runStudy does.
  */
 export async function refineStudy(name: string, options: RefineOptions): Promise<StudyRefinement> {
-  const { request } = checkRunOptions(options);
+  checkRunOptions(options);
   const { store } = options;
   const record = await store.getStudy(name);
   if (!record) {
@@ -140,13 +140,14 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
       `there is no study ${quote(name)} in ${store.location}${names.length ? `; studies: ${nameList(names)}` : ''}`,
     );
   }
-  const study = resolveStudy(record.definition);
-  const datasets = studyDatasets(study);
-  checkPinnedDatasets(study, datasets); // a dataset file edited since the study was stored is refused
-  const engine = await checkStoredStudy(store, study, 'the stored definition is not one this version reads', {
-    datasets,
-    request,
+  // A dataset file edited since the study was stored is refused; trials of another engine too. Reads only.
+  const prepared = await prepareRun(loadStudy(resolveStudy(record.definition)), {
+    store,
+    engine: options,
+    hint: 'the stored definition is not one this version reads',
+    plan: 'none',
   });
+  const { study } = prepared;
   const refinement = planRefinement(study, await pointErrors(store, study), options);
   const points = refinement.errors.flatMap((e, i) =>
     refinement.extra[i] > 0
@@ -173,6 +174,6 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
   if (options.dryRun || refinement.total === 0) return result;
   // At repeat indices reserved in the store: a refine of the same study running at the same time gets others.
   const plan = await reserveAdditional(store, study, refinement.extra);
-  result.run = await runStudyPlan(study, plan, datasets, engine, options);
+  result.run = await runStudyPlan({ ...prepared, plan }, options);
   return result;
 }

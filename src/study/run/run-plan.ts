@@ -3,32 +3,30 @@
 // synchronous=NORMAL a commit costs no fsync), so a SIGKILL loses at most the chunks still in the workers and
 // never leaves a half-written trial (SQLite's transactions are atomic).
 import { availableParallelism } from 'node:os';
-import type { Dataset, TrainingConfig } from '../../core/index.js';
-import type { EngineName, Precision } from '../../engine/index.js';
+import type { TrainingConfig } from '../../core/index.js';
 import type { Store } from '../../store/types.js';
 import type { Study } from '../definition/types.js';
 import type { ParamValue } from '../definition/params.js';
-import { chooseChunkSize, chunksOf, secondsPerTrial, type TrialPlan } from './browser/plan.js';
+import { chooseChunkSize, chunksOf, secondsPerTrial } from './browser/plan.js';
 import { runPool } from './pool.js';
 import { silentProgress, type Progress } from './progress.js';
 import { chunkRows, type ChunkResult, type ChunkTask } from './browser/protocol.js';
+import type { PreparedRun } from './prepare.js';
 
 /** How often the progress display is refreshed. */
 const PROGRESS_MS = 250;
 
+/** Worker threads where none are asked for: one per core. */
 export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-export interface RunOptions {
-  study: Study;
-  plan: TrialPlan;
+/** A prepared run (./prepare.ts: the study, its datasets, the engine, the plan) and how to run it. */
+interface RunOptions extends PreparedRun {
   /** null: train without storing (the engine-only benchmark). */
   store: Pick<Store, 'insertTrials'> | null;
-  datasets: Record<string, Dataset>;
+  /** Default: one per core. */
   workers?: number;
-  engine?: EngineName;
-  precision?: Precision;
   chunkSize?: number;
   signal?: AbortSignal;
   progress?: Progress;
@@ -74,17 +72,16 @@ class StoreWriter {
 }
 
 export async function runPlan(options: RunOptions): Promise<RunOutcome> {
-  const { study, plan } = options;
+  const { study, plan, datasets, engine } = options;
   const planned = plan.size;
   const progress = options.progress ?? silentProgress;
   const started = performance.now();
   const outcome: RunOutcome = { planned, completed: 0, stored: 0, interrupted: false, seconds: 0 };
   if (planned === 0) return outcome;
 
-  const engine = options.engine ?? 'fast';
   const requested = Math.max(1, options.workers ?? defaultWorkers());
   const size =
-    options.chunkSize ?? chooseChunkSize(planned, requested, secondsPerTrial(study, plan, options.datasets, engine));
+    options.chunkSize ?? chooseChunkSize(planned, requested, secondsPerTrial(study, plan, datasets, engine.engine));
   // No more workers than chunks: an idle worker would only cost its start-up.
   const workers = Math.min(requested, Math.ceil(planned / size));
   const writer = options.store ? new StoreWriter(options.store, study) : null;
@@ -96,11 +93,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
   try {
     const result = await runPool({
       workers,
-      init: {
-        datasets: options.datasets,
-        engine,
-        precision: options.precision ?? 'f32',
-      },
+      init: { datasets, engine },
       chunks: chunksOf(plan, size, study.definition.seed, pointConfigs(study)),
       signal: options.signal,
       onResult: async (task, chunk) => {
@@ -126,7 +119,7 @@ export async function runPlan(options: RunOptions): Promise<RunOutcome> {
 }
 
 /** study.pointConfig remembering the last point: a plan is ordered by point, so chunks share at most their edges. */
-export function pointConfigs(study: Study): (point: number) => TrainingConfig {
+function pointConfigs(study: Study): (point: number) => TrainingConfig {
   let last = -1;
   let config: TrainingConfig | undefined;
   return (point) => {

@@ -2,24 +2,15 @@
 // the store (a stored study of the same name must be the same study, trained with the same engine), plan the
 // trials it still misses and run them on the worker pool, storing each chunk as it arrives. What `xorlab sweep`
 // does, with callbacks instead of a progress bar and an AbortSignal instead of Ctrl-C; nothing here prints or
-// exits. Also what both share: the run options and their checks, and the datasets a study trains on.
+// exits. Also what runStudy and refineStudy share: the run options, their checks, and running a prepared run.
 import type { EngineName, Precision } from '../../config/parameters.js';
-import { RUN_OPTIONS, runOptionProblem, type RunOptionName } from '../../config/run-options.js';
-import type { Dataset } from '../../core/datasets.js';
-import { loadDataset } from '../../engine/datasets.js';
+import { runOptionProblem, type EngineChoice, type RunOptionName } from '../../config/run-options.js';
 import type { Store } from '../../store/types.js';
-import { datasetNames, resolveStudy } from '../definition/definition.js';
-import { StudyError, type Study, type StudyDefinition, type StudyDefinitionInput } from '../definition/types.js';
-import { checkPinnedDatasets, pinDatasets } from './pins.js';
-import { planMissing, type TrialPlan } from './browser/plan.js';
+import { resolveStudy } from '../definition/definition.js';
+import { StudyError, type StudyDefinition, type StudyDefinitionInput } from '../definition/types.js';
+import { loadStudy, prepareRun, type PreparedRun } from './prepare.js';
 import type { Progress } from './progress.js';
-import { defaultWorkers, runPlan } from './run-plan.js';
-import { registerStudy, type EngineRequest } from './stored.js';
-
-/** Every dataset the study trains on, by its name in the configuration (DatasetError for a missing file). */
-export function studyDatasets(study: Study): Record<string, Dataset> {
-  return Object.fromEntries(datasetNames(study).map((name) => [name, loadDataset(name)]));
-}
+import { runPlan } from './run-plan.js';
 
 /** Where a run stands: called a few times a second while trials finish, and once at the end. */
 export interface StudyProgress {
@@ -31,8 +22,9 @@ export interface StudyProgress {
   seconds: number;
 }
 
-/** How the trials of runStudy and refineStudy are run. */
-export interface StudyRunOptions {
+/** How the trials of runStudy and refineStudy are run. Its engine and precision are the engine asked for, handed
+ * to prepareRun as they are. */
+export interface StudyRunOptions extends Partial<EngineChoice> {
   /** Where the trials are stored: a store from openStore(). It stays open (the caller closes it). */
   store: Store;
   /** Worker threads (default: the number of cores). */
@@ -81,12 +73,8 @@ export interface StudyRun extends RunSummary {
   alreadyStored: number;
 }
 
-/** The run options checked (StudyError naming the option); engine and precision stay undefined where not given. */
-export function checkRunOptions(options: StudyRunOptions): {
-  workers: number;
-  chunkSize: number | undefined;
-  request: EngineRequest;
-} {
+/** Checks the run options (StudyError naming the option); undefined ones stand for their defaults. */
+export function checkRunOptions(options: StudyRunOptions): void {
   const store = (options as Partial<StudyRunOptions> | undefined)?.store;
   if (typeof store !== 'object' || store === null || typeof store.insertTrials !== 'function') {
     throw new StudyError(
@@ -98,11 +86,6 @@ export function checkRunOptions(options: StudyRunOptions): {
     const problem = runOptionProblem(name, options[name]);
     if (problem) throw new StudyError(problem);
   }
-  return {
-    workers: options.workers ?? defaultWorkers(),
-    chunkSize: options.chunkSize,
-    request: { engine: options.engine, precision: options.precision },
-  };
 }
 
 /** A Progress (what runPlan reports to) that calls `onProgress`. */
@@ -124,32 +107,20 @@ function progressTo(onProgress: ((progress: StudyProgress) => void) | undefined)
   };
 }
 
-/** Runs `plan` for `study` into the store with the engine `request` asks for (fast/f32 where it is open). */
-export async function runStudyPlan(
-  study: Study,
-  plan: TrialPlan,
-  datasets: Record<string, Dataset>,
-  request: EngineRequest,
-  options: StudyRunOptions,
-): Promise<RunSummary> {
-  const { workers, chunkSize } = checkRunOptions(options);
-  const engine = request.engine ?? RUN_OPTIONS.engine.default;
-  const precision = request.precision ?? RUN_OPTIONS.precision.default;
+/** Runs a prepared run into the options' store (the options checked by checkRunOptions). */
+export async function runStudyPlan(prepared: PreparedRun, options: StudyRunOptions): Promise<RunSummary> {
   const fallbackReasons: string[] = [];
   const outcome = await runPlan({
-    study,
-    plan,
+    ...prepared,
     store: options.store,
-    datasets,
-    workers,
-    engine,
-    precision,
-    chunkSize,
+    workers: options.workers,
+    chunkSize: options.chunkSize,
     signal: options.signal,
     progress: progressTo(options.onProgress),
     onFallback: (reason) => fallbackReasons.push(reason),
   });
   const { planned, completed, stored, interrupted, seconds } = outcome;
+  const { engine, precision } = prepared.engine;
   return { planned, completed, stored, interrupted, seconds, engine, precision, fallbackReasons };
 }
 
@@ -161,26 +132,19 @@ export async function runStudyPlan(
  * StoreError for a database problem. Nothing is written before the definition and datasets are checked.
  */
 export async function runStudy(definition: StudyDefinitionInput, options: StudyRunOptions): Promise<StudyRun> {
-  const { request } = checkRunOptions(options);
-  const resolved = resolveStudy(definition);
-  const datasets = studyDatasets(resolved);
+  checkRunOptions(options);
   // As `xorlab sweep`: a dataset file edited since the study was stored is refused, and the study pins its files'
   // truth tables (the definition's digests are recomputed from the files, so a plain definition resumes too).
-  checkPinnedDatasets(resolved, datasets);
-  const study = pinDatasets(resolved, datasets);
+  const prepared = await prepareRun(loadStudy(resolveStudy(definition)), {
+    store: options.store,
+    engine: options,
+    hint: 'use another name, or pass the stored definition (store.getStudy(name).definition) to resume it',
+    plan: 'missing',
+  });
+  const { study, plan } = prepared;
   const { name, repeats } = study.definition;
-  const engine = await registerStudy(
-    options.store,
-    study,
-    'use another name, or pass the stored definition (store.getStudy(name).definition) to resume it',
-    {
-      datasets,
-      request,
-    },
-  );
-  const plan = planMissing(study.pointCount, repeats, await options.store.storedRuns(name));
   const trials = study.pointCount * repeats;
-  const run = await runStudyPlan(study, plan, datasets, engine, options);
+  const run = await runStudyPlan(prepared, options);
   return {
     study: name,
     definition: study.definition,

@@ -2,7 +2,7 @@
 // study), the engine its stored trials were trained with (a resumed study must not mix engines), and each
 // point's current relative error (what refine allocates by).
 import type { Dataset } from '../../core/index.js';
-import { fastEngineSupport, type EngineName, type Precision } from '../../engine/index.js';
+import { fastEngineSupport, type EngineChoice } from '../../engine/index.js';
 import type { Store } from '../../store/types.js';
 import type { PointError } from './allocate.js';
 import { STUDY_NAME_PATTERN, describeDifference, sameDefinition } from '../definition/definition.js';
@@ -12,21 +12,11 @@ import { StudyError, type Study, type StudyDefinition } from '../definition/type
 import { relativeStandardError } from '../analysis/stats.js';
 import { quote } from '../../text/quote.js';
 
-/** The engine flags as given: undefined where a flag was not given (a resumed study then keeps its own). */
-export interface EngineRequest {
-  engine?: EngineName;
-  precision?: Precision;
-}
-
-export interface EngineChoice {
-  engine: EngineName;
-  precision: Precision;
-}
-
-/** What a resumed study's trials are checked against: the request and the datasets (which points fall back). */
+/** What a resumed study's trials are checked against: the engine asked for (undefined where the flags or options
+ * left it open: a resumed study then keeps its own) and the datasets (which points fall back). */
 export interface EngineCheck {
   datasets: Record<string, Dataset>;
-  request: EngineRequest;
+  request: Partial<EngineChoice>;
 }
 
 type StudyReader = Pick<Store, 'getStudy' | 'iterateTrials'>;
@@ -41,7 +31,7 @@ export async function checkStoredStudy(
   study: Study,
   hint: string,
   engine?: EngineCheck,
-): Promise<EngineRequest> {
+): Promise<Partial<EngineChoice>> {
   const name = study.definition.name;
   const existing = await store.getStudy(name);
   const request = engine?.request ?? {};
@@ -87,7 +77,7 @@ export async function registerStudy(
   study: Study,
   hint: string,
   engine?: EngineCheck,
-): Promise<EngineRequest> {
+): Promise<Partial<EngineChoice>> {
   const request = await checkStoredStudy(store, study, hint, engine);
   // A stored study keeps its definition as it was stored (one from before dataset pins stays without them).
   if (!(await store.getStudy(study.definition.name))) await store.ensureStudy(study.definition.name, study.definition);

@@ -13,7 +13,7 @@ export function datasetLabel(name: string): string {
 }
 
 /** Activations whose layers He's rule is for (the ReLU family); the others get Xavier/Glorot's. */
-export const HE_ACTIVATIONS: readonly ActivationName[] = ['relu', 'leaky-relu', 'elu'];
+const HE_ACTIVATIONS: readonly ActivationName[] = ['relu', 'leaky-relu', 'elu'];
 
 export interface LayerShape {
   /** Inputs and units of the layer whose weights the std draws. */

@@ -21,7 +21,7 @@ import { storedSweep } from '../analysis/listing.js';
 import { quote } from '../../text/quote.js';
 import { farFromGrid } from '../analysis/points.js';
 
-export { ChartDataError, storedSweep };
+export { ChartDataError };
 
 /** The swept parameters in axis order, from the stored definition (or, failing that, from the points). */
 export function sweptParameters(study: StudyRecord, points: readonly PointSummary[]): string[] {
@@ -31,7 +31,7 @@ export function sweptParameters(study: StudyRecord, points: readonly PointSummar
 }
 
 /** Whether the stored grid of `param` is an exp: or log: grid; null when the definition does not say. */
-export function isLogGrid(study: StudyRecord, param: string): boolean | null {
+function isLogGrid(study: StudyRecord, param: string): boolean | null {
   const spec = storedSweep(study.definition)?.[param];
   if (typeof spec !== 'string') return null;
   return /^(exp|log):/.test(spec.trim());
@@ -284,7 +284,7 @@ export function curveSpecOf(
     title,
     subtitle:
       options.subtitle ??
-      `${bars}, ${trials.toLocaleString('en-US')} trainings; one line per ${series ?? 'value'}${facet ? `, a panel per ${facet}` : ''}${minima.length ? '; diamonds: fitted minima with their 95% intervals' : ''}` +
+      `${bars}, ${trials.toLocaleString('en-US')} trainings; one line per ${series ?? 'value'}${facet ? `, a panel per ${facet}` : ''}${minima.length ? (facet ? '; diamonds: fitted minima (the fitted value) with their 95% intervals' : "; the strip below: each line's fitted minimum with its 95% interval") : ''}` +
         (rows.some((r) => r.marked) ? `; ringed in red, ${EXCLUSION_RULE}` : ''),
   });
 }

@@ -13,10 +13,10 @@ export const TRIAL_FORMATS = ['csv', 'jsonl', 'mongo'] as const;
 export type TrialFormat = (typeof TRIAL_FORMATS)[number];
 
 /** A point's full configuration. */
-export type ConfigOf = (point: number) => TrainingConfig;
+type ConfigOf = (point: number) => TrainingConfig;
 
 /** Each point's full configuration, from a stored definition this version reads (null otherwise). */
-export function pointConfigs(definition: unknown): ConfigOf | null {
+function pointConfigs(definition: unknown): ConfigOf | null {
   let study: Study;
   try {
     study = resolveStudy(definition);
@@ -37,17 +37,13 @@ export function pointConfigs(definition: unknown): ConfigOf | null {
  * trial_rows view), when the stored definition is one this version reads; else the swept parameters in axis order,
  * or the first trial's.
  */
-export function parameterColumns(
-  definition: unknown,
-  first: TrialRow | undefined,
-  configOf: ConfigOf | null,
-): string[] {
+function parameterColumns(definition: unknown, first: TrialRow | undefined, configOf: ConfigOf | null): string[] {
   if (configOf) return [...PARAMETER_NAMES];
   const sweep = storedSweep(definition);
   return sweep ? Object.keys(sweep) : first ? Object.keys(first.params) : [];
 }
 
-export function csvHeader(columns: readonly string[]): string {
+function csvHeader(columns: readonly string[]): string {
   return `${csvLine(['study', 'point', 'repeat', ...columns, 'seed', 'totalLoss', 'finalLoss', 'success', 'epochsToThreshold', 'diverged', 'engine', 'precision'])}\n`;
 }
 
@@ -59,7 +55,7 @@ function configField(config: TrainingConfig, name: string): string {
 
 /** A CSV line per trial. Study, point and parameter values are the same for every trial of a point and are
  * escaped once per point; engine and precision once per distinct value; the rest are numbers and flags. */
-export function csvRowWriter(columns: readonly string[], configOf: ConfigOf | null = null): (t: TrialRow) => string {
+function csvRowWriter(columns: readonly string[], configOf: ConfigOf | null = null): (t: TrialRow) => string {
   let lastPoint = -1;
   let lastStudy = '';
   let head = '';
@@ -84,7 +80,7 @@ export function csvRowWriter(columns: readonly string[], configOf: ConfigOf | nu
 }
 
 /** A JSON line per trial: the stored TrialRow, with the point's full configuration under "config" when known. */
-export function jsonlWriter(configOf: ConfigOf | null): (t: TrialRow) => string {
+function jsonlWriter(configOf: ConfigOf | null): (t: TrialRow) => string {
   return (t) => `${JSON.stringify(configOf ? { ...t, config: configOf(t.point) } : t)}\n`;
 }
 

@@ -9,6 +9,9 @@ import type { PointSummary, Store, StudyRecord } from '../../store/types.js';
 import { plannedTrials, studyLine, type StudyLine } from '../analysis/listing.js';
 import { staleDivergedTrials } from '../analysis/stale.js';
 import { summaryReport, type StudySummary } from '../analysis/summary.js';
+import { liveMinimum, type LiveMinimum } from './live-minimum.js';
+
+export type { LiveCurveMinimum, LiveMinimum } from './live-minimum.js';
 
 /** A study of the listing, as the API sends it: `xorlab studies --json`'s line plus what the dashboard adds. */
 export interface StudyListing extends StudyLine {
@@ -30,6 +33,8 @@ export interface StudyCharts {
 export interface StudyView {
   study: StudyListing & { definition: unknown; axes: string[] };
   summary: StudySummary;
+  /** The fitted minimum per curve with its interval's width, what the page follows while a refine runs. */
+  minimum: LiveMinimum;
   charts: StudyCharts;
 }
 
@@ -68,14 +73,11 @@ export async function studyView(
   const summary = summaryReport(record.name, points, { level: DEFAULT_LEVEL });
   // A study written before f32 overflow was retrained in f64 is flagged (a scan, only where trials diverged).
   summary.staleDiverged = (await staleDivergedTrials(store, record.name, points)).length;
+  const axes = sweptParameters(record, points);
   return {
-    study: { ...listing(record, updatedAt), definition: record.definition, axes: sweptParameters(record, points) },
+    study: { ...listing(record, updatedAt), definition: record.definition, axes },
     summary,
+    minimum: liveMinimum(summary, points, axes),
     charts: studyCharts(record, points),
   };
-}
-
-/** The total of diverged trials: what changes when `xorlab recheck` rewrites trials in place (their count does not). */
-export function divergedTotal(points: readonly PointSummary[]): number {
-  return points.reduce((sum, p) => sum + p.diverged, 0);
 }

@@ -40,7 +40,7 @@ export function when(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-export interface Swept {
+interface Swept {
   name: string;
   values: number | null;
   min?: number | string;

@@ -3,9 +3,9 @@
 // The status element says whether the page is live. Closed on pagehide, so that leaving the page aborts nothing
 // the browser would report.
 
-export type Handlers = Record<string, (data: unknown) => void>;
+type Handlers = Record<string, (data: unknown) => void>;
 
-export interface Live {
+interface Live {
   /** Stops listening for good. */
   close(): void;
 }

@@ -6,8 +6,9 @@ import { expressionInterpreter } from 'vega-interpreter';
 import { append, byId, h, replace } from '../lib/dom.js';
 import { ago, describeParams, describeSwept, int, num, pct, signedPct, when } from '../lib/format.js';
 import { connectLive } from '../lib/live-connection.js';
+import { MinimumHistory, renderMinimum } from '../lib/minimum-view.js';
 import { studyFromSegment, studySegment } from '../../text/study-url.js';
-import type { StudyView, StudySummary } from '../lib/types.js';
+import type { StudyListing, StudyView, StudySummary } from '../lib/types.js';
 import { EXCLUSION_MARK, EXCLUSION_RULE, exclusionPhrase } from '../../study/analysis/metrics.js';
 import { staleDivergedNote } from '../../study/analysis/stale.js';
 
@@ -17,6 +18,8 @@ document.title = `${name} — xorlab`;
 byId('title').textContent = name;
 
 let view: StudyView | null = null;
+/** Every fitted minimum the server pushed since this page opened, per curve. */
+const history = new MinimumHistory();
 let sort: { key: string; descending: boolean } = { key: 'point', descending: false };
 
 // ---- charts --------------------------------------------------------------------------------------------------
@@ -322,6 +325,8 @@ function show(v: StudyView): void {
   byId('content').hidden = false;
   showProblem(null);
   renderMeta(v);
+  history.add(v.minimum);
+  renderMinimum(byId('fits'), v.minimum, history);
   renderDownloads(v);
   renderCompareChoices(v);
   renderTable(v);
@@ -353,6 +358,15 @@ async function start(): Promise<void> {
     `/api/events?study=${encodeURIComponent(name)}`,
     {
       study: (data) => show(data as StudyView),
+      // The counts arrive every poll; the view (its fitted minimum) at most once a second: the line follows them.
+      studies: (data) => {
+        const line = (data as StudyListing[]).find((s) => s.name === name);
+        if (view && line && (line.trials !== view.study.trials || line.points !== view.study.points))
+          renderMeta({
+            ...view,
+            study: { ...view.study, trials: line.trials, points: line.points, updatedAt: line.updatedAt },
+          });
+      },
       gone: () => showProblem(`The study “${name}” is no longer in the database.`),
       // A study whose stored rows are damaged: said once, and the page stops listening.
       problem: (data) => {

@@ -13,7 +13,7 @@ const STOPS = Array.from({ length: VIRIDIS.length / 6 }, (_, k) =>
 );
 
 /** viridis(t) for t in [0, 1] as [r, g, b]. */
-export function viridis(t: number): [number, number, number] {
+function viridis(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (STOPS.length - 1);
   const k = Math.min(STOPS.length - 2, Math.floor(x));
   const f = x - k;
@@ -37,7 +37,7 @@ export function putViridis(data: Uint8ClampedArray, at: number, t: number): void
   data[at + 3] = 255;
 }
 
-export function viridisCss(t: number): string {
+function viridisCss(t: number): string {
   const [r, g, b] = viridis(t);
   return `rgb(${r}, ${g}, ${b})`;
 }
@@ -64,7 +64,7 @@ const GRID = '#e6e6e6';
 const FONT = '12px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
 
 /** Sizes the canvas's backing store to its CSS box at the screen's pixel ratio; returns the context in CSS pixels. */
-export function fitCanvas(canvas: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; width: number; height: number } {
+function fitCanvas(canvas: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; width: number; height: number } {
   const ratio = window.devicePixelRatio || 1;
   const width = Math.max(1, Math.round(canvas.clientWidth));
   const height = Math.max(1, Math.round(canvas.clientHeight));
@@ -121,7 +121,7 @@ export interface Series {
   count: number;
 }
 
-export interface LineChartOptions {
+interface LineChartOptions {
   series: readonly Series[];
   xDomain: [number, number];
   xLabel: string;
@@ -294,7 +294,7 @@ export function drawSwatch(canvas: HTMLCanvasElement, colour: string, dash: read
   ctx.stroke();
 }
 
-export interface HeatmapOptions {
+interface HeatmapOptions {
   /** resolution x resolution outputs, row y (from lo to hi), column x. */
   grid: ArrayLike<number> | null;
   resolution: number;

@@ -15,7 +15,7 @@ import {
 } from '../../config/parameters.js';
 import { RUN_OPTIONS } from '../../config/run-options.js';
 
-export type FieldKind = 'number' | 'integer' | 'choice' | 'units';
+type FieldKind = 'number' | 'integer' | 'choice' | 'units';
 
 export interface Field {
   key: string;
@@ -34,7 +34,7 @@ export interface Field {
 /** The custom truth table's entry in the dataset list. */
 export const CUSTOM_DATASET = 'custom';
 
-export const DATASET_CHOICES = [
+const DATASET_CHOICES = [
   ...GATE_NAMES.map((g) => ({ value: g, label: g.toUpperCase() })),
   ...Array.from({ length: MAX_PARITY_BITS - MIN_PARITY_BITS + 1 }, (_, k) => ({
     value: `parity${k + MIN_PARITY_BITS}`,
@@ -43,7 +43,7 @@ export const DATASET_CHOICES = [
   { value: CUSTOM_DATASET, label: 'your own truth table…' },
 ];
 
-export const SPEEDS = [
+const SPEEDS = [
   { value: '10', label: '10 epochs/s' },
   { value: '100', label: '100 epochs/s' },
   { value: '1000', label: '1,000 epochs/s' },

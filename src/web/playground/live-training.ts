@@ -22,7 +22,7 @@ interface Layer {
   colours: string[];
 }
 
-export interface LiveEvents {
+interface LiveEvents {
   /** The run's learning-rate changes changed (the page writes them into its URL). */
   onLrChanges(changes: LrChange[]): void;
   /** Running, paused, done: the page updates its buttons. */
@@ -30,7 +30,7 @@ export interface LiveEvents {
 }
 
 /** The input square of the boundary: the data's range with a tenth of margin (for 0/1 inputs the CLI's -0.1..1.1). */
-export function gridFor(setup: TrainingSetup): GridSpec | null {
+function gridFor(setup: TrainingSetup): GridSpec | null {
   const { dataset } = setup;
   if (dataset.inputCount !== 2) return null;
   const range = (c: number): [number, number] => {

@@ -57,12 +57,12 @@ export type Resolved<T> = { ok: true; value: T } | { ok: false; problems: Proble
 /** Query keys besides the fields. */
 const EXTRA_KEYS = ['data', 'weights', 'lrAt'] as const;
 /** Rows of a custom truth table the page accepts (parity8, the largest built-in, has 256). */
-export const MAX_CUSTOM_ROWS = 4096;
+const MAX_CUSTOM_ROWS = 4096;
 /** What one in-page study may hold: about a minute of trainings at the default size on a laptop's cores. */
-export const MAX_PAGE_TRIALS = 2_000_000;
-export const MAX_PAGE_POINTS = 5000;
+const MAX_PAGE_TRIALS = 2_000_000;
+const MAX_PAGE_POINTS = 5000;
 /** Web Workers one page may start (the CLI allows more threads: RUN_OPTIONS.workers). */
-export const MAX_PAGE_WORKERS = 64;
+const MAX_PAGE_WORKERS = 64;
 
 export function defaultState(): PlaygroundState {
   return { values: Object.fromEntries(FIELDS.map((f) => [f.key, f.initial])), data: '', weights: '', lrAt: '' };
@@ -198,7 +198,7 @@ export function resolveConfig(state: PlaygroundState): Resolved<TrainingConfig> 
   return { ok: true, value: parsed.data };
 }
 
-export function resolveSeed(state: PlaygroundState): Resolved<number> {
+function resolveSeed(state: PlaygroundState): Resolved<number> {
   const problems: Problem[] = [];
   const seed = readNumber('seed', state.values.seed, problems, true);
   if (seed === undefined) return { ok: false, problems };
@@ -211,7 +211,7 @@ export function resolveSeed(state: PlaygroundState): Resolved<number> {
 }
 
 /** "epoch:lr,epoch:lr": epochs increasing, inside the run; rates positive. */
-export function parseLrChanges(text: string, epochs: number): Resolved<LrChange[]> {
+function parseLrChanges(text: string, epochs: number): Resolved<LrChange[]> {
   if (text.trim() === '') return { ok: true, value: [] };
   const changes: LrChange[] = [];
   for (const part of text.split(',')) {
@@ -275,7 +275,7 @@ function shapeText(shape: NetworkShape): string {
 }
 
 /** The imported weights (core's flat order), checked against the network's shape. */
-export function parseWeights(text: string, shape: NetworkShape): Resolved<Float64Array> {
+function parseWeights(text: string, shape: NetworkShape): Resolved<Float64Array> {
   const fail = (message: string): Resolved<Float64Array> => ({ ok: false, problems: [{ key: 'init', message }] });
   if (text.trim() === '')
     return fail(
@@ -386,7 +386,7 @@ function shellWord(word: string): string {
 }
 
 /** The CLI flags for every setting that differs from the CLI's default (a custom table is named custom.csv). */
-export function configFlags(config: TrainingConfig, omit: readonly string[] = []): string[] {
+function configFlags(config: TrainingConfig, omit: readonly string[] = []): string[] {
   const defaults = DEFAULT_CONFIG as Record<string, unknown>;
   const flags: string[] = [];
   for (const [key, value] of Object.entries(config)) {

@@ -68,7 +68,7 @@ export class PageStudy {
       return last.config;
     };
     const chunks = chunksOf(plan, size, study.definition.seed, configFor);
-    const init: WorkerInit = { datasets, engine: 'fast', precision: 'f32' };
+    const init: WorkerInit = { datasets, engine: { engine: 'fast', precision: 'f32' } };
     const inFlight = new Map<Worker, Map<number, ChunkTask>>();
     let exhausted = false;
     const ticker = setInterval(() => this.report(), UPDATE_MS);

@@ -211,7 +211,7 @@ export class StudyView {
 }
 
 /** Every trial as `xorlab export --format csv` writes it: every configuration value of its point as a column. */
-export function trialsCsv(trials: readonly TrialRow[], configOf: (point: number) => TrainingConfig): string {
+function trialsCsv(trials: readonly TrialRow[], configOf: (point: number) => TrainingConfig): string {
   const num = (x: number | null) => (x === null ? '' : numberText(x));
   const field = (config: TrainingConfig, name: string): string => {
     const value: unknown = (config as unknown as Record<string, unknown>)[name];

@@ -7,7 +7,7 @@ import { setAttrs, svg } from './svg.js';
 import { unitLabel, type DrawContext, type FrameView } from './views.js';
 import type { TrainingSetup } from './state.js';
 
-export interface UnitLine {
+interface UnitLine {
   label: string;
   w0: number;
   w1: number;

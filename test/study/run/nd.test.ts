@@ -69,10 +69,10 @@ test('planning a four-axis study: counts, chunk order and seeds per (point, repe
   const half = TrialPlan.build((add) => {
     for (const [point, repeat] of all.slice(0, 20)) add(point, repeat, repeat + 1);
   });
-  await runPlan({ study, plan: half, store, datasets, workers: 1, engine: 'reference', precision: 'f64' });
+  await runPlan({ study, plan: half, store, datasets, workers: 1, engine: { engine: 'reference', precision: 'f64' } });
   const rest = planMissing(study.pointCount, 2, await store.storedRuns('four'));
   assert.deepEqual([...rest.trials()], all.slice(20));
-  await runPlan({ study, plan: rest, store, datasets, workers: 1, engine: 'reference', precision: 'f64' });
+  await runPlan({ study, plan: rest, store, datasets, workers: 1, engine: { engine: 'reference', precision: 'f64' } });
   assert.equal(planMissing(study.pointCount, 2, await store.storedRuns('four')).size, 0);
   // Every stored trial carries its point's four values and the seed of its (point, repeat).
   const rows = await collect(store.iterateTrials('four'));

@@ -53,8 +53,14 @@ test('the rate and the ETA come from recent progress: a run that stops shows its
 });
 
 test('the bar shows no ETA when nothing moves', () => {
-  assert.match(barLine('sweep b', 100, 1000, 60, 80, 0), /100\/1,000 \| 0\/s \| no ETA/);
-  assert.match(barLine('sweep b', 100, 1000, 60, 80, 10), /100\/1,000 \| 10\/s \| ETA 1m30s/);
+  assert.match(
+    barLine({ label: 'sweep b', done: 100, total: 1000, seconds: 60, width: 80, rate: 0 }),
+    /100\/1,000 \| 0\/s \| no ETA/,
+  );
+  assert.match(
+    barLine({ label: 'sweep b', done: 100, total: 1000, seconds: 60, width: 80, rate: 10 }),
+    /100\/1,000 \| 10\/s \| ETA 1m30s/,
+  );
   const rate = new RecentRate(20_000);
   rate.add(0, 0);
   rate.add(10_000, 1000);

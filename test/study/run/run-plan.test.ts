@@ -44,8 +44,7 @@ async function sweepInto(path: string, workers: number, chunkSize: number): Prom
       store,
       datasets,
       workers,
-      engine: 'reference',
-      precision: 'f64',
+      engine: { engine: 'reference', precision: 'f64' },
       chunkSize,
     });
     assert.equal(outcome.planned, 12);
@@ -83,7 +82,7 @@ test('stored trials equal the reference engine on the derived seeds, whatever th
 });
 
 /** The abort tests' run: one worker, the reference engine, chunks of 10 trials. */
-const oneWorker = { datasets, workers: 1, engine: 'reference', precision: 'f64', chunkSize: 10 } as const;
+const oneWorker = { datasets, workers: 1, engine: { engine: 'reference', precision: 'f64' }, chunkSize: 10 } as const;
 
 test('an aborted run stops dispatching and reports itself interrupted', async () => {
   const study = resolveStudy({ ...definition, name: 'abort', repeats: 50 });

@@ -7,6 +7,7 @@ import { renderSvg } from '../../../src/plot/render.js';
 import type { PointSummary, StudyRecord } from '../../../src/store/types.js';
 import { ChartDataError, curveSpecOf, type DatasetShape } from '../../../src/study/views/charts.js';
 import { curveBests, curvesAlong } from '../../../src/study/analysis/curves.js';
+import { sceneItems } from '../../helpers/scene.js';
 
 const shape: DatasetShape = (name) => {
   const d = builtinDataset(name);
@@ -115,6 +116,46 @@ test("a categorical axis beside the x-axis: one line per category, its fitted mi
   assert.deepEqual(labels, ['Xavier/Glorot √(2/(2+2)) ≈ 0.707 (sigmoid, tanh)', 'He √(2/2) ≈ 1 (relu)']);
   assert.match(JSON.stringify(spec), /"title":"Learned XOR"/);
   assert.match(await renderSvg(spec), /role-legend/);
+});
+
+test('fitted minima are drawn apart from the measured means: a strip of their own below the curves, a row per line, titled as the fit', async () => {
+  // A fit whose value lies below every mean (as the report's schedule figure had) must not sit among the means.
+  const centres: Record<string, number> = { constant: 0.5, cosine: 0.3 };
+  const { record, points } = study('schedules', {}, { schedule: ['constant', 'cosine'], hiddenStd: STDS }, (p) =>
+    bowl(centres[p.schedule as string])(p),
+  );
+  const spec: any = curveSpecOf(record, points, { datasetShape: shape });
+  const diamonds = layers(spec).find((l) => l.name === 'minimum_points');
+  // Placed by the line they belong to, not by a loss value on the means' axis.
+  assert.equal(diamonds.encoding.y.field, 'series');
+  assert.equal(layers(spec).find((l) => l.name === 'minimum_intervals').encoding.y.field, 'series');
+  const items = await sceneItems(spec);
+  const means = items.filter((i) => i.name.startsWith('means') && i.type === 'symbol');
+  const fits = items.filter((i) => i.name.startsWith('minimum_points') && i.type === 'symbol');
+  assert.equal(fits.length, 2);
+  // Below the lowest mean's mark and below the main panel's x-axis: in the strip.
+  const axisBottom = Math.max(
+    ...items
+      .filter((i) => i.role === 'axis-label')
+      .filter((i) => i.y1 < Math.min(...fits.map((f) => f.y1)))
+      .map((i) => i.y2),
+  );
+  for (const f of fits) {
+    assert.ok(f.y1 > Math.max(...means.map((m) => m.y2)), `fit at y ${f.y1} is among the means`);
+    assert.ok(f.y1 > axisBottom, `fit at y ${f.y1} is above the main panel's axis labels (${axisBottom})`);
+  }
+  // The strip says what it is, above the diamonds, and each row is named by its line.
+  const title = items.find(
+    (i) => i.type === 'text' && /^Fitted minimum of each line \(not a measurement\)/.test(i.text),
+  );
+  assert.ok(title, 'the strip has a title naming the fit');
+  assert.ok(title.y2 <= Math.min(...fits.map((f) => f.y1)));
+  const rowNames = items.filter((i) => i.role === 'axis-label' && ['constant', 'cosine'].includes(i.text));
+  assert.deepEqual(rowNames.map((i) => i.text).sort(), ['constant', 'cosine']);
+  // The diamond's x is the fitted minimum, as before.
+  const minima = spec.data.values.filter((v: { kind: string }) => v.kind === 'minimum');
+  for (const m of minima) assert.ok(Math.abs(m.x / centres[m.series] - 1) < 0.02, `${m.series}: ${m.x}`);
+  assert.match(spec.vconcat.map((v: any) => v.title?.text ?? '').join(' '), /Fitted minimum/);
 });
 
 test('a 3-input parity study is labelled as such: its own Xavier rule and success title, never XOR', () => {

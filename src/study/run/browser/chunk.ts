@@ -30,10 +30,7 @@ export function runChunk(task: ChunkTask, init: WorkerInit): ChunkResult {
     const setup = task.run ?? init; // a distributed worker's chunk carries its own study's engine and datasets
     const dataset = setup.datasets[config.dataset];
     if (!dataset) throw new Error(`dataset ${config.dataset} was not loaded`);
-    const run = trainMany(config, dataset, task.seeds.subarray(start, end), {
-      engine: setup.engine,
-      precision: setup.precision,
-    });
+    const run = trainMany(config, dataset, task.seeds.subarray(start, end), setup.engine);
     if (run.fallbackReason && !result.fallbackReasons.includes(run.fallbackReason))
       result.fallbackReasons.push(run.fallbackReason);
     const engineBit = run.engine === 'fast' ? FLAG_FAST : 0;

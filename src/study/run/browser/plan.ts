@@ -18,10 +18,10 @@ export function trialSeed(rootSeed: number, point: number, repeat: number): numb
 }
 
 /** A point's repeat indices as sorted, disjoint, non-adjacent runs [start, end): [s0, e0, s1, e1, ...]. */
-export type RepeatRuns = Int32Array;
+type RepeatRuns = Int32Array;
 
 /** Runs of repeats that belong to one plan slice: [point, start, end, point, start, end, ...]. */
-export type SliceRuns = Int32Array;
+type SliceRuns = Int32Array;
 
 /** The runs of a list of repeat indices in any order, duplicates and negative values ignored. */
 export function runsOf(repeats: ArrayLike<number>): RepeatRuns {
@@ -198,7 +198,7 @@ export function planReserved(extra: ArrayLike<number>, firsts: ReadonlyMap<numbe
 
 /** Work one chunk should hold: long enough that messaging and a transaction per chunk are noise, short enough
  * that progress moves smoothly and Ctrl-C's grace period (3 s) lets the running chunks finish. */
-export const CHUNK_SECONDS = 0.5;
+const CHUNK_SECONDS = 0.5;
 
 /** Rough seconds per epoch of one 2-2-1 XOR training (9 parameters x 4 samples) on one core: the reference
  * engine ~1.4 us, the fast lockstep engine ~0.04 us (npm run bench, engine section). */

@@ -1,15 +1,15 @@
 // Messages between the sweep's main thread and its workers. Results travel as compact typed arrays
 // (transferred, not copied) so that messaging stays cheap next to the trainings.
 import type { Dataset, TrainingConfig } from '../../../core/index.js';
-import type { EngineName, Precision } from '../../../engine/types.js';
+import type { EngineChoice } from '../../../engine/types.js';
 import type { TrialRow } from '../../../store/types.js';
 import type { ParamValue } from '../../definition/params.js';
 
 export interface WorkerInit {
   /** Every dataset the study uses, by its name in the configuration (loaded once by the main thread). */
   datasets: Record<string, Dataset>;
-  engine: EngineName;
-  precision: Precision;
+  /** Handed to the engine as it is. */
+  engine: EngineChoice;
 }
 
 /**
@@ -47,7 +47,7 @@ export interface ChunkResult {
   fallbackReasons: string[];
 }
 
-export interface ChunkFailure {
+interface ChunkFailure {
   id: number;
   error: string;
 }

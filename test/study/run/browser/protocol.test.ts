@@ -93,7 +93,7 @@ test('runChunk then chunkRows gives what the engine gives for the same seeds', (
   const rows = chunkRows(
     's',
     task,
-    runChunk(task, { datasets: { xor }, engine: 'fast', precision: 'f32' }),
+    runChunk(task, { datasets: { xor }, engine: { engine: 'fast', precision: 'f32' } }),
     () => ({}),
   );
   const direct = trainMany(config, xor, seeds, { engine: 'fast', precision: 'f32' });
