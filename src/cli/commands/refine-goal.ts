@@ -103,8 +103,8 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
       untilResolved: options.untilResolved,
       maxTrials,
       workers: settings.workers,
-      engine: settings.engine,
-      precision: settings.precision,
+      engine: options.engine,
+      precision: options.precision,
       chunkSize: settings.chunkSize,
       signal: controller.signal,
       onRound: (label, round) => {

@@ -8,9 +8,8 @@ import { describeAt } from '../analysis/curves.js';
 import { fitMinimum, type MinimumFit } from '../analysis/minimum.js';
 import { AllocationError, DEFAULT_MAX_TRIALS } from '../run/allocate.js';
 import { TrialPlan } from '../run/browser/plan.js';
-import { checkPinnedDatasets } from '../run/pins.js';
-import { checkRunOptions, runStudyPlan, studyDatasets, type StudyRunOptions } from '../run/run-study.js';
-import { checkStoredStudy } from '../run/stored.js';
+import { loadStudy, prepareRun } from '../run/prepare.js';
+import { checkRunOptions, runStudyPlan, type StudyRunOptions } from '../run/run-study.js';
 import { refineStudy as refineByError, type RefineOptions, type StudyRefinement } from '../run/refine.js';
 import { nameList, quote } from '../../text/quote.js';
 import { replayCompare, type CompareGoalResult } from './compare-goal.js';
@@ -212,7 +211,7 @@ function planOf(needs: readonly GoalNeed[], stored: Parameters<TrialPlan['withou
  * options that plan nothing sensible, DatasetError and StoreError as runStudy does.
  */
 export async function refineToGoal(name: string, options: GoalRefineOptions): Promise<GoalRefinement> {
-  const { request } = checkRunOptions(options);
+  checkRunOptions(options);
   const { maxTrials } = checkStop(options);
   const { store } = options;
   const record = await store.getStudy(name);
@@ -224,11 +223,12 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
   }
   const study = resolveStudy(record.definition);
   const tasks = tasksOf(study, options, maxTrials);
-  const datasets = studyDatasets(study);
-  checkPinnedDatasets(study, datasets);
-  const engine = await checkStoredStudy(store, study, 'the stored definition is not one this version reads', {
-    datasets,
-    request,
+  // A dataset file edited since the study was stored is refused; trials of another engine too. Reads only.
+  const prepared = await prepareRun(loadStudy(study), {
+    store,
+    engine: options,
+    hint: 'the stored definition is not one this version reads',
+    plan: 'none',
   });
   const metric = options.goal === 'compare' && options.metric === 'success' ? 'success' : 'totalLoss';
   const shown = tasks.map(() => 0);
@@ -266,7 +266,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
       throw new StudyError(
         `study ${name}: a round needs trials the store cannot give (a repeat stored without its value?)`,
       );
-    const run = await runStudyPlan(study, plan, datasets, engine, options);
+    const run = await runStudyPlan({ ...prepared, plan }, options);
     trained += run.completed;
     seconds += run.seconds;
   }
