@@ -42,8 +42,13 @@ export type { StudyDefinition, StudyDefinitionInput } from './study/definition/t
 export { AllocationError } from './study/run/allocate.js';
 export { runStudy } from './study/run/run-study.js';
 export type { RunSummary, StudyProgress, StudyRun, StudyRunOptions } from './study/run/run-study.js';
-export { refineStudy } from './study/run/refine.js';
+export { refineStudy } from './study/goal/refine-goal.js';
 export type { RefinedPoint, RefineOptions, StudyRefinement } from './study/run/refine.js';
+export type { GoalAnswer, GoalRefineOptions, GoalRefinement } from './study/goal/refine-goal.js';
+export type { CompareGoalResult } from './study/goal/compare-goal.js';
+export type { DesignFit } from './study/goal/design.js';
+export type { MinimumGoalResult } from './study/goal/minimum-goal.js';
+export type { GoalRound } from './study/goal/rounds.js';
 export type {
   ComparedPoint,
   FittedMinimum,

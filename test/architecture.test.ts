@@ -5,7 +5,7 @@
 // (distributed: a study run over PostgreSQL and pg-boss; web: the pages' browser code; server: `xorlab serve`'s Node
 // server, which serves them). study/ is four rooms with their own arrows:
 //   study/definition <- study/analysis <- study/views;  study/definition <- study/run/browser <- study/run
-//   (study/run also reads study/analysis)
+//   (study/run also reads study/analysis; study/goal, refining toward a question, reads and runs through all of them)
 // The browser-safe rooms (core, config, text, and every study room but study/run: what the pages and their Web
 // Workers import) may use no Node API, and core no zod.
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 /** The rooms below study: what every study room may import. */
 const BELOW_STUDY = ['engine', 'store', 'plot', 'config', 'core', 'text'];
 /** study/'s rooms (a file directly in study/ belongs to none and is reported). */
-const STUDY = ['study/definition', 'study/analysis', 'study/views', 'study/run', 'study/run/browser'];
+const STUDY = ['study/definition', 'study/analysis', 'study/views', 'study/run', 'study/run/browser', 'study/goal'];
 
 /** Each room and the rooms it may import (besides itself). */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -36,6 +36,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // What a browser's Web Worker runs (chunk, its protocol) and the plan the playground builds: no Node API.
   'study/run/browser': ['study/definition', ...BELOW_STUDY],
   'study/run': ['study/run/browser', 'study/analysis', 'study/definition', ...BELOW_STUDY],
+  'study/goal': ['study/run', 'study/run/browser', 'study/analysis', 'study/definition', ...BELOW_STUDY],
   distributed: [...STUDY, ...BELOW_STUDY],
   article: [...STUDY, ...BELOW_STUDY],
   web: ['article', ...STUDY, ...BELOW_STUDY],

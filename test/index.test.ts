@@ -412,6 +412,52 @@ test('refineStudy adds trials where the relative error is largest, as `xorlab re
   });
 });
 
+test('refineStudy with a goal compares two points through rounds and a confirmatory batch, as `xorlab refine --goal` does', async () => {
+  const dir = tempDir();
+  const lib = join(dir, 'goal.db');
+  await withStore(lib, (store) => runStudy(STUDY, { store, workers: 1 }));
+  const rounds: string[] = [];
+  const result = await withStore(lib, (store) =>
+    refineStudy('lib', {
+      store,
+      workers: 1,
+      goal: 'compare',
+      compare: [0.7071, 1],
+      budget: 3000,
+      onRound: (_label, r) => rounds.push(r.phase),
+    }),
+  );
+  assert.equal(result.goal, 'compare');
+  assert.match(result.method, /fresh batch alone/);
+  assert.equal(result.trained, 3000);
+  assert.deepEqual(rounds, ['explore', 'explore', 'confirm']);
+  const answer = result.answers[0].compare!;
+  assert.equal(answer.spent, 3000);
+  assert.ok(answer.low <= answer.estimate && answer.estimate <= answer.high);
+  await withStore(lib, async (store) => {
+    await rejectsKind(
+      () => refineStudy('lib', { store, goal: 'compare', compare: [0.7071, 1] }),
+      AllocationError,
+      /exactly one of targetWidth or budget or untilResolved/,
+    );
+    await rejectsKind(
+      () => refineStudy('lib', { store, goal: 'compare', compare: [0.7071, 5], budget: 10 }),
+      StudyError,
+      /hiddenStd=5 is not a point of lib/,
+    );
+    await rejectsKind(
+      () => refineStudy('lib', { store, goal: 'minimum', untilResolved: true }),
+      AllocationError,
+      /untilResolved is for a compare goal/,
+    );
+    await rejectsKind(
+      () => refineStudy('lib', { store, goal: 'minimum' }),
+      AllocationError,
+      /give exactly one of targetWidth or budget$/,
+    );
+  });
+});
+
 test('runStudy and refineStudy pin a dataset file as the CLI does: an edited table is refused, nothing is written', async () => {
   const dir = tempDir();
   const table = join(dir, 'table.csv');

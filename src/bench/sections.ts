@@ -8,6 +8,7 @@ import { benchPostgres, formatPostgresBench } from './postgres.js';
 import { benchDistributed, formatDistributedBench } from './distributed.js';
 import { benchDashboard, formatDashboardBench } from './dashboard.js';
 import { benchPlayground, formatPlaygroundBench } from './playground.js';
+import { benchGoal, formatGoalBench } from './goal.js';
 
 interface BenchSection {
   name: string;
@@ -68,6 +69,16 @@ export const SECTIONS: BenchSection[] = [
     run: async () => {
       const r = await benchDistributed();
       return { figures: r, text: formatDistributedBench(r) };
+    },
+  },
+  {
+    name: 'goal',
+    description:
+      "refine toward a question on the article's curve: from 400 stds x 10 at 10,000 epochs, --goal minimum to the paper run's width 0.022 " +
+      '(goal: <= 400,000 trainings, under a minute on 2 cores) beside the brute-force refine given the same trainings; trainings, seconds, answers, load',
+    run: async () => {
+      const r = await benchGoal();
+      return { figures: r, text: formatGoalBench(r) };
     },
   },
   {

@@ -28,12 +28,17 @@ import {
   type RunFlags,
 } from '../run.js';
 import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
+import { runGoal } from './refine-goal.js';
 
 interface RefineOptions extends RunFlags, DistributedFlags {
   budget?: string;
   targetRse?: string;
   maxTrials?: string;
   dryRun?: boolean;
+  goal?: string[];
+  targetWidth?: string;
+  untilResolved?: boolean;
+  metric?: string;
 }
 
 export function registerRefine(program: Command, end: (outcome: Outcome) => void): void {
@@ -53,7 +58,17 @@ export function registerRefine(program: Command, end: (outcome: Outcome) => void
       '--max-trials <n>',
       `with --target-rse: refuse to plan more than this many trials (default: ${DEFAULT_MAX_TRIALS})`,
     )
-    .option('--dry-run', 'print the allocation and run nothing');
+    .option('--dry-run', 'print the allocation and run nothing')
+    .option(
+      '--goal <goal...>',
+      '"minimum" (each curve\'s fitted minimum) or "compare A B" (B\'s difference from A, two values of the axis): rounds that spend where that interval narrows fastest, reported from fresh confirmatory batches',
+    )
+    .option(
+      '--target-width <w>',
+      'with --goal: stop when the reported interval is this narrow (axis units; % or points for compare)',
+    )
+    .option('--until-resolved', 'with --goal compare: stop when the interval excludes 0')
+    .option('--metric <m>', 'with --goal compare: totalLoss (% difference, default) or success (difference of rates)');
   addRunOptions(command);
   addDistributedOptions(command).addHelpText(
     'after',
@@ -63,7 +78,14 @@ Points with fewer than 2 trials get topped up to 2 first. Predicted RSE after k 
 Examples:
   xorlab refine article --budget 100000
   xorlab refine article --target-rse 0.005 --dry-run
-  xorlab refine article --budget 1000000 --db postgres://lab@db.example.org/xorlab --distributed`,
+  xorlab refine article --budget 1000000 --db postgres://lab@db.example.org/xorlab --distributed
+  xorlab refine article-curve --goal minimum --target-width 0.022
+  xorlab refine article-claims --goal compare 0.7071 0.6 --until-resolved --max-trials 400000
+
+With --goal, exploration rounds only choose where and how many; the reported interval comes from fresh
+confirmatory batches alone (a minimum's look k at a Bonferroni share of the error rate), so it keeps its 95%
+coverage whatever rule stopped it. --budget and --max-trials then count trainings beyond the study's own repeats.
+Interrupted, the same command resumes: the rounds replay from the stored trials and run the same repeats.`,
   );
   command.action(async (name: string, options: RefineOptions) => end(await runRefine(name, options)));
 }
@@ -110,6 +132,9 @@ function printAllocation(study: Study, errors: PointError[], extra: number[]): v
 }
 
 async function runRefine(name: string, options: RefineOptions): Promise<Outcome> {
+  if (options.goal !== undefined) return runGoal(name, options);
+  if (options.targetWidth !== undefined || options.untilResolved || options.metric !== undefined)
+    throw new UsageError('--target-width, --until-resolved and --metric go with --goal');
   if ((options.budget === undefined) === (options.targetRse === undefined)) {
     throw new UsageError('give exactly one of --budget N or --target-rse r');
   }

@@ -1,0 +1,169 @@
+// `xorlab refine NAME --goal minimum|compare A B`: rounds toward a question (src/study/goal/), printed as they go,
+// ending with the reported interval from the confirmatory batches and, for a minimum, the fit `summary` shows.
+import { AllocationError, DEFAULT_MAX_TRIALS } from '../../study/run/allocate.js';
+import { MAX_STUDY_TRIALS } from '../../study/definition/definition.js';
+import { refineToGoal, type GoalRefineOptions } from '../../study/goal/refine-goal.js';
+import type { GoalRound } from '../../study/goal/rounds.js';
+import { short } from '../../text/format.js';
+import { openStoreFromOptions } from '../db-option.js';
+import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
+import { parseNumber } from '../parse.js';
+import { commandLine, runSettings, type RunFlags } from '../run.js';
+
+export interface GoalFlags extends RunFlags {
+  goal?: string[];
+  targetWidth?: string;
+  budget?: string;
+  untilResolved?: boolean;
+  maxTrials?: string;
+  metric?: string;
+  distributed?: boolean;
+  dryRun?: boolean;
+  targetRse?: string;
+}
+
+function parseGoal(options: GoalFlags): Pick<GoalRefineOptions, 'goal' | 'compare' | 'metric'> {
+  const [kind, ...rest] = options.goal ?? [];
+  if (kind === 'minimum' && rest.length === 0) {
+    if (options.metric !== undefined) throw new UsageError('--metric goes with --goal compare');
+    return { goal: 'minimum' };
+  }
+  if (kind === 'compare' && rest.length === 2) {
+    const metric = options.metric ?? 'totalLoss';
+    if (metric !== 'totalLoss' && metric !== 'success')
+      throw new UsageError(`--metric with --goal compare must be totalLoss or success, got "${metric}"`);
+    const value = (v: string) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v);
+    return { goal: 'compare', compare: [value(rest[0]), value(rest[1])], metric };
+  }
+  throw new UsageError(
+    `--goal must be "minimum" or "compare A B" (two values of the study's axis), got "${(options.goal ?? []).join(' ')}"`,
+  );
+}
+
+const percent = (level: number): string => `${+(100 * level).toFixed(2)}%`;
+
+function roundLine(label: string, round: GoalRound, unit: string, look: number): string {
+  const where = label ? `${label}: ` : '';
+  const value = (v: number | null) => (v === null ? '-' : unit ? `${v.toFixed(2)}${unit}` : short(v, 3));
+  const width = round.low === null || round.high === null ? 0 : round.high - round.low;
+  const interval =
+    round.low === null || round.high === null
+      ? 'no estimate'
+      : `${value(round.estimate)} [${value(round.low)}, ${value(round.high)}] width ${unit ? width.toFixed(2) : short(width, 2)}`;
+  const phase =
+    round.phase === 'confirm'
+      ? `confirmatory batch ${look} (${percent(round.level)})`
+      : round.round === 0
+        ? 'the study as stored'
+        : `exploration round ${round.round}`;
+  return `${where}${phase}: +${round.added.toLocaleString('en-US')} trainings (${round.spent.toLocaleString('en-US')} beyond the study's repeats): ${interval}`;
+}
+
+export async function runGoal(name: string, options: GoalFlags): Promise<Outcome> {
+  const goal = parseGoal(options);
+  if (options.distributed)
+    throw new UsageError('--goal does not run --distributed yet; run it on one machine (without --distributed)');
+  if (options.dryRun) throw new UsageError('--goal has no --dry-run: its rounds depend on the trainings they run');
+  if (options.targetRse !== undefined) throw new UsageError('--target-rse does not go with --goal');
+  const stops = [options.targetWidth !== undefined, options.budget !== undefined, options.untilResolved === true];
+  if (stops.filter(Boolean).length !== 1)
+    throw new UsageError(
+      `with --goal give exactly one of --target-width W, --budget N${goal.goal === 'compare' ? ' or --until-resolved' : ''}`,
+    );
+  if (options.untilResolved && goal.goal !== 'compare') throw new UsageError('--until-resolved is for --goal compare');
+  const targetWidth =
+    options.targetWidth === undefined
+      ? undefined
+      : parseNumber('--target-width', options.targetWidth, { minExclusive: 0 });
+  const budget =
+    options.budget === undefined
+      ? undefined
+      : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+  const maxTrials =
+    options.maxTrials === undefined
+      ? DEFAULT_MAX_TRIALS
+      : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+  const settings = runSettings(options);
+  const unit = goal.goal === 'compare' ? (goal.metric === 'success' ? ' pts' : '%') : '';
+  const store = await openStoreFromOptions(options);
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) return;
+    process.stderr.write('xorlab: interrupted; keeping the trials that finished...\n');
+    controller.abort();
+  };
+  const looks = new Map<string, number>();
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await refineToGoal(name, {
+      ...goal,
+      store,
+      targetWidth,
+      budget,
+      untilResolved: options.untilResolved,
+      maxTrials,
+      workers: settings.workers,
+      engine: options.engine,
+      precision: options.precision,
+      chunkSize: settings.chunkSize,
+      signal: controller.signal,
+      onRound: (label, round) => {
+        const look = round.phase === 'confirm' ? (looks.get(label) ?? 0) + 1 : 0;
+        if (look) looks.set(label, look);
+        process.stdout.write(`${roundLine(label, round, unit, look)}\n`);
+      },
+    }).catch((error: unknown) => {
+      if (error instanceof AllocationError) throw new UsageError(error.message);
+      throw error;
+    });
+    if (result.interrupted) {
+      process.stderr.write(
+        `xorlab: stopped; the trials that finished are stored. Resume with the same command (the rounds replay from the stored trials and run the same repeats):\n  ${commandLine(process.argv.slice(2))}\n`,
+      );
+      return EXIT_INTERRUPTED;
+    }
+    process.stdout.write(`honest interval: ${result.method}\n`);
+    for (const answer of result.answers) {
+      const where = answer.label ? `${answer.label}: ` : '';
+      const m = answer.minimum;
+      if (m?.fit) {
+        const f = m.fit;
+        const excluded = f.excluded
+          ? `; ${f.excluded.toLocaleString('en-US')} diverged trainings left out of the means (over the ${(f.trainings - f.excluded).toLocaleString('en-US')} that did not diverge)`
+          : '';
+        process.stdout.write(
+          `${where}minimum ${short(f.x, 3)} [${short(f.low, 3)}, ${short(f.high, 3)}] width ${short(f.high - f.low, 2)} ` +
+            `(${percent(f.level)}, from ${m.looks} confirmatory batch${m.looks > 1 ? 'es' : ''} of ${(m.confirmed / m.looks).toLocaleString('en-US')} trainings at ${m.design.points.length} points, ${short(m.design.from, 3)} to ${short(m.design.to, 3)}; ` +
+            `chi² ${f.chi2.toFixed(1)} on ${f.dof} dof${f.consistent ? '' : ', errors scaled up by sqrt(chi²/dof)'}${excluded}; ` +
+            `${m.spent.toLocaleString('en-US')} trainings beyond the study's repeats in all, ${m.explored.toLocaleString('en-US')} of them exploring)\n`,
+        );
+      }
+      const c = answer.compare;
+      if (c) {
+        const verdict = c.resolved ? 'resolved' : 'not resolved (the interval includes 0)';
+        const excluded = c.excluded
+          ? `; ${c.excluded.toLocaleString('en-US')} diverged trainings left out of the means`
+          : '';
+        process.stdout.write(
+          `${where}${c.estimate.toFixed(2)}${unit} [${c.low.toFixed(2)}, ${c.high.toFixed(2)}] (${percent(c.level)}, confirmatory batch ${c.batch.a.toLocaleString('en-US')} + ${c.batch.b.toLocaleString('en-US')}${excluded}; ` +
+            `${c.spent.toLocaleString('en-US')} trainings beyond the study's repeats in all): ${verdict}\n`,
+        );
+      }
+      if (answer.note) process.stdout.write(`${where}note: ${answer.note}\n`);
+      if (answer.summary) {
+        const s = answer.summary;
+        process.stdout.write(
+          `${where}summary's fitted minimum over every stored training: ${short(s.x, 3)} [${short(s.low, 3)}, ${short(s.high, 3)}] ` +
+            `(what \`xorlab summary ${name}\` shows; not the reported interval: the stop was chosen from these data)\n`,
+        );
+      }
+    }
+    process.stdout.write(
+      `refine ${name}: ${result.trained.toLocaleString('en-US')} trainings run in ${result.seconds.toFixed(1)} s\n`,
+    );
+    return undefined;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await store.close();
+  }
+}
