@@ -14,11 +14,11 @@ import { refineStudy } from '../study/run/refine.js';
 import { runStudy } from '../study/run/run-study.js';
 
 /** The paper run's answer (docs/benchmarks.md): 4,000,000 trainings, re-sampled where the relative error was largest. */
-export const PAPER_RUN = { trainings: 4_000_000, minimum: 0.596, low: 0.59, high: 0.612, minutes: 6.8 } as const;
-export const GOAL_TARGET_WIDTH = 0.022;
-export const GOAL_CAP = 600_000;
+const PAPER_RUN = { trainings: 4_000_000, minimum: 0.596, low: 0.59, high: 0.612, minutes: 6.8 } as const;
+const GOAL_TARGET_WIDTH = 0.022;
+const GOAL_CAP = 600_000;
 
-export interface GoalDesignFigures {
+interface GoalDesignFigures {
   /** Trainings in all (the study's 4,000 included) and seconds of training. */
   trainings: number;
   seconds: number;
@@ -29,7 +29,7 @@ export interface GoalDesignFigures {
   level: number | null;
 }
 
-export interface GoalBenchResult {
+interface GoalBenchResult {
   epochs: number;
   start: number;
   goal: GoalDesignFigures & {

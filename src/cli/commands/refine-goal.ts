@@ -10,7 +10,7 @@ import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
 import { commandLine, runSettings, type RunFlags } from '../run.js';
 
-export interface GoalFlags extends RunFlags {
+interface GoalFlags extends RunFlags {
   goal?: string[];
   targetWidth?: string;
   budget?: string;

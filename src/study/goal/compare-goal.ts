@@ -13,7 +13,7 @@ import type { MomentsSource, RangeMoments } from './moments.js';
 import { MAX_ROUNDS, complete, count, type GoalRound, type GoalState, type GoalStop } from './rounds.js';
 
 /** Share of the trainings (of the budget, or of the predicted batch) exploration may spend before the batch. */
-export const COMPARE_EXPLORE_SHARE = 0.2;
+const COMPARE_EXPLORE_SHARE = 0.2;
 /** The predicted batch is scaled by this, so that its interval usually reaches the target. */
 const SAFETY = 1.2;
 /** Each point's least share of a round or a batch. */
@@ -52,10 +52,10 @@ export interface CompareGoalResult {
   spent: number;
 }
 
-export type CompareMetric = 'mean' | 'rate';
+type CompareMetric = 'mean' | 'rate';
 
 /** The estimate (% difference of means, or rate difference in points) and its interval over two samples. */
-export function compareRange(
+function compareRange(
   a: RangeMoments,
   b: RangeMoments,
   metric: CompareMetric,

@@ -18,7 +18,7 @@ import type { RangeMoments } from './moments.js';
 /** The design's half-window in ln x: the exploration fit's window clamped to this range. */
 export const HALF_WINDOW = { min: 0.35, max: 0.6 } as const;
 /** Offsets of the design's points in units of the half-window. */
-export const OFFSETS = [-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1] as const;
+const OFFSETS = [-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1] as const;
 /** Each design point's least share of a batch, so that every point's mean is measured (the chi² check). */
 export const FLOOR_SHARE = 0.02;
 /** Each design point's least trainings in a batch. */
@@ -54,7 +54,7 @@ export interface MinimumDesign {
 }
 
 /** Solves m z = d by Gaussian elimination with partial pivoting; null when singular. */
-export function solve(m: readonly (readonly number[])[], d: readonly number[]): number[] | null {
+function solve(m: readonly (readonly number[])[], d: readonly number[]): number[] | null {
   const k = d.length;
   const a = m.map((row, i) => [...row, d[i]]);
   for (let col = 0; col < k; col++) {

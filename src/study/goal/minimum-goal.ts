@@ -30,14 +30,14 @@ import type { MomentsSource, RangeMoments } from './moments.js';
 import { MAX_ROUNDS, complete, count, type GoalRound, type GoalState, type GoalStop } from './rounds.js';
 
 /** Share of the predicted confirmatory batch (or of the budget) that exploration spends before it. */
-export const EXPLORE_SHARE = 0.2;
+const EXPLORE_SHARE = 0.2;
 /** The predicted batch is scaled by this, so that one batch usually reaches the target width. */
-export const BATCH_SAFETY = 1.4;
+const BATCH_SAFETY = 1.4;
 
 /** Exploration goes on until its interval's width in ln x is at most this share of the design's half-window. */
-export const LOCATED_SHARE = 0.25;
+const LOCATED_SHARE = 0.25;
 
-export interface CurveInput {
+interface CurveInput {
   /** The study's point indices along the curve and their axis values. */
   points: number[];
   x: number[];
@@ -56,7 +56,7 @@ export interface MinimumGoalResult {
   spent: number;
 }
 
-export interface MinimumGoalOptions {
+interface MinimumGoalOptions {
   /** Bootstrap redraws of each fit (default 2000). */
   resamples?: number;
   /** Fits of earlier replays over the same source (a replay repeats every round before the new one; the fits are

@@ -18,7 +18,7 @@ import { storedMoments } from './moments.js';
 import type { GoalNeed, GoalRound, GoalState } from './rounds.js';
 
 /** How the reported intervals keep their coverage after a data-dependent stop, for the output and the help. */
-export const GOAL_METHOD = {
+const GOAL_METHOD = {
   minimum:
     'exploration rounds (every training so far, as summary fits it) choose a fixed design of 7 points and the batch size; ' +
     'the reported interval comes from fresh confirmatory batches at that design alone (a cubic in ln x, parametric bootstrap), ' +
@@ -97,7 +97,7 @@ function numericAxis(study: Study): string {
 }
 
 /** The point whose value on the study's single axis is `value` (numbers within 0.1% of each other match). */
-export function pointAt(study: Study, value: ParamValue): number {
+function pointAt(study: Study, value: ParamValue): number {
   if (study.axes.length !== 1)
     throw new StudyError(
       `compare needs a study with one swept parameter; ${study.definition.name} sweeps ${study.axes.map((a) => a.param).join(', ')}`,
