@@ -121,7 +121,12 @@ for (const [device, width, height] of WIDTHS) {
     async () => {
       await withBrowser(
         async (browser) => {
-          const { page } = await openPlayground(browser, served.url, 'seed=7&epochs=300&speed=max', { width, height });
+          const { page } = await openPlayground(
+            browser,
+            served.url,
+            'seed=7&epochs=300&speed=max&studyPoints=4&repeats=2&workers=1',
+            { width, height },
+          );
           assert.deepEqual(await accessibilityProblems(page), [], 'before training');
           await trainToEnd(page);
           await page.locator('#advanced summary').click();
@@ -134,6 +139,10 @@ for (const [device, width, height] of WIDTHS) {
           ])
             assert.equal(await page.locator(view).count(), 1, `${view} is on the page`);
           assert.deepEqual(await accessibilityProblems(page), [], 'after training, every view open');
+          await page.click('[data-testid=run-study-button]');
+          await page.waitForSelector('[data-testid=study-progress][data-state=done]', { timeout: 120_000 });
+          await page.waitForSelector('[data-testid=study-curve][data-final=true] canvas');
+          assert.deepEqual(await accessibilityProblems(page), [], 'after the in-page study, its curve drawn');
           assert.deepEqual(browser.errors, []);
         },
         { width, height },
@@ -141,3 +150,19 @@ for (const [device, width, height] of WIDTHS) {
     },
   );
 }
+
+test(
+  'the pages that say what is wrong pass axe: a study that does not exist, a playground link with a bad setting',
+  { skip },
+  async () => {
+    await withBrowser(async (browser) => {
+      const page = await browser.newPage();
+      await page.goto(`${served.url}studies/no-such-study`);
+      await page.locator('#problem:not([hidden])').waitFor({ timeout: 30_000 });
+      assert.deepEqual(await accessibilityProblems(page), [], 'a study that does not exist');
+      const { page: playground } = await openPlayground(browser, served.url, 'seed=seven');
+      await playground.locator('[data-testid=problems]:not([hidden])').waitFor();
+      assert.deepEqual(await accessibilityProblems(playground), [], 'a bad setting in the link');
+    });
+  },
+);
