@@ -1,7 +1,8 @@
-// Accessibility checks (test/helpers/a11y.ts: axe-core's rules that these pages can break, run in Chromium) on the
-// study page's fitted minimum (its chart of readings and their table) and on the playground's newer views: each
-// hidden unit's line, the neuron maps, the hidden space and one epoch's arithmetic, each drawn after a training.
-// The first test shows every rule firing on a page made to break it: the checks can fail.
+// Accessibility checks by axe-core (test/helpers/a11y.ts: its WCAG 2.0/2.1 A and AA rules and best practices, run in
+// Chromium) on every page the server has: the list of studies, a study's page with its fitted minimum (the chart of
+// readings and their table open), and the playground with all its views open after a training (each hidden unit's
+// line, the neuron maps, the hidden space, the diagram, one epoch's arithmetic), at desktop and at phone width.
+// The first test shows axe finding violations on a page made to break its rules: the check can fail.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,67 +44,125 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('the checks find what each rule looks for', { skip }, async () => {
+const WIDTHS = [
+  ['desktop', 1280, 900],
+  ['phone', 390, 844],
+] as const;
+
+test('axe finds the violations of a page made to break its rules', { skip }, async () => {
   await withBrowser(async (browser) => {
     const page = await browser.newPage();
-    await page.setContent(`<main>
+    await page.setContent(`<html><body><main>
       <svg role="img" width="10" height="10"></svg>
       <input id="same"><span id="same"></span>
       <button></button><a href="/x"></a>
       <p style="color:#aaa;background:#fff">faint</p>
       <div aria-hidden="true"><button>hidden but focusable</button></div>
-      <div role="chart" aria-labelledby="nowhere">x</div>
-    </main>`);
-    const found = (await accessibilityProblems(page)).map((p) => p.split(':')[0]).sort();
-    assert.deepEqual(
-      [...new Set(found)],
-      [
-        'aria-hidden-focus',
-        'aria-roles',
-        'aria-valid-attr-value',
-        'button-name',
-        'color-contrast',
-        'duplicate-id',
-        'image-alt',
-        'label',
-        'link-name',
-      ],
+      <div role="chart">x</div>
+    </main></body></html>`);
+    const problems = await accessibilityProblems(page);
+    const rules = [...new Set(problems.map((p) => p.split(' ')[0]))].sort();
+    for (const rule of [
+      'aria-hidden-focus',
+      'aria-roles',
+      'button-name',
+      'color-contrast',
+      'html-has-lang',
+      'label',
+      'link-name',
+      'svg-img-alt',
+    ])
+      assert.ok(rules.includes(rule), `${rule} is among ${rules.join(', ')}`);
+    // One readable line per element: rule, impact, where, and what to do.
+    assert.ok(
+      problems.some((p) => /^button-name \(critical\) main > button: Buttons must have discernible text$/.test(p)),
+      problems.join('\n'),
     );
   });
 });
 
-test("the study page's fitted minimum, its chart and its table of readings pass the checks", { skip }, async () => {
-  await withBrowser(async (browser) => {
-    const page = await browser.newPage();
-    await page.goto(`${served.url}studies/curve`);
-    await page.locator('[data-testid=fit-chart]').waitFor({ timeout: 30_000 });
-    await page.locator('[data-testid=study-curve][data-state=drawn]').waitFor({ timeout: 30_000 });
-    await page.locator('[data-testid=fit] summary').click();
-    await page.locator('[data-testid=fit-readings]').waitFor();
-    assert.deepEqual(await accessibilityProblems(page, '[data-testid=fits]'), []);
-    assert.deepEqual(await accessibilityProblems(page), []);
-    assert.deepEqual(browser.errors, []);
+for (const [device, width, height] of WIDTHS) {
+  test(`the list of studies passes axe (${device})`, { skip }, async () => {
+    await withBrowser(
+      async (browser) => {
+        const page = await browser.newPage();
+        await page.goto(served.url);
+        await page.locator('[data-testid=studies]:not([aria-busy]) a').waitFor({ timeout: 30_000 });
+        assert.deepEqual(await accessibilityProblems(page), []);
+        assert.deepEqual(browser.errors, []);
+      },
+      { width, height },
+    );
   });
-});
+
+  test(
+    `a study's page with its fitted minimum, its chart and its table of readings passes axe (${device})`,
+    { skip },
+    async () => {
+      await withBrowser(
+        async (browser) => {
+          const page = await browser.newPage();
+          await page.goto(`${served.url}studies/curve`);
+          await page.locator('[data-testid=fit-chart]').waitFor({ timeout: 30_000 });
+          await page.locator('[data-testid=study-curve][data-state=drawn]').waitFor({ timeout: 30_000 });
+          await page.locator('[data-testid=fit] summary').click();
+          await page.locator('[data-testid=fit-readings]').waitFor();
+          assert.deepEqual(await accessibilityProblems(page), []);
+          assert.deepEqual(browser.errors, []);
+        },
+        { width, height },
+      );
+    },
+  );
+
+  test(
+    `the playground with every view open after a training passes axe (${device})`,
+    { skip, timeout: 180_000 },
+    async () => {
+      await withBrowser(
+        async (browser) => {
+          const { page } = await openPlayground(
+            browser,
+            served.url,
+            'seed=7&epochs=300&speed=max&studyPoints=4&repeats=2&workers=1',
+            { width, height },
+          );
+          assert.deepEqual(await accessibilityProblems(page), [], 'before training');
+          await trainToEnd(page);
+          await page.locator('#advanced summary').click();
+          for (const view of [
+            '#maps-details',
+            '#hidden-details',
+            '#diagram-details',
+            '#epoch-details',
+            '#unit-lines-view',
+          ])
+            assert.equal(await page.locator(view).count(), 1, `${view} is on the page`);
+          assert.deepEqual(await accessibilityProblems(page), [], 'after training, every view open');
+          await page.click('[data-testid=run-study-button]');
+          await page.waitForSelector('[data-testid=study-progress][data-state=done]', { timeout: 120_000 });
+          await page.waitForSelector('[data-testid=study-curve][data-final=true] canvas');
+          assert.deepEqual(await accessibilityProblems(page), [], 'after the in-page study, its curve drawn');
+          assert.deepEqual(browser.errors, []);
+        },
+        { width, height },
+      );
+    },
+  );
+}
 
 test(
-  "the playground's views of how the network computes (each unit's line, the neuron maps, the hidden space, one epoch's arithmetic) pass the checks",
-  { skip, timeout: 180_000 },
+  'the pages that say what is wrong pass axe: a study that does not exist, a playground link with a bad setting',
+  { skip },
   async () => {
     await withBrowser(async (browser) => {
-      const { page } = await openPlayground(browser, served.url, 'seed=7&epochs=300&speed=max');
-      await trainToEnd(page);
-      for (const [name, scope] of [
-        ["each hidden unit's line", '#unit-lines-view'],
-        ['the neuron maps', '#maps-details'],
-        ['the hidden space', '#hidden-details'],
-        ["one epoch's arithmetic", '#epoch-details'],
-      ]) {
-        assert.equal(await page.locator(scope).count(), 1, `${name}: ${scope} is on the page`);
-        assert.deepEqual(await accessibilityProblems(page, scope), [], name);
-      }
-      assert.deepEqual(await accessibilityProblems(page), [], 'the whole playground');
-      assert.deepEqual(browser.errors, []);
+      const page = await browser.newPage();
+      await page.goto(`${served.url}studies/no-such-study`);
+      await page.locator('#problem:not([hidden])').waitFor({ timeout: 30_000 });
+      assert.deepEqual(await accessibilityProblems(page), [], 'a study that does not exist');
+      const { page: playground } = await openPlayground(browser, served.url, 'seed=seven');
+      await playground.locator('[data-testid=problems]:not([hidden])').waitFor();
+      assert.deepEqual(await accessibilityProblems(playground), [], 'a bad setting in the link');
     });
   },
 );

@@ -63,6 +63,9 @@ async function drawChart(id: 'curve' | 'heatmap', spec: object | null): Promise<
       : `Heatmap of study ${name}: mean total loss per pair of values`,
   );
   element.removeAttribute('aria-roledescription');
+  // vega still gives each group of marks role graphics-symbol, without a name: axe's svg-img-alt. The container is
+  // the image and has the name; the drawing inside it is hidden from the accessibility tree.
+  element.querySelector('svg')?.setAttribute('aria-hidden', 'true');
   element.dataset.state = 'drawn';
   if (performance.getEntriesByName('xorlab:first-drawn').length === 0) performance.mark('xorlab:first-drawn');
 }
