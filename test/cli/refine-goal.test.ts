@@ -161,6 +161,7 @@ test('bad --goal input: one line, exit 2, nothing stored', async () => {
     [['--goal', 'minimum'], /with --goal give exactly one of --target-width W, --budget N$/],
     [['--goal', 'compare', '0.3', '1', '--target-width', '1', '--budget', '5'], /exactly one of/],
     [['--goal', 'minimum', '--until-resolved'], /--until-resolved is for --goal compare/],
+    [['--goal', 'minimum', '--budget', '40'], /--budget must be an integer >= 140 and <= 100000000, got "40"/],
     [['--goal', 'minimum', '--budget', '10', '--metric', 'success'], /--metric goes with --goal compare/],
     [['--goal', 'compare', '0.3', '1', '--budget', '10', '--metric', 'mean'], /--metric with --goal compare must be/],
     [['--goal', 'compare', '0.3', '7', '--budget', '10'], /hiddenStd=7 is not a point of g/],

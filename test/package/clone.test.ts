@@ -33,6 +33,7 @@ const SMALL: [RegExp, string][] = [
   [/^npm start$/, ' -- --epochs 300 --points 8 --repeats 2'],
   [/^xorlab reproduce\b/, ' --epochs 300 --points 8 --repeats 2'],
   [/^xorlab sweep\b/, ' --epochs 300 --repeats 2'],
+  [/^xorlab refine\b.*--goal minimum\b/, ' --budget 200'],
   [/^xorlab refine\b/, ' --budget 40'],
   [/^xorlab (train|plot weights|plot loss)\b/, ' --epochs 300'],
 ];

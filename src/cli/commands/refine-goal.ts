@@ -2,6 +2,7 @@
 // ending with the reported interval from the confirmatory batches and, for a minimum, the fit `summary` shows.
 import { AllocationError, DEFAULT_MAX_TRIALS } from '../../study/run/allocate.js';
 import { MAX_STUDY_TRIALS } from '../../study/definition/definition.js';
+import { MIN_MINIMUM_BUDGET } from '../../study/goal/minimum-goal.js';
 import { refineToGoal, type GoalRefineOptions } from '../../study/goal/refine-goal.js';
 import type { GoalRound } from '../../study/goal/rounds.js';
 import { short } from '../../text/format.js';
@@ -78,7 +79,11 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
   const budget =
     options.budget === undefined
       ? undefined
-      : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+      : parseNumber('--budget', options.budget, {
+          integer: true,
+          min: goal.goal === 'minimum' ? MIN_MINIMUM_BUDGET : 1,
+          max: MAX_STUDY_TRIALS,
+        });
   const maxTrials =
     options.maxTrials === undefined
       ? DEFAULT_MAX_TRIALS

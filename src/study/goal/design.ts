@@ -19,6 +19,8 @@ import type { RangeMoments } from './moments.js';
 export const HALF_WINDOW = { min: 0.35, max: 0.6 } as const;
 /** Offsets of the design's points in units of the half-window. */
 const OFFSETS = [-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1] as const;
+/** Points in a design (at most: points of the grid that coincide are taken once). */
+export const DESIGN_POINTS = OFFSETS.length;
 /** Each design point's least share of a batch, so that every point's mean is measured (the chi² check). */
 export const FLOOR_SHARE = 0.02;
 /** Each design point's least trainings in a batch. */

@@ -18,6 +18,7 @@
 import { largestRemainder } from '../run/allocate.js';
 import { fitMinimum, type MinimumFit } from '../analysis/minimum.js';
 import {
+  DESIGN_POINTS,
   MIN_NODE_TRAININGS,
   fitDesign,
   lookLevel,
@@ -28,6 +29,10 @@ import {
 } from './design.js';
 import type { MomentsSource, RangeMoments } from './moments.js';
 import { MAX_ROUNDS, complete, count, type GoalRound, type GoalState, type GoalStop } from './rounds.js';
+
+/** The least budget a minimum goal takes: exploration may spend half of it, and the batch gives each of the design's
+ * points at least MIN_NODE_TRAININGS. */
+export const MIN_MINIMUM_BUDGET = 2 * DESIGN_POINTS * MIN_NODE_TRAININGS;
 
 /** Share of the predicted confirmatory batch (or of the budget) that exploration spends before it. */
 const EXPLORE_SHARE = 0.2;
@@ -155,6 +160,13 @@ export function replayMinimum(
       const exploreBudget = Math.floor(EXPLORE_SHARE * stop.budget);
       if (spent >= exploreBudget && design && (located(fit, design) || spent >= stop.budget / 2)) {
         batch = stop.budget - spent;
+        if (batch < design.nodes.length * MIN_NODE_TRAININGS)
+          return {
+            rounds,
+            need: null,
+            result: null,
+            note: 'the budget ran out before a confirmatory design was found',
+          };
         break;
       }
       // Not located yet: exploration goes on to half the budget; without any design, to all of it.
@@ -196,7 +208,14 @@ export function replayMinimum(
   }
   // Confirmation: the design and the batch are fixed now; each look adds one batch of fresh repeats.
   const frozen = design;
-  const perBatch = largestRemainder(frozen.shares, batch).map((k) => Math.max(k, MIN_NODE_TRAININGS));
+  // With a budget the batch is what is left of it, spent exactly: each point's floor first, the rest by the shares
+  // (refineStudy refuses a budget below MIN_MINIMUM_BUDGET, so the floors fit). Toward a width, the floors are added.
+  const perBatch =
+    stop.budget !== undefined
+      ? largestRemainder(frozen.shares, Math.max(0, batch - frozen.nodes.length * MIN_NODE_TRAININGS)).map(
+          (k) => k + MIN_NODE_TRAININGS,
+        )
+      : largestRemainder(frozen.shares, batch).map((k) => Math.max(k, MIN_NODE_TRAININGS));
   const batchSize = perBatch.reduce((a, k) => a + k, 0);
   const start = frozen.nodes.map((i) => targets[i]);
   const points = frozen.nodes.map((i) => curve.points[i]);

@@ -13,7 +13,8 @@ import { checkRunOptions, runStudyPlan, type StudyRunOptions } from '../run/run-
 import { refineStudy as refineByError, type RefineOptions, type StudyRefinement } from '../run/refine.js';
 import { nameList, quote } from '../../text/quote.js';
 import { replayCompare, type CompareGoalResult } from './compare-goal.js';
-import { replayMinimum, type MinimumGoalResult } from './minimum-goal.js';
+import { MIN_MINIMUM_BUDGET, replayMinimum, type MinimumGoalResult } from './minimum-goal.js';
+import { MIN_NODE_TRAININGS } from './design.js';
 import { storedMoments } from './moments.js';
 import type { GoalNeed, GoalRound, GoalState } from './rounds.js';
 
@@ -136,6 +137,10 @@ function checkStop(options: GoalRefineOptions): { maxTrials: number } {
   ) {
     throw new AllocationError(`budget must be an integer from 1 to ${MAX_STUDY_TRIALS}, got ${String(options.budget)}`);
   }
+  if (options.goal === 'minimum' && options.budget !== undefined && options.budget < MIN_MINIMUM_BUDGET)
+    throw new AllocationError(
+      `budget for a minimum goal must be at least ${MIN_MINIMUM_BUDGET} trainings per curve (exploration, then at least ${MIN_NODE_TRAININGS} at each point of the design), got ${options.budget}`,
+    );
   const maxTrials = options.maxTrials ?? DEFAULT_MAX_TRIALS;
   if (!(Number.isInteger(maxTrials) && maxTrials >= 1 && maxTrials <= MAX_STUDY_TRIALS))
     throw new AllocationError(`maxTrials must be an integer from 1 to ${MAX_STUDY_TRIALS}, got ${String(maxTrials)}`);

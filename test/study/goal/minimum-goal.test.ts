@@ -139,3 +139,12 @@ test('the reported 95% interval covers the true minimum after a stop at a budget
   assert.ok(covered / answered >= 0.93, `covered ${covered} of ${answered}`);
   assert.ok(Math.abs(trained - 200_000 - 2000) < 100, `trained ${trained} per study`);
 });
+
+test('a budget is an upper bound: the smallest one is spent exactly, never more (the design points floors included)', () => {
+  const truth = articleLike(1.6);
+  for (const budget of [140, 150, 1_000]) {
+    const source = new SimulatedMoments(budget, (p) => ({ mean: truth(Math.log(xs[p])), sigma: SIGMA }));
+    drive(source, () => replayMinimum(curve, source, 10, { maxTrials: 1_000_000, budget }, { resamples: 200 }));
+    assert.ok(source.trained <= 10 * N_POINTS + budget, `budget ${budget}: trained ${source.trained - 10 * N_POINTS}`);
+  }
+});
