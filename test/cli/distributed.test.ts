@@ -45,8 +45,11 @@ const lonelyUrl = await server.createDatabase();
 const lonelyStarted = Date.now();
 const lonely = start(['sweep', ...BATCH, '--db', lonelyUrl, '--distributed', '--no-work']);
 
-/** 8 points x 400 repeats with the reference engine (about 4 ms a training here): chunks of 40 trials, a few tenths
- * of a second each, and some seconds of work in all, so that the faults land mid-study. */
+/** 8 points x 400 repeats with the reference engine, 1,500 epochs (about 2 ms a training here): 80 chunks of 40
+ * trials, about a tenth of a second each, and some seconds of work in all, so that the faults land mid-study (each
+ * test checks that they do). This study is trained five times (once locally, four times distributed): half the
+ * epochs of the issue's 3,000 halves the file's training CPU; fewer would leave the coordinator-killed test little
+ * margin (the queue holds 32 chunks ahead, so its study must not end within a second of its 200th trial). */
 const STUDY = [
   '--name',
   'fault',
@@ -57,7 +60,7 @@ const STUDY = [
   '--seed',
   '3',
   '--epochs',
-  '3000',
+  '1500',
   '--engine',
   'reference',
   '--chunk-size',

@@ -1,13 +1,16 @@
 // A real browser for the tests: Debian's chromium (/usr/bin/chromium, `apt-get install -y chromium`; .ci/run
 // installs it) driven by playwright-core. Never `npx playwright install`: nothing may be downloaded.
 //
-// Every session gets a fresh user-data-dir (no profile, cache or service worker carried between tests), collects
-// every console error, uncaught page error and failed request of its pages, and is always closed.
+// A test file launches Chromium once (on its first session; closed by an `after` hook when the file's tests end):
+// every session is a fresh browser context of it (no cookie, storage, cache or service worker carried between
+// tests), collects every console error, uncaught page error and failed request of its pages, and is always closed.
+// One launch per file instead of one per test saves a second or two of CPU per test.
 // Pitfalls seen here: a missing favicon is a console error (the pages link /favicon.svg); `window.status` is a
 // built-in string (never use it as a global); closing an EventSource while it connects logs net::ERR_ABORTED, so
 // pages close their EventSource on `pagehide` and tests read `errors` before the page is closed.
-import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, hasChromium, launchChromium } from '../../src/bench/chromium.js';
+import { after } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../../src/bench/chromium.js';
 
 export { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../../src/bench/chromium.js';
 
@@ -36,8 +39,30 @@ export interface LaunchOptions {
   height?: number;
 }
 
+/** This file's Chromium, launched by its first session. */
+let shared: Promise<Browser> | undefined;
+
+function sharedBrowser(): Promise<Browser> {
+  shared ??= import('playwright-core').then(({ chromium }) =>
+    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 }),
+  );
+  return shared;
+}
+
+// Registered as this module loads (at the test file's top level): runs once the file's tests have all ended.
+after(async () => {
+  if (shared === undefined) return;
+  const browser = await shared.catch(() => undefined);
+  shared = undefined;
+  await browser?.close();
+});
+
 async function launch(options: LaunchOptions): Promise<{ session: BrowserSession; close: () => Promise<void> }> {
-  const { context, close } = await launchChromium({ width: options.width ?? 1280, height: options.height ?? 900 });
+  const browser = await sharedBrowser();
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+  });
+  const close = (): Promise<void> => context.close();
   const errors: string[] = [];
   const requests: string[] = [];
   const watch = (page: Page): void => {
@@ -57,14 +82,12 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
       errors.push(`request failed: ${request.method()} ${request.url()}: ${failure}`);
     });
   };
-  // The persistent context opens one blank page of its own: reuse it first.
-  const spare: Page[] = [...context.pages()];
   const session: BrowserSession = {
     context,
     errors,
     requests,
     async newPage(size) {
-      const page = spare.pop() ?? (await context.newPage());
+      const page = await context.newPage();
       if (size?.width !== undefined || size?.height !== undefined) {
         await page.setViewportSize({
           width: size.width ?? options.width ?? 1280,
@@ -78,7 +101,7 @@ async function launch(options: LaunchOptions): Promise<{ session: BrowserSession
   return { session, close };
 }
 
-/** Runs `use` with a fresh browser, which is closed (and its profile removed) whatever happens. */
+/** Runs `use` with a fresh browser context (of the file's one Chromium), closed whatever happens. */
 export async function withBrowser<T>(
   use: (session: BrowserSession) => Promise<T>,
   options: LaunchOptions = {},
