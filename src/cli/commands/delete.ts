@@ -1,9 +1,10 @@
 // `xorlab delete <study> --yes`: removes a study and all its trials from the database. Without --yes it says what
 // would be deleted and deletes nothing.
+import { noStudyMessage } from '../../study/definition/types.js';
 import type { Command } from 'commander';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
-import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
+import { QUOTE_MAX, printable } from '../../text/quote.js';
 
 interface DeleteOptions {
   db?: string;
@@ -28,9 +29,7 @@ async function runDelete(name: string, options: DeleteOptions): Promise<void> {
     const found = await store.getStudy(name);
     if (!found) {
       const names = (await store.listStudies()).map((s) => s.name);
-      throw new UsageError(
-        `there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`,
-      );
+      throw new UsageError(noStudyMessage(name, where, names));
     }
     return found;
   });

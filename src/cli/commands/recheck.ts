@@ -1,6 +1,7 @@
 // `xorlab recheck <study>`: recomputes, in f64, the trials a study stored before f32 overflow was trained again in
 // f64 holds as diverged (fast engine, f32), in place, one transaction per chunk; every other trial stays as it is.
 // The work is the study layer's (study/run/recheck.ts); this parses, loads and prints.
+import { noStudyMessage } from '../../study/definition/types.js';
 import type { Command } from 'commander';
 import { RECHECK_CHUNK, recheckStudy } from '../../study/run/recheck.js';
 import { checkPinnedDatasets } from '../../study/run/pins.js';
@@ -47,9 +48,7 @@ async function runRecheck(name: string, options: RecheckOptions): Promise<Outcom
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(
-        `there is no study "${name}" in ${dbLabel(options)}${names.length ? `; studies: ${names.join(', ')}` : ''}`,
-      );
+      throw new UsageError(noStudyMessage(name, dbLabel(options), names));
     }
     const study = toStudy(record.definition, `the stored definition of "${name}"`);
     const loaded = studyDatasets(study); // a missing dataset file is bad input

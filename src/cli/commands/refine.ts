@@ -1,6 +1,7 @@
 // `xorlab refine <study>`: more trainings where the relative standard error of the mean total loss is largest,
 // as the article does. --budget N splits N trials in proportion to each point's RSE; --target-rse r asks for
 // as many as each point needs to reach r. New repeats continue after the stored ones, seeds derived the same way.
+import { noStudyMessage } from '../../study/definition/types.js';
 import type { Command } from 'commander';
 import { DEFAULT_MAX_TRIALS, MIN_TRIALS, predictedRse, type PointError } from '../../study/run/allocate.js';
 import { planRefinement, type Refinement } from '../../study/run/refine.js';
@@ -27,7 +28,7 @@ import {
   toStudy,
   type RunFlags,
 } from '../run.js';
-import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
+import { QUOTE_MAX, printable, quote } from '../../text/quote.js';
 import { runGoal } from './refine-goal.js';
 
 interface RefineOptions extends RunFlags, DistributedFlags {
@@ -158,9 +159,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
     const record = await reader.getStudy(name);
     if (!record) {
       const names = (await reader.listStudies()).map((s) => s.name);
-      throw new UsageError(
-        `there is no study ${quote(name)} in ${dbLabel(options)}${names.length ? `; studies: ${nameList(names)}` : ''}`,
-      );
+      throw new UsageError(noStudyMessage(name, dbLabel(options), names));
     }
     // A missing dataset file is bad input, and so is one edited since the study was stored, or an engine other
     // than its trials'. The plan comes from the allocation below.

@@ -1,9 +1,10 @@
 // `xorlab rename <study> <new-name>`: gives a study another name; its trials stay as they are.
+import { noStudyMessage } from '../../study/definition/types.js';
 import type { Command } from 'commander';
 import { renameStoredStudy } from '../../study/run/stored.js';
 import { addDbOption, dbLabel, openStoreFromOptions, withStore } from '../db-option.js';
 import { UsageError } from '../errors.js';
-import { QUOTE_MAX, nameList, printable, quote } from '../../text/quote.js';
+import { QUOTE_MAX, printable } from '../../text/quote.js';
 
 interface RenameOptions {
   db?: string;
@@ -28,9 +29,7 @@ async function runRename(name: string, newName: string, options: RenameOptions):
   await withStore(options, async (store) => {
     if (await store.getStudy(name)) return;
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new UsageError(
-      `there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`,
-    );
+    throw new UsageError(noStudyMessage(name, where, names));
   });
   const store = await openStoreFromOptions(options);
   try {

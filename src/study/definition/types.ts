@@ -3,9 +3,16 @@
 import type { TrainingConfigInput, ParamValue } from '../../config/parameters.js';
 import type { TrainingConfig } from '../../core/config.js';
 import { XorlabError } from '../../text/errors.js';
+import { nameList, quote } from '../../text/quote.js';
 
 /** A study that cannot be run as given: a bad definition, a name taken by another study, engines that would mix. */
 export class StudyError extends XorlabError {}
+
+/** The line for a study name a database does not hold: where was looked, and the names it does hold (quoted, the
+ * first ten), so a typo is seen at once. One wording for every command and library call. */
+export function noStudyMessage(name: string, where: string, names: readonly string[]): string {
+  return `there is no study ${quote(name)} in ${where}${names.length ? `; studies: ${nameList(names)}` : ''}`;
+}
 
 /** A study as a caller gives it (a JSON study file, the CLI's flags, code): only `name` is required. */
 export interface StudyDefinitionInput {

@@ -3,7 +3,7 @@
 // refineStudy(name, { goal }) and `xorlab refine --goal` share; nothing here prints or exits.
 import type { ParamValue } from '../../store/types.js';
 import { MAX_STUDY_TRIALS, resolveStudy } from '../definition/definition.js';
-import { StudyError, type Study } from '../definition/types.js';
+import { StudyError, noStudyMessage, type Study } from '../definition/types.js';
 import { describeAt } from '../analysis/curves.js';
 import { fitMinimum, type MinimumFit } from '../analysis/minimum.js';
 import { AllocationError, DEFAULT_MAX_TRIALS } from '../run/allocate.js';
@@ -11,7 +11,7 @@ import { TrialPlan } from '../run/browser/plan.js';
 import { loadStudy, prepareRun } from '../run/prepare.js';
 import { checkRunOptions, runStudyPlan, type StudyRunOptions } from '../run/run-study.js';
 import { refineStudy as refineByError, type RefineOptions, type StudyRefinement } from '../run/refine.js';
-import { nameList, quote } from '../../text/quote.js';
+import { quote } from '../../text/quote.js';
 import { replayCompare, type CompareGoalResult } from './compare-goal.js';
 import { MIN_MINIMUM_BUDGET, replayMinimum, type MinimumGoalResult } from './minimum-goal.js';
 import { MIN_NODE_TRAININGS } from './design.js';
@@ -222,9 +222,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new StudyError(
-      `there is no study ${quote(name)} in ${store.location}${names.length ? `; studies: ${nameList(names)}` : ''}`,
-    );
+    throw new StudyError(noStudyMessage(name, store.location, names));
   }
   const study = resolveStudy(record.definition);
   const tasks = tasksOf(study, options, maxTrials);

@@ -11,7 +11,7 @@ import { staleDivergedTrials } from '../analysis/stale.js';
 import { resolveStudy } from '../definition/definition.js';
 import { checkPinnedDatasets } from './pins.js';
 import { studyDatasets } from './prepare.js';
-import { StudyError, type Study } from '../definition/types.js';
+import { StudyError, noStudyMessage, type Study } from '../definition/types.js';
 
 /** Trials recomputed per transaction by default. */
 export const RECHECK_CHUNK = 256;
@@ -56,9 +56,7 @@ export async function recheckStudy(
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new StudyError(
-      `there is no study "${name}" in ${store.location}${names.length ? `; studies: ${names.join(', ')}` : ''}`,
-    );
+    throw new StudyError(noStudyMessage(name, store.location, names));
   }
   const study = resolveStudy(record.definition);
   const datasets = options.datasets ?? studyDatasets(study);

@@ -12,11 +12,10 @@ import {
   type PointError,
 } from './allocate.js';
 import { MAX_STUDY_TRIALS, resolveStudy } from '../definition/definition.js';
-import { StudyError, type Study } from '../definition/types.js';
+import { StudyError, noStudyMessage, type Study } from '../definition/types.js';
 import { loadStudy, prepareRun } from './prepare.js';
 import { pointErrors, reserveAdditional } from './stored.js';
 import { checkRunOptions, runStudyPlan, type RunSummary, type StudyRunOptions } from './run-study.js';
-import { nameList, quote } from '../../text/quote.js';
 
 /** How many more trials: exactly one of `budget` and `targetRse`. */
 interface RefineTarget {
@@ -136,9 +135,7 @@ export async function refineStudy(name: string, options: RefineOptions): Promise
   const record = await store.getStudy(name);
   if (!record) {
     const names = (await store.listStudies()).map((s) => s.name);
-    throw new StudyError(
-      `there is no study ${quote(name)} in ${store.location}${names.length ? `; studies: ${nameList(names)}` : ''}`,
-    );
+    throw new StudyError(noStudyMessage(name, store.location, names));
   }
   // A dataset file edited since the study was stored is refused; trials of another engine too. Reads only.
   const prepared = await prepareRun(loadStudy(resolveStudy(record.definition)), {
