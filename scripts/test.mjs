@@ -1,5 +1,9 @@
 // Runs every test/**/*.test.ts with Node's test runner through tsx, each file in its own process, a few at a time.
-import { spawnSync } from 'node:child_process';
+// `--with-checks` (npm test) also runs the static checks (type-check, lint, format) beside the tests, at a lower CPU
+// priority: each is one busy core for a while, and beside the tests they fill the cores the tests' waits leave idle
+// instead of running alone before them. Their output is printed after the tests; any failure fails the run.
+import { spawn, spawnSync } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { run } from 'node:test';
@@ -7,7 +11,11 @@ import { spec, tap } from 'node:test/reporters';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const filter = process.argv.slice(2);
+const withChecks = process.argv.includes('--with-checks');
+const filter = process.argv.slice(2).filter((arg) => arg !== '--with-checks');
+
+/** The static checks of `npm test`, run one after another (their npm scripts, so they stay the same commands). */
+const CHECKS = ['typecheck', 'lint', 'format:check'];
 
 /**
  * Files that run for minutes (real PostgreSQL servers, chunk expiries and worker processes; a fresh copy of the
@@ -60,6 +68,7 @@ if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) {
 }
 
 process.chdir(root);
+const checks = withChecks ? runChecks() : Promise.resolve([]);
 const stream = run({ files: files.map((f) => join(root, f)), concurrency: CONCURRENCY });
 const seconds = new Map();
 stream.on('test:fail', () => (process.exitCode = 1));
@@ -84,4 +93,35 @@ output.on('end', () => {
   ];
   // Beside TAP the lines are TAP comments.
   process.stdout.write(`\n${lines.map((line) => (tty ? line : `# ${line}`)).join('\n')}\n`);
+  void checks.then((results) => {
+    for (const { name, status, seconds, output } of results) {
+      const verdict = status === 0 ? 'passed' : `FAILED (exit ${status})`;
+      process.stdout.write(`\nnpm run ${name}: ${verdict} in ${seconds.toFixed(0)} s (beside the tests)\n`);
+      if (status !== 0 || output.trim() !== '') process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+      if (status !== 0) process.exitCode = 1;
+    }
+  });
 });
+
+/** Runs CHECKS in order, each `npm run <name>` at a lower priority, collecting its output. */
+async function runChecks() {
+  const results = [];
+  for (const name of CHECKS) {
+    const started = Date.now();
+    const result = await new Promise((resolve) => {
+      const child = spawn('npm', ['run', '--silent', name], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        setPriority(child.pid, 10);
+      } catch {
+        // Not allowed here: it runs at the normal priority.
+      }
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      child.on('error', (error) => resolve({ status: 1, output: `${output}${error.message}\n` }));
+      child.on('close', (status) => resolve({ status: status ?? 1, output }));
+    });
+    results.push({ name, ...result, seconds: (Date.now() - started) / 1000 });
+  }
+  return results;
+}
