@@ -118,6 +118,7 @@ function inputsDigest() {
   };
   walk('src');
   walk('scripts');
-  for (const file of ['tsconfig.json', 'package.json', 'package-lock.json']) if (existsSync(join(root, file))) add(file);
+  for (const file of ['tsconfig.json', 'package.json', 'package-lock.json'])
+    if (existsSync(join(root, file))) add(file);
   return hash.digest('hex');
 }

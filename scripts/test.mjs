@@ -36,10 +36,14 @@ const SHOWN = 15;
 // Each test file's process is started with this process's flags: tsx must be one of them. (`node --test` would sort
 // the files by name; run() keeps the order given.)
 if (!process.execArgv.includes('tsx')) {
-  const again = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...filter], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const again = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   process.exit(again.status ?? 1);
 }
 
