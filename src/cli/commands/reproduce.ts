@@ -111,6 +111,8 @@ function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: bo
         scheduleLrs: `log:-1.5:0.1:${nextPoints}`,
         scheduleRepeats: repeats,
       },
+      // A trial run's grids are too small for a goal-directed minimum (7 design points and 140 trainings at least).
+      goal: null,
     },
   };
 }

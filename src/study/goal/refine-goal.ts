@@ -30,6 +30,13 @@ const GOAL_METHOD = {
     'comes from that fresh batch alone, one look, so it keeps its coverage whatever rule stopped the exploration',
 } as const;
 
+/** Runs one round's plan of a goal (the library's runStudyPlan by default; `xorlab reproduce` passes its own, with
+ * its progress bar and Ctrl-C). An interrupted run ends the goal as a signal would. */
+export type GoalPlanRunner = (
+  study: Study,
+  plan: TrialPlan,
+) => Promise<{ completed: number; seconds: number; interrupted: boolean }>;
+
 /** What to refine toward: the fitted minimum of each curve, or the difference between two points. */
 export interface GoalRefineOptions extends StudyRunOptions {
   goal: 'minimum' | 'compare';
@@ -215,7 +222,11 @@ function planOf(needs: readonly GoalNeed[], stored: Parameters<TrialPlan['withou
  * until each answer is in. Throws StudyError for an unknown study or one the goal does not fit, AllocationError for
  * options that plan nothing sensible, DatasetError and StoreError as runStudy does.
  */
-export async function refineToGoal(name: string, options: GoalRefineOptions): Promise<GoalRefinement> {
+export async function refineToGoal(
+  name: string,
+  options: GoalRefineOptions,
+  runPlan?: GoalPlanRunner,
+): Promise<GoalRefinement> {
   checkRunOptions(options);
   const { maxTrials } = checkStop(options);
   const { store } = options;
@@ -237,6 +248,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
   const shown = tasks.map(() => 0);
   let trained = 0;
   let seconds = 0;
+  let stopped = false;
   for (;;) {
     const values = await store.metricValues(name, metric);
     const states = tasks.map((t) => t.replay(values));
@@ -244,7 +256,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
       for (; shown[i] < s.rounds.length; shown[i]++) options.onRound?.(tasks[i].label, s.rounds[shown[i]]);
     });
     const needs = states.flatMap((s) => (s.need ? [s.need] : []));
-    if (needs.length === 0 || options.signal?.aborted) {
+    if (needs.length === 0 || options.signal?.aborted || stopped) {
       const interrupted = needs.length > 0;
       const summaries = interrupted ? [] : await summaryFits(store, name, tasks);
       return {
@@ -269,9 +281,10 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
       throw new StudyError(
         `study ${name}: a round needs trials the store cannot give (a repeat stored without its value?)`,
       );
-    const run = await runStudyPlan({ ...prepared, plan }, options);
+    const run = runPlan ? await runPlan(study, plan) : await runStudyPlan({ ...prepared, plan }, options);
     trained += run.completed;
     seconds += run.seconds;
+    stopped ||= run.interrupted;
   }
 }
 
