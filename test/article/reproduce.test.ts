@@ -74,11 +74,19 @@ test('both scales resolve: the next questions add 9,400 trainings at quick scale
   }
   assert.equal(
     new Set(
-      [quick.curve, quick.claims, quick.activations[0], quick.losses[0], quick.schedules[0]].map(
+      [quick.curve, quick.claims, quick.activations[0], quick.losses[0], quick.schedules[0], ...quick.goal].map(
         (s) => s.definition.seed,
       ),
     ).size,
-    5,
+    7,
+  );
+  // The goal-directed designs: the curve's 60 stds x 5 and the two compared stds x 100, beside the others by name.
+  assert.deepEqual(
+    quick.goal.map((s) => [s.definition.name, size(s)]),
+    [
+      ['q-goal-curve', 300],
+      ['q-goal-claims', 200],
+    ],
   );
   const paper = resolveReproduction(SCALES.paper, 'p');
   assert.equal(

@@ -217,6 +217,7 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
       database: dbLabel({ db: database }),
       command: hint,
       seconds: ranFor,
+      studySeconds: run.seconds,
     });
     // The running time is the report's own number, rounded by the same function: the two never disagree.
     const writing = (performance.now() - started) / 1000 - ranFor;

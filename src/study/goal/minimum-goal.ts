@@ -198,8 +198,10 @@ export function replayMinimum(
         break;
       }
       // Without a design yet, exploration goes on, to all of the budget at most.
+      // Past its share, exploration adds a tenth of the budget a round: the batch keeps what a design needs no more of.
       const limit = spent < exploreBudget ? exploreBudget : stop.budget;
-      size = Math.min(limit - spent, Math.max(minRound, 2 * lastRound));
+      const grow = spent < exploreBudget ? Math.max(minRound, 2 * lastRound) : Math.ceil(stop.budget / 10);
+      size = Math.min(limit - spent, grow);
       if (size <= 0)
         return { rounds, need: null, result: null, note: 'the budget ran out before a confirmatory design was found' };
     } else {

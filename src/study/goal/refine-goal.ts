@@ -23,8 +23,8 @@ const GOAL_METHOD = {
   minimum:
     'exploration rounds (every training so far, as summary fits it) choose a fixed design of 7 points and the batch size; ' +
     'the reported interval comes from fresh confirmatory batches at that design alone (a cubic in ln x, parametric bootstrap), ' +
-    'look k at a Bonferroni share of the 5% error rate (3% at the first, 1% at the second, then halving), ' +
-    'so it keeps its 95% coverage whatever rule stopped it',
+    'toward a width, look k at a Bonferroni share of the 5% error rate (3% at the first, 1% at the second, then halving); ' +
+    'with a budget, one batch and one look at 95%; so it keeps its 95% coverage whatever rule stopped it',
   compare:
     'exploration rounds choose the split between A and B and the size of one confirmatory batch; the reported interval ' +
     'comes from that fresh batch alone, one look, so it keeps its coverage whatever rule stopped the exploration',
@@ -48,7 +48,8 @@ export interface GoalRefineOptions extends StudyRunOptions {
   targetWidth?: number;
   /** Trainings beyond the study's own repeats, exploration and confirmation together. */
   budget?: number;
-  /** compare: stop when the interval excludes 0 (a batch sized to resolve what exploration saw, with 90% power). */
+  /** compare: stop when the interval excludes 0 (a batch sized to resolve what exploration saw, with 90% power); with
+   * targetWidth, whichever of the two its batch reaches first. */
   untilResolved?: boolean;
   /** With targetWidth or untilResolved: at most this many trainings beyond the study's repeats (default 10,000,000). */
   maxTrials?: number;
@@ -130,9 +131,11 @@ function checkStop(options: GoalRefineOptions): { maxTrials: number } {
   if (options.goal !== 'minimum' && options.goal !== 'compare')
     throw new AllocationError(`goal must be 'minimum' or 'compare', got ${quote(String(options.goal))}`);
   const given = [options.targetWidth !== undefined, options.budget !== undefined, options.untilResolved === true];
-  if (given.filter(Boolean).length !== 1)
+  // A comparison may go toward a width and until resolved at once (its batch sized for whichever comes first).
+  const both = options.goal === 'compare' && options.targetWidth !== undefined && options.untilResolved === true;
+  if (given.filter(Boolean).length !== 1 && !(both && options.budget === undefined))
     throw new AllocationError(
-      `give exactly one of targetWidth or budget${options.goal === 'compare' ? ' or untilResolved' : ''}`,
+      `give exactly one of targetWidth or budget${options.goal === 'compare' ? ' or untilResolved (or targetWidth and untilResolved)' : ''}`,
     );
   if (options.untilResolved && options.goal !== 'compare')
     throw new AllocationError('untilResolved is for a compare goal');
