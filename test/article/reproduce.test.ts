@@ -14,7 +14,7 @@ import {
 } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
-test('a conflict in the third study registers none of the fifteen', async () => {
+test('a conflict in the third study registers none of the seventeen', async () => {
   const store = openSqliteStore(join(tempDir(), 'p.db'));
   try {
     const third = reproductionStudies(SCALES.quick, 'c').textbookCurve;
@@ -30,7 +30,8 @@ test('a conflict in the third study registers none of the fifteen', async () => 
       (await store.listStudies()).map((s) => s.name),
       ['c-textbook-curve'],
     );
-    // Under another prefix all fifteen are registered (the first part's four, the next questions' eleven: one per setting).
+    // Under another prefix all seventeen are registered (the first part's four, the goal-directed designs' two, the
+    // next questions' eleven: one per setting).
     await prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), {
       datasets: { xor: builtinDataset('xor') },
       request: {},
@@ -44,6 +45,8 @@ test('a conflict in the third study registers none of the fifteen', async () => 
       'd-activation-tanh',
       'd-claims',
       'd-curve',
+      'd-goal-claims',
+      'd-goal-curve',
       'd-loss-bce',
       'd-loss-mse',
       'd-schedule-constant',
