@@ -234,6 +234,9 @@ export function goalSectionMarkdown(d: GoalSectionData | null): string[] {
       (ratio !== null
         ? `: an interval ${short(ratio, 2)}× as wide as the article design's with ${short(gm.trainings / am.trainings, 2)}× its trainings.`
         : '.') +
+      (gm.from !== null && gm.low !== null && (gm.low <= gm.from * (1 + 1e-9) || gm.high! >= gm.to! * (1 - 1e-9))
+        ? ` The interval reaches the design's edge (${short(gm.low <= gm.from * (1 + 1e-9) ? gm.from : gm.to!, 3)}): bootstrap fits with no minimum inside the design count there, so the minimum may lie beyond it and the interval is cut short there; exploration centred the design off the minimum.`
+        : '') +
       (gm.note ? ` Note: ${gm.note}.` : '') +
       ` How it stays honest: ${d.methods.minimum}.`,
     '',
