@@ -27,13 +27,13 @@ export const REFERENCE_SD = 0.0085;
 export const WIDEST_HALF = 1;
 
 /**
- * The half-window's upper bound for an answer whose ln x* will have standard deviation `sd` (a budget's design):
- * HALF_WINDOW.max at the paper's noise, wider for a noisier answer, growing like sd^(1/4) up to WIDEST_HALF. The
+ * The half-window for a budget's answer whose ln x* will have standard deviation `sd`: HALF_WINDOW.max (the bound on
+ * exploration's window) at the paper's noise, wider for a noisier answer, growing like sd^(1/4) up to WIDEST_HALF. The
  * cubic's vertex bias grows like h^4 (h^2 with a design centred off the vertex) while its noise falls like 1/h, so a
  * noisier answer tolerates a wider window; the exponent is the simulation's (test/study/goal/minimum-goal.test.ts: at
- * the quick scale's budget, 60 stds x 5 then 4,500 trainings, 94.2% and 95.5% over 300 studies each of two curves;
- * with 1/5, 92.4% and 94.5%). The vertex's variance falls like 1/h^2: ±1 needs about a third of the trainings ±0.6
- * does for the same width.
+ * the quick scale's budget, 60 stds x 5 then 4,500 trainings, 95.7% and 97.0% over 300 studies each of two curves;
+ * capped by exploration's own window instead, 94.2% and 95.5%, with more designs centred off the minimum). The
+ * vertex's variance falls like 1/h^2: ±1 needs about a third of the trainings ±0.6 does for the same width.
  */
 export function widerHalf(sd: number): number {
   if (!(sd > REFERENCE_SD)) return HALF_WINDOW.max;
@@ -148,16 +148,14 @@ function designNodes(xs: readonly number[], centre: number, half: number): numbe
 
 /**
  * The confirmatory design for the vertex of a curve (see the top of this file), from the exploration's points and
- * its fit (summary's fitMinimum over them). Null when the grid has too few points around the fit or the
- * exploration's cubic there has no minimum.
+ * its fit (summary's fitMinimum over them), over exploration's window or `wider` (a half-window in ln x). Null when
+ * the grid has too few points around the fit or the exploration's cubic there has no minimum.
  */
-export function minimumDesign(
-  points: readonly DesignPoint[],
-  fit: MinimumFit,
-  maxHalf: number = HALF_WINDOW.max,
-): MinimumDesign | null {
+export function minimumDesign(points: readonly DesignPoint[], fit: MinimumFit, wider?: number): MinimumDesign | null {
   const centre = Math.log(fit.x);
-  let half = Math.min(maxHalf, Math.max(HALF_WINDOW.min, fit.window));
+  // Toward a width, exploration's window clamped to HALF_WINDOW; a budget's noisier answer may ask for a wider one
+  // (widerHalf), taken as it is: at that noise exploration's own window is short because it is noisy.
+  let half = wider ?? Math.min(HALF_WINDOW.max, Math.max(HALF_WINDOW.min, fit.window));
   let nodes = designNodes(
     points.map((p) => p.x),
     centre,

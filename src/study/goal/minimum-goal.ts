@@ -126,7 +126,7 @@ function exploreShares(curve: CurveInput, fit: MinimumFit | null, design: Minimu
 
 /**
  * The confirmatory design from exploration's points and fit. Under a budget its window is as wide as the answer's
- * noise allows (widerHalf): the sd of ln x* the batch will give, predicted from exploration's own interval scaled by
+ * noise allows (widerHalf, whatever exploration's own window): the sd of ln x* the batch will give, predicted from exploration's own interval scaled by
  * sqrt(trainings so far / the batch the budget leaves). Toward a target width it keeps the calibrated HALF_WINDOW.max
  * (the paper scale's simulations; a wide target would allow a wider window, not simulated yet).
  */
@@ -145,8 +145,8 @@ function designFor(
   const held = moments.reduce((a, mo) => a + mo.n, 0);
   const sdNow = fit.low > 0 ? Math.log(fit.high / fit.low) / (2 * normalQuantile(1 - (1 - fit.level) / 2)) : 0;
   const sd = batch > 0 ? sdNow * Math.sqrt(held / batch) : 0;
-  const maxHalf = widerHalf(sd);
-  return maxHalf > HALF_WINDOW.max ? (minimumDesign(points, fit, maxHalf) ?? calibrated) : calibrated;
+  const half = widerHalf(sd);
+  return half > HALF_WINDOW.max ? (minimumDesign(points, fit, half) ?? calibrated) : calibrated;
 }
 
 /**

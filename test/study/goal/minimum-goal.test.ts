@@ -179,8 +179,8 @@ test("at the quick scale's budget (60 stds x 5, then 4,500 trainings) the window
   halves.sort((a, b) => a - b);
   assert.ok(halves[halves.length >> 1] > HALF_WINDOW.max + 0.1, `median half-window ${halves[halves.length >> 1]}`);
   assert.ok(halves.at(-1)! <= WIDEST_HALF + 0.07, `widest half-window ${halves.at(-1)}`);
-  // 94.2% and 95.5% measured over 300 studies of each curve (design.ts: 94.8% of 586 answered). The 100 here, the
-  // first 50 seeds of each, are a poor stretch of them (90 of 99); a 100-study sample of a 95% interval falls below
-  // 89% about one time in a hundred, one of an 85% interval about six times in seven.
-  assert.ok(covered / answered >= 0.89, `covered ${covered} of ${answered}`);
+  // 95.7% and 97.0% measured over 300 studies of each curve (design.ts); the 100 here (the first 50 of each) cover
+  // 93. A 100-study sample of a 95% interval falls below 90% about one time in 35; one of an 85% interval reaches
+  // 90% about one time in ten.
+  assert.ok(covered / answered >= 0.9, `covered ${covered} of ${answered}`);
 });
