@@ -92,6 +92,11 @@ test('both scales resolve: the next questions add 9,400 trainings at quick scale
     ],
   );
   const paper = resolveReproduction(SCALES.paper, 'p');
+  // At paper scale the goal-directed designs start from the article's 400 stds x 10 and 1,000 at each compared std.
+  assert.deepEqual(
+    paper.goal.map((s) => size(s)),
+    [4_000, 2_000],
+  );
   assert.equal(
     [...paper.activations, ...paper.losses, ...paper.schedules].reduce((n, s) => n + size(s), 0),
     1_060_000,
