@@ -34,6 +34,7 @@ import {
   type Question,
 } from './next.js';
 import { nextMarkdown, nextSummaryCsv } from './next-report.js';
+import { goalSectionMarkdown, readGoalSection } from './goal-section.js';
 
 /**
  * The first seed from 1 up whose training learns XOR (the article shows trainings that learned), with that
@@ -124,6 +125,8 @@ interface ReportContext {
   command: string;
   /** Seconds the trainings took. */
   seconds: number;
+  /** Seconds of training per study in this invocation (the comparison of designs shows them; absent: none ran). */
+  studySeconds?: Readonly<Record<string, number>>;
 }
 
 /** A point's total losses and successes by repeat (empty when the point has no trials). */
@@ -398,6 +401,9 @@ export async function writeReport(
   );
   const listed = (await store.listStudies()).filter((record) => ours.has(record.name));
   const stored = { trainings: listed.reduce((n, record) => n + record.trialCount, 0), studies: listed.length };
+  const goalNames = new Set(studies.goal.map((st) => st.definition.name));
+  const goalTrainings = listed.filter((r) => goalNames.has(r.name)).reduce((n, r) => n + r.trialCount, 0);
+  const goal = goalSectionMarkdown(await readGoalSection(store, scale, studies, context.studySeconds ?? {}));
   writeFileSync(
     join(dir, 'report.md'),
     // The first part as it was before the second existed, then the second.
@@ -413,6 +419,8 @@ export async function writeReport(
       },
       seconds: context.seconds,
       stored,
+      goalTrainings,
+      goalSection: goal,
       lossNote: `Each line is one training that learned (the first seed from 1 up at that std); the legend says how many of the stored trainings at that std learn (${sharesFrom}), ${[shares.small, shares.xavier, shares.large].map((x, k) => `${['0.05', '1/√2', '10'][k]}: ${x ? `${Math.round(x.share * 100)}%` : '–'}`).join(', ')}, so the lines alone make the stds look alike when they are not.`,
       engine: context.engine,
       workers: context.workers,

@@ -112,6 +112,7 @@ test('the claims table comes from a small real study run into SQLite: four claim
       scheduleLrs: 'log:-1:0:2',
       scheduleRepeats: 2,
     },
+    goal: null,
   };
   const datasets = { xor: builtinDataset('xor') };
   const ran = await runReproduction(store, tiny, 't', (_label, study, plan) =>

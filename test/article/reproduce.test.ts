@@ -14,7 +14,7 @@ import {
 } from '../../src/article/reproduce.js';
 import { tempDir } from '../helpers/cli.js';
 
-test('a conflict in the third study registers none of the fifteen', async () => {
+test('a conflict in the third study registers none of the seventeen', async () => {
   const store = openSqliteStore(join(tempDir(), 'p.db'));
   try {
     const third = reproductionStudies(SCALES.quick, 'c').textbookCurve;
@@ -30,7 +30,8 @@ test('a conflict in the third study registers none of the fifteen', async () => 
       (await store.listStudies()).map((s) => s.name),
       ['c-textbook-curve'],
     );
-    // Under another prefix all fifteen are registered (the first part's four, the next questions' eleven: one per setting).
+    // Under another prefix all seventeen are registered (the first part's four, the goal-directed designs' two, the
+    // next questions' eleven: one per setting).
     await prepareReproduction(store, resolveReproduction(SCALES.quick, 'd'), {
       datasets: { xor: builtinDataset('xor') },
       request: {},
@@ -44,6 +45,8 @@ test('a conflict in the third study registers none of the fifteen', async () => 
       'd-activation-tanh',
       'd-claims',
       'd-curve',
+      'd-goal-claims',
+      'd-goal-curve',
       'd-loss-bce',
       'd-loss-mse',
       'd-schedule-constant',
@@ -74,13 +77,26 @@ test('both scales resolve: the next questions add 9,400 trainings at quick scale
   }
   assert.equal(
     new Set(
-      [quick.curve, quick.claims, quick.activations[0], quick.losses[0], quick.schedules[0]].map(
+      [quick.curve, quick.claims, quick.activations[0], quick.losses[0], quick.schedules[0], ...quick.goal].map(
         (s) => s.definition.seed,
       ),
     ).size,
-    5,
+    7,
+  );
+  // The goal-directed designs: the curve's 60 stds x 5 and the two compared stds x 100, beside the others by name.
+  assert.deepEqual(
+    quick.goal.map((s) => [s.definition.name, size(s)]),
+    [
+      ['q-goal-curve', 300],
+      ['q-goal-claims', 200],
+    ],
   );
   const paper = resolveReproduction(SCALES.paper, 'p');
+  // At paper scale the goal-directed designs start from the article's 400 stds x 10 and 1,000 at each compared std.
+  assert.deepEqual(
+    paper.goal.map((s) => size(s)),
+    [4_000, 2_000],
+  );
   assert.equal(
     [...paper.activations, ...paper.losses, ...paper.schedules].reduce((n, s) => n + size(s), 0),
     1_060_000,

@@ -41,7 +41,9 @@ test("--goal minimum prints each round, the confirmatory interval with its metho
   const r = runCli([...MINIMUM, ...RUN, '--db', db]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^the study as stored: \+0 trainings \(0 beyond the study's repeats\): /m);
-  assert.match(r.stdout, /^exploration round 1: \+800 trainings \(800 beyond the study's repeats\): /m);
+  // Exploration spends 30% of the budget (1,200): a first round of 1,000, then the rest.
+  assert.match(r.stdout, /^exploration round 1: \+1,000 trainings \(1,000 beyond the study's repeats\): /m);
+  assert.match(r.stdout, /^exploration round 2: \+200 trainings \(1,200 beyond the study's repeats\): /m);
   assert.match(r.stdout, /^confirmatory batch 1 \(95%\): \+[\d,]+ trainings \(4,000 beyond the study's repeats\): /m);
   assert.match(r.stdout, /^honest interval: .*fresh confirmatory batches at that design alone.*Bonferroni/m);
   assert.match(
@@ -131,8 +133,8 @@ test('Ctrl-C mid-round, then the same command: the same trials, bit for bit, as 
       checking = true;
       void rows(db).then((list) => {
         checking = false;
-        // Inside the second exploration round: the first one's 800 stored and some of the next, not all.
-        if (!sent && list.length > 400 + 800 + 40) {
+        // Mid-run: the first exploration round's 1,000 stored and some of what follows, not all.
+        if (!sent && list.length > 400 + 1000 + 40) {
           sent = true;
           clearInterval(poll);
           child.kill('SIGINT');

@@ -67,9 +67,11 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
   if (options.dryRun) throw new UsageError('--goal has no --dry-run: its rounds depend on the trainings they run');
   if (options.targetRse !== undefined) throw new UsageError('--target-rse does not go with --goal');
   const stops = [options.targetWidth !== undefined, options.budget !== undefined, options.untilResolved === true];
-  if (stops.filter(Boolean).length !== 1)
+  // A comparison may go toward a width and until resolved at once: its batch is sized for whichever comes first.
+  const both = goal.goal === 'compare' && options.targetWidth !== undefined && options.untilResolved === true;
+  if (stops.filter(Boolean).length !== 1 && !(both && options.budget === undefined))
     throw new UsageError(
-      `with --goal give exactly one of --target-width W, --budget N${goal.goal === 'compare' ? ' or --until-resolved' : ''}`,
+      `with --goal give exactly one of --target-width W, --budget N${goal.goal === 'compare' ? ' or --until-resolved (or --target-width W --until-resolved)' : ''}`,
     );
   if (options.untilResolved && goal.goal !== 'compare') throw new UsageError('--until-resolved is for --goal compare');
   const targetWidth =

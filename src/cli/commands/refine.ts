@@ -68,7 +68,10 @@ export function registerRefine(program: Command, end: (outcome: Outcome) => void
       '--target-width <w>',
       'with --goal: stop when the reported interval is this narrow (axis units; % or points for compare)',
     )
-    .option('--until-resolved', 'with --goal compare: stop when the interval excludes 0')
+    .option(
+      '--until-resolved',
+      'with --goal compare: stop when the interval excludes 0 (with --target-width: whichever comes first)',
+    )
     .option('--metric <m>', 'with --goal compare: totalLoss (% difference, default) or success (difference of rates)');
   addRunOptions(command);
   addDistributedOptions(command).addHelpText(

@@ -111,6 +111,8 @@ function scaleFromOptions(options: ReproduceOptions): { scale: Scale; custom: bo
         scheduleLrs: `log:-1.5:0.1:${nextPoints}`,
         scheduleRepeats: repeats,
       },
+      // A trial run's grids are too small for a goal-directed minimum (7 design points and 140 trainings at least).
+      goal: null,
     },
   };
 }
@@ -215,6 +217,7 @@ async function runReproduce(options: ReproduceOptions): Promise<Outcome> {
       database: dbLabel({ db: database }),
       command: hint,
       seconds: ranFor,
+      studySeconds: run.seconds,
     });
     // The running time is the report's own number, rounded by the same function: the two never disagree.
     const writing = (performance.now() - started) / 1000 - ranFor;

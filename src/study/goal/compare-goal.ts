@@ -1,5 +1,6 @@
 // The comparison goal's rounds (issue 21): how much B differs from A (the % difference of mean total losses, or the
-// difference of success rates in points), toward a target width, within a budget, or until the interval excludes 0.
+// difference of success rates in points), toward a target width, within a budget, or until the interval excludes 0
+// (or toward a width and until resolved at once: the batch sized for whichever it reaches first).
 //
 // Honest after a data-dependent stop: exploration rounds (every training so far, printed for watching only) choose
 // the split between A and B and the size of one confirmatory batch; the batch is fresh repeats no decision looked
@@ -153,19 +154,25 @@ export function replayCompare(
     });
     const ratio = metric === 'mean' && a.mean && b.mean !== null ? b.mean / a.mean : 1;
     const { shareA, unitVariance } = compareAllocation(scale(a, metric), scale(b, metric), ratio);
+    // Toward a width, until resolved, or both: the batch that reaches whichever comes first.
     let predicted = Infinity;
     if (Number.isFinite(unitVariance)) {
       if (stop.targetWidth !== undefined)
         predicted = SAFETY * ((2 * z * Math.sqrt(unitVariance)) / stop.targetWidth) ** 2;
-      else if (stop.untilResolved && now && now.estimate !== 0) {
+      if (stop.untilResolved && now && now.estimate !== 0) {
         // The batch that resolves the difference seen so far with 90% power.
-        predicted = SAFETY * (((z + normalQuantile(0.9)) * Math.sqrt(unitVariance)) / Math.abs(now.estimate)) ** 2;
+        const resolving =
+          SAFETY * (((z + normalQuantile(0.9)) * Math.sqrt(unitVariance)) / Math.abs(now.estimate)) ** 2;
+        predicted = Math.min(predicted, resolving);
       }
     }
     const next = nextRound(stop, spent, lastRound, predicted);
     // Neither a round nor the batch smaller than MIN_ROUND (within what the budget or the cap leaves).
     const left = (stop.budget ?? stop.maxTrials) - spent;
-    const size = Math.max(next.size, Math.min(MIN_ROUND, left));
+    // An exploration round takes at most half of what is left, so that a cap below MIN_ROUND still leaves the batch
+    // its part (before, a cap of 300 went whole to exploration and the batch was padded past it).
+    const floor = Math.max(next.size, Math.min(MIN_ROUND, left));
+    const size = next.phase === 'explore' ? Math.min(floor, Math.floor(left / 2)) : floor;
     let add = largestRemainder([shareA, 1 - shareA], size);
     if (next.phase === 'confirm') add = add.map((k) => Math.max(k, 2));
     const added = add[0] + add[1];
@@ -189,10 +196,16 @@ export function replayCompare(
       });
       if (!final) return { rounds, need: null, result: null, note: 'the confirmatory batch gave no estimate' };
       let note = next.note;
-      if (stop.targetWidth !== undefined && final.high - final.low > stop.targetWidth)
-        note ??= `the batch's interval is wider than the target ${stop.targetWidth}: exploration predicted it narrower`;
       const resolved = final.low > 0 || final.high < 0;
-      if (stop.untilResolved && !resolved) note ??= 'not resolved: the confirmatory interval includes 0';
+      const wide = stop.targetWidth !== undefined && final.high - final.low > stop.targetWidth;
+      if (stop.untilResolved && stop.targetWidth !== undefined) {
+        if (wide && !resolved)
+          note ??= `neither resolved nor within the target ${stop.targetWidth}: the confirmatory interval includes 0`;
+      } else {
+        if (wide)
+          note ??= `the batch's interval is wider than the target ${stop.targetWidth}: exploration predicted it narrower`;
+        if (stop.untilResolved && !resolved) note ??= 'not resolved: the confirmatory interval includes 0';
+      }
       const excluded = ca.present - ca.n + (cb.present - cb.n);
       return {
         rounds,

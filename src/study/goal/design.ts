@@ -8,15 +8,37 @@
 // vertex that grows like h^4 or faster, while the noise of the vertex falls like 1/h. On the article-like curves of
 // test/study/analysis/minimum.test.ts the bias stays below a tenth of the target's noise for h <= 0.7 when the
 // window is centred within ~0.05 of the vertex, and grows past it by h = 1 to 1.4; so h is the exploration fit's
-// window clamped to [0.35, 0.7]. The coverage of the whole procedure at the paper scale's noise is simulated in
+// window clamped to [0.35, 0.6], and under a budget whose answer is noisier than the paper's, up to ±1 (widerHalf).
+// The coverage of the whole procedure at the paper scale's noise, and at the quick scale's budget, is simulated in
 // test/study/goal/minimum-goal.test.ts.
 import { fitPolynomial, type MinimumFit } from '../analysis/minimum.js';
 import { chiSquareSurvival, normalQuantile } from '../analysis/stats.js';
 import { Rng } from '../../core/index.js';
 import type { RangeMoments } from './moments.js';
 
-/** The design's half-window in ln x: the exploration fit's window clamped to this range. */
+/** The design's half-window in ln x: the exploration fit's window clamped to this range (max: at the paper's noise;
+ * a budget's noisier answer may widen it, see widerHalf). */
 export const HALF_WINDOW = { min: 0.35, max: 0.6 } as const;
+/** The sd of the fitted ln x* at which HALF_WINDOW.max was calibrated: the paper's target width, 0.022 at 0.6 at the
+ * first look's 97% (asinh(0.022 / 1.2) / 2.17). */
+export const REFERENCE_SD = 0.0085;
+/** The widest half-window however noisy the answer: at ±1.2 the simulated coverage at the quick scale's noise fell to
+ * 90%, at ±1.5 to 76-84% (the cubic's bias on the article-like curves outgrows even that noise). */
+export const WIDEST_HALF = 1;
+
+/**
+ * The half-window for a budget's answer whose ln x* will have standard deviation `sd`: HALF_WINDOW.max (the bound on
+ * exploration's window) at the paper's noise, wider for a noisier answer, growing like sd^(1/4) up to WIDEST_HALF. The
+ * cubic's vertex bias grows like h^4 (h^2 with a design centred off the vertex) while its noise falls like 1/h, so a
+ * noisier answer tolerates a wider window; the exponent is the simulation's (test/study/goal/minimum-goal.test.ts: at
+ * the quick scale's budget, 60 stds x 5 then 4,500 trainings, 95.7% and 97.0% over 300 studies each of two curves;
+ * capped by exploration's own window instead, 94.2% and 95.5%, with more designs centred off the minimum). The
+ * vertex's variance falls like 1/h^2: ±1 needs about a third of the trainings ±0.6 does for the same width.
+ */
+export function widerHalf(sd: number): number {
+  if (!(sd > REFERENCE_SD)) return HALF_WINDOW.max;
+  return Math.min(WIDEST_HALF, HALF_WINDOW.max * (sd / REFERENCE_SD) ** 0.25);
+}
 /** Offsets of the design's points in units of the half-window. */
 const OFFSETS = [-1, -2 / 3, -1 / 3, 0, 1 / 3, 2 / 3, 1] as const;
 /** Points in a design (at most: points of the grid that coincide are taken once). */
@@ -126,12 +148,14 @@ function designNodes(xs: readonly number[], centre: number, half: number): numbe
 
 /**
  * The confirmatory design for the vertex of a curve (see the top of this file), from the exploration's points and
- * its fit (summary's fitMinimum over them). Null when the grid has too few points around the fit or the
- * exploration's cubic there has no minimum.
+ * its fit (summary's fitMinimum over them), over exploration's window or `wider` (a half-window in ln x). Null when
+ * the grid has too few points around the fit or the exploration's cubic there has no minimum.
  */
-export function minimumDesign(points: readonly DesignPoint[], fit: MinimumFit): MinimumDesign | null {
+export function minimumDesign(points: readonly DesignPoint[], fit: MinimumFit, wider?: number): MinimumDesign | null {
   const centre = Math.log(fit.x);
-  let half = Math.min(HALF_WINDOW.max, Math.max(HALF_WINDOW.min, fit.window));
+  // Toward a width, exploration's window clamped to HALF_WINDOW; a budget's noisier answer may ask for a wider one
+  // (widerHalf), taken as it is: at that noise exploration's own window is short because it is noisy.
+  let half = wider ?? Math.min(HALF_WINDOW.max, Math.max(HALF_WINDOW.min, fit.window));
   let nodes = designNodes(
     points.map((p) => p.x),
     centre,

@@ -4,7 +4,8 @@
 // (fitMinimum: the cubic in ln x, window from the data, bootstrap interval: printed for watching only), and sends
 // its trainings half evenly over that fit's window (the window and every point's noise) and half to the current
 // confirmatory design's points (the vertex and the noise where it matters). They stop once they have spent
-// EXPLORE_SHARE of the confirmatory batch they predict (or of the budget).
+// EXPLORE_SHARE of the confirmatory batch they predict and located the vertex, or (a budget) BUDGET_EXPLORE_SHARE of
+// the budget.
 //
 // Honest after a data-dependent stop: the confirmatory design (./design.ts) and the batch size are chosen from
 // exploration alone; the batches are fresh repeats at the design's points that no decision looked at before, and
@@ -17,13 +18,16 @@
 // same rounds and asks for the same repeats (seeds from (study, point, repeat)), so it gives the same trials.
 import { largestRemainder } from '../run/allocate.js';
 import { fitMinimum, type MinimumFit } from '../analysis/minimum.js';
+import { normalQuantile } from '../analysis/stats.js';
 import {
   DESIGN_POINTS,
+  HALF_WINDOW,
   MIN_NODE_TRAININGS,
   fitDesign,
   lookLevel,
   minimumDesign,
   predictedBatch,
+  widerHalf,
   type DesignFit,
   type MinimumDesign,
 } from './design.js';
@@ -36,6 +40,10 @@ export const MIN_MINIMUM_BUDGET = 2 * DESIGN_POINTS * MIN_NODE_TRAININGS;
 
 /** Share of the predicted confirmatory batch (or of the budget) that exploration spends before it. */
 const EXPLORE_SHARE = 0.2;
+/** Under a budget, the share exploration spends before the one batch (the design is then fixed whether or not its
+ * vertex is located: the batch's window widens with its noise, see designFor, and the simulated coverage at the quick
+ * scale's budget holds with it, test/study/goal/minimum-goal.test.ts). */
+const BUDGET_EXPLORE_SHARE = 0.3;
 /** The predicted batch is scaled by this, so that one batch usually reaches the target width. */
 const BATCH_SAFETY = 1.4;
 
@@ -117,6 +125,31 @@ function exploreShares(curve: CurveInput, fit: MinimumFit | null, design: Minimu
 }
 
 /**
+ * The confirmatory design from exploration's points and fit. Under a budget its window is as wide as the answer's
+ * noise allows (widerHalf, whatever exploration's own window): the sd of ln x* the batch will give, predicted from exploration's own interval scaled by
+ * sqrt(trainings so far / the batch the budget leaves). Toward a target width it keeps the calibrated HALF_WINDOW.max
+ * (the paper scale's simulations; a wide target would allow a wider window, not simulated yet).
+ */
+function designFor(
+  curve: CurveInput,
+  moments: readonly RangeMoments[],
+  fit: MinimumFit,
+  stop: GoalStop,
+  spent: number,
+): MinimumDesign | null {
+  const points = moments.map((mo, i) => ({ x: curve.x[i], mean: mo.mean, std: mo.std, n: mo.n }));
+  const calibrated = minimumDesign(points, fit);
+  if (!calibrated) return null;
+  if (stop.budget === undefined) return calibrated;
+  const batch = stop.budget - Math.max(spent, Math.floor(BUDGET_EXPLORE_SHARE * stop.budget));
+  const held = moments.reduce((a, mo) => a + mo.n, 0);
+  const sdNow = fit.low > 0 ? Math.log(fit.high / fit.low) / (2 * normalQuantile(1 - (1 - fit.level) / 2)) : 0;
+  const sd = batch > 0 ? sdNow * Math.sqrt(held / batch) : 0;
+  const half = widerHalf(sd);
+  return half > HALF_WINDOW.max ? (minimumDesign(points, fit, half) ?? calibrated) : calibrated;
+}
+
+/**
  * Replays the rounds of a minimum goal on one curve from the moments of the stored values (see the top of this
  * file) and says what to run next, or the answer. `base` is the study's own repeats per point (round 0).
  */
@@ -148,17 +181,12 @@ export function replayMinimum(
     );
     rounds.push(exploreRound(round, lastRound, spent, fit, level));
     design = cached(options.cache, `design ${round} ${spent}`, () =>
-      fit
-        ? minimumDesign(
-            moments.map((mo, i) => ({ x: curve.x[i], mean: mo.mean, std: mo.std, n: mo.n })),
-            fit,
-          )
-        : null,
+      fit ? designFor(curve, moments, fit, stop, spent) : null,
     );
     let size: number;
     if (stop.budget !== undefined) {
-      const exploreBudget = Math.floor(EXPLORE_SHARE * stop.budget);
-      if (spent >= exploreBudget && design && (located(fit, design) || spent >= stop.budget / 2)) {
+      const exploreBudget = Math.floor(BUDGET_EXPLORE_SHARE * stop.budget);
+      if (spent >= exploreBudget && design) {
         batch = stop.budget - spent;
         if (batch < design.nodes.length * MIN_NODE_TRAININGS)
           return {
@@ -169,9 +197,11 @@ export function replayMinimum(
           };
         break;
       }
-      // Not located yet: exploration goes on to half the budget; without any design, to all of it.
-      const limit = spent < exploreBudget ? exploreBudget : design ? Math.ceil(stop.budget / 2) : stop.budget;
-      size = Math.min(limit - spent, Math.max(minRound, 2 * lastRound));
+      // Without a design yet, exploration goes on, to all of the budget at most.
+      // Past its share, exploration adds a tenth of the budget a round: the batch keeps what a design needs no more of.
+      const limit = spent < exploreBudget ? exploreBudget : stop.budget;
+      const grow = spent < exploreBudget ? Math.max(minRound, 2 * lastRound) : Math.ceil(stop.budget / 10);
+      size = Math.min(limit - spent, grow);
       if (size <= 0)
         return { rounds, need: null, result: null, note: 'the budget ran out before a confirmatory design was found' };
     } else {

@@ -23,12 +23,19 @@ const GOAL_METHOD = {
   minimum:
     'exploration rounds (every training so far, as summary fits it) choose a fixed design of 7 points and the batch size; ' +
     'the reported interval comes from fresh confirmatory batches at that design alone (a cubic in ln x, parametric bootstrap), ' +
-    'look k at a Bonferroni share of the 5% error rate (3% at the first, 1% at the second, then halving), ' +
-    'so it keeps its 95% coverage whatever rule stopped it',
+    'toward a width, look k at a Bonferroni share of the 5% error rate (3% at the first, 1% at the second, then halving); ' +
+    'with a budget, one batch and one look at 95%; so it keeps its 95% coverage whatever rule stopped it',
   compare:
     'exploration rounds choose the split between A and B and the size of one confirmatory batch; the reported interval ' +
     'comes from that fresh batch alone, one look, so it keeps its coverage whatever rule stopped the exploration',
 } as const;
+
+/** Runs one round's plan of a goal (the library's runStudyPlan by default; `xorlab reproduce` passes its own, with
+ * its progress bar and Ctrl-C). An interrupted run ends the goal as a signal would. */
+export type GoalPlanRunner = (
+  study: Study,
+  plan: TrialPlan,
+) => Promise<{ completed: number; seconds: number; interrupted: boolean }>;
 
 /** What to refine toward: the fitted minimum of each curve, or the difference between two points. */
 export interface GoalRefineOptions extends StudyRunOptions {
@@ -41,7 +48,8 @@ export interface GoalRefineOptions extends StudyRunOptions {
   targetWidth?: number;
   /** Trainings beyond the study's own repeats, exploration and confirmation together. */
   budget?: number;
-  /** compare: stop when the interval excludes 0 (a batch sized to resolve what exploration saw, with 90% power). */
+  /** compare: stop when the interval excludes 0 (a batch sized to resolve what exploration saw, with 90% power); with
+   * targetWidth, whichever of the two its batch reaches first. */
   untilResolved?: boolean;
   /** With targetWidth or untilResolved: at most this many trainings beyond the study's repeats (default 10,000,000). */
   maxTrials?: number;
@@ -123,9 +131,11 @@ function checkStop(options: GoalRefineOptions): { maxTrials: number } {
   if (options.goal !== 'minimum' && options.goal !== 'compare')
     throw new AllocationError(`goal must be 'minimum' or 'compare', got ${quote(String(options.goal))}`);
   const given = [options.targetWidth !== undefined, options.budget !== undefined, options.untilResolved === true];
-  if (given.filter(Boolean).length !== 1)
+  // A comparison may go toward a width and until resolved at once (its batch sized for whichever comes first).
+  const both = options.goal === 'compare' && options.targetWidth !== undefined && options.untilResolved === true;
+  if (given.filter(Boolean).length !== 1 && !(both && options.budget === undefined))
     throw new AllocationError(
-      `give exactly one of targetWidth or budget${options.goal === 'compare' ? ' or untilResolved' : ''}`,
+      `give exactly one of targetWidth or budget${options.goal === 'compare' ? ' or untilResolved (or targetWidth and untilResolved)' : ''}`,
     );
   if (options.untilResolved && options.goal !== 'compare')
     throw new AllocationError('untilResolved is for a compare goal');
@@ -215,7 +225,11 @@ function planOf(needs: readonly GoalNeed[], stored: Parameters<TrialPlan['withou
  * until each answer is in. Throws StudyError for an unknown study or one the goal does not fit, AllocationError for
  * options that plan nothing sensible, DatasetError and StoreError as runStudy does.
  */
-export async function refineToGoal(name: string, options: GoalRefineOptions): Promise<GoalRefinement> {
+export async function refineToGoal(
+  name: string,
+  options: GoalRefineOptions,
+  runPlan?: GoalPlanRunner,
+): Promise<GoalRefinement> {
   checkRunOptions(options);
   const { maxTrials } = checkStop(options);
   const { store } = options;
@@ -237,6 +251,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
   const shown = tasks.map(() => 0);
   let trained = 0;
   let seconds = 0;
+  let stopped = false;
   for (;;) {
     const values = await store.metricValues(name, metric);
     const states = tasks.map((t) => t.replay(values));
@@ -244,7 +259,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
       for (; shown[i] < s.rounds.length; shown[i]++) options.onRound?.(tasks[i].label, s.rounds[shown[i]]);
     });
     const needs = states.flatMap((s) => (s.need ? [s.need] : []));
-    if (needs.length === 0 || options.signal?.aborted) {
+    if (needs.length === 0 || options.signal?.aborted || stopped) {
       const interrupted = needs.length > 0;
       const summaries = interrupted ? [] : await summaryFits(store, name, tasks);
       return {
@@ -269,9 +284,10 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
       throw new StudyError(
         `study ${name}: a round needs trials the store cannot give (a repeat stored without its value?)`,
       );
-    const run = await runStudyPlan({ ...prepared, plan }, options);
+    const run = runPlan ? await runPlan(study, plan) : await runStudyPlan({ ...prepared, plan }, options);
     trained += run.completed;
     seconds += run.seconds;
+    stopped ||= run.interrupted;
   }
 }
 

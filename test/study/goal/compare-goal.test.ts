@@ -89,3 +89,31 @@ test('--until-resolved with a true difference of 0 rarely claims one; stopping w
   }
   assert.ok(naive / 500 > 0.1, `the naive rule claimed in ${naive} of 500`);
 });
+
+test('toward a width and until resolved at once: the batch is sized for whichever comes first, and the interval keeps its coverage', () => {
+  // A large difference (10%) resolves long before the width of 2 points; the width alone would spend far more.
+  const both = compareRuns(100, 1500, 1350, { targetWidth: 2, untilResolved: true, maxTrials: 200_000 });
+  const width = compareRuns(100, 1500, 1350, { targetWidth: 2, maxTrials: 200_000 });
+  assert.equal(both.answered, 100);
+  assert.ok(both.spent < width.spent / 3, `both ${both.spent}, width alone ${width.spent}`);
+  // Sized for 90% power at the difference exploration saw: 72 of 100 resolve (exploration's estimate is noisy).
+  assert.ok(both.claims >= 60, `resolved ${both.claims} of 100`);
+  // No difference: nothing to resolve, so the batch goes to the width, and a difference is rarely claimed.
+  const none = compareRuns(400, 1500, 1500, { targetWidth: 6, untilResolved: true });
+  assert.equal(none.answered, 400);
+  assert.ok(none.covered / none.answered >= 0.93, `covered ${none.covered} of 400`);
+  assert.ok(none.claims <= 0.05 * 400 + 6, `claimed ${none.claims} of 400`);
+});
+
+test('a cap below the smallest round is never passed: exploration takes half of it, the batch the rest', () => {
+  for (const maxTrials of [300, 999]) {
+    const source = new SimulatedMoments(maxTrials, (p) => ({ mean: p ? 1500 : 1480, sigma: 1300 }));
+    const state = drive(source, () =>
+      replayCompare(0, 1, source, 20, 'mean', { targetWidth: 1, untilResolved: true, maxTrials }),
+    );
+    assert.ok(source.trained - 40 <= maxTrials, `cap ${maxTrials}: trained ${source.trained - 40}`);
+    assert.equal(state.result!.spent, source.trained - 40);
+    assert.ok(state.result!.batch.a + state.result!.batch.b >= maxTrials / 2, JSON.stringify(state.result!.batch));
+    assert.match(state.note!, /the target needs a batch of about [\d,]+ trainings; the batch got/);
+  }
+});
