@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { train, type TrainingConfigInput } from '../../src/index.js';
+import { train, type TrainingConfigInput } from '../../src/core-entry.js';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
 const stdoutOf = (r: { status: number | null; stdout: string; stderr: string }): string => (
@@ -10,10 +10,10 @@ const stdoutOf = (r: { status: number | null; stdout: string; stderr: string }):
   r.stdout
 );
 
-/** A training's --json document and its saved weights, in a fresh directory: trained in process by the library's
- * train(), whose document `train --json` prints (test/index.test.ts), and written as `--json` and `--save-weights`
- * write them (that predict reads what the CLI saved: test/package/clone.test.ts runs the README's
- * `train --save-weights`, then `predict --weights`). */
+/** A training's --json document and its saved weights, in a fresh directory: trained in process by train() of
+ * xorlab/core (lighter to load than the whole library), whose document `train --json` prints (test/index.test.ts,
+ * test/core-entry.test.ts), and written as `--json` and `--save-weights` write them (that predict reads what the CLI
+ * saved: test/package/clone.test.ts runs the README's `train --save-weights`, then `predict --weights`). */
 function trained(config: TrainingConfigInput = {}): { dir: string; weights: string; run: string; doc: any } {
   const dir = tempDir('xorlab-predict-');
   const report = train({ ...config, epochs: 3000 }, { seed: 1 });
