@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { train, type TrainingConfigInput } from '../../src/core-entry.js';
 import { runCli, tempDir, usageErrorLine } from '../helpers/cli.js';
 
 const stdoutOf = (r: { status: number | null; stdout: string; stderr: string }): string => (
@@ -9,15 +10,18 @@ const stdoutOf = (r: { status: number | null; stdout: string; stderr: string }):
   r.stdout
 );
 
-/** A training's --json document and its saved weights, in a fresh directory. */
-function trained(args: string[] = []): { dir: string; weights: string; run: string; doc: any } {
+/** A training's --json document and its saved weights, in a fresh directory: trained in process by train() of
+ * xorlab/core (lighter to load than the whole library), whose document `train --json` prints (test/index.test.ts,
+ * test/core-entry.test.ts), and written as `--json` and `--save-weights` write them (that predict reads what the CLI
+ * saved: test/package/clone.test.ts runs the README's `train --save-weights`, then `predict --weights`). */
+function trained(config: TrainingConfigInput = {}): { dir: string; weights: string; run: string; doc: any } {
   const dir = tempDir('xorlab-predict-');
+  const report = train({ ...config, epochs: 3000 }, { seed: 1 });
   const weights = join(dir, 'w.json');
-  const r = runCli(['train', '--seed', '1', '--epochs', '3000', '--save-weights', weights, '--json', ...args]);
-  assert.equal(r.status, 0, r.stderr);
+  writeFileSync(weights, `${JSON.stringify(report.finalParameters, null, 2)}\n`);
   const run = join(dir, 'run.json');
-  writeFileSync(run, r.stdout);
-  return { dir, weights, run, doc: JSON.parse(r.stdout) };
+  writeFileSync(run, `${JSON.stringify(report, null, 2)}\n`);
+  return { dir, weights, run, doc: JSON.parse(JSON.stringify(report)) };
 }
 
 test('predict evaluates saved weights without training: the same predictions and loss as the training ended with', () => {
@@ -49,7 +53,7 @@ test('predict evaluates saved weights without training: the same predictions and
 });
 
 test('predict takes a whole `train --json` document: its configuration gives the activations; flags override it', () => {
-  const { run, doc } = trained(['--activation', 'tanh', '--hidden', '3']);
+  const { run, doc } = trained({ activation: 'tanh', hidden: [3] });
   const r = runCli(['predict', '--weights', run, '--json']);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);

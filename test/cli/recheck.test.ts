@@ -15,15 +15,22 @@ const RELU = {
   seed: 2,
 };
 
-/** A real sweep, then two of its trials stored as an xorlab before the fix stored an f32 overflow. */
-async function oldDatabase(): Promise<string> {
+/** The real sweep, run once for the file (a CLI process and its worker cost about a second). */
+let truthDb: string | undefined;
+function truth(): string {
+  if (truthDb !== undefined) return truthDb;
   const dir = tempDir();
-  const truth = join(dir, 'truth.db');
   const file = join(dir, 'relu.json');
   writeFileSync(file, JSON.stringify(RELU));
-  const sweep = runCli(['sweep', '--study-file', file, '--db', truth, '--workers', '1']);
+  const sweep = runCli(['sweep', '--study-file', file, '--db', join(dir, 'truth.db'), '--workers', '1']);
   assert.equal(sweep.status, 0, sweep.stderr);
-  const source = openSqliteStore(truth, { readonly: true });
+  return (truthDb = join(dir, 'truth.db'));
+}
+
+/** A real sweep's trials, two of them stored as an xorlab before the fix stored an f32 overflow, in a new file. */
+async function oldDatabase(): Promise<string> {
+  const dir = tempDir();
+  const source = openSqliteStore(truth(), { readonly: true });
   const path = join(dir, 'old.db');
   const store = openSqliteStore(path);
   try {

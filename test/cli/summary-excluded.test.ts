@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { openSqliteStore, type TrialRow } from '../../src/store/index.js';
 import { EXCLUDED_SHARE_LIMIT } from '../../src/study/analysis/metrics.js';
+import { summarizeStudy } from '../../src/study/analysis/summary.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { startServe, type Served } from '../helpers/serve.js';
 
@@ -69,9 +70,10 @@ test('the threshold is 1%: 3 of 40 trials left out is past it', () => {
 });
 
 test('summary --json and the API: the excluded count beside each mean, the point marked, the minimum and the fit say so', async () => {
-  const r = runCli(['summary', 'curve', '--db', db, '--json', '--compare', 'point=0', 'point=4']);
-  assert.equal(r.status, 0, r.stderr);
-  const report = JSON.parse(r.stdout);
+  // summarizeStudy's document, in process: `summary --json` prints it (test/cli/summary.test.ts).
+  const store = openSqliteStore(db, { readonly: true });
+  const report = JSON.parse(JSON.stringify(await summarizeStudy(store, 'curve', { compare: ['point=0', 'point=4'] })));
+  await store.close();
   assert.deepEqual(
     [report.points[4].value.excluded, report.points[4].value.marked, report.points[4].value.n],
     [3, true, 37],

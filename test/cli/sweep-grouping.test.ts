@@ -165,8 +165,9 @@ async function killAndResume(
 }
 
 test('f32: a sweep killed with SIGKILL and resumed stores the same bits as an uninterrupted one, up to std 54.6', async () => {
-  // 50 stds over the article's range x 300 repeats: a few seconds of training, so the kill lands mid-run; the largest
-  // stds take the clamped path in some lanes. The killed run's chunks of 61 trials leave gaps that do not start on a
+  // 50 stds over the article's range x 300 repeats of 3,000 epochs: about a second of training on 2 cores after the
+  // kill is asked for (a poll every 20 ms), so the kill lands mid-run; the largest stds take the clamped path in
+  // some lanes from the first epoch. The killed run's chunks of 61 trials leave gaps that do not start on a
   // vector boundary, so the resumed run groups trials into vectors differently.
   const study = [
     'sweep',
@@ -176,6 +177,8 @@ test('f32: a sweep killed with SIGKILL and resumed stores the same bits as an un
     'hiddenStd=exp:-3:4:50',
     '--repeats',
     '300',
+    '--epochs',
+    '3000',
     '--seed',
     '3',
     '--output-std',

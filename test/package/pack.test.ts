@@ -241,6 +241,7 @@ test(
         JSON.stringify({
           extends: './tsconfig.project.json',
           compilerOptions: {
+            strict: true,
             skipLibCheck: false,
             skipDefaultLibCheck: true,
             typeRoots: [join(root, 'node_modules', '@types')],
@@ -256,9 +257,10 @@ test(
           files: ['browser.ts'],
         }),
       );
+      // Both programs in one tsc process (-b: ~1.5 CPU-s less than two, the standard library read once); strict is
+      // in both configs (-b takes no --strict), and an error in either fails the build.
       const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-      run(process.execPath, [tsc, '--strict', '-p', 'tsconfig.json'], { cwd: app });
-      run(process.execPath, [tsc, '--strict', '-p', 'tsconfig.browser.json'], { cwd: app });
+      run(process.execPath, [tsc, '-b', 'tsconfig.json', 'tsconfig.browser.json'], { cwd: app });
 
       // 5. They run.
       const first = run(process.execPath, [join('out', 'quickstart.js')], { cwd: app });
