@@ -12,7 +12,7 @@ import { improvement } from './report.js';
 import { GOAL_COMPARED, type ReproductionStudyMap, type Scale } from './reproduce.js';
 
 /** One design's answer to one question. */
-export interface DesignAnswer {
+interface DesignAnswer {
   /** Trainings the answer rests on (all the design spent on it), and the seconds they took in this invocation (null:
    * stored by an earlier run). */
   trainings: number;
@@ -25,7 +25,7 @@ export interface DesignAnswer {
   excluded: number;
 }
 
-export interface GoalSectionData {
+interface GoalSectionData {
   scale: Scale;
   names: { curve: string; claims: string; goalCurve: string; goalClaims: string };
   minimum: {

@@ -47,7 +47,7 @@ export interface Scale {
 
 /** The goal-directed designs beside the article's: each starts from a small study of its own, then refines toward
  * its question (`xorlab refine --goal`, src/study/goal/). */
-export interface GoalScale {
+interface GoalScale {
   /** The fitted minimum: the curve's stds at this many trainings each, then --goal minimum with a budget (the
    * trainings the article's design spends on its curve, less the start) or toward a width under a cap. */
   curveRepeats: number;

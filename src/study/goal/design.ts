@@ -21,7 +21,7 @@ import type { RangeMoments } from './moments.js';
 export const HALF_WINDOW = { min: 0.35, max: 0.6 } as const;
 /** The sd of the fitted ln x* at which HALF_WINDOW.max was calibrated: the paper's target width, 0.022 at 0.6 at the
  * first look's 97% (asinh(0.022 / 1.2) / 2.17). */
-export const REFERENCE_SD = 0.0085;
+const REFERENCE_SD = 0.0085;
 /** The widest half-window however noisy the answer: at ±1.2 the simulated coverage at the quick scale's noise fell to
  * 90%, at ±1.5 to 76-84% (the cubic's bias on the article-like curves outgrows even that noise). */
 export const WIDEST_HALF = 1;
