@@ -73,7 +73,7 @@ interface CoordinateOptions extends PreparedRun {
   reconnectLimitMs?: number;
 }
 
-interface CoordinateOutcome {
+export interface CoordinateOutcome {
   planned: number;
   /** Trials of the study stored while this ran (by every worker). */
   stored: number;

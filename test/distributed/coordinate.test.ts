@@ -23,6 +23,9 @@ import { workOnQueue, type WorkOutcome } from '../../src/distributed/work.js';
 import { beat, coordinatorRows } from '../../src/distributed/coordinators.js';
 import { planAdditional, planMissing } from '../../src/study/run/browser/plan.js';
 import { runPlan } from '../../src/study/run/run-plan.js';
+import type { PreparedRun } from '../../src/study/run/prepare.js';
+import { runStudy } from '../../src/study/run/run-study.js';
+import { refineToGoal, type GoalRefineOptions } from '../../src/study/goal/refine-goal.js';
 import { collect, tempDir } from '../helpers/cli.js';
 import { startPostgres } from '../helpers/postgres.js';
 
@@ -495,5 +498,132 @@ test('processes that open the queue at once on a fresh database all get it (the 
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
+  }
+});
+
+// `refine --goal --distributed`: refineToGoal's rounds each through a coordinator (the CLI's runner does the same,
+// src/cli/commands/refine-goal.ts). One numeric axis whose minimum the goal finds in three rounds.
+const GOAL_STUDY = { name: 'g', config: { epochs: 2000 }, sweep: { hiddenStd: 'exp:-2:2:20' }, repeats: 10, seed: 3 };
+
+/** The same goal on one machine, into SQLite (runStudyPlan runs each round): its trials and its answers. */
+async function goalOnOneMachine(goal: Omit<GoalRefineOptions, 'store'>) {
+  const sqlite = openSqliteStore(join(tempDir(), 'goal.db'));
+  try {
+    await runStudy(GOAL_STUDY, { store: sqlite, workers: 1 });
+    const result = await refineToGoal('g', { ...goal, store: sqlite, workers: 1 });
+    return { rows: await collect(sqlite.iterateTrials('g')), result };
+  } finally {
+    await sqlite.close();
+  }
+}
+
+/** A goal's rounds run by coordinate(): `here(round)` is how many threads work here, and `elsewhere(round)` starts
+ * the worker of another machine, if any (in process: its own queue fetches). Every round's outcome is kept. */
+function coordinatedRounds(
+  store: PostgresStore,
+  queue: ChunkQueue,
+  signal: AbortSignal,
+  here: (round: number) => number,
+  elsewhere: (round: number) => Promise<WorkOutcome> | null = () => null,
+  chunkSize?: number,
+) {
+  const outcomes: Awaited<ReturnType<typeof coordinate>>[] = [];
+  const runRound = async (run: PreparedRun) => {
+    const worker = elsewhere(outcomes.length + 1);
+    const outcome = await coordinate({
+      ...run,
+      store,
+      queue,
+      workers: here(outcomes.length + 1),
+      chunkSize,
+      signal,
+    });
+    await worker;
+    outcomes.push(outcome);
+    return { completed: outcome.stored, seconds: outcome.seconds };
+  };
+  return { outcomes, runRound };
+}
+
+test('a minimum goal with each round coordinated: stopped mid-round, resumed by a worker elsewhere, the same trials and answers as one machine', async () => {
+  const goal = { goal: 'minimum', budget: 400 } as const;
+  const reference = await goalOnOneMachine(goal);
+  const store = await openPostgresStore(await server.createDatabase(), { poolSize: 6 });
+  const queue = await ChunkQueue.open(store);
+  try {
+    await runStudy(GOAL_STUDY, { store, workers: 1 });
+    // Round 1 worked on here; round 2 by a worker "elsewhere" that is stopped, with the coordinator, by the first
+    // chunk it stores (Ctrl-C): the call returns interrupted with round 2 part stored.
+    const stop = new AbortController();
+    const first = coordinatedRounds(
+      store,
+      queue,
+      stop.signal,
+      (round) => (round === 1 ? 1 : 0),
+      (round) =>
+        round === 2
+          ? workOnQueue({ store, queue, workers: 1, signal: stop.signal, onStored: () => stop.abort() })
+          : null,
+      16, // round 2 in several chunks
+    );
+    const stopped = await refineToGoal('g', { ...goal, store, signal: stop.signal }, first.runRound);
+    assert.equal(stopped.interrupted, true);
+    assert.deepEqual(
+      first.outcomes.map((o) => [o.interrupted, o.local === null]),
+      [
+        [false, false],
+        [true, true],
+      ],
+    );
+    const round1 = 200 + first.outcomes[0].stored;
+    const held = (await store.getStudy('g'))!.trialCount;
+    assert.ok(held > round1 && held < reference.rows.length, `${held} trials held after the stop`);
+    // The same call again (--no-work): every round queued for a worker that runs across the rounds, nothing here.
+    let finished = false;
+    const elsewhere = workOnQueue({ store, queue, workers: 1, shouldStop: () => finished });
+    const again = coordinatedRounds(store, queue, new AbortController().signal, () => 0);
+    const resumed = await refineToGoal('g', { ...goal, store }, again.runRound).finally(() => (finished = true));
+    assert.equal((await elsewhere).inserted, reference.rows.length - held);
+    assert.equal(resumed.interrupted, false);
+    // Several rounds, each its own coordinator: the study's lock and heartbeat released and taken again between them.
+    assert.ok(again.outcomes.length >= 2, `${again.outcomes.length} rounds`);
+    assert.ok(again.outcomes.every((o) => !o.interrupted && o.local === null && o.chunks > 0));
+    assert.deepEqual(await coordinatorRows(store.pool), []);
+    assert.deepEqual(await queue.pendingOf('g'), []);
+    assert.deepEqual(resumed.answers, reference.result.answers);
+    assert.ok(resumed.answers[0].minimum?.fit, 'a minimum was found');
+    assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
+  } finally {
+    await queue.close();
+    await store.close();
+  }
+});
+
+test('a compare goal with each round coordinated and worked on here: the same trials and answer as one machine', async () => {
+  const goal = { goal: 'compare', budget: 1200 } as const;
+  const compareStudy = { ...GOAL_STUDY, sweep: { hiddenStd: '0.5,1.5' }, config: { epochs: 200 } };
+  const reference = await (async () => {
+    const sqlite = openSqliteStore(join(tempDir(), 'compare.db'));
+    try {
+      await runStudy(compareStudy, { store: sqlite, workers: 1 });
+      const result = await refineToGoal('g', { ...goal, compare: [0.5, 1.5], store: sqlite, workers: 1 });
+      return { rows: await collect(sqlite.iterateTrials('g')), result };
+    } finally {
+      await sqlite.close();
+    }
+  })();
+  const store = await openPostgresStore(await server.createDatabase(), { poolSize: 6 });
+  const queue = await ChunkQueue.open(store);
+  try {
+    await runStudy(compareStudy, { store, workers: 1 });
+    const rounds = coordinatedRounds(store, queue, new AbortController().signal, () => 1);
+    const result = await refineToGoal('g', { ...goal, compare: [0.5, 1.5], store }, rounds.runRound);
+    assert.ok(rounds.outcomes.length >= 2 && rounds.outcomes.every((o) => o.local !== null && !o.interrupted));
+    assert.equal(result.trained, 1200);
+    assert.deepEqual(result.answers, reference.result.answers);
+    assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
+  } finally {
+    await queue.close();
+    await store.close();
   }
 });

@@ -8,8 +8,8 @@ import { describeAt } from '../analysis/curves.js';
 import { fitMinimum, type MinimumFit } from '../analysis/minimum.js';
 import { AllocationError, DEFAULT_MAX_TRIALS } from '../run/allocate.js';
 import { TrialPlan } from '../run/browser/plan.js';
-import { loadStudy, prepareRun } from '../run/prepare.js';
-import { checkRunOptions, runStudyPlan, type StudyRunOptions } from '../run/run-study.js';
+import { loadStudy, prepareRun, type PreparedRun } from '../run/prepare.js';
+import { checkRunOptions, runStudyPlan, type RunSummary, type StudyRunOptions } from '../run/run-study.js';
 import { refineStudy as refineByError, type RefineOptions, type StudyRefinement } from '../run/refine.js';
 import { quote } from '../../text/quote.js';
 import { replayCompare, type CompareGoalResult } from './compare-goal.js';
@@ -210,12 +210,21 @@ function planOf(needs: readonly GoalNeed[], stored: Parameters<TrialPlan['withou
   return TrialPlan.build((add) => runs.forEach(([p, s, e]) => add(p, s, e))).without(stored);
 }
 
+/** Runs one round's trials and returns once they are stored (or options.signal stopped it): runStudyPlan here, or a
+ * coordinator that queues them for workers (`refine --goal --distributed`, src/cli/distributed.ts). */
+type RoundRunner = (run: PreparedRun) => Promise<Pick<RunSummary, 'completed' | 'seconds'>>;
+
 /**
  * Refines a stored study toward a goal (see ./minimum-goal.ts and ./compare-goal.ts): rounds of fit, choose, run
  * until each answer is in. Throws StudyError for an unknown study or one the goal does not fit, AllocationError for
- * options that plan nothing sensible, DatasetError and StoreError as runStudy does.
+ * options that plan nothing sensible, DatasetError and StoreError as runStudy does. A round's trials are the same
+ * whoever runs them (seeds from study, point and repeat), so `runRound` changes where they train, not what is stored.
  */
-export async function refineToGoal(name: string, options: GoalRefineOptions): Promise<GoalRefinement> {
+export async function refineToGoal(
+  name: string,
+  options: GoalRefineOptions,
+  runRound: RoundRunner = (run) => runStudyPlan(run, options),
+): Promise<GoalRefinement> {
   checkRunOptions(options);
   const { maxTrials } = checkStop(options);
   const { store } = options;
@@ -269,7 +278,7 @@ export async function refineToGoal(name: string, options: GoalRefineOptions): Pr
       throw new StudyError(
         `study ${name}: a round needs trials the store cannot give (a repeat stored without its value?)`,
       );
-    const run = await runStudyPlan({ ...prepared, plan }, options);
+    const run = await runRound({ ...prepared, plan });
     trained += run.completed;
     seconds += run.seconds;
   }
