@@ -587,7 +587,10 @@ test('a minimum goal with each round coordinated: stopped mid-round, resumed by 
     assert.equal(resumed.interrupted, false);
     // Several rounds, each its own coordinator: the study's lock and heartbeat released and taken again between them.
     assert.ok(again.outcomes.length >= 2, `${again.outcomes.length} rounds`);
-    assert.ok(again.outcomes.every((o) => !o.interrupted && o.local === null && o.chunks > 0));
+    assert.ok(
+      again.outcomes.every((o) => !o.interrupted && o.local === null && o.chunks > 0),
+      JSON.stringify(again.outcomes),
+    );
     assert.deepEqual(await coordinatorRows(store.pool), []);
     assert.deepEqual(await queue.pendingOf('g'), []);
     assert.deepEqual(resumed.answers, reference.result.answers);
@@ -618,7 +621,10 @@ test('a compare goal with each round coordinated and worked on here: the same tr
     await runStudy(compareStudy, { store, workers: 1 });
     const rounds = coordinatedRounds(store, queue, new AbortController().signal, () => 1);
     const result = await refineToGoal('g', { ...goal, compare: [0.5, 1.5], store }, rounds.runRound);
-    assert.ok(rounds.outcomes.length >= 2 && rounds.outcomes.every((o) => o.local !== null && !o.interrupted));
+    assert.ok(
+      rounds.outcomes.length >= 2 && rounds.outcomes.every((o) => o.local !== null && !o.interrupted),
+      `${rounds.outcomes.length} rounds, ${rounds.outcomes.filter((o) => o.local).length} worked on here`,
+    );
     assert.equal(result.trained, 1200);
     assert.deepEqual(result.answers, reference.result.answers);
     assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
