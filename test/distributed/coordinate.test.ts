@@ -502,7 +502,8 @@ test('processes that open the queue at once on a fresh database all get it (the 
 });
 
 // `refine --goal --distributed`: refineToGoal's rounds each through a coordinator (the CLI's runner does the same,
-// src/cli/commands/refine-goal.ts). One numeric axis whose minimum the goal finds in three rounds.
+// src/cli/commands/refine-goal.ts). One numeric axis whose minimum the goal finds in three rounds. (A compare goal
+// goes through the same loop and runner; test/cli/distributed.test.ts runs one through the CLI.)
 const GOAL_STUDY = { name: 'g', config: { epochs: 2000 }, sweep: { hiddenStd: 'exp:-2:2:20' }, repeats: 10, seed: 3 };
 
 /** The same goal on one machine, into SQLite (runStudyPlan runs each round): its trials and its answers. */
@@ -595,38 +596,6 @@ test('a minimum goal with each round coordinated: stopped mid-round, resumed by 
     assert.deepEqual(await queue.pendingOf('g'), []);
     assert.deepEqual(resumed.answers, reference.result.answers);
     assert.ok(resumed.answers[0].minimum?.fit, 'a minimum was found');
-    assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
-  } finally {
-    await queue.close();
-    await store.close();
-  }
-});
-
-test('a compare goal with each round coordinated and worked on here: the same trials and answer as one machine', async () => {
-  const goal = { goal: 'compare', budget: 1200 } as const;
-  const compareStudy = { ...GOAL_STUDY, sweep: { hiddenStd: '0.5,1.5' }, config: { epochs: 200 } };
-  const reference = await (async () => {
-    const sqlite = openSqliteStore(join(tempDir(), 'compare.db'));
-    try {
-      await runStudy(compareStudy, { store: sqlite, workers: 1 });
-      const result = await refineToGoal('g', { ...goal, compare: [0.5, 1.5], store: sqlite, workers: 1 });
-      return { rows: await collect(sqlite.iterateTrials('g')), result };
-    } finally {
-      await sqlite.close();
-    }
-  })();
-  const store = await openPostgresStore(await server.createDatabase(), { poolSize: 6 });
-  const queue = await ChunkQueue.open(store);
-  try {
-    await runStudy(compareStudy, { store, workers: 1 });
-    const rounds = coordinatedRounds(store, queue, new AbortController().signal, () => 1);
-    const result = await refineToGoal('g', { ...goal, compare: [0.5, 1.5], store }, rounds.runRound);
-    assert.ok(
-      rounds.outcomes.length >= 2 && rounds.outcomes.every((o) => o.local !== null && !o.interrupted),
-      `${rounds.outcomes.length} rounds, ${rounds.outcomes.filter((o) => o.local).length} worked on here`,
-    );
-    assert.equal(result.trained, 1200);
-    assert.deepEqual(result.answers, reference.result.answers);
     assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
   } finally {
     await queue.close();
