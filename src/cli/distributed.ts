@@ -89,6 +89,8 @@ interface CoordinateRunOptions {
   progress: Progress;
   /** Printed once this is the study's only coordinator (a second one is refused before it prints anything). */
   note?: string;
+  /** Another coordination of the study follows at once (see coordinate()'s keepBeat). */
+  keepBeat?: boolean;
 }
 
 /** Coordinates a prepared run: queues it, works on it unless --no-work, and returns once the store holds it or
@@ -106,10 +108,11 @@ export function coordinateRun(options: CoordinateRunOptions): Promise<Coordinate
     log: (line) => progress.note(`xorlab: ${line}`),
     workerCommand: redact(`xorlab worker --db ${store.location}`),
     onStart: () => note && process.stderr.write(note),
+    keepBeat: options.keepBeat,
   });
 }
 
-interface DistributedRunOptions extends Omit<CoordinateRunOptions, 'queue' | 'signal' | 'progress'> {
+interface DistributedRunOptions extends Omit<CoordinateRunOptions, 'queue' | 'signal' | 'progress' | 'keepBeat'> {
   /** The progress bar's label, and the summary line's. */
   label: string;
   /** The command that resumes the run, given the trials stored, printed on Ctrl-C. */

@@ -20,7 +20,7 @@ import {
   type ChunkJob,
 } from '../../src/distributed/queue.js';
 import { workOnQueue, type WorkOutcome } from '../../src/distributed/work.js';
-import { beat, coordinatorRows } from '../../src/distributed/coordinators.js';
+import { beat, coordinatorRows, endBeat } from '../../src/distributed/coordinators.js';
 import { planAdditional, planMissing } from '../../src/study/run/browser/plan.js';
 import { runPlan } from '../../src/study/run/run-plan.js';
 import type { PreparedRun } from '../../src/study/run/prepare.js';
@@ -518,8 +518,10 @@ async function goalOnOneMachine(goal: Omit<GoalRefineOptions, 'store'>) {
   }
 }
 
-/** A goal's rounds run by coordinate(): `here(round)` is how many threads work here, and `elsewhere(round)` starts
- * the worker of another machine, if any (in process: its own queue fetches). Every round's outcome is kept. */
+/** A goal's rounds run by coordinate() as `refine --goal --distributed` runs them (the heartbeat kept between rounds,
+ * ended with endBeat after the last): `here(round)` is how many threads work here, and `elsewhere(round)` starts the
+ * worker of another machine once the round's coordinator is up (in process: its own queue fetches), awaited with the
+ * round when it returns one. Every round's outcome is kept. */
 function coordinatedRounds(
   store: PostgresStore,
   queue: ChunkQueue,
@@ -530,16 +532,21 @@ function coordinatedRounds(
 ) {
   const outcomes: Awaited<ReturnType<typeof coordinate>>[] = [];
   const runRound = async (run: PreparedRun) => {
-    const worker = elsewhere(outcomes.length + 1);
+    const round = outcomes.length + 1;
+    const started: { worker?: Promise<WorkOutcome> | null } = {};
     const outcome = await coordinate({
       ...run,
       store,
       queue,
-      workers: here(outcomes.length + 1),
+      workers: here(round),
       chunkSize,
       signal,
+      keepBeat: true,
+      onStart: () => {
+        started.worker = elsewhere(round);
+      },
     });
-    await worker;
+    await started.worker;
     outcomes.push(outcome);
     return { completed: outcome.stored, seconds: outcome.seconds };
   };
@@ -551,6 +558,8 @@ test('a minimum goal with each round coordinated: stopped mid-round, resumed by 
   const reference = await goalOnOneMachine(goal);
   const store = await openPostgresStore(await server.createDatabase(), { poolSize: 6 });
   const queue = await ChunkQueue.open(store);
+  const batch: { worker?: Promise<WorkOutcome> } = {};
+  const stopBatch = new AbortController();
   try {
     await runStudy(GOAL_STUDY, { store, workers: 1 });
     // Round 1 worked on here; round 2 by a worker "elsewhere" that is stopped, with the coordinator, by the first
@@ -568,6 +577,7 @@ test('a minimum goal with each round coordinated: stopped mid-round, resumed by 
       16, // round 2 in several chunks
     );
     const stopped = await refineToGoal('g', { ...goal, store, signal: stop.signal }, first.runRound);
+    await endBeat(store.pool, 'g');
     assert.equal(stopped.interrupted, true);
     assert.deepEqual(
       first.outcomes.map((o) => [o.interrupted, o.local === null]),
@@ -579,14 +589,35 @@ test('a minimum goal with each round coordinated: stopped mid-round, resumed by 
     const round1 = 200 + first.outcomes[0].stored;
     const held = (await store.getStudy('g'))!.trialCount;
     assert.ok(held > round1 && held < reference.rows.length, `${held} trials held after the stop`);
-    // The same call again (--no-work): every round queued for a worker that runs across the rounds, nothing here.
-    let finished = false;
-    const elsewhere = workOnQueue({ store, queue, workers: 1, shouldStop: () => finished });
-    const again = coordinatedRounds(store, queue, new AbortController().signal, () => 0);
-    const resumed = await refineToGoal('g', { ...goal, store }, again.runRound).finally(() => (finished = true));
-    assert.equal((await elsewhere).inserted, reference.rows.length - held);
+    // The same call again (--no-work): every round queued for a batch worker elsewhere (`xorlab worker --until-empty`)
+    // started with the first round; the heartbeat kept between rounds keeps it waiting for the next.
+    const again = coordinatedRounds(
+      store,
+      queue,
+      AbortSignal.timeout(60_000), // should the batch worker leave between rounds, nobody would train the next
+      () => 0,
+      (round) => {
+        if (round === 1)
+          batch.worker = workOnQueue({ store, queue, workers: 1, untilEmpty: true, signal: stopBatch.signal });
+        return null;
+      },
+    );
+    // Between two rounds the study's coordinator still counts as alive, which is what such a worker waits on.
+    const resumed = await refineToGoal('g', { ...goal, store }, async (run) => {
+      if (again.outcomes.length > 0)
+        assert.deepEqual(
+          (await coordinatorRows(store.pool)).map((c) => [c.study, c.alive]),
+          [['g', true]],
+          'between two rounds',
+        );
+      return again.runRound(run);
+    });
     assert.equal(resumed.interrupted, false);
-    // Several rounds, each its own coordinator: the study's lock and heartbeat released and taken again between them.
+    await endBeat(store.pool, 'g');
+    const worked = await batch.worker!;
+    assert.equal(worked.inserted, reference.rows.length - held);
+    assert.equal(worked.ended, 'no chunk is waiting or held in the queue and no coordinator is planning more');
+    // Several rounds, each its own coordinator: the study's lock released and taken again between them.
     assert.ok(again.outcomes.length >= 2, `${again.outcomes.length} rounds`);
     assert.ok(
       again.outcomes.every((o) => !o.interrupted && o.local === null && o.chunks > 0),
@@ -598,6 +629,8 @@ test('a minimum goal with each round coordinated: stopped mid-round, resumed by 
     assert.ok(resumed.answers[0].minimum?.fit, 'a minimum was found');
     assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
   } finally {
+    stopBatch.abort(); // a failure above leaves it running
+    await batch.worker?.catch(() => undefined);
     await queue.close();
     await store.close();
   }

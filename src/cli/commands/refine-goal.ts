@@ -7,6 +7,7 @@ import { refineToGoal, type GoalRefineOptions } from '../../study/goal/refine-go
 import type { GoalRound } from '../../study/goal/rounds.js';
 import type { PreparedRun } from '../../study/run/prepare.js';
 import { createProgress, type Progress } from '../../study/run/progress.js';
+import { endBeat } from '../../distributed/coordinators.js';
 import { ChunkQueue } from '../../distributed/queue.js';
 import type { PostgresStore } from '../../store/postgres/open.js';
 import { counted, short } from '../../text/format.js';
@@ -185,7 +186,7 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
     return undefined;
   } finally {
     for (const signal of signals) process.off(signal, onSigint);
-    await rounds?.queue.close();
+    await rounds?.close();
     await store.close();
   }
 }
@@ -200,7 +201,7 @@ class DistributedRounds {
   private constructor(
     private readonly name: string,
     readonly store: PostgresStore,
-    readonly queue: ChunkQueue,
+    private readonly queue: ChunkQueue,
     private readonly settings: RunSettings,
     private readonly work: boolean,
     private readonly signal: AbortSignal,
@@ -227,9 +228,25 @@ class DistributedRounds {
     if (this.signal.aborted) return { completed: 0, seconds: 0 };
     this.bar = createProgress(`refine ${this.name} (distributed)`);
     const { store, queue, settings, work, signal } = this;
-    const outcome = await coordinateRun({ run, store, queue, settings, work, signal, progress: this.bar });
+    // The heartbeat stays between rounds: workers with --until-empty wait for the next (close() ends it).
+    const outcome = await coordinateRun({
+      run,
+      store,
+      queue,
+      settings,
+      work,
+      signal,
+      progress: this.bar,
+      keepBeat: true,
+    });
     this.trainedHere += outcome.local?.trained ?? 0;
     return { completed: outcome.stored, seconds: outcome.seconds };
+  }
+
+  /** After the last round: no coordinator of the study any more (its heartbeat row goes), and the queue closes. */
+  async close(): Promise<void> {
+    await endBeat(this.store.pool, this.name).catch(() => undefined);
+    await this.queue.close();
   }
 
   /** How the trainings were shared, for the last line. */
