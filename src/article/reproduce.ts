@@ -279,8 +279,8 @@ async function refineGoal(
   run: PlanRunner,
 ): Promise<number> {
   const name = study.definition.name;
-  const refined = await refineToGoal(name, { ...goal, store }, (stored, plan) =>
-    run(`${goal.goal} ${name}`, stored, plan),
+  const refined = await refineToGoal(name, { ...goal, store }, (round) =>
+    run(`${goal.goal} ${name}`, round.study, round.plan),
   );
   return refined.trained;
 }

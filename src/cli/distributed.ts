@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { storeKind } from '../store/index.js';
 import type { PostgresStore } from '../store/postgres/open.js';
 import { redact } from '../text/redact.js';
-import { coordinate } from '../distributed/coordinate.js';
+import { coordinate, type CoordinateOutcome } from '../distributed/coordinate.js';
 import { ChunkQueue } from '../distributed/queue.js';
 import type { PreparedRun } from '../study/run/prepare.js';
 import { createProgress, formatDuration, formatRate, type Progress } from '../study/run/progress.js';
@@ -76,18 +76,47 @@ export function onInterrupt(controller: AbortController, note: string, progress?
   };
 }
 
-interface DistributedRunOptions {
-  /** The progress bar's label, and the summary line's. */
-  label: string;
+interface CoordinateRunOptions {
   run: PreparedRun;
   store: PostgresStore;
+  queue: ChunkQueue;
   settings: RunSettings;
   /** false with --no-work: only queue the chunks and show the progress. */
   work: boolean;
-  /** The command that resumes the run, given the trials stored, printed on Ctrl-C. */
-  resumeCommand: (stored: number) => string;
+  /** Stops the coordinator (the caller's Ctrl-C). */
+  signal: AbortSignal;
+  /** The bar, stopped at the end (one per call; the caller's Ctrl-C stops it before it prints). */
+  progress: Progress;
   /** Printed once this is the study's only coordinator (a second one is refused before it prints anything). */
   note?: string;
+  /** Another coordination of the study follows at once (see coordinate()'s keepBeat). */
+  keepBeat?: boolean;
+}
+
+/** Coordinates a prepared run: queues it, works on it unless --no-work, and returns once the store holds it or
+ * `signal` stopped it. What runDistributed and each round of `refine --goal --distributed` share. */
+export function coordinateRun(options: CoordinateRunOptions): Promise<CoordinateOutcome> {
+  const { store, queue, settings, work, progress, note } = options;
+  return coordinate({
+    ...options.run,
+    store,
+    queue,
+    chunkSize: settings.chunkSize,
+    workers: work ? settings.workers : 0,
+    signal: options.signal,
+    progress,
+    log: (line) => progress.note(`xorlab: ${line}`),
+    workerCommand: redact(`xorlab worker --db ${store.location}`),
+    onStart: () => note && process.stderr.write(note),
+    keepBeat: options.keepBeat,
+  });
+}
+
+interface DistributedRunOptions extends Omit<CoordinateRunOptions, 'queue' | 'signal' | 'progress' | 'keepBeat'> {
+  /** The progress bar's label, and the summary line's. */
+  label: string;
+  /** The command that resumes the run, given the trials stored, printed on Ctrl-C. */
+  resumeCommand: (stored: number) => string;
 }
 
 /**
@@ -95,7 +124,7 @@ interface DistributedRunOptions {
  * whole study. On Ctrl-C prints how to resume and returns EXIT_INTERRUPTED (130) for the command to return.
  */
 export async function runDistributed(options: DistributedRunOptions): Promise<Outcome> {
-  const { label, store, settings, work, resumeCommand, note } = options;
+  const { label, store, settings, work, resumeCommand } = options;
   const queue = await ChunkQueue.open(store);
   const controller = new AbortController();
   const progress = createProgress(`${label} (distributed)`);
@@ -106,18 +135,7 @@ export async function runDistributed(options: DistributedRunOptions): Promise<Ou
   );
   let outcome;
   try {
-    outcome = await coordinate({
-      ...options.run,
-      store,
-      queue,
-      chunkSize: settings.chunkSize,
-      workers: work ? settings.workers : 0,
-      signal: controller.signal,
-      progress,
-      log: (line) => progress.note(`xorlab: ${line}`),
-      workerCommand: redact(`xorlab worker --db ${store.location}`),
-      onStart: () => note && process.stderr.write(note),
-    });
+    outcome = await coordinateRun({ ...options, queue, signal: controller.signal, progress });
   } finally {
     removeHandlers();
     await queue.close();

@@ -70,10 +70,13 @@ interface CoordinateOptions extends PreparedRun {
   noWorkerNoteMs?: number;
   /** Called once this is the study's coordinator (before anything is queued or shown). */
   onStart?: () => void;
+  /** Leave the heartbeat row when returning: another coordination of the study follows at once (a goal's next
+   * round), and a worker with --until-empty waits for it. The caller ends the row (endBeat) after the last. */
+  keepBeat?: boolean;
   reconnectLimitMs?: number;
 }
 
-interface CoordinateOutcome {
+export interface CoordinateOutcome {
   planned: number;
   /** Trials of the study stored while this ran (by every worker). */
   stored: number;
@@ -91,6 +94,8 @@ interface CoordinateOutcome {
 /** The session lock that makes this the study's only coordinator (bigint key space, apart from the store's locks). */
 class StudyLock {
   private client: pg.PoolClient | null = null;
+  /** Gives the lock's client back to the pool (once), without the listeners put on it here. */
+  private giveBack: (destroy: boolean) => void = () => undefined;
 
   constructor(
     private readonly store: PostgresStore,
@@ -108,28 +113,41 @@ class StudyLock {
         `lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`,
       );
     }
-    client.on('error', () => undefined);
+    // A broken connection drops the lock with it: take it again at the next tick.
+    const lost = (): void => {
+      if (this.client === client) this.client = null;
+      giveBack(true);
+    };
+    const ignore = (): void => undefined;
+    let given = false;
+    // The listeners come off with the client: pooled connections are taken again (a goal's rounds, one coordinator
+    // each), and listeners left on them would pile up.
+    const giveBack = (destroy: boolean): void => {
+      if (given) return;
+      given = true;
+      client.off('error', ignore);
+      client.off('error', lost);
+      client.release(destroy);
+    };
+    client.on('error', ignore);
     try {
       const { rows } = await client.query<{ ok: boolean }>(
         `SELECT pg_try_advisory_lock(hashtextextended('xorlab coordinator ' || $1, 0)) AS ok`,
         [this.study],
       );
       if (!rows[0].ok) {
-        client.release();
+        giveBack(false);
         return false;
       }
     } catch (error) {
-      client.release(true);
+      giveBack(true);
       throw new StoreUnavailableError(
         `lost the connection to PostgreSQL at ${this.store.location}: ${(error as Error).message}`,
       );
     }
     this.client = client;
-    // A broken connection drops the lock with it: take it again at the next tick.
-    client.once('error', () => {
-      if (this.client === client) this.client = null;
-      client.release(true);
-    });
+    this.giveBack = giveBack;
+    client.once('error', lost);
     return true;
   }
 
@@ -148,15 +166,15 @@ class StudyLock {
     }
   }
 
-  async release(): Promise<void> {
+  async release(keepBeat = false): Promise<void> {
     const client = this.client;
     this.client = null;
     if (!client) return;
-    await endBeat(client, this.study).catch(() => undefined);
+    if (!keepBeat) await endBeat(client, this.study).catch(() => undefined);
     await client
       .query(`SELECT pg_advisory_unlock(hashtextextended('xorlab coordinator ' || $1, 0))`, [this.study])
       .catch(() => undefined);
-    client.release();
+    this.giveBack(false);
   }
 }
 
@@ -368,7 +386,7 @@ export async function coordinate(options: CoordinateOptions): Promise<Coordinate
     }
   } finally {
     progress.stop();
-    await lock.release();
+    await lock.release(options.keepBeat);
   }
   if (local) outcome.local = await local; // rethrows the local worker's error
   outcome.interrupted = !complete;

@@ -52,9 +52,14 @@ export async function beat(client: Executor, study: string, fresh: boolean): Pro
   );
 }
 
-/** The coordinator of `study` returns: it will add no more work. */
+/** The coordinator of `study` in this process returns: it will add no more work. (Only its own row: another
+ * process's coordinator may have taken the study over, e.g. between a goal's rounds.) */
 export async function endBeat(client: Executor, study: string): Promise<void> {
-  await client.query(`DELETE FROM ${COORDINATORS_TABLE} WHERE study = $1`, [study]);
+  await client.query(`DELETE FROM ${COORDINATORS_TABLE} WHERE study = $1 AND host = $2 AND process_id = $3`, [
+    study,
+    hostname(),
+    process.pid,
+  ]);
 }
 
 export interface CoordinatorRow {

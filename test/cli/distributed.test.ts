@@ -376,7 +376,7 @@ test('Ctrl-C on the coordinator and on a worker: one line each, chunks handed ba
   assertSameAsLocal(url);
 });
 
-test('refine --distributed adds the same trials as a local refine', async () => {
+test('refine --distributed adds the same trials as a local refine; with --goal it prints its rounds and answer', async () => {
   const url = await server.createDatabase();
   const db = join(dir, 'refine.db');
   const study = [
@@ -407,6 +407,25 @@ test('refine --distributed adds the same trials as a local refine', async () => 
   const trials = run(['export', 'ref', '--db', url]).stdout;
   assert.equal(trials.trim().split('\n').length, 120 + 700 + 1);
   assert.equal(trials, run(['export', 'ref', '--db', db]).stdout);
+  // With a goal, each round is coordinated the same way (test/distributed/coordinate.test.ts checks its trials
+  // against one machine's): the rounds and the answer are printed as they are without --distributed.
+  const goal = run([
+    ...['refine', 'ref', '--goal', 'compare', '0.4493', '0.8187', '--budget', '1200'],
+    ...['--db', url, '--distributed', '--workers', '2'],
+  ]);
+  assert.equal(goal.status, 0, goal.stderr);
+  const label = 'hiddenStd=0\\.8187 vs hiddenStd=0\\.4493';
+  assert.match(goal.stdout, new RegExp(`^${label}: exploration round 1: \\+1,000 trainings `, 'm'));
+  assert.match(goal.stdout, new RegExp(`^${label}: confirmatory batch 1 \\(95%\\): \\+[\\d,]+ trainings `, 'm'));
+  assert.match(
+    goal.stdout,
+    new RegExp(`^${label}: -?\\d+\\.\\d\\d% \\[-?\\d+\\.\\d\\d, -?\\d+\\.\\d\\d\\] \\(95%`, 'm'),
+  );
+  assert.match(
+    goal.stdout,
+    /^refine ref: [\d,]+ trainings run in [\d.]+ s, distributed \([\d,]+ trained here on 2 workers\)\n$/m,
+  );
+  assert.match(goal.stderr, /^refine ref \(distributed\): /m);
 });
 
 test('bad input: one line, exit 2, within seconds, nothing printed shows the password', async () => {

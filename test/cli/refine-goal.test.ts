@@ -168,7 +168,7 @@ test('bad --goal input: one line, exit 2, nothing stored', async () => {
     [['--goal', 'compare', '0.3', '1', '--budget', '10', '--metric', 'mean'], /--metric with --goal compare must be/],
     [['--goal', 'compare', '0.3', '7', '--budget', '10'], /hiddenStd=7 is not a point of g/],
     [['--goal', 'minimum', '--target-width', '-1'], /--target-width/],
-    [['--goal', 'minimum', '--budget', '10', '--distributed'], /--goal does not run --distributed yet/],
+    [['--goal', 'minimum', '--budget', '200', '--distributed'], /--distributed needs a PostgreSQL database/],
     [['--target-width', '1'], /go with --goal/],
   ] as const) {
     const r = runCli(['refine', 'g', ...args, '--db', db]);

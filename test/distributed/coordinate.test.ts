@@ -20,9 +20,12 @@ import {
   type ChunkJob,
 } from '../../src/distributed/queue.js';
 import { workOnQueue, type WorkOutcome } from '../../src/distributed/work.js';
-import { beat, coordinatorRows } from '../../src/distributed/coordinators.js';
+import { beat, coordinatorRows, endBeat } from '../../src/distributed/coordinators.js';
 import { planAdditional, planMissing } from '../../src/study/run/browser/plan.js';
 import { runPlan } from '../../src/study/run/run-plan.js';
+import type { PreparedRun } from '../../src/study/run/prepare.js';
+import { runStudy } from '../../src/study/run/run-study.js';
+import { refineToGoal, type GoalRefineOptions } from '../../src/study/goal/refine-goal.js';
 import { collect, tempDir } from '../helpers/cli.js';
 import { startPostgres } from '../helpers/postgres.js';
 
@@ -495,5 +498,140 @@ test('processes that open the queue at once on a fresh database all get it (the 
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
+  }
+});
+
+// `refine --goal --distributed`: refineToGoal's rounds each through a coordinator (the CLI's runner does the same,
+// src/cli/commands/refine-goal.ts). One numeric axis whose minimum the goal finds in three rounds. (A compare goal
+// goes through the same loop and runner; test/cli/distributed.test.ts runs one through the CLI.)
+const GOAL_STUDY = { name: 'g', config: { epochs: 2000 }, sweep: { hiddenStd: 'exp:-2:2:20' }, repeats: 10, seed: 3 };
+
+/** The same goal on one machine, into SQLite (runStudyPlan runs each round): its trials and its answers. */
+async function goalOnOneMachine(goal: Omit<GoalRefineOptions, 'store'>) {
+  const sqlite = openSqliteStore(join(tempDir(), 'goal.db'));
+  try {
+    await runStudy(GOAL_STUDY, { store: sqlite, workers: 1 });
+    const result = await refineToGoal('g', { ...goal, store: sqlite, workers: 1 });
+    return { rows: await collect(sqlite.iterateTrials('g')), result };
+  } finally {
+    await sqlite.close();
+  }
+}
+
+/** A goal's rounds run by coordinate() as `refine --goal --distributed` runs them (the heartbeat kept between rounds,
+ * ended with endBeat after the last): `here(round)` is how many threads work here, and `elsewhere(round)` starts the
+ * worker of another machine once the round's coordinator is up (in process: its own queue fetches), awaited with the
+ * round when it returns one. Every round's outcome is kept. */
+function coordinatedRounds(
+  store: PostgresStore,
+  queue: ChunkQueue,
+  signal: AbortSignal,
+  here: (round: number) => number,
+  elsewhere: (round: number) => Promise<WorkOutcome> | null = () => null,
+  chunkSize?: number,
+) {
+  const outcomes: Awaited<ReturnType<typeof coordinate>>[] = [];
+  const runRound = async (run: PreparedRun) => {
+    const round = outcomes.length + 1;
+    const started: { worker?: Promise<WorkOutcome> | null } = {};
+    const outcome = await coordinate({
+      ...run,
+      store,
+      queue,
+      workers: here(round),
+      chunkSize,
+      signal,
+      keepBeat: true,
+      onStart: () => {
+        started.worker = elsewhere(round);
+      },
+    });
+    await started.worker;
+    outcomes.push(outcome);
+    return { completed: outcome.stored, seconds: outcome.seconds };
+  };
+  return { outcomes, runRound };
+}
+
+test('a minimum goal with each round coordinated: stopped mid-round, resumed by a worker elsewhere, the same trials and answers as one machine', async () => {
+  const goal = { goal: 'minimum', budget: 400 } as const;
+  const reference = await goalOnOneMachine(goal);
+  const store = await openPostgresStore(await server.createDatabase(), { poolSize: 6 });
+  const queue = await ChunkQueue.open(store);
+  const batch: { worker?: Promise<WorkOutcome> } = {};
+  const stopBatch = new AbortController();
+  try {
+    await runStudy(GOAL_STUDY, { store, workers: 1 });
+    // Round 1 worked on here; round 2 by a worker "elsewhere" that is stopped, with the coordinator, by the first
+    // chunk it stores (Ctrl-C): the call returns interrupted with round 2 part stored.
+    const stop = new AbortController();
+    const first = coordinatedRounds(
+      store,
+      queue,
+      stop.signal,
+      (round) => (round === 1 ? 1 : 0),
+      (round) =>
+        round === 2
+          ? workOnQueue({ store, queue, workers: 1, signal: stop.signal, onStored: () => stop.abort() })
+          : null,
+      16, // round 2 in several chunks
+    );
+    const stopped = await refineToGoal('g', { ...goal, store, signal: stop.signal }, first.runRound);
+    await endBeat(store.pool, 'g');
+    assert.equal(stopped.interrupted, true);
+    assert.deepEqual(
+      first.outcomes.map((o) => [o.interrupted, o.local === null]),
+      [
+        [false, false],
+        [true, true],
+      ],
+    );
+    const round1 = 200 + first.outcomes[0].stored;
+    const held = (await store.getStudy('g'))!.trialCount;
+    assert.ok(held > round1 && held < reference.rows.length, `${held} trials held after the stop`);
+    // The same call again (--no-work): every round queued for a batch worker elsewhere (`xorlab worker --until-empty`)
+    // started with the first round; the heartbeat kept between rounds keeps it waiting for the next.
+    const again = coordinatedRounds(
+      store,
+      queue,
+      AbortSignal.timeout(60_000), // should the batch worker leave between rounds, nobody would train the next
+      () => 0,
+      (round) => {
+        if (round === 1)
+          batch.worker = workOnQueue({ store, queue, workers: 1, untilEmpty: true, signal: stopBatch.signal });
+        return null;
+      },
+    );
+    // Between two rounds the study's coordinator still counts as alive, which is what such a worker waits on.
+    const resumed = await refineToGoal('g', { ...goal, store }, async (run) => {
+      if (again.outcomes.length > 0)
+        assert.deepEqual(
+          (await coordinatorRows(store.pool)).map((c) => [c.study, c.alive]),
+          [['g', true]],
+          'between two rounds',
+        );
+      return again.runRound(run);
+    });
+    assert.equal(resumed.interrupted, false);
+    await endBeat(store.pool, 'g');
+    const worked = await batch.worker!;
+    assert.equal(worked.inserted, reference.rows.length - held);
+    assert.equal(worked.ended, 'no chunk is waiting or held in the queue and no coordinator is planning more');
+    // Several rounds, each its own coordinator: the study's lock released and taken again between them.
+    assert.ok(again.outcomes.length >= 2, `${again.outcomes.length} rounds`);
+    assert.ok(
+      again.outcomes.every((o) => !o.interrupted && o.local === null && o.chunks > 0),
+      JSON.stringify(again.outcomes),
+    );
+    assert.deepEqual(await coordinatorRows(store.pool), []);
+    assert.deepEqual(await queue.pendingOf('g'), []);
+    assert.deepEqual(resumed.answers, reference.result.answers);
+    assert.ok(resumed.answers[0].minimum?.fit, 'a minimum was found');
+    assert.deepEqual(await collect(store.iterateTrials('g')), reference.rows);
+  } finally {
+    stopBatch.abort(); // a failure above leaves it running
+    await batch.worker?.catch(() => undefined);
+    await queue.close();
+    await store.close();
   }
 });

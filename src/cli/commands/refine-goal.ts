@@ -5,20 +5,25 @@ import { MAX_STUDY_TRIALS } from '../../study/definition/definition.js';
 import { MIN_MINIMUM_BUDGET } from '../../study/goal/minimum-goal.js';
 import { refineToGoal, type GoalRefineOptions } from '../../study/goal/refine-goal.js';
 import type { GoalRound } from '../../study/goal/rounds.js';
-import { short } from '../../text/format.js';
+import type { PreparedRun } from '../../study/run/prepare.js';
+import { createProgress, type Progress } from '../../study/run/progress.js';
+import { endBeat } from '../../distributed/coordinators.js';
+import { ChunkQueue } from '../../distributed/queue.js';
+import type { PostgresStore } from '../../store/postgres/open.js';
+import { counted, short } from '../../text/format.js';
 import { openStoreFromOptions } from '../db-option.js';
+import { checkDistributedFlags, coordinateRun, openDistributedStore, type DistributedFlags } from '../distributed.js';
 import { EXIT_INTERRUPTED, UsageError, type Outcome } from '../errors.js';
 import { parseNumber } from '../parse.js';
-import { commandLine, runSettings, type RunFlags } from '../run.js';
+import { commandLine, passwordNote, runSettings, type RunFlags, type RunSettings } from '../run.js';
 
-interface GoalFlags extends RunFlags {
+interface GoalFlags extends RunFlags, DistributedFlags {
   goal?: string[];
   targetWidth?: string;
   budget?: string;
   untilResolved?: boolean;
   maxTrials?: string;
   metric?: string;
-  distributed?: boolean;
   dryRun?: boolean;
   targetRse?: string;
 }
@@ -62,8 +67,6 @@ function roundLine(label: string, round: GoalRound, unit: string, look: number):
 
 export async function runGoal(name: string, options: GoalFlags): Promise<Outcome> {
   const goal = parseGoal(options);
-  if (options.distributed)
-    throw new UsageError('--goal does not run --distributed yet; run it on one machine (without --distributed)');
   if (options.dryRun) throw new UsageError('--goal has no --dry-run: its rounds depend on the trainings they run');
   if (options.targetRse !== undefined) throw new UsageError('--target-rse does not go with --goal');
   const stops = [options.targetWidth !== undefined, options.budget !== undefined, options.untilResolved === true];
@@ -91,18 +94,28 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
       ? DEFAULT_MAX_TRIALS
       : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   const settings = runSettings(options);
+  checkDistributedFlags(options);
   const unit = goal.goal === 'compare' ? (goal.metric === 'success' ? ' pts' : '%') : '';
-  const store = await openStoreFromOptions(options);
   const controller = new AbortController();
+  const rounds = options.distributed
+    ? await DistributedRounds.open(name, options.db, settings, options.work !== false, controller.signal)
+    : null;
+  const store = rounds?.store ?? (await openStoreFromOptions(options));
   const onSigint = (): void => {
     if (controller.signal.aborted) return;
-    process.stderr.write('xorlab: interrupted; keeping the trials that finished...\n');
+    rounds?.bar?.stop();
+    process.stderr.write(
+      rounds
+        ? 'xorlab: interrupted; the running chunks finish and are stored...\n'
+        : 'xorlab: interrupted; keeping the trials that finished...\n',
+    );
     controller.abort();
   };
   const looks = new Map<string, number>();
-  process.on('SIGINT', onSigint);
+  const signals = rounds ? (['SIGINT', 'SIGTERM'] as const) : (['SIGINT'] as const);
+  for (const signal of signals) process.on(signal, onSigint);
   try {
-    const result = await refineToGoal(name, {
+    const goalOptions: GoalRefineOptions = {
       ...goal,
       store,
       targetWidth,
@@ -119,13 +132,17 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
         if (look) looks.set(label, look);
         process.stdout.write(`${roundLine(label, round, unit, look)}\n`);
       },
-    }).catch((error: unknown) => {
+    };
+    const result = await (
+      rounds ? refineToGoal(name, goalOptions, (run) => rounds.run(run)) : refineToGoal(name, goalOptions)
+    ).catch((error: unknown) => {
       if (error instanceof AllocationError) throw new UsageError(error.message);
       throw error;
     });
     if (result.interrupted) {
+      const hint = commandLine(process.argv.slice(2));
       process.stderr.write(
-        `xorlab: stopped; the trials that finished are stored. Resume with the same command (the rounds replay from the stored trials and run the same repeats):\n  ${commandLine(process.argv.slice(2))}\n`,
+        `xorlab: stopped; the trials that finished are stored. Resume with the same command (the rounds replay from the stored trials and run the same repeats):\n  ${hint}\n${passwordNote(hint)}`,
       );
       return EXIT_INTERRUPTED;
     }
@@ -166,11 +183,78 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
       }
     }
     process.stdout.write(
-      `refine ${name}: ${result.trained.toLocaleString('en-US')} trainings run in ${result.seconds.toFixed(1)} s\n`,
+      `refine ${name}: ${result.trained.toLocaleString('en-US')} trainings run in ${result.seconds.toFixed(1)} s${rounds?.where() ?? ''}\n`,
     );
     return undefined;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of signals) process.off(signal, onSigint);
+    await rounds?.close();
     await store.close();
+  }
+}
+
+/** `--distributed`: each round's trials queued as chunks for `xorlab worker` processes and worked on here unless
+ * --no-work (one coordinator per round: the study's lock is taken and released with it), one bar per round. */
+class DistributedRounds {
+  /** The bar of the round running now, which Ctrl-C stops before it prints. */
+  bar: Progress | null = null;
+  private trainedHere = 0;
+
+  private constructor(
+    private readonly name: string,
+    readonly store: PostgresStore,
+    private readonly queue: ChunkQueue,
+    private readonly settings: RunSettings,
+    private readonly work: boolean,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  static async open(
+    name: string,
+    db: string | undefined,
+    settings: RunSettings,
+    work: boolean,
+    signal: AbortSignal,
+  ): Promise<DistributedRounds> {
+    const store = await openDistributedStore('--distributed', db);
+    try {
+      return new DistributedRounds(name, store, await ChunkQueue.open(store), settings, work, signal);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  async run(run: PreparedRun): Promise<{ completed: number; seconds: number }> {
+    // Ctrl-C between two rounds: no coordinator for the next (refineToGoal returns interrupted).
+    if (this.signal.aborted) return { completed: 0, seconds: 0 };
+    this.bar = createProgress(`refine ${this.name} (distributed)`);
+    const { store, queue, settings, work, signal } = this;
+    // The heartbeat stays between rounds: workers with --until-empty wait for the next (close() ends it).
+    const outcome = await coordinateRun({
+      run,
+      store,
+      queue,
+      settings,
+      work,
+      signal,
+      progress: this.bar,
+      keepBeat: true,
+    });
+    this.trainedHere += outcome.local?.trained ?? 0;
+    return { completed: outcome.stored, seconds: outcome.seconds };
+  }
+
+  /** After the last round: no coordinator of the study any more (its heartbeat row goes), and the queue closes. */
+  async close(): Promise<void> {
+    await endBeat(this.store.pool, this.name).catch(() => undefined);
+    await this.queue.close();
+  }
+
+  /** How the trainings were shared, for the last line. */
+  where(): string {
+    return this.work
+      ? `, distributed (${this.trainedHere.toLocaleString('en-US')} trained here on ${counted(this.settings.workers, 'worker')})`
+      : ', distributed (none trained here: --no-work)';
   }
 }

@@ -85,11 +85,14 @@ Examples:
   xorlab refine article --budget 1000000 --db postgres://lab@db.example.org/xorlab --distributed
   xorlab refine article-curve --goal minimum --target-width 0.022
   xorlab refine article-claims --goal compare 0.7071 0.6 --until-resolved --max-trials 400000
+  xorlab refine article-curve --goal minimum --budget 400000 --db postgres://lab@db.example.org/xorlab --distributed
 
 With --goal, exploration rounds only choose where and how many; the reported interval comes from fresh
 confirmatory batches alone (a minimum's look k at a Bonferroni share of the error rate), so it keeps its 95%
 coverage whatever rule stopped it. --budget and --max-trials then count trainings beyond the study's own repeats.
-Interrupted, the same command resumes: the rounds replay from the stored trials and run the same repeats.`,
+Interrupted, the same command resumes: the rounds replay from the stored trials and run the same repeats.
+With --distributed each round's trials are queued for \`xorlab worker\` processes (and trained here unless
+--no-work); the rounds and the answer are those of one machine.`,
   );
   command.action(async (name: string, options: RefineOptions) => end(await runRefine(name, options)));
 }

@@ -8,8 +8,8 @@ import { describeAt } from '../analysis/curves.js';
 import { fitMinimum, type MinimumFit } from '../analysis/minimum.js';
 import { AllocationError, DEFAULT_MAX_TRIALS } from '../run/allocate.js';
 import { TrialPlan } from '../run/browser/plan.js';
-import { loadStudy, prepareRun } from '../run/prepare.js';
-import { checkRunOptions, runStudyPlan, type StudyRunOptions } from '../run/run-study.js';
+import { loadStudy, prepareRun, type PreparedRun } from '../run/prepare.js';
+import { checkRunOptions, runStudyPlan, type RunSummary, type StudyRunOptions } from '../run/run-study.js';
 import { refineStudy as refineByError, type RefineOptions, type StudyRefinement } from '../run/refine.js';
 import { quote } from '../../text/quote.js';
 import { replayCompare, type CompareGoalResult } from './compare-goal.js';
@@ -29,13 +29,6 @@ const GOAL_METHOD = {
     'exploration rounds choose the split between A and B and the size of one confirmatory batch; the reported interval ' +
     'comes from that fresh batch alone, one look, so it keeps its coverage whatever rule stopped the exploration',
 } as const;
-
-/** Runs one round's plan of a goal (the library's runStudyPlan by default; `xorlab reproduce` passes its own, with
- * its progress bar and Ctrl-C). An interrupted run ends the goal as a signal would. */
-export type GoalPlanRunner = (
-  study: Study,
-  plan: TrialPlan,
-) => Promise<{ completed: number; seconds: number; interrupted: boolean }>;
 
 /** What to refine toward: the fitted minimum of each curve, or the difference between two points. */
 export interface GoalRefineOptions extends StudyRunOptions {
@@ -220,15 +213,21 @@ function planOf(needs: readonly GoalNeed[], stored: Parameters<TrialPlan['withou
   return TrialPlan.build((add) => runs.forEach(([p, s, e]) => add(p, s, e))).without(stored);
 }
 
+/** Runs one round's trials and returns once they are stored (or options.signal stopped it): runStudyPlan here, a
+ * coordinator that queues them for workers (`refine --goal --distributed`, src/cli/distributed.ts), or `xorlab
+ * reproduce`'s own run with its progress bar and Ctrl-C. `interrupted` ends the goal as a signal would. */
+type RoundRunner = (run: PreparedRun) => Promise<Pick<RunSummary, 'completed' | 'seconds'> & { interrupted?: boolean }>;
+
 /**
  * Refines a stored study toward a goal (see ./minimum-goal.ts and ./compare-goal.ts): rounds of fit, choose, run
  * until each answer is in. Throws StudyError for an unknown study or one the goal does not fit, AllocationError for
- * options that plan nothing sensible, DatasetError and StoreError as runStudy does.
+ * options that plan nothing sensible, DatasetError and StoreError as runStudy does. A round's trials are the same
+ * whoever runs them (seeds from study, point and repeat), so `runRound` changes where they train, not what is stored.
  */
 export async function refineToGoal(
   name: string,
   options: GoalRefineOptions,
-  runPlan?: GoalPlanRunner,
+  runRound: RoundRunner = (run) => runStudyPlan(run, options),
 ): Promise<GoalRefinement> {
   checkRunOptions(options);
   const { maxTrials } = checkStop(options);
@@ -284,10 +283,10 @@ export async function refineToGoal(
       throw new StudyError(
         `study ${name}: a round needs trials the store cannot give (a repeat stored without its value?)`,
       );
-    const run = runPlan ? await runPlan(study, plan) : await runStudyPlan({ ...prepared, plan }, options);
+    const run = await runRound({ ...prepared, plan });
     trained += run.completed;
     seconds += run.seconds;
-    stopped ||= run.interrupted;
+    stopped ||= run.interrupted === true;
   }
 }
 
