@@ -44,7 +44,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
 /** Directories of test servers are `${tmpdir()}/${DIR_PREFIX}XXXXXX`. */
@@ -520,6 +520,12 @@ function templateData(
     .slice(0, 12);
   const template = join(tmpdir(), `xorlab-postgres-template-${key}`);
   if (!existsSync(join(template, '.complete'))) {
+    // Half-made templates of processes killed while making one.
+    for (const name of readdirSync(tmpdir())) {
+      const maker = name.startsWith(`${basename(template)}.`) ? Number(name.slice(basename(template).length + 1)) : 0;
+      if (Number.isInteger(maker) && maker > 0 && !alive(maker))
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
     const scratch = `${template}.${process.pid}`;
     rmSync(scratch, { recursive: true, force: true });
     mkdirSync(scratch);
