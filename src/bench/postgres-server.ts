@@ -4,7 +4,7 @@
 // listening on a free port of 127.0.0.1 only, with a random password (scram-sha-256), so that credential tests
 // mean something.
 //
-//   const server = await startPostgres();      // ~1.5 s here: initdb ~1.2 s, start ~0.3 s (server.timings)
+//   const server = await startPostgres();      // ~0.5 s here: copy ~0.1 s, start ~0.3 s (server.timings)
 //   after(() => server.close());               // always: stops it and removes its directory
 //   const url = await server.createDatabase(); // a fresh database per test: postgres://xorlab:PW@127.0.0.1:PORT/t_1
 //   await server.stop(); await server.start(); // restart mid-test (same port, same data): 'fast' or 'immediate'
@@ -13,6 +13,12 @@
 // pid and log, restarts on the same data, and no process-wide exit hooks in the test process. What the class's
 // `createPostgresUser: true` does for root (PostgreSQL refuses to run as root) is done here the same way: a
 // `postgres` system user is created when missing, and the server runs as that user.
+//
+// initdb costs about 1.5 CPU-seconds, and a test run starts a dozen servers: the first start on a machine runs
+// initdb once into a template data directory in the temp folder (keyed by the binaries, the initdb arguments and
+// the user the server runs as; made under a scratch name and renamed into place, so that two processes starting at
+// once never see half of one), and every server starts from a copy of it (~0.05 CPU-seconds), then sets its own
+// random password before anyone else connects. The template is kept for the next runs, like the binaries' copy.
 //
 // A test process killed with SIGKILL cannot stop its server: the postmaster lives on as an orphan. Every server's
 // directory records the pid of the process that started it (owner.pid); the next startPostgres() in any process
@@ -33,11 +39,12 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
 /** Directories of test servers are `${tmpdir()}/${DIR_PREFIX}XXXXXX`. */
@@ -46,7 +53,7 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 export interface PostgresTimings {
-  /** initdb, ms */
+  /** Making the data directory: a copy of the template (initdb the first time on this machine), ms */
   initdbMs: number;
   /** from spawning the postmaster to accepting connections, ms (the last start) */
   startMs: number;
@@ -66,7 +73,9 @@ export interface PostgresServer {
   url(database?: string, options?: { password?: boolean | string; user?: string }): string;
   /** Creates a new empty database (a fresh name when none is given) and returns its URL, with the password. */
   createDatabase(name?: string): Promise<string>;
-  /** Runs SQL as the superuser (in `database`, default `postgres`) and returns the rows. */
+  /** Runs SQL as the superuser (in `database`, default `postgres`) and returns the rows. One connection per database
+   * is kept open between calls (a new one costs ~30 ms of CPU: a backend and the SCRAM exchange), so polling is
+   * cheap; it is closed by stop() and close(), and after 10 s unused. */
   query<T extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
     params?: unknown[],
@@ -278,6 +287,10 @@ class Server implements PostgresServer {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   private closed = false;
+  /** query()'s connections, by database. */
+  private readonly pools = new Map<string, pg.Pool>();
+  /** The password the superuser has now: the template's, until setPassword(). */
+  private loginPassword: string;
 
   constructor(
     readonly dir: string,
@@ -286,7 +299,9 @@ class Server implements PostgresServer {
     private readonly binaries: Binaries,
     private readonly owner: { uid: number; gid: number } | null,
     private readonly settings: Record<string, string | number>,
-  ) {}
+  ) {
+    this.loginPassword = password;
+  }
 
   get running(): boolean {
     return this.child !== null;
@@ -304,35 +319,39 @@ class Server implements PostgresServer {
     const password =
       options.password === false
         ? ''
-        : `:${encodeURIComponent(typeof options.password === 'string' ? options.password : this.password)}`;
+        : `:${encodeURIComponent(typeof options.password === 'string' ? options.password : this.loginPassword)}`;
     return `postgres://${encodeURIComponent(options.user ?? this.user)}${password}@${this.host}:${this.port}/${encodeURIComponent(database)}`;
   }
 
-  async initialise(): Promise<void> {
+  /** Fills the data directory with a copy of the template (made first when there is none). */
+  initialise(): void {
     const begin = performance.now();
-    const pwfile = join(this.dir, 'pwfile');
-    writeFileSync(pwfile, `${this.password}\n`, { mode: 0o600 });
-    if (this.owner) chownSync(pwfile, this.owner.uid, this.owner.gid);
-    const r = spawnSync(
-      this.binaries.initdb,
-      [
-        `--pgdata=${this.dataDir}`,
-        '--auth=scram-sha-256',
-        `--username=${this.user}`,
-        `--pwfile=${pwfile}`,
-        '--encoding=UTF8',
-        '--locale=C',
-        '--no-sync',
-        '--no-instructions',
-      ],
-      { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, ...(this.owner ?? {}) },
-    );
-    rmSync(pwfile, { force: true });
-    if (r.status !== 0)
-      throw new Error(
-        `initdb failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-3).join(' / ')}`,
-      );
+    const template = templateData(this.binaries, this.owner, this.user);
+    if (this.owner) {
+      // Run as root: `cp -a` keeps the postgres user as the owner of every file.
+      const r = spawnSync('cp', ['-a', `${template.data}/.`, this.dataDir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`cannot copy ${template.data}: ${(r.stderr || String(r.error)).trim()}`);
+    } else {
+      cpSync(template.data, this.dataDir, { recursive: true, verbatimSymlinks: true });
+    }
+    this.loginPassword = template.password;
     this.timings.initdbMs = performance.now() - begin;
+  }
+
+  /** The copy's superuser has the template's password: it gets this server's own before anyone else connects. */
+  async setPassword(): Promise<void> {
+    if (this.loginPassword === this.password) return;
+    const client = new pg.Client({ connectionString: this.url(), connectionTimeoutMillis: 5000 });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(
+        `ALTER ROLE ${client.escapeIdentifier(this.user)} PASSWORD ${client.escapeLiteral(this.password)}`,
+      );
+    } finally {
+      await client.end();
+    }
+    this.loginPassword = this.password;
   }
 
   async start(): Promise<void> {
@@ -400,6 +419,7 @@ class Server implements PostgresServer {
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     const child = this.child;
     if (!child) return;
+    this.endPools();
     child.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.exited;
@@ -410,6 +430,7 @@ class Server implements PostgresServer {
     if (this.closed) return;
     await this.stop('immediate');
     this.closed = true;
+    this.endPools();
     running.delete(this);
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -431,14 +452,25 @@ class Server implements PostgresServer {
     params: unknown[] = [],
     database = 'postgres',
   ): Promise<T[]> {
-    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 5000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return (await client.query<T>(sql, params)).rows;
-    } finally {
-      await client.end();
+    let pool = this.pools.get(database);
+    if (!pool) {
+      pool = new pg.Pool({
+        connectionString: this.url(database),
+        max: 2,
+        idleTimeoutMillis: 10_000,
+        connectionTimeoutMillis: START_TIMEOUT_MS, // a busy machine can take seconds to fork a backend
+        allowExitOnIdle: true,
+      });
+      pool.on('error', () => undefined); // an idle connection lost (the server stopped): the pool drops it
+      this.pools.set(database, pool);
     }
+    return (await pool.query<T>(sql, params)).rows;
+  }
+
+  /** Closes query()'s connections (without waiting: the server may be gone). */
+  private endPools(): void {
+    for (const pool of this.pools.values()) pool.end().catch(() => undefined);
+    this.pools.clear();
   }
 
   async createDatabase(name?: string): Promise<string> {
@@ -454,6 +486,80 @@ class Server implements PostgresServer {
       return '(no log)';
     }
   }
+}
+
+/** initdb's arguments: the same for the template as they were for every server. */
+function initdbArgs(dataDir: string, user: string, pwfile: string): string[] {
+  return [
+    `--pgdata=${dataDir}`,
+    '--auth=scram-sha-256',
+    `--username=${user}`,
+    `--pwfile=${pwfile}`,
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-sync',
+    '--no-instructions',
+  ];
+}
+
+/**
+ * The template data directory for these binaries, this user and the server's owner, made now when there is none
+ * (see the top of this file), and its superuser's password.
+ */
+function templateData(
+  binaries: Binaries,
+  owner: { uid: number; gid: number } | null,
+  user: string,
+): { data: string; password: string } {
+  const built = statSync(binaries.postgres);
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify([binaries, built.size, built.mtimeMs, initdbArgs('', user, ''), owner?.uid ?? userInfo().uid]),
+    )
+    .digest('hex')
+    .slice(0, 12);
+  const template = join(tmpdir(), `xorlab-postgres-template-${key}`);
+  if (!existsSync(join(template, '.complete'))) {
+    // Half-made templates of processes killed while making one.
+    for (const name of readdirSync(tmpdir())) {
+      const maker = name.startsWith(`${basename(template)}.`) ? Number(name.slice(basename(template).length + 1)) : 0;
+      if (Number.isInteger(maker) && maker > 0 && !alive(maker))
+        rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+    const scratch = `${template}.${process.pid}`;
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch);
+    const data = join(scratch, 'data');
+    const pwfile = join(scratch, 'pwfile');
+    const password = randomBytes(18).toString('base64url');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (owner) {
+      chmodSync(scratch, 0o755); // the postgres user must reach its data directory inside
+      mkdirSync(data, { mode: 0o700 });
+      chownSync(data, owner.uid, owner.gid);
+      chownSync(pwfile, owner.uid, owner.gid);
+    }
+    const r = spawnSync(binaries.initdb, initdbArgs(data, user, pwfile), {
+      encoding: 'utf8',
+      env: { ...process.env, LC_ALL: 'C' },
+      ...(owner ?? {}),
+    });
+    rmSync(pwfile, { force: true });
+    if (r.status !== 0) {
+      rmSync(scratch, { recursive: true, force: true });
+      throw new Error(
+        `initdb failed (${r.status ?? r.signal}): ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-3).join(' / ')}`,
+      );
+    }
+    writeFileSync(join(scratch, 'password'), password, { mode: 0o600 });
+    writeFileSync(join(scratch, '.complete'), '');
+    try {
+      renameSync(scratch, template);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  return { data: join(template, 'data'), password: readFileSync(join(template, 'password'), 'utf8') };
 }
 
 /** Starts a fresh PostgreSQL server (see the top of this file). Throws an Error saying why when it cannot. */
@@ -482,10 +588,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   for (let attempt = 1; ; attempt++) {
     const server = new Server(dir, await freePort(), password, binaries, owner, settings);
     try {
-      if (attempt === 1) await server.initialise();
+      if (attempt === 1) server.initialise();
       else server.timings.initdbMs = initdbMs;
       initdbMs = server.timings.initdbMs;
       await server.start();
+      await server.setPassword();
       return server;
     } catch (error) {
       // Another process may have taken the free port between our check and the postmaster's bind: retry once.

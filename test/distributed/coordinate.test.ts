@@ -50,8 +50,18 @@ async function openBoth(): Promise<{ store: PostgresStore; queue: ChunkQueue }> 
   return { store, queue };
 }
 
-/** The same study run locally into SQLite (one worker, chunks of 100): the reference. */
-async function localReference(extra?: number[]): Promise<{ rows: unknown[]; summary: unknown[] }> {
+type Reference = { rows: unknown[]; summary: unknown[] };
+let plainReference: Promise<Reference> | undefined;
+
+/** The same study run locally into SQLite (one worker, chunks of 100): the reference. Without `extra` it is the same
+ * every time: run once (a worker thread and 900 trainings) and shared by the tests that compare with it. */
+function localReference(extra?: number[]): Promise<Reference> {
+  if (extra) return runLocalReference(extra);
+  plainReference ??= runLocalReference();
+  return plainReference;
+}
+
+async function runLocalReference(extra?: number[]): Promise<Reference> {
   const sqlite = openSqliteStore(join(tempDir(), 'local.db'));
   try {
     await sqlite.ensureStudy(study.definition.name, study.definition);
