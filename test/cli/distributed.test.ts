@@ -491,7 +491,7 @@ describe('distributed runs and their faults, two at a time', { concurrency: 2 },
     ]);
     assert.equal(goal.status, 0, goal.stderr);
     const label = 'hiddenStd=0\\.8187 vs hiddenStd=0\\.4493';
-    assert.match(goal.stdout, new RegExp(`^${label}: exploration round 1: \\+1,000 trainings `, 'm'));
+    assert.match(goal.stdout, new RegExp(`^${label}: exploration round 1: \\+600 trainings `, 'm'));
     assert.match(goal.stdout, new RegExp(`^${label}: confirmatory batch 1 \\(95%\\): \\+[\\d,]+ trainings `, 'm'));
     assert.match(
       goal.stdout,
