@@ -1,16 +1,19 @@
 // The dashboard in a real browser (Chromium): studies written by real `xorlab sweep`s, a study written during the
 // test (commit by commit, as a sweep writes) seen live through the event stream, a study name that is an HTML attack
-// shown as text, keyboard use, a phone-width screen, and no console error on any page.
+// shown as text, keyboard use, a phone-width screen, and no console error on any page; the browser harness itself, and
+// a database made elsewhere with odd names and damaged studies (each formerly a file of its own).
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { startServer } from '../../src/server/server.js';
 import { openSqliteStore } from '../../src/store/index.js';
 import { resolveStudy } from '../../src/study/definition/definition.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { skipWithoutChromium, withBrowser, type BrowserSession } from '../helpers/browser.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { damagedDatabase, ODD_NAMES } from '../helpers/damaged.js';
 import { startServe, type Served } from '../helpers/serve.js';
 import { trial } from '../store/fixtures.js';
 
@@ -74,6 +77,39 @@ async function curveDrawn(page: Page, testid = 'study-curve'): Promise<void> {
 function noErrors(browser: BrowserSession): void {
   assert.deepEqual(browser.errors, [], browser.errors.join('\n'));
 }
+
+// The browser harness itself (test/helpers/browser.ts; here rather than in a file of its own, which cost a Node,
+// playwright, Chromium and server start of its own): Chromium starts from /usr/bin/chromium with a fresh profile, a
+// page of `xorlab serve` loads under its Content-Security-Policy with no console error, and a console error is caught
+// when there is one.
+test('the dashboard loads in Chromium with no console error, and the harness catches one', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    assert.equal(await page.title(), 'xorlab studies');
+    assert.deepEqual(browser.errors, []);
+    // An inline script is refused by the CSP: Chromium reports the violation as a console error (awaited).
+    const violation = page.waitForEvent('console', {
+      predicate: (message) => message.type() === 'error' && /Content Security Policy/.test(message.text()),
+      timeout: 10_000,
+    });
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = 1';
+      document.body.append(s);
+    });
+    await violation;
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { injected?: number }).injected),
+      undefined,
+      'the inline script did not run',
+    );
+    assert.ok(
+      browser.errors.some((e) => /Content Security Policy/.test(e)),
+      browser.errors.join('\n'),
+    );
+  });
+});
 
 test('the dashboard lists the studies of a real sweep; a study page draws one mark per point', { skip }, async () => {
   await withBrowser(async (browser) => {
@@ -344,3 +380,58 @@ test('the page reconnects by itself when the server comes back', { skip }, async
     await server.stop();
   }
 });
+
+// Over a database made elsewhere (here rather than in a file of its own, which cost a Node, playwright and Chromium
+// start of its own): studies named ".", "..", "a/b", ... open from their links (the browser would resolve
+// /studies/.. to /), a study whose definition is not JSON is listed, marked, and its page says what is wrong instead
+// of "Loading…"; one whose point params are broken says so on its page. Served in process, read-only.
+test(
+  'every odd name opens its own page from the dashboard; the damaged studies say what is wrong',
+  { skip },
+  async () => {
+    const damaged = join(dir, 'damaged.db');
+    await damagedDatabase(damaged);
+    const store = openSqliteStore(damaged, { readonly: true });
+    const running = await startServer({ store, port: 0 });
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage();
+        await page.goto(running.url);
+        const rows = page.getByTestId('study-row');
+        await rows.first().waitFor();
+        assert.equal(await rows.count(), ODD_NAMES.length + 3);
+        const marked = page.locator('[data-testid=study-row][data-damaged=true]');
+        assert.deepEqual(await marked.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name)), ['baddef']);
+        assert.match(await marked.innerText(), /damaged: its stored definition is not JSON/);
+
+        for (const name of ODD_NAMES) {
+          await page.goto(running.url);
+          await page
+            .locator(`[data-testid=study-row][data-name="${name.replace(/["\\]/g, '\\$&')}"] [data-testid=study-link]`)
+            .click();
+          await page.locator('[data-testid=study-name]').waitFor();
+          await page.waitForFunction(() => document.querySelector('[data-testid=summary-row]') !== null, undefined, {
+            timeout: 30_000,
+          });
+          assert.equal(await page.getByTestId('study-name').innerText(), name, `the page of ${JSON.stringify(name)}`);
+          assert.equal(await page.getByTestId('summary-row').count(), 4, name);
+        }
+
+        for (const [name, problem] of [
+          ['baddef', /The study “baddef” cannot be read: its stored definition is not JSON/],
+          ['badparams', /study "badparams" cannot be read: the stored params of point 2 are not a JSON object/],
+        ] as const) {
+          await page.goto(`${running.url}studies/${name}`);
+          await page.waitForFunction(() => (document.getElementById('problem')?.textContent ?? '') !== '', undefined, {
+            timeout: 30_000,
+          });
+          assert.match(await page.locator('#problem').innerText(), problem);
+          assert.doesNotMatch(await page.getByTestId('study-meta').innerText(), /Loading/);
+        }
+      });
+    } finally {
+      await running.close();
+      await store.close();
+    }
+  },
+);
