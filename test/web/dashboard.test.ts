@@ -1,17 +1,21 @@
-// The dashboard in a real browser (Chromium): studies written by real `xorlab sweep`s, a sweep that runs during the
-// test seen live through the event stream, a study name that is an HTML attack shown as text, keyboard use, a
-// phone-width screen, and no console error on any page.
+// The dashboard in a real browser (Chromium): studies written by real `xorlab sweep`s, a study written during the
+// test (commit by commit, as a sweep writes) seen live through the event stream, a study name that is an HTML attack
+// shown as text, keyboard use, a phone-width screen, and no console error on any page; the browser harness itself, and
+// a database made elsewhere with odd names and damaged studies (each formerly a file of its own).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { startServer } from '../../src/server/server.js';
 import { openSqliteStore } from '../../src/store/index.js';
+import { resolveStudy } from '../../src/study/definition/definition.js';
 import type { TrialRow } from '../../src/store/types.js';
 import { skipWithoutChromium, withBrowser, type BrowserSession } from '../helpers/browser.js';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { damagedDatabase, ODD_NAMES } from '../helpers/damaged.js';
 import { startServe, type Served } from '../helpers/serve.js';
+import { trial } from '../store/fixtures.js';
 
 const skip = skipWithoutChromium();
 const XSS = '<img src=x onerror=alert(1)>';
@@ -73,6 +77,39 @@ async function curveDrawn(page: Page, testid = 'study-curve'): Promise<void> {
 function noErrors(browser: BrowserSession): void {
   assert.deepEqual(browser.errors, [], browser.errors.join('\n'));
 }
+
+// The browser harness itself (test/helpers/browser.ts; here rather than in a file of its own, which cost a Node,
+// playwright, Chromium and server start of its own): Chromium starts from /usr/bin/chromium with a fresh profile, a
+// page of `xorlab serve` loads under its Content-Security-Policy with no console error, and a console error is caught
+// when there is one.
+test('the dashboard loads in Chromium with no console error, and the harness catches one', { skip }, async () => {
+  await withBrowser(async (browser) => {
+    const page = await browser.newPage();
+    await page.goto(served.url);
+    assert.equal(await page.title(), 'xorlab studies');
+    assert.deepEqual(browser.errors, []);
+    // An inline script is refused by the CSP: Chromium reports the violation as a console error (awaited).
+    const violation = page.waitForEvent('console', {
+      predicate: (message) => message.type() === 'error' && /Content Security Policy/.test(message.text()),
+      timeout: 10_000,
+    });
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = 1';
+      document.body.append(s);
+    });
+    await violation;
+    assert.equal(
+      await page.evaluate(() => (window as unknown as { injected?: number }).injected),
+      undefined,
+      'the inline script did not run',
+    );
+    assert.ok(
+      browser.errors.some((e) => /Content Security Policy/.test(e)),
+      browser.errors.join('\n'),
+    );
+  });
+});
 
 test('the dashboard lists the studies of a real sweep; a study page draws one mark per point', { skip }, async () => {
   await withBrowser(async (browser) => {
@@ -148,58 +185,37 @@ test('the dashboard lists the studies of a real sweep; a study page draws one ma
   });
 });
 
-test('a sweep started during the test shows up live, with rising counts, without a reload', { skip }, async () => {
+test('a study written during the test shows up live, with rising counts, without a reload', { skip }, async () => {
   await withBrowser(async (browser) => {
     const page = await browser.newPage();
     await page.goto(served.url);
     await page.getByTestId('study-row').first().waitFor();
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     const study = await browser.newPage();
-    // The sweep: 2 points x 400 trials of 4,000 epochs on the reference engine, one worker, in chunks of 20: some
-    // twenty seconds of commits (more on a busy machine, where the pages are slower too).
-    const sweep = spawn(
-      process.execPath,
-      [
-        BIN,
-        'sweep',
-        '--name',
-        'growing',
-        '--sweep',
-        'hiddenStd=0.5,1',
-        '--repeats',
-        '400',
-        '--epochs',
-        '4000',
-        '--workers',
-        '1',
-        '--chunk-size',
-        '20',
-        '--engine',
-        'reference',
-        '--db',
-        db,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let sweepErr = '';
-    sweep.stderr.setEncoding('utf8').on('data', (d: string) => (sweepErr += d));
-    const exited = new Promise<number | null>((resolve) => sweep.once('exit', resolve));
+    // Another process (this one; the server is `xorlab serve`'s) writes the study as a sweep does, its definition
+    // then its trials in commits, 2 points x 400 repeats in four commits of 200. Each commit waits until both pages
+    // show its count: every step is seen, on a loaded machine too, and nothing trains or polls meanwhile.
+    const writer = openSqliteStore(db);
     try {
+      await writer.ensureStudy(
+        'growing',
+        resolveStudy({ name: 'growing', sweep: { hiddenStd: '0.5,1' }, repeats: 400 }).definition,
+      );
+      const rows = [0, 1].flatMap((point) =>
+        Array.from({ length: 400 }, (_, repeat) => trial('growing', point, repeat, 900 + 100 * point + repeat / 10)),
+      );
       const row = page.locator('[data-testid=study-row][data-name=growing]');
-      await row.waitFor({ timeout: 30_000 });
-      await study.goto(studyUrl('growing'));
       const seen: number[] = [];
       const seenOnStudyPage = new Set<string>();
-      const deadline = Date.now() + 300_000;
-      while (Date.now() < deadline) {
-        const trials = Number(await row.getAttribute('data-trials'));
-        if (seen.at(-1) !== trials) seen.push(trials);
-        const meta = await study.getByTestId('study-meta').getAttribute('data-trials');
-        if (meta !== null) seenOnStudyPage.add(meta);
-        if (trials === 800) break;
-        await page.waitForTimeout(100);
+      for (let commit = 1; commit <= 4; commit++) {
+        await writer.insertTrials(rows.slice(200 * (commit - 1), 200 * commit));
+        const trials = 200 * commit;
+        await page.locator(`[data-testid=study-row][data-name=growing][data-trials="${trials}"]`).waitFor();
+        seen.push(Number(await row.getAttribute('data-trials')));
+        if (commit === 1) await study.goto(studyUrl('growing'));
+        await study.locator(`[data-testid=study-meta][data-trials="${trials}"]`).waitFor();
+        seenOnStudyPage.add((await study.getByTestId('study-meta').getAttribute('data-trials'))!);
       }
-      assert.equal(await exited, 0, sweepErr);
       assert.equal(seen.at(-1), 800, `counts seen: ${seen.join(', ')}`);
       assert.ok(seen.length >= 3, `at least two updates before the end; seen ${seen.join(', ')}`);
       for (let k = 1; k < seen.length; k++) assert.ok(seen[k] > seen[k - 1], `rising: ${seen.join(', ')}`);
@@ -217,8 +233,7 @@ test('a sweep started during the test shows up live, with rising counts, without
       assert.equal(await study.locator('[data-testid=study-curve] g.mean_points_marks path').count(), 2);
       noErrors(browser);
     } finally {
-      if (sweep.exitCode === null) sweep.kill('SIGKILL');
-      await exited;
+      await writer.close();
     }
   });
 });
@@ -331,11 +346,9 @@ test(
 );
 
 test('the page reconnects by itself when the server comes back', { skip }, async () => {
-  // A port that was free a moment ago, so that the second server can take the same one.
-  const probe = await startServe(['--db', db]);
-  const port = new URL(probe.url).port;
-  await probe.stop();
-  let server = await startServe(['--db', db, '--port', port]);
+  // A server of its own on a free port, stopped and started again on the same port.
+  let server = await startServe(['--db', db]);
+  const port = new URL(server.url).port;
   try {
     await withBrowser(async (browser) => {
       const page = await browser.newPage();
@@ -348,22 +361,16 @@ test('the page reconnects by itself when the server comes back', { skip }, async
       server = await startServe(['--db', db, '--port', port]);
       await page.locator('[data-testid=live-status][data-state=live]').waitFor({ timeout: 20_000 });
       // And it is live again: a new study appears without a reload.
-      const r = runCli([
-        'sweep',
-        '--name',
-        'after-restart',
-        '--sweep',
-        'hiddenStd=1,2',
-        '--repeats',
-        '2',
-        '--epochs',
-        '100',
-        '--workers',
-        '1',
-        '--db',
-        db,
-      ]);
-      assert.equal(r.status, 0, r.stderr);
+      const writer = openSqliteStore(db);
+      try {
+        await writer.ensureStudy(
+          'after-restart',
+          resolveStudy({ name: 'after-restart', sweep: { hiddenStd: '1,2' }, repeats: 2 }).definition,
+        );
+        await writer.insertTrials([0, 1].flatMap((point) => [0, 1].map((r) => trial('after-restart', point, r, 5))));
+      } finally {
+        await writer.close();
+      }
       await page.locator('[data-testid=study-row][data-name=after-restart]').waitFor({ timeout: 20_000 });
       // While the server was away, the browser reported the refused connections; nothing else.
       const unexpected = browser.errors.filter((e) => !/ERR_CONNECTION_REFUSED/.test(e));
@@ -373,3 +380,58 @@ test('the page reconnects by itself when the server comes back', { skip }, async
     await server.stop();
   }
 });
+
+// Over a database made elsewhere (here rather than in a file of its own, which cost a Node, playwright and Chromium
+// start of its own): studies named ".", "..", "a/b", ... open from their links (the browser would resolve
+// /studies/.. to /), a study whose definition is not JSON is listed, marked, and its page says what is wrong instead
+// of "Loading…"; one whose point params are broken says so on its page. Served in process, read-only.
+test(
+  'every odd name opens its own page from the dashboard; the damaged studies say what is wrong',
+  { skip },
+  async () => {
+    const damaged = join(dir, 'damaged.db');
+    await damagedDatabase(damaged);
+    const store = openSqliteStore(damaged, { readonly: true });
+    const running = await startServer({ store, port: 0 });
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage();
+        await page.goto(running.url);
+        const rows = page.getByTestId('study-row');
+        await rows.first().waitFor();
+        assert.equal(await rows.count(), ODD_NAMES.length + 3);
+        const marked = page.locator('[data-testid=study-row][data-damaged=true]');
+        assert.deepEqual(await marked.evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.name)), ['baddef']);
+        assert.match(await marked.innerText(), /damaged: its stored definition is not JSON/);
+
+        for (const name of ODD_NAMES) {
+          await page.goto(running.url);
+          await page
+            .locator(`[data-testid=study-row][data-name="${name.replace(/["\\]/g, '\\$&')}"] [data-testid=study-link]`)
+            .click();
+          await page.locator('[data-testid=study-name]').waitFor();
+          await page.waitForFunction(() => document.querySelector('[data-testid=summary-row]') !== null, undefined, {
+            timeout: 30_000,
+          });
+          assert.equal(await page.getByTestId('study-name').innerText(), name, `the page of ${JSON.stringify(name)}`);
+          assert.equal(await page.getByTestId('summary-row').count(), 4, name);
+        }
+
+        for (const [name, problem] of [
+          ['baddef', /The study “baddef” cannot be read: its stored definition is not JSON/],
+          ['badparams', /study "badparams" cannot be read: the stored params of point 2 are not a JSON object/],
+        ] as const) {
+          await page.goto(`${running.url}studies/${name}`);
+          await page.waitForFunction(() => (document.getElementById('problem')?.textContent ?? '') !== '', undefined, {
+            timeout: 30_000,
+          });
+          assert.match(await page.locator('#problem').innerText(), problem);
+          assert.doesNotMatch(await page.getByTestId('study-meta').innerText(), /Loading/);
+        }
+      });
+    } finally {
+      await running.close();
+      await store.close();
+    }
+  },
+);

@@ -117,9 +117,11 @@ test(
       await page.waitForFunction(
         () => Number(document.querySelector('[data-testid=epoch]')?.getAttribute('data-value')) >= 40,
       );
+      // Typed, applied once the typing pauses (the link gets lrAt), then Enter: the same rate again changes nothing
+      // (it reloaded the run from epoch 0 once: the typing pause ran out first on a loaded machine).
       await page.fill('[data-testid=field-lr]', '0.9');
-      await page.press('[data-testid=field-lr]', 'Enter');
       await page.waitForURL(/lrAt=\d+%3A0\.9/);
+      await page.press('[data-testid=field-lr]', 'Enter');
       await page.click('[data-testid=train-button]'); // pause
       await page.waitForFunction(() => document.querySelector('[data-testid=train-button]')?.textContent === 'Resume');
       const link = page.url();

@@ -74,6 +74,10 @@ let setup: TrainingSetup | null = null;
 const live = new LiveTraining({
   onLrChanges(changes) {
     state.lrAt = formatLrChanges(changes);
+    // The loaded run now holds these changes: a later apply() (the same rate entered again, another field) must not
+    // take them for new settings and reload the run from epoch 0.
+    const training = resolveTraining(state);
+    if (training.ok && loadedKey !== '') loadedKey = runKey(training.value);
     writeUrl();
   },
   onState() {
@@ -112,6 +116,17 @@ function epochsPerSecond(): number {
 }
 
 /** Validates the settings, shows every problem, writes the URL, and starts a new run when the training changed. */
+/** What identifies a loaded run: a setup with another key is another run (loaded from epoch 0). */
+function runKey(training: TrainingSetup): string {
+  return JSON.stringify({
+    config: training.config,
+    seed: training.seed,
+    initial: Array.from(training.initial),
+    data: state.data,
+    lrChanges: training.lrChanges,
+  });
+}
+
 function apply(): void {
   const training = resolveTraining(state);
   const studySetup = resolveStudySetup(state);
@@ -139,13 +154,7 @@ function apply(): void {
   }
   setup = training.value;
   byId('cli-train').textContent = trainCommand(setup);
-  const key = JSON.stringify({
-    config: setup.config,
-    seed: setup.seed,
-    initial: Array.from(setup.initial),
-    data: state.data,
-    lrChanges: setup.lrChanges,
-  });
+  const key = runKey(setup);
   if (key !== loadedKey) {
     loadedKey = key;
     live.load(setup);
