@@ -18,11 +18,22 @@ const filter = process.argv.slice(2).filter((arg) => arg !== '--with-checks');
 const CHECKS = ['typecheck', 'lint', 'format:check'];
 
 /**
- * Files that run for minutes (real PostgreSQL servers, chunk expiries and worker processes; a fresh copy of the
- * project run through npm): started first, so that the short files fill the other slots beside them instead of one
- * long file running alone at the end. The run ends with its slowest files.
+ * The files that take longest (a minute or more of wall time each on 2 cores: real PostgreSQL servers, chunk expiries
+ * and worker processes, Chromium, a fresh copy of the project run through npm), longest first as measured in CI:
+ * started first, so that the short files fill the other slots beside them instead of a long file running alone at the
+ * end. (The browser files used to start last, in folder order, and made the run's tail.)
  */
-const LONG_FIRST = ['test/cli/distributed.test.ts', 'test/package/clone.test.ts'];
+const LONG_FIRST = [
+  'test/cli/distributed.test.ts',
+  'test/web/dashboard.test.ts',
+  'test/package/clone.test.ts',
+  'test/cli/postgres.test.ts',
+  'test/web/accessibility.test.ts',
+  'test/web/playground-views.test.ts',
+  'test/web/live-minimum.test.ts',
+  'test/web/playground.test.ts',
+  'test/web/playground-study.test.ts',
+];
 
 /**
  * Files running at once. Many files spend much of their time waiting on child processes, servers and the browser,
