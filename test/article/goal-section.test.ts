@@ -11,6 +11,7 @@ import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { SCALES, runReproduction, type Scale } from '../../src/article/reproduce.js';
 import { goalSectionMarkdown, readGoalSection } from '../../src/article/goal-section.js';
 import type { RunOutcome } from '../../src/study/run/run-plan.js';
+import { TINY_NEXT } from '../helpers/scales.js';
 import { chunksOf, type TrialPlan } from '../../src/study/run/browser/plan.js';
 import { runChunk } from '../../src/study/run/browser/chunk.js';
 import { chunkRows } from '../../src/study/run/browser/protocol.js';
@@ -31,15 +32,7 @@ const small: Scale = {
   textbookTotal: 10,
   textbookClaimRepeats: 2,
   epochs: 2_000,
-  next: {
-    activationStds: 'exp:-1:0:2',
-    activationRepeats: 2,
-    lossLrs: [0.5],
-    lossStds: 'exp:-1:0:2',
-    lossRepeats: 2,
-    scheduleLrs: 'log:-1:0:2',
-    scheduleRepeats: 2,
-  },
+  next: TINY_NEXT,
   // The article design's 480 curve trainings, the goal's start included; the comparison capped at 300 beyond its 40.
   goal: {
     curveRepeats: 5,

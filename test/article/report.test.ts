@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { writeReport } from '../../src/article/write-report.js';
 import { coveredData, labelItems, sceneItems } from '../helpers/scene.js';
+import { TINY_NEXT } from '../helpers/scales.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinDataset } from '../../src/core/index.js';
@@ -103,15 +104,7 @@ test('the claims table comes from a small real study run into SQLite: four claim
     textbookTotal: 15,
     textbookClaimRepeats: 6,
     epochs: 200,
-    next: {
-      activationStds: 'exp:-1:0:2',
-      activationRepeats: 2,
-      lossLrs: [0.5],
-      lossStds: 'exp:-1:0:2',
-      lossRepeats: 2,
-      scheduleLrs: 'log:-1:0:2',
-      scheduleRepeats: 2,
-    },
+    next: TINY_NEXT,
     goal: null,
   };
   const datasets = { xor: builtinDataset('xor') };
