@@ -1,6 +1,6 @@
 // Runs the real CLI (bin/xorlab.js, from the build output) in a child process.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +18,24 @@ export function runCli(args: string[], options: SpawnSyncOptions = {}): CliResul
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/** The folders tempDir made in this process: removed when it exits (XORLAB_KEEP_TEMP=1 keeps them to look at). */
+const made: string[] = [];
+process.on('exit', () => {
+  if (process.env.XORLAB_KEEP_TEMP === '1') return;
+  for (const dir of made) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A folder still in use (a read-only mount a test could not undo): left for the system's cleaning.
+    }
+  }
+});
+
+/** A new empty folder under the system's temp folder, removed when the test process exits. */
 export function tempDir(prefix = 'xorlab-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** Asserts the shape of a usage error: exit 2, exactly one `xorlab: ...` line on stderr, no stack trace. */
