@@ -142,7 +142,8 @@ output.on('end', () => {
 
 /**
  * The files to hand to run(): each file of a SHARED_PROCESS folder is imported by one generated entry per folder
- * (.tmp/test-groups/), inside a suite named by its path; the others as they are. `grouped` maps an entry to its files.
+ * (.tmp/test-groups-<pid>/: a run of its own, removed when it ends), inside a suite named by its path; the others as
+ * they are. `grouped` maps an entry to its files.
  */
 function groupSharedFiles(list) {
   const members = new Map();
@@ -150,8 +151,8 @@ function groupSharedFiles(list) {
     const folder = dirname(file);
     if (SHARED_PROCESS.includes(folder)) members.set(folder, [...(members.get(folder) ?? []), file]);
   }
-  const dir = join(root, '.tmp', 'test-groups');
-  rmSync(dir, { recursive: true, force: true });
+  const dir = join(root, '.tmp', `test-groups-${process.pid}`);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const grouped = new Map();
   const entries = [];
   for (const file of list) {

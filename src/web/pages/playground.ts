@@ -115,7 +115,6 @@ function epochsPerSecond(): number {
   return speed === 'max' ? Infinity : Number(speed) > 0 ? Number(speed) : 1000;
 }
 
-/** Validates the settings, shows every problem, writes the URL, and starts a new run when the training changed. */
 /** What identifies a loaded run: a setup with another key is another run (loaded from epoch 0). */
 function runKey(training: TrainingSetup): string {
   return JSON.stringify({
@@ -127,6 +126,7 @@ function runKey(training: TrainingSetup): string {
   });
 }
 
+/** Validates the settings, shows every problem, writes the URL, and starts a new run when the training changed. */
 function apply(): void {
   const training = resolveTraining(state);
   const studySetup = resolveStudySetup(state);
