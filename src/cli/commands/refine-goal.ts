@@ -65,6 +65,13 @@ function roundLine(label: string, round: GoalRound, unit: string, look: number):
   return `${where}${phase}: +${round.added.toLocaleString('en-US')} trainings (${round.spent.toLocaleString('en-US')} beyond the study's repeats): ${interval}`;
 }
 
+/** `--max-trials` of either refine (plain or with a goal): at most this many trials beyond the study's repeats. */
+export function parseMaxTrials(flag: string | undefined): number {
+  return flag === undefined
+    ? DEFAULT_MAX_TRIALS
+    : parseNumber('--max-trials', flag, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+}
+
 export async function runGoal(name: string, options: GoalFlags): Promise<Outcome> {
   const goal = parseGoal(options);
   if (options.dryRun) throw new UsageError('--goal has no --dry-run: its rounds depend on the trainings they run');
@@ -89,10 +96,7 @@ export async function runGoal(name: string, options: GoalFlags): Promise<Outcome
           min: goal.goal === 'minimum' ? MIN_MINIMUM_BUDGET : 1,
           max: MAX_STUDY_TRIALS,
         });
-  const maxTrials =
-    options.maxTrials === undefined
-      ? DEFAULT_MAX_TRIALS
-      : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+  const maxTrials = parseMaxTrials(options.maxTrials);
   const settings = runSettings(options);
   checkDistributedFlags(options);
   const unit = goal.goal === 'compare' ? (goal.metric === 'success' ? ' pts' : '%') : '';

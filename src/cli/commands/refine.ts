@@ -29,7 +29,7 @@ import {
   type RunFlags,
 } from '../run.js';
 import { QUOTE_MAX, printable, quote } from '../../text/quote.js';
-import { runGoal } from './refine-goal.js';
+import { parseMaxTrials, runGoal } from './refine-goal.js';
 
 interface RefineOptions extends RunFlags, DistributedFlags {
   budget?: string;
@@ -151,10 +151,7 @@ async function runRefine(name: string, options: RefineOptions): Promise<Outcome>
       : parseNumber('--budget', options.budget, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
   const target =
     options.targetRse === undefined ? undefined : parseNumber('--target-rse', options.targetRse, { minExclusive: 0 });
-  const maxTrials =
-    options.maxTrials === undefined
-      ? DEFAULT_MAX_TRIALS
-      : parseNumber('--max-trials', options.maxTrials, { integer: true, min: 1, max: MAX_STUDY_TRIALS });
+  const maxTrials = parseMaxTrials(options.maxTrials);
   const settings = runSettings(options);
   checkDistributedFlags(options);
   // Read and plan on a read-only connection: a wrong name or path creates nothing; a dry run writes nothing.

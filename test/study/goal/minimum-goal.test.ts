@@ -43,14 +43,19 @@ test('cubicVertex finds the local minimum of a cubic, and none where the slope n
   assert.equal(cubicVertex([0, -1, 0, -1]), null);
 });
 
-test("the design: 7 points over the exploration's window, most weight where the vertex is most sensitive", () => {
+/** The design from 2,000 noiseless trainings at each grid point of the article-like curve, and that curve. */
+function articleDesign() {
   const truth = articleLike(1);
   const points: DesignPoint[] = xs.map((x) => ({ x, mean: truth(Math.log(x)), std: SIGMA, n: 2000 }));
   const fit = fitMinimum(
     points.map((p) => ({ x: p.x, mean: p.mean, stderr: p.std! / Math.sqrt(p.n) })),
     { resamples: 50 },
   )!;
-  const design = minimumDesign(points, fit)!;
+  return { truth, design: minimumDesign(points, fit)! };
+}
+
+test("the design: 7 points over the exploration's window, most weight where the vertex is most sensitive", () => {
+  const { design } = articleDesign();
   assert.equal(design.nodes.length, 7);
   assert.ok(Math.abs(design.shares.reduce((a, s) => a + s, 0) - 1) < 1e-12);
   assert.ok(design.half >= HALF_WINDOW.min && design.half <= HALF_WINDOW.max);
@@ -72,13 +77,7 @@ test("the design: 7 points over the exploration's window, most weight where the 
 });
 
 test('the predicted batch gives about the target width at the design, and the Bonferroni looks sum to the error rate', () => {
-  const truth = articleLike(1);
-  const points: DesignPoint[] = xs.map((x) => ({ x, mean: truth(Math.log(x)), std: SIGMA, n: 2000 }));
-  const fit = fitMinimum(
-    points.map((p) => ({ x: p.x, mean: p.mean, stderr: p.std! / Math.sqrt(p.n) })),
-    { resamples: 50 },
-  )!;
-  const design = minimumDesign(points, fit)!;
+  const { truth, design } = articleDesign();
   const batch = predictedBatch(design, 0.022, 0.95, 1);
   // Noiseless means from the design at that batch: the bootstrap interval's width is the predicted one (within 15%).
   const moments = design.nodes.map((i, j) => {
