@@ -455,13 +455,21 @@ test('a queue open that PostgreSQL picks as a deadlock victim (another process c
   // transaction that met another (deadlock detected)", exit 2. pg-boss's create_queue inserts the queue's row and
   // then adds its partition's foreign key to that table; a second create_queue waits to insert the same row. Here the
   // other process is played by hand, holding its row and then asking for the foreign key's lock.
+  //
+  // PostgreSQL checks a waiting session for a deadlock once, deadlock_timeout after it began to wait, and the first
+  // check to find the cycle picks its own session as the victim. With the default 1 s, a loaded machine could let the
+  // open's check pass before the other's lock request (no cycle yet), and the other became the victim (CI, once). So
+  // the open's sessions check after 3 s, the other's only after 10 min: the open is the victim on any machine that
+  // sends the lock request below within 3 s.
   const url = await server.createDatabase();
+  await server.query(`ALTER DATABASE ${new URL(url).pathname.slice(1)} SET deadlock_timeout = '3s'`);
   const first = await openPostgresStore(url, { poolSize: 2 });
   const store = await openPostgresStore(url, { poolSize: 4 });
   const other = await first.pool.connect();
   try {
     await (await ChunkQueue.open(first)).close();
     await first.pool.query(`SELECT ${QUEUE_SCHEMA}.delete_queue($1)`, [CHUNK_QUEUE]);
+    await other.query(`SET deadlock_timeout = '10min'`);
     await other.query('BEGIN');
     await other.query(`INSERT INTO ${QUEUE_SCHEMA}.queue (name, policy) VALUES ($1, 'standard')`, [CHUNK_QUEUE]);
     const opening = ChunkQueue.open(store);
