@@ -26,6 +26,10 @@ if (entries.length > 0) {
     entryPoints: entries,
     outdir: out,
     bundle: true,
+    // Code shared by pages, and what a page loads only when asked (the playground's study charts), goes into chunks
+    // of its own: each page downloads and compiles only what it runs.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     format: 'esm',
     platform: 'browser',
     target: ['es2022'],

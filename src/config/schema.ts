@@ -1,7 +1,7 @@
 // The zod schema of a training configuration, derived from the parameter table (./parameters.ts): it checks what
 // people and files give (CLI flags, study files, stored definitions, the library's validateConfig) and fills in
 // the defaults. One readable line per problem, naming the flag or key.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TrainingConfig } from '../core/config.js';
 import { didYouMean } from '../text/suggest.js';
 import { PARAMETERS, PARAMETER_NAMES, flagName, type ParameterSpec, type TrainingConfigInput } from './parameters.js';

@@ -2,7 +2,7 @@
 // mixed: one numeric axis is a curve, a categorical one beside it a curve per category, two numeric ones a
 // landscape), repeats per point and a root seed. One zod schema validates both the CLI flags and a JSON study file; the
 // store keeps the canonical definition so a rerun can tell whether it is the same study.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TrainingConfig } from '../../core/index.js';
 import {
   MAX_STUDY_TRIALS,

@@ -1,7 +1,6 @@
 // The study panel: runs the in-page study (study-runner.ts) and draws the CLI's curve (study/views/charts.ts's
 // curveSpecOf -> plot/curve.ts's curveSpec) with vega-embed as the trials come in.
-import embed, { type Result } from 'vega-embed';
-import { expressionInterpreter } from 'vega-interpreter';
+import type { Result } from 'vega-embed';
 import { PARAMETER_NAMES } from '../../config/parameters.js';
 import type { TrainingConfig } from '../../core/config.js';
 import { curveSpecOf } from '../../study/views/charts.js';
@@ -18,6 +17,14 @@ import { PageStudy, studyWorkerCount, type StudyOutcome, type StudyProgress } fr
  * page's main thread shares the cores with the workers, so the redraws may take at most 1/CURVE_SHARE of its time. */
 const CURVE_MS = 600;
 const CURVE_SHARE = 20;
+
+/** vega-embed and vega's expression interpreter, two thirds of the page's script: loaded with the first curve, so that
+ * a visitor who runs no study neither downloads nor compiles them. */
+let charting: Promise<[typeof import('vega-embed'), typeof import('vega-interpreter')]> | undefined;
+function loadCharting(): Promise<[typeof import('vega-embed'), typeof import('vega-interpreter')]> {
+  charting ??= Promise.all([import('vega-embed'), import('vega-interpreter')]);
+  return charting;
+}
 
 export class StudyView {
   private current: PageStudy | null = null;
@@ -82,16 +89,20 @@ export class StudyView {
     const cancelButton = byId<HTMLButtonElement>('cancel-study-button');
     runButton.disabled = true;
     cancelButton.hidden = false;
+    let study: PageStudy | null = null;
     try {
       const module = await kernelModule();
       const workers = setup.workers ?? studyWorkerCount();
-      const study = new PageStudy(setup, module, workers, (p) => this.progress(p));
+      study = new PageStudy(setup, module, workers, (p) => this.progress(p));
       this.current = study;
       const outcome = await study.run();
       this.outcome = outcome;
+      // The study has ended: the page takes a new one at once, while its final curve is drawn below.
+      this.current = null;
+      cancelButton.hidden = true;
+      runButton.disabled = false;
       this.progress(outcome);
       const rate = outcome.seconds > 0 ? outcome.done / outcome.seconds : 0;
-      progress.dataset.state = outcome.cancelled ? 'cancelled' : 'done';
       progress.dataset.rate = String(rate);
       progress.dataset.seconds = String(outcome.seconds);
       this.text(
@@ -104,16 +115,21 @@ export class StudyView {
       }
       byId<HTMLButtonElement>('download-summary').disabled = outcome.points.length === 0;
       byId<HTMLButtonElement>('download-trials').disabled = outcome.trials.length === 0;
+      // Last: what a reader of the page (a test, a script) waits on, once everything above is in place.
+      progress.dataset.state = outcome.cancelled ? 'cancelled' : 'done';
       await this.drawCurve(outcome, true);
     } catch (error) {
       progress.dataset.state = 'failed';
       this.text(`The study failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      this.current = null;
-      cancelButton.hidden = true;
-      runButton.disabled = false;
-      this.describe();
-      runButton.focus();
+      // Unless a new study was started while the final curve was drawn: the page is that study's now.
+      if (this.current === null || this.current === study) {
+        this.current = null;
+        cancelButton.hidden = true;
+        runButton.disabled = false;
+        this.describe();
+        runButton.focus();
+      }
     }
   }
 
@@ -137,7 +153,8 @@ export class StudyView {
     const wait = Math.max(0, Math.max(CURVE_MS, CURVE_SHARE * this.curveCost) - (performance.now() - this.lastCurve));
     this.curveTimer = setTimeout(() => {
       this.curveTimer = null;
-      if (this.latest && this.current) void this.drawCurve(this.latest, false);
+      // Once the study has ended its final curve is drawn (or being drawn): a running one must not land after it.
+      if (this.latest && this.current && this.outcome === null) void this.drawCurve(this.latest, false);
     }, wait);
   }
 
@@ -164,6 +181,7 @@ export class StudyView {
       trialCount: trials,
       pointCount: points.length,
     };
+    const [{ default: embed }, { expressionInterpreter }] = await loadCharting();
     const started = performance.now();
     // The final curve is xorlab plot curve's, fitted minimum and all; while the study runs, the fit (a bootstrap of
     // 2,000 resamples) is left out and the rule marks the lowest mean so far.
