@@ -10,6 +10,38 @@ import { workerEntry } from './worker-entry.js';
 
 const IN_FLIGHT_PER_WORKER = 2;
 
+/**
+ * Threads of pools that ended with every chunk done, kept for the next pool of this process: a command that runs
+ * many studies (`xorlab reproduce` runs sixteen, `refine --goal` a pool per round) starts its threads once, not once
+ * per study (~0.15 CPU-s each from the build, more through tsx). An idle thread is unref'd: it never keeps the
+ * process alive. A pool that is interrupted or fails terminates its threads instead.
+ */
+const idleWorkers: { worker: Worker; drop: () => void }[] = [];
+
+/** A thread for a pool with `init`: an idle one, told its new init first (messages keep their order), or a new one. */
+function takeWorker(entry: string | URL, isEval: boolean, init: WorkerInit): Worker {
+  const idle = idleWorkers.pop();
+  if (idle === undefined) return new Worker(entry, { workerData: init, eval: isEval });
+  idle.worker.off('error', idle.drop).off('exit', idle.drop);
+  idle.worker.ref();
+  idle.worker.postMessage({ init } satisfies WorkerMessage);
+  return idle.worker;
+}
+
+/** Keeps a thread whose pool has no chunk left in it for the next pool (its pool's listeners already removed). */
+function keepIdle(worker: Worker): void {
+  const drop = (): void => {
+    const at = idleWorkers.findIndex((idle) => idle.worker === worker);
+    if (at >= 0) idleWorkers.splice(at, 1);
+  };
+  worker.on('error', drop).on('exit', drop);
+  worker.unref();
+  idleWorkers.push({ worker, drop });
+}
+
+/** What the main thread sends a worker: a chunk, or (a kept thread taken by a new pool) that pool's init. */
+type WorkerMessage = ChunkTask | { init: WorkerInit };
+
 interface PoolOptions {
   workers: number;
   init: WorkerInit;
@@ -33,6 +65,8 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
   return new Promise<PoolOutcome>((resolve, reject) => {
     const workers: Worker[] = [];
     const inFlight = new Map<Worker, Map<number, ChunkTask>>();
+    /** Removes this pool's listeners from a thread (before it is kept for the next pool). */
+    const detach = new Map<Worker, () => void>();
     let exhausted = false;
     // An asynchronous source's next() under way: one at a time, so chunks arrive in the source's order.
     let pulling = false;
@@ -50,8 +84,15 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       settled = true;
       if (graceTimer) clearTimeout(graceTimer);
       signal?.removeEventListener('abort', onAbort);
-      // Terminating is asynchronous; nothing more is read from the workers after this.
-      for (const w of workers) void w.terminate();
+      // Terminating is asynchronous; nothing more is read from the workers after this. A pool that ended with
+      // every chunk back keeps its threads for the next one.
+      const clean = outcome === 'done' && pending() === 0;
+      for (const w of workers) {
+        if (clean) {
+          detach.get(w)?.();
+          keepIdle(w);
+        } else void w.terminate();
+      }
       // The caller may close the store once this settles: let the writes under way end first.
       void writing.then(() => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
     };
@@ -118,10 +159,10 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
 
     try {
       for (let i = 0; i < Math.max(1, options.workers); i++) {
-        const worker = new Worker(entry, { workerData: init, eval: isEval });
+        const worker = takeWorker(entry, isEval, init);
         workers.push(worker);
         inFlight.set(worker, new Map());
-        worker.on('message', (reply: WorkerReply) => {
+        const onMessage = (reply: WorkerReply): void => {
           if (settled) return;
           const task = inFlight.get(worker)!.get(reply.id);
           if (!task) return;
@@ -146,11 +187,13 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
             settleIfIdle();
           });
           feed();
-        });
-        worker.on('error', (error) => finish(error));
-        worker.on('exit', (code) => {
+        };
+        const onThreadError = (error: Error): void => finish(error);
+        const onExit = (code: number): void => {
           if (!settled) finish(new Error(`a sweep worker exited unexpectedly (code ${code})`));
-        });
+        };
+        worker.on('message', onMessage).on('error', onThreadError).on('exit', onExit);
+        detach.set(worker, () => worker.off('message', onMessage).off('error', onThreadError).off('exit', onExit));
       }
       signal?.addEventListener('abort', onAbort);
       if (stopping) onAbort();

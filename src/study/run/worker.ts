@@ -6,9 +6,15 @@ import '../../engine/node-kernel.js';
 import { resultBuffers, runChunk } from './browser/chunk.js';
 import type { ChunkTask, WorkerInit } from './browser/protocol.js';
 
-const init = workerData as WorkerInit;
+// The pool's init; a thread kept for a later pool is sent that pool's before its chunks (pool.ts).
+let init = workerData as WorkerInit;
 
-parentPort!.on('message', (task: ChunkTask) => {
+parentPort!.on('message', (message: ChunkTask | { init: WorkerInit }) => {
+  if ('init' in message) {
+    init = message.init;
+    return;
+  }
+  const task = message;
   try {
     const result = runChunk(task, init);
     parentPort!.postMessage(result, resultBuffers(result));
