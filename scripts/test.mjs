@@ -48,6 +48,7 @@ const CONCURRENCY = Number(process.env.XORLAB_TEST_CONCURRENCY ?? 3);
  * which file a failure is in.
  */
 const SHARED_PROCESS = [
+  'test/article',
   'test/core',
   'test/config',
   'test/text',
