@@ -126,7 +126,12 @@ test(
   "from a fresh copy, after the README's set-up, every command of the README runs and exits 0; a project installs xorlab from the clone's path",
   { timeout: 900_000 },
   () => {
-    for (const built of ['dist/index.js', 'dist/cli/main.js', 'dist/engine/lockstep.wasm', 'dist/web/index.html']) {
+    for (const built of [
+      'dist/index.js',
+      'dist/cli-bundle/main.js',
+      'dist/engine/lockstep.wasm',
+      'dist/web/index.html',
+    ]) {
       assert.ok(existsSync(join(root, built)), `${built} is missing: run npm run build first`);
     }
     const work = mkdtempSync(join(tmpdir(), 'xorlab-clone-'));
