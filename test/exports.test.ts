@@ -51,7 +51,8 @@ function entryFiles(program: ts.Program): Set<string> {
   for (const match of readFileSync(join(root, 'bin', 'xorlab.js'), 'utf8').matchAll(
     /['"](\.\.\/dist\/[^'"]+\.js)['"]/g,
   ))
-    entries.add(sourceOf(match[1]));
+    // The bin runs the CLI's bundle (scripts/build.mjs), made from tsc's dist/cli/main.js.
+    entries.add(sourceOf(match[1].replace('/dist/cli-bundle/main.js', '/dist/cli/main.js')));
   const pages = join(src, 'web', 'pages');
   for (const name of readdirSync(pages))
     if (name.endsWith('.ts') && !name.endsWith('.d.ts')) entries.add(join(pages, name));
