@@ -161,8 +161,10 @@ export class StudyView {
   /** Redraws the curve; draws are chained so that an older one never lands after a newer one. */
   private drawCurve(p: StudyProgress, final: boolean): Promise<void> {
     this.lastCurve = performance.now();
+    // The study these points are of, taken now: a new study may start before a chained draw runs.
+    const setup = this.setup;
     this.drawing = this.drawing
-      .then(() => this.embedCurve(p.points, final))
+      .then(() => this.embedCurve(setup, p.points, final))
       .catch((error: unknown) => {
         byId('study-curve').textContent =
           `The curve could not be drawn: ${error instanceof Error ? error.message : String(error)}`;
@@ -170,8 +172,7 @@ export class StudyView {
     return this.drawing;
   }
 
-  private async embedCurve(points: PointSummary[], final: boolean): Promise<void> {
-    const setup = this.setup;
+  private async embedCurve(setup: StudySetup | null, points: PointSummary[], final: boolean): Promise<void> {
     if (!setup || points.length === 0) return;
     const trials = points.reduce((n, q) => n + q.count, 0);
     const record: StudyRecord = {
