@@ -95,7 +95,7 @@ if (!webOnly) {
 
 // 3. The command line as a bundle (dist/cli-bundle/, what bin/xorlab.js runs): unbundled, every `xorlab` start has
 //    Node resolve, read and compile ~180 modules (zod alone ~100); bundled, `xorlab summary` and `xorlab train` start
-//    in ~0.27 CPU-s instead of ~0.38. Its input is tsc's output; the library (dist/index.js) stays as tsc wrote it. The
+//    in ~0.28 CPU-s instead of ~0.38. Its input is tsc's output; the library (dist/index.js) stays as tsc wrote it. The
 //    sweep's worker thread is an entry of its own beside the chunks (pool.ts starts ./worker.js beside itself); the
 //    packages that are native, optional or large stay Node's to load, as in the library.
 if (!webOnly) {

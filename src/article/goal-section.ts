@@ -5,7 +5,6 @@
 import type { PointSummary, Store } from '../store/types.js';
 import { fitMinimum, type MinimumFit } from '../study/analysis/minimum.js';
 import { refineToGoal, type GoalAnswer } from '../study/goal/refine-goal.js';
-import type { Comparison } from '../study/analysis/stats.js';
 import { short } from '../text/format.js';
 import { XAVIER } from './config.js';
 import { improvement } from './report.js';
@@ -53,29 +52,35 @@ interface GoalSectionData {
 
 const sum = (points: readonly PointSummary[], f: (p: PointSummary) => number) => points.reduce((n, p) => n + f(p), 0);
 
-function minimumAnswer(fit: MinimumFit | null, points: readonly PointSummary[], seconds: number | null): DesignAnswer {
+/** An answer's estimate and interval, as each kind of question reports it. */
+interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+  level: number;
+}
+
+/** A design's answer: the trainings of its points, and (by default) their diverged ones left out of the means. */
+function designAnswer(
+  points: readonly PointSummary[],
+  seconds: number | null,
+  interval: Interval | null,
+  excluded = sum(points, (p) => p.diverged),
+): DesignAnswer {
   return {
     trainings: sum(points, (p) => p.count),
     seconds,
-    estimate: fit?.x ?? null,
-    low: fit?.low ?? null,
-    high: fit?.high ?? null,
-    level: fit?.level ?? 0.95,
-    excluded: sum(points, (p) => p.diverged),
+    estimate: interval?.estimate ?? null,
+    low: interval?.low ?? null,
+    high: interval?.high ?? null,
+    level: interval?.level ?? 0.95,
+    excluded,
   };
 }
 
-function compareAnswer(c: Comparison | null, points: readonly PointSummary[], seconds: number | null): DesignAnswer {
-  return {
-    trainings: sum(points, (p) => p.count),
-    seconds,
-    estimate: c?.percent ?? null,
-    low: c?.low ?? null,
-    high: c?.high ?? null,
-    level: 0.95,
-    excluded: sum(points, (p) => p.diverged),
-  };
-}
+/** A fitted minimum's interval (the brute-force curve's MinimumFit, or a goal design's DesignFit). */
+const fitInterval = (fit: Pick<MinimumFit, 'x' | 'low' | 'high' | 'level'> | null | undefined): Interval | null =>
+  fit ? { estimate: fit.x, low: fit.low, high: fit.high, level: fit.level } : null;
 
 /** A goal's answer replayed from the store: every round is stored, so nothing runs (an interrupted reproduction
  * leaves rounds missing: then the answer is incomplete). */
@@ -111,12 +116,13 @@ export async function readGoalSection(
   const bruteFit = fitMinimum(curve.map((p) => ({ x: p.params.hiddenStd as number, mean: p.mean, stderr: p.stderr })));
   // The claims study's seconds cover its three stds; the two compared are two thirds of its trainings.
   const claimsSeconds = ran(names.claims);
+  const improved = improvement(claims, XAVIER, GOAL_COMPARED);
   const article = {
-    minimum: minimumAnswer(bruteFit, curve, ran(names.curve)),
-    compare: compareAnswer(
-      improvement(claims, XAVIER, GOAL_COMPARED),
+    minimum: designAnswer(curve, ran(names.curve), fitInterval(bruteFit)),
+    compare: designAnswer(
       compared,
       claimsSeconds === null ? null : (claimsSeconds * sum(compared, (p) => p.count)) / sum(claims, (p) => p.count),
+      improved && { estimate: improved.percent, low: improved.low, high: improved.high, level: 0.95 },
     ),
   };
 
@@ -137,13 +143,7 @@ export async function readGoalSection(
     minimum: {
       article: article.minimum,
       goal: {
-        trainings: sum(goalCurve, (p) => p.count),
-        seconds: ran(names.goalCurve),
-        estimate: m?.fit?.x ?? null,
-        low: m?.fit?.low ?? null,
-        high: m?.fit?.high ?? null,
-        level: m?.fit?.level ?? 0.95,
-        excluded: m?.fit?.excluded ?? 0,
+        ...designAnswer(goalCurve, ran(names.goalCurve), fitInterval(m?.fit), m?.fit?.excluded ?? 0),
         start: scale.curvePoints * scale.goal.curveRepeats,
         explored: m?.explored ?? 0,
         confirmed: m?.confirmed ?? 0,
@@ -155,14 +155,13 @@ export async function readGoalSection(
     compare: {
       article: article.compare,
       goal: {
-        trainings: sum(goalClaims, (p) => p.count),
-        seconds: ran(names.goalClaims),
-        // The goal reports B's (0.6's) difference from A's (1/√2's); an improvement is its negative.
-        estimate: c ? -c.estimate : null,
-        low: c ? -c.high : null,
-        high: c ? -c.low : null,
-        level: c?.level ?? 0.95,
-        excluded: c?.excluded ?? 0,
+        ...designAnswer(
+          goalClaims,
+          ran(names.goalClaims),
+          // The goal reports B's (0.6's) difference from A's (1/√2's); an improvement is its negative.
+          c ? { estimate: -c.estimate, low: -c.high, high: -c.low, level: c.level } : null,
+          c?.excluded ?? 0,
+        ),
         start: 2 * scale.goal.claimRepeats,
         explored: c?.explored ?? 0,
         batch: c ? c.batch.a + c.batch.b : 0,
